@@ -1,0 +1,82 @@
+/**
+ * The single-table design: every key, prefix and index of the Hoptrace table lives here.
+ * The DynamoDB adapter and the CDK table definition both read this module, so the deployed
+ * indexes cannot drift from the queries the code makes.
+ */
+
+export const TABLE = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  /** Epoch seconds; DynamoDB TTL deletes the item some time after. Readers filter expired items. */
+  ttlAttribute: "expiresAt",
+  indexes: {
+    /** Owner listings: a provider's hops, an initiator's tracebacks, keys, endpoints, event feeds. */
+    byOwner: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    /** Sparse open-work index: open hop requests per assignee ordered by creation. */
+    openWork: { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+    /** Sparse schedule index: items due at a time (hop deadlines, outbox, retries), by shard. */
+    schedule: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+  },
+} as const;
+
+export type IndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]["name"];
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** Number of partitions the schedule index spreads over, so no single partition runs hot. */
+export const SCHEDULE_SHARDS = 4;
+
+export const keys = {
+  account: (accountId: string): ItemKey => ({ pk: `ACCOUNT#${accountId}`, sk: "ACCOUNT" }),
+  accountsByKind: (kind: string) => `ACCOUNTS#${kind}`,
+  /** One item per registered FRN, written conditionally: FRNs are unique across accounts. */
+  frnClaim: (frn: string): ItemKey => ({ pk: `FRN#${frn}`, sk: "FRN" }),
+  /** One item per SPC/OCN code, written conditionally: a code names exactly one provider. */
+  spcClaim: (spc: string): ItemKey => ({ pk: `SPC#${spc.toUpperCase()}`, sk: "SPC" }),
+  /** Signing keys are read by keyid on every request: one GetItem. */
+  signingKey: (keyId: string): ItemKey => ({ pk: `KEY#${keyId}`, sk: "KEY" }),
+  keysOf: (accountId: string) => `KEYS#${accountId}`,
+
+  traceback: (tracebackId: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: "TRACEBACK" }),
+  tracebacksOf: (initiatorId: string) => `TRACEBACKS#${initiatorId}`,
+  tracebackPartition: (tracebackId: string) => `TRACEBACK#${tracebackId}`,
+  /** Hops sort under their traceback, so the whole chain is one Query. */
+  hop: (tracebackId: string, seq: number): ItemKey => ({
+    pk: `TRACEBACK#${tracebackId}`,
+    sk: `HOP#${String(seq).padStart(3, "0")}`,
+  }),
+  hopPrefix: "HOP#",
+  hopsOf: (providerId: string) => `HOPS#${providerId}`,
+  openHopsOf: (providerId: string) => `OPEN#${providerId}`,
+  /** Hops waiting on a provider that is not registered yet, found again by its FRN at registration. */
+  pendingFrn: (frn: string) => `PENDING#${frn}`,
+
+  idempotency: (principalId: string, key: string): ItemKey => ({ pk: `IDEMPOTENCY#${principalId}#${key}`, sk: "IDEMPOTENCY" }),
+  /** A seen request signature; written conditionally to refuse replays. */
+  seenSignature: (digest: string): ItemKey => ({ pk: `SIGNATURE#${digest}`, sk: "SIGNATURE" }),
+
+  endpoint: (endpointId: string): ItemKey => ({ pk: `ENDPOINT#${endpointId}`, sk: "ENDPOINT" }),
+  endpointsOf: (accountId: string) => `ENDPOINTS#${accountId}`,
+  event: (eventId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: "EVENT" }),
+  eventsOf: (recipientId: string) => `EVENTS#${recipientId}`,
+  delivery: (eventId: string, endpointId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${endpointId}` }),
+  attemptsOf: (endpointId: string) => `ATTEMPTS#${endpointId}`,
+
+  trustAnchor: (fingerprint: string): ItemKey => ({ pk: `TRUST#${fingerprint}`, sk: "TRUST" }),
+  trustAnchors: "TRUST_ANCHORS",
+  certificate: (sha256: string): ItemKey => ({ pk: `CERT#${sha256}`, sk: "CERT" }),
+
+  /** The schedule index partition for a kind of scheduled work and an id spread over shards. */
+  schedule: (kind: "DUE" | "OUTBOX" | "RETRY", id: string) => `${kind}#${shardOf(id)}`,
+  scheduleShards: (kind: "DUE" | "OUTBOX" | "RETRY") =>
+    Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `${kind}#${i}`),
+} as const;
+
+function shardOf(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % SCHEDULE_SHARDS;
+}
