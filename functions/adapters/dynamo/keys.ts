@@ -14,12 +14,19 @@ export const TABLE = {
     byOwner: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
     /** Sparse open-work index: open hop requests per assignee ordered by creation. */
     openWork: { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
-    /** Sparse schedule index: items due at a time (hop deadlines, outbox, retries), by shard. */
+    /** Sparse schedule index: items due at a time (hop deadlines, delivery retries), by shard. */
     schedule: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+    /**
+     * Sparse outbox index: items whose state change still has follow-up work (next hop, events)
+     * not yet confirmed done. The follow-up clears the marker; the reconciler finds what a crash left.
+     */
+    outbox: { name: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
   },
 } as const;
 
 export type IndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]["name"];
+
+export type ScheduleKind = "DUE" | "OUTBOX" | "RETRY";
 
 export interface ItemKey {
   pk: string;
@@ -70,8 +77,8 @@ export const keys = {
   certificate: (sha256: string): ItemKey => ({ pk: `CERT#${sha256}`, sk: "CERT" }),
 
   /** The schedule index partition for a kind of scheduled work and an id spread over shards. */
-  schedule: (kind: "DUE" | "OUTBOX" | "RETRY", id: string) => `${kind}#${shardOf(id)}`,
-  scheduleShards: (kind: "DUE" | "OUTBOX" | "RETRY") =>
+  schedule: (kind: ScheduleKind, id: string) => `${kind}#${shardOf(id)}`,
+  scheduleShards: (kind: ScheduleKind) =>
     Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `${kind}#${i}`),
 } as const;
 

@@ -1,0 +1,103 @@
+/** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { TABLE } from "./keys.js";
+
+const KEY_ATTRIBUTES = new Set<string>([
+  TABLE.partitionKey,
+  TABLE.sortKey,
+  TABLE.ttlAttribute,
+  "entity",
+  ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
+
+/** The domain object stored in an item, without the table's own key and index attributes. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(k)) out[k] = v;
+  return out as T;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export class InvalidCursorError extends Error {
+  readonly code = "invalid_cursor";
+}
+
+/**
+ * Cursors are the LastEvaluatedKey, encoded. They are bound to the partition they were issued for:
+ * a cursor from another listing (or edited by hand) is refused rather than passed to DynamoDB.
+ */
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined, partitionAttr: string, partitionValue: string): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError("the cursor is not one this API issued");
+  }
+  if (
+    typeof parsed !== "object" || parsed === null || Array.isArray(parsed) ||
+    (parsed as Record<string, unknown>)[partitionAttr] !== partitionValue ||
+    !Object.values(parsed).every((v) => typeof v === "string") ||
+    Object.keys(parsed).length > 4
+  ) {
+    throw new InvalidCursorError("the cursor does not belong to this listing");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** One page of a Query on an index partition, newest first unless `ascending`. */
+export async function queryPage<T>(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  index: { name: string; partitionKey: string; sortKey: string } | undefined,
+  partitionValue: string,
+  page: PageRequest,
+  opts: { ascending?: boolean; sortKeyBetween?: [string, string]; sortKeyPrefix?: string } = {},
+): Promise<Page<T>> {
+  const pkAttr = index?.partitionKey ?? TABLE.partitionKey;
+  const skAttr = index?.sortKey ?? TABLE.sortKey;
+  const names: Record<string, string> = { "#pk": pkAttr };
+  const values: Record<string, unknown> = { ":pk": partitionValue };
+  let condition = "#pk = :pk";
+  if (opts.sortKeyBetween) {
+    names["#sk"] = skAttr;
+    values[":lo"] = opts.sortKeyBetween[0];
+    values[":hi"] = opts.sortKeyBetween[1];
+    condition += " AND #sk BETWEEN :lo AND :hi";
+  } else if (opts.sortKeyPrefix) {
+    names["#sk"] = skAttr;
+    values[":prefix"] = opts.sortKeyPrefix;
+    condition += " AND begins_with(#sk, :prefix)";
+  }
+  const input: QueryCommandInput = {
+    TableName: tableName,
+    KeyConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: opts.ascending ?? false,
+    Limit: page.limit,
+    ExclusiveStartKey: decodeCursor(page.cursor, pkAttr, partitionValue),
+    ...(index && { IndexName: index.name }),
+  };
+  const out = await db.send(new QueryCommand(input));
+  const items = (out.Items ?? []).map((i) => stripKeys<T>(i));
+  const nextCursor = encodeCursor(out.LastEvaluatedKey);
+  return { items, ...(nextCursor && { nextCursor }) };
+}
+
+export function isConditionFailure(err: unknown): boolean {
+  return err instanceof Error && err.name === "ConditionalCheckFailedException";
+}

@@ -1,0 +1,118 @@
+/**
+ * Per-request records: seen signatures (replay protection) and idempotency records.
+ * Both are single conditional writes with a TTL; DynamoDB's TTL deletes lazily and the emulator
+ * never does, so readers treat an expired record as absent.
+ */
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { isConditionFailure } from "./items.js";
+import { keys } from "./keys.js";
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type IdempotencyRecord =
+  | { state: "in_flight"; fingerprint: string; startedAt: number }
+  | { state: "done"; fingerprint: string; response: StoredResponse };
+
+export type IdempotencyStart =
+  | { kind: "started" }
+  | { kind: "existing"; record: IdempotencyRecord };
+
+export class DynamoRequestStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** True the first time a signature is seen; false for a replay within its lifetime. */
+  async firstSighting(signatureHash: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.seenSignature(signatureHash), entity: "signature", expiresAt: expiresAtSeconds },
+          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
+          ExpressionAttributeValues: { ":now": nowSeconds },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Claims an idempotency key for a request, or returns what is stored under it. An in-flight
+   * claim older than `leaseSeconds` (its request crashed) can be taken over.
+   */
+  async startIdempotent(
+    principalId: string,
+    key: string,
+    fingerprint: string,
+    nowMs: number,
+    retentionSeconds: number,
+    leaseSeconds: number,
+  ): Promise<IdempotencyStart> {
+    const itemKey = keys.idempotency(principalId, key);
+    const nowSeconds = Math.floor(nowMs / 1000);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...itemKey, entity: "idempotency", state: "in_flight", fingerprint, startedAt: nowMs, expiresAt: nowSeconds + retentionSeconds },
+          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now OR (#st = :inflight AND startedAt < :stale AND fingerprint = :fp)",
+          ExpressionAttributeNames: { "#st": "state" },
+          ExpressionAttributeValues: { ":now": nowSeconds, ":inflight": "in_flight", ":stale": nowMs - leaseSeconds * 1000, ":fp": fingerprint },
+        }),
+      );
+      return { kind: "started" };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: itemKey, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item) return this.startIdempotent(principalId, key, fingerprint, nowMs, retentionSeconds, leaseSeconds);
+    const record: IdempotencyRecord =
+      item.state === "done"
+        ? { state: "done", fingerprint: String(item.fingerprint), response: item.response as StoredResponse }
+        : { state: "in_flight", fingerprint: String(item.fingerprint), startedAt: Number(item.startedAt) };
+    return { kind: "existing", record };
+  }
+
+  async completeIdempotent(principalId: string, key: string, fingerprint: string, response: StoredResponse, nowMs: number, retentionSeconds: number): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...keys.idempotency(principalId, key),
+          entity: "idempotency",
+          state: "done",
+          fingerprint,
+          response,
+          expiresAt: Math.floor(nowMs / 1000) + retentionSeconds,
+        },
+      }),
+    );
+  }
+
+  /** A request that failed without a stored outcome frees its key so the client can retry. */
+  async abandonIdempotent(principalId: string, key: string, fingerprint: string): Promise<void> {
+    await this.db
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.idempotency(principalId, key),
+          ConditionExpression: "#st = :inflight AND fingerprint = :fp",
+          ExpressionAttributeNames: { "#st": "state" },
+          ExpressionAttributeValues: { ":inflight": "in_flight", ":fp": fingerprint },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailure(err)) throw err;
+      });
+  }
+}

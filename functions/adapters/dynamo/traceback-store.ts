@@ -1,0 +1,234 @@
+/**
+ * Tracebacks and their hops. Every state transition is one conditional write on one item (no
+ * transactions: they are missing from the local emulator and bill twice). Follow-up work a
+ * transition causes is recorded on the same item as an outbox marker, so a crash between two
+ * writes is finished later by the reconciler instead of being lost.
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../../domain/errors.js";
+import type { Hop, Traceback } from "../../domain/traceback.js";
+import { isConditionFailure, queryPage, stripKeys, type Page, type PageRequest } from "./items.js";
+import { keys, TABLE } from "./keys.js";
+
+/** Stored alongside the domain object: an optimistic-lock version and the outbox marker. */
+export interface Stored<T> {
+  value: T;
+  version: number;
+  outbox?: string;
+}
+
+/** Evidence kept verbatim with an answer: the signed request, the key used, and our receipt. */
+export interface AnswerEvidence {
+  request: { method: string; targetUri: string; headers: Record<string, string>; body: string };
+  key: { keyId: string; publicJwk: Record<string, string>; accountId: string };
+  response: { status: number; body: string };
+  receipt: string;
+}
+
+type StoredHop = Hop & { evidence?: AnswerEvidence };
+
+const ALL_TRACEBACKS = "TRACEBACKS#ALL";
+
+function outboxAttributes(marker: string | undefined, id: string): Record<string, string> {
+  return marker ? { gsi4pk: keys.schedule("OUTBOX", id), gsi4sk: marker } : {};
+}
+
+function tracebackItem(tb: Traceback, version: number, outbox?: string): Record<string, unknown> {
+  return {
+    ...keys.traceback(tb.id),
+    entity: "traceback",
+    gsi1pk: keys.tracebacksOf(tb.initiatorId),
+    gsi1sk: tb.id,
+    gsi2pk: ALL_TRACEBACKS,
+    gsi2sk: tb.id,
+    ...outboxAttributes(outbox, tb.id),
+    ...tb,
+    version,
+  };
+}
+
+function hopItem(hop: StoredHop, version: number, outbox?: string): Record<string, unknown> {
+  const index: Record<string, string> = {};
+  if (hop.providerId) {
+    index.gsi1pk = keys.hopsOf(hop.providerId);
+    index.gsi1sk = `${hop.createdAt}#${hop.id}`;
+  } else if (hop.status === "awaiting_registration" && hop.pendingProvider?.frn) {
+    index.gsi1pk = keys.pendingFrn(hop.pendingProvider.frn);
+    index.gsi1sk = hop.id;
+  }
+  if (hop.status === "open" && hop.providerId) {
+    index.gsi2pk = keys.openHopsOf(hop.providerId);
+    index.gsi2sk = `${hop.createdAt}#${hop.id}`;
+    if (hop.deadline) {
+      index.gsi3pk = keys.schedule("DUE", hop.id);
+      index.gsi3sk = `${hop.deadline.dueAt}#${hop.id}`;
+    }
+  }
+  return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...hop, version };
+}
+
+function fromItem<T>(item: Record<string, unknown>): Stored<T> {
+  const { version, ...rest } = stripKeys<Record<string, unknown>>(item);
+  return { value: rest as T, version: Number(version ?? 0), ...(typeof item.gsi4sk === "string" && { outbox: item.gsi4sk }) };
+}
+
+export class DynamoTracebackStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
+  async createTraceback(tb: Traceback, outbox: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+  }
+
+  async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.traceback(id), ConsistentRead: consistent }));
+    return out.Item ? fromItem<Traceback>(out.Item) : undefined;
+  }
+
+  /**
+   * Replaces the traceback if nobody else changed it since `expectedVersion`. Returns false when
+   * the condition failed: the caller re-reads and decides again.
+   */
+  async replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: tracebackItem(tb, expectedVersion + 1, outbox),
+          ConditionExpression: "version = :v",
+          ExpressionAttributeValues: { ":v": expectedVersion },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The traceback and all its hops in one Query (they share a partition). */
+  async getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.tracebackPartition(id) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const tbItem = items.find((i) => i.entity === "traceback");
+    if (!tbItem) return undefined;
+    const hops = items.filter((i) => i.entity === "hop").map((i) => fromItem<StoredHop>(i));
+    return { traceback: fromItem<Traceback>(tbItem), hops };
+  }
+
+  async getHop(tracebackId: string, seq: number, consistent = false): Promise<Stored<StoredHop> | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.hop(tracebackId, seq), ConsistentRead: consistent }));
+    return out.Item ? fromItem<StoredHop>(out.Item) : undefined;
+  }
+
+  /**
+   * Writes a hop whose id is derived from its traceback and position. A retry of the same step
+   * finds the item there and changes nothing: "created" tells the caller which case it was.
+   */
+  async putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: hopItem(hop, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+      return "created";
+    } catch (err) {
+      if (isConditionFailure(err)) return "exists";
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces a hop only if it is still at `expectedVersion` and in `expectedStatus`: the one
+   * write that decides which of two racing answers wins.
+   */
+  async replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: hopItem(hop, expected.version + 1, outbox),
+          ConditionExpression: "version = :v AND #s = :s",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":v": expected.version, ":s": expected.status },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError("hop_changed", `hop request ${hop.id} was changed by another request`);
+      throw err;
+    }
+  }
+
+  /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
+  async clearOutbox(key: { pk: string; sk: string }, marker: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
+          ConditionExpression: "gsi4sk = :m",
+          ExpressionAttributeValues: { ":m": marker },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Items whose follow-up is older than `before`, across the outbox shards. */
+  async pendingOutbox(before: string, limit: number): Promise<Array<{ entity: string; key: { pk: string; sk: string }; marker: string }>> {
+    const index = TABLE.indexes.outbox;
+    const results = await Promise.all(
+      keys.scheduleShards("OUTBOX").map((shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: index.name,
+            KeyConditionExpression: "gsi4pk = :p AND gsi4sk < :b",
+            ExpressionAttributeValues: { ":p": shard, ":b": before },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return results.flatMap((r) =>
+      (r.Items ?? []).map((i) => ({ entity: String(i.entity), key: { pk: String(i.pk), sk: String(i.sk) }, marker: String(i.gsi4sk) })),
+    );
+  }
+
+  listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>> {
+    return queryPage<Hop>(this.db, this.table, TABLE.indexes.openWork, keys.openHopsOf(providerId), page, { ascending: true });
+  }
+
+  listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>> {
+    return queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), page);
+  }
+
+  listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>> {
+    return queryPage<Traceback>(this.db, this.table, TABLE.indexes.byOwner, keys.tracebacksOf(initiatorId), page);
+  }
+
+  listAllTracebacks(page: PageRequest): Promise<Page<Traceback>> {
+    return queryPage<Traceback>(this.db, this.table, TABLE.indexes.openWork, ALL_TRACEBACKS, page);
+  }
+
+  /** Hops waiting for a provider with this FRN to register. */
+  async hopsAwaitingFrn(frn: string): Promise<Hop[]> {
+    const page = await queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.pendingFrn(frn), { limit: 100 });
+    return page.items;
+  }
+}

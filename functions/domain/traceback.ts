@@ -1,0 +1,219 @@
+/**
+ * The traceback state machine. A traceback is a chain of hops; each hop asks one provider who
+ * handed it the call. An answer either names the next upstream (a new hop), or ends the chain with
+ * an outcome. Everything here is pure: the caller supplies the clock, ids and deadlines, and
+ * persists what the functions return with conditional writes.
+ */
+import type { E164 } from "./phone.js";
+import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
+import { ConflictError } from "./errors.js";
+import { hopIdOf } from "./ids.js";
+
+export interface CallDetails {
+  callingNumber: E164;
+  calledNumber: E164;
+  /** The call time exactly as the initiator gave it, with its offset. */
+  callTime: string;
+  callTimeUtc: string;
+}
+
+export type TracebackStatus = "open" | "waiting_on_provider" | "completed";
+
+export interface TracebackResult {
+  outcome: Outcome;
+  reason?: string;
+  /** The hop whose answer (or silence) decided the outcome. */
+  hopSeq?: number;
+  decidedAt: string;
+  decidedBy: string;
+}
+
+export interface Traceback {
+  id: string;
+  initiatorId: string;
+  status: TracebackStatus;
+  call: CallDetails;
+  campaign?: string;
+  notes?: string;
+  mediaUrl?: string;
+  /** Raw SIP Identity headers as captured, kept verbatim as evidence. */
+  identityHeaders: string[];
+  deadlinePolicy: string;
+  createdAt: string;
+  createdBy: string;
+  /** The sequence number of the latest hop; the chain is hops 1..hopCount. */
+  hopCount: number;
+  /** Registered providers on the path in hop order, terminating first. */
+  path: string[];
+  result?: TracebackResult;
+}
+
+export type HopStatus = "open" | "answered" | "awaiting_registration" | "cancelled";
+
+export interface UnregisteredProvider {
+  name: string;
+  frn?: string;
+  rmdNumber?: string;
+  contact?: { name?: string; email?: string; phone?: string };
+}
+
+export interface Deadline {
+  clockStartsAt: string;
+  dueAt: string;
+}
+
+export interface Hop {
+  id: string;
+  tracebackId: string;
+  seq: number;
+  /** The provider asked; absent while the named upstream is not registered. */
+  providerId?: string;
+  pendingProvider?: UnregisteredProvider;
+  /** Who named this provider: the initiator for hop 1, otherwise the provider of the previous hop. */
+  namedBy: { accountId: string; hopId?: string };
+  status: HopStatus;
+  /** A copy of the call, so that a provider reads its hop request in one lookup. */
+  call: CallDetails;
+  createdAt: string;
+  deadline?: Deadline;
+  answer?: HopAnswer;
+  answeredAt?: string;
+  answeredBy?: { accountId: string; keyId: string };
+  late?: boolean;
+}
+
+export type DeadlineFor = (receivedAt: Date) => Deadline;
+
+export interface NewTraceback {
+  id: string;
+  initiatorId: string;
+  createdBy: string;
+  call: CallDetails;
+  campaign?: string;
+  notes?: string;
+  mediaUrl?: string;
+  identityHeaders?: string[];
+  deadlinePolicy: string;
+  terminatingProviderId: string;
+}
+
+export function startTraceback(input: NewTraceback, now: Date, deadlineFor: DeadlineFor): { traceback: Traceback; firstHop: Hop } {
+  const createdAt = now.toISOString();
+  const traceback: Traceback = {
+    id: input.id,
+    initiatorId: input.initiatorId,
+    status: "open",
+    call: input.call,
+    identityHeaders: input.identityHeaders ?? [],
+    deadlinePolicy: input.deadlinePolicy,
+    createdAt,
+    createdBy: input.createdBy,
+    hopCount: 1,
+    path: [input.terminatingProviderId],
+    ...(input.campaign !== undefined && { campaign: input.campaign }),
+    ...(input.notes !== undefined && { notes: input.notes }),
+    ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
+  };
+  const firstHop: Hop = {
+    id: hopIdOf(input.id, 1),
+    tracebackId: input.id,
+    seq: 1,
+    providerId: input.terminatingProviderId,
+    namedBy: { accountId: input.initiatorId },
+    status: "open",
+    call: input.call,
+    createdAt,
+    deadline: deadlineFor(now),
+  };
+  return { traceback, firstHop };
+}
+
+/** The upstream an answer names, after the caller looked it up among registered providers. */
+export type ResolvedUpstream = { registered: string } | { unregistered: UnregisteredProvider };
+
+export type AnswerDecision =
+  | { kind: "next_hop"; nextHop: Hop }
+  | { kind: "awaiting_registration"; nextHop: Hop }
+  | { kind: "complete"; result: TracebackResult };
+
+/**
+ * What an answer to `hop` does to `traceback`. Throws ConflictError when the hop cannot take an
+ * answer any more; the caller's conditional write enforces the same rule against races.
+ */
+export function decideAnswer(
+  traceback: Traceback,
+  hop: Hop,
+  answer: HopAnswer,
+  upstream: ResolvedUpstream | undefined,
+  answeredBy: string,
+  now: Date,
+  deadlineFor: DeadlineFor,
+): AnswerDecision {
+  if (hop.status !== "open") throw new ConflictError("hop_not_open", `hop request ${hop.id} is ${hop.status}`);
+  if (traceback.status === "completed" && traceback.result?.outcome === "closed") {
+    throw new ConflictError("traceback_closed", `traceback ${traceback.id} was closed`);
+  }
+  const decidedAt = now.toISOString();
+  if (answer.type !== "upstream_identified") {
+    return { kind: "complete", result: { outcome: outcomeOfTerminalAnswer(answer.type), reason: answer.type, hopSeq: hop.seq, decidedAt, decidedBy: answeredBy } };
+  }
+  if (!upstream) throw new Error("an upstream_identified answer needs its upstream resolved");
+  const seq = hop.seq + 1;
+  const base = {
+    id: hopIdOf(traceback.id, seq),
+    tracebackId: traceback.id,
+    seq,
+    namedBy: { accountId: answeredBy, hopId: hop.id },
+    call: hop.call,
+    createdAt: decidedAt,
+  };
+  if ("registered" in upstream) {
+    const named = upstream.registered;
+    if (named === hop.providerId || traceback.path.includes(named)) {
+      return { kind: "complete", result: { outcome: "loop_detected", reason: `provider ${named} is already on the path`, hopSeq: hop.seq, decidedAt, decidedBy: answeredBy } };
+    }
+    return { kind: "next_hop", nextHop: { ...base, providerId: named, status: "open", deadline: deadlineFor(now) } };
+  }
+  return { kind: "awaiting_registration", nextHop: { ...base, pendingProvider: upstream.unregistered, status: "awaiting_registration" } };
+}
+
+/** The traceback after a decision; `path` grows only with registered providers. */
+export function applyDecision(traceback: Traceback, decision: AnswerDecision): Traceback {
+  switch (decision.kind) {
+    case "complete":
+      return { ...traceback, status: "completed", result: decision.result };
+    case "next_hop":
+      return { ...traceback, status: "open", hopCount: decision.nextHop.seq, path: [...traceback.path, decision.nextHop.providerId!] };
+    case "awaiting_registration":
+      return { ...traceback, status: "waiting_on_provider", hopCount: decision.nextHop.seq };
+  }
+}
+
+/**
+ * A hop waiting on an unregistered provider becomes an open hop request once that provider is
+ * registered. If the new provider is already on the path, the traceback ends as a loop instead.
+ */
+export function assignRegisteredProvider(
+  traceback: Traceback,
+  hop: Hop,
+  providerId: string,
+  now: Date,
+  deadlineFor: DeadlineFor,
+): { hop: Hop; traceback: Traceback } {
+  if (hop.status !== "awaiting_registration") throw new ConflictError("hop_not_awaiting_registration", `hop request ${hop.id} is ${hop.status}`);
+  if (traceback.path.includes(providerId)) {
+    const result: TracebackResult = { outcome: "loop_detected", reason: `provider ${providerId} is already on the path`, hopSeq: hop.seq, decidedAt: now.toISOString(), decidedBy: "hub" };
+    return { hop: { ...hop, status: "cancelled" }, traceback: { ...traceback, status: "completed", result } };
+  }
+  const { pendingProvider: _, ...rest } = hop;
+  return {
+    hop: { ...rest, providerId, status: "open", deadline: deadlineFor(now) },
+    traceback: { ...traceback, status: "open", path: [...traceback.path, providerId] },
+  };
+}
+
+/** An initiator or the consortium ends a traceback; the open hop, if any, is cancelled. */
+export function closeTraceback(traceback: Traceback, reason: string, by: string, now: Date): Traceback {
+  if (traceback.status === "completed") throw new ConflictError("traceback_completed", `traceback ${traceback.id} already ended as ${traceback.result?.outcome}`);
+  return { ...traceback, status: "completed", result: { outcome: "closed", reason, hopSeq: traceback.hopCount, decidedAt: now.toISOString(), decidedBy: by } };
+}
