@@ -1,0 +1,100 @@
+/**
+ * Receipts: compact JWS signed by the hub key over the provider's signed request and the
+ * response we gave, so neither side can later deny the exchange. Verifiable by anyone holding
+ * the published JWKS, with any JOSE library.
+ */
+import type { KeyObject } from "node:crypto";
+import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet } from "jose";
+import { z } from "zod";
+import type { Ed25519PublicJwk } from "./keys.js";
+
+export const RECEIPT_TYPE = "hoptrace-receipt+jwt";
+const RECEIPT_ALG = "EdDSA";
+
+export interface ReceiptClaims {
+  iss: string;
+  iat: number;
+  /** The request id. */
+  jti: string;
+  /** The account id of the caller. */
+  sub: string;
+  req: {
+    method: string;
+    target_uri: string;
+    keyid: string;
+    signature_input: string;
+    signature: string;
+    content_digest?: string;
+    idempotency_key?: string;
+  };
+  res: { status: number; content_digest: string };
+}
+
+export class InvalidReceiptError extends Error {
+  readonly code = "invalid_receipt";
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidReceiptError";
+  }
+}
+
+const claimsSchema = z.object({
+  iss: z.string().min(1),
+  iat: z.number().int().nonnegative(),
+  jti: z.string().min(1),
+  sub: z.string().min(1),
+  req: z.object({
+    method: z.string().min(1),
+    target_uri: z.string().min(1),
+    keyid: z.string().min(1),
+    signature_input: z.string().min(1),
+    signature: z.string().min(1),
+    content_digest: z.string().min(1).optional(),
+    idempotency_key: z.string().min(1).optional(),
+  }),
+  res: z.object({
+    status: z.number().int().min(100).max(599),
+    content_digest: z.string().min(1),
+  }),
+});
+
+export async function signReceipt(key: { privateKey: KeyObject; kid: string }, claims: ReceiptClaims): Promise<string> {
+  const parsed = claimsSchema.safeParse(claims);
+  if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
+  return new SignJWT({ ...parsed.data })
+    .setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE })
+    .sign(key.privateKey);
+}
+
+/**
+ * Checks signature, algorithm, type and claim shape. Receipts are evidence kept for years, so no
+ * expiry applies: a receipt stays valid for as long as its key is in the JWKS.
+ */
+export async function verifyReceipt(jws: string, jwks: { keys: object[] }): Promise<ReceiptClaims> {
+  let payload: unknown;
+  try {
+    const result = await jwtVerify(jws, createLocalJWKSet(jwks as JSONWebKeySet), {
+      algorithms: [RECEIPT_ALG],
+      typ: RECEIPT_TYPE,
+    });
+    payload = result.payload;
+  } catch {
+    throw new InvalidReceiptError("receipt signature or header is not valid");
+  }
+  const parsed = claimsSchema.safeParse(payload);
+  if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
+  return parsed.data;
+}
+
+export function publicJwks(keys: Array<{ publicJwk: Ed25519PublicJwk; kid: string }>): { keys: object[] } {
+  return {
+    keys: keys.map(({ publicJwk, kid }) => ({
+      kty: publicJwk.kty,
+      crv: publicJwk.crv,
+      x: publicJwk.x,
+      kid,
+      use: "sig",
+      alg: RECEIPT_ALG,
+    })),
+  };
+}
