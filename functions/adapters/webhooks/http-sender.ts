@@ -1,0 +1,202 @@
+import http from "node:http";
+import https from "node:https";
+import type { LookupAddress, LookupOptions } from "node:dns";
+import type { IncomingMessage } from "node:http";
+import {
+  checkDestination,
+  type DestinationPolicy,
+  type ResolvedAddress,
+  type Resolver,
+} from "../net/ssrf.js";
+
+export type SendOutcome = "delivered" | "failed" | "gone" | "throttled" | "refused";
+
+export interface SendResult {
+  outcome: SendOutcome;
+  status?: number;
+  latencyMs: number;
+  retryAfterSeconds?: number;
+  /** Short machine-friendly reason; never contains headers, body or secrets. */
+  error?: string;
+  /** First 512 bytes of the response body, decoded as UTF-8. */
+  responseSnippet?: string;
+}
+
+export interface SendRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs?: number;
+  policy: DestinationPolicy;
+  resolve?: Resolver;
+  now?: () => number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_RESPONSE_BYTES = 4096;
+export const SNIPPET_BYTES = 512;
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+// Framing and routing headers are ours to set: a caller-supplied Host would
+// defeat the pinning, and a wrong length would desynchronise the connection.
+const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+
+/** Parses Retry-After (delta-seconds or HTTP-date) into seconds from now, capped at 24 h. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  let seconds: number;
+  if (/^\d+$/.test(trimmed)) {
+    seconds = Number(trimmed);
+  } else {
+    const at = Date.parse(trimmed);
+    if (Number.isNaN(at) || !/[a-z]/i.test(trimmed)) return undefined;
+    seconds = Math.max(0, Math.ceil((at - nowMs) / 1000));
+  }
+  return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A lookup that answers only with addresses that already passed the
+ * destination check, so a DNS answer changing between check and connect
+ * (rebinding) cannot steer the socket elsewhere. The request keeps the
+ * original host name, so Host and TLS SNI/certificate checks are unaffected.
+ */
+function pinnedLookup(addresses: ResolvedAddress[]) {
+  return (_hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    const first = addresses[0];
+    if (first === undefined) {
+      callback(Object.assign(new Error("no checked address"), { code: "ENOTFOUND" }), "", 0);
+      return;
+    }
+    if (options.all === true) {
+      callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+      return;
+    }
+    callback(null, first.address, first.family);
+  };
+}
+
+function classifyStatus(status: number): { outcome: SendOutcome; error?: string } {
+  if (status >= 200 && status < 300) return { outcome: "delivered" };
+  if (status >= 300 && status < 400) return { outcome: "failed", error: "redirect_not_followed" };
+  if (status === 410) return { outcome: "gone", error: "http_410" };
+  if (status === 429 || status === 503) return { outcome: "throttled", error: `http_${status}` };
+  return { outcome: "failed", error: `http_${status}` };
+}
+
+function errorCode(err: unknown): string {
+  if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "string") {
+    return err.code;
+  }
+  return "request_error";
+}
+
+/**
+ * Delivers one webhook attempt. The destination is re-checked on every call,
+ * redirects are never followed, at most {@link MAX_RESPONSE_BYTES} of the
+ * response are read, and the whole exchange is bounded by the timeout.
+ * Never throws: every problem is reported as an outcome.
+ */
+export async function sendWebhook(req: SendRequest): Promise<SendResult> {
+  const now = req.now ?? Date.now;
+  const startedAt = now();
+  const elapsed = (): number => Math.max(0, now() - startedAt);
+
+  let destination;
+  try {
+    destination = await checkDestination(req.url, req.policy, req.resolve);
+  } catch {
+    return { outcome: "refused", latencyMs: elapsed(), error: "destination_check_failed" };
+  }
+  if (!destination.ok) {
+    return { outcome: "refused", latencyMs: elapsed(), error: destination.code };
+  }
+  const { url, addresses } = destination;
+  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!RESERVED_HEADERS.has(name.toLowerCase())) headers[name] = value;
+  }
+  headers["content-length"] = String(Buffer.byteLength(req.body));
+
+  return new Promise<SendResult>((resolvePromise) => {
+    let settled = false;
+    let request: http.ClientRequest | undefined;
+    let response: IncomingMessage | undefined;
+
+    const finish = (result: Omit<SendResult, "latencyMs">): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      response?.destroy();
+      request?.destroy();
+      resolvePromise({ ...result, latencyMs: elapsed() });
+    };
+
+    const timer = setTimeout(() => {
+      finish({ outcome: "failed", error: "timeout", ...(response ? { status: response.statusCode } : {}) });
+    }, timeoutMs);
+
+    const onResponse = (res: IncomingMessage): void => {
+      response = res;
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let received = 0;
+
+      const complete = (): void => {
+        const body = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES);
+        const verdict = classifyStatus(status);
+        const retryAfterHeader = res.headers["retry-after"];
+        const retryAfterSeconds =
+          verdict.outcome === "throttled" ? parseRetryAfter(retryAfterHeader, now()) : undefined;
+        finish({
+          ...verdict,
+          status,
+          ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+          ...(body.length > 0 ? { responseSnippet: new TextDecoder().decode(body) } : {}),
+        });
+      };
+
+      res.on("data", (chunk: Buffer) => {
+        if (settled) return;
+        const room = MAX_RESPONSE_BYTES - received;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        received += Math.min(chunk.length, room);
+        if (received >= MAX_RESPONSE_BYTES) complete();
+      });
+      res.on("end", complete);
+      res.on("error", (err) => finish({ outcome: "failed", status, error: errorCode(err) }));
+      res.on("close", () => finish({ outcome: "failed", status, error: "response_incomplete" }));
+    };
+
+    try {
+      const transport = url.protocol === "https:" ? https : http;
+      const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+      request = transport.request(
+        {
+          protocol: url.protocol,
+          hostname,
+          port: url.port === "" ? undefined : Number(url.port),
+          path: `${url.pathname}${url.search}`,
+          method: "POST",
+          headers,
+          agent: false,
+          lookup: pinnedLookup(addresses),
+        },
+        onResponse,
+      );
+      request.on("error", (err) => finish({ outcome: "failed", error: errorCode(err) }));
+      request.end(req.body);
+    } catch (err) {
+      finish({ outcome: "failed", error: errorCode(err) });
+    }
+  });
+}
