@@ -114,18 +114,25 @@ export function startTraceback(input: NewTraceback, now: Date, deadlineFor: Dead
     ...(input.notes !== undefined && { notes: input.notes }),
     ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
   };
-  const firstHop: Hop = {
-    id: hopIdOf(input.id, 1),
-    tracebackId: input.id,
+  return { traceback, firstHop: firstHopOf(traceback, deadlineFor) };
+}
+
+/**
+ * Hop 1, asked of the terminating provider. Derived from the traceback alone, so the follow-up
+ * that writes it can be repeated after a crash and produce the same item.
+ */
+export function firstHopOf(traceback: Traceback, deadlineFor: DeadlineFor): Hop {
+  return {
+    id: hopIdOf(traceback.id, 1),
+    tracebackId: traceback.id,
     seq: 1,
-    providerId: input.terminatingProviderId,
-    namedBy: { accountId: input.initiatorId },
+    providerId: traceback.path[0]!,
+    namedBy: { accountId: traceback.initiatorId },
     status: "open",
-    call: input.call,
-    createdAt,
-    deadline: deadlineFor(now),
+    call: traceback.call,
+    createdAt: traceback.createdAt,
+    deadline: deadlineFor(new Date(traceback.createdAt)),
   };
-  return { traceback, firstHop };
 }
 
 /** The upstream an answer names, after the caller looked it up among registered providers. */

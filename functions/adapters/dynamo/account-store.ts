@@ -2,13 +2,14 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Account, AccountKind, SigningKeyRecord } from "../../domain/account.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
-import { isConditionFailure, queryPage, stripKeys, type Page, type PageRequest } from "./items.js";
+import type { AccountStore, Page, PageRequest } from "../../usecases/ports.js";
+import { isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE, type ItemKey } from "./keys.js";
 
 /** A claim whose account was never written (a crash mid-registration) is free again after this. */
 const ORPHAN_CLAIM_MS = 60_000;
 
-export class DynamoAccountStore {
+export class DynamoAccountStore implements AccountStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

@@ -1,5 +1,6 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { Page, PageRequest } from "../../usecases/ports.js";
 import { TABLE } from "./keys.js";
 
 const KEY_ATTRIBUTES = new Set<string>([
@@ -17,15 +18,6 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
   return out as T;
 }
 
-export interface PageRequest {
-  limit: number;
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
 
 export class InvalidCursorError extends Error {
   readonly code = "invalid_cursor";

@@ -6,22 +6,9 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { isConditionFailure } from "./items.js";
 import { keys } from "./keys.js";
+import type { IdempotencyRecord, IdempotencyStart, RequestStore, StoredResponse } from "../../http/middleware/ports.js";
 
-export interface StoredResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export type IdempotencyRecord =
-  | { state: "in_flight"; fingerprint: string; startedAt: number }
-  | { state: "done"; fingerprint: string; response: StoredResponse };
-
-export type IdempotencyStart =
-  | { kind: "started" }
-  | { kind: "existing"; record: IdempotencyRecord };
-
-export class DynamoRequestStore {
+export class DynamoRequestStore implements RequestStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

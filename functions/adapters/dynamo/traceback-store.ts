@@ -7,25 +7,9 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
-import { isConditionFailure, queryPage, stripKeys, type Page, type PageRequest } from "./items.js";
+import type { Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
+import { isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
-
-/** Stored alongside the domain object: an optimistic-lock version and the outbox marker. */
-export interface Stored<T> {
-  value: T;
-  version: number;
-  outbox?: string;
-}
-
-/** Evidence kept verbatim with an answer: the signed request, the key used, and our receipt. */
-export interface AnswerEvidence {
-  request: { method: string; targetUri: string; headers: Record<string, string>; body: string };
-  key: { keyId: string; publicJwk: Record<string, string>; accountId: string };
-  response: { status: number; body: string };
-  receipt: string;
-}
-
-type StoredHop = Hop & { evidence?: AnswerEvidence };
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
 
@@ -72,7 +56,7 @@ function fromItem<T>(item: Record<string, unknown>): Stored<T> {
   return { value: rest as T, version: Number(version ?? 0), ...(typeof item.gsi4sk === "string" && { outbox: item.gsi4sk }) };
 }
 
-export class DynamoTracebackStore {
+export class DynamoTracebackStore implements TracebackStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

@@ -1,0 +1,29 @@
+/**
+ * The messages on the delivery queue. An `event` message fans out to the recipient's endpoints;
+ * an `attempt` message is one delivery attempt of one event to one endpoint, so that a slow or
+ * dead endpoint only ever holds up its own messages.
+ */
+import { z } from "zod";
+import { EVENT_TYPES } from "../../domain/events.js";
+
+export const hubEventSchema = z.object({
+  id: z.string().min(1),
+  type: z.enum(EVENT_TYPES),
+  createdAt: z.string(),
+  recipientId: z.string().min(1),
+  data: z.record(z.string(), z.string()),
+});
+
+export const deliveryMessageSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("event"), event: hubEventSchema }),
+  z.object({
+    kind: z.literal("attempt"),
+    eventId: z.string().min(1),
+    endpointId: z.string().min(1),
+    attempt: z.number().int().positive(),
+    /** Epoch ms before which the attempt must not run; SQS delays are capped at 15 minutes. */
+    notBefore: z.number().int().nonnegative(),
+  }),
+]);
+
+export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;

@@ -1,0 +1,57 @@
+/**
+ * The Hono application: the same object runs in Lambda (`handle(app)`), under the local server
+ * and in tests (`app.request()`).
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { publicJwks } from "../crypto/receipt.js";
+import type { AppDeps, AppEnv } from "./env.js";
+import { authenticate } from "./middleware/authenticate.js";
+import { idempotency } from "./middleware/idempotency.js";
+import { receipts } from "./middleware/receipt.js";
+import { problemResponse, toProblem } from "./problem.js";
+import { accountRoutes } from "./routes/accounts.js";
+import { hopRequestRoutes } from "./routes/hop-requests.js";
+import { tracebackRoutes } from "./routes/tracebacks.js";
+import { validationHook } from "./validation.js";
+import { documentConfig, registerSecurity } from "./openapi.js";
+
+type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes];
+
+function newApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  registerSecurity(app);
+  return app;
+}
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = newApp();
+  app.use("*", async (c, next) => {
+    c.set("requestId", deps.ids.next("req"));
+    await next();
+    c.header("x-request-id", c.get("requestId"));
+  });
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/.well-known/jwks.json", (c) => {
+    c.header("cache-control", "public, max-age=300");
+    return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
+  });
+  app.use("/v1/*", authenticate(deps), idempotency(deps), receipts(deps));
+  for (const routes of ROUTES) routes(app, deps);
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.notFound((c) => problemResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((err, c) => toProblem(err, c, (msg, fields) => deps.log.error(msg, { ...fields, requestId: c.get("requestId") })));
+  return app;
+}
+
+/** The OpenAPI 3.1 document, generated from the routes alone (no dependencies are touched). */
+export function openApiDocument() {
+  const app = newApp();
+  const unused = new Proxy({} as AppDeps, {
+    get() {
+      throw new Error("route handlers do not run while generating the document");
+    },
+  });
+  for (const routes of ROUTES) routes(app, unused);
+  return app.getOpenAPI31Document(documentConfig);
+}

@@ -1,0 +1,51 @@
+/** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
+import type { KeyObject } from "node:crypto";
+import type { Principal } from "../domain/account.js";
+import type { Ed25519PublicJwk } from "../crypto/keys.js";
+import type { CoreDeps } from "../usecases/ports.js";
+import type { RequestStore } from "./middleware/ports.js";
+
+/** The authenticated request as received, kept verbatim where it becomes evidence. */
+export interface SignedRequest {
+  method: string;
+  targetUri: string;
+  keyId: string;
+  publicJwk: Ed25519PublicJwk;
+  signatureInput: string;
+  signature: string;
+  contentDigest?: string;
+  idempotencyKey?: string;
+  contentType?: string;
+  body: string;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    signed: SignedRequest;
+  };
+}
+
+export interface HubKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicJwk: Ed25519PublicJwk;
+}
+
+export interface HttpSettings {
+  /** The public URL of the API (scheme, host, base path): `@target-uri` is checked against it. */
+  publicUrl: string;
+  maxBodyBytes: number;
+  maxClockSkewSeconds: number;
+  maxSignatureLifetimeSeconds: number;
+  idempotencyRetentionSeconds: number;
+  idempotencyLeaseSeconds: number;
+  defaultDeadlinePolicy: string;
+}
+
+export interface AppDeps extends CoreDeps {
+  requests: RequestStore;
+  hubKeys: { current: HubKey; published: HubKey[] };
+  settings: HttpSettings;
+}

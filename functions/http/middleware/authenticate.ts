@@ -1,0 +1,94 @@
+/**
+ * RFC 9421 request authentication (PROTOCOL.md §1). Runs before the body is parsed, in the order
+ * the protocol fixes: size cap, signature syntax/components/tag, key, time window, signature,
+ * replay, digest. Every failure is the same 401: which check failed is logged, never returned.
+ */
+import { createHash } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
+import { verifyContentDigest } from "../../crypto/digest.js";
+import { importPublicJwk } from "../../crypto/keys.js";
+import type { SigningKeyRecord } from "../../domain/account.js";
+import type { AppDeps, AppEnv } from "../env.js";
+import { ProblemError } from "../problem.js";
+
+const UNAUTHENTICATED = "the request signature could not be verified";
+
+/** The components every request must cover; a request with a body also covers its digest. */
+export function requiredComponents(hasBody: boolean, hasIdempotencyKey: boolean): string[] {
+  return [
+    "@method",
+    "@target-uri",
+    ...(hasBody ? ["content-type", "content-digest"] : []),
+    ...(hasIdempotencyKey ? ["idempotency-key"] : []),
+  ];
+}
+
+export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const { settings } = deps;
+  const base = new URL(settings.publicUrl);
+  const basePath = base.pathname.replace(/\/$/, "");
+
+  return async (c, next) => {
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (raw.byteLength > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
+
+    const url = new URL(c.req.url);
+    const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
+    const hasBody = raw.byteLength > 0 || ["POST", "PUT", "PATCH"].includes(c.req.method);
+    const idempotencyKey = c.req.header("idempotency-key");
+    const message = messageFromHeaders({ method: c.req.method, targetUri, headers: c.req.raw.headers });
+    const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+
+    let keyRecord: SigningKeyRecord | undefined;
+    const result = await verifyMessage({
+      message,
+      now: nowSeconds,
+      maxSkewSeconds: settings.maxClockSkewSeconds,
+      maxLifetimeSeconds: settings.maxSignatureLifetimeSeconds,
+      requiredTag: SIGNATURE_TAG,
+      requireExpires: true,
+      requiredComponents: requiredComponents(hasBody, idempotencyKey !== undefined),
+      resolveKey: async (keyid) => {
+        const record = await deps.accounts.getKey(keyid);
+        if (!record || record.status !== "active") return undefined;
+        keyRecord = record;
+        return importPublicJwk(record.publicJwk);
+      },
+    });
+    if (!result.ok || !keyRecord) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
+
+    const signatureHash = createHash("sha256").update(result.signature).digest("hex");
+    const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
+    if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
+
+    const contentDigest = c.req.header("content-digest");
+    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
+
+    c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
+    c.set("signed", {
+      method: c.req.method,
+      targetUri,
+      keyId: keyRecord.keyId,
+      publicJwk: keyRecord.publicJwk,
+      signatureInput: c.req.header("signature-input")!,
+      signature: c.req.header("signature")!,
+      body: new TextDecoder().decode(raw),
+      ...(contentDigest !== undefined && { contentDigest }),
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
+      ...(c.req.header("content-type") !== undefined && { contentType: c.req.header("content-type")! }),
+    });
+    await next();
+  };
+}
+
+function refuse(deps: AppDeps, requestId: string, reason: string): never {
+  deps.log.warn("request signature refused", { requestId, reason });
+  throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
+}
+
+function tooLarge(max: number): ProblemError {
+  return new ProblemError(413, "payload_too_large", `the request body is larger than ${max} bytes`);
+}

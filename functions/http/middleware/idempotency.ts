@@ -1,0 +1,57 @@
+/**
+ * Idempotency-Key on every POST (IETF httpapi draft): the same key and body replay the stored
+ * response and receipt byte for byte; the same key with another body is 422; a request still in
+ * flight under the key is 409. Keys are scoped to the calling account.
+ */
+import { createHash } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import type { AppDeps, AppEnv } from "../env.js";
+import { ProblemError } from "../problem.js";
+
+const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
+/** Response headers worth replaying; the rest are per-attempt. */
+const REPLAYED_HEADERS = ["content-type", "content-digest", "hoptrace-receipt", "location"];
+
+export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const { settings } = deps;
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const key = c.req.header("idempotency-key");
+    if (key === undefined) throw new ProblemError(400, "idempotency_key_required", "every POST needs an Idempotency-Key header");
+    if (!KEY_SYNTAX.test(key)) throw new ProblemError(400, "invalid_idempotency_key", "the Idempotency-Key must be 1 to 255 visible ASCII characters");
+    const principal = c.get("principal");
+    const signed = c.get("signed");
+    const fingerprint = createHash("sha256").update(`${c.req.method} ${new URL(signed.targetUri).pathname}\n`).update(signed.body).digest("base64url");
+    const nowMs = deps.clock.now().getTime();
+
+    const start = await deps.requests.startIdempotent(principal.accountId, key, fingerprint, nowMs, settings.idempotencyRetentionSeconds, settings.idempotencyLeaseSeconds);
+    if (start.kind === "existing") {
+      const { record } = start;
+      if (record.fingerprint !== fingerprint) {
+        throw new ProblemError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request");
+      }
+      if (record.state === "in_flight") {
+        throw new ProblemError(409, "request_in_flight", "a request with this Idempotency-Key is still being processed", undefined, { "retry-after": "1" });
+      }
+      return new Response(record.response.body, { status: record.response.status, headers: { ...record.response.headers, "idempotent-replayed": "true" } });
+    }
+
+    try {
+      await next();
+    } catch (err) {
+      await deps.requests.abandonIdempotent(principal.accountId, key, fingerprint);
+      throw err;
+    }
+    if (c.res.status >= 500) {
+      await deps.requests.abandonIdempotent(principal.accountId, key, fingerprint);
+      return;
+    }
+    const body = await c.res.clone().text();
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = c.res.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    await deps.requests.completeIdempotent(principal.accountId, key, fingerprint, { status: c.res.status, headers, body }, deps.clock.now().getTime(), settings.idempotencyRetentionSeconds);
+  };
+}

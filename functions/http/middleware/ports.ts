@@ -1,0 +1,19 @@
+/** What the request middleware needs from storage. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type IdempotencyRecord =
+  | { state: "in_flight"; fingerprint: string; startedAt: number }
+  | { state: "done"; fingerprint: string; response: StoredResponse };
+
+export type IdempotencyStart = { kind: "started" } | { kind: "existing"; record: IdempotencyRecord };
+
+export interface RequestStore {
+  firstSighting(signatureHash: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean>;
+  startIdempotent(principalId: string, key: string, fingerprint: string, nowMs: number, retentionSeconds: number, leaseSeconds: number): Promise<IdempotencyStart>;
+  completeIdempotent(principalId: string, key: string, fingerprint: string, response: StoredResponse, nowMs: number, retentionSeconds: number): Promise<void>;
+  abandonIdempotent(principalId: string, key: string, fingerprint: string): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/** Document-level parts of the contract: info, servers, the signature security scheme. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./env.js";
+
+const SIGNATURE_DESCRIPTION = `Every request under /v1 is signed with HTTP Message Signatures (RFC 9421) using an Ed25519 key registered for the calling account.
+
+- Covered components: \`"@method" "@target-uri"\`; for requests with a body also \`"content-type" "content-digest"\`, and \`"idempotency-key"\` when present.
+- Parameters: \`created\`, \`expires\` (at most 300 s after \`created\`), \`keyid\` (the RFC 7638 JWK thumbprint of the key), \`alg="ed25519"\`, \`tag="hoptrace-v1"\`.
+- \`@target-uri\` is the public URL of the API followed by the path and query.
+- \`Content-Digest: sha-256=:<base64>:\` (RFC 9530) over the exact body bytes.
+- Clock skew of 60 s is tolerated; a signature is accepted once (replays are refused).
+- Any failure is 401 \`unauthenticated\` without saying which check failed.`;
+
+export const documentConfig = {
+  openapi: "3.1.0",
+  info: {
+    title: "Hoptrace",
+    version: "1.0.0",
+    description:
+      "Inter-provider robocall traceback API. A traceback follows one captured call back, provider by provider: each hop request asks one provider which provider handed it the call, until the originating provider names its customer, a provider fails to answer, or the call is found to have entered from abroad.\n\nErrors are RFC 9457 problem details with a stable `code` and a `request_id`. Every POST requires an `Idempotency-Key`. Lists use cursor pagination (`limit`, `cursor`, `nextCursor`).",
+    license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+  },
+  servers: [{ url: "http://127.0.0.1:8787", description: "Embedded local server" }],
+  tags: [
+    { name: "Providers", description: "Voice providers taking part in tracebacks." },
+    { name: "Initiators", description: "Who start tracebacks: the consortium, the FCC, law enforcement, state attorneys general." },
+    { name: "Keys", description: "Ed25519 request-signing keys of an account." },
+    { name: "Tracebacks", description: "One captured call followed back hop by hop." },
+    { name: "Hop requests", description: "The questions addressed to a provider, and its answers." },
+  ],
+};
+
+export function registerSecurity(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "Signature",
+    description: SIGNATURE_DESCRIPTION,
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * RFC 9457 problem details: the one place where errors become responses. Every problem has a
+ * stable `code` (clients branch on it) and the request id (operators search logs by it).
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { InvalidCursorError } from "../adapters/dynamo/items.js";
+import type { AppEnv } from "./env.js";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  request_id: string;
+  errors?: FieldError[];
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthenticated",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Unprocessable content",
+  429: "Too many requests",
+  500: "Internal error",
+  503: "Service unavailable",
+};
+
+export const problemType = (code: string) => `urn:hoptrace:problem:${code}`;
+
+/** Raised by middleware and routes to answer with a given problem. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = "ProblemError";
+  }
+}
+
+export function problemResponse(c: Context<AppEnv>, status: number, code: string, detail: string, errors?: FieldError[], headers?: Record<string, string>): Response {
+  const body: Problem = {
+    type: problemType(code),
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    code,
+    request_id: c.get("requestId") ?? "unknown",
+    ...(errors && errors.length > 0 && { errors }),
+  };
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers } });
+}
+
+function domainStatus(err: DomainError): number {
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof ForbiddenError) return 403;
+  if (err instanceof ConflictError) return 409;
+  if (err instanceof RuleViolationError) return 422;
+  return 400;
+}
+
+/** Hono's onError: known errors become their problem; anything else a bare 500 and a log line. */
+export function toProblem(err: Error, c: Context<AppEnv>, log: (msg: string, fields: Record<string, unknown>) => void): Response {
+  if (err instanceof ProblemError) return problemResponse(c, err.status, err.code, err.detail, err.errors, err.headers);
+  if (err instanceof DomainError) {
+    const pointer = err instanceof RuleViolationError && err.pointer ? [{ pointer: err.pointer, detail: err.message }] : undefined;
+    return problemResponse(c, domainStatus(err), err.code, err.message, pointer);
+  }
+  if (err instanceof InvalidCursorError) return problemResponse(c, 400, err.code, err.message, [{ pointer: "/cursor", detail: err.message }]);
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    if (status === 400) return problemResponse(c, 400, "malformed_request", "the request body is not valid JSON or has the wrong content type");
+    if (status === 413) return problemResponse(c, 413, "payload_too_large", "the request body is larger than allowed");
+    return problemResponse(c, status, "http_error", err.message || TITLES[status] || "error");
+  }
+  log("unhandled error", { error: err.message, stack: err.stack, name: err.name });
+  return problemResponse(c, 500, "internal_error", "an internal error occurred; quote the request id when reporting it");
+}

@@ -1,0 +1,108 @@
+/** Providers, initiators and their signing keys. */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AccountKind } from "../../domain/account.js";
+import * as accounts from "../../usecases/accounts.js";
+import type { AppDeps, AppEnv } from "../env.js";
+import { AccountSchema, KeySchema, NewKeySchema, RegisteredAccountSchema, RegisterInitiatorSchema, RegisterProviderSchema } from "../schemas/accounts.js";
+import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
+import { pageBody, pageRequest } from "./paging.js";
+
+const security = [{ httpSignature: [] }];
+const AccountIdParam = z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) });
+
+function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Exclude<AccountKind, "consortium">, plural: string) {
+  const tag = kind === "provider" ? "Providers" : "Initiators";
+  const schema = kind === "provider" ? RegisterProviderSchema : RegisterInitiatorSchema;
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: `/v1/${plural}`,
+      tags: [tag],
+      summary: `Register a ${kind} (consortium)`,
+      security,
+      request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema } } } },
+      responses: { 201: { description: `The ${kind} and its keys`, content: { "application/json": { schema: RegisteredAccountSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => {
+      const result = await accounts.registerAccount(deps, c.get("principal"), kind, c.req.valid("json"));
+      return c.json(result, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: `/v1/${plural}`,
+      tags: [tag],
+      summary: `List ${plural}`,
+      security,
+      request: { query: PageQuerySchema },
+      responses: { 200: { description: `A page of ${plural}`, content: { "application/json": { schema: pageOf(AccountSchema, `${tag}Page`) } } }, ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => c.json(pageBody(await accounts.listAccounts(deps, c.get("principal"), kind, pageRequest(c.req.valid("query")))), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: `/v1/${plural}/{accountId}`,
+      tags: [tag],
+      summary: `Read a ${kind}`,
+      security,
+      request: { params: AccountIdParam },
+      responses: { 200: { description: `The ${kind}`, content: { "application/json": { schema: AccountSchema } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => c.json(await accounts.getAccount(deps, c.get("principal"), c.req.valid("param").accountId, kind), 200),
+  );
+}
+
+export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  registerAccountRoutes(app, deps, "provider", "providers");
+  registerAccountRoutes(app, deps, "initiator", "initiators");
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/accounts/{accountId}/keys",
+      tags: ["Keys"],
+      summary: "Add a signing key (the account itself, or the consortium)",
+      description: "Several keys may be active at once, for rotation: add the new key, move signing to it, then revoke the old one.",
+      security,
+      request: { params: AccountIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewKeySchema } } } },
+      responses: { 201: { description: "The key", content: { "application/json": { schema: KeySchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(await accounts.addKey(deps, c.get("principal"), c.req.valid("param").accountId, body.publicJwk, body.label), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{accountId}/keys",
+      tags: ["Keys"],
+      summary: "List an account's signing keys",
+      security,
+      request: { params: AccountIdParam, query: PageQuerySchema },
+      responses: { 200: { description: "A page of keys", content: { "application/json": { schema: pageOf(KeySchema, "KeysPage") } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => c.json(pageBody(await accounts.listKeys(deps, c.get("principal"), c.req.valid("param").accountId, pageRequest(c.req.valid("query")))), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/accounts/{accountId}/keys/{keyId}/revoke",
+      tags: ["Keys"],
+      summary: "Revoke a signing key",
+      description: "Final. A key cannot revoke itself: sign the request with another active key of the account, or as the consortium.",
+      security,
+      request: {
+        params: AccountIdParam.extend({ keyId: z.string().min(1).max(64).openapi({ param: { name: "keyId", in: "path" }, example: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" }) }),
+        headers: IdempotencyKeyHeader,
+      },
+      responses: { 200: { description: "The revoked key", content: { "application/json": { schema: KeySchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => {
+      const { accountId, keyId } = c.req.valid("param");
+      return c.json(await accounts.revokeKey(deps, c.get("principal"), accountId, keyId), 200);
+    },
+  );
+}

@@ -1,0 +1,89 @@
+/** Hop requests as a provider's system sees them: list, read, answer. */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { HopAnswer } from "../../domain/answer.js";
+import * as hops from "../../usecases/hops.js";
+import type { AppDeps, AppEnv } from "../env.js";
+import { RECEIPT_HEADER, sealedJson, sealer } from "../middleware/receipt.js";
+import { AnswerSchema } from "../schemas/answers.js";
+import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
+import { HopRequestSchema } from "../schemas/tracebacks.js";
+import { pageBody, pageRequest } from "./paging.js";
+
+const security = [{ httpSignature: [] }];
+const HopIdParam = z.object({ hopId: z.string().min(1).max(80).openapi({ param: { name: "hopId", in: "path" }, example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }) });
+
+export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/hop-requests",
+      tags: ["Hop requests"],
+      summary: "List the hop requests addressed to the calling provider",
+      description: "`status=open` (default): the requests still waiting for an answer, oldest first. `status=all`: every request, newest first.",
+      security,
+      request: { query: PageQuerySchema.extend({ status: z.enum(["open", "all"]).default("open") }) },
+      responses: { 200: { description: "A page of hop requests", content: { "application/json": { schema: pageOf(HopRequestSchema, "HopRequestsPage") } } }, ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const list = q.status === "open" ? hops.listOpenHopRequests : hops.listAllHopRequests;
+      return c.json(pageBody(await list(deps, c.get("principal"), pageRequest(q))), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/hop-requests/{hopId}",
+      tags: ["Hop requests"],
+      summary: "Read a hop request addressed to the caller",
+      security,
+      request: { params: HopIdParam },
+      responses: { 200: { description: "The hop request", content: { "application/json": { schema: HopRequestSchema } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => c.json(await hops.getHopRequest(deps, c.get("principal"), c.req.valid("param").hopId), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/hop-requests/{hopId}/answer",
+      tags: ["Hop requests"],
+      summary: "Answer a hop request",
+      description:
+        "One primary answer per hop request: a second, different answer is 409. The response carries a receipt signed by the hub key (`Hoptrace-Receipt`), kept with the signed request as evidence.",
+      security,
+      request: { params: HopIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: AnswerSchema } } } },
+      responses: {
+        200: {
+          description: "The answered hop request",
+          headers: { [RECEIPT_HEADER]: { description: "Compact JWS signed by the hub key over this exchange", schema: { type: "string" } } },
+          content: { "application/json": { schema: HopRequestSchema } },
+        },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
+    }),
+    async (c) => {
+      const signed = c.get("signed");
+      const answered = await hops.answerHopRequest(deps, c.get("principal"), c.req.valid("param").hopId, c.req.valid("json") as HopAnswer, {
+        request: {
+          method: signed.method,
+          targetUri: signed.targetUri,
+          headers: evidenceHeaders(signed),
+          body: signed.body,
+        },
+        key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId },
+        seal: sealer(deps, c),
+      });
+      return sealedJson(answered.body, 200, answered.receipt) as never;
+    },
+  );
+}
+
+function evidenceHeaders(signed: AppEnv["Variables"]["signed"]): Record<string, string> {
+  return {
+    "signature-input": signed.signatureInput,
+    signature: signed.signature,
+    ...(signed.contentDigest && { "content-digest": signed.contentDigest }),
+    ...(signed.contentType && { "content-type": signed.contentType }),
+    ...(signed.idempotencyKey && { "idempotency-key": signed.idempotencyKey }),
+  };
+}

@@ -1,0 +1,70 @@
+/** Tracebacks: started by the consortium or an initiator, read with their whole chain. */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import * as tracebacks from "../../usecases/tracebacks.js";
+import type { AppDeps, AppEnv } from "../env.js";
+import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
+import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, TracebackSchema } from "../schemas/tracebacks.js";
+import { pageBody, pageRequest } from "./paging.js";
+
+const security = [{ httpSignature: [] }];
+const TracebackIdParam = z.object({
+  tracebackId: z.string().min(1).max(64).openapi({ param: { name: "tracebackId", in: "path" }, example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+});
+
+export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/tracebacks",
+      tags: ["Tracebacks"],
+      summary: "Start a traceback",
+      description: "Hop 1 is addressed to the terminating provider at once; it is notified by webhook and can list it.",
+      security,
+      request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: CreateTracebackSchema } } } },
+      responses: { 201: { description: "The traceback and its first hop", content: { "application/json": { schema: ChainSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => {
+      const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy);
+      return c.json(chain, 201, { location: `/v1/tracebacks/${chain.traceback.id}` });
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/tracebacks",
+      tags: ["Tracebacks"],
+      summary: "List tracebacks (initiators: their own; consortium: all, or one initiator's)",
+      security,
+      request: { query: PageQuerySchema.extend({ initiatorId: z.string().max(64).optional() }) },
+      responses: { 200: { description: "A page of tracebacks, newest first", content: { "application/json": { schema: pageOf(TracebackSchema, "TracebacksPage") } } }, ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return c.json(pageBody(await tracebacks.listTracebacks(deps, c.get("principal"), pageRequest(q), q.initiatorId)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/tracebacks/{tracebackId}",
+      tags: ["Tracebacks"],
+      summary: "Read a traceback with its whole chain and timings",
+      security,
+      request: { params: TracebackIdParam },
+      responses: { 200: { description: "The chain", content: { "application/json": { schema: ChainSchema } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => c.json(await tracebacks.getChain(deps, c.get("principal"), c.req.valid("param").tracebackId), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/tracebacks/{tracebackId}/close",
+      tags: ["Tracebacks"],
+      summary: "Close a traceback (its initiator or the consortium), cancelling the open hop",
+      security,
+      request: { params: TracebackIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: CloseTracebackSchema } } } },
+      responses: { 200: { description: "The closed traceback", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => c.json(await tracebacks.closeTracebackBy(deps, c.get("principal"), c.req.valid("param").tracebackId, c.req.valid("json").reason), 200),
+  );
+}

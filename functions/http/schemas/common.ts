@@ -1,0 +1,71 @@
+/** Shapes shared by every resource of the contract. */
+import { z } from "@hono/zod-openapi";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "urn:hoptrace:problem:validation_failed" }),
+    title: z.string().openapi({ example: "Bad request" }),
+    status: z.number().int().openapi({ example: 400 }),
+    detail: z.string().openapi({ example: "the request body does not match the schema" }),
+    code: z.string().openapi({ example: "validation_failed", description: "Stable machine-readable problem code." }),
+    request_id: z.string().openapi({ example: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+    errors: z
+      .array(z.object({ pointer: z.string().openapi({ example: "/callingNumber" }), detail: z.string().openapi({ example: "not a valid NANP area code and exchange" }) }))
+      .optional()
+      .openapi({ description: "For validation errors: JSON Pointers (RFC 6901) into the request." }),
+  })
+  .openapi("Problem", { description: "RFC 9457 problem details." });
+
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: PROBLEM_DESCRIPTIONS[s] ?? "Problem", content: { "application/problem+json": { schema: ProblemSchema } } },
+    ]),
+  );
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request, missing Idempotency-Key or invalid cursor",
+  401: "The request signature could not be verified",
+  403: "The caller's role does not allow this",
+  404: "Not found, or not addressed to the caller",
+  409: "Conflicts with the current state, or a request with the same Idempotency-Key is in flight",
+  413: "The body is larger than allowed",
+  422: "Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body",
+};
+
+export const AUTH_ERRORS = [400, 401, 403, 404, 413, 422] as const;
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25).openapi({ example: 25, description: "Items per page (1-100)." }),
+  cursor: z.string().max(2048).optional().openapi({ description: "The `nextCursor` of the previous page." }),
+});
+
+export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().optional().openapi({ description: "Present when there are more items; pass it as `cursor`." }),
+    })
+    .openapi(name);
+
+export const IdempotencyKeyHeader = z.object({
+  "idempotency-key": z.string().min(1).max(255).openapi({
+    param: { name: "Idempotency-Key", in: "header", required: true },
+    example: "4f1c2a7e-6d0b-4c55-9b1e-2f0d5e7a9c31",
+    description: "Required on every POST; retries with the same key and body replay the stored response.",
+  }),
+});
+
+export const ContactSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    email: z.string().email().max(320),
+    phone: z.string().max(32).optional(),
+  })
+  .strict()
+  .openapi("Contact", { example: { name: "Traceback desk", email: "traceback@carrier.example", phone: "+12025550100" } });
+
+export const E164Input = z.string().min(3).max(32).openapi({ description: "A telephone number; normalised to E.164 (10-digit numbers are read as NANP).", example: "+13055550123" });
+
+export const Timestamp = z.string().datetime({ offset: true }).openapi({ example: "2024-06-03T16:00:00Z" });

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import { OUTCOMES } from "../../domain/answer.js";
+import { AnswerSchema } from "./answers.js";
+import { E164Input, Timestamp } from "./common.js";
+
+export const CreateTracebackSchema = z
+  .object({
+    callingNumber: E164Input,
+    calledNumber: E164Input.openapi({ example: "+12025550143" }),
+    callTime: Timestamp.openapi({ description: "When the call was made, with its UTC offset." }),
+    terminatingProviderId: z.string().min(1).max(64).openapi({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
+    initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start the traceback on behalf of this initiator." }),
+    campaign: z.string().min(1).max(200).optional().openapi({ example: "utility-impersonation-2024-06" }),
+    notes: z.string().max(4000).optional(),
+    mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
+    identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
+    deadlinePolicy: z.enum(["us-24h", "ca-2bd", "fixed"]).optional(),
+  })
+  .strict()
+  .openapi("CreateTraceback", {
+    example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", campaign: "utility-impersonation-2024-06" },
+  });
+
+export const CallSchema = z
+  .object({ callingNumber: z.string(), calledNumber: z.string(), callTime: z.string(), callTimeUtc: z.string() })
+  .openapi("Call", { example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" } });
+
+export const DeadlineSchema = z.object({ clockStartsAt: z.string(), dueAt: z.string() }).openapi("Deadline");
+
+export const ResultSchema = z
+  .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
+  .openapi("TracebackResult");
+
+export const TracebackSchema = z
+  .object({
+    id: z.string(),
+    initiatorId: z.string(),
+    status: z.enum(["open", "waiting_on_provider", "completed"]),
+    call: CallSchema,
+    campaign: z.string().optional(),
+    notes: z.string().optional(),
+    mediaUrl: z.string().optional(),
+    identityHeaders: z.array(z.string()),
+    deadlinePolicy: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    hopCount: z.number().int(),
+    path: z.array(z.string()).openapi({ description: "Registered providers on the path, terminating first." }),
+    result: ResultSchema.optional(),
+  })
+  .openapi("Traceback");
+
+export const HopSchema = z
+  .object({
+    id: z.string(),
+    tracebackId: z.string(),
+    seq: z.number().int(),
+    providerId: z.string().optional(),
+    pendingProvider: z.object({ name: z.string(), frn: z.string().optional(), rmdNumber: z.string().optional() }).passthrough().optional(),
+    namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
+    status: z.enum(["open", "answered", "awaiting_registration", "cancelled"]),
+    call: CallSchema,
+    createdAt: z.string(),
+    deadline: DeadlineSchema.optional(),
+    answer: AnswerSchema.optional(),
+    answeredAt: z.string().optional(),
+    answeredBy: z.object({ accountId: z.string(), keyId: z.string() }).optional(),
+    late: z.boolean().optional(),
+    answerSeconds: z.number().optional().openapi({ description: "Seconds from the clock start to the answer." }),
+  })
+  .openapi("Hop");
+
+export const ChainSchema = z.object({ traceback: TracebackSchema, hops: z.array(HopSchema) }).openapi("TracebackChain");
+
+export const CloseTracebackSchema = z.object({ reason: z.string().min(1).max(2000) }).strict().openapi("CloseTraceback", { example: { reason: "duplicate of another traceback" } });
+
+export const HopRequestSchema = z
+  .object({
+    id: z.string().openapi({ example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }),
+    tracebackId: z.string(),
+    seq: z.number().int(),
+    status: z.enum(["open", "answered", "awaiting_registration", "cancelled"]),
+    call: CallSchema,
+    namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
+    createdAt: z.string(),
+    deadline: DeadlineSchema.optional(),
+    answer: AnswerSchema.optional(),
+    answeredAt: z.string().optional(),
+    late: z.boolean().optional(),
+  })
+  .openapi("HopRequest", { description: "A hop request as the provider asked sees it: the call and who named it, not the rest of the chain." });

@@ -1,0 +1,99 @@
+/**
+ * The embedded AWS stand-ins: dynalite (DynamoDB API on LevelDB, on disk when given a path) and
+ * local-aws-sqs (SQS JSON protocol, in memory), each on a loopback port, with the table and
+ * queues created as the CDK stack would create them.
+ */
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import dynalite from "dynalite";
+import { createSqsServer } from "local-aws-sqs";
+import { createTableInput } from "../adapters/dynamo/table-definition.js";
+import { createSqsClient } from "../adapters/sqs/client.js";
+
+export interface Emulators {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  deliveryQueueUrl: string;
+  deadLetterQueueUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Folder for the LevelDB files; in memory when absent. */
+  dataPath?: string;
+  tableName?: string;
+  /** Visibility timeout of the delivery queue, seconds; one attempt takes at most 10 s. */
+  visibilityTimeoutSeconds?: number;
+  maxReceiveCount?: number;
+}
+
+const REGION = "us-east-1";
+
+export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
+  const tableName = opts.tableName ?? "hoptrace";
+  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.dataPath && { path: opts.dataPath }) });
+  await listen(dynamo);
+  const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+
+  const sqsServer = await createSqsServer({ port: 0, hostname: "127.0.0.1", emulateQueueCreationLifecycle: false } as never);
+  const sqsEndpoint = `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
+
+  await ensureTable(dynamoEndpoint, tableName);
+  const sqs = createSqsClient(REGION, sqsEndpoint);
+  const { deliveryQueueUrl, deadLetterQueueUrl } = await ensureQueues(sqs, opts);
+  sqs.destroy();
+
+  return {
+    dynamoEndpoint,
+    sqsEndpoint,
+    tableName,
+    deliveryQueueUrl,
+    deadLetterQueueUrl,
+    stop: async () => {
+      await Promise.all([close(dynamo), close(sqsServer)]);
+    },
+  };
+}
+
+async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ region: REGION, endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  client.destroy();
+}
+
+async function ensureQueues(sqs: SQSClient, opts: EmulatorOptions): Promise<{ deliveryQueueUrl: string; deadLetterQueueUrl: string }> {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "hoptrace-deliveries-dlq", Attributes: { MessageRetentionPeriod: "1209600" } }));
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const main = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: "hoptrace-deliveries",
+      Attributes: {
+        VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 5 }),
+      },
+    }),
+  );
+  return { deliveryQueueUrl: main.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl! };
+}
+
+function listen(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

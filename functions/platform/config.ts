@@ -1,0 +1,59 @@
+/**
+ * Configuration, parsed once at start-up from the environment. A missing or malformed setting
+ * stops the process with a readable message instead of failing later on a request.
+ */
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const seconds = z.coerce.number().int().positive();
+
+const configSchema = z
+  .object({
+    HOPTRACE_MODE: z.enum(["aws", "local"]).default("aws"),
+    AWS_REGION: z.string().min(1).default("us-east-1"),
+    TABLE_NAME: z.string().min(1),
+    DELIVERY_QUEUE_URL: z.string().url(),
+    PUBLIC_URL: z.string().url(),
+    DYNAMODB_ENDPOINT: z.string().url().optional(),
+    SQS_ENDPOINT: z.string().url().optional(),
+    /** Cloud: the Secrets Manager secret holding the hub's private JWK. */
+    HUB_KEY_SECRET_ARN: z.string().min(1).optional(),
+    /** Local: the file holding the hub's private JWK, created on first start. */
+    HUB_KEY_FILE: z.string().min(1).optional(),
+    ALLOW_LOOPBACK_WEBHOOKS: bool.default(false),
+    DEFAULT_DEADLINE_POLICY: z.enum(["us-24h", "ca-2bd", "fixed"]).default("us-24h"),
+    FIXED_DEADLINE_SECONDS: seconds.default(86_400),
+    REMINDER_SECONDS_BEFORE_DUE: z
+      .string()
+      .default("14400,3600")
+      .transform((s) => s.split(",").filter(Boolean).map(Number))
+      .pipe(z.array(z.number().int().positive())),
+    OVERDUE_GRACE_SECONDS: seconds.default(86_400),
+    MAX_BODY_BYTES: seconds.default(65_536),
+    MAX_CLOCK_SKEW_SECONDS: seconds.default(60),
+    MAX_SIGNATURE_LIFETIME_SECONDS: seconds.default(300),
+    IDEMPOTENCY_RETENTION_SECONDS: seconds.default(72 * 3600 + 3600),
+    IDEMPOTENCY_LEASE_SECONDS: seconds.default(30),
+    OUTBOX_GRACE_SECONDS: seconds.default(10),
+    LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+  })
+  .superRefine((c, ctx) => {
+    if (c.HOPTRACE_MODE === "aws" && !c.HUB_KEY_SECRET_ARN) ctx.addIssue({ code: "custom", path: ["HUB_KEY_SECRET_ARN"], message: "required on AWS" });
+    if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
+    if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = "invalid_config";
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

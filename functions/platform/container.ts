@@ -1,0 +1,65 @@
+/**
+ * The composition root: the one place that knows which adapters implement the ports, for AWS and
+ * for the embedded local mode alike.
+ */
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoAccountStore } from "../adapters/dynamo/account-store.js";
+import { createDocumentClient } from "../adapters/dynamo/client.js";
+import { DynamoRequestStore } from "../adapters/dynamo/request-store.js";
+import { DynamoTracebackStore } from "../adapters/dynamo/traceback-store.js";
+import { ulidGenerator } from "../adapters/ids.js";
+import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
+import { loadOrCreateHubKeySecret } from "../adapters/keys/hub-key-secret.js";
+import { createSqsClient } from "../adapters/sqs/client.js";
+import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
+import { systemClock, type Clock } from "../domain/clock.js";
+import type { AppDeps, HubKey } from "../http/env.js";
+import type { Config } from "./config.js";
+import { deadlinePolicies } from "./deadlines.js";
+import { createLogger } from "./logger.js";
+
+export interface Runtime {
+  config: Config;
+  deps: AppDeps;
+  db: DynamoDBDocumentClient;
+  sqs: SQSClient;
+}
+
+export interface RuntimeOverrides {
+  clock?: Clock;
+}
+
+export async function buildRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const clock = overrides.clock ?? systemClock;
+  const db = createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT && { endpoint: config.DYNAMODB_ENDPOINT }) });
+  const sqs = createSqsClient(config.AWS_REGION, config.SQS_ENDPOINT);
+  const hubKey = await loadHubKey(config);
+  const deps: AppDeps = {
+    accounts: new DynamoAccountStore(db, config.TABLE_NAME),
+    tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),
+    requests: new DynamoRequestStore(db, config.TABLE_NAME),
+    events: new SqsEventPublisher(sqs, config.DELIVERY_QUEUE_URL),
+    deadlines: deadlinePolicies(config),
+    clock,
+    ids: ulidGenerator(() => clock.now().getTime()),
+    log: createLogger(config.LOG_LEVEL),
+    hubKeys: { current: hubKey, published: [hubKey] },
+    settings: {
+      publicUrl: config.PUBLIC_URL,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      maxClockSkewSeconds: config.MAX_CLOCK_SKEW_SECONDS,
+      maxSignatureLifetimeSeconds: config.MAX_SIGNATURE_LIFETIME_SECONDS,
+      idempotencyRetentionSeconds: config.IDEMPOTENCY_RETENTION_SECONDS,
+      idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+      defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
+    },
+  };
+  return { config, deps, db, sqs };
+}
+
+function loadHubKey(config: Config): Promise<HubKey> {
+  if (config.HOPTRACE_MODE === "local") return loadOrCreateHubKeyFile(config.HUB_KEY_FILE!);
+  return loadOrCreateHubKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.HUB_KEY_SECRET_ARN!);
+}

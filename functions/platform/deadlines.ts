@@ -1,0 +1,25 @@
+/** The deadline policies a deployment offers, by name, from its configuration. */
+import { computeDeadline, defaultPolicy, DEADLINE_POLICY_NAMES, type DeadlinePolicy } from "../domain/deadlines/policy.js";
+import type { DeadlinePolicies } from "../usecases/ports.js";
+import type { Config } from "./config.js";
+
+export function deadlinePolicies(config: Pick<Config, "FIXED_DEADLINE_SECONDS">): DeadlinePolicies & { policy(name: string): DeadlinePolicy } {
+  const byName = new Map<string, DeadlinePolicy>([
+    ["us-24h", defaultPolicy("us-24h")],
+    ["ca-2bd", defaultPolicy("ca-2bd")],
+    ["fixed", defaultPolicy("fixed", { durationSeconds: config.FIXED_DEADLINE_SECONDS })],
+  ]);
+  const policy = (name: string): DeadlinePolicy => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`unknown deadline policy ${name}; known: ${DEADLINE_POLICY_NAMES.join(", ")}`);
+    return found;
+  };
+  const forName = (name: string) => {
+    const p = policy(name);
+    return (receivedAt: Date) => {
+      const d = computeDeadline(p, receivedAt);
+      return { clockStartsAt: d.clockStartsAt.toISOString(), dueAt: d.dueAt.toISOString() };
+    };
+  };
+  return Object.assign(forName, { policy });
+}

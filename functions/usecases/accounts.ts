@@ -1,0 +1,129 @@
+/** Registering providers and initiators, and managing the signing keys of every account. */
+import { canManageKeysOf, isConsortium, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
+import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { assignRegisteredProvider } from "../domain/traceback.js";
+import { importPublicJwk, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
+import { followUpHop, outboxMarker } from "./followup.js";
+import type { CoreDeps, Page, PageRequest } from "./ports.js";
+
+export interface RegisterAccountInput {
+  name: string;
+  frn?: string;
+  rmdNumber?: string;
+  spcCodes?: string[];
+  contact?: Contact;
+  keys?: Array<{ publicJwk: unknown; label?: string }>;
+}
+
+export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclude<AccountKind, "consortium">, input: RegisterAccountInput): Promise<{ account: Account; keys: SigningKeyRecord[] }> {
+  if (!isConsortium(p)) throw new ForbiddenError("only the consortium registers accounts");
+  const now = deps.clock.now().toISOString();
+  const account: Account = {
+    id: deps.ids.next("acc"),
+    kind,
+    name: input.name,
+    spcCodes: [...new Set((input.spcCodes ?? []).map((c) => c.toUpperCase()))],
+    createdAt: now,
+    createdBy: p.accountId,
+    ...(input.frn !== undefined && { frn: input.frn }),
+    ...(input.rmdNumber !== undefined && { rmdNumber: input.rmdNumber }),
+    ...(input.contact !== undefined && { contact: input.contact }),
+  };
+  // Keys are checked before anything is written, so a bad key leaves no half-registered account.
+  const prepared = await Promise.all((input.keys ?? []).map((k, i) => prepareKey(k.publicJwk, `/keys/${i}/publicJwk`)));
+  await deps.accounts.createAccount(account);
+  const keys: SigningKeyRecord[] = [];
+  for (const [i, k] of prepared.entries()) {
+    keys.push(await storeKey(deps, account, k, input.keys?.[i]?.label, p.accountId, now));
+  }
+  if (kind === "provider" && account.frn) await activatePendingHops(deps, account);
+  return { account, keys };
+}
+
+async function prepareKey(jwk: unknown, pointer: string): Promise<{ publicJwk: Ed25519PublicJwk; keyId: string }> {
+  try {
+    importPublicJwk(jwk);
+  } catch (err) {
+    throw new RuleViolationError("invalid_key", `not an Ed25519 public JWK: ${(err as Error).message}`, pointer);
+  }
+  const { kty, crv, x } = jwk as Ed25519PublicJwk;
+  const publicJwk = { kty, crv, x };
+  return { publicJwk, keyId: await jwkThumbprint(publicJwk) };
+}
+
+async function storeKey(deps: CoreDeps, account: Account, k: { publicJwk: Ed25519PublicJwk; keyId: string }, label: string | undefined, by: string, at: string): Promise<SigningKeyRecord> {
+  const record: SigningKeyRecord = {
+    keyId: k.keyId,
+    accountId: account.id,
+    accountKind: account.kind,
+    publicJwk: k.publicJwk,
+    status: "active",
+    createdAt: at,
+    createdBy: by,
+    ...(label !== undefined && { label }),
+  };
+  await deps.accounts.putKey(record);
+  return record;
+}
+
+export async function getAccount(deps: CoreDeps, p: Principal, id: string, kind: AccountKind): Promise<Account> {
+  const account = await deps.accounts.getAccount(id);
+  // Providers form a directory every participant may read, to name an upstream by id.
+  const visible = account && account.kind === kind && (isConsortium(p) || kind === "provider" || account.id === p.accountId);
+  if (!visible) throw new NotFoundError(`${kind} ${id} not found`);
+  return account;
+}
+
+export async function listAccounts(deps: CoreDeps, p: Principal, kind: AccountKind, page: PageRequest): Promise<Page<Account>> {
+  if (kind !== "provider" && !isConsortium(p)) throw new ForbiddenError(`only the consortium lists ${kind}s`);
+  return deps.accounts.listAccounts(kind, page);
+}
+
+async function accountForKeys(deps: CoreDeps, p: Principal, accountId: string): Promise<Account> {
+  const account = canManageKeysOf(p, accountId) ? await deps.accounts.getAccount(accountId) : undefined;
+  if (!account) throw new NotFoundError(`account ${accountId} not found`);
+  return account;
+}
+
+export async function addKey(deps: CoreDeps, p: Principal, accountId: string, publicJwk: unknown, label?: string): Promise<SigningKeyRecord> {
+  const account = await accountForKeys(deps, p, accountId);
+  const prepared = await prepareKey(publicJwk, "/publicJwk");
+  return storeKey(deps, account, prepared, label, p.accountId, deps.clock.now().toISOString());
+}
+
+export async function listKeys(deps: CoreDeps, p: Principal, accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>> {
+  await accountForKeys(deps, p, accountId);
+  return deps.accounts.listKeys(accountId, page);
+}
+
+export async function revokeKey(deps: CoreDeps, p: Principal, accountId: string, keyId: string): Promise<SigningKeyRecord> {
+  await accountForKeys(deps, p, accountId);
+  if (keyId === p.keyId) throw new ConflictError("cannot_revoke_own_key", "a key cannot revoke itself; sign with another active key");
+  return deps.accounts.revokeKey(accountId, keyId, p.accountId, deps.clock.now().toISOString());
+}
+
+/**
+ * Hops that were waiting for an unregistered upstream with this FRN become hop requests to the
+ * newly registered provider.
+ */
+async function activatePendingHops(deps: CoreDeps, provider: Account): Promise<void> {
+  for (const pending of await deps.tracebacks.hopsAwaitingFrn(provider.frn!)) {
+    const [tb, hop] = await Promise.all([
+      deps.tracebacks.getTraceback(pending.tracebackId, true),
+      deps.tracebacks.getHop(pending.tracebackId, pending.seq, true),
+    ]);
+    if (!tb || !hop || hop.value.status !== "awaiting_registration") continue;
+    const now = deps.clock.now();
+    const { hop: assigned } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+    const marker = outboxMarker(now, assigned.id);
+    try {
+      await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);
+    } catch (err) {
+      if (err instanceof ConflictError) continue;
+      throw err;
+    }
+    await followUpHop(deps, assigned.tracebackId, assigned.seq, marker).catch((err) =>
+      deps.log.warn("hop follow-up deferred to the reconciler", { hopId: assigned.id, error: String(err) }),
+    );
+  }
+}

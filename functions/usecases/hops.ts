@@ -1,0 +1,105 @@
+/** A provider's view of the hop requests addressed to it, and its answers. */
+import type { Principal } from "../domain/account.js";
+import { hopRequestView, isAddressedTo, type HopRequestView } from "../domain/access.js";
+import type { HopAnswer } from "../domain/answer.js";
+import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { parseHopId } from "../domain/ids.js";
+import { decideAnswer, type ResolvedUpstream } from "../domain/traceback.js";
+import { followUpHop, outboxMarker } from "./followup.js";
+import type { AnswerEvidence, CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
+
+export async function listOpenHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
+  if (p.kind !== "provider") throw new ForbiddenError("only providers have hop requests");
+  const result = await deps.tracebacks.listOpenHopsOf(p.accountId, page);
+  return { ...result, items: result.items.map(hopRequestView) };
+}
+
+export async function listAllHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
+  if (p.kind !== "provider") throw new ForbiddenError("only providers have hop requests");
+  const result = await deps.tracebacks.listHopsOf(p.accountId, page);
+  return { ...result, items: result.items.map(hopRequestView) };
+}
+
+/**
+ * Reads a hop the caller may see. Anything else, including a hop that exists but is addressed to
+ * someone else, is "not found": a provider must not learn which tracebacks exist.
+ */
+async function loadHop(deps: CoreDeps, p: Principal, hopId: string, consistent: boolean): Promise<Stored<StoredHop>> {
+  const ref = parseHopId(hopId);
+  const stored = ref && (await deps.tracebacks.getHop(ref.tracebackId, ref.seq, consistent));
+  if (!stored || !(isAddressedTo(p, stored.value) || p.kind === "consortium")) throw new NotFoundError(`hop request ${hopId} not found`);
+  return stored;
+}
+
+export async function getHopRequest(deps: CoreDeps, p: Principal, hopId: string): Promise<HopRequestView> {
+  return hopRequestView((await loadHop(deps, p, hopId, false)).value);
+}
+
+export interface AnswerContext {
+  request: AnswerEvidence["request"];
+  key: AnswerEvidence["key"];
+  /** Signs a receipt over the response the caller will receive; kept with the answer. */
+  seal: (status: number, body: string) => Promise<string>;
+}
+
+export interface AnsweredHop {
+  body: string;
+  receipt: string;
+}
+
+export async function answerHopRequest(deps: CoreDeps, p: Principal, hopId: string, answer: HopAnswer, ctx: AnswerContext): Promise<AnsweredHop> {
+  const stored = await loadHop(deps, p, hopId, true);
+  if (!isAddressedTo(p, stored.value)) throw new NotFoundError(`hop request ${hopId} not found`);
+  const hop = stored.value;
+  if (hop.status !== "open") throw new ConflictError("hop_already_answered", `hop request ${hopId} is ${hop.status}; corrections go through an amendment`);
+  const tb = await deps.tracebacks.getTraceback(hop.tracebackId, true);
+  if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
+
+  const upstream = await resolveUpstream(deps, answer);
+  const now = deps.clock.now();
+  // Validates the answer against the chain (closed traceback, self-naming) before anything is written.
+  decideAnswer(tb.value, hop, answer, upstream, p.accountId, now, deps.deadlines(tb.value.deadlinePolicy));
+
+  const answeredAt = now.toISOString();
+  const answered: StoredHop = {
+    ...hop,
+    status: "answered",
+    answer,
+    answeredAt,
+    answeredBy: { accountId: p.accountId, keyId: ctx.key.keyId },
+    late: hop.deadline !== undefined && answeredAt > hop.deadline.dueAt,
+    ...(upstream && { resolvedUpstream: "registered" in upstream ? { registered: upstream.registered } : { unregistered: true as const } }),
+  };
+  const { evidence: _e, resolvedUpstream: _r, ...visible } = answered;
+  const body = JSON.stringify(hopRequestView(visible));
+  const receipt = await ctx.seal(200, body);
+  const marker = outboxMarker(now, hop.id);
+  try {
+    await deps.tracebacks.replaceHop(
+      { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } },
+      { version: stored.version, status: "open" },
+      marker,
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) throw new ConflictError("hop_already_answered", `hop request ${hopId} was answered by another request`);
+    throw err;
+  }
+  await followUpHop(deps, hop.tracebackId, hop.seq, marker).catch((err) =>
+    deps.log.warn("hop follow-up deferred to the reconciler", { hopId, error: String(err) }),
+  );
+  return { body, receipt };
+}
+
+async function resolveUpstream(deps: CoreDeps, answer: HopAnswer): Promise<ResolvedUpstream | undefined> {
+  if (answer.type !== "upstream_identified") return undefined;
+  const up = answer.upstream;
+  if ("providerId" in up) {
+    const account = await deps.accounts.getAccount(up.providerId);
+    if (!account || account.kind !== "provider") {
+      throw new RuleViolationError("unknown_provider", `no registered provider ${up.providerId}; name an unregistered upstream by name and FRN`, "/upstream/providerId");
+    }
+    return { registered: account.id };
+  }
+  const byFrn = up.frn ? await deps.accounts.accountIdByFrn(up.frn) : undefined;
+  return byFrn ? { registered: byFrn } : { unregistered: up };
+}

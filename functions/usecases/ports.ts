@@ -1,0 +1,88 @@
+/**
+ * The ports the use cases need. Adapters implement them; only the composition root knows which.
+ */
+import type { Account, AccountKind, SigningKeyRecord } from "../domain/account.js";
+import type { Clock } from "../domain/clock.js";
+import type { HubEvent } from "../domain/events.js";
+import type { IdGenerator } from "../domain/ids.js";
+import type { DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** A stored domain object with its optimistic-lock version and outbox marker, if any. */
+export interface Stored<T> {
+  value: T;
+  version: number;
+  outbox?: string;
+}
+
+/** Evidence kept verbatim with an answer: the signed request, the key used, and our receipt. */
+export interface AnswerEvidence {
+  request: { method: string; targetUri: string; headers: Record<string, string>; body: string };
+  key: { keyId: string; publicJwk: Record<string, string>; accountId: string };
+  response: { status: number; body: string };
+  receipt: string;
+}
+
+export type StoredHop = Hop & { evidence?: AnswerEvidence; resolvedUpstream?: { registered: string } | { unregistered: true } };
+
+export interface AccountStore {
+  createAccount(account: Account): Promise<void>;
+  getAccount(id: string): Promise<Account | undefined>;
+  listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>>;
+  accountIdByFrn(frn: string): Promise<string | undefined>;
+  accountIdBySpc(spc: string): Promise<string | undefined>;
+  putKey(key: SigningKeyRecord): Promise<void>;
+  getKey(keyId: string): Promise<SigningKeyRecord | undefined>;
+  listKeys(accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>>;
+  revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord>;
+}
+
+export interface TracebackStore {
+  createTraceback(tb: Traceback, outbox: string): Promise<void>;
+  getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
+  replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean>;
+  getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;
+  getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
+  putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists">;
+  replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void>;
+  clearOutbox(key: { pk: string; sk: string }, marker: string): Promise<void>;
+  pendingOutbox(before: string, limit: number): Promise<Array<{ entity: string; key: { pk: string; sk: string }; marker: string }>>;
+  listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
+  listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
+  listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;
+  listAllTracebacks(page: PageRequest): Promise<Page<Traceback>>;
+  hopsAwaitingFrn(frn: string): Promise<Hop[]>;
+}
+
+/** Hands events to the delivery pipeline. Must be safe to call twice with the same events. */
+export interface EventPublisher {
+  publish(events: HubEvent[]): Promise<void>;
+}
+
+/** The deadline rule of a traceback's policy. */
+export type DeadlinePolicies = (policyName: string) => DeadlineFor;
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CoreDeps {
+  accounts: AccountStore;
+  tracebacks: TracebackStore;
+  events: EventPublisher;
+  deadlines: DeadlinePolicies;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+}

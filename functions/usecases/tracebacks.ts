@@ -1,0 +1,130 @@
+/** Starting, reading, listing and closing tracebacks. */
+import type { Principal } from "../domain/account.js";
+import { canCreateTraceback, canReadTraceback } from "../domain/access.js";
+import { ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { normaliseE164, InvalidPhoneNumberError } from "../domain/phone.js";
+import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
+import { followUpTraceback, outboxMarker } from "./followup.js";
+import type { CoreDeps, Page, PageRequest, StoredHop } from "./ports.js";
+
+export interface CreateTracebackInput {
+  callingNumber: string;
+  calledNumber: string;
+  callTime: string;
+  terminatingProviderId: string;
+  /** Only the consortium may start a traceback on behalf of an initiator. */
+  initiatorId?: string;
+  campaign?: string;
+  notes?: string;
+  mediaUrl?: string;
+  identityHeaders?: string[];
+  deadlinePolicy?: string;
+}
+
+export interface Chain {
+  traceback: Traceback;
+  hops: Array<Hop & { answerSeconds?: number }>;
+}
+
+export async function createTraceback(deps: CoreDeps, p: Principal, input: CreateTracebackInput, defaultPolicy: string): Promise<Chain> {
+  if (!canCreateTraceback(p)) throw new ForbiddenError("only the consortium and initiators start tracebacks");
+  const initiatorId = p.kind === "consortium" ? (input.initiatorId ?? p.accountId) : p.accountId;
+  if (p.kind !== "consortium" && input.initiatorId !== undefined && input.initiatorId !== p.accountId) {
+    throw new ForbiddenError("an initiator starts tracebacks only in its own name");
+  }
+  if (initiatorId !== p.accountId) {
+    const initiator = await deps.accounts.getAccount(initiatorId);
+    if (!initiator || initiator.kind !== "initiator") throw new RuleViolationError("unknown_initiator", `no initiator ${initiatorId}`, "/initiatorId");
+  }
+  const terminating = await deps.accounts.getAccount(input.terminatingProviderId);
+  if (!terminating || terminating.kind !== "provider") {
+    throw new RuleViolationError("unknown_provider", `no registered provider ${input.terminatingProviderId}`, "/terminatingProviderId");
+  }
+  const call = callDetails(input);
+  const now = deps.clock.now();
+  const policy = input.deadlinePolicy ?? defaultPolicy;
+  const deadlineFor = deps.deadlines(policy);
+  const { traceback, firstHop } = startTraceback(
+    {
+      id: deps.ids.next("tb"),
+      initiatorId,
+      createdBy: p.accountId,
+      call,
+      deadlinePolicy: policy,
+      terminatingProviderId: terminating.id,
+      ...(input.campaign !== undefined && { campaign: input.campaign }),
+      ...(input.notes !== undefined && { notes: input.notes }),
+      ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
+      ...(input.identityHeaders !== undefined && { identityHeaders: input.identityHeaders }),
+    },
+    now,
+    deadlineFor,
+  );
+  const marker = outboxMarker(now, traceback.id);
+  await deps.tracebacks.createTraceback(traceback, marker);
+  await followUpTraceback(deps, traceback.id, marker).catch((err) =>
+    deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId: traceback.id, error: String(err) }),
+  );
+  return { traceback, hops: [firstHop] };
+}
+
+function callDetails(input: CreateTracebackInput): CallDetails {
+  const at = Date.parse(input.callTime);
+  return {
+    callingNumber: phone(input.callingNumber, "/callingNumber"),
+    calledNumber: phone(input.calledNumber, "/calledNumber"),
+    callTime: input.callTime,
+    callTimeUtc: new Date(at).toISOString(),
+  };
+}
+
+function phone(value: string, pointer: string) {
+  try {
+    return normaliseE164(value);
+  } catch (err) {
+    if (err instanceof InvalidPhoneNumberError) throw new RuleViolationError("invalid_phone_number", `${value}: ${err.message}`, pointer);
+    throw err;
+  }
+}
+
+/** The full chain with timings, for the consortium and the traceback's initiator. */
+export async function getChain(deps: CoreDeps, p: Principal, tracebackId: string): Promise<Chain> {
+  const chain = await deps.tracebacks.getChain(tracebackId);
+  if (!chain || !canReadTraceback(p, chain.traceback.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+  return {
+    traceback: chain.traceback.value,
+    hops: chain.hops.map((h) => withTiming(h.value)),
+  };
+}
+
+function withTiming(stored: StoredHop): Hop & { answerSeconds?: number } {
+  const { evidence: _evidence, resolvedUpstream: _resolved, ...hop } = stored;
+  if (!hop.answeredAt) return hop;
+  const from = hop.deadline?.clockStartsAt ?? hop.createdAt;
+  return { ...hop, answerSeconds: Math.max(0, (Date.parse(hop.answeredAt) - Date.parse(from)) / 1000) };
+}
+
+export async function listTracebacks(deps: CoreDeps, p: Principal, page: PageRequest, initiatorId?: string): Promise<Page<Traceback>> {
+  if (p.kind === "consortium") {
+    return initiatorId ? deps.tracebacks.listTracebacksOf(initiatorId, page) : deps.tracebacks.listAllTracebacks(page);
+  }
+  if (p.kind === "initiator") return deps.tracebacks.listTracebacksOf(p.accountId, page);
+  throw new ForbiddenError("providers see hop requests, not tracebacks");
+}
+
+/** Ends a traceback by decision of its initiator or the consortium, cancelling the open hop. */
+export async function closeTracebackBy(deps: CoreDeps, p: Principal, tracebackId: string, reason: string): Promise<Traceback> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await deps.tracebacks.getTraceback(tracebackId, true);
+    if (!stored || !canReadTraceback(p, stored.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+    const now = deps.clock.now();
+    const closed = closeTraceback(stored.value, reason, p.accountId, now);
+    const marker = outboxMarker(now, tracebackId);
+    if (!(await deps.tracebacks.replaceTraceback(closed, stored.version, marker))) continue;
+    await followUpTraceback(deps, tracebackId, marker).catch((err) =>
+      deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId, error: String(err) }),
+    );
+    return closed;
+  }
+  throw new Error(`traceback ${tracebackId} kept changing while being closed`);
+}

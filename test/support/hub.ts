@@ -1,0 +1,95 @@
+/**
+ * A running embedded hub for tests, with a consortium key and helpers to register accounts and
+ * send signed requests over real HTTP.
+ */
+import { randomUUID } from "node:crypto";
+import { generateSigningKey } from "../../functions/crypto/keys.js";
+import type { Clock } from "../../functions/domain/clock.js";
+import { startEmbeddedHub, type EmbeddedHub, type EmbeddedOptions } from "../../functions/local/embedded.js";
+import { ensureConsortium } from "../../functions/usecases/bootstrap.js";
+import { signRequest, type SigningKey } from "../../openapi/client/signing.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+export interface Party {
+  id: string;
+  key: SigningKey;
+  api: Api;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+export interface Api {
+  get<T = any>(path: string): Promise<ApiResponse<T>>;
+  post<T = any>(path: string, body: unknown, opts?: { idempotencyKey?: string | null; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+}
+
+export interface TestHub {
+  hub: EmbeddedHub;
+  url: string;
+  consortium: Party;
+  registerProvider(name: string, extra?: Record<string, unknown>): Promise<Party>;
+  registerInitiator(name: string): Promise<Party>;
+  stop(): Promise<void>;
+}
+
+export function apiFor(url: string, key: SigningKey, now?: () => number): Api {
+  const send = async (method: string, path: string, body?: string, extra: Record<string, string> = {}) => {
+    const target = `${url}${path}`;
+    const headers = signRequest(key, { method, url: target, headers: new Headers(extra), ...(body !== undefined && { body }) }, now ? { now } : {});
+    const res = await fetch(target, { method, headers, ...(body !== undefined && { body }) });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, body: parsed as any };
+  };
+  return {
+    get: (path) => send("GET", path),
+    post: (path, body, opts = {}) => {
+      const idem = opts.idempotencyKey === undefined ? randomUUID() : opts.idempotencyKey;
+      return send("POST", path, JSON.stringify(body), { ...(idem !== null && { "idempotency-key": idem }), ...opts.headers });
+    },
+  };
+}
+
+export async function newKey(): Promise<{ key: SigningKey; publicJwk: { kty: "OKP"; crv: "Ed25519"; x: string } }> {
+  const k = await generateSigningKey();
+  return { key: { privateKey: k.privateKey, keyId: k.kid }, publicJwk: k.publicJwk };
+}
+
+let frnCounter = 1_000_000;
+
+export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {}): Promise<TestHub> {
+  const hub = await startEmbeddedHub({ background: false, ...opts });
+  const c = await newKey();
+  const { accountId } = await ensureConsortium(hub.runtime.deps, c.publicJwk);
+  const consortium: Party = { id: accountId, key: c.key, api: apiFor(hub.url, c.key) };
+  const register = async (kind: "providers" | "initiators", body: Record<string, unknown>): Promise<Party> => {
+    const k = await newKey();
+    const res = await consortium.api.post(`/v1/${kind}`, { ...body, keys: [{ publicJwk: k.publicJwk }] });
+    if (res.status !== 201) throw new Error(`registering ${kind} failed: ${res.status} ${res.text}`);
+    return { id: res.body.account.id, key: k.key, api: apiFor(hub.url, k.key) };
+  };
+  return {
+    hub,
+    url: hub.url,
+    consortium,
+    registerProvider: (name, extra = {}) =>
+      register("providers", { name, frn: String(frnCounter++).padStart(10, "0"), contact: { name: "NOC", email: "noc@carrier.example" }, ...extra }),
+    registerInitiator: (name) => register("initiators", { name, contact: { name: "Unit", email: "unit@agency.example" } }),
+    stop: () => hub.stop(),
+  };
+}
+
+export const CALL = { callingNumber: "+1 (305) 555-0123", calledNumber: "12025550143", callTime: "2024-06-03T12:00:00-04:00" };
+
+export const EVIDENCE = { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" };
