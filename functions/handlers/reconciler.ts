@@ -1,8 +1,15 @@
-/** Scheduled Lambda: finish follow-ups (next hops, notifications) a crash left undone. */
+/**
+ * Scheduled Lambda: finish follow-ups (next hops, notifications) a crash left undone, and
+ * re-enqueue webhook retries whose queue message was lost.
+ */
 import { loadConfig } from "../platform/config.js";
 import { buildRuntime } from "../platform/container.js";
+import { recoverDeliveries } from "../usecases/deliveries.js";
 import { reconcileOutbox } from "../usecases/reconcile.js";
 
 const runtime = await buildRuntime(loadConfig(process.env));
 
-export const handler = async () => reconcileOutbox(runtime.deps, runtime.config.OUTBOX_GRACE_SECONDS);
+export const handler = async () => ({
+  outbox: await reconcileOutbox(runtime.deps, runtime.config.OUTBOX_GRACE_SECONDS),
+  requeuedDeliveries: await recoverDeliveries(runtime.deps),
+});

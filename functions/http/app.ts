@@ -12,11 +12,12 @@ import { problemResponse, toProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { hopRequestRoutes } from "./routes/hop-requests.js";
 import { tracebackRoutes } from "./routes/tracebacks.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -2,7 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
-import type { CoreDeps } from "../usecases/ports.js";
+import type { WebhookDeps } from "../usecases/webhook-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -44,7 +44,7 @@ export interface HttpSettings {
   defaultDeadlinePolicy: string;
 }
 
-export interface AppDeps extends CoreDeps {
+export interface AppDeps extends WebhookDeps {
   requests: RequestStore;
   hubKeys: { current: HubKey; published: HubKey[] };
   settings: HttpSettings;

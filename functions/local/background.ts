@@ -1,29 +1,39 @@
 /**
- * Background work of the embedded hub, standing in for what AWS schedules and triggers: the
- * reconciler on a timer (EventBridge in the cloud), calling the same functions the Lambdas call.
+ * Background work of the embedded hub, standing in for what AWS triggers and schedules: the SQS
+ * poller in place of the event source mapping, and timers in place of the EventBridge schedules.
+ * Each calls the same function its Lambda calls.
  */
+import { processDeliveryBatch } from "../handlers/delivery-batch.js";
 import type { Runtime } from "../platform/container.js";
+import { recoverDeliveries } from "../usecases/deliveries.js";
 import { reconcileOutbox } from "../usecases/reconcile.js";
 import type { Emulators } from "./emulators.js";
+import { startSqsPoller } from "./sqs-poller.js";
 
 export interface BackgroundWork {
   stop(): Promise<void>;
 }
 
-export function startBackgroundWork(runtime: Runtime, _emulators: Emulators, opts: { intervalMs: number }): BackgroundWork {
-  const tasks = [every(opts.intervalMs, () => reconcileOutbox(runtime.deps, runtime.config.OUTBOX_GRACE_SECONDS), runtime)];
-  return { stop: async () => void (await Promise.all(tasks.map((t) => t.stop()))) };
+export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts: { intervalMs: number }): BackgroundWork {
+  const { deps, config } = runtime;
+  const onError = (err: unknown) => deps.log.error("background task failed", { error: String(err) });
+  const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, (event) => processDeliveryBatch(deps, event), { onError });
+  const reconciler = every(opts.intervalMs, async () => {
+    await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
+    await recoverDeliveries(deps);
+  }, onError);
+  return { stop: async () => void (await Promise.all([reconciler.stop(), poller.stop()])) };
 }
 
 /** Runs `task` repeatedly, never overlapping itself, until stopped. */
-export function every(intervalMs: number, task: () => Promise<unknown>, runtime: Runtime): { stop(): Promise<void> } {
+export function every(intervalMs: number, task: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void> } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     if (stopped) return;
     running = task()
-      .catch((err) => runtime.deps.log.error("background task failed", { error: String(err) }))
+      .catch(onError)
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);
       });

@@ -35,6 +35,12 @@ const configSchema = z
     IDEMPOTENCY_RETENTION_SECONDS: seconds.default(72 * 3600 + 3600),
     IDEMPOTENCY_LEASE_SECONDS: seconds.default(30),
     OUTBOX_GRACE_SECONDS: seconds.default(10),
+    ENDPOINT_PAUSE_AFTER_FAILURES: seconds.default(30),
+    ENDPOINT_PAUSE_AFTER_SECONDS: seconds.default(24 * 3600),
+    WEBHOOK_SECRET_GRACE_SECONDS: seconds.default(24 * 3600),
+    /** A delivery attempt claimed longer ago than this was lost with its worker. */
+    DELIVERY_LEASE_SECONDS: seconds.default(60),
+    DELIVERY_RECOVERY_GRACE_SECONDS: seconds.default(60),
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   })
   .superRefine((c, ctx) => {

@@ -14,6 +14,9 @@ import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateHubKeySecret } from "../adapters/keys/hub-key-secret.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
 import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
+import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
+import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
+import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { AppDeps, HubKey } from "../http/env.js";
 import type { Config } from "./config.js";
@@ -36,6 +39,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const db = createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT && { endpoint: config.DYNAMODB_ENDPOINT }) });
   const sqs = createSqsClient(config.AWS_REGION, config.SQS_ENDPOINT);
   const hubKey = await loadHubKey(config);
+  const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),
@@ -46,6 +50,19 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     ids: ulidGenerator(() => clock.now().getTime()),
     log: createLogger(config.LOG_LEVEL),
     hubKeys: { current: hubKey, published: [hubKey] },
+    hubKey,
+    webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
+    queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
+    send: webhookSender(destinationPolicy),
+    guard: destinationGuard(destinationPolicy),
+    random: Math.random,
+    webhookSettings: {
+      publicUrl: config.PUBLIC_URL,
+      pausePolicy: { afterFailures: config.ENDPOINT_PAUSE_AFTER_FAILURES, afterSeconds: config.ENDPOINT_PAUSE_AFTER_SECONDS },
+      secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
+      leaseSeconds: config.DELIVERY_LEASE_SECONDS,
+      recoveryGraceSeconds: config.DELIVERY_RECOVERY_GRACE_SECONDS,
+    },
     settings: {
       publicUrl: config.PUBLIC_URL,
       maxBodyBytes: config.MAX_BODY_BYTES,

@@ -2,7 +2,7 @@
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { HubEvent } from "../../domain/events.js";
 import type { EventPublisher } from "../../usecases/ports.js";
-import type { DeliveryMessage } from "./delivery-messages.js";
+import type { DeliveryMessage } from "../../usecases/delivery-messages.js";
 
 export class SqsEventPublisher implements EventPublisher {
   constructor(

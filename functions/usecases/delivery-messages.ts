@@ -4,7 +4,7 @@
  * dead endpoint only ever holds up its own messages.
  */
 import { z } from "zod";
-import { EVENT_TYPES } from "../../domain/events.js";
+import { EVENT_TYPES } from "../domain/events.js";
 
 export const hubEventSchema = z.object({
   id: z.string().min(1),

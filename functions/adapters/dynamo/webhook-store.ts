@@ -1,0 +1,158 @@
+/** Webhook endpoints, the events feed, and deliveries with their attempts. */
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { HubEvent } from "../../domain/events.js";
+import type { Delivery } from "../../domain/webhooks/delivery.js";
+import type { Endpoint } from "../../domain/webhooks/endpoint.js";
+import type { Page, PageRequest } from "../../usecases/ports.js";
+import type { WebhookStore } from "../../usecases/webhook-ports.js";
+import { ConflictError } from "../../domain/errors.js";
+import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { keys, TABLE } from "./keys.js";
+
+function deliveryItem(d: Delivery): Record<string, unknown> {
+  const due = d.status === "retrying" ? d.nextAttemptAt : d.status === "sending" ? d.leaseUntil : undefined;
+  return {
+    ...keys.delivery(d.eventId, d.endpointId),
+    entity: "delivery",
+    gsi1pk: keys.attemptsOf(d.endpointId),
+    gsi1sk: `${d.createdAt}#${d.eventId}`,
+    ...(due && { gsi3pk: keys.schedule("RETRY", `${d.eventId}#${d.endpointId}`), gsi3sk: `${due}#${d.eventId}#${d.endpointId}` }),
+    ...d,
+  };
+}
+
+export class DynamoWebhookStore implements WebhookStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async putEndpoint(e: Endpoint, expected?: { status?: string; consecutiveFailures?: number }): Promise<void> {
+    const item = { ...keys.endpoint(e.id), entity: "endpoint", gsi1pk: keys.endpointsOf(e.accountId), gsi1sk: e.id, ...e };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ...(expected
+            ? { ConditionExpression: "#s = :s AND consecutiveFailures = :f", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": expected.status, ":f": expected.consecutiveFailures } }
+            : { ConditionExpression: "attribute_not_exists(pk)" }),
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError("endpoint_changed", `endpoint ${e.id} was changed by another request`);
+      throw err;
+    }
+  }
+
+  async getEndpoint(id: string): Promise<Endpoint | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.endpoint(id), ConsistentRead: true }));
+    return out.Item ? stripKeys<Endpoint>(out.Item) : undefined;
+  }
+
+  listEndpoints(accountId: string, page: PageRequest): Promise<Page<Endpoint>> {
+    return queryPage<Endpoint>(this.db, this.table, TABLE.indexes.byOwner, keys.endpointsOf(accountId), page, { ascending: true });
+  }
+
+  async allEndpointsOf(accountId: string): Promise<Endpoint[]> {
+    const out: Endpoint[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listEndpoints(accountId, { limit: 100, ...(cursor && { cursor }) });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  /** Records an event in its recipient's feed; a second write of the same event changes nothing. */
+  async putEvent(e: HubEvent): Promise<"created" | "exists"> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.event(e.id), entity: "event", gsi1pk: keys.eventsOf(e.recipientId), gsi1sk: `${e.createdAt}#${e.id}`, ...e },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return "created";
+    } catch (err) {
+      if (isConditionFailure(err)) return "exists";
+      throw err;
+    }
+  }
+
+  async getEvent(id: string): Promise<HubEvent | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.event(id) }));
+    return out.Item ? stripKeys<HubEvent>(out.Item) : undefined;
+  }
+
+  /** A recipient's events, oldest first, optionally from a time on. */
+  listEvents(recipientId: string, page: PageRequest, since?: string): Promise<Page<HubEvent>> {
+    return queryPage<HubEvent>(this.db, this.table, TABLE.indexes.byOwner, keys.eventsOf(recipientId), page, {
+      ascending: true,
+      ...(since && { sortKeyBetween: [since, "~"] as [string, string] }),
+    });
+  }
+
+  async getDelivery(eventId: string, endpointId: string): Promise<Delivery | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.delivery(eventId, endpointId), ConsistentRead: true }));
+    return out.Item ? stripKeys<Delivery>(out.Item) : undefined;
+  }
+
+  /** Creates the delivery already claiming its first attempt; false when it exists (a duplicate fan-out). */
+  async createDelivery(d: Delivery): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: deliveryItem(d), ConditionExpression: "attribute_not_exists(pk)" }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces a delivery only if it is still in the state the caller read: this claims an attempt
+   * number (two copies of one message cannot both send) and records its result.
+   */
+  async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: deliveryItem(d),
+          ConditionExpression: "#s = :s AND attemptCount = :n",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":s": expected.status, ":n": expected.attemptCount },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  listDeliveries(endpointId: string, page: PageRequest): Promise<Page<Delivery>> {
+    return queryPage<Delivery>(this.db, this.table, TABLE.indexes.byOwner, keys.attemptsOf(endpointId), page);
+  }
+
+  /** Deliveries whose retry or claim is due before `before`, across the shards. */
+  async dueDeliveries(before: string, limit: number): Promise<Delivery[]> {
+    const index = TABLE.indexes.schedule;
+    const results = await Promise.all(
+      keys.scheduleShards("RETRY").map((shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: index.name,
+            KeyConditionExpression: "gsi3pk = :p AND gsi3sk < :b",
+            ExpressionAttributeValues: { ":p": shard, ":b": before },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return results.flatMap((r) => (r.Items ?? []).map((i) => stripKeys<Delivery>(i)));
+  }
+}

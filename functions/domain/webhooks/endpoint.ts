@@ -1,0 +1,84 @@
+/**
+ * Webhook endpoints a provider or initiator registers. Secrets rotate with a grace period during
+ * which deliveries are signed with both the new and the old secret (Standard Webhooks allows
+ * several signatures), so a receiver can switch without missing a delivery.
+ */
+import type { EventType } from "../events.js";
+
+export type EndpointStatus = "active" | "paused" | "disabled";
+
+export interface EndpointSecret {
+  secret: string;
+  createdAt: string;
+  /** Set when a newer secret replaced this one: valid until then. */
+  expiresAt?: string;
+}
+
+export interface Endpoint {
+  id: string;
+  accountId: string;
+  url: string;
+  eventTypes: EventType[];
+  description?: string;
+  status: EndpointStatus;
+  statusReason?: string;
+  secrets: EndpointSecret[];
+  createdAt: string;
+  consecutiveFailures: number;
+  failingSince?: string;
+}
+
+/** The view of an endpoint its owner reads: never the secrets. */
+export type EndpointView = Omit<Endpoint, "secrets">;
+
+export function endpointView(e: Endpoint): EndpointView {
+  const { secrets: _secrets, ...view } = e;
+  return view;
+}
+
+export function subscribes(e: Endpoint, type: EventType): boolean {
+  // Endpoint tests and pause notices concern the endpoint itself and are always delivered.
+  return type === "endpoint.test" || e.eventTypes.includes(type);
+}
+
+export function activeSecrets(e: Endpoint, now: Date): string[] {
+  return e.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);
+}
+
+export function rotateSecret(e: Endpoint, newSecret: string, now: Date, graceSeconds: number): Endpoint {
+  const until = new Date(now.getTime() + graceSeconds * 1000).toISOString();
+  const kept = e.secrets
+    .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime())
+    .map((s) => (s.expiresAt ? s : { ...s, expiresAt: until }));
+  return { ...e, secrets: [{ secret: newSecret, createdAt: now.toISOString() }, ...kept] };
+}
+
+export interface PausePolicy {
+  /** Consecutive failed attempts before an endpoint counts as failing for good... */
+  afterFailures: number;
+  /** ...and for at least this long. */
+  afterSeconds: number;
+}
+
+/** The endpoint after one attempt's result, and whether that result paused or disabled it. */
+export function recordResult(
+  e: Endpoint,
+  result: "delivered" | "failed" | "gone",
+  now: Date,
+  policy: PausePolicy,
+): { endpoint: Endpoint; change?: "paused" | "disabled" } {
+  if (result === "delivered") {
+    const { failingSince: _f, ...rest } = e;
+    return { endpoint: { ...rest, consecutiveFailures: 0 } };
+  }
+  if (result === "gone") {
+    return { endpoint: { ...e, status: "disabled", statusReason: "the endpoint answered 410 Gone" }, change: "disabled" };
+  }
+  const failingSince = e.failingSince ?? now.toISOString();
+  const failures = e.consecutiveFailures + 1;
+  const failing = { ...e, consecutiveFailures: failures, failingSince };
+  if (e.status === "active" && failures >= policy.afterFailures && now.getTime() - Date.parse(failingSince) >= policy.afterSeconds * 1000) {
+    return { endpoint: { ...failing, status: "paused", statusReason: `${failures} consecutive failed deliveries since ${failingSince}` }, change: "paused" };
+  }
+  return { endpoint: failing };
+}

@@ -1,0 +1,9 @@
+/** SQS-triggered Lambda: webhook fan-out and delivery attempts, reporting partial batch failures. */
+import type { SQSEvent } from "aws-lambda";
+import { loadConfig } from "../platform/config.js";
+import { buildRuntime } from "../platform/container.js";
+import { processDeliveryBatch } from "./delivery-batch.js";
+
+const runtime = await buildRuntime(loadConfig(process.env));
+
+export const handler = (event: SQSEvent) => processDeliveryBatch(runtime.deps, event);

@@ -1,0 +1,109 @@
+import { z } from "@hono/zod-openapi";
+import { EVENT_TYPES } from "../../domain/events.js";
+import { Timestamp } from "./common.js";
+
+export const NewEndpointSchema = z
+  .object({
+    url: z.string().url().max(2048).openapi({ example: "https://hooks.carrier.example/hoptrace" }),
+    eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length).openapi({ example: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] }),
+    description: z.string().max(500).optional(),
+  })
+  .strict()
+  .openapi("NewWebhookEndpoint");
+
+export const EndpointSchema = z
+  .object({
+    id: z.string().openapi({ example: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+    accountId: z.string(),
+    url: z.string(),
+    eventTypes: z.array(z.enum(EVENT_TYPES)),
+    description: z.string().optional(),
+    status: z.enum(["active", "paused", "disabled"]),
+    statusReason: z.string().optional(),
+    createdAt: z.string(),
+    consecutiveFailures: z.number().int(),
+    failingSince: z.string().optional(),
+  })
+  .openapi("WebhookEndpoint");
+
+export const EndpointWithSecretSchema = z
+  .object({
+    endpoint: EndpointSchema,
+    secret: z.string().openapi({ description: "Standard Webhooks secret (`whsec_...`). Shown only once.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+  })
+  .openapi("WebhookEndpointWithSecret");
+
+export const AttemptSchema = z
+  .object({
+    attempt: z.number().int(),
+    at: z.string(),
+    outcome: z.enum(["delivered", "failed", "gone", "throttled", "refused", "lost"]),
+    status: z.number().int().optional().openapi({ description: "HTTP status the endpoint answered." }),
+    latencyMs: z.number().optional(),
+    error: z.string().optional(),
+  })
+  .openapi("DeliveryAttempt");
+
+export const DeliverySchema = z
+  .object({
+    eventId: z.string(),
+    endpointId: z.string(),
+    accountId: z.string(),
+    eventType: z.string(),
+    status: z.enum(["sending", "retrying", "delivered", "failed", "cancelled"]),
+    attemptCount: z.number().int(),
+    attempts: z.array(AttemptSchema),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    nextAttemptAt: z.string().optional().openapi({ description: "When retrying: the next attempt." }),
+  })
+  .openapi("Delivery");
+
+export const EventSchema = z
+  .object({
+    id: z.string().openapi({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }),
+    type: z.enum(EVENT_TYPES),
+    createdAt: z.string(),
+    recipientId: z.string(),
+    data: z.object({
+      tracebackId: z.string().optional(),
+      hopId: z.string().optional(),
+      dueAt: z.string().optional(),
+      outcome: z.string().optional(),
+      path: z.string().optional(),
+      endpointId: z.string().optional(),
+      reason: z.string().optional(),
+    }),
+  })
+  .openapi("Event");
+
+export const RedeliverSinceSchema = z.object({ since: Timestamp }).strict().openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
+export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent");
+export const QueuedSchema = z.object({ queued: z.number().int() }).openapi("Queued");
+
+/** The payload a webhook receiver gets (thin: fetch the details through the signed API). */
+export const WebhookPayloadSchema = z
+  .object({
+    id: z.string().openapi({ description: "The event id; also the `webhook-id` header, identical on every retry." }),
+    type: z.enum(EVENT_TYPES),
+    created_at: z.string(),
+    recipient: z.string().openapi({ description: "The account the event is addressed to." }),
+    data: z.object({
+      traceback_id: z.string().optional(),
+      hop_id: z.string().optional(),
+      due_at: z.string().optional(),
+      outcome: z.string().optional(),
+      endpoint_id: z.string().optional(),
+      reason: z.string().optional(),
+      url: z.string().optional().openapi({ description: "Where to fetch the resource through the signed API." }),
+    }),
+  })
+  .openapi("WebhookPayload", {
+    example: {
+      id: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+      type: "hop_request.created",
+      created_at: "2024-06-03T16:05:00.000Z",
+      recipient: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      data: { traceback_id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", hop_id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2", due_at: "2024-06-04T16:05:00.000Z", url: "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" },
+    },
+  });

@@ -1,0 +1,157 @@
+/**
+ * The delivery worker's logic. An event fans out to the recipient's endpoints with the first
+ * attempt made at once (in parallel, so a dead endpoint delays nobody else); failed attempts
+ * come back as delayed queue messages; the reconciler re-enqueues any retry whose message was
+ * lost. Every attempt number is claimed by a conditional write before the request is sent.
+ */
+import type { HubEvent } from "../domain/events.js";
+import type { Delivery } from "../domain/webhooks/delivery.js";
+import { afterAttempt } from "../domain/webhooks/delivery.js";
+import { activeSecrets, recordResult, subscribes, type Endpoint } from "../domain/webhooks/endpoint.js";
+import { SQS_MAX_DELAY_SECONDS } from "../domain/webhooks/retry-schedule.js";
+import { ConflictError } from "../domain/errors.js";
+import type { DeliveryMessage } from "./delivery-messages.js";
+import type { WebhookDeps } from "./webhook-ports.js";
+import { webhookRequest } from "./webhook-request.js";
+
+export async function handleDeliveryMessage(deps: WebhookDeps, message: DeliveryMessage): Promise<void> {
+  if (message.kind === "event") return fanOut(deps, message.event as HubEvent);
+  return attempt(deps, message);
+}
+
+async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
+  await deps.webhooks.putEvent(event);
+  const endpoints = (await deps.webhooks.allEndpointsOf(event.recipientId)).filter(
+    (e) => e.status === "active" && subscribes(e, event.type) && (event.type !== "endpoint.test" || e.id === event.data.endpointId),
+  );
+  await Promise.all(
+    endpoints.map(async (endpoint) => {
+      const now = deps.clock.now();
+      const delivery: Delivery = {
+        eventId: event.id,
+        endpointId: endpoint.id,
+        accountId: endpoint.accountId,
+        eventType: event.type,
+        status: "sending",
+        attemptCount: 1,
+        attempts: [],
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        leaseUntil: leaseUntil(deps, now),
+      };
+      // A duplicate of the event message finds the delivery there: its own message path owns it.
+      if (await deps.webhooks.createDelivery(delivery)) await send(deps, delivery, endpoint, event);
+    }),
+  );
+}
+
+async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "attempt" }>): Promise<void> {
+  const now = deps.clock.now();
+  if (now.getTime() < m.notBefore) {
+    // SQS delays at most 15 minutes: a longer wait travels as several delayed hops.
+    await deps.queue.send([{ message: m, delaySeconds: Math.max(1, realDelaySeconds(deps, m.notBefore - now.getTime())) }]);
+    return;
+  }
+  const d = await deps.webhooks.getDelivery(m.eventId, m.endpointId);
+  if (!d) return;
+  const claimable =
+    (d.status === "retrying" && d.attemptCount === m.attempt - 1) ||
+    (d.status === "sending" && d.attemptCount === m.attempt && d.leaseUntil !== undefined && Date.parse(d.leaseUntil) < now.getTime());
+  if (!claimable) return;
+  const { nextAttemptAt: _n, ...rest } = d;
+  const claimed: Delivery = { ...rest, status: "sending", attemptCount: m.attempt, leaseUntil: leaseUntil(deps, now), updatedAt: now.toISOString() };
+  if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount }))) return;
+
+  const [endpoint, event] = await Promise.all([deps.webhooks.getEndpoint(m.endpointId), deps.webhooks.getEvent(m.eventId)]);
+  if (!endpoint || !event || endpoint.status !== "active") {
+    const { leaseUntil: _l, ...base } = claimed;
+    await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: m.attempt });
+    return;
+  }
+  await send(deps, claimed, endpoint, event);
+}
+
+/** Sends the claimed attempt, records its result on the delivery and the endpoint, schedules a retry. */
+async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent): Promise<void> {
+  const at = deps.clock.now();
+  const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, deps.webhookSettings.publicUrl, at);
+  const result = await deps.send({ url: endpoint.url, ...request });
+  const done = deps.clock.now();
+  const next = afterAttempt(
+    d,
+    {
+      outcome: result.outcome,
+      latencyMs: result.latencyMs,
+      ...(result.status !== undefined && { status: result.status }),
+      ...(result.error !== undefined && { error: result.error }),
+      ...(result.retryAfterSeconds !== undefined && { retryAfterSeconds: result.retryAfterSeconds }),
+    },
+    done,
+    deps.random,
+  );
+  if (!(await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount }))) return;
+  deps.log.info("webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
+  if (next.status === "retrying" && next.nextAttemptAt) {
+    const notBefore = Date.parse(next.nextAttemptAt);
+    await deps.queue.send([
+      { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()) },
+    ]);
+  }
+  if (result.outcome !== "throttled" && result.outcome !== "refused") await recordOnEndpoint(deps, endpoint.id, result.outcome, done);
+}
+
+async function recordOnEndpoint(deps: WebhookDeps, endpointId: string, outcome: "delivered" | "failed" | "gone", now: Date): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const current = await deps.webhooks.getEndpoint(endpointId);
+    if (!current || current.status !== "active") return;
+    const { endpoint, change } = recordResult(current, outcome, now, deps.webhookSettings.pausePolicy);
+    if (outcome === "delivered" && current.consecutiveFailures === 0) return;
+    try {
+      await deps.webhooks.putEndpoint(endpoint, { status: current.status, consecutiveFailures: current.consecutiveFailures });
+    } catch (err) {
+      if (err instanceof ConflictError) continue;
+      throw err;
+    }
+    if (change) {
+      deps.log.warn("webhook endpoint " + change, { endpointId, accountId: endpoint.accountId });
+      await deps.events.publish([
+        {
+          id: deps.ids.next("evt"),
+          type: "endpoint.paused",
+          createdAt: now.toISOString(),
+          recipientId: endpoint.accountId,
+          data: { endpointId, reason: endpoint.statusReason ?? change },
+        },
+      ]);
+    }
+    return;
+  }
+}
+
+/**
+ * Re-enqueues retries whose queue message is overdue (lost in a crash or a restart of the local
+ * queue) and claims abandoned by a crashed worker. Duplicates are harmless: attempts are claimed.
+ */
+export async function recoverDeliveries(deps: WebhookDeps, limit = 100): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - deps.webhookSettings.recoveryGraceSeconds * 1000).toISOString();
+  const due = await deps.webhooks.dueDeliveries(before, limit);
+  const messages = due.map((d) => ({
+    message: {
+      kind: "attempt" as const,
+      eventId: d.eventId,
+      endpointId: d.endpointId,
+      attempt: d.status === "retrying" ? d.attemptCount + 1 : d.attemptCount,
+      notBefore: 0,
+    },
+  }));
+  if (messages.length > 0) await deps.queue.send(messages);
+  return messages.length;
+}
+
+function leaseUntil(deps: WebhookDeps, now: Date): string {
+  return new Date(now.getTime() + deps.webhookSettings.leaseSeconds * 1000).toISOString();
+}
+
+function realDelaySeconds(deps: WebhookDeps, clockMs: number): number {
+  return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.ceil(deps.clock.realDelayMs(clockMs) / 1000)));
+}

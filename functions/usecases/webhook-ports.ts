@@ -1,0 +1,57 @@
+/** Ports of the webhook pipeline. */
+import type { HubEvent } from "../domain/events.js";
+import type { Delivery } from "../domain/webhooks/delivery.js";
+import type { Endpoint, PausePolicy } from "../domain/webhooks/endpoint.js";
+import type { DeliveryMessage } from "./delivery-messages.js";
+import type { CoreDeps, Page, PageRequest } from "./ports.js";
+
+export interface WebhookStore {
+  putEndpoint(e: Endpoint, expected?: { status?: string; consecutiveFailures?: number }): Promise<void>;
+  getEndpoint(id: string): Promise<Endpoint | undefined>;
+  listEndpoints(accountId: string, page: PageRequest): Promise<Page<Endpoint>>;
+  allEndpointsOf(accountId: string): Promise<Endpoint[]>;
+  putEvent(e: HubEvent): Promise<"created" | "exists">;
+  getEvent(id: string): Promise<HubEvent | undefined>;
+  listEvents(recipientId: string, page: PageRequest, since?: string): Promise<Page<HubEvent>>;
+  getDelivery(eventId: string, endpointId: string): Promise<Delivery | undefined>;
+  createDelivery(d: Delivery): Promise<boolean>;
+  replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean>;
+  listDeliveries(endpointId: string, page: PageRequest): Promise<Page<Delivery>>;
+  dueDeliveries(before: string, limit: number): Promise<Delivery[]>;
+}
+
+export interface DeliveryQueue {
+  send(items: Array<{ message: DeliveryMessage; delaySeconds?: number }>): Promise<void>;
+}
+
+export interface WebhookSendResult {
+  outcome: "delivered" | "failed" | "gone" | "throttled" | "refused";
+  status?: number;
+  latencyMs: number;
+  retryAfterSeconds?: number;
+  error?: string;
+}
+
+/** Performs one HTTP delivery under the SSRF rules; never throws. */
+export type WebhookSender = (req: { url: string; headers: Record<string, string>; body: string }) => Promise<WebhookSendResult>;
+
+/** Checks a URL a provider wants deliveries at, under the same rules every attempt uses. */
+export type DestinationGuard = (url: string) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>;
+
+export interface WebhookSettings {
+  publicUrl: string;
+  pausePolicy: PausePolicy;
+  secretGraceSeconds: number;
+  leaseSeconds: number;
+  recoveryGraceSeconds: number;
+}
+
+export interface WebhookDeps extends CoreDeps {
+  webhooks: WebhookStore;
+  queue: DeliveryQueue;
+  send: WebhookSender;
+  guard: DestinationGuard;
+  hubKey: { kid: string; privateKey: import("node:crypto").KeyObject };
+  random: () => number;
+  webhookSettings: WebhookSettings;
+}

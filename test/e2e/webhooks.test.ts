@@ -1,0 +1,87 @@
+import { createPublicKey } from "node:crypto";
+import { httpbis } from "http-message-signatures";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyContentDigest } from "../../functions/crypto/digest.js";
+import { CALL, EVIDENCE, startTestHub, type TestHub } from "../support/hub.js";
+import { startReceiver, type Receiver } from "../support/receiver.js";
+
+describe("webhooks to the next upstream", () => {
+  let t: TestHub;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    t = await startTestHub({ background: true, sweepIntervalMs: 100 });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await receiver?.close();
+  });
+
+  it("delivers hop_request.created, verifiable by Standard Webhooks and by an independent RFC 9421 verifier", async () => {
+    const terminating = await t.registerProvider("Terminating Co");
+    const upstream = await t.registerProvider("Upstream Co");
+    const reg = await upstream.api.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created"] });
+    expect(reg.status).toBe(201);
+    expect(reg.body.secret).toMatch(/^whsec_/);
+    expect(reg.body.endpoint).not.toHaveProperty("secrets");
+
+    const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    const hop1 = tb.body.hops[0];
+    await terminating.api.post(`/v1/hop-requests/${hop1.id}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE });
+
+    const [delivery] = await receiver.waitFor((r) => r.length >= 1, 5000);
+    const payload = new Webhook(reg.body.secret).verify(delivery!.body, {
+      "webhook-id": String(delivery!.headers["webhook-id"]),
+      "webhook-timestamp": String(delivery!.headers["webhook-timestamp"]),
+      "webhook-signature": String(delivery!.headers["webhook-signature"]),
+    }) as { type: string; recipient: string; data: { hop_id: string; url: string; due_at: string } };
+    expect(payload.type).toBe("hop_request.created");
+    expect(payload.recipient).toBe(upstream.id);
+    expect(payload.data.url).toBe(`${t.url}/v1/hop-requests/${payload.data.hop_id}`);
+    expect(delivery!.body).not.toContain("3055550123");
+    expect(verifyContentDigest(String(delivery!.headers["content-digest"]), delivery!.body)).toBe(true);
+
+    const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    const verified = await httpbis.verifyMessage(
+      {
+        keyLookup: async (params: { keyid?: string }) => {
+          const jwk = jwks.keys.find((k) => k.kid === params.keyid);
+          if (!jwk) return null;
+          const key = createPublicKey({ key: jwk as never, format: "jwk" });
+          return { id: jwk.kid, algs: ["ed25519"], verify: async (data: Buffer, sig: Buffer) => (await import("node:crypto")).verify(null, data, key, sig) };
+        },
+      },
+      { method: "POST", url: receiver.url, headers: delivery!.headers as Record<string, string> },
+    );
+    expect(verified).toBe(true);
+
+    const fetched = await upstream.api.get(new URL(payload.data.url).pathname);
+    expect(fetched.status).toBe(200);
+    expect(fetched.body.namedBy.accountId).toBe(terminating.id);
+  });
+
+  it("lists the event in the feed and the attempt on the endpoint", async () => {
+    const p = await t.registerProvider("Feed Co");
+    const ep = await p.api.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created"] });
+    const before = receiver.received.length;
+    const test = await p.api.post(`/v1/webhook-endpoints/${ep.body.endpoint.id}/test`, {});
+    expect(test.status).toBe(202);
+    await receiver.waitFor((r) => r.length > before);
+    const feed = await p.api.get("/v1/events");
+    expect(feed.body.items.map((e: { type: string }) => e.type)).toContain("endpoint.test");
+    const deliveries = await p.api.get(`/v1/webhook-endpoints/${ep.body.endpoint.id}/deliveries`);
+    expect(deliveries.body.items[0].status).toBe("delivered");
+    expect(deliveries.body.items[0].attempts[0].status).toBe(204);
+  });
+
+  it("refuses private and metadata webhook URLs at registration", async () => {
+    const p = await t.registerProvider("SSRF Co");
+    for (const url of ["http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data", "http://[::ffff:127.0.0.1]/x", "ftp://127.0.0.1/x"]) {
+      const res = await p.api.post("/v1/webhook-endpoints", { url, eventTypes: ["hop_request.created"] });
+      expect(res.status, url).toBe(422);
+      expect(res.body.code).toBe("webhook_url_refused");
+      expect(res.body.errors[0].pointer).toBe("/url");
+    }
+  });
+});
