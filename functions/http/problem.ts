@@ -88,6 +88,7 @@ export function toProblem(err: Error, c: Context<AppEnv>, log: (msg: string, fie
     const status = err.status;
     if (status === 400) return problemResponse(c, 400, "malformed_request", "the request body is not valid JSON or has the wrong content type");
     if (status === 413) return problemResponse(c, 413, "payload_too_large", "the request body is larger than allowed");
+    if (status === 415) return problemResponse(c, 415, "unsupported_media_type", "the request body must be application/json");
     return problemResponse(c, status, "http_error", err.message || TITLES[status] || "error");
   }
   log("unhandled error", { error: err.message, stack: err.stack, name: err.name });
