@@ -24,6 +24,8 @@ export interface EmbeddedOptions {
   background?: boolean;
   /** How often the reconciler and sweeper run, ms. */
   sweepIntervalMs?: number;
+  /** Visibility timeout of the delivery queue, seconds (how soon a failed message comes back). */
+  queueVisibilityTimeoutSeconds?: number;
 }
 
 export interface EmbeddedHub {
@@ -36,7 +38,10 @@ export interface EmbeddedHub {
 }
 
 export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<EmbeddedHub> {
-  const emulators = await startEmulators(opts.dataDir ? { dataPath: join(opts.dataDir, "dynamodb") } : {});
+  const emulators = await startEmulators({
+    ...(opts.dataDir && { dataPath: join(opts.dataDir, "dynamodb") }),
+    ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
+  });
   const port = opts.port ?? 0;
   // The public URL must be known before the server picks a free port; bind first, then configure.
   const server = await listen(port);

@@ -53,7 +53,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     hubKey,
     webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
-    send: webhookSender(destinationPolicy),
+    send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard: destinationGuard(destinationPolicy),
     random: Math.random,
     webhookSettings: {

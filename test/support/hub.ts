@@ -41,7 +41,7 @@ export interface TestHub {
 export function apiFor(url: string, key: SigningKey, now?: () => number): Api {
   const send = async (method: string, path: string, body?: string, extra: Record<string, string> = {}) => {
     const target = `${url}${path}`;
-    const headers = signRequest(key, { method, url: target, headers: new Headers(extra), ...(body !== undefined && { body }) }, now ? { now } : {});
+    const headers = signRequest(key, { method, url: target, headers: new Headers(extra), ...(body !== undefined && { body }) }, now ? { now, lifetimeSeconds: 300 } : {});
     const res = await fetch(target, { method, headers, ...(body !== undefined && { body }) });
     const text = await res.text();
     let parsed: unknown;
@@ -72,12 +72,14 @@ export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {
   const hub = await startEmbeddedHub({ background: false, ...opts });
   const c = await newKey();
   const { accountId } = await ensureConsortium(hub.runtime.deps, c.publicJwk);
-  const consortium: Party = { id: accountId, key: c.key, api: apiFor(hub.url, c.key) };
+  // Clients sign with the hub's clock, so an accelerated hub still accepts their signatures.
+  const now = opts.clock ? () => opts.clock!.now().getTime() : undefined;
+  const consortium: Party = { id: accountId, key: c.key, api: apiFor(hub.url, c.key, now) };
   const register = async (kind: "providers" | "initiators", body: Record<string, unknown>): Promise<Party> => {
     const k = await newKey();
     const res = await consortium.api.post(`/v1/${kind}`, { ...body, keys: [{ publicJwk: k.publicJwk }] });
     if (res.status !== 201) throw new Error(`registering ${kind} failed: ${res.status} ${res.text}`);
-    return { id: res.body.account.id, key: k.key, api: apiFor(hub.url, k.key) };
+    return { id: res.body.account.id, key: k.key, api: apiFor(hub.url, k.key, now) };
   };
   return {
     hub,

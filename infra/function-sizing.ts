@@ -1,0 +1,26 @@
+/**
+ * Memory and timeout of each function. Read by both stacks: the delivery queue's visibility
+ * timeout is derived from the delivery function's timeout, so they cannot be changed apart.
+ */
+import type { HandlerName } from "./bundling.js";
+
+export interface FunctionSizing {
+  memoryMiB: number;
+  timeoutSeconds: number;
+  description: string;
+}
+
+export const FUNCTION_SIZING: Record<HandlerName | "sweeper", FunctionSizing> = {
+  // API Gateway gives up on an integration after 29 s; finishing first lets the function log why.
+  api: { memoryMiB: 1024, timeoutSeconds: 25, description: "Hoptrace signed REST API" },
+  // A batch of ten webhook attempts, each capped at 10 s by the sender, with room to record results.
+  delivery: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace webhook delivery worker" },
+  reconciler: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace outbox reconciler" },
+  sweeper: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace deadline sweeper" },
+};
+
+/**
+ * AWS's guidance for an SQS event source: at least six times the function timeout, so a message
+ * is not handed out again while a throttled or retried invocation still holds it.
+ */
+export const DELIVERY_VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_SIZING.delivery.timeoutSeconds;

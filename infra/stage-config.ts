@@ -1,0 +1,124 @@
+/**
+ * Per-stage settings in one typed, validated place. `-c stage=<name>` selects them; `dev` and
+ * `prod` have their own defaults and any other name (a developer's own stage) starts from `dev`.
+ * A few values that differ per deployment rather than per stage come from context too:
+ * `-c publicUrl=…`, `-c consortiumPublicJwk='{"kty":"OKP",…}'`, `-c alarmEmail=…`.
+ */
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { z } from "zod";
+import { importPublicJwk } from "../functions/crypto/keys.js";
+import { DEADLINE_POLICY_NAMES } from "../functions/domain/deadlines/policy.js";
+
+const retentionDays = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === "number"));
+
+/** Only a public Ed25519 JWK: a private `d` in a CloudFormation template would leak the key. */
+const consortiumJwkSchema = z
+  .preprocess(parseJsonString, z.record(z.string(), z.unknown(), "must be a JSON object"))
+  .refine((jwk) => !("d" in jwk), "must be the public key: remove the private member `d`")
+  .refine((jwk) => {
+    try {
+      importPublicJwk(jwk);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an Ed25519 public JWK ({kty: OKP, crv: Ed25519, x})")
+  .transform((jwk) => ({ kty: jwk.kty as string, crv: jwk.crv as string, x: jwk.x as string }));
+
+function parseJsonString(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export const stageConfigSchema = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, "lower-case letters, digits and dashes, 2 to 20 characters"),
+  /** The API's public base URL (a custom domain); derived from the RestApi id when absent. */
+  publicUrl: z
+    .url()
+    .refine((u) => u.startsWith("https://"), "must be https")
+    .transform((u) => u.replace(/\/$/, ""))
+    .optional(),
+  logRetentionDays: z.number().int().refine((d) => retentionDays.has(d), "must be a CloudWatch Logs retention period"),
+  logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
+  alarms: z.object({
+    /** Messages in the delivery DLQ before the alarm fires. */
+    dlqDepth: z.number().int().min(1),
+    /** Age of the oldest message in the delivery queue, seconds. */
+    oldestMessageAgeSeconds: z.number().int().min(60),
+    /** Errors of any one function within five minutes. */
+    functionErrors: z.number().int().min(1),
+  }),
+  throttling: z.object({
+    rateLimit: z.number().positive(),
+    burstLimit: z.number().int().positive(),
+  }),
+  /** The first consortium key, created by the API on its first start. */
+  consortiumPublicJwk: consortiumJwkSchema.optional(),
+  defaultDeadlinePolicy: z.enum(DEADLINE_POLICY_NAMES),
+  /** X-Ray tracing of the API stage and the functions. */
+  tracing: z.boolean(),
+  /** Concurrent delivery invocations the SQS event source may run (2 to 1000). */
+  deliveryMaxConcurrency: z.number().int().min(2).max(1000),
+  /** DynamoDB deletion protection: on where the data matters. */
+  deletionProtection: z.boolean(),
+  alarmEmail: z.email().optional(),
+});
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+type StageDefaults = Omit<z.input<typeof stageConfigSchema>, "stage">;
+
+const DEV: StageDefaults = {
+  logRetentionDays: RetentionDays.TWO_WEEKS,
+  logLevel: "DEBUG",
+  alarms: { dlqDepth: 1, oldestMessageAgeSeconds: 900, functionErrors: 5 },
+  throttling: { rateLimit: 20, burstLimit: 40 },
+  defaultDeadlinePolicy: "us-24h",
+  tracing: true,
+  deliveryMaxConcurrency: 2,
+  deletionProtection: false,
+};
+
+const PROD: StageDefaults = {
+  logRetentionDays: RetentionDays.THREE_MONTHS,
+  logLevel: "INFO",
+  alarms: { dlqDepth: 1, oldestMessageAgeSeconds: 600, functionErrors: 1 },
+  throttling: { rateLimit: 100, burstLimit: 200 },
+  defaultDeadlinePolicy: "us-24h",
+  tracing: true,
+  deliveryMaxConcurrency: 10,
+  deletionProtection: true,
+};
+
+export const STAGE_DEFAULTS: Record<string, StageDefaults> = { dev: DEV, prod: PROD };
+
+export class StageConfigError extends Error {
+  readonly code = "invalid_stage_config";
+}
+
+/** Reads one context value; the CDK CLI passes `-c` values as strings. */
+export type ContextReader = (key: string) => unknown;
+
+export function resolveStageConfig(context: ContextReader): StageConfig {
+  const stage = context("stage") ?? "dev";
+  const defaults = typeof stage === "string" ? (STAGE_DEFAULTS[stage] ?? DEV) : DEV;
+  const overrides = Object.fromEntries(
+    (["publicUrl", "consortiumPublicJwk", "alarmEmail"] as const).flatMap((key) => {
+      const value = context(key);
+      return value === undefined || value === "" ? [] : [[key, value]];
+    }),
+  );
+  return parseStageConfig({ ...defaults, ...overrides, stage });
+}
+
+export function parseStageConfig(input: unknown): StageConfig {
+  const parsed = stageConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new StageConfigError(`invalid stage configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

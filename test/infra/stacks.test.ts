@@ -1,0 +1,411 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TABLE } from "../../functions/adapters/dynamo/keys.js";
+import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
+import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
+import { DELIVERY_MAX_RECEIVE_COUNT } from "../../infra/stateful-stack.js";
+import { synthHoptrace, type Synthesised } from "./synth.js";
+
+type Resource = { Type: string; Properties?: any; DependsOn?: string | string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown };
+
+const CONSORTIUM_JWK = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" };
+
+let dev: Synthesised;
+let prod: Synthesised;
+
+beforeAll(() => {
+  dev = synthHoptrace({ stage: "dev", bundle: true, overrides: { consortiumPublicJwk: CONSORTIUM_JWK } });
+  prod = synthHoptrace({ stage: "prod", overrides: { publicUrl: "https://traceback.example.org" } });
+}, 60_000);
+
+function resources(template: Template, type?: string): Array<[string, Resource]> {
+  const all = template.toJSON().Resources as Record<string, Resource>;
+  return Object.entries(all).filter(([, r]) => type === undefined || r.Type === type);
+}
+
+function only<T>(items: T[], what: string): T {
+  expect(items, what).toHaveLength(1);
+  return items[0]!;
+}
+
+function functionOf(template: Template, handler: HandlerName): [string, Resource] {
+  const description = FUNCTION_SIZING[handler].description;
+  return only(
+    resources(template, "AWS::Lambda::Function").filter(([, r]) => r.Properties.Description === description),
+    `the ${handler} function`,
+  );
+}
+
+function table(s: Synthesised): Resource {
+  return only(resources(s.statefulTemplate, "AWS::DynamoDB::Table"), "the table")[1];
+}
+
+function queues(s: Synthesised) {
+  const all = resources(s.statefulTemplate, "AWS::SQS::Queue");
+  const main = only(all.filter(([, r]) => r.Properties.RedrivePolicy), "the delivery queue");
+  const dlq = only(all.filter(([, r]) => !r.Properties.RedrivePolicy), "the dead-letter queue");
+  return { main, dlq };
+}
+
+/** Every Allow statement of every identity policy, with the roles it is attached to. */
+function allowStatements(template: Template): Array<{ statement: Statement; roles: string[] }> {
+  const out: Array<{ statement: Statement; roles: string[] }> = [];
+  for (const [id, r] of resources(template)) {
+    if (r.Type === "AWS::IAM::Policy" || r.Type === "AWS::IAM::ManagedPolicy") {
+      const roles = (r.Properties.Roles ?? []).map((ref: { Ref: string }) => ref.Ref);
+      for (const statement of r.Properties.PolicyDocument.Statement) out.push({ statement, roles });
+    }
+    if (r.Type === "AWS::IAM::Role") {
+      for (const policy of r.Properties.Policies ?? []) for (const statement of policy.PolicyDocument.Statement) out.push({ statement, roles: [id] });
+    }
+  }
+  return out.filter(({ statement }) => statement.Effect === "Allow");
+}
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+function actionsOfFunction(template: Template, handler: HandlerName): string[] {
+  const role = functionOf(template, handler)[1].Properties.Role["Fn::GetAtt"][0];
+  return allowStatements(template)
+    .filter(({ roles }) => roles.includes(role))
+    .flatMap(({ statement }) => actionsOf(statement));
+}
+
+/** Logical ids a value refers to through Ref, Fn::GetAtt or ${…} in Fn::Sub. */
+function referencesIn(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => referencesIn(v, into));
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "Ref" && typeof v === "string") into.add(v);
+      else if (k === "Fn::GetAtt") into.add(Array.isArray(v) ? String(v[0]) : String(v).split(".")[0]!);
+      else if (k === "Fn::Sub") {
+        const text = Array.isArray(v) ? v[0] : v;
+        for (const m of String(text).matchAll(/\$\{([A-Za-z0-9]+)(\.[^}]*)?\}/g)) into.add(m[1]!);
+        referencesIn(v, into);
+      } else referencesIn(v, into);
+    }
+  }
+  return into;
+}
+
+function findCycle(template: Template): string[] | undefined {
+  const all = Object.fromEntries(resources(template));
+  const edges = new Map<string, string[]>();
+  for (const [id, r] of Object.entries(all)) {
+    const deps = [...referencesIn(r.Properties), ...(r.DependsOn ? [r.DependsOn].flat() : [])];
+    edges.set(id, deps.filter((d) => d in all));
+  }
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === "done") return undefined;
+    if (state.get(id) === "visiting") return [...path, id];
+    state.set(id, "visiting");
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe("the table", () => {
+  it("has the partition and sort key of keys.ts", () => {
+    expect(table(dev).Properties.KeySchema).toEqual([
+      { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
+      { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
+    ]);
+  });
+
+  it("has exactly the indexes of keys.ts, keyed as keys.ts says, projecting every attribute", () => {
+    const deployed = table(dev).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown; Projection: unknown }>;
+    const expected = Object.values(TABLE.indexes).map((i) => ({
+      IndexName: i.name,
+      KeySchema: [
+        { AttributeName: i.partitionKey, KeyType: "HASH" },
+        { AttributeName: i.sortKey, KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "ALL" },
+    }));
+    expect([...deployed].sort((a, b) => a.IndexName.localeCompare(b.IndexName))).toEqual(expected.sort((a, b) => a.IndexName.localeCompare(b.IndexName)));
+  });
+
+  it("declares every key attribute as a string", () => {
+    const keyNames = [TABLE.partitionKey, TABLE.sortKey, ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey])];
+    expect(table(dev).Properties.AttributeDefinitions).toEqual(expect.arrayContaining(keyNames.map((AttributeName) => ({ AttributeName, AttributeType: "S" }))));
+  });
+
+  it("expires items by the TTL attribute of keys.ts", () => {
+    expect(table(dev).Properties.TimeToLiveSpecification).toEqual({ AttributeName: TABLE.ttlAttribute, Enabled: true });
+  });
+
+  it("is billed on demand with point-in-time recovery on", () => {
+    expect(table(dev).Properties.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(table(dev).Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it("is retained when the stack or the resource goes", () => {
+    expect(table(dev).DeletionPolicy).toBe("Retain");
+    expect(table(dev).UpdateReplacePolicy).toBe("Retain");
+  });
+
+  it("has deletion protection in prod only", () => {
+    expect(table(prod).Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table(dev).Properties.DeletionProtectionEnabled).toBe(false);
+  });
+});
+
+describe("the hub key secret", () => {
+  it("is retained and starts as a generated placeholder without a private key member", () => {
+    const [, secret] = only(resources(dev.statefulTemplate, "AWS::SecretsManager::Secret"), "the hub key secret");
+    expect(secret.DeletionPolicy).toBe("Retain");
+    expect(secret.UpdateReplacePolicy).toBe("Retain");
+    expect(secret.Properties.SecretString).toBeUndefined();
+    const template = JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate);
+    expect(template).not.toHaveProperty("d");
+    expect(secret.Properties.GenerateSecretString.GenerateStringKey).not.toBe("d");
+  });
+});
+
+describe("the delivery queue", () => {
+  it("sends a message to the dead-letter queue after five receives, and the DLQ keeps it 14 days", () => {
+    const { main, dlq } = queues(dev);
+    expect(main[1].Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq[0], "Arn"] }, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT });
+    expect(DELIVERY_MAX_RECEIVE_COUNT).toBe(5);
+    expect(dlq[1].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it("hides a received message for at least six delivery function timeouts", () => {
+    const timeout = functionOf(dev.statelessTemplate, "delivery")[1].Properties.Timeout as number;
+    expect(queues(dev).main[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it("encrypts both queues at rest, refuses plain HTTP and is retained", () => {
+    for (const [id, q] of Object.values(queues(dev))) {
+      expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+      expect(q.DeletionPolicy).toBe("Retain");
+      dev.statefulTemplate.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: id }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]) },
+      });
+    }
+  });
+});
+
+describe("the functions", () => {
+  it.each(HANDLER_NAMES)("%s runs the ESM bundle on nodejs22.x, arm64, with explicit memory, timeout and a log group with retention", (name) => {
+    const [, fn] = functionOf(dev.statelessTemplate, name);
+    expect(fn.Properties.Runtime).toBe("nodejs22.x");
+    expect(fn.Properties.Architectures).toEqual(["arm64"]);
+    expect(fn.Properties.Handler).toBe("index.handler");
+    expect(fn.Properties.MemorySize).toBe(FUNCTION_SIZING[name].memoryMiB);
+    expect(fn.Properties.Timeout).toBe(FUNCTION_SIZING[name].timeoutSeconds);
+    const logGroup = dev.statelessTemplate.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
+    expect(logGroup.Properties.RetentionInDays).toBe(dev.config.logRetentionDays);
+  });
+
+  it.each(HANDLER_NAMES)("%s gets the settings config.ts requires on AWS", (name) => {
+    const env = functionOf(dev.statelessTemplate, name)[1].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      HOPTRACE_MODE: "aws",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      DEFAULT_DEADLINE_POLICY: dev.config.defaultDeadlinePolicy,
+      LOG_LEVEL: dev.config.logLevel,
+    });
+    for (const key of ["TABLE_NAME", "DELIVERY_QUEUE_URL", "PUBLIC_URL", "HUB_KEY_SECRET_ARN"]) expect(env[key], key).toBeDefined();
+    expect(JSON.parse(env.CONSORTIUM_PUBLIC_JWK)).toEqual(CONSORTIUM_JWK);
+  });
+
+  it("derives PUBLIC_URL from the RestApi id and the stage when no URL is configured", () => {
+    const env = functionOf(dev.statelessTemplate, "api")[1].Properties.Environment.Variables;
+    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGateway::RestApi"), "the RestApi");
+    expect(env.PUBLIC_URL).toEqual({ "Fn::Join": ["", ["https://", { Ref: apiId }, ".execute-api.", { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }, `/${dev.config.stage}`]] });
+  });
+
+  it("uses the configured public URL when there is one", () => {
+    const env = functionOf(prod.statelessTemplate, "delivery")[1].Properties.Environment.Variables;
+    expect(env.PUBLIC_URL).toBe("https://traceback.example.org");
+  });
+
+  it("leaves no dependency cycle in either template (PUBLIC_URL refers to the RestApi, the API to the function)", () => {
+    expect(findCycle(dev.statelessTemplate)).toBeUndefined();
+    expect(findCycle(dev.statefulTemplate)).toBeUndefined();
+  });
+
+  it("hard-codes no physical resource name: every name is generated by CloudFormation", () => {
+    const nameProps = ["TableName", "QueueName", "FunctionName", "RoleName", "LogGroupName", "TopicName", "Name", "ManagedPolicyName"];
+    for (const template of [dev.statefulTemplate, dev.statelessTemplate]) {
+      for (const [id, r] of resources(template)) {
+        if (r.Type === "AWS::ApiGateway::RestApi" || r.Type === "AWS::IAM::Policy" || r.Type === "AWS::Events::Rule") continue;
+        // A reference to another resource is fine; a literal would collide between stages.
+        for (const prop of nameProps) expect(typeof r.Properties?.[prop], `${id}.${prop}`).not.toBe("string");
+      }
+    }
+  });
+
+  it.each(HANDLER_NAMES)("%s's asset is a minified ESM bundle with the require banner and a source map", (name) => {
+    const key = functionOf(dev.statelessTemplate, name)[1].Properties.Code.S3Key as string;
+    const dir = join(dev.outdir, `asset.${key.replace(/\.zip$/, "")}`);
+    const bundle = readFileSync(join(dir, "index.mjs"), "utf8");
+    expect(bundle.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    expect(existsSync(join(dir, "index.mjs.map"))).toBe(true);
+    // The pinned SDK is inside the bundle, not left to the runtime's copy.
+    expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//);
+    expect(bundle).toMatch(/DynamoDB/);
+  });
+});
+
+describe("the delivery event source", () => {
+  it("feeds the delivery function batches of ten, reporting item failures, with a concurrency cap", () => {
+    const [fnId] = functionOf(dev.statelessTemplate, "delivery");
+    const [, mapping] = only(resources(dev.statelessTemplate, "AWS::Lambda::EventSourceMapping"), "the event source mapping");
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: fnId },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: dev.config.deliveryMaxConcurrency },
+    });
+    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/DeliveryQueue/);
+  });
+});
+
+describe("least privilege", () => {
+  const templates = () => [dev.statefulTemplate, dev.statelessTemplate];
+
+  it("grants no wildcard action", () => {
+    for (const template of templates()) {
+      for (const { statement } of allowStatements(template)) {
+        for (const action of actionsOf(statement)) expect(action, JSON.stringify(statement)).not.toMatch(/(^\*$)|(:\*$)/);
+      }
+    }
+  });
+
+  it("grants no DynamoDB, SQS or Secrets Manager action on every resource", () => {
+    for (const template of templates()) {
+      for (const { statement } of allowStatements(template)) {
+        const everywhere = [statement.Resource].flat().includes("*");
+        if (!everywhere) continue;
+        for (const action of actionsOf(statement)) expect(action).not.toMatch(/^(dynamodb|sqs|secretsmanager):/);
+      }
+    }
+  });
+
+  it("lets no function scan the table", () => {
+    for (const name of HANDLER_NAMES) expect(actionsOfFunction(dev.statelessTemplate, name)).not.toContain("dynamodb:Scan");
+  });
+
+  it("lets only the API function write the hub key, and every function read it", () => {
+    for (const name of HANDLER_NAMES) {
+      const actions = actionsOfFunction(dev.statelessTemplate, name);
+      expect(actions).toContain("secretsmanager:GetSecretValue");
+      if (name === "api") expect(actions).toContain("secretsmanager:PutSecretValue");
+      else expect(actions).not.toContain("secretsmanager:PutSecretValue");
+    }
+  });
+
+  it("lets only the delivery function consume the queue", () => {
+    for (const name of HANDLER_NAMES) {
+      const actions = actionsOfFunction(dev.statelessTemplate, name);
+      expect(actions).toContain("sqs:SendMessage");
+      if (name === "delivery") expect(actions).toEqual(expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]));
+      else expect(actions).not.toContain("sqs:ReceiveMessage");
+    }
+  });
+
+  it("scopes table access to the table and its four named indexes", () => {
+    for (const { statement } of allowStatements(dev.statelessTemplate)) {
+      if (!actionsOf(statement).some((a) => a.startsWith("dynamodb:"))) continue;
+      const text = JSON.stringify(statement.Resource);
+      for (const index of Object.values(TABLE.indexes)) expect(text).toContain(`/index/${index.name}"`);
+      expect(text).not.toContain("/index/*");
+    }
+  });
+});
+
+describe("schedules", () => {
+  it.each(["reconciler", "sweeper"] as const)("runs the %s every minute", (name) => {
+    const [fnId] = functionOf(dev.statelessTemplate, name);
+    dev.statelessTemplate.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { "Fn::GetAtt": [fnId, "Arn"] } })]),
+    });
+    dev.statelessTemplate.hasResourceProperties("AWS::Lambda::Permission", {
+      FunctionName: { "Fn::GetAtt": [fnId, "Arn"] },
+      Principal: "events.amazonaws.com",
+    });
+  });
+});
+
+describe("the REST API", () => {
+  it("proxies everything to the API function", () => {
+    const [fnId] = functionOf(dev.statelessTemplate, "api");
+    dev.statelessTemplate.hasResourceProperties("AWS::ApiGateway::Resource", { PathPart: "{proxy+}" });
+    const methods = resources(dev.statelessTemplate, "AWS::ApiGateway::Method");
+    expect(methods.length).toBeGreaterThan(0);
+    for (const [, m] of methods) {
+      expect(m.Properties.HttpMethod).toBe("ANY");
+      expect(m.Properties.Integration.Type).toBe("AWS_PROXY");
+      expect(JSON.stringify(m.Properties.Integration.Uri)).toContain(fnId);
+    }
+  });
+
+  it("throttles the stage and writes JSON access logs to a log group with retention", () => {
+    const [, stage] = only(resources(prod.statelessTemplate, "AWS::ApiGateway::Stage"), "the API stage");
+    expect(stage.Properties.StageName).toBe("prod");
+    expect(stage.Properties.MethodSettings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ThrottlingRateLimit: prod.config.throttling.rateLimit, ThrottlingBurstLimit: prod.config.throttling.burstLimit, DataTraceEnabled: false }),
+      ]),
+    );
+    const format = stage.Properties.AccessLogSetting.Format as string;
+    expect(JSON.parse(format)).toHaveProperty("requestId");
+    const logGroupId = stage.Properties.AccessLogSetting.DestinationArn["Fn::GetAtt"][0];
+    expect(prod.statelessTemplate.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(prod.config.logRetentionDays);
+  });
+
+  it("outputs the API and JWKS URLs", () => {
+    const outputs = prod.statelessTemplate.toJSON().Outputs;
+    const values = Object.values(outputs).map((o: any) => o.Value);
+    expect(values).toContain("https://traceback.example.org");
+    expect(values).toContain("https://traceback.example.org/.well-known/jwks.json");
+  });
+});
+
+describe("alarms", () => {
+  const alarms = () => resources(dev.statelessTemplate, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+
+  it("fire on any message in the dead-letter queue", () => {
+    const alarm = only(alarms().filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible"), "the DLQ alarm");
+    expect(JSON.stringify(alarm.Dimensions)).toMatch(/DeliveryDeadLetterQueue/);
+    expect(alarm.Threshold).toBe(dev.config.alarms.dlqDepth);
+    expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it("fire when the oldest delivery waits too long", () => {
+    const alarm = only(alarms().filter((a) => a.MetricName === "ApproximateAgeOfOldestMessage"), "the queue age alarm");
+    expect(JSON.stringify(alarm.Dimensions)).toMatch(/DeliveryQueue/);
+    expect(JSON.stringify(alarm.Dimensions)).not.toMatch(/DeadLetter/);
+    expect(alarm.Threshold).toBe(dev.config.alarms.oldestMessageAgeSeconds);
+  });
+
+  it.each(HANDLER_NAMES)("fire on errors of the %s function", (name) => {
+    const [fnId] = functionOf(dev.statelessTemplate, name);
+    const alarm = only(
+      alarms().filter((a) => a.MetricName === "Errors" && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: "FunctionName", Value: { Ref: fnId } }])),
+      `the ${name} errors alarm`,
+    );
+    expect(alarm.Threshold).toBe(dev.config.alarms.functionErrors);
+    expect(alarm.AlarmActions).toHaveLength(1);
+  });
+});
