@@ -51,7 +51,7 @@ export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
 
 export const IdempotencyKeyHeader = z.object({
   "idempotency-key": z.string().min(1).max(255).openapi({
-    param: { name: "Idempotency-Key", in: "header", required: true },
+    param: { name: "idempotency-key", in: "header", required: true },
     example: "4f1c2a7e-6d0b-4c55-9b1e-2f0d5e7a9c31",
     description: "Required on every POST; retries with the same key and body replay the stored response.",
   }),
