@@ -31,6 +31,7 @@ export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclud
   };
   // Keys are checked before anything is written, so a bad key leaves no half-registered account.
   const prepared = await Promise.all((input.keys ?? []).map((k, i) => prepareKey(k.publicJwk, `/keys/${i}/publicJwk`)));
+  await ensureKeysAreNew(deps, prepared);
   await deps.accounts.createAccount(account);
   const keys: SigningKeyRecord[] = [];
   for (const [i, k] of prepared.entries()) {
@@ -49,6 +50,19 @@ async function prepareKey(jwk: unknown, pointer: string): Promise<{ publicJwk: E
   const { kty, crv, x } = jwk as Ed25519PublicJwk;
   const publicJwk = { kty, crv, x };
   return { publicJwk, keyId: await jwkThumbprint(publicJwk) };
+}
+
+/**
+ * A key that is already registered, or listed twice, would fail only after the account and its
+ * FRN/SPC claims were written, leaving an account that can neither sign nor be registered again.
+ */
+async function ensureKeysAreNew(deps: CoreDeps, prepared: Array<{ keyId: string }>): Promise<void> {
+  const seen = new Set<string>();
+  for (const [i, k] of prepared.entries()) {
+    if (seen.has(k.keyId)) throw new RuleViolationError("duplicate_key", "the same public key is listed twice", `/keys/${i}/publicJwk`);
+    seen.add(k.keyId);
+    if (await deps.accounts.getKey(k.keyId)) throw new ConflictError("key_exists", "this public key is already registered");
+  }
 }
 
 async function storeKey(deps: CoreDeps, account: Account, k: { publicJwk: Ed25519PublicJwk; keyId: string }, label: string | undefined, by: string, at: string): Promise<SigningKeyRecord> {
