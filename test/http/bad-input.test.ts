@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { PROBLEM, send, signedPost, type RawResponse } from "./raw.js";
 
 let t: TestHub;
@@ -293,3 +293,51 @@ describe("generative: random mutations of valid bodies never cause a 500", () =>
     expect([...seen.keys()].some((s) => s === 400 || s === 201 || s === 200 || s === 409)).toBe(true);
   });
 });
+
+describe("registration conflicts", () => {
+  const contact = { name: "NOC", email: "noc@dup.example" };
+
+  it("a second provider with a registered FRN is 409 already_registered", async () => {
+    const k = await newKey();
+    const first = await t.consortium.api.post("/v1/providers", { name: "FRN Holder", frn: "0010101010", contact });
+    expect(first.status).toBe(201);
+    const dup = await t.consortium.api.post("/v1/providers", { name: "FRN Squatter", frn: "0010101010", contact, keys: [{ publicJwk: k.publicJwk }] });
+    expectProblem(dup, 409, "already_registered");
+    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+  });
+
+  it("a key already registered to another account is 409 and leaves no half-registered account behind", async () => {
+    const dup = await t.consortium.api.post("/v1/providers", { name: "Key Thief", frn: "0020202020", contact, keys: [{ publicJwk: await publicJwkOf(provider) }] });
+    expectProblem(dup, 409, "key_exists");
+    // Nothing was kept: the FRN is still free for a correct registration.
+    const fresh = await newKey();
+    const retry = await t.consortium.api.post("/v1/providers", { name: "Key Thief", frn: "0020202020", contact, keys: [{ publicJwk: fresh.publicJwk }] });
+    expect(retry.status).toBe(201);
+    const names = await allProviderNames();
+    expect(names.filter((n) => n === "Key Thief")).toHaveLength(1);
+  });
+
+  it("the same key twice in one registration is refused without writing the account", async () => {
+    const k = await newKey();
+    const dup = await t.consortium.api.post("/v1/providers", { name: "Double Key", frn: "0030303030", contact, keys: [{ publicJwk: k.publicJwk }, { publicJwk: k.publicJwk }] });
+    expectProblem(dup, 422, "duplicate_key", ["/keys/1/publicJwk"]);
+    expect(await allProviderNames()).not.toContain("Double Key");
+    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+  });
+});
+
+async function publicJwkOf(p: Party): Promise<unknown> {
+  const res = await p.api.get(`/v1/accounts/${p.id}/keys`);
+  return res.body.items.find((x: { keyId: string }) => x.keyId === p.key.keyId).publicJwk;
+}
+
+async function allProviderNames(): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await t.consortium.api.get(`/v1/providers?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    names.push(...page.body.items.map((a: { name: string }) => a.name));
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return names;
+}
