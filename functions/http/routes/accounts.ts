@@ -12,11 +12,13 @@ const AccountIdParam = z.object({ accountId: z.string().min(1).max(64).openapi({
 
 function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Exclude<AccountKind, "consortium">, plural: string) {
   const tag = kind === "provider" ? "Providers" : "Initiators";
+  const name = kind === "provider" ? "Provider" : "Initiator";
   const schema = kind === "provider" ? RegisterProviderSchema : RegisterInitiatorSchema;
   app.openapi(
     createRoute({
       method: "post",
       path: `/v1/${plural}`,
+      operationId: `register${name}`,
       tags: [tag],
       summary: `Register a ${kind} (consortium)`,
       security,
@@ -32,6 +34,7 @@ function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Ex
     createRoute({
       method: "get",
       path: `/v1/${plural}`,
+      operationId: `list${tag}`,
       tags: [tag],
       summary: `List ${plural}`,
       security,
@@ -44,6 +47,7 @@ function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Ex
     createRoute({
       method: "get",
       path: `/v1/${plural}/{accountId}`,
+      operationId: `get${name}`,
       tags: [tag],
       summary: `Read a ${kind}`,
       security,
@@ -62,6 +66,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/accounts/{accountId}/keys",
+      operationId: "addKey",
       tags: ["Keys"],
       summary: "Add a signing key (the account itself, or the consortium)",
       description: "Several keys may be active at once, for rotation: add the new key, move signing to it, then revoke the old one.",
@@ -78,6 +83,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/accounts/{accountId}/keys",
+      operationId: "listKeys",
       tags: ["Keys"],
       summary: "List an account's signing keys",
       security,
@@ -90,6 +96,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/accounts/{accountId}/keys/{keyId}/revoke",
+      operationId: "revokeKey",
       tags: ["Keys"],
       summary: "Revoke a signing key",
       description: "Final. A key cannot revoke itself: sign the request with another active key of the account, or as the consortium.",

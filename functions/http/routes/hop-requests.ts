@@ -17,6 +17,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     createRoute({
       method: "get",
       path: "/v1/hop-requests",
+      operationId: "listHopRequests",
       tags: ["Hop requests"],
       summary: "List the hop requests addressed to the calling provider",
       description: "`status=open` (default): the requests still waiting for an answer, oldest first. `status=all`: every request, newest first.",
@@ -34,6 +35,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     createRoute({
       method: "get",
       path: "/v1/hop-requests/{hopId}",
+      operationId: "getHopRequest",
       tags: ["Hop requests"],
       summary: "Read a hop request addressed to the caller",
       security,
@@ -46,6 +48,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     createRoute({
       method: "post",
       path: "/v1/hop-requests/{hopId}/answer",
+      operationId: "answerHopRequest",
       tags: ["Hop requests"],
       summary: "Answer a hop request",
       description:

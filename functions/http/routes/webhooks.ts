@@ -25,6 +25,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints",
+      operationId: "createWebhookEndpoint",
       tags,
       summary: "Register a webhook endpoint",
       description: "The URL is checked against the SSRF rules now and at every delivery. The `whsec_` secret is returned once.",
@@ -38,6 +39,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/webhook-endpoints",
+      operationId: "listWebhookEndpoints",
       tags,
       summary: "List the caller's webhook endpoints",
       security,
@@ -50,6 +52,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/webhook-endpoints/{endpointId}",
+      operationId: "getWebhookEndpoint",
       tags,
       summary: "Read a webhook endpoint",
       security,
@@ -62,6 +65,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints/{endpointId}/rotate-secret",
+      operationId: "rotateWebhookEndpointSecret",
       tags,
       summary: "Rotate the endpoint's secret",
       description: "Deliveries are signed with the new and the previous secret during the grace period (24 h by default).",
@@ -76,6 +80,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       createRoute({
         method: "post",
         path: `/v1/webhook-endpoints/{endpointId}/${action}`,
+        operationId: `${action}WebhookEndpoint`,
         tags,
         summary: action === "enable" ? "Enable a paused or disabled endpoint" : "Disable an endpoint",
         security,
@@ -89,6 +94,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints/{endpointId}/test",
+      operationId: "testWebhookEndpoint",
       tags,
       summary: "Send an `endpoint.test` event to this endpoint",
       security,
@@ -101,6 +107,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints/{endpointId}/redeliver",
+      operationId: "redeliverToWebhookEndpoint",
       tags,
       summary: "Deliver again every event since a time to this endpoint",
       security,
@@ -113,6 +120,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/webhook-endpoints/{endpointId}/deliveries",
+      operationId: "listWebhookDeliveries",
       tags,
       summary: "List deliveries to this endpoint with every attempt",
       description: "Newest first. Each delivery lists its attempts (time, HTTP status, latency, outcome) and, while retrying, the next attempt.",
@@ -126,6 +134,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/events",
+      operationId: "listEvents",
       tags,
       summary: "Read the caller's event feed",
       description: "Every event addressed to the caller, oldest first, whether or not a webhook delivered it. Page with `cursor`; `since` starts at a time. The consortium may read another account's feed with `recipientId`.",
@@ -143,11 +152,12 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/events/{eventId}/redeliver",
+      operationId: "redeliverEvent",
       tags,
       summary: "Deliver an event again (same `webhook-id`)",
       security,
       request: {
-        params: z.object({ eventId: z.string().min(1).max(120).openapi({ param: { name: "eventId", in: "path" } }) }),
+        params: z.object({ eventId: z.string().min(1).max(120).openapi({ param: { name: "eventId", in: "path" }, example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }) }),
         headers: IdempotencyKeyHeader,
         body: { required: true, content: { "application/json": { schema: RedeliverEventSchema } } },
       },
