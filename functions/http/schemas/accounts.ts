@@ -28,7 +28,18 @@ export const KeySchema = z
     revokedAt: z.string().optional(),
     revokedBy: z.string().optional(),
   })
-  .openapi("Key");
+  .openapi("Key", {
+    example: {
+      keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+      accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      accountKind: "provider",
+      publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
+      status: "active",
+      label: "switch-2026",
+      createdAt: "2024-06-01T14:00:00.000Z",
+      createdBy: "acc_consortium",
+    },
+  });
 
 const frn = z.string().regex(/^\d{10}$/, "10 digits").openapi({ example: "0012345678" });
 
@@ -67,6 +78,44 @@ export const AccountSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
   })
-  .openapi("Account");
+  .openapi("Account", {
+    example: {
+      id: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      kind: "provider",
+      name: "Carrier One",
+      frn: "0012345678",
+      rmdNumber: "RMD0012345",
+      spcCodes: ["567J"],
+      contact: { name: "Traceback desk", email: "traceback@carrier.example" },
+      createdAt: "2024-06-01T14:00:00.000Z",
+      createdBy: "acc_consortium",
+    },
+  });
 
-export const RegisteredAccountSchema = z.object({ account: AccountSchema, keys: z.array(KeySchema) }).openapi("RegisteredAccount");
+export const RegisteredAccountSchema = z
+  .object({ account: AccountSchema, keys: z.array(KeySchema) })
+  .openapi("RegisteredAccount", {
+    example: {
+      account: {
+        id: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+        kind: "provider",
+        name: "Carrier One",
+        frn: "0012345678",
+        spcCodes: ["567J"],
+        contact: { name: "Traceback desk", email: "traceback@carrier.example" },
+        createdAt: "2024-06-01T14:00:00.000Z",
+        createdBy: "acc_consortium",
+      },
+      keys: [
+        {
+          keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+          accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+          accountKind: "provider",
+          publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
+          status: "active",
+          createdAt: "2024-06-01T14:00:00.000Z",
+          createdBy: "acc_consortium",
+        },
+      ],
+    },
+  });

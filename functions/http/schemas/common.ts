@@ -14,13 +14,24 @@ export const ProblemSchema = z
       .optional()
       .openapi({ description: "For validation errors: JSON Pointers (RFC 6901) into the request." }),
   })
-  .openapi("Problem", { description: "RFC 9457 problem details." });
+  .openapi("Problem", {
+    description: "RFC 9457 problem details.",
+    example: {
+      type: "urn:hoptrace:problem:validation_failed",
+      title: "Unprocessable content",
+      status: 422,
+      detail: "the request body does not match the schema",
+      code: "validation_failed",
+      request_id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      errors: [{ pointer: "/callingNumber", detail: "not a valid NANP area code and exchange" }],
+    },
+  });
 
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,
-      { description: PROBLEM_DESCRIPTIONS[s] ?? "Problem", content: { "application/problem+json": { schema: ProblemSchema } } },
+      { description: PROBLEM_DESCRIPTIONS[s] ?? "Problem", content: { "application/problem+json": { schema: ProblemSchema, ...(PROBLEM_EXAMPLES[s] && { example: problemExample(s, ...PROBLEM_EXAMPLES[s]) }) } } },
     ]),
   );
 
@@ -33,6 +44,27 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: "The body is larger than allowed",
   422: "Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body",
 };
+
+/** The most common problem of each status: title, code, detail and, for validation, the pointers. */
+const PROBLEM_EXAMPLES: Record<number, [string, string, string, Array<{ pointer: string; detail: string }>?]> = {
+  400: ["Bad request", "invalid_parameter", "invalid query parameter", [{ pointer: "/limit", detail: "Too big: expected number to be <=100" }]],
+  401: ["Unauthenticated", "unauthenticated", "the request signature could not be verified"],
+  403: ["Forbidden", "forbidden", "only the consortium registers accounts"],
+  404: ["Not found", "not_found", "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found"],
+  409: ["Conflict", "request_in_flight", "a request with this Idempotency-Key is still being processed"],
+  413: ["Payload too large", "payload_too_large", "the request body is larger than 65536 bytes"],
+  422: ["Unprocessable content", "validation_failed", "the request body does not match the schema", [{ pointer: "/evidence", detail: "Invalid input: expected object, received undefined" }]],
+};
+
+const problemExample = (status: number, title: string, code: string, detail: string, errors?: Array<{ pointer: string; detail: string }>) => ({
+  type: `urn:hoptrace:problem:${code}`,
+  title,
+  status,
+  detail,
+  code,
+  request_id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  ...(errors && { errors }),
+});
 
 export const AUTH_ERRORS = [400, 401, 403, 404, 413, 422] as const;
 

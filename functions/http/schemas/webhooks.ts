@@ -9,7 +9,20 @@ export const NewEndpointSchema = z
     description: z.string().max(500).optional(),
   })
   .strict()
-  .openapi("NewWebhookEndpoint");
+  .openapi("NewWebhookEndpoint", {
+    example: { url: "https://hooks.carrier.example/hoptrace", eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"], description: "Traceback desk queue" },
+  });
+
+const ENDPOINT_EXAMPLE = {
+  id: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  url: "https://hooks.carrier.example/hoptrace",
+  eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"],
+  description: "Traceback desk queue",
+  status: "active",
+  createdAt: "2024-06-01T14:10:00.000Z",
+  consecutiveFailures: 0,
+};
 
 export const EndpointSchema = z
   .object({
@@ -24,14 +37,14 @@ export const EndpointSchema = z
     consecutiveFailures: z.number().int(),
     failingSince: z.string().optional(),
   })
-  .openapi("WebhookEndpoint");
+  .openapi("WebhookEndpoint", { example: ENDPOINT_EXAMPLE });
 
 export const EndpointWithSecretSchema = z
   .object({
     endpoint: EndpointSchema,
     secret: z.string().openapi({ description: "Standard Webhooks secret (`whsec_...`). Shown only once.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
   })
-  .openapi("WebhookEndpointWithSecret");
+  .openapi("WebhookEndpointWithSecret", { example: { endpoint: ENDPOINT_EXAMPLE, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } });
 
 export const AttemptSchema = z
   .object({
@@ -57,7 +70,22 @@ export const DeliverySchema = z
     updatedAt: z.string(),
     nextAttemptAt: z.string().optional().openapi({ description: "When retrying: the next attempt." }),
   })
-  .openapi("Delivery");
+  .openapi("Delivery", {
+    example: {
+      eventId: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+      endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      eventType: "hop_request.created",
+      status: "delivered",
+      attemptCount: 2,
+      attempts: [
+        { attempt: 1, at: "2024-06-03T16:05:00.120Z", outcome: "throttled", status: 503, latencyMs: 38 },
+        { attempt: 2, at: "2024-06-03T16:06:00.410Z", outcome: "delivered", status: 204, latencyMs: 41 },
+      ],
+      createdAt: "2024-06-03T16:05:00.100Z",
+      updatedAt: "2024-06-03T16:06:00.410Z",
+    },
+  });
 
 export const EventSchema = z
   .object({
@@ -75,11 +103,24 @@ export const EventSchema = z
       reason: z.string().optional(),
     }),
   })
-  .openapi("Event");
+  .openapi("Event", {
+    example: {
+      id: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+      type: "hop_request.created",
+      createdAt: "2024-06-03T16:05:00.000Z",
+      recipientId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      data: {
+        tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+        hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+        dueAt: "2024-06-04T16:05:00.000Z",
+        path: "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+      },
+    },
+  });
 
 export const RedeliverSinceSchema = z.object({ since: Timestamp }).strict().openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
-export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent");
-export const QueuedSchema = z.object({ queued: z.number().int() }).openapi("Queued");
+export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent", { example: { endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
+export const QueuedSchema = z.object({ queued: z.number().int() }).openapi("Queued", { example: { queued: 3 } });
 
 /** The payload a webhook receiver gets (thin: fetch the details through the signed API). */
 export const WebhookPayloadSchema = z
