@@ -30,15 +30,18 @@ export interface HopRequestView {
   answer?: Hop["answer"];
   answeredAt?: string;
   late?: boolean;
+  remindersSent?: number;
+  overdueAt?: string;
+  escalatedAt?: string;
+  deferredUntil?: string;
+  deferredReason?: string;
 }
 
+const OPTIONAL_FIELDS = ["deadline", "answer", "answeredAt", "late", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
+
 export function hopRequestView(hop: Hop): HopRequestView {
-  const { id, tracebackId, seq, status, call, namedBy, createdAt, deadline, answer, answeredAt, late } = hop;
-  return {
-    id, tracebackId, seq, status, call, namedBy, createdAt,
-    ...(deadline && { deadline }),
-    ...(answer && { answer }),
-    ...(answeredAt && { answeredAt }),
-    ...(late !== undefined && { late }),
-  };
+  const { id, tracebackId, seq, status, call, namedBy, createdAt } = hop;
+  const view: HopRequestView = { id, tracebackId, seq, status, call, namedBy, createdAt };
+  for (const field of OPTIONAL_FIELDS) if (hop[field] !== undefined) Object.assign(view, { [field]: hop[field] });
+  return view;
 }

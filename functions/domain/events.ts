@@ -46,6 +46,32 @@ export function hopRequestCreated(hop: Hop): HubEvent {
   };
 }
 
+export function hopRequestReminder(hop: Hop, index: number): HubEvent {
+  return {
+    id: derivedEventId(hop.id, `reminder-${index + 1}`),
+    type: "hop_request.reminder",
+    createdAt: hop.deadline?.reminders?.[index] ?? hop.createdAt,
+    recipientId: hop.providerId!,
+    data: { tracebackId: hop.tracebackId, hopId: hop.id, ...(hop.deadline && { dueAt: hop.deadline.dueAt }), path: hopRequestPath(hop.id) },
+  };
+}
+
+/** Overdue goes to the provider asked and to the initiator of the traceback. */
+export function hopRequestOverdue(hop: Hop, initiatorId: string): HubEvent[] {
+  return [hop.providerId!, initiatorId].map((recipientId) => ({
+    id: derivedEventId(hop.id, `overdue.${recipientId}`),
+    type: "hop_request.overdue" as const,
+    createdAt: hop.overdueAt ?? hop.createdAt,
+    recipientId,
+    data: {
+      tracebackId: hop.tracebackId,
+      hopId: hop.id,
+      ...(hop.deadline && { dueAt: hop.deadline.dueAt }),
+      path: recipientId === initiatorId ? tracebackPath(hop.tracebackId) : hopRequestPath(hop.id),
+    },
+  }));
+}
+
 export function hopRequestCancelled(hop: Hop, at: string): HubEvent {
   return {
     id: derivedEventId(hop.id, "cancelled"),

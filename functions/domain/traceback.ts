@@ -48,7 +48,7 @@ export interface Traceback {
   result?: TracebackResult;
 }
 
-export type HopStatus = "open" | "answered" | "awaiting_registration" | "cancelled";
+export type HopStatus = "open" | "answered" | "awaiting_registration" | "deferred" | "cancelled";
 
 export interface UnregisteredProvider {
   name: string;
@@ -60,6 +60,10 @@ export interface UnregisteredProvider {
 export interface Deadline {
   clockStartsAt: string;
   dueAt: string;
+  /** When reminders go out, ascending, all before `dueAt`. */
+  reminders?: string[];
+  /** When silence past the due time ends the traceback as non-responsive. */
+  escalateAt?: string;
 }
 
 export interface Hop {
@@ -80,6 +84,13 @@ export interface Hop {
   answeredAt?: string;
   answeredBy?: { accountId: string; keyId: string };
   late?: boolean;
+  /** Reminders already sent, overdue marking and escalation, kept by the deadline sweeper. */
+  remindersSent?: number;
+  overdueAt?: string;
+  escalatedAt?: string;
+  /** A deferred hop (weekly request cap reached) opens at this time. */
+  deferredUntil?: string;
+  deferredReason?: string;
 }
 
 export type DeadlineFor = (receivedAt: Date) => Deadline;

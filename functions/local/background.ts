@@ -7,6 +7,7 @@ import { processDeliveryBatch } from "../handlers/delivery-batch.js";
 import type { Runtime } from "../platform/container.js";
 import { recoverDeliveries } from "../usecases/deliveries.js";
 import { reconcileOutbox } from "../usecases/reconcile.js";
+import { sweepDeadlines } from "../usecases/sweep.js";
 import type { Emulators } from "./emulators.js";
 import { startSqsPoller } from "./sqs-poller.js";
 
@@ -22,7 +23,8 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
     await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
     await recoverDeliveries(deps);
   }, onError);
-  return { stop: async () => void (await Promise.all([reconciler.stop(), poller.stop()])) };
+  const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
+  return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), poller.stop()])) };
 }
 
 /** Runs `task` repeatedly, never overlapping itself, until stopped. */

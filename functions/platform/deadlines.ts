@@ -1,9 +1,11 @@
 /** The deadline policies a deployment offers, by name, from its configuration. */
-import { computeDeadline, defaultPolicy, DEADLINE_POLICY_NAMES, type DeadlinePolicy } from "../domain/deadlines/policy.js";
+import { computeDeadline, defaultPolicy, DEADLINE_POLICY_NAMES, reminderTimes, type DeadlinePolicy } from "../domain/deadlines/policy.js";
 import type { DeadlinePolicies } from "../usecases/ports.js";
 import type { Config } from "./config.js";
 
-export function deadlinePolicies(config: Pick<Config, "FIXED_DEADLINE_SECONDS">): DeadlinePolicies & { policy(name: string): DeadlinePolicy } {
+export function deadlinePolicies(
+  config: Pick<Config, "FIXED_DEADLINE_SECONDS"> & Partial<Pick<Config, "REMINDER_SECONDS_BEFORE_DUE" | "OVERDUE_GRACE_SECONDS">>,
+): DeadlinePolicies & { policy(name: string): DeadlinePolicy } {
   const byName = new Map<string, DeadlinePolicy>([
     ["us-24h", defaultPolicy("us-24h")],
     ["ca-2bd", defaultPolicy("ca-2bd")],
@@ -18,7 +20,12 @@ export function deadlinePolicies(config: Pick<Config, "FIXED_DEADLINE_SECONDS">)
     const p = policy(name);
     return (receivedAt: Date) => {
       const d = computeDeadline(p, receivedAt);
-      return { clockStartsAt: d.clockStartsAt.toISOString(), dueAt: d.dueAt.toISOString() };
+      return {
+        clockStartsAt: d.clockStartsAt.toISOString(),
+        dueAt: d.dueAt.toISOString(),
+        reminders: reminderTimes(d.clockStartsAt, d.dueAt, config.REMINDER_SECONDS_BEFORE_DUE ?? []).map((r) => r.toISOString()),
+        escalateAt: new Date(d.dueAt.getTime() + (config.OVERDUE_GRACE_SECONDS ?? 86_400) * 1000).toISOString(),
+      };
     };
   };
   return Object.assign(forName, { policy });

@@ -48,6 +48,18 @@ export interface AnsweredHop {
 }
 
 export async function answerHopRequest(deps: CoreDeps, p: Principal, hopId: string, answer: HopAnswer, ctx: AnswerContext): Promise<AnsweredHop> {
+  // The deadline sweeper may touch the hop (reminder, overdue) between our read and our write:
+  // that is no reason to refuse the answer, so re-read and try again while the hop is open.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await answerOnce(deps, p, hopId, answer, ctx);
+    } catch (err) {
+      if (!(err instanceof ConflictError && err.code === "hop_changed") || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: HopAnswer, ctx: AnswerContext): Promise<AnsweredHop> {
   const stored = await loadHop(deps, p, hopId, true);
   if (!isAddressedTo(p, stored.value)) throw new NotFoundError(`hop request ${hopId} not found`);
   const hop = stored.value;
@@ -74,16 +86,11 @@ export async function answerHopRequest(deps: CoreDeps, p: Principal, hopId: stri
   const body = JSON.stringify(hopRequestView(visible));
   const receipt = await ctx.seal(200, body);
   const marker = outboxMarker(now, hop.id);
-  try {
-    await deps.tracebacks.replaceHop(
-      { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } },
-      { version: stored.version, status: "open" },
-      marker,
-    );
-  } catch (err) {
-    if (err instanceof ConflictError) throw new ConflictError("hop_already_answered", `hop request ${hopId} was answered by another request`);
-    throw err;
-  }
+  await deps.tracebacks.replaceHop(
+    { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } },
+    { version: stored.version, status: "open" },
+    marker,
+  );
   await followUpHop(deps, hop.tracebackId, hop.seq, marker).catch((err) =>
     deps.log.warn("hop follow-up deferred to the reconciler", { hopId, error: String(err) }),
   );

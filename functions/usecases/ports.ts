@@ -61,6 +61,8 @@ export interface TracebackStore {
   listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;
   listAllTracebacks(page: PageRequest): Promise<Page<Traceback>>;
   hopsAwaitingFrn(frn: string): Promise<Hop[]>;
+  hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>>;
+  hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]>;
 }
 
 /** Hands events to the delivery pipeline. Must be safe to call twice with the same events. */

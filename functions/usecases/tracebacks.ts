@@ -1,7 +1,8 @@
 /** Starting, reading, listing and closing tracebacks. */
 import type { Principal } from "../domain/account.js";
 import { canCreateTraceback, canReadTraceback } from "../domain/access.js";
-import { ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { responsiveness, type Responsiveness } from "../domain/responsiveness.js";
 import { normaliseE164, InvalidPhoneNumberError } from "../domain/phone.js";
 import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
 import { followUpTraceback, outboxMarker } from "./followup.js";
@@ -127,4 +128,36 @@ export async function closeTracebackBy(deps: CoreDeps, p: Principal, tracebackId
     return closed;
   }
   throw new Error(`traceback ${tracebackId} kept changing while being closed`);
+}
+
+/**
+ * Reopens a traceback that ended as non-responsive once the silent provider answered late: the
+ * late answer then moves the chain on as if it had come in time.
+ */
+export async function reopenTraceback(deps: CoreDeps, p: Principal, tracebackId: string): Promise<Traceback> {
+  const stored = await deps.tracebacks.getTraceback(tracebackId, true);
+  if (!stored || !canReadTraceback(p, stored.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+  const tb = stored.value;
+  const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
+  if (tb.result?.outcome !== "non_responsive_provider" || current?.value.status !== "answered") {
+    throw new ConflictError("not_reopenable", "only a traceback that ended non-responsive and has since received a late answer can be reopened");
+  }
+  const { result: _r, ...rest } = tb;
+  const reopened: Traceback = { ...rest, status: "open" };
+  const now = deps.clock.now();
+  const marker = outboxMarker(now, tracebackId);
+  if (!(await deps.tracebacks.replaceTraceback(reopened, stored.version, marker))) {
+    throw new ConflictError("traceback_changed", `traceback ${tracebackId} changed; read it again`);
+  }
+  await followUpTraceback(deps, tracebackId, marker).catch((err) =>
+    deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId, error: String(err) }),
+  );
+  return (await deps.tracebacks.getTraceback(tracebackId, true))?.value ?? reopened;
+}
+
+/** Answer counts and times of one provider over [from, to), for the consortium or the provider itself. */
+export async function providerResponsiveness(deps: CoreDeps, p: Principal, providerId: string, from: string, to: string): Promise<Responsiveness & { providerId: string; from: string; to: string }> {
+  if (p.kind !== "consortium" && p.accountId !== providerId) throw new NotFoundError(`provider ${providerId} not found`);
+  const hops = await deps.tracebacks.hopsOfBetween(providerId, from, to, 10_000);
+  return { providerId, from, to, ...responsiveness(hops) };
 }

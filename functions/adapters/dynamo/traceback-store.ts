@@ -7,6 +7,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
+import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
 import { isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
@@ -43,10 +44,11 @@ function hopItem(hop: StoredHop, version: number, outbox?: string): Record<strin
   if (hop.status === "open" && hop.providerId) {
     index.gsi2pk = keys.openHopsOf(hop.providerId);
     index.gsi2sk = `${hop.createdAt}#${hop.id}`;
-    if (hop.deadline) {
-      index.gsi3pk = keys.schedule("DUE", hop.id);
-      index.gsi3sk = `${hop.deadline.dueAt}#${hop.id}`;
-    }
+  }
+  const sweepAt = nextSweepAt(hop);
+  if (sweepAt) {
+    index.gsi3pk = keys.schedule("DUE", hop.id);
+    index.gsi3sk = `${sweepAt}#${hop.id}`;
   }
   return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...hop, version };
 }
@@ -208,6 +210,39 @@ export class DynamoTracebackStore implements TracebackStore {
 
   listAllTracebacks(page: PageRequest): Promise<Page<Traceback>> {
     return queryPage<Traceback>(this.db, this.table, TABLE.indexes.openWork, ALL_TRACEBACKS, page);
+  }
+
+  /** Hops whose next deadline action is due before `before`, across the schedule shards. */
+  async hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>> {
+    const results = await Promise.all(
+      keys.scheduleShards("DUE").map((shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: TABLE.indexes.schedule.name,
+            KeyConditionExpression: "gsi3pk = :p AND gsi3sk < :b",
+            ExpressionAttributeValues: { ":p": shard, ":b": before },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return results.flatMap((r) => (r.Items ?? []).map((i) => ({ tracebackId: String(i.tracebackId), seq: Number(i.seq) })));
+  }
+
+  /** A provider's hops created in [from, to), for responsiveness figures. */
+  async hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]> {
+    const out: Hop[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), { limit: 200, ...(cursor && { cursor }) }, {
+        ascending: true,
+        sortKeyBetween: [from, to],
+      });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && out.length < max);
+    return out;
   }
 
   /** Hops waiting for a provider with this FRN to register. */

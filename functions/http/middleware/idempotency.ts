@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps, AppEnv } from "../env.js";
-import { ProblemError } from "../problem.js";
+import { ProblemError, toProblem } from "../problem.js";
 
 const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying; the rest are per-attempt. */
@@ -39,8 +39,14 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } catch (err) {
-      await deps.requests.abandonIdempotent(principal.accountId, key, fingerprint);
-      throw err;
+      // A refusal (409, 404, 422...) is the request's final answer and is replayed like any other;
+      // only a failure of ours frees the key for a retry.
+      const problem = toProblem(err as Error, c, (msg, fields) => deps.log.error(msg, { ...fields, requestId: c.get("requestId") }));
+      if (problem.status >= 500) {
+        await deps.requests.abandonIdempotent(principal.accountId, key, fingerprint);
+        throw err;
+      }
+      c.res = problem;
     }
     if (c.res.status >= 500) {
       await deps.requests.abandonIdempotent(principal.accountId, key, fingerprint);

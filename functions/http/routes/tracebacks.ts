@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import * as tracebacks from "../../usecases/tracebacks.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, TracebackSchema } from "../schemas/tracebacks.js";
+import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackSchema } from "../schemas/tracebacks.js";
 import { pageBody, pageRequest } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
@@ -66,5 +66,38 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 200: { description: "The closed traceback", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
     async (c) => c.json(await tracebacks.closeTracebackBy(deps, c.get("principal"), c.req.valid("param").tracebackId, c.req.valid("json").reason), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/tracebacks/{tracebackId}/reopen",
+      tags: ["Tracebacks"],
+      summary: "Reopen a non-responsive traceback with the late answer it has since received",
+      security,
+      request: { params: TracebackIdParam, headers: IdempotencyKeyHeader },
+      responses: { 200: { description: "The reopened traceback, moved on by the late answer", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => c.json(await tracebacks.reopenTraceback(deps, c.get("principal"), c.req.valid("param").tracebackId), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/providers/{accountId}/responsiveness",
+      tags: ["Providers"],
+      summary: "A provider's responsiveness over a period (consortium, or the provider itself)",
+      description: "Counts hop requests created in [from, to): answered, late, open, overdue, non-responsive, and the median and 90th-percentile answer time measured from the clock start.",
+      security,
+      request: {
+        params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" } }) }),
+        query: z.object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) }),
+      },
+      responses: { 200: { description: "The figures", content: { "application/json": { schema: ResponsivenessSchema } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const from = new Date(q.from).toISOString();
+      const to = new Date(q.to).toISOString();
+      return c.json(await tracebacks.providerResponsiveness(deps, c.get("principal"), c.req.valid("param").accountId, from, to), 200);
+    },
   );
 }

@@ -25,7 +25,22 @@ export const CallSchema = z
   .object({ callingNumber: z.string(), calledNumber: z.string(), callTime: z.string(), callTimeUtc: z.string() })
   .openapi("Call", { example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" } });
 
-export const DeadlineSchema = z.object({ clockStartsAt: z.string(), dueAt: z.string() }).openapi("Deadline");
+export const DeadlineSchema = z
+  .object({
+    clockStartsAt: z.string().openapi({ description: "When the answer clock started (business-hours rules may hold it over)." }),
+    dueAt: z.string(),
+    reminders: z.array(z.string()).optional().openapi({ description: "When reminders are sent." }),
+    escalateAt: z.string().optional().openapi({ description: "When silence ends the traceback as non_responsive_provider." }),
+  })
+  .openapi("Deadline");
+
+const sweepFields = {
+  remindersSent: z.number().int().optional(),
+  overdueAt: z.string().optional().openapi({ description: "Set when the due time passed without an answer." }),
+  escalatedAt: z.string().optional(),
+  deferredUntil: z.string().optional().openapi({ description: "A deferred request (weekly cap reached) opens then." }),
+  deferredReason: z.string().optional(),
+};
 
 export const ResultSchema = z
   .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
@@ -58,7 +73,7 @@ export const HopSchema = z
     providerId: z.string().optional(),
     pendingProvider: z.object({ name: z.string(), frn: z.string().optional(), rmdNumber: z.string().optional() }).passthrough().optional(),
     namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
-    status: z.enum(["open", "answered", "awaiting_registration", "cancelled"]),
+    status: z.enum(["open", "answered", "awaiting_registration", "deferred", "cancelled"]),
     call: CallSchema,
     createdAt: z.string(),
     deadline: DeadlineSchema.optional(),
@@ -66,6 +81,7 @@ export const HopSchema = z
     answeredAt: z.string().optional(),
     answeredBy: z.object({ accountId: z.string(), keyId: z.string() }).optional(),
     late: z.boolean().optional(),
+    ...sweepFields,
     answerSeconds: z.number().optional().openapi({ description: "Seconds from the clock start to the answer." }),
   })
   .openapi("Hop");
@@ -79,7 +95,7 @@ export const HopRequestSchema = z
     id: z.string().openapi({ example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }),
     tracebackId: z.string(),
     seq: z.number().int(),
-    status: z.enum(["open", "answered", "awaiting_registration", "cancelled"]),
+    status: z.enum(["open", "answered", "awaiting_registration", "deferred", "cancelled"]),
     call: CallSchema,
     namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
     createdAt: z.string(),
@@ -87,5 +103,24 @@ export const HopRequestSchema = z
     answer: AnswerSchema.optional(),
     answeredAt: z.string().optional(),
     late: z.boolean().optional(),
+    ...sweepFields,
   })
   .openapi("HopRequest", { description: "A hop request as the provider asked sees it: the call and who named it, not the rest of the chain." });
+
+export const ResponsivenessSchema = z
+  .object({
+    providerId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    requested: z.number().int(),
+    answered: z.number().int(),
+    answeredLate: z.number().int(),
+    open: z.number().int(),
+    overdue: z.number().int(),
+    nonResponsive: z.number().int(),
+    medianAnswerSeconds: z.number().optional(),
+    p90AnswerSeconds: z.number().optional(),
+  })
+  .openapi("Responsiveness", {
+    example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", from: "2024-06-01T00:00:00.000Z", to: "2024-07-01T00:00:00.000Z", requested: 42, answered: 40, answeredLate: 2, open: 1, overdue: 3, nonResponsive: 1, medianAnswerSeconds: 1840, p90AnswerSeconds: 30600 },
+  });
