@@ -1,0 +1,110 @@
+/**
+ * The answer clock end to end: reminders, overdue, non-responsive escalation with the right
+ * events, late answers and reopening, and the sweeper racing an answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acceleratedClock, ManualClock } from "../../functions/domain/clock.js";
+import { sweepDeadlines } from "../../functions/usecases/sweep.js";
+import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { startReceiver, type Receiver } from "../support/receiver.js";
+
+const DEADLINE_ENV = { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "3600", REMINDER_SECONDS_BEFORE_DUE: "1800,600", OVERDUE_GRACE_SECONDS: "3600" };
+
+describe("a provider that never answers (accelerated clock: 1 s real = 2000 s)", () => {
+  let t: TestHub;
+  let providerHooks: Receiver;
+  let initiatorHooks: Receiver;
+  beforeAll(async () => {
+    t = await startTestHub({ clock: acceleratedClock(2000), background: true, sweepIntervalMs: 20, env: DEADLINE_ENV });
+    providerHooks = await startReceiver();
+    initiatorHooks = await startReceiver();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await providerHooks?.close();
+    await initiatorHooks?.close();
+  });
+
+  it("is reminded, marked overdue, and the traceback ends non-responsive with the chain kept; a late answer reopens it", async () => {
+    const silent = await t.registerProvider("Silent Co");
+    const next = await t.registerProvider("Next Co");
+    const initiator = await t.registerInitiator("State AG");
+    const all = ["hop_request.created", "hop_request.reminder", "hop_request.overdue", "traceback.completed"];
+    expect((await silent.api.post("/v1/webhook-endpoints", { url: providerHooks.url, eventTypes: all })).status).toBe(201);
+    expect((await initiator.api.post("/v1/webhook-endpoints", { url: initiatorHooks.url, eventTypes: all })).status).toBe(201);
+
+    const created = await initiator.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: silent.id });
+    expect(created.status).toBe(201);
+    const tbId = created.body.traceback.id;
+    const hop = created.body.hops[0];
+    expect(hop.deadline.reminders).toHaveLength(2);
+
+    const types = (r: Receiver) => r.received.map((x) => JSON.parse(x.body).type as string);
+    await initiatorHooks.waitFor(() => types(initiatorHooks).includes("traceback.completed"), 15_000);
+    await providerHooks.waitFor(() => types(providerHooks).includes("hop_request.overdue"), 5_000);
+    expect(types(providerHooks)).toEqual(["hop_request.created", "hop_request.reminder", "hop_request.reminder", "hop_request.overdue"]);
+    expect(types(initiatorHooks)).toEqual(["hop_request.overdue", "traceback.completed"]);
+
+    const chain = await initiator.api.get(`/v1/tracebacks/${tbId}`);
+    expect(chain.body.traceback.result.outcome).toBe("non_responsive_provider");
+    expect(chain.body.hops).toHaveLength(1);
+    expect(chain.body.hops[0].overdueAt).toBeDefined();
+    expect(chain.body.hops[0].escalatedAt).toBeDefined();
+    expect(chain.body.hops[0].remindersSent).toBe(2);
+
+    // Days later the provider answers: accepted, recorded as late, and the initiator reopens.
+    const late = await silent.api.post(`/v1/hop-requests/${hop.id}/answer`, { type: "upstream_identified", upstream: { providerId: next.id }, evidence: EVIDENCE });
+    expect(late.status).toBe(200);
+    expect(late.body.late).toBe(true);
+    expect((await initiator.api.get(`/v1/tracebacks/${tbId}`)).body.traceback.status).toBe("completed");
+    const reopened = await initiator.api.post(`/v1/tracebacks/${tbId}/reopen`, {});
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.status).toBe("open");
+    expect(reopened.body.path).toEqual([silent.id, next.id]);
+    expect((await next.api.get("/v1/hop-requests")).body.items).toHaveLength(1);
+
+    const stats = await t.consortium.api.get(`/v1/providers/${silent.id}/responsiveness?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`);
+    expect(stats.status).toBe(200);
+    expect(stats.body).toMatchObject({ requested: 1, answered: 1, answeredLate: 1, overdue: 1, nonResponsive: 1 });
+    expect(stats.body.medianAnswerSeconds).toBeGreaterThan(3600);
+  });
+});
+
+describe("the sweeper racing answers (manual clock)", () => {
+  const clock = new ManualClock(new Date("2026-06-01T12:00:00Z"));
+  let t: TestHub;
+  let provider: Party;
+  let upstream: Party;
+  beforeAll(async () => {
+    t = await startTestHub({ clock, env: DEADLINE_ENV });
+    provider = await t.registerProvider("Racer Co");
+    upstream = await t.registerProvider("Upstream Co");
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("gives exactly one consistent result when an answer and the overdue marking meet", async () => {
+    const hops: string[] = [];
+    for (let i = 0; i < 8; i++) hops.push((await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id })).body.hops[0].id);
+    clock.advance(3600 * 1000 + 1);
+    const sweeps = Promise.all([sweepDeadlines(t.hub.runtime.deps), sweepDeadlines(t.hub.runtime.deps)]);
+    const answers = await Promise.all(
+      hops.map((id) => provider.api.post(`/v1/hop-requests/${id}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE })),
+    );
+    const swept = await sweeps;
+    expect(answers.map((a) => a.status)).toEqual(hops.map(() => 200));
+    expect(swept[0].acted + swept[1].acted).toBeLessThanOrEqual(hops.length);
+    for (const id of hops) {
+      const tbId = `tb_${id.split("_")[1]}`;
+      const chain = await t.consortium.api.get(`/v1/tracebacks/${tbId}`);
+      expect(chain.body.hops).toHaveLength(2);
+      expect(chain.body.hops[0].status).toBe("answered");
+      expect(chain.body.hops[0].late).toBe(true);
+      expect(chain.body.traceback.hopCount).toBe(2);
+      expect(chain.body.traceback.status).toBe("open");
+    }
+    // Nothing is left for the sweeper on the answered hops; the new hops are not yet due.
+    expect((await sweepDeadlines(t.hub.runtime.deps)).acted).toBe(0);
+  });
+});
