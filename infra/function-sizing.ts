@@ -10,7 +10,7 @@ export interface FunctionSizing {
   description: string;
 }
 
-export const FUNCTION_SIZING: Record<HandlerName | "sweeper", FunctionSizing> = {
+export const FUNCTION_SIZING: Record<HandlerName, FunctionSizing> = {
   // API Gateway gives up on an integration after 29 s; finishing first lets the function log why.
   api: { memoryMiB: 1024, timeoutSeconds: 25, description: "Hoptrace signed REST API" },
   // A batch of ten webhook attempts, each capped at 10 s by the sender, with room to record results.

@@ -53,7 +53,7 @@ export class StatefulStack extends Stack {
     });
     this.deliveryQueue = new Queue(this, "DeliveryQueue", {
       visibilityTimeout: Duration.seconds(DELIVERY_VISIBILITY_TIMEOUT_SECONDS),
-      // Webhook retries ride on SQS delays across hours; four days outlasts the retry schedule.
+      // Deliveries wait out an outage of the delivery function over a long weekend.
       retentionPeriod: Duration.days(4),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

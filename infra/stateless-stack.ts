@@ -37,7 +37,7 @@ interface Access {
   hubKey: "read" | "read-write";
 }
 
-export const FUNCTION_ACCESS: Record<HandlerName | "sweeper", Access> = {
+export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
   api: { queue: { send: true, consume: false }, hubKey: "read-write" },
   delivery: { queue: { send: true, consume: true }, hubKey: "read" },
   reconciler: { queue: { send: true, consume: false }, hubKey: "read" },
@@ -59,7 +59,7 @@ export const TABLE_ACTIONS = [
   "dynamodb:ConditionCheckItem",
 ];
 
-const SCHEDULED: HandlerName[] = ["reconciler"];
+const SCHEDULED: HandlerName[] = ["reconciler", "sweeper"];
 
 export class StatelessStack extends Stack {
   readonly functions: Record<HandlerName, HoptraceFunction>;
