@@ -1,0 +1,131 @@
+/**
+ * Builds every handler bundle exactly as the CDK function construct does (the options come from
+ * infra/bundling.ts) and reports, per bundle, its size and the time its module takes to
+ * initialise in a fresh Node process: `npx tsx scripts/bundle-report.ts [runs]`.
+ *
+ * What the start-up figure covers: the dynamic `import()` of the bundle, i.e. parsing and
+ * evaluating it, including the handler's top-level await that builds the runtime (config, SDK
+ * clients, Hono app, hub key). On AWS that await also fetches the hub key from Secrets Manager
+ * over the network; here the bundle runs in local mode with the key in a file and the SDK
+ * pointed at an unused loopback endpoint, so no request is made and the figure is the module's
+ * own cost. Add one Secrets Manager round trip (and Lambda's own runtime start) for a cold start.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { generateSigningKey } from "../functions/crypto/keys.js";
+import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "../infra/bundling.js";
+
+interface Row {
+  handler: HandlerName;
+  bytes?: number;
+  mapBytes?: number;
+  withMapsMs?: number;
+  withoutMapsMs?: number;
+  note?: string;
+}
+
+const runs = Math.max(1, Number(process.argv[2] ?? 5));
+const work = mkdtempSync(join(tmpdir(), "hoptrace-bundles-"));
+
+const IMPORT_TIMER = `
+const url = process.argv[1];
+const t0 = performance.now();
+await import(url);
+const ms = performance.now() - t0;
+process.stdout.write(JSON.stringify({ ms }));
+process.exit(0);
+`;
+
+async function main(): Promise<void> {
+  const keyFile = join(work, "hub-key.private.jwk.json");
+  writeFileSync(keyFile, JSON.stringify((await generateSigningKey()).privateJwk), { mode: 0o600 });
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOPTRACE_MODE: "local",
+    AWS_REGION: "us-east-1",
+    TABLE_NAME: "hoptrace",
+    DELIVERY_QUEUE_URL: "http://127.0.0.1:9/000000000000/hoptrace-deliveries",
+    DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
+    SQS_ENDPOINT: "http://127.0.0.1:9",
+    PUBLIC_URL: "https://hub.example.org/dev",
+    HUB_KEY_FILE: keyFile,
+    LOG_LEVEL: "ERROR",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+
+  const rows: Row[] = [];
+  for (const handler of HANDLER_NAMES) {
+    if (!existsSync(handlerEntry(handler))) {
+      rows.push({ handler, note: "no entry file yet" });
+      continue;
+    }
+    const outfile = join(work, handler, "index.mjs");
+    await build(esbuildBuildOptions(handler, outfile));
+    const row: Row = { handler, bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size };
+    try {
+      row.withMapsMs = median(times(outfile, env, [NODE_OPTIONS]));
+      row.withoutMapsMs = median(times(outfile, env, []));
+    } catch (err) {
+      row.note = `import failed: ${firstLine(err)}`;
+    }
+    rows.push(row);
+  }
+  print(rows);
+}
+
+function times(bundle: string, env: Record<string, string>, nodeFlags: string[]): number[] {
+  return Array.from({ length: runs }, () => {
+    const out = execFileSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", IMPORT_TIMER, pathToFileURL(bundle).href], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30_000,
+    });
+    return (JSON.parse(out) as { ms: number }).ms;
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function firstLine(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  const text = e.stderr?.trim() || e.message || String(err);
+  return text.split("\n").find((l) => /Error/.test(l)) ?? text.split("\n")[0] ?? "";
+}
+
+function print(rows: Row[]): void {
+  const header = ["handler", "bundle bytes", "bundle KiB", "map KiB", `init ms (${NODE_OPTIONS})`, "init ms (no source maps)", "note"];
+  const cells = rows.map((r) => [
+    r.handler,
+    r.bytes?.toString() ?? "-",
+    r.bytes !== undefined ? (r.bytes / 1024).toFixed(1) : "-",
+    r.mapBytes !== undefined ? (r.mapBytes / 1024).toFixed(1) : "-",
+    r.withMapsMs !== undefined ? r.withMapsMs.toFixed(1) : "-",
+    r.withoutMapsMs !== undefined ? r.withoutMapsMs.toFixed(1) : "-",
+    r.note ?? "",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => (i === 0 || i === c.length - 1 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(" | ")} |`;
+  console.log(`Handler bundles (esbuild, ESM, minified, target from infra/bundling.ts; @aws-sdk/* bundled)`);
+  console.log(`Node ${process.version} on ${process.arch}; Lambda runs Node 22 on arm64, so absolute times differ there.`);
+  console.log(`init ms = median of ${runs} fresh processes of the time to import() the bundle: parse, evaluate, and`);
+  console.log(`the handler's top-level await (config, SDK clients, app, hub key read from a local file).`);
+  console.log(`Not included: Node/Lambda runtime start, and on AWS the Secrets Manager call for the hub key.\n`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const c of cells) console.log(line(c));
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
