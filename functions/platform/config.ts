@@ -23,6 +23,8 @@ const configSchema = z
     ALLOW_LOOPBACK_WEBHOOKS: bool.default(false),
     DEFAULT_DEADLINE_POLICY: z.enum(["us-24h", "ca-2bd", "fixed"]).default("us-24h"),
     FIXED_DEADLINE_SECONDS: seconds.default(86_400),
+    /** Canadian policy: requests per provider per week (CRTC: at most 10). */
+    WEEKLY_CAP_PER_PROVIDER: seconds.default(10),
     REMINDER_SECONDS_BEFORE_DUE: z
       .string()
       .default("14400,3600")

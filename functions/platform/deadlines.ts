@@ -1,14 +1,14 @@
 /** The deadline policies a deployment offers, by name, from its configuration. */
-import { computeDeadline, defaultPolicy, DEADLINE_POLICY_NAMES, reminderTimes, type DeadlinePolicy } from "../domain/deadlines/policy.js";
+import { capDecision, computeDeadline, defaultPolicy, DEADLINE_POLICY_NAMES, reminderTimes, weekWindow, type DeadlinePolicy } from "../domain/deadlines/policy.js";
 import type { DeadlinePolicies } from "../usecases/ports.js";
 import type { Config } from "./config.js";
 
 export function deadlinePolicies(
-  config: Pick<Config, "FIXED_DEADLINE_SECONDS"> & Partial<Pick<Config, "REMINDER_SECONDS_BEFORE_DUE" | "OVERDUE_GRACE_SECONDS">>,
+  config: Pick<Config, "FIXED_DEADLINE_SECONDS"> & Partial<Pick<Config, "REMINDER_SECONDS_BEFORE_DUE" | "OVERDUE_GRACE_SECONDS" | "WEEKLY_CAP_PER_PROVIDER">>,
 ): DeadlinePolicies & { policy(name: string): DeadlinePolicy } {
   const byName = new Map<string, DeadlinePolicy>([
     ["us-24h", defaultPolicy("us-24h")],
-    ["ca-2bd", defaultPolicy("ca-2bd")],
+    ["ca-2bd", defaultPolicy("ca-2bd", config.WEEKLY_CAP_PER_PROVIDER ? { weeklyCapPerProvider: config.WEEKLY_CAP_PER_PROVIDER } : {})],
     ["fixed", defaultPolicy("fixed", { durationSeconds: config.FIXED_DEADLINE_SECONDS })],
   ]);
   const policy = (name: string): DeadlinePolicy => {
@@ -28,5 +28,17 @@ export function deadlinePolicies(
       };
     };
   };
-  return Object.assign(forName, { policy });
+  const weeklyCap = (name: string, at: Date) => {
+    const p = policy(name);
+    if (p.kind !== "ca-2bd") return undefined;
+    const week = weekWindow(at, p.calendar);
+    const full = capDecision(p, p.weeklyCapPerProvider, at);
+    return {
+      cap: p.weeklyCapPerProvider,
+      weekStart: week.start.toISOString(),
+      weekEnd: week.end.toISOString(),
+      fullReason: full.allowed ? "" : full.reason,
+    };
+  };
+  return Object.assign(forName, { policy, weeklyCap });
 }

@@ -3,7 +3,7 @@ import { canManageKeysOf, isConsortium, type Account, type AccountKind, type Con
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { assignRegisteredProvider } from "../domain/traceback.js";
 import { importPublicJwk, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
-import { followUpHop, outboxMarker } from "./followup.js";
+import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
 
 export interface RegisterAccountInput {
@@ -128,7 +128,8 @@ async function activatePendingHops(deps: CoreDeps, provider: Account): Promise<v
     ]);
     if (!tb || !hop || hop.value.status !== "awaiting_registration") continue;
     const now = deps.clock.now();
-    const { hop: assigned } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+    const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+    const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
     const marker = outboxMarker(now, assigned.id);
     try {
       await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);

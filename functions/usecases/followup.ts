@@ -44,7 +44,7 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     if (hop?.providerId && cancelled) events.push(hopRequestCancelled(hop, tb.result.decidedAt));
     events.push(tracebackCompleted(tb));
   } else if (tb.status !== "completed") {
-    if (tb.hopCount === 1) await deps.tracebacks.putNewHop(firstHopOf(tb, deps.deadlines(tb.deadlinePolicy)));
+    if (tb.hopCount === 1) await placeHop(deps, tb, firstHopOf(tb, deps.deadlines(tb.deadlinePolicy)));
     const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
     // Reopened with a late answer: the answer now moves the traceback on.
     if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, keys.traceback(tracebackId));
@@ -97,10 +97,31 @@ async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, even
   // Decided as of the answer's own time, so a repeat derives exactly the same next hop.
   const decision = decideAnswer(tb, { ...hop, status: "open" }, hop.answer, upstream, hop.answeredBy.accountId, new Date(hop.answeredAt), deps.deadlines(tb.deadlinePolicy));
   if (decision.kind !== "complete") {
-    await deps.tracebacks.putNewHop(decision.nextHop);
-    if (decision.nextHop.status === "open") events.push(hopRequestCreated(decision.nextHop));
+    const placed = await placeHop(deps, tb, decision.nextHop);
+    if (placed.status === "open") events.push(hopRequestCreated(placed));
   }
   return applyDecision(tb, decision);
+}
+
+/**
+ * Writes a new hop request, deferred to the provider's next week when its policy caps requests
+ * per provider per week and this week is full. The cap counts hop ids, so a repeat of the same
+ * follow-up neither counts twice nor decides differently.
+ */
+export async function placeHop(deps: FollowUpDeps, tb: Traceback, hop: Hop): Promise<Hop> {
+  const placed = hop.status === "open" ? await withinWeeklyCap(deps, tb, hop, new Date(hop.createdAt)) : hop;
+  await deps.tracebacks.putNewHop(placed);
+  return placed;
+}
+
+/** The hop as it may be opened at `at`: open if its provider's week has room, else deferred. */
+export async function withinWeeklyCap(deps: FollowUpDeps, tb: Traceback, hop: Hop, at: Date): Promise<Hop> {
+  const cap = deps.deadlines.weeklyCap?.(tb.deadlinePolicy, at);
+  if (!cap || !hop.providerId) return hop;
+  const expires = Math.floor(Date.parse(cap.weekEnd) / 1000) + 90 * 86_400;
+  if (await deps.tracebacks.reserveWeeklySlot(hop.providerId, cap.weekStart, hop.id, cap.cap, expires)) return hop;
+  const { deadline: _d, ...rest } = hop;
+  return { ...rest, status: "deferred", deferredUntil: cap.weekEnd, deferredReason: cap.fullReason };
 }
 
 /** The notification of the hop's latest state; earlier ones went out with earlier transitions. */

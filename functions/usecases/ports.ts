@@ -61,6 +61,8 @@ export interface TracebackStore {
   listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;
   listAllTracebacks(page: PageRequest): Promise<Page<Traceback>>;
   hopsAwaitingFrn(frn: string): Promise<Hop[]>;
+  /** Counts a hop against its provider's weekly cap; false when the week is full. Idempotent per hop. */
+  reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;
   hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>>;
   hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]>;
 }
@@ -70,8 +72,22 @@ export interface EventPublisher {
   publish(events: HubEvent[]): Promise<void>;
 }
 
-/** The deadline rule of a traceback's policy. */
-export type DeadlinePolicies = (policyName: string) => DeadlineFor;
+/** The deadline rules of a traceback's policy. */
+export interface DeadlinePolicies {
+  (policyName: string): DeadlineFor;
+  /**
+   * The policy's weekly cap of requests per provider (Canada), if it has one: the cap, the week
+   * holding `at`, and what to say when that week is full.
+   */
+  weeklyCap?(policyName: string, at: Date): WeeklyCap | undefined;
+}
+
+export interface WeeklyCap {
+  cap: number;
+  weekStart: string;
+  weekEnd: string;
+  fullReason: string;
+}
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;

@@ -7,7 +7,8 @@
  */
 import { applySweep, sweepAction } from "../domain/deadlines/sweep.js";
 import { ConflictError } from "../domain/errors.js";
-import { followUpHop, outboxMarker } from "./followup.js";
+import type { Hop } from "../domain/traceback.js";
+import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
 import type { CoreDeps } from "./ports.js";
 
 export interface SweepResult {
@@ -15,7 +16,7 @@ export interface SweepResult {
   acted: number;
 }
 
-export async function sweepDeadlines(deps: CoreDeps & { openDeferred?: OpenDeferred }, limit = 100): Promise<SweepResult> {
+export async function sweepDeadlines(deps: CoreDeps, limit = 100): Promise<SweepResult> {
   const now = deps.clock.now();
   const due = await deps.tracebacks.hopsDueForSweep(now.toISOString(), limit);
   let acted = 0;
@@ -25,12 +26,14 @@ export async function sweepDeadlines(deps: CoreDeps & { openDeferred?: OpenDefer
     const action = sweepAction(stored.value, now);
     if (!action) continue;
     try {
-      if (action.kind === "open_deferred") {
-        if (deps.openDeferred && (await deps.openDeferred(stored, now))) acted++;
-        continue;
-      }
       const marker = outboxMarker(now, stored.value.id);
-      await deps.tracebacks.replaceHop(applySweep(stored.value, action, now), { version: stored.version, status: "open" }, marker);
+      if (action.kind === "open_deferred") {
+        const opened = await openDeferred(deps, stored.value, now);
+        await deps.tracebacks.replaceHop(opened, { version: stored.version, status: "deferred" }, opened.status === "open" ? marker : undefined);
+        if (opened.status !== "open") continue;
+      } else {
+        await deps.tracebacks.replaceHop(applySweep(stored.value, action, now), { version: stored.version, status: "open" }, marker);
+      }
       acted++;
       await followUpHop(deps, ref.tracebackId, ref.seq, marker).catch((err) =>
         deps.log.warn("hop follow-up deferred to the reconciler", { hopId: stored.value.id, error: String(err) }),
@@ -43,5 +46,11 @@ export async function sweepDeadlines(deps: CoreDeps & { openDeferred?: OpenDefer
   return { due: due.length, acted };
 }
 
-/** Opens a deferred hop when its week comes; supplied where a weekly cap applies. */
-export type OpenDeferred = (hop: import("./ports.js").Stored<import("./ports.js").StoredHop>, now: Date) => Promise<boolean>;
+/** A deferred hop in its new week: open with a fresh deadline if the week has room, else deferred again. */
+async function openDeferred(deps: CoreDeps, hop: Hop, now: Date): Promise<Hop> {
+  const tb = await deps.tracebacks.getTraceback(hop.tracebackId, true);
+  if (!tb) return hop;
+  const { deferredUntil: _u, deferredReason: _r, ...rest } = hop;
+  const candidate: Hop = { ...rest, status: "open", deadline: deps.deadlines(tb.value.deadlinePolicy)(now) };
+  return withinWeeklyCap(deps, tb.value, candidate, now);
+}

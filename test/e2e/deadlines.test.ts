@@ -108,3 +108,41 @@ describe("the sweeper racing answers (manual clock)", () => {
     expect((await sweepDeadlines(t.hub.runtime.deps)).acted).toBe(0);
   });
 });
+
+describe("the Canadian policy's weekly cap per provider (manual clock)", () => {
+  // Tuesday 2026-06-02 10:00 in Toronto.
+  const clock = new ManualClock(new Date("2026-06-02T14:00:00Z"));
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ clock, env: { WEEKLY_CAP_PER_PROVIDER: "2" } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("defers requests past the cap to the next week and opens them then, with a fresh deadline", async () => {
+    const provider = await t.registerProvider("Canadian Carrier");
+    const created = [];
+    for (let i = 0; i < 3; i++) {
+      created.push(await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id, deadlinePolicy: "ca-2bd" }));
+    }
+    const hops = await Promise.all(created.map(async (c) => (await t.consortium.api.get(`/v1/tracebacks/${c.body.traceback.id}`)).body.hops[0]));
+    expect(hops.map((h) => h.status)).toEqual(["open", "open", "deferred"]);
+    // Two business days after Tuesday 10:00 is Thursday 10:00 Toronto time.
+    expect(hops[0].deadline.dueAt).toBe("2026-06-04T14:00:00.000Z");
+    expect(hops[2].deferredReason).toMatch(/weekly cap of 2/);
+    expect(hops[2].deferredUntil).toBe("2026-06-08T04:00:00.000Z");
+    expect((await provider.api.get("/v1/hop-requests")).body.items).toHaveLength(2);
+
+    // A repeated sweep before the new week changes nothing.
+    expect((await sweepDeadlines(t.hub.runtime.deps)).acted).toBe(0);
+    clock.set(new Date("2026-06-08T13:00:00Z"));
+    expect((await sweepDeadlines(t.hub.runtime.deps)).acted).toBeGreaterThanOrEqual(1);
+    const reopened = (await t.consortium.api.get(`/v1/tracebacks/${created[2]!.body.traceback.id}`)).body.hops[0];
+    expect(reopened.status).toBe("open");
+    expect(reopened.deferredUntil).toBeUndefined();
+    // Received Monday 09:00: due two business days later, Wednesday 09:00.
+    expect(reopened.deadline.dueAt).toBe("2026-06-10T13:00:00.000Z");
+    expect((await provider.api.get("/v1/hop-requests")).body.items).toHaveLength(3);
+  });
+});

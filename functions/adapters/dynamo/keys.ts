@@ -58,6 +58,8 @@ export const keys = {
   hopPrefix: "HOP#",
   hopsOf: (providerId: string) => `HOPS#${providerId}`,
   openHopsOf: (providerId: string) => `OPEN#${providerId}`,
+  /** The hops counted against a provider's weekly request cap (Canadian policy), per week. */
+  weeklyCap: (providerId: string, weekStart: string): ItemKey => ({ pk: `CAP#${providerId}`, sk: `WEEK#${weekStart}` }),
   /** Hops waiting on a provider that is not registered yet, found again by its FRN at registration. */
   pendingFrn: (frn: string) => `PENDING#${frn}`,
 

@@ -212,6 +212,25 @@ export class DynamoTracebackStore implements TracebackStore {
     return queryPage<Traceback>(this.db, this.table, TABLE.indexes.openWork, ALL_TRACEBACKS, page);
   }
 
+  async reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.weeklyCap(providerId, weekStart),
+          UpdateExpression: "ADD hopIds :hop SET entity = :e, expiresAt = :exp",
+          // A set of hop ids rather than a counter: a repeated reservation for the same hop is free.
+          ConditionExpression: "attribute_not_exists(hopIds) OR size(hopIds) < :cap OR contains(hopIds, :id)",
+          ExpressionAttributeValues: { ":hop": new Set([hopId]), ":id": hopId, ":cap": cap, ":e": "weekly_cap", ":exp": expiresAtSeconds },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   /** Hops whose next deadline action is due before `before`, across the schedule shards. */
   async hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>> {
     const results = await Promise.all(
