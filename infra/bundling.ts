@@ -1,6 +1,6 @@
 /**
  * How every handler is bundled, in one place: the function construct passes these options to
- * NodejsFunction and `scripts/bundle-report.ts` hands the same ones to esbuild, so the sizes and
+ * NodejsFunction and `infra/bundle-report.ts` hands the same ones to esbuild, so the sizes and
  * start-up times it reports are those of what is deployed.
  */
 import { dirname, join, resolve } from "node:path";

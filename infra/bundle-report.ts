@@ -1,7 +1,7 @@
 /**
  * Builds every handler bundle exactly as the CDK function construct does (the options come from
  * infra/bundling.ts) and reports, per bundle, its size and the time its module takes to
- * initialise in a fresh Node process: `npx tsx scripts/bundle-report.ts [runs]`.
+ * initialise in a fresh Node process: `npx tsx infra/bundle-report.ts [runs]`.
  *
  * What the start-up figure covers: the dynamic `import()` of the bundle, i.e. parsing and
  * evaluating it, including the handler's top-level await that builds the runtime (config, SDK
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { generateSigningKey } from "../functions/crypto/keys.js";
-import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "../infra/bundling.js";
+import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "./bundling.js";
 
 interface Row {
   handler: HandlerName;
