@@ -21,6 +21,8 @@ const configSchema = z
     /** Local: the file holding the hub's private JWK, created on first start. */
     HUB_KEY_FILE: z.string().min(1).optional(),
     ALLOW_LOOPBACK_WEBHOOKS: bool.default(false),
+    /** The first consortium key (public JWK, JSON); the API registers it on its first start. */
+    CONSORTIUM_PUBLIC_JWK: z.string().min(1).optional(),
     DEFAULT_DEADLINE_POLICY: z.enum(["us-24h", "ca-2bd", "fixed"]).default("us-24h"),
     FIXED_DEADLINE_SECONDS: seconds.default(86_400),
     /** Canadian policy: requests per provider per week (CRTC: at most 10). */

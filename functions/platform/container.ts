@@ -32,13 +32,18 @@ export interface Runtime {
 
 export interface RuntimeOverrides {
   clock?: Clock;
+  /**
+   * Only the API creates the hub key when the secret holds none yet; the other functions wait
+   * for it (their invocation fails and is retried), so two different keys can never be written.
+   */
+  createHubKey?: boolean;
 }
 
 export async function buildRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const clock = overrides.clock ?? systemClock;
   const db = createDocumentClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT && { endpoint: config.DYNAMODB_ENDPOINT }) });
   const sqs = createSqsClient(config.AWS_REGION, config.SQS_ENDPOINT);
-  const hubKey = await loadHubKey(config);
+  const hubKey = await loadHubKey(config, overrides.createHubKey ?? config.HOPTRACE_MODE === "local");
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
@@ -76,7 +81,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   return { config, deps, db, sqs };
 }
 
-function loadHubKey(config: Config): Promise<HubKey> {
+function loadHubKey(config: Config, create: boolean): Promise<HubKey> {
   if (config.HOPTRACE_MODE === "local") return loadOrCreateHubKeyFile(config.HUB_KEY_FILE!);
-  return loadOrCreateHubKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.HUB_KEY_SECRET_ARN!);
+  return loadOrCreateHubKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.HUB_KEY_SECRET_ARN!, { create });
 }

@@ -10,10 +10,11 @@ import { hubKeyFromPrivateJwk } from "./hub-key-file.js";
 
 const INITIAL_VERSION_TOKEN = "hoptrace-hub-key-initial-version-1";
 
-export async function loadOrCreateHubKeySecret(client: SecretsManagerClient, secretId: string): Promise<HubKey> {
+export async function loadOrCreateHubKeySecret(client: SecretsManagerClient, secretId: string, opts: { create: boolean }): Promise<HubKey> {
   const current = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   const parsed = parse(current.SecretString);
   if (parsed) return hubKeyFromPrivateJwk(parsed);
+  if (!opts.create) throw new Error("the hub key has not been created yet: the API creates it on its first start");
   const created = await generateSigningKey();
   await client
     .send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(created.privateJwk), ClientRequestToken: INITIAL_VERSION_TOKEN }))

@@ -16,6 +16,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/tracebacks",
+      operationId: "createTraceback",
       tags: ["Tracebacks"],
       summary: "Start a traceback",
       description: "Hop 1 is addressed to the terminating provider at once; it is notified by webhook and can list it.",
@@ -32,6 +33,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/tracebacks",
+      operationId: "listTracebacks",
       tags: ["Tracebacks"],
       summary: "List tracebacks (initiators: their own; consortium: all, or one initiator's)",
       security,
@@ -47,6 +49,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/tracebacks/{tracebackId}",
+      operationId: "getTraceback",
       tags: ["Tracebacks"],
       summary: "Read a traceback with its whole chain and timings",
       security,
@@ -59,6 +62,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/tracebacks/{tracebackId}/close",
+      operationId: "closeTraceback",
       tags: ["Tracebacks"],
       summary: "Close a traceback (its initiator or the consortium), cancelling the open hop",
       security,
@@ -71,6 +75,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/tracebacks/{tracebackId}/reopen",
+      operationId: "reopenTraceback",
       tags: ["Tracebacks"],
       summary: "Reopen a non-responsive traceback with the late answer it has since received",
       security,
@@ -83,13 +88,14 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/providers/{accountId}/responsiveness",
+      operationId: "getProviderResponsiveness",
       tags: ["Providers"],
       summary: "A provider's responsiveness over a period (consortium, or the provider itself)",
       description: "Counts hop requests created in [from, to): answered, late, open, overdue, non-responsive, and the median and 90th-percentile answer time measured from the clock start.",
       security,
       request: {
-        params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" } }) }),
-        query: z.object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) }),
+        params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }),
+        query: z.object({ from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }), to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z" }) }),
       },
       responses: { 200: { description: "The figures", content: { "application/json": { schema: ResponsivenessSchema } } }, ...problemResponses(400, 401, 404) },
     }),

@@ -21,9 +21,11 @@ export const CreateTracebackSchema = z
     example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", campaign: "utility-impersonation-2024-06" },
   });
 
+const CALL_EXAMPLE = { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+
 export const CallSchema = z
   .object({ callingNumber: z.string(), calledNumber: z.string(), callTime: z.string(), callTimeUtc: z.string() })
-  .openapi("Call", { example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" } });
+  .openapi("Call", { example: CALL_EXAMPLE });
 
 export const DeadlineSchema = z
   .object({
@@ -46,6 +48,21 @@ export const ResultSchema = z
   .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
   .openapi("TracebackResult");
 
+const TRACEBACK_EXAMPLE = {
+  id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  initiatorId: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+  status: "completed" as const,
+  call: CALL_EXAMPLE,
+  campaign: "utility-impersonation-2024-06",
+  identityHeaders: [],
+  deadlinePolicy: "us-24h",
+  createdAt: "2024-06-03T16:00:00.000Z",
+  createdBy: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+  hopCount: 2,
+  path: ["acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"],
+  result: { outcome: "originator_identified" as const, hopSeq: 2, decidedAt: "2024-06-03T19:30:00.000Z", decidedBy: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
+};
+
 export const TracebackSchema = z
   .object({
     id: z.string(),
@@ -63,7 +80,24 @@ export const TracebackSchema = z
     path: z.array(z.string()).openapi({ description: "Registered providers on the path, terminating first." }),
     result: ResultSchema.optional(),
   })
-  .openapi("Traceback");
+  .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
+
+const HOP_EXAMPLE = {
+  id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+  tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  seq: 1,
+  providerId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+  namedBy: { accountId: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5" },
+  status: "answered" as const,
+  call: CALL_EXAMPLE,
+  createdAt: "2024-06-03T16:00:00.000Z",
+  deadline: { clockStartsAt: "2024-06-03T16:00:00.000Z", dueAt: "2024-06-04T16:00:00.000Z" },
+  answer: { type: "upstream_identified" as const, upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" } },
+  answeredAt: "2024-06-03T16:05:00.000Z",
+  answeredBy: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs" },
+  late: false,
+  answerSeconds: 300,
+};
 
 export const HopSchema = z
   .object({
@@ -84,9 +118,40 @@ export const HopSchema = z
     ...sweepFields,
     answerSeconds: z.number().optional().openapi({ description: "Seconds from the clock start to the answer." }),
   })
-  .openapi("Hop");
+  .openapi("Hop", { example: HOP_EXAMPLE });
 
-export const ChainSchema = z.object({ traceback: TracebackSchema, hops: z.array(HopSchema) }).openapi("TracebackChain");
+const OPEN_HOP_REQUEST_EXAMPLE = {
+  id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+  tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  seq: 2,
+  status: "open" as const,
+  call: CALL_EXAMPLE,
+  namedBy: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1" },
+  createdAt: "2024-06-03T16:05:00.000Z",
+  deadline: { clockStartsAt: "2024-06-03T16:05:00.000Z", dueAt: "2024-06-04T16:05:00.000Z", reminders: ["2024-06-04T12:05:00.000Z"], escalateAt: "2024-06-05T16:05:00.000Z" },
+};
+
+const ANSWERED_HOP_REQUEST_EXAMPLE = {
+  ...OPEN_HOP_REQUEST_EXAMPLE,
+  status: "answered" as const,
+  answer: {
+    type: "originator_identified" as const,
+    customer: { name: "Example Dialer LLC", accountReference: "CUST-4471" },
+    actionTaken: "terminated" as const,
+    evidence: { ingressTrunk: "SIPT-22", sipCallId: "7c1e0f9a@dialer.example" },
+  },
+  answeredAt: "2024-06-03T19:30:00.000Z",
+  late: false,
+};
+
+export const ChainSchema = z
+  .object({ traceback: TracebackSchema, hops: z.array(HopSchema) })
+  .openapi("TracebackChain", {
+    example: {
+      traceback: TRACEBACK_EXAMPLE,
+      hops: [HOP_EXAMPLE, { ...ANSWERED_HOP_REQUEST_EXAMPLE, providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", answeredBy: { accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" }, answerSeconds: 12300 }],
+    },
+  });
 
 export const CloseTracebackSchema = z.object({ reason: z.string().min(1).max(2000) }).strict().openapi("CloseTraceback", { example: { reason: "duplicate of another traceback" } });
 
@@ -105,7 +170,10 @@ export const HopRequestSchema = z
     late: z.boolean().optional(),
     ...sweepFields,
   })
-  .openapi("HopRequest", { description: "A hop request as the provider asked sees it: the call and who named it, not the rest of the chain." });
+  .openapi("HopRequest", {
+    description: "A hop request as the provider asked sees it: the call and who named it, not the rest of the chain.",
+    example: OPEN_HOP_REQUEST_EXAMPLE,
+  });
 
 export const ResponsivenessSchema = z
   .object({
