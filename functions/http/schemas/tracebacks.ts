@@ -60,7 +60,7 @@ const TRACEBACK_EXAMPLE = {
   createdBy: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
   hopCount: 2,
   path: ["acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"],
-  result: { outcome: "originator_identified" as const, hopSeq: 2, decidedAt: "2024-06-03T19:30:00.000Z", decidedBy: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
+  result: { outcome: "originator_found" as const, hopSeq: 2, decidedAt: "2024-06-03T19:30:00.000Z", decidedBy: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
 };
 
 export const TracebackSchema = z
