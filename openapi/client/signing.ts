@@ -56,12 +56,15 @@ export function signRequest(
   return headers;
 }
 
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
 /** A fetch that signs every request with `key`. */
 export function signedFetch(key: SigningKey, opts: SignOptions & { fetch?: typeof fetch } = {}): typeof fetch {
   const inner = opts.fetch ?? fetch;
   return async (input, init) => {
     const request = new Request(input, init);
-    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    // The hub requires Content-Digest on every POST, PUT and PATCH: one without a body is signed and sent with an empty one.
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : BODY_METHODS.has(request.method.toUpperCase()) ? new Uint8Array(0) : undefined;
     const headers = signRequest(key, { method: request.method, url: request.url, headers: request.headers, ...(body && { body }) }, opts);
     return inner(request.url, { method: request.method, headers, ...(body && { body }), redirect: "manual", signal: request.signal });
   };

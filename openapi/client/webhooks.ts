@@ -1,0 +1,126 @@
+/**
+ * Receiving Hoptrace webhooks: the Standard Webhooks check every receiver needs, and the hub's
+ * RFC 9421 signature for receivers that keep deliveries as evidence. Pass the body exactly as
+ * received: both signatures cover its bytes, and re-serialised JSON would not match.
+ */
+import { verifyContentDigest } from "../../functions/crypto/digest.js";
+import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../functions/crypto/httpsig.js";
+import { importPublicJwk } from "../../functions/crypto/keys.js";
+import { verifyWebhookSignature } from "../../functions/crypto/standard-webhooks.js";
+import { WEBHOOK_SIGNATURE_COMPONENTS } from "../../functions/usecases/webhook-request.js";
+import type { components } from "./schema.js";
+
+export type WebhookPayload = components["schemas"]["WebhookPayload"];
+
+/** A Fetch `Headers`, or a plain record such as Node's `IncomingHttpHeaders`. */
+export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
+
+export type WebhookVerificationCode = "missing_header" | "timestamp_out_of_range" | "invalid_signature" | "invalid_payload" | "digest_mismatch";
+
+export class WebhookVerificationError extends Error {
+  constructor(
+    readonly code: WebhookVerificationCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "WebhookVerificationError";
+  }
+}
+
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+function headerReader(headers: WebhookHeaders): (name: string) => string {
+  const view = messageFromHeaders({ headers });
+  return (name) => {
+    const value = view.header(name);
+    if (value === undefined || value === "") throw new WebhookVerificationError("missing_header", `the ${name} header is missing`);
+    return value;
+  };
+}
+
+const bodyText = (body: string | Uint8Array) => (typeof body === "string" ? body : new TextDecoder().decode(body));
+
+/**
+ * Verifies a delivery per Standard Webhooks and returns its payload. `secret` is the endpoint's
+ * `whsec_` secret; during a rotation pass both the new and the previous one.
+ */
+export function verifyWebhook(opts: {
+  secret: string | readonly string[];
+  headers: WebhookHeaders;
+  body: string | Uint8Array;
+  now?: Date;
+  toleranceSeconds?: number;
+}): WebhookPayload {
+  const header = headerReader(opts.headers);
+  const id = header("webhook-id");
+  const timestamp = header("webhook-timestamp");
+  const signature = header("webhook-signature");
+  const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  if (!/^\d{1,15}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > tolerance) {
+    throw new WebhookVerificationError("timestamp_out_of_range", "webhook-timestamp is not within the tolerated window");
+  }
+  const body = bodyText(opts.body);
+  const secrets = typeof opts.secret === "string" ? [opts.secret] : opts.secret;
+  if (!secrets.some((secret) => verifyWebhookSignature(secret, id, timestamp, body, signature, now, tolerance))) {
+    throw new WebhookVerificationError("invalid_signature", "no webhook-signature entry matches the secret");
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    throw new WebhookVerificationError("invalid_payload", "the body is not JSON");
+  }
+  if (!isPayload(payload) || payload.id !== id) {
+    throw new WebhookVerificationError("invalid_payload", "the body is not a webhook payload for this webhook-id");
+  }
+  return payload;
+}
+
+function isPayload(value: unknown): value is WebhookPayload {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.id === "string" && typeof v.type === "string" && typeof v.created_at === "string" && typeof v.recipient === "string" && typeof v.data === "object" && v.data !== null;
+}
+
+/**
+ * Verifies the hub's RFC 9421 signature over content-type, content-digest, webhook-id and
+ * webhook-timestamp, and the Content-Digest over the body, with the keys published at
+ * `/.well-known/jwks.json`. Returns the id of the hub key that signed.
+ */
+export async function verifyHubSignature(opts: {
+  headers: WebhookHeaders;
+  body: string | Uint8Array;
+  jwks: { keys: readonly object[] };
+  now?: Date;
+  maxSkewSeconds?: number;
+}): Promise<{ keyId: string }> {
+  const message = messageFromHeaders({ headers: opts.headers });
+  const result = await verifyMessage({
+    message,
+    now: Math.floor((opts.now ?? new Date()).getTime() / 1000),
+    maxSkewSeconds: opts.maxSkewSeconds ?? 60,
+    maxLifetimeSeconds: DEFAULT_TOLERANCE_SECONDS,
+    requiredTag: SIGNATURE_TAG,
+    requireExpires: true,
+    requiredComponents: WEBHOOK_SIGNATURE_COMPONENTS,
+    resolveKey: async (keyid) => {
+      const jwk = opts.jwks.keys.find((k) => (k as { kid?: unknown }).kid === keyid);
+      if (jwk === undefined) return undefined;
+      try {
+        return importPublicJwk(jwk);
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  if (!result.ok) {
+    const code = result.reason === "missing_component" ? "missing_header" : result.reason === "expired" || result.reason === "not_yet_valid" ? "timestamp_out_of_range" : "invalid_signature";
+    throw new WebhookVerificationError(code, `the hub signature is not valid (${result.reason})`);
+  }
+  const digest = message.header("content-digest");
+  if (digest === undefined || !verifyContentDigest(digest, opts.body)) {
+    throw new WebhookVerificationError("digest_mismatch", "Content-Digest does not match the body");
+  }
+  return { keyId: result.keyid };
+}

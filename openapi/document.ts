@@ -1,0 +1,185 @@
+/**
+ * The published contract: the document generated from the route definitions, completed with what
+ * routes cannot express (the webhooks the hub sends, the problem codes, the conventions). The
+ * script writing openapi/openapi.json, the contract test and the hub's /openapi.json share it, so
+ * the three cannot drift apart. It takes the generated document as an argument rather than
+ * importing the app, which itself serves the result.
+ */
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { WebhookPayloadSchema } from "../functions/http/schemas/webhooks.js";
+import { PROBLEM_CODES, problemCodesTable } from "./problems.js";
+import { exampleDeliveries, type ExampleDelivery } from "./webhook-examples.js";
+
+export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
+
+const CONVENTIONS = `## Signed requests
+
+Every request under \`/v1\` carries an RFC 9421 HTTP Message Signature made with an Ed25519 key registered for the calling account; see the \`httpSignature\` security scheme for the covered components and parameters. Any failure is the same \`401 unauthenticated\`.
+
+Accepted hop answers return a \`Hoptrace-Receipt\`: a compact JWS signed by the hub key over the response and the provider's signature. The hub's public keys are at \`/.well-known/jwks.json\`.
+
+## Idempotency
+
+Every POST needs an \`Idempotency-Key\` header (1 to 255 visible ASCII characters; a random UUID is a good choice), covered by the signature. Keys are scoped to the calling account and kept at least 72 hours.
+
+- Same key, same method, path and body: the stored response is replayed byte for byte, receipt included, with \`Idempotent-Replayed: true\`.
+- Same key, another request: \`422 idempotency_key_reused\`.
+- Same key while the first request is still running: \`409 request_in_flight\` with \`Retry-After\`.
+
+## Pagination
+
+Every list takes \`limit\` (1 to 100, default 25) and \`cursor\`, and answers \`{ "items": [...], "nextCursor": "..." }\`. \`nextCursor\` is absent on the last page; pass it unchanged as \`cursor\` to read the next one. A cursor is bound to the list it came from: elsewhere it is \`400 invalid_cursor\`.
+
+## Problems
+
+Errors are RFC 9457 \`application/problem+json\` with \`type\` (\`urn:hoptrace:problem:<code>\`), \`title\`, \`status\`, \`detail\`, a stable \`code\` and the \`request_id\` to quote when reporting. Validation problems list JSON Pointers in \`errors\`. Branch on \`code\`, never on \`detail\`. The codes (also listed in \`x-problem-codes\`):
+
+${problemCodesTable()}
+
+## Webhooks
+
+Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the event feed \`GET /v1/events\` always hold the same information. Payloads are thin (ids, due time, the \`url\` to fetch through the signed API) and carry no personal data. Each event type is described under \`webhooks\`.
+
+- **Standard Webhooks** (standardwebhooks.com): \`webhook-id\` (the event id, identical on every retry: deduplicate on it), \`webhook-timestamp\` (Unix seconds of this attempt), \`webhook-signature\` (\`v1,<base64 HMAC-SHA256>\` of \`{webhook-id}.{webhook-timestamp}.{body}\` keyed with the base64 part of the endpoint's \`whsec_\` secret; several space-separated entries while a secret is being rotated). Any Standard Webhooks library verifies deliveries unchanged. Refuse timestamps more than 5 minutes from your clock.
+- **Hub signature**: an RFC 9421 signature by the hub key (Ed25519, \`tag="hoptrace-v1"\`) over \`content-type\`, \`content-digest\`, \`webhook-id\` and \`webhook-timestamp\`, with \`Content-Digest\` (RFC 9530) over the body. Verify it against \`/.well-known/jwks.json\` (\`keyid\` is the key's \`kid\`) for non-repudiation.
+- **Delivery**: success is a 2xx within 10 seconds; redirects are failures. \`410 Gone\` disables the endpoint. \`429\` and \`503\` with \`Retry-After\` are obeyed. Everything else is retried with jitter, front-loaded over 24 hours (about 10 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 12 h). Repeated failures pause the endpoint (an \`endpoint.paused\` event says so); every attempt is listed under the endpoint's deliveries and any event can be delivered again.`;
+
+const EVENT_DESCRIPTIONS: Record<ExampleDelivery["type"], { summary: string; description: string }> = {
+  "hop_request.created": {
+    summary: "A hop request is addressed to you",
+    description: "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.url`, then answer it before `data.due_at`.",
+  },
+  "hop_request.reminder": {
+    summary: "A hop request addressed to you is still unanswered",
+    description: "Sent at the reminder times of the deadline policy, before `data.due_at`.",
+  },
+  "hop_request.overdue": {
+    summary: "A hop request addressed to you passed its due time",
+    description: "The request stays answerable; a late answer is recorded as late.",
+  },
+  "hop_request.cancelled": {
+    summary: "A hop request addressed to you was cancelled",
+    description: "Its traceback was closed before you answered; nothing more is expected of you.",
+  },
+  "traceback.completed": {
+    summary: "Your traceback ended",
+    description: "Sent to the initiator. `data.outcome` says how it ended; read the chain at `data.url`.",
+  },
+  "endpoint.test": {
+    summary: "A test delivery",
+    description: "Requested through `POST /v1/webhook-endpoints/{endpointId}/test`; always sent, whatever the endpoint subscribes to.",
+  },
+  "endpoint.paused": {
+    summary: "One of your endpoints was paused",
+    description: "Deliveries kept failing. Fix the receiver, enable the endpoint again, and ask for redelivery since the pause.",
+  },
+};
+
+const HEADER_DESCRIPTIONS: Record<string, string> = {
+  "webhook-id": "The event id, identical on every retry of the event: deduplicate on it. Equals the payload's `id`.",
+  "webhook-timestamp": "Unix seconds when this attempt was signed. Refuse deliveries more than 5 minutes from your clock.",
+  "webhook-signature": "Standard Webhooks signature: space-separated `v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` entries, one per active endpoint secret.",
+  "content-digest": "RFC 9530 digest of the exact body bytes: `sha-256=:<base64>:`.",
+  "signature-input": "RFC 9421 signature parameters of the hub signature: covers `content-type`, `content-digest`, `webhook-id`, `webhook-timestamp`; `keyid` names the hub key in `/.well-known/jwks.json`.",
+  signature: "RFC 9421 Ed25519 signature by the hub key, for receivers that want non-repudiation.",
+};
+
+const WEBHOOK_SECURITY = "webhookSignature";
+
+const retryAfter = {
+  "Retry-After": { description: "Seconds, or an HTTP date, before the next attempt; obeyed.", schema: { type: "string" as const, example: "120" } },
+};
+
+function registerWebhook(app: OpenAPIHono, delivery: ExampleDelivery): void {
+  const header = (name: string) =>
+    z.string().openapi({ param: { name, in: "header", required: true, description: HEADER_DESCRIPTIONS[name] ?? name }, example: delivery.headers[name] ?? "" });
+  const words = delivery.type.split(/[._]/);
+  app.openAPIRegistry.registerWebhook({
+    method: "post",
+    path: delivery.type,
+    operationId: `${words.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join("")}Webhook`,
+    tags: ["Webhooks"],
+    security: [{ [WEBHOOK_SECURITY]: [] }],
+    ...EVENT_DESCRIPTIONS[delivery.type],
+    request: {
+      headers: z.object(Object.fromEntries(Object.keys(HEADER_DESCRIPTIONS).map((name) => [name, header(name)]))),
+      body: { required: true, content: { "application/json": { schema: WebhookPayloadSchema, example: delivery.payload } } },
+    },
+    responses: {
+      "2XX": { description: "Received. Answer within 10 seconds; do the work afterwards." },
+      "410": { description: "Gone: the endpoint is disabled and receives nothing more until it is enabled again." },
+      "429": { description: "Too many requests: the next attempt waits for `Retry-After`.", headers: retryAfter },
+      "503": { description: "Unavailable: the next attempt waits for `Retry-After`.", headers: retryAfter },
+      default: { description: "Any other answer, a redirect, a timeout or a connection failure: retried on the schedule." },
+    },
+  });
+}
+
+function webhooksDocument(): OpenApiDocument {
+  const app = new OpenAPIHono();
+  app.openAPIRegistry.registerComponent("securitySchemes", WEBHOOK_SECURITY, {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description:
+      "How a receiver authenticates the hub's deliveries: the Standard Webhooks HMAC in `webhook-signature` with the endpoint's `whsec_` secret (returned when the endpoint is registered or its secret rotated). The hub's RFC 9421 signature (`signature-input`, `signature`) can be checked in addition.",
+  });
+  for (const delivery of exampleDeliveries()) registerWebhook(app, delivery);
+  return app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "webhooks", version: "0" } });
+}
+
+function mergeComponents(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...into };
+  for (const [name, schema] of Object.entries(from)) {
+    if (name in merged && JSON.stringify(merged[name]) !== JSON.stringify(schema)) {
+      throw new Error(`component ${name} is generated twice, differently`);
+    }
+    merged[name] = schema;
+  }
+  return merged;
+}
+
+const EXAMPLE_CURSOR = "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0";
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A page of a list has, for example, one item: the example of the item's schema. */
+function addPageExamples(schemas: JsonObject): void {
+  for (const schema of Object.values(schemas)) {
+    if (!isObject(schema) || schema.example !== undefined || !isObject(schema.properties)) continue;
+    const { items, nextCursor } = schema.properties;
+    if (!isObject(items) || items.type !== "array" || !isObject(items.items) || nextCursor === undefined) continue;
+    const ref = items.items.$ref;
+    const item = typeof ref === "string" ? schemas[ref.replace("#/components/schemas/", "")] : items.items;
+    if (isObject(item) && item.example !== undefined) schema.example = { items: [item.example], nextCursor: EXAMPLE_CURSOR };
+  }
+}
+
+/** The full contract from the document the routes generate (`openApiDocument()`). */
+export function buildDocument(generated: OpenApiDocument): OpenApiDocument {
+  const base = structuredClone(generated);
+  const hooks = webhooksDocument();
+  const tags = base.tags ?? [];
+  const components = base.components ?? {};
+  // Assigning onto a copy keeps the generated key order; new keys come last.
+  const out: OpenApiDocument & Record<`x-${string}`, unknown> = { ...base };
+  out.info = { ...base.info, description: `${base.info.description ?? ""}\n\n${CONVENTIONS}` };
+  out.tags = tags.some((t) => t.name === "Webhooks")
+    ? tags
+    : [...tags, { name: "Webhooks", description: "Endpoints that receive events, their deliveries, the event feed, and the events the hub sends." }];
+  out.components = {
+    ...components,
+    securitySchemes: mergeComponents(components.securitySchemes ?? {}, hooks.components?.securitySchemes ?? {}) as typeof components.securitySchemes,
+    schemas: mergeComponents(components.schemas ?? {}, hooks.components?.schemas ?? {}) as typeof components.schemas,
+  };
+  addPageExamples(out.components.schemas as JsonObject);
+  out.webhooks = hooks.webhooks ?? {};
+  out["x-problem-codes"] = PROBLEM_CODES.map((p) => ({ ...p }));
+  return out;
+}
+
+/** The bytes of openapi/openapi.json. */
+export function serializeDocument(doc: OpenApiDocument): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
