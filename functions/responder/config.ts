@@ -1,0 +1,106 @@
+/**
+ * The responder's configuration file: where the hub is, which key signs, where webhooks arrive,
+ * where the call detail records are, and what each ingress trunk means. Parsed once at start,
+ * failing with a readable message rather than on the first webhook.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { CUSTOMER_ACTIONS } from "../domain/answer.js";
+
+const text = (max: number) => z.string().min(1).max(max);
+
+export const TrunkMappingSchema = z.union([
+  z
+    .object({
+      upstream: z.union([
+        z.object({ providerId: text(64) }).strict(),
+        z.object({ name: text(200), frn: z.string().regex(/^\d{10}$/).optional(), rmdNumber: text(40).optional() }).strict(),
+      ]),
+    })
+    .strict(),
+  z.object({ customer: z.object({ name: text(200), accountReference: text(100).optional() }).strict(), actionTaken: z.enum(CUSTOMER_ACTIONS) }).strict(),
+  z.object({ foreign: z.object({ name: text(200), country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2") }).strict() }).strict(),
+]);
+export type TrunkMapping = z.infer<typeof TrunkMappingSchema>;
+export type TrunkMap = Record<string, TrunkMapping>;
+
+export const ColumnsSchema = z
+  .object({
+    startTime: text(100),
+    calling: text(100),
+    called: text(100),
+    ingressTrunk: text(100),
+    egressTrunk: text(100).optional(),
+    sipCallId: text(100).optional(),
+    identity: text(100).optional(),
+  })
+  .strict();
+export type Columns = z.infer<typeof ColumnsSchema>;
+
+export const CdrSourceSchema = z
+  .object({
+    format: z.enum(["csv", "jsonl"]),
+    path: text(4096),
+    columns: ColumnsSchema,
+    /** How start times are written: ISO 8601 (read as UTC when no offset is given) or Unix epoch. */
+    timeFormat: z.enum(["iso", "epoch_seconds", "epoch_millis"]).default("iso"),
+  })
+  .strict();
+export type CdrSourceConfig = z.infer<typeof CdrSourceSchema>;
+
+export const ResponderConfigSchema = z
+  .object({
+    hubUrl: z.string().url(),
+    /** A file holding the provider's private Ed25519 JWK. */
+    keyFile: text(4096),
+    webhook: z
+      .object({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65_535).default(8787),
+        path: z.string().startsWith("/").default("/hoptrace"),
+        /** The endpoint's `whsec_` secret(s); during a rotation list the new and the previous one. */
+        secrets: z.array(z.string().startsWith("whsec_")).default([]),
+        /**
+         * Register this endpoint with the hub at start and keep the returned secret in memory only.
+         * For demos and tests: a restart registers a new endpoint.
+         */
+        register: z.object({ publicUrl: z.string().url().optional(), description: z.string().max(500).optional() }).strict().optional(),
+      })
+      .strict()
+      .refine((w) => w.secrets.length > 0 || w.register !== undefined, { message: "give the endpoint's secrets, or ask to register the endpoint at start" }),
+    cdr: CdrSourceSchema.optional(),
+    matchWindowSeconds: z.number().int().positive().max(86_400).default(120),
+    trunks: z.record(z.string().min(1), TrunkMappingSchema),
+    /** List open hop requests and answer them this often (catches missed webhooks); 0 turns it off. */
+    sweepIntervalSeconds: z.number().int().min(0).default(300),
+  })
+  .strict();
+export type ResponderConfig = z.infer<typeof ResponderConfigSchema>;
+export type ResponderConfigInput = z.input<typeof ResponderConfigSchema>;
+
+export class ResponderConfigError extends Error {
+  readonly code = "invalid_responder_config";
+}
+
+export function parseResponderConfig(input: unknown): ResponderConfig {
+  const parsed = ResponderConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ResponderConfigError(`invalid responder configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Reads a config file; relative paths inside it (key file, CDR file) are taken from its folder. */
+export async function loadResponderConfig(file: string): Promise<ResponderConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    throw new ResponderConfigError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const config = parseResponderConfig(raw);
+  const base = dirname(resolve(file));
+  return { ...config, keyFile: resolve(base, config.keyFile), ...(config.cdr && { cdr: { ...config.cdr, path: resolve(base, config.cdr.path) } }) };
+}

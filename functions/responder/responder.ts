@@ -1,0 +1,208 @@
+/**
+ * The provider-side auto-responder as a library: receives Hoptrace webhooks, fetches the hop
+ * request through the signed API, looks the call up in the provider's records, and answers, or
+ * sets the call aside for a person when the records do not settle it. `sweepOpen` answers what
+ * is open regardless of webhooks, so a missed delivery only delays an answer.
+ */
+import { readFile } from "node:fs/promises";
+import type { SigningKey } from "../../openapi/client/signing.js";
+import { signingKeyFromJwk } from "../../openapi/client/signing.js";
+import type { WebhookPayload } from "../../openapi/client/webhooks.js";
+import type { AnswerType } from "../domain/answer.js";
+import { normaliseE164 } from "../domain/phone.js";
+import { fileSource, type CallQuery, type CallRecordSource } from "./cdr.js";
+import type { ResponderConfig } from "./config.js";
+import { decide } from "./decide.js";
+import { hubApi, type HubApi, type HopRequest } from "./hub-api.js";
+import { startWebhookServer, type WebhookServer } from "./webhook-server.js";
+
+export type HandledOutcome = "answered" | "needs_person" | "not_open" | "failed";
+
+export interface HopHandled {
+  hopId: string;
+  tracebackId?: string;
+  via: "webhook" | "sweep";
+  outcome: HandledOutcome;
+  answerType?: AnswerType;
+  /** Why a person is needed, or why it failed. */
+  reason?: string;
+  /** Whole handling time, and the part spent waiting on the hub (reading and answering). */
+  totalMs: number;
+  hubMs: number;
+}
+
+export interface LogEntry {
+  level: "info" | "warn" | "error";
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface ResponderOptions {
+  /** The provider's key; read from `config.keyFile` when absent. */
+  key?: SigningKey;
+  /** Where calls are looked up; the configured CDR file when absent. */
+  source?: CallRecordSource;
+  /** Milliseconds since the epoch as the hub counts them (signatures and webhook timestamps). */
+  now?: () => number;
+  fetch?: typeof fetch;
+  log?: (entry: LogEntry) => void;
+  onHandled?: (handled: HopHandled) => void;
+}
+
+export interface Responder {
+  /** Where the responder receives webhooks. */
+  url: string;
+  endpointId?: string;
+  /** Calls set aside for a person, by hop id, with the reason. */
+  needsPerson: ReadonlyMap<string, string>;
+  handleHop(hopId: string, via?: HopHandled["via"]): Promise<HopHandled>;
+  sweepOpen(limit?: number): Promise<HopHandled[]>;
+  stop(): Promise<void>;
+}
+
+const ACTIONABLE = new Set(["hop_request.created", "hop_request.reminder", "hop_request.overdue"]);
+
+export const jsonLinesLog = (write: (line: string) => void = (l) => process.stderr.write(l)) => (entry: LogEntry) =>
+  write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+
+export async function startResponder(config: ResponderConfig, opts: ResponderOptions = {}): Promise<Responder> {
+  const log = opts.log ?? jsonLinesLog();
+  const now = opts.now ?? Date.now;
+  const key = opts.key ?? (await signingKeyFromJwk(JSON.parse(await readFile(config.keyFile, "utf8"))));
+  const source = opts.source ?? (config.cdr ? fileSource(config.cdr, (rows) => log({ level: "warn", msg: "CDR rows skipped", count: rows.length, first: rows.slice(0, 5) })) : undefined);
+  if (!source) throw new Error("the responder needs call records: configure `cdr` or pass a source");
+  const api: HubApi = hubApi({ baseUrl: config.hubUrl, key, now, ...(opts.fetch && { fetch: opts.fetch }) });
+  const secrets = [...config.webhook.secrets];
+  const needsPerson = new Map<string, string>();
+  const inFlight = new Map<string, Promise<HopHandled>>();
+
+  const process_ = async (hopId: string, via: HopHandled["via"], known?: HopRequest): Promise<HopHandled> => {
+    const started = performance.now();
+    let hubMs = 0;
+    const timed = async <T>(p: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await p();
+      } finally {
+        hubMs += performance.now() - t;
+      }
+    };
+    const done = (h: Omit<HopHandled, "hopId" | "via" | "totalMs" | "hubMs">): HopHandled => ({ hopId, via, ...h, totalMs: performance.now() - started, hubMs });
+    let hop = known;
+    if (!hop) {
+      const got = await timed(() => api.getHop(hopId));
+      if (!("hop" in got)) return done({ outcome: "failed", reason: `reading the hop request failed: HTTP ${got.status} ${got.code}` });
+      hop = got.hop;
+    }
+    const base = { tracebackId: hop.tracebackId };
+    if (hop.status !== "open") return done({ ...base, outcome: "not_open", reason: hop.status });
+    let call: CallQuery;
+    try {
+      call = { calling: normaliseE164(hop.call.callingNumber), called: normaliseE164(hop.call.calledNumber), at: new Date(hop.call.callTimeUtc) };
+    } catch (err) {
+      return done({ ...base, outcome: "needs_person", reason: `the call's numbers cannot be read: ${(err as Error).message}` });
+    }
+    const decision = decide(call, await source.find(call, config.matchWindowSeconds), config.trunks, config.matchWindowSeconds);
+    if ("needsPerson" in decision) return done({ ...base, outcome: "needs_person", reason: decision.needsPerson });
+    const result = await timed(() => api.answer(hopId, decision.answer));
+    switch (result.kind) {
+      case "answered":
+        return done({ ...base, outcome: "answered", answerType: decision.answer.type });
+      case "not_open":
+        return done({ ...base, outcome: "not_open", reason: result.code });
+      case "conflicting_earlier_answer":
+        return done({ ...base, outcome: "needs_person", reason: "an earlier run answered this hop request differently; the records have changed since" });
+      case "failed":
+        return done({ ...base, outcome: "failed", reason: `answering failed: HTTP ${result.status} ${result.code}` });
+    }
+  };
+
+  const handleHop = (hopId: string, via: HopHandled["via"] = "webhook", known?: HopRequest): Promise<HopHandled> => {
+    const running = inFlight.get(hopId);
+    if (running) return running;
+    const p = process_(hopId, via, known)
+      .catch((err: unknown): HopHandled => ({ hopId, via, outcome: "failed", reason: String(err), totalMs: 0, hubMs: 0 }))
+      .then((handled) => {
+        if (handled.outcome === "needs_person") needsPerson.set(hopId, handled.reason ?? "");
+        else needsPerson.delete(hopId);
+        report(handled);
+        return handled;
+      })
+      .finally(() => inFlight.delete(hopId));
+    inFlight.set(hopId, p);
+    return p;
+  };
+
+  const report = (h: HopHandled) => {
+    const fields = { hopId: h.hopId, tracebackId: h.tracebackId, via: h.via, ...(h.answerType && { answerType: h.answerType }), ...(h.reason && { reason: h.reason }), ms: Math.round(h.totalMs) };
+    if (h.outcome === "answered") log({ level: "info", msg: "answered hop request", ...fields });
+    else if (h.outcome === "needs_person") log({ level: "warn", msg: "hop request needs a person", ...fields });
+    else if (h.outcome === "not_open") log({ level: "info", msg: "hop request no longer open", ...fields });
+    else log({ level: "error", msg: "hop request not answered", ...fields });
+    opts.onHandled?.(h);
+  };
+
+  const onWebhook = async (payload: WebhookPayload): Promise<"done" | "retry"> => {
+    const hopId = (payload.data as { hop_id?: unknown }).hop_id;
+    if (!ACTIONABLE.has(payload.type) || typeof hopId !== "string") return "done";
+    const handled = await handleHop(hopId, "webhook");
+    return handled.outcome === "failed" ? "retry" : "done";
+  };
+
+  const server: WebhookServer = await startWebhookServer({
+    host: config.webhook.host,
+    port: config.webhook.port,
+    path: config.webhook.path,
+    secrets: () => secrets,
+    now,
+    handle: onWebhook,
+    onRejected: (reason) => log({ level: "warn", msg: "webhook refused", reason }),
+  });
+
+  let endpointId: string | undefined;
+  try {
+    if (config.webhook.register) {
+      const registered = await api.registerEndpoint(config.webhook.register.publicUrl ?? server.url, config.webhook.register.description);
+      secrets.push(registered.secret);
+      endpointId = registered.endpointId;
+      log({ level: "info", msg: "webhook endpoint registered", endpointId, url: config.webhook.register.publicUrl ?? server.url });
+    }
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+
+  const sweepOpen = async (limit = 500): Promise<HopHandled[]> => {
+    const open = await api.listOpen(limit);
+    const handled: HopHandled[] = [];
+    for (const hop of open) {
+      if (needsPerson.has(hop.id)) continue;
+      handled.push(await handleHop(hop.id, "sweep", hop));
+    }
+    return handled;
+  };
+
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer =
+    config.sweepIntervalSeconds > 0
+      ? setInterval(() => {
+          sweeping = sweepOpen().catch((err: unknown) => log({ level: "error", msg: "sweep failed", error: String(err) }));
+        }, config.sweepIntervalSeconds * 1000)
+      : undefined;
+  timer?.unref();
+
+  log({ level: "info", msg: "responder listening", url: server.url, trunks: Object.keys(config.trunks).length });
+  return {
+    url: server.url,
+    ...(endpointId && { endpointId }),
+    needsPerson,
+    handleHop: (hopId, via) => handleHop(hopId, via),
+    sweepOpen,
+    stop: async () => {
+      clearInterval(timer);
+      await sweeping;
+      await server.close();
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}
