@@ -15,6 +15,8 @@ import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
+import { docsPage } from "./docs.js";
+import { buildDocument } from "../../openapi/document.js";
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
 const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes];
@@ -39,7 +41,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.use("/v1/*", authenticate(deps), idempotency(deps), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/openapi.json", (c) => c.json(buildDocument(openApiDocument())));
+  app.get("/docs", docsPage);
   app.notFound((c) => problemResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => toProblem(err, c, (msg, fields) => deps.log.error(msg, { ...fields, requestId: c.get("requestId") })));
   return app;

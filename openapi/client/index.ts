@@ -24,7 +24,7 @@ type IdempotencyKeyOptional<Op> = Op extends { parameters: { header: infer H } }
 
 export type HoptracePaths = { [P in keyof paths]: { [M in keyof paths[P]]: IdempotencyKeyOptional<paths[P][M]> } };
 
-export type HoptraceClient = Client<HoptracePaths, "application/json">;
+export type HoptraceClient = Client<HoptracePaths>;
 
 export interface HoptraceClientOptions extends SignOptions {
   /** The public URL of the API, e.g. https://api.hoptrace.example (no trailing /v1). */
@@ -46,7 +46,7 @@ export function idempotencyKeys(newKey: () => string = randomUUID): Middleware {
 
 export function createHoptraceClient(opts: HoptraceClientOptions): HoptraceClient {
   const { baseUrl, key, fetch: inner, newIdempotencyKey, ...signOptions } = opts;
-  const client = createClient<HoptracePaths, "application/json">({
+  const client = createClient<HoptracePaths>({
     baseUrl: baseUrl.replace(/\/$/, ""),
     fetch: signedFetch(key, { ...signOptions, ...(inner && { fetch: inner }) }),
   });
