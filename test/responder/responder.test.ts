@@ -1,0 +1,148 @@
+/** The responder against the embedded hub over real HTTP: webhooks in, signed answers out. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memorySource, type CallRecord } from "../../functions/responder/cdr.js";
+import { parseResponderConfig, type TrunkMap } from "../../functions/responder/config.js";
+import { startResponder, type HopHandled, type LogEntry, type Responder } from "../../functions/responder/responder.js";
+import { CALL, startTestHub, type Party, type TestHub } from "../support/hub.js";
+
+const AT = new Date("2024-06-03T16:00:00Z");
+const record = (ingressTrunk: string, over: Partial<CallRecord> = {}): CallRecord => ({
+  startTime: new Date(AT.getTime() + 1500),
+  calling: "+13055550123",
+  called: "+12025550143",
+  ingressTrunk,
+  sipCallId: `${ingressTrunk.toLowerCase()}@switch.example`,
+  ...over,
+});
+
+describe("the auto-responder on the embedded hub", () => {
+  let t: TestHub;
+  const responders: Responder[] = [];
+  const handled: HopHandled[] = [];
+  const logs: LogEntry[] = [];
+
+  const runResponder = async (party: Party, trunks: TrunkMap, records: CallRecord[], register = true) => {
+    const config = parseResponderConfig({
+      hubUrl: t.url,
+      keyFile: "unused.jwk.json",
+      webhook: { port: 0, ...(register ? { register: {} } : { secrets: ["whsec_dW51c2Vk"] }) },
+      matchWindowSeconds: 60,
+      trunks,
+      sweepIntervalSeconds: 0,
+    });
+    const r = await startResponder(config, { key: party.key, source: memorySource(records), log: (e) => logs.push(e), onHandled: (h) => handled.push(h) });
+    responders.push(r);
+    return r;
+  };
+
+  const waitForOutcome = async (initiator: Party, tracebackId: string, timeoutMs = 15_000) => {
+    const start = Date.now();
+    for (;;) {
+      const chain = await initiator.api.get(`/v1/tracebacks/${tracebackId}`);
+      if (chain.body.traceback.status === "completed") return chain.body;
+      if (Date.now() - start > timeoutMs) throw new Error(`traceback ${tracebackId} still ${chain.body.traceback.status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  beforeAll(async () => {
+    t = await startTestHub({ background: true, sweepIntervalMs: 100 });
+  });
+  afterAll(async () => {
+    await Promise.all(responders.map((r) => r.stop()));
+    await t?.stop();
+  });
+
+  it("answers every hop of a chain automatically, terminating provider first, then each upstream named", async () => {
+    const terminating = await t.registerProvider("Auto Terminating");
+    const transit = await t.registerProvider("Auto Transit");
+    const origin = await t.registerProvider("Auto Origin");
+    const initiator = await t.registerInitiator("State AG");
+    await runResponder(terminating, { "IN-FROM-TRANSIT": { upstream: { providerId: transit.id } } }, [record("IN-FROM-TRANSIT")]);
+    await runResponder(transit, { "IN-FROM-ORIGIN": { upstream: { providerId: origin.id } } }, [record("IN-FROM-ORIGIN"), record("OTHER", { called: "+12025550199" })]);
+    await runResponder(origin, { "CUST-77": { customer: { name: "Dialer LLC", accountReference: "77" }, actionTaken: "suspended" } }, [record("CUST-77")]);
+
+    const created = await initiator.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    expect(created.status).toBe(201);
+    const chain = await waitForOutcome(initiator, created.body.traceback.id);
+
+    expect(chain.traceback.result.outcome).toBe("originator_found");
+    expect(chain.traceback.path).toEqual([terminating.id, transit.id, origin.id]);
+    expect(chain.hops.map((h: { answer: { type: string } }) => h.answer.type)).toEqual(["upstream_identified", "upstream_identified", "originator_identified"]);
+    expect(chain.hops[0].answer.evidence).toEqual({ ingressTrunk: "IN-FROM-TRANSIT", callTimeSeen: "2024-06-03T16:00:01.500Z", sipCallId: "in-from-transit@switch.example" });
+    expect(chain.hops[2].answer.customer).toEqual({ name: "Dialer LLC", accountReference: "77" });
+    expect(chain.hops.map((h: { answeredBy: { accountId: string } }) => h.answeredBy.accountId)).toEqual([terminating.id, transit.id, origin.id]);
+    const mine = handled.filter((h) => h.tracebackId === created.body.traceback.id && h.outcome === "answered");
+    expect(mine.map((h) => h.via)).toEqual(["webhook", "webhook", "webhook"]);
+  });
+
+  it("does not answer twice when the same hop request is handled again", async () => {
+    const terminating = await t.registerProvider("Twice Terminating");
+    const upstream = await t.registerProvider("Twice Upstream");
+    const r = await runResponder(terminating, { IN: { upstream: { providerId: upstream.id } } }, [record("IN")], false);
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    const hopId = created.body.hops[0].id;
+    const [a, b] = await Promise.all([r.handleHop(hopId), r.handleHop(hopId)]);
+    expect(a).toBe(b);
+    expect(a.outcome).toBe("answered");
+    expect((await r.handleHop(hopId)).outcome).toBe("not_open");
+    const chain = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
+    expect(chain.body.hops).toHaveLength(2);
+    expect(chain.body.hops[0].answer.upstream).toEqual({ providerId: upstream.id });
+  });
+
+  it("answers no_record with the window searched when the call is not in the records", async () => {
+    const terminating = await t.registerProvider("Empty Records Co");
+    await runResponder(terminating, {}, [record("IN", { calling: "+13055550199" })]);
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    const chain = await waitForOutcome(t.consortium, created.body.traceback.id);
+    expect(chain.traceback.result.outcome).toBe("no_record");
+    expect(chain.hops[0].answer).toEqual({ type: "no_record", windowSearched: { from: "2024-06-03T15:59:00.000Z", to: "2024-06-03T16:01:00.000Z" } });
+  });
+
+  it("sets a call aside for a person when the records disagree, and leaves the hop open for that person", async () => {
+    const terminating = await t.registerProvider("Ambiguous Co");
+    const a = await t.registerProvider("Ambiguous Upstream A");
+    const b = await t.registerProvider("Ambiguous Upstream B");
+    const r = await runResponder(terminating, { A: { upstream: { providerId: a.id } }, B: { upstream: { providerId: b.id } } }, [record("A"), record("B")]);
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    const hopId = created.body.hops[0].id;
+    const start = Date.now();
+    while (!r.needsPerson.has(hopId) && Date.now() - start < 10_000) await new Promise((res) => setTimeout(res, 25));
+    expect(r.needsPerson.get(hopId)).toMatch(/different parties/);
+    expect((await terminating.api.get(`/v1/hop-requests/${hopId}`)).body.status).toBe("open");
+    expect(logs.some((l) => l.level === "warn" && l.hopId === hopId)).toBe(true);
+    // The person decides, through the same API.
+    const byHand = await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: b.id }, evidence: { ingressTrunk: "B" } });
+    expect(byHand.status).toBe(200);
+    expect((await r.handleHop(hopId)).outcome).toBe("not_open");
+    expect(r.needsPerson.has(hopId)).toBe(false);
+  });
+
+  it("answers what is open when webhooks were missed, through sweepOpen", async () => {
+    const terminating = await t.registerProvider("Missed Webhooks Co");
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    const r = await runResponder(terminating, { IN: { foreign: { name: "Overseas Ltd", country: "GB" } } }, [record("IN")], false);
+    const swept = await r.sweepOpen();
+    expect(swept.map((h) => [h.hopId, h.outcome, h.via])).toEqual([[created.body.hops[0].id, "answered", "sweep"]]);
+    const chain = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
+    expect(chain.body.traceback.result.outcome).toBe("point_of_entry_found");
+    expect(await r.sweepOpen()).toEqual([]);
+  });
+
+  it("refuses webhooks that fail the Standard Webhooks check, and acts on none of them", async () => {
+    const p = await t.registerProvider("Forged Webhooks Co");
+    const r = await runResponder(p, {}, [], false);
+    const before = handled.length;
+    const body = JSON.stringify({ id: "evt_x", type: "hop_request.created", created_at: new Date().toISOString(), recipient: p.id, data: { hop_id: "hop_x_1" } });
+    const now = String(Math.floor(Date.now() / 1000));
+    const forged = await fetch(r.url, { method: "POST", body, headers: { "content-type": "application/json", "webhook-id": "evt_x", "webhook-timestamp": now, "webhook-signature": "v1,AAAA" } });
+    expect(forged.status).toBe(401);
+    const unsigned = await fetch(r.url, { method: "POST", body, headers: { "content-type": "application/json" } });
+    expect(unsigned.status).toBe(401);
+    expect((await fetch(r.url)).status).toBe(405);
+    expect((await fetch(r.url.replace("/hoptrace", "/elsewhere"), { method: "POST", body })).status).toBe(404);
+    expect(handled.length).toBe(before);
+    expect(logs.filter((l) => l.msg === "webhook refused").map((l) => l.reason)).toEqual(expect.arrayContaining(["invalid_signature", "missing_header"]));
+  });
+});
