@@ -22,6 +22,8 @@ export interface HopRequestView {
   id: string;
   tracebackId: string;
   seq: number;
+  kind?: Hop["kind"];
+  inquiry?: Hop["inquiry"];
   status: Hop["status"];
   call: Hop["call"];
   namedBy: Hop["namedBy"];
@@ -37,7 +39,7 @@ export interface HopRequestView {
   deferredReason?: string;
 }
 
-const OPTIONAL_FIELDS = ["deadline", "answer", "answeredAt", "late", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
+const OPTIONAL_FIELDS = ["kind", "inquiry", "deadline", "answer", "answeredAt", "late", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
 
 export function hopRequestView(hop: Hop): HopRequestView {
   const { id, tracebackId, seq, status, call, namedBy, createdAt } = hop;

@@ -13,6 +13,16 @@ const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
 const HOP_ID = new RegExp(`^hop_(${ULID})_(\\d{1,3})$`);
 const TRACEBACK_ID = new RegExp(`^tb_${ULID}$`);
 
+/**
+ * Signer inquiries live beside the hops of their traceback with sequence numbers from here on,
+ * so the chain (1..899) and the inquiries never collide and share one id scheme.
+ */
+export const INQUIRY_SEQ_BASE = 901;
+
+export function isInquirySeq(seq: number): boolean {
+  return seq >= INQUIRY_SEQ_BASE;
+}
+
 /** The hop id of hop `seq` (1 = the terminating provider) of a traceback. */
 export function hopIdOf(tracebackId: string, seq: number): string {
   return `hop_${tracebackId.slice(3)}_${seq}`;

@@ -7,7 +7,8 @@
 import type { E164 } from "./phone.js";
 import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
-import { hopIdOf } from "./ids.js";
+import { hopIdOf, INQUIRY_SEQ_BASE } from "./ids.js";
+import type { Finding } from "./shaken/findings.js";
 
 export interface CallDetails {
   callingNumber: E164;
@@ -28,6 +29,21 @@ export interface TracebackResult {
   decidedBy: string;
 }
 
+/** What the STIR/SHAKEN signature of one Identity header of the call says (see signatures.ts). */
+export interface SignatureAnalysis {
+  identityIndex: number;
+  signatureValid: boolean;
+  chainValid: boolean;
+  spc?: string;
+  signerProviderId?: string;
+  attest?: string;
+  origid?: string;
+  iat?: number;
+  x5u?: string;
+  certificateSha256?: string;
+  findings: Finding[];
+}
+
 export interface Traceback {
   id: string;
   initiatorId: string;
@@ -38,6 +54,8 @@ export interface Traceback {
   mediaUrl?: string;
   /** Raw SIP Identity headers as captured, kept verbatim as evidence. */
   identityHeaders: string[];
+  /** One analysis per Identity header, made when the traceback was created. */
+  signatures?: SignatureAnalysis[];
   deadlinePolicy: string;
   createdAt: string;
   createdBy: string;
@@ -70,6 +88,9 @@ export interface Hop {
   id: string;
   tracebackId: string;
   seq: number;
+  /** A signer inquiry asks the provider that signed the call which customer `origid` is. */
+  kind?: "signer_inquiry";
+  inquiry?: { identityIndex: number; origid?: string; attest?: string; spc?: string };
   /** The provider asked; absent while the named upstream is not registered. */
   providerId?: string;
   pendingProvider?: UnregisteredProvider;
@@ -95,6 +116,37 @@ export interface Hop {
 
 export type DeadlineFor = (receivedAt: Date) => Deadline;
 
+/**
+ * The signer inquiries of a traceback: one per verified signature whose signer is a registered
+ * provider, asked in parallel with the chain, never instead of it. Derived from the traceback
+ * alone, like hop 1, so the follow-up that writes them can be repeated.
+ */
+export function signerInquiriesOf(traceback: Traceback, deadlineFor: DeadlineFor): Hop[] {
+  return (traceback.signatures ?? [])
+    .filter((s) => s.signatureValid && s.chainValid && s.signerProviderId)
+    .map((s) => {
+      const seq = INQUIRY_SEQ_BASE + s.identityIndex;
+      return {
+        id: hopIdOf(traceback.id, seq),
+        tracebackId: traceback.id,
+        seq,
+        kind: "signer_inquiry" as const,
+        inquiry: {
+          identityIndex: s.identityIndex,
+          ...(s.origid !== undefined && { origid: s.origid }),
+          ...(s.attest !== undefined && { attest: s.attest }),
+          ...(s.spc !== undefined && { spc: s.spc }),
+        },
+        providerId: s.signerProviderId!,
+        namedBy: { accountId: traceback.initiatorId },
+        status: "open" as const,
+        call: traceback.call,
+        createdAt: traceback.createdAt,
+        deadline: deadlineFor(new Date(traceback.createdAt)),
+      };
+    });
+}
+
 export interface NewTraceback {
   id: string;
   initiatorId: string;
@@ -104,6 +156,7 @@ export interface NewTraceback {
   notes?: string;
   mediaUrl?: string;
   identityHeaders?: string[];
+  signatures?: SignatureAnalysis[];
   deadlinePolicy: string;
   terminatingProviderId: string;
 }
@@ -124,6 +177,7 @@ export function startTraceback(input: NewTraceback, now: Date, deadlineFor: Dead
     ...(input.campaign !== undefined && { campaign: input.campaign }),
     ...(input.notes !== undefined && { notes: input.notes }),
     ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
+    ...(input.signatures !== undefined && { signatures: input.signatures }),
   };
   return { traceback, firstHop: firstHopOf(traceback, deadlineFor) };
 }

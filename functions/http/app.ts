@@ -13,13 +13,14 @@ import { accountRoutes } from "./routes/accounts.js";
 import { hopRequestRoutes } from "./routes/hop-requests.js";
 import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { evidenceRoutes } from "./routes/evidence.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
 import { buildDocument } from "../../openapi/document.js";
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -16,6 +16,8 @@ import { createSqsClient } from "../adapters/sqs/client.js";
 import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
+import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
+import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { AppDeps, HubKey } from "../http/env.js";
@@ -45,8 +47,17 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const sqs = createSqsClient(config.AWS_REGION, config.SQS_ENDPOINT);
   const hubKey = await loadHubKey(config, overrides.createHubKey ?? config.HOPTRACE_MODE === "local");
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
+  const guard = destinationGuard(destinationPolicy);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
+    evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
+    fetchCertificate: createCertificateFetcher({
+      checkUrl: async (url) => {
+        const check = await guard(url);
+        if (!check.ok) throw new Error(check.detail);
+      },
+      allowHttp: config.HOPTRACE_MODE === "local",
+    }),
     tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),
     requests: new DynamoRequestStore(db, config.TABLE_NAME),
     events: new SqsEventPublisher(sqs, config.DELIVERY_QUEUE_URL),
@@ -59,7 +70,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
-    guard: destinationGuard(destinationPolicy),
+    guard,
     random: Math.random,
     webhookSettings: {
       publicUrl: config.PUBLIC_URL,

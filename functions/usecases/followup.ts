@@ -7,11 +7,13 @@
  */
 import { hopRequestCancelled, hopRequestCreated, hopRequestOverdue, hopRequestReminder, tracebackCompleted, type HubEvent } from "../domain/events.js";
 import { ConflictError } from "../domain/errors.js";
-import { applyDecision, decideAnswer, firstHopOf, type Hop, type Traceback } from "../domain/traceback.js";
+import { applyDecision, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
+import { isInquirySeq } from "../domain/ids.js";
+import { recordFindings } from "./signatures.js";
 import { keys } from "../adapters/dynamo/keys.js";
 import type { CoreDeps, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "events" | "deadlines" | "log">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "events" | "deadlines" | "log" | "evidence" | "clock">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -44,7 +46,13 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     if (hop?.providerId && cancelled) events.push(hopRequestCancelled(hop, tb.result.decidedAt));
     events.push(tracebackCompleted(tb));
   } else if (tb.status !== "completed") {
-    if (tb.hopCount === 1) await placeHop(deps, tb, firstHopOf(tb, deps.deadlines(tb.deadlinePolicy)));
+    if (tb.hopCount === 1) {
+      await placeHop(deps, tb, firstHopOf(tb, deps.deadlines(tb.deadlinePolicy)));
+      for (const inquiry of signerInquiriesOf(tb, deps.deadlines(tb.deadlinePolicy))) {
+        const placed = await placeHop(deps, tb, inquiry);
+        if (placed.status === "open") events.push(hopRequestCreated(placed));
+      }
+    }
     const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
     // Reopened with a late answer: the answer now moves the traceback on.
     if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, keys.traceback(tracebackId));
@@ -71,14 +79,18 @@ export async function followUpHop(
   const events: HubEvent[] = [];
   const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events));
   events.push(...hopEvents(hop, after));
-  if (after?.status === "completed") events.push(tracebackCompleted(after));
+  if (after?.status === "completed") {
+    events.push(tracebackCompleted(after));
+    if (after.signatures) await recordFindings(deps, tracebackId);
+  }
   await deps.events.publish(events);
   await deps.tracebacks.clearOutbox(markedItem, marker);
 }
 
 /** What the hop's current state does to the traceback, if it still stands on that hop. */
 async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, events: HubEvent[]): Promise<Traceback | undefined> {
-  if (tb.status === "completed" || tb.hopCount !== hop.seq) return undefined;
+  // Signer inquiries run beside the chain and never move it.
+  if (tb.status === "completed" || tb.hopCount !== hop.seq || isInquirySeq(hop.seq)) return undefined;
   if (hop.status === "open") {
     if (hop.escalatedAt) {
       return { ...tb, status: "completed", result: { outcome: "non_responsive_provider", reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`, hopSeq: hop.seq, decidedAt: hop.escalatedAt, decidedBy: "hub" } };

@@ -67,10 +67,12 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const tb = await deps.tracebacks.getTraceback(hop.tracebackId, true);
   if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
 
-  const upstream = await resolveUpstream(deps, answer);
+  const inquiry = hop.kind === "signer_inquiry";
+  const upstream = inquiry ? undefined : await resolveUpstream(deps, answer);
   const now = deps.clock.now();
   // Validates the answer against the chain (closed traceback, self-naming) before anything is written.
-  decideAnswer(tb.value, hop, answer, upstream, p.accountId, now, deps.deadlines(tb.value.deadlinePolicy));
+  if (!inquiry) decideAnswer(tb.value, hop, answer, upstream, p.accountId, now, deps.deadlines(tb.value.deadlinePolicy));
+  else if (tb.value.result?.outcome === "closed") throw new ConflictError("traceback_closed", `traceback ${tb.value.id} was closed`);
 
   const answeredAt = now.toISOString();
   const answered: StoredHop = {

@@ -5,6 +5,7 @@ import type { Account, AccountKind, SigningKeyRecord } from "../domain/account.j
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
+import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 
 export interface PageRequest {
@@ -97,6 +98,8 @@ export interface Logger {
 
 export interface CoreDeps {
   accounts: AccountStore;
+  evidence: EvidenceStore;
+  fetchCertificate: CertificateSource;
   tracebacks: TracebackStore;
   events: EventPublisher;
   deadlines: DeadlinePolicies;

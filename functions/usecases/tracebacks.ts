@@ -6,6 +6,8 @@ import { responsiveness, type Responsiveness } from "../domain/responsiveness.js
 import { normaliseE164, InvalidPhoneNumberError } from "../domain/phone.js";
 import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
 import { followUpTraceback, outboxMarker } from "./followup.js";
+import { analyseSignatures, signatureVerdict, type SignatureVerdict, type SuppliedCertificate } from "./signatures.js";
+import { isInquirySeq } from "../domain/ids.js";
 import type { CoreDeps, Page, PageRequest, StoredHop } from "./ports.js";
 
 export interface CreateTracebackInput {
@@ -19,12 +21,18 @@ export interface CreateTracebackInput {
   notes?: string;
   mediaUrl?: string;
   identityHeaders?: string[];
+  /** Certificates of the signers, by x5u URL; the others are fetched from their x5u. */
+  certificates?: SuppliedCertificate[];
   deadlinePolicy?: string;
 }
 
 export interface Chain {
   traceback: Traceback;
   hops: Array<Hop & { answerSeconds?: number }>;
+  signerInquiries?: Array<Hop & { answerSeconds?: number }>;
+  findings?: SignatureVerdict["findings"];
+  originatorFirstFoundBy?: SignatureVerdict["originatorFirstFoundBy"];
+  pathsAgree?: boolean;
 }
 
 export async function createTraceback(deps: CoreDeps, p: Principal, input: CreateTracebackInput, defaultPolicy: string): Promise<Chain> {
@@ -42,6 +50,7 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
     throw new RuleViolationError("unknown_provider", `no registered provider ${input.terminatingProviderId}`, "/terminatingProviderId");
   }
   const call = callDetails(input);
+  const signatures = await analyseSignatures(deps, call, input.identityHeaders ?? [], input.certificates);
   const now = deps.clock.now();
   const policy = input.deadlinePolicy ?? defaultPolicy;
   const deadlineFor = deps.deadlines(policy);
@@ -57,6 +66,7 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
       ...(input.notes !== undefined && { notes: input.notes }),
       ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
       ...(input.identityHeaders !== undefined && { identityHeaders: input.identityHeaders }),
+      ...(signatures.length > 0 && { signatures }),
     },
     now,
     deadlineFor,
@@ -92,9 +102,14 @@ function phone(value: string, pointer: string) {
 export async function getChain(deps: CoreDeps, p: Principal, tracebackId: string): Promise<Chain> {
   const chain = await deps.tracebacks.getChain(tracebackId);
   if (!chain || !canReadTraceback(p, chain.traceback.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+  const all = chain.hops.map((h) => withTiming(h.value));
+  const verdict = signatureVerdict(chain.traceback.value, all);
+  const signerInquiries = all.filter((h) => isInquirySeq(h.seq));
   return {
     traceback: chain.traceback.value,
-    hops: chain.hops.map((h) => withTiming(h.value)),
+    hops: all.filter((h) => !isInquirySeq(h.seq)),
+    ...(signerInquiries.length > 0 && { signerInquiries }),
+    ...(chain.traceback.value.signatures && verdict),
   };
 }
 

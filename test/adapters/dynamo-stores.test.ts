@@ -5,6 +5,7 @@ import { createDocumentClient } from "../../functions/adapters/dynamo/client.js"
 import { InvalidCursorError } from "../../functions/adapters/dynamo/items.js";
 import { keys } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
+import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import type { Account } from "../../functions/domain/account.js";
 import { ConflictError } from "../../functions/domain/errors.js";
@@ -29,6 +30,7 @@ interface Stores {
   db: DynamoDBDocumentClient;
   accounts: DynamoAccountStore;
   tracebacks: DynamoTracebackStore;
+  evidence: DynamoEvidenceStore;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ async function openStores(): Promise<Stores> {
     db,
     accounts: new DynamoAccountStore(db, emulators.tableName),
     tracebacks: new DynamoTracebackStore(db, emulators.tableName),
+    evidence: new DynamoEvidenceStore(db, emulators.tableName),
     stop: async () => {
       db.destroy();
       await emulators.stop();
@@ -268,6 +271,7 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     const log: Logger = { info: () => undefined, warn: () => undefined, error: (m, f) => void errors.push(`${m} ${JSON.stringify(f)}`) };
     return {
       tracebacks: r.tracebacks,
+      evidence: r.evidence,
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },
       deadlines,
       log,

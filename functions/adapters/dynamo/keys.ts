@@ -77,6 +77,9 @@ export const keys = {
   trustAnchor: (fingerprint: string): ItemKey => ({ pk: `TRUST#${fingerprint}`, sk: "TRUST" }),
   trustAnchors: "TRUST_ANCHORS",
   certificate: (sha256: string): ItemKey => ({ pk: `CERT#${sha256}`, sk: "CERT" }),
+  /** A finding of a traceback, filed under the provider it concerns. */
+  finding: (tracebackId: string, id: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: `FINDING#${id}` }),
+  findingsOf: (providerId: string) => `FINDINGS#${providerId}`,
 
   /** The schedule index partition for a kind of scheduled work and an id spread over shards. */
   schedule: (kind: ScheduleKind, id: string) => `${kind}#${shardOf(id)}`,

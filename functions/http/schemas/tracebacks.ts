@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
+import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { AnswerSchema } from "./answers.js";
 import { E164Input, Timestamp } from "./common.js";
 
@@ -14,6 +15,11 @@ export const CreateTracebackSchema = z
     notes: z.string().max(4000).optional(),
     mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
     identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
+    certificates: z
+      .array(z.object({ url: z.string().url().max(2048), pem: z.string().min(1).max(16_384) }).strict())
+      .max(5)
+      .optional()
+      .openapi({ description: "Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u." }),
     deadlinePolicy: z.enum(["us-24h", "ca-2bd", "fixed"]).optional(),
   })
   .strict()
@@ -63,6 +69,31 @@ const TRACEBACK_EXAMPLE = {
   result: { outcome: "originator_found" as const, hopSeq: 2, decidedAt: "2024-06-03T19:30:00.000Z", decidedBy: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
 };
 
+export const FindingSchema = z
+  .object({
+    code: z.enum(FINDING_CODES),
+    severity: z.enum(["info", "warning", "critical"]),
+    detail: z.string(),
+    identityIndex: z.number().int().optional().openapi({ description: "Which Identity header of the call it concerns." }),
+  })
+  .openapi("Finding", { example: { code: "attestation_inconsistent", severity: "critical", detail: "signer acc_01J... attested A but answered upstream_identified", identityIndex: 0 } });
+
+export const SignatureAnalysisSchema = z
+  .object({
+    identityIndex: z.number().int(),
+    signatureValid: z.boolean(),
+    chainValid: z.boolean(),
+    spc: z.string().optional(),
+    signerProviderId: z.string().optional(),
+    attest: z.string().optional(),
+    origid: z.string().optional(),
+    iat: z.number().int().optional(),
+    x5u: z.string().optional(),
+    certificateSha256: z.string().optional(),
+    findings: z.array(FindingSchema),
+  })
+  .openapi("SignatureAnalysis");
+
 export const TracebackSchema = z
   .object({
     id: z.string(),
@@ -73,6 +104,7 @@ export const TracebackSchema = z
     notes: z.string().optional(),
     mediaUrl: z.string().optional(),
     identityHeaders: z.array(z.string()),
+    signatures: z.array(SignatureAnalysisSchema).optional(),
     deadlinePolicy: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
@@ -104,6 +136,8 @@ export const HopSchema = z
     id: z.string(),
     tracebackId: z.string(),
     seq: z.number().int(),
+    kind: z.literal("signer_inquiry").optional().openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
+    inquiry: z.object({ identityIndex: z.number().int(), origid: z.string().optional(), attest: z.string().optional(), spc: z.string().optional() }).optional(),
     providerId: z.string().optional(),
     pendingProvider: z.object({ name: z.string(), frn: z.string().optional(), rmdNumber: z.string().optional() }).passthrough().optional(),
     namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
@@ -160,6 +194,8 @@ export const HopRequestSchema = z
     id: z.string().openapi({ example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }),
     tracebackId: z.string(),
     seq: z.number().int(),
+    kind: z.literal("signer_inquiry").optional().openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
+    inquiry: z.object({ identityIndex: z.number().int(), origid: z.string().optional(), attest: z.string().optional(), spc: z.string().optional() }).optional(),
     status: z.enum(["open", "answered", "awaiting_registration", "deferred", "cancelled"]),
     call: CallSchema,
     namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),

@@ -1,0 +1,81 @@
+/** STIR/SHAKEN evidence: the consortium's trust anchors, certificates by hash, findings per provider. */
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../../domain/errors.js";
+import type { EvidenceStore, ProviderFinding, TrustAnchor } from "../../usecases/shaken-ports.js";
+import type { Page, PageRequest } from "../../usecases/ports.js";
+import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { keys, TABLE } from "./keys.js";
+
+export class DynamoEvidenceStore implements EvidenceStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async putTrustAnchor(anchor: TrustAnchor): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.trustAnchor(anchor.fingerprint), entity: "trust_anchor", gsi1pk: keys.trustAnchors, gsi1sk: anchor.fingerprint, ...anchor },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError("trust_anchor_exists", "this certificate is already a trust anchor");
+      throw err;
+    }
+  }
+
+  async removeTrustAnchor(fingerprint: string): Promise<boolean> {
+    try {
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.trustAnchor(fingerprint), ConditionExpression: "attribute_exists(pk)" }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  listTrustAnchors(page: PageRequest): Promise<Page<TrustAnchor>> {
+    return queryPage<TrustAnchor>(this.db, this.table, TABLE.indexes.byOwner, keys.trustAnchors, page, { ascending: true });
+  }
+
+  async allTrustAnchors(): Promise<TrustAnchor[]> {
+    const out: TrustAnchor[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTrustAnchors({ limit: 100, ...(cursor && { cursor }) });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  /** Certificates are immutable: the first write of a hash wins and later ones change nothing. */
+  async putCertificate(sha256: string, pem: string, at: string): Promise<void> {
+    await this.db
+      .send(new PutCommand({ TableName: this.table, Item: { ...keys.certificate(sha256), entity: "certificate", sha256, pem, storedAt: at }, ConditionExpression: "attribute_not_exists(pk)" }))
+      .catch((err) => {
+        if (!isConditionFailure(err)) throw err;
+      });
+  }
+
+  async getCertificate(sha256: string): Promise<string | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.certificate(sha256) }));
+    return out.Item?.pem as string | undefined;
+  }
+
+  async putFinding(f: ProviderFinding): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.finding(f.tracebackId, f.id), entity: "finding", gsi1pk: keys.findingsOf(f.providerId), gsi1sk: `${f.recordedAt}#${f.tracebackId}#${f.id}`, ...f },
+      }),
+    );
+  }
+
+  listFindingsOf(providerId: string, page: PageRequest): Promise<Page<ProviderFinding>> {
+    return queryPage<ProviderFinding>(this.db, this.table, TABLE.indexes.byOwner, keys.findingsOf(providerId), page);
+  }
+}

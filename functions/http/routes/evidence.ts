@@ -1,0 +1,86 @@
+/** The STIR/SHAKEN trust store (consortium) and findings filed per provider. */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import * as signatures from "../../usecases/signatures.js";
+import type { AppDeps, AppEnv } from "../env.js";
+import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
+import { FindingSchema } from "../schemas/tracebacks.js";
+import { pageBody, pageRequest } from "./paging.js";
+
+const security = [{ httpSignature: [] }];
+
+const TrustAnchorSchema = z
+  .object({
+    fingerprint: z.string().openapi({ description: "Hex SHA-256 of the certificate's DER." }),
+    pem: z.string(),
+    subject: z.string(),
+    notAfter: z.string(),
+    label: z.string().optional(),
+    addedAt: z.string(),
+    addedBy: z.string(),
+  })
+  .openapi("TrustAnchor");
+
+const NewTrustAnchorSchema = z
+  .object({ pem: z.string().min(1).max(16_384), label: z.string().max(200).optional() })
+  .strict()
+  .openapi("NewTrustAnchor", { example: { pem: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----", label: "STI-PA root" } });
+
+const ProviderFindingSchema = FindingSchema.extend({ id: z.string(), providerId: z.string(), tracebackId: z.string(), recordedAt: z.string() }).openapi("ProviderFinding");
+
+export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/trust-anchors",
+      tags: ["STIR/SHAKEN"],
+      summary: "Add a trust anchor (consortium)",
+      description: "Signer certificate chains are validated against these roots, at the time of the call.",
+      security,
+      request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewTrustAnchorSchema } } } },
+      responses: { 201: { description: "The anchor", content: { "application/json": { schema: TrustAnchorSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(await signatures.addTrustAnchor(deps, c.get("principal"), body.pem, body.label), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/trust-anchors",
+      tags: ["STIR/SHAKEN"],
+      summary: "List the trust anchors (consortium)",
+      security,
+      request: { query: PageQuerySchema },
+      responses: { 200: { description: "A page of anchors", content: { "application/json": { schema: pageOf(TrustAnchorSchema, "TrustAnchorsPage") } } }, ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => c.json(pageBody(await signatures.listTrustAnchors(deps, c.get("principal"), pageRequest(c.req.valid("query")))), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/trust-anchors/{fingerprint}/remove",
+      tags: ["STIR/SHAKEN"],
+      summary: "Remove a trust anchor (consortium)",
+      security,
+      request: { params: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/).openapi({ param: { name: "fingerprint", in: "path" } }) }), headers: IdempotencyKeyHeader },
+      responses: { 200: { description: "Removed", content: { "application/json": { schema: z.object({ removed: z.literal(true) }).openapi("Removed") } } }, ...problemResponses(...AUTH_ERRORS) },
+    }),
+    async (c) => {
+      await signatures.removeTrustAnchor(deps, c.get("principal"), c.req.valid("param").fingerprint);
+      return c.json({ removed: true as const }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/providers/{accountId}/findings",
+      tags: ["STIR/SHAKEN"],
+      summary: "Findings concerning a provider as a signer (consortium, or the provider itself)",
+      security,
+      request: { params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" } }) }), query: PageQuerySchema },
+      responses: { 200: { description: "A page of findings, newest first", content: { "application/json": { schema: pageOf(ProviderFindingSchema, "ProviderFindingsPage") } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => c.json(pageBody(await signatures.listProviderFindings(deps, c.get("principal"), c.req.valid("param").accountId, pageRequest(c.req.valid("query")))), 200),
+  );
+}

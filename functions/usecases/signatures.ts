@@ -1,0 +1,164 @@
+/**
+ * STIR/SHAKEN evidence for a traceback: each Identity header is verified as of the call (not
+ * now), its certificate kept by hash, every problem recorded as a finding; verified signers who
+ * are registered providers get a signer inquiry; and the chain's answers are checked against
+ * what the signatures claim.
+ */
+import "reflect-metadata";
+import { createHash } from "node:crypto";
+import { X509Certificate } from "@peculiar/x509";
+import type { Principal } from "../domain/account.js";
+import { ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { isInquirySeq } from "../domain/ids.js";
+import { withIdentityIndex, type Finding } from "../domain/shaken/findings.js";
+import { pathFindings } from "../domain/shaken/path-findings.js";
+import { verifyIdentity } from "../domain/shaken/verify.js";
+import type { CallDetails, Hop, SignatureAnalysis, Traceback } from "../domain/traceback.js";
+import type { CoreDeps, Page, PageRequest } from "./ports.js";
+import type { ProviderFinding, TrustAnchor } from "./shaken-ports.js";
+
+/** How far `iat` may be from the call time before it counts as stale. */
+export const IAT_TOLERANCE_SECONDS = 60;
+
+export interface SuppliedCertificate {
+  url: string;
+  pem: string;
+}
+
+export async function analyseSignatures(
+  deps: Pick<CoreDeps, "accounts" | "evidence" | "fetchCertificate" | "clock">,
+  call: CallDetails,
+  headers: string[],
+  supplied: SuppliedCertificate[] = [],
+): Promise<SignatureAnalysis[]> {
+  if (headers.length === 0) return [];
+  const anchors = (await deps.evidence.allTrustAnchors()).map((a) => new X509Certificate(a.pem));
+  const byUrl = new Map(supplied.map((c) => [c.url, new TextEncoder().encode(c.pem)]));
+  const getCertificate = async (x5u: string) => byUrl.get(x5u) ?? (await deps.fetchCertificate(x5u));
+  return Promise.all(
+    headers.map(async (raw, identityIndex) => {
+      const v = await verifyIdentity(raw, {
+        callTime: new Date(call.callTimeUtc),
+        callingNumber: call.callingNumber,
+        calledNumber: call.calledNumber,
+        iatToleranceSeconds: IAT_TOLERANCE_SECONDS,
+        trustAnchors: anchors,
+        getCertificate,
+      });
+      if (v.certificateSha256 && v.certificatePem) await deps.evidence.putCertificate(v.certificateSha256, v.certificatePem, deps.clock.now().toISOString());
+      const signerProviderId = v.spc ? await deps.accounts.accountIdBySpc(v.spc) : undefined;
+      return {
+        identityIndex,
+        signatureValid: v.signatureValid,
+        chainValid: v.chainValid,
+        findings: withIdentityIndex(v.findings, identityIndex),
+        ...(v.spc !== undefined && { spc: v.spc }),
+        ...(signerProviderId !== undefined && { signerProviderId }),
+        ...(v.attest !== undefined && { attest: v.attest }),
+        ...(v.origid !== undefined && { origid: v.origid }),
+        ...(v.iat !== undefined && { iat: v.iat }),
+        ...(v.x5u !== undefined && { x5u: v.x5u }),
+        ...(v.certificateSha256 !== undefined && { certificateSha256: v.certificateSha256 }),
+      };
+    }),
+  );
+}
+
+export interface SignatureVerdict {
+  findings: Finding[];
+  /** Which path named the originator first, when both did. */
+  originatorFirstFoundBy?: "chain" | "signer_inquiry";
+  /** Whether the signer inquiry and the chain name the same originator and customer. */
+  pathsAgree?: boolean;
+}
+
+/** Every finding of a traceback: each signature's own, and those relating it to the answers. */
+export function signatureVerdict(tb: Traceback, hops: Hop[]): SignatureVerdict {
+  const chain = hops.filter((h) => !isInquirySeq(h.seq)).sort((a, b) => a.seq - b.seq);
+  const inquiries = hops.filter((h) => isInquirySeq(h.seq));
+  const originatorHop = chain.find((h) => h.answer?.type === "originator_identified");
+  const chainOriginator = originatorHop?.providerId
+    ? { providerId: originatorHop.providerId, ...(originatorHop.answer?.type === "originator_identified" && { customer: originatorHop.answer.customer.name }) }
+    : undefined;
+  const chainEnded = tb.status === "completed";
+  const findings: Finding[] = [];
+  let verdict: Omit<SignatureVerdict, "findings"> = {};
+  for (const s of tb.signatures ?? []) {
+    findings.push(...s.findings);
+    const inquiry = inquiries.find((h) => h.inquiry?.identityIndex === s.identityIndex);
+    const inquiryAnswer = inquiry?.answer ? { answerType: inquiry.answer.type, ...(inquiry.answer.type === "originator_identified" && { customer: inquiry.answer.customer.name }) } : undefined;
+    const related = pathFindings({
+      chain: chain.map((h) => ({ ...(h.providerId && { providerId: h.providerId }), ...(h.answer && { answerType: h.answer.type }) })),
+      ...(s.signerProviderId && { signerProviderId: s.signerProviderId }),
+      ...(s.spc && { spc: s.spc }),
+      ...(s.attest && { attest: s.attest }),
+      ...(inquiryAnswer && chainEnded && { signerInquiryAnswer: inquiryAnswer }),
+      ...(chainOriginator && { chainOriginator }),
+    });
+    findings.push(...withIdentityIndex(related, s.identityIndex));
+    if (inquiry?.answer?.type === "originator_identified" && originatorHop?.answeredAt && inquiry.answeredAt) {
+      verdict = {
+        originatorFirstFoundBy: inquiry.answeredAt < originatorHop.answeredAt ? "signer_inquiry" : "chain",
+        pathsAgree: !related.some((f) => f.code === "signer_inquiry_disagrees"),
+      };
+    }
+  }
+  return { findings, ...verdict };
+}
+
+/**
+ * Files a traceback's findings under the providers they concern (the signer, where known), so
+ * they can be listed per provider. Deterministic ids: recording again overwrites the same items.
+ */
+export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "evidence" | "clock">, tracebackId: string): Promise<void> {
+  const chain = await deps.tracebacks.getChain(tracebackId);
+  if (!chain) return;
+  const tb = chain.traceback.value;
+  const { findings } = signatureVerdict(tb, chain.hops.map((h) => h.value));
+  const recordedAt = tb.result?.decidedAt ?? deps.clock.now().toISOString();
+  await Promise.all(
+    findings.map((f) => {
+      const signer = tb.signatures?.find((s) => s.identityIndex === f.identityIndex)?.signerProviderId;
+      if (!signer) return undefined;
+      const finding: ProviderFinding = { ...f, id: `${f.identityIndex ?? 0}.${f.code}`, providerId: signer, tracebackId, recordedAt };
+      return deps.evidence.putFinding(finding);
+    }),
+  );
+}
+
+export async function listProviderFindings(deps: CoreDeps, p: Principal, providerId: string, page: PageRequest): Promise<Page<ProviderFinding>> {
+  if (p.kind !== "consortium" && p.accountId !== providerId) throw new NotFoundError(`provider ${providerId} not found`);
+  return deps.evidence.listFindingsOf(providerId, page);
+}
+
+export async function addTrustAnchor(deps: CoreDeps, p: Principal, pem: string, label?: string): Promise<TrustAnchor> {
+  if (p.kind !== "consortium") throw new ForbiddenError("only the consortium manages the trust store");
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    throw new RuleViolationError("invalid_certificate", "not a PEM X.509 certificate", "/pem");
+  }
+  const anchor: TrustAnchor = {
+    fingerprint: createHash("sha256").update(new Uint8Array(cert.rawData)).digest("hex"),
+    pem: cert.toString("pem"),
+    subject: cert.subject,
+    notAfter: cert.notAfter.toISOString(),
+    addedAt: deps.clock.now().toISOString(),
+    addedBy: p.accountId,
+    ...(label !== undefined && { label }),
+  };
+  await deps.evidence.putTrustAnchor(anchor);
+  return anchor;
+}
+
+export async function listTrustAnchors(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<TrustAnchor>> {
+  if (p.kind !== "consortium") throw new ForbiddenError("only the consortium manages the trust store");
+  return deps.evidence.listTrustAnchors(page);
+}
+
+export async function removeTrustAnchor(deps: CoreDeps, p: Principal, fingerprint: string): Promise<void> {
+  if (p.kind !== "consortium") throw new ForbiddenError("only the consortium manages the trust store");
+  if (!(await deps.evidence.removeTrustAnchor(fingerprint))) throw new NotFoundError(`trust anchor ${fingerprint} not found`);
+}
+
