@@ -24,7 +24,7 @@ export function startSqsPoller(
         const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ["All"] }));
         const messages = out.Messages ?? [];
         if (messages.length === 0) {
-          await sleep(25);
+          await sleep(10);
           continue;
         }
         const records: SQSRecord[] = messages.map((m) => ({
