@@ -17,33 +17,17 @@ export function isAddressedTo(p: Principal, hop: Pick<Hop, "providerId">): boole
   return p.kind === "provider" && hop.providerId === p.accountId;
 }
 
-/** What the provider asked sees of its hop request. */
-export interface HopRequestView {
-  id: string;
-  tracebackId: string;
-  seq: number;
-  kind?: Hop["kind"];
-  inquiry?: Hop["inquiry"];
-  status: Hop["status"];
-  call: Hop["call"];
-  namedBy: Hop["namedBy"];
-  createdAt: string;
-  deadline?: Hop["deadline"];
-  answer?: Hop["answer"];
-  answeredAt?: string;
-  late?: boolean;
-  remindersSent?: number;
-  overdueAt?: string;
-  escalatedAt?: string;
-  deferredUntil?: string;
-  deferredReason?: string;
-}
-
+const REQUIRED_FIELDS = ["id", "tracebackId", "seq", "status", "call", "namedBy", "createdAt"] as const;
 const OPTIONAL_FIELDS = ["kind", "inquiry", "deadline", "answer", "answeredAt", "late", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
 
+/**
+ * What the provider asked sees of its hop request: the call, who named it, its own answer and
+ * the clock; not the provider on either side of the rest of the chain, nor who answered for whom.
+ */
+export type HopRequestView = Pick<Hop, (typeof REQUIRED_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number]>;
+
 export function hopRequestView(hop: Hop): HopRequestView {
-  const { id, tracebackId, seq, status, call, namedBy, createdAt } = hop;
-  const view: HopRequestView = { id, tracebackId, seq, status, call, namedBy, createdAt };
-  for (const field of OPTIONAL_FIELDS) if (hop[field] !== undefined) Object.assign(view, { [field]: hop[field] });
-  return view;
+  const view: Record<string, unknown> = {};
+  for (const field of [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]) if (hop[field] !== undefined) view[field] = hop[field];
+  return view as HopRequestView;
 }
