@@ -18,20 +18,42 @@ const TrustAnchorSchema = z
     addedAt: z.string(),
     addedBy: z.string(),
   })
-  .openapi("TrustAnchor");
+  .openapi("TrustAnchor", {
+    example: {
+      fingerprint: "3f6d8e2a9b1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
+      pem: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----",
+      subject: "CN=STI-PA Root CA",
+      notAfter: "2034-01-01T00:00:00.000Z",
+      label: "STI-PA root",
+      addedAt: "2024-06-01T14:00:00.000Z",
+      addedBy: "acc_consortium",
+    },
+  });
 
 const NewTrustAnchorSchema = z
   .object({ pem: z.string().min(1).max(16_384), label: z.string().max(200).optional() })
   .strict()
   .openapi("NewTrustAnchor", { example: { pem: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----", label: "STI-PA root" } });
 
-const ProviderFindingSchema = FindingSchema.extend({ id: z.string(), providerId: z.string(), tracebackId: z.string(), recordedAt: z.string() }).openapi("ProviderFinding");
+const ProviderFindingSchema = FindingSchema.extend({ id: z.string(), providerId: z.string(), tracebackId: z.string(), recordedAt: z.string() }).openapi("ProviderFinding", {
+  example: {
+    id: "fnd_01JD5ZV2C3D4E5F6G7H8J9K0M1",
+    providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+    tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+    recordedAt: "2024-06-03T16:00:00.000Z",
+    code: "spc_not_registered",
+    severity: "warning",
+    detail: "the certificate's SPC 567J belongs to no registered provider",
+    identityIndex: 0,
+  },
+});
 
 export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(
     createRoute({
       method: "post",
       path: "/v1/trust-anchors",
+      operationId: "addTrustAnchor",
       tags: ["STIR/SHAKEN"],
       summary: "Add a trust anchor (consortium)",
       description: "Signer certificate chains are validated against these roots, at the time of the call.",
@@ -48,6 +70,7 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/trust-anchors",
+      operationId: "listTrustAnchors",
       tags: ["STIR/SHAKEN"],
       summary: "List the trust anchors (consortium)",
       security,
@@ -60,11 +83,12 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "post",
       path: "/v1/trust-anchors/{fingerprint}/remove",
+      operationId: "removeTrustAnchor",
       tags: ["STIR/SHAKEN"],
       summary: "Remove a trust anchor (consortium)",
       security,
-      request: { params: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/).openapi({ param: { name: "fingerprint", in: "path" } }) }), headers: IdempotencyKeyHeader },
-      responses: { 200: { description: "Removed", content: { "application/json": { schema: z.object({ removed: z.literal(true) }).openapi("Removed") } } }, ...problemResponses(...AUTH_ERRORS) },
+      request: { params: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/).openapi({ param: { name: "fingerprint", in: "path" }, example: "3f6d8e2a9b1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6" }) }), headers: IdempotencyKeyHeader },
+      responses: { 200: { description: "Removed", content: { "application/json": { schema: z.object({ removed: z.literal(true) }).openapi("Removed", { example: { removed: true } }) } } }, ...problemResponses(...AUTH_ERRORS) },
     }),
     async (c) => {
       await signatures.removeTrustAnchor(deps, c.get("principal"), c.req.valid("param").fingerprint);
@@ -75,10 +99,11 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     createRoute({
       method: "get",
       path: "/v1/providers/{accountId}/findings",
+      operationId: "listProviderFindings",
       tags: ["STIR/SHAKEN"],
       summary: "Findings concerning a provider as a signer (consortium, or the provider itself)",
       security,
-      request: { params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" } }) }), query: PageQuerySchema },
+      request: { params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }), query: PageQuerySchema },
       responses: { 200: { description: "A page of findings, newest first", content: { "application/json": { schema: pageOf(ProviderFindingSchema, "ProviderFindingsPage") } } }, ...problemResponses(400, 401, 404) },
     }),
     async (c) => c.json(pageBody(await signatures.listProviderFindings(deps, c.get("principal"), c.req.valid("param").accountId, pageRequest(c.req.valid("query")))), 200),
