@@ -139,6 +139,12 @@ function mergeComponents(into: Record<string, unknown>, from: Record<string, unk
   return merged;
 }
 
+/** Tags the routes use that the document configuration does not describe. */
+const EXTRA_TAGS = [
+  { name: "STIR/SHAKEN", description: "The trust store for signer certificates, and findings about providers as signers of calls." },
+  { name: "Webhooks", description: "Endpoints that receive events, their deliveries, the event feed, and the events the hub sends." },
+];
+
 const EXAMPLE_CURSOR = "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0";
 
 type JsonObject = Record<string, unknown>;
@@ -165,9 +171,7 @@ export function buildDocument(generated: OpenApiDocument): OpenApiDocument {
   // Assigning onto a copy keeps the generated key order; new keys come last.
   const out: OpenApiDocument & Record<`x-${string}`, unknown> = { ...base };
   out.info = { ...base.info, description: `${base.info.description ?? ""}\n\n${CONVENTIONS}` };
-  out.tags = tags.some((t) => t.name === "Webhooks")
-    ? tags
-    : [...tags, { name: "Webhooks", description: "Endpoints that receive events, their deliveries, the event feed, and the events the hub sends." }];
+  out.tags = [...tags, ...EXTRA_TAGS.filter((extra) => !tags.some((t) => t.name === extra.name))];
   out.components = {
     ...components,
     securitySchemes: mergeComponents(components.securitySchemes ?? {}, hooks.components?.securitySchemes ?? {}) as typeof components.securitySchemes,

@@ -87,7 +87,10 @@ function typeOf(s) {
 }
 function schemaBlock(s, depth) {
   if (!s || depth > 4) return "";
-  if (s.$ref) return "<p>" + schemaLink(refName(s.$ref)) + "</p>";
+  if (s.$ref) {
+    const target = doc.components.schemas[refName(s.$ref)];
+    return "<p>" + schemaLink(refName(s.$ref)) + "</p>" + (depth === 0 && target ? "<details><summary>Fields</summary>" + schemaBlock(target, 1) + "</details>" : "");
+  }
   const alt = s.oneOf || s.anyOf;
   if (alt) return "<p>One of:</p>" + alt.map((a, i) => "<details" + (depth === 0 ? " open" : "") + "><summary>Variant " + (i + 1) + (a.properties && a.properties.type && a.properties.type.enum ? ": " + esc(a.properties.type.enum[0]) : "") + "</summary>" + schemaBlock(a, depth + 1) + "</details>").join("");
   if (s.type === "array") return "<p>Array of " + typeOf(s.items) + "</p>" + (s.items && !s.items.$ref ? schemaBlock(s.items, depth + 1) : "");
@@ -114,8 +117,9 @@ function content(c) {
 function operation(kind, where, method, op) {
   const id = op.operationId || method + where;
   const params = (op.parameters || []).map((p) => "<tr><td><code>" + esc(p.name) + "</code>" + (p.required ? ' <span class="req">required</span>' : "") + "</td><td>" + esc(p.in) + "</td><td>" + typeOf(p.schema) + "</td><td>" + inline(p.description || (p.schema && p.schema.description) || "") +
-    (p.schema && p.schema.example !== undefined ? '<br><span class="muted">e.g.</span> <code>' + esc(p.schema.example) + "</code>" : "") + "</td></tr>").join("");
-  const responses = Object.entries(op.responses || {}).map(([status, r]) =>
+    (p.schema && p.schema.example !== undefined ? (p.description ? "<br>" : "") + '<span class="muted">e.g.</span> <code>' + esc(p.schema.example) + "</code>" : "") + "</td></tr>").join("");
+  const order = (s) => (s === "default" ? "9" : s);
+  const responses = Object.entries(op.responses || {}).sort(([a], [b]) => order(a).localeCompare(order(b))).map(([status, r]) =>
     "<details" + (/^2/.test(status) ? " open" : "") + "><summary><strong>" + esc(status) + "</strong> " + inline(r.description || "") + "</summary>" +
     (r.headers ? "<table>" + Object.entries(r.headers).map(([h, v]) => "<tr><td><code>" + esc(h) + "</code></td><td>" + inline(v.description || "") + "</td></tr>").join("") + "</table>" : "") +
     content(r.content) + "</details>").join("");

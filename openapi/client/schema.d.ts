@@ -447,6 +447,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trust-anchors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the trust anchors (consortium) */
+        get: operations["listTrustAnchors"];
+        put?: never;
+        /**
+         * Add a trust anchor (consortium)
+         * @description Signer certificate chains are validated against these roots, at the time of the call.
+         */
+        post: operations["addTrustAnchor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trust-anchors/{fingerprint}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove a trust anchor (consortium) */
+        post: operations["removeTrustAnchor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{accountId}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings concerning a provider as a signer (consortium, or the provider itself) */
+        get: operations["listProviderFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "hop_request.created": {
@@ -1059,6 +1114,7 @@ export interface components {
             notes?: string;
             mediaUrl?: string;
             identityHeaders: string[];
+            signatures?: components["schemas"]["SignatureAnalysis"][];
             deadlinePolicy: string;
             createdAt: string;
             createdBy: string;
@@ -1080,6 +1136,36 @@ export interface components {
             calledNumber: string;
             callTime: string;
             callTimeUtc: string;
+        };
+        SignatureAnalysis: {
+            identityIndex: number;
+            signatureValid: boolean;
+            chainValid: boolean;
+            spc?: string;
+            signerProviderId?: string;
+            attest?: string;
+            origid?: string;
+            iat?: number;
+            x5u?: string;
+            certificateSha256?: string;
+            findings: components["schemas"]["Finding"][];
+        };
+        /**
+         * @example {
+         *       "code": "attestation_inconsistent",
+         *       "severity": "critical",
+         *       "detail": "signer acc_01J... attested A but answered upstream_identified",
+         *       "identityIndex": 0
+         *     }
+         */
+        Finding: {
+            /** @enum {string} */
+            code: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            detail: string;
+            /** @description Which Identity header of the call it concerns. */
+            identityIndex?: number;
         };
         TracebackResult: {
             /** @enum {string} */
@@ -1133,6 +1219,17 @@ export interface components {
             id: string;
             tracebackId: string;
             seq: number;
+            /**
+             * @description A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request.
+             * @enum {string}
+             */
+            kind?: "signer_inquiry";
+            inquiry?: {
+                identityIndex: number;
+                origid?: string;
+                attest?: string;
+                spc?: string;
+            };
             providerId?: string;
             pendingProvider?: {
                 name: string;
@@ -1321,6 +1418,12 @@ export interface components {
             mediaUrl?: string;
             /** @description Raw SIP Identity headers of the captured call, stored as given. */
             identityHeaders?: string[];
+            /** @description Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u. */
+            certificates?: {
+                /** Format: uri */
+                url: string;
+                pem: string;
+            }[];
             /** @enum {string} */
             deadlinePolicy?: "us-24h" | "ca-2bd" | "fixed";
         };
@@ -1469,6 +1572,17 @@ export interface components {
             id: string;
             tracebackId: string;
             seq: number;
+            /**
+             * @description A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request.
+             * @enum {string}
+             */
+            kind?: "signer_inquiry";
+            inquiry?: {
+                identityIndex: number;
+                origid?: string;
+                attest?: string;
+                spc?: string;
+            };
             /** @enum {string} */
             status: "open" | "answered" | "awaiting_registration" | "deferred" | "cancelled";
             call: components["schemas"]["Call"];
@@ -1771,6 +1885,107 @@ export interface components {
          */
         RedeliverEvent: {
             endpointId?: string;
+        };
+        /**
+         * @example {
+         *       "fingerprint": "3f6d8e2a9b1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
+         *       "pem": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----",
+         *       "subject": "CN=STI-PA Root CA",
+         *       "notAfter": "2034-01-01T00:00:00.000Z",
+         *       "label": "STI-PA root",
+         *       "addedAt": "2024-06-01T14:00:00.000Z",
+         *       "addedBy": "acc_consortium"
+         *     }
+         */
+        TrustAnchor: {
+            /** @description Hex SHA-256 of the certificate's DER. */
+            fingerprint: string;
+            pem: string;
+            subject: string;
+            notAfter: string;
+            label?: string;
+            addedAt: string;
+            addedBy: string;
+        };
+        /**
+         * @example {
+         *       "pem": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----",
+         *       "label": "STI-PA root"
+         *     }
+         */
+        NewTrustAnchor: {
+            pem: string;
+            label?: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "fingerprint": "3f6d8e2a9b1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
+         *           "pem": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----",
+         *           "subject": "CN=STI-PA Root CA",
+         *           "notAfter": "2034-01-01T00:00:00.000Z",
+         *           "label": "STI-PA root",
+         *           "addedAt": "2024-06-01T14:00:00.000Z",
+         *           "addedBy": "acc_consortium"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        TrustAnchorsPage: {
+            items: components["schemas"]["TrustAnchor"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "removed": true
+         *     }
+         */
+        Removed: {
+            /** @enum {boolean} */
+            removed: true;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "fnd_01JD5ZV2C3D4E5F6G7H8J9K0M1",
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "recordedAt": "2024-06-03T16:00:00.000Z",
+         *           "code": "spc_not_registered",
+         *           "severity": "warning",
+         *           "detail": "the certificate's SPC 567J belongs to no registered provider",
+         *           "identityIndex": 0
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        ProviderFindingsPage: {
+            items: components["schemas"]["ProviderFinding"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "fnd_01JD5ZV2C3D4E5F6G7H8J9K0M1",
+         *       "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "recordedAt": "2024-06-03T16:00:00.000Z",
+         *       "code": "spc_not_registered",
+         *       "severity": "warning",
+         *       "detail": "the certificate's SPC 567J belongs to no registered provider",
+         *       "identityIndex": 0
+         *     }
+         */
+        ProviderFinding: components["schemas"]["Finding"] & {
+            id: string;
+            providerId: string;
+            tracebackId: string;
+            recordedAt: string;
         };
         /**
          * @example {
@@ -5537,6 +5752,507 @@ export interface operations {
                      *           "detail": "Invalid input: expected object, received undefined"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTrustAnchors: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of anchors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustAnchorsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addTrustAnchor: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTrustAnchor"];
+            };
+        };
+        responses: {
+            /** @description The anchor */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustAnchor"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeTrustAnchor: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProviderFindings: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of findings, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderFindingsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
