@@ -1,6 +1,6 @@
 /** `npm run openapi`: writes openapi/openapi.json and openapi/client/schema.d.ts. */
 import { writeFileSync } from "node:fs";
-import { CLIENT_TYPES_PATH, DOCUMENT_PATH, clientTypesText, documentText } from "../openapi/generate.js";
+import { CLIENT_TYPES_PATH, DOCUMENT_PATH, clientTypesText, documentText } from "./generate.js";
 
 const document = documentText();
 writeFileSync(DOCUMENT_PATH, document);
