@@ -9,7 +9,7 @@ import { hopRequestCancelled, hopRequestCreated, hopRequestOverdue, hopRequestRe
 import { ConflictError } from "../domain/errors.js";
 import { applyDecision, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
-import { recordFindings } from "./signatures.js";
+import { recordFindings } from "./findings.js";
 import { keys } from "../adapters/dynamo/keys.js";
 import type { CoreDeps, Stored, StoredHop } from "./ports.js";
 

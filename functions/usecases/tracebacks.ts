@@ -6,7 +6,8 @@ import { responsiveness, type Responsiveness } from "../domain/responsiveness.js
 import { normaliseE164, InvalidPhoneNumberError } from "../domain/phone.js";
 import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
 import { followUpTraceback, outboxMarker } from "./followup.js";
-import { analyseSignatures, signatureVerdict, type SignatureVerdict, type SuppliedCertificate } from "./signatures.js";
+import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
+import { signatureVerdict, type SignatureVerdict } from "./findings.js";
 import { isInquirySeq } from "../domain/ids.js";
 import type { CoreDeps, Page, PageRequest, StoredHop } from "./ports.js";
 
