@@ -1,0 +1,41 @@
+/** The embedded stack keeps its data and its hub key on disk across restarts. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startEmbeddedHub } from "../../functions/local/embedded.js";
+import { ensureConsortium } from "../../functions/usecases/bootstrap.js";
+import { apiFor, CALL, newKey } from "../support/hub.js";
+
+describe("restarting the embedded hub", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it("keeps accounts, tracebacks and the hub key", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "hoptrace-restart-"));
+    dirs.push(dataDir);
+    const consortium = await newKey();
+
+    const first = await startEmbeddedHub({ dataDir, background: false });
+    await ensureConsortium(first.runtime.deps, consortium.publicJwk);
+    const api1 = apiFor(first.url, consortium.key);
+    const provider = await api1.post("/v1/providers", { name: "Kept Co", contact: { name: "NOC", email: "noc@kept.example" } });
+    const tb = await api1.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.body.account.id });
+    expect(tb.status).toBe(201);
+    const jwks1 = await (await fetch(`${first.url}/.well-known/jwks.json`)).json();
+    await first.stop();
+
+    const second = await startEmbeddedHub({ dataDir, background: false });
+    try {
+      const api2 = apiFor(second.url, consortium.key);
+      const chain = await api2.get(`/v1/tracebacks/${tb.body.traceback.id}`);
+      expect(chain.status).toBe(200);
+      expect(chain.body.hops[0].providerId).toBe(provider.body.account.id);
+      expect(await (await fetch(`${second.url}/.well-known/jwks.json`)).json()).toEqual(jwks1);
+    } finally {
+      await second.stop();
+    }
+  });
+});
