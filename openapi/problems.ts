@@ -46,6 +46,8 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "webhook_url_refused", status: 422, meaning: "The webhook URL is not HTTPS or resolves to a private, loopback or metadata address." },
   { code: "too_many_endpoints", status: 422, meaning: "The account has the maximum number of webhook endpoints." },
   { code: "endpoint_not_active", status: 422, meaning: "The webhook endpoint is paused or disabled; enable it first." },
+  { code: "rate_limited", status: 429, meaning: "The calling account is over its request rate; retry after `Retry-After` seconds." },
+  { code: "not_amendable", status: 409, meaning: "Only an answered hop request can be amended, by the provider that answered it." },
   { code: "http_error", status: "any", meaning: "Any other HTTP-level refusal; `status` tells which." },
   { code: "internal_error", status: 500, meaning: "An unexpected fault; quote `request_id` when reporting it." },
 ];

@@ -105,6 +105,8 @@ export interface Hop {
   answeredAt?: string;
   answeredBy?: { accountId: string; keyId: string };
   late?: boolean;
+  /** Corrections by the provider after its answer; the original answer stays as it was. */
+  amendments?: Amendment[];
   /** Reminders already sent, overdue marking and escalation, kept by the deadline sweeper. */
   remindersSent?: number;
   overdueAt?: string;
@@ -112,6 +114,13 @@ export interface Hop {
   /** A deferred hop (weekly request cap reached) opens at this time. */
   deferredUntil?: string;
   deferredReason?: string;
+}
+
+export interface Amendment {
+  answer: HopAnswer;
+  reason: string;
+  amendedAt: string;
+  amendedBy: { accountId: string; keyId: string };
 }
 
 export type DeadlineFor = (receivedAt: Date) => Deadline;

@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from "./env.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { idempotency } from "./middleware/idempotency.js";
 import { receipts } from "./middleware/receipt.js";
+import { rateLimit } from "./middleware/rate-limit.js";
 import { problemResponse, toProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { hopRequestRoutes } from "./routes/hop-requests.js";
@@ -40,7 +41,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header("cache-control", "public, max-age=300");
     return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
   });
-  app.use("/v1/*", authenticate(deps), idempotency(deps), receipts(deps));
+  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   app.get("/openapi.json", (c) => c.json(buildDocument(openApiDocument())));
   app.get("/docs", docsPage);

@@ -42,6 +42,7 @@ export interface HttpSettings {
   idempotencyRetentionSeconds: number;
   idempotencyLeaseSeconds: number;
   defaultDeadlinePolicy: string;
+  rateLimit: { perSecond: number; burst: number };
 }
 
 export interface AppDeps extends WebhookDeps {

@@ -34,6 +34,8 @@ const configSchema = z
       .pipe(z.array(z.number().int().positive())),
     OVERDUE_GRACE_SECONDS: seconds.default(86_400),
     MAX_BODY_BYTES: seconds.default(65_536),
+    RATE_LIMIT_PER_SECOND: seconds.default(50),
+    RATE_LIMIT_BURST: seconds.default(200),
     MAX_CLOCK_SKEW_SECONDS: seconds.default(60),
     MAX_SIGNATURE_LIFETIME_SECONDS: seconds.default(300),
     IDEMPOTENCY_RETENTION_SECONDS: seconds.default(72 * 3600 + 3600),

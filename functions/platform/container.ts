@@ -87,6 +87,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       idempotencyRetentionSeconds: config.IDEMPOTENCY_RETENTION_SECONDS,
       idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
       defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
+      rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
     },
   };
   return { config, deps, db, sqs };

@@ -26,7 +26,7 @@ export interface HopHandled {
   answerType?: AnswerType;
   /** Why a person is needed, or why it failed. */
   reason?: string;
-  /** Whole handling time, and the part spent waiting on the hub (reading and answering). */
+  /** Whole handling time (from the webhook's arrival when there was one), and the part spent waiting on the hub. */
   totalMs: number;
   hubMs: number;
 }
@@ -47,6 +47,8 @@ export interface ResponderOptions {
   fetch?: typeof fetch;
   log?: (entry: LogEntry) => void;
   onHandled?: (handled: HopHandled) => void;
+  /** Every verified delivery, before it is acted on (counting, auditing). */
+  onWebhook?: (payload: WebhookPayload) => void;
 }
 
 export interface Responder {
@@ -61,6 +63,8 @@ export interface Responder {
 }
 
 const ACTIONABLE = new Set(["hop_request.created", "hop_request.reminder", "hop_request.overdue"]);
+/** After a failure (hub unreachable, a 5xx), a webhook-triggered hop is tried again this much later. */
+const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
 
 export const jsonLinesLog = (write: (line: string) => void = (l) => process.stderr.write(l)) => (entry: LogEntry) =>
   write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -75,9 +79,10 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
   const secrets = [...config.webhook.secrets];
   const needsPerson = new Map<string, string>();
   const inFlight = new Map<string, Promise<HopHandled>>();
+  let stopped = false;
 
-  const process_ = async (hopId: string, via: HopHandled["via"], known?: HopRequest): Promise<HopHandled> => {
-    const started = performance.now();
+  const process_ = async (hopId: string, via: HopHandled["via"], known?: HopRequest, since?: number): Promise<HopHandled> => {
+    const started = since ?? performance.now();
     let hubMs = 0;
     const timed = async <T>(p: () => Promise<T>): Promise<T> => {
       const t = performance.now();
@@ -117,10 +122,10 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
     }
   };
 
-  const handleHop = (hopId: string, via: HopHandled["via"] = "webhook", known?: HopRequest): Promise<HopHandled> => {
+  const handleHop = (hopId: string, via: HopHandled["via"] = "webhook", known?: HopRequest, since?: number): Promise<HopHandled> => {
     const running = inFlight.get(hopId);
     if (running) return running;
-    const p = process_(hopId, via, known)
+    const p = process_(hopId, via, known, since)
       .catch((err: unknown): HopHandled => ({ hopId, via, outcome: "failed", reason: String(err), totalMs: 0, hubMs: 0 }))
       .then((handled) => {
         if (handled.outcome === "needs_person") needsPerson.set(hopId, handled.reason ?? "");
@@ -142,11 +147,24 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
     opts.onHandled?.(h);
   };
 
-  const onWebhook = async (payload: WebhookPayload): Promise<"done" | "retry"> => {
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const onWebhook = (payload: WebhookPayload, receivedAt: number): void => {
+    opts.onWebhook?.(payload);
     const hopId = (payload.data as { hop_id?: unknown }).hop_id;
-    if (!ACTIONABLE.has(payload.type) || typeof hopId !== "string") return "done";
-    const handled = await handleHop(hopId, "webhook");
-    return handled.outcome === "failed" ? "retry" : "done";
+    if (!ACTIONABLE.has(payload.type) || typeof hopId !== "string") return;
+    const attempt = (n: number, since?: number): void => {
+      void handleHop(hopId, "webhook", undefined, since).then((handled) => {
+        const delay = RETRY_DELAYS_MS[n];
+        if (handled.outcome !== "failed" || delay === undefined || stopped) return;
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          attempt(n + 1);
+        }, delay);
+        timer.unref();
+        retryTimers.add(timer);
+      });
+    };
+    attempt(0, receivedAt);
   };
 
   const server: WebhookServer = await startWebhookServer({
@@ -199,7 +217,9 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
     handleHop: (hopId, via) => handleHop(hopId, via),
     sweepOpen,
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
+      for (const t of retryTimers) clearTimeout(t);
       await sweeping;
       await server.close();
       await Promise.allSettled([...inFlight.values()]);

@@ -1,16 +1,14 @@
 /**
  * The responder's webhook endpoint: accepts only POSTs on its path that pass the Standard
- * Webhooks check, and hands the verified payload on. The reply waits for the handler (so a
- * failure is a 503 the hub retries) but never longer than the hub's 10 s delivery timeout allows.
+ * Webhooks check, acknowledges them at once and hands the verified payload on. Acknowledging
+ * before acting keeps the hub's delivery worker independent of how long a lookup takes; what
+ * fails afterwards is retried by the responder itself and, in the end, by its sweep.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyWebhook, WebhookVerificationError, type WebhookPayload } from "../../openapi/client/webhooks.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
-const REPLY_WITHIN_MS = 8000;
-
-export type WebhookVerdict = "done" | "retry";
 
 export interface WebhookServerOptions {
   host: string;
@@ -18,7 +16,8 @@ export interface WebhookServerOptions {
   path: string;
   secrets: () => readonly string[];
   now: () => number;
-  handle: (payload: WebhookPayload) => Promise<WebhookVerdict>;
+  /** Called after the acknowledgement; `receivedAt` is performance.now() when the body had arrived. */
+  handle: (payload: WebhookPayload, receivedAt: number) => void;
   onRejected: (reason: string) => void;
 }
 
@@ -39,6 +38,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (req.method !== "POST") return void (req.resume(), reply(405));
     readBody(req)
       .then(async (body) => {
+        const receivedAt = performance.now();
         if (body === undefined) return reply(413);
         let payload: WebhookPayload;
         try {
@@ -47,12 +47,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
           opts.onRejected(err instanceof WebhookVerificationError ? err.code : "unreadable");
           return reply(401);
         }
-        const timer = setTimeout(() => reply(202), REPLY_WITHIN_MS);
-        try {
-          reply((await opts.handle(payload)) === "done" ? 204 : 503);
-        } finally {
-          clearTimeout(timer);
-        }
+        reply(204);
+        opts.handle(payload, receivedAt);
       })
       .catch(() => reply(500));
   });

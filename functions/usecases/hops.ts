@@ -84,7 +84,7 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
     late: hop.deadline !== undefined && answeredAt > hop.deadline.dueAt,
     ...(upstream && { resolvedUpstream: "registered" in upstream ? { registered: upstream.registered } : { unregistered: true as const } }),
   };
-  const { evidence: _e, resolvedUpstream: _r, ...visible } = answered;
+  const { evidence: _e, resolvedUpstream: _r, amendmentEvidence: _a, ...visible } = answered;
   const body = JSON.stringify(hopRequestView(visible));
   const receipt = await ctx.seal(200, body);
   const marker = outboxMarker(now, hop.id);
@@ -96,6 +96,31 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   await followUpHop(deps, hop.tracebackId, hop.seq, marker).catch((err) =>
     deps.log.warn("hop follow-up deferred to the reconciler", { hopId, error: String(err) }),
   );
+  return { body, receipt };
+}
+
+/**
+ * A correction to an answer already given. The original answer and its evidence stay as they
+ * were; the amendment is kept beside them, signed and receipted the same way. It does not move
+ * the chain by itself: the consortium and the initiator see it and decide.
+ */
+export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string, answer: HopAnswer, reason: string, ctx: AnswerContext): Promise<AnsweredHop> {
+  const stored = await loadHop(deps, p, hopId, true);
+  const hop = stored.value;
+  if (!isAddressedTo(p, hop)) throw new NotFoundError(`hop request ${hopId} not found`);
+  if (hop.status !== "answered" || hop.answeredBy?.accountId !== p.accountId) {
+    throw new ConflictError("not_amendable", `hop request ${hopId} is ${hop.status}; only an answered request can be amended`);
+  }
+  const now = deps.clock.now();
+  const amended: StoredHop = {
+    ...hop,
+    amendments: [...(hop.amendments ?? []), { answer, reason, amendedAt: now.toISOString(), amendedBy: { accountId: p.accountId, keyId: ctx.key.keyId } }],
+  };
+  const { evidence: _e, resolvedUpstream: _r, amendmentEvidence: _a, ...visible } = amended;
+  const body = JSON.stringify(hopRequestView(visible));
+  const receipt = await ctx.seal(200, body);
+  const evidence = { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt };
+  await deps.tracebacks.replaceHop({ ...amended, amendmentEvidence: [...(hop.amendmentEvidence ?? []), evidence] }, { version: stored.version, status: "answered" });
   return { body, receipt };
 }
 

@@ -33,7 +33,7 @@ export interface AnswerEvidence {
   receipt: string;
 }
 
-export type StoredHop = Hop & { evidence?: AnswerEvidence; resolvedUpstream?: { registered: string } | { unregistered: true } };
+export type StoredHop = Hop & { evidence?: AnswerEvidence; amendmentEvidence?: AnswerEvidence[]; resolvedUpstream?: { registered: string } | { unregistered: true } };
 
 export interface AccountStore {
   createAccount(account: Account): Promise<void>;

@@ -115,7 +115,7 @@ export async function getChain(deps: CoreDeps, p: Principal, tracebackId: string
 }
 
 function withTiming(stored: StoredHop): Hop & { answerSeconds?: number } {
-  const { evidence: _evidence, resolvedUpstream: _resolved, ...hop } = stored;
+  const { evidence: _evidence, resolvedUpstream: _resolved, amendmentEvidence: _amendments, ...hop } = stored;
   if (!hop.answeredAt) return hop;
   const from = hop.deadline?.clockStartsAt ?? hop.createdAt;
   return { ...hop, answerSeconds: Math.max(0, (Date.parse(hop.answeredAt) - Date.parse(from)) / 1000) };

@@ -6,7 +6,9 @@ import type { AppDeps, AppEnv } from "../env.js";
 import { RECEIPT_HEADER, sealedJson, sealer } from "../middleware/receipt.js";
 import { AnswerSchema } from "../schemas/answers.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { HopRequestSchema } from "../schemas/tracebacks.js";
+import { HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
+import type { Context } from "hono";
+import type { AnswerContext } from "../../usecases/hops.js";
 import { pageBody, pageRequest } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
@@ -65,20 +67,45 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       },
     }),
     async (c) => {
-      const signed = c.get("signed");
-      const answered = await hops.answerHopRequest(deps, c.get("principal"), c.req.valid("param").hopId, c.req.valid("json") as HopAnswer, {
-        request: {
-          method: signed.method,
-          targetUri: signed.targetUri,
-          headers: evidenceHeaders(signed),
-          body: signed.body,
-        },
-        key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId },
-        seal: sealer(deps, c),
-      });
+      const answered = await hops.answerHopRequest(deps, c.get("principal"), c.req.valid("param").hopId, c.req.valid("json") as HopAnswer, answerContext(deps, c));
       return sealedJson(answered.body, 200, answered.receipt) as never;
     },
   );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/hop-requests/{hopId}/amendments",
+      tags: ["Hop requests"],
+      operationId: "amendHopAnswer",
+      summary: "Amend an answer already given",
+      description: "Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it. It does not move the chain by itself.",
+      security,
+      request: { params: HopIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewAmendmentSchema } } } },
+      responses: {
+        200: {
+          description: "The hop request with its amendments",
+          headers: { [RECEIPT_HEADER]: { description: "Compact JWS signed by the hub key over this exchange", schema: { type: "string" } } },
+          content: { "application/json": { schema: HopRequestSchema } },
+        },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const amended = await hops.amendHopAnswer(deps, c.get("principal"), c.req.valid("param").hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c));
+      return sealedJson(amended.body, 200, amended.receipt) as never;
+    },
+  );
+}
+
+/** The evidence of a signed write and the sealer of its receipt, for answers and amendments. */
+function answerContext(deps: AppDeps, c: Context<AppEnv>): AnswerContext {
+  const signed = c.get("signed");
+  return {
+    request: { method: signed.method, targetUri: signed.targetUri, headers: evidenceHeaders(signed), body: signed.body },
+    key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId },
+    seal: sealer(deps, c),
+  };
 }
 
 function evidenceHeaders(signed: AppEnv["Variables"]["signed"]): Record<string, string> {

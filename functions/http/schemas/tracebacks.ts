@@ -42,7 +42,24 @@ export const DeadlineSchema = z
   })
   .openapi("Deadline");
 
+export const AmendmentSchema = z
+  .object({
+    answer: AnswerSchema,
+    reason: z.string(),
+    amendedAt: z.string(),
+    amendedBy: z.object({ accountId: z.string(), keyId: z.string() }),
+  })
+  .openapi("Amendment");
+
+export const NewAmendmentSchema = z
+  .object({ answer: AnswerSchema, reason: z.string().min(1).max(2000) })
+  .strict()
+  .openapi("NewAmendment", {
+    example: { answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } }, reason: "the first lookup read the wrong trunk table" },
+  });
+
 const sweepFields = {
+  amendments: z.array(AmendmentSchema).optional().openapi({ description: "Corrections after the answer; the original answer is kept as it was." }),
   remindersSent: z.number().int().optional(),
   overdueAt: z.string().optional().openapi({ description: "Set when the due time passed without an answer." }),
   escalatedAt: z.string().optional(),
