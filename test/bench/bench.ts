@@ -171,16 +171,26 @@ async function main(): Promise<void> {
     const tpAnsweredEvents = answeredEvents;
 
     log("checking every throughput traceback through the API");
-    const wrong: string[] = [];
-    for (let i = 0; i < tpIds.length; i += 25) {
-      await Promise.all(
-        tpIds.slice(i, i + 25).map(async (id) => {
-          const { data } = await net.consortium.client.GET("/v1/tracebacks/{tracebackId}", { params: { path: { tracebackId: id } } });
-          const ok = data && data.traceback.result?.outcome === "originator_found" && data.hops.length === HOPS && data.hops.every((h) => h.status === "answered");
-          if (!ok) wrong.push(id);
-        }),
-      );
-    }
+    // Checked twice: a chain the first pass finds unfinished gets a second look 5 s later.
+    const check = async (ids: string[]) => {
+      const wrong = new Map<string, string>();
+      for (let i = 0; i < ids.length; i += 25) {
+        await Promise.all(
+          ids.slice(i, i + 25).map(async (id) => {
+            const { data, response } = await net.consortium.client.GET("/v1/tracebacks/{tracebackId}", { params: { path: { tracebackId: id } } });
+            const ok = data && data.traceback.result?.outcome === "originator_found" && data.hops.length === HOPS && data.hops.every((h) => h.status === "answered");
+            if (!ok) wrong.set(id, data ? `${data.traceback.status} ${data.traceback.result?.outcome ?? "-"} hops ${data.hops.map((h) => h.status).join(",")}` : `HTTP ${response.status}`);
+          }),
+        );
+      }
+      return wrong;
+    };
+    const firstPass = await check(tpIds);
+    await new Promise((r) => setTimeout(r, 5000));
+    const wrongMap = await check([...firstPass.keys()]);
+    for (const [id, why] of wrongMap) log(`  ${id}: ${why}`);
+    const wrong = [...wrongMap.keys()];
+    const reasons = [...new Set(firstPass.values())].slice(0, 3);
     const expectedHops = launched * HOPS;
     const distinctWebhooks = new Set(webhookIds).size;
 
@@ -224,6 +234,8 @@ async function main(): Promise<void> {
         distinctWebhooks,
         webhookHops: webhookHops.size,
         wrongChains: wrong.length,
+        unfinishedAtFirstCheck: firstPass.size,
+        firstCheckReasons: reasons,
         tracebackTime: summary(tpTimes),
         cpuShare,
       },
@@ -258,6 +270,8 @@ interface Figures {
     distinctWebhooks: number;
     webhookHops: number;
     wrongChains: number;
+    unfinishedAtFirstCheck: number;
+    firstCheckReasons: string[];
     tracebackTime: ReturnType<typeof summary>;
     cpuShare: number;
   };
@@ -325,7 +339,7 @@ ${t.tracebacks} tracebacks of 5 hops, kept ${IN_FLIGHT} in flight (a new one sta
 | answers reported by responders (duplicates would exceed the distinct count) | ${t.answeredEvents} |
 | webhooks received / distinct webhook-ids | ${t.webhooks} / ${t.distinctWebhooks} (${t.webhooks - t.distinctWebhooks} duplicate deliveries) |
 | hop requests that got a webhook / hop requests created | ${t.webhookHops} / ${t.expectedHops} (${lost} without one) |
-| chains checked through the API that are not 5 answered hops ending originator_found | ${t.wrongChains} |
+| chains read through the API right after the phase that were not yet 5 answered hops ending originator_found | ${t.unfinishedAtFirstCheck}${t.firstCheckReasons.length ? ` (seen: ${t.firstCheckReasons.join("; ")})` : ""} |\n| of those, still not so 5 s later | ${t.wrongChains} |
 | time of one traceback under this load, median / p95 | ${(t.tracebackTime.median / 1000).toFixed(1)} s / ${(t.tracebackTime.p95 / 1000).toFixed(1)} s |
 | elapsed | ${t.seconds.toFixed(1)} s |
 | CPU time of the process per elapsed second (1.0 = one core busy) | ${t.cpuShare.toFixed(2)} |
