@@ -35,7 +35,13 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const responder = await startResponder(config);
+  let responder;
+  try {
+    responder = await startResponder(config);
+  } catch (err) {
+    console.error(`the responder could not start: ${(err as Error).message}`);
+    return 1;
+  }
   if (values.sweep) await responder.sweepOpen();
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
