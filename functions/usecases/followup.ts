@@ -55,7 +55,7 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     }
     const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
     // Reopened with a late answer: the answer now moves the traceback on.
-    if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, keys.traceback(tracebackId));
+    if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, { markedItem: keys.traceback(tracebackId) });
     if (current?.value.status === "open" && tb.hopCount === 1) events.push(hopRequestCreated(current.value));
   }
   await deps.events.publish(events);
@@ -71,20 +71,23 @@ export async function followUpHop(
   tracebackId: string,
   seq: number,
   marker: string,
-  markedItem: { pk: string; sk: string } = keys.hop(tracebackId, seq),
+  opts: {
+    markedItem?: { pk: string; sk: string };
+    /** The hop as just written and the traceback as just read, to save reading them again inline. */
+    known?: { hop: StoredHop; traceback: Stored<Traceback> };
+  } = {},
 ): Promise<void> {
-  const hopStored = await deps.tracebacks.getHop(tracebackId, seq, true);
-  if (!hopStored) return;
-  const hop = hopStored.value;
+  const hop = opts.known?.hop ?? (await deps.tracebacks.getHop(tracebackId, seq, true))?.value;
+  if (!hop) return;
   const events: HubEvent[] = [];
-  const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events));
+  const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events), opts.known?.traceback);
   events.push(...hopEvents(hop, after));
   if (after?.status === "completed") {
     events.push(tracebackCompleted(after));
     if (after.signatures) await recordFindings(deps, tracebackId);
   }
   await deps.events.publish(events);
-  await deps.tracebacks.clearOutbox(markedItem, marker);
+  await deps.tracebacks.clearOutbox(opts.markedItem ?? keys.hop(tracebackId, seq), marker);
 }
 
 /** What the hop's current state does to the traceback, if it still stands on that hop. */
@@ -149,9 +152,14 @@ function hopEvents(hop: Hop, tb: Traceback | undefined): HubEvent[] {
  * Moves the traceback forward with optimistic locking, re-reading on a lost race. Returns the
  * traceback as it stands afterwards, whether this call or an earlier run changed it.
  */
-async function advanceTraceback(deps: FollowUpDeps, tracebackId: string, decide: (tb: Traceback) => Promise<Traceback | undefined>): Promise<Traceback | undefined> {
+async function advanceTraceback(
+  deps: FollowUpDeps,
+  tracebackId: string,
+  decide: (tb: Traceback) => Promise<Traceback | undefined>,
+  known?: Stored<Traceback>,
+): Promise<Traceback | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const stored: Stored<Traceback> | undefined = await deps.tracebacks.getTraceback(tracebackId, true);
+    const stored = attempt === 0 && known ? known : await deps.tracebacks.getTraceback(tracebackId, true);
     if (!stored) return undefined;
     const next = await decide(stored.value);
     if (!next) return stored.value;

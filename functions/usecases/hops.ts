@@ -64,11 +64,9 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   if (!isAddressedTo(p, stored.value)) throw new NotFoundError(`hop request ${hopId} not found`);
   const hop = stored.value;
   if (hop.status !== "open") throw new ConflictError("hop_already_answered", `hop request ${hopId} is ${hop.status}; corrections go through an amendment`);
-  const tb = await deps.tracebacks.getTraceback(hop.tracebackId, true);
-  if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
-
   const inquiry = hop.kind === "signer_inquiry";
-  const upstream = inquiry ? undefined : await resolveUpstream(deps, answer);
+  const [tb, upstream] = await Promise.all([deps.tracebacks.getTraceback(hop.tracebackId, true), inquiry ? undefined : resolveUpstream(deps, answer)]);
+  if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
   const now = deps.clock.now();
   // Validates the answer against the chain (closed traceback, self-naming) before anything is written.
   if (!inquiry) decideAnswer(tb.value, hop, answer, upstream, p.accountId, now, deps.deadlines(tb.value.deadlinePolicy));
@@ -88,12 +86,9 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const body = JSON.stringify(hopRequestView(visible));
   const receipt = await ctx.seal(200, body);
   const marker = outboxMarker(now, hop.id);
-  await deps.tracebacks.replaceHop(
-    { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } },
-    { version: stored.version, status: "open" },
-    marker,
-  );
-  await followUpHop(deps, hop.tracebackId, hop.seq, marker).catch((err) =>
+  const written: StoredHop = { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } };
+  await deps.tracebacks.replaceHop(written, { version: stored.version, status: "open" }, marker);
+  await followUpHop(deps, hop.tracebackId, hop.seq, marker, { known: { hop: written, traceback: tb } }).catch((err) =>
     deps.log.warn("hop follow-up deferred to the reconciler", { hopId, error: String(err) }),
   );
   return { body, receipt };

@@ -28,7 +28,7 @@ describe("amending an answer", () => {
     expect(res.body.amendments).toHaveLength(1);
     expect(res.body.amendments[0].answer.upstream.providerId).toBe(corrected.id);
 
-    const jwks = await (await fetch(`${t.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
     const claims = await verifyReceipt(res.headers.get("hoptrace-receipt")!, jwks);
     expect(claims.req.target_uri).toBe(`${t.url}/v1/hop-requests/${hopId}/amendments`);
     const stored = await t.hub.runtime.deps.tracebacks.getHop(tb.body.traceback.id, 1, true);
