@@ -93,3 +93,32 @@ export async function queryPage<T>(
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === "ConditionalCheckFailedException";
 }
+
+/**
+ * Items of a sharded sparse index whose sort key is below `before` (a time, since those sort
+ * keys start with one), from every shard at once.
+ */
+export async function dueAcrossShards(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  index: { name: string; partitionKey: string; sortKey: string },
+  shards: string[],
+  before: string,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  const results = await Promise.all(
+    shards.map((shard) =>
+      db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index.name,
+          KeyConditionExpression: "#p = :p AND #s < :b",
+          ExpressionAttributeNames: { "#p": index.partitionKey, "#s": index.sortKey },
+          ExpressionAttributeValues: { ":p": shard, ":b": before },
+          Limit: limit,
+        }),
+      ),
+    ),
+  );
+  return results.flatMap((r) => r.Items ?? []);
+}

@@ -9,7 +9,7 @@ import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
@@ -177,23 +177,8 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /** Items whose follow-up is older than `before`, across the outbox shards. */
   async pendingOutbox(before: string, limit: number): Promise<Array<{ entity: string; key: { pk: string; sk: string }; marker: string }>> {
-    const index = TABLE.indexes.outbox;
-    const results = await Promise.all(
-      keys.scheduleShards("OUTBOX").map((shard) =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: index.name,
-            KeyConditionExpression: "gsi4pk = :p AND gsi4sk < :b",
-            ExpressionAttributeValues: { ":p": shard, ":b": before },
-            Limit: limit,
-          }),
-        ),
-      ),
-    );
-    return results.flatMap((r) =>
-      (r.Items ?? []).map((i) => ({ entity: String(i.entity), key: { pk: String(i.pk), sk: String(i.sk) }, marker: String(i.gsi4sk) })),
-    );
+    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("OUTBOX"), before, limit);
+    return items.map((i) => ({ entity: String(i.entity), key: { pk: String(i.pk), sk: String(i.sk) }, marker: String(i.gsi4sk) }));
   }
 
   listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>> {
@@ -233,20 +218,8 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /** Hops whose next deadline action is due before `before`, across the schedule shards. */
   async hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>> {
-    const results = await Promise.all(
-      keys.scheduleShards("DUE").map((shard) =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: TABLE.indexes.schedule.name,
-            KeyConditionExpression: "gsi3pk = :p AND gsi3sk < :b",
-            ExpressionAttributeValues: { ":p": shard, ":b": before },
-            Limit: limit,
-          }),
-        ),
-      ),
-    );
-    return results.flatMap((r) => (r.Items ?? []).map((i) => ({ tracebackId: String(i.tracebackId), seq: Number(i.seq) })));
+    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.schedule, keys.scheduleShards("DUE"), before, limit);
+    return items.map((i) => ({ tracebackId: String(i.tracebackId), seq: Number(i.seq) }));
   }
 
   /** A provider's hops created in [from, to), for responsiveness figures. */

@@ -1,12 +1,12 @@
 /** Webhook endpoints, the events feed, and deliveries with their attempts. */
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { HubEvent } from "../../domain/events.js";
 import type { Delivery } from "../../domain/webhooks/delivery.js";
 import type { Endpoint } from "../../domain/webhooks/endpoint.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 function deliveryItem(d: Delivery): Record<string, unknown> {
@@ -139,20 +139,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   /** Deliveries whose retry or claim is due before `before`, across the shards. */
   async dueDeliveries(before: string, limit: number): Promise<Delivery[]> {
-    const index = TABLE.indexes.schedule;
-    const results = await Promise.all(
-      keys.scheduleShards("RETRY").map((shard) =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: index.name,
-            KeyConditionExpression: "gsi3pk = :p AND gsi3sk < :b",
-            ExpressionAttributeValues: { ":p": shard, ":b": before },
-            Limit: limit,
-          }),
-        ),
-      ),
-    );
-    return results.flatMap((r) => (r.Items ?? []).map((i) => stripKeys<Delivery>(i)));
+    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.schedule, keys.scheduleShards("RETRY"), before, limit);
+    return items.map((i) => stripKeys<Delivery>(i));
   }
 }
