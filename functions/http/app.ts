@@ -20,6 +20,9 @@ import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
 import { buildDocument } from "../../openapi/document.js";
 
+/** Routes that replay from the evidence their own conditional write keeps (see idempotency.ts). */
+const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
+
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
 const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes];
 
@@ -41,7 +44,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header("cache-control", "public, max-age=300");
     return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
   });
-  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps), receipts(deps));
+  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   app.get("/openapi.json", (c) => c.json(buildDocument(openApiDocument())));
   app.get("/docs", docsPage);

@@ -45,6 +45,22 @@ export interface AnswerContext {
 export interface AnsweredHop {
   body: string;
   receipt: string;
+  /** True when this is a retry of an answer already accepted, replayed from its evidence. */
+  replayed?: boolean;
+}
+
+/**
+ * An answer is idempotent through its own evidence: a retry under the same Idempotency-Key with
+ * the same body gets the stored response and receipt byte for byte; another body is refused.
+ */
+function replayOfAnswer(hop: StoredHop, ctx: AnswerContext): AnsweredHop | undefined {
+  const key = ctx.request.headers["idempotency-key"];
+  const evidence = hop.evidence;
+  if (!key || !evidence || evidence.request.headers["idempotency-key"] !== key || hop.answeredBy?.accountId !== ctx.key.accountId) return undefined;
+  if (evidence.request.body !== ctx.request.body || evidence.request.targetUri !== ctx.request.targetUri) {
+    throw new RuleViolationError("idempotency_key_reused", "this Idempotency-Key was used with a different request");
+  }
+  return { body: evidence.response.body, receipt: evidence.receipt, replayed: true };
 }
 
 export async function answerHopRequest(deps: CoreDeps, p: Principal, hopId: string, answer: HopAnswer, ctx: AnswerContext): Promise<AnsweredHop> {
@@ -63,7 +79,11 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const stored = await loadHop(deps, p, hopId, true);
   if (!isAddressedTo(p, stored.value)) throw new NotFoundError(`hop request ${hopId} not found`);
   const hop = stored.value;
-  if (hop.status !== "open") throw new ConflictError("hop_already_answered", `hop request ${hopId} is ${hop.status}; corrections go through an amendment`);
+  if (hop.status !== "open") {
+    const replay = replayOfAnswer(hop, ctx);
+    if (replay) return replay;
+    throw new ConflictError("hop_already_answered", `hop request ${hopId} is ${hop.status}; corrections go through an amendment`);
+  }
   const inquiry = hop.kind === "signer_inquiry";
   const [tb, upstream] = await Promise.all([deps.tracebacks.getTraceback(hop.tracebackId, true), inquiry ? undefined : resolveUpstream(deps, answer)]);
   if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);

@@ -2,6 +2,10 @@
  * Idempotency-Key on every POST (IETF httpapi draft): the same key and body replay the stored
  * response and receipt byte for byte; the same key with another body is 422; a request still in
  * flight under the key is 409. Keys are scoped to the calling account.
+ *
+ * Routes whose own conditional write already decides the outcome (answering a hop request)
+ * keep the request and its response as evidence anyway: they replay from there, and skip the two
+ * extra writes of a separate idempotency record on the busiest path.
  */
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
@@ -12,13 +16,14 @@ const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying; the rest are per-attempt. */
 const REPLAYED_HEADERS = ["content-type", "content-digest", "hoptrace-receipt", "location"];
 
-export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
     const key = c.req.header("idempotency-key");
     if (key === undefined) throw new ProblemError(400, "idempotency_key_required", "every POST needs an Idempotency-Key header");
     if (!KEY_SYNTAX.test(key)) throw new ProblemError(400, "invalid_idempotency_key", "the Idempotency-Key must be 1 to 255 visible ASCII characters");
+    if (selfIdempotent.some((route) => route.test(c.req.path))) return next();
     const principal = c.get("principal");
     const signed = c.get("signed");
     const fingerprint = createHash("sha256").update(`${c.req.method} ${new URL(signed.targetUri).pathname}\n`).update(signed.body).digest("base64url");

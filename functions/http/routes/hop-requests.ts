@@ -68,7 +68,9 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const answered = await hops.answerHopRequest(deps, c.get("principal"), c.req.valid("param").hopId, c.req.valid("json") as HopAnswer, answerContext(deps, c));
-      return sealedJson(answered.body, 200, answered.receipt) as never;
+      const res = sealedJson(answered.body, 200, answered.receipt);
+      if (answered.replayed) res.headers.set("idempotent-replayed", "true");
+      return res as never;
     },
   );
   app.openapi(
