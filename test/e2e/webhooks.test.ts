@@ -84,4 +84,34 @@ describe("webhooks to the next upstream", () => {
       expect(res.body.errors[0].pointer).toBe("/url");
     }
   });
+
+  it("signs with the old and the new secret during a rotation, and redelivers an event with the same webhook-id", async () => {
+    const p = await t.registerProvider("Rotating Co");
+    const ep = await p.api.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created"] });
+    const oldSecret = ep.body.secret as string;
+    const rotated = await p.api.post(`/v1/webhook-endpoints/${ep.body.endpoint.id}/rotate-secret`, {});
+    expect(rotated.status).toBe(200);
+    const newSecret = rotated.body.secret as string;
+    expect(newSecret).not.toBe(oldSecret);
+
+    const before = receiver.received.length;
+    const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: p.id });
+    const got = await receiver.waitFor((r) => r.length > before);
+    const delivery = got[got.length - 1]!;
+    const headers = {
+      "webhook-id": String(delivery.headers["webhook-id"]),
+      "webhook-timestamp": String(delivery.headers["webhook-timestamp"]),
+      "webhook-signature": String(delivery.headers["webhook-signature"]),
+    };
+    expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
+    for (const secret of [oldSecret, newSecret]) expect((new Webhook(secret).verify(delivery.body, headers) as { data: { hop_id: string } }).data.hop_id).toBe(tb.body.hops[0].id);
+
+    const again = await p.api.post(`/v1/events/${encodeURIComponent(headers["webhook-id"])}/redeliver`, {});
+    expect(again.status).toBe(202);
+    expect(again.body.queued).toBe(1);
+    const redelivered = await receiver.waitFor((r) => r.length > before + 1);
+    expect(redelivered[redelivered.length - 1]!.headers["webhook-id"]).toBe(headers["webhook-id"]);
+    const other = await t.registerProvider("Nosy Co");
+    expect((await other.api.post(`/v1/events/${encodeURIComponent(headers["webhook-id"])}/redeliver`, {})).status).toBe(404);
+  });
 });
