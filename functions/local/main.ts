@@ -15,7 +15,13 @@ const dataDir = resolve(process.env.HOPTRACE_DATA_DIR ?? ".data");
 const port = Number(process.env.PORT ?? 8787);
 await mkdir(dataDir, { recursive: true });
 
-const hub = await startEmbeddedHub({ dataDir, port, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "INFO" } });
+// Loopback webhook receivers are allowed locally unless switched off; private and metadata
+// addresses stay refused either way.
+const hub = await startEmbeddedHub({
+  dataDir,
+  port,
+  env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "INFO", ALLOW_LOOPBACK_WEBHOOKS: process.env.ALLOW_LOOPBACK_WEBHOOKS ?? "true" },
+});
 const consortiumJwk = await consortiumPublicJwk(dataDir);
 const { keyId } = await ensureConsortium(hub.runtime.deps, consortiumJwk);
 
