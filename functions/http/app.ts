@@ -46,7 +46,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
-  app.get("/openapi.json", (c) => c.json(buildDocument(openApiDocument())));
+  // Built on first request, not at start-up: most cold starts never serve it.
+  let contract: ReturnType<typeof buildDocument> | undefined;
+  app.get("/openapi.json", (c) => c.json((contract ??= buildDocument(openApiDocument()))));
   app.get("/docs", docsPage);
   app.notFound((c) => problemResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => toProblem(err, c, (msg, fields) => deps.log.error(msg, { ...fields, requestId: c.get("requestId") })));
