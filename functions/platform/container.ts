@@ -18,6 +18,7 @@ import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
+import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { AppDeps, HubKey } from "../http/env.js";
@@ -56,6 +57,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
         const check = await guard(url);
         if (!check.ok) throw new Error(check.detail);
       },
+      fetch: pinnedFetch(destinationPolicy),
       allowHttp: config.HOPTRACE_MODE === "local",
     }),
     tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),

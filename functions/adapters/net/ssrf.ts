@@ -1,3 +1,4 @@
+import type { LookupAddress, LookupOptions } from "node:dns";
 import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
@@ -242,4 +243,31 @@ export async function requireDestination(
   const result = await checkDestination(url, policy, resolve);
   if (!result.ok) throw new ForbiddenDestinationError(result.code, result.detail);
   return { url: result.url, addresses: result.addresses };
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A lookup that answers only with addresses that already passed the
+ * destination check, so a DNS answer changing between check and connect
+ * (rebinding) cannot steer the socket elsewhere. The request keeps the
+ * original host name, so Host and TLS SNI/certificate checks are unaffected.
+ */
+export function pinnedLookup(addresses: ResolvedAddress[]) {
+  return (_hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    const first = addresses[0];
+    if (first === undefined) {
+      callback(Object.assign(new Error("no checked address"), { code: "ENOTFOUND" }), "", 0);
+      return;
+    }
+    if (options.all === true) {
+      callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+      return;
+    }
+    callback(null, first.address, first.family);
+  };
 }

@@ -1,13 +1,7 @@
 import http from "node:http";
 import https from "node:https";
-import type { LookupAddress, LookupOptions } from "node:dns";
 import type { IncomingMessage } from "node:http";
-import {
-  checkDestination,
-  type DestinationPolicy,
-  type ResolvedAddress,
-  type Resolver,
-} from "../net/ssrf.js";
+import { checkDestination, pinnedLookup, type DestinationPolicy, type Resolver } from "../net/ssrf.js";
 
 export type SendOutcome = "delivered" | "failed" | "gone" | "throttled" | "refused";
 
@@ -54,33 +48,6 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
     seconds = Math.max(0, Math.ceil((at - nowMs) / 1000));
   }
   return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
-}
-
-type LookupCallback = (
-  err: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
-
-/**
- * A lookup that answers only with addresses that already passed the
- * destination check, so a DNS answer changing between check and connect
- * (rebinding) cannot steer the socket elsewhere. The request keeps the
- * original host name, so Host and TLS SNI/certificate checks are unaffected.
- */
-function pinnedLookup(addresses: ResolvedAddress[]) {
-  return (_hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    const first = addresses[0];
-    if (first === undefined) {
-      callback(Object.assign(new Error("no checked address"), { code: "ENOTFOUND" }), "", 0);
-      return;
-    }
-    if (options.all === true) {
-      callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
-      return;
-    }
-    callback(null, first.address, first.family);
-  };
 }
 
 function classifyStatus(status: number): { outcome: SendOutcome; error?: string } {
