@@ -1,7 +1,7 @@
 /** Registering providers and initiators, and managing the signing keys of every account. */
 import { canManageKeysOf, isConsortium, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
-import { assignRegisteredProvider } from "../domain/traceback.js";
+import { assignRegisteredProvider, type Hop } from "../domain/traceback.js";
 import { importPublicJwk, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
 import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
@@ -37,7 +37,7 @@ export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclud
   for (const [i, k] of prepared.entries()) {
     keys.push(await storeKey(deps, account, k, input.keys?.[i]?.label, p.accountId, now));
   }
-  if (kind === "provider" && account.frn) await activatePendingHops(deps, account);
+  if (kind === "provider") await activatePendingHops(deps, account);
   return { account, keys };
 }
 
@@ -117,28 +117,44 @@ export async function revokeKey(deps: CoreDeps, p: Principal, accountId: string,
 }
 
 /**
- * Hops that were waiting for an unregistered upstream with this FRN become hop requests to the
- * newly registered provider.
+ * Hops that were waiting for an unregistered upstream with this FRN or RMD number become hop
+ * requests to the newly registered provider. Each activated hop leaves the pending index, so
+ * reading page after page until one comes back empty visits every one of them.
  */
 async function activatePendingHops(deps: CoreDeps, provider: Account): Promise<void> {
-  for (const pending of await deps.tracebacks.hopsAwaitingFrn(provider.frn!)) {
-    const [tb, hop] = await Promise.all([
-      deps.tracebacks.getTraceback(pending.tracebackId, true),
-      deps.tracebacks.getHop(pending.tracebackId, pending.seq, true),
-    ]);
-    if (!tb || !hop || hop.value.status !== "awaiting_registration") continue;
-    const now = deps.clock.now();
-    const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
-    const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
-    const marker = outboxMarker(now, assigned.id);
-    try {
-      await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);
-    } catch (err) {
-      if (err instanceof ConflictError) continue;
-      throw err;
+  const ids = [
+    ...(provider.frn ? [["FRN", provider.frn] as const] : []),
+    ...(provider.rmdNumber ? [["RMD", provider.rmdNumber] as const] : []),
+  ];
+  for (const [kind, value] of ids) {
+    for (let page = 0; page < 100; page++) {
+      const pending = await deps.tracebacks.hopsAwaitingRegistration(kind, value);
+      if (pending.length === 0) break;
+      let activated = 0;
+      for (const hop of pending) if (await activatePendingHop(deps, provider, hop)) activated++;
+      if (activated === 0) break;
     }
-    await followUpHop(deps, assigned.tracebackId, assigned.seq, marker).catch((err) =>
-      deps.log.warn("hop follow-up deferred to the reconciler", { hopId: assigned.id, error: String(err) }),
-    );
   }
+}
+
+async function activatePendingHop(deps: CoreDeps, provider: Account, pending: Hop): Promise<boolean> {
+  const [tb, hop] = await Promise.all([
+    deps.tracebacks.getTraceback(pending.tracebackId, true),
+    deps.tracebacks.getHop(pending.tracebackId, pending.seq, true),
+  ]);
+  if (!tb || !hop || hop.value.status !== "awaiting_registration") return false;
+  const now = deps.clock.now();
+  const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+  const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
+  const marker = outboxMarker(now, assigned.id);
+  try {
+    await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);
+  } catch (err) {
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+  await followUpHop(deps, assigned.tracebackId, assigned.seq, marker).catch((err) =>
+    deps.log.warn("hop follow-up deferred to the reconciler", { hopId: assigned.id, error: String(err) }),
+  );
+  return true;
 }

@@ -149,6 +149,6 @@ async function resolveUpstream(deps: CoreDeps, answer: HopAnswer): Promise<Resol
     }
     return { registered: account.id };
   }
-  const byFrn = up.frn ? await deps.accounts.accountIdByFrn(up.frn) : undefined;
-  return byFrn ? { registered: byFrn } : { unregistered: up };
+  const registered = (up.frn && (await deps.accounts.accountIdByFrn(up.frn))) || (up.rmdNumber && (await deps.accounts.accountIdByRmd(up.rmdNumber))) || undefined;
+  return registered ? { registered } : { unregistered: up };
 }

@@ -40,6 +40,7 @@ export interface AccountStore {
   getAccount(id: string): Promise<Account | undefined>;
   listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>>;
   accountIdByFrn(frn: string): Promise<string | undefined>;
+  accountIdByRmd(rmd: string): Promise<string | undefined>;
   accountIdBySpc(spc: string): Promise<string | undefined>;
   putKey(key: SigningKeyRecord): Promise<void>;
   getKey(keyId: string): Promise<SigningKeyRecord | undefined>;
@@ -61,7 +62,7 @@ export interface TracebackStore {
   listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
   listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;
   listAllTracebacks(page: PageRequest): Promise<Page<Traceback>>;
-  hopsAwaitingFrn(frn: string): Promise<Hop[]>;
+  hopsAwaitingRegistration(kind: "FRN" | "RMD", value: string): Promise<Hop[]>;
   /** Counts a hop against its provider's weekly cap; false when the week is full. Idempotent per hop. */
   reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;
   hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>>;

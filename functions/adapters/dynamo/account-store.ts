@@ -22,6 +22,7 @@ export class DynamoAccountStore implements AccountStore {
   async createAccount(account: Account): Promise<void> {
     const claims: Array<{ key: ItemKey; what: string }> = [
       ...(account.frn ? [{ key: keys.frnClaim(account.frn), what: `FRN ${account.frn}` }] : []),
+      ...(account.rmdNumber ? [{ key: keys.rmdClaim(account.rmdNumber), what: `RMD number ${account.rmdNumber}` }] : []),
       ...account.spcCodes.map((spc) => ({ key: keys.spcClaim(spc), what: `SPC ${spc}` })),
     ];
     const taken: ItemKey[] = [];
@@ -97,6 +98,10 @@ export class DynamoAccountStore implements AccountStore {
 
   async accountIdByFrn(frn: string): Promise<string | undefined> {
     return this.claimHolder(keys.frnClaim(frn));
+  }
+
+  async accountIdByRmd(rmd: string): Promise<string | undefined> {
+    return this.claimHolder(keys.rmdClaim(rmd));
   }
 
   async accountIdBySpc(spc: string): Promise<string | undefined> {

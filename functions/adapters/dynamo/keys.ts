@@ -60,8 +60,10 @@ export const keys = {
   openHopsOf: (providerId: string) => `OPEN#${providerId}`,
   /** The hops counted against a provider's weekly request cap (Canadian policy), per week. */
   weeklyCap: (providerId: string, weekStart: string): ItemKey => ({ pk: `CAP#${providerId}`, sk: `WEEK#${weekStart}` }),
-  /** Hops waiting on a provider that is not registered yet, found again by its FRN at registration. */
-  pendingFrn: (frn: string) => `PENDING#${frn}`,
+  /** One item per registered RMD number, written conditionally like the FRN. */
+  rmdClaim: (rmd: string): ItemKey => ({ pk: `RMD#${rmd.toUpperCase()}`, sk: "RMD" }),
+  /** Hops waiting on a provider that is not registered yet, found again by its FRN or RMD number at registration. */
+  pendingRegistration: (kind: "FRN" | "RMD", value: string) => `PENDING#${kind}#${kind === "RMD" ? value.toUpperCase() : value}`,
 
   idempotency: (principalId: string, key: string): ItemKey => ({ pk: `IDEMPOTENCY#${principalId}#${key}`, sk: "IDEMPOTENCY" }),
   /** A seen request signature; written conditionally to refuse replays. */

@@ -37,8 +37,9 @@ function hopItem(hop: StoredHop, version: number, outbox?: string): Record<strin
   if (hop.providerId) {
     index.gsi1pk = keys.hopsOf(hop.providerId);
     index.gsi1sk = `${hop.createdAt}#${hop.id}`;
-  } else if (hop.status === "awaiting_registration" && hop.pendingProvider?.frn) {
-    index.gsi1pk = keys.pendingFrn(hop.pendingProvider.frn);
+  } else if (hop.status === "awaiting_registration" && (hop.pendingProvider?.frn || hop.pendingProvider?.rmdNumber)) {
+    const p = hop.pendingProvider;
+    index.gsi1pk = p.frn ? keys.pendingRegistration("FRN", p.frn) : keys.pendingRegistration("RMD", p.rmdNumber!);
     index.gsi1sk = hop.id;
   }
   if (hop.status === "open" && hop.providerId) {
@@ -237,9 +238,9 @@ export class DynamoTracebackStore implements TracebackStore {
     return out;
   }
 
-  /** Hops waiting for a provider with this FRN to register. */
-  async hopsAwaitingFrn(frn: string): Promise<Hop[]> {
-    const page = await queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.pendingFrn(frn), { limit: 100 });
+  /** Hops waiting for a provider with this FRN or RMD number to register (a page of them). */
+  async hopsAwaitingRegistration(kind: "FRN" | "RMD", value: string): Promise<Hop[]> {
+    const page = await queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.pendingRegistration(kind, value), { limit: 100 });
     return page.items;
   }
 }

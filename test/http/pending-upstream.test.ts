@@ -1,0 +1,45 @@
+/** An upstream that is not registered yet, named by RMD number only, and several at once. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CALL, EVIDENCE, startTestHub, type TestHub } from "../support/hub.js";
+
+describe("waiting for an unregistered upstream", () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("activates every hop waiting on an RMD number when a provider with it registers", async () => {
+    const terminating = await t.registerProvider("Terminating");
+    const tracebacks = [];
+    for (let i = 0; i < 3; i++) {
+      const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+      const answered = await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, {
+        type: "upstream_identified",
+        upstream: { name: "Shadow Wholesale", rmdNumber: "RMD0099887" },
+        evidence: EVIDENCE,
+      });
+      expect(answered.status).toBe(200);
+      tracebacks.push(tb.body.traceback.id as string);
+    }
+    for (const id of tracebacks) expect((await t.consortium.api.get(`/v1/tracebacks/${id}`)).body.traceback.status).toBe("waiting_on_provider");
+
+    const shadow = await t.registerProvider("Shadow Wholesale", { rmdNumber: "rmd0099887" });
+    const open = await shadow.api.get("/v1/hop-requests");
+    expect(open.body.items).toHaveLength(3);
+    for (const id of tracebacks) {
+      const chain = (await t.consortium.api.get(`/v1/tracebacks/${id}`)).body;
+      expect(chain.traceback.status).toBe("open");
+      expect(chain.traceback.path).toEqual([terminating.id, shadow.id]);
+    }
+    // The RMD number is now taken, and names the provider directly.
+    const again = await t.consortium.api.post("/v1/providers", { name: "Copycat", rmdNumber: "RMD0099887", contact: { name: "x", email: "x@copy.example" } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe("already_registered");
+    const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, { type: "upstream_identified", upstream: { name: "Shadow", rmdNumber: "RMD0099887" }, evidence: EVIDENCE });
+    expect((await t.consortium.api.get(`/v1/tracebacks/${tb.body.traceback.id}`)).body.traceback.path).toEqual([terminating.id, shadow.id]);
+  });
+});
