@@ -2,6 +2,7 @@
 import { canManageKeysOf, isConsortium, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { assignRegisteredProvider, type Hop } from "../domain/traceback.js";
+import { parseHopId } from "../domain/ids.js";
 import { importPublicJwk, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
 import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
@@ -135,6 +136,21 @@ async function activatePendingHops(deps: CoreDeps, provider: Account): Promise<v
       if (activated === 0) break;
     }
   }
+}
+
+/**
+ * The consortium points a hop that waits on an unregistered upstream (one named without FRN or
+ * RMD number, or registered under other numbers) at a registered provider.
+ */
+export async function assignPendingHop(deps: CoreDeps, p: Principal, hopId: string, providerId: string): Promise<void> {
+  if (!isConsortium(p)) throw new ForbiddenError("only the consortium assigns waiting hop requests");
+  const ref = parseHopId(hopId);
+  const hop = ref && (await deps.tracebacks.getHop(ref.tracebackId, ref.seq, true));
+  if (!hop) throw new NotFoundError(`hop request ${hopId} not found`);
+  if (hop.value.status !== "awaiting_registration") throw new ConflictError("hop_not_awaiting_registration", `hop request ${hopId} is ${hop.value.status}`);
+  const provider = await deps.accounts.getAccount(providerId);
+  if (!provider || provider.kind !== "provider") throw new RuleViolationError("unknown_provider", `no registered provider ${providerId}`, "/providerId");
+  if (!(await activatePendingHop(deps, provider, hop.value))) throw new ConflictError("hop_changed", `hop request ${hopId} changed; read it again`);
 }
 
 async function activatePendingHop(deps: CoreDeps, provider: Account, pending: Hop): Promise<boolean> {

@@ -284,6 +284,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hop-requests/{hopId}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Address a hop request waiting on an unregistered upstream to a registered provider (consortium)
+         * @description For upstreams named without an FRN or RMD number a registration could match. The provider is asked at once, with a fresh deadline.
+         */
+        post: operations["assignWaitingHopRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1653,6 +1673,14 @@ export interface components {
         NewAmendment: {
             answer: components["schemas"]["HopAnswer"];
             reason: string;
+        };
+        /**
+         * @example {
+         *       "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *     }
+         */
+        AssignHopRequest: {
+            providerId: string;
         };
         /**
          * @example {
@@ -4356,6 +4384,180 @@ export interface operations {
                 headers: {
                     /** @description Compact JWS signed by the hub key over this exchange */
                     "hoptrace-receipt"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HopRequest"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignWaitingHopRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                hopId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignHopRequest"];
+            };
+        };
+        responses: {
+            /** @description The hop request, now open */
+            200: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

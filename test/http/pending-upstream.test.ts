@@ -42,4 +42,21 @@ describe("waiting for an unregistered upstream", () => {
     await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, { type: "upstream_identified", upstream: { name: "Shadow", rmdNumber: "RMD0099887" }, evidence: EVIDENCE });
     expect((await t.consortium.api.get(`/v1/tracebacks/${tb.body.traceback.id}`)).body.traceback.path).toEqual([terminating.id, shadow.id]);
   });
+
+  it("lets the consortium address a hop waiting on an upstream named by name alone", async () => {
+    const terminating = await t.registerProvider("Terminating 2");
+    const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
+    await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, { type: "upstream_identified", upstream: { name: "Nameless Carrier" }, evidence: EVIDENCE });
+    const waiting = (await t.consortium.api.get(`/v1/tracebacks/${tb.body.traceback.id}`)).body.hops[1];
+    expect(waiting.status).toBe("awaiting_registration");
+
+    const found = await t.registerProvider("Nameless Carrier Inc");
+    expect((await terminating.api.post(`/v1/hop-requests/${waiting.id}/assign`, { providerId: found.id })).status).toBe(403);
+    expect((await t.consortium.api.post(`/v1/hop-requests/${waiting.id}/assign`, { providerId: "acc_nobody" })).body.code).toBe("unknown_provider");
+    const assigned = await t.consortium.api.post(`/v1/hop-requests/${waiting.id}/assign`, { providerId: found.id });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.status).toBe("open");
+    expect((await found.api.get("/v1/hop-requests")).body.items.map((h: { id: string }) => h.id)).toEqual([waiting.id]);
+    expect((await t.consortium.api.post(`/v1/hop-requests/${waiting.id}/assign`, { providerId: found.id })).body.code).toBe("hop_not_awaiting_registration");
+  });
 });

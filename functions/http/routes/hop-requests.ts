@@ -2,6 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { HopAnswer } from "../../domain/answer.js";
 import * as hops from "../../usecases/hops.js";
+import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { RECEIPT_HEADER, sealedJson, sealer } from "../middleware/receipt.js";
 import { AnswerSchema } from "../schemas/answers.js";
@@ -12,6 +13,10 @@ import type { AnswerContext } from "../../usecases/hops.js";
 import { pageBody, pageRequest } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
+const AssignSchema = z
+  .object({ providerId: z.string().min(1).max(64) })
+  .strict()
+  .openapi("AssignHopRequest", { example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
 const HopIdParam = z.object({ hopId: z.string().min(1).max(80).openapi({ param: { name: "hopId", in: "path" }, example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }) });
 
 export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
@@ -96,6 +101,28 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       const body = c.req.valid("json");
       const amended = await hops.amendHopAnswer(deps, c.get("principal"), c.req.valid("param").hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c));
       return sealedJson(amended.body, 200, amended.receipt) as never;
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/hop-requests/{hopId}/assign",
+      tags: ["Hop requests"],
+      operationId: "assignWaitingHopRequest",
+      summary: "Address a hop request waiting on an unregistered upstream to a registered provider (consortium)",
+      description: "For upstreams named without an FRN or RMD number a registration could match. The provider is asked at once, with a fresh deadline.",
+      security,
+      request: {
+        params: HopIdParam,
+        headers: IdempotencyKeyHeader,
+        body: { required: true, content: { "application/json": { schema: AssignSchema } } },
+      },
+      responses: { 200: { description: "The hop request, now open", content: { "application/json": { schema: HopRequestSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+    }),
+    async (c) => {
+      const { hopId } = c.req.valid("param");
+      await accounts.assignPendingHop(deps, c.get("principal"), hopId, c.req.valid("json").providerId);
+      return c.json(await hops.getHopRequest(deps, c.get("principal"), hopId), 200);
     },
   );
 }
