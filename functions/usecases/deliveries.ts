@@ -26,8 +26,6 @@ async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
   );
   await Promise.all(
     endpoints.map(async (endpoint) => {
-      // Attempted already (a repeat of this message): from here on its own messages carry it.
-      if (await deps.webhooks.getDelivery(event.id, endpoint.id)) return;
       const now = deps.clock.now();
       const delivery: Delivery = {
         eventId: event.id,
@@ -39,8 +37,10 @@ async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
         attempts: [],
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
+        leaseUntil: leaseUntil(deps, now),
       };
-      await send(deps, delivery, endpoint, event, "first");
+      // A duplicate of the event message finds the delivery there: its own message path owns it.
+      if (await deps.webhooks.createDelivery(delivery)) await send(deps, delivery, endpoint, event);
     }),
   );
 }
@@ -68,16 +68,11 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
     await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: m.attempt });
     return;
   }
-  await send(deps, claimed, endpoint, event, "claimed");
+  await send(deps, claimed, endpoint, event);
 }
 
-/**
- * Sends an attempt, records its result on the delivery and the endpoint, schedules a retry.
- * The first attempt is not claimed beforehand: its record is written once, with the result, and
- * if the worker dies before that the event message comes back and the attempt is made again
- * (same `webhook-id`, so still one logical delivery). Later attempts were claimed by `attempt`.
- */
-async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent, mode: "first" | "claimed"): Promise<void> {
+/** Sends the claimed attempt, records its result on the delivery and the endpoint, schedules a retry. */
+async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent): Promise<void> {
   const at = deps.clock.now();
   const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, deps.webhookSettings.publicUrl, at);
   const result = await deps.send({ url: endpoint.url, ...request });
@@ -94,8 +89,7 @@ async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: H
     done,
     deps.random,
   );
-  const recorded = mode === "first" ? await deps.webhooks.createDelivery(next) : await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount });
-  if (!recorded) return;
+  if (!(await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount }))) return;
   deps.log.info("webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
   if (next.status === "retrying" && next.nextAttemptAt) {
     const notBefore = Date.parse(next.nextAttemptAt);
