@@ -10,12 +10,12 @@ import { startReceiver, type Receiver } from "../support/receiver.js";
 
 const DEADLINE_ENV = { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "3600", REMINDER_SECONDS_BEFORE_DUE: "1800,600", OVERDUE_GRACE_SECONDS: "3600" };
 
-describe("a provider that never answers (accelerated clock: 1 s real = 2000 s)", () => {
+describe("a provider that never answers (accelerated clock: 1 s real = 1000 s)", () => {
   let t: TestHub;
   let providerHooks: Receiver;
   let initiatorHooks: Receiver;
   beforeAll(async () => {
-    t = await startTestHub({ clock: acceleratedClock(2000), background: true, sweepIntervalMs: 20, env: DEADLINE_ENV });
+    t = await startTestHub({ clock: acceleratedClock(1000), background: true, sweepIntervalMs: 20, env: DEADLINE_ENV });
     providerHooks = await startReceiver();
     initiatorHooks = await startReceiver();
   });
