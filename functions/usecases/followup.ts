@@ -10,8 +10,7 @@ import { ConflictError } from "../domain/errors.js";
 import { applyDecision, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
 import { recordFindings } from "./findings.js";
-import { keys } from "../adapters/dynamo/keys.js";
-import type { CoreDeps, Stored, StoredHop } from "./ports.js";
+import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
 export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "events" | "deadlines" | "log" | "evidence" | "clock">;
 
@@ -55,11 +54,11 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     }
     const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
     // Reopened with a late answer: the answer now moves the traceback on.
-    if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, { markedItem: keys.traceback(tracebackId) });
+    if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, { markedItem: { tracebackId } });
     if (current?.value.status === "open" && tb.hopCount === 1) events.push(hopRequestCreated(current.value));
   }
   await deps.events.publish(events);
-  await deps.tracebacks.clearOutbox(keys.traceback(tracebackId), marker);
+  await deps.tracebacks.clearOutbox({ tracebackId }, marker);
 }
 
 /**
@@ -72,7 +71,7 @@ export async function followUpHop(
   seq: number,
   marker: string,
   opts: {
-    markedItem?: { pk: string; sk: string };
+    markedItem?: OutboxRef;
     /** The hop as just written and the traceback as just read, to save reading them again inline. */
     known?: { hop: StoredHop; traceback: Stored<Traceback> };
   } = {},
@@ -87,7 +86,7 @@ export async function followUpHop(
     if (after.signatures) await recordFindings(deps, tracebackId);
   }
   await deps.events.publish(events);
-  await deps.tracebacks.clearOutbox(opts.markedItem ?? keys.hop(tracebackId, seq), marker);
+  await deps.tracebacks.clearOutbox(opts.markedItem ?? { tracebackId, seq }, marker);
 }
 
 /** What the hop's current state does to the traceback, if it still stands on that hop. */

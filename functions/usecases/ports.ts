@@ -35,6 +35,12 @@ export interface AnswerEvidence {
 
 export type StoredHop = Hop & { evidence?: AnswerEvidence; amendmentEvidence?: AnswerEvidence[]; resolvedUpstream?: { registered: string } | { unregistered: true } };
 
+/** The item carrying an outbox marker: a traceback itself, or hop `seq` of it. */
+export interface OutboxRef {
+  tracebackId: string;
+  seq?: number;
+}
+
 export interface AccountStore {
   createAccount(account: Account): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
@@ -56,8 +62,8 @@ export interface TracebackStore {
   getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
   putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists">;
   replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void>;
-  clearOutbox(key: { pk: string; sk: string }, marker: string): Promise<void>;
-  pendingOutbox(before: string, limit: number): Promise<Array<{ entity: string; key: { pk: string; sk: string }; marker: string }>>;
+  clearOutbox(ref: OutboxRef, marker: string): Promise<void>;
+  pendingOutbox(before: string, limit: number): Promise<Array<{ ref: OutboxRef; marker: string }>>;
   listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
   listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
   listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;

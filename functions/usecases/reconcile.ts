@@ -18,16 +18,12 @@ export async function reconcileOutbox(deps: FollowUpDeps & { clock: { now(): Dat
   let failed = 0;
   for (const item of pending) {
     try {
-      if (item.entity === "traceback") {
-        await followUpTraceback(deps, item.key.pk.slice("TRACEBACK#".length), item.marker);
-      } else if (item.entity === "hop") {
-        const tracebackId = item.key.pk.slice("TRACEBACK#".length);
-        await followUpHop(deps, tracebackId, Number(item.key.sk.slice("HOP#".length)), item.marker);
-      }
+      if (item.ref.seq === undefined) await followUpTraceback(deps, item.ref.tracebackId, item.marker);
+      else await followUpHop(deps, item.ref.tracebackId, item.ref.seq, item.marker);
       finished++;
     } catch (err) {
       failed++;
-      deps.log.error("outbox follow-up failed", { key: item.key, error: String(err) });
+      deps.log.error("outbox follow-up failed", { ...item.ref, error: String(err) });
     }
   }
   return { found: pending.length, finished, failed };

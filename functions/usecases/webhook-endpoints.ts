@@ -118,10 +118,15 @@ export async function redeliverSince(deps: WebhookDeps, p: Principal, endpointId
   return queued;
 }
 
+/**
+ * Queues one more attempt of `event` to `e` now. A delivery waiting for a later retry is pulled
+ * forward (its scheduled message then finds the attempt taken and does nothing); one being sent
+ * right now is left alone.
+ */
 async function requeue(deps: WebhookDeps, event: HubEvent, e: Endpoint): Promise<boolean> {
   const now = deps.clock.now();
   const existing = await deps.webhooks.getDelivery(event.id, e.id);
-  if (existing && (existing.status === "sending" || existing.status === "retrying")) return false;
+  if (existing?.status === "sending") return false;
   const base: Delivery = existing ?? {
     eventId: event.id,
     endpointId: e.id,

@@ -227,18 +227,18 @@ describe("outbox", () => {
     const { traceback } = newTraceback(ids.next("acc"), "acc_TERM");
     const m1 = outboxMarker(new Date("2001-01-01T00:00:00.000Z"), traceback.id);
     await s.tracebacks.createTraceback(traceback, m1);
-    const key = keys.traceback(traceback.id);
-    const mine = async (before: string) => (await s.tracebacks.pendingOutbox(before, 1000)).filter((p) => p.key.pk === key.pk);
+    const key = { tracebackId: traceback.id };
+    const mine = async (before: string) => (await s.tracebacks.pendingOutbox(before, 1000)).filter((p) => p.ref.tracebackId === traceback.id);
 
     expect(await mine("2000-12-31T23:59:59.999Z")).toEqual([]);
-    expect(await mine("2001-01-01T00:00:01.000Z")).toEqual([{ entity: "traceback", key, marker: m1 }]);
+    expect(await mine("2001-01-01T00:00:01.000Z")).toEqual([{ ref: key, marker: m1 }]);
     expect((await s.tracebacks.getTraceback(traceback.id, true))?.outbox).toBe(m1);
 
     // A newer transition replaces the marker; clearing the old one leaves the new one in place.
     const m2 = outboxMarker(new Date("2001-01-01T00:00:05.000Z"), traceback.id);
     expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "changed" }, 1, m2)).toBe(true);
     await s.tracebacks.clearOutbox(key, m1);
-    expect(await mine("2001-01-02T00:00:00.000Z")).toEqual([{ entity: "traceback", key, marker: m2 }]);
+    expect(await mine("2001-01-02T00:00:00.000Z")).toEqual([{ ref: key, marker: m2 }]);
     await s.tracebacks.clearOutbox(key, m2);
     expect(await mine("2001-01-02T00:00:00.000Z")).toEqual([]);
     const stored = await s.tracebacks.getTraceback(traceback.id, true);
@@ -284,7 +284,7 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     const { traceback, firstHop } = newTraceback("acc_INIT", "acc_TERM");
     await r.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
     await r.tracebacks.putNewHop(firstHop);
-    await r.tracebacks.clearOutbox(keys.traceback(traceback.id), outboxMarker(T0, traceback.id));
+    await r.tracebacks.clearOutbox({ tracebackId: traceback.id }, outboxMarker(T0, traceback.id));
 
     // What answerHopRequest writes, and then the process dies before the follow-up.
     const answeredAt = new Date("2024-06-03T16:10:00.000Z");

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
-import type { Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
+import type { OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
 import { dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
@@ -160,12 +160,12 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
-  async clearOutbox(key: { pk: string; sk: string }, marker: string): Promise<void> {
+  async clearOutbox(ref: OutboxRef, marker: string): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key,
+          Key: ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq),
           UpdateExpression: "REMOVE gsi4pk, gsi4sk",
           ConditionExpression: "gsi4sk = :m",
           ExpressionAttributeValues: { ":m": marker },
@@ -177,9 +177,12 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /** Items whose follow-up is older than `before`, across the outbox shards. */
-  async pendingOutbox(before: string, limit: number): Promise<Array<{ entity: string; key: { pk: string; sk: string }; marker: string }>> {
+  async pendingOutbox(before: string, limit: number): Promise<Array<{ ref: OutboxRef; marker: string }>> {
     const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("OUTBOX"), before, limit);
-    return items.map((i) => ({ entity: String(i.entity), key: { pk: String(i.pk), sk: String(i.sk) }, marker: String(i.gsi4sk) }));
+    return items.map((i) => ({
+      ref: i.entity === "hop" ? { tracebackId: String(i.tracebackId), seq: Number(i.seq) } : { tracebackId: String(i.id) },
+      marker: String(i.gsi4sk),
+    }));
   }
 
   listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>> {
