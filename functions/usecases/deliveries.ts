@@ -20,8 +20,8 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
 }
 
 async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
-  await deps.webhooks.putEvent(event);
-  const endpoints = (await deps.webhooks.allEndpointsOf(event.recipientId)).filter(
+  const [, all] = await Promise.all([deps.webhooks.putEvent(event), deps.webhooks.allEndpointsOf(event.recipientId)]);
+  const endpoints = all.filter(
     (e) => e.status === "active" && subscribes(e, event.type) && (event.type !== "endpoint.test" || e.id === event.data.endpointId),
   );
   await Promise.all(
@@ -97,7 +97,11 @@ async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: H
       { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()) },
     ]);
   }
-  if (result.outcome !== "throttled" && result.outcome !== "refused") await recordOnEndpoint(deps, endpoint.id, result.outcome, done);
+  // A success on an endpoint with no failures to forget changes nothing: skip the read.
+  const outcome = result.outcome;
+  if (outcome === "failed" || outcome === "gone" || (outcome === "delivered" && endpoint.consecutiveFailures > 0)) {
+    await recordOnEndpoint(deps, endpoint.id, outcome, done);
+  }
 }
 
 async function recordOnEndpoint(deps: WebhookDeps, endpointId: string, outcome: "delivered" | "failed" | "gone", now: Date): Promise<void> {
