@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } fr
 import { ConflictError } from "../../domain/errors.js";
 import type { EvidenceStore, ProviderFinding, TrustAnchor } from "../../usecases/shaken-ports.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 export class DynamoEvidenceStore implements EvidenceStore {
@@ -41,15 +41,8 @@ export class DynamoEvidenceStore implements EvidenceStore {
     return queryPage<TrustAnchor>(this.db, this.table, TABLE.indexes.byOwner, keys.trustAnchors, page, { ascending: true });
   }
 
-  async allTrustAnchors(): Promise<TrustAnchor[]> {
-    const out: TrustAnchor[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listTrustAnchors({ limit: 100, ...(cursor && { cursor }) });
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
+  allTrustAnchors(): Promise<TrustAnchor[]> {
+    return allPages((cursor) => this.listTrustAnchors({ limit: 100, ...(cursor && { cursor }) }));
   }
 
   /** Certificates are immutable: the first write of a hash wins and later ones change nothing. */

@@ -90,6 +90,18 @@ export async function queryPage<T>(
   return { items, ...(nextCursor && { nextCursor }) };
 }
 
+/** Every item of a paged listing, page after page, stopping once `max` items are in. */
+export async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>>, max = Number.POSITIVE_INFINITY): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page(cursor);
+    out.push(...next.items);
+    cursor = next.nextCursor;
+  } while (cursor && out.length < max);
+  return out;
+}
+
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === "ConditionalCheckFailedException";
 }

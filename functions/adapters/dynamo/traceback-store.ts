@@ -9,7 +9,7 @@ import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
@@ -227,18 +227,15 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /** A provider's hops created in [from, to), for responsiveness figures. */
-  async hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]> {
-    const out: Hop[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), { limit: 200, ...(cursor && { cursor }) }, {
-        ascending: true,
-        sortKeyBetween: [from, to],
-      });
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor && out.length < max);
-    return out;
+  hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]> {
+    return allPages(
+      (cursor) =>
+        queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), { limit: 200, ...(cursor && { cursor }) }, {
+          ascending: true,
+          sortKeyBetween: [from, to],
+        }),
+      max,
+    );
   }
 
   /** Hops waiting for a provider with this FRN or RMD number to register (a page of them). */

@@ -6,7 +6,7 @@ import type { Endpoint } from "../../domain/webhooks/endpoint.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 function deliveryItem(d: Delivery): Record<string, unknown> {
@@ -54,15 +54,8 @@ export class DynamoWebhookStore implements WebhookStore {
     return queryPage<Endpoint>(this.db, this.table, TABLE.indexes.byOwner, keys.endpointsOf(accountId), page, { ascending: true });
   }
 
-  async allEndpointsOf(accountId: string): Promise<Endpoint[]> {
-    const out: Endpoint[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listEndpoints(accountId, { limit: 100, ...(cursor && { cursor }) });
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
+  allEndpointsOf(accountId: string): Promise<Endpoint[]> {
+    return allPages((cursor) => this.listEndpoints(accountId, { limit: 100, ...(cursor && { cursor }) }));
   }
 
   /** Records an event in its recipient's feed; a second write of the same event changes nothing. */
