@@ -102,8 +102,8 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
     late: hop.deadline !== undefined && answeredAt > hop.deadline.dueAt,
     ...(upstream && { resolvedUpstream: "registered" in upstream ? { registered: upstream.registered } : { unregistered: true as const } }),
   };
-  const { evidence: _e, resolvedUpstream: _r, amendmentEvidence: _a, ...visible } = answered;
-  const body = JSON.stringify(hopRequestView(visible));
+  // The view picks only what the provider may see, never the evidence kept beside the hop.
+  const body = JSON.stringify(hopRequestView(answered));
   const receipt = await ctx.seal(200, body);
   const marker = outboxMarker(now, hop.id);
   const written: StoredHop = { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } };
@@ -131,8 +131,7 @@ export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string
     ...hop,
     amendments: [...(hop.amendments ?? []), { answer, reason, amendedAt: now.toISOString(), amendedBy: { accountId: p.accountId, keyId: ctx.key.keyId } }],
   };
-  const { evidence: _e, resolvedUpstream: _r, amendmentEvidence: _a, ...visible } = amended;
-  const body = JSON.stringify(hopRequestView(visible));
+  const body = JSON.stringify(hopRequestView(amended));
   const receipt = await ctx.seal(200, body);
   const evidence = { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt };
   await deps.tracebacks.replaceHop({ ...amended, amendmentEvidence: [...(hop.amendmentEvidence ?? []), evidence] }, { version: stored.version, status: "answered" });
