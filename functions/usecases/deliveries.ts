@@ -8,7 +8,7 @@ import type { HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
 import { afterAttempt } from "../domain/webhooks/delivery.js";
 import { activeSecrets, recordResult, subscribes, type Endpoint } from "../domain/webhooks/endpoint.js";
-import { SQS_MAX_DELAY_SECONDS } from "../domain/webhooks/retry-schedule.js";
+import { sqsDelayFor } from "../domain/webhooks/retry-schedule.js";
 import { ConflictError } from "../domain/errors.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
 import type { WebhookDeps } from "./webhook-ports.js";
@@ -156,6 +156,7 @@ function leaseUntil(deps: WebhookDeps, now: Date): string {
   return new Date(now.getTime() + deps.webhookSettings.leaseSeconds * 1000).toISOString();
 }
 
+/** The SQS delay for a wait of `clockMs` on the hub's clock, in hops of at most 15 minutes. */
 function realDelaySeconds(deps: WebhookDeps, clockMs: number): number {
-  return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.ceil(deps.clock.realDelayMs(clockMs) / 1000)));
+  return sqsDelayFor(new Date(deps.clock.realDelayMs(clockMs)), new Date(0)).delaySeconds;
 }
