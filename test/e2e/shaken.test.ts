@@ -1,13 +1,14 @@
 /**
- * STIR/SHAKEN evidence end to end with the shared TEST ONLY fixtures: verification at the call
+ * STIR/SHAKEN evidence end to end with the committed TEST ONLY fixtures: verification at the call
  * time, the signer inquiry in parallel with the chain, and the findings when they disagree.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 
-const FIXTURES = resolve(process.cwd(), "../shared/fixtures/shaken");
+const FIXTURES = fileURLToPath(new URL("../fixtures/shaken/", import.meta.url));
 const fixture = (name: string) => readFileSync(resolve(FIXTURES, name), "utf8").trim();
 const CALL = { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T16:00:00Z" };
 const CERTS = [

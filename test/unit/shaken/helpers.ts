@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import type { webcrypto } from "node:crypto";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   BasicConstraintsExtension,
   Extension,
@@ -16,7 +17,8 @@ import { TN_AUTH_LIST_OID } from "../../../functions/domain/shaken/tnauthlist.js
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 
-export const fixturesDir = path.resolve(process.cwd(), "../shared/fixtures/shaken");
+/** TEST ONLY STIR/SHAKEN material committed with the tests, found from this file, not the working folder. */
+export const fixturesDir = fileURLToPath(new URL("../../fixtures/shaken/", import.meta.url));
 
 export function fixtureText(name: string): string {
   return readFileSync(path.join(fixturesDir, name), "utf8");
