@@ -7,6 +7,8 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { WebhookPayloadSchema } from "../functions/http/schemas/webhooks.js";
+import { problemResponseObject } from "../functions/http/schemas/common.js";
+import { RECEIPT_HEADER } from "../functions/http/middleware/receipt.js";
 import { PROBLEM_CODES, problemCodesTable } from "./problems.js";
 import { exampleDeliveries, type ExampleDelivery } from "./webhook-examples.js";
 
@@ -162,6 +164,63 @@ function addPageExamples(schemas: JsonObject): void {
   }
 }
 
+/** Headers and responses the shared middleware adds to every route, declared once and referenced. */
+const SHARED_HEADERS = {
+  HoptraceReceipt: {
+    description: `Compact JWS signed by the hub key (\`/.well-known/jwks.json\`) over the response status, the digest of this body and the caller's own signature (header \`${RECEIPT_HEADER}\`).`,
+    schema: { type: "string" },
+  },
+  ContentDigest: { description: "RFC 9530 digest of the exact body bytes the receipt covers.", schema: { type: "string", example: "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:" } },
+  RetryAfter: { description: "Seconds to wait before retrying.", required: true, schema: { type: "string", example: "1" } },
+};
+const SHARED_RESPONSES = {
+  Conflict: problemResponseObject(409),
+  PayloadTooLarge: problemResponseObject(413),
+  UnsupportedMediaType: problemResponseObject(415),
+  RateLimited: { ...problemResponseObject(429), headers: { "Retry-After": { $ref: "#/components/headers/RetryAfter" } } },
+  HeaderTooLarge: problemResponseObject(431),
+  InternalError: problemResponseObject(500),
+};
+const ref = (kind: "responses" | "headers", name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+/**
+ * The statuses that the middleware in front of every route can answer, declared on each
+ * operation so generated clients know them: the rate guard (429), the header and body limits
+ * (431; 413 and 415 for operations with a body), the idempotency guard (409 on every POST) and
+ * the unexpected fault (500). Every accepted POST carries its receipt.
+ */
+function declareSharedResponses(paths: JsonObject): Set<string> {
+  const used = new Set<string>();
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.startsWith("/v1/") || !isObject(item)) continue;
+    for (const [method, op] of Object.entries(item)) {
+      if (!isObject(op) || !isObject(op.responses)) continue;
+      const responses = op.responses as JsonObject;
+      const shared: Record<string, JsonObject> = {
+        ...(op.requestBody !== undefined && { 413: ref("responses", "PayloadTooLarge"), 415: ref("responses", "UnsupportedMediaType") }),
+        // Any POST can meet its own Idempotency-Key still in flight.
+        ...(method === "post" && { 409: ref("responses", "Conflict") }),
+        429: ref("responses", "RateLimited"),
+        431: ref("responses", "HeaderTooLarge"),
+        500: ref("responses", "InternalError"),
+      };
+      for (const [status, response] of Object.entries(shared)) {
+        if (responses[status] !== undefined) continue;
+        responses[status] = response;
+        used.add(String(response.$ref).split("/").pop()!);
+      }
+      if (method === "post") {
+        for (const [status, response] of Object.entries(responses)) {
+          if (!/^2\d\d$/.test(status) || !isObject(response)) continue;
+          response.headers = { "Hoptrace-Receipt": ref("headers", "HoptraceReceipt"), "Content-Digest": ref("headers", "ContentDigest"), ...(isObject(response.headers) ? response.headers : {}) };
+        }
+      }
+      op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+  return used;
+}
+
 /** The full contract from the document the routes generate (`openApiDocument()`). */
 export function buildDocument(generated: OpenApiDocument): OpenApiDocument {
   const base = structuredClone(generated);
@@ -178,6 +237,9 @@ export function buildDocument(generated: OpenApiDocument): OpenApiDocument {
     schemas: mergeComponents(components.schemas ?? {}, hooks.components?.schemas ?? {}) as typeof components.schemas,
   };
   addPageExamples(out.components.schemas as JsonObject);
+  const used = declareSharedResponses(out.paths as JsonObject);
+  out.components.responses = { ...out.components.responses, ...Object.fromEntries(Object.entries(SHARED_RESPONSES).filter(([name]) => used.has(name))) } as typeof components.responses;
+  out.components.headers = { ...out.components.headers, ...SHARED_HEADERS } as typeof components.headers;
   out.webhooks = hooks.webhooks ?? {};
   out["x-problem-codes"] = PROBLEM_CODES.map((p) => ({ ...p }));
   return out;

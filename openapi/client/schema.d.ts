@@ -1113,7 +1113,19 @@ export interface components {
          */
         TracebackChain: {
             traceback: components["schemas"]["Traceback"];
+            /** @description The chain, terminating provider first. */
             hops: components["schemas"]["Hop"][];
+            /** @description Hop requests asking each verified signer of the call, beside the chain; present when there are any. */
+            signerInquiries?: components["schemas"]["Hop"][];
+            /** @description Every finding of the traceback: each signature's own and those relating the signatures to the answers. */
+            findings?: components["schemas"]["Finding"][];
+            /**
+             * @description Which path named the originator first, when both did.
+             * @enum {string}
+             */
+            originatorFirstFoundBy?: "chain" | "signer_inquiry";
+            /** @description Whether the signer inquiry and the chain name the same originator and customer. */
+            pathsAgree?: boolean;
         };
         /**
          * @example {
@@ -2100,10 +2112,114 @@ export interface components {
             };
         };
     };
-    responses: never;
+    responses: {
+        /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:hoptrace:problem:request_in_flight",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "a request with this Idempotency-Key is still being processed",
+                 *       "code": "request_in_flight",
+                 *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not `application/json` */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:hoptrace:problem:unsupported_media_type",
+                 *       "title": "Unsupported media type",
+                 *       "status": 415,
+                 *       "detail": "the request body must be application/json",
+                 *       "code": "unsupported_media_type",
+                 *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The calling account is over its request rate; retry after `Retry-After` */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:hoptrace:problem:rate_limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "over the rate of 20 requests per second; retry after 1 s",
+                 *       "code": "rate_limited",
+                 *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request headers are larger than allowed */
+        HeaderTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:hoptrace:problem:header_too_large",
+                 *       "title": "Request header fields too large",
+                 *       "status": 431,
+                 *       "detail": "the request headers are larger than allowed",
+                 *       "code": "header_too_large",
+                 *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An unexpected fault; quote `request_id` when reporting it */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:hoptrace:problem:internal_error",
+                 *       "title": "Internal server error",
+                 *       "status": 500,
+                 *       "detail": "an internal error occurred; quote the request id when reporting it",
+                 *       "code": "internal_error",
+                 *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Compact JWS signed by the hub key (`/.well-known/jwks.json`) over the response status, the digest of this body and the caller's own signature (header `hoptrace-receipt`). */
+        HoptraceReceipt: string;
+        /** @description RFC 9530 digest of the exact body bytes the receipt covers. */
+        ContentDigest: string;
+        /** @description Seconds to wait before retrying. */
+        RetryAfter: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2194,6 +2310,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     registerProvider: {
@@ -2215,6 +2334,8 @@ export interface operations {
             /** @description The provider and its keys */
             201: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2341,6 +2462,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -2366,6 +2488,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getProvider: {
@@ -2451,6 +2576,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listInitiators: {
@@ -2539,6 +2667,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     registerInitiator: {
@@ -2560,6 +2691,8 @@ export interface operations {
             /** @description The initiator and its keys */
             201: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2686,6 +2819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -2711,6 +2845,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getInitiator: {
@@ -2796,6 +2933,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listKeys: {
@@ -2886,6 +3026,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     addKey: {
@@ -2909,6 +3052,8 @@ export interface operations {
             /** @description The key */
             201: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3035,6 +3180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -3060,6 +3206,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     revokeKey: {
@@ -3080,6 +3229,8 @@ export interface operations {
             /** @description The revoked key */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3231,6 +3382,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listTracebacks: {
@@ -3320,6 +3474,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     createTraceback: {
@@ -3341,6 +3498,8 @@ export interface operations {
             /** @description The traceback and its first hop */
             201: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3467,6 +3626,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -3492,6 +3652,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getTraceback: {
@@ -3577,6 +3740,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     closeTraceback: {
@@ -3600,6 +3766,8 @@ export interface operations {
             /** @description The closed traceback */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3726,6 +3894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -3751,6 +3920,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     reopenTraceback: {
@@ -3770,6 +3942,8 @@ export interface operations {
             /** @description The reopened traceback, moved on by the late answer */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3921,6 +4095,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getProviderResponsiveness: {
@@ -4009,6 +4186,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listHopRequests: {
@@ -4098,6 +4278,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getHopRequest: {
@@ -4183,6 +4366,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     answerHopRequest: {
@@ -4206,8 +4392,8 @@ export interface operations {
             /** @description The answered hop request */
             200: {
                 headers: {
-                    /** @description Compact JWS signed by the hub key over this exchange */
-                    "hoptrace-receipt"?: string;
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4334,6 +4520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -4359,6 +4546,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     amendHopAnswer: {
@@ -4382,8 +4572,8 @@ export interface operations {
             /** @description The hop request with its amendments */
             200: {
                 headers: {
-                    /** @description Compact JWS signed by the hub key over this exchange */
-                    "hoptrace-receipt"?: string;
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4510,6 +4700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -4535,6 +4726,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     assignWaitingHopRequest: {
@@ -4558,6 +4752,8 @@ export interface operations {
             /** @description The hop request, now open */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4684,6 +4880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -4709,6 +4906,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listWebhookEndpoints: {
@@ -4778,6 +4978,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     createWebhookEndpoint: {
@@ -4799,6 +5002,8 @@ export interface operations {
             /** @description The endpoint and its signing secret */
             201: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4925,6 +5130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -4950,6 +5156,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getWebhookEndpoint: {
@@ -5035,6 +5244,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     rotateWebhookEndpointSecret: {
@@ -5054,6 +5266,8 @@ export interface operations {
             /** @description The new secret */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5205,6 +5419,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     enableWebhookEndpoint: {
@@ -5224,6 +5441,8 @@ export interface operations {
             /** @description The endpoint */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5375,6 +5594,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     disableWebhookEndpoint: {
@@ -5394,6 +5616,8 @@ export interface operations {
             /** @description The endpoint */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5545,6 +5769,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     testWebhookEndpoint: {
@@ -5564,6 +5791,8 @@ export interface operations {
             /** @description The test event, queued for delivery */
             202: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5652,6 +5881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["Conflict"];
             /** @description The body is larger than allowed */
             413: {
                 headers: {
@@ -5696,6 +5926,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     redeliverToWebhookEndpoint: {
@@ -5719,6 +5952,8 @@ export interface operations {
             /** @description How many deliveries were queued */
             202: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5807,6 +6042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["Conflict"];
             /** @description The body is larger than allowed */
             413: {
                 headers: {
@@ -5826,6 +6062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -5851,6 +6088,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listWebhookDeliveries: {
@@ -5941,6 +6181,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listEvents: {
@@ -6031,6 +6274,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     redeliverEvent: {
@@ -6054,6 +6300,8 @@ export interface operations {
             /** @description How many deliveries were queued */
             202: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6142,6 +6390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["Conflict"];
             /** @description The body is larger than allowed */
             413: {
                 headers: {
@@ -6161,6 +6410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -6186,6 +6436,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listTrustAnchors: {
@@ -6274,6 +6527,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     addTrustAnchor: {
@@ -6295,6 +6551,8 @@ export interface operations {
             /** @description The anchor */
             201: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6421,6 +6679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -6446,6 +6705,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     removeTrustAnchor: {
@@ -6465,6 +6727,8 @@ export interface operations {
             /** @description Removed */
             200: {
                 headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6553,6 +6817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["Conflict"];
             /** @description The body is larger than allowed */
             413: {
                 headers: {
@@ -6597,6 +6862,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listProviderFindings: {
@@ -6687,6 +6955,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     hopRequestCreatedWebhook: {

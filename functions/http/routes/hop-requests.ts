@@ -4,7 +4,7 @@ import type { HopAnswer } from "../../domain/answer.js";
 import * as hops from "../../usecases/hops.js";
 import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
-import { RECEIPT_HEADER, sealedJson, sealer } from "../middleware/receipt.js";
+import { sealedJson, sealer } from "../middleware/receipt.js";
 import { AnswerSchema } from "../schemas/answers.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
@@ -65,7 +65,6 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       responses: {
         200: {
           description: "The answered hop request",
-          headers: { [RECEIPT_HEADER]: { description: "Compact JWS signed by the hub key over this exchange", schema: { type: "string" } } },
           content: { "application/json": { schema: HopRequestSchema } },
         },
         ...problemResponses(...AUTH_ERRORS, 409),
@@ -91,7 +90,6 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       responses: {
         200: {
           description: "The hop request with its amendments",
-          headers: { [RECEIPT_HEADER]: { description: "Compact JWS signed by the hub key over this exchange", schema: { type: "string" } } },
           content: { "application/json": { schema: HopRequestSchema } },
         },
         ...problemResponses(...AUTH_ERRORS, 409),

@@ -42,7 +42,11 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: "Not found, or not addressed to the caller",
   409: "Conflicts with the current state, or a request with the same Idempotency-Key is in flight",
   413: "The body is larger than allowed",
+  415: "The body is not `application/json`",
   422: "Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body",
+  429: "The calling account is over its request rate; retry after `Retry-After`",
+  431: "The request headers are larger than allowed",
+  500: "An unexpected fault; quote `request_id` when reporting it",
 };
 
 /** The most common problem of each status: title, code, detail and, for validation, the pointers. */
@@ -53,8 +57,24 @@ const PROBLEM_EXAMPLES: Record<number, [string, string, string, Array<{ pointer:
   404: ["Not found", "not_found", "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found"],
   409: ["Conflict", "request_in_flight", "a request with this Idempotency-Key is still being processed"],
   413: ["Payload too large", "payload_too_large", "the request body is larger than 65536 bytes"],
+  415: ["Unsupported media type", "unsupported_media_type", "the request body must be application/json"],
   422: ["Unprocessable content", "validation_failed", "the request body does not match the schema", [{ pointer: "/evidence", detail: "Invalid input: expected object, received undefined" }]],
+  429: ["Too many requests", "rate_limited", "over the rate of 20 requests per second; retry after 1 s"],
+  431: ["Request header fields too large", "header_too_large", "the request headers are larger than allowed"],
+  500: ["Internal server error", "internal_error", "an internal error occurred; quote the request id when reporting it"],
 };
+
+/**
+ * The problem response of a status as it stands in the generated document (the schema by
+ * reference), for the statuses every route can answer that the document adds itself.
+ */
+export function problemResponseObject(status: number): { description: string; content: Record<string, { schema: { $ref: string }; example?: unknown }> } {
+  const example = PROBLEM_EXAMPLES[status];
+  return {
+    description: PROBLEM_DESCRIPTIONS[status] ?? "Problem",
+    content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" }, ...(example && { example: problemExample(status, ...example) }) } },
+  };
+}
 
 const problemExample = (status: number, title: string, code: string, detail: string, errors?: Array<{ pointer: string; detail: string }>) => ({
   type: `urn:hoptrace:problem:${code}`,

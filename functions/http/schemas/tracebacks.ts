@@ -196,7 +196,14 @@ const ANSWERED_HOP_REQUEST_EXAMPLE = {
 };
 
 export const ChainSchema = z
-  .object({ traceback: TracebackSchema, hops: z.array(HopSchema) })
+  .object({
+    traceback: TracebackSchema,
+    hops: z.array(HopSchema).openapi({ description: "The chain, terminating provider first." }),
+    signerInquiries: z.array(HopSchema).optional().openapi({ description: "Hop requests asking each verified signer of the call, beside the chain; present when there are any." }),
+    findings: z.array(FindingSchema).optional().openapi({ description: "Every finding of the traceback: each signature's own and those relating the signatures to the answers." }),
+    originatorFirstFoundBy: z.enum(["chain", "signer_inquiry"]).optional().openapi({ description: "Which path named the originator first, when both did." }),
+    pathsAgree: z.boolean().optional().openapi({ description: "Whether the signer inquiry and the chain name the same originator and customer." }),
+  })
   .openapi("TracebackChain", {
     example: {
       traceback: TRACEBACK_EXAMPLE,
