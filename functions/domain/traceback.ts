@@ -11,7 +11,12 @@ import { hopIdOf, INQUIRY_SEQ_BASE } from "./ids.js";
 import type { Finding } from "./shaken/findings.js";
 
 export interface CallDetails {
-  callingNumber: E164;
+  /** What the call is looked up by: `callingNumberE164` when present, otherwise the number as given. */
+  callingNumber: string;
+  /** Exactly as the initiator gave it: the caller ID of a traced call is often spoofed, even invalid. */
+  callingNumberAsGiven: string;
+  /** Present when the calling number parses as a possible number. */
+  callingNumberE164?: E164;
   calledNumber: E164;
   /** The call time exactly as the initiator gave it, with its offset. */
   callTime: string;
@@ -56,6 +61,8 @@ export interface Traceback {
   identityHeaders: string[];
   /** One analysis per Identity header, made when the traceback was created. */
   signatures?: SignatureAnalysis[];
+  /** What the call's numbers alone reveal (an invalid or unallocated calling number, neighbor spoofing), found at creation. */
+  callFindings?: Finding[];
   deadlinePolicy: string;
   createdAt: string;
   createdBy: string;
@@ -166,6 +173,7 @@ export interface NewTraceback {
   mediaUrl?: string;
   identityHeaders?: string[];
   signatures?: SignatureAnalysis[];
+  callFindings?: Finding[];
   deadlinePolicy: string;
   terminatingProviderId: string;
 }
@@ -187,6 +195,7 @@ export function startTraceback(input: NewTraceback, now: Date, deadlineFor: Dead
     ...(input.notes !== undefined && { notes: input.notes }),
     ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
     ...(input.signatures !== undefined && { signatures: input.signatures }),
+    ...(input.callFindings !== undefined && { callFindings: input.callFindings }),
   };
   return { traceback, firstHop: firstHopOf(traceback, deadlineFor) };
 }

@@ -3,12 +3,13 @@
  * file read through a column mapping, or any other store behind `CallRecordSource`.
  */
 import { readFile, stat } from "node:fs/promises";
-import { normaliseE164, type E164 } from "../domain/phone.js";
+import { numberKey, toE164, type E164 } from "../domain/phone.js";
 import type { CdrSourceConfig, Columns } from "./config.js";
 
 export interface CallRecord {
   startTime: Date;
-  calling: E164;
+  /** The calling number as `numberKey` reads it: E.164 when it parses, since a spoofed one may not. */
+  calling: string;
   called: E164;
   ingressTrunk: string;
   egressTrunk?: string;
@@ -16,9 +17,9 @@ export interface CallRecord {
   identityHeader?: string;
 }
 
-/** The call a hop request asks about, in canonical form. */
+/** The call a hop request asks about, in canonical form (see CallRecord). */
 export interface CallQuery {
-  calling: E164;
+  calling: string;
   called: E164;
   at: Date;
 }
@@ -110,10 +111,15 @@ export function toRecord(row: Record<string, unknown>, columns: Columns, format:
   const egress = columns.egressTrunk ? optionalText(row[columns.egressTrunk]) : undefined;
   const sipCallId = columns.sipCallId ? optionalText(row[columns.sipCallId]) : undefined;
   const identity = columns.identity ? optionalText(row[columns.identity]) : undefined;
+  const calling = optionalText(row[columns.calling]);
+  if (calling === undefined) throw new CdrFormatError(`no calling number in column ${columns.calling}`);
+  const calledText = String(row[columns.called] ?? "");
+  const called = toE164(calledText);
+  if (called === undefined) throw new CdrFormatError(`called number ${JSON.stringify(calledText)} is not a telephone number`);
   return {
     startTime: parseTime(row[columns.startTime], format),
-    calling: normaliseE164(String(row[columns.calling] ?? "")),
-    called: normaliseE164(String(row[columns.called] ?? "")),
+    calling: numberKey(calling),
+    called,
     ingressTrunk: trunk,
     ...(egress !== undefined && { egressTrunk: egress }),
     ...(sipCallId !== undefined && { sipCallId }),

@@ -9,7 +9,7 @@ import type { SigningKey } from "../../openapi/client/signing.js";
 import { signingKeyFromJwk } from "../../openapi/client/signing.js";
 import type { WebhookPayload } from "../../openapi/client/webhooks.js";
 import type { AnswerType } from "../domain/answer.js";
-import { normaliseE164 } from "../domain/phone.js";
+import { numberKey, toE164 } from "../domain/phone.js";
 import { fileSource, type CallQuery, type CallRecordSource } from "./cdr.js";
 import type { ResponderConfig } from "./config.js";
 import { decide } from "./decide.js";
@@ -101,12 +101,9 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
     }
     const base = { tracebackId: hop.tracebackId };
     if (hop.status !== "open") return done({ ...base, outcome: "not_open", reason: hop.status });
-    let call: CallQuery;
-    try {
-      call = { calling: normaliseE164(hop.call.callingNumber), called: normaliseE164(hop.call.calledNumber), at: new Date(hop.call.callTimeUtc) };
-    } catch (err) {
-      return done({ ...base, outcome: "needs_person", reason: `the call's numbers cannot be read: ${(err as Error).message}` });
-    }
+    const called = toE164(hop.call.calledNumber);
+    if (!called) return done({ ...base, outcome: "needs_person", reason: `the called number ${JSON.stringify(hop.call.calledNumber)} cannot be read` });
+    const call: CallQuery = { calling: numberKey(hop.call.callingNumber), called, at: new Date(hop.call.callTimeUtc) };
     const decision = decide(call, await source.find(call, config.matchWindowSeconds), config.trunks, config.matchWindowSeconds);
     if ("needsPerson" in decision) return done({ ...base, outcome: "needs_person", reason: decision.needsPerson });
     const result = await timed(() => api.answer(hopId, decision.answer));

@@ -55,6 +55,8 @@ export function signatureVerdict(tb: Traceback, hops: Hop[]): SignatureVerdict {
 /**
  * Files a traceback's findings under the providers they concern (the signer, where known), so
  * they can be listed per provider. Deterministic ids: recording again overwrites the same items.
+ * The findings about the call's numbers concern the call, not a provider on its path (a spoofed
+ * number is chosen by the caller), and stay on the traceback.
  */
 export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "evidence" | "clock">, tracebackId: string): Promise<void> {
   const chain = await deps.tracebacks.getChain(tracebackId);

@@ -3,7 +3,8 @@ import type { Principal } from "../domain/account.js";
 import { canCreateTraceback, canReadTraceback } from "../domain/access.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { responsiveness, type Responsiveness } from "../domain/responsiveness.js";
-import { normaliseE164, InvalidPhoneNumberError } from "../domain/phone.js";
+import { readCallingNumber, validNumber, InvalidPhoneNumberError, type E164 } from "../domain/phone.js";
+import type { Finding } from "../domain/shaken/findings.js";
 import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
 import { followUpTraceback, outboxMarker } from "./followup.js";
 import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
@@ -31,7 +32,8 @@ export interface Chain {
   traceback: Traceback;
   hops: Array<Hop & { answerSeconds?: number }>;
   signerInquiries?: Array<Hop & { answerSeconds?: number }>;
-  findings?: SignatureVerdict["findings"];
+  /** The call's own findings, then those of its signatures. */
+  findings?: Finding[];
   originatorFirstFoundBy?: SignatureVerdict["originatorFirstFoundBy"];
   pathsAgree?: boolean;
 }
@@ -50,7 +52,7 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
   if (!terminating || terminating.kind !== "provider") {
     throw new RuleViolationError("unknown_provider", `no registered provider ${input.terminatingProviderId}`, "/terminatingProviderId");
   }
-  const call = callDetails(input);
+  const { call, findings: callFindings } = callDetails(input);
   const signatures = await analyseSignatures(deps, call, input.identityHeaders ?? [], input.certificates);
   const now = deps.clock.now();
   const policy = input.deadlinePolicy ?? defaultPolicy;
@@ -68,6 +70,7 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
       ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
       ...(input.identityHeaders !== undefined && { identityHeaders: input.identityHeaders }),
       ...(signatures.length > 0 && { signatures }),
+      ...(callFindings.length > 0 && { callFindings }),
     },
     now,
     deadlineFor,
@@ -80,37 +83,35 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
   return { traceback, hops: [firstHop] };
 }
 
-function callDetails(input: CreateTracebackInput): CallDetails {
+/** The call as given, and what its numbers alone reveal; only a called number that is not valid is refused. */
+function callDetails(input: CreateTracebackInput): { call: CallDetails; findings: Finding[] } {
   const at = Date.parse(input.callTime);
-  return {
-    callingNumber: phone(input.callingNumber, "/callingNumber"),
-    calledNumber: phone(input.calledNumber, "/calledNumber"),
-    callTime: input.callTime,
-    callTimeUtc: new Date(at).toISOString(),
-  };
-}
-
-function phone(value: string, pointer: string) {
+  let calledNumber: E164;
   try {
-    return normaliseE164(value);
+    calledNumber = validNumber(input.calledNumber);
   } catch (err) {
-    if (err instanceof InvalidPhoneNumberError) throw new RuleViolationError("invalid_phone_number", `${value}: ${err.message}`, pointer);
+    if (err instanceof InvalidPhoneNumberError) throw new RuleViolationError("invalid_phone_number", err.message, "/calledNumber");
     throw err;
   }
+  const { findings, ...calling } = readCallingNumber(input.callingNumber, calledNumber);
+  return { call: { ...calling, calledNumber, callTime: input.callTime, callTimeUtc: new Date(at).toISOString() }, findings };
 }
 
 /** The full chain with timings, for the consortium and the traceback's initiator. */
 export async function getChain(deps: CoreDeps, p: Principal, tracebackId: string): Promise<Chain> {
   const chain = await deps.tracebacks.getChain(tracebackId);
   if (!chain || !canReadTraceback(p, chain.traceback.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+  const tb = chain.traceback.value;
   const all = chain.hops.map((h) => withTiming(h.value));
-  const verdict = signatureVerdict(chain.traceback.value, all);
+  const verdict = tb.signatures ? signatureVerdict(tb, all) : undefined;
+  const findings = [...(tb.callFindings ?? []), ...(verdict?.findings ?? [])];
   const signerInquiries = all.filter((h) => isInquirySeq(h.seq));
   return {
-    traceback: chain.traceback.value,
+    traceback: tb,
     hops: all.filter((h) => !isInquirySeq(h.seq)),
     ...(signerInquiries.length > 0 && { signerInquiries }),
-    ...(chain.traceback.value.signatures && verdict),
+    ...verdict,
+    ...((verdict || findings.length > 0) && { findings }),
   };
 }
 

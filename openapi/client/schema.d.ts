@@ -826,8 +826,8 @@ export interface components {
          *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
          *       "errors": [
          *         {
-         *           "pointer": "/callingNumber",
-         *           "detail": "not a valid NANP area code and exchange"
+         *           "pointer": "/calledNumber",
+         *           "detail": "Too small: expected string to have >=3 characters"
          *         }
          *       ]
          *     }
@@ -850,9 +850,9 @@ export interface components {
             request_id: string;
             /** @description For validation errors: JSON Pointers (RFC 6901) into the request. */
             errors?: {
-                /** @example /callingNumber */
+                /** @example /calledNumber */
                 pointer: string;
-                /** @example not a valid NANP area code and exchange */
+                /** @example Too small: expected string to have >=3 characters */
                 detail: string;
             }[];
         };
@@ -1003,6 +1003,8 @@ export interface components {
          *         "status": "completed",
          *         "call": {
          *           "callingNumber": "+13055550123",
+         *           "callingNumberAsGiven": "(305) 555-0123",
+         *           "callingNumberE164": "+13055550123",
          *           "calledNumber": "+12025550143",
          *           "callTime": "2024-06-03T12:00:00-04:00",
          *           "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1036,6 +1038,8 @@ export interface components {
          *           "status": "answered",
          *           "call": {
          *             "callingNumber": "+13055550123",
+         *             "callingNumberAsGiven": "(305) 555-0123",
+         *             "callingNumberE164": "+13055550123",
          *             "calledNumber": "+12025550143",
          *             "callTime": "2024-06-03T12:00:00-04:00",
          *             "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1070,6 +1074,8 @@ export interface components {
          *           "status": "answered",
          *           "call": {
          *             "callingNumber": "+13055550123",
+         *             "callingNumberAsGiven": "(305) 555-0123",
+         *             "callingNumberE164": "+13055550123",
          *             "calledNumber": "+12025550143",
          *             "callTime": "2024-06-03T12:00:00-04:00",
          *             "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1134,6 +1140,8 @@ export interface components {
          *       "status": "completed",
          *       "call": {
          *         "callingNumber": "+13055550123",
+         *         "callingNumberAsGiven": "(305) 555-0123",
+         *         "callingNumberE164": "+13055550123",
          *         "calledNumber": "+12025550143",
          *         "callTime": "2024-06-03T12:00:00-04:00",
          *         "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1167,6 +1175,8 @@ export interface components {
             mediaUrl?: string;
             identityHeaders: string[];
             signatures?: components["schemas"]["SignatureAnalysis"][];
+            /** @description What the call's numbers alone reveal, found when the traceback was created: `invalid_calling_number` (withheld, or no plan could assign it), `unallocated_number` (not in a range in service), `neighbor_spoofing` (same area code and exchange as the called number). They concern the call, so they are not filed under any provider. */
+            callFindings?: components["schemas"]["Finding"][];
             deadlinePolicy: string;
             createdAt: string;
             createdBy: string;
@@ -1178,13 +1188,21 @@ export interface components {
         /**
          * @example {
          *       "callingNumber": "+13055550123",
+         *       "callingNumberAsGiven": "(305) 555-0123",
+         *       "callingNumberE164": "+13055550123",
          *       "calledNumber": "+12025550143",
          *       "callTime": "2024-06-03T12:00:00-04:00",
          *       "callTimeUtc": "2024-06-03T16:00:00.000Z"
          *     }
          */
         Call: {
+            /** @description What to look the call up by: `callingNumberE164` when the calling number parses, otherwise the number exactly as given (for example `anonymous`). For every valid number this is its E.164 form. */
             callingNumber: string;
+            /** @description The calling number exactly as the initiator gave it. */
+            callingNumberAsGiven: string;
+            /** @description The calling number in E.164, present when it parses as a possible number, even if no such number is in service. */
+            callingNumberE164?: string;
+            /** @description The called number in E.164; always a valid number. */
             calledNumber: string;
             callTime: string;
             callTimeUtc: string;
@@ -1212,7 +1230,7 @@ export interface components {
          */
         Finding: {
             /** @enum {string} */
-            code: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees";
+            code: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             detail: string;
@@ -1239,6 +1257,8 @@ export interface components {
          *       "status": "answered",
          *       "call": {
          *         "callingNumber": "+13055550123",
+         *         "callingNumberAsGiven": "(305) 555-0123",
+         *         "callingNumberE164": "+13055550123",
          *         "calledNumber": "+12025550143",
          *         "callTime": "2024-06-03T12:00:00-04:00",
          *         "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1452,12 +1472,12 @@ export interface components {
          */
         CreateTraceback: {
             /**
-             * @description A telephone number; normalised to E.164 (10-digit numbers are read as NANP).
+             * @description The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).
              * @example +13055550123
              */
             callingNumber: string;
             /**
-             * @description A telephone number; normalised to E.164 (10-digit numbers are read as NANP).
+             * @description A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.
              * @example +12025550143
              */
             calledNumber: string;
@@ -1499,6 +1519,8 @@ export interface components {
          *           "status": "completed",
          *           "call": {
          *             "callingNumber": "+13055550123",
+         *             "callingNumberAsGiven": "(305) 555-0123",
+         *             "callingNumberE164": "+13055550123",
          *             "calledNumber": "+12025550143",
          *             "callTime": "2024-06-03T12:00:00-04:00",
          *             "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1575,6 +1597,8 @@ export interface components {
          *           "status": "open",
          *           "call": {
          *             "callingNumber": "+13055550123",
+         *             "callingNumberAsGiven": "(305) 555-0123",
+         *             "callingNumberE164": "+13055550123",
          *             "calledNumber": "+12025550143",
          *             "callTime": "2024-06-03T12:00:00-04:00",
          *             "callTimeUtc": "2024-06-03T16:00:00.000Z"
@@ -1611,6 +1635,8 @@ export interface components {
          *       "status": "open",
          *       "call": {
          *         "callingNumber": "+13055550123",
+         *         "callingNumberAsGiven": "(305) 555-0123",
+         *         "callingNumberE164": "+13055550123",
          *         "calledNumber": "+12025550143",
          *         "callTime": "2024-06-03T12:00:00-04:00",
          *         "callTimeUtc": "2024-06-03T16:00:00.000Z"

@@ -22,7 +22,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const ids = ulidGenerator();
 const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400 });
-const CALL = { callingNumber: "+13055550123" as const, calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+const CALL = { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 
 interface Stores {

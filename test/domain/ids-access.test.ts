@@ -84,7 +84,7 @@ describe("access rules", () => {
       pendingProvider: { name: "secret" },
       namedBy: { accountId: "acc_P0", hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1" },
       status: "open",
-      call: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" },
+      call: { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" },
       createdAt: "2024-06-03T16:10:00.000Z",
       answeredBy: { accountId: "acc_P1", keyId: "k3" },
       evidence: { secret: true },

@@ -18,7 +18,7 @@ const ULID = TB_ID.slice(3);
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 const T1 = new Date("2024-06-03T16:10:00.000Z");
 const deadlineFor: DeadlineFor = (at) => ({ clockStartsAt: at.toISOString(), dueAt: new Date(at.getTime() + 86_400_000).toISOString() });
-const CALL = { callingNumber: "+13055550123" as const, calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+const CALL = { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
 const EVIDENCE = { ingressTrunk: "TRUNK-7" };
 
 function started(): { traceback: Traceback; firstHop: Hop } {

@@ -105,18 +105,28 @@ describe("schema violations point at the field", () => {
   });
 
   it.each([
-    ["letters", "305-555-CALL"],
-    ["too short", "+1234"],
-    ["too long", "+1234567890123456"],
-    ["an invalid area code", "+1 (055) 555-0123"],
-    ["an invalid exchange", "(305) 155-0123"],
-  ])("a calling number with %s is 422 invalid_phone_number at /callingNumber", async (_what, callingNumber) => {
+    ["empty", ""],
+    ["blank", "   "],
+    ["longer than 64 characters", "+1".padEnd(65, "0")],
+    ["a line break", "+1305555\n0123"],
+    ["a control character", "anonymous\u0000"],
+    ["a bidirectional override", "\u202e3210555503"],
+  ])("a calling number that is %s is 422 validation_failed at /callingNumber", async (_what, callingNumber) => {
     const res = await initiator.api.post("/v1/tracebacks", { ...valid(), callingNumber });
-    expectProblem(res, 422, "invalid_phone_number", ["/callingNumber"]);
+    expectProblem(res, 422, "validation_failed", ["/callingNumber"]);
   });
 
-  it("a bad called number points at /calledNumber", async () => {
-    expectProblem(await initiator.api.post("/v1/tracebacks", { ...valid(), calledNumber: "+1 (202) 055-0143" }), 422, "invalid_phone_number", ["/calledNumber"]);
+  it.each([
+    ["an invalid exchange", "+1 (202) 055-0143"],
+    ["an impossible area code", "1234567890"],
+    ["area code 000", "+10005550100"],
+    ["an unassigned area code", "+1 370 555 0143"],
+    ["a 555 line outside the fictional range", "202-555-1212"],
+    ["a service code", "911"],
+    ["a withheld number", "anonymous"],
+    ["letters", "202-555-CALL"],
+  ])("a called number with %s is 422 invalid_phone_number at /calledNumber", async (_what, calledNumber) => {
+    expectProblem(await initiator.api.post("/v1/tracebacks", { ...valid(), calledNumber }), 422, "invalid_phone_number", ["/calledNumber"]);
   });
 
   it("an unknown terminating provider is 422 unknown_provider", async () => {

@@ -43,8 +43,9 @@ describe("CDR files through a column mapping", () => {
     const csv = [
       "start,ani,dnis,in,out,callid,identity",
       '2024-06-03T16:00:01Z,+1 (305) 555-0123,2025550143,TR-1,EG-1,abc@pbx,"eyJ.a.b;info=<https://c.example/x.pem>;alg=ES256;ppt=shaken"',
-      "2024-06-03T16:00:01Z,not-a-number,2025550143,TR-1,,,",
+      "2024-06-03T16:00:01Z,3055550123,not-a-number,TR-1,,,",
       "2024-06-03T16:00:01Z,3055550123,2025550143,,,,",
+      "2024-06-03T16:00:01Z,,2025550143,TR-1,,,",
     ].join("\n");
     const { records, skipped } = parseCdrs(csv, { format: "csv", columns, timeFormat: "iso" });
     expect(records).toEqual([
@@ -58,8 +59,50 @@ describe("CDR files through a column mapping", () => {
         identityHeader: "eyJ.a.b;info=<https://c.example/x.pem>;alg=ES256;ppt=shaken",
       },
     ]);
-    expect(skipped.map((s) => s.line)).toEqual([3, 4]);
+    expect(skipped.map((s) => s.line)).toEqual([3, 4, 5]);
+    expect(skipped[0]!.reason).toMatch(/called number "not-a-number"/);
     expect(skipped[1]!.reason).toMatch(/ingress trunk/);
+    expect(skipped[2]!.reason).toMatch(/no calling number/);
+  });
+
+  /** Records of CSV rows with these calling and called numbers, one trunk per row; none may be skipped. */
+  const recordsOf = (numbers: Array<[string, string]>) => {
+    const csv = ["start,ani,dnis,in", ...numbers.map(([ani, dnis], i) => `2024-06-03T16:00:01Z,${ani},${dnis},TR-${i + 1}`)].join("\n");
+    const { records, skipped } = parseCdrs(csv, { format: "csv", columns, timeFormat: "iso" });
+    expect(skipped).toEqual([]);
+    return records;
+  };
+
+  it("keeps records whose calling number is spoofed, invalid or withheld, in the form the hub's number is matched in", () => {
+    const records = recordsOf([
+      ["1234567890", "2025550143"],
+      ["Anonymous", "2025550143"],
+      ["V1AGRA DEALS", "2025550143"],
+      ["911", "2025550143"],
+    ]);
+    expect(records.map((r) => [r.calling, r.called])).toEqual([
+      ["+11234567890", "+12025550143"],
+      ["anonymous", "+12025550143"],
+      ["v1agra deals", "+12025550143"],
+      ["911", "+12025550143"],
+    ]);
+  });
+
+  it("reads international numbers dialled with 011 (or 00) and national 10- and 11-digit forms", () => {
+    const records = recordsOf([
+      ["011442079460958", "2025550143"],
+      ["011 44 20 7946 0958", "12025550143"],
+      ["00442079460958", "+1 202 555 0143"],
+      ["13055550123", "01144 20 7946 0958"],
+    ]);
+    expect(records.map((r) => [r.calling, r.called])).toEqual([
+      ["+442079460958", "+12025550143"],
+      ["+442079460958", "+12025550143"],
+      ["+442079460958", "+12025550143"],
+      ["+13055550123", "+442079460958"],
+    ]);
+    const found = matchRecords(records, { calling: "+442079460958", called: "+12025550143", at: new Date("2024-06-03T16:00:00Z") }, 60);
+    expect(found.map((r) => r.ingressTrunk)).toEqual(["TR-1", "TR-2", "TR-3"]);
   });
 
   it("refuses a CSV whose header lacks a mapped column", () => {

@@ -1,6 +1,6 @@
 /** The responder against the embedded hub over real HTTP: webhooks in, signed answers out. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memorySource, type CallRecord } from "../../functions/responder/cdr.js";
+import { memorySource, parseCdrs, type CallRecord } from "../../functions/responder/cdr.js";
 import { parseResponderConfig, type TrunkMap } from "../../functions/responder/config.js";
 import { startResponder, type HopHandled, type LogEntry, type Responder } from "../../functions/responder/responder.js";
 import { CALL, startTestHub, type Party, type TestHub } from "../support/hub.js";
@@ -92,6 +92,26 @@ describe("the auto-responder on the embedded hub", () => {
     const chain = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
     expect(chain.body.hops).toHaveLength(2);
     expect(chain.body.hops[0].answer.upstream).toEqual({ providerId: upstream.id });
+  });
+
+  it.each([
+    ["an international number the switch wrote with 011", "+44 20 7946 0958", "011442079460958"],
+    ["a spoofed number no plan can assign", "1234567890", "+1 123 456 7890"],
+    ["a withheld number, written differently", "Restricted", "anonymous"],
+    ["a number that is not one", "V1AGRA DEALS", "v1agra  deals"],
+  ])("finds the call in its CDRs for %s (hub %j, CDR %j)", async (_what, given, inCdr) => {
+    const terminating = await t.registerProvider(`CDR Match ${given}`);
+    const upstream = await t.registerProvider(`CDR Match Upstream ${given}`);
+    const csv = ["start,ani,dnis,in", `2024-06-03T16:00:01Z,${inCdr},2025550143,IN-UP`, "2024-06-03T16:00:01Z,3055550123,2025550143,IN-OTHER"].join("\n");
+    const { records, skipped } = parseCdrs(csv, { format: "csv", columns: { startTime: "start", calling: "ani", called: "dnis", ingressTrunk: "in" }, timeFormat: "iso" });
+    expect(skipped).toEqual([]);
+    const r = await runResponder(terminating, { "IN-UP": { upstream: { providerId: upstream.id } } }, records, false);
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, callingNumber: given, terminatingProviderId: terminating.id });
+    expect(created.status).toBe(201);
+    const handledHop = await r.handleHop(created.body.hops[0].id);
+    expect(handledHop).toMatchObject({ outcome: "answered", answerType: "upstream_identified" });
+    const chain = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
+    expect(chain.body.hops[0].answer).toMatchObject({ upstream: { providerId: upstream.id }, evidence: { ingressTrunk: "IN-UP" } });
   });
 
   it("answers no_record with the window searched when the call is not in the records", async () => {

@@ -15,6 +15,10 @@ export const FINDING_CODES = [
   "signer_downstream_of_originator",
   "attestation_inconsistent",
   "signer_inquiry_disagrees",
+  // About the call's numbers, whether or not it was signed (domain/phone.ts).
+  "invalid_calling_number",
+  "unallocated_number",
+  "neighbor_spoofing",
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -10,7 +10,7 @@ export const ProblemSchema = z
     code: z.string().openapi({ example: "validation_failed", description: "Stable machine-readable problem code." }),
     request_id: z.string().openapi({ example: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
     errors: z
-      .array(z.object({ pointer: z.string().openapi({ example: "/callingNumber" }), detail: z.string().openapi({ example: "not a valid NANP area code and exchange" }) }))
+      .array(z.object({ pointer: z.string().openapi({ example: "/calledNumber" }), detail: z.string().openapi({ example: "Too small: expected string to have >=3 characters" }) }))
       .optional()
       .openapi({ description: "For validation errors: JSON Pointers (RFC 6901) into the request." }),
   })
@@ -23,7 +23,7 @@ export const ProblemSchema = z
       detail: "the request body does not match the schema",
       code: "validation_failed",
       request_id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-      errors: [{ pointer: "/callingNumber", detail: "not a valid NANP area code and exchange" }],
+      errors: [{ pointer: "/calledNumber", detail: "Too small: expected string to have >=3 characters" }],
     },
   });
 
@@ -118,6 +118,9 @@ export const ContactSchema = z
   .strict()
   .openapi("Contact", { example: { name: "Traceback desk", email: "traceback@carrier.example", phone: "+12025550100" } });
 
-export const E164Input = z.string().min(3).max(32).openapi({ description: "A telephone number; normalised to E.164 (10-digit numbers are read as NANP).", example: "+13055550123" });
+export const E164Input = z.string().min(3).max(32).openapi({
+  description: "A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.",
+  example: "+13055550123",
+});
 
 export const Timestamp = z.string().datetime({ offset: true }).openapi({ example: "2024-06-03T16:00:00Z" });

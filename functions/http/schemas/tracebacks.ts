@@ -4,9 +4,26 @@ import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { AnswerSchema } from "./answers.js";
 import { E164Input, Timestamp } from "./common.js";
 
+/** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
+const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+const CallingNumberInput = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((s) => s.trim() !== "", "the calling number is blank")
+  .refine((s) => !UNPRINTABLE.test(s), "the calling number holds control or format characters")
+  .openapi({
+    description:
+      "The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. " +
+      "A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; " +
+      "it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).",
+    example: "+13055550123",
+  });
+
 export const CreateTracebackSchema = z
   .object({
-    callingNumber: E164Input,
+    callingNumber: CallingNumberInput,
     calledNumber: E164Input.openapi({ example: "+12025550143" }),
     callTime: Timestamp.openapi({ description: "When the call was made, with its UTC offset." }),
     terminatingProviderId: z.string().min(1).max(64).openapi({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
@@ -27,10 +44,28 @@ export const CreateTracebackSchema = z
     example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", campaign: "utility-impersonation-2024-06" },
   });
 
-const CALL_EXAMPLE = { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+const CALL_EXAMPLE = {
+  callingNumber: "+13055550123",
+  callingNumberAsGiven: "(305) 555-0123",
+  callingNumberE164: "+13055550123",
+  calledNumber: "+12025550143",
+  callTime: "2024-06-03T12:00:00-04:00",
+  callTimeUtc: "2024-06-03T16:00:00.000Z",
+};
 
 export const CallSchema = z
-  .object({ callingNumber: z.string(), calledNumber: z.string(), callTime: z.string(), callTimeUtc: z.string() })
+  .object({
+    callingNumber: z.string().openapi({
+      description:
+        "What to look the call up by: `callingNumberE164` when the calling number parses, otherwise the number exactly as given (for example `anonymous`). " +
+        "For every valid number this is its E.164 form.",
+    }),
+    callingNumberAsGiven: z.string().openapi({ description: "The calling number exactly as the initiator gave it." }),
+    callingNumberE164: z.string().optional().openapi({ description: "The calling number in E.164, present when it parses as a possible number, even if no such number is in service." }),
+    calledNumber: z.string().openapi({ description: "The called number in E.164; always a valid number." }),
+    callTime: z.string(),
+    callTimeUtc: z.string(),
+  })
   .openapi("Call", { example: CALL_EXAMPLE });
 
 export const DeadlineSchema = z
@@ -122,6 +157,15 @@ export const TracebackSchema = z
     mediaUrl: z.string().optional(),
     identityHeaders: z.array(z.string()),
     signatures: z.array(SignatureAnalysisSchema).optional(),
+    callFindings: z
+      .array(FindingSchema)
+      .optional()
+      .openapi({
+        description:
+          "What the call's numbers alone reveal, found when the traceback was created: `invalid_calling_number` (withheld, or no plan could assign it), " +
+          "`unallocated_number` (not in a range in service), `neighbor_spoofing` (same area code and exchange as the called number). " +
+          "They concern the call, so they are not filed under any provider.",
+      }),
     deadlinePolicy: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
