@@ -7,6 +7,12 @@ import { keyProof } from "../../../openapi/client/registration.js";
 import { EXAMPLE_HUB_JWK, EXAMPLE_HUB_KID } from "../../../openapi/webhook-examples.js";
 
 const ACCOUNT = "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9";
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** The same 64 bytes spelled with one of the last character's four unused bits set. */
+function withTrailingBitSet(proof: string): string {
+  return proof.slice(0, 85) + BASE64URL[BASE64URL.indexOf(proof[85]!) | 1];
+}
 
 describe("key proofs", () => {
   it("sign exactly `hoptrace-key-proof-v1\\n<accountId>\\n<keyId>` in UTF-8, without a final newline", async () => {
@@ -32,7 +38,8 @@ describe("key proofs", () => {
     const key = await generateSigningKey();
     const proof = signKeyProof(key.privateKey, ACCOUNT, key.kid);
     const bytes = Buffer.from(proof, "base64url");
-    for (const spelling of [bytes.toString("base64"), `${proof}==`, proof.slice(0, 85) + String.fromCharCode(proof.charCodeAt(85) ^ 1), proof.slice(1), ""]) {
+    expect(Buffer.from(withTrailingBitSet(proof), "base64url")).toEqual(bytes);
+    for (const spelling of [bytes.toString("base64"), `${proof}==`, withTrailingBitSet(proof), proof.slice(1), ""]) {
       expect(verifyKeyProof(key.publicKey, ACCOUNT, key.kid, spelling), spelling).toBe(false);
     }
   });
