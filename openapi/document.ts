@@ -16,7 +16,11 @@ export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
 const CONVENTIONS = `## Signed requests
 
-Every request under \`/v1\` carries an RFC 9421 HTTP Message Signature made with an Ed25519 key registered for the calling account; see the \`httpSignature\` security scheme for the covered components and parameters. Any failure is the same \`401 unauthenticated\`.
+Every request under \`/v1\` carries an RFC 9421 HTTP Message Signature made with an Ed25519 key registered for the calling account; see the \`httpSignature\` security scheme for the covered components and parameters. Any failure is the same \`401 unauthenticated\`. Each signature is accepted once: sign every request with a fresh random \`nonce\` parameter, or two identical requests within the same second are one signature and the second is refused as a replay.
+
+## Keys
+
+A key is registered only with a \`proof\` that its holder asked for it: the key's Ed25519 signature (unpadded base64url) over the UTF-8 bytes of exactly \`hoptrace-key-proof-v1\\n<accountId>\\n<keyId>\`, where \`<keyId>\` is the RFC 7638 thumbprint of the public JWK. A new provider or initiator therefore chooses its account \`id\` (\`acc_\` and a ULID) before the consortium registers it. Keys of small order, non-canonically encoded or outside the prime-order subgroup are refused (\`422 weak_key\`); an account holds at most 10 active keys; a key, even revoked, belongs to one account for good.
 
 Accepted hop answers return a \`Hoptrace-Receipt\`: a compact JWS signed by the hub key over the response and the provider's signature. The hub's public keys are at \`/.well-known/jwks.json\`.
 

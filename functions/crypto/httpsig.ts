@@ -4,18 +4,20 @@
  * provider's signature covers; it is tested against the RFC's vectors and an independent
  * implementation rather than depending on one.
  */
-import { sign as edSign, verify as edVerify, type KeyObject } from "node:crypto";
+import { sign as edSign, type KeyObject } from "node:crypto";
 import {
   parseDictionary,
   serializeDictionary,
   serializeInnerList,
   serializeItem,
+  serializeKey,
   type BareItem,
   type Dictionary,
   type InnerList,
   type Item,
   type Parameters,
 } from "structured-headers";
+import { verifyStrict } from "./ed25519.js";
 
 /** The `tag` of signatures made under the Hoptrace profile. */
 export const SIGNATURE_TAG = "hoptrace-v1";
@@ -219,32 +221,30 @@ function innerListOf(components: readonly string[], params: Parameters): InnerLi
   return [components.map((component): Item => [component, new Map()]), params];
 }
 
-function buildBase(components: readonly string[], params: Parameters, message: MessageView): string {
+function serializeParams(components: readonly string[], params: Parameters): string {
+  try {
+    return serializeInnerList(innerListOf(components, params));
+  } catch (error) {
+    throw new SignatureBaseError("invalid_params", `signature parameters cannot be serialised: ${String(error)}`);
+  }
+}
+
+/** `signatureParams` is the `@signature-params` value: the Signature-Input member as sent. */
+function buildBase(components: readonly string[], signatureParams: string, message: MessageView): string {
   checkComponents(components);
   const lines = components.map(
     (component) => `${serializeItem([component, new Map()])}: ${componentValue(component, message)}`,
   );
-  let signatureParams: string;
-  try {
-    signatureParams = serializeInnerList(innerListOf(components, params));
-  } catch (error) {
-    throw new SignatureBaseError("invalid_params", `signature parameters cannot be serialised: ${String(error)}`);
-  }
   lines.push(`"@signature-params": ${signatureParams}`);
   return lines.join("\n");
 }
 
 export function signatureBase(components: string[], params: SignatureParams, message: MessageView): string {
-  return buildBase(components, paramsToMap(params), message);
+  return buildBase(components, serializeParams(components, paramsToMap(params)), message);
 }
 
 export function verifySignatureBase(base: string, signature: Uint8Array, key: KeyObject): boolean {
-  if (key.type !== "public" || key.asymmetricKeyType !== "ed25519") return false;
-  try {
-    return edVerify(null, Buffer.from(base, "utf8"), key, signature);
-  } catch {
-    return false;
-  }
+  return verifyStrict(Buffer.from(base, "utf8"), signature, key);
 }
 
 export function signMessage(opts: {
@@ -259,11 +259,11 @@ export function signMessage(opts: {
     throw new SignatureBaseError("invalid_params", "signing needs an Ed25519 private key");
   }
   const label = opts.label ?? "sig1";
-  const params = paramsToMap(opts.params);
-  const base = buildBase(opts.components, params, opts.message);
+  const signatureParams = serializeParams(opts.components, paramsToMap(opts.params));
+  const base = buildBase(opts.components, signatureParams, opts.message);
   const signature = edSign(null, Buffer.from(base, "utf8"), privateKey);
   return {
-    signatureInput: serializeDictionary(new Map([[label, innerListOf(opts.components, params)]])),
+    signatureInput: `${serializeKey(label)}=${signatureParams}`,
     signature: serializeDictionary(new Map([[label, [signature, new Map()]]])),
   };
 }
@@ -284,7 +284,8 @@ export interface VerifyOptions {
 interface Candidate {
   label: string;
   components: string[];
-  rawParams: Parameters;
+  /** The `@signature-params` value, exactly as received. */
+  signatureParams: string;
   params: SignatureParams;
   signature: Uint8Array;
 }
@@ -323,9 +324,56 @@ function chooseLabel(inputs: Dictionary, label: string | undefined, requiredTag:
   return tagged;
 }
 
+/**
+ * The members of a Dictionary field as sent, by key: the field split at the commas that are not
+ * inside a String. (Inner lists, tokens and byte sequences contain no comma.) Only used to find a
+ * member's own bytes; the parsed dictionary stays the authority on what it means.
+ */
+function rawMembers(field: string): Map<string, string> {
+  const members = new Map<string, string>();
+  let start = 0;
+  let inString = false;
+  for (let i = 0; i <= field.length; i++) {
+    const char = field[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    else if (char === "," || char === undefined) {
+      const member = field.slice(start, i).replace(/^[ \t]+|[ \t]+$/g, "");
+      const equals = member.indexOf("=");
+      if (equals > 0) members.set(member.slice(0, equals), member.slice(equals + 1));
+      start = i + 1;
+    }
+  }
+  return members;
+}
+
+/**
+ * The `@signature-params` of the chosen signature: its Signature-Input member exactly as received,
+ * which must also be that member's RFC 8941 serialisation. A spelling that parses to the same
+ * values but reads differently (`created=1.0`, extra spaces) would let one signature stand for
+ * several Signature-Input values, and a base rebuilt from the parsed values would differ from the
+ * bytes a third party verifies against; both are refused.
+ */
+function receivedSignatureParams(field: string, label: string, input: InnerList): string {
+  const received = rawMembers(field).get(label);
+  let canonical: string;
+  try {
+    canonical = serializeInnerList(input);
+  } catch {
+    throw new Refusal("malformed");
+  }
+  if (received !== canonical) throw new Refusal("malformed");
+  return received;
+}
+
 /** Reads the chosen signature and refuses anything outside RFC 9421's syntax or our profile. */
 function readCandidate(message: MessageView, label: string | undefined, requiredTag: string | undefined): Candidate {
-  const inputs = parseHeader(message.header("signature-input"));
+  const inputField = message.header("signature-input");
+  const inputs = parseHeader(inputField);
   const signatures = parseHeader(message.header("signature"));
   const chosen = chooseLabel(inputs, label, requiredTag);
   const input = inputs.get(chosen);
@@ -348,9 +396,9 @@ function readCandidate(message: MessageView, label: string | undefined, required
     throw new Refusal("malformed");
   }
 
-  const rawParams = input[1];
+  const signatureParams = receivedSignatureParams(inputField!, chosen, input as InnerList);
   const params: SignatureParams = {};
-  for (const [name, value] of rawParams) {
+  for (const [name, value] of input[1]) {
     if (INTEGER_PARAMS.has(name)) {
       if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) throw new Refusal("malformed");
       params[name as "created" | "expires"] = value;
@@ -362,7 +410,7 @@ function readCandidate(message: MessageView, label: string | undefined, required
   // The profile needs both: keyid to find the key, created to bound replay and lifetime.
   if (params.keyid === undefined || params.created === undefined) throw new Refusal("malformed");
 
-  return { label: chosen, components, rawParams, params, signature: new Uint8Array(signatureMember[0]) };
+  return { label: chosen, components, signatureParams, params, signature: new Uint8Array(signatureMember[0]) };
 }
 
 function checkProfile(candidate: Candidate, opts: VerifyOptions): void {
@@ -410,7 +458,7 @@ export async function verifyMessage(opts: VerifyOptions): Promise<VerifyResult> 
     if (key.asymmetricKeyType !== "ed25519") throw new Refusal("wrong_alg");
     let base: string;
     try {
-      base = buildBase(candidate.components, candidate.rawParams, opts.message);
+      base = buildBase(candidate.components, candidate.signatureParams, opts.message);
     } catch (error) {
       throw new Refusal(
         error instanceof SignatureBaseError && error.code === "missing_component" ? "missing_component" : "malformed",

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { calculateJwkThumbprint } from "jose";
 
 export interface Ed25519PublicJwk {
@@ -17,9 +18,14 @@ export interface Ed25519PrivateJwk extends Ed25519PublicJwk {
   d: string;
 }
 
+/** `weak_key`: a point on the curve that signs unsafely; `invalid_key`: anything else wrong. */
+export type InvalidKeyCode = "invalid_key" | "weak_key";
+
 export class InvalidKeyError extends Error {
-  readonly code = "invalid_key";
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: InvalidKeyCode = "invalid_key",
+  ) {
     super(message);
     this.name = "InvalidKeyError";
   }
@@ -72,9 +78,44 @@ function publicJwkOf(key: KeyObject): Ed25519PublicJwk {
   return { kty: "OKP", crv: "Ed25519", x: exported.x };
 }
 
+function decodesAsPoint(bytes: Uint8Array, zip215: boolean): boolean {
+  try {
+    ed25519.Point.fromBytes(bytes, zip215);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Accepts only a public Ed25519 JWK. A JWK carrying `d` is refused outright: a provider that
- * uploads its private key has leaked it, and storing it would make us a holder of that secret.
+ * Refuses the public keys that anyone can sign for, or whose signatures verify differently from
+ * one implementation to the next: points of small order (with one, a signature verifies for every
+ * message), encodings with y >= p or with the sign bit set for x = 0, and points carrying a
+ * torsion component. Native imports accept all of them.
+ */
+function checkStrongPoint(x: string): void {
+  const bytes = Buffer.from(x, "base64url");
+  if (!decodesAsPoint(bytes, false)) {
+    // The permissive (ZIP 215) decoding tells a non-canonical encoding from no point at all.
+    if (decodesAsPoint(bytes, true)) throw new InvalidKeyError("x is a non-canonical point encoding", "weak_key");
+    throw new InvalidKeyError("x is not a point of Ed25519");
+  }
+  const point = ed25519.Point.fromBytes(bytes);
+  if (point.isSmallOrder()) throw new InvalidKeyError("x is a point of small order, for which anyone can sign", "weak_key");
+  if (!point.isTorsionFree()) throw new InvalidKeyError("x is not in the prime-order subgroup (it has a torsion component)", "weak_key");
+}
+
+/**
+ * Keys that passed the checks, by x. The subgroup check costs about a millisecond, and every
+ * signed request imports its key; a bounded map keeps the hot keys.
+ */
+const checkedKeys = new Map<string, KeyObject>();
+const CHECKED_KEYS_MAX = 1024;
+
+/**
+ * Accepts only a public Ed25519 JWK of a strong key. A JWK carrying `d` is refused outright: a
+ * provider that uploads its private key has leaked it, and storing it would make us a holder of
+ * that secret.
  */
 export function importPublicJwk(jwk: unknown): KeyObject {
   const record = asRecord(jwk);
@@ -82,11 +123,18 @@ export function importPublicJwk(jwk: unknown): KeyObject {
     throw new InvalidKeyError("a public key must not contain the private member d");
   }
   const x = checkCurve(record);
+  const known = checkedKeys.get(x);
+  if (known) return known;
+  checkStrongPoint(x);
+  let key: KeyObject;
   try {
-    return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+    key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
   } catch {
     throw new InvalidKeyError("x is not a valid Ed25519 public key");
   }
+  if (checkedKeys.size >= CHECKED_KEYS_MAX) checkedKeys.delete(checkedKeys.keys().next().value!);
+  checkedKeys.set(x, key);
+  return key;
 }
 
 export function importPrivateJwk(jwk: unknown): KeyObject {

@@ -9,7 +9,7 @@ import { memorySource, type CallRecord, type CallRecordSource } from "../respond
 import { parseResponderConfig, type TrunkMap } from "../responder/config.js";
 import { startResponder, type ResponderOptions, type Responder } from "../responder/responder.js";
 import { ensureConsortium } from "../usecases/bootstrap.js";
-import { createHoptraceClient, type HoptraceClient, type SigningKey } from "../../openapi/client/index.js";
+import { createHoptraceClient, keyProof, newAccountId, type HoptraceClient, type SigningKey } from "../../openapi/client/index.js";
 
 export interface Member {
   id: string;
@@ -46,14 +46,16 @@ export async function startNetwork(opts: EmbeddedOptions = {}): Promise<Network>
 
     const register = async (kind: "provider" | "initiator", name: string): Promise<Member> => {
       const k = await generateSigningKey();
-      const keys = [{ publicJwk: { ...k.publicJwk } }];
+      const key: SigningKey = { privateKey: k.privateKey, keyId: k.kid };
+      const id = newAccountId();
+      const keys = [{ publicJwk: { ...k.publicJwk }, proof: keyProof(key, id) }];
       const contact = { name: "Traceback desk", email: "traceback@example.net" };
       const { data, response } =
         kind === "provider"
-          ? await consortium.client.POST("/v1/providers", { body: { name, frn: String(frn++).padStart(10, "0"), contact, keys } })
-          : await consortium.client.POST("/v1/initiators", { body: { name, contact, keys } });
+          ? await consortium.client.POST("/v1/providers", { body: { id, name, frn: String(frn++).padStart(10, "0"), contact, keys } })
+          : await consortium.client.POST("/v1/initiators", { body: { id, name, contact, keys } });
       if (!data) throw new RegistrationError(`registering ${kind} ${name} failed with HTTP ${response.status}`);
-      return member(data.account.id, name, { privateKey: k.privateKey, keyId: k.kid });
+      return member(data.account.id, name, key);
     };
 
     return {

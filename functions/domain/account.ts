@@ -27,12 +27,17 @@ export interface Account {
 
 export type KeyStatus = "active" | "revoked";
 
+/** Active signing keys an account may hold at once: enough to rotate, few to audit. */
+export const MAX_ACTIVE_KEYS = 10;
+
 export interface SigningKeyRecord {
   keyId: string;
   accountId: string;
   accountKind: AccountKind;
   publicJwk: { kty: "OKP"; crv: "Ed25519"; x: string };
   status: KeyStatus;
+  /** The key's signature over its registration statement (absent for the bootstrap key). */
+  proof?: string;
   label?: string;
   createdAt: string;
   createdBy: string;

@@ -5,10 +5,12 @@ import type { AppEnv } from "./env.js";
 const SIGNATURE_DESCRIPTION = `Every request under /v1 is signed with HTTP Message Signatures (RFC 9421) using an Ed25519 key registered for the calling account.
 
 - Covered components: \`"@method" "@target-uri"\`; for requests with a body also \`"content-type" "content-digest"\`, and \`"idempotency-key"\` when present.
-- Parameters: \`created\`, \`expires\` (at most 300 s after \`created\`), \`keyid\` (the RFC 7638 JWK thumbprint of the key), \`alg="ed25519"\`, \`tag="hoptrace-v1"\`.
+- Parameters: \`created\` and \`expires\` (sf-integers, Unix seconds; \`expires\` at most 300 s after \`created\`), \`keyid\` (the RFC 7638 JWK thumbprint of the key), \`alg="ed25519"\`, \`tag="hoptrace-v1"\`, and \`nonce\` (a fresh random string for every request; the bundled client always sends one).
+- The \`Signature-Input\` member is the \`@signature-params\` exactly as sent, and must be its RFC 8941 serialisation, as RFC 9421 builds the signature base (so not \`created=1.0\`, no extra spaces).
 - \`@target-uri\` is the public URL of the API followed by the path and query.
 - \`Content-Digest: sha-256=:<base64>:\` (RFC 9530) over the exact body bytes.
-- Clock skew of 60 s is tolerated; a signature is accepted once (replays are refused).
+- Clock skew of 60 s is tolerated. A signature is accepted once, and Ed25519 signatures are deterministic: two identical requests (same method, URI, headers, body and \`created\` second) signed without a \`nonce\` carry the same signature, and the second is refused as a replay. A signature counts as used only once the whole request verified, Content-Digest included.
+- Verification is strict: S < L, and neither R nor the public key of small order.
 - Any failure is 401 \`unauthenticated\` without saying which check failed.`;
 
 export const documentConfig = {

@@ -1,26 +1,48 @@
 /** Registering providers and initiators, and managing the signing keys of every account. */
-import { canManageKeysOf, isConsortium, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
+import type { KeyObject } from "node:crypto";
+import { canManageKeysOf, isConsortium, MAX_ACTIVE_KEYS, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { assignRegisteredProvider, type Hop } from "../domain/traceback.js";
 import { parseHopId } from "../domain/ids.js";
-import { importPublicJwk, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
+import { keyProofStatement, verifyKeyProof } from "../crypto/key-proof.js";
+import { importPublicJwk, InvalidKeyError, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
 import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
 
+export interface NewKeyInput {
+  publicJwk: unknown;
+  /** The key's signature over its registration statement (crypto/key-proof.ts). */
+  proof: string;
+  label?: string;
+}
+
 export interface RegisterAccountInput {
+  /** Chosen by the newcomer, since the proofs of its keys name it; generated when there are no keys. */
+  id?: string;
   name: string;
   frn?: string;
   rmdNumber?: string;
   spcCodes?: string[];
   contact?: Contact;
-  keys?: Array<{ publicJwk: unknown; label?: string }>;
+  keys?: NewKeyInput[];
+}
+
+interface PreparedKey {
+  publicJwk: Ed25519PublicJwk;
+  keyId: string;
+  proof: string;
+  label?: string;
 }
 
 export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclude<AccountKind, "consortium">, input: RegisterAccountInput): Promise<{ account: Account; keys: SigningKeyRecord[] }> {
   if (!isConsortium(p)) throw new ForbiddenError("only the consortium registers accounts");
+  const newKeys = input.keys ?? [];
+  if (newKeys.length > 0 && input.id === undefined) {
+    throw new RuleViolationError("account_id_required", "keys are registered only with the account id their proofs name: choose one (acc_ and a ULID) and send it as id", "/id");
+  }
   const now = deps.clock.now().toISOString();
   const account: Account = {
-    id: deps.ids.next("acc"),
+    id: input.id ?? deps.ids.next("acc"),
     kind,
     name: input.name,
     spcCodes: [...new Set((input.spcCodes ?? []).map((c) => c.toUpperCase()))],
@@ -31,26 +53,37 @@ export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclud
     ...(input.contact !== undefined && { contact: input.contact }),
   };
   // Keys are checked before anything is written, so a bad key leaves no half-registered account.
-  const prepared = await Promise.all((input.keys ?? []).map((k, i) => prepareKey(k.publicJwk, `/keys/${i}/publicJwk`)));
+  const prepared = await Promise.all(newKeys.map((k, i) => prepareKey(k, account.id, `/keys/${i}`)));
   await ensureKeysAreNew(deps, prepared);
   await deps.accounts.createAccount(account);
   const keys: SigningKeyRecord[] = [];
-  for (const [i, k] of prepared.entries()) {
-    keys.push(await storeKey(deps, account, k, input.keys?.[i]?.label, p.accountId, now));
-  }
+  for (const k of prepared) keys.push(await storeKey(deps, account, k, p.accountId, now));
   if (kind === "provider") await activatePendingHops(deps, account);
   return { account, keys };
 }
 
-async function prepareKey(jwk: unknown, pointer: string): Promise<{ publicJwk: Ed25519PublicJwk; keyId: string }> {
+/**
+ * A key is accepted only if it is strong (crypto/keys.ts) and its holder signed the statement
+ * naming this account and this key, so nobody registers a key they do not hold, for themselves
+ * or in another account's name.
+ */
+async function prepareKey(input: NewKeyInput, accountId: string, at: string): Promise<PreparedKey> {
+  let key: KeyObject;
   try {
-    importPublicJwk(jwk);
+    key = importPublicJwk(input.publicJwk);
   } catch (err) {
-    throw new RuleViolationError("invalid_key", `not an Ed25519 public JWK: ${(err as Error).message}`, pointer);
+    if (!(err instanceof InvalidKeyError)) throw err;
+    if (err.code === "weak_key") throw new RuleViolationError("weak_key", `refused public key: ${err.message}`, `${at}/publicJwk/x`);
+    throw new RuleViolationError("invalid_key", `not an Ed25519 public JWK: ${err.message}`, `${at}/publicJwk`);
   }
-  const { kty, crv, x } = jwk as Ed25519PublicJwk;
+  const { kty, crv, x } = input.publicJwk as Ed25519PublicJwk;
   const publicJwk = { kty, crv, x };
-  return { publicJwk, keyId: await jwkThumbprint(publicJwk) };
+  const keyId = await jwkThumbprint(publicJwk);
+  if (!verifyKeyProof(key, accountId, keyId, input.proof)) {
+    const statement = JSON.stringify(keyProofStatement(accountId, keyId));
+    throw new RuleViolationError("invalid_key_proof", `proof must be this key's Ed25519 signature, in base64url, over the UTF-8 bytes of ${statement}`, `${at}/proof`);
+  }
+  return { publicJwk, keyId, proof: input.proof, ...(input.label !== undefined && { label: input.label }) };
 }
 
 /**
@@ -66,18 +99,19 @@ async function ensureKeysAreNew(deps: CoreDeps, prepared: Array<{ keyId: string 
   }
 }
 
-async function storeKey(deps: CoreDeps, account: Account, k: { publicJwk: Ed25519PublicJwk; keyId: string }, label: string | undefined, by: string, at: string): Promise<SigningKeyRecord> {
+async function storeKey(deps: CoreDeps, account: Account, k: PreparedKey, by: string, at: string): Promise<SigningKeyRecord> {
   const record: SigningKeyRecord = {
     keyId: k.keyId,
     accountId: account.id,
     accountKind: account.kind,
     publicJwk: k.publicJwk,
     status: "active",
+    proof: k.proof,
     createdAt: at,
     createdBy: by,
-    ...(label !== undefined && { label }),
+    ...(k.label !== undefined && { label: k.label }),
   };
-  await deps.accounts.putKey(record);
+  await deps.accounts.addKey(record, MAX_ACTIVE_KEYS);
   return record;
 }
 
@@ -100,10 +134,10 @@ async function accountForKeys(deps: CoreDeps, p: Principal, accountId: string): 
   return account;
 }
 
-export async function addKey(deps: CoreDeps, p: Principal, accountId: string, publicJwk: unknown, label?: string): Promise<SigningKeyRecord> {
+export async function addKey(deps: CoreDeps, p: Principal, accountId: string, input: NewKeyInput): Promise<SigningKeyRecord> {
   const account = await accountForKeys(deps, p, accountId);
-  const prepared = await prepareKey(publicJwk, "/publicJwk");
-  return storeKey(deps, account, prepared, label, p.accountId, deps.clock.now().toISOString());
+  const prepared = await prepareKey(input, account.id, "");
+  return storeKey(deps, account, prepared, p.accountId, deps.clock.now().toISOString());
 }
 
 export async function listKeys(deps: CoreDeps, p: Principal, accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>> {

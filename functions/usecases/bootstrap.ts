@@ -4,7 +4,7 @@
  * Idempotent and safe for concurrent cold starts (a fixed account id, conditional writes).
  */
 import { importPublicJwk, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
-import type { Account } from "../domain/account.js";
+import { MAX_ACTIVE_KEYS, type Account } from "../domain/account.js";
 import { ConflictError } from "../domain/errors.js";
 import type { CoreDeps } from "./ports.js";
 
@@ -18,16 +18,18 @@ export async function ensureConsortium(deps: Pick<CoreDeps, "accounts" | "clock"
   const now = deps.clock.now().toISOString();
   const account: Account = { id: CONSORTIUM_ACCOUNT_ID, kind: "consortium", name, spcCodes: [], createdAt: now, createdBy: "bootstrap" };
   await ignoreConflict(deps.accounts.createAccount(account));
+  // Trusted configuration: the bootstrap key is the one key registered without a proof.
   await ignoreConflict(
-    deps.accounts.putKey({ keyId, accountId: account.id, accountKind: "consortium", publicJwk: { kty, crv, x }, status: "active", label: "bootstrap", createdAt: now, createdBy: "bootstrap" }),
+    deps.accounts.addKey({ keyId, accountId: account.id, accountKind: "consortium", publicJwk: { kty, crv, x }, status: "active", label: "bootstrap", createdAt: now, createdBy: "bootstrap" }, MAX_ACTIVE_KEYS),
   );
   return { accountId: CONSORTIUM_ACCOUNT_ID, keyId };
 }
 
+/** A concurrent cold start wrote it first; any other conflict (too many keys) is the operator's to see. */
 async function ignoreConflict(p: Promise<void>): Promise<void> {
   try {
     await p;
   } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
+    if (!(err instanceof ConflictError && (err.code === "account_exists" || err.code === "key_exists"))) throw err;
   }
 }

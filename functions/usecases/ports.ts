@@ -48,7 +48,11 @@ export interface AccountStore {
   accountIdByFrn(frn: string): Promise<string | undefined>;
   accountIdByRmd(rmd: string): Promise<string | undefined>;
   accountIdBySpc(spc: string): Promise<string | undefined>;
-  putKey(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Stores a new key of an existing account: ConflictError `key_exists` if the key is registered
+   * anywhere (active or revoked), `too_many_keys` if the account already has `maxActive` active keys.
+   */
+  addKey(key: SigningKeyRecord, maxActive: number): Promise<void>;
   getKey(keyId: string): Promise<SigningKeyRecord | undefined>;
   listKeys(accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>>;
   revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord>;

@@ -10,6 +10,7 @@ import { signedFetch, type SignOptions, type SigningKey } from "./signing.js";
 
 export type { components, operations, paths };
 export { signedFetch, signingKeyFromJwk, signRequest, type SigningKey, type SignOptions } from "./signing.js";
+export { keyProof, newAccountId } from "./registration.js";
 export { verifyHubSignature, verifyWebhook, WebhookVerificationError, type WebhookHeaders, type WebhookPayload } from "./webhooks.js";
 
 type Schemas = components["schemas"];

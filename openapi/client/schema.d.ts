@@ -86,7 +86,7 @@ export interface paths {
         put?: never;
         /**
          * Add a signing key (the account itself, or the consortium)
-         * @description Several keys may be active at once, for rotation: add the new key, move signing to it, then revoke the old one.
+         * @description Several keys (at most 10) may be active at once, for rotation: add the new key, move signing to it, then revoke the old one. The `proof` names this account: `hoptrace-key-proof-v1\n<accountId>\n<keyId>` signed by the new key.
          */
         post: operations["addKey"];
         delete?: never;
@@ -715,6 +715,7 @@ export interface components {
          *             "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
          *           },
          *           "status": "active",
+         *           "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg",
          *           "createdAt": "2024-06-01T14:00:00.000Z",
          *           "createdBy": "acc_consortium"
          *         }
@@ -779,6 +780,7 @@ export interface components {
          *         "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
          *       },
          *       "status": "active",
+         *       "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg",
          *       "label": "switch-2026",
          *       "createdAt": "2024-06-01T14:00:00.000Z",
          *       "createdBy": "acc_consortium"
@@ -793,6 +795,8 @@ export interface components {
             publicJwk: components["schemas"]["PublicJwk"];
             /** @enum {string} */
             status: "active" | "revoked";
+            /** @description The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it. */
+            proof?: string;
             label?: string;
             createdAt: string;
             createdBy: string;
@@ -858,6 +862,7 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
          *       "name": "Carrier One",
          *       "frn": "0012345678",
          *       "rmdNumber": "RMD0012345",
@@ -867,10 +872,25 @@ export interface components {
          *       "contact": {
          *         "name": "Traceback desk",
          *         "email": "traceback@carrier.example"
-         *       }
+         *       },
+         *       "keys": [
+         *         {
+         *           "publicJwk": {
+         *             "kty": "OKP",
+         *             "crv": "Ed25519",
+         *             "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
+         *           },
+         *           "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg"
+         *         }
+         *       ]
          *     }
          */
         RegisterProvider: {
+            /**
+             * @description The new account's id, chosen by the newcomer (`acc_` and a 26-character ULID, e.g. from the client's `newAccountId()`), because the `proof` of each of its keys names it. Required when `keys` are given; generated otherwise. 409 `account_exists` if taken.
+             * @example acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9
+             */
+            id?: string;
             name: string;
             /** @example 0012345678 */
             frn?: string;
@@ -886,17 +906,24 @@ export interface components {
             keys?: components["schemas"]["NewKey"][];
         };
         /**
+         * @description A key to register. Small-order, non-canonically encoded and mixed-order keys are refused (`weak_key`), as is a key without a valid `proof` (`invalid_key_proof`). A key belongs to one account for good, even once revoked; an account holds at most 10 active keys.
          * @example {
          *       "publicJwk": {
          *         "kty": "OKP",
          *         "crv": "Ed25519",
          *         "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
          *       },
+         *       "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg",
          *       "label": "switch-2026"
          *     }
          */
         NewKey: {
             publicJwk: components["schemas"]["PublicJwk"];
+            /**
+             * @description Proof that the caller holds the key: the key's own Ed25519 signature, unpadded base64url, over the UTF-8 bytes of exactly `hoptrace-key-proof-v1\n<accountId>\n<keyId>` (three lines joined by a line feed, no final newline), where `<accountId>` is the account the key is registered to and `<keyId>` the RFC 7638 thumbprint of `publicJwk`. A proof names one account: it cannot register the key to another. The client's `keyProof(key, accountId)` makes it.
+             * @example Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg
+             */
+            proof: string;
             label?: string;
         };
         /**
@@ -937,6 +964,11 @@ export interface components {
          *     }
          */
         RegisterInitiator: {
+            /**
+             * @description The new account's id, chosen by the newcomer (`acc_` and a 26-character ULID, e.g. from the client's `newAccountId()`), because the `proof` of each of its keys names it. Required when `keys` are given; generated otherwise. 409 `account_exists` if taken.
+             * @example acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9
+             */
+            id?: string;
             name: string;
             contact: components["schemas"]["Contact"];
             keys?: components["schemas"]["NewKey"][];
@@ -982,6 +1014,7 @@ export interface components {
          *             "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
          *           },
          *           "status": "active",
+         *           "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg",
          *           "label": "switch-2026",
          *           "createdAt": "2024-06-01T14:00:00.000Z",
          *           "createdBy": "acc_consortium"

@@ -106,7 +106,7 @@ describe("cursor pagination", () => {
     for (let i = 0; i < 7; i++) {
       const keyId = `key-${String(i).padStart(2, "0")}-${acc.id}`;
       keyIds.push(keyId);
-      await s.accounts.putKey({ keyId, accountId: acc.id, accountKind: "provider", publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) }, status: "active", createdAt: T0.toISOString(), createdBy: acc.id });
+      await s.accounts.addKey({ keyId, accountId: acc.id, accountKind: "provider", publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) }, status: "active", createdAt: T0.toISOString(), createdBy: acc.id }, 10);
     }
     const seen: string[] = [];
     let cursor: string | undefined;

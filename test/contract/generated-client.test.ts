@@ -4,7 +4,7 @@
  * breaks this file's compilation or its run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHoptraceClient, verifyHubSignature, verifyWebhook, type components, type HoptraceClient } from "../../openapi/client/index.js";
+import { createHoptraceClient, keyProof, newAccountId, verifyHubSignature, verifyWebhook, type components, type HoptraceClient } from "../../openapi/client/index.js";
 import { newKey, startTestHub, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
@@ -29,8 +29,10 @@ describe("the generated client against the embedded hub", () => {
 
   async function registerProvider(name: string, frn: string): Promise<{ id: string; client: HoptraceClient }> {
     const { key, publicJwk } = await newKey();
+    // The newcomer picks its account id and proves its key for it; the consortium registers both.
+    const id = newAccountId();
     const { data, error, response } = await consortium.POST("/v1/providers", {
-      body: { name, frn, contact: { name: "Traceback desk", email: "traceback@carrier.example" }, keys: [{ publicJwk }] },
+      body: { id, name, frn, contact: { name: "Traceback desk", email: "traceback@carrier.example" }, keys: [{ publicJwk, proof: keyProof(key, id) }] },
     });
     expect(error, JSON.stringify(error)).toBeUndefined();
     expect(response.status).toBe(201);

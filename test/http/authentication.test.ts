@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createSigner, httpbis } from "http-message-signatures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../functions/crypto/digest.js";
@@ -37,9 +38,9 @@ function expectRefused(res: RawResponse | { status: number; headers: Headers; bo
 const BODY_COMPONENTS = ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"];
 
 /** Signs exactly the given headers and components, for requests signRequest would not make. */
-function handSigned(key: SigningKey, method: string, target: string, fields: Record<string, string>, components: string[], opts: { lifetime?: number; tag?: string | null } = {}): Headers {
+function handSigned(key: SigningKey, method: string, target: string, fields: Record<string, string>, components: string[], opts: { lifetime?: number; tag?: string | null; created?: number } = {}): Headers {
   const headers = new Headers(fields);
-  const created = Math.floor(Date.now() / 1000);
+  const created = opts.created ?? Math.floor(Date.now() / 1000);
   const tag = opts.tag === undefined ? SIGNATURE_TAG : opts.tag;
   const sig = signMessage({
     components,
@@ -145,6 +146,60 @@ describe("refused requests", () => {
     expect(await tracebackCount()).toBe(before + 1);
   });
 
+  it("a first copy with a tampered body does not use up the genuine request's signature", async () => {
+    const before = await tracebackCount();
+    const target = `${t.url}/v1/tracebacks`;
+    const body = tracebackBody();
+    const headers = signedPost(target, initiator.key, body);
+    // Someone on the path races the genuine request with a copy whose body was changed.
+    expectRefused(await send(target, { method: "POST", headers, body: body.replace("12025550143", "12025550144") }));
+    const genuine = await send(target, { method: "POST", headers, body });
+    expect(genuine.status).toBe(201);
+    expect(await tracebackCount()).toBe(before + 1);
+    // Once accepted, the signature is used up.
+    expectRefused(await send(target, { method: "POST", headers, body }));
+  });
+
+  it("two identical requests in the same second from the bundled client are both accepted: each has its own nonce", async () => {
+    const target = `${t.url}/v1/hop-requests`;
+    const second = Date.now();
+    const first = signedGet(target, provider.key, { now: () => second });
+    const again = signedGet(target, provider.key, { now: () => second });
+    expect(first.get("signature-input")).toMatch(/;nonce="[A-Za-z0-9_-]{16,}"/);
+    expect(again.get("signature-input")).not.toBe(first.get("signature-input"));
+    expect((await send(target, { method: "GET", headers: first })).status).toBe(200);
+    expect((await send(target, { method: "GET", headers: again })).status).toBe(200);
+    // The same POST twice in one second, same Idempotency-Key: the second replays the first.
+    const post = `${t.url}/v1/tracebacks`;
+    const body = tracebackBody();
+    const a = await send(post, { method: "POST", headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }), body });
+    const b = await send(post, { method: "POST", headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }), body });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.headers.get("idempotent-replayed")).toBe("true");
+    expect(b.body.traceback.id).toBe(a.body.traceback.id);
+  });
+
+  it("without a nonce, the second of two identical requests signed in the same second is a replay", async () => {
+    const target = `${t.url}/v1/hop-requests?limit=3`;
+    const created = Math.floor(Date.now() / 1000);
+    const first = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { created });
+    const again = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { created });
+    expect(again.get("signature")).toBe(first.get("signature"));
+    expect((await send(target, { method: "GET", headers: first })).status).toBe(200);
+    expectRefused(await send(target, { method: "GET", headers: again }));
+  });
+
+  it("created or expires that is not an sf-integer (created=N.0, an exponent)", async () => {
+    const target = `${t.url}/v1/hop-requests`;
+    for (const respell of [(v: string) => v.replace(/;created=(\d+)/, ";created=$1.0"), (v: string) => v.replace(/;expires=(\d+)/, ";expires=$1.0"), (v: string) => v.replace(/;created=(\d+)/, ";created=1e9")]) {
+      const headers = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"]);
+      const respelled = respell(headers.get("signature-input")!);
+      expect(respelled).not.toBe(headers.get("signature-input"));
+      headers.set("signature-input", respelled);
+      expectRefused(await send(target, { method: "GET", headers }));
+    }
+  });
+
   it("a replayed GET", async () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = signedGet(target, provider.key);
@@ -166,7 +221,7 @@ describe("refused requests", () => {
   it("a key revoked by another key of the same account", async () => {
     const p = await t.registerProvider("Rotating Carrier");
     const second = await newKey();
-    const added = await p.api.post(`/v1/accounts/${p.id}/keys`, { publicJwk: second.publicJwk, label: "second" });
+    const added = await p.api.post(`/v1/accounts/${p.id}/keys`, second.registration(p.id, "second"));
     expect(added.status).toBe(201);
     const secondApi = apiFor(t.url, second.key);
     expect((await p.api.get("/v1/hop-requests")).status).toBe(200);
@@ -221,8 +276,8 @@ describe("requests signed by the independent http-message-signatures package", (
       {
         key: createSigner(key.privateKey, "ed25519", key.keyId),
         fields,
-        params: ["created", "expires", "keyid", "alg", "tag"],
-        paramValues: { created: new Date(created * 1000), expires: new Date((created + 120) * 1000), tag: SIGNATURE_TAG },
+        params: ["created", "expires", "keyid", "alg", "tag", "nonce"],
+        paramValues: { created: new Date(created * 1000), expires: new Date((created + 120) * 1000), tag: SIGNATURE_TAG, nonce: randomUUID() },
       },
       request,
     );

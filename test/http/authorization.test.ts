@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newAccountId } from "../../openapi/client/registration.js";
 import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { PROBLEM } from "./raw.js";
 
@@ -109,7 +110,8 @@ describe("only the consortium registers accounts", () => {
   it.each(["provider", "initiator"] as const)("a %s cannot register providers or initiators", async (who) => {
     const caller = who === "provider" ? alpha : ag;
     const k = await newKey();
-    const provider = { name: "Rogue", frn: who === "provider" ? "0055544433" : "0055544434", contact: { name: "x", email: "x@rogue.example" }, keys: [{ publicJwk: k.publicJwk }] };
+    const id = newAccountId();
+    const provider = { id, name: "Rogue", frn: who === "provider" ? "0055544433" : "0055544434", contact: { name: "x", email: "x@rogue.example" }, keys: [k.registration(id)] };
     expectProblem(await caller.api.post("/v1/providers", provider), 403, "forbidden");
     expectProblem(await caller.api.post("/v1/initiators", { name: "Rogue AG", contact: { name: "x", email: "x@rogue.example" } }), 403, "forbidden");
     // Nothing was written: the key is unknown and the FRN is still free.
@@ -123,7 +125,7 @@ describe("signing keys", () => {
   it("a provider rotates its own key: adds a new one, then revokes the old one with it", async () => {
     const p = await t.registerProvider("Rotating Co");
     const next = await newKey();
-    const added = await p.api.post(`/v1/accounts/${p.id}/keys`, { publicJwk: next.publicJwk, label: "2026" });
+    const added = await p.api.post(`/v1/accounts/${p.id}/keys`, next.registration(p.id, "2026"));
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ keyId: next.key.keyId, accountId: p.id, accountKind: "provider", status: "active", label: "2026", createdBy: p.id });
     const nextApi = apiFor(t.url, next.key);
@@ -146,7 +148,7 @@ describe("signing keys", () => {
   it("a provider cannot list, add or revoke another account's keys (404)", async () => {
     const k = await newKey();
     expectProblem(await beta.api.get(`/v1/accounts/${alpha.id}/keys`), 404, "not_found");
-    expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys`, { publicJwk: k.publicJwk }), 404, "not_found");
+    expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys`, k.registration(alpha.id)), 404, "not_found");
     expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys/${alpha.key.keyId}/revoke`, {}), 404, "not_found");
     // The foreign key was not added, the victim's key still works.
     expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);

@@ -1,5 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyProof, newAccountId } from "../../openapi/client/registration.js";
 import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { PROBLEM, send, signedPost, type RawResponse } from "./raw.js";
 
@@ -312,17 +313,19 @@ describe("registration conflicts", () => {
     const k = await newKey();
     const first = await t.consortium.api.post("/v1/providers", { name: "FRN Holder", frn: "0010101010", contact });
     expect(first.status).toBe(201);
-    const dup = await t.consortium.api.post("/v1/providers", { name: "FRN Squatter", frn: "0010101010", contact, keys: [{ publicJwk: k.publicJwk }] });
+    const id = newAccountId();
+    const dup = await t.consortium.api.post("/v1/providers", { id, name: "FRN Squatter", frn: "0010101010", contact, keys: [k.registration(id)] });
     expectProblem(dup, 409, "already_registered");
     expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
   });
 
-  it("a key already registered to another account is 409 and leaves no half-registered account behind", async () => {
-    const dup = await t.consortium.api.post("/v1/providers", { name: "Key Thief", frn: "0020202020", contact, keys: [{ publicJwk: await publicJwkOf(provider) }] });
+  it("a key already registered to another account is 409, even with its holder's proof, and leaves no half-registered account behind", async () => {
+    const id = newAccountId();
+    const dup = await t.consortium.api.post("/v1/providers", { id, name: "Key Thief", frn: "0020202020", contact, keys: [{ publicJwk: await publicJwkOf(provider), proof: keyProof(provider.key, id) }] });
     expectProblem(dup, 409, "key_exists");
-    // Nothing was kept: the FRN is still free for a correct registration.
+    // Nothing was kept: the id and the FRN are still free for a correct registration.
     const fresh = await newKey();
-    const retry = await t.consortium.api.post("/v1/providers", { name: "Key Thief", frn: "0020202020", contact, keys: [{ publicJwk: fresh.publicJwk }] });
+    const retry = await t.consortium.api.post("/v1/providers", { id, name: "Key Thief", frn: "0020202020", contact, keys: [fresh.registration(id)] });
     expect(retry.status).toBe(201);
     const names = await allProviderNames();
     expect(names.filter((n) => n === "Key Thief")).toHaveLength(1);
@@ -330,7 +333,8 @@ describe("registration conflicts", () => {
 
   it("the same key twice in one registration is refused without writing the account", async () => {
     const k = await newKey();
-    const dup = await t.consortium.api.post("/v1/providers", { name: "Double Key", frn: "0030303030", contact, keys: [{ publicJwk: k.publicJwk }, { publicJwk: k.publicJwk }] });
+    const id = newAccountId();
+    const dup = await t.consortium.api.post("/v1/providers", { id, name: "Double Key", frn: "0030303030", contact, keys: [k.registration(id), k.registration(id)] });
     expectProblem(dup, 422, "duplicate_key", ["/keys/1/publicJwk"]);
     expect(await allProviderNames()).not.toContain("Double Key");
     expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);

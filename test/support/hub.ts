@@ -7,6 +7,7 @@ import { generateSigningKey } from "../../functions/crypto/keys.js";
 import type { Clock } from "../../functions/domain/clock.js";
 import { startEmbeddedHub, type EmbeddedHub, type EmbeddedOptions } from "../../functions/local/embedded.js";
 import { ensureConsortium } from "../../functions/usecases/bootstrap.js";
+import { keyProof, newAccountId } from "../../openapi/client/registration.js";
 import { signRequest, type SigningKey } from "../../openapi/client/signing.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -61,9 +62,21 @@ export function apiFor(url: string, key: SigningKey, now?: () => number): Api {
   };
 }
 
-export async function newKey(): Promise<{ key: SigningKey; publicJwk: { kty: "OKP"; crv: "Ed25519"; x: string } }> {
+export interface NewKey {
+  key: SigningKey;
+  publicJwk: { kty: "OKP"; crv: "Ed25519"; x: string };
+  /** The body that registers this key to `accountId`: its public JWK and its proof for that account. */
+  registration(accountId: string, label?: string): { publicJwk: { kty: "OKP"; crv: "Ed25519"; x: string }; proof: string; label?: string };
+}
+
+export async function newKey(): Promise<NewKey> {
   const k = await generateSigningKey();
-  return { key: { privateKey: k.privateKey, keyId: k.kid }, publicJwk: k.publicJwk };
+  const key = { privateKey: k.privateKey, keyId: k.kid };
+  return {
+    key,
+    publicJwk: k.publicJwk,
+    registration: (accountId, label) => ({ publicJwk: k.publicJwk, proof: keyProof(key, accountId), ...(label !== undefined && { label }) }),
+  };
 }
 
 let frnCounter = 1_000_000;
@@ -78,7 +91,8 @@ export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {
   const consortium: Party = { id: accountId, key: c.key, api: apiFor(hub.url, c.key, now) };
   const register = async (kind: "providers" | "initiators", body: Record<string, unknown>): Promise<Party> => {
     const k = await newKey();
-    const res = await consortium.api.post(`/v1/${kind}`, { ...body, keys: [{ publicJwk: k.publicJwk }] });
+    const id = newAccountId();
+    const res = await consortium.api.post(`/v1/${kind}`, { id, ...body, keys: [k.registration(id)] });
     if (res.status !== 201) throw new Error(`registering ${kind} failed: ${res.status} ${res.text}`);
     return { id: res.body.account.id, key: k.key, api: apiFor(hub.url, k.key, now) };
   };

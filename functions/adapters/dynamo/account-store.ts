@@ -1,13 +1,24 @@
 /** Accounts, their unique FRN/SPC claims, and their signing keys. */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Account, AccountKind, SigningKeyRecord } from "../../domain/account.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { AccountStore, Page, PageRequest } from "../../usecases/ports.js";
-import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE, type ItemKey } from "./keys.js";
 
-/** A claim whose account was never written (a crash mid-registration) is free again after this. */
+/**
+ * A claim whose account was never written, or a key slot whose key was never written (a crash
+ * in between), is free again after this.
+ */
 const ORPHAN_CLAIM_MS = 60_000;
+
+/** Key id -> when its slot was taken; kept on the account item, never shown with the account. */
+type KeySlots = Record<string, string>;
+
+function accountOf(item: Record<string, unknown>): Account {
+  const { activeKeys: _slots, ...account } = stripKeys<Account & { activeKeys?: KeySlots }>(item);
+  return account;
+}
 
 export class DynamoAccountStore implements AccountStore {
   constructor(
@@ -28,8 +39,7 @@ export class DynamoAccountStore implements AccountStore {
     const taken: ItemKey[] = [];
     try {
       for (const c of claims) {
-        await this.claim(c.key, account.id, account.createdAt, c.what);
-        taken.push(c.key);
+        if (await this.claim(c.key, account.id, account.createdAt, c.what)) taken.push(c.key);
       }
       await this.db.send(
         new PutCommand({
@@ -40,6 +50,7 @@ export class DynamoAccountStore implements AccountStore {
             gsi1pk: keys.accountsByKind(account.kind),
             gsi1sk: account.id,
             ...account,
+            activeKeys: {},
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -51,16 +62,22 @@ export class DynamoAccountStore implements AccountStore {
     }
   }
 
-  private async claim(key: ItemKey, accountId: string, at: string, what: string): Promise<void> {
+  /**
+   * True when this call took the claim; false when the account already held it (a retry, or an
+   * account id that is taken), in which case a failed registration must leave it in place.
+   */
+  private async claim(key: ItemKey, accountId: string, at: string, what: string): Promise<boolean> {
     try {
-      await this.db.send(
+      const out = await this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...key, entity: "claim", accountId, claimedAt: at },
           ConditionExpression: "attribute_not_exists(pk) OR accountId = :me",
           ExpressionAttributeValues: { ":me": accountId },
+          ReturnValues: "ALL_OLD",
         }),
       );
+      return out.Attributes === undefined;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const holder = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
@@ -75,7 +92,7 @@ export class DynamoAccountStore implements AccountStore {
             ExpressionAttributeValues: { ":old": owner },
           }),
         );
-        return;
+        return true;
       }
       throw new ConflictError("already_registered", `${what} is already registered to another account`);
     }
@@ -89,11 +106,12 @@ export class DynamoAccountStore implements AccountStore {
 
   async getAccount(id: string): Promise<Account | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.account(id) }));
-    return out.Item ? stripKeys<Account>(out.Item) : undefined;
+    return out.Item ? accountOf(out.Item) : undefined;
   }
 
-  listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>> {
-    return queryPage<Account>(this.db, this.table, TABLE.indexes.byOwner, keys.accountsByKind(kind), page, { ascending: true });
+  async listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>> {
+    const listed = await queryPage<Record<string, unknown>>(this.db, this.table, TABLE.indexes.byOwner, keys.accountsByKind(kind), page, { ascending: true });
+    return { ...listed, items: listed.items.map(accountOf) };
   }
 
   async accountIdByFrn(frn: string): Promise<string | undefined> {
@@ -114,7 +132,13 @@ export class DynamoAccountStore implements AccountStore {
     return id && (await this.getAccount(id)) ? id : undefined;
   }
 
-  async putKey(key: SigningKeyRecord): Promise<void> {
+  /**
+   * A key takes a slot on its account before it is written, so concurrent additions cannot pass
+   * the cap; its own item is written only if no account ever had the key, and stays after
+   * revocation, so a key belongs to one account for good.
+   */
+  async addKey(key: SigningKeyRecord, maxActive: number): Promise<void> {
+    await this.takeKeySlot(key.accountId, key.keyId, key.createdAt, maxActive);
     try {
       await this.db.send(
         new PutCommand({
@@ -124,13 +148,80 @@ export class DynamoAccountStore implements AccountStore {
         }),
       );
     } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError("key_exists", "this public key is already registered");
+      if (!isConditionFailure(err)) throw err;
+      const holder = await this.getKey(key.keyId, true);
+      if (!(holder?.accountId === key.accountId && holder.status === "active")) await this.freeKeySlot(key.accountId, key.keyId);
+      throw new ConflictError("key_exists", "this public key is already registered");
+    }
+  }
+
+  private async takeKeySlot(accountId: string, keyId: string, at: string, maxActive: number): Promise<void> {
+    const take = () =>
+      this.updateAccountIf(accountId, {
+        UpdateExpression: "SET activeKeys.#key = :at",
+        ConditionExpression: "attribute_exists(activeKeys) AND (attribute_exists(activeKeys.#key) OR size(activeKeys) < :max)",
+        ExpressionAttributeNames: { "#key": keyId },
+        ExpressionAttributeValues: { ":at": at, ":max": maxActive },
+      });
+    if ((await take()) || ((await this.reclaimKeySlots(accountId, at)) && (await take()))) return;
+    throw new ConflictError("too_many_keys", `the account already has ${maxActive} active keys; revoke one first`);
+  }
+
+  /**
+   * Frees the slots that no longer stand for an active key of the account: revoked (the slot is
+   * freed after the revocation, which a crash can interrupt) or never written. True if any was.
+   */
+  private async reclaimKeySlots(accountId: string, now: string): Promise<boolean> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.account(accountId), ConsistentRead: true }));
+    if (!out.Item) throw new NotFoundError(`account ${accountId} not found`);
+    const slots = out.Item.activeKeys as KeySlots | undefined;
+    if (slots === undefined) return this.countKeySlots(accountId);
+    const stale = await Promise.all(
+      Object.entries(slots).map(async ([keyId, takenAt]) => {
+        const record = await this.getKey(keyId, true);
+        const isStale = record ? record.accountId !== accountId || record.status !== "active" : Date.parse(now) - Date.parse(takenAt) > ORPHAN_CLAIM_MS;
+        return isStale && (await this.freeKeySlot(accountId, keyId, takenAt));
+      }),
+    );
+    return stale.some(Boolean);
+  }
+
+  /** Accounts stored before key slots existed get theirs from the keys they hold. */
+  private async countKeySlots(accountId: string): Promise<boolean> {
+    const held = await allPages((cursor) => this.listKeys(accountId, { limit: 100, ...(cursor !== undefined && { cursor }) }));
+    const slots: KeySlots = Object.fromEntries(held.filter((k) => k.status === "active").map((k) => [k.keyId, k.createdAt]));
+    // Counted by a concurrent caller already if this one finds the slots in place.
+    await this.updateAccountIf(accountId, {
+      UpdateExpression: "SET activeKeys = :slots",
+      ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(activeKeys)",
+      ExpressionAttributeValues: { ":slots": slots },
+    });
+    return true;
+  }
+
+  /** Frees a key's slot (only if still taken at `takenAt`, when given); true if this call freed it. */
+  private freeKeySlot(accountId: string, keyId: string, takenAt?: string): Promise<boolean> {
+    return this.updateAccountIf(accountId, {
+      UpdateExpression: "REMOVE activeKeys.#key",
+      ConditionExpression: takenAt === undefined ? "attribute_exists(activeKeys.#key)" : "activeKeys.#key = :at",
+      ExpressionAttributeNames: { "#key": keyId },
+      ...(takenAt !== undefined && { ExpressionAttributeValues: { ":at": takenAt } }),
+    });
+  }
+
+  /** A conditional update of the account item: false when the condition does not hold. */
+  private async updateAccountIf(accountId: string, update: Pick<UpdateCommandInput, "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.account(accountId), ...update }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }
 
-  async getKey(keyId: string): Promise<SigningKeyRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.signingKey(keyId) }));
+  async getKey(keyId: string, consistent = false): Promise<SigningKeyRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.signingKey(keyId), ConsistentRead: consistent }));
     return out.Item ? stripKeys<SigningKeyRecord>(out.Item) : undefined;
   }
 
@@ -140,6 +231,13 @@ export class DynamoAccountStore implements AccountStore {
 
   /** Revocation is final; revoking a revoked key is a no-op that returns the record. */
   async revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord> {
+    const revoked = await this.markRevoked(accountId, keyId, by, at);
+    // Also on the no-op, which finishes a revocation interrupted before its slot was freed.
+    await this.freeKeySlot(accountId, keyId);
+    return revoked;
+  }
+
+  private async markRevoked(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord> {
     try {
       const out = await this.db.send(
         new UpdateCommand({

@@ -1,13 +1,15 @@
 /**
  * RFC 9421 request authentication (PROTOCOL.md §1). Runs before the body is parsed, in the order
  * the protocol fixes: size cap, signature syntax/components/tag, key, time window, signature,
- * replay, digest. Every failure is the same 401: which check failed is logged, never returned.
+ * digest, replay. A signature is recorded as seen only once the request has fully verified, so a
+ * copy with a tampered body cannot use up the genuine request's signature. Every failure is the
+ * same 401: which check failed is logged, never returned.
  */
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
-import { importPublicJwk } from "../../crypto/keys.js";
+import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
@@ -54,18 +56,26 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       resolveKey: async (keyid) => {
         const record = await deps.accounts.getKey(keyid);
         if (!record || record.status !== "active") return undefined;
+        let key: KeyObject;
+        try {
+          key = importPublicJwk(record.publicJwk);
+        } catch (err) {
+          // A weak key stored before keys were checked at registration signs nothing.
+          if (err instanceof InvalidKeyError) return undefined;
+          throw err;
+        }
         keyRecord = record;
-        return importPublicJwk(record.publicJwk);
+        return key;
       },
     });
     if (!result.ok || !keyRecord) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
 
+    const contentDigest = c.req.header("content-digest");
+    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
+
     const signatureHash = createHash("sha256").update(result.signature).digest("hex");
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
-
-    const contentDigest = c.req.header("content-digest");
-    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
 
     c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
     c.set("signed", {

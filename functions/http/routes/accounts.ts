@@ -69,14 +69,14 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "addKey",
       tags: ["Keys"],
       summary: "Add a signing key (the account itself, or the consortium)",
-      description: "Several keys may be active at once, for rotation: add the new key, move signing to it, then revoke the old one.",
+      description:
+        "Several keys (at most 10) may be active at once, for rotation: add the new key, move signing to it, then revoke the old one. The `proof` names this account: `hoptrace-key-proof-v1\\n<accountId>\\n<keyId>` signed by the new key.",
       security,
       request: { params: AccountIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewKeySchema } } } },
       responses: { 201: { description: "The key", content: { "application/json": { schema: KeySchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
     async (c) => {
-      const body = c.req.valid("json");
-      return c.json(await accounts.addKey(deps, c.get("principal"), c.req.valid("param").accountId, body.publicJwk, body.label), 201);
+      return c.json(await accounts.addKey(deps, c.get("principal"), c.req.valid("param").accountId, c.req.valid("json")), 201);
     },
   );
   app.openapi(

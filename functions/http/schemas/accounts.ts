@@ -1,5 +1,16 @@
 import { z } from "@hono/zod-openapi";
+import { KEY_PROOF_PATTERN } from "../../crypto/key-proof.js";
 import { ContactSchema } from "./common.js";
+
+/** The examples use RFC 9421's published test key; the proof is real (a contract test checks it). */
+export const EXAMPLE_ACCOUNT_ID = "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9";
+export const EXAMPLE_PROOF = "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg";
+
+const KeyProofSchema = z.string().regex(KEY_PROOF_PATTERN, "64 bytes, unpadded base64url").openapi({
+  description:
+    "Proof that the caller holds the key: the key's own Ed25519 signature, unpadded base64url, over the UTF-8 bytes of exactly `hoptrace-key-proof-v1\\n<accountId>\\n<keyId>` (three lines joined by a line feed, no final newline), where `<accountId>` is the account the key is registered to and `<keyId>` the RFC 7638 thumbprint of `publicJwk`. A proof names one account: it cannot register the key to another. The client's `keyProof(key, accountId)` makes it.",
+  example: EXAMPLE_PROOF,
+});
 
 export const PublicJwkSchema = z
   .object({
@@ -11,9 +22,23 @@ export const PublicJwkSchema = z
   .openapi("PublicJwk", { example: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" } });
 
 export const NewKeySchema = z
-  .object({ publicJwk: PublicJwkSchema, label: z.string().max(100).optional() })
+  .object({ publicJwk: PublicJwkSchema, proof: KeyProofSchema, label: z.string().max(100).optional() })
   .strict()
-  .openapi("NewKey", { example: { publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" }, label: "switch-2026" } });
+  .openapi("NewKey", {
+    description:
+      "A key to register. Small-order, non-canonically encoded and mixed-order keys are refused (`weak_key`), as is a key without a valid `proof` (`invalid_key_proof`). A key belongs to one account for good, even once revoked; an account holds at most 10 active keys.",
+    example: { publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" }, proof: EXAMPLE_PROOF, label: "switch-2026" },
+  });
+
+const NewAccountIdSchema = z
+  .string()
+  .regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, "acc_ and a ULID")
+  .optional()
+  .openapi({
+    description:
+      "The new account's id, chosen by the newcomer (`acc_` and a 26-character ULID, e.g. from the client's `newAccountId()`), because the `proof` of each of its keys names it. Required when `keys` are given; generated otherwise. 409 `account_exists` if taken.",
+    example: EXAMPLE_ACCOUNT_ID,
+  });
 
 export const KeySchema = z
   .object({
@@ -22,6 +47,7 @@ export const KeySchema = z
     accountKind: z.enum(["consortium", "provider", "initiator"]),
     publicJwk: PublicJwkSchema,
     status: z.enum(["active", "revoked"]),
+    proof: z.string().optional().openapi({ description: "The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it." }),
     label: z.string().optional(),
     createdAt: z.string(),
     createdBy: z.string(),
@@ -35,6 +61,7 @@ export const KeySchema = z
       accountKind: "provider",
       publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
       status: "active",
+      proof: EXAMPLE_PROOF,
       label: "switch-2026",
       createdAt: "2024-06-01T14:00:00.000Z",
       createdBy: "acc_consortium",
@@ -45,6 +72,7 @@ const frn = z.string().regex(/^\d{10}$/, "10 digits").openapi({ example: "001234
 
 export const RegisterProviderSchema = z
   .object({
+    id: NewAccountIdSchema,
     name: z.string().min(1).max(200),
     frn: frn.optional(),
     rmdNumber: z.string().max(40).optional().openapi({ example: "RMD0012345" }),
@@ -54,11 +82,20 @@ export const RegisterProviderSchema = z
   })
   .strict()
   .openapi("RegisterProvider", {
-    example: { name: "Carrier One", frn: "0012345678", rmdNumber: "RMD0012345", spcCodes: ["567J"], contact: { name: "Traceback desk", email: "traceback@carrier.example" } },
+    example: {
+      id: EXAMPLE_ACCOUNT_ID,
+      name: "Carrier One",
+      frn: "0012345678",
+      rmdNumber: "RMD0012345",
+      spcCodes: ["567J"],
+      contact: { name: "Traceback desk", email: "traceback@carrier.example" },
+      keys: [{ publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" }, proof: EXAMPLE_PROOF }],
+    },
   });
 
 export const RegisterInitiatorSchema = z
   .object({
+    id: NewAccountIdSchema,
     name: z.string().min(1).max(200),
     contact: ContactSchema,
     keys: z.array(NewKeySchema).max(5).optional(),
@@ -113,6 +150,7 @@ export const RegisteredAccountSchema = z
           accountKind: "provider",
           publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
           status: "active",
+          proof: EXAMPLE_PROOF,
           createdAt: "2024-06-01T14:00:00.000Z",
           createdBy: "acc_consortium",
         },

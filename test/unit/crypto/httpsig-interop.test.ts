@@ -34,10 +34,11 @@ describe("interoperability with http-message-signatures", () => {
       {
         key: createSigner(key.privateKey, "ed25519", key.kid),
         fields: COMPONENTS,
-        params: ["created", "expires", "keyid", "alg", "tag"],
+        params: ["created", "expires", "nonce", "keyid", "alg", "tag"],
         paramValues: {
           created: new Date(created * 1000),
           expires: new Date((created + 300) * 1000),
+          nonce: "3c6f0a3e-5b7e-4f43-9d8c-2a0d1c5e9b71",
           tag: SIGNATURE_TAG,
         },
       },
@@ -62,7 +63,7 @@ describe("interoperability with http-message-signatures", () => {
       keyid: key.kid,
       label: "sig",
       components: COMPONENTS,
-      params: { created, expires: created + 300, keyid: key.kid, alg: "ed25519", tag: SIGNATURE_TAG },
+      params: { created, expires: created + 300, nonce: "3c6f0a3e-5b7e-4f43-9d8c-2a0d1c5e9b71", keyid: key.kid, alg: "ed25519", tag: SIGNATURE_TAG },
     });
 
     const tampered = viewOf({ ...signed, url: TARGET.replace("dry_run=false", "dry_run=true") });
@@ -75,7 +76,7 @@ describe("interoperability with http-message-signatures", () => {
     const request = unsignedRequest();
     const { signatureInput, signature } = signMessage({
       components: [...COMPONENTS, "idempotency-key"],
-      params: { created, expires: created + 300, keyid: key.kid, alg: "ed25519", tag: SIGNATURE_TAG },
+      params: { created, expires: created + 300, nonce: "b0a8f7e2-1d3c-4e5f-8a9b-0c1d2e3f4a5b", keyid: key.kid, alg: "ed25519", tag: SIGNATURE_TAG },
       privateKey: key.privateKey,
       message: viewOf(request),
     });

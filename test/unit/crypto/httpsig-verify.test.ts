@@ -1,4 +1,4 @@
-import type { KeyObject } from "node:crypto";
+import { sign as edSign, type KeyObject } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../../functions/crypto/digest.js";
 import {
@@ -143,6 +143,49 @@ describe("verifyMessage refuses with a stable reason", () => {
     expect(await input(`;created="${NOW}";keyid="${key.kid}";tag="${SIGNATURE_TAG}"`)).toEqual({ ok: false, reason: "malformed" });
     expect(await input(`;created=${NOW}.5;keyid="${key.kid}";tag="${SIGNATURE_TAG}"`)).toEqual({ ok: false, reason: "malformed" });
     expect(await input(`;created=${NOW};expires=${NOW - 1};keyid="${key.kid}";tag="${SIGNATURE_TAG}"`)).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("malformed: created or expires spelled as a decimal or with an exponent, whichever form was signed", async () => {
+    const { headers } = signed();
+    const input = headers["Signature-Input"];
+    const respelled = [
+      input.replace(`created=${NOW};`, `created=${NOW}.0;`),
+      input.replace(`expires=${NOW + 300};`, `expires=${NOW + 300}.0;`),
+      input.replace(`created=${NOW};`, "created=1.8e9;"),
+    ];
+    for (const spelling of respelled) {
+      expect(spelling).not.toBe(input);
+      // Signed over the canonical serialisation and sent respelled...
+      expect(await verify({ ...headers, "Signature-Input": spelling }), spelling).toEqual({ ok: false, reason: "malformed" });
+    }
+    // ...or signed over exactly the respelled bytes: refused all the same.
+    const components = COMPONENTS.map((c) => `"${c}"`).join(" ");
+    const decimalParams = `(${components});created=${NOW}.0;expires=${NOW + 300};keyid="${key.kid}";alg="ed25519";tag="${SIGNATURE_TAG}"`;
+    const base = [
+      '"@method": POST',
+      `"@target-uri": ${TARGET}`,
+      '"content-type": application/json',
+      `"content-digest": ${BASE_HEADERS["Content-Digest"]}`,
+      `"@signature-params": ${decimalParams}`,
+    ].join("\n");
+    const signature = edSign(null, Buffer.from(base), key.privateKey).toString("base64");
+    expect(await verify({ ...BASE_HEADERS, "Signature-Input": `sig1=${decimalParams}`, Signature: `sig1=:${signature}:` })).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("malformed: a Signature-Input member that is not in its serialised form", async () => {
+    const { headers } = signed();
+    const input = headers["Signature-Input"];
+    for (const spelling of [input.replace('"@method" "@target-uri"', '"@method"  "@target-uri"'), input.replace(";keyid", "; keyid"), input.replace("sig1=(", "sig1=( ")]) {
+      expect(spelling).not.toBe(input);
+      expect(await verify({ ...headers, "Signature-Input": spelling }), spelling).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
+
+  it("accepts a member as sent whatever surrounds it, strings with commas and quotes included", async () => {
+    const { headers } = signed({ params: profileParams({ nonce: 'a, b="c", \\"d\\"' }) });
+    expect(headers["Signature-Input"]).toContain('nonce="a, b=\\"c\\", \\\\\\"d\\\\\\""');
+    const result = await verify({ ...headers, "Signature-Input": `other=("@method");keyid="x",  ${headers["Signature-Input"]}  , last=()` });
+    expect(result).toMatchObject({ ok: true, params: { nonce: 'a, b="c", \\"d\\"' } });
   });
 
   it("malformed: covered components outside the profile", async () => {

@@ -8,6 +8,17 @@ import {
   InvalidKeyError,
   jwkThumbprint,
 } from "../../../functions/crypto/keys.js";
+import { ALL_ZERO_X, IDENTITY_X, mixedOrderKeys, nonCanonicalKeys, SMALL_ORDER_KEYS, weakKeys } from "../../support/weak-keys.js";
+
+function refusal(jwk: unknown): InvalidKeyError {
+  try {
+    importPublicJwk(jwk);
+  } catch (error) {
+    if (error instanceof InvalidKeyError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(jwk)}`);
+}
 
 describe("generateSigningKey", () => {
   it("returns a usable Ed25519 pair whose kid is the thumbprint of its public JWK", async () => {
@@ -64,6 +75,41 @@ describe("importPublicJwk", () => {
       expect(caught, JSON.stringify(jwk)).toBeInstanceOf(InvalidKeyError);
       expect((caught as InvalidKeyError).code).toBe("invalid_key");
     }
+  });
+});
+
+describe("importPublicJwk refuses keys anyone could sign for, with code weak_key", () => {
+  it("the eight points of small order, the identity and the all-zero x among them", () => {
+    expect(SMALL_ORDER_KEYS.map((k) => k.x)).toEqual(expect.arrayContaining([IDENTITY_X, ALL_ZERO_X]));
+    for (const { name, x } of SMALL_ORDER_KEYS) {
+      expect(refusal({ kty: "OKP", crv: "Ed25519", x }).code, name).toBe("weak_key");
+    }
+  });
+
+  it("non-canonical encodings: y >= p, and the sign bit set for x = 0", () => {
+    for (const { name, x } of nonCanonicalKeys()) {
+      expect(refusal({ kty: "OKP", crv: "Ed25519", x }).code, name).toBe("weak_key");
+    }
+  });
+
+  it("points with a torsion component (mixed order)", async () => {
+    const { publicJwk } = await generateSigningKey();
+    for (const { name, x } of mixedOrderKeys(publicJwk.x)) {
+      expect(refusal({ kty: "OKP", crv: "Ed25519", x }).code, name).toBe("weak_key");
+    }
+  });
+
+  it("every time, not only the first (the cache holds only keys that passed)", async () => {
+    const { publicJwk } = await generateSigningKey();
+    for (const { x } of weakKeys(publicJwk.x)) {
+      refusal({ kty: "OKP", crv: "Ed25519", x });
+      expect(refusal({ kty: "OKP", crv: "Ed25519", x }).code).toBe("weak_key");
+    }
+    expect(importPublicJwk(publicJwk)).toBe(importPublicJwk({ ...publicJwk }));
+  });
+
+  it("32 bytes that are no point at all are invalid_key", () => {
+    expect(refusal({ kty: "OKP", crv: "Ed25519", x: "AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }).code).toBe("invalid_key");
   });
 });
 

@@ -1,0 +1,31 @@
+/**
+ * Proof of possession of a signing key: an Ed25519 signature by the key over a statement naming
+ * the account it is registered to and the key itself. Nobody can register a key they do not hold,
+ * and a proof made for one account registers the key to no other.
+ */
+import { sign, type KeyObject } from "node:crypto";
+import { verifyStrict } from "./ed25519.js";
+
+export const KEY_PROOF_CONTEXT = "hoptrace-key-proof-v1";
+
+/** 64 signature bytes in unpadded base64url. */
+export const KEY_PROOF_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+
+/** The statement signed, as UTF-8: `hoptrace-key-proof-v1\n<accountId>\n<keyId>`, no final newline. */
+export function keyProofStatement(accountId: string, keyId: string): string {
+  return `${KEY_PROOF_CONTEXT}\n${accountId}\n${keyId}`;
+}
+
+const statementBytes = (accountId: string, keyId: string) => Buffer.from(keyProofStatement(accountId, keyId), "utf8");
+
+export function signKeyProof(privateKey: KeyObject, accountId: string, keyId: string): string {
+  return sign(null, statementBytes(accountId, keyId), privateKey).toString("base64url");
+}
+
+export function verifyKeyProof(publicKey: KeyObject, accountId: string, keyId: string, proof: string): boolean {
+  if (!KEY_PROOF_PATTERN.test(proof)) return false;
+  const signature = Buffer.from(proof, "base64url");
+  // One spelling per signature: unused trailing bits must be zero.
+  if (signature.toString("base64url") !== proof) return false;
+  return verifyStrict(statementBytes(accountId, keyId), signature, publicKey);
+}
