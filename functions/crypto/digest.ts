@@ -5,9 +5,10 @@
  * by every implementation.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { parseDictionary, serializeDictionary } from "structured-headers";
+import { parseDictionary } from "structured-headers";
+import { contentDigestField, type DigestAlgorithm } from "./content-digest-field.js";
 
-export type DigestAlgorithm = "sha-256" | "sha-512";
+export type { DigestAlgorithm } from "./content-digest-field.js";
 
 const NODE_HASH: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha-512": "sha512" };
 
@@ -24,7 +25,7 @@ export function digestBytes(body: Uint8Array | string, alg: DigestAlgorithm): Bu
 }
 
 export function contentDigest(body: Uint8Array | string, alg: DigestAlgorithm = "sha-256"): string {
-  return serializeDictionary(new Map([[alg, [digestBytes(body, alg), new Map()]]]));
+  return contentDigestField(alg, digestBytes(body, alg));
 }
 
 /**

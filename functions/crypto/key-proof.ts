@@ -5,16 +5,9 @@
  */
 import { sign, type KeyObject } from "node:crypto";
 import { verifyStrict } from "./ed25519.js";
+import { KEY_PROOF_PATTERN, keyProofStatement } from "./key-proof-statement.js";
 
-export const KEY_PROOF_CONTEXT = "hoptrace-key-proof-v1";
-
-/** 64 signature bytes in unpadded base64url. */
-export const KEY_PROOF_PATTERN = /^[A-Za-z0-9_-]{86}$/;
-
-/** The statement signed, as UTF-8: `hoptrace-key-proof-v1\n<accountId>\n<keyId>`, no final newline. */
-export function keyProofStatement(accountId: string, keyId: string): string {
-  return `${KEY_PROOF_CONTEXT}\n${accountId}\n${keyId}`;
-}
+export { KEY_PROOF_CONTEXT, KEY_PROOF_PATTERN, keyProofStatement } from "./key-proof-statement.js";
 
 const statementBytes = (accountId: string, keyId: string) => Buffer.from(keyProofStatement(accountId, keyId), "utf8");
 
