@@ -6,6 +6,7 @@ const jsonReport = process.env.HOPTRACE_VITEST_JSON;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/console-build.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -8,5 +8,6 @@ import { serializeDictionary } from "structured-headers";
 export type DigestAlgorithm = "sha-256" | "sha-512";
 
 export function contentDigestField(alg: DigestAlgorithm, digest: Uint8Array): string {
-  return serializeDictionary(new Map([[alg, [digest, new Map()]]]));
+  // The serializer takes an ArrayBuffer for a byte sequence.
+  return serializeDictionary(new Map([[alg, [new Uint8Array(digest).buffer, new Map()]]]));
 }

@@ -211,6 +211,6 @@ export function signatureBase(components: string[], params: SignatureParams, mes
 export function signatureFields(label: string, signatureParams: string, signature: Uint8Array): { signatureInput: string; signature: string } {
   return {
     signatureInput: `${serializeKey(label)}=${signatureParams}`,
-    signature: serializeDictionary(new Map([[label, [signature, new Map()]]])),
+    signature: serializeDictionary(new Map([[label, [new Uint8Array(signature).buffer, new Map()]]])),
   };
 }

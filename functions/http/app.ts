@@ -18,6 +18,7 @@ import { evidenceRoutes } from "./routes/evidence.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
+import { consoleRoutes } from "./routes/console.js";
 import { buildDocument } from "../../openapi/document.js";
 
 /** Routes that replay from the evidence their own conditional write keeps (see idempotency.ts). */
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   let contract: ReturnType<typeof buildDocument> | undefined;
   app.get("/openapi.json", (c) => c.json((contract ??= buildDocument(openApiDocument()))));
   app.get("/docs", docsPage);
+  consoleRoutes(app, { publicUrl: deps.settings.publicUrl });
   app.notFound((c) => problemResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => toProblem(err, c, (msg, fields) => deps.log.error(msg, { ...fields, requestId: c.get("requestId") })));
   return app;
