@@ -62,3 +62,8 @@ export function esbuildBuildOptions(name: HandlerName, outfile: string) {
     logLevel: "warning" as const,
   };
 }
+
+/** Builds the web console into the API bundle's dist/, where the API reads it. Runs in the project root. */
+export function consoleBuildCommand(outputDir: string): string {
+  return `npx --no-install tsx functions/console/build.ts ${JSON.stringify(join(outputDir, "dist"))}`;
+}

@@ -17,6 +17,7 @@ import {
   NODE_OPTIONS,
   REPO_ROOT,
   SOURCE_MAP,
+  consoleBuildCommand,
   handlerEntry,
   type HandlerName,
 } from "./bundling.js";
@@ -67,6 +68,14 @@ export class HoptraceFunction extends Construct {
         externalModules: EXTERNAL_MODULES,
         banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
+        // The API serves the web console from dist/ beside its bundle (functions/console/assets.ts).
+        ...(props.handler === "api" && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) => [consoleBuildCommand(outputDir)],
+          },
+        }),
       },
     });
   }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
+import { loadConsoleAssets } from "../../functions/console/assets.js";
 import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
 import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
 import { DELIVERY_MAX_RECEIVE_COUNT } from "../../infra/stateful-stack.js";
@@ -262,6 +263,15 @@ describe("the functions", () => {
     // The pinned SDK is inside the bundle, not left to the runtime's copy.
     expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//);
     expect(bundle).toMatch(/DynamoDB/);
+  });
+
+  it("puts the built web console beside the API's bundle, where the API reads it, and in no other function", async () => {
+    const assetDir = (name: (typeof HANDLER_NAMES)[number]) => join(dev.outdir, `asset.${(functionOf(dev.statelessTemplate, name)[1].Properties.Code.S3Key as string).replace(/\.zip$/, "")}`);
+    const assets = await loadConsoleAssets(join(assetDir("api"), "dist"));
+    expect(assets.page("https://api.example/prod")).toContain('<base href="/prod/console/">');
+    const manifest = JSON.parse(readFileSync(join(assetDir("api"), "dist", "manifest.json"), "utf8"));
+    expect(assets.asset(manifest.js.file)?.contentType).toMatch(/^text\/javascript/);
+    for (const name of HANDLER_NAMES.filter((n) => n !== "api")) expect(existsSync(join(assetDir(name), "dist")), name).toBe(false);
   });
 });
 

@@ -5,6 +5,9 @@ import type { HoptraceClient } from "../../../openapi/client/client.js";
 import { call, createApi, type SignerKey } from "./api.js";
 import type { Identity } from "./keystore.js";
 
+/** The hub's fixed id of the consortium's account. */
+const CONSORTIUM_ACCOUNT_ID = "acc_consortium";
+
 export interface Session {
   identity: Identity;
   key: SignerKey;
@@ -33,7 +36,7 @@ export function openSession(identity: Identity, kind: Session["kind"]): Session 
       // The provider directory is readable by every participant; anything else is shown by id.
       name = call(api.GET("/v1/providers/{accountId}", { params: { path: { accountId: id } } })).then(
         (a) => a.name,
-        () => id,
+        () => (id === CONSORTIUM_ACCOUNT_ID ? "the consortium" : id),
       );
       names.set(id, name);
     }

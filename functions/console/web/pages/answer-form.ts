@@ -23,6 +23,7 @@ import {
   type FieldErrors,
 } from "../contract-form.js";
 import { html } from "../html.js";
+import { AccountName } from "../names.js";
 import { useSession } from "../session.js";
 import { Field, ProblemBox, described, useAsync } from "../ui.js";
 
@@ -96,7 +97,10 @@ function buildValue(schema: z.ZodType, values: Values, prefix = ""): Record<stri
       if (inner) {
         out[key] = inner;
         any = true;
-      } else if (isRequired(field) && kind === "object") out[key] = {};
+      } else if (isRequired(field)) {
+        // An empty required group is sent empty, so the contract names the fields it lacks.
+        out[key] = {};
+      }
       continue;
     }
     const raw = values[path]?.trim();
@@ -248,6 +252,8 @@ export function AnswerView(props: { answer: Answer }) {
   walk(props.answer, "");
   return html`<div class="answer">
     <p><strong>${props.answer.type.replace(/_/g, " ")}</strong></p>
-    <dl class="kv compact">${rows.map(([p, v]) => html`<div><dt>${p.split(".").map((part) => LABELS[part] ?? part).join(" › ")}</dt><dd>${v}</dd></div>`)}</dl>
+    <dl class="kv compact">${rows.map(
+      ([p, v]) => html`<div><dt>${p.split(".").map((part) => LABELS[part] ?? part).join(" › ")}</dt><dd>${p.endsWith("providerId") ? html`<${AccountName} id=${v} link=${true} />` : v}</dd></div>`,
+    )}</dl>
   </div>`;
 }

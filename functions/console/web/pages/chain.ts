@@ -66,8 +66,8 @@ export function ChainPage(props: { id: string }) {
 
 function Signer(props: { by?: { accountId: string; keyId: string; person?: { name: string; role: string } } | undefined }) {
   if (!props.by) return null;
-  return html`<span class="signer">signed by ${props.by.person ? html`<strong>${props.by.person.name}</strong> (${props.by.person.role}) of ` : null}<${AccountName} id=${props.by.accountId} />
-    <span class="muted small">key <code>${props.by.keyId}</code></span></span>`;
+  return html`<span class="signer">signed by ${props.by.person ? html`<strong>${props.by.person.name}</strong> (${props.by.person.role}) of ` : null}<${AccountName} id=${props.by.accountId} />${" "}
+    <span class="muted small">with key <code>${props.by.keyId}</code></span></span>`;
 }
 
 function HopItem(props: { hop: Hop; onChange: () => void }) {

@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { NewAmendmentSchema } from "../../../http/schemas/tracebacks.js";
 import { ApiError, call, type Schemas } from "../api.js";
-import { errorsOf } from "../contract-form.js";
+import { errorsOf, maxLengthOf, shapeOf } from "../contract-form.js";
 import { html } from "../html.js";
 import { AccountName } from "../names.js";
 import { navigate } from "../router.js";
@@ -106,7 +106,7 @@ function Answered(props: { hop: HopRequest; receipt?: string | undefined; onAmen
             submitLabel="Send the amendment"
             onSubmit=${amend}
             extra=${html`<${Field} id="amend-reason" label="Why the answer changes" error=${reasonError} required=${true}>
-              <textarea ...${described("amend-reason", reasonError)} rows="3" maxlength="2000" value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLTextAreaElement).value)}></textarea>
+              <textarea ...${described("amend-reason", reasonError)} rows="3" maxlength=${maxLengthOf(shapeOf(NewAmendmentSchema).reason!)} value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLTextAreaElement).value)}></textarea>
             <//>`}
           />`
       : html`<p><button onClick=${() => setAmending(true)}>Amend the answer…</button></p>`}

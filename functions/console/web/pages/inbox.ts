@@ -33,16 +33,16 @@ function Due(props: { hop: HopRequest }) {
 
 function HopRows(props: { hops: HopRequest[]; answered?: boolean }) {
   return html`<${TableWrap} label="Hop requests">
-    <table>
+    <table class="cards">
       <thead><tr><th scope="col">Request</th><th scope="col">Call</th><th scope="col">Named by</th><th scope="col">${props.answered ? "Answered" : "Due"}</th><th scope="col">Status</th></tr></thead>
       <tbody>
         ${props.hops.map(
           (h) => html`<tr>
-            <td><a href=${`hops/${h.id}`}>${h.kind === "signer_inquiry" ? "Signer inquiry" : `Hop ${h.seq}`}</a><br /><span class="muted small">asked <${Time} iso=${h.createdAt} /></span></td>
-            <td><span class="nowrap">${h.call.callingNumber}</span> → <span class="nowrap">${h.call.calledNumber}</span><br /><span class="muted small"><${Time} iso=${h.call.callTimeUtc} /></span></td>
-            <td><${AccountName} id=${h.namedBy.accountId} /></td>
-            <td>${props.answered ? html`<${Time} iso=${h.answeredAt} />${h.late ? html` <${Badge} tone="bad">late<//>` : null}` : html`<${Due} hop=${h} />`}</td>
-            <td><${StatusBadge} status=${h.status} />${h.overdueAt && h.status === "open" ? html` <${Badge} tone="bad">overdue<//>` : null}</td>
+            <td data-label="Request"><a href=${`hops/${h.id}`}>${h.kind === "signer_inquiry" ? "Signer inquiry" : `Hop ${h.seq}`}</a><br /><span class="muted small">asked <${Time} iso=${h.createdAt} /></span></td>
+            <td data-label="Call"><span class="nowrap">${h.call.callingNumber}</span> → <span class="nowrap">${h.call.calledNumber}</span><br /><span class="muted small"><${Time} iso=${h.call.callTimeUtc} /></span></td>
+            <td data-label="Named by"><${AccountName} id=${h.namedBy.accountId} /></td>
+            <td data-label=${props.answered ? "Answered" : "Due"}>${props.answered ? html`<${Time} iso=${h.answeredAt} />${h.late ? html` <${Badge} tone="bad">late<//>` : null}` : html`<${Due} hop=${h} />`}</td>
+            <td data-label="Status"><${StatusBadge} status=${h.status} />${h.overdueAt && h.status === "open" ? html` <${Badge} tone="bad">overdue<//>` : null}</td>
           </tr>`,
         )}
       </tbody>

@@ -68,17 +68,17 @@ export function TracebacksPage() {
       ${(page: { items: Traceback[]; nextCursor?: string }) =>
         page.items.length
           ? html`<${TableWrap} label="Tracebacks">
-                <table>
+                <table class="cards">
                   <thead><tr><th scope="col">Traceback</th><th scope="col">Call</th><th scope="col">Status</th><th scope="col">Outcome</th><th scope="col">Hops</th><th scope="col">Created</th></tr></thead>
                   <tbody>
                     ${page.items.map(
                       (t) => html`<tr>
-                        <td><a href=${`tracebacks/${t.id}`}>${t.campaign ?? t.id}</a>${t.campaign ? html`<br /><span class="muted small">${t.id}</span>` : null}</td>
-                        <td><span class="nowrap">${t.call.callingNumber}</span> → <span class="nowrap">${t.call.calledNumber}</span><br /><span class="muted small"><${Time} iso=${t.call.callTimeUtc} /></span></td>
-                        <td><${StatusBadge} status=${t.status} /></td>
-                        <td><${OutcomeBadge} outcome=${t.result?.outcome} /></td>
-                        <td>${t.hopCount}${t.path.length ? html`<br /><span class="muted small">last: <${AccountName} id=${t.path[t.path.length - 1]} /></span>` : null}</td>
-                        <td><${Time} iso=${t.createdAt} /></td>
+                        <td data-label="Traceback"><a href=${`tracebacks/${t.id}`}>${t.campaign ?? t.id}</a>${t.campaign ? html`<br /><span class="muted small">${t.id}</span>` : null}</td>
+                        <td data-label="Call"><span class="nowrap">${t.call.callingNumber}</span> → <span class="nowrap">${t.call.calledNumber}</span><br /><span class="muted small"><${Time} iso=${t.call.callTimeUtc} /></span></td>
+                        <td data-label="Status"><${StatusBadge} status=${t.status} /></td>
+                        <td data-label="Outcome"><${OutcomeBadge} outcome=${t.result?.outcome} /></td>
+                        <td data-label="Hops">${t.hopCount}${t.path.length ? html`<br /><span class="muted small">last: <${AccountName} id=${t.path[t.path.length - 1]} /></span>` : null}</td>
+                        <td data-label="Created"><${Time} iso=${t.createdAt} /></td>
                       </tr>`,
                     )}
                   </tbody>
