@@ -37,7 +37,8 @@ async function browserKey(person: Person, url: string, identity: { accountId: st
   }, identity);
 }
 
-describe.skipIf(!hasChromium())("the console in Chromium", () => {
+// A browser test waits on three browsers and the hub at once; a loaded machine needs the room.
+describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 }, () => {
   let t: TestHub;
   let analyst: Person;
   let terminatingStaff: Person;

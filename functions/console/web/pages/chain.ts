@@ -24,7 +24,7 @@ export function ChainPage(props: { id: string }) {
   return html`<${Async} state=${state} what="the traceback">
     ${(chain: Chain) => {
       const tb = chain.traceback;
-      return html`<${Page} title=${tb.campaign ? `Traceback: ${tb.campaign}` : "Traceback"} actions=${html`<${StatusBadge} status=${tb.status} /> <${OutcomeBadge} outcome=${tb.result?.outcome} />`}>
+      return html`<${Page} title=${tb.campaign ? `Traceback: ${tb.campaign}` : "Traceback"} actions=${html`<${StatusBadge} status=${tb.status} />${tb.result ? html` <${OutcomeBadge} outcome=${tb.result.outcome} />` : null}`}>
         <${KeyValues}
           rows=${[
             ["Id", html`<code>${tb.id}</code>`],

@@ -4,22 +4,10 @@ import { CreateTracebackSchema } from "../../../http/schemas/tracebacks.js";
 import { ApiError, call } from "../api.js";
 import { choicesOf, errorsOf, isRequired, localToOffsetTime, maxLengthOf, schemaAt, type FieldErrors } from "../contract-form.js";
 import { html } from "../html.js";
+import { splitIdentityHeaders } from "../identity-headers.js";
 import { navigate } from "../router.js";
 import { useSession } from "../session.js";
 import { Field, Page, ProblemBox, described, useAsync } from "../ui.js";
-
-/**
- * Pasted Identity headers: one per line, with or without the `Identity:` field name; a line
- * starting with white space continues the one before (folded SIP headers).
- */
-export function splitIdentityHeaders(text: string): string[] {
-  const headers: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (/^\s/.test(line) && headers.length && line.trim()) headers[headers.length - 1] += line.trim();
-    else if (line.trim()) headers.push(line.trim().replace(/^Identity\s*:\s*/i, ""));
-  }
-  return headers;
-}
 
 const TEXT_FIELDS = [
   { name: "callingNumber", label: "Calling number (as displayed)", hint: "As captured, even if spoofed or withheld: e.g. +1 305 555 0123 or anonymous." },
