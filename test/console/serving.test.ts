@@ -10,6 +10,17 @@ import { consoleRoutes } from "../../functions/http/routes/console.js";
 import type { AppEnv } from "../../functions/http/env.js";
 import { startTestHub, type TestHub } from "../support/hub.js";
 
+/** The console's routes alone, serving the build in `dist`. */
+function consoleApp(dist: string): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", async (c, next) => {
+    c.set("requestId", "req_test");
+    await next();
+  });
+  consoleRoutes(app, { publicUrl: "http://127.0.0.1:1", load: () => loadConsoleAssets(dist) });
+  return app;
+}
+
 describe("the console's build", () => {
   let dir: string;
   let manifest: ConsoleManifest;
@@ -52,23 +63,11 @@ describe("the console's build", () => {
   });
 
   it("answers 503 with a problem when the console was never built, and 404 for an unknown asset", async () => {
-    const app = new Hono<AppEnv>();
-    app.use("*", async (c, next) => {
-      c.set("requestId", "req_test");
-      await next();
-    });
-    consoleRoutes(app, { publicUrl: "http://127.0.0.1:1", load: () => loadConsoleAssets(join(dir, "missing")) });
-    const res = await app.request("/console/tracebacks");
+    const res = await consoleApp(join(dir, "missing")).request("/console/tracebacks");
     expect(res.status).toBe(503);
     expect((await res.json()).code).toBe("console_not_built");
 
-    const built = new Hono<AppEnv>();
-    built.use("*", async (c, next) => {
-      c.set("requestId", "req_test");
-      await next();
-    });
-    consoleRoutes(built, { publicUrl: "http://127.0.0.1:1", load: () => loadConsoleAssets(join(dir, "dist")) });
-    const missing = await built.request("/console/assets/app-NOTTHERE.js");
+    const missing = await consoleApp(join(dir, "dist")).request("/console/assets/app-NOTTHERE.js");
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   });

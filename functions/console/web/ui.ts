@@ -43,6 +43,16 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
   return { ...state, reload };
 }
 
+/** Cursor paging: the current page's cursor, and the way forward and back. */
+export function useCursorPages(): { cursor?: string | undefined; next: (cursor: string) => void; previous?: (() => void) | undefined } {
+  const [cursors, setCursors] = useState<string[]>([]);
+  return {
+    cursor: cursors[cursors.length - 1],
+    next: (c) => setCursors((cs) => [...cs, c]),
+    previous: cursors.length ? () => setCursors((cs) => cs.slice(0, -1)) : undefined,
+  };
+}
+
 export function Loading(props: { what?: string }) {
   return html`<p class="muted" role="status">Loading${props.what ? ` ${props.what}` : ""}…</p>`;
 }

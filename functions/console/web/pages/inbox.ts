@@ -1,19 +1,17 @@
 /** A provider's hop requests: the open ones with the time left, and those already answered. */
-import { useState } from "preact/hooks";
 import { call, type Schemas } from "../api.js";
 import { html } from "../html.js";
 import { AccountName } from "../names.js";
 import { useSession } from "../session.js";
-import { Async, Badge, Page, StatusBadge, TableWrap, Time, timeLeft, useAsync } from "../ui.js";
+import { Async, Badge, Page, StatusBadge, TableWrap, Time, timeLeft, useAsync, useCursorPages } from "../ui.js";
 
 type HopRequest = Schemas["HopRequest"];
 
 function usePagedHops(status: "open" | "all") {
   const { api } = useSession();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const { cursor, next, previous } = useCursorPages();
   const state = useAsync(() => call(api.GET("/v1/hop-requests", { params: { query: { status, limit: 25, ...(cursor && { cursor }) } } })), [status, cursor]);
-  return { state, next: (c: string) => setCursors((cs) => [...cs, c]), previous: cursors.length ? () => setCursors((cs) => cs.slice(0, -1)) : undefined };
+  return { state, next, previous };
 }
 
 export function Pager(props: { next?: string | undefined; onNext: (cursor: string) => void; onPrevious?: (() => void) | undefined }) {

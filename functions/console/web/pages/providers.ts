@@ -1,9 +1,8 @@
 /** The provider directory with each provider's responsiveness and findings (the consortium's view). */
-import { useState } from "preact/hooks";
 import { call, type Schemas } from "../api.js";
 import { html } from "../html.js";
 import { useSession } from "../session.js";
-import { Async, KeyValues, Page, SeverityBadge, TableWrap, Time, seconds, useAsync } from "../ui.js";
+import { Async, KeyValues, Page, SeverityBadge, TableWrap, Time, seconds, useAsync, useCursorPages } from "../ui.js";
 import { Pager } from "./inbox.js";
 
 type Account = Schemas["Account"];
@@ -41,8 +40,7 @@ function ResponsivenessCells(props: { id: string }) {
 
 export function ProvidersPage() {
   const { api } = useSession();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const { cursor, next, previous } = useCursorPages();
   const state = useAsync(() => call(api.GET("/v1/providers", { params: { query: { limit: 25, ...(cursor && { cursor }) } } })), [cursor]);
   return html`<${Page} title="Providers">
     <p class="muted">Registered providers; figures over the last ${PERIOD_DAYS} days.</p>
@@ -53,7 +51,7 @@ export function ProvidersPage() {
             <tbody>${page.items.map((p) => html`<tr><td><a href=${`providers/${p.id}`}>${p.name}</a></td><td>${p.frn ?? "—"}</td><${ResponsivenessCells} id=${p.id} /></tr>`)}</tbody>
           </table>
         <//>
-        <${Pager} next=${page.nextCursor} onNext=${(c: string) => setCursors((cs) => [...cs, c])} onPrevious=${cursors.length ? () => setCursors((cs) => cs.slice(0, -1)) : undefined} />`}
+        <${Pager} next=${page.nextCursor} onNext=${next} onPrevious=${previous} />`}
     <//>
   <//>`;
 }

@@ -3,11 +3,10 @@
  * from each provider's event feed (`endpoint.paused`), with the providers that have no working
  * endpoint and so are reached by e-mail.
  */
-import { useState } from "preact/hooks";
 import { call, type Schemas } from "../api.js";
 import { html } from "../html.js";
 import { useSession } from "../session.js";
-import { Async, Page, TableWrap, Time, useAsync } from "../ui.js";
+import { Async, Page, TableWrap, Time, useAsync, useCursorPages } from "../ui.js";
 import { Pager } from "./inbox.js";
 
 type Account = Schemas["Account"];
@@ -39,8 +38,7 @@ function PausedEvents(props: { provider: Account }) {
 
 export function WebhookHealthPage() {
   const { api } = useSession();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const { cursor, next, previous } = useCursorPages();
   const providers = useAsync(() => call(api.GET("/v1/providers", { params: { query: { limit: 25, ...(cursor && { cursor }) } } })), [cursor]);
   return html`<${Page} title="Webhook health">
     <p class="muted">Endpoints paused after failing deliveries in the last ${LOOK_BACK_DAYS} days. A provider whose endpoint is paused is reached by e-mail until it enables the endpoint again.</p>
@@ -50,7 +48,7 @@ export function WebhookHealthPage() {
           <tbody>${page.items.map((p) => html`<${PausedEvents} provider=${p} />`)}</tbody>
         </table><//>
         <p class="muted small">Providers with no paused endpoint are not listed.</p>
-        <${Pager} next=${page.nextCursor} onNext=${(c: string) => setCursors((cs) => [...cs, c])} onPrevious=${cursors.length ? () => setCursors((cs) => cs.slice(0, -1)) : undefined} />`}
+        <${Pager} next=${page.nextCursor} onNext=${next} onPrevious=${previous} />`}
     <//>
   <//>`;
 }
