@@ -2,7 +2,8 @@
  * Per-stage settings in one typed, validated place. `-c stage=<name>` selects them; `dev` and
  * `prod` have their own defaults and any other name (a developer's own stage) starts from `dev`.
  * A few values that differ per deployment rather than per stage come from context too:
- * `-c publicUrl=…`, `-c consortiumPublicJwk='{"kty":"OKP",…}'`, `-c alarmEmail=…`.
+ * `-c publicUrl=…`, `-c consortiumPublicJwk='{"kty":"OKP",…}'`, `-c alarmEmail=…`, `-c mailFrom=…`,
+ * `-c mailIdentity=…`.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { z } from "zod";
@@ -66,10 +67,23 @@ export const stageConfigSchema = z.object({
   /** DynamoDB deletion protection: on where the data matters. */
   deletionProtection: z.boolean(),
   alarmEmail: z.email().optional(),
+  /** The sender of the hub's e-mails (invitations, hop requests to providers without a webhook), sent through SES. */
+  mailFrom: z.email(),
+  /** The verified SES identity the sender belongs to: its domain unless given (the address itself, or another domain). */
+  mailIdentity: z
+    .string()
+    .regex(/^([^@\s]+@)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, "an e-mail address or a domain")
+    .optional(),
 });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
-type StageDefaults = Omit<z.input<typeof stageConfigSchema>, "stage">;
+
+/** The SES identity the sender's grant names. */
+export function mailIdentityOf(config: Pick<StageConfig, "mailFrom" | "mailIdentity">): string {
+  return config.mailIdentity ?? config.mailFrom.slice(config.mailFrom.lastIndexOf("@") + 1);
+}
+/** A stage's defaults; prod has no sender of its own, so a deployment must name its verified one. */
+type StageDefaults = Omit<z.input<typeof stageConfigSchema>, "stage" | "mailFrom"> & { mailFrom?: string };
 
 const DEV: StageDefaults = {
   logRetentionDays: RetentionDays.TWO_WEEKS,
@@ -80,6 +94,7 @@ const DEV: StageDefaults = {
   tracing: true,
   deliveryMaxConcurrency: 2,
   deletionProtection: false,
+  mailFrom: "hoptrace@example.org",
 };
 
 const PROD: StageDefaults = {
@@ -106,7 +121,7 @@ export function resolveStageConfig(context: ContextReader): StageConfig {
   const stage = context("stage") ?? "dev";
   const defaults = typeof stage === "string" ? (STAGE_DEFAULTS[stage] ?? DEV) : DEV;
   const overrides = Object.fromEntries(
-    (["publicUrl", "consortiumPublicJwk", "alarmEmail"] as const).flatMap((key) => {
+    (["publicUrl", "consortiumPublicJwk", "alarmEmail", "mailFrom", "mailIdentity"] as const).flatMap((key) => {
       const value = context(key);
       return value === undefined || value === "" ? [] : [[key, value]];
     }),

@@ -20,7 +20,7 @@ import type { Construct, IConstruct } from "constructs";
 import { TABLE } from "../functions/adapters/dynamo/keys.js";
 import { HANDLER_NAMES, type HandlerName } from "./bundling.js";
 import { HoptraceFunction } from "./hoptrace-function.js";
-import type { StageConfig } from "./stage-config.js";
+import { mailIdentityOf, type StageConfig } from "./stage-config.js";
 
 export interface StatelessStackProps extends StackProps {
   config: StageConfig;
@@ -33,15 +33,17 @@ export interface StatelessStackProps extends StackProps {
 /** What each function's code does with each resource; the grants below follow from it alone. */
 interface Access {
   queue: { send: boolean; consume: boolean };
+  /** Sends e-mail through SES: invitations (the API), notifications (the delivery worker). */
+  mail: boolean;
   /** Only the API creates the hub key (on its first start); the others only read it. */
   hubKey: "read" | "read-write";
 }
 
 export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
-  api: { queue: { send: true, consume: false }, hubKey: "read-write" },
-  delivery: { queue: { send: true, consume: true }, hubKey: "read" },
-  reconciler: { queue: { send: true, consume: false }, hubKey: "read" },
-  sweeper: { queue: { send: true, consume: false }, hubKey: "read" },
+  api: { queue: { send: true, consume: false }, mail: true, hubKey: "read-write" },
+  delivery: { queue: { send: true, consume: true }, mail: true, hubKey: "read" },
+  reconciler: { queue: { send: true, consume: false }, mail: false, hubKey: "read" },
+  sweeper: { queue: { send: true, consume: false }, mail: false, hubKey: "read" },
 };
 
 /**
@@ -76,6 +78,7 @@ export class StatelessStack extends Stack {
       HUB_KEY_SECRET_ARN: props.hubKeySecret.secretArn,
       DEFAULT_DEADLINE_POLICY: config.defaultDeadlinePolicy,
       LOG_LEVEL: config.logLevel,
+      MAIL_FROM: `Hoptrace <${config.mailFrom}>`,
       ...(config.consortiumPublicJwk && { CONSORTIUM_PUBLIC_JWK: JSON.stringify(config.consortiumPublicJwk) }),
     };
     const make = (handler: HandlerName) =>
@@ -164,6 +167,11 @@ export class StatelessStack extends Stack {
     fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
     if (access.queue.send) props.deliveryQueue.grantSendMessages(fn);
     if (access.queue.consume) props.deliveryQueue.grantConsumeMessages(fn);
+    if (access.mail) {
+      // SES v2 SendEmail (raw MIME included) as the configured sender only, from its own identity.
+      const identity = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: mailIdentityOf(props.config) });
+      fn.addToRolePolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identity], conditions: { StringEquals: { "ses:FromAddress": props.config.mailFrom } } }));
+    }
     props.hubKeySecret.grantRead(fn);
     if (access.hubKey === "read-write") {
       fn.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:PutSecretValue"], resources: [props.hubKeySecret.secretArn] }));

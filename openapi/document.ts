@@ -16,7 +16,7 @@ export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
 const CONVENTIONS = `## Signed requests
 
-Every request under \`/v1\` carries an RFC 9421 HTTP Message Signature made with an Ed25519 key registered for the calling account; see the \`httpSignature\` security scheme for the covered components and parameters. Any failure is the same \`401 unauthenticated\`. Each signature is accepted once: sign every request with a fresh random \`nonce\` parameter, or two identical requests within the same second are one signature and the second is refused as a replay.
+Every request under \`/v1\` carries an RFC 9421 HTTP Message Signature made with an Ed25519 key registered for the calling account; see the \`httpSignature\` security scheme for the covered components and parameters. Any failure is the same \`401 unauthenticated\`. Two exceptions serve a person who has no key yet: \`GET /v1/enrolments/{token}\` is unsigned (the invitation token is the credential), and \`POST /v1/enrolments/{token}\` is signed by the key it enrols (\`enrolmentSignature\`). Each signature is accepted once: sign every request with a fresh random \`nonce\` parameter, or two identical requests within the same second are one signature and the second is refused as a replay.
 
 ## Keys
 

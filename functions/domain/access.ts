@@ -18,11 +18,12 @@ export function isAddressedTo(p: Principal, hop: Pick<Hop, "providerId">): boole
 }
 
 const REQUIRED_FIELDS = ["id", "tracebackId", "seq", "status", "call", "namedBy", "createdAt"] as const;
-const OPTIONAL_FIELDS = ["kind", "inquiry", "deadline", "answer", "answeredAt", "late", "amendments", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
+const OPTIONAL_FIELDS = ["kind", "inquiry", "deadline", "answer", "answeredAt", "answeredBy", "late", "amendments", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
 
 /**
- * What the provider asked sees of its hop request: the call, who named it, its own answer and
- * the clock; not the provider on either side of the rest of the chain, nor who answered for whom.
+ * What the provider asked sees of its hop request: the call, who named it, its own answer (and
+ * which of its keys or persons gave it) and the clock; not the provider on either side of the
+ * rest of the chain.
  */
 export type HopRequestView = Pick<Hop, (typeof REQUIRED_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number]>;
 

@@ -27,6 +27,21 @@ export interface Account {
 
 export type KeyStatus = "active" | "revoked";
 
+/**
+ * What a person does for their organisation: `analyst` (the consortium), `initiator` (an
+ * initiator's staff), `staff` (a provider's staff), `admin` (an organisation's admin, who invites
+ * its persons and revokes their keys).
+ */
+export const PERSON_ROLES = ["analyst", "initiator", "staff", "admin"] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+/** The person holding a key, for keys held in a browser rather than by a system. */
+export interface Person {
+  name: string;
+  email: string;
+  role: PersonRole;
+}
+
 /** Active signing keys an account may hold at once: enough to rotate, few to audit. */
 export const MAX_ACTIVE_KEYS = 10;
 
@@ -39,6 +54,9 @@ export interface SigningKeyRecord {
   /** The key's signature over its registration statement (absent for the bootstrap key). */
   proof?: string;
   label?: string;
+  /** Set on a key its person registered from an invitation. */
+  person?: Person;
+  invitationId?: string;
   createdAt: string;
   createdBy: string;
   revokedAt?: string;
@@ -50,13 +68,40 @@ export interface Principal {
   accountId: string;
   kind: AccountKind;
   keyId: string;
+  person?: Person;
+}
+
+/** Who signed a write, as recorded beside it: the account, the key and, for a person key, the person's name. */
+export interface Signer {
+  accountId: string;
+  keyId: string;
+  person?: { name: string; role: PersonRole };
+}
+
+export function signerOf(p: Principal): Signer {
+  return { accountId: p.accountId, keyId: p.keyId, ...(p.person && { person: { name: p.person.name, role: p.person.role } }) };
 }
 
 export function isConsortium(p: Principal): boolean {
   return p.kind === "consortium";
 }
 
-/** Who may manage an account's keys: the consortium, or the account itself (rotation). */
+/**
+ * Who may manage an account's keys: the consortium, or the account itself (rotation) through a
+ * system's key or its admin person; a staff person's key does not add or revoke keys.
+ */
 export function canManageKeysOf(p: Principal, accountId: string): boolean {
-  return isConsortium(p) || p.accountId === accountId;
+  return isConsortium(p) || (p.accountId === accountId && (p.person === undefined || p.person.role === "admin"));
+}
+
+/** Who may invite persons to an account: the consortium to any, an admin person to its own. */
+export function canInviteTo(p: Principal, accountId: string): boolean {
+  return isConsortium(p) || (p.accountId === accountId && p.person?.role === "admin");
+}
+
+/** The roles a person of an account of this kind may hold. */
+export function rolesFor(kind: AccountKind): PersonRole[] {
+  if (kind === "consortium") return ["analyst", "admin"];
+  if (kind === "initiator") return ["initiator", "admin"];
+  return ["staff", "admin"];
 }

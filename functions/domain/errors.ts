@@ -36,6 +36,16 @@ export class RuleViolationError extends DomainError {
   }
 }
 
+/** The thing existed but can be used no more: an invitation used, expired or revoked. */
+export class GoneError extends DomainError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The caller's role does not allow this action. */
 export class ForbiddenError extends DomainError {
   readonly code = "forbidden";

@@ -4,6 +4,7 @@
  * an outcome. Everything here is pure: the caller supplies the clock, ids and deadlines, and
  * persists what the functions return with conditional writes.
  */
+import type { Signer } from "./account.js";
 import type { E164 } from "./phone.js";
 import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
@@ -110,7 +111,7 @@ export interface Hop {
   deadline?: Deadline;
   answer?: HopAnswer;
   answeredAt?: string;
-  answeredBy?: { accountId: string; keyId: string };
+  answeredBy?: Signer;
   late?: boolean;
   /** Corrections by the provider after its answer; the original answer stays as it was. */
   amendments?: Amendment[];
@@ -127,7 +128,7 @@ export interface Amendment {
   answer: HopAnswer;
   reason: string;
   amendedAt: string;
-  amendedBy: { accountId: string; keyId: string };
+  amendedBy: Signer;
 }
 
 export type DeadlineFor = (receivedAt: Date) => Deadline;

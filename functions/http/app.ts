@@ -15,17 +15,23 @@ import { hopRequestRoutes } from "./routes/hop-requests.js";
 import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { evidenceRoutes } from "./routes/evidence.js";
+import { invitationRoutes } from "./routes/invitations.js";
+import { meRoutes } from "./routes/me.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
 import { consoleRoutes } from "./routes/console.js";
 import { buildDocument } from "../../openapi/document.js";
 
-/** Routes that replay from the evidence their own conditional write keeps (see idempotency.ts). */
-const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
+/**
+ * Routes that replay from what their own conditional write keeps (see idempotency.ts): answers
+ * from their evidence, invitations from the token their Idempotency-Key derives (a stored
+ * response would keep the token), enrolments from the key they registered.
+ */
+const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/, /^\/v1\/invitations$/, /^\/v1\/enrolments\/[^/]+$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, invitationRoutes, meRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -45,7 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header("cache-control", "public, max-age=300");
     return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
   });
-  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
+  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   // Built on first request, not at start-up: most cold starts never serve it.
   let contract: ReturnType<typeof buildDocument> | undefined;

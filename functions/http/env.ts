@@ -2,6 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
+import type { PeopleDeps } from "../usecases/people-ports.js";
 import type { WebhookDeps } from "../usecases/webhook-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
@@ -24,6 +25,10 @@ export interface AppEnv {
     requestId: string;
     principal: Principal;
     signed: SignedRequest;
+    /** Whose rate the request counts against: an account (`acc:`), or a client address (`addr:`). */
+    caller: string;
+    /** On an enrolment: the new key that signed the request, taken from its body. */
+    enrolling: { keyId: string; publicJwk: Ed25519PublicJwk };
   };
 }
 
@@ -43,9 +48,11 @@ export interface HttpSettings {
   idempotencyLeaseSeconds: number;
   defaultDeadlinePolicy: string;
   rateLimit: { perSecond: number; burst: number };
+  /** Per client address, for the requests made without a registered key (enrolment). */
+  publicRateLimit: { perSecond: number; burst: number };
 }
 
-export interface AppDeps extends WebhookDeps {
+export interface AppDeps extends WebhookDeps, PeopleDeps {
   requests: RequestStore;
   hubKeys: { current: HubKey; published: HubKey[] };
   settings: HttpSettings;

@@ -29,8 +29,11 @@ export const documentConfig = {
     { name: "Keys", description: "Ed25519 request-signing keys of an account." },
     { name: "Tracebacks", description: "One captured call followed back hop by hop." },
     { name: "Hop requests", description: "The questions addressed to a provider, and its answers." },
+    { name: "Persons", description: "People with keys of their own: invitations, enrolment of a browser's key, who is signed in." },
   ],
 };
+
+const ENROLMENT_DESCRIPTION = `An enrolment is signed exactly like every other request (see \`httpSignature\`), but by the key it registers, which is not registered yet: \`keyid\` is the RFC 7638 thumbprint of the \`publicJwk\` in the body, and the signature is verified with that key. The invitation token in the path is the credential that admits it.`;
 
 export function registerSecurity(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
@@ -38,5 +41,11 @@ export function registerSecurity(app: OpenAPIHono<AppEnv>): void {
     in: "header",
     name: "Signature",
     description: SIGNATURE_DESCRIPTION,
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "enrolmentSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "Signature",
+    description: ENROLMENT_DESCRIPTION,
   });
 }

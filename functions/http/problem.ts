@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import { ConflictError, DomainError, ForbiddenError, GoneError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { InvalidCursorError } from "../adapters/dynamo/items.js";
 import type { AppEnv } from "./env.js";
 
@@ -31,6 +31,7 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not found",
   409: "Conflict",
+  410: "Gone",
   413: "Payload too large",
   415: "Unsupported media type",
   422: "Unprocessable content",
@@ -72,6 +73,7 @@ function domainStatus(err: DomainError): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ForbiddenError) return 403;
   if (err instanceof ConflictError) return 409;
+  if (err instanceof GoneError) return 410;
   if (err instanceof RuleViolationError) return 422;
   return 400;
 }

@@ -50,10 +50,24 @@ const configSchema = z
     /** A delivery that has not been answered in full by then has failed (PROTOCOL.md §3). */
     WEBHOOK_TIMEOUT_MS: seconds.default(10_000),
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+    /** E-mail over SMTP (`smtp://user:pass@host:587`, `smtps://…`); without it, SES on AWS and `.eml` files locally. */
+    SMTP_URL: z
+      .string()
+      .url()
+      .refine((u) => /^smtps?:/.test(u), "must be an smtp: or smtps: URL")
+      .optional(),
+    /** The sender of the hub's e-mails, an address SES (or the SMTP server) lets the hub send as. */
+    MAIL_FROM: z.string().min(3).max(320).optional(),
+    /** Local: where messages are written without SMTP; `mail/` beside the hub key by default. */
+    MAIL_DIR: z.string().min(1).optional(),
+    /** Requests without a registered key (opening and using an invitation), per client address. */
+    PUBLIC_RATE_LIMIT_PER_SECOND: seconds.default(2),
+    PUBLIC_RATE_LIMIT_BURST: seconds.default(20),
   })
   .superRefine((c, ctx) => {
     if (c.HOPTRACE_MODE === "aws" && !c.HUB_KEY_SECRET_ARN) ctx.addIssue({ code: "custom", path: ["HUB_KEY_SECRET_ARN"], message: "required on AWS" });
     if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
+    if (c.HOPTRACE_MODE === "aws" && !c.MAIL_FROM) ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "required on AWS" });
     if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
   });
 

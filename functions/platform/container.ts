@@ -2,6 +2,7 @@
  * The composition root: the one place that knows which adapters implement the ports, for AWS and
  * for the embedded local mode alike.
  */
+import { dirname, join } from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -20,7 +21,11 @@ import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
+import { DynamoInvitationStore } from "../adapters/dynamo/invitation-store.js";
+import { fileMailer, sesMailer, smtpMailer } from "../adapters/mail/mailers.js";
+import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
+import type { LocalMailbox, Mailer } from "../usecases/people-ports.js";
 import type { AppDeps, HubKey } from "../http/env.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
@@ -49,6 +54,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const hubKey = await loadHubKey(config, overrides.createHubKey ?? config.HOPTRACE_MODE === "local");
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const guard = destinationGuard(destinationPolicy);
+  const mail = mailerFor(config);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -81,6 +87,11 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       leaseSeconds: config.DELIVERY_LEASE_SECONDS,
       recoveryGraceSeconds: config.DELIVERY_RECOVERY_GRACE_SECONDS,
     },
+    invitations: new DynamoInvitationStore(db, config.TABLE_NAME),
+    invitationTokens: invitationTokens(hubKey.privateKey),
+    mailer: mail.mailer,
+    ...(mail.localMailbox && { localMailbox: mail.localMailbox }),
+    peopleSettings: { publicUrl: config.PUBLIC_URL },
     settings: {
       publicUrl: config.PUBLIC_URL,
       maxBodyBytes: config.MAX_BODY_BYTES,
@@ -90,9 +101,19 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
       defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
       rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
+      publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
     },
   };
   return { config, deps, db, sqs };
+}
+
+/** SMTP when configured; otherwise SES on AWS, and files in the data folder locally. */
+function mailerFor(config: Config): { mailer: Mailer; localMailbox?: LocalMailbox } {
+  const from = config.MAIL_FROM ?? "Hoptrace <hoptrace@localhost>";
+  if (config.SMTP_URL) return { mailer: smtpMailer(config.SMTP_URL, from) };
+  if (config.HOPTRACE_MODE === "aws") return { mailer: sesMailer(config.AWS_REGION, from) };
+  const files = fileMailer(config.MAIL_DIR ?? join(dirname(config.HUB_KEY_FILE!), "mail"), from);
+  return { mailer: files, localMailbox: files };
 }
 
 function loadHubKey(config: Config, create: boolean): Promise<HubKey> {

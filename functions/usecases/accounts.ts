@@ -27,7 +27,7 @@ export interface RegisterAccountInput {
   keys?: NewKeyInput[];
 }
 
-interface PreparedKey {
+export interface PreparedKey {
   publicJwk: Ed25519PublicJwk;
   keyId: string;
   proof: string;
@@ -67,23 +67,28 @@ export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclud
  * naming this account and this key, so nobody registers a key they do not hold, for themselves
  * or in another account's name.
  */
-async function prepareKey(input: NewKeyInput, accountId: string, at: string): Promise<PreparedKey> {
-  let key: KeyObject;
-  try {
-    key = importPublicJwk(input.publicJwk);
-  } catch (err) {
-    if (!(err instanceof InvalidKeyError)) throw err;
-    if (err.code === "weak_key") throw new RuleViolationError("weak_key", `refused public key: ${err.message}`, `${at}/publicJwk/x`);
-    throw new RuleViolationError("invalid_key", `not an Ed25519 public JWK: ${err.message}`, `${at}/publicJwk`);
-  }
-  const { kty, crv, x } = input.publicJwk as Ed25519PublicJwk;
-  const publicJwk = { kty, crv, x };
-  const keyId = await jwkThumbprint(publicJwk);
+export async function prepareKey(input: NewKeyInput, accountId: string, at: string): Promise<PreparedKey> {
+  const { key, publicJwk, keyId } = await readNewKey(input.publicJwk, at);
   if (!verifyKeyProof(key, accountId, keyId, input.proof)) {
     const statement = JSON.stringify(keyProofStatement(accountId, keyId));
     throw new RuleViolationError("invalid_key_proof", `proof must be this key's Ed25519 signature, in base64url, over the UTF-8 bytes of ${statement}`, `${at}/proof`);
   }
   return { publicJwk, keyId, proof: input.proof, ...(input.label !== undefined && { label: input.label }) };
+}
+
+/** A public JWK offered for registration, refused with a pointer under `at` unless strong. */
+export async function readNewKey(jwk: unknown, at: string): Promise<{ key: KeyObject; publicJwk: Ed25519PublicJwk; keyId: string }> {
+  let key: KeyObject;
+  try {
+    key = importPublicJwk(jwk);
+  } catch (err) {
+    if (!(err instanceof InvalidKeyError)) throw err;
+    if (err.code === "weak_key") throw new RuleViolationError("weak_key", `refused public key: ${err.message}`, `${at}/publicJwk/x`);
+    throw new RuleViolationError("invalid_key", `not an Ed25519 public JWK: ${err.message}`, `${at}/publicJwk`);
+  }
+  const { kty, crv, x } = jwk as Ed25519PublicJwk;
+  const publicJwk = { kty, crv, x };
+  return { key, publicJwk, keyId: await jwkThumbprint(publicJwk) };
 }
 
 /**
@@ -99,7 +104,14 @@ async function ensureKeysAreNew(deps: CoreDeps, prepared: Array<{ keyId: string 
   }
 }
 
-async function storeKey(deps: CoreDeps, account: Account, k: PreparedKey, by: string, at: string): Promise<SigningKeyRecord> {
+export async function storeKey(
+  deps: CoreDeps,
+  account: Account,
+  k: PreparedKey,
+  by: string,
+  at: string,
+  extra: Pick<SigningKeyRecord, "person" | "invitationId"> = {},
+): Promise<SigningKeyRecord> {
   const record: SigningKeyRecord = {
     keyId: k.keyId,
     accountId: account.id,
@@ -110,6 +122,7 @@ async function storeKey(deps: CoreDeps, account: Account, k: PreparedKey, by: st
     createdAt: at,
     createdBy: by,
     ...(k.label !== undefined && { label: k.label }),
+    ...extra,
   };
   await deps.accounts.addKey(record, MAX_ACTIVE_KEYS);
   return record;
@@ -128,8 +141,11 @@ export async function listAccounts(deps: CoreDeps, p: Principal, kind: AccountKi
   return deps.accounts.listAccounts(kind, page);
 }
 
-async function accountForKeys(deps: CoreDeps, p: Principal, accountId: string): Promise<Account> {
-  const account = canManageKeysOf(p, accountId) ? await deps.accounts.getAccount(accountId) : undefined;
+/** The account whose keys the caller reads (any of its keys) or manages (see canManageKeysOf). */
+async function accountForKeys(deps: CoreDeps, p: Principal, accountId: string, manage = true): Promise<Account> {
+  const own = p.accountId === accountId;
+  if (manage && own && !canManageKeysOf(p, accountId)) throw new ForbiddenError("only an admin person, or a system's key, manages the account's keys");
+  const account = isConsortium(p) || own ? await deps.accounts.getAccount(accountId) : undefined;
   if (!account) throw new NotFoundError(`account ${accountId} not found`);
   return account;
 }
@@ -141,7 +157,7 @@ export async function addKey(deps: CoreDeps, p: Principal, accountId: string, in
 }
 
 export async function listKeys(deps: CoreDeps, p: Principal, accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>> {
-  await accountForKeys(deps, p, accountId);
+  await accountForKeys(deps, p, accountId, false);
   return deps.accounts.listKeys(accountId, page);
 }
 

@@ -1,5 +1,5 @@
 /** A provider's view of the hop requests addressed to it, and its answers. */
-import type { Principal } from "../domain/account.js";
+import { signerOf, type Principal } from "../domain/account.js";
 import { hopRequestView, isAddressedTo, type HopRequestView } from "../domain/access.js";
 import type { HopAnswer } from "../domain/answer.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
@@ -98,7 +98,7 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
     status: "answered",
     answer,
     answeredAt,
-    answeredBy: { accountId: p.accountId, keyId: ctx.key.keyId },
+    answeredBy: signerOf(p),
     late: hop.deadline !== undefined && answeredAt > hop.deadline.dueAt,
     ...(upstream && { resolvedUpstream: "registered" in upstream ? { registered: upstream.registered } : { unregistered: true as const } }),
   };

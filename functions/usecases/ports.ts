@@ -55,6 +55,7 @@ export interface AccountStore {
   addKey(key: SigningKeyRecord, maxActive: number): Promise<void>;
   getKey(keyId: string): Promise<SigningKeyRecord | undefined>;
   listKeys(accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>>;
+  allKeysOf(accountId: string): Promise<SigningKeyRecord[]>;
   revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord>;
 }
 

@@ -542,6 +542,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List invitations (the consortium: all, or one account's; an admin person: its account's) */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Invite a person to an account (the consortium to any, an admin person to its own)
+         * @description E-mails the person a single-use enrolment link and returns it with its `token`, which is shown only here. A retry under the same `Idempotency-Key` returns the same invitation and token (and sends the e-mail if it had not gone out); the key names that invitation for good.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{invitationId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a pending invitation
+         * @description Revoking a revoked invitation returns it unchanged; an accepted one is 409 `invitation_accepted` (revoke its key instead).
+         */
+        post: operations["revokeInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enrolments/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open an invitation (public: the token is the credential)
+         * @description Unsigned, and limited per client address. What the invitation offers: the account, the person and the role. 404 `not_found` for a token no invitation has; 410 `invitation_used`, `invitation_expired` or `invitation_revoked` for one that can no longer be used.
+         */
+        get: operations["getEnrolment"];
+        put?: never;
+        /**
+         * Enrol a person's key with an invitation
+         * @description Signed (RFC 9421, as every request) by the key being enrolled: `keyid` is the thumbprint of `publicJwk` in the body, and the `proof` names the invitation's account. The key is registered on that account as a person key with the invitation's name, e-mail and role, and the invitation is used up: of two enrolments with one invitation exactly one succeeds (the other is 410 `invitation_used`). A retry by the same key returns the same key.
+         */
+        post: operations["enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in: the calling account and key, the account's keys and webhook endpoints */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/local/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-mails the local server wrote to disk (local mode without SMTP; consortium)
+         * @description Without `SMTP_URL`, `npm start` writes every e-mail as an `.eml` file under the data folder's `mail/`; this lists them, newest first, so the local operator can open invitations. 404 elsewhere.
+         */
+        get: operations["listLocalMail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "hop_request.created": {
@@ -798,6 +900,9 @@ export interface components {
             /** @description The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it. */
             proof?: string;
             label?: string;
+            person?: components["schemas"]["Person"];
+            /** @description The invitation a person key was enrolled with. */
+            invitationId?: string;
             createdAt: string;
             createdBy: string;
             revokedAt?: string;
@@ -819,6 +924,26 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Present on a person key: who holds it. Answers signed with it are attributed to this person.
+         * @example {
+         *       "name": "Dana Reyes",
+         *       "email": "dana.reyes@carrier.example",
+         *       "role": "staff"
+         *     }
+         */
+        Person: {
+            name: string;
+            /** Format: email */
+            email: string;
+            role: components["schemas"]["PersonRole"];
+        };
+        /**
+         * @description `analyst`: a person of the consortium; `initiator`: an initiator's staff; `staff`: a provider's staff; `admin`: an organisation's administrator, who invites its persons and revokes their keys.
+         * @example staff
+         * @enum {string}
+         */
+        PersonRole: "analyst" | "initiator" | "staff" | "admin";
         /**
          * @description RFC 9457 problem details.
          * @example {
@@ -1095,7 +1220,11 @@ export interface components {
          *           "answeredAt": "2024-06-03T16:05:00.000Z",
          *           "answeredBy": {
          *             "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
-         *             "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs"
+         *             "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+         *             "person": {
+         *               "name": "Dana Reyes",
+         *               "role": "staff"
+         *             }
          *           },
          *           "late": false,
          *           "answerSeconds": 300
@@ -1314,7 +1443,11 @@ export interface components {
          *       "answeredAt": "2024-06-03T16:05:00.000Z",
          *       "answeredBy": {
          *         "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
-         *         "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs"
+         *         "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+         *         "person": {
+         *           "name": "Dana Reyes",
+         *           "role": "staff"
+         *         }
          *       },
          *       "late": false,
          *       "answerSeconds": 300
@@ -1354,10 +1487,7 @@ export interface components {
             deadline?: components["schemas"]["Deadline"];
             answer?: components["schemas"]["HopAnswer"];
             answeredAt?: string;
-            answeredBy?: {
-                accountId: string;
-                keyId: string;
-            };
+            answeredBy?: components["schemas"]["Signer"];
             late?: boolean;
             /** @description Corrections after the answer; the original answer is kept as it was. */
             amendments?: components["schemas"]["Amendment"][];
@@ -1485,14 +1615,32 @@ export interface components {
             identityHeader?: string;
             notes?: string;
         };
+        /**
+         * @description Who signed a write: the account, its key and, for a person key, the person.
+         * @example {
+         *       "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *       "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+         *       "person": {
+         *         "name": "Dana Reyes",
+         *         "role": "staff"
+         *       }
+         *     }
+         */
+        Signer: {
+            accountId: string;
+            /** @description The key that signed the request; its signed request and the hub's receipt are kept as evidence. */
+            keyId: string;
+            /** @description When a person key signed: the person holding it, as registered at enrolment. */
+            person?: {
+                name: string;
+                role: components["schemas"]["PersonRole"];
+            };
+        };
         Amendment: {
             answer: components["schemas"]["HopAnswer"];
             reason: string;
             amendedAt: string;
-            amendedBy: {
-                accountId: string;
-                keyId: string;
-            };
+            amendedBy: components["schemas"]["Signer"];
         };
         /**
          * @example {
@@ -1716,6 +1864,7 @@ export interface components {
             deadline?: components["schemas"]["Deadline"];
             answer?: components["schemas"]["HopAnswer"];
             answeredAt?: string;
+            answeredBy?: components["schemas"]["Signer"] & unknown;
             late?: boolean;
             /** @description Corrections after the answer; the original answer is kept as it was. */
             amendments?: components["schemas"]["Amendment"][];
@@ -2136,6 +2285,230 @@ export interface components {
             providerId: string;
             tracebackId: string;
             recordedAt: string;
+        };
+        /**
+         * @example {
+         *       "invitation": {
+         *         "id": "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ",
+         *         "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "accountName": "Carrier One",
+         *         "accountKind": "provider",
+         *         "email": "dana.reyes@carrier.example",
+         *         "name": "Dana Reyes",
+         *         "role": "staff",
+         *         "status": "pending",
+         *         "expiresAt": "2024-06-04T14:00:00.000Z",
+         *         "createdAt": "2024-06-01T14:00:00.000Z",
+         *         "createdBy": "acc_consortium",
+         *         "createdByKey": "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+         *         "emailedAt": "2024-06-01T14:00:01.000Z"
+         *       },
+         *       "token": "q3Jb1w2ZC8sVv9mXfQz5o0nWc4T7yLhR6aKdUeGpIiE",
+         *       "url": "http://127.0.0.1:8787/console/enrol#token=q3Jb1w2ZC8sVv9mXfQz5o0nWc4T7yLhR6aKdUeGpIiE"
+         *     }
+         */
+        CreatedInvitation: {
+            invitation: components["schemas"]["Invitation"];
+            /** @description The single-use secret of the invitation, shown only here and in the e-mail; the hub keeps only its SHA-256. */
+            token: string;
+            /** @description The enrolment link: `<PUBLIC_URL>/console/enrol#token=<token>` (in the fragment, so it reaches no server log). */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "id": "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ",
+         *       "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "accountName": "Carrier One",
+         *       "accountKind": "provider",
+         *       "email": "dana.reyes@carrier.example",
+         *       "name": "Dana Reyes",
+         *       "role": "staff",
+         *       "status": "pending",
+         *       "expiresAt": "2024-06-04T14:00:00.000Z",
+         *       "createdAt": "2024-06-01T14:00:00.000Z",
+         *       "createdBy": "acc_consortium",
+         *       "createdByKey": "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+         *       "emailedAt": "2024-06-01T14:00:01.000Z"
+         *     }
+         */
+        Invitation: {
+            id: string;
+            accountId: string;
+            accountName: string;
+            /** @enum {string} */
+            accountKind: "consortium" | "provider" | "initiator";
+            email: string;
+            name: string;
+            role: components["schemas"]["PersonRole"];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "revoked" | "expired";
+            expiresAt: string;
+            createdAt: string;
+            /** @description The inviting account. */
+            createdBy: string;
+            /** @description The key that signed the invitation. */
+            createdByKey: string;
+            acceptedAt?: string;
+            /** @description The person key enrolled with it. */
+            acceptedKeyId?: string;
+            revokedAt?: string;
+            revokedBy?: string;
+            /** @description When the invitation e-mail was sent; absent if sending failed (the link in the creation response still works). */
+            emailedAt?: string;
+        };
+        /**
+         * @example {
+         *       "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "email": "dana.reyes@carrier.example",
+         *       "name": "Dana Reyes",
+         *       "role": "staff"
+         *     }
+         */
+        NewInvitation: {
+            /** @description The account the person joins. An admin person invites only to its own account. */
+            accountId: string;
+            /** Format: email */
+            email: string;
+            name: string;
+            role: components["schemas"]["PersonRole"] & unknown;
+            /** @description How long the invitation can be used: 72 hours unless given, at most 336 (two weeks). */
+            expiresInHours?: number;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ",
+         *           "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "accountName": "Carrier One",
+         *           "accountKind": "provider",
+         *           "email": "dana.reyes@carrier.example",
+         *           "name": "Dana Reyes",
+         *           "role": "staff",
+         *           "status": "pending",
+         *           "expiresAt": "2024-06-04T14:00:00.000Z",
+         *           "createdAt": "2024-06-01T14:00:00.000Z",
+         *           "createdBy": "acc_consortium",
+         *           "createdByKey": "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+         *           "emailedAt": "2024-06-01T14:00:01.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        InvitationsPage: {
+            items: components["schemas"]["Invitation"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @description What an invitation offers, for the person about to enrol with it.
+         * @example {
+         *       "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "accountName": "Carrier One",
+         *       "accountKind": "provider",
+         *       "name": "Dana Reyes",
+         *       "email": "dana.reyes@carrier.example",
+         *       "role": "staff",
+         *       "expiresAt": "2024-06-04T14:00:00.000Z"
+         *     }
+         */
+        Enrolment: {
+            accountId: string;
+            accountName: string;
+            /** @enum {string} */
+            accountKind: "consortium" | "provider" | "initiator";
+            name: string;
+            email: string;
+            role: components["schemas"]["PersonRole"];
+            expiresAt: string;
+        };
+        /**
+         * @example {
+         *       "account": {
+         *         "id": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "kind": "provider",
+         *         "name": "Carrier One"
+         *       },
+         *       "key": {
+         *         "keyId": "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+         *         "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "accountKind": "provider",
+         *         "publicJwk": {
+         *           "kty": "OKP",
+         *           "crv": "Ed25519",
+         *           "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
+         *         },
+         *         "status": "active",
+         *         "person": {
+         *           "name": "Dana Reyes",
+         *           "email": "dana.reyes@carrier.example",
+         *           "role": "staff"
+         *         },
+         *         "invitationId": "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ",
+         *         "createdAt": "2024-06-01T14:05:00.000Z",
+         *         "createdBy": "acc_consortium"
+         *       },
+         *       "keys": [],
+         *       "endpoints": []
+         *     }
+         */
+        Me: {
+            account: {
+                id: string;
+                /** @enum {string} */
+                kind: "consortium" | "provider" | "initiator";
+                name: string;
+            };
+            key: components["schemas"]["Key"] & unknown;
+            /** @description Every key of the account, active and revoked. */
+            keys: components["schemas"]["Key"][];
+            /** @description The account's webhook endpoints. */
+            endpoints: components["schemas"]["WebhookEndpoint"][];
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "20240601T140001000Z-000000-3f9a1c2b",
+         *           "createdAt": "2024-06-01T14:00:01.000Z",
+         *           "to": [
+         *             "dana.reyes@carrier.example"
+         *           ],
+         *           "subject": "Your Hoptrace invitation for Carrier One",
+         *           "text": "Hello Dana Reyes, …",
+         *           "file": ".data/mail/20240601T140001000Z-000000-3f9a1c2b.eml"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        LocalMailPage: {
+            items: components["schemas"]["LocalMail"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "20240601T140001000Z-000000-3f9a1c2b",
+         *       "createdAt": "2024-06-01T14:00:01.000Z",
+         *       "to": [
+         *         "dana.reyes@carrier.example"
+         *       ],
+         *       "subject": "Your Hoptrace invitation for Carrier One",
+         *       "text": "Hello Dana Reyes, …",
+         *       "file": ".data/mail/20240601T140001000Z-000000-3f9a1c2b.eml"
+         *     }
+         */
+        LocalMail: {
+            id: string;
+            createdAt: string;
+            to: string[];
+            subject: string;
+            /** @description The plain-text part. */
+            text: string;
+            /** @description The `.eml` file, under the data folder's `mail/`. */
+            file: string;
         };
         /**
          * @example {
@@ -6989,6 +7362,872 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "the request signature could not be verified",
                      *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of invitations, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInvitation"];
+            };
+        };
+        responses: {
+            /** @description The invitation, its token and its link */
+            201: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitation"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked invitation */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's token, 43 base64url characters, from the enrolment link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    enrol: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                /** @description The invitation's token, 43 base64url characters, from the enrolment link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewKey"];
+            };
+        };
+        responses: {
+            /** @description The person key */
+            201: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Key"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listLocalMail: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalMailPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
                      *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                      *     }
                      */

@@ -14,6 +14,8 @@ import { splitIdentityHeaders } from "../../functions/console/web/identity-heade
 import { errorsOf, localToOffsetTime } from "../../functions/console/web/contract-form.js";
 import { AnswerSchema } from "../../functions/http/schemas/answers.js";
 
+const nodeKey = (jwk: { kty: string; crv: string; x: string }) => createPublicKey({ key: { ...jwk }, format: "jwk" });
+
 const URL_ = "https://api.hoptrace.example/prod/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2/answer";
 
 describe("the console's signer", () => {
@@ -26,7 +28,7 @@ describe("the console's signer", () => {
 
   it("proves possession the way the hub verifies it, for the account named and no other", async () => {
     const key = await generateKey();
-    const publicKey = createPublicKey({ key: key.publicJwk, format: "jwk" });
+    const publicKey = nodeKey(key.publicJwk);
     const proof = await keyProof(key, "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9");
     expect(verifyKeyProof(publicKey, "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", key.keyId, proof)).toBe(true);
     expect(verifyKeyProof(publicKey, "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5", key.keyId, proof)).toBe(false);
@@ -40,7 +42,7 @@ describe("the console's signer", () => {
     const now = Math.floor(Date.now() / 1000);
     const result = await verifyMessage({
       message: messageFromHeaders({ method: "POST", targetUri: URL_, headers }),
-      resolveKey: async (id) => (id === key.keyId ? createPublicKey({ key: key.publicJwk, format: "jwk" }) : undefined),
+      resolveKey: async (id) => (id === key.keyId ? nodeKey(key.publicJwk) : undefined),
       now,
       maxSkewSeconds: 60,
       maxLifetimeSeconds: 300,
@@ -60,7 +62,7 @@ describe("the console's signer", () => {
     const headers = await signRequest(key, { method: "GET", url: URL_.replace("/answer", ""), headers: new Headers() });
     const result = await verifyMessage({
       message: messageFromHeaders({ method: "GET", targetUri: URL_, headers }),
-      resolveKey: async () => createPublicKey({ key: key.publicJwk, format: "jwk" }),
+      resolveKey: async () => nodeKey(key.publicJwk),
       now: Math.floor(Date.now() / 1000),
       maxSkewSeconds: 60,
       maxLifetimeSeconds: 300,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../../functions/domain/events.js";
+import { UNREGISTERED_ROUTES } from "../../functions/http/unregistered-routes.js";
 import { CLIENT_TYPES_PATH, DOCUMENT_PATH, clientTypesText, documentText } from "../../openapi/generate.js";
 import { PROBLEM_CODES } from "../../openapi/problems.js";
 
@@ -67,17 +68,28 @@ describe("the published contract", () => {
     expect(missing).toEqual([]);
   });
 
-  it("names every operation once, signs every /v1 operation and asks every POST for an Idempotency-Key", () => {
+  it("names every operation once, signs every /v1 operation but the listed unregistered ones and asks every POST for an Idempotency-Key", () => {
     const all = [...operations("paths"), ...operations("webhooks")];
     const ids = all.map((o) => o.op.operationId);
     expect(ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     for (const { where, method, op } of operations("paths").filter((o) => o.where.startsWith("/v1/"))) {
-      expect(op.security, `${method} ${where}`).toEqual([{ httpSignature: [] }]);
-      expect(op.responses["401"], `${method} ${where}`).toBeDefined();
+      // Only the routes the authentication middleware lets through without a registered key differ.
+      const unregistered = UNREGISTERED_ROUTES.find((r) => r.documented === where && r.method.toLowerCase() === method)?.access;
+      const security = { public: [], self_signed: [{ enrolmentSignature: [] }] }[unregistered ?? "public"];
+      expect(op.security, `${method} ${where}`).toEqual(unregistered ? security : [{ httpSignature: [] }]);
+      if (unregistered !== "public") expect(op.responses["401"], `${method} ${where}`).toBeDefined();
       if (method === "post") {
         expect(op.parameters.find((p: any) => p.in === "header" && p.name.toLowerCase() === "idempotency-key")?.required, `${method} ${where}`).toBe(true);
       }
+    }
+  });
+
+  it("documents every route let through without a registered key, as it is let through", () => {
+    for (const route of UNREGISTERED_ROUTES) {
+      const op = doc.paths[route.documented]?.[route.method.toLowerCase()];
+      expect(op, `${route.method} ${route.documented}`).toBeDefined();
+      expect(route.path.test(route.documented.replace(/\{[^}]+\}/g, "x")), route.documented).toBe(true);
     }
   });
 
@@ -118,6 +130,7 @@ describe("the published contract", () => {
       [/problemResponse\(\s*c,\s*(\d{3}),\s*"([a-z_]+)"/g, (m) => Number(m[1])],
       [/problemResponse\(\s*c,\s*status,\s*"([a-z_]+)"/g, () => "any"],
       [/new ConflictError\(\s*()"([a-z_]+)"/g, () => 409],
+      [/new GoneError\(\s*()"([a-z_]+)"/g, () => 410],
       [/new RuleViolationError\(\s*()"([a-z_]+)"/g, () => 422],
     ];
     for (const file of sourceFiles(join(ROOT, "functions"))) {

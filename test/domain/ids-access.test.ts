@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canCreateTraceback, canReadTraceback, hopRequestView, isAddressedTo } from "../../functions/domain/access.js";
-import { canManageKeysOf, isConsortium, type Principal } from "../../functions/domain/account.js";
+import { canInviteTo, canManageKeysOf, isConsortium, rolesFor, signerOf, type PersonRole, type Principal } from "../../functions/domain/account.js";
 import { derivedEventId, hopIdOf, isTracebackId, parseHopId } from "../../functions/domain/ids.js";
 import type { Hop } from "../../functions/domain/traceback.js";
 
@@ -75,7 +75,7 @@ describe("access rules", () => {
     expect(isAddressedTo(consortium, { providerId: "acc_consortium" })).toBe(false);
   });
 
-  it("the provider's view leaves out the path and who else was asked", () => {
+  it("the provider's view leaves out the path and who else was asked, and keeps which of its keys answered", () => {
     const hop: Hop & { evidence?: unknown } = {
       id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
       tracebackId: TB,
@@ -86,11 +86,12 @@ describe("access rules", () => {
       status: "open",
       call: { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" },
       createdAt: "2024-06-03T16:10:00.000Z",
-      answeredBy: { accountId: "acc_P1", keyId: "k3" },
+      answeredBy: { accountId: "acc_P1", keyId: "k3", person: { name: "Dana Reyes", role: "staff" } },
       evidence: { secret: true },
     };
     const view = hopRequestView(hop);
-    expect(Object.keys(view).sort()).toEqual(["call", "createdAt", "id", "namedBy", "seq", "status", "tracebackId"]);
+    expect(Object.keys(view).sort()).toEqual(["answeredBy", "call", "createdAt", "id", "namedBy", "seq", "status", "tracebackId"]);
+    expect(view.answeredBy).toEqual({ accountId: "acc_P1", keyId: "k3", person: { name: "Dana Reyes", role: "staff" } });
     expect(view).not.toHaveProperty("providerId");
     expect(view).not.toHaveProperty("evidence");
     expect(view).not.toHaveProperty("pendingProvider");
@@ -103,5 +104,25 @@ describe("access rules", () => {
     expect(canManageKeysOf(provider, "acc_P2")).toBe(false);
     expect(canManageKeysOf(consortium, "acc_P2")).toBe(true);
     expect(canManageKeysOf(initiator, "acc_P1")).toBe(false);
+  });
+
+  it("of an account's persons, only its admins manage its keys and invite; the consortium invites to any account", () => {
+    const person = (role: PersonRole): Principal => ({ ...provider, person: { name: "P", email: "p@p1.example", role } });
+    expect(canManageKeysOf(person("admin"), "acc_P1")).toBe(true);
+    expect(canManageKeysOf(person("staff"), "acc_P1")).toBe(false);
+    expect(canManageKeysOf(person("admin"), "acc_P2")).toBe(false);
+    expect(canInviteTo(person("admin"), "acc_P1")).toBe(true);
+    expect(canInviteTo(person("admin"), "acc_P2")).toBe(false);
+    expect(canInviteTo(person("staff"), "acc_P1")).toBe(false);
+    expect(canInviteTo(provider, "acc_P1")).toBe(false);
+    expect(canInviteTo(consortium, "acc_P2")).toBe(true);
+    expect(rolesFor("provider")).toEqual(["staff", "admin"]);
+    expect(rolesFor("initiator")).toEqual(["initiator", "admin"]);
+    expect(rolesFor("consortium")).toEqual(["analyst", "admin"]);
+  });
+
+  it("a signer carries the person's name and role, never the e-mail", () => {
+    expect(signerOf({ ...provider, person: { name: "Dana", email: "dana@p1.example", role: "staff" } })).toEqual({ accountId: "acc_P1", keyId: provider.keyId, person: { name: "Dana", role: "staff" } });
+    expect(signerOf(provider)).toEqual({ accountId: "acc_P1", keyId: provider.keyId });
   });
 });

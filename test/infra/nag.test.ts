@@ -24,7 +24,7 @@ let prod: Synthesised;
 function withNag(stage: "dev" | "prod"): Synthesised {
   return synthHoptrace({
     stage,
-    overrides: stage === "prod" ? { tracing: false, publicUrl: "https://traceback.example.org" } : {},
+    overrides: stage === "prod" ? { tracing: false, publicUrl: "https://traceback.example.org", mailFrom: "traceback@example.org" } : {},
     before: (app) => Validations.of(app).addPlugins(new AwsSolutionsChecks(app)),
   });
 }

@@ -7,6 +7,7 @@ import { loadConsoleAssets } from "../../functions/console/assets.js";
 import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
 import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
 import { DELIVERY_MAX_RECEIVE_COUNT } from "../../infra/stateful-stack.js";
+import { FUNCTION_ACCESS } from "../../infra/stateless-stack.js";
 import { synthHoptrace, type Synthesised } from "./synth.js";
 
 type Resource = { Type: string; Properties?: any; DependsOn?: string | string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -19,7 +20,7 @@ let prod: Synthesised;
 
 beforeAll(() => {
   dev = synthHoptrace({ stage: "dev", bundle: true, overrides: { consortiumPublicJwk: CONSORTIUM_JWK } });
-  prod = synthHoptrace({ stage: "prod", overrides: { publicUrl: "https://traceback.example.org" } });
+  prod = synthHoptrace({ stage: "prod", overrides: { publicUrl: "https://traceback.example.org", mailFrom: "traceback@mail.example.org", mailIdentity: "example.org" } });
 }, 60_000);
 
 function resources(template: Template, type?: string): Array<[string, Resource]> {
@@ -321,6 +322,27 @@ describe("least privilege", () => {
       if (name === "api") expect(actions).toContain("secretsmanager:PutSecretValue");
       else expect(actions).not.toContain("secretsmanager:PutSecretValue");
     }
+  });
+
+  it("lets the API and the delivery function send e-mail through SES, as the configured sender of its identity only", () => {
+    for (const [synth, identity, from] of [[dev, "example.org", "hoptrace@example.org"], [prod, "example.org", "traceback@mail.example.org"]] as const) {
+      for (const name of HANDLER_NAMES) {
+        const role = functionOf(synth.statelessTemplate, name)[1].Properties.Role["Fn::GetAtt"][0];
+        const ses = allowStatements(synth.statelessTemplate).filter(({ roles, statement }) => roles.includes(role) && actionsOf(statement).some((a) => a.startsWith("ses:")));
+        if (!FUNCTION_ACCESS[name].mail) {
+          expect(ses, name).toEqual([]);
+          continue;
+        }
+        expect(ses).toHaveLength(1);
+        const { statement } = ses[0]!;
+        expect(actionsOf(statement)).toEqual(["ses:SendEmail"]);
+        expect(JSON.stringify(statement.Resource)).toContain(`:identity/${identity}`);
+        expect(JSON.stringify(statement.Resource)).not.toContain("*");
+        expect((statement as { Condition?: unknown }).Condition).toEqual({ StringEquals: { "ses:FromAddress": from } });
+        expect(functionOf(synth.statelessTemplate, name)[1].Properties.Environment.Variables.MAIL_FROM).toBe(`Hoptrace <${from}>`);
+      }
+    }
+    expect(FUNCTION_ACCESS.api.mail && FUNCTION_ACCESS.delivery.mail).toBe(true);
   });
 
   it("lets only the delivery function consume the queue", () => {

@@ -188,7 +188,7 @@ export class DynamoAccountStore implements AccountStore {
 
   /** Accounts stored before key slots existed get theirs from the keys they hold. */
   private async countKeySlots(accountId: string): Promise<boolean> {
-    const held = await allPages((cursor) => this.listKeys(accountId, { limit: 100, ...(cursor !== undefined && { cursor }) }));
+    const held = await this.allKeysOf(accountId);
     const slots: KeySlots = Object.fromEntries(held.filter((k) => k.status === "active").map((k) => [k.keyId, k.createdAt]));
     // Counted by a concurrent caller already if this one finds the slots in place.
     await this.updateAccountIf(accountId, {
@@ -227,6 +227,10 @@ export class DynamoAccountStore implements AccountStore {
 
   listKeys(accountId: string, page: PageRequest): Promise<Page<SigningKeyRecord>> {
     return queryPage<SigningKeyRecord>(this.db, this.table, TABLE.indexes.byOwner, keys.keysOf(accountId), page, { ascending: true });
+  }
+
+  allKeysOf(accountId: string): Promise<SigningKeyRecord[]> {
+    return allPages((cursor) => this.listKeys(accountId, { limit: 100, ...(cursor !== undefined && { cursor }) }));
   }
 
   /** Revocation is final; revoking a revoked key is a no-op that returns the record. */

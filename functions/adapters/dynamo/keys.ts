@@ -83,6 +83,11 @@ export const keys = {
   finding: (tracebackId: string, id: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: `FINDING#${id}` }),
   findingsOf: (providerId: string) => `FINDINGS#${providerId}`,
 
+  invitation: (invitationId: string): ItemKey => ({ pk: `INVITATION#${invitationId}`, sk: "INVITATION" }),
+  invitationsOf: (accountId: string) => `INVITATIONS#${accountId}`,
+  /** Every invitation, for the consortium: few and rarely written, so one partition holds them. */
+  allInvitations: "INVITATIONS#ALL",
+
   /** The schedule index partition for a kind of scheduled work and an id spread over shards. */
   schedule: (kind: ScheduleKind, id: string) => `${kind}#${shardOf(id)}`,
   scheduleShards: (kind: ScheduleKind) =>

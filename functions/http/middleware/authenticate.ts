@@ -4,6 +4,10 @@
  * digest, replay. A signature is recorded as seen only once the request has fully verified, so a
  * copy with a tampered body cannot use up the genuine request's signature. Every failure is the
  * same 401: which check failed is logged, never returned.
+ *
+ * The few routes listed in unregistered-routes.ts are let through without a registered key: a
+ * public one unsigned, and the enrolment signed by the key in its own body, which the route then
+ * registers. Both count against their client address's rate rather than an account's.
  */
 import { createHash, type KeyObject } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
@@ -11,8 +15,10 @@ import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/h
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
+import { readNewKey } from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
+import { clientAddress, unregisteredAccess } from "../unregistered-routes.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
 
@@ -32,6 +38,11 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const basePath = base.pathname.replace(/\/$/, "");
 
   return async (c, next) => {
+    const access = unregisteredAccess(c.req.method, c.req.path);
+    if (access === "public") {
+      c.set("caller", `addr:${clientAddress(c)}`);
+      return next();
+    }
     const declared = Number(c.req.header("content-length") ?? "0");
     if (Number.isFinite(declared) && declared > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
     const raw = new Uint8Array(await c.req.arrayBuffer());
@@ -43,6 +54,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const idempotencyKey = c.req.header("idempotency-key");
     const message = messageFromHeaders({ method: c.req.method, targetUri, headers: c.req.raw.headers });
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+    // An enrolment is signed by the key it registers: the only key it can be verified with.
+    const selfKey = access === "self_signed" ? await keyInBody(raw) : undefined;
 
     let keyRecord: SigningKeyRecord | undefined;
     const result = await verifyMessage({
@@ -54,6 +67,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       requireExpires: true,
       requiredComponents: requiredComponents(hasBody, idempotencyKey !== undefined),
       resolveKey: async (keyid) => {
+        if (selfKey) return keyid === selfKey.keyId ? selfKey.key : undefined;
         const record = await deps.accounts.getKey(keyid);
         if (!record || record.status !== "active") return undefined;
         let key: KeyObject;
@@ -68,7 +82,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
         return key;
       },
     });
-    if (!result.ok || !keyRecord) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
+    const signer = selfKey ?? keyRecord;
+    if (!result.ok || !signer) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
 
     const contentDigest = c.req.header("content-digest");
     if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
@@ -77,12 +92,18 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
 
-    c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
+    if (keyRecord) {
+      c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId, ...(keyRecord.person && { person: keyRecord.person }) });
+      c.set("caller", `acc:${keyRecord.accountId}`);
+    } else {
+      c.set("enrolling", { keyId: signer.keyId, publicJwk: signer.publicJwk });
+      c.set("caller", `addr:${clientAddress(c)}`);
+    }
     c.set("signed", {
       method: c.req.method,
       targetUri,
-      keyId: keyRecord.keyId,
-      publicJwk: keyRecord.publicJwk,
+      keyId: signer.keyId,
+      publicJwk: signer.publicJwk,
       signatureInput: c.req.header("signature-input")!,
       signature: c.req.header("signature")!,
       body: new TextDecoder().decode(raw),
@@ -92,6 +113,17 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     });
     await next();
   };
+}
+
+/** The `publicJwk` of a JSON body, checked as strictly as at any registration. */
+function keyInBody(raw: Uint8Array): ReturnType<typeof readNewKey> {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw new ProblemError(400, "malformed_request", "the request body is not valid JSON or has the wrong content type");
+  }
+  return readNewKey(typeof body === "object" && body !== null ? (body as { publicJwk?: unknown }).publicJwk : undefined, "");
 }
 
 function refuse(deps: AppDeps, requestId: string, reason: string): never {

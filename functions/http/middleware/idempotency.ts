@@ -16,6 +16,11 @@ const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying; the rest are per-attempt. */
 const REPLAYED_HEADERS = ["content-type", "content-digest", "hoptrace-receipt", "location"];
 
+/** What a retry must repeat exactly: the method, the path and the body. */
+export function requestFingerprint(signed: { method: string; targetUri: string; body: string }): string {
+  return createHash("sha256").update(`${signed.method} ${new URL(signed.targetUri).pathname}\n`).update(signed.body).digest("base64url");
+}
+
 export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
   return async (c, next) => {
@@ -26,7 +31,7 @@ export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): Middl
     if (selfIdempotent.some((route) => route.test(c.req.path))) return next();
     const principal = c.get("principal");
     const signed = c.get("signed");
-    const fingerprint = createHash("sha256").update(`${c.req.method} ${new URL(signed.targetUri).pathname}\n`).update(signed.body).digest("base64url");
+    const fingerprint = requestFingerprint(signed);
     const nowMs = deps.clock.now().getTime();
 
     const start = await deps.requests.startIdempotent(principal.accountId, key, fingerprint, nowMs, settings.idempotencyRetentionSeconds, settings.idempotencyLeaseSeconds);

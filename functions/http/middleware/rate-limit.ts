@@ -20,12 +20,13 @@ interface Bucket {
 
 const MAX_TRACKED = 10_000;
 
-export function rateLimit(limit: RateLimit, now: () => number = Date.now): MiddlewareHandler<AppEnv> {
+export function rateLimit(accountLimit: RateLimit, publicLimit: RateLimit, now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   const buckets = new Map<string, Bucket>();
   return async (c, next) => {
-    const account = c.get("principal").accountId;
+    const caller = c.get("caller");
+    const limit = caller.startsWith("acc:") ? accountLimit : publicLimit;
     const t = now();
-    const bucket = buckets.get(account) ?? { tokens: limit.burst, at: t };
+    const bucket = buckets.get(caller) ?? { tokens: limit.burst, at: t };
     bucket.tokens = Math.min(limit.burst, bucket.tokens + ((t - bucket.at) / 1000) * limit.perSecond);
     bucket.at = t;
     if (bucket.tokens < 1) {
@@ -33,8 +34,8 @@ export function rateLimit(limit: RateLimit, now: () => number = Date.now): Middl
       throw new ProblemError(429, "rate_limited", `over the rate of ${limit.perSecond} requests per second; retry after ${wait} s`, undefined, { "retry-after": String(wait) });
     }
     bucket.tokens -= 1;
-    if (!buckets.has(account) && buckets.size >= MAX_TRACKED) buckets.delete(buckets.keys().next().value!);
-    buckets.set(account, bucket);
+    if (!buckets.has(caller) && buckets.size >= MAX_TRACKED) buckets.delete(buckets.keys().next().value!);
+    buckets.set(caller, bucket);
     await next();
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { KEY_PROOF_PATTERN } from "../../crypto/key-proof.js";
+import { PERSON_ROLES } from "../../domain/account.js";
 import { ContactSchema } from "./common.js";
 
 /** The examples use RFC 9421's published test key; the proof is real (a contract test checks it). */
@@ -40,6 +41,20 @@ const NewAccountIdSchema = z
     example: EXAMPLE_ACCOUNT_ID,
   });
 
+export const PersonRoleSchema = z.enum(PERSON_ROLES).openapi("PersonRole", {
+  description:
+    "`analyst`: a person of the consortium; `initiator`: an initiator's staff; `staff`: a provider's staff; `admin`: an organisation's administrator, who invites its persons and revokes their keys.",
+  example: "staff",
+});
+
+export const PersonSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    email: z.string().email().max(320),
+    role: PersonRoleSchema,
+  })
+  .openapi("Person", { description: "The person who holds a person key (made in their browser at enrolment).", example: { name: "Dana Reyes", email: "dana.reyes@carrier.example", role: "staff" } });
+
 export const KeySchema = z
   .object({
     keyId: z.string().openapi({ description: "RFC 7638 JWK thumbprint: the `keyid` of signatures made with this key." }),
@@ -49,6 +64,8 @@ export const KeySchema = z
     status: z.enum(["active", "revoked"]),
     proof: z.string().optional().openapi({ description: "The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it." }),
     label: z.string().optional(),
+    person: PersonSchema.optional().openapi({ description: "Present on a person key: who holds it. Answers signed with it are attributed to this person." }),
+    invitationId: z.string().optional().openapi({ description: "The invitation a person key was enrolled with." }),
     createdAt: z.string(),
     createdBy: z.string(),
     revokedAt: z.string().optional(),

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { AnswerSchema } from "./answers.js";
+import { PersonRoleSchema } from "./accounts.js";
 import { E164Input, Timestamp } from "./common.js";
 
 /** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
@@ -77,12 +78,26 @@ export const DeadlineSchema = z
   })
   .openapi("Deadline");
 
+export const SignerSchema = z
+  .object({
+    accountId: z.string(),
+    keyId: z.string().openapi({ description: "The key that signed the request; its signed request and the hub's receipt are kept as evidence." }),
+    person: z
+      .object({ name: z.string(), role: PersonRoleSchema })
+      .optional()
+      .openapi({ description: "When a person key signed: the person holding it, as registered at enrolment." }),
+  })
+  .openapi("Signer", {
+    description: "Who signed a write: the account, its key and, for a person key, the person.",
+    example: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs", person: { name: "Dana Reyes", role: "staff" } },
+  });
+
 export const AmendmentSchema = z
   .object({
     answer: AnswerSchema,
     reason: z.string(),
     amendedAt: z.string(),
-    amendedBy: z.object({ accountId: z.string(), keyId: z.string() }),
+    amendedBy: SignerSchema,
   })
   .openapi("Amendment");
 
@@ -187,7 +202,7 @@ const HOP_EXAMPLE = {
   deadline: { clockStartsAt: "2024-06-03T16:00:00.000Z", dueAt: "2024-06-04T16:00:00.000Z" },
   answer: { type: "upstream_identified" as const, upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" } },
   answeredAt: "2024-06-03T16:05:00.000Z",
-  answeredBy: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs" },
+  answeredBy: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs", person: { name: "Dana Reyes", role: "staff" as const } },
   late: false,
   answerSeconds: 300,
 };
@@ -208,7 +223,7 @@ export const HopSchema = z
     deadline: DeadlineSchema.optional(),
     answer: AnswerSchema.optional(),
     answeredAt: z.string().optional(),
-    answeredBy: z.object({ accountId: z.string(), keyId: z.string() }).optional(),
+    answeredBy: SignerSchema.optional(),
     late: z.boolean().optional(),
     ...sweepFields,
     answerSeconds: z.number().optional().openapi({ description: "Seconds from the clock start to the answer." }),
@@ -271,6 +286,7 @@ export const HopRequestSchema = z
     deadline: DeadlineSchema.optional(),
     answer: AnswerSchema.optional(),
     answeredAt: z.string().optional(),
+    answeredBy: SignerSchema.optional().openapi({ description: "Which of the provider's keys answered, and the person holding it when a person answered in the console." }),
     late: z.boolean().optional(),
     ...sweepFields,
   })
