@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { generateSigningKey } from "../crypto/keys.js";
 import { ensureConsortium } from "../usecases/bootstrap.js";
 import { startEmbeddedHub } from "./embedded.js";
+import { printConsoleWelcome } from "./first-person.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -29,6 +30,7 @@ console.log(`Hoptrace listening on ${hub.url}
   data:          ${dataDir}
   consortium key ${keyId}${process.env.CONSORTIUM_PUBLIC_JWK ? " (from CONSORTIUM_PUBLIC_JWK)" : `\n  private JWK:   ${join(dataDir, "consortium.private.jwk.json")}`}
   OpenAPI:       ${hub.url}/openapi.json   docs: ${hub.url}/docs`);
+await printConsoleWelcome(hub.runtime.deps, hub.url, keyId);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
