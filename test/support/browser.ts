@@ -119,7 +119,14 @@ export async function capture(person: Person, pageName: string): Promise<Capture
   return { page: pageName, violations, files };
 }
 
-/** Whether the page scrolls sideways at its current width (it should not). */
-export async function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+/** The elements that stick out past the page's right edge at its current width (none should). */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return [];
+    return [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest(".table-wrap"))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).replace(/ /g, ".")}` : ""}: ${(e.textContent ?? "").slice(0, 40)}`);
+  });
 }

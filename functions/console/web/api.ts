@@ -77,6 +77,8 @@ export async function call<T>(pending: Promise<{ data?: T; error?: unknown; resp
 export async function signedJson<T>(key: SignerKey, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
   const headers = new Headers({ accept: "application/json" });
   if (method === "POST") headers.set("idempotency-key", crypto.randomUUID());
+  // Without it, fetch would label a string body text/plain.
+  if (body !== undefined) headers.set("content-type", "application/json");
   const response = await consoleFetch(key)(`${API_URL}${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   return (await response.json()) as T;

@@ -2,10 +2,11 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
-import { loadIdentity, type Identity } from "./keystore.js";
+import { ApiError, call } from "./api.js";
+import { loadIdentity, saveIdentity, type Identity } from "./keystore.js";
 import { match, useLocation } from "./router.js";
 import { openSession, SessionContext, type Session } from "./session.js";
-import { Loading, ProblemBox } from "./ui.js";
+import { Loading, Page, ProblemBox, useAsync } from "./ui.js";
 import { EnrolPage } from "./pages/enrol.js";
 import { WelcomePage } from "./pages/welcome.js";
 import { NotFoundPage } from "./pages/not-found.js";
@@ -20,7 +21,7 @@ import { HopPage } from "./pages/hop.js";
 import { EndpointPage, EndpointsPage } from "./pages/endpoints.js";
 import { StandingPage } from "./pages/standing.js";
 import { MailPage } from "./pages/mail.js";
-import { KeyPage } from "./pages/key.js";
+import { ForgetKey, KeyPage } from "./pages/key.js";
 
 type Kind = Session["kind"];
 type Render = (params: Record<string, string>) => ComponentChildren;
@@ -109,8 +110,30 @@ export function App() {
   return html`<${SignedIn} identity=${state.identity} path=${loc.path} />`;
 }
 
+/** The hub says who the key is (GET /v1/me): its account, kind and person, as registered. */
 function SignedIn(props: { identity: Identity; path: string }) {
-  const [session] = useState(() => openSession(props.identity, props.identity.accountKind ?? "provider"));
+  const me = useAsync(async () => {
+    const probe = openSession(props.identity, props.identity.accountKind ?? "provider");
+    const who = await call(probe.api.GET("/v1/me"));
+    const person = who.key.person;
+    const identity: Identity = { ...props.identity, accountId: who.account.id, accountName: who.account.name, accountKind: who.account.kind, ...(person && { person }) };
+    if (JSON.stringify(identity) !== JSON.stringify(props.identity)) await saveIdentity(identity);
+    return openSession(identity, who.account.kind);
+  }, [props.identity.keyId]);
+  if (me.error) {
+    const refused = me.error instanceof ApiError && me.error.status === 401;
+    return html`<${Frame} path=${props.path}>
+      ${refused
+        ? html`<${Page} title="This browser's key is not accepted"><p>The hub no longer accepts the key this browser holds: it may have been revoked. Ask for a new invitation.</p><${ForgetKey} /><//>`
+        : html`<${ProblemBox} error=${me.error} />`}
+    <//>`;
+  }
+  if (!me.data) return html`<${Frame} path=${props.path}><${Loading} /><//>`;
+  return html`<${Routed} session=${me.data} path=${props.path} />`;
+}
+
+function Routed(props: { session: Session; path: string }) {
+  const { session } = props;
   const path = props.path || HOME[session.kind];
   const { route, params } = resolve(path, session.kind);
   return html`<${SessionContext.Provider} value=${session}>

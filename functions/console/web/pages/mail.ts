@@ -1,18 +1,11 @@
 /** The local operator's mailbox: the messages the hub wrote as .eml files because no SMTP server is set. */
 import type { ComponentChildren } from "preact";
-import { ApiError, signedJson } from "../api.js";
+import { ApiError, call, type Schemas } from "../api.js";
 import { html } from "../html.js";
 import { useSession } from "../session.js";
 import { Async, Page, Time, useAsync } from "../ui.js";
 
-interface Mail {
-  id: string;
-  createdAt: string;
-  to: string[];
-  subject: string;
-  text: string;
-  file: string;
-}
+type Mail = Schemas["LocalMail"];
 
 /** Text with its http(s) links made clickable. */
 function linked(text: string): ComponentChildren[] {
@@ -20,8 +13,8 @@ function linked(text: string): ComponentChildren[] {
 }
 
 export function MailPage() {
-  const { identity } = useSession();
-  const mail = useAsync(() => signedJson<{ items: Mail[] }>(identity, "GET", "/v1/local/mail?limit=100"), []);
+  const { api } = useSession();
+  const mail = useAsync(() => call(api.GET("/v1/local/mail", { params: { query: { limit: 100 } } })), []);
   const notLocal = mail.error instanceof ApiError && mail.error.status === 404;
   return html`<${Page} title="Local mail">
     <p class="muted">Without an SMTP server, the local hub writes every message it would send as an .eml file under its data folder.</p>

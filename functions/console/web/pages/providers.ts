@@ -4,6 +4,7 @@ import { html } from "../html.js";
 import { useSession } from "../session.js";
 import { Async, KeyValues, Page, SeverityBadge, TableWrap, Time, seconds, useAsync, useCursorPages } from "../ui.js";
 import { Pager } from "./inbox.js";
+import { KeyTable } from "./people.js";
 
 type Account = Schemas["Account"];
 type Responsiveness = Schemas["Responsiveness"];
@@ -102,6 +103,7 @@ export function ProviderPage(props: { id: string }) {
       />
       <section aria-labelledby="resp-h"><h2 id="resp-h">Responsiveness, last ${PERIOD_DAYS} days</h2><${Async} state=${r}>${(d: Responsiveness) => html`<${ResponsivenessView} data=${d} />`}<//></section>
       <section aria-labelledby="pf-h"><h2 id="pf-h">Findings</h2><${FindingsList} providerId=${a.id} /></section>
+      <section aria-labelledby="pk-h"><h2 id="pk-h">Keys and people</h2><${KeyTable} accountId=${a.id} /></section>
     <//>`}
   <//>`;
 }
