@@ -61,6 +61,7 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "not_amendable", status: 409, meaning: "Only an answered hop request can be amended, by the provider that answered it." },
   { code: "http_error", status: "any", meaning: "Any other HTTP-level refusal; `status` tells which." },
   { code: "internal_error", status: 500, meaning: "An unexpected fault; quote `request_id` when reporting it." },
+  { code: "console_not_built", status: 503, meaning: "The web console's assets were not built with this deployment (`npm run build:console`); the API itself is unaffected." },
 ];
 
 export const problemCodesTable = (): string =>
