@@ -13,6 +13,7 @@
 import type { KeyObject } from "node:crypto";
 import { isHash } from "./merkle/hashing.js";
 import {
+  cosignatureTime,
   cosignNoteText,
   formatNote,
   isStrongEd25519Key,
@@ -103,6 +104,17 @@ export function verifyCheckpoint(note: string, jwks: { keys: object[] }, expecte
     throw new InvalidCheckpointError("a checkpoint carries exactly one signature and one timestamped signature by the hub key");
   }
   throw new InvalidCheckpointError("no signature by a key of the hub's JWKS");
+}
+
+/**
+ * What a checkpoint says, read without checking its signatures: for the log itself, which
+ * signed it, and for display. Anyone relying on it calls `verifyCheckpoint`.
+ */
+export function readCheckpoint(note: string): TreeHead & { timestamp?: number } {
+  const parsed = parseNote(note);
+  const head = parseCheckpointText(parsed.text);
+  const timestamp = parsed.signatures.filter((s) => s.name === head.origin).map(cosignatureTime).find((t) => t !== undefined);
+  return { ...head, ...(timestamp !== undefined && { timestamp }) };
 }
 
 /** The C2SP verifier keys of the log, for configuring note-based witnesses. */

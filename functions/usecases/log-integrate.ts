@@ -9,7 +9,7 @@
  * is in at most one batch because a new batch is only chosen once every earlier one is applied
  * and its entries read back, consistently, as sequenced.
  */
-import { signCheckpoint } from "../crypto/checkpoint.js";
+import { readCheckpoint, signCheckpoint } from "../crypto/checkpoint.js";
 import { EMPTY_ROOT } from "../crypto/merkle/hashing.js";
 import { appendToTiles, edgeTiles, tileKey, TileSet, tilesFor, widthAt, type TileRef } from "../crypto/merkle/tiles.js";
 import { LogIntegrityError, type LogDeps, type LogStore, type SequencedBatch } from "./log-ports.js";
@@ -59,7 +59,9 @@ export async function integrate(deps: LogDeps, opts: IntegrationOptions = {}): P
 
   if (head && head.size === size) return { size, sequenced, checkpoint: head.checkpoint };
   const rootHash = size === 0 ? EMPTY_ROOT : (tiles ?? (await tilesAt(store, size))).span({ start: 0, end: size });
-  const checkpoint = signCheckpoint(deps.hubKey, { origin: deps.logOrigin, size, rootHash }, Math.floor(deps.clock.now().getTime() / 1000));
+  // A log keeps the identity of its first checkpoint, whatever the URL it is served at later.
+  const origin = head ? readCheckpoint(head.checkpoint).origin : deps.logOrigin;
+  const checkpoint = signCheckpoint(deps.hubKey, { origin, size, rootHash }, Math.floor(deps.clock.now().getTime() / 1000));
   await store.advanceHead({ size, rootHash, checkpoint });
   return { size, sequenced, checkpoint };
 }

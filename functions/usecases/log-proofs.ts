@@ -5,13 +5,11 @@
  */
 import { tilesFor, TileSet } from "../crypto/merkle/tiles.js";
 import { consistencySpans, inclusionSpans } from "../crypto/merkle/spans.js";
-import { ConflictError, DomainError, NotFoundError } from "../domain/errors.js";
+import { ConflictError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import type { LogDeps, LogHead } from "./log-ports.js";
 
 /** A tree size or index past what the log has signed. */
-export class BeyondLogError extends DomainError {
-  readonly code = "beyond_log";
-}
+const beyondLog = (detail: string, pointer: string) => new RuleViolationError("beyond_log", detail, pointer);
 
 export interface InclusionProof {
   index: number;
@@ -37,7 +35,7 @@ export async function latestCheckpoint(deps: LogDeps): Promise<LogHead> {
 export async function inclusionProof(deps: LogDeps, query: { index: number } | { statementId: string }, treeSize?: number): Promise<InclusionProof> {
   const head = await latestCheckpoint(deps);
   const size = treeSize ?? head.size;
-  if (size > head.size) throw new BeyondLogError(`the log has signed ${head.size} entries, not ${size}`);
+  if (size > head.size) throw beyondLog(`the log has signed ${head.size} entries, not ${size}`, "/treeSize");
   let index: number;
   if ("statementId" in query) {
     const entry = await deps.logStore.getEntry(query.statementId);
@@ -47,7 +45,7 @@ export async function inclusionProof(deps: LogDeps, query: { index: number } | {
   } else {
     index = query.index;
   }
-  if (index >= size) throw new BeyondLogError(`entry ${index} is not in the tree of ${size}`);
+  if (index >= size) throw beyondLog(`entry ${index} is not in the tree of ${size}`, "statementId" in query ? "/treeSize" : "/index");
   const spans = inclusionSpans(index, size);
   const leaf = { level: 0, index };
   const tiles = new TileSet(await deps.logStore.getTiles(tilesFor([...spans, { start: index, end: index + 1 }])));
@@ -63,8 +61,8 @@ export async function inclusionProof(deps: LogDeps, query: { index: number } | {
 export async function consistencyProof(deps: LogDeps, from: number, to?: number): Promise<ConsistencyProof> {
   const head = await latestCheckpoint(deps);
   const size = to ?? head.size;
-  if (size > head.size) throw new BeyondLogError(`the log has signed ${head.size} entries, not ${size}`);
-  if (from > size) throw new BeyondLogError(`a tree of ${from} cannot be a prefix of a tree of ${size}`);
+  if (size > head.size) throw beyondLog(`the log has signed ${head.size} entries, not ${size}`, "/to");
+  if (from > size) throw beyondLog(`a tree of ${from} cannot be a prefix of a tree of ${size}`, "/from");
   const spans = consistencySpans(from, size);
   const tiles = new TileSet(spans.length ? await deps.logStore.getTiles(tilesFor(spans)) : []);
   return { from, to: size, proof: spans.map((s) => tiles.span(s)) };

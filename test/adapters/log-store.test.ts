@@ -15,7 +15,7 @@ import { startEmulators, type Emulators } from "../../functions/local/emulators.
 import { appendStatement, type Statement } from "../../functions/usecases/log-append.js";
 import { LogIntegrityError } from "../../functions/usecases/log-ports.js";
 import { integrate } from "../../functions/usecases/log-integrate.js";
-import { BeyondLogError, consistencyProof, inclusionProof, latestCheckpoint } from "../../functions/usecases/log-proofs.js";
+import { consistencyProof, inclusionProof, latestCheckpoint } from "../../functions/usecases/log-proofs.js";
 import { Crash, dyingAfter, expectExactLog, LOG_ORIGIN, openLog, type TestLog } from "../support/log.js";
 
 let emulators: Emulators;
@@ -89,6 +89,15 @@ describe("integrating", () => {
     expect(await integrate(log.deps)).toMatchObject({ size: all.length, sequenced: 0, checkpoint: (await latestCheckpoint(log.deps)).checkpoint });
   });
 
+  it("keeps the origin of its first checkpoint when served under another name later", async () => {
+    const log = await openLog(db, emulators.tableName);
+    await appendStatement(log.deps, statement("req_o1"));
+    await integrate(log.deps);
+    await appendStatement(log.deps, statement("req_o2"));
+    const moved = await integrate({ ...log.deps, logOrigin: "other.example/log" });
+    expect(verifyCheckpoint(moved.checkpoint, log.jwks, { origin: LOG_ORIGIN }).size).toBe(2);
+  });
+
   it("orders a batch by acceptance time", async () => {
     const log = await openLog(db, emulators.tableName);
     for (const id of ["req_z", "req_y", "req_x"]) {
@@ -107,10 +116,10 @@ describe("integrating", () => {
     await appendStatement(log.deps, statement("req_late"));
     await expect(inclusionProof(log.deps, { statementId: "req_late" })).rejects.toMatchObject({ code: "not_integrated" });
     await expect(inclusionProof(log.deps, { statementId: "req_never" })).rejects.toThrow(NotFoundError);
-    await expect(inclusionProof(log.deps, { index: 3 })).rejects.toThrow(BeyondLogError);
-    await expect(inclusionProof(log.deps, { index: 0 }, 4)).rejects.toThrow(BeyondLogError);
-    await expect(consistencyProof(log.deps, 2, 4)).rejects.toThrow(BeyondLogError);
-    await expect(consistencyProof(log.deps, 3, 2)).rejects.toThrow(BeyondLogError);
+    await expect(inclusionProof(log.deps, { index: 3 })).rejects.toMatchObject({ code: "beyond_log" });
+    await expect(inclusionProof(log.deps, { index: 0 }, 4)).rejects.toMatchObject({ code: "beyond_log" });
+    await expect(consistencyProof(log.deps, 2, 4)).rejects.toMatchObject({ code: "beyond_log" });
+    await expect(consistencyProof(log.deps, 3, 2)).rejects.toMatchObject({ code: "beyond_log" });
     const p = await inclusionProof(log.deps, { index: 1 }, 2);
     expect(p).toMatchObject({ index: 1, treeSize: 2 });
     expect(p.checkpoint).toBeUndefined();
