@@ -4,11 +4,12 @@
  * the plain note signature (type 0x01) and the timestamped `cosignature/v1` (type 0x04,
  * c2sp.org/tlog-cosignature), which signs a time along with the text.
  *
- * Verification is strict RFC 8032 (canonical S, canonical encodings) and refuses keys of small
- * order: with such a key anyone could produce signatures, and whoever published it could later
- * disown what it signed.
+ * Verification refuses keys of small order or mixed order and non-canonical encodings (with such
+ * a key anyone could produce signatures, and whoever published it could later disown what it
+ * signed), then checks the signature with OpenSSL's RFC 8032 verification, which refuses a
+ * non-reduced S and compares R byte for byte.
  */
-import { createHash, sign, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 
 export const SIGNATURE_TYPE = { ed25519: 0x01, cosignatureV1: 0x04 } as const;
@@ -112,21 +113,37 @@ export function cosignatureTime(signature: NoteSignature): number | undefined {
   return t <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(t) : undefined;
 }
 
+/** Keys already judged, by hex: a verifier meets the same few hub keys over and over. */
+const strength = new Map<string, KeyObject | null>();
+const MAX_REMEMBERED_KEYS = 1024;
+
 /** An Ed25519 public key anyone can rely on: a canonical encoding of a point of prime order. */
 export function isStrongEd25519Key(publicKey: Uint8Array): boolean {
-  if (publicKey.byteLength !== 32) return false;
+  return strongKey(publicKey) !== null;
+}
+
+function strongKey(publicKey: Uint8Array): KeyObject | null {
+  if (publicKey.byteLength !== 32) return null;
+  const id = Buffer.from(publicKey).toString("hex");
+  const known = strength.get(id);
+  if (known !== undefined) return known;
+  let key: KeyObject | null = null;
   try {
     const point = ed25519.Point.fromBytes(publicKey, false);
-    return !point.isSmallOrder() && point.isTorsionFree();
+    if (!point.isSmallOrder() && point.isTorsionFree()) key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") }, format: "jwk" });
   } catch {
-    return false;
+    key = null;
   }
+  if (strength.size >= MAX_REMEMBERED_KEYS) strength.clear();
+  strength.set(id, key);
+  return key;
 }
 
 function verifyStrict(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (!isStrongEd25519Key(publicKey)) return false;
+  const key = strongKey(publicKey);
+  if (!key || signature.byteLength !== 64) return false;
   try {
-    return ed25519.verify(signature, message, publicKey, { zip215: false });
+    return verify(null, message, key, signature);
   } catch {
     return false;
   }

@@ -40,11 +40,14 @@ export class InvalidEntryError extends Error {
   readonly code = "invalid_log_entry";
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199}$/;
-const SUBJECT = /^(-|[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199})$/;
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const SHA256 = /^[A-Za-z0-9_-]{43}$/;
-const NONCE = /^[A-Za-z0-9_-]{22}$/;
+/** The format of each field, shared with the contract's schema of an entry. */
+export const ENTRY_FORMATS = {
+  id: /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199}$/,
+  subject: /^(-|[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199})$/,
+  time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+  sha256: /^[A-Za-z0-9_-]{43}$/,
+  nonce: /^[A-Za-z0-9_-]{22}$/,
+} as const;
 const FIELDS = ["id", "kind", "nonce", "sha256", "subject", "time", "v"];
 
 export function statementDigest(statement: Uint8Array | string): string {
@@ -84,6 +87,21 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   return entry;
 }
 
+/**
+ * The bytes a statement's digest is taken over, from the statement as a bundle carries it: a
+ * signed request as an object (`requestStatement`), a receipt as its compact JWS, a decision as
+ * any JSON value (canonical JSON). Undefined when the statement has the wrong shape for its kind.
+ */
+export function statementBytes(kind: StatementKind, statement: unknown): string | undefined {
+  if (kind === "receipt") return typeof statement === "string" ? statement : undefined;
+  if (kind === "decision") return statement === undefined ? undefined : canonicalJson(statement);
+  const r = statement as { method?: unknown; targetUri?: unknown; headers?: unknown; body?: unknown } | null;
+  if (typeof r !== "object" || r === null || Object.keys(r).sort().join() !== "body,headers,method,targetUri") return undefined;
+  if (typeof r.method !== "string" || typeof r.targetUri !== "string" || typeof r.body !== "string") return undefined;
+  if (typeof r.headers !== "object" || r.headers === null || !Object.values(r.headers).every((v) => typeof v === "string")) return undefined;
+  return requestStatement(r as { method: string; targetUri: string; headers: Record<string, string>; body: string });
+}
+
 /** The bytes of a signed request as a statement: the request as received, canonical JSON. */
 export function requestStatement(request: { method: string; targetUri: string; headers: Record<string, string>; body: string }): string {
   return canonicalJson({ method: request.method, targetUri: request.targetUri, headers: request.headers, body: request.body });
@@ -93,11 +111,11 @@ function checked(e: LogEntry): LogEntry {
   const ok =
     e.v === ENTRY_VERSION &&
     (STATEMENT_KINDS as readonly string[]).includes(e.kind) &&
-    typeof e.id === "string" && ID.test(e.id) &&
-    typeof e.subject === "string" && SUBJECT.test(e.subject) &&
-    typeof e.time === "string" && TIME.test(e.time) && !Number.isNaN(Date.parse(e.time)) &&
-    typeof e.sha256 === "string" && SHA256.test(e.sha256) &&
-    typeof e.nonce === "string" && NONCE.test(e.nonce);
+    typeof e.id === "string" && ENTRY_FORMATS.id.test(e.id) &&
+    typeof e.subject === "string" && ENTRY_FORMATS.subject.test(e.subject) &&
+    typeof e.time === "string" && ENTRY_FORMATS.time.test(e.time) && !Number.isNaN(Date.parse(e.time)) &&
+    typeof e.sha256 === "string" && ENTRY_FORMATS.sha256.test(e.sha256) &&
+    typeof e.nonce === "string" && ENTRY_FORMATS.nonce.test(e.nonce);
   if (!ok) throw new InvalidEntryError("the entry has a field out of its format");
   return e;
 }

@@ -1,5 +1,6 @@
 /** The transparency log's public read-only contract: checkpoints and proofs. */
 import { z } from "@hono/zod-openapi";
+import { ENTRY_FORMATS, ENTRY_VERSION, STATEMENT_KINDS } from "../../domain/log/entry.js";
 
 const Base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/).openapi({ description: "A SHA-256 hash, base64 (RFC 4648 section 4).", example: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=" });
 const TreeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -39,7 +40,7 @@ export const InclusionQuerySchema = z.object({
   index: LeafIndex.optional().openapi({ description: "The entry's index. Give this or `statementId`.", example: 5 }),
   statementId: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199}$/)
+    .regex(ENTRY_FORMATS.id)
     .optional()
     .openapi({ description: "The statement's id, e.g. the `jti` of a receipt. Give this or `index`.", example: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
   treeSize: TreeSize.optional().openapi({ description: "The tree to prove inclusion in; the latest checkpoint's by default.", example: 8 }),
@@ -81,6 +82,58 @@ export const ConsistencyProofSchema = z
     },
   });
 
+export const LogEntrySchema = z
+  .object({
+    v: z.literal(ENTRY_VERSION),
+    kind: z.enum(STATEMENT_KINDS),
+    id: z.string().regex(ENTRY_FORMATS.id),
+    subject: z.string().regex(ENTRY_FORMATS.subject),
+    time: z.string().regex(ENTRY_FORMATS.time),
+    sha256: z.string().regex(ENTRY_FORMATS.sha256).openapi({ description: "base64url SHA-256 of the statement's bytes." }),
+    nonce: z.string().regex(ENTRY_FORMATS.nonce),
+  })
+  .strict()
+  .openapi("LogEntry", {
+    description: "A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON.",
+    example: {
+      v: 1,
+      kind: "request",
+      id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      subject: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      time: "2024-06-03T16:05:00.123Z",
+      sha256: "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+      nonce: "CQkJCQkJCQkJCQkJCQkJCQ",
+    },
+  });
+
+/**
+ * The log's part of an evidence bundle: entries with their inclusion proofs in one checkpoint,
+ * and optionally the consistency of that checkpoint with an older or newer one the reader trusts.
+ */
+export const LogEvidenceSchema = z
+  .object({
+    checkpoint: z.string().max(16_384),
+    entries: z
+      .array(
+        z
+          .object({
+            entry: LogEntrySchema,
+            index: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER - 1),
+            proof: z.array(Base64Hash).max(64),
+            statement: z.unknown().optional().openapi({ description: "The statement itself: a signed request, a receipt JWS or a decision." }),
+          })
+          .strict(),
+      )
+      .max(1_000_000),
+    consistency: z
+      .object({ from: z.number().int().min(0), to: z.number().int().min(0), proof: z.array(Base64Hash).max(128) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi("LogEvidence");
+
+export type LogEvidence = z.infer<typeof LogEvidenceSchema>;
 export type LogCheckpointBody = z.infer<typeof LogCheckpointSchema>;
 export type InclusionProofBody = z.infer<typeof InclusionProofSchema>;
 export type ConsistencyProofBody = z.infer<typeof ConsistencyProofSchema>;

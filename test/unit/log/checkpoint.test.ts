@@ -122,6 +122,21 @@ describe("weak keys", () => {
   });
 });
 
+describe("malleated signatures", () => {
+  it("do not verify: S + L is the same signature to a lax verifier, not to this one", () => {
+    const hub = newHubKey();
+    const signer = { privateKey: hub.privateKey, publicKey: new Uint8Array(Buffer.from(hub.publicJwk.x, "base64url")) };
+    const text = checkpointText(head);
+    const sig = signNoteText(ORIGIN, signer, text);
+    expect(verifyNoteSignature(sig, text, signer.publicKey)).toBe(true);
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const s = BigInt(`0x${Buffer.from(sig.bytes.subarray(32)).reverse().toString("hex")}`) + L;
+    const malleated = Uint8Array.from(sig.bytes);
+    malleated.set(Buffer.from(s.toString(16).padStart(64, "0"), "hex").reverse(), 32);
+    expect(verifyNoteSignature({ ...sig, bytes: malleated }, text, signer.publicKey)).toBe(false);
+  });
+});
+
 function newHubKeyBytes(): Uint8Array {
   return new Uint8Array(Buffer.from(newHubKey().publicJwk.x, "base64url"));
 }
