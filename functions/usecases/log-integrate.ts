@@ -25,25 +25,38 @@ export interface IntegrationResult {
   size: number;
   /** Entries this run sequenced itself. */
   sequenced: number;
+  /** The checkpoint of `size`. */
   checkpoint: string;
 }
 
 const DEFAULTS = { maxBatch: 256, maxBatches: 16 };
-const MARK_CONCURRENCY = 32;
+const MARK_CONCURRENCY = 64;
 
 export async function integrate(deps: LogDeps, opts: IntegrationOptions = {}): Promise<IntegrationResult> {
   const { maxBatch, maxBatches } = { ...DEFAULTS, ...opts };
   const store = deps.logStore;
   const head = await store.getHead();
+  // A log keeps the identity of its first checkpoint, whatever the URL it is served at later.
+  const origin = head ? readCheckpoint(head.checkpoint).origin : deps.logOrigin;
+  let published = head;
   let size = head?.size ?? 0;
   let sequenced = 0;
-  let tiles: TileSet | undefined;
+
+  // Each batch ends in a checkpoint, so an entry waits for one batch, not for the whole run.
+  const publish = async (tiles: TileSet | undefined): Promise<void> => {
+    const rootHash = size === 0 ? EMPTY_ROOT : (tiles ?? (await tilesAt(store, size))).span({ start: 0, end: size });
+    const checkpoint = signCheckpoint(deps.hubKey, { origin, size, rootHash }, Math.floor(deps.clock.now().getTime() / 1000));
+    await store.advanceHead({ size, rootHash, checkpoint });
+    published = { size, rootHash, checkpoint };
+  };
 
   // Batches decided past the head belong to a run that stopped: finish them first.
+  let tiles: TileSet | undefined;
   for (let batch = await store.getBatch(size); batch; batch = await store.getBatch(size)) {
     tiles = await applyBatch(store, batch);
     size += batch.leaves.length;
   }
+  if (!published || published.size !== size) await publish(tiles);
 
   for (let round = 0; round < maxBatches; round++) {
     const candidate = await nextBatch(deps, size, maxBatch);
@@ -51,19 +64,13 @@ export async function integrate(deps: LogDeps, opts: IntegrationOptions = {}): P
     const won = await store.putBatch(candidate);
     const batch = won ? candidate : await store.getBatch(size);
     if (!batch) throw new LogIntegrityError(`the batch at ${size} was refused as taken but cannot be read`);
-    tiles = await applyBatch(store, batch);
+    const extended = await applyBatch(store, batch);
     size += batch.leaves.length;
     if (won) sequenced += batch.leaves.length;
+    await publish(extended);
     if (won && candidate.leaves.length < maxBatch) break;
   }
-
-  if (head && head.size === size) return { size, sequenced, checkpoint: head.checkpoint };
-  const rootHash = size === 0 ? EMPTY_ROOT : (tiles ?? (await tilesAt(store, size))).span({ start: 0, end: size });
-  // A log keeps the identity of its first checkpoint, whatever the URL it is served at later.
-  const origin = head ? readCheckpoint(head.checkpoint).origin : deps.logOrigin;
-  const checkpoint = signCheckpoint(deps.hubKey, { origin, size, rootHash }, Math.floor(deps.clock.now().getTime() / 1000));
-  await store.advanceHead({ size, rootHash, checkpoint });
-  return { size, sequenced, checkpoint };
+  return { size, sequenced, checkpoint: published!.checkpoint };
 }
 
 /** The oldest pending entries, read back consistently, without those already sequenced. */
