@@ -23,27 +23,17 @@ export class DynamoLogStore implements LogStore {
   ) {}
 
   async putEntry(entry: StoredEntry): Promise<{ created: true } | { created: false; existing: StoredEntry }> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...logKeys.entry(this.log, entry.statementId),
-            entity: "log_entry",
-            statementId: entry.statementId,
-            entry: entry.entry,
-            leafHash: entry.leafHash,
-            acceptedAt: entry.acceptedAt,
-            gsi4pk: logKeys.pending(this.log, entry.statementId),
-            gsi4sk: `${entry.acceptedAt}#${entry.statementId}`,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return { created: true };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    const created = await this.putNew({
+      ...logKeys.entry(this.log, entry.statementId),
+      entity: "log_entry",
+      statementId: entry.statementId,
+      entry: entry.entry,
+      leafHash: entry.leafHash,
+      acceptedAt: entry.acceptedAt,
+      gsi4pk: logKeys.pending(this.log, entry.statementId),
+      gsi4sk: `${entry.acceptedAt}#${entry.statementId}`,
+    });
+    if (created) return { created: true };
     const existing = await this.getEntry(entry.statementId);
     if (!existing) throw new LogIntegrityError(`entry ${entry.statementId} exists and cannot be read`);
     return { created: false, existing };
@@ -84,26 +74,14 @@ export class DynamoLogStore implements LogStore {
   async putBatch(batch: SequencedBatch): Promise<boolean> {
     const hashes = new Uint8Array(batch.leaves.length * HASH_BYTES);
     batch.leaves.forEach((l, i) => hashes.set(l.leafHash, i * HASH_BYTES));
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...logKeys.batch(this.log, batch.from),
-            entity: "log_batch",
-            from: batch.from,
-            statementIds: batch.leaves.map((l) => l.statementId),
-            leafHashes: hashes,
-            sequencedAt: batch.sequencedAt,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.putNew({
+      ...logKeys.batch(this.log, batch.from),
+      entity: "log_batch",
+      from: batch.from,
+      statementIds: batch.leaves.map((l) => l.statementId),
+      leafHashes: hashes,
+      sequencedAt: batch.sequencedAt,
+    });
   }
 
   async markSequenced(statementId: string, index: number): Promise<void> {
@@ -154,6 +132,17 @@ export class DynamoLogStore implements LogStore {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: logKeys.head(this.log), ConsistentRead: true }));
     if (!out.Item) return undefined;
     return { size: Number(out.Item.size), rootHash: out.Item.rootHash as Uint8Array, checkpoint: String(out.Item.checkpoint) };
+  }
+
+  /** Writes an item that must not exist yet; false when it does. */
+  private async putNew(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async advanceHead(head: LogHead): Promise<void> {

@@ -36,7 +36,6 @@ export function splitPoint(n: number): number {
 export function inclusionSpans(index: number, size: number): Span[] {
   assertSize(size);
   if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new ProofRangeError(`leaf ${index} is not in a tree of ${size}`);
-  const out: Span[] = [];
   let start = 0;
   let end = size;
   let m = index;
@@ -53,8 +52,7 @@ export function inclusionSpans(index: number, size: number): Span[] {
     }
   }
   // PATH lists the deepest sibling first.
-  for (let i = stack.length - 1; i >= 0; i--) out.push(stack[i]!);
-  return out;
+  return stack.reverse();
 }
 
 /** PROOF(m, D[n]): the consistency proof between the trees of `from` and `to` leaves. */
@@ -85,9 +83,7 @@ export function consistencySpans(from: number, to: number): Span[] {
       whole = false;
     }
   }
-  const out: Span[] = [];
-  for (let i = stack.length - 1; i >= 0; i--) out.push(stack[i]!);
-  return out;
+  return stack.reverse();
 }
 
 /**

@@ -19,12 +19,7 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Hash, 
     if (sn === 0) return undefined;
     if (odd(fn) || fn === sn) {
       r = nodeHash(p, r);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
+      if (!odd(fn)) [fn, sn] = climbRightEdge(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -64,12 +59,7 @@ export function verifyConsistency(fromSize: number, toSize: number, fromRoot: Ha
     if (odd(fn) || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
+      if (!odd(fn)) [fn, sn] = climbRightEdge(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }
@@ -77,6 +67,15 @@ export function verifyConsistency(fromSize: number, toSize: number, fromRoot: Ha
     sn = half(sn);
   }
   return sn === 0 && sameHash(fr, fromRoot) && sameHash(sr, toRoot);
+}
+
+/** "Right-shift fn and sn equally until either LSB(fn) is set or fn is 0." */
+function climbRightEdge(fn: number, sn: number): [number, number] {
+  while (!odd(fn) && fn !== 0) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return [fn, sn];
 }
 
 function isPowerOfTwo(n: number): boolean {
