@@ -15,6 +15,7 @@ import { hopRequestRoutes } from "./routes/hop-requests.js";
 import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { evidenceRoutes } from "./routes/evidence.js";
+import { logRoutes } from "./routes/log.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
@@ -24,7 +25,7 @@ import { buildDocument } from "../../openapi/document.js";
 const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -2,6 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
+import type { LogDeps } from "../usecases/log-ports.js";
 import type { WebhookDeps } from "../usecases/webhook-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
@@ -49,4 +50,5 @@ export interface AppDeps extends WebhookDeps {
   requests: RequestStore;
   hubKeys: { current: HubKey; published: HubKey[] };
   settings: HttpSettings;
+  transparencyLog: LogDeps;
 }

@@ -29,6 +29,7 @@ export const documentConfig = {
     { name: "Keys", description: "Ed25519 request-signing keys of an account." },
     { name: "Tracebacks", description: "One captured call followed back hop by hop." },
     { name: "Hop requests", description: "The questions addressed to a provider, and its answers." },
+    { name: "Transparency log", description: "The append-only Merkle log of every statement: signed checkpoints and proofs, public and unsigned, checkable by anyone." },
   ],
 };
 

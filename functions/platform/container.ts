@@ -17,6 +17,7 @@ import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
+import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -91,8 +92,15 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
       rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
     },
+    transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
   };
   return { config, deps, db, sqs };
+}
+
+/** The log's name in its checkpoints: the public URL's host and path, then `/log`. */
+function logOrigin(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
 }
 
 function loadHubKey(config: Config, create: boolean): Promise<HubKey> {

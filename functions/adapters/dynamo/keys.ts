@@ -94,3 +94,18 @@ function shardOf(id: string): number {
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
   return h % SCHEDULE_SHARDS;
 }
+
+/**
+ * The transparency log's items, per log name. The head and the sequenced batches share one
+ * partition (a batch is found by the index it starts at, or the last one at or before an
+ * index); entries and tiles each have their own, so appends and tile writes spread out.
+ * Entries not yet sequenced carry a marker in the sparse outbox index, over shards.
+ */
+export const logKeys = {
+  head: (log: string): ItemKey => ({ pk: `LOG#${log}`, sk: "HEAD" }),
+  batch: (log: string, from: number): ItemKey => ({ pk: `LOG#${log}`, sk: `BATCH#${String(from).padStart(16, "0")}` }),
+  entry: (log: string, statementId: string): ItemKey => ({ pk: `LOGENTRY#${log}#${statementId}`, sk: "ENTRY" }),
+  tile: (log: string, level: number, index: number): ItemKey => ({ pk: `LOGTILE#${log}#${level}#${index}`, sk: "TILE" }),
+  pending: (log: string, statementId: string) => `LOGPENDING#${log}#${shardOf(statementId)}`,
+  pendingShards: (log: string) => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `LOGPENDING#${log}#${i}`),
+} as const;
