@@ -9,8 +9,9 @@
  * signed), then checks the signature with OpenSSL's RFC 8032 verification, which refuses a
  * non-reduced S and compares R byte for byte.
  */
-import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { createHash, sign, type KeyObject } from "node:crypto";
+import { verifyStrict as verifyEd25519Strict } from "./ed25519.js";
+import { importPublicJwk } from "./keys.js";
 
 export const SIGNATURE_TYPE = { ed25519: 0x01, cosignatureV1: 0x04 } as const;
 export type SignatureType = (typeof SIGNATURE_TYPE)[keyof typeof SIGNATURE_TYPE];
@@ -113,40 +114,24 @@ export function cosignatureTime(signature: NoteSignature): number | undefined {
   return t <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(t) : undefined;
 }
 
-/** Keys already judged, by hex: a verifier meets the same few hub keys over and over. */
-const strength = new Map<string, KeyObject | null>();
-const MAX_REMEMBERED_KEYS = 1024;
-
 /** An Ed25519 public key anyone can rely on: a canonical encoding of a point of prime order. */
 export function isStrongEd25519Key(publicKey: Uint8Array): boolean {
-  return strongKey(publicKey) !== null;
+  return strongKey(publicKey) !== undefined;
 }
 
-function strongKey(publicKey: Uint8Array): KeyObject | null {
-  if (publicKey.byteLength !== 32) return null;
-  const id = Buffer.from(publicKey).toString("hex");
-  const known = strength.get(id);
-  if (known !== undefined) return known;
-  let key: KeyObject | null = null;
+/** The key as the hub's own key import judges it (weak keys refused, judgements cached there). */
+function strongKey(publicKey: Uint8Array): KeyObject | undefined {
+  if (publicKey.byteLength !== 32) return undefined;
   try {
-    const point = ed25519.Point.fromBytes(publicKey, false);
-    if (!point.isSmallOrder() && point.isTorsionFree()) key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") }, format: "jwk" });
+    return importPublicJwk({ kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") });
   } catch {
-    key = null;
+    return undefined;
   }
-  if (strength.size >= MAX_REMEMBERED_KEYS) strength.clear();
-  strength.set(id, key);
-  return key;
 }
 
 function verifyStrict(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   const key = strongKey(publicKey);
-  if (!key || signature.byteLength !== 64) return false;
-  try {
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
-  }
+  return key !== undefined && verifyEd25519Strict(message, signature, key);
 }
 
 function cosignedMessage(text: string, timestamp: number): Buffer {
