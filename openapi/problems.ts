@@ -14,7 +14,7 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "invalid_parameter", status: 400, meaning: "A path, query or header parameter is invalid; `errors` points at each one." },
   { code: "idempotency_key_required", status: 400, meaning: "A POST without an `Idempotency-Key` header." },
   { code: "invalid_idempotency_key", status: 400, meaning: "The `Idempotency-Key` is not 1 to 255 visible ASCII characters." },
-  { code: "invalid_cursor", status: 400, meaning: "The `cursor` was not issued for this list." },
+  { code: "invalid_cursor", status: 400, meaning: "The `cursor` was not issued by the hub for this list, this caller and these filters." },
   { code: "unauthenticated", status: 401, meaning: "The request signature could not be verified (which check failed is never said)." },
   { code: "forbidden", status: 403, meaning: "The caller's role does not allow this action." },
   { code: "not_found", status: 404, meaning: "No such resource, or it is not addressed to the caller." },

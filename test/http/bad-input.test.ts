@@ -197,9 +197,11 @@ describe("lists, ids and routes", () => {
     const providers = await provider.api.get("/v1/providers?limit=1");
     expect(providers.body.nextCursor).toBeTruthy();
     expectProblem(await initiator.api.get(`/v1/tracebacks?cursor=${encodeURIComponent(providers.body.nextCursor)}`), 400, "invalid_cursor", ["/cursor"]);
-    // A cursor forged for another initiator's partition is refused too.
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, "base64url").toString()), gsi1pk: `TRACEBACKS#${otherInitiator.id}` })).toString("base64url");
+    // A cursor forged for another initiator's partition is refused too, sealed or not.
+    const [inner, seal] = cursor.split(".");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(inner!, "base64url").toString()), gsi1pk: `TRACEBACKS#${otherInitiator.id}` })).toString("base64url");
     expectProblem(await initiator.api.get(`/v1/tracebacks?cursor=${forged}`), 400, "invalid_cursor", ["/cursor"]);
+    expectProblem(await otherInitiator.api.get(`/v1/tracebacks?cursor=${forged}.${seal}`), 400, "invalid_cursor", ["/cursor"]);
   });
 
   it("unknown routes are 404 problems", async () => {

@@ -10,7 +10,7 @@ import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResp
 import { HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
 import type { Context } from "hono";
 import type { AnswerContext } from "../../usecases/hops.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const AssignSchema = z
@@ -35,7 +35,8 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     async (c) => {
       const q = c.req.valid("query");
       const list = q.status === "open" ? hops.listOpenHopRequests : hops.listAllHopRequests;
-      return c.json(pageBody(await list(deps, c.get("principal"), pageRequest(q))), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await list(deps, c.get("principal"), page.request)), 200);
     },
   );
   app.openapi(

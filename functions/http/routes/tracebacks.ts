@@ -4,7 +4,7 @@ import * as tracebacks from "../../usecases/tracebacks.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackSchema } from "../schemas/tracebacks.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const TracebackIdParam = z.object({
@@ -42,7 +42,8 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(pageBody(await tracebacks.listTracebacks(deps, c.get("principal"), pageRequest(q), q.initiatorId)), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await tracebacks.listTracebacks(deps, c.get("principal"), page.request, q.initiatorId)), 200);
     },
   );
   app.openapi(
