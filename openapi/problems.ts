@@ -2,6 +2,8 @@
  * The stable problem codes of the API. Clients branch on `code`, so the list is part of the
  * contract; the contract test fails when the code raises a problem that is not listed here.
  */
+import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../functions/domain/amendments.js";
+
 export interface ProblemCode {
   code: string;
   /** "any" where the status varies with the refusal. */
@@ -50,6 +52,8 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "endpoint_not_active", status: 422, meaning: "The webhook endpoint is paused or disabled; enable it first." },
   { code: "header_fields_too_large", status: 431, meaning: "The request headers are larger than the server accepts." },
   { code: "rate_limited", status: 429, meaning: "The calling account is over its request rate; retry after `Retry-After` seconds." },
+  { code: "too_many_amendments", status: 409, meaning: `The hop request has the most amendments it can take (${MAX_AMENDMENTS_PER_HOP}).` },
+  { code: "amendment_too_large", status: 422, meaning: `The amendment (answer and reason, as JSON) is larger than ${MAX_AMENDMENT_BYTES} bytes.` },
   { code: "not_amendable", status: 409, meaning: "Only an answered hop request can be amended, by the provider that answered it." },
   { code: "http_error", status: "any", meaning: "Any other HTTP-level refusal; `status` tells which." },
   { code: "internal_error", status: 500, meaning: "An unexpected fault; quote `request_id` when reporting it." },

@@ -6,6 +6,7 @@
 import diagnostics from "node:diagnostics_channel";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../functions/platform/config.js";
 import { startTestHub, type TestHub } from "../support/hub.js";
 import { PROBLEM } from "./raw.js";
 
@@ -144,6 +145,14 @@ describe("the body cap, while the body streams", () => {
   it("refuses a body on a GET instead of reading it", async () => {
     const ex = await exchange(`GET /v1/hop-requests HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n`, chunked(4 * 1024 * 1024));
     expectProblem(ex.response, 400, "body_not_allowed");
+  });
+});
+
+describe("the configured cap", () => {
+  it("cannot be raised past what one item holds beside its response", () => {
+    const base = { TABLE_NAME: "t", DELIVERY_QUEUE_URL: "http://127.0.0.1/q", PUBLIC_URL: "http://127.0.0.1", HUB_KEY_SECRET_ARN: "arn" };
+    expect(loadConfig({ ...base, MAX_BODY_BYTES: "131072" }).MAX_BODY_BYTES).toBe(131_072);
+    expect(() => loadConfig({ ...base, MAX_BODY_BYTES: "131073" })).toThrow(/MAX_BODY_BYTES/);
   });
 });
 

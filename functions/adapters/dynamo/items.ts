@@ -107,6 +107,18 @@ export async function queryPage<T>(
   return { items, ...(nextCursor && { nextCursor }) };
 }
 
+/** Every item a Query matches, page after page (for partitions read whole, such as a chain). */
+export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...input, ...(start && { ExclusiveStartKey: start }) }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 /** Every item of a paged listing, page after page, stopping once `max` items are in. */
 export async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>>, max = Number.POSITIVE_INFINITY): Promise<T[]> {
   const out: T[] = [];

@@ -7,7 +7,7 @@ import type { AppDeps, AppEnv } from "../env.js";
 import { RECEIPT_HEADER, sealedJson, sealer } from "../middleware/receipt.js";
 import { AnswerSchema } from "../schemas/answers.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
+import { AmendmentSchema, HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
 import type { Context } from "hono";
 import type { AnswerContext } from "../../usecases/hops.js";
 import { pager } from "./paging.js";
@@ -86,14 +86,15 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       tags: ["Hop requests"],
       operationId: "amendHopAnswer",
       summary: "Amend an answer already given",
-      description: "Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it. It does not move the chain by itself.",
+      description:
+        "Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it on the hop request and in the chain. It does not move the chain by itself. The response is the amendment alone.",
       security,
       request: { params: HopIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewAmendmentSchema } } } },
       responses: {
-        200: {
-          description: "The hop request with its amendments",
+        201: {
+          description: "The amendment, as recorded",
           headers: { [RECEIPT_HEADER]: { description: "Compact JWS signed by the hub key over this exchange", schema: { type: "string" } } },
-          content: { "application/json": { schema: HopRequestSchema } },
+          content: { "application/json": { schema: AmendmentSchema } },
         },
         ...problemResponses(...AUTH_ERRORS, 409),
       },
@@ -101,7 +102,9 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     async (c) => {
       const body = c.req.valid("json");
       const amended = await hops.amendHopAnswer(deps, c.get("principal"), c.req.valid("param").hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c));
-      return sealedJson(amended.body, 200, amended.receipt) as never;
+      const res = sealedJson(amended.body, 201, amended.receipt);
+      if (amended.replayed) res.headers.set("idempotent-replayed", "true");
+      return res as never;
     },
   );
   app.openapi(
