@@ -3953,6 +3953,7 @@ export interface operations {
         parameters: {
             query: {
                 from: string;
+                /** @description After `from`. */
                 to: string;
             };
             header?: never;

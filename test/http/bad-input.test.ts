@@ -163,6 +163,15 @@ describe("lists, ids and routes", () => {
     expectProblem(await initiator.api.get(`/v1/tracebacks?${q}`), 400, "invalid_parameter", ["/limit"]);
   });
 
+  it.each([
+    ["2024-07-01T00:00:00Z", "2024-06-01T00:00:00Z"],
+    ["2024-06-01T00:00:00Z", "2024-06-01T00:00:00Z"],
+    ["2024-06-01T02:00:00+02:00", "2024-06-01T00:00:00Z"],
+  ])("a responsiveness period from %s to %s is 400 at /to, not a Query DynamoDB refuses", async (from, to) => {
+    const res = await t.consortium.api.get(`/v1/providers/${provider.id}/responsiveness?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    expectProblem(res, 400, "invalid_parameter", ["/to"]);
+  });
+
   it("an unknown status filter is 400 at /status", async () => {
     expectProblem(await provider.api.get("/v1/hop-requests?status=closed"), 400, "invalid_parameter", ["/status"]);
   });
