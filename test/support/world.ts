@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
+import { hopIdOf } from "../../functions/domain/ids.js";
 import { CALL, EVIDENCE, type Party, type TestHub } from "./hub.js";
 
 export interface World {
@@ -16,10 +17,13 @@ export interface World {
   tracebackIds: string[];
   /** Hop 1 of the first traceback, answered by provider A (upstream B); its hop 2 is open at B. */
   answeredHopId: string;
+  nextHopId: string;
   openHopIds: string[];
   endpointIds: string[];
   anchorFingerprints: string[];
   eventIds: string[];
+  /** A second key of provider A, not the one it signs with. */
+  spareKeyId: string;
   /** A time before every event of provider A, for `since`. */
   since: string;
 }
@@ -107,5 +111,19 @@ export async function populate(t: TestHub): Promise<World> {
       updatedAt: at(i),
     });
   }
-  return { providerA, providerB, initiatorA, initiatorB, tracebackIds, answeredHopId, openHopIds: hop1.slice(1), endpointIds, anchorFingerprints, eventIds, since };
+  return {
+    providerA,
+    providerB,
+    initiatorA,
+    initiatorB,
+    tracebackIds,
+    answeredHopId,
+    nextHopId: hopIdOf(tracebackIds[0]!, 2),
+    openHopIds: hop1.slice(1),
+    endpointIds,
+    anchorFingerprints,
+    eventIds,
+    spareKeyId: second.kid,
+    since,
+  };
 }
