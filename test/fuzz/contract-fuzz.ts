@@ -61,6 +61,8 @@ export interface FuzzWorld extends World {
   consortium: Party;
   stranger: SigningKey;
   pems: string[];
+  /** SIP Identity headers (TEST ONLY fixtures): taken as they are, or with their claims mutated. */
+  identities: string[];
 }
 
 export interface Finding {
@@ -115,11 +117,24 @@ function contextFor(world: FuzzWorld): SchemaContext {
     to: times,
     url: fc.constantFrom("http://127.0.0.1:9/fuzz", "https://hooks.carrier.example/x", "http://169.254.169.254/latest"),
     pem: fc.constantFrom(...world.pems),
+    identityHeaders: fc.array(identityHeader(world.identities), { minLength: 1, maxLength: 3 }),
   };
   return {
     resolve: (ref) => CONTRACT.components.schemas[ref.replace("#/components/schemas/", "")],
     hint: (name) => (name ? hints[name] : undefined),
   };
+}
+
+/** An Identity header as a signer sent it, or with one claim or header field replaced by anything. */
+function identityHeader(fixtures: string[]): fc.Arbitrary<string> {
+  const reassembled = fc.tuple(fc.constantFrom(...fixtures), fc.constantFrom(0, 1), fc.constantFrom("iat", "attest", "orig", "dest", "origid", "x5u", "alg", "ppt"), hostile).map(([raw, part, field, value]) => {
+    const semicolon = raw.indexOf(";");
+    const segments = raw.slice(0, semicolon).split(".");
+    const json = JSON.parse(Buffer.from(segments[part]!, "base64url").toString());
+    segments[part] = Buffer.from(JSON.stringify({ ...json, [field]: value })).toString("base64url");
+    return segments.join(".") + raw.slice(semicolon);
+  });
+  return fc.oneof({ weight: 3, arbitrary: reassembled }, { weight: 1, arbitrary: fc.constantFrom(...fixtures) });
 }
 
 /** A value as a URL component; a lone surrogate (which no URL can carry) as U+FFFD. */

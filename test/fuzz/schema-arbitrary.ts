@@ -79,7 +79,8 @@ const CHARACTER = fc.oneof(
 
 /** Values no well-formed request carries: wrong types, extremes, look-alikes of attacks. */
 export const hostile: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 3.5, "", " ", "\u0000", "☃💥", "<script>", [], [null], {}, { $ne: 1 }, "__proto__", "NaN", "1e9999"),
+  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 1e-300, 2 ** 53 + 2, 3.5, "", " ", "\u0000", "☃💥", "<script>", [], [null], {}, { $ne: 1 }, "__proto__", "NaN", "1e9999"),
+  fc.double(),
   fc.constantFrom("x".repeat(5_000), "x".repeat(70_000), "\u0001".repeat(12_000), "€".repeat(20_000)),
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ maxLength: 30, unit: "binary" }),

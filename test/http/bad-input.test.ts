@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
@@ -155,6 +156,19 @@ describe("schema violations point at the field", () => {
       expectProblem(res, 422, "unknown_provider", ["/upstream/providerId"]);
       expect((await provider.api.get(`/v1/hop-requests/${hopId}`)).body.status).toBe("open");
     });
+  });
+});
+
+describe("numbers from inside a signed Identity header", () => {
+  it.each([1e300, -1e127, 1e-200])("an iat of %s is a malformed_identity finding, not a number DynamoDB refuses", async (iat) => {
+    const raw = readFileSync(new URL("../fixtures/shaken/identity-valid-A-567J.txt", import.meta.url), "utf8").trim();
+    const [header, payload, signature] = raw.slice(0, raw.indexOf(";")).split(".");
+    const claims = { ...JSON.parse(Buffer.from(payload!, "base64url").toString()), iat };
+    const forged = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}${raw.slice(raw.indexOf(";"))}`;
+    const res = await initiator.api.post("/v1/tracebacks", { ...valid(), identityHeaders: [forged] });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.traceback.signatures[0].iat).toBeUndefined();
+    expect(res.body.traceback.signatures[0].findings.map((f: { code: string }) => f.code)).toContain("malformed_identity");
   });
 });
 
