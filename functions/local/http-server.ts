@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { getRequestListener } from "@hono/node-server";
+import { getRequestListener, RequestError } from "@hono/node-server";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "../http/problem.js";
 
 type Refusal = [status: number, code: string, detail: string];
@@ -18,6 +18,7 @@ const PARSER_REFUSALS: Record<string, Refusal> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, "request_timeout", "the request did not arrive in time"],
 };
 const MALFORMED: Refusal = [400, "malformed_request", "the request is not well-formed HTTP/1.1"];
+const INTERNAL: Refusal = [500, "internal_error", "an internal error occurred; quote the request id when reporting it"];
 const REASONS: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large" };
 
 export function createHttpServer(fetch: (req: Request) => Response | Promise<Response>, requestId: () => string): Server {
@@ -30,11 +31,12 @@ export function createHttpServer(fetch: (req: Request) => Response | Promise<Res
     // Node would answer a request without a Host with an empty 400 of its own; the adapter refuses it below.
     { requireHostHeader: false },
     getRequestListener(fetch, {
-      // Only requests the adapter cannot turn into a Request get here (no Host, or a Host that
-      // makes no URL); the app answers all others.
-      errorHandler: () => {
-        const { body, headers } = refuse(MALFORMED);
-        return new Response(body, { status: MALFORMED[0], headers });
+      // The requests the adapter cannot turn into a Request (no Host, or a Host that makes no
+      // URL) are the client's fault; anything else reaching here is ours.
+      errorHandler: (err) => {
+        const refusal = err instanceof RequestError ? MALFORMED : INTERNAL;
+        const { body, headers } = refuse(refusal);
+        return new Response(body, { status: refusal[0], headers });
       },
     }),
   );
