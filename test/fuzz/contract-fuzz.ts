@@ -325,6 +325,22 @@ function check(op: Operation, status: number, contentType: string | null, text: 
   return validate(body) ? undefined : `${status} body does not match the contract: ${JSON.stringify(validate.errors?.slice(0, 3))}`;
 }
 
+/**
+ * New resources a request created become targets for the cases after it (the newest few of
+ * each kind), so the fuzz also answers, amends and closes what it made itself.
+ */
+function learn(world: FuzzWorld, op: Operation, body: any): void {
+  const keep = (list: string[], ...ids: string[]) => {
+    list.push(...ids);
+    if (list.length > 12) list.splice(0, list.length - 12);
+  };
+  if (op.id === "createTraceback") {
+    keep(world.tracebackIds, body.traceback.id);
+    keep(world.openHopIds, ...body.hops.map((h: { id: string }) => h.id));
+  }
+  if (op.id === "createWebhookEndpoint") keep(world.endpointIds, body.endpoint.id);
+}
+
 export interface FuzzOptions {
   seed: number;
   n: number;
@@ -365,6 +381,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     if (status >= 400 && status < 500 && !op.responses[String(status)]) summary.undeclared[`${op.id} ${status}`] = (summary.undeclared[`${op.id} ${status}`] ?? 0) + 1;
     const problem = status === 0 ? `no response: ${text}` : check(op, status, contentType, text, validator);
     if (problem) summary.findings.push({ seed: opts.seed, index, problem, request: { ...c, ...(c.body && { body: c.body.slice(0, 500) }) }, status, response: text.slice(0, 500) });
+    else if (status >= 200 && status < 300) learn(opts.world, op, JSON.parse(text));
     if (opts.onProgress && summary.sent % (opts.progressEvery ?? 500) === 0) opts.onProgress({ ...summary, ms: Date.now() - started });
   }
   summary.ms = Date.now() - started;
