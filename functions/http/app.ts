@@ -6,6 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { publicJwks } from "../crypto/receipt.js";
 import type { AppDeps, AppEnv } from "./env.js";
 import { authenticate } from "./middleware/authenticate.js";
+import { bodyCap } from "./middleware/body-limit.js";
 import { idempotency } from "./middleware/idempotency.js";
 import { receipts } from "./middleware/receipt.js";
 import { rateLimit } from "./middleware/rate-limit.js";
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
+  app.use("*", bodyCap(deps.settings.maxBodyBytes));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/.well-known/jwks.json", (c) => {
     c.header("cache-control", "public, max-age=300");

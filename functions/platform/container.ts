@@ -18,6 +18,7 @@ import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
+import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -70,6 +71,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     log: createLogger(config.LOG_LEVEL),
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
+    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
     webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),

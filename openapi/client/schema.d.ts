@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Amend an answer already given
-         * @description Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it. It does not move the chain by itself.
+         * @description Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it on the hop request and in the chain. It does not move the chain by itself. The response is the amendment alone.
          */
         post: operations["amendHopAnswer"];
         delete?: never;
@@ -1419,7 +1419,7 @@ export interface components {
                 keyId: string;
             };
             late?: boolean;
-            /** @description Corrections after the answer; the original answer is kept as it was. */
+            /** @description Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out. */
             amendments?: components["schemas"]["Amendment"][];
             remindersSent?: number;
             /** @description Set when the due time passed without an answer. */
@@ -1545,7 +1545,32 @@ export interface components {
             identityHeader?: string;
             notes?: string;
         };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "answer": {
+         *         "type": "upstream_identified",
+         *         "upstream": {
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         },
+         *         "evidence": {
+         *           "ingressTrunk": "TRUNK-9"
+         *         }
+         *       },
+         *       "reason": "the first lookup read the wrong trunk table",
+         *       "amendedAt": "2024-06-03T18:20:00.000Z",
+         *       "amendedBy": {
+         *         "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "keyId": "Yq3Tl9m0v8WnQ2k1u6b3r5t7x9z1c3e5g7i9k1m3o5q"
+         *       }
+         *     }
+         */
         Amendment: {
+            /**
+             * @description 1 for the first amendment of the hop request, and so on.
+             * @example 1
+             */
+            number: number;
             answer: components["schemas"]["HopAnswer"];
             reason: string;
             amendedAt: string;
@@ -1777,7 +1802,7 @@ export interface components {
             answer?: components["schemas"]["HopAnswer"];
             answeredAt?: string;
             late?: boolean;
-            /** @description Corrections after the answer; the original answer is kept as it was. */
+            /** @description Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out. */
             amendments?: components["schemas"]["Amendment"][];
             remindersSent?: number;
             /** @description Set when the due time passed without an answer. */
@@ -1788,6 +1813,7 @@ export interface components {
             deferredReason?: string;
         };
         /**
+         * @description At most 10 amendments per hop request (then `409 too_many_amendments`), each at most 16384 bytes as JSON (else `422 amendment_too_large`).
          * @example {
          *       "answer": {
          *         "type": "upstream_identified",
@@ -4297,6 +4323,7 @@ export interface operations {
         parameters: {
             query: {
                 from: string;
+                /** @description After `from`. */
                 to: string;
             };
             header?: never;
@@ -4762,15 +4789,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The hop request with its amendments */
-            200: {
+            /** @description The amendment, as recorded */
+            201: {
                 headers: {
                     "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
                     "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HopRequest"];
+                    "application/json": components["schemas"]["Amendment"];
                 };
             };
             /** @description Malformed request, missing Idempotency-Key or invalid cursor */

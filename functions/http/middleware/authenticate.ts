@@ -1,9 +1,9 @@
 /**
- * RFC 9421 request authentication (PROTOCOL.md §1). Runs before the body is parsed, in the order
- * the protocol fixes: size cap, signature syntax/components/tag, key, time window, signature,
- * digest, replay. A signature is recorded as seen only once the request has fully verified, so a
- * copy with a tampered body cannot use up the genuine request's signature. Every failure is the
- * same 401: which check failed is logged, never returned.
+ * RFC 9421 request authentication (PROTOCOL.md §1). Runs after the body size cap (body-limit.ts)
+ * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
+ * key, time window, signature, digest, replay. A signature is recorded as seen only once the
+ * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
+ * signature. Every failure is the same 401: which check failed is logged, never returned.
  */
 import { createHash, type KeyObject } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
@@ -32,10 +32,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const basePath = base.pathname.replace(/\/$/, "");
 
   return async (c, next) => {
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
+    // Already read, within the cap, by the body limit in front of this middleware.
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
 
     const url = new URL(c.req.url);
     const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
@@ -97,8 +95,4 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
 function refuse(deps: AppDeps, requestId: string, reason: string): never {
   deps.log.warn("request signature refused", { requestId, reason });
   throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
-}
-
-function tooLarge(max: number): ProblemError {
-  return new ProblemError(413, "payload_too_large", `the request body is larger than ${max} bytes`);
 }
