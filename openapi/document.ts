@@ -34,7 +34,7 @@ Every POST needs an \`Idempotency-Key\` header (1 to 255 visible ASCII character
 
 ## Pagination
 
-Every list takes \`limit\` (1 to 100, default 25) and \`cursor\`, and answers \`{ "items": [...], "nextCursor": "..." }\`. \`nextCursor\` is absent on the last page; pass it unchanged as \`cursor\` to read the next one. A cursor is bound to the list it came from: elsewhere it is \`400 invalid_cursor\`.
+Every list takes \`limit\` (1 to 100, default 25) and \`cursor\`, and answers \`{ "items": [...], "nextCursor": "..." }\`. \`nextCursor\` is absent on the last page; pass it unchanged as \`cursor\` to read the next one. Cursors are opaque and sealed by the hub to the list they came from (the path, the caller and every filter but \`limit\`): edited, made up or used anywhere else, a cursor is \`400 invalid_cursor\`. A cursor stays valid as long as the hub key that sealed it.
 
 ## Problems
 

@@ -125,6 +125,8 @@ export interface Hop {
 }
 
 export interface Amendment {
+  /** 1 for the first amendment of a hop request, and so on. */
+  number: number;
   answer: HopAnswer;
   reason: string;
   amendedAt: string;

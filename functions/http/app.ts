@@ -6,6 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { publicJwks } from "../crypto/receipt.js";
 import type { AppDeps, AppEnv } from "./env.js";
 import { authenticate } from "./middleware/authenticate.js";
+import { bodyCap } from "./middleware/body-limit.js";
 import { idempotency } from "./middleware/idempotency.js";
 import { receipts } from "./middleware/receipt.js";
 import { rateLimit } from "./middleware/rate-limit.js";
@@ -17,6 +18,7 @@ import { webhookRoutes } from "./routes/webhooks.js";
 import { evidenceRoutes } from "./routes/evidence.js";
 import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
+import { logRoutes } from "./routes/log.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
@@ -30,7 +32,7 @@ import { buildDocument } from "../../openapi/document.js";
 const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/, /^\/v1\/invitations$/, /^\/v1\/enrolments\/[^/]+$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, invitationRoutes, meRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, invitationRoutes, meRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
+  app.use("*", bodyCap(deps.settings.maxBodyBytes));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/.well-known/jwks.json", (c) => {
     c.header("cache-control", "public, max-age=300");

@@ -1,8 +1,10 @@
 /** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
 import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
+import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
+import type { LogDeps } from "../usecases/log-ports.js";
 import type { WebhookDeps } from "../usecases/webhook-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
@@ -55,5 +57,8 @@ export interface HttpSettings {
 export interface AppDeps extends WebhookDeps, PeopleDeps {
   requests: RequestStore;
   hubKeys: { current: HubKey; published: HubKey[] };
+  /** Seals the page cursors handed to clients and opens the ones they send back. */
+  cursors: CursorSeal;
   settings: HttpSettings;
+  transparencyLog: LogDeps;
 }

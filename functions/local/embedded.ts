@@ -5,12 +5,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
 import type { Clock } from "../domain/clock.js";
 import { createApp } from "../http/app.js";
 import { loadConfig, type Config } from "../platform/config.js";
 import { buildRuntime, type Runtime } from "../platform/container.js";
+import { ulidGenerator } from "../adapters/ids.js";
 import { startEmulators, type Emulators } from "./emulators.js";
+import { createHttpServer } from "./http-server.js";
 import { startBackgroundWork, type BackgroundWork } from "./background.js";
 
 export interface EmbeddedOptions {
@@ -86,9 +87,9 @@ interface LateBoundServer {
 
 async function listen(port: number): Promise<LateBoundServer> {
   let handler: ((req: Request) => Response | Promise<Response>) | undefined;
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: (req) => (handler ? handler(req) : new Response("starting", { status: 503 })), port, hostname: "127.0.0.1" }, () => resolve(s));
-  });
+  const ids = ulidGenerator();
+  const server = createHttpServer((req) => (handler ? handler(req) : new Response("starting", { status: 503 })), () => ids.next("req"));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
     attach: (fetch) => {
@@ -96,7 +97,7 @@ async function listen(port: number): Promise<LateBoundServer> {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };

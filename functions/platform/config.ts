@@ -33,7 +33,9 @@ const configSchema = z
       .transform((s) => s.split(",").filter(Boolean).map(Number))
       .pipe(z.array(z.number().int().positive())),
     OVERDUE_GRACE_SECONDS: seconds.default(86_400),
-    MAX_BODY_BYTES: seconds.default(65_536),
+    // An accepted body is kept as evidence in one item beside the response it got, and DynamoDB
+    // items hold 400 KB at most: the cap cannot be raised past what leaves room for both.
+    MAX_BODY_BYTES: seconds.max(131_072).default(65_536),
     RATE_LIMIT_PER_SECOND: seconds.default(50),
     RATE_LIMIT_BURST: seconds.default(200),
     MAX_CLOCK_SKEW_SECONDS: seconds.default(60),

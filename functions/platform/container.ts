@@ -18,6 +18,8 @@ import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
+import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
+import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -75,6 +77,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     log: createLogger(config.LOG_LEVEL),
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
+    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
     webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
@@ -103,6 +106,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
       publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
     },
+    transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
   };
   return { config, deps, db, sqs };
 }
@@ -114,6 +118,12 @@ function mailerFor(config: Config): { mailer: Mailer; localMailbox?: LocalMailbo
   if (config.HOPTRACE_MODE === "aws") return { mailer: sesMailer(config.AWS_REGION, from) };
   const files = fileMailer(config.MAIL_DIR ?? join(dirname(config.HUB_KEY_FILE!), "mail"), from);
   return { mailer: files, localMailbox: files };
+}
+
+/** The log's name in its checkpoints: the public URL's host and path, then `/log`. */
+function logOrigin(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
 }
 
 function loadHubKey(config: Config, create: boolean): Promise<HubKey> {

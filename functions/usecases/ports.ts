@@ -6,7 +6,7 @@ import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
-import type { DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
+import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 
 export interface PageRequest {
   limit: number;
@@ -65,6 +65,8 @@ export interface TracebackStore {
   replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;
   getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
+  /** False when an amendment with this number exists already. */
+  putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean>;
   putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists">;
   replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void>;
   clearOutbox(ref: OutboxRef, marker: string): Promise<void>;

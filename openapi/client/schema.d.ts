@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Amend an answer already given
-         * @description Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it. It does not move the chain by itself.
+         * @description Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it on the hop request and in the chain. It does not move the chain by itself. The response is the amendment alone.
          */
         post: operations["amendHopAnswer"];
         delete?: never;
@@ -534,6 +534,66 @@ export interface paths {
         };
         /** Findings concerning a provider as a signer (consortium, or the provider itself) */
         get: operations["listProviderFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/v1/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest signed checkpoint of the log (public)
+         * @description Poll it to witness the log: each new checkpoint must be consistent with the last one you saw (`/log/v1/proofs/consistency`).
+         */
+        get: operations["getLogCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/v1/proofs/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prove that an entry is in the log (public)
+         * @description By the entry's index or its statement's id. Check it with RFC 9162 section 2.1.3.2 against the root of a checkpoint of `treeSize`.
+         */
+        get: operations["getLogInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/v1/proofs/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prove that an older tree is a prefix of a newer one (public)
+         * @description Check it with RFC 9162 section 2.1.4.2 against the roots of the two checkpoints.
+         */
+        get: operations["getLogConsistencyProof"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1489,7 +1549,7 @@ export interface components {
             answeredAt?: string;
             answeredBy?: components["schemas"]["Signer"];
             late?: boolean;
-            /** @description Corrections after the answer; the original answer is kept as it was. */
+            /** @description Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out. */
             amendments?: components["schemas"]["Amendment"][];
             remindersSent?: number;
             /** @description Set when the due time passed without an answer. */
@@ -1636,7 +1696,32 @@ export interface components {
                 role: components["schemas"]["PersonRole"];
             };
         };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "answer": {
+         *         "type": "upstream_identified",
+         *         "upstream": {
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         },
+         *         "evidence": {
+         *           "ingressTrunk": "TRUNK-9"
+         *         }
+         *       },
+         *       "reason": "the first lookup read the wrong trunk table",
+         *       "amendedAt": "2024-06-03T18:20:00.000Z",
+         *       "amendedBy": {
+         *         "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "keyId": "Yq3Tl9m0v8WnQ2k1u6b3r5t7x9z1c3e5g7i9k1m3o5q"
+         *       }
+         *     }
+         */
         Amendment: {
+            /**
+             * @description 1 for the first amendment of the hop request, and so on.
+             * @example 1
+             */
+            number: number;
             answer: components["schemas"]["HopAnswer"];
             reason: string;
             amendedAt: string;
@@ -1866,7 +1951,7 @@ export interface components {
             answeredAt?: string;
             answeredBy?: components["schemas"]["Signer"] & unknown;
             late?: boolean;
-            /** @description Corrections after the answer; the original answer is kept as it was. */
+            /** @description Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out. */
             amendments?: components["schemas"]["Amendment"][];
             remindersSent?: number;
             /** @description Set when the due time passed without an answer. */
@@ -1877,6 +1962,7 @@ export interface components {
             deferredReason?: string;
         };
         /**
+         * @description At most 10 amendments per hop request (then `409 too_many_amendments`), each at most 16384 bytes as JSON (else `422 amendment_too_large`).
          * @example {
          *       "answer": {
          *         "type": "upstream_identified",
@@ -2285,6 +2371,80 @@ export interface components {
             providerId: string;
             tracebackId: string;
             recordedAt: string;
+        };
+        /**
+         * @example {
+         *       "origin": "api.hoptrace.example/log",
+         *       "treeSize": 8,
+         *       "rootHash": "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=",
+         *       "timestamp": "2024-06-03T16:05:04.000Z",
+         *       "checkpoint": "api.hoptrace.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n— api.hoptrace.example/log qa5vMandbTNotwF/3qQcmQINk7mdHiYWYpxzN+6UEi8YvFiiqxJCqfBLiDkqy2MF7ky+6k1y/nwlDYDjtYanWTxbeAY=\n— api.hoptrace.example/log qmw8YgAAAABmXemw9ozct4e0wFsnDEmaHDxvnqKTphF/y2To0KuRlEj1PN5Q5AHfWQYLYkxlc5srRHKIA2jZG860NkhJzQXEKNAsDw==\n",
+         *       "verifierKeys": {
+         *         "ed25519": "api.hoptrace.example/log+a9ae6f31+AYYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ",
+         *         "cosignature": "api.hoptrace.example/log+aa6c3c62+BIYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ"
+         *       }
+         *     }
+         */
+        LogCheckpoint: {
+            /** @description The log's identity: the first line of the checkpoint and the name of its signatures. */
+            origin: string;
+            treeSize: number;
+            /**
+             * @description A SHA-256 hash, base64 (RFC 4648 section 4).
+             * @example XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=
+             */
+            rootHash: string;
+            /** @description When the hub signed the checkpoint (the time its `cosignature/v1` signature commits to). */
+            timestamp: string;
+            /** @description The signed checkpoint: a C2SP tlog-checkpoint note (origin, tree size, root hash) with two signatures by the hub key named by the origin, an Ed25519 note signature and a timestamped `cosignature/v1`. Verify both with the Ed25519 key of `/.well-known/jwks.json`, or with the `verifierKeys`. */
+            checkpoint: string;
+            /** @description The hub's current key as C2SP verifier keys (name+key ID+key), for note-based witnesses. */
+            verifierKeys: {
+                ed25519: string;
+                cosignature: string;
+            };
+        };
+        /**
+         * @example {
+         *       "index": 5,
+         *       "treeSize": 8,
+         *       "leafHash": "QnGia+DYqE8L1UyMMC58s6O10fpngKQLzOKHNHfatlg=",
+         *       "proof": [
+         *         "vBoGQ7EuTS18d5GPROD095qDi2z57FtcKD4fTYhZnms=",
+         *         "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *         "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *       ]
+         *     }
+         */
+        InclusionProof: {
+            index: number;
+            treeSize: number;
+            /**
+             * @description SHA-256(0x00 ‖ entry).
+             * @example XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=
+             */
+            leafHash: string;
+            /** @description The RFC 9162 audit path, from the leaf's sibling up. */
+            proof: string[];
+            /** @description The signed checkpoint of `treeSize`, when it is the latest. */
+            checkpoint?: string;
+        };
+        /**
+         * @example {
+         *       "from": 6,
+         *       "to": 8,
+         *       "proof": [
+         *         "DrxdNDf74tsVi58Sah0RjjCBgQMdCpSfje3t68VY72o=",
+         *         "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *         "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *       ]
+         *     }
+         */
+        ConsistencyProof: {
+            from: number;
+            to: number;
+            /** @description The RFC 9162 consistency proof; empty when `from` is 0 or equals `to`. */
+            proof: string[];
         };
         /**
          * @example {
@@ -4536,6 +4696,7 @@ export interface operations {
         parameters: {
             query: {
                 from: string;
+                /** @description After `from`. */
                 to: string;
             };
             header?: never;
@@ -5001,15 +5162,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The hop request with its amendments */
-            200: {
+            /** @description The amendment, as recorded */
+            201: {
                 headers: {
                     "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
                     "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HopRequest"];
+                    "application/json": components["schemas"]["Amendment"];
                 };
             };
             /** @description Malformed request, missing Idempotency-Key or invalid cursor */
@@ -7390,6 +7551,311 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeaderTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getLogCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogCheckpoint"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; quote `request_id` when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:internal_error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "an internal error occurred; quote the request id when reporting it",
+                     *       "code": "internal_error",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLogInclusionProof: {
+        parameters: {
+            query?: {
+                /** @description The entry's index. Give this or `statementId`. */
+                index?: number | null;
+                /** @description The statement's id, e.g. the `jti` of a receipt. Give this or `index`. */
+                statementId?: string;
+                /** @description The tree to prove inclusion in; the latest checkpoint's by default. */
+                treeSize?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inclusion proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProof"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; quote `request_id` when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:internal_error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "an internal error occurred; quote the request id when reporting it",
+                     *       "code": "internal_error",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLogConsistencyProof: {
+        parameters: {
+            query?: {
+                /** @description The older tree size (a checkpoint you hold). */
+                from?: number | null;
+                /** @description The newer tree size; the latest checkpoint's by default. */
+                to?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consistency proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProof"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; quote `request_id` when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:internal_error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "an internal error occurred; quote the request id when reporting it",
+                     *       "code": "internal_error",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listInvitations: {

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
-import { InvalidCursorError } from "../../functions/adapters/dynamo/items.js";
-import { keys } from "../../functions/adapters/dynamo/keys.js";
+import { InvalidCursorError, queryPage } from "../../functions/adapters/dynamo/items.js";
+import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
@@ -136,6 +136,36 @@ describe("cursor pagination", () => {
     const second = await s.tracebacks.listTracebacksOf(a, { limit: 1, cursor: first.nextCursor! });
     expect(second.items).toHaveLength(1);
     expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
+  });
+
+  it("accepts only the exact key shape of the index queried, never passing a bad start key to DynamoDB", async () => {
+    const a = ids.next("acc");
+    for (let i = 0; i < 2; i++) {
+      const { traceback } = newTraceback(a, "acc_TERM");
+      await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
+    }
+    const first = await s.tracebacks.listTracebacksOf(a, { limit: 1 });
+    const issued = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString()) as Record<string, string>;
+    expect(Object.keys(issued).sort()).toEqual(["gsi1pk", "gsi1sk", "pk", "sk"]);
+    const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString("base64url");
+    const { pk: _pk, ...noTableKey } = issued;
+    const bad = [
+      { gsi1pk: `TRACEBACKS#${a}`, gsi1sk: "x" },
+      noTableKey,
+      { ...issued, extra: "x" },
+      { ...issued, gsi1sk: "" },
+      { ...issued, pk: "" },
+      { ...issued, sk: 7 },
+      { ...issued, gsi1pk: `TRACEBACKS#${a}`, gsi1sk: { S: "x" } },
+    ];
+    for (const key of bad) await expect(s.tracebacks.listTracebacksOf(a, { limit: 1, cursor: encode(key) })).rejects.toThrow(InvalidCursorError);
+    await expect(s.tracebacks.listTracebacksOf(a, { limit: 1, cursor: encode(issued) })).resolves.toMatchObject({ items: [expect.anything()] });
+
+    // A listing over a sort key range refuses a start key outside it (DynamoDB would fail the Query).
+    const ranged = (gsi1sk: string) =>
+      queryPage(s.db, s.emulators.tableName, TABLE.indexes.byOwner, `TRACEBACKS#${a}`, { limit: 1, cursor: encode({ ...issued, gsi1sk }) }, { sortKeyBetween: ["tb_0", "tb_z"] });
+    await expect(ranged("zzz")).rejects.toThrow(InvalidCursorError);
+    await expect(ranged(issued.gsi1sk!)).resolves.toBeDefined();
   });
 });
 

@@ -36,6 +36,8 @@ export interface ItemKey {
 /** Number of partitions the schedule index spreads over, so no single partition runs hot. */
 export const SCHEDULE_SHARDS = 4;
 
+const hopSortKey = (seq: number) => `HOP#${String(seq).padStart(3, "0")}`;
+
 export const keys = {
   account: (accountId: string): ItemKey => ({ pk: `ACCOUNT#${accountId}`, sk: "ACCOUNT" }),
   accountsByKind: (kind: string) => `ACCOUNTS#${kind}`,
@@ -51,11 +53,18 @@ export const keys = {
   tracebacksOf: (initiatorId: string) => `TRACEBACKS#${initiatorId}`,
   tracebackPartition: (tracebackId: string) => `TRACEBACK#${tracebackId}`,
   /** Hops sort under their traceback, so the whole chain is one Query. */
-  hop: (tracebackId: string, seq: number): ItemKey => ({
-    pk: `TRACEBACK#${tracebackId}`,
-    sk: `HOP#${String(seq).padStart(3, "0")}`,
-  }),
+  hop: (tracebackId: string, seq: number): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: hopSortKey(seq) }),
   hopPrefix: "HOP#",
+  /**
+   * Each amendment of a hop is an item of its own, sorting right after its hop: the hop and its
+   * amendments are one Query (`hopWithAmendments`), and the number is claimed with a conditional put.
+   */
+  amendment: (tracebackId: string, seq: number, n: number): ItemKey => ({
+    pk: `TRACEBACK#${tracebackId}`,
+    sk: `${hopSortKey(seq)}#AMENDMENT#${String(n).padStart(2, "0")}`,
+  }),
+  /** The sort key range holding a hop and its amendments, and nothing of any other hop. */
+  hopWithAmendments: (seq: number): [string, string] => [hopSortKey(seq), `${hopSortKey(seq)}#~`],
   hopsOf: (providerId: string) => `HOPS#${providerId}`,
   openHopsOf: (providerId: string) => `OPEN#${providerId}`,
   /** The hops counted against a provider's weekly request cap (Canadian policy), per week. */
@@ -99,3 +108,18 @@ function shardOf(id: string): number {
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
   return h % SCHEDULE_SHARDS;
 }
+
+/**
+ * The transparency log's items, per log name. The head and the sequenced batches share one
+ * partition (a batch is found by the index it starts at, or the last one at or before an
+ * index); entries and tiles each have their own, so appends and tile writes spread out.
+ * Entries not yet sequenced carry a marker in the sparse outbox index, over shards.
+ */
+export const logKeys = {
+  head: (log: string): ItemKey => ({ pk: `LOG#${log}`, sk: "HEAD" }),
+  batch: (log: string, from: number): ItemKey => ({ pk: `LOG#${log}`, sk: `BATCH#${String(from).padStart(16, "0")}` }),
+  entry: (log: string, statementId: string): ItemKey => ({ pk: `LOGENTRY#${log}#${statementId}`, sk: "ENTRY" }),
+  tile: (log: string, level: number, index: number): ItemKey => ({ pk: `LOGTILE#${log}#${level}#${index}`, sk: "TILE" }),
+  pending: (log: string, statementId: string) => `LOGPENDING#${log}#${shardOf(statementId)}`,
+  pendingShards: (log: string) => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `LOGPENDING#${log}#${i}`),
+} as const;

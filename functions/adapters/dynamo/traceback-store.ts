@@ -4,12 +4,12 @@
  * transition causes is recorded on the same item as an outbox marker, so a crash between two
  * writes is finished later by the reconciler instead of being lost.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
-import type { Hop, Traceback } from "../../domain/traceback.js";
+import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
-import type { OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
+import { allPages, dueAcrossShards, isConditionFailure, queryAll, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
@@ -51,7 +51,21 @@ function hopItem(hop: StoredHop, version: number, outbox?: string): Record<strin
     index.gsi3pk = keys.schedule("DUE", hop.id);
     index.gsi3sk = `${sweepAt}#${hop.id}`;
   }
-  return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...hop, version };
+  // Amendments are items of their own (putAmendment): the hop item never carries them.
+  const { amendments: _amendments, amendmentEvidence: _evidence, ...kept } = hop;
+  return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...kept, version };
+}
+
+/** A hop with the amendments found among `items` (a Query over its partition or its range). */
+function hopWithAmendments(item: Record<string, unknown>, items: Record<string, unknown>[]): Stored<StoredHop> {
+  const stored = fromItem<StoredHop>(item);
+  // A Query returns them in sort key order, which is their number's order.
+  const own = items.filter((i) => i.entity === "amendment" && i.hopSeq === stored.value.seq);
+  if (own.length === 0) return stored;
+  return {
+    ...stored,
+    value: { ...stored.value, amendments: own.map((i) => i.amendment as Amendment), amendmentEvidence: own.map((i) => i.evidence as AnswerEvidence) },
+  };
 }
 
 function fromItem<T>(item: Record<string, unknown>): Stored<T> {
@@ -96,32 +110,51 @@ export class DynamoTracebackStore implements TracebackStore {
     }
   }
 
-  /** The traceback and all its hops in one Query (they share a partition). */
+  /** The traceback with all its hops and their amendments in one Query (they share a partition). */
   async getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.tracebackPartition(id) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.tracebackPartition(id) },
+      ConsistentRead: true,
+    });
     const tbItem = items.find((i) => i.entity === "traceback");
     if (!tbItem) return undefined;
-    const hops = items.filter((i) => i.entity === "hop").map((i) => fromItem<StoredHop>(i));
+    const hops = items.filter((i) => i.entity === "hop").map((i) => hopWithAmendments(i, items));
     return { traceback: fromItem<Traceback>(tbItem), hops };
   }
 
+  /** A hop and its amendments: one Query over the hop's sort key range. */
   async getHop(tracebackId: string, seq: number, consistent = false): Promise<Stored<StoredHop> | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.hop(tracebackId, seq), ConsistentRead: consistent }));
-    return out.Item ? fromItem<StoredHop>(out.Item) : undefined;
+    const [from, to] = keys.hopWithAmendments(seq);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":pk": keys.tracebackPartition(tracebackId), ":from": from, ":to": to },
+      ConsistentRead: consistent,
+    });
+    const hop = items.find((i) => i.entity === "hop");
+    return hop ? hopWithAmendments(hop, items) : undefined;
+  }
+
+  /**
+   * Records amendment `amendment.number` of a hop with its evidence. The number is claimed by a
+   * conditional put: false when it was taken (by a concurrent amendment), so none is written twice.
+   */
+  async putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.amendment(tracebackId, seq, amendment.number), entity: "amendment", hopSeq: seq, amendment, evidence },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   /**

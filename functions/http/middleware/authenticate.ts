@@ -1,9 +1,9 @@
 /**
- * RFC 9421 request authentication (PROTOCOL.md §1). Runs before the body is parsed, in the order
- * the protocol fixes: size cap, signature syntax/components/tag, key, time window, signature,
- * digest, replay. A signature is recorded as seen only once the request has fully verified, so a
- * copy with a tampered body cannot use up the genuine request's signature. Every failure is the
- * same 401: which check failed is logged, never returned.
+ * RFC 9421 request authentication (PROTOCOL.md §1). Runs after the body size cap (body-limit.ts)
+ * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
+ * key, time window, signature, digest, replay. A signature is recorded as seen only once the
+ * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
+ * signature. Every failure is the same 401: which check failed is logged, never returned.
  *
  * The few routes listed in unregistered-routes.ts are let through without a registered key: a
  * public one unsigned, and the enrolment signed by the key in its own body, which the route then
@@ -43,10 +43,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       c.set("caller", `addr:${clientAddress(c)}`);
       return next();
     }
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
+    // Already read, within the cap, by the body limit in front of this middleware.
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
 
     const url = new URL(c.req.url);
     const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
@@ -129,8 +127,4 @@ function keyInBody(raw: Uint8Array): ReturnType<typeof readNewKey> {
 function refuse(deps: AppDeps, requestId: string, reason: string): never {
   deps.log.warn("request signature refused", { requestId, reason });
   throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
-}
-
-function tooLarge(max: number): ProblemError {
-  return new ProblemError(413, "payload_too_large", `the request body is larger than ${max} bytes`);
 }

@@ -7,7 +7,7 @@ import { requestFingerprint } from "../middleware/idempotency.js";
 import { KeySchema, NewKeySchema } from "../schemas/accounts.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { CreatedInvitationSchema, EnrolmentSchema, InvitationSchema, NewInvitationSchema, TokenParam } from "../schemas/people.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const tags = ["Persons"];
@@ -52,7 +52,8 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(pageBody(await invitations.listInvitations(deps, c.get("principal"), pageRequest(q), q.accountId)), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await invitations.listInvitations(deps, c.get("principal"), page.request, q.accountId)), 200);
     },
   );
   app.openapi(

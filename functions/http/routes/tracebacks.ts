@@ -4,7 +4,7 @@ import * as tracebacks from "../../usecases/tracebacks.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackSchema } from "../schemas/tracebacks.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const TracebackIdParam = z.object({
@@ -42,7 +42,8 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(pageBody(await tracebacks.listTracebacks(deps, c.get("principal"), pageRequest(q), q.initiatorId)), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await tracebacks.listTracebacks(deps, c.get("principal"), page.request, q.initiatorId)), 200);
     },
   );
   app.openapi(
@@ -95,7 +96,9 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       security,
       request: {
         params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }),
-        query: z.object({ from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }), to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z" }) }),
+        query: z
+          .object({ from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }), to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z", description: "After `from`." }) })
+          .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ["to"], message: "must be after from" }),
       },
       responses: { 200: { description: "The figures", content: { "application/json": { schema: ResponsivenessSchema } } }, ...problemResponses(400, 401, 404) },
     }),

@@ -13,7 +13,7 @@ import {
   RedeliverEventSchema,
   RedeliverSinceSchema,
 } from "../schemas/webhooks.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const tags = ["Webhooks"];
@@ -46,7 +46,10 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { query: PageQuerySchema },
       responses: { 200: json(pageOf(EndpointSchema, "WebhookEndpointsPage"), "A page of endpoints"), ...problemResponses(400, 401) },
     }),
-    async (c) => c.json(pageBody(await webhooks.listEndpoints(deps, c.get("principal"), pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await webhooks.listEndpoints(deps, c.get("principal"), page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -128,7 +131,10 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: EndpointIdParam, query: PageQuerySchema },
       responses: { 200: json(pageOf(DeliverySchema, "DeliveriesPage"), "A page of deliveries"), ...problemResponses(400, 401, 404) },
     }),
-    async (c) => c.json(pageBody(await webhooks.listDeliveries(deps, c.get("principal"), c.req.valid("param").endpointId, pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await webhooks.listDeliveries(deps, c.get("principal"), c.req.valid("param").endpointId, page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -145,7 +151,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       const q = c.req.valid("query");
       const opts = { ...(q.since && { since: new Date(q.since).toISOString() }), ...(q.recipientId && { recipientId: q.recipientId }) };
-      return c.json(pageBody(await webhooks.listEvents(deps, c.get("principal"), pageRequest(q), opts)), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await webhooks.listEvents(deps, c.get("principal"), page.request, opts)), 200);
     },
   );
   app.openapi(

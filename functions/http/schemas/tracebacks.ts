@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { AnswerSchema } from "./answers.js";
@@ -94,22 +95,35 @@ export const SignerSchema = z
 
 export const AmendmentSchema = z
   .object({
+    number: z.number().int().min(1).openapi({ description: "1 for the first amendment of the hop request, and so on.", example: 1 }),
     answer: AnswerSchema,
     reason: z.string(),
     amendedAt: z.string(),
     amendedBy: SignerSchema,
   })
-  .openapi("Amendment");
+  .openapi("Amendment", {
+    example: {
+      number: 1,
+      answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } },
+      reason: "the first lookup read the wrong trunk table",
+      amendedAt: "2024-06-03T18:20:00.000Z",
+      amendedBy: { accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", keyId: "Yq3Tl9m0v8WnQ2k1u6b3r5t7x9z1c3e5g7i9k1m3o5q" },
+    },
+  });
 
 export const NewAmendmentSchema = z
   .object({ answer: AnswerSchema, reason: z.string().min(1).max(2000) })
   .strict()
   .openapi("NewAmendment", {
+    description: `At most ${MAX_AMENDMENTS_PER_HOP} amendments per hop request (then \`409 too_many_amendments\`), each at most ${MAX_AMENDMENT_BYTES} bytes as JSON (else \`422 amendment_too_large\`).`,
     example: { answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } }, reason: "the first lookup read the wrong trunk table" },
   });
 
 const sweepFields = {
-  amendments: z.array(AmendmentSchema).optional().openapi({ description: "Corrections after the answer; the original answer is kept as it was." }),
+  amendments: z
+    .array(AmendmentSchema)
+    .optional()
+    .openapi({ description: "Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out." }),
   remindersSent: z.number().int().optional(),
   overdueAt: z.string().optional().openapi({ description: "Set when the due time passed without an answer." }),
   escalatedAt: z.string().optional(),
