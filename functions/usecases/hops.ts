@@ -135,7 +135,7 @@ export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string
       const replay = replayOf(evidence, ctx);
       if (replay) return replay;
     }
-    const amendment = nextAmendment(hop, answer, reason, deps.clock.now(), { accountId: p.accountId, keyId: ctx.key.keyId });
+    const amendment = nextAmendment(hop, answer, reason, deps.clock.now(), signerOf(p));
     const body = JSON.stringify(amendment);
     const receipt = await ctx.seal(201, body);
     const evidence: AnswerEvidence = { request: ctx.request, key: ctx.key, response: { status: 201, body }, receipt };

@@ -302,6 +302,9 @@ describe("a provider's person", () => {
     expect((await dana.api.get(`/v1/hop-requests/${hopId}`)).body.answeredBy).toEqual(signer);
     const chain = await initiator.api.get(`/v1/tracebacks/${own.body.traceback.id}`);
     expect(chain.body.hops[0].answeredBy).toEqual(signer);
+    const amended = await dana.api.post(`/v1/hop-requests/${hopId}/amendments`, { answer: { type: "originator_identified", customer: { name: "Dialer LLC", accountReference: "C-1" }, actionTaken: "terminated", evidence: EVIDENCE }, reason: "the account reference" });
+    expect(amended.status, amended.text).toBe(201);
+    expect(amended.body.amendedBy).toEqual(signer);
     // The evidence of the answer is the person's own signature.
     const stored = await t.hub.runtime.deps.tracebacks.getHop(own.body.traceback.id, 1, true);
     expect(stored!.value.evidence!.request.headers["signature-input"]).toContain(`keyid="${dana.keyId}"`);
