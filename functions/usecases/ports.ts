@@ -7,6 +7,7 @@ import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
+import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
 
 export interface PageRequest {
   limit: number;
@@ -73,8 +74,8 @@ export interface TracebackStore {
   pendingOutbox(before: string, limit: number): Promise<Array<{ ref: OutboxRef; marker: string }>>;
   listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
   listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
-  listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;
-  listAllTracebacks(page: PageRequest): Promise<Page<Traceback>>;
+  /** Newest first; a page may hold fewer than asked with a `nextCursor` when few tracebacks match. */
+  listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>>;
   hopsAwaitingRegistration(kind: "FRN" | "RMD", value: string): Promise<Hop[]>;
   /** Counts a hop against its provider's weekly cap; false when the week is full. Idempotent per hop. */
   reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;

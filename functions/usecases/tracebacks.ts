@@ -3,7 +3,8 @@ import type { Principal } from "../domain/account.js";
 import { canCreateTraceback, canReadTraceback } from "../domain/access.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { responsiveness, type Responsiveness } from "../domain/responsiveness.js";
-import { readCallingNumber, validNumber, InvalidPhoneNumberError, type E164 } from "../domain/phone.js";
+import { readCallingNumber, toE164, validNumber, InvalidPhoneNumberError, type E164 } from "../domain/phone.js";
+import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
 import type { Finding } from "../domain/shaken/findings.js";
 import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
 import { followUpTraceback, outboxMarker } from "./followup.js";
@@ -122,12 +123,27 @@ function withTiming(stored: StoredHop): Hop & { answerSeconds?: number } {
   return { ...hop, answerSeconds: Math.max(0, (Date.parse(hop.answeredAt) - Date.parse(from)) / 1000) };
 }
 
-export async function listTracebacks(deps: CoreDeps, p: Principal, page: PageRequest, initiatorId?: string): Promise<Page<Traceback>> {
-  if (p.kind === "consortium") {
-    return initiatorId ? deps.tracebacks.listTracebacksOf(initiatorId, page) : deps.tracebacks.listAllTracebacks(page);
-  }
-  if (p.kind === "initiator") return deps.tracebacks.listTracebacksOf(p.accountId, page);
-  throw new ForbiddenError("providers see hop requests, not tracebacks");
+/** What a list of tracebacks is asked for, as received: numbers in any form a call could show. */
+export interface TracebackQuery extends Omit<TracebackFilter, "callingNumber" | "calledNumber"> {
+  initiatorId?: string;
+  callingNumber?: string;
+  calledNumber?: string;
+}
+
+/**
+ * The consortium lists every traceback (or one initiator's), an initiator its own, by any
+ * combination of filters; numbers are matched in the form the traceback keeps them.
+ */
+export async function listTracebacks(deps: CoreDeps, p: Principal, page: PageRequest, query: TracebackQuery = {}): Promise<Page<Traceback>> {
+  if (p.kind === "provider") throw new ForbiddenError("providers see hop requests, not tracebacks");
+  const { initiatorId, callingNumber, calledNumber, ...rest } = query;
+  const scope: TracebackScope = p.kind === "consortium" ? (initiatorId !== undefined ? { initiatorId } : {}) : { initiatorId: p.accountId };
+  const filter: TracebackFilter = {
+    ...rest,
+    ...(callingNumber !== undefined && { callingNumber: toE164(callingNumber) ?? callingNumber }),
+    ...(calledNumber !== undefined && { calledNumber: toE164(calledNumber) ?? calledNumber.trim() }),
+  };
+  return deps.tracebacks.listTracebacks(scope, filter, page);
 }
 
 /** Ends a traceback by decision of its initiator or the consortium, cancelling the open hop. */

@@ -122,7 +122,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tracebacks (initiators: their own; consortium: all, or one initiator's) */
+        /**
+         * List tracebacks by filter (initiators: their own; consortium: all, or one initiator's)
+         * @description Newest first. Filters combine (all must hold). Each query reads one index partition within the creation dates asked for (a number, a provider, a campaign, or a status or outcome over its shards) and checks the other filters on what it finds, so a page may hold fewer than `limit` tracebacks and still carry a `nextCursor`: keep paging until it is absent.
+         */
         get: operations["listTracebacks"];
         put?: never;
         /**
@@ -3986,7 +3989,23 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
+                /** @description Consortium only: one initiator's tracebacks. */
                 initiatorId?: string;
+                status?: "open" | "waiting_on_provider" | "completed";
+                /** @description How it ended (completed tracebacks). */
+                outcome?: "originator_found" | "point_of_entry_found" | "non_responsive_provider" | "no_record" | "loop_detected" | "closed";
+                /** @description Created at or after. */
+                createdFrom?: string;
+                /** @description Created before; after `createdFrom`. */
+                createdTo?: string;
+                /** @description The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`). */
+                callingNumber?: string;
+                /** @description The called number, in any form that reads as the same E.164 number. */
+                calledNumber?: string;
+                /** @description A registered provider on the path. */
+                providerId?: string;
+                /** @description The campaign label, exactly. */
+                campaign?: string;
             };
             header?: never;
             path?: never;

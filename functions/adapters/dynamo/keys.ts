@@ -51,6 +51,17 @@ export const keys = {
 
   traceback: (tracebackId: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: "TRACEBACK" }),
   tracebacksOf: (initiatorId: string) => `TRACEBACKS#${initiatorId}`,
+  /** Every traceback, spread over shards (one partition caps its writes), merged on read. */
+  allTracebacks: (tracebackId: string) => `TRACEBACKS#ALL#${shardOf(tracebackId)}`,
+  allTracebackShards: () => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `TRACEBACKS#ALL#${i}`),
+  /**
+   * A traceback filed under one of its facets (a small pointer item, sort key `createdAt#id`):
+   * one partition per number, campaign or provider; a share of all tracebacks per status, outcome
+   * or overdue, spread over the shards like the list of all.
+   */
+  tracebackFacet: (facet: string, tracebackId: string, broad: boolean) => `TBFACET#${facet}${broad ? `#${shardOf(tracebackId)}` : ""}`,
+  tracebackFacetShards: (facet: string, broad: boolean) =>
+    broad ? Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `TBFACET#${facet}#${i}`) : [`TBFACET#${facet}`],
   tracebackPartition: (tracebackId: string) => `TRACEBACK#${tracebackId}`,
   /** Hops sort under their traceback, so the whole chain is one Query. */
   hop: (tracebackId: string, seq: number): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: hopSortKey(seq) }),

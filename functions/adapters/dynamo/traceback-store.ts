@@ -7,12 +7,12 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
+import { facetId, facetsOf, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
 import { allPages, dueAcrossShards, isConditionFailure, queryAll, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
-
-const ALL_TRACEBACKS = "TRACEBACKS#ALL";
+import { listingSortKey, TracebackListing } from "./traceback-listing.js";
 
 function outboxAttributes(marker: string | undefined, id: string): Record<string, string> {
   return marker ? { gsi4pk: keys.schedule("OUTBOX", id), gsi4sk: marker } : {};
@@ -23,9 +23,9 @@ function tracebackItem(tb: Traceback, version: number, outbox?: string): Record<
     ...keys.traceback(tb.id),
     entity: "traceback",
     gsi1pk: keys.tracebacksOf(tb.initiatorId),
-    gsi1sk: tb.id,
-    gsi2pk: ALL_TRACEBACKS,
-    gsi2sk: tb.id,
+    gsi1sk: listingSortKey(tb),
+    gsi2pk: keys.allTracebacks(tb.id),
+    gsi2sk: listingSortKey(tb),
     ...outboxAttributes(outbox, tb.id),
     ...tb,
     version,
@@ -68,19 +68,35 @@ function hopWithAmendments(item: Record<string, unknown>, items: Record<string, 
   };
 }
 
+/** The facets a transition files the traceback under anew, and those it leaves. */
+function facetChanges(before: Traceback, after: Traceback): { added: Facet[]; removed: Facet[] } {
+  const was = facetsOf(before);
+  const is = facetsOf(after);
+  const ids = (fs: Facet[]) => new Set(fs.map(facetId));
+  const wasIds = ids(was);
+  const isIds = ids(is);
+  return { added: is.filter((f) => !wasIds.has(facetId(f))), removed: was.filter((f) => !isIds.has(facetId(f))) };
+}
+
 function fromItem<T>(item: Record<string, unknown>): Stored<T> {
   const { version, ...rest } = stripKeys<Record<string, unknown>>(item);
   return { value: rest as T, version: Number(version ?? 0), ...(typeof item.gsi4sk === "string" && { outbox: item.gsi4sk }) };
 }
 
 export class DynamoTracebackStore implements TracebackStore {
+  private readonly listing: TracebackListing;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.listing = new TracebackListing(db, table);
+  }
 
   /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
   async createTraceback(tb: Traceback, outbox: string): Promise<void> {
+    // Filed first: a crash in between leaves pointers to nothing, which listings skip and remove.
+    await this.listing.file(tb, facetsOf(tb), 1);
     await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
   }
 
@@ -94,6 +110,10 @@ export class DynamoTracebackStore implements TracebackStore {
    * the condition failed: the caller re-reads and decides again.
    */
   async replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean> {
+    const before = await this.getTraceback(tb.id, true);
+    if (before?.version !== expectedVersion) return false;
+    const { added, removed } = facetChanges(before.value, tb);
+    await this.listing.file(tb, added, expectedVersion + 1);
     try {
       await this.db.send(
         new PutCommand({
@@ -103,11 +123,13 @@ export class DynamoTracebackStore implements TracebackStore {
           ExpressionAttributeValues: { ":v": expectedVersion },
         }),
       );
-      return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
       throw err;
     }
+    // The write stands whatever happens now: a pointer left behind is skipped and removed by reads.
+    await this.listing.unfile(before.value, removed, expectedVersion).catch(() => undefined);
+    return true;
   }
 
   /** The traceback with all its hops and their amendments in one Query (they share a partition). */
@@ -226,12 +248,8 @@ export class DynamoTracebackStore implements TracebackStore {
     return queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), page);
   }
 
-  listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>> {
-    return queryPage<Traceback>(this.db, this.table, TABLE.indexes.byOwner, keys.tracebacksOf(initiatorId), page);
-  }
-
-  listAllTracebacks(page: PageRequest): Promise<Page<Traceback>> {
-    return queryPage<Traceback>(this.db, this.table, TABLE.indexes.openWork, ALL_TRACEBACKS, page);
+  listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>> {
+    return this.listing.list(scope, filter, page);
   }
 
   async reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean> {

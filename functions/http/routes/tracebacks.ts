@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import * as tracebacks from "../../usecases/tracebacks.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackSchema } from "../schemas/tracebacks.js";
+import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
 import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
@@ -35,15 +35,22 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       path: "/v1/tracebacks",
       operationId: "listTracebacks",
       tags: ["Tracebacks"],
-      summary: "List tracebacks (initiators: their own; consortium: all, or one initiator's)",
+      summary: "List tracebacks by filter (initiators: their own; consortium: all, or one initiator's)",
+      description:
+        "Newest first. Filters combine (all must hold). Each query reads one index partition within the creation dates asked for (a number, a provider, a campaign, or a status or outcome over its shards) and checks the other filters on what it finds, so a page may hold fewer than `limit` tracebacks and still carry a `nextCursor`: keep paging until it is absent.",
       security,
-      request: { query: PageQuerySchema.extend({ initiatorId: z.string().max(64).optional() }) },
+      request: { query: TracebackListQuerySchema },
       responses: { 200: { description: "A page of tracebacks, newest first", content: { "application/json": { schema: pageOf(TracebackSchema, "TracebacksPage") } } }, ...problemResponses(400, 401, 403) },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      const page = pager(deps, c, q);
-      return c.json(page.body(await tracebacks.listTracebacks(deps, c.get("principal"), page.request, q.initiatorId)), 200);
+      const { limit, cursor, createdFrom, createdTo, ...filters } = c.req.valid("query");
+      const page = pager(deps, c, { limit, cursor, createdFrom, createdTo, ...filters });
+      const query = {
+        ...filters,
+        ...(createdFrom !== undefined && { createdFrom: new Date(createdFrom).toISOString() }),
+        ...(createdTo !== undefined && { createdTo: new Date(createdTo).toISOString() }),
+      };
+      return c.json(page.body(await tracebacks.listTracebacks(deps, c.get("principal"), page.request, query)), 200);
     },
   );
   app.openapi(

@@ -4,7 +4,7 @@ import { OUTCOMES } from "../../domain/answer.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164Input, Timestamp } from "./common.js";
+import { E164Input, PageQuerySchema, Timestamp } from "./common.js";
 
 /** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
 const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
@@ -326,3 +326,16 @@ export const ResponsivenessSchema = z
   .openapi("Responsiveness", {
     example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", from: "2024-06-01T00:00:00.000Z", to: "2024-07-01T00:00:00.000Z", requested: 42, answered: 40, answeredLate: 2, open: 1, overdue: 3, nonResponsive: 1, medianAnswerSeconds: 1840, p90AnswerSeconds: 30600 },
   });
+
+/** The filters of the traceback list; each is answered from an index, never by reading every traceback. */
+export const TracebackListQuerySchema = PageQuerySchema.extend({
+  initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: one initiator's tracebacks." }),
+  status: z.enum(["open", "waiting_on_provider", "completed"]).optional(),
+  outcome: z.enum(OUTCOMES).optional().openapi({ description: "How it ended (completed tracebacks)." }),
+  createdFrom: Timestamp.optional().openapi({ description: "Created at or after.", example: "2024-06-01T00:00:00Z" }),
+  createdTo: Timestamp.optional().openapi({ description: "Created before; after `createdFrom`.", example: "2024-07-01T00:00:00Z" }),
+  callingNumber: z.string().min(1).max(64).optional().openapi({ description: "The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`).", example: "+13055550123" }),
+  calledNumber: z.string().min(1).max(32).optional().openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
+  providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
+  campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
+}).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });
