@@ -15,6 +15,7 @@ import { hopRequestRoutes } from "./routes/hop-requests.js";
 import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { evidenceRoutes } from "./routes/evidence.js";
+import { rmdRoutes, rmdUploadRoutes } from "./routes/rmd.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
@@ -24,7 +25,9 @@ import { buildDocument } from "../../openapi/document.js";
 const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, rmdRoutes];
+/** Uploads that stream past the body limit, ahead of the shared middleware with their own. */
+const STREAMED: Routes[] = [rmdUploadRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header("cache-control", "public, max-age=300");
     return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
   });
+  for (const routes of STREAMED) routes(app, deps);
   app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   // Built on first request, not at start-up: most cold starts never serve it.
@@ -63,6 +67,6 @@ export function openApiDocument() {
       throw new Error("route handlers do not run while generating the document");
     },
   });
-  for (const routes of ROUTES) routes(app, unused);
+  for (const routes of [...STREAMED, ...ROUTES]) routes(app, unused);
   return app.getOpenAPI31Document(documentConfig);
 }

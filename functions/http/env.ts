@@ -3,6 +3,7 @@ import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { WebhookDeps } from "../usecases/webhook-ports.js";
+import type { RmdDeps } from "../usecases/rmd-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -45,7 +46,7 @@ export interface HttpSettings {
   rateLimit: { perSecond: number; burst: number };
 }
 
-export interface AppDeps extends WebhookDeps {
+export interface AppDeps extends WebhookDeps, RmdDeps {
   requests: RequestStore;
   hubKeys: { current: HubKey; published: HubKey[] };
   settings: HttpSettings;

@@ -17,6 +17,7 @@ import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
+import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -70,6 +71,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
     webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
+    rmd: new DynamoRmdStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
