@@ -4,7 +4,6 @@
  */
 import { isConsortium, type Principal } from "../domain/account.js";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../domain/errors.js";
-import { mapLimit } from "../domain/map-limit.js";
 import type { RmdFiling } from "../domain/rmd/filing.js";
 import { isMassRemoval, MASS_REMOVAL_SHARE, planSnapshot, versionsOf, type ManifestEntry } from "../domain/rmd/snapshot.js";
 import type { SnapshotRef } from "../domain/rmd/standing.js";
@@ -22,13 +21,14 @@ export interface ImportInput {
 
 /** An export taken this far in the future of the hub's clock is a mistake, not clock skew. */
 const MAX_FUTURE_MS = 5 * 60_000;
-const READS_IN_FLIGHT = 16;
 
 export function assertCanImport(p: Principal): void {
   if (!isConsortium(p)) throw new ForbiddenError("only the consortium imports the RMD");
 }
 
-export async function importRmdExport(deps: RmdDeps, p: Principal, input: ImportInput): Promise<RmdImport> {
+type ImportDeps = Pick<RmdDeps, "rmd" | "clock" | "ids" | "log">;
+
+export async function importRmdExport(deps: ImportDeps, p: Principal, input: ImportInput): Promise<RmdImport> {
   assertCanImport(p);
   const now = deps.clock.now();
   if (Date.parse(input.asOf) > now.getTime() + MAX_FUTURE_MS) throw new RuleViolationError("rmd_as_of_in_future", `asOf ${input.asOf} is in the future`, "/asOf");
@@ -38,7 +38,8 @@ export async function importRmdExport(deps: RmdDeps, p: Principal, input: Import
     throw new ConflictError("rmd_snapshot_not_newer", `the snapshot in effect was taken at ${head.asOf}; a new import must be of a later export than that`);
   }
   const previous: ManifestEntry[] | undefined = head ? await deps.rmd.manifest(head.importId) : undefined;
-  const plan = planSnapshot(previous, input.filings);
+  const id = deps.ids.next("rmd");
+  const plan = planSnapshot(previous, input.filings, { importId: id, asOf: input.asOf });
   if (previous && !input.allowMassRemoval && isMassRemoval(previous.length, plan.removed.length)) {
     throw new RuleViolationError(
       "rmd_mass_removal",
@@ -46,9 +47,9 @@ export async function importRmdExport(deps: RmdDeps, p: Principal, input: Import
       "/allowMassRemoval",
     );
   }
-  const lastListed = head ? await lastVersions(deps, [...plan.changed.map((f) => f.number), ...plan.removed.map((e) => e.number)], head) : new Map<string, RmdFiling>();
+  const lastListed = new Map((await deps.rmd.listedVersions(plan.priorOfChanges)).map((v) => [v.number, v.filing]));
   const imp: RmdImport = {
-    id: deps.ids.next("rmd"),
+    id,
     asOf: input.asOf,
     status: "staged",
     ...(head && { previousImportId: head.importId }),
@@ -63,7 +64,7 @@ export async function importRmdExport(deps: RmdDeps, p: Principal, input: Import
     importedBy: p.accountId,
   };
   const versions = versionsOf(plan, { importId: imp.id, asOf: imp.asOf }, lastListed);
-  await deps.rmd.stage(imp, versions, plan.manifest, newFrnReferences(previous, plan.manifest));
+  await deps.rmd.stage(imp, versions, plan.manifest, plan.removed.flatMap((e) => e.frns.map((frn) => ({ frn, number: e.number }))));
   const committedAt = deps.clock.now().toISOString();
   if (!(await deps.rmd.commit(imp, committedAt))) {
     await deps.rmd.abandon(imp, versions).catch((err) => deps.log.warn("abandoned RMD import left staged items", { importId: imp.id, error: String(err) }));
@@ -74,18 +75,7 @@ export async function importRmdExport(deps: RmdDeps, p: Principal, input: Import
 }
 
 /** The head moves before its import is marked committed; a crash between the two is mended here. */
-async function repairHeadMark(deps: RmdDeps, head: SnapshotRef & { committedAt: string }): Promise<void> {
+async function repairHeadMark(deps: ImportDeps, head: SnapshotRef & { committedAt: string }): Promise<void> {
   const imp = await deps.rmd.getImport(head.importId);
   if (imp && imp.status !== "committed") await deps.rmd.markCommitted(imp, head.committedAt);
-}
-
-async function lastVersions(deps: RmdDeps, numbers: string[], head: SnapshotRef): Promise<Map<string, RmdFiling>> {
-  const versions = await mapLimit(numbers, READS_IN_FLIGHT, (n) => deps.rmd.latestVersion(n, head));
-  return new Map(versions.flatMap((v) => (v ? [[v.number, v.filing] as const] : [])));
-}
-
-/** FRN references are written once per FRN and filing: only pairs the previous snapshot did not have. */
-function newFrnReferences(previous: readonly ManifestEntry[] | undefined, manifest: readonly ManifestEntry[]): Array<{ frn: string; number: string }> {
-  const known = new Set((previous ?? []).flatMap((e) => e.frns.map((frn) => `${frn}#${e.number}`)));
-  return manifest.flatMap((e) => e.frns.filter((frn) => !known.has(`${frn}#${e.number}`)).map((frn) => ({ frn, number: e.number })));
 }

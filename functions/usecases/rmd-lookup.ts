@@ -109,12 +109,18 @@ async function evidenceFor(deps: RmdDeps, identity: ProviderIdentity, snapshot: 
   if (!snapshot) return { frn: [], sameName: [] };
   const standing = async (number: string) => standingOf(snapshot, await deps.rmd.latestVersion(number, snapshot));
   const number = identity.rmdNumber ? await standing(identity.rmdNumber) : undefined;
-  const frnNumbers = identity.frn ? (await deps.rmd.numbersWithFrn(identity.frn)).filter((n) => n !== identity.rmdNumber) : [];
+  const frnNumbers = identity.frn ? (await numbersWithFrn(deps, identity.frn, snapshot)).filter((n) => n !== identity.rmdNumber) : [];
   const frn = [...(number ? [number] : []), ...(await mapLimit(frnNumbers, READS_IN_FLIGHT, standing))];
   const evidence: IdentityEvidence = { snapshot, ...(number && { number }), frn, sameName: [] };
   const decided = matchIdentity(identity, evidence).listing;
   if ((decided !== "not_listed" && decided !== "unverifiable") || !identity.name) return evidence;
   return { ...evidence, sameName: await sameName(deps, identity.name, snapshot) };
+}
+
+/** Filings listing the FRN in the snapshot, and those removed while they listed it. */
+async function numbersWithFrn(deps: RmdDeps, frn: string, snapshot: SnapshotRef): Promise<string[]> {
+  const [manifest, removed] = await Promise.all([deps.rmd.manifest(snapshot.importId), deps.rmd.removedWithFrn(frn)]);
+  return [...new Set([...manifest.filter((e) => e.frns.includes(frn)).map((e) => e.number), ...removed])];
 }
 
 async function sameName(deps: RmdDeps, name: string, snapshot: SnapshotRef): Promise<RmdFiling[]> {

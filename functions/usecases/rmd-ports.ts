@@ -37,14 +37,16 @@ export interface RmdStore {
   /** The snapshot in effect at an instant: the latest committed one taken at or before it. */
   snapshotAt(at: string): Promise<SnapshotRef | undefined>;
   manifest(importId: string): Promise<ManifestEntry[]>;
+  /** The versions the entries of a committed manifest point at. */
+  listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]>;
   /** A filing's newest committed version taken no later than the snapshot. */
   latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined>;
-  /** Every filing number that has listed the FRN in any snapshot, staged ones included. */
-  numbersWithFrn(frn: string): Promise<string[]>;
+  /** The filings removed from a snapshot while they listed the FRN (staged imports' included). */
+  removedWithFrn(frn: string): Promise<string[]>;
   /** What an import added, changed or removed, by filing number. */
   listChanges(importId: string, page: PageRequest, kind?: ChangeKind): Promise<Page<FilingVersion>>;
   /** Writes an import and everything it adds, invisible until committed; safe to repeat. */
-  stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], frnRefs: Array<{ frn: string; number: string }>): Promise<void>;
+  stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], removedFrns: Array<{ frn: string; number: string }>): Promise<void>;
   /**
    * Makes a staged import the snapshot in effect, if the one in effect is still `previous`
    * (none: there was none). False when another import was committed meanwhile.

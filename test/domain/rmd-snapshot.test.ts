@@ -10,15 +10,19 @@ const S2 = { importId: "rmd_2", asOf: "2025-08-26T00:00:00.000Z" };
 
 describe("a snapshot against the previous one", () => {
   it("adds everything when there is no previous snapshot", () => {
-    const plan = planSnapshot(undefined, [f("RMD0000001"), f("RMD0000002")]);
+    const plan = planSnapshot(undefined, [f("RMD0000001"), f("RMD0000002")], S1);
     expect([plan.added.length, plan.changed.length, plan.removed.length, plan.unchanged]).toEqual([2, 0, 0, 0]);
+    expect(plan.manifest.map((e) => e.listedIn)).toEqual([S1, S1]);
   });
 
   it("tells added, changed, removed and unchanged filings apart, and versions them with the columns that changed", () => {
     const before = [f("RMD0000001"), f("RMD0000002"), f("RMD0000003", { gateway_provider_choice: "No" })];
     const after = [f("RMD0000001"), f("RMD0000003", { gateway_provider_choice: "Yes" }), f("RMD0000004")];
-    const plan = planSnapshot(before.map(manifestEntry), after);
+    const plan = planSnapshot(before.map((x) => manifestEntry(x, S1)), after, S2);
     expect(plan.added.map((x) => x.number)).toEqual(["RMD0000004"]);
+    // An unchanged filing is still read from the version of the snapshot that last wrote it.
+    expect(plan.manifest.map((e) => [e.number, e.listedIn.importId])).toEqual([["RMD0000001", "rmd_1"], ["RMD0000003", "rmd_2"], ["RMD0000004", "rmd_2"]]);
+    expect(plan.priorOfChanges.map((e) => [e.number, e.listedIn.importId])).toEqual([["RMD0000003", "rmd_1"], ["RMD0000002", "rmd_1"]]);
     expect(plan.changed.map((x) => x.number)).toEqual(["RMD0000003"]);
     expect(plan.removed.map((x) => x.number)).toEqual(["RMD0000002"]);
     expect(plan.unchanged).toBe(1);
@@ -33,7 +37,7 @@ describe("a snapshot against the previous one", () => {
   });
 
   it("keeps the FRNs and name keys of every filing in the manifest", () => {
-    expect(manifestEntry(f("RMD0000005", { other_frns: "0000000105", other_dba_names: "Fable Tel, Inc" }))).toMatchObject({ frns: ["0000000005", "0000000105"], nameKeys: ["rmd0000005 voice", "fable tel"] });
+    expect(manifestEntry(f("RMD0000005", { other_frns: "0000000105", other_dba_names: "Fable Tel, Inc" }), S1)).toMatchObject({ frns: ["0000000005", "0000000105"], nameKeys: ["rmd0000005 voice", "fable tel"] });
   });
 
   it("calls a removal of more than a quarter of the previous snapshot a mass removal", () => {

@@ -1,9 +1,10 @@
-/** BatchWriteItem in chunks of 25, a few requests in flight, retrying what DynamoDB leaves unprocessed. */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+/** BatchWriteItem and BatchGetItem in chunks, a few requests in flight, retrying what DynamoDB leaves unprocessed. */
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mapLimit } from "../../domain/map-limit.js";
 import type { ItemKey } from "./keys.js";
 
 const BATCH = 25;
+const GET_BATCH = 100;
 const IN_FLIGHT = 8;
 const MAX_ROUNDS = 8;
 
@@ -27,8 +28,30 @@ async function writeChunk(db: DynamoDBDocumentClient, table: string, chunk: Writ
   let pending = chunk;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${MAX_ROUNDS} rounds`);
-    if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+    if (round > 0) await pause(round);
     const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
     pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
   }
 }
+
+/** The items at `keys` that exist, in no particular order. */
+export async function getAll(db: DynamoDBDocumentClient, table: string, keys: ItemKey[]): Promise<Array<Record<string, unknown>>> {
+  const chunks: ItemKey[][] = [];
+  for (let i = 0; i < keys.length; i += GET_BATCH) chunks.push(keys.slice(i, i + GET_BATCH));
+  return (await mapLimit(chunks, IN_FLIGHT, (chunk) => getChunk(db, table, chunk))).flat();
+}
+
+async function getChunk(db: DynamoDBDocumentClient, table: string, chunk: ItemKey[]): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let pending = chunk;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`DynamoDB left ${pending.length} reads unprocessed after ${MAX_ROUNDS} rounds`);
+    if (round > 0) await pause(round);
+    const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+    items.push(...(out.Responses?.[table] ?? []));
+    pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as ItemKey[];
+  }
+  return items;
+}
+
+const pause = (round: number) => new Promise((r) => setTimeout(r, 50 * 2 ** round));

@@ -102,9 +102,9 @@ export const keys = {
   rmdVersionPrefix: "V#",
   /** What an import added, changed or removed (gsi1, on the versions it wrote). */
   rmdChangesOf: (importId: string) => `RMDCHANGES#${importId}`,
-  /** Written once per FRN and filing number that ever listed it. */
-  rmdFrnRef: (frn: string, number: string): ItemKey => ({ pk: `RMDFRN#${frn}`, sk: number }),
-  rmdFrnPartition: (frn: string) => `RMDFRN#${frn}`,
+  /** A filing removed while it listed the FRN (filings still listed are found by FRN in the manifest). */
+  rmdRemovedFrn: (frn: string, number: string): ItemKey => ({ pk: `RMDGONE#${frn}`, sk: number }),
+  rmdRemovedFrnPartition: (frn: string) => `RMDGONE#${frn}`,
 } as const;
 
 function shardOf(id: string): number {

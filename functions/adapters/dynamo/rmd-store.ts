@@ -10,7 +10,7 @@ import type { ManifestEntry } from "../../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../../domain/rmd/standing.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { RmdHead, RmdImport, RmdStore } from "../../usecases/rmd-ports.js";
-import { deleteAll, putAll } from "./batch.js";
+import { deleteAll, getAll, putAll } from "./batch.js";
 import { isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
@@ -18,7 +18,11 @@ import { keys, TABLE } from "./keys.js";
 const MANIFEST_CHUNK_CHARS = 300_000;
 const MANIFESTS_CACHED = 2;
 
-type EncodedEntry = [string, string, string, string];
+/** A manifest item: the snapshots its entries point at, and each entry with the index of its snapshot. */
+interface EncodedChunk {
+  listedIn: Array<[string, string]>;
+  entries: Array<[string, string, string, string, number]>;
+}
 
 export class DynamoRmdStore implements RmdStore {
   /** Imports known to be committed; commitment is final, so a positive answer is kept. */
@@ -76,12 +80,18 @@ export class DynamoRmdStore implements RmdStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of out.Items ?? []) entries.push(...(JSON.parse(item.entries as string) as EncodedEntry[]).map(decodeEntry));
+      for (const item of out.Items ?? []) entries.push(...decodeChunk(item.entries as string));
       start = out.LastEvaluatedKey;
     } while (start);
     this.manifests.set(importId, entries);
     if (this.manifests.size > MANIFESTS_CACHED) this.manifests.delete(this.manifests.keys().next().value!);
     return entries;
+  }
+
+  async listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]> {
+    const items = await getAll(this.db, this.table, entries.map((e) => keys.rmdVersion(e.number, e.listedIn.asOf, e.listedIn.importId)));
+    if (items.length !== entries.length) throw new Error(`${entries.length - items.length} versions a committed manifest points at are missing`);
+    return items.map((i) => stripKeys<FilingVersion>(i));
   }
 
   async latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined> {
@@ -106,12 +116,12 @@ export class DynamoRmdStore implements RmdStore {
     return undefined;
   }
 
-  async numbersWithFrn(frn: string): Promise<string[]> {
+  async removedWithFrn(frn: string): Promise<string[]> {
     const numbers: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdFrnPartition(frn) }, ExclusiveStartKey: start }),
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdRemovedFrnPartition(frn) }, ExclusiveStartKey: start }),
       );
       numbers.push(...(out.Items ?? []).map((i) => i.number as string));
       start = out.LastEvaluatedKey;
@@ -123,7 +133,7 @@ export class DynamoRmdStore implements RmdStore {
     return queryPage<FilingVersion>(this.db, this.table, TABLE.indexes.byOwner, keys.rmdChangesOf(importId), page, { ascending: true, ...(kind && { sortKeyPrefix: `${kind}#` }) });
   }
 
-  async stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], frnRefs: Array<{ frn: string; number: string }>): Promise<void> {
+  async stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], removedFrns: Array<{ frn: string; number: string }>): Promise<void> {
     try {
       await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.rmdImport(imp.id), entity: "rmd_import", ...imp }, ConditionExpression: "attribute_not_exists(pk)" }));
     } catch (err) {
@@ -131,7 +141,7 @@ export class DynamoRmdStore implements RmdStore {
     }
     await putAll(this.db, this.table, [
       ...versions.map((v) => ({ ...keys.rmdVersion(v.number, v.asOf, v.importId), entity: "rmd_version", gsi1pk: keys.rmdChangesOf(v.importId), gsi1sk: `${v.change}#${v.number}`, ...v })),
-      ...frnRefs.map((r) => ({ ...keys.rmdFrnRef(r.frn, r.number), entity: "rmd_frn", ...r })),
+      ...removedFrns.map((r) => ({ ...keys.rmdRemovedFrn(r.frn, r.number), entity: "rmd_removed_frn", ...r })),
       ...manifestChunks(manifest).map((entries, n) => ({ ...keys.rmdManifestChunk(imp.id, n), entity: "rmd_manifest", entries })),
     ]);
   }
@@ -181,7 +191,7 @@ export class DynamoRmdStore implements RmdStore {
         ExpressionAttributeValues: { ":abandoned": "abandoned", ":staged": "staged" },
       }),
     );
-    // The FRN references stay: they only say a filing once listed an FRN, and readers check the filing itself.
+    // The removed-FRN references stay: they only point readers at a filing, whose versions decide.
     await deleteAll(this.db, this.table, versions.map((v) => keys.rmdVersion(v.number, v.asOf, v.importId)));
   }
 
@@ -200,23 +210,33 @@ export class DynamoRmdStore implements RmdStore {
 
 function manifestChunks(manifest: ManifestEntry[]): string[] {
   const chunks: string[] = [];
-  let current: EncodedEntry[] = [];
+  let current: EncodedChunk = { listedIn: [], entries: [] };
+  let refs = new Map<string, number>();
   let size = 0;
+  const flush = () => {
+    chunks.push(JSON.stringify(current));
+    current = { listedIn: [], entries: [] };
+    refs = new Map();
+    size = 0;
+  };
   for (const e of manifest) {
-    const encoded: EncodedEntry = [e.number, e.digest, e.frns.join(" "), e.nameKeys.join("|")];
-    const length = JSON.stringify(encoded).length + 1;
-    if (size + length > MANIFEST_CHUNK_CHARS && current.length > 0) {
-      chunks.push(JSON.stringify(current));
-      current = [];
-      size = 0;
+    if (size > MANIFEST_CHUNK_CHARS) flush();
+    let ref = refs.get(e.listedIn.importId);
+    if (ref === undefined) {
+      ref = current.listedIn.push([e.listedIn.importId, e.listedIn.asOf]) - 1;
+      refs.set(e.listedIn.importId, ref);
+      size += 64;
     }
-    current.push(encoded);
-    size += length;
+    const encoded: EncodedChunk["entries"][number] = [e.number, e.digest, e.frns.join(" "), e.nameKeys.join("|"), ref];
+    current.entries.push(encoded);
+    size += JSON.stringify(encoded).length + 1;
   }
-  if (current.length > 0 || chunks.length === 0) chunks.push(JSON.stringify(current));
+  if (current.entries.length > 0 || chunks.length === 0) flush();
   return chunks;
 }
 
-function decodeEntry([number, digest, frns, names]: EncodedEntry): ManifestEntry {
-  return { number, digest, frns: frns ? frns.split(" ") : [], nameKeys: names ? names.split("|") : [] };
+function decodeChunk(text: string): ManifestEntry[] {
+  const chunk = JSON.parse(text) as EncodedChunk;
+  const listedIn = chunk.listedIn.map(([importId, asOf]) => ({ importId, asOf }));
+  return chunk.entries.map(([number, digest, frns, names, ref]) => ({ number, digest, frns: frns ? frns.split(" ") : [], nameKeys: names ? names.split("|") : [], listedIn: listedIn[ref]! }));
 }

@@ -1,7 +1,8 @@
 /**
  * A snapshot is one import of the whole export. It is kept as a manifest (each filing's number,
- * digest, FRNs and name keys: enough to diff the next snapshot and to find filings by FRN or
- * name) and as versions, written only for the filings it adds, changes or removes.
+ * digest, FRNs, name keys and the snapshot whose version holds it as listed: enough to diff the
+ * next snapshot, fetch what it changes in one batch, and find filings by FRN or name) and as
+ * versions, written only for the filings it adds, changes or removes.
  */
 import { businessNameKey } from "../business-name.js";
 import { fieldChanges, filingDigest, filingFacts, type RmdFiling } from "./filing.js";
@@ -12,11 +13,13 @@ export interface ManifestEntry {
   digest: string;
   frns: string[];
   nameKeys: string[];
+  /** The snapshot that wrote the version holding the filing as listed (it was added or last changed there). */
+  listedIn: SnapshotRef;
 }
 
-export function manifestEntry(f: RmdFiling): ManifestEntry {
+export function manifestEntry(f: RmdFiling, listedIn: SnapshotRef): ManifestEntry {
   const facts = filingFacts(f);
-  return { number: f.number, digest: filingDigest(f), frns: facts.frns, nameKeys: [...new Set(facts.names.map(businessNameKey).filter((k) => k.length > 0))] };
+  return { number: f.number, digest: filingDigest(f), frns: facts.frns, nameKeys: [...new Set(facts.names.map(businessNameKey).filter((k) => k.length > 0))], listedIn };
 }
 
 export interface SnapshotPlan {
@@ -27,29 +30,39 @@ export interface SnapshotPlan {
   /** Entries of the previous snapshot that this one no longer lists. */
   removed: ManifestEntry[];
   unchanged: number;
+  /** The previous snapshot's entries of the changed and removed filings: their versions are needed to diff them. */
+  priorOfChanges: ManifestEntry[];
 }
 
-/** What a new export changes against the previous snapshot (none: every filing is added). */
-export function planSnapshot(previous: readonly ManifestEntry[] | undefined, filings: readonly RmdFiling[]): SnapshotPlan {
+/** What a new export, to be snapshot `at`, changes against the previous snapshot (none: every filing is added). */
+export function planSnapshot(previous: readonly ManifestEntry[] | undefined, filings: readonly RmdFiling[], at: SnapshotRef): SnapshotPlan {
   const before = new Map((previous ?? []).map((e) => [e.number, e]));
-  const manifest = filings.map(manifestEntry);
+  const manifest: ManifestEntry[] = [];
   const added: RmdFiling[] = [];
   const changed: RmdFiling[] = [];
+  const priorOfChanges: ManifestEntry[] = [];
   let unchanged = 0;
-  for (const [i, f] of filings.entries()) {
+  for (const f of filings) {
+    const entry = manifestEntry(f, at);
     const prior = before.get(f.number);
     if (!prior) added.push(f);
-    else if (prior.digest !== manifest[i]!.digest) changed.push(f);
-    else unchanged += 1;
+    else if (prior.digest !== entry.digest) {
+      changed.push(f);
+      priorOfChanges.push(prior);
+    } else {
+      unchanged += 1;
+      entry.listedIn = prior.listedIn;
+    }
+    manifest.push(entry);
   }
   const listed = new Set(filings.map((f) => f.number));
   const removed = [...before.values()].filter((e) => !listed.has(e.number));
-  return { manifest, added, changed, removed, unchanged };
+  return { manifest, added, changed, removed, unchanged, priorOfChanges: [...priorOfChanges, ...removed] };
 }
 
 /**
- * The versions a snapshot writes. `lastListed` holds, for every changed or removed filing, its
- * latest version before this snapshot.
+ * The versions a snapshot writes. `lastListed` holds, for every changed or removed filing, the
+ * filing as the previous snapshot listed it (the versions `priorOfChanges` points at).
  */
 export function versionsOf(plan: SnapshotPlan, at: SnapshotRef, lastListed: ReadonlyMap<string, RmdFiling>): FilingVersion[] {
   const prior = (number: string): RmdFiling => {

@@ -160,6 +160,7 @@ function refuse(deps: AppDeps, c: Context<AppEnv>, reason: string): never {
   throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
 }
 
+/** The rest of the body is never read: the connection cannot carry another request. */
 function tooLarge(max: number): ProblemError {
-  return new ProblemError(413, "payload_too_large", `the upload is larger than ${max} bytes`);
+  return new ProblemError(413, "payload_too_large", `the upload is larger than ${max} bytes`, undefined, { connection: "close" });
 }
