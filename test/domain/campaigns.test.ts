@@ -3,7 +3,7 @@ import type { CampaignCall } from "../../functions/domain/campaigns/call.js";
 import { clusterCampaigns, type Clustering } from "../../functions/domain/campaigns/cluster.js";
 import { constraintsOf, type CampaignDecision } from "../../functions/domain/campaigns/decisions.js";
 import { numberEvidence } from "../../functions/domain/campaigns/numbers.js";
-import { jaccard, lshCandidates, minHasher, normaliseTranscript, shingles } from "../../functions/domain/campaigns/text.js";
+import { lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, weightedJaccard } from "../../functions/domain/campaigns/text.js";
 import { pairwiseScores, syntheticFeed } from "../support/campaign-feed.js";
 
 const WARRANTY = [
@@ -36,6 +36,9 @@ const sample = (): CampaignCall[] => [
 const membersOf = (r: Clustering) => r.campaigns.map((c) => [...c.callIds].sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
 const campaignOf = (r: Clustering, callId: string) => r.campaigns.find((c) => c.callIds.includes(callId));
 
+/** Plain Jaccard similarity: every shingle weighs the same. */
+const jaccard = (a: Uint32Array, b: Uint32Array) => weightedJaccard(a, b, new Map([...a, ...b].map((x) => [x, 1])));
+
 describe("transcript similarity", () => {
   it("compares transcripts without case, punctuation or accents, by character shingles", () => {
     expect(normaliseTranscript("Press ONE — now, for Médicare!")).toBe("press one now for medicare");
@@ -53,6 +56,15 @@ describe("transcript similarity", () => {
     expect(Math.abs(agreement(sigs[0]!, sigs[1]!) - jaccard(sets[0]!, sets[1]!))).toBeLessThan(0.12);
     expect(agreement(sigs[0]!, sigs[2]!)).toBeLessThan(0.1);
     expect(lshCandidates(sigs, 40, 3)).toEqual([[0, 1]]);
+  });
+
+  it("weighs shingles by their rarity, so that boilerplate two scripts share counts for little", () => {
+    const boilerplate = " to be removed from our list press nine";
+    const texts = [...WARRANTY.map((t) => t + boilerplate), ...IRS.map((t) => t + boilerplate), ...OTHER];
+    const sets = texts.map((t) => shingles(normaliseTranscript(t)));
+    const weights = rarityWeights(sets);
+    expect(weightedJaccard(sets[0]!, sets[4]!, weights)).toBeLessThan(jaccard(sets[0]!, sets[4]!) / 2);
+    expect(weightedJaccard(sets[0]!, sets[1]!, weights)).toBeGreaterThan(0.3);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Grouping calls into campaigns from what they carry: what was said (MinHash/LSH over
- * transcript shingles), the calling numbers and their thousand-blocks, the signer's origination
+ * transcript shingles, weighted by rarity so that boilerplate counts for little), the calling numbers and their thousand-blocks, the signer's origination
  * id and certificate, and the customer an originating provider named. Candidate pairs come from
  * LSH buckets and shared values; each is scored by its signals, and the pairs that reach a full
  * score join their calls, strongest first, never joining two campaigns an analyst decided on.
@@ -10,7 +10,7 @@ import { businessNameKey } from "../business-name.js";
 import type { CampaignCall } from "./call.js";
 import type { Constraints } from "./decisions.js";
 import { numberEvidence } from "./numbers.js";
-import { jaccard, lshCandidates, minHasher, normaliseTranscript, shingles } from "./text.js";
+import { lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, weightedJaccard } from "./text.js";
 
 export type Signal = "transcript" | "calling_number" | "number_block" | "signer_origid" | "signer_certificate" | "originator_customer" | "analyst";
 
@@ -20,9 +20,12 @@ export interface ClusterOptions {
   rows: number;
   /** Transcripts shorter than this (normalised characters) are not compared. */
   minTranscriptChars: number;
-  /** Shingles found in more than this share of the transcripts are boilerplate, not evidence. */
+  /** Shingles found in more than this share of the transcripts are dropped before comparing. */
   commonShingleShare: number;
-  /** The transcript similarity that links two calls on its own; less counts in proportion. */
+  /**
+   * The transcript similarity (Jaccard, each shingle weighted by its rarity in the feed) that
+   * links two calls on its own; less counts in proportion.
+   */
   textThreshold: number;
   /** How much of a link each shared value is worth (a link needs 1). */
   weights: Record<Exclude<Signal, "transcript" | "analyst">, number>;
@@ -35,8 +38,8 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   bands: 40,
   rows: 3,
   minTranscriptChars: 30,
-  commonShingleShare: 0.08,
-  textThreshold: 0.3,
+  commonShingleShare: 0.5,
+  textThreshold: 0.33,
   weights: { calling_number: 0.7, number_block: 0.3, signer_origid: 1, signer_certificate: 0.2, originator_customer: 1 },
   maxShared: 400,
 };
@@ -95,7 +98,9 @@ export function clusterCampaigns(
   const ordered = [...calls].sort((x, y) => x.callTime.localeCompare(y.callTime) || x.id.localeCompare(y.id));
   const hasher = minHasher(options.hashes);
   const raw = ordered.map((c) => featuresOf(c, options));
-  const { groups, tree } = linkCalls(ordered, withoutShingles(raw, commonShingles(raw, options), hasher), constraints, options);
+  const compared = withoutShingles(raw, commonShingles(raw, options), hasher);
+  const weights = rarityWeights(compared.flatMap((f) => (f.set ? [f.set] : [])));
+  const { groups, tree } = linkCalls(ordered, compared, weights, constraints, options);
   const index = new Map(ordered.map((c, i) => [c.id, i]));
 
   const members = new Map<number, number[]>();
@@ -131,7 +136,7 @@ export function clusterCampaigns(
   return { campaigns: campaigns.sort((x, y) => y.callIds.length - x.callIds.length || x.id.localeCompare(y.id)), unassigned };
 }
 
-function linkCalls(ordered: readonly CampaignCall[], features: readonly Features[], constraints: Constraints, options: ClusterOptions): { groups: Groups; tree: CampaignLink[] } {
+function linkCalls(ordered: readonly CampaignCall[], features: readonly Features[], weights: ReadonlyMap<number, number>, constraints: Constraints, options: ClusterOptions): { groups: Groups; tree: CampaignLink[] } {
   const groups = new Groups(ordered.map((c) => constraints.anchorOf.get(c.id)));
   const tree: CampaignLink[] = [];
   // Analysts' groups first: their calls are together whatever the signals say.
@@ -145,7 +150,7 @@ function linkCalls(ordered: readonly CampaignCall[], features: readonly Features
   }
   const links = corroborated(
     candidatePairs(features, options)
-      .map(([i, j]) => ({ i, j, ...score(features[i]!, features[j]!, options) }))
+      .map(([i, j]) => ({ i, j, ...score(features[i]!, features[j]!, weights, options) }))
       .filter((l) => l.score >= 1),
   ).sort((x, y) => y.score - x.score || x.i - y.i || x.j - y.j);
   for (const l of links) if (groups.join(l.i, l.j)) tree.push({ a: ordered[l.i]!.id, b: ordered[l.j]!.id, signals: l.signals });
@@ -169,9 +174,9 @@ function featuresOf(c: CampaignCall, options: ClusterOptions): Features {
 }
 
 /**
- * Shingles found in a large share of all transcripts are the boilerplate scripts share ("press
- * one to speak with", "to be removed from our list") or plain English: not evidence. The share
- * must stay above that of the largest campaign, whose own phrases would be dropped too.
+ * Shingles found in most transcripts are plain English: not evidence, and too many to pair
+ * calls by. Boilerplate scripts share ("press one to speak with", "to be removed from our
+ * list") is rarer than that but common enough that rarity weighting makes it count for little.
  */
 function commonShingles(features: readonly Features[], options: ClusterOptions): Set<number> {
   const texts = features.filter((f) => f.set).length;
@@ -209,11 +214,11 @@ function candidatePairs(features: readonly Features[], options: ClusterOptions):
   return [...pairs].map((p) => [Math.floor(p / n), p % n]);
 }
 
-function score(a: Features, b: Features, options: ClusterOptions): { score: number; signals: LinkSignal[] } {
+function score(a: Features, b: Features, weights: ReadonlyMap<number, number>, options: ClusterOptions): { score: number; signals: LinkSignal[] } {
   const signals: LinkSignal[] = [];
   let total = 0;
   if (a.set && b.set) {
-    const similarity = jaccard(a.set, b.set);
+    const similarity = weightedJaccard(a.set, b.set, weights);
     if (similarity >= options.textThreshold / 4) {
       total += similarity / options.textThreshold;
       signals.push({ signal: "transcript", similarity: Math.round(similarity * 100) / 100 });
@@ -354,3 +359,4 @@ class Groups {
     return true;
   }
 }
+

@@ -69,20 +69,35 @@ export function minHasher(size: number): MinHasher {
   };
 }
 
-/** The exact Jaccard similarity of two sorted sets: LSH finds the pairs, this decides them. */
-export function jaccard(a: Uint32Array, b: Uint32Array): number {
+/**
+ * Each shingle's weight: the log of its rarity (transcripts over transcripts holding it), so that
+ * what many scripts share counts for little and what is particular to a script for much, however
+ * large its campaign.
+ */
+export function rarityWeights(sets: readonly Uint32Array[]): Map<number, number> {
+  const holders = new Map<number, number>();
+  for (const set of sets) for (const x of set) holders.set(x, (holders.get(x) ?? 0) + 1);
+  return new Map([...holders].map(([x, n]) => [x, Math.log(sets.length / n)]));
+}
+
+/** The weighted Jaccard similarity of two sorted sets: LSH finds the pairs, this decides them. */
+export function weightedJaccard(a: Uint32Array, b: Uint32Array, weights: ReadonlyMap<number, number>): number {
+  const w = (x: number) => weights.get(x) ?? 0;
   let i = 0;
   let j = 0;
   let common = 0;
+  let union = 0;
   while (i < a.length && j < b.length) {
     if (a[i] === b[j]) {
-      common++;
+      common += w(a[i]!);
+      union += w(a[i]!);
       i++;
       j++;
-    } else if (a[i]! < b[j]!) i++;
-    else j++;
+    } else if (a[i]! < b[j]!) union += w(a[i++]!);
+    else union += w(b[j++]!);
   }
-  const union = a.length + b.length - common;
+  while (i < a.length) union += w(a[i++]!);
+  while (j < b.length) union += w(b[j++]!);
   return union === 0 ? 0 : common / union;
 }
 
