@@ -67,6 +67,6 @@ export function openApiDocument() {
       throw new Error("route handlers do not run while generating the document");
     },
   });
-  for (const routes of [...STREAMED, ...ROUTES]) routes(app, unused);
+  for (const routes of [...ROUTES, ...STREAMED]) routes(app, unused);
   return app.getOpenAPI31Document(documentConfig);
 }

@@ -95,7 +95,10 @@ export const RmdStandingSchema = z
     state: z.enum(["no_snapshot", "never_listed", "listed", "removed"]),
     snapshot: SnapshotRefSchema.optional().openapi({ description: "The snapshot in effect at the date asked about." }),
     filing: RmdFilingSchema.optional(),
-    lastChange: SnapshotRefSchema.extend({ change: z.enum(["added", "changed"]) }).optional().openapi({ description: "When the filing was last added or changed, for a listed one." }),
+    lastChange: z
+      .object({ importId: z.string(), asOf: z.string(), change: z.enum(["added", "changed"]) })
+      .optional()
+      .openapi({ description: "When the filing was last added or changed, for a listed one.", example: { ...SNAPSHOT_EXAMPLE, change: "changed" } }),
     removedIn: SnapshotRefSchema.optional().openapi({ description: "The first snapshot that no longer listed it, for a removed one." }),
   })
   .openapi("RmdStanding", { example: { state: "removed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, removedIn: SNAPSHOT_EXAMPLE } });
