@@ -51,11 +51,7 @@ export async function uploadRmdExport(opts: UploadOptions): Promise<UploadResult
   })) as ReadableStream<Uint8Array>;
   const res = await fetch(url, { method: "POST", headers, body, duplex: "half" } as RequestInit);
   const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  // The hub answers JSON or problem+json; anything else (a proxy's error page) is left as text.
+  const json = /^application\/(problem\+)?json/.test(res.headers.get("content-type") ?? "");
+  return { status: res.status, headers: res.headers, body: json ? JSON.parse(text) : undefined, text };
 }

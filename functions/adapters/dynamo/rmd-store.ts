@@ -5,7 +5,7 @@
  * of it, and of two imports diffed against the same snapshot only one can commit. Readers skip
  * versions of imports that never committed, so a crash mid-import leaves nothing visible.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { ManifestEntry } from "../../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../../domain/rmd/standing.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
@@ -70,19 +70,8 @@ export class DynamoRmdStore implements RmdStore {
     const cached = this.manifests.get(importId);
     if (cached) return cached;
     const entries: ManifestEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :p AND begins_with(sk, :m)",
-          ExpressionAttributeValues: { ":p": keys.rmdImport(importId).pk, ":m": keys.rmdManifestPrefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) entries.push(...decodeChunk(item.entries as string));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const chunks = this.query({ KeyConditionExpression: "pk = :p AND begins_with(sk, :m)", ExpressionAttributeValues: { ":p": keys.rmdImport(importId).pk, ":m": keys.rmdManifestPrefix } });
+    for await (const item of chunks) entries.push(...decodeChunk(item.entries as string));
     this.manifests.set(importId, entries);
     if (this.manifests.size > MANIFESTS_CACHED) this.manifests.delete(this.manifests.keys().next().value!);
     return entries;
@@ -95,37 +84,22 @@ export class DynamoRmdStore implements RmdStore {
   }
 
   async latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :p AND sk BETWEEN :lo AND :hi",
-          ExpressionAttributeValues: { ":p": keys.rmdFilingPartition(number), ":lo": keys.rmdVersionPrefix, ":hi": `${keys.rmdVersionPrefix}${notAfter.asOf}#\uffff` },
-          ScanIndexForward: false,
-          Limit: 4,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const version = stripKeys<FilingVersion>(item);
-        if (await this.isCommitted(version.importId)) return version;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const newestFirst = this.query({
+      KeyConditionExpression: "pk = :p AND sk BETWEEN :lo AND :hi",
+      ExpressionAttributeValues: { ":p": keys.rmdFilingPartition(number), ":lo": keys.rmdVersionPrefix, ":hi": `${keys.rmdVersionPrefix}${notAfter.asOf}#\uffff` },
+      ScanIndexForward: false,
+      Limit: 4,
+    });
+    for await (const item of newestFirst) {
+      const version = stripKeys<FilingVersion>(item);
+      if (await this.isCommitted(version.importId)) return version;
+    }
     return undefined;
   }
 
   async removedWithFrn(frn: string): Promise<string[]> {
     const numbers: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdRemovedFrnPartition(frn) }, ExclusiveStartKey: start }),
-      );
-      numbers.push(...(out.Items ?? []).map((i) => i.number as string));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.query({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdRemovedFrnPartition(frn) } })) numbers.push(item.number as string);
     return numbers;
   }
 
@@ -193,6 +167,16 @@ export class DynamoRmdStore implements RmdStore {
     );
     // The removed-FRN references stay: they only point readers at a filing, whose versions decide.
     await deleteAll(this.db, this.table, versions.map((v) => keys.rmdVersion(v.number, v.asOf, v.importId)));
+  }
+
+  /** Every item a Query on the table matches, page after page, as they are needed. */
+  private async *query(input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">): AsyncGenerator<Record<string, unknown>> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
+      yield* out.Items ?? [];
+      start = out.LastEvaluatedKey;
+    } while (start);
   }
 
   /**
