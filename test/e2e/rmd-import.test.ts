@@ -139,6 +139,9 @@ describe("RMD snapshots through the API", () => {
     const json = await signedUpload(genuine, { asOf: "2025-08-31", contentType: "application/json" }).send();
     expect(json.status).toBe(415);
     expect(json.headers.get("content-type")).toBe("application/problem+json");
+    const gzip = signedUpload(genuine, { asOf: "2025-08-31" });
+    gzip.headers.set("content-encoding", "gzip");
+    expect((await gzip.send()).status).toBe(415);
   });
 
   it("stops reading an upload at its size bound", async () => {

@@ -37,6 +37,8 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
   return async (c, next) => {
     const contentType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
     if (contentType !== opts.mediaType) throw new ProblemError(415, "unsupported_media_type", `the request body must be ${opts.mediaType}`);
+    const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
+    if (encoding && encoding !== "identity") throw new ProblemError(415, "unsupported_media_type", `the request body must be sent without a content encoding, not ${encoding}`);
     const declared = Number(c.req.header("content-length") ?? "0");
     if (Number.isFinite(declared) && declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
     const url = new URL(c.req.url);
