@@ -17,6 +17,7 @@ import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { evidenceRoutes } from "./routes/evidence.js";
 import { logRoutes } from "./routes/log.js";
+import { rmdRoutes, rmdUploadRoutes } from "./routes/rmd.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
@@ -26,7 +27,9 @@ import { buildDocument } from "../../openapi/document.js";
 const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, rmdRoutes];
+/** Uploads that stream past the body limit, ahead of the shared middleware with their own. */
+const STREAMED: Routes[] = [rmdUploadRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -41,6 +44,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
+  // Streamed uploads bound their own bodies, so they stand ahead of the general cap.
+  for (const routes of STREAMED) routes(app, deps);
   app.use("*", bodyCap(deps.settings.maxBodyBytes));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/.well-known/jwks.json", (c) => {
@@ -66,6 +71,6 @@ export function openApiDocument() {
       throw new Error("route handlers do not run while generating the document");
     },
   });
-  for (const routes of ROUTES) routes(app, unused);
+  for (const routes of [...ROUTES, ...STREAMED]) routes(app, unused);
   return app.getOpenAPI31Document(documentConfig);
 }

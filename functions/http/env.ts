@@ -5,6 +5,7 @@ import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { LogDeps } from "../usecases/log-ports.js";
 import type { WebhookDeps } from "../usecases/webhook-ports.js";
+import type { RmdDeps } from "../usecases/rmd-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -47,7 +48,7 @@ export interface HttpSettings {
   rateLimit: { perSecond: number; burst: number };
 }
 
-export interface AppDeps extends WebhookDeps {
+export interface AppDeps extends WebhookDeps, RmdDeps {
   requests: RequestStore;
   hubKeys: { current: HubKey; published: HubKey[] };
   /** Seals the page cursors handed to clients and opens the ones they send back. */

@@ -19,6 +19,7 @@ import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
 import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
+import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -73,6 +74,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     hubKey,
     cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
     webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
+    rmd: new DynamoRmdStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
