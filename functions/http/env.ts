@@ -2,7 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
-import type { WebhookDeps } from "../usecases/webhook-ports.js";
+import type { SecretBox, WebhookDeps } from "../usecases/webhook-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -47,6 +47,8 @@ export interface HttpSettings {
 
 export interface AppDeps extends WebhookDeps {
   requests: RequestStore;
+  /** Seals what a stored response would otherwise keep in the clear (a webhook secret). */
+  secrets: SecretBox;
   hubKeys: { current: HubKey; published: HubKey[] };
   settings: HttpSettings;
 }
