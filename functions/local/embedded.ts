@@ -102,20 +102,20 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
   }
 }
 
+type Fetch = (req: Request) => Response | Promise<Response>;
+
 interface HeldServer {
   port: number;
   /** Serves the requests held so far and every one after. */
-  open(fetch: (req: Request) => Response | Promise<Response>): void;
+  open(fetch: Fetch): void;
   close(): Promise<void>;
 }
 
 async function listen(port: number): Promise<HeldServer> {
-  let open!: (fetch: (req: Request) => Response | Promise<Response>) => void;
-  const ready = new Promise<(req: Request) => Response | Promise<Response>>((resolve) => (open = resolve));
-  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
-  void ready.then((fetch) => (handler = fetch));
+  let open!: (fetch: Fetch) => void;
+  const ready = new Promise<Fetch>((resolve) => (open = resolve));
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: (req) => (handler ? handler(req) : ready.then((fetch) => fetch(req))), port, hostname: "127.0.0.1" }, () => resolve(s));
+    const s = serve({ fetch: async (req) => (await ready)(req), port, hostname: "127.0.0.1" }, () => resolve(s));
     s.once("error", reject);
   });
   return {

@@ -23,17 +23,19 @@ export interface HubProcessOptions {
   /** 0 (the default) lets the system pick a free port; the URL is read from the start-up line. */
   port?: number;
   env?: Record<string, string>;
-  /** Extra node flags, e.g. --expose-gc. */
+  /** Extra node flags, e.g. --expose-gc (after tsx's, so that an --import may be TypeScript). */
   nodeArgs?: string[];
+  /** Open an IPC channel to the child (for a probe loaded with --import). */
+  ipc?: boolean;
   startTimeoutMs?: number;
 }
 
 /** Starts the process; resolves once it printed its URL. */
 export function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "functions/local/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", ...(opts.nodeArgs ?? []), "functions/local/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, HOPTRACE_DATA_DIR: opts.dataDir, PORT: String(opts.port ?? 0), LOG_LEVEL: "WARN", ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", ...(opts.ipc ? (["ipc"] as const) : [])],
   });
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output += c.toString("utf8")));
