@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     SQS_ENDPOINT: "http://127.0.0.1:9",
     PUBLIC_URL: "https://hub.example.org/dev",
     HUB_KEY_FILE: keyFile,
+    WEBHOOK_SECRETS_KEY_FILE: join(work, "webhook-secrets.key.json"),
     LOG_LEVEL: "ERROR",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };

@@ -25,6 +25,8 @@ import { buildDocument } from "../../openapi/document.js";
 
 /** Routes that replay from the evidence their own conditional write keeps (see idempotency.ts). */
 const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
+/** Routes whose response holds a new webhook secret: stored for replay sealed, never in the clear. */
+const HOLDING_SECRETS = [/^\/v1\/webhook-endpoints$/, /^\/v1\/webhook-endpoints\/[^/]+\/rotate-secret$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
 const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, rmdRoutes];
@@ -52,7 +54,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header("cache-control", "public, max-age=300");
     return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
   });
-  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
+  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   // Built on first request, not at start-up: most cold starts never serve it.
   let contract: ReturnType<typeof buildDocument> | undefined;

@@ -353,7 +353,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the endpoint's secret
-         * @description Deliveries are signed with the new and the previous secret during the grace period (24 h by default).
+         * @description Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.
          */
         post: operations["rotateWebhookEndpointSecret"];
         delete?: never;
@@ -479,7 +479,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver an event again (same `webhook-id`) */
+        /**
+         * Deliver an event again (same `webhook-id`)
+         * @description To every active endpoint of the event's recipient that takes its type, or to the one named by `endpointId`. An endpoint of any other account is not found (404), whoever asks.
+         */
         post: operations["redeliverEvent"];
         delete?: never;
         options?: never;
@@ -3015,11 +3018,11 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "type": "urn:hoptrace:problem:header_too_large",
+                 *       "type": "urn:hoptrace:problem:header_fields_too_large",
                  *       "title": "Request header fields too large",
                  *       "status": 431,
-                 *       "detail": "the request headers are larger than allowed",
-                 *       "code": "header_too_large",
+                 *       "detail": "the request headers are larger than the server accepts",
+                 *       "code": "header_fields_too_large",
                  *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                  *     }
                  */

@@ -6,7 +6,7 @@
  *   HOPTRACE_BENCH_LATENCY_RUNS (60)  sequential 5-hop tracebacks for latency
  *   HOPTRACE_BENCH_TRACEBACKS (300)   tracebacks in the throughput phase, 200 in flight
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem, platform, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -44,6 +44,15 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** A switch that carried every call: each lookup finds exactly one record, on the trunk "IN". */
 const everyCall: CallRecordSource = { find: async (call) => [{ startTime: call.at, calling: call.calling, called: call.called, ingressTrunk: "IN", sipCallId: "bench@sip.example" }] };
+
+/** BENCHMARKS.md ends with figures other commands measured (npm run soak): kept as they are. */
+const OTHER_COMMANDS_HEADING = "\n## Memory under a soak";
+
+async function sectionsOfOtherCommands(file: string): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  const at = text.indexOf(OTHER_COMMANDS_HEADING);
+  return at < 0 ? "" : text.slice(at);
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -246,7 +255,8 @@ async function main(): Promise<void> {
       totalSeconds: (performance.now() - started) / 1000,
     });
     process.stdout.write(report);
-    await writeFile(fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url)), report);
+    const file = fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url));
+    await writeFile(file, report + (await sectionsOfOtherCommands(file)));
     log("written to BENCHMARKS.md");
   } finally {
     await net.stop();
