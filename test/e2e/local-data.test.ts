@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
-import { signingKeyFromJwk } from "../../openapi/client/index.js";
+import { newAccountId, signingKeyFromJwk } from "../../openapi/client/index.js";
 import { startHubProcess, type HubProcess } from "../support/hub-process.js";
 import { apiFor, CALL, newKey } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
@@ -47,7 +47,8 @@ describe("the local data folder", () => {
     const key = await signingKeyFromJwk(JSON.parse(await readFile(join(dataDir, "consortium.private.jwk.json"), "utf8")));
     const api = apiFor(hub.url, key);
     const provider = await newKey();
-    const reg = await api.post("/v1/providers", { name: "Secret Keeper Co", frn: "0077007700", contact: { name: "NOC", email: "noc@keeper.example" }, keys: [{ publicJwk: provider.publicJwk }] });
+    const id = newAccountId();
+    const reg = await api.post("/v1/providers", { id, name: "Secret Keeper Co", frn: "0077007700", contact: { name: "NOC", email: "noc@keeper.example" }, keys: [provider.registration(id)] });
     expect(reg.status).toBe(201);
     const providerApi = apiFor(hub.url, provider.key);
     const ep = await providerApi.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created"] });
