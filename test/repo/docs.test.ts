@@ -1,6 +1,7 @@
 /**
  * The documentation holds together: every relative link in a tracked Markdown file leads to a
- * file of the repository, and a link to a heading of a Markdown file to a heading it has.
+ * file of the repository, a link to a heading of a Markdown file to a heading it has, and every
+ * document the code cites is one the repository holds.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -43,5 +44,16 @@ describe("the documentation", () => {
       else if (anchor && target.endsWith(".md") && !headingsOf(target).has(anchor)) broken.push(`${link}: no heading #${anchor} in ${target}`);
     }
     expect(broken).toEqual([]);
+  });
+
+  it("is all the code cites: every Markdown file a source file names exists, from the root or from beside it", () => {
+    const code = files.filter((f) => /\.(ts|js|mjs|cjs|json|sh)$/.test(f) && !f.endsWith("package-lock.json"));
+    const missing = code.flatMap((f) =>
+      [...readFileSync(join(root, f), "utf8").matchAll(/[\w./-]*[\w-]+\.md\b/g)]
+        .map((m) => m[0])
+        .filter((cited) => !existsSync(join(root, cited)) && !existsSync(join(root, dirname(f), cited)))
+        .map((cited) => `${f}: ${cited}`),
+    );
+    expect(missing).toEqual([]);
   });
 });
