@@ -53,7 +53,7 @@ const configSchema = z
     /** A delivery attempt claimed longer ago than this was lost with its worker. */
     DELIVERY_LEASE_SECONDS: seconds.default(60),
     DELIVERY_RECOVERY_GRACE_SECONDS: seconds.default(60),
-    /** A delivery that has not been answered in full by then has failed (PROTOCOL.md §3). */
+    /** A delivery that has not been answered in full by then has failed (docs/protocol.md §3). */
     WEBHOOK_TIMEOUT_MS: seconds.default(10_000),
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   })

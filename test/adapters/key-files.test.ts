@@ -7,6 +7,7 @@ import { loadOrCreateDataKeyFile } from "../../functions/adapters/keys/data-key-
 import { loadOrCreateHubKeyFile } from "../../functions/adapters/keys/hub-key-file.js";
 import { KeyFileError, readOrCreateKeyFile, writeNewKeyFile } from "../../functions/adapters/keys/key-file.js";
 import { secureDataFolder } from "../../functions/local/data-folder.js";
+import { FileExistsError } from "../../functions/platform/private-file.js";
 
 const dirs: string[] = [];
 async function folder(): Promise<string> {
@@ -36,7 +37,7 @@ describe("key files", () => {
     const dir = await folder();
     const path = join(dir, "k.json");
     await writeNewKeyFile(path, "first");
-    await expect(writeNewKeyFile(path, "second")).rejects.toMatchObject({ code: "EEXIST" });
+    await expect(writeNewKeyFile(path, "second")).rejects.toBeInstanceOf(FileExistsError);
     expect(await readFile(path, "utf8")).toBe("first");
     expect(await readdir(dir)).toEqual(["k.json"]);
   });

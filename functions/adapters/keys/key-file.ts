@@ -1,13 +1,12 @@
 /**
  * Key files (the hub's signing key, the consortium's first key, the data key of the secrets at
- * rest), written so that no reader ever sees half of one: the content goes to a temporary file,
- * owner-only, in the same folder, is flushed to disk, and is then linked into place. Unlike a
- * rename, the link fails rather than replace a key file that exists (one written by a second
- * process starting at the same moment, or by the operator), and a key is never overwritten.
+ * rest), written as private files (platform/private-file.ts): no reader ever sees half of one,
+ * and one that exists (written by a second process starting at the same moment, or by the
+ * operator) is never replaced.
  */
-import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { FileExistsError, writePrivateFile } from "../../platform/private-file.js";
 
 export class KeyFileError extends Error {
   readonly code = "invalid_key_file";
@@ -17,24 +16,10 @@ export class KeyFileError extends Error {
   }
 }
 
-/** Writes a new key file; fails with EEXIST, changing nothing, if one is there already. */
+/** Writes a new key file; fails with FileExistsError, changing nothing, if one is there already. */
 export async function writeNewKeyFile(path: string, contents: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  const file = await open(temp, "wx", 0o600);
-  try {
-    await file.writeFile(contents, "utf8");
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await link(temp, path);
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-  await syncFolder(dir);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writePrivateFile(path, contents, { replace: false });
 }
 
 /**
@@ -47,7 +32,7 @@ export async function readOrCreateKeyFile(path: string, create: () => Promise<st
   try {
     await writeNewKeyFile(path, await create());
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    if (!(err instanceof FileExistsError)) throw err;
   }
   return readFile(path, "utf8");
 }
@@ -68,18 +53,5 @@ async function readIfPresent(path: string): Promise<string | undefined> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
-  }
-}
-
-/** Makes the new name itself durable; folders cannot be opened for this on every platform. */
-async function syncFolder(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch (err) {
-    if (!["EISDIR", "EPERM", "EINVAL", "EACCES"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
-  } finally {
-    await handle?.close();
   }
 }
