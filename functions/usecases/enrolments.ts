@@ -3,7 +3,7 @@
  * browser made, on the invited account and with their name, e-mail and role. The invitation is
  * used up by one conditional write, so of two racing enrolments exactly one succeeds.
  */
-import type { Principal, SigningKeyRecord } from "../domain/account.js";
+import { principalOf, type Principal, type SigningKeyRecord } from "../domain/account.js";
 import { ConflictError, GoneError, NotFoundError } from "../domain/errors.js";
 import { invitationAt, personOf, type Invitation } from "../domain/invitation.js";
 import { INVITATION_TOKEN_PATTERN, invitationIdOf, tokenMatches } from "../crypto/invitation-token.js";
@@ -76,5 +76,5 @@ export async function enrol(deps: PeopleDeps, signer: EnrollingKey, token: strin
 }
 
 function enrolled(key: SigningKeyRecord): Enrolled {
-  return { key, principal: { accountId: key.accountId, kind: key.accountKind, keyId: key.keyId, ...(key.person && { person: key.person }) } };
+  return { key, principal: principalOf(key) };
 }

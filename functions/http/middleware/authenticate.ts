@@ -1,5 +1,5 @@
 /**
- * RFC 9421 request authentication (PROTOCOL.md §1). Runs after the body size cap (body-limit.ts)
+ * RFC 9421 request authentication (docs/protocol.md §1). Runs after the body size cap (body-limit.ts)
  * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
  * key, time window, signature, digest, replay. A signature is recorded as seen only once the
  * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
@@ -14,7 +14,7 @@ import type { MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
-import type { SigningKeyRecord } from "../../domain/account.js";
+import { principalOf, type SigningKeyRecord } from "../../domain/account.js";
 import { readNewKey } from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
@@ -91,7 +91,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
 
     if (keyRecord) {
-      c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId, ...(keyRecord.person && { person: keyRecord.person }) });
+      c.set("principal", principalOf(keyRecord));
       c.set("caller", `acc:${keyRecord.accountId}`);
     } else {
       c.set("enrolling", { keyId: signer.keyId, publicJwk: signer.publicJwk });
