@@ -11,7 +11,7 @@ import { createApp } from "../http/app.js";
 import { loadConfig, type Config } from "../platform/config.js";
 import { buildRuntime, type Runtime } from "../platform/container.js";
 import { startEmulators, type Emulators } from "./emulators.js";
-import { startBackgroundWork, type BackgroundWork } from "./background.js";
+import { resumeAfterRestart, startBackgroundWork, type BackgroundWork } from "./background.js";
 
 export interface EmbeddedOptions {
   /** Where data lives on disk; in memory when absent (tests). */
@@ -60,6 +60,7 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
     ...opts.env,
   });
   const runtime = await buildRuntime(config, opts.clock ? { clock: opts.clock } : {});
+  if (opts.background !== false) await resumeAfterRestart(runtime);
   server.attach(createApp(runtime.deps).fetch);
   const background = opts.background === false ? undefined : startBackgroundWork(runtime, emulators, { intervalMs: opts.sweepIntervalMs ?? 1000 });
   return {

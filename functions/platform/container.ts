@@ -13,7 +13,6 @@ import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateHubKeySecret } from "../adapters/keys/hub-key-secret.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
-import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
@@ -25,6 +24,7 @@ import type { AppDeps, HubKey } from "../http/env.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
+import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 
 export interface Runtime {
   config: Config;
@@ -49,6 +49,9 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const hubKey = await loadHubKey(config, overrides.createHubKey ?? config.HOPTRACE_MODE === "local");
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const guard = destinationGuard(destinationPolicy);
+  const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME);
+  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL);
+  const log = createLogger(config.LOG_LEVEL);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -62,15 +65,15 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     }),
     tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),
     requests: new DynamoRequestStore(db, config.TABLE_NAME),
-    events: new SqsEventPublisher(sqs, config.DELIVERY_QUEUE_URL),
+    events: new RecordingEventPublisher(webhooks, queue, clock, log),
     deadlines: deadlinePolicies(config),
     clock,
     ids: ulidGenerator(() => clock.now().getTime()),
-    log: createLogger(config.LOG_LEVEL),
+    log,
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
-    webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
-    queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
+    webhooks,
+    queue,
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
     random: Math.random,

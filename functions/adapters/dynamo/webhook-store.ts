@@ -1,5 +1,5 @@
 /** Webhook endpoints, the events feed, and deliveries with their attempts. */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { HubEvent } from "../../domain/events.js";
 import type { Delivery } from "../../domain/webhooks/delivery.js";
 import type { Endpoint } from "../../domain/webhooks/endpoint.js";
@@ -58,13 +58,47 @@ export class DynamoWebhookStore implements WebhookStore {
     return allPages((cursor) => this.listEndpoints(accountId, { limit: 100, ...(cursor && { cursor }) }));
   }
 
-  /** Records an event in its recipient's feed; a second write of the same event changes nothing. */
-  async putEvent(e: HubEvent): Promise<"created" | "exists"> {
+  /** Records an event in its recipient's feed, on the outbox index until it is fanned out. */
+  async recordEvent(e: HubEvent, pendingSince: string): Promise<"created" | "exists"> {
+    return this.putEvent(e, pendingSince);
+  }
+
+  async markFannedOut(e: HubEvent): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.event(e.id),
+          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // A message queued before its event was recorded: the feed gets it now.
+      await this.putEvent(e);
+    }
+  }
+
+  async eventsAwaitingFanOut(before: string, limit: number): Promise<HubEvent[]> {
+    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("FANOUT"), before, limit);
+    return items.map((i) => stripKeys<HubEvent>(i));
+  }
+
+  /** A second write of the same event changes nothing. */
+  private async putEvent(e: HubEvent, pendingSince?: string): Promise<"created" | "exists"> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.event(e.id), entity: "event", gsi1pk: keys.eventsOf(e.recipientId), gsi1sk: `${e.createdAt}#${e.id}`, ...e },
+          Item: {
+            ...keys.event(e.id),
+            entity: "event",
+            gsi1pk: keys.eventsOf(e.recipientId),
+            gsi1sk: `${e.createdAt}#${e.id}`,
+            ...(pendingSince && { gsi4pk: keys.schedule("FANOUT", e.id), gsi4sk: `${pendingSince}#${e.id}` }),
+            ...e,
+          },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
