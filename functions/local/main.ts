@@ -6,6 +6,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { generateSigningKey } from "../crypto/keys.js";
+import { behaviourSettings } from "../platform/config.js";
 import { ensureConsortium } from "../usecases/bootstrap.js";
 import { startEmbeddedHub } from "./embedded.js";
 
@@ -20,7 +21,7 @@ await mkdir(dataDir, { recursive: true });
 const hub = await startEmbeddedHub({
   dataDir,
   port,
-  env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "INFO", ALLOW_LOOPBACK_WEBHOOKS: process.env.ALLOW_LOOPBACK_WEBHOOKS ?? "true" },
+  env: { ...behaviourSettings(process.env), LOG_LEVEL: process.env.LOG_LEVEL ?? "INFO", ALLOW_LOOPBACK_WEBHOOKS: process.env.ALLOW_LOOPBACK_WEBHOOKS ?? "true" },
 });
 const consortiumJwk = await consortiumPublicJwk(dataDir);
 const { keyId } = await ensureConsortium(hub.runtime.deps, consortiumJwk);
