@@ -55,7 +55,8 @@ export interface AccountStore {
 }
 
 export interface TracebackStore {
-  createTraceback(tb: Traceback, outbox: string): Promise<void>;
+  /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
+  createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
   getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
   replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;

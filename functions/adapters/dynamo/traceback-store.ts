@@ -66,8 +66,14 @@ export class DynamoTracebackStore implements TracebackStore {
   ) {}
 
   /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
-  async createTraceback(tb: Traceback, outbox: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+  async createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists"> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+      return "created";
+    } catch (err) {
+      if (isConditionFailure(err)) return "exists";
+      throw err;
+    }
   }
 
   async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {

@@ -40,6 +40,7 @@ export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): Middl
       }
       return new Response(record.response.body, { status: record.response.status, headers: { ...record.response.headers, "idempotent-replayed": "true" } });
     }
+    c.set("attempt", { key, firstTriedAt: start.firstTriedAt });
 
     try {
       await next();
