@@ -8,12 +8,13 @@
  */
 import { hopRequestCancelled, hopRequestCreated, hopRequestOverdue, hopRequestReminder, tracebackCompleted, type HubEvent } from "../domain/events.js";
 import { ConflictError } from "../domain/errors.js";
-import { applyDecision, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
+import type { Account } from "../domain/account.js";
+import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
 import { recordFindings } from "./findings.js";
 import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "events" | "deadlines" | "log" | "evidence" | "clock">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -110,7 +111,9 @@ export async function followUpHop(
   const events: HubEvent[] = [];
   const placed: { next?: Hop } = {};
   const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events, placed), tb);
-  if (after && !placed.next) events.push(...(await nextHopNotice(deps, hop, after)));
+  const next = placed.next ?? (after && (await nextHopOf(deps, hop, after)));
+  if (next && !placed.next && wasOpened(next)) events.push(hopRequestCreated(next));
+  if (next?.status === "awaiting_registration") await openIfRegistered(deps, next);
   events.push(...hopEvents(hop, after));
   if (after?.status === "completed") {
     events.push(tracebackCompleted(after));
@@ -135,13 +138,47 @@ async function caughtUp(deps: FollowUpDeps, tracebackId: string, seq: number, kn
 }
 
 /**
- * The notification of the next hop an answer made, read back from the table when the traceback
- * had already moved past the answered hop (a crash between that write and the notification).
+ * The next hop an answer made, read back from the table when the traceback had already moved
+ * past the answered hop (a crash came between that write and the notification).
  */
-async function nextHopNotice(deps: FollowUpDeps, hop: StoredHop, tb: Traceback): Promise<HubEvent[]> {
-  if (hop.status !== "answered" || isInquirySeq(hop.seq) || tb.hopCount <= hop.seq) return [];
+async function nextHopOf(deps: FollowUpDeps, hop: StoredHop, tb: Traceback): Promise<Hop | undefined> {
+  if (hop.status !== "answered" || isInquirySeq(hop.seq) || tb.hopCount <= hop.seq) return undefined;
   const next = (await deps.tracebacks.getHop(hop.tracebackId, hop.seq + 1, true))?.value;
-  return next && next.namedBy.hopId === hop.id && wasOpened(next) ? [hopRequestCreated(next)] : [];
+  return next?.namedBy.hopId === hop.id ? next : undefined;
+}
+
+/**
+ * A hop placed to wait for an upstream that registered meanwhile (its registration looked for
+ * waiting hops before this one was written) is opened for it now.
+ */
+async function openIfRegistered(deps: FollowUpDeps, hop: Hop): Promise<void> {
+  const named = hop.pendingProvider;
+  const id = (named?.frn && (await deps.accounts.accountIdByFrn(named.frn))) || (named?.rmdNumber && (await deps.accounts.accountIdByRmd(named.rmdNumber)));
+  const provider = id ? await deps.accounts.getAccount(id) : undefined;
+  if (provider?.kind === "provider") await activatePendingHop(deps, provider, hop);
+}
+
+/** Opens a hop that waited for an unregistered upstream for the provider now registered; false if it no longer waits. */
+export async function activatePendingHop(deps: FollowUpDeps, provider: Account, pending: Hop): Promise<boolean> {
+  const [tb, hop] = await Promise.all([
+    deps.tracebacks.getTraceback(pending.tracebackId, true),
+    deps.tracebacks.getHop(pending.tracebackId, pending.seq, true),
+  ]);
+  if (!tb || !hop || hop.value.status !== "awaiting_registration") return false;
+  const now = deps.clock.now();
+  const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+  const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
+  const marker = outboxMarker(now, assigned.id);
+  try {
+    await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);
+  } catch (err) {
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+  await followUpHop(deps, assigned.tracebackId, assigned.seq, marker).catch((err) =>
+    deps.log.warn("hop follow-up deferred to the reconciler", { hopId: assigned.id, error: String(err) }),
+  );
+  return true;
 }
 
 /** What the hop's current state does to the traceback, if it still stands on that hop. */

@@ -42,7 +42,10 @@ export interface OutboxRef {
 }
 
 export interface AccountStore {
-  createAccount(account: Account): Promise<void>;
+  /** `activation`: a marker kept until the hops waiting for this provider are opened. */
+  createAccount(account: Account, activation?: string): Promise<void>;
+  pendingActivations(before: string, limit: number): Promise<Array<{ accountId: string; marker: string }>>;
+  clearActivation(accountId: string, marker: string): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
   listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>>;
   accountIdByFrn(frn: string): Promise<string | undefined>;

@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from
 import { responsiveness, type Responsiveness } from "../domain/responsiveness.js";
 import { normaliseE164, InvalidPhoneNumberError } from "../domain/phone.js";
 import { closeTraceback, firstHopOf, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
-import { followUpTraceback, outboxMarker } from "./followup.js";
+import { finishPendingFollowUp, followUpTraceback, outboxMarker } from "./followup.js";
 import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
 import { signatureVerdict, type SignatureVerdict } from "./findings.js";
 import { isInquirySeq } from "../domain/ids.js";
@@ -159,6 +159,13 @@ export async function closeTracebackBy(deps: CoreDeps, p: Principal, tracebackId
   for (let attempt = 0; attempt < 5; attempt++) {
     const stored = await deps.tracebacks.getTraceback(tracebackId, true);
     if (!stored || !canReadTraceback(p, stored.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+    // An answer accepted before the close still makes its next hop: a follow-up a crash left
+    // unfinished is finished first, and the traceback read again.
+    const current = stored.value.status === "completed" ? undefined : await deps.tracebacks.getHop(tracebackId, stored.value.hopCount, true);
+    if (current?.outbox) {
+      await finishPendingFollowUp(deps, current);
+      continue;
+    }
     const now = deps.clock.now();
     const closed = closeTraceback(stored.value, reason, p.accountId, now);
     const marker = outboxMarker(now, tracebackId);

@@ -3,8 +3,9 @@
  * of a "doomed" process throw from call N on (nothing more reaches the table or the queue), its
  * queue is forgotten as the embedded queue is on a restart, and a fresh process then finishes
  * the work: the start-up recovery, the client's retries, the worker and the reconciler. For every
- * N, and whether the provider answers before or after the reconciler came by, every hop must get
- * exactly one logical `hop_request.created` and the traceback exactly one `traceback.completed`.
+ * N, and whether the clients act before or after the reconciler came by, every event the final
+ * state implies (a hop created, reminded, cancelled; the traceback completed) is recorded and
+ * delivered exactly once, under its own id.
  */
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -21,23 +22,25 @@ import { generateSigningKey } from "../../functions/crypto/keys.js";
 import type { Principal } from "../../functions/domain/account.js";
 import type { HopAnswer } from "../../functions/domain/answer.js";
 import { ManualClock } from "../../functions/domain/clock.js";
-import { NotFoundError } from "../../functions/domain/errors.js";
+import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
 import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { deadlinePolicies } from "../../functions/platform/deadlines.js";
 import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
 import { deliveryMessageSchema } from "../../functions/usecases/delivery-messages.js";
 import { RecordingEventPublisher, recoverFanOuts } from "../../functions/usecases/event-outbox.js";
+import { registerAccount } from "../../functions/usecases/accounts.js";
 import { answerHopRequest, type AnswerContext } from "../../functions/usecases/hops.js";
 import type { Logger } from "../../functions/usecases/ports.js";
 import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
-import { createTraceback } from "../../functions/usecases/tracebacks.js";
+import { sweepDeadlines } from "../../functions/usecases/sweep.js";
+import { closeTracebackBy, createTraceback } from "../../functions/usecases/tracebacks.js";
 import type { WebhookDeps } from "../../functions/usecases/webhook-ports.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const ids = ulidGenerator();
-const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400 });
+const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400, REMINDER_SECONDS_BEFORE_DUE: [3600] });
 const log: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const CONSORTIUM: Principal = { accountId: "acc_CONSORTIUM", kind: "consortium", keyId: "kid-consortium" };
 const LEASE_SECONDS = 60;
@@ -67,6 +70,13 @@ function doomed<T extends object>(port: T, doom: Doom): T {
     },
   });
 }
+
+interface State {
+  tracebackId?: string;
+  frn?: string;
+}
+
+let frns = 0;
 
 interface Sent {
   url: string;
@@ -199,29 +209,126 @@ describe("a kill between any two port calls loses no notification", () => {
     };
   }
 
+  const reconcile = async (deps: WebhookDeps) => {
+    await recoverFanOuts(deps, 0);
+    await reconcileOutbox(deps, 0);
+  };
+
   /**
-   * One life and death: a traceback started, hop 1 answered naming P2, hop 2 answered with the
-   * originator, the worker running in between; the process dies after `after` port calls.
-   * Returns whether it died before the end.
+   * What a client and the hub's own timers do, step by step, each step safe to repeat: the
+   * doomed process runs them until it dies, the next one runs them all again (a client retries
+   * what got no answer; what was done is found done).
    */
-  async function killedAfter(after: number, order: "reconciler first" | "answers first"): Promise<boolean> {
-    const [p1, p2] = [await provider("Terminating Co"), await provider("Upstream Co")];
+  interface Scenario {
+    /** Providers with a webhook endpoint; the steps may register more (without one). */
+    providers: number;
+    steps(deps: WebhookDeps, providers: string[], state: State, drain: () => Promise<void>): Promise<void>;
+    /** The hops as every run leaves them, killed or not: seq, status, reminders sent. */
+    final: Array<[number, string, number]>;
+  }
+
+  const start = (deps: WebhookDeps, terminatingProviderId: string) =>
+    createTraceback(deps, CONSORTIUM, { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId }, "fixed");
+
+  /** Answers a hop, waiting for the reconciler if the hop is not written yet. */
+  async function answered(deps: WebhookDeps, answer: (deps: WebhookDeps) => Promise<"accepted" | "not_yet">): Promise<void> {
+    if ((await answer(deps)) === "not_yet") {
+      await reconcile(deps);
+      expect(await answer(deps)).toBe("accepted");
+    }
+  }
+
+  /** Hop 1 names a registered upstream, whose hop 2 names the originator. */
+  const chainOfTwo: Scenario = {
+    providers: 2,
+    steps: async (deps, [p1, p2], state, drain) => {
+      state.tracebackId ??= (await start(deps, p1!)).traceback.id;
+      await drain();
+      await answered(deps, answerOf(p1!, hopIdOf(state.tracebackId, 1), { type: "upstream_identified", upstream: { providerId: p2! }, evidence: { ingressTrunk: "T1" } }));
+      await drain();
+      await answered(deps, answerOf(p2!, hopIdOf(state.tracebackId, 2), { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: { ingressTrunk: "T9" } }));
+      await drain();
+    },
+    final: [
+      [1, "answered", 0],
+      [2, "answered", 0],
+    ],
+  };
+
+  const close = (deps: WebhookDeps, tracebackId: string) =>
+    closeTracebackBy(deps, CONSORTIUM, tracebackId, "enough evidence").catch((err) => {
+      if (!(err instanceof ConflictError && err.code === "traceback_completed")) throw err;
+    });
+
+  /** Hop 1 names a registered upstream and the consortium closes the traceback at once. */
+  const answerThenClose: Scenario = {
+    providers: 2,
+    steps: async (deps, [p1, p2], state, drain) => {
+      state.tracebackId ??= (await start(deps, p1!)).traceback.id;
+      await drain();
+      // The provider answers what it sees open, and the consortium closes right after the 200.
+      await answered(deps, answerOf(p1!, hopIdOf(state.tracebackId, 1), { type: "upstream_identified", upstream: { providerId: p2! }, evidence: { ingressTrunk: "T1" } }));
+      await close(deps, state.tracebackId);
+      await drain();
+    },
+    final: [
+      [1, "answered", 0],
+      [2, "cancelled", 0],
+    ],
+  };
+
+  /**
+   * Hop 1 names an upstream not registered yet; it registers (which opens hop 2), is reminded
+   * by the sweeper, and the consortium closes the traceback (which cancels hop 2).
+   */
+  const registrationReminderClose: Scenario = {
+    providers: 1,
+    steps: async (deps, [p1], state, drain) => {
+      state.tracebackId ??= (await start(deps, p1!)).traceback.id;
+      const tracebackId = state.tracebackId;
+      await drain();
+      const frn = (state.frn ??= String(2_000_000_000 + frns++));
+      await answered(deps, answerOf(p1!, hopIdOf(tracebackId, 1), { type: "upstream_identified", upstream: { name: "Newcomer Co", frn }, evidence: { ingressTrunk: "T1" } }));
+      await drain();
+      const holder = await deps.accounts.accountIdByFrn(frn);
+      if (!holder || !(await deps.accounts.getAccount(holder))) {
+        // A claim left by a registration that died is free again after a minute.
+        clock.advance(61_000);
+        await registerAccount(deps, CONSORTIUM, "provider", { name: "Newcomer Co", frn, contact: { name: "NOC", email: "noc@newcomer.example" } });
+      }
+      // Registered, the provider is asked: by the registration itself or, after a kill, the reconciler.
+      const asked = async () => !["awaiting_registration", undefined].includes((await deps.tracebacks.getHop(tracebackId, 2, true))?.value.status);
+      if (!(await asked())) await reconcile(deps);
+      expect(await asked()).toBe(true);
+      await drain();
+      const hop2 = (await deps.tracebacks.getHop(tracebackId, 2, true))?.value;
+      const remindAt = hop2?.status === "open" && !hop2.remindersSent ? hop2.deadline?.reminders?.[0] : undefined;
+      if (remindAt) {
+        clock.set(new Date(Math.max(clock.now().getTime(), Date.parse(remindAt) + 1000)));
+        await sweepDeadlines(deps);
+      }
+      await drain();
+      await close(deps, tracebackId);
+      await drain();
+    },
+    final: [
+      [1, "answered", 0],
+      [2, "cancelled", 1],
+    ],
+  };
+
+  /**
+   * One life and death: the scenario's steps until the process dies after `after` port calls,
+   * then a fresh process finishes. Returns whether it died before the end.
+   */
+  async function killedAfter(after: number, scenario: Scenario, order: "reconciler first" | "steps first"): Promise<boolean> {
+    const providers = [];
+    for (let i = 0; i < scenario.providers; i++) providers.push(await provider(`Provider ${i + 1}`));
+    const state: State = {};
     const doom = new Doom(after);
     const doomedProcess = await processWith(doom);
-    const start = (deps: WebhookDeps) =>
-      createTraceback(deps, CONSORTIUM, { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId: p1 }, "fixed");
-    let tracebackId: string | undefined;
-    const answers = (id: string) => [
-      answerOf(p1, hopIdOf(id, 1), { type: "upstream_identified", upstream: { providerId: p2 }, evidence: { ingressTrunk: "T1" } }),
-      answerOf(p2, hopIdOf(id, 2), { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: { ingressTrunk: "T9" } }),
-    ];
     try {
-      tracebackId = (await start(doomedProcess.deps)).traceback.id;
-      await drain(doomedProcess);
-      for (const answer of answers(tracebackId)) {
-        expect(await answer(doomedProcess.deps)).toBe("accepted");
-        await drain(doomedProcess);
-      }
+      await scenario.steps(doomedProcess.deps, providers, state, () => drain(doomedProcess));
     } catch (err) {
       if (!doom.fired) throw err;
     }
@@ -229,59 +336,64 @@ describe("a kill between any two port calls loses no notification", () => {
     // The next process, a moment later: its queue starts empty, whatever the last one held.
     clock.advance(1000);
     const next = await processWith();
-    const { deps } = next;
-    const reconcile = async () => {
-      await recoverFanOuts(deps, 0);
-      await reconcileOutbox(deps, 0);
-    };
-    if (order === "reconciler first") await reconcile();
-    // The client did not get its 201: it starts the traceback again.
-    tracebackId ??= (await start(deps)).traceback.id;
-    for (const answer of answers(tracebackId)) {
-      // A provider that polls answers what it sees open; an answer already taken replays.
-      if ((await answer(deps)) === "not_yet") {
-        await reconcile();
-        expect(await answer(deps)).toBe("accepted");
-      }
-      await drain(next);
-    }
-    await reconcile();
+    if (order === "reconciler first") await reconcile(next.deps);
+    await scenario.steps(next.deps, providers, state, () => drain(next));
+    await reconcile(next.deps);
     await drain(next);
     // Claims the dead process held come back once their lease has run out.
     clock.advance(2 * LEASE_SECONDS * 1000 + 1000);
-    await recoverDeliveries(deps);
+    await recoverDeliveries(next.deps);
     await drain(next);
 
-    await expectNotifiedOnce(tracebackId, [p1, p2]);
+    const chain = (await stores().tracebacks.getChain(state.tracebackId!))!;
+    expect(chain.hops.map((h) => [h.value.seq, h.value.status, h.value.remindersSent ?? 0])).toEqual(scenario.final);
+    await expectEachEventOnce(state.tracebackId!, providers);
     return doom.fired;
   }
 
-  async function expectNotifiedOnce(tracebackId: string, providers: string[]): Promise<void> {
+  /**
+   * Every event the final state implies (each hop ever opened was created, each reminder sent,
+   * each cancellation, the completion) is in its recipient's feed exactly once and nothing else
+   * is; endpoints got exactly those, under their own ids; and no marker is left behind.
+   */
+  async function expectEachEventOnce(tracebackId: string, withEndpoint: string[]): Promise<void> {
     const s = stores();
     const chain = (await s.tracebacks.getChain(tracebackId))!;
-    expect(chain.hops.map((h) => [h.value.seq, h.value.providerId, h.value.status])).toEqual([
-      [1, providers[0], "answered"],
-      [2, providers[1], "answered"],
-    ]);
-    expect(chain.traceback.value).toMatchObject({ status: "completed", hopCount: 2, result: { outcome: "originator_found" } });
-    expect([chain.traceback.outbox, ...chain.hops.map((h) => h.outbox)].filter(Boolean)).toEqual([]);
-    for (const [i, hop] of chain.hops.entries()) {
-      const feed = await s.webhooks.listEvents(providers[i]!, { limit: 100 });
-      expect(feed.items.filter((e) => e.type === "hop_request.created").map((e) => e.id)).toEqual([derivedEventId(hop.value.id, "created")]);
-      const pushed = sent.filter((x) => x.url.endsWith(providers[i]!) && x.type === "hop_request.created");
-      expect(pushed.length).toBeGreaterThanOrEqual(1);
-      expect(new Set(pushed.map((x) => x.webhookId))).toEqual(new Set([derivedEventId(hop.value.id, "created")]));
+    const tb = chain.traceback.value;
+    expect(tb.status).toBe("completed");
+    const expected = new Map<string, string[]>();
+    const expect_ = (recipient: string, id: string) => expected.set(recipient, [...(expected.get(recipient) ?? []), id]);
+    for (const { value: hop } of chain.hops) {
+      if (!hop.providerId) continue;
+      if (hop.deadline) expect_(hop.providerId, derivedEventId(hop.id, "created"));
+      for (let i = 1; i <= (hop.remindersSent ?? 0); i++) expect_(hop.providerId, derivedEventId(hop.id, `reminder-${i}`));
+      if (hop.status === "cancelled") expect_(hop.providerId, derivedEventId(hop.id, "cancelled"));
     }
-    const completed = await s.webhooks.listEvents(CONSORTIUM.accountId, { limit: 1000 });
-    expect(completed.items.filter((e) => e.data.tracebackId === tracebackId).map((e) => e.id)).toEqual([derivedEventId(tracebackId, "completed")]);
+    expect_(tb.initiatorId, derivedEventId(tb.id, "completed"));
+    for (const [recipient, ids] of expected) {
+      const feed = (await s.webhooks.listEvents(recipient, { limit: 1000 })).items.filter((e) => e.data.tracebackId === tracebackId);
+      expect(feed.map((e) => e.id).sort()).toEqual([...ids].sort());
+      if (!withEndpoint.includes(recipient)) continue;
+      const pushed = sent.filter((x) => x.url.endsWith(recipient) && feed.some((e) => e.id === x.webhookId));
+      expect(new Set(pushed.map((x) => x.webhookId))).toEqual(new Set(ids.filter((id) => id.endsWith(".created") || id.endsWith(".completed"))));
+    }
+    const accountMarks = await s.accounts.pendingActivations("9999", 1000);
+    const marks = [chain.traceback.outbox, ...chain.hops.map((h) => h.outbox), ...accountMarks.map((a) => a.marker)].filter(Boolean);
+    expect(marks).toEqual([]);
     const pending = await s.webhooks.eventsAwaitingFanOut("9999", 1000);
     expect(pending.filter((e) => e.data.tracebackId === tracebackId)).toEqual([]);
   }
 
-  for (const order of ["reconciler first", "answers first"] as const) {
-    it(`whichever call the kill comes before (${order})`, async () => {
+  const cases = [
+    ["a chain of two answers", chainOfTwo, "reconciler first"],
+    ["a chain of two answers", chainOfTwo, "steps first"],
+    ["an answer, then the traceback closed", answerThenClose, "steps first"],
+    ["registration, reminder and closing", registrationReminderClose, "steps first"],
+  ] as const;
+  for (const [name, scenario, order] of cases) {
+    it(`${name}: whichever call the kill comes before (${order})`, async () => {
       let after = 0;
-      while (await killedAfter(after, order).catch((err) => Promise.reject(new Error(`killed after ${after} calls: ${err}`, { cause: err })))) after++;
+      while (await killedAfter(after, scenario, order).catch((err) => Promise.reject(new Error(`killed after ${after} calls: ${err}`, { cause: err })))) after++;
       // The whole run takes this many calls; every one of them was a place to die.
       expect(after).toBeGreaterThan(30);
     }, 120_000);

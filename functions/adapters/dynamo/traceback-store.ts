@@ -9,7 +9,7 @@ import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
@@ -167,19 +167,7 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
   async clearOutbox(ref: OutboxRef, marker: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq),
-          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
-          ConditionExpression: "gsi4sk = :m",
-          ExpressionAttributeValues: { ":m": marker },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await clearMarker(this.db, this.table, ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq), marker);
   }
 
   /** Items whose follow-up is older than `before`, across the outbox shards. */

@@ -1,12 +1,12 @@
 /** Webhook endpoints, the events feed, and deliveries with their attempts. */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { HubEvent } from "../../domain/events.js";
 import type { Delivery } from "../../domain/webhooks/delivery.js";
 import type { Endpoint } from "../../domain/webhooks/endpoint.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 function deliveryItem(d: Delivery): Record<string, unknown> {
@@ -64,20 +64,8 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async markFannedOut(e: HubEvent): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.event(e.id),
-          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
-          ConditionExpression: "attribute_exists(pk)",
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      // A message queued before its event was recorded: the feed gets it now.
-      await this.putEvent(e);
-    }
+    // A message queued before its event was recorded: the feed gets it now.
+    if (!(await clearMarker(this.db, this.table, keys.event(e.id)))) await this.putEvent(e);
   }
 
   async eventsAwaitingFanOut(before: string, limit: number): Promise<HubEvent[]> {
