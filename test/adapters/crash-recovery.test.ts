@@ -20,7 +20,7 @@ import { createSqsClient } from "../../functions/adapters/sqs/client.js";
 import { SqsDeliveryQueue } from "../../functions/adapters/sqs/delivery-queue.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import type { Principal } from "../../functions/domain/account.js";
-import type { HopAnswer } from "../../functions/domain/answer.js";
+import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
 import { ManualClock } from "../../functions/domain/clock.js";
 import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
 import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
@@ -238,15 +238,21 @@ describe("a kill between any two port calls loses no notification", () => {
     }
   }
 
+  /** The traceback started at `terminating`, whose hop 1 it answers naming `upstream`. */
+  async function startNaming(deps: WebhookDeps, terminating: string, upstream: UpstreamRef, state: State, drain: () => Promise<void>): Promise<string> {
+    const tracebackId = (state.tracebackId ??= (await start(deps, terminating)).traceback.id);
+    await drain();
+    await answered(deps, answerOf(terminating, hopIdOf(tracebackId, 1), { type: "upstream_identified", upstream, evidence: { ingressTrunk: "T1" } }));
+    return tracebackId;
+  }
+
   /** Hop 1 names a registered upstream, whose hop 2 names the originator. */
   const chainOfTwo: Scenario = {
     providers: 2,
     steps: async (deps, [p1, p2], state, drain) => {
-      state.tracebackId ??= (await start(deps, p1!)).traceback.id;
+      const tracebackId = await startNaming(deps, p1!, { providerId: p2! }, state, drain);
       await drain();
-      await answered(deps, answerOf(p1!, hopIdOf(state.tracebackId, 1), { type: "upstream_identified", upstream: { providerId: p2! }, evidence: { ingressTrunk: "T1" } }));
-      await drain();
-      await answered(deps, answerOf(p2!, hopIdOf(state.tracebackId, 2), { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: { ingressTrunk: "T9" } }));
+      await answered(deps, answerOf(p2!, hopIdOf(tracebackId, 2), { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: { ingressTrunk: "T9" } }));
       await drain();
     },
     final: [
@@ -264,11 +270,8 @@ describe("a kill between any two port calls loses no notification", () => {
   const answerThenClose: Scenario = {
     providers: 2,
     steps: async (deps, [p1, p2], state, drain) => {
-      state.tracebackId ??= (await start(deps, p1!)).traceback.id;
-      await drain();
-      // The provider answers what it sees open, and the consortium closes right after the 200.
-      await answered(deps, answerOf(p1!, hopIdOf(state.tracebackId, 1), { type: "upstream_identified", upstream: { providerId: p2! }, evidence: { ingressTrunk: "T1" } }));
-      await close(deps, state.tracebackId);
+      // The consortium closes right after the 200 to the answer.
+      await close(deps, await startNaming(deps, p1!, { providerId: p2! }, state, drain));
       await drain();
     },
     final: [
@@ -284,11 +287,8 @@ describe("a kill between any two port calls loses no notification", () => {
   const registrationReminderClose: Scenario = {
     providers: 1,
     steps: async (deps, [p1], state, drain) => {
-      state.tracebackId ??= (await start(deps, p1!)).traceback.id;
-      const tracebackId = state.tracebackId;
-      await drain();
       const frn = (state.frn ??= String(2_000_000_000 + frns++));
-      await answered(deps, answerOf(p1!, hopIdOf(tracebackId, 1), { type: "upstream_identified", upstream: { name: "Newcomer Co", frn }, evidence: { ingressTrunk: "T1" } }));
+      const tracebackId = await startNaming(deps, p1!, { name: "Newcomer Co", frn }, state, drain);
       await drain();
       const holder = await deps.accounts.accountIdByFrn(frn);
       if (!holder || !(await deps.accounts.getAccount(holder))) {

@@ -1,5 +1,5 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { TABLE, type ItemKey } from "./keys.js";
 
@@ -100,6 +100,17 @@ export async function allPages<T>(page: (cursor: string | undefined) => Promise<
     cursor = next.nextCursor;
   } while (cursor && out.length < max);
   return out;
+}
+
+/** Writes an item unless one with its key exists; a retry of the same write is told "exists". */
+export async function putNew(db: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>): Promise<"created" | "exists"> {
+  try {
+    await db.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
+    return "created";
+  } catch (err) {
+    if (isConditionFailure(err)) return "exists";
+    throw err;
+  }
 }
 
 export function isConditionFailure(err: unknown): boolean {

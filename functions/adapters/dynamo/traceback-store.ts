@@ -9,7 +9,7 @@ import { ConflictError } from "../../domain/errors.js";
 import type { Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
@@ -66,14 +66,8 @@ export class DynamoTracebackStore implements TracebackStore {
   ) {}
 
   /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
-  async createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, tracebackItem(tb, 1, outbox));
   }
 
   async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {
@@ -134,14 +128,8 @@ export class DynamoTracebackStore implements TracebackStore {
    * Writes a hop whose id is derived from its traceback and position. A retry of the same step
    * finds the item there and changes nothing: "created" tells the caller which case it was.
    */
-  async putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: hopItem(hop, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, hopItem(hop, 1, outbox));
   }
 
   /**

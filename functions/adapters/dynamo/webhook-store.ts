@@ -6,7 +6,7 @@ import type { Endpoint } from "../../domain/webhooks/endpoint.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 function deliveryItem(d: Delivery): Record<string, unknown> {
@@ -74,27 +74,15 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   /** A second write of the same event changes nothing. */
-  private async putEvent(e: HubEvent, pendingSince?: string): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.event(e.id),
-            entity: "event",
-            gsi1pk: keys.eventsOf(e.recipientId),
-            gsi1sk: `${e.createdAt}#${e.id}`,
-            ...(pendingSince && { gsi4pk: keys.schedule("FANOUT", e.id), gsi4sk: `${pendingSince}#${e.id}` }),
-            ...e,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  private putEvent(e: HubEvent, pendingSince?: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, {
+      ...keys.event(e.id),
+      entity: "event",
+      gsi1pk: keys.eventsOf(e.recipientId),
+      gsi1sk: `${e.createdAt}#${e.id}`,
+      ...(pendingSince && { gsi4pk: keys.schedule("FANOUT", e.id), gsi4sk: `${pendingSince}#${e.id}` }),
+      ...e,
+    });
   }
 
   async getEvent(id: string): Promise<HubEvent | undefined> {
@@ -117,13 +105,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   /** Creates the delivery already claiming its first attempt; false when it exists (a duplicate fan-out). */
   async createDelivery(d: Delivery): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: deliveryItem(d), ConditionExpression: "attribute_not_exists(pk)" }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return (await putNew(this.db, this.table, deliveryItem(d))) === "created";
   }
 
   /**
