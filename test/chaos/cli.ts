@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import { runChaos, type ChaosReport } from "./harness.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+// Exiting (rather than dying of the signal) takes the hub's process group down too.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 
 const HELP = `npm run chaos -- [options]
 

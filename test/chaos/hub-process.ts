@@ -5,7 +5,7 @@
  * costs what `npm start` costs without the TypeScript transform.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { openSync, closeSync } from "node:fs";
+import { closeSync, openSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -27,7 +27,15 @@ export async function bundleMain(): Promise<{ entry: string; remove(): Promise<v
     packages: "external",
     logLevel: "warning",
   });
-  return { entry, remove: () => rm(entry, { force: true }) };
+  const removeNow = () => rmSync(entry, { force: true });
+  process.once("exit", removeNow);
+  return {
+    entry,
+    remove: async () => {
+      process.off("exit", removeNow);
+      await rm(entry, { force: true });
+    },
+  };
 }
 
 /** A port nobody listens on now: the hub keeps it across restarts, since signatures cover its URL. */
@@ -73,9 +81,13 @@ export class HubProcess {
     this.starts++;
     this.child = child;
     this.alive = true;
+    // A group of its own outlives this process unless killed with it (a test timing out, ^C).
+    const orphaned = () => signalGroup(child, "SIGKILL");
+    process.once("exit", orphaned);
     this.exit = new Promise((r) =>
       child.once("exit", () => {
         this.alive = false;
+        process.off("exit", orphaned);
         r();
       }),
     );
@@ -86,12 +98,16 @@ export class HubProcess {
   async kill(): Promise<void> {
     const { child, exit } = this;
     if (!child) return;
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-    }
+    signalGroup(child, "SIGKILL");
     await exit;
     if (this.child === child) this.child = undefined;
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
 }
