@@ -38,7 +38,9 @@ describe("npm start under kill -9", () => {
     });
     // A quiet machine fits 25 to 35 kills; a loaded one starts the hub slower and fits fewer.
     expect(report.kills.total).toBeGreaterThanOrEqual(10);
-    expect(f.hops).toBeGreaterThan(report.kills.total);
+    // Not a run that only ever killed an idle hub: answers went through, and kills met them.
+    expect(report.kills["after a 2xx"]).toBeGreaterThan(0);
+    expect(report.answersAccepted).toBeGreaterThan(0);
     expect(f.notifiedOnce).toBe(f.hops);
     console.log(
       `kill -9 harness: ${report.kills.total} kills (after a 2xx ${report.kills["after a 2xx"]}, random moment ${report.kills["random moment"]}, during start-up ${report.kills["during start-up"]}), ` +
