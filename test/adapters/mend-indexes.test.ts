@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
 import type { HubEvent } from "../../functions/domain/events.js";
@@ -36,14 +36,13 @@ async function withStore<T>(dataPath: string, use: (store: DynamoWebhookStore) =
 }
 
 describe("the embedded table after a kill mid-write", () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("finds every marked item again through its index, and no entry of a write that never completed", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "hoptrace-mend-"));
-    dirs.push(dir);
+    dir = await mkdtemp(join(tmpdir(), "hoptrace-mend-"));
     const dataPath = join(dir, "dynamodb");
     await withStore(dataPath, async (store) => {
       for (const n of [1, 2, 3, 4]) expect(await store.recordEvent(event(n), "2024-06-03T16:00:01.000Z")).toBe("created");
