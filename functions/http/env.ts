@@ -27,7 +27,14 @@ export interface AppEnv {
     requestId: string;
     principal: Principal;
     signed: SignedRequest;
+    /** The Idempotency-Key a POST holds, and when it was first tried (a crashed attempt may have written). */
+    attempt?: RequestAttempt;
   };
+}
+
+export interface RequestAttempt {
+  key: string;
+  firstTriedAt: number;
 }
 
 export interface HubKey {
