@@ -32,7 +32,14 @@ export interface AppEnv {
     caller: string;
     /** On an enrolment: the new key that signed the request, taken from its body. */
     enrolling: { keyId: string; publicJwk: Ed25519PublicJwk };
+    /** The Idempotency-Key a POST holds, and when it was first tried (a crashed attempt may have written). */
+    attempt?: RequestAttempt;
   };
+}
+
+export interface RequestAttempt {
+  key: string;
+  firstTriedAt: number;
 }
 
 export interface HubKey {

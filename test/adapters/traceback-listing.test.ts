@@ -181,6 +181,18 @@ describe("a traceback moving on", () => {
     expect(pointer.Item).toBeUndefined();
   });
 
+  it("lists once a traceback a retry tried to create again at another time, and drops the retry's pointers", async () => {
+    const tb = { ...traceback(103), campaign: "retried", createdAt: "2024-10-01T00:00:00.000Z" };
+    expect(await store.createTraceback(tb, `x#${tb.id}`)).toBe("created");
+    const retry = { ...tb, createdAt: "2024-10-01T00:00:05.000Z" };
+    expect(await store.createTraceback(retry, `y#${tb.id}`)).toBe("exists");
+    const listed = await store.listTracebacks({}, { campaign: "retried" }, { limit: 10 });
+    expect(listed.items.map((t) => t.id)).toEqual([tb.id]);
+    expect(listed.items[0]!.createdAt).toBe(tb.createdAt);
+    const stale = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("campaign#retried", tb.id, false), sk: listingSortKey(retry) } }));
+    expect(stale.Item).toBeUndefined();
+  });
+
   it("keeps a pointer a newer version filed when an older removal comes late", async () => {
     const listing = new TracebackListing(db, emulators.tableName);
     const tb = { ...traceback(102), status: "open" as const, createdAt: "2024-09-01T00:00:00.000Z" };

@@ -93,7 +93,7 @@ export class TracebackListing {
       const tracebacks = await this.resolve(entries);
       for (const [i, entry] of entries.entries()) {
         const tb = tracebacks[i];
-        if (tb && matchesFilter(tb.value, filter, scope)) found.push(tb.value);
+        if (tb && entry.sk === listingSortKey(tb.value) && matchesFilter(tb.value, filter, scope)) found.push(tb.value);
         else if (driver && entry.source.pointers) await this.healPointer(entry, driver, tb);
         if (found.length === page.limit) {
           const more = !exhausted || i < entries.length - 1;
@@ -161,9 +161,9 @@ export class TracebackListing {
     });
   }
 
-  /** A pointer to no traceback, or to one no longer under the facet read, goes. */
+  /** A pointer to no traceback, to one no longer under the facet read, or filed under another creation time (a retry's) goes. */
   private async healPointer(entry: Entry, driver: Facet, tb: { value: Traceback; version: number } | undefined): Promise<void> {
-    if (tb && facetsOf(tb.value).some((f) => facetId(f) === facetId(driver))) return;
+    if (tb && entry.sk === listingSortKey(tb.value) && facetsOf(tb.value).some((f) => facetId(f) === facetId(driver))) return;
     const key = { pk: String(entry.item.pk), sk: String(entry.item.sk) };
     // A pointer to a traceback never written is older than its version 1 can ever be.
     await this.removePointer(key, tb?.version ?? Number(entry.item.filedVersion));

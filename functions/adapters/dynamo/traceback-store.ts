@@ -10,7 +10,7 @@ import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
 import { facetId, facetsOf, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryAll, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 import { listingSortKey, TracebackListing } from "./traceback-listing.js";
 
@@ -94,10 +94,11 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
-  async createTraceback(tb: Traceback, outbox: string): Promise<void> {
+  async createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists"> {
     // Filed first: a crash in between leaves pointers to nothing, which listings skip and remove.
+    // A retry that finds the traceback written filed it under its own creation time: read as stale.
     await this.listing.file(tb, facetsOf(tb), 1);
-    await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+    return putNew(this.db, this.table, tracebackItem(tb, 1, outbox));
   }
 
   async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {
@@ -183,14 +184,8 @@ export class DynamoTracebackStore implements TracebackStore {
    * Writes a hop whose id is derived from its traceback and position. A retry of the same step
    * finds the item there and changes nothing: "created" tells the caller which case it was.
    */
-  async putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: hopItem(hop, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, hopItem(hop, 1, outbox));
   }
 
   /**
@@ -216,19 +211,7 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
   async clearOutbox(ref: OutboxRef, marker: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq),
-          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
-          ConditionExpression: "gsi4sk = :m",
-          ExpressionAttributeValues: { ":m": marker },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await clearMarker(this.db, this.table, ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq), marker);
   }
 
   /** Items whose follow-up is older than `before`, across the outbox shards. */
