@@ -187,12 +187,15 @@ async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, even
   if (tb.status === "completed" || tb.hopCount !== hop.seq || isInquirySeq(hop.seq)) return undefined;
   if (hop.status === "open") {
     if (hop.escalatedAt) {
-      return { ...tb, status: "completed", result: { outcome: "non_responsive_provider", reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`, hopSeq: hop.seq, decidedAt: hop.escalatedAt, decidedBy: "hub" } };
+      return { ...settled(tb), status: "completed", result: { outcome: "non_responsive_provider", reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`, hopSeq: hop.seq, decidedAt: hop.escalatedAt, decidedBy: "hub" } };
     }
-    return tb.status === "waiting_on_provider" ? { ...tb, status: "open", path: [...tb.path, hop.providerId!] } : undefined;
+    const opened = tb.status === "waiting_on_provider" ? { ...tb, status: "open" as const, path: [...tb.path, hop.providerId!] } : undefined;
+    // The traceback shows that its current hop is overdue, so the overdue ones can be listed.
+    if (hop.overdueAt && !tb.overdue) return { ...(opened ?? tb), overdue: { hopSeq: hop.seq, since: hop.overdueAt } };
+    return opened;
   }
   if (hop.status === "cancelled") {
-    return { ...tb, status: "completed", result: { outcome: "loop_detected", reason: `provider ${hop.providerId ?? "named"} is already on the path`, hopSeq: hop.seq, decidedAt: hop.createdAt, decidedBy: "hub" } };
+    return { ...settled(tb), status: "completed", result: { outcome: "loop_detected", reason: `provider ${hop.providerId ?? "named"} is already on the path`, hopSeq: hop.seq, decidedAt: hop.createdAt, decidedBy: "hub" } };
   }
   if (hop.status !== "answered" || !hop.answer || !hop.answeredAt || !hop.answeredBy) return undefined;
   const upstream = hop.resolvedUpstream && "registered" in hop.resolvedUpstream
@@ -206,7 +209,13 @@ async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, even
     placed.next = await placeHop(deps, tb, decision.nextHop);
     if (placed.next.status === "open") events.push(hopRequestCreated(placed.next));
   }
-  return applyDecision(tb, decision);
+  return applyDecision(settled(tb), decision);
+}
+
+/** The traceback without the overdue mark of a hop that was answered, cancelled or escalated. */
+function settled(tb: Traceback): Traceback {
+  const { overdue: _overdue, ...rest } = tb;
+  return rest;
 }
 
 /**

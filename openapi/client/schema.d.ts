@@ -1536,6 +1536,11 @@ export interface components {
             /** @description Registered providers on the path, terminating first. */
             path: string[];
             result?: components["schemas"]["TracebackResult"];
+            /** @description While the current hop request is past its due time without an answer: which hop, and since when. */
+            overdue?: {
+                hopSeq: number;
+                since: string;
+            };
         };
         /**
          * @example {
@@ -4626,6 +4631,8 @@ export interface operations {
                 providerId?: string;
                 /** @description The campaign label, exactly. */
                 campaign?: string;
+                /** @description `true`: only tracebacks whose current hop request is past its due time without an answer. */
+                overdue?: "true" | "false";
             };
             header?: never;
             path?: never;

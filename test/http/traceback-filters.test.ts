@@ -1,8 +1,11 @@
 /** The analyst's traceback list over HTTP: filters, scopes and cursors on the real hub. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../../functions/domain/clock.js";
+import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 
 let t: TestHub;
+const clock = new ManualClock(new Date());
 let alpha: Party;
 let beta: Party;
 let ag: Party;
@@ -10,12 +13,13 @@ let fcc: Party;
 const made: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await startTestHub();
+  t = await startTestHub({ clock });
   alpha = await t.registerProvider("Alpha");
   beta = await t.registerProvider("Beta");
   ag = await t.registerInitiator("State AG");
   fcc = await t.registerInitiator("FCC EB");
   const create = async (name: string, by: Party, body: Record<string, unknown>) => {
+    clock.advance(1000);
     const res = await by.api.post("/v1/tracebacks", { ...CALL, ...body });
     expect(res.status, res.text).toBe(201);
     made[name] = res.body.traceback.id;
@@ -78,5 +82,25 @@ describe("GET /v1/tracebacks with filters", () => {
     const moved = await t.consortium.api.get(`/v1/tracebacks?limit=5&providerId=${alpha.id}&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(moved.status).toBe(400);
     expect(moved.body.code).toBe("invalid_cursor");
+  });
+});
+
+describe("the overdue filter", () => {
+  it("lists the tracebacks whose current hop request passed its due time unanswered, until it is answered", async () => {
+    const created = await ag.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: alpha.id, deadlinePolicy: "fixed", campaign: "late" });
+    const hopId = created.body.hops[0].id;
+    expect(await list(t.consortium, "overdue=true")).toEqual([]);
+    clock.advance(86_400_000 + 60_000);
+    await sweepDeadlines(t.hub.runtime.deps);
+    expect(await list(t.consortium, "overdue=true")).toEqual([created.body.traceback.id]);
+    expect(await list(ag, "overdue=true&campaign=late")).toEqual([created.body.traceback.id]);
+    expect(await list(fcc, "overdue=true")).toEqual([]);
+    const read = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
+    expect(read.body.traceback.overdue).toEqual({ hopSeq: 1, since: expect.any(String) });
+    const late = await alpha.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: beta.id }, evidence: EVIDENCE });
+    expect(late.status, late.text).toBe(200);
+    expect(late.body.late).toBe(true);
+    expect(await list(t.consortium, "overdue=true")).toEqual([]);
+    expect((await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`)).body.traceback.overdue).toBeUndefined();
   });
 });

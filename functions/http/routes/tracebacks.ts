@@ -43,10 +43,11 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 200: { description: "A page of tracebacks, newest first", content: { "application/json": { schema: pageOf(TracebackSchema, "TracebacksPage") } } }, ...problemResponses(400, 401, 403) },
     }),
     async (c) => {
-      const { limit, cursor, createdFrom, createdTo, ...filters } = c.req.valid("query");
-      const page = pager(deps, c, { limit, cursor, createdFrom, createdTo, ...filters });
+      const { limit, cursor, createdFrom, createdTo, overdue, ...filters } = c.req.valid("query");
+      const page = pager(deps, c, { limit, cursor, createdFrom, createdTo, overdue, ...filters });
       const query = {
         ...filters,
+        ...(overdue === "true" && { overdue: true }),
         ...(createdFrom !== undefined && { createdFrom: new Date(createdFrom).toISOString() }),
         ...(createdTo !== undefined && { createdTo: new Date(createdTo).toISOString() }),
       };

@@ -201,6 +201,10 @@ export const TracebackSchema = z
     hopCount: z.number().int(),
     path: z.array(z.string()).openapi({ description: "Registered providers on the path, terminating first." }),
     result: ResultSchema.optional(),
+    overdue: z
+      .object({ hopSeq: z.number().int(), since: z.string() })
+      .optional()
+      .openapi({ description: "While the current hop request is past its due time without an answer: which hop, and since when." }),
   })
   .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
 
@@ -338,4 +342,5 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   calledNumber: z.string().min(1).max(32).optional().openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
   providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
   campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
+  overdue: z.enum(["true", "false"]).optional().openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
 }).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });
