@@ -31,6 +31,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** The Message-ID, `<…@…>`: the same for every attempt of one notice. */
+  messageId?: string;
 }
 
 /** Sends one message; throws when the transport refused it or could not be reached. */

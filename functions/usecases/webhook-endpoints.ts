@@ -5,6 +5,7 @@ import type { EventType, HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
 import { endpointView, receives, rotateSecret, type Endpoint, type EndpointView } from "../domain/webhooks/endpoint.js";
 import { newWebhookSecret } from "../crypto/standard-webhooks.js";
+import { mailChannelOf } from "../domain/mail-notices.js";
 import type { Page, PageRequest } from "./ports.js";
 import type { WebhookDeps } from "./webhook-ports.js";
 
@@ -89,6 +90,12 @@ export async function sendTestEvent(deps: WebhookDeps, p: Principal, id: string)
 export async function listDeliveries(deps: WebhookDeps, p: Principal, endpointId: string, page: PageRequest): Promise<Page<Delivery>> {
   await ownEndpoint(deps, p, endpointId);
   return deps.webhooks.listDeliveries(endpointId, page);
+}
+
+/** The e-mail notices of an account (the caller's; the consortium's choice), newest first, with every attempt. */
+export async function listMailDeliveries(deps: WebhookDeps, p: Principal, page: PageRequest, accountId?: string): Promise<Page<Delivery>> {
+  if (accountId !== undefined && accountId !== p.accountId && p.kind !== "consortium") throw new ForbiddenError("only the consortium reads other accounts' e-mail notices");
+  return deps.webhooks.listDeliveries(mailChannelOf(accountId ?? p.accountId), page);
 }
 
 /** The caller's event feed, oldest first: push is a convenience, this is the record. */

@@ -3,6 +3,7 @@ import type { HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
 import type { Endpoint, PausePolicy } from "../domain/webhooks/endpoint.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
+import type { Mailer } from "./people-ports.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
 
 export interface WebhookStore {
@@ -64,6 +65,8 @@ export interface WebhookSettings {
 }
 
 export interface WebhookDeps extends CoreDeps {
+  /** Notices to providers without an active endpoint go by e-mail, through the same deliveries. */
+  mailer: Mailer;
   webhooks: WebhookStore;
   queue: DeliveryQueue;
   send: WebhookSender;

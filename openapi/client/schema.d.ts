@@ -433,6 +433,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/mail-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the e-mail notices of an account with every attempt (its own; the consortium any account's)
+         * @description A provider none of whose active endpoints takes a hop request, reminder or overdue notice gets it by e-mail instead: to its staff and admin persons, or its contact when it has none, with a link to the hop request in the console. Each notice is a delivery like a webhook's (`endpointId` is `mail_<accountId>`), retried on the same schedule. Newest first.
+         */
+        get: operations["listMailDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints/{endpointId}/deliveries": {
         parameters: {
             query?: never;
@@ -2317,7 +2337,7 @@ export interface components {
          *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
          *     }
          */
-        DeliveriesPage: {
+        MailDeliveriesPage: {
             items: components["schemas"]["Delivery"][];
             /** @description Present when there are more items; pass it as `cursor`. */
             nextCursor?: string;
@@ -2373,6 +2393,44 @@ export interface components {
             status?: number;
             latencyMs?: number;
             error?: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "eventId": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+         *           "endpointId": "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "eventType": "hop_request.created",
+         *           "status": "delivered",
+         *           "attemptCount": 2,
+         *           "attempts": [
+         *             {
+         *               "attempt": 1,
+         *               "at": "2024-06-03T16:05:00.120Z",
+         *               "outcome": "throttled",
+         *               "status": 503,
+         *               "latencyMs": 38
+         *             },
+         *             {
+         *               "attempt": 2,
+         *               "at": "2024-06-03T16:06:00.410Z",
+         *               "outcome": "delivered",
+         *               "status": 204,
+         *               "latencyMs": 41
+         *             }
+         *           ],
+         *           "createdAt": "2024-06-03T16:05:00.100Z",
+         *           "updatedAt": "2024-06-03T16:06:00.410Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        DeliveriesPage: {
+            items: components["schemas"]["Delivery"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
         };
         /**
          * @example {
@@ -7322,6 +7380,99 @@ export interface operations {
                      *           "detail": "Invalid input: expected object, received undefined"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMailDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Consortium only: another account's. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of e-mail deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailDeliveriesPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -7,6 +7,9 @@
  * state implies (a hop created, reminded, cancelled; the traceback completed) is recorded and
  * delivered exactly once, under its own id.
  */
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +19,7 @@ import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-st
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
+import { fileMailer } from "../../functions/adapters/mail/mailers.js";
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { createSqsClient } from "../../functions/adapters/sqs/client.js";
@@ -98,6 +102,7 @@ describe("a kill between any two port calls loses no notification", () => {
   const clock = new ManualClock(new Date("2024-06-03T16:05:00.000Z"));
   const sent: Sent[] = [];
   let queues = 0;
+  const mailDir = join(tmpdir(), `hoptrace-crash-mail-${process.pid}`);
 
   beforeAll(async () => {
     emulators = await startEmulators();
@@ -110,6 +115,7 @@ describe("a kill between any two port calls loses no notification", () => {
     db?.destroy();
     sqs?.destroy();
     await emulators?.stop();
+    await rm(mailDir, { recursive: true, force: true });
   });
 
   const stores = () => ({
@@ -147,6 +153,8 @@ describe("a kill between any two port calls loses no notification", () => {
         return { outcome: "delivered", status: 204, latencyMs: 1 };
       },
       guard: async () => ({ ok: true }),
+      // Providers here take hop requests by webhook; a notice no endpoint takes goes to files nobody reads.
+      mailer: fileMailer(mailDir, "hub@hoptrace.example"),
       hubKey,
       random: () => 0.5,
       webhookSettings: {

@@ -122,6 +122,25 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(
     createRoute({
       method: "get",
+      path: "/v1/mail-deliveries",
+      operationId: "listMailDeliveries",
+      tags,
+      summary: "List the e-mail notices of an account with every attempt (its own; the consortium any account's)",
+      description:
+        "A provider none of whose active endpoints takes a hop request, reminder or overdue notice gets it by e-mail instead: to its staff and admin persons, or its contact when it has none, with a link to the hop request in the console. Each notice is a delivery like a webhook's (`endpointId` is `mail_<accountId>`), retried on the same schedule. Newest first.",
+      security,
+      request: { query: PageQuerySchema.extend({ accountId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: another account's." }) }) },
+      responses: { 200: json(pageOf(DeliverySchema, "MailDeliveriesPage"), "A page of e-mail deliveries"), ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = pager(deps, c, q);
+      return c.json(page.body(await webhooks.listMailDeliveries(deps, c.get("principal"), page.request, q.accountId)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
       path: "/v1/webhook-endpoints/{endpointId}/deliveries",
       operationId: "listWebhookDeliveries",
       tags,
