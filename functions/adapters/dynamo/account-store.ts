@@ -1,9 +1,9 @@
 /** Accounts, their unique FRN/SPC claims, and their signing keys. */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Account, AccountKind, SigningKeyRecord } from "../../domain/account.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { AccountStore, Page, PageRequest } from "../../usecases/ports.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys, updateIf, type ConditionalUpdate } from "./items.js";
 import { keys, TABLE, type ItemKey } from "./keys.js";
 
 /**
@@ -220,14 +220,8 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   /** A conditional update of the account item: false when the condition does not hold. */
-  private async updateAccountIf(accountId: string, update: Pick<UpdateCommandInput, "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.account(accountId), ...update }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+  private updateAccountIf(accountId: string, update: ConditionalUpdate): Promise<boolean> {
+    return updateIf(this.db, this.table, keys.account(accountId), update);
   }
 
   async getKey(keyId: string, consistent = false): Promise<SigningKeyRecord | undefined> {

@@ -1,5 +1,5 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { TABLE, type ItemKey } from "./keys.js";
 
@@ -138,6 +138,19 @@ export async function putNew(db: DynamoDBDocumentClient, tableName: string, item
     return "created";
   } catch (err) {
     if (isConditionFailure(err)) return "exists";
+    throw err;
+  }
+}
+
+export type ConditionalUpdate = Pick<UpdateCommandInput, "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
+
+/** One conditional update of one item: false when its condition does not hold. */
+export async function updateIf(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, update: ConditionalUpdate): Promise<boolean> {
+  try {
+    await db.send(new UpdateCommand({ TableName: tableName, Key: key, ...update }));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
     throw err;
   }
 }
