@@ -12,6 +12,7 @@ import { activeSecrets, receives, recordResult, type Endpoint } from "../domain/
 import { sqsDelayFor } from "../domain/webhooks/retry-schedule.js";
 import { ConflictError } from "../domain/errors.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
+import { MailSendError } from "./people-ports.js";
 import type { WebhookDeps } from "./webhook-ports.js";
 import { webhookRequest } from "./webhook-request.js";
 
@@ -129,16 +130,10 @@ async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent): Promis
     await deps.mailer.send({ to, ...content, messageId: `<${d.eventId}.${d.endpointId}@hoptrace>` });
     result = { outcome: "delivered", latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
-    result = { outcome: "failed", latencyMs: Math.round(performance.now() - started), error: mailError(err) };
+    if (!(err instanceof MailSendError)) throw err;
+    result = { outcome: "failed", latencyMs: Math.round(performance.now() - started), error: err.message };
   }
   await settle(deps, d, result);
-}
-
-/** What a mail server said, without the message or its addresses. */
-function mailError(err: unknown): string {
-  const e = err as { responseCode?: number; code?: string; message?: string };
-  if (e.responseCode) return `the mail server answered ${e.responseCode}`;
-  return e.code ? `mail transport error ${e.code}` : "mail transport error";
 }
 
 /**

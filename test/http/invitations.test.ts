@@ -101,6 +101,20 @@ describe("an invitation", () => {
     expect(smtp.messages.length).toBe(mails);
   });
 
+  it("is created even when the mail server refuses the e-mail, which a retry with the same Idempotency-Key sends", async () => {
+    smtp.refuse.add("refused@alpha.example");
+    const body = { accountId: alpha.id, email: "refused@alpha.example", name: "Refused", role: "staff" };
+    const first = await invite(t.consortium.api, body, "invite-refused-1");
+    expect(first.status).toBe(201);
+    expect(first.body.invitation.emailedAt).toBeUndefined();
+    smtp.refuse.delete("refused@alpha.example");
+    const again = await invite(t.consortium.api, body, "invite-refused-1");
+    expect(again.body.invitation.emailedAt).toEqual(expect.any(String));
+    expect(again.body.token).toBe(first.body.token);
+    const mails = await smtp.waitFor(smtp.messages.length);
+    expect(mails.filter((m) => m.to.includes("refused@alpha.example"))).toHaveLength(1);
+  });
+
   it("is refused for a role the account's kind does not hold, an unknown account, or past 336 hours", async () => {
     expectProblem(await invite(t.consortium.api, { accountId: alpha.id, email: "x@alpha.example", name: "X", role: "analyst" }), 422, "role_not_allowed");
     expectProblem(await invite(t.consortium.api, { accountId: newAccountId(), email: "x@alpha.example", name: "X", role: "staff" }), 422, "unknown_account");
