@@ -6,7 +6,7 @@
  * signature. Every failure is the same 401: which check failed is logged, never returned.
  */
 import { createHash, type KeyObject } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
@@ -75,21 +75,31 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
 
-    c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
-    c.set("signed", {
-      method: c.req.method,
-      targetUri,
-      keyId: keyRecord.keyId,
-      publicJwk: keyRecord.publicJwk,
-      signatureInput: c.req.header("signature-input")!,
-      signature: c.req.header("signature")!,
-      body: new TextDecoder().decode(raw),
-      ...(contentDigest !== undefined && { contentDigest }),
-      ...(idempotencyKey !== undefined && { idempotencyKey }),
-      ...(c.req.header("content-type") !== undefined && { contentType: c.req.header("content-type")! }),
-    });
+    setSignedCaller(c, keyRecord, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
   };
+}
+
+/** Names the verified caller and keeps what it signed, for its receipt and the evidence. */
+export function setSignedCaller(
+  c: Context<AppEnv>,
+  keyRecord: SigningKeyRecord,
+  signed: { targetUri: string; body: string; contentDigest?: string; idempotencyKey?: string },
+): void {
+  const contentType = c.req.header("content-type");
+  c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
+  c.set("signed", {
+    method: c.req.method,
+    targetUri: signed.targetUri,
+    keyId: keyRecord.keyId,
+    publicJwk: keyRecord.publicJwk,
+    signatureInput: c.req.header("signature-input")!,
+    signature: c.req.header("signature")!,
+    body: signed.body,
+    ...(signed.contentDigest !== undefined && { contentDigest: signed.contentDigest }),
+    ...(signed.idempotencyKey !== undefined && { idempotencyKey: signed.idempotencyKey }),
+    ...(contentType !== undefined && { contentType }),
+  });
 }
 
 function refuse(deps: AppDeps, requestId: string, reason: string): never {
