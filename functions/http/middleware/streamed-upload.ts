@@ -10,10 +10,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { parseDictionary } from "structured-headers";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
 import { importPublicJwk } from "../../crypto/keys.js";
-import { principalOf, type SigningKeyRecord } from "../../domain/account.js";
+import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
-import { requiredComponents } from "./authenticate.js";
+import { requiredComponents, setSignedCaller } from "./authenticate.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
 const HASHES: Record<string, string> = { "sha-256": "sha256", "sha-512": "sha512" };
@@ -71,21 +71,8 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
       digests,
       maxBytes: opts.maxBytes,
     });
-    c.set("principal", principalOf(keyRecord));
-    c.set("caller", `acc:${keyRecord.accountId}`);
-    c.set("signed", {
-      method: c.req.method,
-      targetUri,
-      keyId: keyRecord.keyId,
-      publicJwk: keyRecord.publicJwk,
-      signatureInput: c.req.header("signature-input")!,
-      signature: c.req.header("signature")!,
-      // The digest stands for the body wherever the body would: two uploads with equal digests are the same bytes.
-      body: contentDigest,
-      contentDigest,
-      contentType: c.req.header("content-type")!,
-      ...(idempotencyKey !== undefined && { idempotencyKey }),
-    });
+    // The digest stands for the body wherever the body would: two uploads with equal digests are the same bytes.
+    setSignedCaller(c, keyRecord, { targetUri, body: contentDigest, contentDigest, ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
   };
 }
