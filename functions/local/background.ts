@@ -24,6 +24,7 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
     await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
     await recoverFanOuts(deps, config.DELIVERY_RECOVERY_GRACE_SECONDS);
     await recoverDeliveries(deps);
+    await deps.tracebacks.refileUnlisted(100);
   }, onError);
   const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
   return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), poller.stop()])) };

@@ -80,6 +80,8 @@ export interface TracebackStore {
   listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
   /** Newest first; a page may hold fewer than asked with a `nextCursor` when few tracebacks match. */
   listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>>;
+  /** Files tracebacks stored before the filtered listing existed, `limit` at a time; how many it filed. */
+  refileUnlisted(limit: number): Promise<number>;
   hopsAwaitingRegistration(kind: "FRN" | "RMD", value: string): Promise<Hop[]>;
   /** Counts a hop against its provider's weekly cap; false when the week is full. Idempotent per hop. */
   reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;

@@ -3,7 +3,7 @@
  * matching tracebacks, newest first, page by page across the shards; transitions move a
  * traceback between facets; pointers a crash left behind are skipped and removed.
  */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
 import { InvalidCursorError } from "../../functions/adapters/dynamo/items.js";
@@ -191,6 +191,23 @@ describe("a traceback moving on", () => {
     expect(listed.items[0]!.createdAt).toBe(tb.createdAt);
     const stale = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("campaign#retried", tb.id, false), sk: listingSortKey(retry) } }));
     expect(stale.Item).toBeUndefined();
+  });
+
+  it("files the tracebacks stored before the filtered listing, once", async () => {
+    const old = { ...traceback(104), campaign: "from-before", createdAt: "2023-01-01T00:00:00.000Z" };
+    await db.send(
+      new PutCommand({
+        TableName: emulators.tableName,
+        Item: { ...keys.traceback(old.id), entity: "traceback", gsi1pk: keys.tracebacksOf(old.initiatorId), gsi1sk: old.id, gsi2pk: "TRACEBACKS#ALL", gsi2sk: old.id, ...old, version: 3 },
+      }),
+    );
+    expect((await store.listTracebacks({}, { campaign: "from-before" }, { limit: 10 })).items).toEqual([]);
+    expect(await store.refileUnlisted(100)).toBe(1);
+    expect(await store.refileUnlisted(100)).toBe(0);
+    expect((await store.listTracebacks({}, { campaign: "from-before" }, { limit: 10 })).items.map((t) => t.id)).toEqual([old.id]);
+    const { ids: everything } = await everyPage({}, { createdTo: "2023-01-02T00:00:00.000Z" }, 10);
+    expect(everything).toEqual([old.id]);
+    expect((await store.getTraceback(old.id, true))?.version).toBe(3);
   });
 
   it("keeps a pointer a newer version filed when an older removal comes late", async () => {

@@ -4,15 +4,18 @@
  * transition causes is recorded on the same item as an outbox marker, so a crash between two
  * writes is finished later by the reconciler instead of being lost.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
 import { facetId, facetsOf, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys, updateIf } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 import { listingSortKey, TracebackListing } from "./traceback-listing.js";
+
+/** Where every traceback was listed before the list was sharded and filtered. */
+const LEGACY_ALL_TRACEBACKS = "TRACEBACKS#ALL";
 
 function outboxAttributes(marker: string | undefined, id: string): Record<string, string> {
   return marker ? { gsi4pk: keys.schedule("OUTBOX", id), gsi4sk: marker } : {};
@@ -233,6 +236,29 @@ export class DynamoTracebackStore implements TracebackStore {
 
   listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>> {
     return this.listing.list(scope, filter, page);
+  }
+
+  /**
+   * Tracebacks written before the filtered listing (in the one unsharded partition of all, sorted
+   * by id alone) are filed under their facets and moved to the sharded list, a page at a time:
+   * each only while nobody changed it meanwhile. The number moved; none once all are.
+   */
+  async refileUnlisted(limit: number): Promise<number> {
+    const out = await this.db.send(
+      new QueryCommand({ TableName: this.table, IndexName: TABLE.indexes.openWork.name, KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": LEGACY_ALL_TRACEBACKS }, Limit: limit }),
+    );
+    let moved = 0;
+    for (const item of out.Items ?? []) {
+      const { value: tb, version } = fromItem<Traceback>(item);
+      await this.listing.file(tb, facetsOf(tb), version);
+      const listed = await updateIf(this.db, this.table, keys.traceback(tb.id), {
+        UpdateExpression: "SET gsi1sk = :sk, gsi2pk = :all, gsi2sk = :sk",
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":sk": listingSortKey(tb), ":all": keys.allTracebacks(tb.id), ":v": version },
+      });
+      if (listed) moved++;
+    }
+    return moved;
   }
 
   async reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean> {
