@@ -264,7 +264,7 @@ async function advanceTraceback(
     if (!stored) return undefined;
     const next = await decide(stored.value);
     if (!next) return stored.value;
-    if (await deps.tracebacks.replaceTraceback(next, stored.version, stored.outbox)) return next;
+    if (await deps.tracebacks.replaceTraceback(next, stored, stored.outbox)) return next;
   }
   throw new Error(`traceback ${tracebackId} kept changing under the follow-up`);
 }

@@ -67,7 +67,8 @@ export interface TracebackStore {
   /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
   createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
   getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
-  replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean>;
+  /** Replaces `before` (as read, at its version) with `tb`; false when another write came first. */
+  replaceTraceback(tb: Traceback, before: Stored<Traceback>, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;
   getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
   /** False when an amendment with this number exists already. */

@@ -186,7 +186,7 @@ export async function closeTracebackBy(deps: CoreDeps, p: Principal, tracebackId
     const now = deps.clock.now();
     const closed = closeTraceback(stored.value, reason, p.accountId, now);
     const marker = outboxMarker(now, tracebackId);
-    if (!(await deps.tracebacks.replaceTraceback(closed, stored.version, marker))) continue;
+    if (!(await deps.tracebacks.replaceTraceback(closed, stored, marker))) continue;
     await followUpTraceback(deps, tracebackId, marker).catch((err) =>
       deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId, error: String(err) }),
     );
@@ -211,7 +211,7 @@ export async function reopenTraceback(deps: CoreDeps, p: Principal, tracebackId:
   const reopened: Traceback = { ...rest, status: "open" };
   const now = deps.clock.now();
   const marker = outboxMarker(now, tracebackId);
-  if (!(await deps.tracebacks.replaceTraceback(reopened, stored.version, marker))) {
+  if (!(await deps.tracebacks.replaceTraceback(reopened, stored, marker))) {
     throw new ConflictError("traceback_changed", `traceback ${tracebackId} changed; read it again`);
   }
   await followUpTraceback(deps, tracebackId, marker).catch((err) =>

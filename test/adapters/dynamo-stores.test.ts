@@ -260,7 +260,7 @@ describe("outbox", () => {
 
     // A newer transition replaces the marker; clearing the old one leaves the new one in place.
     const m2 = outboxMarker(new Date("2001-01-01T00:00:05.000Z"), traceback.id);
-    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "changed" }, 1, m2)).toBe(true);
+    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "changed" }, { value: traceback, version: 1 }, m2)).toBe(true);
     await s.tracebacks.clearOutbox(key, m1);
     expect(await mine("2001-01-02T00:00:00.000Z")).toEqual([{ ref: key, marker: m2 }]);
     await s.tracebacks.clearOutbox(key, m2);
@@ -275,8 +275,8 @@ describe("outbox", () => {
   it("replaceTraceback refuses a stale version", async () => {
     const { traceback } = newTraceback(ids.next("acc"), "acc_TERM");
     await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
-    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "a" }, 1)).toBe(true);
-    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "b" }, 1)).toBe(false);
+    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "a" }, { value: traceback, version: 1 })).toBe(true);
+    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "b" }, { value: traceback, version: 1 })).toBe(false);
     expect((await s.tracebacks.getTraceback(traceback.id, true))?.value.notes).toBe("a");
   });
 });

@@ -158,7 +158,7 @@ describe("a traceback moving on", () => {
     const { result: _r, overdue: _o, ...fresh } = tb;
     await store.createTraceback(fresh, `x#${fresh.id}`);
     const moved: Traceback = { ...fresh, status: "completed", path: ["acc_PA", "acc_PD"], result: { outcome: "loop_detected", decidedAt: "2024-07-02T00:00:00.000Z", decidedBy: "hub" } };
-    expect(await store.replaceTraceback(moved, 1)).toBe(true);
+    expect(await store.replaceTraceback(moved, { value: fresh, version: 1 })).toBe(true);
     const listed = async (filter: TracebackFilter) => (await store.listTracebacks({}, { ...filter, createdFrom: "2024-07-01T00:00:00.000Z" }, { limit: 10 })).items.map((t) => t.id);
     expect(await listed({ status: "completed" })).toEqual([fresh.id]);
     expect(await listed({ status: "open" })).toEqual([]);
@@ -167,9 +167,11 @@ describe("a traceback moving on", () => {
     // The pointer of the status it left is gone, not merely skipped.
     const pointer = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#open", fresh.id, true), sk: listingSortKey(fresh) } }));
     expect(pointer.Item).toBeUndefined();
-    // A stale version changes nothing and files nothing.
-    expect(await store.replaceTraceback({ ...moved, status: "open" }, 1)).toBe(false);
-    expect(await listed({ status: "open" })).toEqual([]);
+    // A write from a stale read changes nothing; whatever it filed first is skipped and removed.
+    expect(await store.replaceTraceback({ ...moved, status: "waiting_on_provider" }, { value: fresh, version: 1 })).toBe(false);
+    expect(await listed({ status: "waiting_on_provider" })).toEqual([]);
+    const stale = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#waiting_on_provider", fresh.id, true), sk: listingSortKey(fresh) } }));
+    expect(stale.Item).toBeUndefined();
   });
 
   it("skips and removes the pointers of a traceback never written (a crash between the two writes)", async () => {

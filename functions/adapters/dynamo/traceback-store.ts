@@ -110,12 +110,12 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /**
-   * Replaces the traceback if nobody else changed it since `expectedVersion`. Returns false when
-   * the condition failed: the caller re-reads and decides again.
+   * Replaces the traceback if nobody else changed it since `before` was read (its version).
+   * Returns false when the condition failed: the caller re-reads and decides again.
    */
-  async replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean> {
-    const before = await this.getTraceback(tb.id, true);
-    if (before?.version !== expectedVersion) return false;
+  async replaceTraceback(tb: Traceback, before: Stored<Traceback>, outbox?: string): Promise<boolean> {
+    const expectedVersion = before.version;
+    // Filed before the write; if the write loses to another, these pointers are skipped and removed by reads.
     const { added, removed } = facetChanges(before.value, tb);
     await this.listing.file(tb, added, expectedVersion + 1);
     try {
