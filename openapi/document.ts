@@ -31,6 +31,7 @@ Every POST needs an \`Idempotency-Key\` header (1 to 255 visible ASCII character
 - Same key, same method, path and body: the stored response is replayed byte for byte, receipt included, with \`Idempotent-Replayed: true\`.
 - Same key, another request: \`422 idempotency_key_reused\`.
 - Same key while the first request is still running: \`409 request_in_flight\` with \`Retry-After\`.
+- Creating an invitation and enrolling are replayed from what they wrote, since their responses hold a credential the hub does not keep: the same invitation, token and link, or the same key, as they stand now, with a fresh receipt and \`Idempotent-Replayed: true\`.
 
 ## Pagination
 

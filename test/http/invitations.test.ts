@@ -166,6 +166,8 @@ describe("enrolment", () => {
     // The same key asking again (a lost response) gets its key back; any other key is too late.
     const retry = await api(k).post(`/v1/enrolments/${token}`, k.registration(alpha.id, "laptop"));
     expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(enrolled.headers.get("idempotent-replayed")).toBeNull();
     expect(retry.body.keyId).toBe(k.key.keyId);
     const late = await newKey();
     expectProblem(await api(late).post(`/v1/enrolments/${token}`, late.registration(alpha.id)), 410, "invitation_used");

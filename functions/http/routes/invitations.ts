@@ -103,9 +103,10 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       responses: { 201: json(KeySchema, "The person key"), ...problemResponses(...AUTH_ERRORS, 409, 410) },
     }),
     async (c) => {
-      const { key, principal } = await enrolments.enrol(deps, c.get("enrolling"), c.req.valid("param").token, c.req.valid("json"));
+      const { key, principal, replayed } = await enrolments.enrol(deps, c.get("enrolling"), c.req.valid("param").token, c.req.valid("json"));
       // From here the request is the new key's: its receipt names the account it joined.
       c.set("principal", principal);
+      if (replayed) c.header("idempotent-replayed", "true");
       return c.json(key, 201);
     },
   );
