@@ -31,10 +31,11 @@ Every POST needs an \`Idempotency-Key\` header (1 to 255 visible ASCII character
 - Same key, same method, path and body: the stored response is replayed byte for byte, receipt included, with \`Idempotent-Replayed: true\`.
 - Same key, another request: \`422 idempotency_key_reused\`.
 - Same key while the first request is still running: \`409 request_in_flight\` with \`Retry-After\`.
+- Creating an invitation and enrolling are replayed from what they wrote, since their responses hold a credential the hub does not keep: the same invitation, token and link, or the same key, as they stand now, with a fresh receipt and \`Idempotent-Replayed: true\`.
 
 ## Pagination
 
-Every list takes \`limit\` (1 to 100, default 25) and \`cursor\`, and answers \`{ "items": [...], "nextCursor": "..." }\`. \`nextCursor\` is absent on the last page; pass it unchanged as \`cursor\` to read the next one. A cursor is bound to the list it came from: elsewhere it is \`400 invalid_cursor\`.
+Every list takes \`limit\` (1 to 100, default 25) and \`cursor\`, and answers \`{ "items": [...], "nextCursor": "..." }\`. \`nextCursor\` is absent on the last page; pass it unchanged as \`cursor\` to read the next one. Cursors are opaque and sealed by the hub to the list they came from (the path, the caller and every filter but \`limit\`): edited, made up or used anywhere else, a cursor is \`400 invalid_cursor\`. A cursor stays valid as long as the hub key that sealed it.
 
 ## Problems
 
@@ -149,6 +150,7 @@ function mergeComponents(into: Record<string, unknown>, from: Record<string, unk
 const EXTRA_TAGS = [
   { name: "STIR/SHAKEN", description: "The trust store for signer certificates, and findings about providers as signers of calls." },
   { name: "Webhooks", description: "Endpoints that receive events, their deliveries, the event feed, and the events the hub sends." },
+  { name: "RMD", description: "Snapshots of the FCC's Robocall Mitigation Database export, their diffs, listings as of a date, and the know-your-upstream findings of a traceback against them." },
 ];
 
 const EXAMPLE_CURSOR = "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0";

@@ -71,6 +71,11 @@ export interface Principal {
   person?: Person;
 }
 
+/** The caller a request signed with this key is. */
+export function principalOf(key: SigningKeyRecord): Principal {
+  return { accountId: key.accountId, kind: key.accountKind, keyId: key.keyId, ...(key.person && { person: key.person }) };
+}
+
 /** Who signed a write, as recorded beside it: the account, the key and, for a person key, the person's name. */
 export interface Signer {
   accountId: string;

@@ -72,6 +72,8 @@ export interface Traceback {
   /** Registered providers on the path in hop order, terminating first. */
   path: string[];
   result?: TracebackResult;
+  /** Set while the current hop request is past its due time without an answer. */
+  overdue?: { hopSeq: number; since: string };
 }
 
 export type HopStatus = "open" | "answered" | "awaiting_registration" | "deferred" | "cancelled";
@@ -125,6 +127,8 @@ export interface Hop {
 }
 
 export interface Amendment {
+  /** 1 for the first amendment of a hop request, and so on. */
+  number: number;
   answer: HopAnswer;
   reason: string;
   amendedAt: string;

@@ -1,9 +1,12 @@
 /** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
 import type { KeyObject } from "node:crypto";
 import type { Principal } from "../domain/account.js";
+import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
-import type { WebhookDeps } from "../usecases/webhook-ports.js";
+import type { LogDeps } from "../usecases/log-ports.js";
+import type { SecretBox, WebhookDeps } from "../usecases/webhook-ports.js";
+import type { RmdDeps } from "../usecases/rmd-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -29,7 +32,14 @@ export interface AppEnv {
     caller: string;
     /** On an enrolment: the new key that signed the request, taken from its body. */
     enrolling: { keyId: string; publicJwk: Ed25519PublicJwk };
+    /** The Idempotency-Key a POST holds, and when it was first tried (a crashed attempt may have written). */
+    attempt?: RequestAttempt;
   };
+}
+
+export interface RequestAttempt {
+  key: string;
+  firstTriedAt: number;
 }
 
 export interface HubKey {
@@ -52,8 +62,13 @@ export interface HttpSettings {
   publicRateLimit: { perSecond: number; burst: number };
 }
 
-export interface AppDeps extends WebhookDeps, PeopleDeps {
+export interface AppDeps extends WebhookDeps, RmdDeps, PeopleDeps {
   requests: RequestStore;
+  /** Seals what a stored response would otherwise keep in the clear (a webhook secret). */
+  secrets: SecretBox;
   hubKeys: { current: HubKey; published: HubKey[] };
+  /** Seals the page cursors handed to clients and opens the ones they send back. */
+  cursors: CursorSeal;
   settings: HttpSettings;
+  transparencyLog: LogDeps;
 }

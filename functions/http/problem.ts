@@ -30,12 +30,14 @@ const TITLES: Record<number, string> = {
   401: "Unauthenticated",
   403: "Forbidden",
   404: "Not found",
+  408: "Request timeout",
   409: "Conflict",
   410: "Gone",
   413: "Payload too large",
   415: "Unsupported media type",
   422: "Unprocessable content",
   429: "Too many requests",
+  431: "Request header fields too large",
   500: "Internal error",
   503: "Service unavailable",
 };
@@ -56,16 +58,21 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemResponse(c: Context<AppEnv>, status: number, code: string, detail: string, errors?: FieldError[], headers?: Record<string, string>): Response {
-  const body: Problem = {
+/** The problem document itself, also for answers written outside Hono (the local server's parse errors). */
+export function problemBody(status: number, code: string, detail: string, requestId: string, errors?: FieldError[]): Problem {
+  return {
     type: problemType(code),
     title: TITLES[status] ?? "Error",
     status,
     detail,
     code,
-    request_id: c.get("requestId") ?? "unknown",
+    request_id: requestId,
     ...(errors && errors.length > 0 && { errors }),
   };
+}
+
+export function problemResponse(c: Context<AppEnv>, status: number, code: string, detail: string, errors?: FieldError[], headers?: Record<string, string>): Response {
+  const body = problemBody(status, code, detail, c.get("requestId") ?? "unknown", errors);
   return new Response(JSON.stringify(body), { status, headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers } });
 }
 

@@ -20,6 +20,10 @@ const configSchema = z
     HUB_KEY_SECRET_ARN: z.string().min(1).optional(),
     /** Local: the file holding the hub's private JWK, created on first start. */
     HUB_KEY_FILE: z.string().min(1).optional(),
+    /** Cloud: the secret the data key of the webhook secrets at rest is derived from (only the functions that use it get it). */
+    WEBHOOK_SECRETS_KEY_ARN: z.string().min(1).optional(),
+    /** Local: the file holding the data key of the webhook secrets at rest, created on first start. */
+    WEBHOOK_SECRETS_KEY_FILE: z.string().min(1).optional(),
     ALLOW_LOOPBACK_WEBHOOKS: bool.default(false),
     /** The first consortium key (public JWK, JSON); the API registers it on its first start. */
     CONSORTIUM_PUBLIC_JWK: z.string().min(1).optional(),
@@ -33,7 +37,9 @@ const configSchema = z
       .transform((s) => s.split(",").filter(Boolean).map(Number))
       .pipe(z.array(z.number().int().positive())),
     OVERDUE_GRACE_SECONDS: seconds.default(86_400),
-    MAX_BODY_BYTES: seconds.default(65_536),
+    // An accepted body is kept as evidence in one item beside the response it got, and DynamoDB
+    // items hold 400 KB at most: the cap cannot be raised past what leaves room for both.
+    MAX_BODY_BYTES: seconds.max(131_072).default(65_536),
     RATE_LIMIT_PER_SECOND: seconds.default(50),
     RATE_LIMIT_BURST: seconds.default(200),
     MAX_CLOCK_SKEW_SECONDS: seconds.default(60),
@@ -47,7 +53,7 @@ const configSchema = z
     /** A delivery attempt claimed longer ago than this was lost with its worker. */
     DELIVERY_LEASE_SECONDS: seconds.default(60),
     DELIVERY_RECOVERY_GRACE_SECONDS: seconds.default(60),
-    /** A delivery that has not been answered in full by then has failed (PROTOCOL.md §3). */
+    /** A delivery that has not been answered in full by then has failed (docs/protocol.md §3). */
     WEBHOOK_TIMEOUT_MS: seconds.default(10_000),
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
     /** E-mail over SMTP (`smtp://user:pass@host:587`, `smtps://…`); without it, SES on AWS and `.eml` files locally. */
@@ -68,6 +74,7 @@ const configSchema = z
     if (c.HOPTRACE_MODE === "aws" && !c.HUB_KEY_SECRET_ARN) ctx.addIssue({ code: "custom", path: ["HUB_KEY_SECRET_ARN"], message: "required on AWS" });
     if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
     if (c.HOPTRACE_MODE === "aws" && !c.MAIL_FROM) ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "required on AWS" });
+    if (c.HOPTRACE_MODE === "local" && !c.WEBHOOK_SECRETS_KEY_FILE) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRETS_KEY_FILE"], message: "required in local mode" });
     if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
   });
 
@@ -75,6 +82,18 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   readonly code = "invalid_config";
+}
+
+/** What names the deployment's resources and mode: set by the stack, or by the embedded server itself. */
+const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVERY_QUEUE_URL", "PUBLIC_URL", "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "HUB_KEY_SECRET_ARN", "HUB_KEY_FILE"]);
+
+/** The settings of `env` that tune behaviour (deadlines, limits, graces), for the embedded server to honour. */
+export function behaviourSettings(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((name) => !PLACEMENT.has(name) && env[name] !== undefined)
+      .map((name) => [name, env[name]!]),
+  );
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

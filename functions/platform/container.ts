@@ -13,11 +13,16 @@ import { DynamoTracebackStore } from "../adapters/dynamo/traceback-store.js";
 import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateHubKeySecret } from "../adapters/keys/hub-key-secret.js";
+import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
+import { loadDataKeySecret } from "../adapters/keys/data-key-secret.js";
+import { secretBox } from "../adapters/keys/secret-box.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
-import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
+import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
+import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
+import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -27,9 +32,11 @@ import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { LocalMailbox, Mailer } from "../usecases/people-ports.js";
 import type { AppDeps, HubKey } from "../http/env.js";
+import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
+import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 
 export interface Runtime {
   config: Config;
@@ -55,6 +62,10 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const guard = destinationGuard(destinationPolicy);
   const mail = mailerFor(config);
+  const secrets = secretBox(() => loadDataKey(config));
+  const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
+  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL);
+  const log = createLogger(config.LOG_LEVEL);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -68,15 +79,18 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     }),
     tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),
     requests: new DynamoRequestStore(db, config.TABLE_NAME),
-    events: new SqsEventPublisher(sqs, config.DELIVERY_QUEUE_URL),
+    events: new RecordingEventPublisher(webhooks, queue, clock, log),
     deadlines: deadlinePolicies(config),
     clock,
     ids: ulidGenerator(() => clock.now().getTime()),
-    log: createLogger(config.LOG_LEVEL),
+    log,
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
-    webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
-    queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
+    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
+    webhooks,
+    secrets,
+    rmd: new DynamoRmdStore(db, config.TABLE_NAME),
+    queue,
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
     random: Math.random,
@@ -103,6 +117,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
       publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
     },
+    transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
   };
   return { config, deps, db, sqs };
 }
@@ -114,6 +129,18 @@ function mailerFor(config: Config): { mailer: Mailer; localMailbox?: LocalMailbo
   if (config.HOPTRACE_MODE === "aws") return { mailer: sesMailer(config.AWS_REGION, from) };
   const files = fileMailer(config.MAIL_DIR ?? join(dirname(config.HUB_KEY_FILE!), "mail"), from);
   return { mailer: files, localMailbox: files };
+}
+
+/** The log's name in its checkpoints: the public URL's host and path, then `/log`. */
+function logOrigin(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
+}
+
+function loadDataKey(config: Config): Promise<DataKey> {
+  if (config.HOPTRACE_MODE === "local") return loadOrCreateDataKeyFile(config.WEBHOOK_SECRETS_KEY_FILE!);
+  if (!config.WEBHOOK_SECRETS_KEY_ARN) return Promise.reject(new Error("this function has no access to the webhook secrets key (WEBHOOK_SECRETS_KEY_ARN is not set)"));
+  return loadDataKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.WEBHOOK_SECRETS_KEY_ARN);
 }
 
 function loadHubKey(config: Config, create: boolean): Promise<HubKey> {

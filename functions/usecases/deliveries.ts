@@ -6,11 +6,13 @@
  */
 import type { HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
-import { afterAttempt } from "../domain/webhooks/delivery.js";
-import { activeSecrets, recordResult, subscribes, type Endpoint } from "../domain/webhooks/endpoint.js";
+import { afterAttempt, type AttemptResult } from "../domain/webhooks/delivery.js";
+import { isMailChannel, mailChannelOf, mailedInstead, mailRecipients, mayBeMailed, noticeOf } from "../domain/mail-notices.js";
+import { activeSecrets, receives, recordResult, type Endpoint } from "../domain/webhooks/endpoint.js";
 import { sqsDelayFor } from "../domain/webhooks/retry-schedule.js";
 import { ConflictError } from "../domain/errors.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
+import { MailSendError } from "./people-ports.js";
 import type { WebhookDeps } from "./webhook-ports.js";
 import { webhookRequest } from "./webhook-request.js";
 
@@ -19,18 +21,27 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
   return attempt(deps, message);
 }
 
+/**
+ * Creates the event's deliveries, then clears its fan-out marker while the first attempts go out:
+ * from there on each delivery's own state carries its retries. A repeat of the message (the
+ * reconciler re-enqueues events still marked) finds the deliveries there and sends nothing.
+ */
 async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
-  const [, all] = await Promise.all([deps.webhooks.putEvent(event), deps.webhooks.allEndpointsOf(event.recipientId)]);
-  const endpoints = all.filter(
-    (e) => e.status === "active" && subscribes(e, event.type) && (event.type !== "endpoint.test" || e.id === event.data.endpointId),
-  );
-  await Promise.all(
-    endpoints.map(async (endpoint) => {
+  const all = await deps.webhooks.allEndpointsOf(event.recipientId);
+  const endpoints = all.filter((e) => e.status === "active" && receives(e, event));
+  // A provider no active endpoint of which takes the event gets it by e-mail instead.
+  const mailed = endpoints.length === 0 && mayBeMailed(event) && mailedInstead(event, await deps.accounts.getAccount(event.recipientId), 0);
+  const targets: Array<{ channel: string; endpoint?: Endpoint }> = [
+    ...endpoints.map((endpoint) => ({ channel: endpoint.id, endpoint })),
+    ...(mailed ? [{ channel: mailChannelOf(event.recipientId) }] : []),
+  ];
+  const created = await Promise.all(
+    targets.map(async ({ channel, endpoint }) => {
       const now = deps.clock.now();
       const delivery: Delivery = {
         eventId: event.id,
-        endpointId: endpoint.id,
-        accountId: endpoint.accountId,
+        endpointId: channel,
+        accountId: event.recipientId,
         eventType: event.type,
         status: "sending",
         attemptCount: 1,
@@ -40,9 +51,13 @@ async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
         leaseUntil: leaseUntil(deps, now),
       };
       // A duplicate of the event message finds the delivery there: its own message path owns it.
-      if (await deps.webhooks.createDelivery(delivery)) await send(deps, delivery, endpoint, event);
+      return (await deps.webhooks.createDelivery(delivery)) ? { delivery, endpoint } : undefined;
     }),
   );
+  await Promise.all([
+    deps.webhooks.markFannedOut(event),
+    ...created.map((c) => c && (c.endpoint ? send(deps, c.delivery, c.endpoint, event) : sendMail(deps, c.delivery, event))),
+  ]);
 }
 
 async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "attempt" }>): Promise<void> {
@@ -62,13 +77,18 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
   const claimed: Delivery = { ...rest, status: "sending", attemptCount: m.attempt, leaseUntil: leaseUntil(deps, now), updatedAt: now.toISOString() };
   if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount }))) return;
 
-  const [endpoint, event] = await Promise.all([deps.webhooks.getEndpoint(m.endpointId), deps.webhooks.getEvent(m.eventId)]);
-  if (!endpoint || !event || endpoint.status !== "active") {
-    const { leaseUntil: _l, ...base } = claimed;
-    await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: m.attempt });
-    return;
+  if (isMailChannel(m.endpointId)) {
+    const event = await deps.webhooks.getEvent(m.eventId);
+    return event ? sendMail(deps, claimed, event) : cancel(deps, claimed, now);
   }
+  const [endpoint, event] = await Promise.all([deps.webhooks.getEndpoint(m.endpointId), deps.webhooks.getEvent(m.eventId)]);
+  if (!endpoint || !event || endpoint.status !== "active") return cancel(deps, claimed, now);
   await send(deps, claimed, endpoint, event);
+}
+
+async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<void> {
+  const { leaseUntil: _l, ...base } = claimed;
+  await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: claimed.attemptCount });
 }
 
 /** Sends the claimed attempt, records its result on the delivery and the endpoint, schedules a retry. */
@@ -76,32 +96,62 @@ async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: H
   const at = deps.clock.now();
   const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, deps.webhookSettings.publicUrl, at);
   const result = await deps.send({ url: endpoint.url, ...request });
+  const done = await settle(deps, d, {
+    outcome: result.outcome,
+    latencyMs: result.latencyMs,
+    ...(result.status !== undefined && { status: result.status }),
+    ...(result.error !== undefined && { error: result.error }),
+    ...(result.retryAfterSeconds !== undefined && { retryAfterSeconds: result.retryAfterSeconds }),
+  });
+  if (!done) return;
+  // A success on an endpoint with no failures to forget changes nothing: skip the read.
+  const outcome = result.outcome;
+  if (outcome === "failed" || outcome === "gone" || (outcome === "delivered" && endpoint.consecutiveFailures > 0)) {
+    await recordOnEndpoint(deps, endpoint.id, outcome, done);
+  }
+}
+
+/**
+ * Sends the claimed attempt of an e-mail notice to the provider's persons (or its contact) and
+ * records it like a webhook attempt; a refusal or an unreachable mail server is retried on the
+ * same schedule. The Message-ID is the event's, so a repeat after a crash reads as one message.
+ */
+async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent): Promise<void> {
+  const [account, keys] = await Promise.all([deps.accounts.getAccount(d.accountId), deps.accounts.allKeysOf(d.accountId)]);
+  const to = account ? mailRecipients(account, keys) : [];
+  const content = account && noticeOf(event, account, deps.webhookSettings.publicUrl);
+  if (!content || to.length === 0) {
+    await settle(deps, d, { outcome: "refused", latencyMs: 0, error: "the account has no e-mail address to send to" });
+    return;
+  }
+  const started = performance.now();
+  let result: AttemptResult;
+  try {
+    await deps.mailer.send({ to, ...content, messageId: `<${d.eventId}.${d.endpointId}@hoptrace>` });
+    result = { outcome: "delivered", latencyMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    if (!(err instanceof MailSendError)) throw err;
+    result = { outcome: "failed", latencyMs: Math.round(performance.now() - started), error: err.message };
+  }
+  await settle(deps, d, result);
+}
+
+/**
+ * Records the attempt's result on its delivery and schedules the retry it calls for. Undefined
+ * when another worker took the delivery over meanwhile (its result is the one kept).
+ */
+async function settle(deps: WebhookDeps, d: Delivery, result: AttemptResult): Promise<Date | undefined> {
   const done = deps.clock.now();
-  const next = afterAttempt(
-    d,
-    {
-      outcome: result.outcome,
-      latencyMs: result.latencyMs,
-      ...(result.status !== undefined && { status: result.status }),
-      ...(result.error !== undefined && { error: result.error }),
-      ...(result.retryAfterSeconds !== undefined && { retryAfterSeconds: result.retryAfterSeconds }),
-    },
-    done,
-    deps.random,
-  );
-  if (!(await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount }))) return;
-  deps.log.info("webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
+  const next = afterAttempt(d, result, done, deps.random);
+  if (!(await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount }))) return undefined;
+  deps.log.info(isMailChannel(d.endpointId) ? "mail attempt" : "webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
   if (next.status === "retrying" && next.nextAttemptAt) {
     const notBefore = Date.parse(next.nextAttemptAt);
     await deps.queue.send([
       { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()) },
     ]);
   }
-  // A success on an endpoint with no failures to forget changes nothing: skip the read.
-  const outcome = result.outcome;
-  if (outcome === "failed" || outcome === "gone" || (outcome === "delivered" && endpoint.consecutiveFailures > 0)) {
-    await recordOnEndpoint(deps, endpoint.id, outcome, done);
-  }
+  return done;
 }
 
 async function recordOnEndpoint(deps: WebhookDeps, endpointId: string, outcome: "delivered" | "failed" | "gone", now: Date): Promise<void> {

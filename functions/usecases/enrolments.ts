@@ -3,7 +3,7 @@
  * browser made, on the invited account and with their name, e-mail and role. The invitation is
  * used up by one conditional write, so of two racing enrolments exactly one succeeds.
  */
-import type { Principal, SigningKeyRecord } from "../domain/account.js";
+import { principalOf, type Principal, type SigningKeyRecord } from "../domain/account.js";
 import { ConflictError, GoneError, NotFoundError } from "../domain/errors.js";
 import { invitationAt, personOf, type Invitation } from "../domain/invitation.js";
 import { INVITATION_TOKEN_PATTERN, invitationIdOf, tokenMatches } from "../crypto/invitation-token.js";
@@ -43,6 +43,8 @@ export interface Enrolled {
   key: SigningKeyRecord;
   /** The new key as the caller of the request, from now on. */
   principal: Principal;
+  /** True when this key had enrolled with the invitation already (a retry). */
+  replayed: boolean;
 }
 
 export async function enrol(deps: PeopleDeps, signer: EnrollingKey, token: string, input: NewKeyInput): Promise<Enrolled> {
@@ -57,7 +59,7 @@ export async function enrol(deps: PeopleDeps, signer: EnrollingKey, token: strin
 
   const existing = await deps.accounts.getKey(prepared.keyId);
   // A retry of an enrolment that went through (or stopped between its two writes).
-  if (mine && existing?.invitationId === inv.id) return enrolled(existing);
+  if (mine && existing?.invitationId === inv.id) return enrolled(existing, true);
   if (existing) throw new ConflictError("key_exists", "this public key is already registered");
 
   const now = deps.clock.now().toISOString();
@@ -67,7 +69,7 @@ export async function enrol(deps: PeopleDeps, signer: EnrollingKey, token: strin
   }
   try {
     const key = await storeKey(deps, account, prepared, inv.createdBy, now, { person: personOf(inv), invitationId: inv.id });
-    return enrolled(key);
+    return enrolled(key, false);
   } catch (err) {
     // No key, no use: the invitation stays open for another try (too many keys, a key taken meanwhile).
     if (err instanceof ConflictError) await deps.invitations.unaccept(inv.id, prepared.keyId);
@@ -75,6 +77,6 @@ export async function enrol(deps: PeopleDeps, signer: EnrollingKey, token: strin
   }
 }
 
-function enrolled(key: SigningKeyRecord): Enrolled {
-  return { key, principal: { accountId: key.accountId, kind: key.accountKind, keyId: key.keyId, ...(key.person && { person: key.person }) } };
+function enrolled(key: SigningKeyRecord, replayed: boolean): Enrolled {
+  return { key, principal: principalOf(key), replayed };
 }

@@ -1,11 +1,12 @@
 /** A provider's view of the hop requests addressed to it, and its answers. */
 import { signerOf, type Principal } from "../domain/account.js";
 import { hopRequestView, isAddressedTo, type HopRequestView } from "../domain/access.js";
+import { nextAmendment } from "../domain/amendments.js";
 import type { HopAnswer } from "../domain/answer.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { parseHopId } from "../domain/ids.js";
 import { decideAnswer, type ResolvedUpstream } from "../domain/traceback.js";
-import { followUpHop, outboxMarker } from "./followup.js";
+import { finishPendingFollowUp, followUpHop, outboxMarker } from "./followup.js";
 import type { AnswerEvidence, CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
 
 export async function listOpenHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
@@ -50,13 +51,13 @@ export interface AnsweredHop {
 }
 
 /**
- * An answer is idempotent through its own evidence: a retry under the same Idempotency-Key with
- * the same body gets the stored response and receipt byte for byte; another body is refused.
+ * Answers and amendments are idempotent through their own evidence: a retry under the same
+ * Idempotency-Key with the same body gets the stored response and receipt byte for byte; another
+ * body is refused.
  */
-function replayOfAnswer(hop: StoredHop, ctx: AnswerContext): AnsweredHop | undefined {
+function replayOf(evidence: AnswerEvidence | undefined, ctx: AnswerContext): AnsweredHop | undefined {
   const key = ctx.request.headers["idempotency-key"];
-  const evidence = hop.evidence;
-  if (!key || !evidence || evidence.request.headers["idempotency-key"] !== key || hop.answeredBy?.accountId !== ctx.key.accountId) return undefined;
+  if (!key || !evidence || evidence.request.headers["idempotency-key"] !== key || evidence.key.accountId !== ctx.key.accountId) return undefined;
   if (evidence.request.body !== ctx.request.body || evidence.request.targetUri !== ctx.request.targetUri) {
     throw new RuleViolationError("idempotency_key_reused", "this Idempotency-Key was used with a different request");
   }
@@ -80,10 +81,11 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   if (!isAddressedTo(p, stored.value)) throw new NotFoundError(`hop request ${hopId} not found`);
   const hop = stored.value;
   if (hop.status !== "open") {
-    const replay = replayOfAnswer(hop, ctx);
+    const replay = replayOf(hop.evidence, ctx);
     if (replay) return replay;
     throw new ConflictError("hop_already_answered", `hop request ${hopId} is ${hop.status}; corrections go through an amendment`);
   }
+  await finishPendingFollowUp(deps, stored);
   const inquiry = hop.kind === "signer_inquiry";
   const [tb, upstream] = await Promise.all([deps.tracebacks.getTraceback(hop.tracebackId, true), inquiry ? undefined : resolveUpstream(deps, answer)]);
   if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
@@ -116,26 +118,31 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
 
 /**
  * A correction to an answer already given. The original answer and its evidence stay as they
- * were; the amendment is kept beside them, signed and receipted the same way. It does not move
- * the chain by itself: the consortium and the initiator see it and decide.
+ * were; the amendment is an item of its own beside them, signed and receipted the same way, and
+ * the response is the amendment alone. It does not move the chain by itself: the consortium and
+ * the initiator see it and decide.
  */
 export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string, answer: HopAnswer, reason: string, ctx: AnswerContext): Promise<AnsweredHop> {
-  const stored = await loadHop(deps, p, hopId, true);
-  const hop = stored.value;
-  if (!isAddressedTo(p, hop)) throw new NotFoundError(`hop request ${hopId} not found`);
-  if (hop.status !== "answered" || hop.answeredBy?.accountId !== p.accountId) {
-    throw new ConflictError("not_amendable", `hop request ${hopId} is ${hop.status}; only an answered request can be amended`);
+  // Another amendment may take the next number between our read and our write: read again.
+  for (let attempt = 0; ; attempt++) {
+    const stored = await loadHop(deps, p, hopId, true);
+    const hop = stored.value;
+    if (!isAddressedTo(p, hop)) throw new NotFoundError(`hop request ${hopId} not found`);
+    if (hop.status !== "answered" || hop.answeredBy?.accountId !== p.accountId) {
+      throw new ConflictError("not_amendable", `hop request ${hopId} is ${hop.status}; only an answered request can be amended`);
+    }
+    // A retry of an amendment already recorded (its response was lost) gets that response again.
+    for (const evidence of hop.amendmentEvidence ?? []) {
+      const replay = replayOf(evidence, ctx);
+      if (replay) return replay;
+    }
+    const amendment = nextAmendment(hop, answer, reason, deps.clock.now(), signerOf(p));
+    const body = JSON.stringify(amendment);
+    const receipt = await ctx.seal(201, body);
+    const evidence: AnswerEvidence = { request: ctx.request, key: ctx.key, response: { status: 201, body }, receipt };
+    if (await deps.tracebacks.putAmendment(hop.tracebackId, hop.seq, amendment, evidence)) return { body, receipt };
+    if (attempt >= 3) throw new ConflictError("hop_changed", `hop request ${hopId} was amended by another request`);
   }
-  const now = deps.clock.now();
-  const amended: StoredHop = {
-    ...hop,
-    amendments: [...(hop.amendments ?? []), { answer, reason, amendedAt: now.toISOString(), amendedBy: { accountId: p.accountId, keyId: ctx.key.keyId } }],
-  };
-  const body = JSON.stringify(hopRequestView(amended));
-  const receipt = await ctx.seal(200, body);
-  const evidence = { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt };
-  await deps.tracebacks.replaceHop({ ...amended, amendmentEvidence: [...(hop.amendmentEvidence ?? []), evidence] }, { version: stored.version, status: "answered" });
-  return { body, receipt };
 }
 
 async function resolveUpstream(deps: CoreDeps, answer: HopAnswer): Promise<ResolvedUpstream | undefined> {

@@ -5,7 +5,7 @@ import { invitationAt, invitationTerms, type Invitation, type InvitationRequest 
 import { invitationMail } from "../domain/mail.js";
 import { invitationIdOf, tokenDigest } from "../crypto/invitation-token.js";
 import type { Page, PageRequest } from "./ports.js";
-import type { PeopleDeps } from "./people-ports.js";
+import { MailSendError, type PeopleDeps } from "./people-ports.js";
 
 export interface NewInvitation extends InvitationRequest {
   accountId: string;
@@ -69,8 +69,9 @@ async function mailInvitation(deps: PeopleDeps, invitation: Invitation, url: str
   try {
     await deps.mailer.send({ to: [invitation.email], ...content });
   } catch (err) {
-    // The link is in the response too: whoever invited can hand it over and retry the e-mail.
-    deps.log.warn("invitation e-mail not sent", { invitationId: invitation.id, transport: deps.mailer.transport, error: err instanceof Error ? err.message : String(err) });
+    if (!(err instanceof MailSendError)) throw err;
+    // The link is in the response too: whoever invited can hand it over, or retry for the e-mail.
+    deps.log.warn("invitation e-mail not sent", { invitationId: invitation.id, transport: deps.mailer.transport, error: err.message });
     return invitation;
   }
   const emailedAt = deps.clock.now().toISOString();

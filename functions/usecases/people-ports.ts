@@ -31,9 +31,19 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** The Message-ID, `<…@…>`: the same for every attempt of one notice. */
+  messageId?: string;
 }
 
-/** Sends one message; throws when the transport refused it or could not be reached. */
+/** A message not sent: what the transport said, without the message or its addresses, so it can be logged and shown. */
+export class MailSendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MailSendError";
+  }
+}
+
+/** Sends one message; throws MailSendError when the transport refused it or could not be reached. */
 export interface Mailer {
   readonly transport: "smtp" | "ses" | "files";
   send(message: MailMessage): Promise<{ messageId: string }>;

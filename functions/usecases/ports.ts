@@ -6,7 +6,8 @@ import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
-import type { DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
+import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
+import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
 
 export interface PageRequest {
   limit: number;
@@ -42,7 +43,10 @@ export interface OutboxRef {
 }
 
 export interface AccountStore {
-  createAccount(account: Account): Promise<void>;
+  /** `activation`: a marker kept until the hops waiting for this provider are opened. */
+  createAccount(account: Account, activation?: string): Promise<void>;
+  pendingActivations(before: string, limit: number): Promise<Array<{ accountId: string; marker: string }>>;
+  clearActivation(accountId: string, marker: string): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
   listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>>;
   accountIdByFrn(frn: string): Promise<string | undefined>;
@@ -60,19 +64,25 @@ export interface AccountStore {
 }
 
 export interface TracebackStore {
-  createTraceback(tb: Traceback, outbox: string): Promise<void>;
+  /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
+  createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
   getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
-  replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean>;
+  /** Replaces `before` (as read, at its version) with `tb`; false when another write came first. */
+  replaceTraceback(tb: Traceback, before: Stored<Traceback>, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;
   getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
+  /** False when an amendment with this number exists already. */
+  putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean>;
   putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists">;
   replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void>;
   clearOutbox(ref: OutboxRef, marker: string): Promise<void>;
   pendingOutbox(before: string, limit: number): Promise<Array<{ ref: OutboxRef; marker: string }>>;
   listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
   listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>>;
-  listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>>;
-  listAllTracebacks(page: PageRequest): Promise<Page<Traceback>>;
+  /** Newest first; a page may hold fewer than asked with a `nextCursor` when few tracebacks match. */
+  listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>>;
+  /** Files tracebacks stored before the filtered listing existed, `limit` at a time; how many it filed. */
+  refileUnlisted(limit: number): Promise<number>;
   hopsAwaitingRegistration(kind: "FRN" | "RMD", value: string): Promise<Hop[]>;
   /** Counts a hop against its provider's weekly cap; false when the week is full. Idempotent per hop. */
   reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;

@@ -3,6 +3,7 @@ import type { HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
 import type { Endpoint, PausePolicy } from "../domain/webhooks/endpoint.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
+import type { Mailer } from "./people-ports.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
 
 export interface WebhookStore {
@@ -10,7 +11,15 @@ export interface WebhookStore {
   getEndpoint(id: string): Promise<Endpoint | undefined>;
   listEndpoints(accountId: string, page: PageRequest): Promise<Page<Endpoint>>;
   allEndpointsOf(accountId: string): Promise<Endpoint[]>;
-  putEvent(e: HubEvent): Promise<"created" | "exists">;
+  /**
+   * Records an event in its recipient's feed, marked as not yet fanned out since `pendingSince`.
+   * A second write of the same event changes nothing.
+   */
+  recordEvent(e: HubEvent, pendingSince: string): Promise<"created" | "exists">;
+  /** Clears the event's fan-out marker once its deliveries exist (recording it if it never was). */
+  markFannedOut(e: HubEvent): Promise<void>;
+  /** Events marked as not yet fanned out since before `before`. */
+  eventsAwaitingFanOut(before: string, limit: number): Promise<HubEvent[]>;
   getEvent(id: string): Promise<HubEvent | undefined>;
   listEvents(recipientId: string, page: PageRequest, since?: string): Promise<Page<HubEvent>>;
   getDelivery(eventId: string, endpointId: string): Promise<Delivery | undefined>;
@@ -18,6 +27,15 @@ export interface WebhookStore {
   replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean>;
   listDeliveries(endpointId: string, page: PageRequest): Promise<Page<Delivery>>;
   dueDeliveries(before: string, limit: number): Promise<Delivery[]>;
+}
+
+/**
+ * Encrypts secrets kept at rest, each bound to a context naming its owner (an endpoint, an
+ * idempotency record): a sealed value opens only under the context it was sealed for.
+ */
+export interface SecretBox {
+  seal(plaintext: string, context: string): Promise<string>;
+  open(sealed: string, context: string): Promise<string>;
 }
 
 export interface DeliveryQueue {
@@ -47,6 +65,8 @@ export interface WebhookSettings {
 }
 
 export interface WebhookDeps extends CoreDeps {
+  /** Notices to providers without an active endpoint go by e-mail, through the same deliveries. */
+  mailer: Mailer;
   webhooks: WebhookStore;
   queue: DeliveryQueue;
   send: WebhookSender;

@@ -19,6 +19,8 @@ export interface RequestToSign {
   url: string;
   headers: Headers;
   body?: string | Uint8Array;
+  /** The Content-Digest field of a body streamed after signing, given instead of its bytes. */
+  contentDigest?: string;
 }
 
 export interface PendingSignature {
@@ -42,18 +44,22 @@ export function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** `bodySha256` is the SHA-256 of the body's bytes, given exactly when the request has a body. */
+/**
+ * `bodySha256` is the SHA-256 of the body's bytes, given exactly when the request has a body; a
+ * request with `contentDigest` is signed over that field instead.
+ */
 export function prepareSignature(keyId: string, req: RequestToSign, bodySha256: Uint8Array | undefined, opts: SignOptions = {}): PendingSignature {
   const headers = new Headers(req.headers);
-  if (bodySha256) {
+  const digestField = req.contentDigest ?? (bodySha256 && contentDigestField("sha-256", bodySha256));
+  if (digestField !== undefined) {
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    headers.set("content-digest", contentDigestField("sha-256", bodySha256));
+    headers.set("content-digest", digestField);
   }
   const created = Math.floor((opts.now ?? Date.now)() / 1000);
   const components = [
     "@method",
     "@target-uri",
-    ...(bodySha256 ? ["content-type", "content-digest"] : []),
+    ...(digestField !== undefined ? ["content-type", "content-digest"] : []),
     ...(headers.has("idempotency-key") ? ["idempotency-key"] : []),
   ];
   // The nonce keeps two identical requests in the same second from being refused as a replay.

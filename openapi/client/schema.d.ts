@@ -122,7 +122,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tracebacks (initiators: their own; consortium: all, or one initiator's) */
+        /**
+         * List tracebacks by filter (initiators: their own; consortium: all, or one initiator's)
+         * @description Newest first. Filters combine (all must hold). Each query reads one index partition within the creation dates asked for (a number, a provider, a campaign, or a status or outcome over its shards) and checks the other filters on what it finds, so a page may hold fewer than `limit` tracebacks and still carry a `nextCursor`: keep paging until it is absent.
+         */
         get: operations["listTracebacks"];
         put?: never;
         /**
@@ -275,7 +278,7 @@ export interface paths {
         put?: never;
         /**
          * Amend an answer already given
-         * @description Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it. It does not move the chain by itself.
+         * @description Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it on the hop request and in the chain. It does not move the chain by itself. The response is the amendment alone.
          */
         post: operations["amendHopAnswer"];
         delete?: never;
@@ -353,7 +356,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the endpoint's secret
-         * @description Deliveries are signed with the new and the previous secret during the grace period (24 h by default).
+         * @description Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.
          */
         post: operations["rotateWebhookEndpointSecret"];
         delete?: never;
@@ -430,6 +433,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/mail-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the e-mail notices of an account with every attempt (its own; the consortium any account's)
+         * @description A provider none of whose active endpoints takes a hop request, reminder or overdue notice gets it by e-mail instead: to its staff and admin persons, or its contact when it has none, with a link to the hop request in the console. Each notice is a delivery like a webhook's (`endpointId` is `mail_<accountId>`), retried on the same schedule. Newest first.
+         */
+        get: operations["listMailDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints/{endpointId}/deliveries": {
         parameters: {
             query?: never;
@@ -479,7 +502,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver an event again (same `webhook-id`) */
+        /**
+         * Deliver an event again (same `webhook-id`)
+         * @description To every active endpoint of the event's recipient that takes its type, or to the one named by `endpointId`. An endpoint of any other account is not found (404), whoever asks.
+         */
         post: operations["redeliverEvent"];
         delete?: never;
         options?: never;
@@ -534,6 +560,190 @@ export interface paths {
         };
         /** Findings concerning a provider as a signer (consortium, or the provider itself) */
         get: operations["listProviderFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/v1/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest signed checkpoint of the log (public)
+         * @description Poll it to witness the log: each new checkpoint must be consistent with the last one you saw (`/log/v1/proofs/consistency`).
+         */
+        get: operations["getLogCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/v1/proofs/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prove that an entry is in the log (public)
+         * @description By the entry's index or its statement's id. Check it with RFC 9162 section 2.1.3.2 against the root of a checkpoint of `treeSize`.
+         */
+        get: operations["getLogInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/v1/proofs/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prove that an older tree is a prefix of a newer one (public)
+         * @description Check it with RFC 9162 section 2.1.4.2 against the roots of the two checkpoints.
+         */
+        get: operations["getLogConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the RMD snapshots, newest export first (consortium) */
+        get: operations["listRmdImports"];
+        put?: never;
+        /**
+         * Import the FCC's RMD CSV export as a new snapshot (consortium)
+         * @description The body is the export as downloaded (`text/csv`, UTF-8, with or without a byte order mark, CRLF or LF, quoted fields with commas and line breaks), streamed and signed like any request: `Content-Digest` covers every byte.
+         *
+         *     Every row is read and checked before anything is written: one bad row refuses the whole file (`422 rmd_rows_invalid`, each problem in `errors` as `/lines/<line>/<column>`). The snapshot then becomes visible at once, whole: its diff against the previous snapshot is at `/v1/rmd/imports/{importId}/changes`.
+         *
+         *     A snapshot must be of a later export than the one in effect; one that removes more than a quarter of the previous snapshot is refused unless `allowMassRemoval=true`.
+         *
+         *     At most 50331648 bytes and 200000 filings.
+         */
+        post: operations["importRmdExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an RMD import and its counts (consortium) */
+        get: operations["getRmdImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/imports/{importId}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an import added, changed and removed against the previous snapshot (consortium)
+         * @description By kind, then filing number. A change lists every column that differs, before and after.
+         */
+        get: operations["listRmdImportChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Was a provider in the RMD on a date? (consortium)
+         * @description Answered from the snapshot in effect at `at` (the latest taken at or before it), by RMD number and/or FRN. A name alone is never decided: it only suggests filings.
+         */
+        get: operations["lookUpRmd"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tracebacks/{tracebackId}/rmd-findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The traceback's chain checked against the RMD as it stood at the call
+         * @description Upstreams named in answers that were not listed (or were removed before the call), the providers that accepted the call from them, points of entry not filed as gateway providers, A attestations by providers whose filing says STIR/SHAKEN is not implemented, and registered providers whose FRN or RMD number no longer matches a filing. For the consortium and the traceback's initiator.
+         */
+        get: operations["getTracebackRmdFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{accountId}/rmd-match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A registered provider's RMD filing, matched by RMD number and FRN (consortium, or the provider itself)
+         * @description When neither matches, filings of the same name are suggested, never matched.
+         */
+        get: operations["getProviderRmdMatch"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1346,6 +1556,11 @@ export interface components {
             /** @description Registered providers on the path, terminating first. */
             path: string[];
             result?: components["schemas"]["TracebackResult"];
+            /** @description While the current hop request is past its due time without an answer: which hop, and since when. */
+            overdue?: {
+                hopSeq: number;
+                since: string;
+            };
         };
         /**
          * @example {
@@ -1489,7 +1704,7 @@ export interface components {
             answeredAt?: string;
             answeredBy?: components["schemas"]["Signer"];
             late?: boolean;
-            /** @description Corrections after the answer; the original answer is kept as it was. */
+            /** @description Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out. */
             amendments?: components["schemas"]["Amendment"][];
             remindersSent?: number;
             /** @description Set when the due time passed without an answer. */
@@ -1636,7 +1851,32 @@ export interface components {
                 role: components["schemas"]["PersonRole"];
             };
         };
+        /**
+         * @example {
+         *       "number": 1,
+         *       "answer": {
+         *         "type": "upstream_identified",
+         *         "upstream": {
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         },
+         *         "evidence": {
+         *           "ingressTrunk": "TRUNK-9"
+         *         }
+         *       },
+         *       "reason": "the first lookup read the wrong trunk table",
+         *       "amendedAt": "2024-06-03T18:20:00.000Z",
+         *       "amendedBy": {
+         *         "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "keyId": "Yq3Tl9m0v8WnQ2k1u6b3r5t7x9z1c3e5g7i9k1m3o5q"
+         *       }
+         *     }
+         */
         Amendment: {
+            /**
+             * @description 1 for the first amendment of the hop request, and so on.
+             * @example 1
+             */
+            number: number;
             answer: components["schemas"]["HopAnswer"];
             reason: string;
             amendedAt: string;
@@ -1866,7 +2106,7 @@ export interface components {
             answeredAt?: string;
             answeredBy?: components["schemas"]["Signer"] & unknown;
             late?: boolean;
-            /** @description Corrections after the answer; the original answer is kept as it was. */
+            /** @description Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out. */
             amendments?: components["schemas"]["Amendment"][];
             remindersSent?: number;
             /** @description Set when the due time passed without an answer. */
@@ -1877,6 +2117,7 @@ export interface components {
             deferredReason?: string;
         };
         /**
+         * @description At most 10 amendments per hop request (then `409 too_many_amendments`), each at most 16384 bytes as JSON (else `422 amendment_too_large`).
          * @example {
          *       "answer": {
          *         "type": "upstream_identified",
@@ -2096,7 +2337,7 @@ export interface components {
          *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
          *     }
          */
-        DeliveriesPage: {
+        MailDeliveriesPage: {
             items: components["schemas"]["Delivery"][];
             /** @description Present when there are more items; pass it as `cursor`. */
             nextCursor?: string;
@@ -2152,6 +2393,44 @@ export interface components {
             status?: number;
             latencyMs?: number;
             error?: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "eventId": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+         *           "endpointId": "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "accountId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "eventType": "hop_request.created",
+         *           "status": "delivered",
+         *           "attemptCount": 2,
+         *           "attempts": [
+         *             {
+         *               "attempt": 1,
+         *               "at": "2024-06-03T16:05:00.120Z",
+         *               "outcome": "throttled",
+         *               "status": 503,
+         *               "latencyMs": 38
+         *             },
+         *             {
+         *               "attempt": 2,
+         *               "at": "2024-06-03T16:06:00.410Z",
+         *               "outcome": "delivered",
+         *               "status": 204,
+         *               "latencyMs": 41
+         *             }
+         *           ],
+         *           "createdAt": "2024-06-03T16:05:00.100Z",
+         *           "updatedAt": "2024-06-03T16:06:00.410Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        DeliveriesPage: {
+            items: components["schemas"]["Delivery"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
         };
         /**
          * @example {
@@ -2285,6 +2564,573 @@ export interface components {
             providerId: string;
             tracebackId: string;
             recordedAt: string;
+        };
+        /**
+         * @example {
+         *       "origin": "api.hoptrace.example/log",
+         *       "treeSize": 8,
+         *       "rootHash": "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=",
+         *       "timestamp": "2024-06-03T16:05:04.000Z",
+         *       "checkpoint": "api.hoptrace.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n— api.hoptrace.example/log qa5vMandbTNotwF/3qQcmQINk7mdHiYWYpxzN+6UEi8YvFiiqxJCqfBLiDkqy2MF7ky+6k1y/nwlDYDjtYanWTxbeAY=\n— api.hoptrace.example/log qmw8YgAAAABmXemw9ozct4e0wFsnDEmaHDxvnqKTphF/y2To0KuRlEj1PN5Q5AHfWQYLYkxlc5srRHKIA2jZG860NkhJzQXEKNAsDw==\n",
+         *       "verifierKeys": {
+         *         "ed25519": "api.hoptrace.example/log+a9ae6f31+AYYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ",
+         *         "cosignature": "api.hoptrace.example/log+aa6c3c62+BIYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ"
+         *       }
+         *     }
+         */
+        LogCheckpoint: {
+            /** @description The log's identity: the first line of the checkpoint and the name of its signatures. */
+            origin: string;
+            treeSize: number;
+            /**
+             * @description A SHA-256 hash, base64 (RFC 4648 section 4).
+             * @example XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=
+             */
+            rootHash: string;
+            /** @description When the hub signed the checkpoint (the time its `cosignature/v1` signature commits to). */
+            timestamp: string;
+            /** @description The signed checkpoint: a C2SP tlog-checkpoint note (origin, tree size, root hash) with two signatures by the hub key named by the origin, an Ed25519 note signature and a timestamped `cosignature/v1`. Verify both with the Ed25519 key of `/.well-known/jwks.json`, or with the `verifierKeys`. */
+            checkpoint: string;
+            /** @description The hub's current key as C2SP verifier keys (name+key ID+key), for note-based witnesses. */
+            verifierKeys: {
+                ed25519: string;
+                cosignature: string;
+            };
+        };
+        /**
+         * @example {
+         *       "index": 5,
+         *       "treeSize": 8,
+         *       "leafHash": "QnGia+DYqE8L1UyMMC58s6O10fpngKQLzOKHNHfatlg=",
+         *       "proof": [
+         *         "vBoGQ7EuTS18d5GPROD095qDi2z57FtcKD4fTYhZnms=",
+         *         "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *         "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *       ]
+         *     }
+         */
+        InclusionProof: {
+            index: number;
+            treeSize: number;
+            /**
+             * @description SHA-256(0x00 ‖ entry).
+             * @example XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=
+             */
+            leafHash: string;
+            /** @description The RFC 9162 audit path, from the leaf's sibling up. */
+            proof: string[];
+            /** @description The signed checkpoint of `treeSize`, when it is the latest. */
+            checkpoint?: string;
+        };
+        /**
+         * @example {
+         *       "from": 6,
+         *       "to": 8,
+         *       "proof": [
+         *         "DrxdNDf74tsVi58Sah0RjjCBgQMdCpSfje3t68VY72o=",
+         *         "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *         "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *       ]
+         *     }
+         */
+        ConsistencyProof: {
+            from: number;
+            to: number;
+            /** @description The RFC 9162 consistency proof; empty when `from` is 0 or equals `to`. */
+            proof: string[];
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z",
+         *           "status": "committed",
+         *           "previousImportId": "rmd_01K1A2B3C4D5E6F7G8H9J0K1M2",
+         *           "fileSha256": "9f2c4b7a1e0d3c5b8a6f4e2d1c0b9a8f7e6d5c4b3a291807f6e5d4c3b2a19080",
+         *           "fileBytes": 8812304,
+         *           "filings": 9402,
+         *           "added": 41,
+         *           "changed": 318,
+         *           "removed": 1203,
+         *           "unchanged": 9043,
+         *           "importedAt": "2025-08-26T14:02:11.000Z",
+         *           "importedBy": "acc_consortium",
+         *           "committedAt": "2025-08-26T14:02:19.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        RmdImportsPage: {
+            items: components["schemas"]["RmdImport"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *       "asOf": "2025-08-26T00:00:00.000Z",
+         *       "status": "committed",
+         *       "previousImportId": "rmd_01K1A2B3C4D5E6F7G8H9J0K1M2",
+         *       "fileSha256": "9f2c4b7a1e0d3c5b8a6f4e2d1c0b9a8f7e6d5c4b3a291807f6e5d4c3b2a19080",
+         *       "fileBytes": 8812304,
+         *       "filings": 9402,
+         *       "added": 41,
+         *       "changed": 318,
+         *       "removed": 1203,
+         *       "unchanged": 9043,
+         *       "importedAt": "2025-08-26T14:02:11.000Z",
+         *       "importedBy": "acc_consortium",
+         *       "committedAt": "2025-08-26T14:02:19.000Z"
+         *     }
+         */
+        RmdImport: {
+            id: string;
+            asOf: string;
+            /**
+             * @description Only committed imports are snapshots; an abandoned one lost its commit to another import.
+             * @enum {string}
+             */
+            status: "staged" | "committed" | "abandoned";
+            /** @description The snapshot this one was diffed against. */
+            previousImportId?: string;
+            /** @description SHA-256 of the file as received, hex. */
+            fileSha256: string;
+            fileBytes: number;
+            filings: number;
+            added: number;
+            changed: number;
+            removed: number;
+            unchanged: number;
+            importedAt: string;
+            importedBy: string;
+            committedAt?: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "number": "RMD0900002",
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z",
+         *           "change": "changed",
+         *           "filing": {
+         *             "number": "RMD0900002",
+         *             "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *             "frn": "0099000003",
+         *             "business_name": "Imaginary Transit Networks Inc",
+         *             "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *             "foreign_voice_provider": "No",
+         *             "country": "United States",
+         *             "robocall_mitigation_contact_name": "Pat Example",
+         *             "contact_telephone_number": "+12025550100",
+         *             "implementation": "Complete STIR/SHAKEN Implementation",
+         *             "voice_service_provider_choice": "No",
+         *             "gateway_provider_choice": "Yes",
+         *             "intermediate_provider_choice": "Yes",
+         *             "last_updated": "2025-03-14",
+         *             "last_recertified": "2025-03-01"
+         *           },
+         *           "changes": [
+         *             {
+         *               "field": "gateway_provider_choice",
+         *               "before": "No",
+         *               "after": "Yes"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        RmdFilingChangesPage: {
+            items: components["schemas"]["RmdFilingChange"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "number": "RMD0900002",
+         *       "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *       "asOf": "2025-08-26T00:00:00.000Z",
+         *       "change": "changed",
+         *       "filing": {
+         *         "number": "RMD0900002",
+         *         "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *         "frn": "0099000003",
+         *         "business_name": "Imaginary Transit Networks Inc",
+         *         "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *         "foreign_voice_provider": "No",
+         *         "country": "United States",
+         *         "robocall_mitigation_contact_name": "Pat Example",
+         *         "contact_telephone_number": "+12025550100",
+         *         "implementation": "Complete STIR/SHAKEN Implementation",
+         *         "voice_service_provider_choice": "No",
+         *         "gateway_provider_choice": "Yes",
+         *         "intermediate_provider_choice": "Yes",
+         *         "last_updated": "2025-03-14",
+         *         "last_recertified": "2025-03-01"
+         *       },
+         *       "changes": [
+         *         {
+         *           "field": "gateway_provider_choice",
+         *           "before": "No",
+         *           "after": "Yes"
+         *         }
+         *       ]
+         *     }
+         */
+        RmdFilingChange: {
+            number: string;
+            importId: string;
+            asOf: string;
+            /** @enum {string} */
+            change: "added" | "changed" | "removed";
+            filing: components["schemas"]["RmdFiling"];
+            /** @description For a change: each column that differs, before and after. */
+            changes?: {
+                /** @enum {string} */
+                field: "number" | "filing_url" | "frn" | "business_name" | "business_address" | "foreign_voice_provider" | "country" | "other_frns" | "other_dba_names" | "previous_dba_names" | "robocall_mitigation_contact_name" | "contact_title" | "contact_department" | "contact_business_address" | "contact_country" | "contact_telephone_number" | "contact_phone_extension" | "implementation" | "voice_service_provider_choice" | "gateway_provider_choice" | "intermediate_provider_choice" | "last_updated" | "last_recertified";
+                before?: string;
+                after?: string;
+            }[];
+        };
+        /**
+         * @description The filing from this snapshot on; for a removal, as it was last listed.
+         * @example {
+         *       "number": "RMD0900003",
+         *       "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *       "frn": "0099000003",
+         *       "business_name": "Make-Believe Gateway Corp.",
+         *       "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *       "foreign_voice_provider": "No",
+         *       "country": "United States",
+         *       "robocall_mitigation_contact_name": "Pat Example",
+         *       "contact_telephone_number": "+12025550100",
+         *       "implementation": "Complete STIR/SHAKEN Implementation",
+         *       "voice_service_provider_choice": "No",
+         *       "gateway_provider_choice": "Yes",
+         *       "intermediate_provider_choice": "Yes",
+         *       "last_updated": "2025-03-14",
+         *       "last_recertified": "2025-03-01"
+         *     }
+         */
+        RmdFiling: {
+            number: string;
+            filing_url?: string;
+            frn?: string;
+            business_name: string;
+            business_address?: string;
+            foreign_voice_provider?: string;
+            country?: string;
+            other_frns?: string;
+            other_dba_names?: string;
+            previous_dba_names?: string;
+            robocall_mitigation_contact_name?: string;
+            contact_title?: string;
+            contact_department?: string;
+            contact_business_address?: string;
+            contact_country?: string;
+            contact_telephone_number?: string;
+            contact_phone_extension?: string;
+            implementation?: string;
+            voice_service_provider_choice?: string;
+            gateway_provider_choice?: string;
+            intermediate_provider_choice?: string;
+            last_updated?: string;
+            last_recertified?: string;
+        };
+        /**
+         * @example {
+         *       "at": "2025-09-02T15:00:00.000Z",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "match": {
+         *         "listing": "removed",
+         *         "snapshot": {
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z"
+         *         },
+         *         "filing": {
+         *           "number": "RMD0900003",
+         *           "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *           "frn": "0099000003",
+         *           "business_name": "Make-Believe Gateway Corp.",
+         *           "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *           "foreign_voice_provider": "No",
+         *           "country": "United States",
+         *           "robocall_mitigation_contact_name": "Pat Example",
+         *           "contact_telephone_number": "+12025550100",
+         *           "implementation": "Complete STIR/SHAKEN Implementation",
+         *           "voice_service_provider_choice": "No",
+         *           "gateway_provider_choice": "Yes",
+         *           "intermediate_provider_choice": "Yes",
+         *           "last_updated": "2025-03-14",
+         *           "last_recertified": "2025-03-01"
+         *         },
+         *         "by": [
+         *           "rmd_number"
+         *         ],
+         *         "removedIn": {
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z"
+         *         },
+         *         "suggestions": []
+         *       },
+         *       "standings": [
+         *         {
+         *           "state": "removed",
+         *           "snapshot": {
+         *             "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *             "asOf": "2025-08-26T00:00:00.000Z"
+         *           },
+         *           "filing": {
+         *             "number": "RMD0900003",
+         *             "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *             "frn": "0099000003",
+         *             "business_name": "Make-Believe Gateway Corp.",
+         *             "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *             "foreign_voice_provider": "No",
+         *             "country": "United States",
+         *             "robocall_mitigation_contact_name": "Pat Example",
+         *             "contact_telephone_number": "+12025550100",
+         *             "implementation": "Complete STIR/SHAKEN Implementation",
+         *             "voice_service_provider_choice": "No",
+         *             "gateway_provider_choice": "Yes",
+         *             "intermediate_provider_choice": "Yes",
+         *             "last_updated": "2025-03-14",
+         *             "last_recertified": "2025-03-01"
+         *           },
+         *           "removedIn": {
+         *             "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *             "asOf": "2025-08-26T00:00:00.000Z"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        RmdLookup: {
+            at: string;
+            snapshot?: components["schemas"]["RmdSnapshotRef"];
+            match: components["schemas"]["RmdMatch"];
+            standings: components["schemas"]["RmdStanding"][];
+        };
+        /**
+         * @example {
+         *       "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *       "asOf": "2025-08-26T00:00:00.000Z"
+         *     }
+         */
+        RmdSnapshotRef: {
+            importId: string;
+            /** @description When the export was taken. */
+            asOf: string;
+        };
+        /**
+         * @example {
+         *       "listing": "listed",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "filing": {
+         *         "number": "RMD0900003",
+         *         "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *         "frn": "0099000003",
+         *         "business_name": "Make-Believe Gateway Corp.",
+         *         "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *         "foreign_voice_provider": "No",
+         *         "country": "United States",
+         *         "robocall_mitigation_contact_name": "Pat Example",
+         *         "contact_telephone_number": "+12025550100",
+         *         "implementation": "Complete STIR/SHAKEN Implementation",
+         *         "voice_service_provider_choice": "No",
+         *         "gateway_provider_choice": "Yes",
+         *         "intermediate_provider_choice": "Yes",
+         *         "last_updated": "2025-03-14",
+         *         "last_recertified": "2025-03-01"
+         *       },
+         *       "by": [
+         *         "rmd_number",
+         *         "frn"
+         *       ],
+         *       "suggestions": []
+         *     }
+         */
+        RmdMatch: {
+            /**
+             * @description Decided by RMD number and FRN alone. `unverifiable`: neither was given; `no_snapshot`: no import was taken at or before the date.
+             * @enum {string}
+             */
+            listing: "listed" | "removed" | "not_listed" | "unverifiable" | "no_snapshot";
+            snapshot?: components["schemas"]["RmdSnapshotRef"];
+            filing?: components["schemas"]["RmdFiling"] & unknown;
+            by?: ("rmd_number" | "frn")[];
+            removedIn?: components["schemas"]["RmdSnapshotRef"];
+            /** @description The RMD number and the FRN do not point at the same listed filing. */
+            mismatch?: string;
+            /** @description Filings of the same name, when neither the number nor the FRN decided: never a match, for a person to confirm. */
+            suggestions: components["schemas"]["RmdSuggestion"][];
+        };
+        RmdSuggestion: {
+            number: string;
+            businessName: string;
+            frn?: string;
+        };
+        /**
+         * @example {
+         *       "state": "removed",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "filing": {
+         *         "number": "RMD0900003",
+         *         "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *         "frn": "0099000003",
+         *         "business_name": "Make-Believe Gateway Corp.",
+         *         "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *         "foreign_voice_provider": "No",
+         *         "country": "United States",
+         *         "robocall_mitigation_contact_name": "Pat Example",
+         *         "contact_telephone_number": "+12025550100",
+         *         "implementation": "Complete STIR/SHAKEN Implementation",
+         *         "voice_service_provider_choice": "No",
+         *         "gateway_provider_choice": "Yes",
+         *         "intermediate_provider_choice": "Yes",
+         *         "last_updated": "2025-03-14",
+         *         "last_recertified": "2025-03-01"
+         *       },
+         *       "removedIn": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       }
+         *     }
+         */
+        RmdStanding: {
+            /** @enum {string} */
+            state: "no_snapshot" | "never_listed" | "listed" | "removed";
+            snapshot?: components["schemas"]["RmdSnapshotRef"] & unknown;
+            filing?: components["schemas"]["RmdFiling"] & unknown;
+            /**
+             * @description When the filing was last added or changed, for a listed one.
+             * @example {
+             *       "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+             *       "asOf": "2025-08-26T00:00:00.000Z",
+             *       "change": "changed"
+             *     }
+             */
+            lastChange?: {
+                importId: string;
+                asOf: string;
+                /** @enum {string} */
+                change: "added" | "changed";
+            };
+            removedIn?: components["schemas"]["RmdSnapshotRef"] & unknown;
+        };
+        /**
+         * @example {
+         *       "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "callTimeUtc": "2025-09-02T15:00:00.000Z",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "findings": [
+         *         {
+         *           "code": "accepted_from_unlisted_upstream",
+         *           "severity": "critical",
+         *           "detail": "acc_01JD... accepted the call from Soon Removed Dialer Services LLC (RMD0900008), which was not listed in the RMD",
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "hopSeq": 2
+         *         }
+         *       ]
+         *     }
+         */
+        TracebackRmdFindings: {
+            tracebackId: string;
+            callTimeUtc: string;
+            snapshot?: components["schemas"]["RmdSnapshotRef"] & unknown;
+            findings: components["schemas"]["RmdFinding"][];
+        };
+        /**
+         * @example {
+         *       "code": "upstream_removed_from_rmd",
+         *       "severity": "critical",
+         *       "detail": "upstream Soon Removed Dialer Services LLC (RMD0900008) was removed from the RMD (RMD0900008) in the snapshot of 2025-08-26T00:00:00.000Z, before the call",
+         *       "hopSeq": 2,
+         *       "subject": {
+         *         "name": "Soon Removed Dialer Services LLC",
+         *         "rmdNumber": "RMD0900008"
+         *       },
+         *       "filing": {
+         *         "number": "RMD0900008",
+         *         "businessName": "Soon Removed Dialer Services LLC"
+         *       }
+         *     }
+         */
+        RmdFinding: {
+            /** @enum {string} */
+            code: "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            detail: string;
+            providerId?: string;
+            hopSeq?: number;
+            identityIndex?: number;
+            /** @description The provider as named in an answer, when it is not registered. */
+            subject?: {
+                name?: string;
+                frn?: string;
+                rmdNumber?: string;
+            };
+            filing?: {
+                number: string;
+                businessName: string;
+            };
+            suggestions?: components["schemas"]["RmdSuggestion"][];
+        };
+        /**
+         * @example {
+         *       "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "at": "2025-09-02T15:00:00.000Z",
+         *       "match": {
+         *         "listing": "listed",
+         *         "snapshot": {
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z"
+         *         },
+         *         "filing": {
+         *           "number": "RMD0900003",
+         *           "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *           "frn": "0099000003",
+         *           "business_name": "Make-Believe Gateway Corp.",
+         *           "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *           "foreign_voice_provider": "No",
+         *           "country": "United States",
+         *           "robocall_mitigation_contact_name": "Pat Example",
+         *           "contact_telephone_number": "+12025550100",
+         *           "implementation": "Complete STIR/SHAKEN Implementation",
+         *           "voice_service_provider_choice": "No",
+         *           "gateway_provider_choice": "Yes",
+         *           "intermediate_provider_choice": "Yes",
+         *           "last_updated": "2025-03-14",
+         *           "last_recertified": "2025-03-01"
+         *         },
+         *         "by": [
+         *           "frn"
+         *         ],
+         *         "suggestions": []
+         *       }
+         *     }
+         */
+        ProviderRmdMatch: {
+            providerId: string;
+            at: string;
+            match: components["schemas"]["RmdMatch"];
         };
         /**
          * @example {
@@ -2611,11 +3457,11 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "type": "urn:hoptrace:problem:header_too_large",
+                 *       "type": "urn:hoptrace:problem:header_fields_too_large",
                  *       "title": "Request header fields too large",
                  *       "status": 431,
-                 *       "detail": "the request headers are larger than allowed",
-                 *       "code": "header_too_large",
+                 *       "detail": "the request headers are larger than the server accepts",
+                 *       "code": "header_fields_too_large",
                  *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                  *     }
                  */
@@ -3826,7 +4672,25 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
+                /** @description Consortium only: one initiator's tracebacks. */
                 initiatorId?: string;
+                status?: "open" | "waiting_on_provider" | "completed";
+                /** @description How it ended (completed tracebacks). */
+                outcome?: "originator_found" | "point_of_entry_found" | "non_responsive_provider" | "no_record" | "loop_detected" | "closed";
+                /** @description Created at or after. */
+                createdFrom?: string;
+                /** @description Created before; after `createdFrom`. */
+                createdTo?: string;
+                /** @description The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`). */
+                callingNumber?: string;
+                /** @description The called number, in any form that reads as the same E.164 number. */
+                calledNumber?: string;
+                /** @description A registered provider on the path. */
+                providerId?: string;
+                /** @description The campaign label, exactly. */
+                campaign?: string;
+                /** @description `true`: only tracebacks whose current hop request is past its due time without an answer. */
+                overdue?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -4536,6 +5400,7 @@ export interface operations {
         parameters: {
             query: {
                 from: string;
+                /** @description After `from`. */
                 to: string;
             };
             header?: never;
@@ -5001,15 +5866,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The hop request with its amendments */
-            200: {
+            /** @description The amendment, as recorded */
+            201: {
                 headers: {
                     "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
                     "Content-Digest": components["headers"]["ContentDigest"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HopRequest"];
+                    "application/json": components["schemas"]["Amendment"];
                 };
             };
             /** @description Malformed request, missing Idempotency-Key or invalid cursor */
@@ -6525,6 +7390,99 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listMailDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Consortium only: another account's. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of e-mail deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailDeliveriesPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -7322,6 +8280,1076 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderFindingsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLogCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogCheckpoint"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; quote `request_id` when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:internal_error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "an internal error occurred; quote the request id when reporting it",
+                     *       "code": "internal_error",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLogInclusionProof: {
+        parameters: {
+            query?: {
+                /** @description The entry's index. Give this or `statementId`. */
+                index?: number | null;
+                /** @description The statement's id, e.g. the `jti` of a receipt. Give this or `index`. */
+                statementId?: string;
+                /** @description The tree to prove inclusion in; the latest checkpoint's by default. */
+                treeSize?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inclusion proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProof"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; quote `request_id` when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:internal_error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "an internal error occurred; quote the request id when reporting it",
+                     *       "code": "internal_error",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLogConsistencyProof: {
+        parameters: {
+            query?: {
+                /** @description The older tree size (a checkpoint you hold). */
+                from?: number | null;
+                /** @description The newer tree size; the latest checkpoint's by default. */
+                to?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consistency proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProof"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; quote `request_id` when reporting it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:internal_error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "an internal error occurred; quote the request id when reporting it",
+                     *       "code": "internal_error",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRmdImports: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of snapshots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdImportsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    importRmdExport: {
+        parameters: {
+            query?: {
+                /** @description When the export was taken (default: now). */
+                asOf?: string;
+                /** @description Accept a snapshot that removes more than a quarter of the previous one. */
+                allowMassRemoval?: "true" | "false";
+            };
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The committed snapshot */
+            201: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdImport"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRmdImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdImport"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRmdImportChanges: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                kind?: "added" | "changed" | "removed";
+            };
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdFilingChangesPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    lookUpRmd: {
+        parameters: {
+            query?: {
+                rmdNumber?: string;
+                frn?: string;
+                name?: string;
+                /** @description The date or instant asked about (default: now). */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdLookup"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTracebackRmdFindings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tracebackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The findings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TracebackRmdFindings"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getProviderRmdMatch: {
+        parameters: {
+            query?: {
+                /** @description The date or instant asked about (default: now). */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The match */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderRmdMatch"];
                 };
             };
             /** @description Malformed request, missing Idempotency-Key or invalid cursor */

@@ -23,7 +23,10 @@ export async function signingKeyFromJwk(privateJwk: Record<string, unknown>): Pr
   return { privateKey, keyId: await jwkThumbprint(exportPublicJwk(privateKey)) };
 }
 
-/** The headers to add to a request: Content-Digest (with a body), Signature-Input, Signature. */
+/**
+ * The headers to add to a request: Content-Digest (with a body), Signature-Input, Signature. A
+ * body streamed after signing is given by its digest (`contentDigest`) instead of its bytes.
+ */
 export function signRequest(key: SigningKey, req: RequestToSign, opts: SignOptions = {}): Headers {
   if (key.privateKey.type !== "private" || key.privateKey.asymmetricKeyType !== "ed25519") throw new SignatureBaseError("invalid_params", "signing needs an Ed25519 private key");
   const pending = prepareSignature(key.keyId, req, hasBody(req) ? digestBytes(req.body, "sha-256") : undefined, opts);

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
-import { InvalidCursorError } from "../../functions/adapters/dynamo/items.js";
-import { keys } from "../../functions/adapters/dynamo/keys.js";
+import { InvalidCursorError, queryPage } from "../../functions/adapters/dynamo/items.js";
+import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
@@ -87,7 +87,7 @@ describe("cursor pagination", () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await s.tracebacks.listTracebacksOf(initiator, { limit: 5, ...(cursor && { cursor }) });
+      const page = await s.tracebacks.listTracebacks({ initiatorId: initiator }, {}, { limit: 5, ...(cursor && { cursor }) });
       expect(page.items.length).toBeLessThanOrEqual(5);
       seen.push(...page.items.map((tb) => tb.id));
       cursor = page.nextCursor;
@@ -121,21 +121,45 @@ describe("cursor pagination", () => {
   it("refuses a cursor issued for another partition, and garbage", async () => {
     const a = ids.next("acc");
     const b = ids.next("acc");
-    for (const initiator of [a, a, b, b]) {
-      const { traceback } = newTraceback(initiator, "acc_TERM");
-      await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
-    }
-    const first = await s.tracebacks.listTracebacksOf(a, { limit: 1 });
+    for (const provider of [a, a, b, b]) await s.tracebacks.putNewHop(newTraceback(ids.next("acc"), provider).firstHop);
+    const first = await s.tracebacks.listHopsOf(a, { limit: 1 });
     expect(first.nextCursor).toBeTruthy();
-    await expect(s.tracebacks.listTracebacksOf(b, { limit: 1, cursor: first.nextCursor! })).rejects.toThrow(InvalidCursorError);
-    await expect(s.tracebacks.listHopsOf(a, { limit: 1, cursor: first.nextCursor! })).rejects.toThrow(InvalidCursorError);
-    await expect(s.tracebacks.listTracebacksOf(a, { limit: 1, cursor: "%%%" })).rejects.toThrow(InvalidCursorError);
-    const withNumber = Buffer.from(JSON.stringify({ gsi1pk: `TRACEBACKS#${a}`, gsi1sk: 5 })).toString("base64url");
-    await expect(s.tracebacks.listTracebacksOf(a, { limit: 1, cursor: withNumber })).rejects.toThrow(InvalidCursorError);
+    await expect(s.tracebacks.listHopsOf(b, { limit: 1, cursor: first.nextCursor! })).rejects.toThrow(InvalidCursorError);
+    await expect(s.tracebacks.listOpenHopsOf(a, { limit: 1, cursor: first.nextCursor! })).rejects.toThrow(InvalidCursorError);
+    await expect(s.tracebacks.listHopsOf(a, { limit: 1, cursor: "%%%" })).rejects.toThrow(InvalidCursorError);
+    const withNumber = Buffer.from(JSON.stringify({ gsi1pk: `HOPS#${a}`, gsi1sk: 5 })).toString("base64url");
+    await expect(s.tracebacks.listHopsOf(a, { limit: 1, cursor: withNumber })).rejects.toThrow(InvalidCursorError);
     // The right cursor for the right listing works.
-    const second = await s.tracebacks.listTracebacksOf(a, { limit: 1, cursor: first.nextCursor! });
+    const second = await s.tracebacks.listHopsOf(a, { limit: 1, cursor: first.nextCursor! });
     expect(second.items).toHaveLength(1);
     expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
+  });
+
+  it("accepts only the exact key shape of the index queried, never passing a bad start key to DynamoDB", async () => {
+    const a = ids.next("acc");
+    for (let i = 0; i < 2; i++) await s.tracebacks.putNewHop(newTraceback(ids.next("acc"), a).firstHop);
+    const first = await s.tracebacks.listHopsOf(a, { limit: 1 });
+    const issued = JSON.parse(Buffer.from(first.nextCursor!, "base64url").toString()) as Record<string, string>;
+    expect(Object.keys(issued).sort()).toEqual(["gsi1pk", "gsi1sk", "pk", "sk"]);
+    const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString("base64url");
+    const { pk: _pk, ...noTableKey } = issued;
+    const bad = [
+      { gsi1pk: `HOPS#${a}`, gsi1sk: "x" },
+      noTableKey,
+      { ...issued, extra: "x" },
+      { ...issued, gsi1sk: "" },
+      { ...issued, pk: "" },
+      { ...issued, sk: 7 },
+      { ...issued, gsi1pk: `HOPS#${a}`, gsi1sk: { S: "x" } },
+    ];
+    for (const key of bad) await expect(s.tracebacks.listHopsOf(a, { limit: 1, cursor: encode(key) })).rejects.toThrow(InvalidCursorError);
+    await expect(s.tracebacks.listHopsOf(a, { limit: 1, cursor: encode(issued) })).resolves.toMatchObject({ items: [expect.anything()] });
+
+    // A listing over a sort key range refuses a start key outside it (DynamoDB would fail the Query).
+    const ranged = (gsi1sk: string) =>
+      queryPage(s.db, s.emulators.tableName, TABLE.indexes.byOwner, `HOPS#${a}`, { limit: 1, cursor: encode({ ...issued, gsi1sk }) }, { sortKeyBetween: ["2024", "2025"] });
+    await expect(ranged("zzz")).rejects.toThrow(InvalidCursorError);
+    await expect(ranged(issued.gsi1sk!)).resolves.toBeDefined();
   });
 });
 
@@ -236,7 +260,7 @@ describe("outbox", () => {
 
     // A newer transition replaces the marker; clearing the old one leaves the new one in place.
     const m2 = outboxMarker(new Date("2001-01-01T00:00:05.000Z"), traceback.id);
-    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "changed" }, 1, m2)).toBe(true);
+    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "changed" }, { value: traceback, version: 1 }, m2)).toBe(true);
     await s.tracebacks.clearOutbox(key, m1);
     expect(await mine("2001-01-02T00:00:00.000Z")).toEqual([{ ref: key, marker: m2 }]);
     await s.tracebacks.clearOutbox(key, m2);
@@ -251,8 +275,8 @@ describe("outbox", () => {
   it("replaceTraceback refuses a stale version", async () => {
     const { traceback } = newTraceback(ids.next("acc"), "acc_TERM");
     await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
-    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "a" }, 1)).toBe(true);
-    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "b" }, 1)).toBe(false);
+    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "a" }, { value: traceback, version: 1 })).toBe(true);
+    expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "b" }, { value: traceback, version: 1 })).toBe(false);
     expect((await s.tracebacks.getTraceback(traceback.id, true))?.value.notes).toBe("a");
   });
 });
@@ -270,6 +294,7 @@ describe("the reconciler finishes an interrupted follow-up", () => {
   function depsAt(clock: ManualClock, published: HubEvent[], errors: string[]) {
     const log: Logger = { info: () => undefined, warn: () => undefined, error: (m, f) => void errors.push(`${m} ${JSON.stringify(f)}`) };
     return {
+      accounts: r.accounts,
       tracebacks: r.tracebacks,
       evidence: r.evidence,
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },

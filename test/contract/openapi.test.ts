@@ -132,6 +132,8 @@ describe("the published contract", () => {
       [/new ConflictError\(\s*()"([a-z_]+)"/g, () => 409],
       [/new GoneError\(\s*()"([a-z_]+)"/g, () => 410],
       [/new RuleViolationError\(\s*()"([a-z_]+)"/g, () => 422],
+      // Refusals written as [status, code, detail] (the local server's parser errors).
+      [/\[(\d{3}),\s*"([a-z_]+)",\s*"/g, (m) => Number(m[1])],
     ];
     for (const file of sourceFiles(join(ROOT, "functions"))) {
       const text = readFileSync(file, "utf8");

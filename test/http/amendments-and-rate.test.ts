@@ -23,10 +23,11 @@ describe("amending an answer", () => {
     const amendment = { answer: { type: "upstream_identified", upstream: { providerId: corrected.id }, evidence: { ingressTrunk: "TRUNK-9" } }, reason: "wrong trunk table" };
     expect((await named.api.post(`/v1/hop-requests/${hopId}/amendments`, amendment)).status).toBe(404);
     const res = await terminating.api.post(`/v1/hop-requests/${hopId}/amendments`, amendment);
-    expect(res.status).toBe(200);
-    expect(res.body.answer.upstream.providerId).toBe(named.id);
-    expect(res.body.amendments).toHaveLength(1);
-    expect(res.body.amendments[0].answer.upstream.providerId).toBe(corrected.id);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ number: 1, ...amendment, amendedBy: { accountId: terminating.id } });
+    const hop = await terminating.api.get(`/v1/hop-requests/${hopId}`);
+    expect(hop.body.answer.upstream.providerId).toBe(named.id);
+    expect(hop.body.amendments).toEqual([res.body]);
 
     const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
     const claims = await verifyReceipt(res.headers.get("hoptrace-receipt")!, jwks);

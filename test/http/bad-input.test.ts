@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
@@ -169,9 +170,31 @@ describe("schema violations point at the field", () => {
   });
 });
 
+describe("numbers from inside a signed Identity header", () => {
+  it.each([1e300, -1e127, 1e-200])("an iat of %s is a malformed_identity finding, not a number DynamoDB refuses", async (iat) => {
+    const raw = readFileSync(new URL("../fixtures/shaken/identity-valid-A-567J.txt", import.meta.url), "utf8").trim();
+    const [header, payload, signature] = raw.slice(0, raw.indexOf(";")).split(".");
+    const claims = { ...JSON.parse(Buffer.from(payload!, "base64url").toString()), iat };
+    const forged = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}${raw.slice(raw.indexOf(";"))}`;
+    const res = await initiator.api.post("/v1/tracebacks", { ...valid(), identityHeaders: [forged] });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.traceback.signatures[0].iat).toBeUndefined();
+    expect(res.body.traceback.signatures[0].findings.map((f: { code: string }) => f.code)).toContain("malformed_identity");
+  });
+});
+
 describe("lists, ids and routes", () => {
   it.each(["limit=100000", "limit=0", "limit=-1", "limit=abc", "limit=2.5"])("?%s is 400 invalid_parameter at /limit", async (q) => {
     expectProblem(await initiator.api.get(`/v1/tracebacks?${q}`), 400, "invalid_parameter", ["/limit"]);
+  });
+
+  it.each([
+    ["2024-07-01T00:00:00Z", "2024-06-01T00:00:00Z"],
+    ["2024-06-01T00:00:00Z", "2024-06-01T00:00:00Z"],
+    ["2024-06-01T02:00:00+02:00", "2024-06-01T00:00:00Z"],
+  ])("a responsiveness period from %s to %s is 400 at /to, not a Query DynamoDB refuses", async (from, to) => {
+    const res = await t.consortium.api.get(`/v1/providers/${provider.id}/responsiveness?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    expectProblem(res, 400, "invalid_parameter", ["/to"]);
   });
 
   it("an unknown status filter is 400 at /status", async () => {
@@ -208,9 +231,11 @@ describe("lists, ids and routes", () => {
     const providers = await provider.api.get("/v1/providers?limit=1");
     expect(providers.body.nextCursor).toBeTruthy();
     expectProblem(await initiator.api.get(`/v1/tracebacks?cursor=${encodeURIComponent(providers.body.nextCursor)}`), 400, "invalid_cursor", ["/cursor"]);
-    // A cursor forged for another initiator's partition is refused too.
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, "base64url").toString()), gsi1pk: `TRACEBACKS#${otherInitiator.id}` })).toString("base64url");
+    // A cursor forged for another initiator's partition is refused too, sealed or not.
+    const [inner, seal] = cursor.split(".");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(inner!, "base64url").toString()), gsi1pk: `TRACEBACKS#${otherInitiator.id}` })).toString("base64url");
     expectProblem(await initiator.api.get(`/v1/tracebacks?cursor=${forged}`), 400, "invalid_cursor", ["/cursor"]);
+    expectProblem(await otherInitiator.api.get(`/v1/tracebacks?cursor=${forged}.${seal}`), 400, "invalid_cursor", ["/cursor"]);
   });
 
   it("unknown routes are 404 problems", async () => {

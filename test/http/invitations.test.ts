@@ -101,6 +101,20 @@ describe("an invitation", () => {
     expect(smtp.messages.length).toBe(mails);
   });
 
+  it("is created even when the mail server refuses the e-mail, which a retry with the same Idempotency-Key sends", async () => {
+    smtp.refuse.add("refused@alpha.example");
+    const body = { accountId: alpha.id, email: "refused@alpha.example", name: "Refused", role: "staff" };
+    const first = await invite(t.consortium.api, body, "invite-refused-1");
+    expect(first.status).toBe(201);
+    expect(first.body.invitation.emailedAt).toBeUndefined();
+    smtp.refuse.delete("refused@alpha.example");
+    const again = await invite(t.consortium.api, body, "invite-refused-1");
+    expect(again.body.invitation.emailedAt).toEqual(expect.any(String));
+    expect(again.body.token).toBe(first.body.token);
+    const mails = await smtp.waitFor(smtp.messages.length);
+    expect(mails.filter((m) => m.to.includes("refused@alpha.example"))).toHaveLength(1);
+  });
+
   it("is refused for a role the account's kind does not hold, an unknown account, or past 336 hours", async () => {
     expectProblem(await invite(t.consortium.api, { accountId: alpha.id, email: "x@alpha.example", name: "X", role: "analyst" }), 422, "role_not_allowed");
     expectProblem(await invite(t.consortium.api, { accountId: newAccountId(), email: "x@alpha.example", name: "X", role: "staff" }), 422, "unknown_account");
@@ -152,6 +166,8 @@ describe("enrolment", () => {
     // The same key asking again (a lost response) gets its key back; any other key is too late.
     const retry = await api(k).post(`/v1/enrolments/${token}`, k.registration(alpha.id, "laptop"));
     expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(enrolled.headers.get("idempotent-replayed")).toBeNull();
     expect(retry.body.keyId).toBe(k.key.keyId);
     const late = await newKey();
     expectProblem(await api(late).post(`/v1/enrolments/${token}`, late.registration(alpha.id)), 410, "invitation_used");
@@ -302,6 +318,9 @@ describe("a provider's person", () => {
     expect((await dana.api.get(`/v1/hop-requests/${hopId}`)).body.answeredBy).toEqual(signer);
     const chain = await initiator.api.get(`/v1/tracebacks/${own.body.traceback.id}`);
     expect(chain.body.hops[0].answeredBy).toEqual(signer);
+    const amended = await dana.api.post(`/v1/hop-requests/${hopId}/amendments`, { answer: { type: "originator_identified", customer: { name: "Dialer LLC", accountReference: "C-1" }, actionTaken: "terminated", evidence: EVIDENCE }, reason: "the account reference" });
+    expect(amended.status, amended.text).toBe(201);
+    expect(amended.body.amendedBy).toEqual(signer);
     // The evidence of the answer is the person's own signature.
     const stored = await t.hub.runtime.deps.tracebacks.getHop(own.body.traceback.id, 1, true);
     expect(stored!.value.evidence!.request.headers["signature-input"]).toContain(`keyid="${dana.keyId}"`);

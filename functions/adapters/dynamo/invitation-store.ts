@@ -3,11 +3,11 @@
  * state is one conditional update. The invitation's own expiry is kept as `expires`, since
  * `expiresAt` is the table's TTL attribute and an invitation is a record to keep, not to expire.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Invitation } from "../../domain/invitation.js";
 import type { InvitationStore, StoredInvitation } from "../../usecases/people-ports.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { isConditionFailure, queryPage, stripKeys, updateIf, type ConditionalUpdate } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 type InvitationAttributes = Omit<Invitation, "expiresAt"> & { expires: string; tokenSha256: string; fingerprint: string };
@@ -64,7 +64,7 @@ export class DynamoInvitationStore implements InvitationStore {
   }
 
   accept(id: string, keyId: string, at: string): Promise<boolean> {
-    return this.updateIf(id, {
+    return this.change(id, {
       UpdateExpression: "SET #s = :accepted, acceptedAt = :at, acceptedKeyId = :key",
       ConditionExpression: "#s = :pending AND expires > :at",
       ExpressionAttributeNames: { "#s": "status" },
@@ -73,7 +73,7 @@ export class DynamoInvitationStore implements InvitationStore {
   }
 
   async unaccept(id: string, keyId: string): Promise<void> {
-    await this.updateIf(id, {
+    await this.change(id, {
       UpdateExpression: "SET #s = :pending REMOVE acceptedAt, acceptedKeyId",
       ConditionExpression: "#s = :accepted AND acceptedKeyId = :key",
       ExpressionAttributeNames: { "#s": "status" },
@@ -82,7 +82,7 @@ export class DynamoInvitationStore implements InvitationStore {
   }
 
   async revoke(id: string, by: string, at: string): Promise<Invitation | undefined> {
-    await this.updateIf(id, {
+    await this.change(id, {
       UpdateExpression: "SET #s = :revoked, revokedAt = :at, revokedBy = :by",
       ConditionExpression: "#s = :pending",
       ExpressionAttributeNames: { "#s": "status" },
@@ -92,16 +92,10 @@ export class DynamoInvitationStore implements InvitationStore {
   }
 
   async markEmailed(id: string, at: string): Promise<void> {
-    await this.updateIf(id, { UpdateExpression: "SET emailedAt = :at", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":at": at } });
+    await this.change(id, { UpdateExpression: "SET emailedAt = :at", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":at": at } });
   }
 
-  private async updateIf(id: string, update: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> }): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.invitation(id), ...update }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+  private change(id: string, update: ConditionalUpdate): Promise<boolean> {
+    return updateIf(this.db, this.table, keys.invitation(id), update);
   }
 }

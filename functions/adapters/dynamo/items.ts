@@ -1,7 +1,7 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import { TABLE } from "./keys.js";
+import { TABLE, type ItemKey } from "./keys.js";
 
 const KEY_ATTRIBUTES = new Set<string>([
   TABLE.partitionKey,
@@ -24,14 +24,24 @@ export class InvalidCursorError extends Error {
 }
 
 /**
- * Cursors are the LastEvaluatedKey, encoded. They are bound to the partition they were issued for:
- * a cursor from another listing (or edited by hand) is refused rather than passed to DynamoDB.
+ * Cursors are the LastEvaluatedKey, encoded. Clients only ever hold them sealed (see
+ * crypto/cursor-seal.ts); here a cursor must still have the exact key shape of the Query it
+ * continues (the table key plus the index key, non-empty strings, inside the key condition), so
+ * that nothing malformed ever reaches DynamoDB as an ExclusiveStartKey.
  */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
 }
 
-export function decodeCursor(cursor: string | undefined, partitionAttr: string, partitionValue: string): Record<string, unknown> | undefined {
+interface CursorShape {
+  attributes: string[];
+  partitionAttr: string;
+  partitionValue: string;
+  sortAttr: string;
+  sortKeyFits: (sortKey: string) => boolean;
+}
+
+export function decodeCursor(cursor: string | undefined, shape: CursorShape): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   let parsed: unknown;
   try {
@@ -39,15 +49,14 @@ export function decodeCursor(cursor: string | undefined, partitionAttr: string, 
   } catch {
     throw new InvalidCursorError("the cursor is not one this API issued");
   }
-  if (
-    typeof parsed !== "object" || parsed === null || Array.isArray(parsed) ||
-    (parsed as Record<string, unknown>)[partitionAttr] !== partitionValue ||
-    !Object.values(parsed).every((v) => typeof v === "string") ||
-    Object.keys(parsed).length > 4
-  ) {
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidCursorError("the cursor is not one this API issued");
+  const key = parsed as Record<string, unknown>;
+  const names = Object.keys(key);
+  const exact = names.length === shape.attributes.length && shape.attributes.every((a) => typeof key[a] === "string" && key[a] !== "");
+  if (!exact || key[shape.partitionAttr] !== shape.partitionValue || !shape.sortKeyFits(key[shape.sortAttr] as string)) {
     throw new InvalidCursorError("the cursor does not belong to this listing");
   }
-  return parsed as Record<string, unknown>;
+  return key as Record<string, string>;
 }
 
 /** One page of a Query on an index partition, newest first unless `ascending`. */
@@ -74,6 +83,14 @@ export async function queryPage<T>(
     values[":prefix"] = opts.sortKeyPrefix;
     condition += " AND begins_with(#sk, :prefix)";
   }
+  const between = opts.sortKeyBetween;
+  const shape: CursorShape = {
+    attributes: [...new Set([TABLE.partitionKey, TABLE.sortKey, pkAttr, skAttr])],
+    partitionAttr: pkAttr,
+    partitionValue,
+    sortAttr: skAttr,
+    sortKeyFits: (sk) => (between ? sk >= between[0] && sk <= between[1] : opts.sortKeyPrefix ? sk.startsWith(opts.sortKeyPrefix) : true),
+  };
   const input: QueryCommandInput = {
     TableName: tableName,
     KeyConditionExpression: condition,
@@ -81,13 +98,25 @@ export async function queryPage<T>(
     ExpressionAttributeValues: values,
     ScanIndexForward: opts.ascending ?? false,
     Limit: page.limit,
-    ExclusiveStartKey: decodeCursor(page.cursor, pkAttr, partitionValue),
+    ExclusiveStartKey: decodeCursor(page.cursor, shape),
     ...(index && { IndexName: index.name }),
   };
   const out = await db.send(new QueryCommand(input));
   const items = (out.Items ?? []).map((i) => stripKeys<T>(i));
   const nextCursor = encodeCursor(out.LastEvaluatedKey);
   return { items, ...(nextCursor && { nextCursor }) };
+}
+
+/** Every item a Query matches, page after page (for partitions read whole, such as a chain). */
+export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...input, ...(start && { ExclusiveStartKey: start }) }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /** Every item of a paged listing, page after page, stopping once `max` items are in. */
@@ -102,8 +131,54 @@ export async function allPages<T>(page: (cursor: string | undefined) => Promise<
   return out;
 }
 
+/** Writes an item unless one with its key exists; a retry of the same write is told "exists". */
+export async function putNew(db: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>): Promise<"created" | "exists"> {
+  try {
+    await db.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
+    return "created";
+  } catch (err) {
+    if (isConditionFailure(err)) return "exists";
+    throw err;
+  }
+}
+
+export type ConditionalUpdate = Pick<UpdateCommandInput, "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
+
+/** One conditional update of one item: false when its condition does not hold. */
+export async function updateIf(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, update: ConditionalUpdate): Promise<boolean> {
+  try {
+    await db.send(new UpdateCommand({ TableName: tableName, Key: key, ...update }));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * Takes an item off the outbox index: only if it still carries `marker` (a newer transition's
+ * marker stays), or, without one, whatever it carries. False when the item was not there or
+ * carried another marker.
+ */
+export async function clearMarker(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, marker?: string): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: "REMOVE gsi4pk, gsi4sk",
+        ...(marker ? { ConditionExpression: "gsi4sk = :m", ExpressionAttributeValues: { ":m": marker } } : { ConditionExpression: "attribute_exists(pk)" }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }
 
 /**

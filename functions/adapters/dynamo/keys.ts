@@ -18,7 +18,10 @@ export const TABLE = {
     schedule: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
     /**
      * Sparse outbox index: items whose state change still has follow-up work (next hop, events)
-     * not yet confirmed done. The follow-up clears the marker; the reconciler finds what a crash left.
+     * not yet confirmed done, under `OUTBOX#<shard>`; events not yet fanned out to their
+     * recipient's endpoints, under `FANOUT#<shard>`; providers whose registration has not yet
+     * opened the hops waiting for them, under `ACTIVATE#<shard>`. Whoever finishes the work clears
+     * the marker; the reconciler finds what a crash left.
      */
     outbox: { name: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
   },
@@ -26,7 +29,7 @@ export const TABLE = {
 
 export type IndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]["name"];
 
-export type ScheduleKind = "DUE" | "OUTBOX" | "RETRY";
+export type ScheduleKind = "DUE" | "OUTBOX" | "FANOUT" | "ACTIVATE" | "RETRY";
 
 export interface ItemKey {
   pk: string;
@@ -35,6 +38,8 @@ export interface ItemKey {
 
 /** Number of partitions the schedule index spreads over, so no single partition runs hot. */
 export const SCHEDULE_SHARDS = 4;
+
+const hopSortKey = (seq: number) => `HOP#${String(seq).padStart(3, "0")}`;
 
 export const keys = {
   account: (accountId: string): ItemKey => ({ pk: `ACCOUNT#${accountId}`, sk: "ACCOUNT" }),
@@ -49,13 +54,31 @@ export const keys = {
 
   traceback: (tracebackId: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: "TRACEBACK" }),
   tracebacksOf: (initiatorId: string) => `TRACEBACKS#${initiatorId}`,
+  /** Every traceback, spread over shards (one partition caps its writes), merged on read. */
+  allTracebacks: (tracebackId: string) => `TRACEBACKS#ALL#${shardOf(tracebackId)}`,
+  allTracebackShards: () => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `TRACEBACKS#ALL#${i}`),
+  /**
+   * A traceback filed under one of its facets (a small pointer item, sort key `createdAt#id`):
+   * one partition per number, campaign or provider; a share of all tracebacks per status, outcome
+   * or overdue, spread over the shards like the list of all.
+   */
+  tracebackFacet: (facet: string, tracebackId: string, broad: boolean) => `TBFACET#${facet}${broad ? `#${shardOf(tracebackId)}` : ""}`,
+  tracebackFacetShards: (facet: string, broad: boolean) =>
+    broad ? Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `TBFACET#${facet}#${i}`) : [`TBFACET#${facet}`],
   tracebackPartition: (tracebackId: string) => `TRACEBACK#${tracebackId}`,
   /** Hops sort under their traceback, so the whole chain is one Query. */
-  hop: (tracebackId: string, seq: number): ItemKey => ({
-    pk: `TRACEBACK#${tracebackId}`,
-    sk: `HOP#${String(seq).padStart(3, "0")}`,
-  }),
+  hop: (tracebackId: string, seq: number): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: hopSortKey(seq) }),
   hopPrefix: "HOP#",
+  /**
+   * Each amendment of a hop is an item of its own, sorting right after its hop: the hop and its
+   * amendments are one Query (`hopWithAmendments`), and the number is claimed with a conditional put.
+   */
+  amendment: (tracebackId: string, seq: number, n: number): ItemKey => ({
+    pk: `TRACEBACK#${tracebackId}`,
+    sk: `${hopSortKey(seq)}#AMENDMENT#${String(n).padStart(2, "0")}`,
+  }),
+  /** The sort key range holding a hop and its amendments, and nothing of any other hop. */
+  hopWithAmendments: (seq: number): [string, string] => [hopSortKey(seq), `${hopSortKey(seq)}#~`],
   hopsOf: (providerId: string) => `HOPS#${providerId}`,
   openHopsOf: (providerId: string) => `OPEN#${providerId}`,
   /** The hops counted against a provider's weekly request cap (Canadian policy), per week. */
@@ -92,6 +115,24 @@ export const keys = {
   schedule: (kind: ScheduleKind, id: string) => `${kind}#${shardOf(id)}`,
   scheduleShards: (kind: ScheduleKind) =>
     Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `${kind}#${i}`),
+
+  /** The RMD snapshot in effect: one item, moved on by a conditional write when an import commits. */
+  rmdHead: { pk: "RMDHEAD", sk: "RMDHEAD" } as ItemKey,
+  rmdImport: (importId: string): ItemKey => ({ pk: `RMDIMPORT#${importId}`, sk: "IMPORT" }),
+  /** Committed imports, by the time their export was taken. */
+  rmdImports: "RMDIMPORTS",
+  /** An import's manifest, in chunks under the import. */
+  rmdManifestChunk: (importId: string, n: number): ItemKey => ({ pk: `RMDIMPORT#${importId}`, sk: `MANIFEST#${String(n).padStart(4, "0")}` }),
+  rmdManifestPrefix: "MANIFEST#",
+  /** A filing's versions sort by the time of their snapshot, so its standing on a date is one Query. */
+  rmdVersion: (number: string, asOf: string, importId: string): ItemKey => ({ pk: `RMDFILING#${number}`, sk: `V#${asOf}#${importId}` }),
+  rmdFilingPartition: (number: string) => `RMDFILING#${number}`,
+  rmdVersionPrefix: "V#",
+  /** What an import added, changed or removed (gsi1, on the versions it wrote). */
+  rmdChangesOf: (importId: string) => `RMDCHANGES#${importId}`,
+  /** A filing removed while it listed the FRN (filings still listed are found by FRN in the manifest). */
+  rmdRemovedFrn: (frn: string, number: string): ItemKey => ({ pk: `RMDGONE#${frn}`, sk: number }),
+  rmdRemovedFrnPartition: (frn: string) => `RMDGONE#${frn}`,
 } as const;
 
 function shardOf(id: string): number {
@@ -99,3 +140,18 @@ function shardOf(id: string): number {
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
   return h % SCHEDULE_SHARDS;
 }
+
+/**
+ * The transparency log's items, per log name. The head and the sequenced batches share one
+ * partition (a batch is found by the index it starts at, or the last one at or before an
+ * index); entries and tiles each have their own, so appends and tile writes spread out.
+ * Entries not yet sequenced carry a marker in the sparse outbox index, over shards.
+ */
+export const logKeys = {
+  head: (log: string): ItemKey => ({ pk: `LOG#${log}`, sk: "HEAD" }),
+  batch: (log: string, from: number): ItemKey => ({ pk: `LOG#${log}`, sk: `BATCH#${String(from).padStart(16, "0")}` }),
+  entry: (log: string, statementId: string): ItemKey => ({ pk: `LOGENTRY#${log}#${statementId}`, sk: "ENTRY" }),
+  tile: (log: string, level: number, index: number): ItemKey => ({ pk: `LOGTILE#${log}#${level}#${index}`, sk: "TILE" }),
+  pending: (log: string, statementId: string) => `LOGPENDING#${log}#${shardOf(statementId)}`,
+  pendingShards: (log: string) => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `LOGPENDING#${log}#${i}`),
+} as const;

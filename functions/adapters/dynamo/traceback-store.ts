@@ -6,13 +6,16 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
-import type { Hop, Traceback } from "../../domain/traceback.js";
+import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
+import { facetId, facetsOf, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
-import type { OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys, updateIf } from "./items.js";
 import { keys, TABLE } from "./keys.js";
+import { listingSortKey, TracebackListing } from "./traceback-listing.js";
 
-const ALL_TRACEBACKS = "TRACEBACKS#ALL";
+/** Where every traceback was listed before the list was sharded and filtered. */
+const LEGACY_ALL_TRACEBACKS = "TRACEBACKS#ALL";
 
 function outboxAttributes(marker: string | undefined, id: string): Record<string, string> {
   return marker ? { gsi4pk: keys.schedule("OUTBOX", id), gsi4sk: marker } : {};
@@ -23,9 +26,9 @@ function tracebackItem(tb: Traceback, version: number, outbox?: string): Record<
     ...keys.traceback(tb.id),
     entity: "traceback",
     gsi1pk: keys.tracebacksOf(tb.initiatorId),
-    gsi1sk: tb.id,
-    gsi2pk: ALL_TRACEBACKS,
-    gsi2sk: tb.id,
+    gsi1sk: listingSortKey(tb),
+    gsi2pk: keys.allTracebacks(tb.id),
+    gsi2sk: listingSortKey(tb),
     ...outboxAttributes(outbox, tb.id),
     ...tb,
     version,
@@ -51,7 +54,31 @@ function hopItem(hop: StoredHop, version: number, outbox?: string): Record<strin
     index.gsi3pk = keys.schedule("DUE", hop.id);
     index.gsi3sk = `${sweepAt}#${hop.id}`;
   }
-  return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...hop, version };
+  // Amendments are items of their own (putAmendment): the hop item never carries them.
+  const { amendments: _amendments, amendmentEvidence: _evidence, ...kept } = hop;
+  return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...kept, version };
+}
+
+/** A hop with the amendments found among `items` (a Query over its partition or its range). */
+function hopWithAmendments(item: Record<string, unknown>, items: Record<string, unknown>[]): Stored<StoredHop> {
+  const stored = fromItem<StoredHop>(item);
+  // A Query returns them in sort key order, which is their number's order.
+  const own = items.filter((i) => i.entity === "amendment" && i.hopSeq === stored.value.seq);
+  if (own.length === 0) return stored;
+  return {
+    ...stored,
+    value: { ...stored.value, amendments: own.map((i) => i.amendment as Amendment), amendmentEvidence: own.map((i) => i.evidence as AnswerEvidence) },
+  };
+}
+
+/** The facets a transition files the traceback under anew, and those it leaves. */
+function facetChanges(before: Traceback, after: Traceback): { added: Facet[]; removed: Facet[] } {
+  const was = facetsOf(before);
+  const is = facetsOf(after);
+  const ids = (fs: Facet[]) => new Set(fs.map(facetId));
+  const wasIds = ids(was);
+  const isIds = ids(is);
+  return { added: is.filter((f) => !wasIds.has(facetId(f))), removed: was.filter((f) => !isIds.has(facetId(f))) };
 }
 
 function fromItem<T>(item: Record<string, unknown>): Stored<T> {
@@ -60,14 +87,21 @@ function fromItem<T>(item: Record<string, unknown>): Stored<T> {
 }
 
 export class DynamoTracebackStore implements TracebackStore {
+  private readonly listing: TracebackListing;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.listing = new TracebackListing(db, table);
+  }
 
   /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
-  async createTraceback(tb: Traceback, outbox: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+  async createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists"> {
+    // Filed first: a crash in between leaves pointers to nothing, which listings skip and remove.
+    // A retry that finds the traceback written filed it under its own creation time: read as stale.
+    await this.listing.file(tb, facetsOf(tb), 1);
+    return putNew(this.db, this.table, tracebackItem(tb, 1, outbox));
   }
 
   async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {
@@ -76,10 +110,14 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /**
-   * Replaces the traceback if nobody else changed it since `expectedVersion`. Returns false when
-   * the condition failed: the caller re-reads and decides again.
+   * Replaces the traceback if nobody else changed it since `before` was read (its version).
+   * Returns false when the condition failed: the caller re-reads and decides again.
    */
-  async replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean> {
+  async replaceTraceback(tb: Traceback, before: Stored<Traceback>, outbox?: string): Promise<boolean> {
+    const expectedVersion = before.version;
+    // Filed before the write; if the write loses to another, these pointers are skipped and removed by reads.
+    const { added, removed } = facetChanges(before.value, tb);
+    await this.listing.file(tb, added, expectedVersion + 1);
     try {
       await this.db.send(
         new PutCommand({
@@ -89,6 +127,55 @@ export class DynamoTracebackStore implements TracebackStore {
           ExpressionAttributeValues: { ":v": expectedVersion },
         }),
       );
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+    // The write stands whatever happens now: a pointer left behind is skipped and removed by reads.
+    await this.listing.unfile(before.value, removed, expectedVersion).catch(() => undefined);
+    return true;
+  }
+
+  /** The traceback with all its hops and their amendments in one Query (they share a partition). */
+  async getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.tracebackPartition(id) },
+      ConsistentRead: true,
+    });
+    const tbItem = items.find((i) => i.entity === "traceback");
+    if (!tbItem) return undefined;
+    const hops = items.filter((i) => i.entity === "hop").map((i) => hopWithAmendments(i, items));
+    return { traceback: fromItem<Traceback>(tbItem), hops };
+  }
+
+  /** A hop and its amendments: one Query over the hop's sort key range. */
+  async getHop(tracebackId: string, seq: number, consistent = false): Promise<Stored<StoredHop> | undefined> {
+    const [from, to] = keys.hopWithAmendments(seq);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":pk": keys.tracebackPartition(tracebackId), ":from": from, ":to": to },
+      ConsistentRead: consistent,
+    });
+    const hop = items.find((i) => i.entity === "hop");
+    return hop ? hopWithAmendments(hop, items) : undefined;
+  }
+
+  /**
+   * Records amendment `amendment.number` of a hop with its evidence. The number is claimed by a
+   * conditional put: false when it was taken (by a concurrent amendment), so none is written twice.
+   */
+  async putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.amendment(tracebackId, seq, amendment.number), entity: "amendment", hopSeq: seq, amendment, evidence },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
@@ -96,46 +183,12 @@ export class DynamoTracebackStore implements TracebackStore {
     }
   }
 
-  /** The traceback and all its hops in one Query (they share a partition). */
-  async getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.tracebackPartition(id) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    const tbItem = items.find((i) => i.entity === "traceback");
-    if (!tbItem) return undefined;
-    const hops = items.filter((i) => i.entity === "hop").map((i) => fromItem<StoredHop>(i));
-    return { traceback: fromItem<Traceback>(tbItem), hops };
-  }
-
-  async getHop(tracebackId: string, seq: number, consistent = false): Promise<Stored<StoredHop> | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.hop(tracebackId, seq), ConsistentRead: consistent }));
-    return out.Item ? fromItem<StoredHop>(out.Item) : undefined;
-  }
-
   /**
    * Writes a hop whose id is derived from its traceback and position. A retry of the same step
    * finds the item there and changes nothing: "created" tells the caller which case it was.
    */
-  async putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: hopItem(hop, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, hopItem(hop, 1, outbox));
   }
 
   /**
@@ -161,19 +214,7 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
   async clearOutbox(ref: OutboxRef, marker: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq),
-          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
-          ConditionExpression: "gsi4sk = :m",
-          ExpressionAttributeValues: { ":m": marker },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await clearMarker(this.db, this.table, ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq), marker);
   }
 
   /** Items whose follow-up is older than `before`, across the outbox shards. */
@@ -193,12 +234,31 @@ export class DynamoTracebackStore implements TracebackStore {
     return queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), page);
   }
 
-  listTracebacksOf(initiatorId: string, page: PageRequest): Promise<Page<Traceback>> {
-    return queryPage<Traceback>(this.db, this.table, TABLE.indexes.byOwner, keys.tracebacksOf(initiatorId), page);
+  listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>> {
+    return this.listing.list(scope, filter, page);
   }
 
-  listAllTracebacks(page: PageRequest): Promise<Page<Traceback>> {
-    return queryPage<Traceback>(this.db, this.table, TABLE.indexes.openWork, ALL_TRACEBACKS, page);
+  /**
+   * Tracebacks written before the filtered listing (in the one unsharded partition of all, sorted
+   * by id alone) are filed under their facets and moved to the sharded list, a page at a time:
+   * each only while nobody changed it meanwhile. The number moved; none once all are.
+   */
+  async refileUnlisted(limit: number): Promise<number> {
+    const out = await this.db.send(
+      new QueryCommand({ TableName: this.table, IndexName: TABLE.indexes.openWork.name, KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": LEGACY_ALL_TRACEBACKS }, Limit: limit }),
+    );
+    let moved = 0;
+    for (const item of out.Items ?? []) {
+      const { value: tb, version } = fromItem<Traceback>(item);
+      await this.listing.file(tb, facetsOf(tb), version);
+      const listed = await updateIf(this.db, this.table, keys.traceback(tb.id), {
+        UpdateExpression: "SET gsi1sk = :sk, gsi2pk = :all, gsi2sk = :sk",
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":sk": listingSortKey(tb), ":all": keys.allTracebacks(tb.id), ":v": version },
+      });
+      if (listed) moved++;
+    }
+    return moved;
   }
 
   async reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean> {

@@ -8,19 +8,30 @@ import { join } from "node:path";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { createTransport, type Transporter } from "nodemailer";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import type { LocalMail, LocalMailbox, Mailer, MailMessage } from "../../usecases/people-ports.js";
+import { MailSendError, type LocalMail, type LocalMailbox, type Mailer, type MailMessage } from "../../usecases/people-ports.js";
 
 /** A mail server that does not answer within these is down; the next retry tries again. */
-const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
 
 function mailerOver(transport: Mailer["transport"], transporter: Transporter, from: string): Mailer {
   return {
     transport,
     async send(m: MailMessage) {
-      const info = await transporter.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html });
-      return { messageId: String(info.messageId) };
+      try {
+        const info = await transporter.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
+        return { messageId: String(info.messageId) };
+      } catch (err) {
+        throw new MailSendError(summary(transport, err));
+      }
     },
   };
+}
+
+/** A server's reply code or the transport's error code: its own texts quote the addresses refused. */
+function summary(transport: Mailer["transport"], err: unknown): string {
+  const e = err as { responseCode?: number; code?: string; name?: string };
+  if (e.responseCode) return `the mail server answered ${e.responseCode}`;
+  return `${transport} transport error ${e.code ?? e.name ?? "unknown"}`;
 }
 
 /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. */
@@ -43,7 +54,7 @@ export function fileMailer(dir: string, from: string): Mailer & LocalMailbox {
   return {
     transport: "files",
     async send(m: MailMessage) {
-      const info = await composer.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+      const info = await composer.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
       const createdAt = new Date().toISOString();
       const id = `${createdAt.replace(/[-:.]/g, "")}-${String(sequence++ % 1e6).padStart(6, "0")}-${randomBytes(4).toString("hex")}`;
       await mkdir(dir, { recursive: true, mode: 0o700 });

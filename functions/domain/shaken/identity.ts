@@ -154,9 +154,11 @@ function readClaims(payload: Record<string, unknown>, findings: Finding[]): Pass
     }
   }
 
+  // A NumericDate in whole seconds (RFC 8225). Anything else is no time at all, and a number
+  // past the safe integers (1e300) is not one that can be kept as evidence either.
   const iat = payload.iat;
-  if (typeof iat === "number" && Number.isFinite(iat)) claims.iat = iat;
-  else if (iat !== undefined) findings.push(finding("malformed_identity", "warning", "iat claim is not a number"));
+  if (Number.isSafeInteger(iat)) claims.iat = iat as number;
+  else if (iat !== undefined) findings.push(finding("malformed_identity", "warning", "iat claim is not a NumericDate (whole seconds)"));
 
   const origid = optionalString(payload.origid);
   if (origid !== undefined) claims.origid = origid;

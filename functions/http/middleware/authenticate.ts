@@ -1,20 +1,20 @@
 /**
- * RFC 9421 request authentication (PROTOCOL.md §1). Runs before the body is parsed, in the order
- * the protocol fixes: size cap, signature syntax/components/tag, key, time window, signature,
- * digest, replay. A signature is recorded as seen only once the request has fully verified, so a
- * copy with a tampered body cannot use up the genuine request's signature. Every failure is the
- * same 401: which check failed is logged, never returned.
+ * RFC 9421 request authentication (docs/protocol.md §1). Runs after the body size cap (body-limit.ts)
+ * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
+ * key, time window, signature, digest, replay. A signature is recorded as seen only once the
+ * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
+ * signature. Every failure is the same 401: which check failed is logged, never returned.
  *
  * The few routes listed in unregistered-routes.ts are let through without a registered key: a
  * public one unsigned, and the enrolment signed by the key in its own body, which the route then
  * registers. Both count against their client address's rate rather than an account's.
  */
 import { createHash, type KeyObject } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
-import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
-import type { SigningKeyRecord } from "../../domain/account.js";
+import { importPublicJwk, InvalidKeyError, type Ed25519PublicJwk } from "../../crypto/keys.js";
+import { principalOf, type SigningKeyRecord } from "../../domain/account.js";
 import { readNewKey } from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
@@ -43,10 +43,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       c.set("caller", `addr:${clientAddress(c)}`);
       return next();
     }
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
+    // Already read, within the cap, by the body limit in front of this middleware.
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
 
     const url = new URL(c.req.url);
     const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
@@ -82,8 +80,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
         return key;
       },
     });
-    const signer = selfKey ?? keyRecord;
-    if (!result.ok || !signer) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
+    if (!result.ok || !(selfKey ?? keyRecord)) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
 
     const contentDigest = c.req.header("content-digest");
     if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
@@ -92,25 +89,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
 
-    if (keyRecord) {
-      c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId, ...(keyRecord.person && { person: keyRecord.person }) });
-      c.set("caller", `acc:${keyRecord.accountId}`);
-    } else {
-      c.set("enrolling", { keyId: signer.keyId, publicJwk: signer.publicJwk });
-      c.set("caller", `addr:${clientAddress(c)}`);
-    }
-    c.set("signed", {
-      method: c.req.method,
-      targetUri,
-      keyId: signer.keyId,
-      publicJwk: signer.publicJwk,
-      signatureInput: c.req.header("signature-input")!,
-      signature: c.req.header("signature")!,
-      body: new TextDecoder().decode(raw),
-      ...(contentDigest !== undefined && { contentDigest }),
-      ...(idempotencyKey !== undefined && { idempotencyKey }),
-      ...(c.req.header("content-type") !== undefined && { contentType: c.req.header("content-type")! }),
-    });
+    setSignedCaller(c, selfKey ? { enrolling: selfKey } : keyRecord!, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
   };
 }
@@ -126,11 +105,40 @@ function keyInBody(raw: Uint8Array): ReturnType<typeof readNewKey> {
   return readNewKey(typeof body === "object" && body !== null ? (body as { publicJwk?: unknown }).publicJwk : undefined, "");
 }
 
+/**
+ * Names the verified caller and keeps what it signed, for its receipt and the evidence: a
+ * registered key's account, or, on an enrolment, the new key (its request counts against its
+ * client address until the route registers it).
+ */
+export function setSignedCaller(
+  c: Context<AppEnv>,
+  by: SigningKeyRecord | { enrolling: { keyId: string; publicJwk: Ed25519PublicJwk } },
+  signed: { targetUri: string; body: string; contentDigest?: string; idempotencyKey?: string },
+): void {
+  const contentType = c.req.header("content-type");
+  const key = "enrolling" in by ? by.enrolling : by;
+  if ("enrolling" in by) {
+    c.set("enrolling", { keyId: key.keyId, publicJwk: key.publicJwk });
+    c.set("caller", `addr:${clientAddress(c)}`);
+  } else {
+    c.set("principal", principalOf(by));
+    c.set("caller", `acc:${by.accountId}`);
+  }
+  c.set("signed", {
+    method: c.req.method,
+    targetUri: signed.targetUri,
+    keyId: key.keyId,
+    publicJwk: key.publicJwk,
+    signatureInput: c.req.header("signature-input")!,
+    signature: c.req.header("signature")!,
+    body: signed.body,
+    ...(signed.contentDigest !== undefined && { contentDigest: signed.contentDigest }),
+    ...(signed.idempotencyKey !== undefined && { idempotencyKey: signed.idempotencyKey }),
+    ...(contentType !== undefined && { contentType }),
+  });
+}
+
 function refuse(deps: AppDeps, requestId: string, reason: string): never {
   deps.log.warn("request signature refused", { requestId, reason });
   throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
-}
-
-function tooLarge(max: number): ProblemError {
-  return new ProblemError(413, "payload_too_large", `the request body is larger than ${max} bytes`);
 }

@@ -5,7 +5,7 @@ import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AccountSchema, KeySchema, NewKeySchema, RegisteredAccountSchema, RegisterInitiatorSchema, RegisterProviderSchema } from "../schemas/accounts.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const AccountIdParam = z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) });
@@ -41,7 +41,10 @@ function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Ex
       request: { query: PageQuerySchema },
       responses: { 200: { description: `A page of ${plural}`, content: { "application/json": { schema: pageOf(AccountSchema, `${tag}Page`) } } }, ...problemResponses(400, 401, 403) },
     }),
-    async (c) => c.json(pageBody(await accounts.listAccounts(deps, c.get("principal"), kind, pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await accounts.listAccounts(deps, c.get("principal"), kind, page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -90,7 +93,10 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: AccountIdParam, query: PageQuerySchema },
       responses: { 200: { description: "A page of keys", content: { "application/json": { schema: pageOf(KeySchema, "KeysPage") } } }, ...problemResponses(400, 401, 404) },
     }),
-    async (c) => c.json(pageBody(await accounts.listKeys(deps, c.get("principal"), c.req.valid("param").accountId, pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await accounts.listKeys(deps, c.get("principal"), c.req.valid("param").accountId, page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({

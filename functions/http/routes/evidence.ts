@@ -4,7 +4,7 @@ import * as signatures from "../../usecases/signatures.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { FindingSchema } from "../schemas/tracebacks.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 
@@ -77,7 +77,10 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { query: PageQuerySchema },
       responses: { 200: { description: "A page of anchors", content: { "application/json": { schema: pageOf(TrustAnchorSchema, "TrustAnchorsPage") } } }, ...problemResponses(400, 401, 403) },
     }),
-    async (c) => c.json(pageBody(await signatures.listTrustAnchors(deps, c.get("principal"), pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await signatures.listTrustAnchors(deps, c.get("principal"), page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -106,6 +109,9 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }), query: PageQuerySchema },
       responses: { 200: { description: "A page of findings, newest first", content: { "application/json": { schema: pageOf(ProviderFindingSchema, "ProviderFindingsPage") } } }, ...problemResponses(400, 401, 404) },
     }),
-    async (c) => c.json(pageBody(await signatures.listProviderFindings(deps, c.get("principal"), c.req.valid("param").accountId, pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await signatures.listProviderFindings(deps, c.get("principal"), c.req.valid("param").accountId, page.request)), 200);
+    },
   );
 }

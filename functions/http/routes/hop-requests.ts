@@ -7,10 +7,10 @@ import type { AppDeps, AppEnv } from "../env.js";
 import { sealedJson, sealer } from "../middleware/receipt.js";
 import { AnswerSchema } from "../schemas/answers.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
+import { AmendmentSchema, HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
 import type { Context } from "hono";
 import type { AnswerContext } from "../../usecases/hops.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const AssignSchema = z
@@ -35,7 +35,8 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     async (c) => {
       const q = c.req.valid("query");
       const list = q.status === "open" ? hops.listOpenHopRequests : hops.listAllHopRequests;
-      return c.json(pageBody(await list(deps, c.get("principal"), pageRequest(q))), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await list(deps, c.get("principal"), page.request)), 200);
     },
   );
   app.openapi(
@@ -84,13 +85,14 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       tags: ["Hop requests"],
       operationId: "amendHopAnswer",
       summary: "Amend an answer already given",
-      description: "Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it. It does not move the chain by itself.",
+      description:
+        "Keeps the original answer and its evidence; the amendment is signed, receipted and shown beside it on the hop request and in the chain. It does not move the chain by itself. The response is the amendment alone.",
       security,
       request: { params: HopIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewAmendmentSchema } } } },
       responses: {
-        200: {
-          description: "The hop request with its amendments",
-          content: { "application/json": { schema: HopRequestSchema } },
+        201: {
+          description: "The amendment, as recorded",
+          content: { "application/json": { schema: AmendmentSchema } },
         },
         ...problemResponses(...AUTH_ERRORS, 409),
       },
@@ -98,7 +100,9 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     async (c) => {
       const body = c.req.valid("json");
       const amended = await hops.amendHopAnswer(deps, c.get("principal"), c.req.valid("param").hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c));
-      return sealedJson(amended.body, 200, amended.receipt) as never;
+      const res = sealedJson(amended.body, 201, amended.receipt);
+      if (amended.replayed) res.headers.set("idempotent-replayed", "true");
+      return res as never;
     },
   );
   app.openapi(

@@ -7,7 +7,7 @@ import { requestFingerprint } from "../middleware/idempotency.js";
 import { KeySchema, NewKeySchema } from "../schemas/accounts.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { CreatedInvitationSchema, EnrolmentSchema, InvitationSchema, NewInvitationSchema, TokenParam } from "../schemas/people.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const tags = ["Persons"];
@@ -52,7 +52,8 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(pageBody(await invitations.listInvitations(deps, c.get("principal"), pageRequest(q), q.accountId)), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await invitations.listInvitations(deps, c.get("principal"), page.request, q.accountId)), 200);
     },
   );
   app.openapi(
@@ -102,9 +103,10 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       responses: { 201: json(KeySchema, "The person key"), ...problemResponses(...AUTH_ERRORS, 409, 410) },
     }),
     async (c) => {
-      const { key, principal } = await enrolments.enrol(deps, c.get("enrolling"), c.req.valid("param").token, c.req.valid("json"));
+      const { key, principal, replayed } = await enrolments.enrol(deps, c.get("enrolling"), c.req.valid("param").token, c.req.valid("json"));
       // From here the request is the new key's: its receipt names the account it joined.
       c.set("principal", principal);
+      if (replayed) c.header("idempotent-replayed", "true");
       return c.json(key, 201);
     },
   );

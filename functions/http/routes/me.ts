@@ -6,7 +6,7 @@ import { whoAmI } from "../../usecases/me.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { LocalMailSchema, MeSchema } from "../schemas/people.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 
@@ -38,7 +38,8 @@ export function meRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       if (!deps.localMailbox) throw new NotFoundError("e-mails are not written to disk by this server");
       if (!isConsortium(c.get("principal"))) throw new ForbiddenError("only the consortium reads the local mailbox");
-      return c.json(pageBody(await deps.localMailbox.list(pageRequest(c.req.valid("query")))), 200);
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await deps.localMailbox.list(page.request)), 200);
     },
   );
 }

@@ -3,8 +3,8 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import * as tracebacks from "../../usecases/tracebacks.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackSchema } from "../schemas/tracebacks.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const TracebackIdParam = z.object({
@@ -25,7 +25,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 201: { description: "The traceback and its first hop", content: { "application/json": { schema: ChainSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
     async (c) => {
-      const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy);
+      const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy, c.get("attempt"));
       return c.json(chain, 201, { location: `/v1/tracebacks/${chain.traceback.id}` });
     },
   );
@@ -35,14 +35,23 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       path: "/v1/tracebacks",
       operationId: "listTracebacks",
       tags: ["Tracebacks"],
-      summary: "List tracebacks (initiators: their own; consortium: all, or one initiator's)",
+      summary: "List tracebacks by filter (initiators: their own; consortium: all, or one initiator's)",
+      description:
+        "Newest first. Filters combine (all must hold). Each query reads one index partition within the creation dates asked for (a number, a provider, a campaign, or a status or outcome over its shards) and checks the other filters on what it finds, so a page may hold fewer than `limit` tracebacks and still carry a `nextCursor`: keep paging until it is absent.",
       security,
-      request: { query: PageQuerySchema.extend({ initiatorId: z.string().max(64).optional() }) },
+      request: { query: TracebackListQuerySchema },
       responses: { 200: { description: "A page of tracebacks, newest first", content: { "application/json": { schema: pageOf(TracebackSchema, "TracebacksPage") } } }, ...problemResponses(400, 401, 403) },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      return c.json(pageBody(await tracebacks.listTracebacks(deps, c.get("principal"), pageRequest(q), q.initiatorId)), 200);
+      const { limit, cursor, createdFrom, createdTo, overdue, ...filters } = c.req.valid("query");
+      const page = pager(deps, c, { limit, cursor, createdFrom, createdTo, overdue, ...filters });
+      const query = {
+        ...filters,
+        ...(overdue === "true" && { overdue: true }),
+        ...(createdFrom !== undefined && { createdFrom: new Date(createdFrom).toISOString() }),
+        ...(createdTo !== undefined && { createdTo: new Date(createdTo).toISOString() }),
+      };
+      return c.json(page.body(await tracebacks.listTracebacks(deps, c.get("principal"), page.request, query)), 200);
     },
   );
   app.openapi(
@@ -95,7 +104,9 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       security,
       request: {
         params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }),
-        query: z.object({ from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }), to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z" }) }),
+        query: z
+          .object({ from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }), to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z", description: "After `from`." }) })
+          .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ["to"], message: "must be after from" }),
       },
       responses: { 200: { description: "The figures", content: { "application/json": { schema: ResponsivenessSchema } } }, ...problemResponses(400, 401, 404) },
     }),

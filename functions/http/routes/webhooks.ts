@@ -13,7 +13,7 @@ import {
   RedeliverEventSchema,
   RedeliverSinceSchema,
 } from "../schemas/webhooks.js";
-import { pageBody, pageRequest } from "./paging.js";
+import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const tags = ["Webhooks"];
@@ -46,7 +46,10 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { query: PageQuerySchema },
       responses: { 200: json(pageOf(EndpointSchema, "WebhookEndpointsPage"), "A page of endpoints"), ...problemResponses(400, 401) },
     }),
-    async (c) => c.json(pageBody(await webhooks.listEndpoints(deps, c.get("principal"), pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await webhooks.listEndpoints(deps, c.get("principal"), page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -68,7 +71,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "rotateWebhookEndpointSecret",
       tags,
       summary: "Rotate the endpoint's secret",
-      description: "Deliveries are signed with the new and the previous secret during the grace period (24 h by default).",
+      description: "Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.",
       security,
       request: { params: EndpointIdParam, headers: IdempotencyKeyHeader },
       responses: { 200: json(EndpointWithSecretSchema, "The new secret"), ...problemResponses(...AUTH_ERRORS, 409) },
@@ -119,6 +122,25 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(
     createRoute({
       method: "get",
+      path: "/v1/mail-deliveries",
+      operationId: "listMailDeliveries",
+      tags,
+      summary: "List the e-mail notices of an account with every attempt (its own; the consortium any account's)",
+      description:
+        "A provider none of whose active endpoints takes a hop request, reminder or overdue notice gets it by e-mail instead: to its staff and admin persons, or its contact when it has none, with a link to the hop request in the console. Each notice is a delivery like a webhook's (`endpointId` is `mail_<accountId>`), retried on the same schedule. Newest first.",
+      security,
+      request: { query: PageQuerySchema.extend({ accountId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: another account's." }) }) },
+      responses: { 200: json(pageOf(DeliverySchema, "MailDeliveriesPage"), "A page of e-mail deliveries"), ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = pager(deps, c, q);
+      return c.json(page.body(await webhooks.listMailDeliveries(deps, c.get("principal"), page.request, q.accountId)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
       path: "/v1/webhook-endpoints/{endpointId}/deliveries",
       operationId: "listWebhookDeliveries",
       tags,
@@ -128,7 +150,10 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: EndpointIdParam, query: PageQuerySchema },
       responses: { 200: json(pageOf(DeliverySchema, "DeliveriesPage"), "A page of deliveries"), ...problemResponses(400, 401, 404) },
     }),
-    async (c) => c.json(pageBody(await webhooks.listDeliveries(deps, c.get("principal"), c.req.valid("param").endpointId, pageRequest(c.req.valid("query")))), 200),
+    async (c) => {
+      const page = pager(deps, c, c.req.valid("query"));
+      return c.json(page.body(await webhooks.listDeliveries(deps, c.get("principal"), c.req.valid("param").endpointId, page.request)), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -145,7 +170,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       const q = c.req.valid("query");
       const opts = { ...(q.since && { since: new Date(q.since).toISOString() }), ...(q.recipientId && { recipientId: q.recipientId }) };
-      return c.json(pageBody(await webhooks.listEvents(deps, c.get("principal"), pageRequest(q), opts)), 200);
+      const page = pager(deps, c, q);
+      return c.json(page.body(await webhooks.listEvents(deps, c.get("principal"), page.request, opts)), 200);
     },
   );
   app.openapi(
@@ -155,6 +181,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "redeliverEvent",
       tags,
       summary: "Deliver an event again (same `webhook-id`)",
+      description:
+        "To every active endpoint of the event's recipient that takes its type, or to the one named by `endpointId`. An endpoint of any other account is not found (404), whoever asks.",
       security,
       request: {
         params: z.object({ eventId: z.string().min(1).max(120).openapi({ param: { name: "eventId", in: "path" }, example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }) }),

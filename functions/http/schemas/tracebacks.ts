@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164Input, Timestamp } from "./common.js";
+import { E164Input, PageQuerySchema, Timestamp } from "./common.js";
 
 /** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
 const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
@@ -94,22 +95,35 @@ export const SignerSchema = z
 
 export const AmendmentSchema = z
   .object({
+    number: z.number().int().min(1).openapi({ description: "1 for the first amendment of the hop request, and so on.", example: 1 }),
     answer: AnswerSchema,
     reason: z.string(),
     amendedAt: z.string(),
     amendedBy: SignerSchema,
   })
-  .openapi("Amendment");
+  .openapi("Amendment", {
+    example: {
+      number: 1,
+      answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } },
+      reason: "the first lookup read the wrong trunk table",
+      amendedAt: "2024-06-03T18:20:00.000Z",
+      amendedBy: { accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", keyId: "Yq3Tl9m0v8WnQ2k1u6b3r5t7x9z1c3e5g7i9k1m3o5q" },
+    },
+  });
 
 export const NewAmendmentSchema = z
   .object({ answer: AnswerSchema, reason: z.string().min(1).max(2000) })
   .strict()
   .openapi("NewAmendment", {
+    description: `At most ${MAX_AMENDMENTS_PER_HOP} amendments per hop request (then \`409 too_many_amendments\`), each at most ${MAX_AMENDMENT_BYTES} bytes as JSON (else \`422 amendment_too_large\`).`,
     example: { answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } }, reason: "the first lookup read the wrong trunk table" },
   });
 
 const sweepFields = {
-  amendments: z.array(AmendmentSchema).optional().openapi({ description: "Corrections after the answer; the original answer is kept as it was." }),
+  amendments: z
+    .array(AmendmentSchema)
+    .optional()
+    .openapi({ description: "Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out." }),
   remindersSent: z.number().int().optional(),
   overdueAt: z.string().optional().openapi({ description: "Set when the due time passed without an answer." }),
   escalatedAt: z.string().optional(),
@@ -187,6 +201,10 @@ export const TracebackSchema = z
     hopCount: z.number().int(),
     path: z.array(z.string()).openapi({ description: "Registered providers on the path, terminating first." }),
     result: ResultSchema.optional(),
+    overdue: z
+      .object({ hopSeq: z.number().int(), since: z.string() })
+      .optional()
+      .openapi({ description: "While the current hop request is past its due time without an answer: which hop, and since when." }),
   })
   .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
 
@@ -312,3 +330,17 @@ export const ResponsivenessSchema = z
   .openapi("Responsiveness", {
     example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", from: "2024-06-01T00:00:00.000Z", to: "2024-07-01T00:00:00.000Z", requested: 42, answered: 40, answeredLate: 2, open: 1, overdue: 3, nonResponsive: 1, medianAnswerSeconds: 1840, p90AnswerSeconds: 30600 },
   });
+
+/** The filters of the traceback list; each is answered from an index, never by reading every traceback. */
+export const TracebackListQuerySchema = PageQuerySchema.extend({
+  initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: one initiator's tracebacks." }),
+  status: z.enum(["open", "waiting_on_provider", "completed"]).optional(),
+  outcome: z.enum(OUTCOMES).optional().openapi({ description: "How it ended (completed tracebacks)." }),
+  createdFrom: Timestamp.optional().openapi({ description: "Created at or after.", example: "2024-06-01T00:00:00Z" }),
+  createdTo: Timestamp.optional().openapi({ description: "Created before; after `createdFrom`.", example: "2024-07-01T00:00:00Z" }),
+  callingNumber: z.string().min(1).max(64).optional().openapi({ description: "The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`).", example: "+13055550123" }),
+  calledNumber: z.string().min(1).max(32).optional().openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
+  providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
+  campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
+  overdue: z.enum(["true", "false"]).optional().openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
+}).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });

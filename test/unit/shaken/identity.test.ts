@@ -94,6 +94,13 @@ describe("parseIdentityHeader", () => {
     }
   });
 
+  it.each([1e300, -1e127, 1e-200, 2 ** 53, 1717430400.5, "1717430400", null])("takes no iat of %j, noting it as malformed", (iat) => {
+    const parsed = parseIdentityHeader(`${b64(HEADER)}.${b64({ ...CLAIMS, iat })}.c2ln`);
+    if (!parsed.ok) throw new Error("expected a parse");
+    expect(parsed.claims.iat).toBeUndefined();
+    expect(parsed.findings.map((f) => f.code)).toEqual(["malformed_identity"]);
+  });
+
   it("does not throw on a non-string input", () => {
     expect(parseIdentityHeader(42 as unknown as string).ok).toBe(false);
   });

@@ -1,0 +1,69 @@
+/**
+ * What the log proves to anyone: its latest checkpoint, that an entry is in it, and that an
+ * older tree is a prefix of a newer one. Proofs are served only up to the head, the largest
+ * size with a signed checkpoint, so every proof can be checked against one.
+ */
+import { tilesFor, TileSet } from "../crypto/merkle/tiles.js";
+import { consistencySpans, inclusionSpans } from "../crypto/merkle/spans.js";
+import { ConflictError, NotFoundError, RuleViolationError } from "../domain/errors.js";
+import type { LogDeps, LogHead } from "./log-ports.js";
+
+/** A tree size or index past what the log has signed. */
+const beyondLog = (detail: string, pointer: string) => new RuleViolationError("beyond_log", detail, pointer);
+
+export interface InclusionProof {
+  index: number;
+  treeSize: number;
+  leafHash: Uint8Array;
+  proof: Uint8Array[];
+  /** The signed checkpoint of `treeSize` when it is the head's. */
+  checkpoint?: string;
+}
+
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  proof: Uint8Array[];
+}
+
+export async function latestCheckpoint(deps: LogDeps): Promise<LogHead> {
+  const head = await deps.logStore.getHead();
+  if (!head) throw new NotFoundError("the log has no checkpoint yet");
+  return head;
+}
+
+export async function inclusionProof(deps: LogDeps, query: { index: number } | { statementId: string }, treeSize?: number): Promise<InclusionProof> {
+  const head = await latestCheckpoint(deps);
+  const size = treeSize ?? head.size;
+  if (size > head.size) throw beyondLog(`the log has signed ${head.size} entries, not ${size}`, "/treeSize");
+  let index: number;
+  if ("statementId" in query) {
+    const entry = await deps.logStore.getEntry(query.statementId);
+    if (!entry) throw new NotFoundError(`statement ${query.statementId} is not in the log`);
+    if (entry.index === undefined || entry.index >= head.size) throw new ConflictError("not_integrated", `statement ${query.statementId} is accepted and not integrated yet; retry in a second`);
+    index = entry.index;
+  } else {
+    index = query.index;
+  }
+  if (index >= size) throw beyondLog(`entry ${index} is not in the tree of ${size}`, "statementId" in query ? "/treeSize" : "/index");
+  const spans = inclusionSpans(index, size);
+  const leaf = { level: 0, index };
+  const tiles = new TileSet(await deps.logStore.getTiles(tilesFor([...spans, { start: index, end: index + 1 }])));
+  return {
+    index,
+    treeSize: size,
+    leafHash: tiles.node(leaf),
+    proof: spans.map((s) => tiles.span(s)),
+    ...(size === head.size && { checkpoint: head.checkpoint }),
+  };
+}
+
+export async function consistencyProof(deps: LogDeps, from: number, to?: number): Promise<ConsistencyProof> {
+  const head = await latestCheckpoint(deps);
+  const size = to ?? head.size;
+  if (size > head.size) throw beyondLog(`the log has signed ${head.size} entries, not ${size}`, "/to");
+  if (from > size) throw beyondLog(`a tree of ${from} cannot be a prefix of a tree of ${size}`, "/from");
+  const spans = consistencySpans(from, size);
+  const tiles = new TileSet(spans.length ? await deps.logStore.getTiles(tilesFor(spans)) : []);
+  return { from, to: size, proof: spans.map((s) => tiles.span(s)) };
+}
