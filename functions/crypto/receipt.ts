@@ -28,6 +28,11 @@ export interface ReceiptClaims {
     idempotency_key?: string;
   };
   res: { status: number; content_digest: string };
+  /**
+   * The request's transparency log entry, all but the digest of this receipt (which completes
+   * it): the statement id to ask an inclusion proof for, and what the entry holds.
+   */
+  log?: { id: string; subject: string; time: string; nonce: string; sha256: string };
 }
 
 export class InvalidReceiptError extends Error {
@@ -56,6 +61,7 @@ const claimsSchema = z.object({
     status: z.number().int().min(100).max(599),
     content_digest: z.string().min(1),
   }),
+  log: z.object({ id: z.string().min(1), subject: z.string().min(1), time: z.string().min(1), nonce: z.string().min(1), sha256: z.string().min(1) }).optional(),
 });
 
 export async function signReceipt(key: { privateKey: KeyObject; kid: string }, claims: ReceiptClaims): Promise<string> {

@@ -13,6 +13,8 @@ export interface SignedRequest {
   targetUri: string;
   keyId: string;
   publicJwk: Ed25519PublicJwk;
+  /** The key's registration proof (its holder's signature naming the account), when it has one. */
+  keyProof?: string;
   signatureInput: string;
   signature: string;
   contentDigest?: string;
@@ -26,6 +28,8 @@ export interface AppEnv {
     requestId: string;
     principal: Principal;
     signed: SignedRequest;
+    /** The traceback or account a write concerns, for its log entry; the caller's account when unset. */
+    subject?: string;
   };
 }
 

@@ -25,12 +25,17 @@ export interface Stored<T> {
   outbox?: string;
 }
 
-/** Evidence kept verbatim with an answer: the signed request, the key used, and our receipt. */
-export interface AnswerEvidence {
+/** A signed request kept verbatim as evidence: the request as received, the key that signed it, our receipt. */
+export interface SignedExchange {
   request: { method: string; targetUri: string; headers: Record<string, string>; body: string };
-  key: { keyId: string; publicJwk: Record<string, string>; accountId: string };
-  response: { status: number; body: string };
+  /** The signer's key as it was when it signed, with its holder's registration proof when it has one. */
+  key: { keyId: string; publicJwk: Record<string, string>; accountId: string; proof?: string };
   receipt: string;
+}
+
+/** Evidence kept verbatim with an answer: the exchange and the response the receipt covers. */
+export interface AnswerEvidence extends SignedExchange {
+  response: { status: number; body: string };
 }
 
 export type StoredHop = Hop & { evidence?: AnswerEvidence; amendmentEvidence?: AnswerEvidence[]; resolvedUpstream?: { registered: string } | { unregistered: true } };

@@ -2432,7 +2432,7 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description Compact JWS signed by the hub key (`/.well-known/jwks.json`) over the response status, the digest of this body and the caller's own signature (header `hoptrace-receipt`). */
+        /** @description Compact JWS signed by the hub key (`/.well-known/jwks.json`) over the response status, the digest of this body and the caller's own signature (header `hoptrace-receipt`). Its `log` claim is the request's transparency log entry but for this receipt's own digest: the entry follows from the receipt, and `/log/v1/proofs/inclusion?statementId=<log.id>` proves it is in the log. */
         HoptraceReceipt: string;
         /** @description RFC 9530 digest of the exact body bytes the receipt covers. */
         ContentDigest: string;

@@ -81,6 +81,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       targetUri,
       keyId: keyRecord.keyId,
       publicJwk: keyRecord.publicJwk,
+      ...(keyRecord.proof !== undefined && { keyProof: keyRecord.proof }),
       signatureInput: c.req.header("signature-input")!,
       signature: c.req.header("signature")!,
       body: new TextDecoder().decode(raw),

@@ -26,6 +26,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     }),
     async (c) => {
       const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy);
+      c.set("subject", chain.traceback.id);
       return c.json(chain, 201, { location: `/v1/tracebacks/${chain.traceback.id}` });
     },
   );
@@ -70,7 +71,11 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: TracebackIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: CloseTracebackSchema } } } },
       responses: { 200: { description: "The closed traceback", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
-    async (c) => c.json(await tracebacks.closeTracebackBy(deps, c.get("principal"), c.req.valid("param").tracebackId, c.req.valid("json").reason), 200),
+    async (c) => {
+      const { tracebackId } = c.req.valid("param");
+      c.set("subject", tracebackId);
+      return c.json(await tracebacks.closeTracebackBy(deps, c.get("principal"), tracebackId, c.req.valid("json").reason), 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -83,7 +88,11 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: TracebackIdParam, headers: IdempotencyKeyHeader },
       responses: { 200: { description: "The reopened traceback, moved on by the late answer", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
-    async (c) => c.json(await tracebacks.reopenTraceback(deps, c.get("principal"), c.req.valid("param").tracebackId), 200),
+    async (c) => {
+      const { tracebackId } = c.req.valid("param");
+      c.set("subject", tracebackId);
+      return c.json(await tracebacks.reopenTraceback(deps, c.get("principal"), tracebackId), 200);
+    },
   );
   app.openapi(
     createRoute({

@@ -91,10 +91,12 @@ export const LogEntrySchema = z
     time: z.string().regex(ENTRY_FORMATS.time),
     sha256: z.string().regex(ENTRY_FORMATS.sha256).openapi({ description: "base64url SHA-256 of the statement's bytes." }),
     nonce: z.string().regex(ENTRY_FORMATS.nonce),
+    receipt: z.string().regex(ENTRY_FORMATS.sha256).optional().openapi({ description: "`request` entries: base64url SHA-256 of the receipt JWS returned for the request." }),
   })
   .strict()
   .openapi("LogEntry", {
-    description: "A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON.",
+    description:
+      "A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON. A request's entry also holds the digest of its receipt; the receipt's `log` claim holds the rest of the entry.",
     example: {
       v: 1,
       kind: "request",
