@@ -41,11 +41,14 @@ export async function appendStatement(deps: LogDeps, statement: Statement, evide
  * nonce or time is the same statement logged once. The same id for another statement, or
  * another receipt, is refused.
  */
-export async function appendEntry(deps: Pick<LogDeps, "logStore">, entry: LogEntry, evidence?: Record<string, unknown>): Promise<AppendedEntry> {
+export async function appendEntry(deps: Pick<LogDeps, "logStore" | "onAppended">, entry: LogEntry, evidence?: Record<string, unknown>): Promise<AppendedEntry> {
   const bytes = encodeEntry(entry);
   const stored: StoredEntry = { statementId: entry.id, entry: bytes, leafHash: leafHash(bytes), acceptedAt: entry.time, ...(evidence && { evidence }) };
   const put = await deps.logStore.putEntry(stored);
-  if (put.created) return appended(stored, entry);
+  if (put.created) {
+    deps.onAppended?.();
+    return appended(stored, entry);
+  }
   const existing = decodeEntry(put.existing.entry);
   if (existing.kind !== entry.kind || existing.subject !== entry.subject || existing.sha256 !== entry.sha256 || existing.receipt !== entry.receipt) {
     throw new ConflictError("statement_already_logged", `statement ${entry.id} is already in the log with other content`);

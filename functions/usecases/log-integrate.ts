@@ -110,3 +110,14 @@ async function tilesAt(store: LogStore, size: number): Promise<TileSet> {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * What one trigger of the integrator does: runs until a run finds nothing left to sequence, or
+ * until `deadline` (epoch ms) has passed, so a function stops before its timeout.
+ */
+export async function integratePending(deps: LogDeps, deadline = Number.POSITIVE_INFINITY): Promise<IntegrationResult> {
+  for (;;) {
+    const result = await integrate(deps);
+    if (result.sequenced === 0 || deps.clock.now().getTime() >= deadline) return result;
+  }
+}

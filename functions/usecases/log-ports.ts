@@ -68,6 +68,8 @@ export interface LogDeps {
   logOrigin: string;
   /** Entry nonces; crypto.randomBytes unless a test fixes them. */
   randomBytes?: (n: number) => Uint8Array;
+  /** Told of every new entry, so an integrator in the same process can start at once. */
+  onAppended?: () => void;
 }
 
 /** The stored tree contradicts its own sequence: never expected, always fatal for the run. */
