@@ -4,7 +4,7 @@
  * the published JWKS, with any JOSE library.
  */
 import type { KeyObject } from "node:crypto";
-import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet } from "jose";
+import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT, type JSONWebKeySet } from "jose";
 import { z } from "zod";
 import type { Ed25519PublicJwk } from "./keys.js";
 
@@ -90,6 +90,19 @@ export async function verifyReceipt(jws: string, jwks: { keys: object[] }): Prom
   const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
   return parsed.data;
+}
+
+/**
+ * The claims of a receipt, read without checking its signature: only to find what it names (its
+ * log entry), never to believe it. Undefined when it is not a receipt's shape.
+ */
+export function decodeReceiptClaims(jws: string): ReceiptClaims | undefined {
+  try {
+    const parsed = claimsSchema.safeParse(decodeJwt(jws));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function publicJwks(keys: Array<{ publicJwk: Ed25519PublicJwk; kid: string }>): { keys: object[] } {

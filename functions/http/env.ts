@@ -30,6 +30,8 @@ export interface AppEnv {
     signed: SignedRequest;
     /** The traceback or account a write concerns, for its log entry; the caller's account when unset. */
     subject?: string;
+    /** When the hub accepted the write, as the state it wrote records it; now when unset. */
+    acceptedAt?: Date;
   };
 }
 

@@ -29,7 +29,7 @@ export interface Stored<T> {
 export interface SignedExchange {
   request: { method: string; targetUri: string; headers: Record<string, string>; body: string };
   /** The signer's key as it was when it signed, with its holder's registration proof when it has one. */
-  key: { keyId: string; publicJwk: Record<string, string>; accountId: string; proof?: string };
+  key: { keyId: string; publicJwk: SigningKeyRecord["publicJwk"]; accountId: string; proof?: string };
   receipt: string;
 }
 

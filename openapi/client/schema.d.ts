@@ -153,6 +153,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tracebacks/{tracebackId}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evidence bundle of a traceback, verifiable without the hub (consortium and the initiator)
+         * @description One self-contained document: the chain, every signed request about the traceback verbatim with its signer's key as it was and its receipt, the hub's decisions, the signers' certificates and the STIR/SHAKEN evaluation, findings, and the log entry of every statement with its inclusion proof in a signed checkpoint. Check it with `npx hoptrace-verify bundle.json --jwks hub-jwks.json`. 409 `not_integrated` while a statement waits for the integrator (a second or so).
+         */
+        get: operations["getTracebackEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tracebacks/{tracebackId}/close": {
         parameters: {
             query?: never;
@@ -1668,6 +1688,110 @@ export interface components {
             items: components["schemas"]["Traceback"][];
             /** @description Present when there are more items; pass it as `cursor`. */
             nextCursor?: string;
+        };
+        EvidenceBundle: {
+            /** @enum {string} */
+            format: "hoptrace-evidence/1";
+            /** @description The hub's public URL: the `iss` of its receipts. */
+            issuer: string;
+            generatedAt: string;
+            /** @description The hub's published keys when the bundle was made. A verifier should check the bundle against the JWKS it obtained itself (`--jwks`): keys inside the bundle prove nothing about who made it. */
+            jwks: {
+                keys: {
+                    [key: string]: unknown;
+                }[];
+            };
+            chain: components["schemas"]["TracebackChain"];
+            /** @description Every signed request about the traceback: its creation, each answer and amendment, closing, reopening, assignment. */
+            requests: components["schemas"]["LoggedRequest"][];
+            decisions: components["schemas"]["LoggedDecision"][];
+            /** @description The STIR/SHAKEN certificates of the call's signers, by the hex SHA-256 of their DER, leaf first; the evaluation is `chain.traceback.signatures`. */
+            certificates: {
+                sha256: string;
+                pem: string;
+            }[];
+            log: components["schemas"]["LogEvidence"];
+        };
+        LoggedRequest: {
+            statementId: string;
+            request: components["schemas"]["SignedRequest"];
+            key: components["schemas"]["KeySnapshot"];
+            /** @description The receipt the hub returned: a JWS verifiable with the hub's JWKS, committing to the request's log entry. */
+            receipt: string;
+            /** @description The response the receipt covers, where the hub keeps it (answers and amendments). */
+            response?: {
+                status: number;
+                body: string;
+            };
+        };
+        /** @description A request exactly as the hub received it: its RFC 9421 signature covers these bytes. */
+        SignedRequest: {
+            method: string;
+            targetUri: string;
+            /** @description `signature-input`, `signature`, `content-digest`, `content-type` and `idempotency-key`, as received. */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The body as received. */
+            body: string;
+        };
+        /** @description The signer's key as it was when it signed (it was active then). */
+        KeySnapshot: {
+            /** @description The RFC 7638 thumbprint of `publicJwk`: the `keyid` of the signature. */
+            keyId: string;
+            accountId: string;
+            publicJwk: components["schemas"]["PublicJwk"];
+            /** @description The key's holder's signature over `hoptrace-key-proof-v1\n<accountId>\n<keyId>`, from its registration (absent for the consortium's bootstrap key). */
+            proof?: string;
+        };
+        LoggedDecision: {
+            statementId: string;
+            /** @description What the hub decided (next hop, outcome, overdue, escalation, findings); its log entry holds the SHA-256 of its RFC 8785 canonical JSON. */
+            decision: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The log entries of every request and decision above, each with its inclusion proof in `checkpoint`. */
+        LogEvidence: {
+            checkpoint: string;
+            entries: {
+                entry: components["schemas"]["LogEntry"];
+                index: number;
+                proof: string[];
+                /** @description The statement itself: a signed request, a receipt JWS or a decision. */
+                statement?: unknown;
+            }[];
+            consistency?: {
+                from: number;
+                to: number;
+                proof: string[];
+            };
+        };
+        /**
+         * @description A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON. A request's entry also holds the digest of its receipt; the receipt's `log` claim holds the rest of the entry.
+         * @example {
+         *       "v": 1,
+         *       "kind": "request",
+         *       "id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "time": "2024-06-03T16:05:00.123Z",
+         *       "sha256": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+         *       "nonce": "CQkJCQkJCQkJCQkJCQkJCQ"
+         *     }
+         */
+        LogEntry: {
+            /** @enum {number} */
+            v: 1;
+            /** @enum {string} */
+            kind: "request" | "receipt" | "decision";
+            id: string;
+            subject: string;
+            time: string;
+            /** @description base64url SHA-256 of the statement's bytes. */
+            sha256: string;
+            nonce: string;
+            /** @description `request` entries: base64url SHA-256 of the receipt JWS returned for the request. */
+            receipt?: string;
         };
         /**
          * @example {
@@ -3954,6 +4078,141 @@ export interface operations {
                      *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
                      *       "code": "not_found",
                      *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTracebackEvidence: {
+        parameters: {
+            query?: {
+                /** @description The size of a checkpoint you already trust: the bundle then carries the consistency proof from it to the bundle's checkpoint. */
+                trustedSize?: number | null;
+            };
+            header?: never;
+            path: {
+                tracebackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceBundle"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

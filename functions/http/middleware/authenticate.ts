@@ -7,7 +7,7 @@
  */
 import { createHash, type KeyObject } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
+import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
@@ -15,16 +15,6 @@ import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
-
-/** The components every request must cover; a request with a body also covers its digest. */
-export function requiredComponents(hasBody: boolean, hasIdempotencyKey: boolean): string[] {
-  return [
-    "@method",
-    "@target-uri",
-    ...(hasBody ? ["content-type", "content-digest"] : []),
-    ...(hasIdempotencyKey ? ["idempotency-key"] : []),
-  ];
-}
 
 export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
@@ -37,7 +27,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
 
     const url = new URL(c.req.url);
     const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
-    const hasBody = raw.byteLength > 0 || ["POST", "PUT", "PATCH"].includes(c.req.method);
+    const hasBody = carriesBody(c.req.method, raw.byteLength);
     const idempotencyKey = c.req.header("idempotency-key");
     const message = messageFromHeaders({ method: c.req.method, targetUri, headers: c.req.raw.headers });
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);

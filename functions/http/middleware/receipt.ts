@@ -48,8 +48,9 @@ export function signedExchange(c: Context<AppEnv>): Omit<SignedExchange, "receip
 }
 
 /**
- * Seals a response: `at` is when the hub accepted the request (the entry's time), now unless the
- * route recorded the moment itself. The subject is the route's (`c.set("subject")`), or the caller.
+ * Seals a response: `at` is when the hub accepted the request (the entry's time), as the route
+ * recorded it (`c.set("acceptedAt")`) or now. The subject is the route's (`c.set("subject")`), or
+ * the caller.
  */
 export function sealer(deps: AppDeps, c: Context<AppEnv>): (status: number, body: string, at?: Date) => Promise<SealedResponse> {
   return async (status, body, at) => {
@@ -58,7 +59,7 @@ export function sealer(deps: AppDeps, c: Context<AppEnv>): (status: number, body
     const exchange = signedExchange(c);
     const subject = c.get("subject") ?? c.get("principal").accountId;
     const log = requestLogClaim(
-      { id: statementIdFor(subject, c.get("requestId")), subject, time: at ?? deps.clock.now(), bytes: requestStatement(exchange.request) },
+      { id: statementIdFor(subject, c.get("requestId")), subject, time: at ?? c.get("acceptedAt") ?? deps.clock.now(), bytes: requestStatement(exchange.request) },
       (deps.transparencyLog.randomBytes ?? randomBytes)(16),
     );
     const receipt = await signReceipt(
