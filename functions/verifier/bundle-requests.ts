@@ -80,10 +80,28 @@ async function checkKey(snapshot: LoggedRequest["key"], problems: string[]): Pro
     return undefined;
   }
   if ((await jwkThumbprint(snapshot.publicJwk)) !== snapshot.keyId) problems.push("the key id is not the key's RFC 7638 thumbprint");
-  if (snapshot.proof !== undefined && !verifyKeyProof(key, snapshot.accountId, snapshot.keyId, snapshot.proof)) {
+  if (snapshot.proof !== undefined && !provedKey(key, snapshot.publicJwk.x, snapshot.accountId, snapshot.keyId, snapshot.proof)) {
     problems.push(`the key's registration proof does not verify: its holder did not register it to ${snapshot.accountId}`);
   }
   return key;
+}
+
+/**
+ * A key signs many requests, each carrying the same proof: a proof is checked once per key,
+ * account, key id and proof (all it depends on), however many bundles show it.
+ */
+const proofs = new Map<string, boolean>();
+const PROOFS_MAX = 10_000;
+
+function provedKey(key: KeyObject, x: string, accountId: string, keyId: string, proof: string): boolean {
+  const id = `${x}\n${accountId}\n${keyId}\n${proof}`;
+  let ok = proofs.get(id);
+  if (ok === undefined) {
+    ok = verifyKeyProof(key, accountId, keyId, proof);
+    if (proofs.size >= PROOFS_MAX) proofs.delete(proofs.keys().next().value!);
+    proofs.set(id, ok);
+  }
+  return ok;
 }
 
 function checkReceipt(r: LoggedRequest, claims: ReceiptClaims, ctx: { issuer: string; entry: LogEntry | undefined }, problems: string[]): void {
