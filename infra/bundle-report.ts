@@ -1,7 +1,8 @@
 /**
  * Builds every handler bundle exactly as the CDK function construct does (the options come from
  * infra/bundling.ts) and reports, per bundle, its size and the time its module takes to
- * initialise in a fresh Node process: `npx tsx infra/bundle-report.ts [runs]`.
+ * initialise in a fresh Node process: `npm run bundle:report -- [runs]`. Progress goes to stderr,
+ * the table to stdout.
  *
  * What the start-up figure covers: the dynamic `import()` of the bundle, i.e. parsing and
  * evaluating it, including the handler's top-level await that builds the runtime (config, SDK
@@ -17,7 +18,18 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { generateSigningKey } from "../functions/crypto/keys.js";
+import { integerOption, readCommandLine } from "../functions/platform/cli.js";
 import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "./bundling.js";
+
+const HELP = `Usage: npm run bundle:report -- [runs]
+
+Builds every Lambda handler bundle exactly as the CDK construct does and reports, per bundle, its
+size, its source map's size, and the median time over <runs> fresh Node processes (default 5) to
+import it (parse, evaluate, build the runtime), with and without source maps. Progress on stderr,
+the table on stdout.
+
+Options:
+  -h, --help  this text`;
 
 interface Row {
   handler: HandlerName;
@@ -28,7 +40,13 @@ interface Row {
   note?: string;
 }
 
-const runs = Math.max(1, Number(process.argv[2] ?? 5));
+const cli = readCommandLine(process.argv.slice(2), HELP, {}, { positionals: 1 });
+const runs = integerOption(cli, "<runs>", cli.positionals[0], 5, 1, 1000);
+/** A line per step; on a terminal also each import, over the same line. */
+const progress = (line: string, transient = false) => {
+  if (!transient) process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}${line}\n`);
+  else if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+};
 const work = mkdtempSync(join(tmpdir(), "hoptrace-bundles-"));
 
 const IMPORT_TIMER = `
@@ -53,22 +71,28 @@ async function main(): Promise<void> {
     SQS_ENDPOINT: "http://127.0.0.1:9",
     PUBLIC_URL: "https://hub.example.org/dev",
     HUB_KEY_FILE: keyFile,
+    WEBHOOK_SECRETS_KEY_FILE: join(work, "webhook-secrets.key.json"),
     LOG_LEVEL: "ERROR",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
 
   const rows: Row[] = [];
-  for (const handler of HANDLER_NAMES) {
+  for (const [i, handler] of HANDLER_NAMES.entries()) {
+    const step = `[${i + 1}/${HANDLER_NAMES.length}] ${handler}`;
     if (!existsSync(handlerEntry(handler))) {
+      progress(`${step}: no entry file, skipped`);
       rows.push({ handler, note: "no entry file yet" });
       continue;
     }
     const outfile = join(work, handler, "index.mjs");
+    progress(`${step}: building`);
+    const started = performance.now();
     await build(esbuildBuildOptions(handler, outfile));
     const row: Row = { handler, bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size };
+    progress(`${step}: built, ${(row.bytes! / 1024).toFixed(1)} KiB in ${((performance.now() - started) / 1000).toFixed(1)} s; timing ${runs} imports with source maps, then ${runs} without`);
     try {
-      row.withMapsMs = median(times(outfile, env, [NODE_OPTIONS]));
-      row.withoutMapsMs = median(times(outfile, env, []));
+      row.withMapsMs = median(times(outfile, env, [NODE_OPTIONS], `${step}: with source maps`));
+      row.withoutMapsMs = median(times(outfile, env, [], `${step}: without source maps`));
     } catch (err) {
       row.note = `import failed: ${firstLine(err)}`;
     }
@@ -77,8 +101,9 @@ async function main(): Promise<void> {
   print(rows);
 }
 
-function times(bundle: string, env: Record<string, string>, nodeFlags: string[]): number[] {
-  return Array.from({ length: runs }, () => {
+function times(bundle: string, env: Record<string, string>, nodeFlags: string[], label: string): number[] {
+  return Array.from({ length: runs }, (_, run) => {
+    progress(`${label}, import ${run + 1}/${runs}`, true);
     const out = execFileSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", IMPORT_TIMER, pathToFileURL(bundle).href], {
       env,
       encoding: "utf8",

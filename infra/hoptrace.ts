@@ -14,7 +14,7 @@ export function createHoptraceStacks(app: App, config: StageConfig, env?: Enviro
   const common = { config, ...(env && { env }), tags: { project: "hoptrace", stage: config.stage } };
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     ...common,
-    description: `Hoptrace ${config.stage}: table, delivery queues and hub key (retained on delete)`,
+    description: `Hoptrace ${config.stage}: table, delivery queues, hub key and webhook secrets key (retained on delete)`,
     terminationProtection: config.deletionProtection,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
@@ -24,6 +24,7 @@ export function createHoptraceStacks(app: App, config: StageConfig, env?: Enviro
     deliveryQueue: stateful.deliveryQueue,
     deliveryDeadLetterQueue: stateful.deliveryDeadLetterQueue,
     hubKeySecret: stateful.hubKeySecret,
+    webhookSecretsKey: stateful.webhookSecretsKey,
   });
   return { stateful, stateless };
 }

@@ -1,6 +1,7 @@
 /**
  * What holds data and outlives every deployment: the single table, the delivery queue with its
- * dead-letter queue, and the hub signing key. Everything here is retained when the stack goes.
+ * dead-letter queue, the hub signing key and the data key of the webhook secrets. Everything
+ * here is retained when the stack goes.
  */
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
@@ -22,6 +23,7 @@ export class StatefulStack extends Stack {
   readonly deliveryQueue: Queue;
   readonly deliveryDeadLetterQueue: Queue;
   readonly hubKeySecret: Secret;
+  readonly webhookSecretsKey: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -73,6 +75,20 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The random string the data key of the webhook secrets at rest is derived from
+    // (functions/adapters/keys/data-key-secret.ts); the table holds only their ciphertexts. Never
+    // change this definition once deployed: a new string would leave every stored secret unreadable.
+    this.webhookSecretsKey = new Secret(this, "WebhookSecretsKey", {
+      description: `Hoptrace ${config.stage} data key of the webhook secrets at rest`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    Validations.of(this.webhookSecretsKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The value is the key every stored webhook secret is sealed under: a scheduled rotation would make them all unreadable. Rotating it means sealing every endpoint's secrets again under the new key, an operation of its own, not a schedule.",
+    });
     Validations.of(this.hubKeySecret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:

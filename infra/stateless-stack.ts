@@ -29,6 +29,7 @@ export interface StatelessStackProps extends StackProps {
   deliveryQueue: IQueue;
   deliveryDeadLetterQueue: IQueue;
   hubKeySecret: ISecret;
+  webhookSecretsKey: ISecret;
 }
 
 /** What each function's code does with each resource; the grants below follow from it alone. */
@@ -36,14 +37,16 @@ interface Access {
   queue: { send: boolean; consume: boolean };
   /** Only the API creates the hub key (on its first start); the others only read it. */
   hubKey: "read" | "read-write";
+  /** Seals or opens webhook secrets: the API (endpoints) and the delivery worker (signing). */
+  webhookSecrets: boolean;
 }
 
 export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
-  api: { queue: { send: true, consume: false }, hubKey: "read-write" },
-  delivery: { queue: { send: true, consume: true }, hubKey: "read" },
-  reconciler: { queue: { send: true, consume: false }, hubKey: "read" },
-  sweeper: { queue: { send: true, consume: false }, hubKey: "read" },
-  integrator: { queue: { send: false, consume: false }, hubKey: "read" },
+  api: { queue: { send: true, consume: false }, hubKey: "read-write", webhookSecrets: true },
+  delivery: { queue: { send: true, consume: true }, hubKey: "read", webhookSecrets: true },
+  reconciler: { queue: { send: true, consume: false }, hubKey: "read", webhookSecrets: false },
+  sweeper: { queue: { send: true, consume: false }, hubKey: "read", webhookSecrets: false },
+  integrator: { queue: { send: false, consume: false }, hubKey: "read", webhookSecrets: false },
 };
 
 /**
@@ -182,6 +185,10 @@ export class StatelessStack extends Stack {
     props.hubKeySecret.grantRead(fn);
     if (access.hubKey === "read-write") {
       fn.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:PutSecretValue"], resources: [props.hubKeySecret.secretArn] }));
+    }
+    if (access.webhookSecrets) {
+      props.webhookSecretsKey.grantRead(fn);
+      fn.addEnvironment("WEBHOOK_SECRETS_KEY_ARN", props.webhookSecretsKey.secretArn);
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * What a provider can answer to "which provider handed you this call?" (DOMAIN.md), and what
+ * What a provider can answer to "which provider handed you this call?" (docs/domain.md), and what
  * each answer means for the traceback.
  */
 export const ANSWER_TYPES = [

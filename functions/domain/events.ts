@@ -1,5 +1,5 @@
 /**
- * Events the hub emits. Payloads are thin on purpose (PROTOCOL.md §3): ids, a due time and where
+ * Events the hub emits. Payloads are thin on purpose (docs/protocol.md §3): ids, a due time and where
  * to fetch the details through the signed API, never the call itself or any personal data.
  */
 import { derivedEventId } from "./ids.js";

@@ -7,7 +7,7 @@ export interface IdGenerator {
   next(prefix: IdPrefix): string;
 }
 
-export type IdPrefix = "tb" | "acc" | "evt" | "ep" | "req";
+export type IdPrefix = "tb" | "acc" | "evt" | "ep" | "req" | "rmd";
 
 const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
 const HOP_ID = new RegExp(`^hop_(${ULID})_(\\d{1,3})$`);

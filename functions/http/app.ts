@@ -17,6 +17,7 @@ import { tracebackRoutes } from "./routes/tracebacks.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { evidenceRoutes } from "./routes/evidence.js";
 import { logRoutes } from "./routes/log.js";
+import { rmdRoutes, rmdUploadRoutes } from "./routes/rmd.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
@@ -24,9 +25,13 @@ import { buildDocument } from "../../openapi/document.js";
 
 /** Routes that replay from the evidence their own conditional write keeps (see idempotency.ts). */
 const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/];
+/** Routes whose response holds a new webhook secret: stored for replay sealed, never in the clear. */
+const HOLDING_SECRETS = [/^\/v1\/webhook-endpoints$/, /^\/v1\/webhook-endpoints\/[^/]+\/rotate-secret$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, rmdRoutes];
+/** Uploads that stream past the body limit, ahead of the shared middleware with their own. */
+const STREAMED: Routes[] = [rmdUploadRoutes];
 
 function newApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -41,13 +46,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
+  // Streamed uploads bound their own bodies, so they stand ahead of the general cap.
+  for (const routes of STREAMED) routes(app, deps);
   app.use("*", bodyCap(deps.settings.maxBodyBytes));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/.well-known/jwks.json", (c) => {
     c.header("cache-control", "public, max-age=300");
     return c.json(hubJwks(deps));
   });
-  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT), receipts(deps));
+  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit), idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   // Built on first request, not at start-up: most cold starts never serve it.
   let contract: ReturnType<typeof buildDocument> | undefined;
@@ -66,6 +73,6 @@ export function openApiDocument() {
       throw new Error("route handlers do not run while generating the document");
     },
   });
-  for (const routes of ROUTES) routes(app, unused);
+  for (const routes of [...ROUTES, ...STREAMED]) routes(app, unused);
   return app.getOpenAPI31Document(documentConfig);
 }

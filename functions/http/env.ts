@@ -4,7 +4,8 @@ import type { Principal } from "../domain/account.js";
 import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { LogDeps } from "../usecases/log-ports.js";
-import type { WebhookDeps } from "../usecases/webhook-ports.js";
+import type { SecretBox, WebhookDeps } from "../usecases/webhook-ports.js";
+import type { RmdDeps } from "../usecases/rmd-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -53,8 +54,10 @@ export interface HttpSettings {
   rateLimit: { perSecond: number; burst: number };
 }
 
-export interface AppDeps extends WebhookDeps {
+export interface AppDeps extends WebhookDeps, RmdDeps {
   requests: RequestStore;
+  /** Seals what a stored response would otherwise keep in the clear (a webhook secret). */
+  secrets: SecretBox;
   hubKeys: { current: HubKey; published: HubKey[] };
   /** Seals the page cursors handed to clients and opens the ones they send back. */
   cursors: CursorSeal;

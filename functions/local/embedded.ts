@@ -2,6 +2,10 @@
  * The whole hub in one process, on the embedded emulators: the API under @hono/node-server and
  * the background work (delivery poller, reconciler, deadline sweeper) running the very handlers
  * the Lambdas run. Used by `npm start`, the end-to-end tests, the demo and the benchmark.
+ *
+ * The port is bound first (with PORT=0 the public URL is only known then, and the configuration
+ * needs it), but no request is answered before the hub is ready: requests that arrive early wait
+ * for the key files, the runtime and the consortium's key, and are then served like any other.
  */
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -10,6 +14,9 @@ import { createApp } from "../http/app.js";
 import { loadConfig, type Config } from "../platform/config.js";
 import { buildRuntime, type Runtime } from "../platform/container.js";
 import { ulidGenerator } from "../adapters/ids.js";
+import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
+import { ensureConsortium } from "../usecases/bootstrap.js";
+import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { createHttpServer } from "./http-server.js";
 import { startBackgroundWork, type BackgroundWork } from "./background.js";
@@ -27,6 +34,8 @@ export interface EmbeddedOptions {
   sweepIntervalMs?: number;
   /** Visibility timeout of the delivery queue, seconds (how soon a failed message comes back). */
   queueVisibilityTimeoutSeconds?: number;
+  /** The first consortium key (public JWK), registered before the first request is answered. */
+  consortiumPublicJwk?: unknown;
 }
 
 export interface EmbeddedHub {
@@ -35,66 +44,87 @@ export interface EmbeddedHub {
   runtime: Runtime;
   emulators: Emulators;
   background?: BackgroundWork;
+  /** The keyid of `consortiumPublicJwk`, when one was given. */
+  consortiumKeyId?: string;
   stop(): Promise<void>;
 }
 
 export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<EmbeddedHub> {
+  if (opts.dataDir) await secureDataFolder(opts.dataDir);
   const emulators = await startEmulators({
-    ...(opts.dataDir && { dataPath: join(opts.dataDir, "dynamodb") }),
+    ...(opts.dataDir && { dataPath: join(opts.dataDir, DATA_FOLDER.table) }),
     ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
   });
-  const port = opts.port ?? 0;
-  // The public URL must be known before the server picks a free port; bind first, then configure.
-  const server = await listen(port);
-  const url = `http://127.0.0.1:${server.port}`;
-  const config = loadConfig({
-    HOPTRACE_MODE: "local",
-    AWS_REGION: "us-east-1",
-    TABLE_NAME: emulators.tableName,
-    DELIVERY_QUEUE_URL: emulators.deliveryQueueUrl,
-    DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-    SQS_ENDPOINT: emulators.sqsEndpoint,
-    PUBLIC_URL: url,
-    HUB_KEY_FILE: join(opts.dataDir ?? join(process.cwd(), ".data", "ephemeral", String(process.pid)), "hub-key.private.jwk.json"),
-    ALLOW_LOOPBACK_WEBHOOKS: "true",
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "WARN",
-    ...opts.env,
-  });
-  const runtime = await buildRuntime(config, opts.clock ? { clock: opts.clock } : {});
-  server.attach(createApp(runtime.deps).fetch);
-  const background = opts.background === false ? undefined : startBackgroundWork(runtime, emulators, { intervalMs: opts.sweepIntervalMs ?? 1000 });
-  return {
-    url,
-    config,
-    runtime,
-    emulators,
-    ...(background && { background }),
-    stop: async () => {
-      await background?.stop();
-      await server.close();
-      runtime.db.destroy();
-      runtime.sqs.destroy();
-      await emulators.stop();
-    },
-  };
+  // LevelDB created its files under the process's umask; `npm start` sets an owner-only one.
+  if (opts.dataDir) await secureDataFolder(opts.dataDir);
+  const server = await listen(opts.port ?? 0);
+  try {
+    const url = `http://127.0.0.1:${server.port}`;
+    const keyDir = opts.dataDir ?? join(process.cwd(), ".data", "ephemeral", String(process.pid));
+    const config = loadConfig({
+      HOPTRACE_MODE: "local",
+      AWS_REGION: "us-east-1",
+      TABLE_NAME: emulators.tableName,
+      DELIVERY_QUEUE_URL: emulators.deliveryQueueUrl,
+      DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
+      SQS_ENDPOINT: emulators.sqsEndpoint,
+      PUBLIC_URL: url,
+      HUB_KEY_FILE: join(keyDir, DATA_FOLDER.hubKey),
+      WEBHOOK_SECRETS_KEY_FILE: join(keyDir, DATA_FOLDER.secretsKey),
+      ALLOW_LOOPBACK_WEBHOOKS: "true",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "WARN",
+      ...opts.env,
+    });
+    // The data key is otherwise read at its first use: create it now, with the hub key, before any answer.
+    await loadOrCreateDataKeyFile(config.WEBHOOK_SECRETS_KEY_FILE!);
+    const runtime = await buildRuntime(config, opts.clock ? { clock: opts.clock } : {});
+    const consortium = opts.consortiumPublicJwk === undefined ? undefined : await ensureConsortium(runtime.deps, opts.consortiumPublicJwk);
+    const background = opts.background === false ? undefined : startBackgroundWork(runtime, emulators, { intervalMs: opts.sweepIntervalMs ?? 1000 });
+    server.open(createApp(runtime.deps).fetch);
+    return {
+      url,
+      config,
+      runtime,
+      emulators,
+      ...(background && { background }),
+      ...(consortium && { consortiumKeyId: consortium.keyId }),
+      stop: async () => {
+        await background?.stop();
+        await server.close();
+        runtime.db.destroy();
+        runtime.sqs.destroy();
+        await emulators.stop();
+      },
+    };
+  } catch (err) {
+    await server.close();
+    await emulators.stop();
+    throw err;
+  }
 }
 
-interface LateBoundServer {
+type Fetch = (req: Request) => Response | Promise<Response>;
+
+interface HeldServer {
   port: number;
-  attach(fetch: (req: Request) => Response | Promise<Response>): void;
+  /** Serves the requests held so far and every one after. */
+  open(fetch: Fetch): void;
   close(): Promise<void>;
 }
 
-async function listen(port: number): Promise<LateBoundServer> {
-  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
+async function listen(port: number): Promise<HeldServer> {
+  let open!: (fetch: Fetch) => void;
+  const ready = new Promise<Fetch>((resolve) => (open = resolve));
   const ids = ulidGenerator();
-  const server = createHttpServer((req) => (handler ? handler(req) : new Response("starting", { status: 503 })), () => ids.next("req"));
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  // Requests that arrive before the hub is ready wait for it instead of being refused.
+  const server = createHttpServer(async (req) => (await ready)(req), () => ids.next("req"));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
   return {
     port: (server.address() as AddressInfo).port,
-    attach: (fetch) => {
-      handler = fetch;
-    },
+    open,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

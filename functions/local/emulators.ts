@@ -11,6 +11,7 @@ import dynalite from "dynalite";
 import { createSqsServer } from "local-aws-sqs";
 import { createTableInput } from "../adapters/dynamo/table-definition.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
+import "./dynalite-iterators.js";
 
 export interface Emulators {
   dynamoEndpoint: string;

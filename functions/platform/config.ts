@@ -20,6 +20,10 @@ const configSchema = z
     HUB_KEY_SECRET_ARN: z.string().min(1).optional(),
     /** Local: the file holding the hub's private JWK, created on first start. */
     HUB_KEY_FILE: z.string().min(1).optional(),
+    /** Cloud: the secret the data key of the webhook secrets at rest is derived from (only the functions that use it get it). */
+    WEBHOOK_SECRETS_KEY_ARN: z.string().min(1).optional(),
+    /** Local: the file holding the data key of the webhook secrets at rest, created on first start. */
+    WEBHOOK_SECRETS_KEY_FILE: z.string().min(1).optional(),
     ALLOW_LOOPBACK_WEBHOOKS: bool.default(false),
     /** The first consortium key (public JWK, JSON); the API registers it on its first start. */
     CONSORTIUM_PUBLIC_JWK: z.string().min(1).optional(),
@@ -49,13 +53,14 @@ const configSchema = z
     /** A delivery attempt claimed longer ago than this was lost with its worker. */
     DELIVERY_LEASE_SECONDS: seconds.default(60),
     DELIVERY_RECOVERY_GRACE_SECONDS: seconds.default(60),
-    /** A delivery that has not been answered in full by then has failed (PROTOCOL.md §3). */
+    /** A delivery that has not been answered in full by then has failed (docs/protocol.md §3). */
     WEBHOOK_TIMEOUT_MS: seconds.default(10_000),
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   })
   .superRefine((c, ctx) => {
     if (c.HOPTRACE_MODE === "aws" && !c.HUB_KEY_SECRET_ARN) ctx.addIssue({ code: "custom", path: ["HUB_KEY_SECRET_ARN"], message: "required on AWS" });
     if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
+    if (c.HOPTRACE_MODE === "local" && !c.WEBHOOK_SECRETS_KEY_FILE) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRETS_KEY_FILE"], message: "required in local mode" });
     if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
   });
 

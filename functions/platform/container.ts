@@ -12,6 +12,9 @@ import { DynamoTracebackStore } from "../adapters/dynamo/traceback-store.js";
 import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateHubKeySecret } from "../adapters/keys/hub-key-secret.js";
+import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
+import { loadDataKeySecret } from "../adapters/keys/data-key-secret.js";
+import { secretBox } from "../adapters/keys/secret-box.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
 import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
@@ -19,11 +22,13 @@ import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
 import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
+import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { AppDeps, HubKey } from "../http/env.js";
+import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
@@ -51,6 +56,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const hubKey = await loadHubKey(config, overrides.createHubKey ?? config.HOPTRACE_MODE === "local");
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const guard = destinationGuard(destinationPolicy);
+  const secrets = secretBox(() => loadDataKey(config));
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -72,7 +78,9 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
     cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
-    webhooks: new DynamoWebhookStore(db, config.TABLE_NAME),
+    webhooks: new DynamoWebhookStore(db, config.TABLE_NAME, secrets),
+    secrets,
+    rmd: new DynamoRmdStore(db, config.TABLE_NAME),
     queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
@@ -103,6 +111,12 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
 function logOrigin(publicUrl: string): string {
   const url = new URL(publicUrl);
   return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
+}
+
+function loadDataKey(config: Config): Promise<DataKey> {
+  if (config.HOPTRACE_MODE === "local") return loadOrCreateDataKeyFile(config.WEBHOOK_SECRETS_KEY_FILE!);
+  if (!config.WEBHOOK_SECRETS_KEY_ARN) return Promise.reject(new Error("this function has no access to the webhook secrets key (WEBHOOK_SECRETS_KEY_ARN is not set)"));
+  return loadDataKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.WEBHOOK_SECRETS_KEY_ARN);
 }
 
 function loadHubKey(config: Config, create: boolean): Promise<HubKey> {

@@ -1,8 +1,14 @@
 /**
  * Call detail records as the responder sees them, whatever the switch wrote: a CSV or JSON-lines
- * file read through a column mapping, or any other store behind `CallRecordSource`.
+ * file read as a stream through a column mapping, or any other store behind `CallRecordSource`.
+ * CSV is read by csv-parse: any delimiter, RFC 4180 quoting (delimiters, quotes and line breaks
+ * inside quoted fields), a byte order mark, CRLF, LF or CR line ends.
  */
-import { readFile, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import { parse as csvParser, type CsvError } from "csv-parse";
 import { numberKey, toE164, type E164 } from "../domain/phone.js";
 import type { CdrSourceConfig, Columns } from "./config.js";
 
@@ -28,11 +34,19 @@ export interface CallQuery {
 export interface CallRecordSource {
   /** Records of this call (same numbers) starting within ±windowSeconds of its time. */
   find(call: CallQuery, windowSeconds: number): Promise<CallRecord[]>;
+  /**
+   * Rows that could not be read and may be this call (their time is within the window or could
+   * not be read, and so is their calling number): while there are any, "no record" is not known.
+   */
+  unreadable?(call: CallQuery, windowSeconds: number): Promise<SkippedRow[]>;
 }
 
 export interface SkippedRow {
   line: number;
   reason: string;
+  /** What could still be read of the row, to tell whether it might be the call asked about. */
+  startTime?: Date;
+  calling?: string;
 }
 
 export interface ParsedCdrs {
@@ -41,50 +55,10 @@ export interface ParsedCdrs {
 }
 
 export type TimeFormat = CdrSourceConfig["timeFormat"];
+export type CdrReading = Pick<CdrSourceConfig, "format" | "columns" | "timeFormat"> & Partial<Pick<CdrSourceConfig, "delimiter" | "quote">>;
 
 export class CdrFormatError extends Error {
   readonly code = "invalid_cdr_file";
-}
-
-/** RFC 4180 fields: quoted fields may hold commas, quotes ("") and line breaks. */
-export function parseCsv(text: string): Array<{ line: number; fields: string[] }> {
-  const rows: Array<{ line: number; fields: string[] }> = [];
-  let fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  const endRow = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0] === "")) rows.push({ line: rowLine, fields });
-    fields = [];
-    field = "";
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === "\n") line++;
-        field += ch;
-      }
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      fields.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      endRow();
-      line++;
-      rowLine = line;
-    } else field += ch;
-  }
-  if (quoted) throw new CdrFormatError(`unterminated quoted field starting on line ${rowLine}`);
-  if (field !== "" || fields.length > 0) endRow();
-  return rows;
 }
 
 export function parseTime(value: unknown, format: TimeFormat): Date {
@@ -127,40 +101,90 @@ export function toRecord(row: Record<string, unknown>, columns: Columns, format:
   };
 }
 
-/** Reads a whole CDR file; unusable rows are reported by line, never silently dropped. */
-export function parseCdrs(text: string, source: Pick<CdrSourceConfig, "format" | "columns" | "timeFormat">): ParsedCdrs {
+/** Line breaks inside a record's fields: a record ends on its last line and starts this many before. */
+const breaksIn = (fields: readonly string[]) => fields.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+
+/** What can be read of an unusable row, so a lookup can tell whether it might have been the call. */
+function remains(row: Record<string, unknown>, columns: Columns, format: TimeFormat): Pick<SkippedRow, "startTime" | "calling"> {
+  let startTime: Date | undefined;
+  try {
+    startTime = parseTime(row[columns.startTime], format);
+  } catch {
+    startTime = undefined;
+  }
+  const calling = optionalText(row[columns.calling]);
+  return { ...(startTime && { startTime }), ...(calling !== undefined && { calling: numberKey(calling) }) };
+}
+
+/**
+ * Reads a CDR stream to its end; unusable rows are reported by line, never silently dropped. A
+ * CSV whose header lacks a mapped column is refused whole (CdrFormatError).
+ */
+export async function readCdrs(input: Readable, source: CdrReading): Promise<ParsedCdrs> {
   const records: CallRecord[] = [];
   const skipped: SkippedRow[] = [];
   const take = (line: number, row: Record<string, unknown>) => {
     try {
       records.push(toRecord(row, source.columns, source.timeFormat));
     } catch (err) {
-      skipped.push({ line, reason: (err as Error).message });
+      skipped.push({ line, reason: (err as Error).message, ...remains(row, source.columns, source.timeFormat) });
     }
   };
   if (source.format === "csv") {
-    const [header, ...rows] = parseCsv(text);
-    if (!header) return { records, skipped };
-    const names = header.fields.map((f) => f.trim());
-    for (const required of [source.columns.startTime, source.columns.calling, source.columns.called, source.columns.ingressTrunk]) {
-      if (!names.includes(required)) throw new CdrFormatError(`the CSV header has no column ${required}`);
+    const parser = csvParser({
+      bom: true,
+      delimiter: source.delimiter ?? ",",
+      quote: source.quote ?? '"',
+      record_delimiter: ["\r\n", "\n", "\r"],
+      skip_empty_lines: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      info: true,
+    });
+    parser.on("skip", (err: CsvError) => skipped.push({ line: Number((err as CsvError & { lines?: number }).lines ?? 0), reason: err.message }));
+    input.on("error", (err) => parser.destroy(err));
+    let names: string[] | undefined;
+    try {
+      for await (const { record, info } of input.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        const line = info.lines - breaksIn(record);
+        if (!names) {
+          names = record.map((f) => f.trim());
+          for (const required of [source.columns.startTime, source.columns.calling, source.columns.called, source.columns.ingressTrunk]) {
+            if (!names.includes(required)) throw new CdrFormatError(`the CSV header has no column ${required}`);
+          }
+          continue;
+        }
+        const row = Object.fromEntries(names.map((n, i) => [n, record[i]]));
+        if (record.length !== names.length) skipped.push({ line, reason: `${record.length} fields where the header has ${names.length}`, ...remains(row, source.columns, source.timeFormat) });
+        else take(line, row);
+      }
+    } finally {
+      input.destroy();
     }
-    for (const row of rows) take(row.line, Object.fromEntries(names.map((n, i) => [n, row.fields[i]])));
   } else {
-    text.split(/\r?\n/).forEach((l, i) => {
-      if (l.trim() === "") return;
+    let line = 0;
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      line++;
+      const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw;
+      if (text.trim() === "") continue;
       let value: unknown;
       try {
-        value = JSON.parse(l);
+        value = JSON.parse(text);
       } catch {
-        skipped.push({ line: i + 1, reason: "not JSON" });
-        return;
+        skipped.push({ line, reason: "not JSON" });
+        continue;
       }
-      if (typeof value !== "object" || value === null || Array.isArray(value)) skipped.push({ line: i + 1, reason: "not a JSON object" });
-      else take(i + 1, value as Record<string, unknown>);
-    });
+      if (typeof value !== "object" || value === null || Array.isArray(value)) skipped.push({ line, reason: "not a JSON object" });
+      else take(line, value as Record<string, unknown>);
+    }
   }
-  return { records, skipped };
+  // csv-parse reports a row it skips before it hands over the rows read before it.
+  return { records, skipped: skipped.sort((a, b) => a.line - b.line) };
+}
+
+/** A CDR export already in memory, read as the file would be. */
+export function parseCdrs(text: string, source: CdrReading): Promise<ParsedCdrs> {
+  return readCdrs(Readable.from([text]), source);
 }
 
 /** Records of the same call within the window, closest in time first. */
@@ -175,19 +199,38 @@ export function memorySource(records: readonly CallRecord[]): CallRecordSource {
   return { find: async (call, windowSeconds) => matchRecords(records, call, windowSeconds) };
 }
 
+/** Unreadable rows that may be this call: within the window (or of unknown time) and not visibly another caller's. */
+export function unreadableNear(skipped: readonly SkippedRow[], call: CallQuery, windowSeconds: number): SkippedRow[] {
+  const at = call.at.getTime();
+  return skipped.filter((s) => (!s.startTime || Math.abs(s.startTime.getTime() - at) <= windowSeconds * 1000) && (s.calling === undefined || s.calling === call.calling));
+}
+
 /**
- * A CDR file, re-read when it changes (switches append to their CDR files all day). Skipped rows
- * are reported through `onSkipped` once per read.
+ * A CDR file, streamed again when it changes (switches append to their CDR files all day); the
+ * lookups that arrive during a read share it. Skipped rows are reported through `onSkipped` once
+ * per read.
  */
-export function fileSource(source: CdrSourceConfig, onSkipped: (rows: SkippedRow[]) => void = () => {}): CallRecordSource {
-  let cached: { mtimeMs: number; size: number; records: CallRecord[] } | undefined;
-  const load = async (): Promise<CallRecord[]> => {
+export function fileSource(source: CdrReading & Pick<CdrSourceConfig, "path">, onSkipped: (rows: SkippedRow[]) => void = () => {}): CallRecordSource {
+  let cached: { mtimeMs: number; size: number; parsed: ParsedCdrs } | undefined;
+  let reading: { mtimeMs: number; size: number; done: Promise<ParsedCdrs> } | undefined;
+  const load = async (): Promise<ParsedCdrs> => {
     const s = await stat(source.path);
-    if (cached && cached.mtimeMs === s.mtimeMs && cached.size === s.size) return cached.records;
-    const parsed = parseCdrs(await readFile(source.path, "utf8"), source);
-    if (parsed.skipped.length > 0) onSkipped(parsed.skipped);
-    cached = { mtimeMs: s.mtimeMs, size: s.size, records: parsed.records };
-    return parsed.records;
+    if (cached && cached.mtimeMs === s.mtimeMs && cached.size === s.size) return cached.parsed;
+    if (reading && reading.mtimeMs === s.mtimeMs && reading.size === s.size) return reading.done;
+    const done = readCdrs(createReadStream(source.path), source).then((parsed) => {
+      if (parsed.skipped.length > 0) onSkipped(parsed.skipped);
+      cached = { mtimeMs: s.mtimeMs, size: s.size, parsed };
+      return parsed;
+    });
+    reading = { mtimeMs: s.mtimeMs, size: s.size, done };
+    try {
+      return await done;
+    } finally {
+      if (reading?.done === done) reading = undefined;
+    }
   };
-  return { find: async (call, windowSeconds) => matchRecords(await load(), call, windowSeconds) };
+  return {
+    find: async (call, windowSeconds) => matchRecords((await load()).records, call, windowSeconds),
+    unreadable: async (call, windowSeconds) => unreadableNear((await load()).skipped, call, windowSeconds),
+  };
 }

@@ -3,31 +3,33 @@
  * provider's switch records until stopped. `--sweep` answers what is already open at start.
  * See responder.example.json for a configuration.
  */
-import { parseArgs } from "node:util";
+import { readCommandLine } from "../platform/cli.js";
 import { loadResponderConfig, ResponderConfigError } from "./config.js";
 import { startResponder } from "./responder.js";
 
-const USAGE = "usage: hoptrace-responder --config <file.json> [--sweep]";
+const HELP = `Usage: npm run responder -- --config <file.json> [--sweep]
+
+The provider auto-responder: receives the hub's webhooks, looks each call asked about up in your
+call detail records, and answers the hop request with a signed request; a call the records do not
+settle is left open for a person, never guessed. Runs until Ctrl-C (SIGINT) or SIGTERM. Logs are
+JSON lines on stderr. The configuration file is described in functions/responder/README.md, with
+an example in functions/responder/responder.example.json.
+
+Options:
+  -c, --config <file>  the configuration file (required)
+  --sweep              also answer, at start, every hop request already open for you
+  -h, --help           this text
+
+Exit status: 0 after a clean stop, 1 when it cannot start (hub unreachable, port taken, key
+unreadable), 2 on bad options or an invalid configuration.`;
 
 async function main(argv: string[]): Promise<number> {
-  let values: { config?: string; sweep?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: "string", short: "c" }, sweep: { type: "boolean" }, help: { type: "boolean", short: "h" } } }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.config) {
-    console.error(USAGE);
-    return 2;
-  }
+  const cli = readCommandLine(argv, HELP, { config: { type: "string", short: "c" }, sweep: { type: "boolean" } });
+  const { values } = cli;
+  const configFile = values.config ?? cli.fail("--config is required");
   let config;
   try {
-    config = await loadResponderConfig(values.config);
+    config = await loadResponderConfig(configFile);
   } catch (err) {
     if (err instanceof ResponderConfigError) {
       console.error(err.message);

@@ -4,11 +4,13 @@
  * failing with a readable message rather than on the first webhook.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, extname, resolve } from "node:path";
 import { z } from "zod";
 import { CUSTOMER_ACTIONS } from "../domain/answer.js";
 
 const text = (max: number) => z.string().min(1).max(max);
+
+export const DEFAULT_WEBHOOK_PORT = 8788;
 
 export const TrunkMappingSchema = z.union([
   z
@@ -45,8 +47,13 @@ export const CdrSourceSchema = z
     columns: ColumnsSchema,
     /** How start times are written: ISO 8601 (read as UTC when no offset is given) or Unix epoch. */
     timeFormat: z.enum(["iso", "epoch_seconds", "epoch_millis"]).default("iso"),
+    /** CSV only: what separates fields (",", ";", "\t", "|", or a longer string). */
+    delimiter: z.string().min(1).max(8).default(","),
+    /** CSV only: the character that quotes a field holding delimiters, quotes or line breaks. */
+    quote: z.string().length(1).default('"'),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.delimiter.includes(c.quote), { message: "the delimiter cannot contain the quote character", path: ["delimiter"] });
 export type CdrSourceConfig = z.infer<typeof CdrSourceSchema>;
 
 export const ResponderConfigSchema = z
@@ -57,13 +64,15 @@ export const ResponderConfigSchema = z
     webhook: z
       .object({
         host: z.string().min(1).default("127.0.0.1"),
-        port: z.number().int().min(0).max(65_535).default(8787),
+        /** Not the hub's 8787, so both run on one machine as they come. */
+        port: z.number().int().min(0).max(65_535).default(DEFAULT_WEBHOOK_PORT),
         path: z.string().startsWith("/").default("/hoptrace"),
         /** The endpoint's `whsec_` secret(s); during a rotation list the new and the previous one. */
         secrets: z.array(z.string().startsWith("whsec_")).default([]),
         /**
-         * Register this endpoint with the hub at start and keep the returned secret in memory only.
-         * For demos and tests: a restart registers a new endpoint.
+         * Keep this endpoint registered with the hub: at start the responder finds its endpoint by
+         * URL among the account's (reusing it, re-enabling it when paused or disabled, and disabling
+         * duplicates left by earlier runs) or registers it, and keeps its secret in `stateFile`.
          */
         register: z.object({ publicUrl: z.string().url().optional(), description: z.string().max(500).optional() }).strict().optional(),
       })
@@ -74,6 +83,12 @@ export const ResponderConfigSchema = z
     trunks: z.record(z.string().min(1), TrunkMappingSchema),
     /** List open hop requests and answer them this often (catches missed webhooks); 0 turns it off. */
     sweepIntervalSeconds: z.number().int().min(0).default(300),
+    /**
+     * Where a registered endpoint's id and secret are kept between runs (mode 0600). Without it a
+     * restart still reuses the endpoint, with a rotated secret. Set beside the config file by
+     * loadResponderConfig when not given.
+     */
+    stateFile: text(4096).optional(),
   })
   .strict();
 export type ResponderConfig = z.infer<typeof ResponderConfigSchema>;
@@ -92,7 +107,10 @@ export function parseResponderConfig(input: unknown): ResponderConfig {
   return parsed.data;
 }
 
-/** Reads a config file; relative paths inside it (key file, CDR file) are taken from its folder. */
+/**
+ * Reads a config file; relative paths inside it (key file, CDR file, state file) are taken from
+ * its folder, and the state file defaults to `<name>.state.json` beside it.
+ */
 export async function loadResponderConfig(file: string): Promise<ResponderConfig> {
   let raw: unknown;
   try {
@@ -102,5 +120,10 @@ export async function loadResponderConfig(file: string): Promise<ResponderConfig
   }
   const config = parseResponderConfig(raw);
   const base = dirname(resolve(file));
-  return { ...config, keyFile: resolve(base, config.keyFile), ...(config.cdr && { cdr: { ...config.cdr, path: resolve(base, config.cdr.path) } }) };
+  return {
+    ...config,
+    keyFile: resolve(base, config.keyFile),
+    stateFile: resolve(base, config.stateFile ?? `${basename(file, extname(file))}.state.json`),
+    ...(config.cdr && { cdr: { ...config.cdr, path: resolve(base, config.cdr.path) } }),
+  };
 }

@@ -1,10 +1,11 @@
 /**
  * From the call asked about and the matching records to the answer, or to a person. The rule is
  * to answer only what the records show: no record is a `no_record` naming the window searched;
- * records that point different ways, or a trunk nobody mapped, go to a person. Never a guess.
+ * records that point different ways, a trunk nobody mapped, or rows that could not be read where
+ * the call would be, go to a person. Never a guess.
  */
 import type { CallEvidence, HopAnswer } from "../domain/answer.js";
-import type { CallQuery, CallRecord } from "./cdr.js";
+import type { CallQuery, CallRecord, SkippedRow } from "./cdr.js";
 import type { TrunkMap, TrunkMapping } from "./config.js";
 
 export type Decision = { answer: HopAnswer } | { needsPerson: string };
@@ -18,8 +19,18 @@ export function searchWindow(call: CallQuery, windowSeconds: number): { from: st
   return { from: new Date(at - windowSeconds * 1000).toISOString(), to: new Date(at + windowSeconds * 1000).toISOString() };
 }
 
-export function decide(call: CallQuery, candidates: readonly CallRecord[], trunks: TrunkMap, windowSeconds: number): Decision {
+/**
+ * `unreadable` are the rows of the records that could not be read and may be this call: "no
+ * record" is an answer about every row, so while any of them is unread it is a person's call.
+ */
+export function decide(call: CallQuery, candidates: readonly CallRecord[], trunks: TrunkMap, windowSeconds: number, unreadable: readonly SkippedRow[] = []): Decision {
   const first = candidates[0];
+  if (!first && unreadable.length > 0) {
+    const lines = unreadable.slice(0, 5).map((r) => r.line);
+    return {
+      needsPerson: `no readable record of this call, but ${unreadable.length} unreadable row${unreadable.length === 1 ? "" : "s"} of the call records may be it (line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}${unreadable.length > lines.length ? ", ..." : ""}: ${unreadable[0]!.reason})`,
+    };
+  }
   if (!first) return { answer: { type: "no_record", windowSearched: searchWindow(call, windowSeconds) } };
 
   const unmapped = [...new Set(candidates.map((c) => c.ingressTrunk).filter((t) => !Object.hasOwn(trunks, t)))];

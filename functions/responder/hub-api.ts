@@ -7,6 +7,7 @@ import { createHoptraceClient, type components, type HoptraceClient, type Signin
 import type { HopAnswer } from "../domain/answer.js";
 
 export type HopRequest = components["schemas"]["HopRequest"];
+export type WebhookEndpoint = components["schemas"]["WebhookEndpoint"];
 
 export const answerIdempotencyKey = (hopId: string) => `responder-answer.${hopId}`;
 
@@ -22,8 +23,14 @@ export interface HubApi {
   getHop(hopId: string): Promise<{ hop: HopRequest } | { status: number; code: string }>;
   answer(hopId: string, answer: HopAnswer): Promise<AnswerResult>;
   listOpen(limit: number): Promise<HopRequest[]>;
-  registerEndpoint(url: string, description?: string): Promise<{ endpointId: string; secret: string }>;
+  registerEndpoint(url: string, eventTypes: readonly EventType[], description?: string): Promise<{ endpointId: string; secret: string }>;
+  /** Every webhook endpoint of the calling account. */
+  listEndpoints(): Promise<WebhookEndpoint[]>;
+  rotateEndpointSecret(endpointId: string): Promise<string>;
+  setEndpointEnabled(endpointId: string, enabled: boolean): Promise<WebhookEndpoint>;
 }
+
+type EventType = WebhookEndpoint["eventTypes"][number];
 
 export class HubRequestError extends Error {
   readonly code = "hub_request_failed";
@@ -77,12 +84,32 @@ export function hubApi(opts: HubApiOptions): HubApi {
       } while (cursor && out.length < limit);
       return out.slice(0, limit);
     },
-    registerEndpoint: async (url, description) => {
-      const { data, response } = await client.POST("/v1/webhook-endpoints", {
-        body: { url, eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"], ...(description && { description }) },
-      });
-      if (!data) throw new HubRequestError(`registering the webhook endpoint failed with HTTP ${response.status}`);
+    registerEndpoint: async (url, eventTypes, description) => {
+      const { data, error, response } = await client.POST("/v1/webhook-endpoints", { body: { url, eventTypes: [...eventTypes], ...(description && { description }) } });
+      if (!data) throw new HubRequestError(`registering the webhook endpoint failed with HTTP ${response.status} ${codeOf(error)}`);
       return { endpointId: data.endpoint.id, secret: data.secret };
+    },
+    listEndpoints: async () => {
+      const out: WebhookEndpoint[] = [];
+      let cursor: string | undefined;
+      do {
+        const { data, error, response } = await client.GET("/v1/webhook-endpoints", { params: { query: { limit: 100, ...(cursor && { cursor }) } } });
+        if (!data) throw new HubRequestError(`listing the webhook endpoints failed with HTTP ${response.status} ${codeOf(error)}`);
+        out.push(...data.items);
+        cursor = data.nextCursor;
+      } while (cursor);
+      return out;
+    },
+    rotateEndpointSecret: async (endpointId) => {
+      const { data, error, response } = await client.POST("/v1/webhook-endpoints/{endpointId}/rotate-secret", { params: { path: { endpointId } } });
+      if (!data) throw new HubRequestError(`rotating the secret of endpoint ${endpointId} failed with HTTP ${response.status} ${codeOf(error)}`);
+      return data.secret;
+    },
+    setEndpointEnabled: async (endpointId, enabled) => {
+      const path = enabled ? "/v1/webhook-endpoints/{endpointId}/enable" : "/v1/webhook-endpoints/{endpointId}/disable";
+      const { data, error, response } = await client.POST(path, { params: { path: { endpointId } } });
+      if (!data) throw new HubRequestError(`${enabled ? "enabling" : "disabling"} endpoint ${endpointId} failed with HTTP ${response.status} ${codeOf(error)}`);
+      return data;
     },
   };
 }

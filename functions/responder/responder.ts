@@ -13,7 +13,9 @@ import { numberKey, toE164 } from "../domain/phone.js";
 import { fileSource, type CallQuery, type CallRecordSource } from "./cdr.js";
 import type { ResponderConfig } from "./config.js";
 import { decide } from "./decide.js";
-import { hubApi, type HubApi, type HopRequest } from "./hub-api.js";
+import { ensureOwnEndpoint } from "./endpoint.js";
+import { hubApi, type HubApi, type HopRequest, type WebhookEndpoint } from "./hub-api.js";
+import { readState, writeState } from "./state.js";
 import { startWebhookServer, type WebhookServer } from "./webhook-server.js";
 
 export type HandledOutcome = "answered" | "needs_person" | "not_open" | "failed";
@@ -62,7 +64,9 @@ export interface Responder {
   stop(): Promise<void>;
 }
 
-const ACTIONABLE = new Set(["hop_request.created", "hop_request.reminder", "hop_request.overdue"]);
+type EventType = WebhookEndpoint["eventTypes"][number];
+/** The events the responder acts on, and so those its endpoint is registered for. */
+const ACTIONABLE = new Set<string>(["hop_request.created", "hop_request.reminder", "hop_request.overdue"] satisfies EventType[]);
 /** After a failure (hub unreachable, a 5xx), a webhook-triggered hop is tried again this much later. */
 const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
 
@@ -104,7 +108,8 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
     const called = toE164(hop.call.calledNumber);
     if (!called) return done({ ...base, outcome: "needs_person", reason: `the called number ${JSON.stringify(hop.call.calledNumber)} cannot be read` });
     const call: CallQuery = { calling: numberKey(hop.call.callingNumber), called, at: new Date(hop.call.callTimeUtc) };
-    const decision = decide(call, await source.find(call, config.matchWindowSeconds), config.trunks, config.matchWindowSeconds);
+    const [found, unreadable] = await Promise.all([source.find(call, config.matchWindowSeconds), source.unreadable?.(call, config.matchWindowSeconds) ?? []]);
+    const decision = decide(call, found, config.trunks, config.matchWindowSeconds, unreadable);
     if ("needsPerson" in decision) return done({ ...base, outcome: "needs_person", reason: decision.needsPerson });
     const result = await timed(() => api.answer(hopId, decision.answer));
     switch (result.kind) {
@@ -176,12 +181,7 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
 
   let endpointId: string | undefined;
   try {
-    if (config.webhook.register) {
-      const registered = await api.registerEndpoint(config.webhook.register.publicUrl ?? server.url, config.webhook.register.description);
-      secrets.push(registered.secret);
-      endpointId = registered.endpointId;
-      log({ level: "info", msg: "webhook endpoint registered", endpointId, url: config.webhook.register.publicUrl ?? server.url });
-    }
+    if (config.webhook.register) endpointId = await keepEndpoint(config, config.webhook.register, api, config.webhook.register.publicUrl ?? server.url, secrets, log);
   } catch (err) {
     await server.close();
     throw err;
@@ -222,4 +222,25 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
       await Promise.allSettled([...inFlight.values()]);
     },
   };
+}
+
+/**
+ * Finds or registers the responder's endpoint (endpoint.ts), adds its secret to those the webhook
+ * server accepts, and keeps id and secret in the state file for the next run.
+ */
+async function keepEndpoint(
+  config: ResponderConfig,
+  register: NonNullable<ResponderConfig["webhook"]["register"]>,
+  api: HubApi,
+  url: string,
+  secrets: string[],
+  log: (entry: LogEntry) => void,
+): Promise<string> {
+  const read = config.stateFile ? await readState(config.stateFile) : { state: undefined };
+  if ("problem" in read && read.problem) log({ level: "warn", msg: "state file ignored; the endpoint's secret will be rotated", reason: read.problem });
+  const own = await ensureOwnEndpoint(api, { url, eventTypes: [...ACTIONABLE] as EventType[], ...(register.description && { description: register.description }) }, read.state?.endpoint);
+  secrets.push(own.secret);
+  if (config.stateFile) await writeState(config.stateFile, { version: 1, endpoint: { id: own.endpointId, url, secret: own.secret } });
+  log({ level: "info", msg: "webhook endpoint ready", endpointId: own.endpointId, url, actions: own.actions });
+  return own.endpointId;
 }

@@ -7,7 +7,7 @@
 import type { HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
 import { afterAttempt } from "../domain/webhooks/delivery.js";
-import { activeSecrets, recordResult, subscribes, type Endpoint } from "../domain/webhooks/endpoint.js";
+import { activeSecrets, receives, recordResult, type Endpoint } from "../domain/webhooks/endpoint.js";
 import { sqsDelayFor } from "../domain/webhooks/retry-schedule.js";
 import { ConflictError } from "../domain/errors.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
@@ -21,9 +21,7 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
 
 async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
   const [, all] = await Promise.all([deps.webhooks.putEvent(event), deps.webhooks.allEndpointsOf(event.recipientId)]);
-  const endpoints = all.filter(
-    (e) => e.status === "active" && subscribes(e, event.type) && (event.type !== "endpoint.test" || e.id === event.data.endpointId),
-  );
+  const endpoints = all.filter((e) => e.status === "active" && receives(e, event));
   await Promise.all(
     endpoints.map(async (endpoint) => {
       const now = deps.clock.now();

@@ -3,7 +3,7 @@ import type { Principal } from "../domain/account.js";
 import { ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import type { EventType, HubEvent } from "../domain/events.js";
 import type { Delivery } from "../domain/webhooks/delivery.js";
-import { endpointView, rotateSecret, type Endpoint, type EndpointView } from "../domain/webhooks/endpoint.js";
+import { endpointView, receives, rotateSecret, type Endpoint, type EndpointView } from "../domain/webhooks/endpoint.js";
 import { newWebhookSecret } from "../crypto/standard-webhooks.js";
 import type { Page, PageRequest } from "./ports.js";
 import type { WebhookDeps } from "./webhook-ports.js";
@@ -37,9 +37,14 @@ export async function registerEndpoint(
   return { endpoint: endpointView(endpoint), secret };
 }
 
-async function ownEndpoint(deps: WebhookDeps, p: Principal, id: string): Promise<Endpoint> {
+/**
+ * The endpoint, if `p` may act on it: its owner always; the consortium too unless `ownerOnly`
+ * (a secret is its owner's alone: whoever holds it can sign webhooks to the owner's receiver).
+ */
+async function ownEndpoint(deps: WebhookDeps, p: Principal, id: string, opts: { ownerOnly?: boolean } = {}): Promise<Endpoint> {
   const e = await deps.webhooks.getEndpoint(id);
-  if (!e || (e.accountId !== p.accountId && p.kind !== "consortium")) throw new NotFoundError(`endpoint ${id} not found`);
+  const allowed = e && (e.accountId === p.accountId || (p.kind === "consortium" && !opts.ownerOnly));
+  if (!allowed) throw new NotFoundError(`endpoint ${id} not found`);
   return e;
 }
 
@@ -54,7 +59,7 @@ export async function listEndpoints(deps: WebhookDeps, p: Principal, page: PageR
 
 /** A new secret; the previous one keeps working for the grace period. */
 export async function rotateEndpointSecret(deps: WebhookDeps, p: Principal, id: string): Promise<{ endpoint: EndpointView; secret: string }> {
-  const e = await ownEndpoint(deps, p, id);
+  const e = await ownEndpoint(deps, p, id, { ownerOnly: true });
   const secret = newWebhookSecret();
   const rotated = rotateSecret(e, secret, deps.clock.now(), deps.webhookSettings.secretGraceSeconds);
   await deps.webhooks.putEndpoint(rotated, { status: e.status, consecutiveFailures: e.consecutiveFailures });
@@ -92,13 +97,23 @@ export async function listEvents(deps: WebhookDeps, p: Principal, page: PageRequ
   return deps.webhooks.listEvents(opts.recipientId ?? p.accountId, page, opts.since);
 }
 
-/** Delivers an event again to the caller's endpoints (same `webhook-id`). */
+/**
+ * Delivers an event again (same `webhook-id`) to its recipient's endpoints, or to one of them:
+ * an endpoint of any other account is not found, whoever asks (the consortium included).
+ */
 export async function redeliverEvent(deps: WebhookDeps, p: Principal, eventId: string, endpointId?: string): Promise<number> {
   const event = await deps.webhooks.getEvent(eventId);
   if (!event || (event.recipientId !== p.accountId && p.kind !== "consortium")) throw new NotFoundError(`event ${eventId} not found`);
-  const endpoints = endpointId ? [await ownEndpoint(deps, p, endpointId)] : await deps.webhooks.allEndpointsOf(event.recipientId);
+  let endpoints: Endpoint[];
+  if (endpointId) {
+    const e = await ownEndpoint(deps, p, endpointId);
+    if (e.accountId !== event.recipientId) throw new NotFoundError(`endpoint ${endpointId} not found`);
+    endpoints = [e];
+  } else {
+    endpoints = await deps.webhooks.allEndpointsOf(event.recipientId);
+  }
   let queued = 0;
-  for (const e of endpoints.filter((x) => x.status === "active")) if (await requeue(deps, event, e)) queued++;
+  for (const e of endpoints.filter((x) => x.status === "active" && receives(x, event))) if (await requeue(deps, event, e)) queued++;
   return queued;
 }
 
@@ -111,7 +126,7 @@ export async function redeliverSince(deps: WebhookDeps, p: Principal, endpointId
   let cursor: string | undefined;
   do {
     const page = await deps.webhooks.listEvents(e.accountId, { limit: 100, ...(cursor && { cursor }) }, since);
-    for (const event of page.items) if (await requeue(deps, event, e)) queued++;
+    for (const event of page.items) if (receives(e, event) && (await requeue(deps, event, e))) queued++;
     seen += page.items.length;
     cursor = page.nextCursor;
   } while (cursor && seen < MAX_RECOVERY_EVENTS);

@@ -20,6 +20,15 @@ export interface WebhookStore {
   dueDeliveries(before: string, limit: number): Promise<Delivery[]>;
 }
 
+/**
+ * Encrypts secrets kept at rest, each bound to a context naming its owner (an endpoint, an
+ * idempotency record): a sealed value opens only under the context it was sealed for.
+ */
+export interface SecretBox {
+  seal(plaintext: string, context: string): Promise<string>;
+  open(sealed: string, context: string): Promise<string>;
+}
+
 export interface DeliveryQueue {
   send(items: Array<{ message: DeliveryMessage; delaySeconds?: number }>): Promise<void>;
 }

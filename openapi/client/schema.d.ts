@@ -373,7 +373,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the endpoint's secret
-         * @description Deliveries are signed with the new and the previous secret during the grace period (24 h by default).
+         * @description Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.
          */
         post: operations["rotateWebhookEndpointSecret"];
         delete?: never;
@@ -499,7 +499,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver an event again (same `webhook-id`) */
+        /**
+         * Deliver an event again (same `webhook-id`)
+         * @description To every active endpoint of the event's recipient that takes its type, or to the one named by `endpointId`. An endpoint of any other account is not found (404), whoever asks.
+         */
         post: operations["redeliverEvent"];
         delete?: never;
         options?: never;
@@ -614,6 +617,130 @@ export interface paths {
          * @description Check it with RFC 9162 section 2.1.4.2 against the roots of the two checkpoints.
          */
         get: operations["getLogConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the RMD snapshots, newest export first (consortium) */
+        get: operations["listRmdImports"];
+        put?: never;
+        /**
+         * Import the FCC's RMD CSV export as a new snapshot (consortium)
+         * @description The body is the export as downloaded (`text/csv`, UTF-8, with or without a byte order mark, CRLF or LF, quoted fields with commas and line breaks), streamed and signed like any request: `Content-Digest` covers every byte.
+         *
+         *     Every row is read and checked before anything is written: one bad row refuses the whole file (`422 rmd_rows_invalid`, each problem in `errors` as `/lines/<line>/<column>`). The snapshot then becomes visible at once, whole: its diff against the previous snapshot is at `/v1/rmd/imports/{importId}/changes`.
+         *
+         *     A snapshot must be of a later export than the one in effect; one that removes more than a quarter of the previous snapshot is refused unless `allowMassRemoval=true`.
+         *
+         *     At most 50331648 bytes and 200000 filings.
+         */
+        post: operations["importRmdExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an RMD import and its counts (consortium) */
+        get: operations["getRmdImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/imports/{importId}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an import added, changed and removed against the previous snapshot (consortium)
+         * @description By kind, then filing number. A change lists every column that differs, before and after.
+         */
+        get: operations["listRmdImportChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rmd/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Was a provider in the RMD on a date? (consortium)
+         * @description Answered from the snapshot in effect at `at` (the latest taken at or before it), by RMD number and/or FRN. A name alone is never decided: it only suggests filings.
+         */
+        get: operations["lookUpRmd"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tracebacks/{tracebackId}/rmd-findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The traceback's chain checked against the RMD as it stood at the call
+         * @description Upstreams named in answers that were not listed (or were removed before the call), the providers that accepted the call from them, points of entry not filed as gateway providers, A attestations by providers whose filing says STIR/SHAKEN is not implemented, and registered providers whose FRN or RMD number no longer matches a filing. For the consortium and the traceback's initiator.
+         */
+        get: operations["getTracebackRmdFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{accountId}/rmd-match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A registered provider's RMD filing, matched by RMD number and FRN (consortium, or the provider itself)
+         * @description When neither matches, filings of the same name are suggested, never matched.
+         */
+        get: operations["getProviderRmdMatch"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2423,6 +2550,499 @@ export interface components {
         };
         /**
          * @example {
+         *       "items": [
+         *         {
+         *           "id": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z",
+         *           "status": "committed",
+         *           "previousImportId": "rmd_01K1A2B3C4D5E6F7G8H9J0K1M2",
+         *           "fileSha256": "9f2c4b7a1e0d3c5b8a6f4e2d1c0b9a8f7e6d5c4b3a291807f6e5d4c3b2a19080",
+         *           "fileBytes": 8812304,
+         *           "filings": 9402,
+         *           "added": 41,
+         *           "changed": 318,
+         *           "removed": 1203,
+         *           "unchanged": 9043,
+         *           "importedAt": "2025-08-26T14:02:11.000Z",
+         *           "importedBy": "acc_consortium",
+         *           "committedAt": "2025-08-26T14:02:19.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        RmdImportsPage: {
+            items: components["schemas"]["RmdImport"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *       "asOf": "2025-08-26T00:00:00.000Z",
+         *       "status": "committed",
+         *       "previousImportId": "rmd_01K1A2B3C4D5E6F7G8H9J0K1M2",
+         *       "fileSha256": "9f2c4b7a1e0d3c5b8a6f4e2d1c0b9a8f7e6d5c4b3a291807f6e5d4c3b2a19080",
+         *       "fileBytes": 8812304,
+         *       "filings": 9402,
+         *       "added": 41,
+         *       "changed": 318,
+         *       "removed": 1203,
+         *       "unchanged": 9043,
+         *       "importedAt": "2025-08-26T14:02:11.000Z",
+         *       "importedBy": "acc_consortium",
+         *       "committedAt": "2025-08-26T14:02:19.000Z"
+         *     }
+         */
+        RmdImport: {
+            id: string;
+            asOf: string;
+            /**
+             * @description Only committed imports are snapshots; an abandoned one lost its commit to another import.
+             * @enum {string}
+             */
+            status: "staged" | "committed" | "abandoned";
+            /** @description The snapshot this one was diffed against. */
+            previousImportId?: string;
+            /** @description SHA-256 of the file as received, hex. */
+            fileSha256: string;
+            fileBytes: number;
+            filings: number;
+            added: number;
+            changed: number;
+            removed: number;
+            unchanged: number;
+            importedAt: string;
+            importedBy: string;
+            committedAt?: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "number": "RMD0900002",
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z",
+         *           "change": "changed",
+         *           "filing": {
+         *             "number": "RMD0900002",
+         *             "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *             "frn": "0099000003",
+         *             "business_name": "Imaginary Transit Networks Inc",
+         *             "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *             "foreign_voice_provider": "No",
+         *             "country": "United States",
+         *             "robocall_mitigation_contact_name": "Pat Example",
+         *             "contact_telephone_number": "+12025550100",
+         *             "implementation": "Complete STIR/SHAKEN Implementation",
+         *             "voice_service_provider_choice": "No",
+         *             "gateway_provider_choice": "Yes",
+         *             "intermediate_provider_choice": "Yes",
+         *             "last_updated": "2025-03-14",
+         *             "last_recertified": "2025-03-01"
+         *           },
+         *           "changes": [
+         *             {
+         *               "field": "gateway_provider_choice",
+         *               "before": "No",
+         *               "after": "Yes"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        RmdFilingChangesPage: {
+            items: components["schemas"]["RmdFilingChange"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "number": "RMD0900002",
+         *       "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *       "asOf": "2025-08-26T00:00:00.000Z",
+         *       "change": "changed",
+         *       "filing": {
+         *         "number": "RMD0900002",
+         *         "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *         "frn": "0099000003",
+         *         "business_name": "Imaginary Transit Networks Inc",
+         *         "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *         "foreign_voice_provider": "No",
+         *         "country": "United States",
+         *         "robocall_mitigation_contact_name": "Pat Example",
+         *         "contact_telephone_number": "+12025550100",
+         *         "implementation": "Complete STIR/SHAKEN Implementation",
+         *         "voice_service_provider_choice": "No",
+         *         "gateway_provider_choice": "Yes",
+         *         "intermediate_provider_choice": "Yes",
+         *         "last_updated": "2025-03-14",
+         *         "last_recertified": "2025-03-01"
+         *       },
+         *       "changes": [
+         *         {
+         *           "field": "gateway_provider_choice",
+         *           "before": "No",
+         *           "after": "Yes"
+         *         }
+         *       ]
+         *     }
+         */
+        RmdFilingChange: {
+            number: string;
+            importId: string;
+            asOf: string;
+            /** @enum {string} */
+            change: "added" | "changed" | "removed";
+            filing: components["schemas"]["RmdFiling"];
+            /** @description For a change: each column that differs, before and after. */
+            changes?: {
+                /** @enum {string} */
+                field: "number" | "filing_url" | "frn" | "business_name" | "business_address" | "foreign_voice_provider" | "country" | "other_frns" | "other_dba_names" | "previous_dba_names" | "robocall_mitigation_contact_name" | "contact_title" | "contact_department" | "contact_business_address" | "contact_country" | "contact_telephone_number" | "contact_phone_extension" | "implementation" | "voice_service_provider_choice" | "gateway_provider_choice" | "intermediate_provider_choice" | "last_updated" | "last_recertified";
+                before?: string;
+                after?: string;
+            }[];
+        };
+        /**
+         * @description The filing from this snapshot on; for a removal, as it was last listed.
+         * @example {
+         *       "number": "RMD0900003",
+         *       "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *       "frn": "0099000003",
+         *       "business_name": "Make-Believe Gateway Corp.",
+         *       "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *       "foreign_voice_provider": "No",
+         *       "country": "United States",
+         *       "robocall_mitigation_contact_name": "Pat Example",
+         *       "contact_telephone_number": "+12025550100",
+         *       "implementation": "Complete STIR/SHAKEN Implementation",
+         *       "voice_service_provider_choice": "No",
+         *       "gateway_provider_choice": "Yes",
+         *       "intermediate_provider_choice": "Yes",
+         *       "last_updated": "2025-03-14",
+         *       "last_recertified": "2025-03-01"
+         *     }
+         */
+        RmdFiling: {
+            number: string;
+            filing_url?: string;
+            frn?: string;
+            business_name: string;
+            business_address?: string;
+            foreign_voice_provider?: string;
+            country?: string;
+            other_frns?: string;
+            other_dba_names?: string;
+            previous_dba_names?: string;
+            robocall_mitigation_contact_name?: string;
+            contact_title?: string;
+            contact_department?: string;
+            contact_business_address?: string;
+            contact_country?: string;
+            contact_telephone_number?: string;
+            contact_phone_extension?: string;
+            implementation?: string;
+            voice_service_provider_choice?: string;
+            gateway_provider_choice?: string;
+            intermediate_provider_choice?: string;
+            last_updated?: string;
+            last_recertified?: string;
+        };
+        /**
+         * @example {
+         *       "at": "2025-09-02T15:00:00.000Z",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "match": {
+         *         "listing": "removed",
+         *         "snapshot": {
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z"
+         *         },
+         *         "filing": {
+         *           "number": "RMD0900003",
+         *           "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *           "frn": "0099000003",
+         *           "business_name": "Make-Believe Gateway Corp.",
+         *           "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *           "foreign_voice_provider": "No",
+         *           "country": "United States",
+         *           "robocall_mitigation_contact_name": "Pat Example",
+         *           "contact_telephone_number": "+12025550100",
+         *           "implementation": "Complete STIR/SHAKEN Implementation",
+         *           "voice_service_provider_choice": "No",
+         *           "gateway_provider_choice": "Yes",
+         *           "intermediate_provider_choice": "Yes",
+         *           "last_updated": "2025-03-14",
+         *           "last_recertified": "2025-03-01"
+         *         },
+         *         "by": [
+         *           "rmd_number"
+         *         ],
+         *         "removedIn": {
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z"
+         *         },
+         *         "suggestions": []
+         *       },
+         *       "standings": [
+         *         {
+         *           "state": "removed",
+         *           "snapshot": {
+         *             "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *             "asOf": "2025-08-26T00:00:00.000Z"
+         *           },
+         *           "filing": {
+         *             "number": "RMD0900003",
+         *             "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *             "frn": "0099000003",
+         *             "business_name": "Make-Believe Gateway Corp.",
+         *             "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *             "foreign_voice_provider": "No",
+         *             "country": "United States",
+         *             "robocall_mitigation_contact_name": "Pat Example",
+         *             "contact_telephone_number": "+12025550100",
+         *             "implementation": "Complete STIR/SHAKEN Implementation",
+         *             "voice_service_provider_choice": "No",
+         *             "gateway_provider_choice": "Yes",
+         *             "intermediate_provider_choice": "Yes",
+         *             "last_updated": "2025-03-14",
+         *             "last_recertified": "2025-03-01"
+         *           },
+         *           "removedIn": {
+         *             "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *             "asOf": "2025-08-26T00:00:00.000Z"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        RmdLookup: {
+            at: string;
+            snapshot?: components["schemas"]["RmdSnapshotRef"];
+            match: components["schemas"]["RmdMatch"];
+            standings: components["schemas"]["RmdStanding"][];
+        };
+        /**
+         * @example {
+         *       "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *       "asOf": "2025-08-26T00:00:00.000Z"
+         *     }
+         */
+        RmdSnapshotRef: {
+            importId: string;
+            /** @description When the export was taken. */
+            asOf: string;
+        };
+        /**
+         * @example {
+         *       "listing": "listed",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "filing": {
+         *         "number": "RMD0900003",
+         *         "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *         "frn": "0099000003",
+         *         "business_name": "Make-Believe Gateway Corp.",
+         *         "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *         "foreign_voice_provider": "No",
+         *         "country": "United States",
+         *         "robocall_mitigation_contact_name": "Pat Example",
+         *         "contact_telephone_number": "+12025550100",
+         *         "implementation": "Complete STIR/SHAKEN Implementation",
+         *         "voice_service_provider_choice": "No",
+         *         "gateway_provider_choice": "Yes",
+         *         "intermediate_provider_choice": "Yes",
+         *         "last_updated": "2025-03-14",
+         *         "last_recertified": "2025-03-01"
+         *       },
+         *       "by": [
+         *         "rmd_number",
+         *         "frn"
+         *       ],
+         *       "suggestions": []
+         *     }
+         */
+        RmdMatch: {
+            /**
+             * @description Decided by RMD number and FRN alone. `unverifiable`: neither was given; `no_snapshot`: no import was taken at or before the date.
+             * @enum {string}
+             */
+            listing: "listed" | "removed" | "not_listed" | "unverifiable" | "no_snapshot";
+            snapshot?: components["schemas"]["RmdSnapshotRef"];
+            filing?: components["schemas"]["RmdFiling"] & unknown;
+            by?: ("rmd_number" | "frn")[];
+            removedIn?: components["schemas"]["RmdSnapshotRef"];
+            /** @description The RMD number and the FRN do not point at the same listed filing. */
+            mismatch?: string;
+            /** @description Filings of the same name, when neither the number nor the FRN decided: never a match, for a person to confirm. */
+            suggestions: components["schemas"]["RmdSuggestion"][];
+        };
+        RmdSuggestion: {
+            number: string;
+            businessName: string;
+            frn?: string;
+        };
+        /**
+         * @example {
+         *       "state": "removed",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "filing": {
+         *         "number": "RMD0900003",
+         *         "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *         "frn": "0099000003",
+         *         "business_name": "Make-Believe Gateway Corp.",
+         *         "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *         "foreign_voice_provider": "No",
+         *         "country": "United States",
+         *         "robocall_mitigation_contact_name": "Pat Example",
+         *         "contact_telephone_number": "+12025550100",
+         *         "implementation": "Complete STIR/SHAKEN Implementation",
+         *         "voice_service_provider_choice": "No",
+         *         "gateway_provider_choice": "Yes",
+         *         "intermediate_provider_choice": "Yes",
+         *         "last_updated": "2025-03-14",
+         *         "last_recertified": "2025-03-01"
+         *       },
+         *       "removedIn": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       }
+         *     }
+         */
+        RmdStanding: {
+            /** @enum {string} */
+            state: "no_snapshot" | "never_listed" | "listed" | "removed";
+            snapshot?: components["schemas"]["RmdSnapshotRef"] & unknown;
+            filing?: components["schemas"]["RmdFiling"] & unknown;
+            /**
+             * @description When the filing was last added or changed, for a listed one.
+             * @example {
+             *       "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+             *       "asOf": "2025-08-26T00:00:00.000Z",
+             *       "change": "changed"
+             *     }
+             */
+            lastChange?: {
+                importId: string;
+                asOf: string;
+                /** @enum {string} */
+                change: "added" | "changed";
+            };
+            removedIn?: components["schemas"]["RmdSnapshotRef"] & unknown;
+        };
+        /**
+         * @example {
+         *       "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "callTimeUtc": "2025-09-02T15:00:00.000Z",
+         *       "snapshot": {
+         *         "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *         "asOf": "2025-08-26T00:00:00.000Z"
+         *       },
+         *       "findings": [
+         *         {
+         *           "code": "accepted_from_unlisted_upstream",
+         *           "severity": "critical",
+         *           "detail": "acc_01JD... accepted the call from Soon Removed Dialer Services LLC (RMD0900008), which was not listed in the RMD",
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "hopSeq": 2
+         *         }
+         *       ]
+         *     }
+         */
+        TracebackRmdFindings: {
+            tracebackId: string;
+            callTimeUtc: string;
+            snapshot?: components["schemas"]["RmdSnapshotRef"] & unknown;
+            findings: components["schemas"]["RmdFinding"][];
+        };
+        /**
+         * @example {
+         *       "code": "upstream_removed_from_rmd",
+         *       "severity": "critical",
+         *       "detail": "upstream Soon Removed Dialer Services LLC (RMD0900008) was removed from the RMD (RMD0900008) in the snapshot of 2025-08-26T00:00:00.000Z, before the call",
+         *       "hopSeq": 2,
+         *       "subject": {
+         *         "name": "Soon Removed Dialer Services LLC",
+         *         "rmdNumber": "RMD0900008"
+         *       },
+         *       "filing": {
+         *         "number": "RMD0900008",
+         *         "businessName": "Soon Removed Dialer Services LLC"
+         *       }
+         *     }
+         */
+        RmdFinding: {
+            /** @enum {string} */
+            code: "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            detail: string;
+            providerId?: string;
+            hopSeq?: number;
+            identityIndex?: number;
+            /** @description The provider as named in an answer, when it is not registered. */
+            subject?: {
+                name?: string;
+                frn?: string;
+                rmdNumber?: string;
+            };
+            filing?: {
+                number: string;
+                businessName: string;
+            };
+            suggestions?: components["schemas"]["RmdSuggestion"][];
+        };
+        /**
+         * @example {
+         *       "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "at": "2025-09-02T15:00:00.000Z",
+         *       "match": {
+         *         "listing": "listed",
+         *         "snapshot": {
+         *           "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *           "asOf": "2025-08-26T00:00:00.000Z"
+         *         },
+         *         "filing": {
+         *           "number": "RMD0900003",
+         *           "filing_url": "https://rmd.example/filing?sys_id=rmd0900003",
+         *           "frn": "0099000003",
+         *           "business_name": "Make-Believe Gateway Corp.",
+         *           "business_address": "300 Placeholder Ave\nNowhere FL 33101",
+         *           "foreign_voice_provider": "No",
+         *           "country": "United States",
+         *           "robocall_mitigation_contact_name": "Pat Example",
+         *           "contact_telephone_number": "+12025550100",
+         *           "implementation": "Complete STIR/SHAKEN Implementation",
+         *           "voice_service_provider_choice": "No",
+         *           "gateway_provider_choice": "Yes",
+         *           "intermediate_provider_choice": "Yes",
+         *           "last_updated": "2025-03-14",
+         *           "last_recertified": "2025-03-01"
+         *         },
+         *         "by": [
+         *           "frn"
+         *         ],
+         *         "suggestions": []
+         *       }
+         *     }
+         */
+        ProviderRmdMatch: {
+            providerId: string;
+            at: string;
+            match: components["schemas"]["RmdMatch"];
+        };
+        /**
+         * @example {
          *       "id": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
          *       "type": "hop_request.created",
          *       "created_at": "2024-06-03T16:05:00.000Z",
@@ -2522,11 +3142,11 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "type": "urn:hoptrace:problem:header_too_large",
+                 *       "type": "urn:hoptrace:problem:header_fields_too_large",
                  *       "title": "Request header fields too large",
                  *       "status": 431,
-                 *       "detail": "the request headers are larger than allowed",
-                 *       "code": "header_too_large",
+                 *       "detail": "the request headers are larger than the server accepts",
+                 *       "code": "header_fields_too_large",
                  *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                  *     }
                  */
@@ -7742,6 +8362,771 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listRmdImports: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of snapshots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdImportsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    importRmdExport: {
+        parameters: {
+            query?: {
+                /** @description When the export was taken (default: now). */
+                asOf?: string;
+                /** @description Accept a snapshot that removes more than a quarter of the previous one. */
+                allowMassRemoval?: "true" | "false";
+            };
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The committed snapshot */
+            201: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdImport"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRmdImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdImport"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRmdImportChanges: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                kind?: "added" | "changed" | "removed";
+            };
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdFilingChangesPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    lookUpRmd: {
+        parameters: {
+            query?: {
+                rmdNumber?: string;
+                frn?: string;
+                name?: string;
+                /** @description The date or instant asked about (default: now). */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RmdLookup"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTracebackRmdFindings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tracebackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The findings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TracebackRmdFindings"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getProviderRmdMatch: {
+        parameters: {
+            query?: {
+                /** @description The date or instant asked about (default: now). */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The match */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderRmdMatch"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     hopRequestCreatedWebhook: {

@@ -25,17 +25,20 @@ export interface SignOptions {
   now?: () => number;
 }
 
-/** The headers to add to a request: Content-Digest (with a body), Signature-Input, Signature. */
+/**
+ * The headers to add to a request: Content-Digest (with a body), Signature-Input, Signature. A
+ * body streamed after signing is given by its digest (`contentDigest`) instead of its bytes.
+ */
 export function signRequest(
   key: SigningKey,
-  req: { method: string; url: string; headers: Headers; body?: string | Uint8Array },
+  req: { method: string; url: string; headers: Headers; body?: string | Uint8Array; contentDigest?: string },
   opts: SignOptions = {},
 ): Headers {
   const headers = new Headers(req.headers);
-  const hasBody = req.body !== undefined && req.body !== null;
+  const hasBody = (req.body !== undefined && req.body !== null) || req.contentDigest !== undefined;
   if (hasBody) {
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    headers.set("content-digest", contentDigest(req.body!));
+    headers.set("content-digest", req.contentDigest ?? contentDigest(req.body!));
   }
   const created = Math.floor((opts.now ?? Date.now)() / 1000);
   const components = [

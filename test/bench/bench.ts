@@ -1,12 +1,9 @@
 /**
  * `npm run bench`: measures the embedded stack and writes BENCHMARKS.md. Not a test: figures are
  * measured and reported, never asserted. Every loop is bounded in count and in time; all traffic
- * stays on loopback.
- *
- *   HOPTRACE_BENCH_LATENCY_RUNS (60)  sequential 5-hop tracebacks for latency
- *   HOPTRACE_BENCH_TRACEBACKS (300)   tracebacks in the throughput phase, 200 in flight
+ * stays on loopback. `--help` for the options.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem, platform, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -15,16 +12,33 @@ import { startNetwork, type Member } from "../../functions/demo/network.js";
 import type { CallRecordSource } from "../../functions/responder/cdr.js";
 import type { TrunkMap } from "../../functions/responder/config.js";
 import type { HopHandled } from "../../functions/responder/responder.js";
+import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
 import { instrument, type Counts } from "./counters.js";
 import { startFloor } from "./floor.js";
+
+const HELP = `Usage: npm run bench -- [options]
+
+Measures the embedded stack (hub, dynalite and local-aws-sqs in this process, five providers'
+auto-responders beside it, all over loopback HTTP): the latency of 5-hop tracebacks one at a time
+against a bare-HTTP floor, the throughput with 200 tracebacks in flight, the DynamoDB and SQS work
+and the cost per answered hop, and raw dynalite PutItem. Prints the report and writes it to
+BENCHMARKS.md. Takes a few minutes; every phase is bounded in time.
+
+Options:
+  --latency-runs <n>  5-hop tracebacks measured one at a time, after 5 warm-up runs (default 60)
+  --tracebacks <n>    tracebacks in the throughput phase, 200 in flight (default 300)
+  --no-write          print the report only; leave BENCHMARKS.md as it is
+  -h, --help          this text`;
+
+const cli = readCommandLine(process.argv.slice(2), HELP, { "latency-runs": { type: "string" }, tracebacks: { type: "string" }, "no-write": { type: "boolean" } });
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const HOPS = 5;
-const LATENCY_RUNS = Number(process.env.HOPTRACE_BENCH_LATENCY_RUNS ?? 60);
+const LATENCY_RUNS = integerOption(cli, "--latency-runs", cli.values["latency-runs"], 60, 1, 10_000);
 const WARMUP = 5;
 const IN_FLIGHT = 200;
-const THROUGHPUT_TRACEBACKS = Number(process.env.HOPTRACE_BENCH_TRACEBACKS ?? 300);
+const THROUGHPUT_TRACEBACKS = integerOption(cli, "--tracebacks", cli.values.tracebacks, 300, 1, 100_000);
 const THROUGHPUT_START_WINDOW_MS = 90_000;
 const DRAIN_MS = 60_000;
 /** Under load a traceback waits its turn behind the 199 others. */
@@ -44,6 +58,15 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** A switch that carried every call: each lookup finds exactly one record, on the trunk "IN". */
 const everyCall: CallRecordSource = { find: async (call) => [{ startTime: call.at, calling: call.calling, called: call.called, ingressTrunk: "IN", sipCallId: "bench@sip.example" }] };
+
+/** BENCHMARKS.md ends with figures other commands measured (npm run soak): kept as they are. */
+const OTHER_COMMANDS_HEADING = "\n## Memory under a soak";
+
+async function sectionsOfOtherCommands(file: string): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  const at = text.indexOf(OTHER_COMMANDS_HEADING);
+  return at < 0 ? "" : text.slice(at);
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -246,8 +269,11 @@ async function main(): Promise<void> {
       totalSeconds: (performance.now() - started) / 1000,
     });
     process.stdout.write(report);
-    await writeFile(fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url)), report);
-    log("written to BENCHMARKS.md");
+    if (!cli.values["no-write"]) {
+      const file = fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url));
+      await writeFile(file, report + (await sectionsOfOtherCommands(file)));
+      log("written to BENCHMARKS.md");
+    }
   } finally {
     await net.stop();
   }

@@ -3,11 +3,8 @@
  * concurrent writers while one integrator runs in a loop, as it would behind the API; measured:
  * appends per second, entries integrated per second, the delay from an accepted append to the
  * first checkpoint that covers it, the DynamoDB writes and write units per entry, and the
- * latency and reads of an inclusion proof. Figures are printed, never asserted.
- *
- *   HOPTRACE_BENCH_LOG_ENTRIES (3000)      statements appended
- *   HOPTRACE_BENCH_LOG_CONCURRENCY (32)    appends in flight
- *   HOPTRACE_BENCH_LOG_RATE (25)           appends per second in the paced phase (10 s)
+ * latency and reads of an inclusion proof. Figures are printed, never asserted. `--help` for the
+ * options.
  */
 import { cpus, platform, release } from "node:os";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
@@ -23,13 +20,29 @@ import { appendStatement } from "../../functions/usecases/log-append.js";
 import { integrate } from "../../functions/usecases/log-integrate.js";
 import type { LogDeps, LogHead, LogStore } from "../../functions/usecases/log-ports.js";
 import { inclusionProof } from "../../functions/usecases/log-proofs.js";
+import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
 import { instrument } from "./counters.js";
+
+const HELP = `Usage: npm run bench:log -- [options]
+
+The transparency log on the embedded DynamoDB emulator: appends from many concurrent writers
+while one integrator runs in a loop. Prints appends and entries integrated per second, the delay
+from an accepted append to the first signed checkpoint covering it (under a flood, and at a paced
+rate for 10 s), DynamoDB writes and write units per entry, and inclusion proof latency and reads.
+
+Options:
+  --entries <n>      statements appended in the flood phases (default 3000)
+  --concurrency <n>  appends in flight (default 32)
+  --rate <n>         appends per second in the paced phase (default 25)
+  -h, --help         this text`;
+
+const cli = readCommandLine(process.argv.slice(2), HELP, { entries: { type: "string" }, concurrency: { type: "string" }, rate: { type: "string" } });
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-const ENTRIES = Number(process.env.HOPTRACE_BENCH_LOG_ENTRIES ?? 3000);
-const CONCURRENCY = Number(process.env.HOPTRACE_BENCH_LOG_CONCURRENCY ?? 32);
-const RATE = Number(process.env.HOPTRACE_BENCH_LOG_RATE ?? 25);
+const ENTRIES = integerOption(cli, "--entries", cli.values.entries, 3000, 3, 1_000_000);
+const CONCURRENCY = integerOption(cli, "--concurrency", cli.values.concurrency, 32, 1, 1000);
+const RATE = integerOption(cli, "--rate", cli.values.rate, 25, 1, 10_000);
 const PACED_SECONDS = 10;
 const PROOFS = 200;
 const IDLE_MS = 20;

@@ -4,10 +4,21 @@
  * Prints median, p95 and max over N answers (default 100).
  */
 import { percentile } from "../../functions/domain/responsiveness.js";
+import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
 import { CALL, EVIDENCE, startTestHub } from "../support/hub.js";
 import { startReceiver } from "../support/receiver.js";
 
-const runs = Number(process.argv[2] ?? 100);
+const HELP = `Usage: npm run bench:webhook -- [runs]
+
+On the embedded stack, the time from an accepted answer (its 200 and receipt) to the
+hop_request.created webhook arriving at the next upstream's endpoint. Prints the median, p95 and
+maximum over <runs> answers, one at a time (default 100).
+
+Options:
+  -h, --help  this text`;
+
+const cli = readCommandLine(process.argv.slice(2), HELP, {}, { positionals: 1 });
+const runs = integerOption(cli, "<runs>", cli.positionals[0], 100, 1, 100_000);
 const t = await startTestHub({ background: true, sweepIntervalMs: 1000, env: { LOG_LEVEL: "ERROR" } });
 const receiver = await startReceiver();
 try {

@@ -25,6 +25,8 @@ interface Operation {
   path: string;
   params: Array<{ name: string; in: "path" | "query" | "header"; schema: Schema; required: boolean }>;
   body?: Schema;
+  /** The media type of the body: JSON for all but uploads such as the RMD import's CSV. */
+  mediaType: string;
   responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
 }
 
@@ -34,7 +36,8 @@ export const OPERATIONS: Operation[] = Object.entries(CONTRACT.paths as Record<s
     method: method.toUpperCase(),
     path,
     params: (op.parameters ?? []) as Operation["params"],
-    ...(op.requestBody && { body: op.requestBody.content["application/json"].schema as Schema }),
+    mediaType: op.requestBody ? Object.keys(op.requestBody.content)[0]! : "application/json",
+    ...(op.requestBody && { body: (Object.values(op.requestBody.content)[0] as { schema: Schema }).schema }),
     responses: op.responses,
   })),
 );
@@ -178,21 +181,23 @@ function caseArbitrary(op: Operation, world: FuzzWorld): fc.Arbitrary<FuzzCase> 
       ),
     );
 
-  const goodBody: fc.Arbitrary<string | undefined> = op.body ? valid(op.body, ctx).map((v) => JSON.stringify(v)) : op.method === "POST" ? fc.constant("") : fc.constant(undefined);
+  const json = op.mediaType === "application/json";
+  const encode = (v: unknown): string => (json ? (JSON.stringify(v) ?? "null") : String(v));
+  const goodBody: fc.Arbitrary<string | undefined> = op.body ? valid(op.body, ctx).map(encode) : op.method === "POST" ? fc.constant("") : fc.constant(undefined);
   const badBody: fc.Arbitrary<string | undefined> = op.body
     ? fc.oneof(
-        { weight: 6, arbitrary: valid(op.body, ctx).chain(mutated).map((v) => JSON.stringify(v) ?? "null") },
+        { weight: 6, arbitrary: valid(op.body, ctx).chain(mutated).map(encode) },
         { weight: 2, arbitrary: RAW_BODIES },
-        { weight: 1, arbitrary: valid(op.body, ctx).map((v) => JSON.stringify({ ...(v as object), padding: "x".repeat(70_000) })) },
+        { weight: 1, arbitrary: valid(op.body, ctx).map((v) => (json ? JSON.stringify({ ...(v as object), padding: "x".repeat(70_000) }) : `${String(v)}\n${"x".repeat(70_000)}`)) },
       )
     : op.method === "POST"
       ? hostile.map((v) => JSON.stringify(v) ?? "")
       : fc.constant(undefined);
 
-  const goodHeaders = fc.record({ contentType: fc.constant("application/json"), idempotency: fc.constant<Idempotency>("fresh") });
+  const goodHeaders = fc.record({ contentType: fc.constant(op.mediaType), idempotency: fc.constant<Idempotency>("fresh") });
   const badHeaders = fc.oneof(
     fc.record({ contentType: fc.constantFrom("text/plain", "application/json; charset=utf-16", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/problem+json", ""), idempotency: fc.constant<Idempotency>("fresh") }),
-    fc.record({ contentType: fc.constant("application/json"), idempotency: fc.constantFrom<Idempotency>("missing", "invalid", "reused") }),
+    fc.record({ contentType: fc.constant(op.mediaType), idempotency: fc.constantFrom<Idempotency>("missing", "invalid", "reused") }),
   );
 
   const goodSigning = fc.record({ signer: signerFor(op), signing: fc.constant<Signing>("valid") });

@@ -27,6 +27,17 @@ describe("deciding a hop answer from call records", () => {
     });
   });
 
+  it("leaves no_record to a person while rows that may be the call could not be read, and answers from a record found all the same", () => {
+    const unreadable = [
+      { line: 12, reason: "Invalid Opening Quote: a quote is found on field 1 at line 12" },
+      { line: 40, reason: 'called number "20255501" is not a telephone number', startTime: new Date("2024-06-03T16:00:10Z") },
+    ];
+    expect(decide(call, [], trunks, 90, unreadable)).toEqual({
+      needsPerson: "no readable record of this call, but 2 unreadable rows of the call records may be it (lines 12, 40: Invalid Opening Quote: a quote is found on field 1 at line 12)",
+    });
+    expect(decide(call, [record()], trunks, 90, unreadable)).toMatchObject({ answer: { type: "upstream_identified", upstream: { providerId: "acc_upstream" } } });
+  });
+
   it("names the registered upstream of the ingress trunk, with the record as evidence", () => {
     expect(decide(call, [record({ identityHeader: "eyJ...;info=<https://cert.example/x.pem>" })], trunks, 60)).toEqual({
       answer: {

@@ -1,4 +1,8 @@
 /** The responder against the embedded hub over real HTTP: webhooks in, signed answers out. */
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memorySource, parseCdrs, type CallRecord } from "../../functions/responder/cdr.js";
 import { parseResponderConfig, type TrunkMap } from "../../functions/responder/config.js";
@@ -6,6 +10,16 @@ import { startResponder, type HopHandled, type LogEntry, type Responder } from "
 import { CALL, startTestHub, type Party, type TestHub } from "../support/hub.js";
 
 const AT = new Date("2024-06-03T16:00:00Z");
+
+/** A port nothing listens on now, so two runs of a responder can be given the same one. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
 const record = (ingressTrunk: string, over: Partial<CallRecord> = {}): CallRecord => ({
   startTime: new Date(AT.getTime() + 1500),
   calling: "+13055550123",
@@ -48,6 +62,26 @@ describe("the auto-responder on the embedded hub", () => {
   beforeAll(async () => {
     t = await startTestHub({ background: true, sweepIntervalMs: 100 });
   });
+
+  /** A responder that registers its own endpoint, on a given port, keeping its state in a file. */
+  const registeringResponder = async (party: Party, trunks: TrunkMap, records: CallRecord[], port: number, stateFile: string) => {
+    const config = parseResponderConfig({ hubUrl: t.url, keyFile: "unused.jwk.json", webhook: { port, register: {} }, stateFile, matchWindowSeconds: 60, trunks, sweepIntervalSeconds: 0 });
+    const r = await startResponder(config, { key: party.key, source: memorySource(records), log: (e) => logs.push(e), onHandled: (h) => handled.push(h) });
+    responders.push(r);
+    return r;
+  };
+  const endpointsOf = async (party: Party) => {
+    const page = await party.api.get("/v1/webhook-endpoints?limit=100");
+    return (page.body.items as Array<{ id: string; url: string; status: string }>).map((e) => ({ id: e.id, url: e.url, status: e.status })).sort((a, b) => a.id.localeCompare(b.id));
+  };
+  /** A new traceback whose first hop names `party`, answered by its responder through a webhook. */
+  const answeredThroughWebhook = async (party: Party) => {
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: party.id });
+    const hopId = created.body.hops[0].id as string;
+    for (let i = 0; i < 400 && !handled.some((h) => h.hopId === hopId && h.outcome === "answered"); i++) await new Promise((r) => setTimeout(r, 25));
+    return handled.find((h) => h.hopId === hopId && h.outcome === "answered")?.via;
+  };
+
   afterAll(async () => {
     await Promise.all(responders.map((r) => r.stop()));
     await t?.stop();
@@ -103,7 +137,7 @@ describe("the auto-responder on the embedded hub", () => {
     const terminating = await t.registerProvider(`CDR Match ${given}`);
     const upstream = await t.registerProvider(`CDR Match Upstream ${given}`);
     const csv = ["start,ani,dnis,in", `2024-06-03T16:00:01Z,${inCdr},2025550143,IN-UP`, "2024-06-03T16:00:01Z,3055550123,2025550143,IN-OTHER"].join("\n");
-    const { records, skipped } = parseCdrs(csv, { format: "csv", columns: { startTime: "start", calling: "ani", called: "dnis", ingressTrunk: "in" }, timeFormat: "iso" });
+    const { records, skipped } = await parseCdrs(csv, { format: "csv", columns: { startTime: "start", calling: "ani", called: "dnis", ingressTrunk: "in" }, timeFormat: "iso" });
     expect(skipped).toEqual([]);
     const r = await runResponder(terminating, { "IN-UP": { upstream: { providerId: upstream.id } } }, records, false);
     const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, callingNumber: given, terminatingProviderId: terminating.id });
@@ -151,6 +185,98 @@ describe("the auto-responder on the embedded hub", () => {
     const chain = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
     expect(chain.body.traceback.result.outcome).toBe("point_of_entry_found");
     expect(await r.sweepOpen()).toEqual([]);
+  });
+
+  it("keeps one endpoint across restarts: the same one with the secret it kept, re-enabled when off, duplicates of earlier runs disabled", async () => {
+    const p = await t.registerProvider("Restarting Responder Co");
+    const upstream = await t.registerProvider("Restarting Upstream");
+    const trunks: TrunkMap = { IN: { upstream: { providerId: upstream.id } } };
+    const dir = await mkdtemp(join(tmpdir(), "responder-state-"));
+    const stateFile = join(dir, "responder.state.json");
+    try {
+      const port = await freePort();
+      const first = await registeringResponder(p, trunks, [record("IN")], port, stateFile);
+      const url = first.url;
+      expect(await endpointsOf(p)).toEqual([{ id: first.endpointId, url, status: "active" }]);
+      expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
+      const kept = JSON.parse(await readFile(stateFile, "utf8"));
+      expect(kept).toEqual({ version: 1, endpoint: { id: first.endpointId, url, secret: expect.stringMatching(/^whsec_/) } });
+      await first.stop();
+
+      // A plain restart: the same endpoint and the secret from the state file, nothing new at the hub.
+      const second = await registeringResponder(p, trunks, [record("IN")], port, stateFile);
+      expect(second.endpointId).toBe(first.endpointId);
+      expect(JSON.parse(await readFile(stateFile, "utf8"))).toEqual(kept);
+      expect(await endpointsOf(p)).toEqual([{ id: first.endpointId, url, status: "active" }]);
+      expect(await answeredThroughWebhook(p)).toBe("webhook");
+      await second.stop();
+
+      // Meanwhile the endpoint was switched off, another run registered a duplicate at the same URL,
+      // and the state file was damaged: the oldest endpoint is taken back with a new secret.
+      expect((await p.api.post(`/v1/webhook-endpoints/${first.endpointId}/disable`, {})).status).toBe(200);
+      const duplicate = await p.api.post("/v1/webhook-endpoints", { url, eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] });
+      expect(duplicate.status).toBe(201);
+      await writeFile(stateFile, "{ not json");
+      const third = await registeringResponder(p, trunks, [record("IN")], port, stateFile);
+      expect(third.endpointId).toBe(first.endpointId);
+      expect(await endpointsOf(p)).toEqual(
+        [
+          { id: first.endpointId, url, status: "active" },
+          { id: duplicate.body.endpoint.id, url, status: "disabled" },
+        ].sort((a, b) => a.id!.localeCompare(b.id!)),
+      );
+      const rotated = JSON.parse(await readFile(stateFile, "utf8"));
+      expect(rotated.endpoint.id).toBe(first.endpointId);
+      expect(rotated.endpoint.secret).not.toBe(kept.endpoint.secret);
+      expect(logs.some((l) => l.msg === "state file ignored; the endpoint's secret will be rotated")).toBe(true);
+      expect(await answeredThroughWebhook(p)).toBe("webhook");
+      await third.stop();
+
+      // Moved to another port: a new endpoint there, and the one the last run used is switched off.
+      const moved = await registeringResponder(p, trunks, [record("IN")], await freePort(), stateFile);
+      expect(moved.endpointId).not.toBe(first.endpointId);
+      const after = await endpointsOf(p);
+      expect(after.filter((e) => e.status === "active")).toEqual([{ id: moved.endpointId, url: moved.url, status: "active" }]);
+      expect(after.find((e) => e.id === first.endpointId)?.status).toBe("disabled");
+      expect(await answeredThroughWebhook(p)).toBe("webhook");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers from the CDR file the switch writes (semicolons, quotes, a byte order mark), and leaves no_record to a person while a row near the call is unreadable", async () => {
+    const p = await t.registerProvider("CDR File Co");
+    const upstream = await t.registerProvider("CDR File Upstream");
+    const dir = await mkdtemp(join(tmpdir(), "responder-cdr-"));
+    try {
+      const path = join(dir, "calls.csv");
+      await writeFile(path, '\uFEFF"Start";"A-Number";"B-Number";"Trunk In"\r\n2024-06-03 16:00:01;"+1 (305) 555-0123";2025550143;"IN;7"\r\n');
+      const config = parseResponderConfig({
+        hubUrl: t.url,
+        keyFile: "unused.jwk.json",
+        webhook: { port: 0, secrets: ["whsec_dW51c2Vk"] },
+        cdr: { format: "csv", path, delimiter: ";", columns: { startTime: "Start", calling: "A-Number", called: "B-Number", ingressTrunk: "Trunk In" } },
+        matchWindowSeconds: 60,
+        trunks: { "IN;7": { upstream: { providerId: upstream.id } } },
+        sweepIntervalSeconds: 0,
+      });
+      const r = await startResponder(config, { key: p.key, log: (e) => logs.push(e) });
+      responders.push(r);
+      const first = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: p.id });
+      expect(await r.handleHop(first.body.hops[0].id)).toMatchObject({ outcome: "answered", answerType: "upstream_identified" });
+      const chain = await t.consortium.api.get(`/v1/tracebacks/${first.body.traceback.id}`);
+      expect(chain.body.hops[0].answer).toMatchObject({ upstream: { providerId: upstream.id }, evidence: { ingressTrunk: "IN;7", callTimeSeen: "2024-06-03T16:00:01.000Z" } });
+
+      // Another call, whose only row near its time is broken: not "no record", a person's call.
+      await writeFile(path, '2024-06-03 16:00:01;"+1 (305) 555-0124;2025550143;IN\r\n', { flag: "a" });
+      const second = await t.consortium.api.post("/v1/tracebacks", { ...CALL, callingNumber: "+13055550124", terminatingProviderId: p.id });
+      const handledHop = await r.handleHop(second.body.hops[0].id);
+      expect(handledHop.outcome).toBe("needs_person");
+      expect(handledHop.reason).toMatch(/unreadable row/);
+      expect((await p.api.get(`/v1/hop-requests/${second.body.hops[0].id}`)).body.status).toBe("open");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses webhooks that fail the Standard Webhooks check, and acts on none of them", async () => {

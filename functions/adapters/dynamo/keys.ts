@@ -96,6 +96,24 @@ export const keys = {
   schedule: (kind: ScheduleKind, id: string) => `${kind}#${shardOf(id)}`,
   scheduleShards: (kind: ScheduleKind) =>
     Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `${kind}#${i}`),
+
+  /** The RMD snapshot in effect: one item, moved on by a conditional write when an import commits. */
+  rmdHead: { pk: "RMDHEAD", sk: "RMDHEAD" } as ItemKey,
+  rmdImport: (importId: string): ItemKey => ({ pk: `RMDIMPORT#${importId}`, sk: "IMPORT" }),
+  /** Committed imports, by the time their export was taken. */
+  rmdImports: "RMDIMPORTS",
+  /** An import's manifest, in chunks under the import. */
+  rmdManifestChunk: (importId: string, n: number): ItemKey => ({ pk: `RMDIMPORT#${importId}`, sk: `MANIFEST#${String(n).padStart(4, "0")}` }),
+  rmdManifestPrefix: "MANIFEST#",
+  /** A filing's versions sort by the time of their snapshot, so its standing on a date is one Query. */
+  rmdVersion: (number: string, asOf: string, importId: string): ItemKey => ({ pk: `RMDFILING#${number}`, sk: `V#${asOf}#${importId}` }),
+  rmdFilingPartition: (number: string) => `RMDFILING#${number}`,
+  rmdVersionPrefix: "V#",
+  /** What an import added, changed or removed (gsi1, on the versions it wrote). */
+  rmdChangesOf: (importId: string) => `RMDCHANGES#${importId}`,
+  /** A filing removed while it listed the FRN (filings still listed are found by FRN in the manifest). */
+  rmdRemovedFrn: (frn: string, number: string): ItemKey => ({ pk: `RMDGONE#${frn}`, sk: number }),
+  rmdRemovedFrnPartition: (frn: string) => `RMDGONE#${frn}`,
 } as const;
 
 function shardOf(id: string): number {

@@ -1,13 +1,21 @@
-/** Webhook endpoints, the events feed, and deliveries with their attempts. */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+/**
+ * Webhook endpoints, the events feed, and deliveries with their attempts. Endpoint secrets are
+ * sealed before they are written and opened when read (sealed-secret.ts): the table never holds
+ * one in the clear. Endpoints written in the clear by earlier versions are read as they are and
+ * sealed in place at that first read.
+ */
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { HubEvent } from "../../domain/events.js";
 import type { Delivery } from "../../domain/webhooks/delivery.js";
-import type { Endpoint } from "../../domain/webhooks/endpoint.js";
+import type { Endpoint, EndpointSecret } from "../../domain/webhooks/endpoint.js";
+import { isSealed } from "../../crypto/sealed-secret.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import type { WebhookStore } from "../../usecases/webhook-ports.js";
+import type { SecretBox, WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
 import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
+
+const endpointContext = (endpointId: string) => `webhook-endpoint:${endpointId}`;
 
 function deliveryItem(d: Delivery): Record<string, unknown> {
   const due = d.status === "retrying" ? d.nextAttemptAt : d.status === "sending" ? d.leaseUntil : undefined;
@@ -25,10 +33,11 @@ export class DynamoWebhookStore implements WebhookStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly box: SecretBox,
   ) {}
 
   async putEndpoint(e: Endpoint, expected?: { status?: string; consecutiveFailures?: number }): Promise<void> {
-    const item = { ...keys.endpoint(e.id), entity: "endpoint", gsi1pk: keys.endpointsOf(e.accountId), gsi1sk: e.id, ...e };
+    const item = { ...keys.endpoint(e.id), entity: "endpoint", gsi1pk: keys.endpointsOf(e.accountId), gsi1sk: e.id, ...e, secrets: await this.sealAll(e.id, e.secrets) };
     try {
       await this.db.send(
         new PutCommand({
@@ -47,15 +56,55 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async getEndpoint(id: string): Promise<Endpoint | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.endpoint(id), ConsistentRead: true }));
-    return out.Item ? stripKeys<Endpoint>(out.Item) : undefined;
+    return out.Item ? this.opened(stripKeys<Endpoint>(out.Item)) : undefined;
   }
 
-  listEndpoints(accountId: string, page: PageRequest): Promise<Page<Endpoint>> {
-    return queryPage<Endpoint>(this.db, this.table, TABLE.indexes.byOwner, keys.endpointsOf(accountId), page, { ascending: true });
+  async listEndpoints(accountId: string, page: PageRequest): Promise<Page<Endpoint>> {
+    const result = await queryPage<Endpoint>(this.db, this.table, TABLE.indexes.byOwner, keys.endpointsOf(accountId), page, { ascending: true });
+    return { ...result, items: await Promise.all(result.items.map((e) => this.opened(e))) };
   }
 
   allEndpointsOf(accountId: string): Promise<Endpoint[]> {
     return allPages((cursor) => this.listEndpoints(accountId, { limit: 100, ...(cursor && { cursor }) }));
+  }
+
+  private sealAll(endpointId: string, secrets: EndpointSecret[]): Promise<EndpointSecret[]> {
+    return Promise.all(secrets.map(async (s) => ({ ...s, secret: await this.box.seal(s.secret, endpointContext(endpointId)) })));
+  }
+
+  private async opened(stored: Endpoint): Promise<Endpoint> {
+    const secrets = await Promise.all(
+      stored.secrets.map(async (s) => (isSealed(s.secret) ? { ...s, secret: await this.box.open(s.secret, endpointContext(stored.id)) } : s)),
+    );
+    const opened = { ...stored, secrets };
+    if (stored.secrets.some((s) => !isSealed(s.secret))) await this.sealInPlace(opened, stored.secrets);
+    return opened;
+  }
+
+  /**
+   * Seals the secrets of an endpoint stored in the clear, unless they changed since they were
+   * read (every write of this version seals, so "still the same" means "not written since").
+   */
+  private async sealInPlace(e: Endpoint, stored: EndpointSecret[]): Promise<void> {
+    const values: Record<string, unknown> = { ":sealed": await this.sealAll(e.id, e.secrets), ":n": stored.length };
+    const unchanged = stored.map((s, i) => {
+      values[`:s${i}`] = s.secret;
+      return `secrets[${i}].#secret = :s${i}`;
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.endpoint(e.id),
+          UpdateExpression: "SET secrets = :sealed",
+          ConditionExpression: ["size(secrets) = :n", ...unchanged].join(" AND "),
+          ExpressionAttributeNames: { "#secret": "secret" },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
   }
 
   /** Records an event in its recipient's feed; a second write of the same event changes nothing. */

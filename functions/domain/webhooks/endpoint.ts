@@ -3,7 +3,7 @@
  * which deliveries are signed with both the new and the old secret (Standard Webhooks allows
  * several signatures), so a receiver can switch without missing a delivery.
  */
-import type { EventType } from "../events.js";
+import type { EventType, HubEvent } from "../events.js";
 
 export type EndpointStatus = "active" | "paused" | "disabled";
 
@@ -36,9 +36,17 @@ export function endpointView(e: Endpoint): EndpointView {
   return view;
 }
 
-export function subscribes(e: Endpoint, type: EventType): boolean {
+function subscribes(e: Endpoint, type: EventType): boolean {
   // Endpoint tests and pause notices concern the endpoint itself and are always delivered.
   return type === "endpoint.test" || e.eventTypes.includes(type);
+}
+
+/**
+ * Whether `event` is for `e`: only the event's recipient's own endpoints, subscribed to its type,
+ * and an endpoint test only to the endpoint tested. Fan-out and every redelivery ask this.
+ */
+export function receives(e: Endpoint, event: HubEvent): boolean {
+  return e.accountId === event.recipientId && subscribes(e, event.type) && (event.type !== "endpoint.test" || e.id === event.data.endpointId);
 }
 
 export function activeSecrets(e: Endpoint, now: Date): string[] {

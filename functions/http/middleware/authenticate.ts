@@ -1,5 +1,5 @@
 /**
- * RFC 9421 request authentication (PROTOCOL.md §1). Runs after the body size cap (body-limit.ts)
+ * RFC 9421 request authentication (docs/protocol.md §1). Runs after the body size cap (body-limit.ts)
  * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
  * key, time window, signature, digest, replay. A signature is recorded as seen only once the
  * request has fully verified, so a copy with a tampered body cannot use up the genuine request's

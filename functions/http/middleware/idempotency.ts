@@ -6,6 +6,9 @@
  * Routes whose own conditional write already decides the outcome (answering a hop request)
  * keep the request and its response as evidence anyway: they replay from there, and skip the two
  * extra writes of a separate idempotency record on the busiest path.
+ *
+ * Routes whose response holds a secret (a new webhook secret) must replay it too, or a client
+ * that lost the response would never learn it: their stored body is sealed like the secret itself.
  */
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
@@ -16,7 +19,7 @@ const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying; the rest are per-attempt. */
 const REPLAYED_HEADERS = ["content-type", "content-digest", "hoptrace-receipt", "location"];
 
-export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): MiddlewareHandler<AppEnv> {
+export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = [], holdingSecrets: RegExp[] = []): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
@@ -38,7 +41,8 @@ export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): Middl
       if (record.state === "in_flight") {
         throw new ProblemError(409, "request_in_flight", "a request with this Idempotency-Key is still being processed", undefined, { "retry-after": "1" });
       }
-      return new Response(record.response.body, { status: record.response.status, headers: { ...record.response.headers, "idempotent-replayed": "true" } });
+      const body = record.response.sealed ? await deps.secrets.open(record.response.body, sealContext(principal.accountId, key)) : record.response.body;
+      return new Response(body, { status: record.response.status, headers: { ...record.response.headers, "idempotent-replayed": "true" } });
     }
 
     try {
@@ -63,6 +67,12 @@ export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = []): Middl
       const value = c.res.headers.get(name);
       if (value !== null) headers[name] = value;
     }
-    await deps.requests.completeIdempotent(principal.accountId, key, fingerprint, { status: c.res.status, headers, body }, deps.clock.now().getTime(), settings.idempotencyRetentionSeconds);
+    const sealed = holdingSecrets.some((route) => route.test(c.req.path));
+    const response = sealed
+      ? { status: c.res.status, headers, body: await deps.secrets.seal(body, sealContext(principal.accountId, key)), sealed }
+      : { status: c.res.status, headers, body };
+    await deps.requests.completeIdempotent(principal.accountId, key, fingerprint, response, deps.clock.now().getTime(), settings.idempotencyRetentionSeconds);
   };
 }
+
+const sealContext = (accountId: string, key: string) => `idempotency:${accountId}:${key}`;

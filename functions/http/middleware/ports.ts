@@ -3,6 +3,8 @@ export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body is sealed (it holds a secret). */
+  sealed?: boolean;
 }
 
 export type IdempotencyRecord =

@@ -1,5 +1,5 @@
 /**
- * Per-account request rate (PROTOCOL.md §4: 429 with Retry-After when a caller is over its
+ * Per-account request rate (docs/protocol.md §4: 429 with Retry-After when a caller is over its
  * rate). A token bucket per account in this process: API Gateway's stage throttling bounds the
  * whole API in the cloud, this keeps one caller from using all of it. Each Lambda instance
  * counts on its own, so the effective limit scales with concurrency; it is a guard, not a quota.

@@ -1,5 +1,5 @@
 /**
- * Signed receipts (PROTOCOL.md §2): every accepted write is answered with a receipt signed by the
+ * Signed receipts (docs/protocol.md §2): every accepted write is answered with a receipt signed by the
  * hub key over the response status and body and the caller's own signature, so neither side can
  * later deny the exchange.
  *

@@ -71,7 +71,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "rotateWebhookEndpointSecret",
       tags,
       summary: "Rotate the endpoint's secret",
-      description: "Deliveries are signed with the new and the previous secret during the grace period (24 h by default).",
+      description: "Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.",
       security,
       request: { params: EndpointIdParam, headers: IdempotencyKeyHeader },
       responses: { 200: json(EndpointWithSecretSchema, "The new secret"), ...problemResponses(...AUTH_ERRORS, 409) },
@@ -162,6 +162,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "redeliverEvent",
       tags,
       summary: "Deliver an event again (same `webhook-id`)",
+      description:
+        "To every active endpoint of the event's recipient that takes its type, or to the one named by `endpointId`. An endpoint of any other account is not found (404), whoever asks.",
       security,
       request: {
         params: z.object({ eventId: z.string().min(1).max(120).openapi({ param: { name: "eventId", in: "path" }, example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }) }),

@@ -1,4 +1,4 @@
-/** The answer a provider gives to a hop request (DOMAIN.md "What a provider can answer"). */
+/** The answer a provider gives to a hop request (docs/domain.md, "What a provider can answer"). */
 import { z } from "@hono/zod-openapi";
 import { CUSTOMER_ACTIONS } from "../../domain/answer.js";
 import { Timestamp } from "./common.js";

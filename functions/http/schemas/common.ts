@@ -60,7 +60,7 @@ const PROBLEM_EXAMPLES: Record<number, [string, string, string, Array<{ pointer:
   415: ["Unsupported media type", "unsupported_media_type", "the request body must be application/json"],
   422: ["Unprocessable content", "validation_failed", "the request body does not match the schema", [{ pointer: "/evidence", detail: "Invalid input: expected object, received undefined" }]],
   429: ["Too many requests", "rate_limited", "over the rate of 20 requests per second; retry after 1 s"],
-  431: ["Request header fields too large", "header_too_large", "the request headers are larger than allowed"],
+  431: ["Request header fields too large", "header_fields_too_large", "the request headers are larger than the server accepts"],
   500: ["Internal server error", "internal_error", "an internal error occurred; quote the request id when reporting it"],
 };
 

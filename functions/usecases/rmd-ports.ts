@@ -1,0 +1,63 @@
+/** What the RMD use cases need from storage. */
+import type { ManifestEntry } from "../domain/rmd/snapshot.js";
+import type { ChangeKind, FilingVersion, SnapshotRef } from "../domain/rmd/standing.js";
+import type { CoreDeps, Page, PageRequest } from "./ports.js";
+
+export interface RmdImport {
+  id: string;
+  /** When the export was taken. */
+  asOf: string;
+  /** Staged imports are invisible; one becomes the snapshot in effect when it is committed. */
+  status: "staged" | "committed" | "abandoned";
+  /** The snapshot it was diffed against (the one in effect when it was staged). */
+  previousImportId?: string;
+  /** SHA-256 of the file as received, hex. */
+  fileSha256: string;
+  fileBytes: number;
+  filings: number;
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  importedAt: string;
+  importedBy: string;
+  committedAt?: string;
+}
+
+export interface RmdHead extends SnapshotRef {
+  committedAt: string;
+}
+
+export interface RmdStore {
+  /** The latest committed snapshot, read consistently. */
+  head(): Promise<RmdHead | undefined>;
+  getImport(importId: string): Promise<RmdImport | undefined>;
+  /** Committed imports, newest first. */
+  listImports(page: PageRequest): Promise<Page<RmdImport>>;
+  /** The snapshot in effect at an instant: the latest committed one taken at or before it. */
+  snapshotAt(at: string): Promise<SnapshotRef | undefined>;
+  manifest(importId: string): Promise<ManifestEntry[]>;
+  /** The versions the entries of a committed manifest point at. */
+  listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]>;
+  /** A filing's newest committed version taken no later than the snapshot. */
+  latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined>;
+  /** The filings removed from a snapshot while they listed the FRN (staged imports' included). */
+  removedWithFrn(frn: string): Promise<string[]>;
+  /** What an import added, changed or removed, by filing number. */
+  listChanges(importId: string, page: PageRequest, kind?: ChangeKind): Promise<Page<FilingVersion>>;
+  /** Writes an import and everything it adds, invisible until committed; safe to repeat. */
+  stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], removedFrns: Array<{ frn: string; number: string }>): Promise<void>;
+  /**
+   * Makes a staged import the snapshot in effect, if the one in effect is still `previous`
+   * (none: there was none). False when another import was committed meanwhile.
+   */
+  commit(imp: RmdImport, committedAt: string): Promise<boolean>;
+  /** Marks an import committed after its commit (repeatable; the head already made it visible). */
+  markCommitted(imp: RmdImport, committedAt: string): Promise<void>;
+  /** Marks a staged import that lost its commit, and removes what it staged. */
+  abandon(imp: RmdImport, versions: FilingVersion[]): Promise<void>;
+}
+
+export interface RmdDeps extends CoreDeps {
+  rmd: RmdStore;
+}

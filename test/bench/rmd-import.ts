@@ -1,0 +1,45 @@
+/**
+ * `npm run bench:rmd [-- --filings 10000]`: the embedded stack with its data on disk, as
+ * `npm start` runs it; a generated RMD export of that many filings imported through the
+ * streamed upload, then a later export (an eighth removed, 3 % changed, 0.5 % added) diffed
+ * against it. Prints the time of each and the lookups after.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { uploadRmdExport } from "../../functions/rmd-import/upload.js";
+import { startTestHub } from "../support/hub.js";
+import { laterRmdExport, syntheticRmdExport } from "../support/rmd-export.js";
+
+const { values } = parseArgs({ options: { filings: { type: "string" } } });
+const filings = Number(values.filings ?? 10_000);
+const dir = mkdtempSync(join(tmpdir(), "hoptrace-bench-rmd-"));
+const hub = await startTestHub({ dataDir: join(dir, "data") });
+try {
+  const file = join(dir, "rmd.csv");
+  writeFileSync(file, syntheticRmdExport(filings, 7).csv);
+  const timed = async (label: string, asOf: string) => {
+    const started = performance.now();
+    const res = await uploadRmdExport({ hub: hub.url, key: hub.consortium.key, file, asOf });
+    const seconds = (performance.now() - started) / 1000;
+    if (res.status !== 201) throw new Error(`${label}: ${res.status} ${res.text}`);
+    const body = res.body as Record<string, number>;
+    console.log(`${label}: ${body.filings} filings, ${(statSync(file).size / 1e6).toFixed(1)} MB: ${seconds.toFixed(1)} s (${body.added} added, ${body.changed} changed, ${body.removed} removed, ${body.unchanged} unchanged)`);
+  };
+  await timed("first import", "2025-08-01");
+  const removed = Math.round(filings / 8);
+  writeFileSync(file, laterRmdExport(filings, { removed, changed: Math.round(filings * 0.03), added: Math.round(filings * 0.005) }, 7).csv);
+  await timed("later import", "2025-08-25");
+  const started = performance.now();
+  const lookups = 200;
+  for (let i = 0; i < lookups; i++) {
+    const number = `RMD${String(1_000_000 + ((i * 7919) % filings)).padStart(7, "0")}`;
+    const res = await hub.consortium.api.get(`/v1/rmd/lookup?rmdNumber=${number}&at=2025-09-01`);
+    if (res.status !== 200) throw new Error(`lookup ${number}: ${res.status}`);
+  }
+  console.log(`lookup by RMD number as of a date: ${((performance.now() - started) / lookups).toFixed(1)} ms each over ${lookups}`);
+} finally {
+  await hub.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm start` in a child process (the same entry point, run by node with tsx), for tests and
+ * benchmarks that need the hub as a user runs it: its own process, its data folder, its port.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "../..");
+const LISTENING = /Hoptrace listening on (http:\/\/\S+)/;
+
+export interface HubProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface HubProcessOptions {
+  dataDir: string;
+  /** 0 (the default) lets the system pick a free port; the URL is read from the start-up line. */
+  port?: number;
+  env?: Record<string, string>;
+  /** Extra node flags, e.g. --expose-gc (after tsx's, so that an --import may be TypeScript). */
+  nodeArgs?: string[];
+  /** Open an IPC channel to the child (for a probe loaded with --import). */
+  ipc?: boolean;
+  startTimeoutMs?: number;
+}
+
+/** Starts the process; resolves once it printed its URL. */
+export function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...(opts.nodeArgs ?? []), "functions/local/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, HOPTRACE_DATA_DIR: opts.dataDir, PORT: String(opts.port ?? 0), LOG_LEVEL: "WARN", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe", ...(opts.ipc ? (["ipc"] as const) : [])],
+  });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString("utf8")));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString("utf8")));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop(0);
+      reject(new Error(`the hub did not start in time:\n${output}`));
+    }, opts.startTimeoutMs ?? 30_000);
+    const onData = () => {
+      const match = LISTENING.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve({ url: match[1]!, pid: child.pid!, child, output: () => output, stop });
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the hub exited before it started (${code ?? signal}):\n${output}`));
+    });
+  });
+}
