@@ -5,6 +5,8 @@
 export interface IdGenerator {
   /** A new sortable unique id (a ULID) for the given prefix, e.g. `tb_01J...`. */
   next(prefix: IdPrefix): string;
+  /** The same id for the same time and seed: what a retry of a request names as its first attempt did. */
+  derived(prefix: IdPrefix, at: number, seed: string): string;
 }
 
 export type IdPrefix = "tb" | "acc" | "evt" | "ep" | "req" | "rmd";

@@ -33,7 +33,14 @@ export interface AppEnv {
     subject?: string;
     /** When the hub accepted the write, as the state it wrote records it; now when unset. */
     acceptedAt?: Date;
+    /** The Idempotency-Key a POST holds, and when it was first tried (a crashed attempt may have written). */
+    attempt?: RequestAttempt;
   };
+}
+
+export interface RequestAttempt {
+  key: string;
+  firstTriedAt: number;
 }
 
 export interface HubKey {

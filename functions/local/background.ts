@@ -8,6 +8,7 @@ import { processDeliveryBatch } from "../handlers/delivery-batch.js";
 import type { Runtime } from "../platform/container.js";
 import { recoverDeliveries } from "../usecases/deliveries.js";
 import { integratePending } from "../usecases/log-integrate.js";
+import { recoverFanOuts } from "../usecases/event-outbox.js";
 import { reconcileOutbox } from "../usecases/reconcile.js";
 import { sweepDeadlines } from "../usecases/sweep.js";
 import type { Emulators } from "./emulators.js";
@@ -23,6 +24,7 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
   const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, (event) => processDeliveryBatch(deps, event), { onError });
   const reconciler = every(opts.intervalMs, async () => {
     await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
+    await recoverFanOuts(deps, config.DELIVERY_RECOVERY_GRACE_SECONDS);
     await recoverDeliveries(deps);
   }, onError);
   const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
@@ -30,6 +32,23 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
   const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError);
   deps.transparencyLog.onAppended = integrator.wake;
   return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), integrator.stop(), poller.stop()])) };
+}
+
+/**
+ * The embedded queue lives in memory, so a restart loses what it held: before the hub takes new
+ * work, it is refilled from the table. Nothing of the previous process still runs (the data
+ * folder admits one process), so there is no grace to wait: every event not yet fanned out is
+ * enqueued again and every follow-up still marked is finished now. Delivery retries come back
+ * through the reconciler as their time comes, and claims of the dead process once their lease ends.
+ */
+export async function resumeAfterRestart(runtime: Runtime): Promise<void> {
+  const { deps } = runtime;
+  // Events first: the follow-ups finished next hand over the events they record themselves.
+  await recoverFanOuts(deps, 0, 1000);
+  for (let round = 0; round < 100; round++) {
+    const { found, finished } = await reconcileOutbox(deps, 0);
+    if (finished === 0 || found < 100) break;
+  }
 }
 
 /**

@@ -19,7 +19,7 @@ import { ensureConsortium } from "../usecases/bootstrap.js";
 import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { createHttpServer } from "./http-server.js";
-import { startBackgroundWork, type BackgroundWork } from "./background.js";
+import { resumeAfterRestart, startBackgroundWork, type BackgroundWork } from "./background.js";
 
 export interface EmbeddedOptions {
   /** Where data lives on disk; in memory when absent (tests). */
@@ -79,6 +79,8 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
     await loadOrCreateDataKeyFile(config.WEBHOOK_SECRETS_KEY_FILE!);
     const runtime = await buildRuntime(config, opts.clock ? { clock: opts.clock } : {});
     const consortium = opts.consortiumPublicJwk === undefined ? undefined : await ensureConsortium(runtime.deps, opts.consortiumPublicJwk);
+    // What the in-memory queue held when the process went down is rebuilt from the table first.
+    if (opts.background !== false) await resumeAfterRestart(runtime);
     const background = opts.background === false ? undefined : startBackgroundWork(runtime, emulators, { intervalMs: opts.sweepIntervalMs ?? 1000 });
     server.open(createApp(runtime.deps).fetch);
     return {

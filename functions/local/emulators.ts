@@ -1,7 +1,8 @@
 /**
  * The embedded AWS stand-ins: dynalite (DynamoDB API on LevelDB, on disk when given a path) and
  * local-aws-sqs (SQS JSON protocol, in memory), each on a loopback port, with the table and
- * queues created as the CDK stack would create them.
+ * queues created as the CDK stack would create them. A table on disk has its indexes mended on
+ * start (see mend-indexes.ts): a kill can leave them out of step with the items.
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -9,9 +10,11 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { createSqsServer } from "local-aws-sqs";
+import { createDocumentClient } from "../adapters/dynamo/client.js";
 import { createTableInput } from "../adapters/dynamo/table-definition.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
 import "./dynalite-iterators.js";
+import { mendIndexes } from "./mend-indexes.js";
 
 export interface Emulators {
   dynamoEndpoint: string;
@@ -43,6 +46,10 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
   const sqsEndpoint = `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
 
   await ensureTable(dynamoEndpoint, tableName);
+  if (opts.dataPath) {
+    const db = createDocumentClient({ region: REGION, endpoint: dynamoEndpoint });
+    await mendIndexes(db, tableName).finally(() => db.destroy());
+  }
   const sqs = createSqsClient(REGION, sqsEndpoint);
   const { deliveryQueueUrl, deadLetterQueueUrl } = await ensureQueues(sqs, opts);
   sqs.destroy();

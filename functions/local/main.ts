@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { parseJsonKeyFile, readOrCreateKeyFile } from "../adapters/keys/key-file.js";
 import { generateSigningKey } from "../crypto/keys.js";
 import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
+import { behaviourSettings } from "../platform/config.js";
 import { startEmbeddedHub } from "./embedded.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -24,7 +25,7 @@ const hub = await startEmbeddedHub({
   dataDir,
   port,
   consortiumPublicJwk: consortiumJwk,
-  env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "INFO", ALLOW_LOOPBACK_WEBHOOKS: process.env.ALLOW_LOOPBACK_WEBHOOKS ?? "true" },
+  env: { ...behaviourSettings(process.env), LOG_LEVEL: process.env.LOG_LEVEL ?? "INFO", ALLOW_LOOPBACK_WEBHOOKS: process.env.ALLOW_LOOPBACK_WEBHOOKS ?? "true" },
 });
 
 console.log(`Hoptrace listening on ${hub.url}

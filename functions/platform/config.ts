@@ -70,6 +70,18 @@ export class ConfigError extends Error {
   readonly code = "invalid_config";
 }
 
+/** What names the deployment's resources and mode: set by the stack, or by the embedded server itself. */
+const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVERY_QUEUE_URL", "PUBLIC_URL", "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "HUB_KEY_SECRET_ARN", "HUB_KEY_FILE"]);
+
+/** The settings of `env` that tune behaviour (deadlines, limits, graces), for the embedded server to honour. */
+export function behaviourSettings(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((name) => !PLACEMENT.has(name) && env[name] !== undefined)
+      .map((name) => [name, env[name]!]),
+  );
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {

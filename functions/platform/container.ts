@@ -16,7 +16,6 @@ import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { loadDataKeySecret } from "../adapters/keys/data-key-secret.js";
 import { secretBox } from "../adapters/keys/secret-box.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
-import { SqsEventPublisher } from "../adapters/sqs/event-publisher.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
@@ -32,6 +31,7 @@ import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
+import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 
 export interface Runtime {
   config: Config;
@@ -57,6 +57,9 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const guard = destinationGuard(destinationPolicy);
   const secrets = secretBox(() => loadDataKey(config));
+  const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
+  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL);
+  const log = createLogger(config.LOG_LEVEL);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -70,18 +73,18 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     }),
     tracebacks: new DynamoTracebackStore(db, config.TABLE_NAME),
     requests: new DynamoRequestStore(db, config.TABLE_NAME),
-    events: new SqsEventPublisher(sqs, config.DELIVERY_QUEUE_URL),
+    events: new RecordingEventPublisher(webhooks, queue, clock, log),
     deadlines: deadlinePolicies(config),
     clock,
     ids: ulidGenerator(() => clock.now().getTime()),
-    log: createLogger(config.LOG_LEVEL),
+    log,
     hubKeys: { current: hubKey, published: [hubKey] },
     hubKey,
     cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
-    webhooks: new DynamoWebhookStore(db, config.TABLE_NAME, secrets),
+    webhooks,
     secrets,
     rmd: new DynamoRmdStore(db, config.TABLE_NAME),
-    queue: new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL),
+    queue,
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
     random: Math.random,

@@ -2,11 +2,10 @@
 import type { KeyObject } from "node:crypto";
 import { canManageKeysOf, isConsortium, MAX_ACTIVE_KEYS, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
-import { assignRegisteredProvider, type Hop } from "../domain/traceback.js";
 import { parseHopId } from "../domain/ids.js";
 import { keyProofStatement, verifyKeyProof } from "../crypto/key-proof.js";
 import { importPublicJwk, InvalidKeyError, jwkThumbprint, type Ed25519PublicJwk } from "../crypto/keys.js";
-import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
+import { activatePendingHop, outboxMarker, type FollowUpDeps } from "./followup.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
 
 export interface NewKeyInput {
@@ -55,11 +54,26 @@ export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclud
   // Keys are checked before anything is written, so a bad key leaves no half-registered account.
   const prepared = await Promise.all(newKeys.map((k, i) => prepareKey(k, account.id, `/keys/${i}`)));
   await ensureKeysAreNew(deps, prepared);
-  await deps.accounts.createAccount(account);
+  // Hops may be waiting for this provider's FRN or RMD number: the account is marked until they are opened.
+  const activation = kind === "provider" && (account.frn || account.rmdNumber) ? outboxMarker(new Date(now), account.id) : undefined;
+  await deps.accounts.createAccount(account, activation);
   const keys: SigningKeyRecord[] = [];
   for (const k of prepared) keys.push(await storeKey(deps, account, k, p.accountId, now));
-  if (kind === "provider") await activatePendingHops(deps, account);
+  // The reconciler opens them again after its grace, and only then clears the marker: a hop
+  // written just before (its index entry not yet readable) is found then.
+  if (activation) {
+    await activatePendingHops(deps, account).catch((err) =>
+      deps.log.warn("activation of waiting hops deferred to the reconciler", { accountId: account.id, error: String(err) }),
+    );
+  }
   return { account, keys };
+}
+
+/** Opens the hops waiting for a newly registered provider, then clears the account's marker. */
+export async function finishActivation(deps: FollowUpDeps, accountId: string, marker: string): Promise<void> {
+  const account = await deps.accounts.getAccount(accountId);
+  if (account?.kind === "provider") await activatePendingHops(deps, account);
+  await deps.accounts.clearActivation(accountId, marker);
 }
 
 /**
@@ -156,7 +170,7 @@ export async function revokeKey(deps: CoreDeps, p: Principal, accountId: string,
  * requests to the newly registered provider. Each activated hop leaves the pending index, so
  * reading page after page until one comes back empty visits every one of them.
  */
-async function activatePendingHops(deps: CoreDeps, provider: Account): Promise<void> {
+async function activatePendingHops(deps: FollowUpDeps, provider: Account): Promise<void> {
   const ids = [
     ...(provider.frn ? [["FRN", provider.frn] as const] : []),
     ...(provider.rmdNumber ? [["RMD", provider.rmdNumber] as const] : []),
@@ -187,24 +201,3 @@ export async function assignPendingHop(deps: CoreDeps, p: Principal, hopId: stri
   if (!(await activatePendingHop(deps, provider, hop.value))) throw new ConflictError("hop_changed", `hop request ${hopId} changed; read it again`);
 }
 
-async function activatePendingHop(deps: CoreDeps, provider: Account, pending: Hop): Promise<boolean> {
-  const [tb, hop] = await Promise.all([
-    deps.tracebacks.getTraceback(pending.tracebackId, true),
-    deps.tracebacks.getHop(pending.tracebackId, pending.seq, true),
-  ]);
-  if (!tb || !hop || hop.value.status !== "awaiting_registration") return false;
-  const now = deps.clock.now();
-  const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
-  const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
-  const marker = outboxMarker(now, assigned.id);
-  try {
-    await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);
-  } catch (err) {
-    if (err instanceof ConflictError) return false;
-    throw err;
-  }
-  await followUpHop(deps, assigned.tracebackId, assigned.seq, marker).catch((err) =>
-    deps.log.warn("hop follow-up deferred to the reconciler", { hopId: assigned.id, error: String(err) }),
-  );
-  return true;
-}

@@ -19,10 +19,15 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
   return attempt(deps, message);
 }
 
+/**
+ * Creates the event's deliveries, then clears its fan-out marker while the first attempts go out:
+ * from there on each delivery's own state carries its retries. A repeat of the message (the
+ * reconciler re-enqueues events still marked) finds the deliveries there and sends nothing.
+ */
 async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
-  const [, all] = await Promise.all([deps.webhooks.putEvent(event), deps.webhooks.allEndpointsOf(event.recipientId)]);
+  const all = await deps.webhooks.allEndpointsOf(event.recipientId);
   const endpoints = all.filter((e) => e.status === "active" && receives(e, event));
-  await Promise.all(
+  const created = await Promise.all(
     endpoints.map(async (endpoint) => {
       const now = deps.clock.now();
       const delivery: Delivery = {
@@ -38,9 +43,13 @@ async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
         leaseUntil: leaseUntil(deps, now),
       };
       // A duplicate of the event message finds the delivery there: its own message path owns it.
-      if (await deps.webhooks.createDelivery(delivery)) await send(deps, delivery, endpoint, event);
+      return (await deps.webhooks.createDelivery(delivery)) ? { delivery, endpoint } : undefined;
     }),
   );
+  await Promise.all([
+    deps.webhooks.markFannedOut(event),
+    ...created.map((c) => c && send(deps, c.delivery, c.endpoint, event)),
+  ]);
 }
 
 async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "attempt" }>): Promise<void> {

@@ -3,16 +3,18 @@
  * new state) and publishing the events. It runs right after the transition and again from the
  * reconciler for any transition whose outbox marker is still set, so every step is idempotent:
  * derived items have deterministic ids, events have deterministic ids, and the traceback only
- * moves forward from the hop it stands on.
+ * moves forward from the hop it stands on. The publisher records every event before this clears
+ * the marker, so from then on the event, not the marker, guarantees its delivery.
  */
 import { hopRequestCancelled, hopRequestCreated, hopRequestOverdue, hopRequestReminder, tracebackCompleted, type HubEvent } from "../domain/events.js";
 import { ConflictError } from "../domain/errors.js";
-import { applyDecision, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
+import type { Account } from "../domain/account.js";
+import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
 import { recordFindings } from "./findings.js";
 import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "events" | "deadlines" | "log" | "evidence" | "clock">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -20,16 +22,19 @@ export function outboxMarker(now: Date, id: string): string {
 }
 
 /**
- * The follow-up of a traceback's own transitions: its creation (hop 1 and its notification), its
- * closing by a person (cancel the open hop), and its reopening with a late answer.
+ * The follow-up of a traceback's own transitions: its creation (hop 1, the signer inquiries and
+ * their notifications), its closing by a person (cancel the open hop), and its reopening with a
+ * late answer. Each of them first makes sure of what creation made, so a repeat of any one of
+ * them after a crash also finishes a creation the crash cut short.
  */
 export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string, marker: string): Promise<void> {
-  const stored = await deps.tracebacks.getTraceback(tracebackId, true);
-  if (!stored) return;
-  const tb = stored.value;
-  const events: HubEvent[] = [];
+  const chain = await deps.tracebacks.getChain(tracebackId);
+  if (!chain) return;
+  const tb = chain.traceback.value;
+  const events = await notifyOpenedHops(deps, tb, chain.hops.map((h) => h.value));
   if (tb.result?.outcome === "closed") {
     const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
+    if (current) await finishPendingFollowUp(deps, current);
     const hop = current?.value;
     let cancelled = hop?.status === "cancelled";
     if (hop && (hop.status === "open" || hop.status === "awaiting_registration" || hop.status === "deferred")) {
@@ -45,25 +50,49 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     if (hop?.providerId && cancelled) events.push(hopRequestCancelled(hop, tb.result.decidedAt));
     events.push(tracebackCompleted(tb));
   } else if (tb.status !== "completed") {
-    if (tb.hopCount === 1) {
-      await placeHop(deps, tb, firstHopOf(tb, deps.deadlines(tb.deadlinePolicy)));
-      for (const inquiry of signerInquiriesOf(tb, deps.deadlines(tb.deadlinePolicy))) {
-        const placed = await placeHop(deps, tb, inquiry);
-        if (placed.status === "open") events.push(hopRequestCreated(placed));
-      }
-    }
-    const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
+    const current = chain.hops.find((h) => h.value.seq === tb.hopCount);
     // Reopened with a late answer: the answer now moves the traceback on.
-    if (current?.value.status === "answered") return followUpHop(deps, tracebackId, tb.hopCount, marker, { markedItem: { tracebackId } });
-    if (current?.value.status === "open" && tb.hopCount === 1) events.push(hopRequestCreated(current.value));
+    if (current?.value.status === "answered") {
+      await deps.events.publish(events);
+      return followUpHop(deps, tracebackId, tb.hopCount, marker, { markedItem: { tracebackId } });
+    }
   }
   await deps.events.publish(events);
   await deps.tracebacks.clearOutbox({ tracebackId }, marker);
 }
 
 /**
+ * Writes hop 1 and the signer inquiries if they are missing (both derive from the traceback
+ * alone), and returns the `hop_request.created` of every hop of the chain that was ever opened.
+ * Event ids are derived from the hop, so the ones already sent are not sent again.
+ */
+async function notifyOpenedHops(deps: FollowUpDeps, tb: Traceback, stored: StoredHop[]): Promise<HubEvent[]> {
+  const hops = new Map<number, Hop>(stored.map((h) => [h.seq, h]));
+  const policy = deps.deadlines(tb.deadlinePolicy);
+  for (const hop of [firstHopOf(tb, policy), ...signerInquiriesOf(tb, policy)]) {
+    if (!hops.has(hop.seq)) hops.set(hop.seq, await placeHop(deps, tb, hop));
+  }
+  return [...hops.values()].filter(wasOpened).map(hopRequestCreated);
+}
+
+/** A hop that was ever open has a provider and a deadline; a deferred or awaiting one has not. */
+function wasOpened(hop: Hop): boolean {
+  return hop.providerId !== undefined && hop.deadline !== undefined;
+}
+
+/**
+ * A transition about to replace a hop whose earlier follow-up is still marked (a crash cut it
+ * short) finishes that follow-up first: the marker it would overwrite is the only trace of it.
+ */
+export async function finishPendingFollowUp(deps: FollowUpDeps, stored: Stored<StoredHop>): Promise<void> {
+  if (stored.outbox) await followUpHop(deps, stored.value.tracebackId, stored.value.seq, stored.outbox);
+}
+
+/**
  * The follow-up of a hop's transition: answered, opened (after registration or a deferral),
- * reminded, overdue, escalated, cancelled.
+ * reminded, overdue, escalated, cancelled. Its events derive from the hop and the decision its
+ * answer makes as of the answer's time, never from whether this run moved the traceback: a
+ * repeat after the traceback moved on notifies the same next hop.
  */
 export async function followUpHop(
   deps: FollowUpDeps,
@@ -78,8 +107,13 @@ export async function followUpHop(
 ): Promise<void> {
   const hop = opts.known?.hop ?? (await deps.tracebacks.getHop(tracebackId, seq, true))?.value;
   if (!hop) return;
+  const tb = isInquirySeq(seq) ? opts.known?.traceback : await caughtUp(deps, tracebackId, seq, opts.known?.traceback);
   const events: HubEvent[] = [];
-  const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events), opts.known?.traceback);
+  const placed: { next?: Hop } = {};
+  const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events, placed), tb);
+  const next = placed.next ?? (after && (await nextHopOf(deps, hop, after)));
+  if (next && !placed.next && wasOpened(next)) events.push(hopRequestCreated(next));
+  if (next?.status === "awaiting_registration") await openIfRegistered(deps, next);
   events.push(...hopEvents(hop, after));
   if (after?.status === "completed") {
     events.push(tracebackCompleted(after));
@@ -89,8 +123,66 @@ export async function followUpHop(
   await deps.tracebacks.clearOutbox(opts.markedItem ?? { tracebackId, seq }, marker);
 }
 
+/**
+ * The traceback as the follow-up of chain hop `seq` needs it: standing on that hop or past it.
+ * Still on an earlier hop, it waits for that hop's follow-up, which a crash cut short after the
+ * next hop was written (and answered already): that one is finished first, else this one would
+ * find nothing to move and the chain would stop here.
+ */
+async function caughtUp(deps: FollowUpDeps, tracebackId: string, seq: number, known?: Stored<Traceback>): Promise<Stored<Traceback> | undefined> {
+  const tb = known ?? (await deps.tracebacks.getTraceback(tracebackId, true));
+  if (!tb || tb.value.hopCount >= seq) return tb;
+  const standing = await deps.tracebacks.getHop(tracebackId, tb.value.hopCount, true);
+  if (standing) await finishPendingFollowUp(deps, standing);
+  return undefined;
+}
+
+/**
+ * The next hop an answer made, read back from the table when the traceback had already moved
+ * past the answered hop (a crash came between that write and the notification).
+ */
+async function nextHopOf(deps: FollowUpDeps, hop: StoredHop, tb: Traceback): Promise<Hop | undefined> {
+  if (hop.status !== "answered" || isInquirySeq(hop.seq) || tb.hopCount <= hop.seq) return undefined;
+  const next = (await deps.tracebacks.getHop(hop.tracebackId, hop.seq + 1, true))?.value;
+  return next?.namedBy.hopId === hop.id ? next : undefined;
+}
+
+/**
+ * A hop placed to wait for an upstream that registered meanwhile (its registration looked for
+ * waiting hops before this one was written) is opened for it now.
+ */
+async function openIfRegistered(deps: FollowUpDeps, hop: Hop): Promise<void> {
+  const named = hop.pendingProvider;
+  const id = (named?.frn && (await deps.accounts.accountIdByFrn(named.frn))) || (named?.rmdNumber && (await deps.accounts.accountIdByRmd(named.rmdNumber)));
+  const provider = id ? await deps.accounts.getAccount(id) : undefined;
+  if (provider?.kind === "provider") await activatePendingHop(deps, provider, hop);
+}
+
+/** Opens a hop that waited for an unregistered upstream for the provider now registered; false if it no longer waits. */
+export async function activatePendingHop(deps: FollowUpDeps, provider: Account, pending: Hop): Promise<boolean> {
+  const [tb, hop] = await Promise.all([
+    deps.tracebacks.getTraceback(pending.tracebackId, true),
+    deps.tracebacks.getHop(pending.tracebackId, pending.seq, true),
+  ]);
+  if (!tb || !hop || hop.value.status !== "awaiting_registration") return false;
+  const now = deps.clock.now();
+  const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+  const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
+  const marker = outboxMarker(now, assigned.id);
+  try {
+    await deps.tracebacks.replaceHop(assigned, { version: hop.version, status: "awaiting_registration" }, marker);
+  } catch (err) {
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+  await followUpHop(deps, assigned.tracebackId, assigned.seq, marker).catch((err) =>
+    deps.log.warn("hop follow-up deferred to the reconciler", { hopId: assigned.id, error: String(err) }),
+  );
+  return true;
+}
+
 /** What the hop's current state does to the traceback, if it still stands on that hop. */
-async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, events: HubEvent[]): Promise<Traceback | undefined> {
+async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, events: HubEvent[], placed: { next?: Hop }): Promise<Traceback | undefined> {
   // Signer inquiries run beside the chain and never move it.
   if (tb.status === "completed" || tb.hopCount !== hop.seq || isInquirySeq(hop.seq)) return undefined;
   if (hop.status === "open") {
@@ -111,8 +203,8 @@ async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, even
   // Decided as of the answer's own time, so a repeat derives exactly the same next hop.
   const decision = decideAnswer(tb, { ...hop, status: "open" }, hop.answer, upstream, hop.answeredBy.accountId, new Date(hop.answeredAt), deps.deadlines(tb.deadlinePolicy));
   if (decision.kind !== "complete") {
-    const placed = await placeHop(deps, tb, decision.nextHop);
-    if (placed.status === "open") events.push(hopRequestCreated(placed));
+    placed.next = await placeHop(deps, tb, decision.nextHop);
+    if (placed.next.status === "open") events.push(hopRequestCreated(placed.next));
   }
   return applyDecision(tb, decision);
 }
@@ -149,7 +241,8 @@ function hopEvents(hop: Hop, tb: Traceback | undefined): HubEvent[] {
 
 /**
  * Moves the traceback forward with optimistic locking, re-reading on a lost race. Returns the
- * traceback as it stands afterwards, whether this call or an earlier run changed it.
+ * traceback as it stands afterwards, whether this call or an earlier run changed it. A marker
+ * the traceback carries (its own follow-up not yet done) stays on it.
  */
 async function advanceTraceback(
   deps: FollowUpDeps,
@@ -162,7 +255,7 @@ async function advanceTraceback(
     if (!stored) return undefined;
     const next = await decide(stored.value);
     if (!next) return stored.value;
-    if (await deps.tracebacks.replaceTraceback(next, stored.version)) return next;
+    if (await deps.tracebacks.replaceTraceback(next, stored.version, stored.outbox)) return next;
   }
   throw new Error(`traceback ${tracebackId} kept changing under the follow-up`);
 }

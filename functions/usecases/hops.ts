@@ -6,7 +6,7 @@ import type { HopAnswer } from "../domain/answer.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { parseHopId } from "../domain/ids.js";
 import { decideAnswer, type ResolvedUpstream } from "../domain/traceback.js";
-import { followUpHop, outboxMarker } from "./followup.js";
+import { finishPendingFollowUp, followUpHop, outboxMarker } from "./followup.js";
 import type { AnswerEvidence, CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
 
 export async function listOpenHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
@@ -89,6 +89,7 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
     if (replay) return replay;
     throw new ConflictError("hop_already_answered", `hop request ${hopId} is ${hop.status}; corrections go through an amendment`);
   }
+  await finishPendingFollowUp(deps, stored);
   const inquiry = hop.kind === "signer_inquiry";
   const [tb, upstream] = await Promise.all([deps.tracebacks.getTraceback(hop.tracebackId, true), inquiry ? undefined : resolveUpstream(deps, answer)]);
   if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);

@@ -47,7 +47,10 @@ export interface OutboxRef {
 }
 
 export interface AccountStore {
-  createAccount(account: Account): Promise<void>;
+  /** `activation`: a marker kept until the hops waiting for this provider are opened. */
+  createAccount(account: Account, activation?: string): Promise<void>;
+  pendingActivations(before: string, limit: number): Promise<Array<{ accountId: string; marker: string }>>;
+  clearActivation(accountId: string, marker: string): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
   listAccounts(kind: AccountKind, page: PageRequest): Promise<Page<Account>>;
   accountIdByFrn(frn: string): Promise<string | undefined>;
@@ -64,7 +67,8 @@ export interface AccountStore {
 }
 
 export interface TracebackStore {
-  createTraceback(tb: Traceback, outbox: string): Promise<void>;
+  /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
+  createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
   getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
   replaceTraceback(tb: Traceback, expectedVersion: number, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;

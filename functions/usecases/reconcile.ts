@@ -1,8 +1,10 @@
 /**
  * The reconciler finishes follow-ups that a crash interrupted: every item still carrying an
  * outbox marker older than a grace period (long enough for the inline follow-up to have
- * finished) has its follow-up run again. Follow-ups are idempotent, so racing the inline one is safe.
+ * finished) has its follow-up run again, and every provider still marked from its registration
+ * has the hops waiting for it opened. Both are idempotent, so racing the inline run is safe.
  */
+import { finishActivation } from "./accounts.js";
 import { followUpHop, followUpTraceback, type FollowUpDeps } from "./followup.js";
 
 export interface ReconcileResult {
@@ -11,20 +13,26 @@ export interface ReconcileResult {
   failed: number;
 }
 
-export async function reconcileOutbox(deps: FollowUpDeps & { clock: { now(): Date } }, graceSeconds: number, limit = 100): Promise<ReconcileResult> {
+export async function reconcileOutbox(deps: FollowUpDeps, graceSeconds: number, limit = 100): Promise<ReconcileResult> {
   const before = new Date(deps.clock.now().getTime() - graceSeconds * 1000).toISOString();
-  const pending = await deps.tracebacks.pendingOutbox(before, limit);
+  const [pending, activations] = await Promise.all([deps.tracebacks.pendingOutbox(before, limit), deps.accounts.pendingActivations(before, limit)]);
+  const work = [
+    ...pending.map((item) => ({
+      fields: item.ref,
+      run: () => (item.ref.seq === undefined ? followUpTraceback(deps, item.ref.tracebackId, item.marker) : followUpHop(deps, item.ref.tracebackId, item.ref.seq, item.marker)),
+    })),
+    ...activations.map((a) => ({ fields: { accountId: a.accountId }, run: () => finishActivation(deps, a.accountId, a.marker) })),
+  ];
   let finished = 0;
   let failed = 0;
-  for (const item of pending) {
+  for (const item of work) {
     try {
-      if (item.ref.seq === undefined) await followUpTraceback(deps, item.ref.tracebackId, item.marker);
-      else await followUpHop(deps, item.ref.tracebackId, item.ref.seq, item.marker);
+      await item.run();
       finished++;
     } catch (err) {
       failed++;
-      deps.log.error("outbox follow-up failed", { ...item.ref, error: String(err) });
+      deps.log.error("outbox follow-up failed", { ...item.fields, error: String(err) });
     }
   }
-  return { found: pending.length, finished, failed };
+  return { found: work.length, finished, failed };
 }

@@ -8,7 +8,7 @@
 import { applySweep, sweepAction } from "../domain/deadlines/sweep.js";
 import { ConflictError } from "../domain/errors.js";
 import type { Hop } from "../domain/traceback.js";
-import { followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
+import { finishPendingFollowUp, followUpHop, outboxMarker, withinWeeklyCap } from "./followup.js";
 import type { CoreDeps } from "./ports.js";
 
 export interface SweepResult {
@@ -26,6 +26,7 @@ export async function sweepDeadlines(deps: CoreDeps, limit = 100): Promise<Sweep
     const action = sweepAction(stored.value, now);
     if (!action) continue;
     try {
+      await finishPendingFollowUp(deps, stored);
       const marker = outboxMarker(now, stored.value.id);
       if (action.kind === "open_deferred") {
         const opened = await openDeferred(deps, stored.value, now);

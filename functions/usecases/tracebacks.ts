@@ -5,8 +5,8 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from
 import { responsiveness, type Responsiveness } from "../domain/responsiveness.js";
 import { readCallingNumber, validNumber, InvalidPhoneNumberError, type E164 } from "../domain/phone.js";
 import type { Finding } from "../domain/shaken/findings.js";
-import { closeTraceback, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
-import { followUpTraceback, outboxMarker } from "./followup.js";
+import { closeTraceback, firstHopOf, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
+import { finishPendingFollowUp, followUpTraceback, outboxMarker } from "./followup.js";
 import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
 import { signatureVerdict, type SignatureVerdict } from "./findings.js";
 import { isInquirySeq } from "../domain/ids.js";
@@ -40,7 +40,18 @@ export interface Chain {
   pathsAgree?: boolean;
 }
 
-export async function createTraceback(deps: CoreDeps, p: Principal, input: CreateTracebackInput, defaultPolicy: string): Promise<Chain> {
+/**
+ * Starts a traceback. Under an Idempotency-Key its id derives from the key and the time of the
+ * request's first attempt, so a retry after an attempt that died having written it finds that
+ * traceback instead of starting a second one.
+ */
+export async function createTraceback(
+  deps: CoreDeps,
+  p: Principal,
+  input: CreateTracebackInput,
+  defaultPolicy: string,
+  attempt?: { key: string; firstTriedAt: number },
+): Promise<Chain> {
   if (!canCreateTraceback(p)) throw new ForbiddenError("only the consortium and initiators start tracebacks");
   const initiatorId = p.kind === "consortium" ? (input.initiatorId ?? p.accountId) : p.accountId;
   if (p.kind !== "consortium" && input.initiatorId !== undefined && input.initiatorId !== p.accountId) {
@@ -61,7 +72,7 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
   const deadlineFor = deps.deadlines(policy);
   const { traceback, firstHop } = startTraceback(
     {
-      id: deps.ids.next("tb"),
+      id: attempt ? deps.ids.derived("tb", attempt.firstTriedAt, `${p.accountId}\n${attempt.key}`) : deps.ids.next("tb"),
       initiatorId,
       createdBy: p.accountId,
       call,
@@ -78,11 +89,25 @@ export async function createTraceback(deps: CoreDeps, p: Principal, input: Creat
     deadlineFor,
   );
   const marker = outboxMarker(now, traceback.id);
-  await deps.tracebacks.createTraceback(traceback, marker);
+  if ((await deps.tracebacks.createTraceback(traceback, marker)) === "exists") return writtenBefore(deps, p, traceback.id);
   await followUpTraceback(deps, traceback.id, marker).catch((err) =>
     deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId: traceback.id, error: String(err) }),
   );
   return { traceback, hops: [firstHop] };
+}
+
+/** The traceback an earlier attempt of the same request wrote before it died, its follow-up finished now. */
+async function writtenBefore(deps: CoreDeps, p: Principal, tracebackId: string): Promise<Chain> {
+  const stored = await deps.tracebacks.getTraceback(tracebackId, true);
+  // The id hashes the caller's own key: anyone else's traceback under it would be a collision.
+  if (!stored || stored.value.createdBy !== p.accountId) throw new Error(`traceback ${tracebackId} exists but was not written by this request`);
+  if (stored.outbox) {
+    await followUpTraceback(deps, tracebackId, stored.outbox).catch((err) =>
+      deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId, error: String(err) }),
+    );
+  }
+  const tb = stored.value;
+  return { traceback: tb, hops: [firstHopOf(tb, deps.deadlines(tb.deadlinePolicy))] };
 }
 
 /** The call as given, and what its numbers alone reveal; only a called number that is not valid is refused. */
@@ -147,6 +172,13 @@ export async function closeTracebackBy(deps: CoreDeps, p: Principal, tracebackId
   for (let attempt = 0; attempt < 5; attempt++) {
     const stored = await deps.tracebacks.getTraceback(tracebackId, true);
     if (!stored || !canReadTraceback(p, stored.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+    // An answer accepted before the close still makes its next hop: a follow-up a crash left
+    // unfinished is finished first, and the traceback read again.
+    const current = stored.value.status === "completed" ? undefined : await deps.tracebacks.getHop(tracebackId, stored.value.hopCount, true);
+    if (current?.outbox) {
+      await finishPendingFollowUp(deps, current);
+      continue;
+    }
     const now = deps.clock.now();
     const closed = closeTraceback(stored.value, reason, p.accountId, now);
     const marker = outboxMarker(now, tracebackId);

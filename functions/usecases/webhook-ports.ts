@@ -10,7 +10,15 @@ export interface WebhookStore {
   getEndpoint(id: string): Promise<Endpoint | undefined>;
   listEndpoints(accountId: string, page: PageRequest): Promise<Page<Endpoint>>;
   allEndpointsOf(accountId: string): Promise<Endpoint[]>;
-  putEvent(e: HubEvent): Promise<"created" | "exists">;
+  /**
+   * Records an event in its recipient's feed, marked as not yet fanned out since `pendingSince`.
+   * A second write of the same event changes nothing.
+   */
+  recordEvent(e: HubEvent, pendingSince: string): Promise<"created" | "exists">;
+  /** Clears the event's fan-out marker once its deliveries exist (recording it if it never was). */
+  markFannedOut(e: HubEvent): Promise<void>;
+  /** Events marked as not yet fanned out since before `before`. */
+  eventsAwaitingFanOut(before: string, limit: number): Promise<HubEvent[]>;
   getEvent(id: string): Promise<HubEvent | undefined>;
   listEvents(recipientId: string, page: PageRequest, since?: string): Promise<Page<HubEvent>>;
   getDelivery(eventId: string, endpointId: string): Promise<Delivery | undefined>;

@@ -300,6 +300,7 @@ describe("the reconciler finishes an interrupted follow-up", () => {
   function depsAt(clock: ManualClock, published: HubEvent[], errors: string[]) {
     const log: Logger = { info: () => undefined, warn: () => undefined, error: (m, f) => void errors.push(`${m} ${JSON.stringify(f)}`) };
     return {
+      accounts: r.accounts,
       tracebacks: r.tracebacks,
       evidence: r.evidence,
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedHub } from "../../functions/local/embedded.js";
 import { ensureConsortium } from "../../functions/usecases/bootstrap.js";
-import { apiFor, CALL, newKey } from "../support/hub.js";
+import { apiFor, CALL, newKey, providerRegistration, registerAccount } from "../support/hub.js";
+import { startReceiver } from "../support/receiver.js";
 
 describe("restarting the embedded hub", () => {
   const dirs: string[] = [];
@@ -36,6 +37,34 @@ describe("restarting the embedded hub", () => {
       expect(await (await fetch(`${second.url}/.well-known/jwks.json`)).json()).toEqual(jwks1);
     } finally {
       await second.stop();
+    }
+  });
+
+  it("delivers after a restart what the in-memory queue held when the hub went down", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "hoptrace-restart-"));
+    dirs.push(dataDir);
+    const consortium = await newKey();
+    const receiver = await startReceiver();
+    try {
+      // No worker in the first life: the notification is recorded and queued, and goes down with the queue.
+      const first = await startEmbeddedHub({ dataDir, background: false });
+      await ensureConsortium(first.runtime.deps, consortium.publicJwk);
+      const provider = await registerAccount(first.url, apiFor(first.url, consortium.key), "providers", providerRegistration("Queued Co"));
+      expect((await provider.api.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created"] })).status).toBe(201);
+      const tb = await apiFor(first.url, consortium.key).post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id });
+      expect(tb.status).toBe(201);
+      await first.stop();
+      expect(receiver.received).toHaveLength(0);
+
+      const second = await startEmbeddedHub({ dataDir });
+      try {
+        const [got] = await receiver.waitFor((r) => r.length >= 1, 10_000);
+        expect(got!.headers["webhook-id"]).toBe(`evt_${tb.body.hops[0].id}.created`);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await receiver.close();
     }
   });
 });

@@ -35,6 +35,6 @@ describe("retrying an answer", () => {
     const chain = await t.consortium.api.get(`/v1/tracebacks/${tbId}`);
     expect(chain.body.hops).toHaveLength(2);
     const { deps } = t.hub.runtime;
-    expect(await deps.requests.startIdempotent(terminating.id, "answer-1", "probe", Date.now(), 60, 30)).toEqual({ kind: "started" });
+    expect(await deps.requests.startIdempotent(terminating.id, "answer-1", "probe", Date.now(), 60, 30)).toMatchObject({ kind: "started" });
   });
 });

@@ -1,5 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTraceback } from "../../functions/usecases/tracebacks.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { PROBLEM } from "./raw.js";
 
@@ -107,6 +108,28 @@ describe("Idempotency-Key", () => {
       expect(after.text).toBe(created[0]!.text);
       expect(after.headers.get("idempotent-replayed")).toBe("true");
     }
+  });
+
+  it("a retry after an attempt that died having written the traceback finds that traceback, not a second one", async () => {
+    const key = randomUUID();
+    const campaign = "died-after-writing";
+    const { runtime: { deps }, config } = t.hub;
+    // The first attempt claimed the key, wrote the traceback, and died before storing its response.
+    const firstTriedAt = Date.now() - (config.IDEMPOTENCY_LEASE_SECONDS + 5) * 1000;
+    const fingerprint = createHash("sha256").update("POST /v1/tracebacks\n").update(JSON.stringify(body(campaign))).digest("base64url");
+    expect(await deps.requests.startIdempotent(initiator.id, key, fingerprint, firstTriedAt, 3600, config.IDEMPOTENCY_LEASE_SECONDS)).toEqual({ kind: "started", firstTriedAt });
+    const principal = { accountId: initiator.id, kind: "initiator" as const, keyId: initiator.key.keyId };
+    const written = await createTraceback(deps, principal, body(campaign), "us-24h", { key, firstTriedAt });
+
+    // Its lease has run out: the client's retry takes the key over and runs again.
+    const retry = await initiator.api.post("/v1/tracebacks", body(campaign), { idempotencyKey: key });
+    expect(retry.status).toBe(201);
+    expect(retry.body.traceback.id).toBe(written.traceback.id);
+    expect(retry.body.hops[0].id).toBe(written.hops[0]!.id);
+    expect((await allTracebacks(initiator)).filter((x) => x.campaign === campaign)).toHaveLength(1);
+    const again = await initiator.api.post("/v1/tracebacks", body(campaign), { idempotencyKey: key });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(retry.text);
   });
 
   it("keys are per account: two initiators may use the same key", async () => {

@@ -81,6 +81,20 @@ export async function newKey(): Promise<NewKey> {
 
 let frnCounter = 1_000_000;
 
+/** A provider's registration as the tests make it: a fresh FRN and a NOC contact. */
+export function providerRegistration(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, frn: String(frnCounter++).padStart(10, "0"), contact: { name: "NOC", email: "noc@carrier.example" }, ...extra };
+}
+
+/** Registers an account through the consortium with one new key: the one place the tests build a key registration. */
+export async function registerAccount(url: string, consortium: Api, kind: "providers" | "initiators", body: Record<string, unknown>, now?: () => number): Promise<Party> {
+  const k = await newKey();
+  const id = newAccountId();
+  const res = await consortium.post(`/v1/${kind}`, { id, ...body, keys: [k.registration(id)] });
+  if (res.status !== 201) throw new Error(`registering ${kind} failed: ${res.status} ${res.text}`);
+  return { id: res.body.account.id, key: k.key, api: apiFor(url, k.key, now) };
+}
+
 export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {}): Promise<TestHub> {
   // Tests send bursts from one account on purpose; the rate limit has a test of its own.
   const hub = await startEmbeddedHub({ background: false, ...opts, env: { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000", ...opts.env } });
@@ -89,20 +103,12 @@ export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {
   // Clients sign with the hub's clock, so an accelerated hub still accepts their signatures.
   const now = opts.clock ? () => opts.clock!.now().getTime() : undefined;
   const consortium: Party = { id: accountId, key: c.key, api: apiFor(hub.url, c.key, now) };
-  const register = async (kind: "providers" | "initiators", body: Record<string, unknown>): Promise<Party> => {
-    const k = await newKey();
-    const id = newAccountId();
-    const res = await consortium.api.post(`/v1/${kind}`, { id, ...body, keys: [k.registration(id)] });
-    if (res.status !== 201) throw new Error(`registering ${kind} failed: ${res.status} ${res.text}`);
-    return { id: res.body.account.id, key: k.key, api: apiFor(hub.url, k.key, now) };
-  };
   return {
     hub,
     url: hub.url,
     consortium,
-    registerProvider: (name, extra = {}) =>
-      register("providers", { name, frn: String(frnCounter++).padStart(10, "0"), contact: { name: "NOC", email: "noc@carrier.example" }, ...extra }),
-    registerInitiator: (name) => register("initiators", { name, contact: { name: "Unit", email: "unit@agency.example" } }),
+    registerProvider: (name, extra = {}) => registerAccount(hub.url, consortium.api, "providers", providerRegistration(name, extra), now),
+    registerInitiator: (name) => registerAccount(hub.url, consortium.api, "initiators", { name, contact: { name: "Unit", email: "unit@agency.example" } }, now),
     stop: () => hub.stop(),
   };
 }

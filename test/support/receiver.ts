@@ -3,6 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Received {
+  /** The request's path and query. */
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
@@ -27,7 +29,7 @@ export async function startReceiver(path = "/hooks"): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
+      received.push({ url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
       const reply = state.script.shift() ?? state.fallback;
       if (reply === "hang") return;
       setTimeout(() => {

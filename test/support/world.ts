@@ -98,7 +98,7 @@ export async function populate(t: TestHub): Promise<World> {
     });
     const eventId = `evt_world_${i}`;
     eventIds.push(eventId);
-    await deps.webhooks.putEvent({ id: eventId, type: "endpoint.test", createdAt: at(i), recipientId: providerA.id, data: { endpointId: endpointIds[0]! } });
+    await deps.webhooks.markFannedOut({ id: eventId, type: "endpoint.test", createdAt: at(i), recipientId: providerA.id, data: { endpointId: endpointIds[0]! } });
     await deps.webhooks.createDelivery({
       eventId,
       endpointId: endpointIds[0]!,

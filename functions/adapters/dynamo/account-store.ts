@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import type { Account, AccountKind, SigningKeyRecord } from "../../domain/account.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { AccountStore, Page, PageRequest } from "../../usecases/ports.js";
-import { allPages, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE, type ItemKey } from "./keys.js";
 
 /**
@@ -30,7 +30,7 @@ export class DynamoAccountStore implements AccountStore {
    * FRN and SPC codes are unique across accounts. DynamoDB has no unique constraint on an
    * attribute, so each is a claim item written conditionally before the account itself.
    */
-  async createAccount(account: Account): Promise<void> {
+  async createAccount(account: Account, activation?: string): Promise<void> {
     const claims: Array<{ key: ItemKey; what: string }> = [
       ...(account.frn ? [{ key: keys.frnClaim(account.frn), what: `FRN ${account.frn}` }] : []),
       ...(account.rmdNumber ? [{ key: keys.rmdClaim(account.rmdNumber), what: `RMD number ${account.rmdNumber}` }] : []),
@@ -49,6 +49,7 @@ export class DynamoAccountStore implements AccountStore {
             entity: "account",
             gsi1pk: keys.accountsByKind(account.kind),
             gsi1sk: account.id,
+            ...(activation && { gsi4pk: keys.schedule("ACTIVATE", account.id), gsi4sk: activation }),
             ...account,
             activeKeys: {},
           },
@@ -60,6 +61,15 @@ export class DynamoAccountStore implements AccountStore {
       if (isConditionFailure(err)) throw new ConflictError("account_exists", `account ${account.id} exists`);
       throw err;
     }
+  }
+
+  async pendingActivations(before: string, limit: number): Promise<Array<{ accountId: string; marker: string }>> {
+    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("ACTIVATE"), before, limit);
+    return items.map((i) => ({ accountId: String(i.id), marker: String(i.gsi4sk) }));
+  }
+
+  async clearActivation(accountId: string, marker: string): Promise<void> {
+    await clearMarker(this.db, this.table, keys.account(accountId), marker);
   }
 
   /**

@@ -1,7 +1,7 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import { TABLE } from "./keys.js";
+import { TABLE, type ItemKey } from "./keys.js";
 
 const KEY_ATTRIBUTES = new Set<string>([
   TABLE.partitionKey,
@@ -131,8 +131,41 @@ export async function allPages<T>(page: (cursor: string | undefined) => Promise<
   return out;
 }
 
+/** Writes an item unless one with its key exists; a retry of the same write is told "exists". */
+export async function putNew(db: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>): Promise<"created" | "exists"> {
+  try {
+    await db.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
+    return "created";
+  } catch (err) {
+    if (isConditionFailure(err)) return "exists";
+    throw err;
+  }
+}
+
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * Takes an item off the outbox index: only if it still carries `marker` (a newer transition's
+ * marker stays), or, without one, whatever it carries. False when the item was not there or
+ * carried another marker.
+ */
+export async function clearMarker(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, marker?: string): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: "REMOVE gsi4pk, gsi4sk",
+        ...(marker ? { ConditionExpression: "gsi4sk = :m", ExpressionAttributeValues: { ":m": marker } } : { ConditionExpression: "attribute_exists(pk)" }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }
 
 /**

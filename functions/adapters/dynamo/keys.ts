@@ -18,7 +18,10 @@ export const TABLE = {
     schedule: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
     /**
      * Sparse outbox index: items whose state change still has follow-up work (next hop, events)
-     * not yet confirmed done. The follow-up clears the marker; the reconciler finds what a crash left.
+     * not yet confirmed done, under `OUTBOX#<shard>`; events not yet fanned out to their
+     * recipient's endpoints, under `FANOUT#<shard>`; providers whose registration has not yet
+     * opened the hops waiting for them, under `ACTIVATE#<shard>`. Whoever finishes the work clears
+     * the marker; the reconciler finds what a crash left.
      */
     outbox: { name: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
   },
@@ -26,7 +29,7 @@ export const TABLE = {
 
 export type IndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]["name"];
 
-export type ScheduleKind = "DUE" | "OUTBOX" | "RETRY";
+export type ScheduleKind = "DUE" | "OUTBOX" | "FANOUT" | "ACTIVATE" | "RETRY";
 
 export interface ItemKey {
   pk: string;

@@ -3,7 +3,7 @@
  * Both are single conditional writes with a TTL; DynamoDB's TTL deletes lazily and the emulator
  * never does, so readers treat an expired record as absent.
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { isConditionFailure } from "./items.js";
 import { keys } from "./keys.js";
 import type { IdempotencyRecord, IdempotencyStart, RequestStore, StoredResponse } from "../../http/middleware/ports.js";
@@ -34,7 +34,8 @@ export class DynamoRequestStore implements RequestStore {
 
   /**
    * Claims an idempotency key for a request, or returns what is stored under it. An in-flight
-   * claim older than `leaseSeconds` (its request crashed) can be taken over.
+   * claim older than `leaseSeconds` (its request crashed) can be taken over; the claim keeps the
+   * time of the first attempt, from which a handler derives what that attempt may have written.
    */
   async startIdempotent(
     principalId: string,
@@ -50,19 +51,38 @@ export class DynamoRequestStore implements RequestStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...itemKey, entity: "idempotency", state: "in_flight", fingerprint, startedAt: nowMs, expiresAt: nowSeconds + retentionSeconds },
-          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now OR (#st = :inflight AND startedAt < :stale AND fingerprint = :fp)",
-          ExpressionAttributeNames: { "#st": "state" },
-          ExpressionAttributeValues: { ":now": nowSeconds, ":inflight": "in_flight", ":stale": nowMs - leaseSeconds * 1000, ":fp": fingerprint },
+          Item: { ...itemKey, entity: "idempotency", state: "in_flight", fingerprint, startedAt: nowMs, firstTriedAt: nowMs, expiresAt: nowSeconds + retentionSeconds },
+          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
+          ExpressionAttributeValues: { ":now": nowSeconds },
         }),
       );
-      return { kind: "started" };
+      return { kind: "started", firstTriedAt: nowMs };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
     }
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: itemKey, ConsistentRead: true }));
     const item = out.Item;
     if (!item) return this.startIdempotent(principalId, key, fingerprint, nowMs, retentionSeconds, leaseSeconds);
+    if (item.state === "in_flight" && item.fingerprint === fingerprint && Number(item.startedAt) < nowMs - leaseSeconds * 1000) {
+      const firstTriedAt = Number(item.firstTriedAt ?? item.startedAt);
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: itemKey,
+            UpdateExpression: "SET startedAt = :now, firstTriedAt = :first",
+            ConditionExpression: "#st = :inflight AND startedAt = :seen",
+            ExpressionAttributeNames: { "#st": "state" },
+            ExpressionAttributeValues: { ":now": nowMs, ":first": firstTriedAt, ":inflight": "in_flight", ":seen": item.startedAt },
+          }),
+        );
+        return { kind: "started", firstTriedAt };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // Another retry took it over first: it is in flight again.
+        return this.startIdempotent(principalId, key, fingerprint, nowMs, retentionSeconds, leaseSeconds);
+      }
+    }
     const record: IdempotencyRecord =
       item.state === "done"
         ? { state: "done", fingerprint: String(item.fingerprint), response: item.response as StoredResponse }

@@ -9,7 +9,7 @@ import { ConflictError } from "../../domain/errors.js";
 import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryAll, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const ALL_TRACEBACKS = "TRACEBACKS#ALL";
@@ -80,8 +80,8 @@ export class DynamoTracebackStore implements TracebackStore {
   ) {}
 
   /** Writes a new traceback carrying an outbox marker: its first hop is follow-up work. */
-  async createTraceback(tb: Traceback, outbox: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: tracebackItem(tb, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
+  createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, tracebackItem(tb, 1, outbox));
   }
 
   async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {
@@ -161,14 +161,8 @@ export class DynamoTracebackStore implements TracebackStore {
    * Writes a hop whose id is derived from its traceback and position. A retry of the same step
    * finds the item there and changes nothing: "created" tells the caller which case it was.
    */
-  async putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: hopItem(hop, 1, outbox), ConditionExpression: "attribute_not_exists(pk)" }));
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, hopItem(hop, 1, outbox));
   }
 
   /**
@@ -194,19 +188,7 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
   async clearOutbox(ref: OutboxRef, marker: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq),
-          UpdateExpression: "REMOVE gsi4pk, gsi4sk",
-          ConditionExpression: "gsi4sk = :m",
-          ExpressionAttributeValues: { ":m": marker },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await clearMarker(this.db, this.table, ref.seq === undefined ? keys.traceback(ref.tracebackId) : keys.hop(ref.tracebackId, ref.seq), marker);
   }
 
   /** Items whose follow-up is older than `before`, across the outbox shards. */

@@ -12,7 +12,7 @@ import { isSealed } from "../../crypto/sealed-secret.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { SecretBox, WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { allPages, dueAcrossShards, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const endpointContext = (endpointId: string) => `webhook-endpoint:${endpointId}`;
@@ -107,21 +107,31 @@ export class DynamoWebhookStore implements WebhookStore {
     }
   }
 
-  /** Records an event in its recipient's feed; a second write of the same event changes nothing. */
-  async putEvent(e: HubEvent): Promise<"created" | "exists"> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.event(e.id), entity: "event", gsi1pk: keys.eventsOf(e.recipientId), gsi1sk: `${e.createdAt}#${e.id}`, ...e },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return "created";
-    } catch (err) {
-      if (isConditionFailure(err)) return "exists";
-      throw err;
-    }
+  /** Records an event in its recipient's feed, on the outbox index until it is fanned out. */
+  async recordEvent(e: HubEvent, pendingSince: string): Promise<"created" | "exists"> {
+    return this.putEvent(e, pendingSince);
+  }
+
+  async markFannedOut(e: HubEvent): Promise<void> {
+    // A message queued before its event was recorded: the feed gets it now.
+    if (!(await clearMarker(this.db, this.table, keys.event(e.id)))) await this.putEvent(e);
+  }
+
+  async eventsAwaitingFanOut(before: string, limit: number): Promise<HubEvent[]> {
+    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("FANOUT"), before, limit);
+    return items.map((i) => stripKeys<HubEvent>(i));
+  }
+
+  /** A second write of the same event changes nothing. */
+  private putEvent(e: HubEvent, pendingSince?: string): Promise<"created" | "exists"> {
+    return putNew(this.db, this.table, {
+      ...keys.event(e.id),
+      entity: "event",
+      gsi1pk: keys.eventsOf(e.recipientId),
+      gsi1sk: `${e.createdAt}#${e.id}`,
+      ...(pendingSince && { gsi4pk: keys.schedule("FANOUT", e.id), gsi4sk: `${pendingSince}#${e.id}` }),
+      ...e,
+    });
   }
 
   async getEvent(id: string): Promise<HubEvent | undefined> {
@@ -144,13 +154,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   /** Creates the delivery already claiming its first attempt; false when it exists (a duplicate fan-out). */
   async createDelivery(d: Delivery): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: deliveryItem(d), ConditionExpression: "attribute_not_exists(pk)" }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return (await putNew(this.db, this.table, deliveryItem(d))) === "created";
   }
 
   /**

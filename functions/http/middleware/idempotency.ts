@@ -44,6 +44,7 @@ export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = [], holdin
       const body = record.response.sealed ? await deps.secrets.open(record.response.body, sealContext(principal.accountId, key)) : record.response.body;
       return new Response(body, { status: record.response.status, headers: { ...record.response.headers, "idempotent-replayed": "true" } });
     }
+    c.set("attempt", { key, firstTriedAt: start.firstTriedAt });
 
     try {
       await next();

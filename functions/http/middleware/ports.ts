@@ -11,7 +11,11 @@ export type IdempotencyRecord =
   | { state: "in_flight"; fingerprint: string; startedAt: number }
   | { state: "done"; fingerprint: string; response: StoredResponse };
 
-export type IdempotencyStart = { kind: "started" } | { kind: "existing"; record: IdempotencyRecord };
+/**
+ * A claim of the key, or what is stored under it. `firstTriedAt` stays the time of the first
+ * attempt when a later one takes over the claim of a crashed one.
+ */
+export type IdempotencyStart = { kind: "started"; firstTriedAt: number } | { kind: "existing"; record: IdempotencyRecord };
 
 export interface RequestStore {
   firstSighting(signatureHash: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean>;

@@ -28,7 +28,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 201: { description: "The traceback and its first hop", content: { "application/json": { schema: ChainSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
     async (c) => {
-      const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy);
+      const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy, c.get("attempt"));
       c.set("subject", chain.traceback.id);
       c.set("acceptedAt", new Date(chain.traceback.createdAt));
       return c.json(chain, 201, { location: `/v1/tracebacks/${chain.traceback.id}` });

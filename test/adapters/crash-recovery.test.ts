@@ -1,0 +1,406 @@
+/**
+ * A process killed between any two calls to its ports, on dynalite and local-aws-sqs. The ports
+ * of a "doomed" process throw from call N on (nothing more reaches the table or the queue), its
+ * queue is forgotten as the embedded queue is on a restart, and a fresh process then finishes
+ * the work: the start-up recovery, the client's retries, the worker and the reconciler. For every
+ * N, and whether the clients act before or after the reconciler came by, every event the final
+ * state implies (a hop created, reminded, cancelled; the traceback completed) is recorded and
+ * delivered exactly once, under its own id.
+ */
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
+import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
+import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
+import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
+import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
+import { secretBox } from "../../functions/adapters/keys/secret-box.js";
+import { newDataKey } from "../../functions/crypto/sealed-secret.js";
+import { ulidGenerator } from "../../functions/adapters/ids.js";
+import { createSqsClient } from "../../functions/adapters/sqs/client.js";
+import { SqsDeliveryQueue } from "../../functions/adapters/sqs/delivery-queue.js";
+import { generateSigningKey } from "../../functions/crypto/keys.js";
+import type { Principal } from "../../functions/domain/account.js";
+import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
+import { ManualClock } from "../../functions/domain/clock.js";
+import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
+import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
+import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
+import { deadlinePolicies } from "../../functions/platform/deadlines.js";
+import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
+import { deliveryMessageSchema } from "../../functions/usecases/delivery-messages.js";
+import { RecordingEventPublisher, recoverFanOuts } from "../../functions/usecases/event-outbox.js";
+import { registerAccount } from "../../functions/usecases/accounts.js";
+import { answerHopRequest, type AnswerContext } from "../../functions/usecases/hops.js";
+import type { Logger } from "../../functions/usecases/ports.js";
+import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
+import { sweepDeadlines } from "../../functions/usecases/sweep.js";
+import { closeTracebackBy, createTraceback } from "../../functions/usecases/tracebacks.js";
+import type { WebhookDeps } from "../../functions/usecases/webhook-ports.js";
+
+/** The data key webhook secrets are sealed with at rest. */
+const DATA_KEY = newDataKey();
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+const ids = ulidGenerator();
+const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400, REMINDER_SECONDS_BEFORE_DUE: [3600] });
+const log: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const CONSORTIUM: Principal = { accountId: "acc_CONSORTIUM", kind: "consortium", keyId: "kid-consortium" };
+const LEASE_SECONDS = 60;
+
+/** Counts port calls; from call `after` on, every call throws, as if the process had died. */
+class Doom {
+  calls = 0;
+  fired = false;
+  constructor(readonly after: number) {}
+  tick(): void {
+    if (this.calls++ >= this.after) {
+      this.fired = true;
+      throw new Error(`process killed after ${this.after} port calls`);
+    }
+  }
+}
+
+function doomed<T extends object>(port: T, doom: Doom): T {
+  return new Proxy(port, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        doom.tick();
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+interface State {
+  tracebackId?: string;
+  frn?: string;
+}
+
+let frns = 0;
+
+interface Sent {
+  url: string;
+  webhookId: string;
+  type: string;
+  hopId?: string;
+}
+
+describe("a kill between any two port calls loses no notification", () => {
+  let emulators: Emulators;
+  let db: DynamoDBDocumentClient;
+  let sqs: SQSClient;
+  let hubKey: WebhookDeps["hubKey"];
+  const clock = new ManualClock(new Date("2024-06-03T16:05:00.000Z"));
+  const sent: Sent[] = [];
+  let queues = 0;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
+    sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
+    const k = await generateSigningKey();
+    hubKey = { kid: k.kid, privateKey: k.privateKey };
+  });
+  afterAll(async () => {
+    db?.destroy();
+    sqs?.destroy();
+    await emulators?.stop();
+  });
+
+  const stores = () => ({
+    accounts: new DynamoAccountStore(db, emulators.tableName),
+    evidence: new DynamoEvidenceStore(db, emulators.tableName),
+    tracebacks: new DynamoTracebackStore(db, emulators.tableName),
+    webhooks: new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)),
+  });
+
+  /** A process: its own (empty) queue, and ports that die with `doom` when one is given. */
+  async function processWith(doom?: Doom): Promise<{ deps: WebhookDeps; queueUrl: string }> {
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `crash-${queues++}` }))).QueueUrl!;
+    const port = <T extends object>(p: T): T => (doom ? doomed(p, doom) : p);
+    const s = stores();
+    const webhooks = port(s.webhooks);
+    const queue = port(new SqsDeliveryQueue(sqs, queueUrl));
+    const deps: WebhookDeps = {
+      accounts: port(s.accounts),
+      evidence: port(s.evidence),
+      tracebacks: port(s.tracebacks),
+      fetchCertificate: async () => {
+        throw new Error("no certificates in this test");
+      },
+      events: new RecordingEventPublisher(webhooks, queue, clock, log),
+      deadlines,
+      clock,
+      ids,
+      log,
+      webhooks,
+      queue,
+      send: async (req) => {
+        doom?.tick();
+        const payload = JSON.parse(req.body);
+        sent.push({ url: req.url, webhookId: req.headers["webhook-id"]!, type: payload.type, hopId: payload.data.hop_id });
+        return { outcome: "delivered", status: 204, latencyMs: 1 };
+      },
+      guard: async () => ({ ok: true }),
+      hubKey,
+      random: () => 0.5,
+      webhookSettings: {
+        publicUrl: "https://hub.example",
+        pausePolicy: { afterFailures: 30, afterSeconds: 86_400 },
+        secretGraceSeconds: 86_400,
+        leaseSeconds: LEASE_SECONDS,
+        recoveryGraceSeconds: LEASE_SECONDS,
+      },
+    };
+    return { deps, queueUrl };
+  }
+
+  /** The delivery worker on the process's queue until it is empty. */
+  async function drain(p: { deps: WebhookDeps; queueUrl: string }): Promise<void> {
+    for (;;) {
+      // Asking first spares the emulator's minimum wait on an empty receive.
+      const { Attributes: a } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: p.queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"] }),
+      );
+      if (a?.ApproximateNumberOfMessages === "0" && a.ApproximateNumberOfMessagesDelayed === "0") return;
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: p.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (!out.Messages?.length) return;
+      for (const m of out.Messages) {
+        await handleDeliveryMessage(p.deps, deliveryMessageSchema.parse(JSON.parse(m.Body!)));
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: p.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      }
+    }
+  }
+
+  async function provider(name: string): Promise<string> {
+    const id = ids.next("acc");
+    const s = stores();
+    await s.accounts.createAccount({ id, kind: "provider", name, spcCodes: [], createdAt: clock.now().toISOString(), createdBy: CONSORTIUM.accountId });
+    await s.webhooks.putEndpoint({
+      id: ids.next("ep"),
+      accountId: id,
+      url: `https://hooks.example/${id}`,
+      eventTypes: ["hop_request.created", "traceback.completed"],
+      status: "active",
+      secrets: [{ secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: clock.now().toISOString() }],
+      createdAt: clock.now().toISOString(),
+      consecutiveFailures: 0,
+    });
+    return id;
+  }
+
+  /** A provider's answer as the route hands it over; a retry sends the same request again. */
+  function answerOf(providerId: string, hopId: string, answer: HopAnswer): (deps: WebhookDeps) => Promise<"accepted" | "not_yet"> {
+    const p: Principal = { accountId: providerId, kind: "provider", keyId: `kid-${providerId}` };
+    const ctx: AnswerContext = {
+      request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`, headers: { "idempotency-key": `answer-${hopId}` }, body: JSON.stringify(answer) },
+      key: { keyId: p.keyId, publicJwk: { kty: "OKP", crv: "Ed25519", x: "unused" }, accountId: providerId },
+      seal: async (status) => ({ receipt: `receipt-${status}`, log: async () => undefined }),
+    };
+    return async (deps) => {
+      try {
+        await answerHopRequest(deps, p, hopId, answer, ctx);
+        return "accepted";
+      } catch (err) {
+        // The hop is not there yet: the follow-up that writes it has not been finished.
+        if (err instanceof NotFoundError) return "not_yet";
+        throw err;
+      }
+    };
+  }
+
+  const reconcile = async (deps: WebhookDeps) => {
+    await recoverFanOuts(deps, 0);
+    await reconcileOutbox(deps, 0);
+  };
+
+  /**
+   * What a client and the hub's own timers do, step by step, each step safe to repeat: the
+   * doomed process runs them until it dies, the next one runs them all again (a client retries
+   * what got no answer; what was done is found done).
+   */
+  interface Scenario {
+    /** Providers with a webhook endpoint; the steps may register more (without one). */
+    providers: number;
+    steps(deps: WebhookDeps, providers: string[], state: State, drain: () => Promise<void>): Promise<void>;
+    /** The hops as every run leaves them, killed or not: seq, status, reminders sent. */
+    final: Array<[number, string, number]>;
+  }
+
+  const start = (deps: WebhookDeps, terminatingProviderId: string) =>
+    createTraceback(deps, CONSORTIUM, { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId }, "fixed");
+
+  /** Answers a hop, waiting for the reconciler if the hop is not written yet. */
+  async function answered(deps: WebhookDeps, answer: (deps: WebhookDeps) => Promise<"accepted" | "not_yet">): Promise<void> {
+    if ((await answer(deps)) === "not_yet") {
+      await reconcile(deps);
+      expect(await answer(deps)).toBe("accepted");
+    }
+  }
+
+  /** The traceback started at `terminating`, whose hop 1 it answers naming `upstream`. */
+  async function startNaming(deps: WebhookDeps, terminating: string, upstream: UpstreamRef, state: State, drain: () => Promise<void>): Promise<string> {
+    const tracebackId = (state.tracebackId ??= (await start(deps, terminating)).traceback.id);
+    await drain();
+    await answered(deps, answerOf(terminating, hopIdOf(tracebackId, 1), { type: "upstream_identified", upstream, evidence: { ingressTrunk: "T1" } }));
+    return tracebackId;
+  }
+
+  /** Hop 1 names a registered upstream, whose hop 2 names the originator. */
+  const chainOfTwo: Scenario = {
+    providers: 2,
+    steps: async (deps, [p1, p2], state, drain) => {
+      const tracebackId = await startNaming(deps, p1!, { providerId: p2! }, state, drain);
+      await drain();
+      await answered(deps, answerOf(p2!, hopIdOf(tracebackId, 2), { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: { ingressTrunk: "T9" } }));
+      await drain();
+    },
+    final: [
+      [1, "answered", 0],
+      [2, "answered", 0],
+    ],
+  };
+
+  const close = (deps: WebhookDeps, tracebackId: string) =>
+    closeTracebackBy(deps, CONSORTIUM, tracebackId, "enough evidence").catch((err) => {
+      if (!(err instanceof ConflictError && err.code === "traceback_completed")) throw err;
+    });
+
+  /** Hop 1 names a registered upstream and the consortium closes the traceback at once. */
+  const answerThenClose: Scenario = {
+    providers: 2,
+    steps: async (deps, [p1, p2], state, drain) => {
+      // The consortium closes right after the 200 to the answer.
+      await close(deps, await startNaming(deps, p1!, { providerId: p2! }, state, drain));
+      await drain();
+    },
+    final: [
+      [1, "answered", 0],
+      [2, "cancelled", 0],
+    ],
+  };
+
+  /**
+   * Hop 1 names an upstream not registered yet; it registers (which opens hop 2), is reminded
+   * by the sweeper, and the consortium closes the traceback (which cancels hop 2).
+   */
+  const registrationReminderClose: Scenario = {
+    providers: 1,
+    steps: async (deps, [p1], state, drain) => {
+      const frn = (state.frn ??= String(2_000_000_000 + frns++));
+      const tracebackId = await startNaming(deps, p1!, { name: "Newcomer Co", frn }, state, drain);
+      await drain();
+      const holder = await deps.accounts.accountIdByFrn(frn);
+      if (!holder || !(await deps.accounts.getAccount(holder))) {
+        // A claim left by a registration that died is free again after a minute.
+        clock.advance(61_000);
+        await registerAccount(deps, CONSORTIUM, "provider", { name: "Newcomer Co", frn, contact: { name: "NOC", email: "noc@newcomer.example" } });
+      }
+      // Registered, the provider is asked: by the registration itself or, after a kill, the reconciler.
+      const asked = async () => !["awaiting_registration", undefined].includes((await deps.tracebacks.getHop(tracebackId, 2, true))?.value.status);
+      if (!(await asked())) await reconcile(deps);
+      expect(await asked()).toBe(true);
+      await drain();
+      const hop2 = (await deps.tracebacks.getHop(tracebackId, 2, true))?.value;
+      const remindAt = hop2?.status === "open" && !hop2.remindersSent ? hop2.deadline?.reminders?.[0] : undefined;
+      if (remindAt) {
+        clock.set(new Date(Math.max(clock.now().getTime(), Date.parse(remindAt) + 1000)));
+        await sweepDeadlines(deps);
+      }
+      await drain();
+      await close(deps, tracebackId);
+      await drain();
+    },
+    final: [
+      [1, "answered", 0],
+      [2, "cancelled", 1],
+    ],
+  };
+
+  /**
+   * One life and death: the scenario's steps until the process dies after `after` port calls,
+   * then a fresh process finishes. Returns whether it died before the end.
+   */
+  async function killedAfter(after: number, scenario: Scenario, order: "reconciler first" | "steps first"): Promise<boolean> {
+    const providers = [];
+    for (let i = 0; i < scenario.providers; i++) providers.push(await provider(`Provider ${i + 1}`));
+    const state: State = {};
+    const doom = new Doom(after);
+    const doomedProcess = await processWith(doom);
+    try {
+      await scenario.steps(doomedProcess.deps, providers, state, () => drain(doomedProcess));
+    } catch (err) {
+      if (!doom.fired) throw err;
+    }
+
+    // The next process, a moment later: its queue starts empty, whatever the last one held.
+    clock.advance(1000);
+    const next = await processWith();
+    if (order === "reconciler first") await reconcile(next.deps);
+    await scenario.steps(next.deps, providers, state, () => drain(next));
+    await reconcile(next.deps);
+    await drain(next);
+    // Claims the dead process held come back once their lease has run out.
+    clock.advance(2 * LEASE_SECONDS * 1000 + 1000);
+    await recoverDeliveries(next.deps);
+    await drain(next);
+
+    const chain = (await stores().tracebacks.getChain(state.tracebackId!))!;
+    expect(chain.hops.map((h) => [h.value.seq, h.value.status, h.value.remindersSent ?? 0])).toEqual(scenario.final);
+    await expectEachEventOnce(state.tracebackId!, providers);
+    return doom.fired;
+  }
+
+  /**
+   * Every event the final state implies (each hop ever opened was created, each reminder sent,
+   * each cancellation, the completion) is in its recipient's feed exactly once and nothing else
+   * is; endpoints got exactly those, under their own ids; and no marker is left behind.
+   */
+  async function expectEachEventOnce(tracebackId: string, withEndpoint: string[]): Promise<void> {
+    const s = stores();
+    const chain = (await s.tracebacks.getChain(tracebackId))!;
+    const tb = chain.traceback.value;
+    expect(tb.status).toBe("completed");
+    const expected = new Map<string, string[]>();
+    const expect_ = (recipient: string, id: string) => expected.set(recipient, [...(expected.get(recipient) ?? []), id]);
+    for (const { value: hop } of chain.hops) {
+      if (!hop.providerId) continue;
+      if (hop.deadline) expect_(hop.providerId, derivedEventId(hop.id, "created"));
+      for (let i = 1; i <= (hop.remindersSent ?? 0); i++) expect_(hop.providerId, derivedEventId(hop.id, `reminder-${i}`));
+      if (hop.status === "cancelled") expect_(hop.providerId, derivedEventId(hop.id, "cancelled"));
+    }
+    expect_(tb.initiatorId, derivedEventId(tb.id, "completed"));
+    for (const [recipient, ids] of expected) {
+      const feed = (await s.webhooks.listEvents(recipient, { limit: 1000 })).items.filter((e) => e.data.tracebackId === tracebackId);
+      expect(feed.map((e) => e.id).sort()).toEqual([...ids].sort());
+      if (!withEndpoint.includes(recipient)) continue;
+      const pushed = sent.filter((x) => x.url.endsWith(recipient) && feed.some((e) => e.id === x.webhookId));
+      expect(new Set(pushed.map((x) => x.webhookId))).toEqual(new Set(ids.filter((id) => id.endsWith(".created") || id.endsWith(".completed"))));
+    }
+    const accountMarks = await s.accounts.pendingActivations("9999", 1000);
+    const marks = [chain.traceback.outbox, ...chain.hops.map((h) => h.outbox), ...accountMarks.map((a) => a.marker)].filter(Boolean);
+    expect(marks).toEqual([]);
+    const pending = await s.webhooks.eventsAwaitingFanOut("9999", 1000);
+    expect(pending.filter((e) => e.data.tracebackId === tracebackId)).toEqual([]);
+  }
+
+  const cases = [
+    ["a chain of two answers", chainOfTwo, "reconciler first"],
+    ["a chain of two answers", chainOfTwo, "steps first"],
+    ["an answer, then the traceback closed", answerThenClose, "steps first"],
+    ["registration, reminder and closing", registrationReminderClose, "steps first"],
+  ] as const;
+  for (const [name, scenario, order] of cases) {
+    it(`${name}: whichever call the kill comes before (${order})`, async () => {
+      let after = 0;
+      while (await killedAfter(after, scenario, order).catch((err) => Promise.reject(new Error(`killed after ${after} calls: ${err}`, { cause: err })))) after++;
+      // The whole run takes this many calls; every one of them was a place to die.
+      expect(after).toBeGreaterThan(30);
+    }, 120_000);
+  }
+});

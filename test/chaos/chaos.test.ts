@@ -1,0 +1,50 @@
+/**
+ * The kill -9 harness, bounded for the suite: `npm start` killed with SIGKILL as many times as fit
+ * in about 45 seconds (right after a 200/201, at random moments, while starting) under a stream of
+ * creations and answers. `npm run chaos -- --kills 200` runs it longer.
+ */
+import { describe, expect, it } from "vitest";
+import { runChaos } from "./harness.js";
+
+describe("npm start under kill -9", () => {
+  it("notifies every hop exactly once (by webhook-id), duplicates nothing, and answers every accepted answer with its next hop", async () => {
+    // Starting the hub is most of a life's cost: half the lives end while it starts, so that enough fit.
+    const report = await runChaos({ kills: 60, maxKillingMs: 42_000, settleMs: 10_000, startUpShare: 0.5 });
+    const f = report.findings;
+    expect({
+      missing: f.missing,
+      logicalDuplicates: f.logicalDuplicates,
+      misdirected: f.misdirected,
+      feedMismatches: f.feedMismatches,
+      duplicatedTracebacks: f.duplicatedTracebacks,
+      lostTracebacks: f.lostTracebacks,
+      brokenChains: f.brokenChains,
+      answersWithoutNextHop: f.answersWithoutNextHop,
+      serverErrors: report.serverErrors,
+      refusals: report.refusals,
+      selfExits: report.selfExits,
+    }).toEqual({
+      missing: [],
+      logicalDuplicates: [],
+      misdirected: 0,
+      feedMismatches: [],
+      duplicatedTracebacks: [],
+      lostTracebacks: [],
+      brokenChains: [],
+      answersWithoutNextHop: [],
+      serverErrors: [],
+      refusals: [],
+      selfExits: 0,
+    });
+    // A quiet machine fits 25 to 35 kills; a loaded one starts the hub slower and fits fewer.
+    expect(report.kills.total).toBeGreaterThanOrEqual(10);
+    // Not a run that only ever killed an idle hub: answers went through, and kills met them.
+    expect(report.kills["after a 2xx"]).toBeGreaterThan(0);
+    expect(report.answersAccepted).toBeGreaterThan(0);
+    expect(f.notifiedOnce).toBe(f.hops);
+    console.log(
+      `kill -9 harness: ${report.kills.total} kills (after a 2xx ${report.kills["after a 2xx"]}, random moment ${report.kills["random moment"]}, during start-up ${report.kills["during start-up"]}), ` +
+        `${f.hops} hops each notified once, ${f.physicalDuplicates} repeated deliveries, ${(report.wallMs / 1000).toFixed(1)} s`,
+    );
+  }, 90_000);
+});
