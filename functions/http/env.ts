@@ -69,5 +69,4 @@ export interface AppDeps extends WebhookDeps, RmdDeps {
   /** Seals the page cursors handed to clients and opens the ones they send back. */
   cursors: CursorSeal;
   settings: HttpSettings;
-  transparencyLog: LogDeps;
 }

@@ -11,16 +11,11 @@ import { decodeReceiptClaims } from "../crypto/receipt.js";
 import type { Principal } from "../domain/account.js";
 import { ConflictError, RuleViolationError } from "../domain/errors.js";
 import { decodeEntry, type LogEntry } from "../domain/log/entry.js";
-import type { LogDeps } from "./log-ports.js";
 import { consistencyProof, inclusionProofsIn } from "./log-proofs.js";
 import type { AnswerEvidence, CoreDeps, SignedExchange } from "./ports.js";
 import { chainView, readableChain, type Chain } from "./tracebacks.js";
 
 export const BUNDLE_FORMAT = "hoptrace-evidence/1";
-
-export interface BundleDeps extends CoreDeps {
-  transparencyLog: LogDeps;
-}
 
 export interface LoggedRequest extends SignedExchange {
   statementId: string;
@@ -46,7 +41,7 @@ export interface EvidenceBundle {
 const b64 = (h: Uint8Array) => Buffer.from(h).toString("base64");
 
 export async function evidenceBundle(
-  deps: BundleDeps,
+  deps: CoreDeps,
   p: Principal,
   tracebackId: string,
   hub: { issuer: string; jwks: { keys: Array<Record<string, unknown>> } },

@@ -116,7 +116,7 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const written: StoredHop = { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } };
   await deps.tracebacks.replaceHop(written, { version: stored.version, status: "open" }, marker);
   await sealed.log({ keptElsewhere: true });
-  await followUpHop(deps, hop.tracebackId, hop.seq, marker, { known: { hop: written, traceback: tb } }).catch((err) =>
+  await followUpHop(deps, hop.tracebackId, hop.seq, marker, { known: { hop: written, traceback: tb }, answerLogged: true }).catch((err) =>
     deps.log.warn("hop follow-up deferred to the reconciler", { hopId, error: String(err) }),
   );
   return { body, receipt };

@@ -5,6 +5,7 @@ import type { Account, AccountKind, SigningKeyRecord } from "../domain/account.j
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
+import type { LogDeps } from "./log-ports.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 
@@ -119,6 +120,8 @@ export interface Logger {
 }
 
 export interface CoreDeps {
+  /** The transparency log: every statement the hub accepts or makes is appended to it. */
+  transparencyLog: LogDeps;
   accounts: AccountStore;
   evidence: EvidenceStore;
   fetchCertificate: CertificateSource;
