@@ -11,6 +11,7 @@ import { outcomeOfTerminalAnswer } from "../domain/answer.js";
 import { canonicalJson } from "../domain/log/canonical-json.js";
 import type { EvidenceBundleBody } from "../http/schemas/evidence-bundle.js";
 import { signatureVerdict } from "../usecases/findings.js";
+import type { Decision } from "../domain/log/decisions.js";
 import type { Hop, Traceback } from "../domain/traceback.js";
 import type { CheckedRequest } from "./bundle-requests.js";
 
@@ -28,7 +29,13 @@ export interface ChainFindings {
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
-export function checkChain(chain: Chain, requests: CheckedRequest[]): ChainFindings {
+/** A logged decision, with when the hub logged it. */
+export interface LoggedDecision {
+  decision: Decision;
+  loggedAt: string;
+}
+
+export function checkChain(chain: Chain, requests: CheckedRequest[], decisions: LoggedDecision[]): ChainFindings {
   const tb = chain.traceback;
   const hops = chain.hops;
   const inquiries = chain.signerInquiries ?? [];
@@ -46,9 +53,17 @@ export function checkChain(chain: Chain, requests: CheckedRequest[]): ChainFindi
   for (const q of inquiries) if (!isInquirySeq(q.seq) || q.kind !== "signer_inquiry") problem(q, "a signer inquiry out of the inquiries' range");
 
   checkCreation(tb, hops[0], inquiries, requests, tbProblem);
-  for (const h of [...hops, ...inquiries]) checkHopStatements(h, requests, (text) => problem(h, text));
-  for (let k = 1; k < hops.length; k++) checkLink(hops[k - 1]!, hops[k]!, requests, (text) => problem(hops[k]!, text), found.notes);
-  checkOutcome(tb, hops, requests, tbProblem, found.notes);
+  for (const h of [...hops, ...inquiries]) {
+    checkHopStatements(h, requests, (text) => problem(h, text));
+    checkHopDecisions(h, decisions, requests, (text) => problem(h, text));
+  }
+  for (let k = 1; k < hops.length; k++) checkLink(hops[k - 1]!, hops[k]!, requests, decisions, (text) => problem(hops[k]!, text), found.notes);
+  checkOutcome(tb, hops, requests, decisions, tbProblem, found.notes);
+  const known = new Set([...hops, ...inquiries].map((h) => h.id));
+  for (const { decision: d } of decisions) {
+    if (d.tracebackId !== tb.id) tbProblem(`a decision about traceback ${d.tracebackId} is in the bundle of ${tb.id}`);
+    if ("hopId" in d && !known.has(d.hopId)) tbProblem(`a decision about hop ${d.hopId}, which the chain does not have`);
+  }
 
   const registered = hops.flatMap((h) => (h.providerId ? [h.providerId] : []));
   if (!same(tb.path, registered)) tbProblem("the traceback's path is not the providers its hops asked");
@@ -105,7 +120,31 @@ function checkHopStatements(h: ChainHop, requests: CheckedRequest[], problem: (t
   if (assigned && (assigned.body as { providerId?: unknown } | undefined)?.providerId !== h.providerId) problem(`hop ${h.seq} is not asked of the provider the consortium assigned it to`);
 }
 
-function checkLink(prev: ChainHop, next: ChainHop, requests: CheckedRequest[], problem: (t: string) => void, notes: string[]): void {
+/**
+ * The hub's decisions about a hop: its placement (to whom, named by whom, since when, due when),
+ * its opening when it was placed to wait, its overdue marking and escalation.
+ */
+function checkHopDecisions(h: ChainHop, decisions: LoggedDecision[], requests: CheckedRequest[], problem: (t: string) => void): void {
+  const of = <T extends Decision["type"]>(type: T) => decisions.map((l) => l.decision).filter((d): d is Extract<Decision, { type: T }> => d.type === type && "hopId" in d && d.hopId === h.id);
+  const placed = of("hop_placed");
+  if (placed.length !== 1) return problem(`hop ${h.seq} has ${placed.length} logged placements, not one`);
+  const p = placed[0]!;
+  if (p.seq !== h.seq || p.createdAt !== h.createdAt || !same(p.namedBy, h.namedBy)) problem(`hop ${h.seq} is not the hop the hub placed (when, or named by whom)`);
+  const opened = of("hop_opened")[0];
+  const assigned = requests.some((r) => r.action.kind === "assign" && r.action.hopId === h.id);
+  if (p.providerId !== undefined && p.providerId !== h.providerId) problem(`hop ${h.seq} was placed with ${p.providerId}, not ${h.providerId ?? "nobody"}`);
+  if (p.providerId === undefined && h.providerId !== undefined && opened?.providerId !== h.providerId && !assigned) problem(`hop ${h.seq} is asked of ${h.providerId}, which no decision or assignment names`);
+  if (opened && opened.providerId !== h.providerId) problem(`hop ${h.seq} was opened to ${opened.providerId}, not ${h.providerId ?? "nobody"}`);
+  // The deadline is the one the hop was opened with, else the one it was placed with.
+  const deadline = (p.status === "open" ? p.deadline : undefined) ?? opened?.deadline;
+  if (h.deadline && !same(h.deadline, deadline)) problem(`hop ${h.seq}'s deadline is not the one the hub set`);
+  for (const [type, at] of [["hop_overdue", h.overdueAt], ["hop_escalated", h.escalatedAt]] as const) {
+    const logged = of(type)[0];
+    if (at !== undefined ? logged?.at !== at : logged !== undefined) problem(`hop ${h.seq}'s ${type === "hop_overdue" ? "overdue" : "escalation"} time is not the one the hub logged`);
+  }
+}
+
+function checkLink(prev: ChainHop, next: ChainHop, requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void, notes: string[]): void {
   const answer = prev.answer;
   if (answer?.type !== "upstream_identified") {
     problem(`hop ${next.seq} follows hop ${prev.seq}, which named no upstream`);
@@ -123,16 +162,29 @@ function checkLink(prev: ChainHop, next: ChainHop, requests: CheckedRequest[], p
     return;
   }
   const assigned = requests.some((r) => r.action.kind === "assign" && r.action.hopId === next.id);
-  if (!assigned) notes.push(`hop ${next.seq}: the hub addressed the upstream named by hop ${prev.seq} (${upstream.name}) to ${next.providerId} when a provider with its FRN or RMD number registered`);
+  const opened = decisions.some(({ decision: d }) => d.type === "hop_opened" && d.hopId === next.id && d.providerId === next.providerId);
+  if (!assigned) notes.push(`hop ${next.seq}: the hub addressed the upstream named by hop ${prev.seq} (${upstream.name}) to ${next.providerId} when a provider with its FRN or RMD number registered${opened ? " (logged)" : ""}`);
 }
 
-function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: CheckedRequest[], problem: (t: string) => void, notes: string[]): void {
+function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void, notes: string[]): void {
   const r = tb.result;
   const last = hops.at(-1);
+  const outcomes = decisions.filter((l) => l.decision.type === "outcome").sort((a, b) => a.loggedAt.localeCompare(b.loggedAt));
   if (tb.status !== "completed" || !r) {
     if (last?.answer && last.answer.type !== "upstream_identified") problem(`hop ${last.seq} ended the chain and the traceback is still ${tb.status}`);
+    if (outcomes.length > 0 && !requests.some((q) => q.action.kind === "reopen")) problem("the hub logged an outcome and the traceback is still open, never reopened");
     return;
   }
+  const logged = outcomes.at(-1)?.decision;
+  if (logged?.type !== "outcome") {
+    problem(`the outcome ${r.outcome} is not in the log`);
+  } else {
+    const { type: _type, tracebackId: _tb, ...result } = logged;
+    if (!same(result, r)) problem(`the outcome is not the one the hub logged (${logged.outcome} at ${logged.decidedAt})`);
+  }
+  // A signed call's findings are filed, and logged, when its chain ends (a closing files none).
+  const filed = decisions.some(({ decision: d }) => d.type === "findings" && d.outcome === r.outcome && d.hopSeq === r.hopSeq);
+  if ((tb.signatures?.length ?? 0) > 0 && r.outcome !== "closed" && !filed) problem(`the findings filed when the traceback ended as ${r.outcome} are not in the log`);
   if (r.outcome === "closed") {
     const close = requests.filter((q) => q.action.kind === "close").at(-1);
     if (!close) return problem("the traceback is closed and no signed request closed it");
@@ -148,7 +200,7 @@ function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: Checke
   }
   if (r.outcome === "non_responsive_provider" && last.escalatedAt !== undefined && !last.answer) {
     if (r.decidedAt !== last.escalatedAt) problem("the traceback did not end when the silent hop was escalated");
-    notes.push(`the outcome non_responsive_provider is the hub's decision: hop ${last.seq} had no answer by ${last.deadline?.escalateAt ?? "its escalation time"}`);
+    notes.push(`the outcome non_responsive_provider is the hub's decision, logged: hop ${last.seq} had no answer by ${last.deadline?.escalateAt ?? "its escalation time"}`);
     return;
   }
   if (r.outcome === "loop_detected") {
@@ -156,7 +208,7 @@ function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: Checke
     if (named !== undefined) {
       if (!tb.path.includes(named) || r.decidedAt !== last.answeredAt) problem(`hop ${last.seq} named ${named}, which closes no loop`);
     } else if (last.status === "cancelled") {
-      notes.push(`the outcome loop_detected is the hub's decision: the provider hop ${last.seq} would have asked is already on the path`);
+      notes.push(`the outcome loop_detected is the hub's decision, logged: the provider hop ${last.seq} would have asked is already on the path`);
     } else {
       problem("nothing in the bundle closes a loop");
     }

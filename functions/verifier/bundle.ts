@@ -9,6 +9,7 @@
 import "reflect-metadata";
 import { createHash } from "node:crypto";
 import { PemConverter } from "@peculiar/x509";
+import type { Decision } from "../domain/log/decisions.js";
 import type { LogEntry } from "../domain/log/entry.js";
 import { EvidenceBundleSchema, type EvidenceBundleBody } from "../http/schemas/evidence-bundle.js";
 import { checkChain } from "./bundle-chain.js";
@@ -106,7 +107,8 @@ export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {
   problems.push(...checkCertificates(bundle));
 
   const checked = await Promise.all(bundle.requests.map((r) => checkRequest(r, { jwks, issuer: bundle.issuer, entry: entries.get(r.statementId) })));
-  const chain = checkChain(bundle.chain, checked);
+  const logged = bundle.decisions.map((d) => ({ decision: d.decision as unknown as Decision, loggedAt: entries.get(d.statementId)?.time ?? "" }));
+  const chain = checkChain(bundle.chain, checked, logged);
   notes.push(...chain.notes);
 
   const reportOf = (r: CheckedRequest): StatementReport => {

@@ -45,7 +45,9 @@ describe("the evidence bundle", () => {
     expect(bundle.chain.signerInquiries).toHaveLength(1);
     // Creation, five answers, one amendment, the inquiry's answer.
     expect(bundle.requests).toHaveLength(8);
-    expect(bundle.log.entries).toHaveLength(8);
+    // Each hop and the inquiry placed, the outcome and the findings filed with it.
+    expect(bundle.decisions.map((d: { decision: { type: string } }) => d.decision.type).sort()).toEqual(["findings", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "outcome"]);
+    expect(bundle.log.entries).toHaveLength(16);
     expect(bundle.certificates).toHaveLength(1);
     expect(bundle.certificates[0].sha256).toBe(bundle.chain.traceback.signatures[0].certificateSha256);
     expect(readCheckpoint(bundle.log.checkpoint).size).toBeGreaterThanOrEqual(8);
@@ -61,14 +63,15 @@ describe("the evidence bundle", () => {
     expect(report.hops.flatMap((h) => [...h.problems, ...h.statements.flatMap((s) => s.problems)])).toEqual([]);
     expect(report).toMatchObject({ ok: true, tracebackId: tbId, outcome: "originator_found", keysFrom: "given" });
     expect(report.hops.map((h) => [h.seq, h.statements.map((s) => s.label)])).toEqual([
-      [1, ["answer"]],
-      [2, ["answer", "amendment"]],
-      [3, ["answer"]],
-      [4, ["answer"]],
-      [5, ["answer"]],
-      [901, ["answer"]],
+      [1, ["answer", "hop_placed"]],
+      [2, ["answer", "amendment", "hop_placed"]],
+      [3, ["answer", "hop_placed"]],
+      [4, ["answer", "hop_placed"]],
+      [5, ["answer", "hop_placed"]],
+      [901, ["answer", "hop_placed"]],
     ]);
-    expect(report.traceback.statements.map((s) => s.label)).toEqual(["creation"]);
+    expect(report.traceback.statements.map((s) => s.label)).toEqual(["creation", "outcome", "findings"]);
+    expect(report.notes).toEqual([]);
   });
 
   it("is for the consortium and the initiator: 404 for a provider on the chain, another initiator, an unknown id", async () => {

@@ -1,9 +1,10 @@
 /**
  * The offline verifier against tampering, on a real bundle of a real embedded hub: the bundle
  * as served verifies, and each of 1,200 seeded mutations of it is refused: byte flips in
- * request bodies, signatures, receipts, responses and certificates; swapped, dropped or moved
- * hops and statements; altered times; replaced keys and a foreign JWKS; truncated or padded
- * proofs; a checkpoint of another tree, or an older one of the same log.
+ * request bodies, signatures, receipts, responses, certificates and the hub's decisions;
+ * swapped, dropped or moved hops and statements; altered times and deadlines; replaced keys and
+ * a foreign JWKS; truncated or padded proofs; a checkpoint of another tree, or an older one of
+ * the same log.
  */
 import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
@@ -204,6 +205,22 @@ const MUTATIONS: Array<[string, (b: Bundle, n: number) => { jwks?: { keys: objec
     const head = readCheckpoint(b.log.checkpoint);
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
     b.log.checkpoint = signCheckpoint({ privateKey, publicJwk: { x: publicKey.export({ format: "jwk" }).x! } }, head, head.timestamp ?? 0);
+  }],
+  ["a byte of a hub decision", (b, n) => {
+    const d = pick(b.decisions, n).decision;
+    const field = pick(Object.keys(d).filter((k) => typeof d[k] === "string" && k !== "type"), n);
+    d[field] = flip(d[field], n);
+  }],
+  ["a hub decision dropped", (b, n) => {
+    b.decisions.splice(n % b.decisions.length, 1);
+  }],
+  ["a hub decision dropped with its entry", (b, n) => {
+    const [d] = b.decisions.splice(n % b.decisions.length, 1);
+    b.log.entries = b.log.entries.filter((e: any) => e.entry.id !== d.statementId);
+  }],
+  ["when a hop is due", (b, n) => {
+    const h = pick(b.chain.hops, n);
+    h.deadline.dueAt = shift(h.deadline.dueAt, n);
   }],
   ["a request moved to another hop", (b, n) => {
     const r = pick(requestsTo(b, "/answer"), n);
