@@ -14,7 +14,7 @@ import type { LogEntry } from "../domain/log/entry.js";
 import { EvidenceBundleSchema, type EvidenceBundleBody } from "../http/schemas/evidence-bundle.js";
 import { checkChain } from "./bundle-chain.js";
 import { checkRequest, type CheckedRequest } from "./bundle-requests.js";
-import { verifyLogEvidence, type LogEvidenceReport } from "./log-evidence.js";
+import { checkLogEvidence, type LogEvidenceReport } from "./log-evidence.js";
 
 export interface StatementReport {
   statementId: string;
@@ -79,11 +79,12 @@ export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {
 
   const entries = new Map<string, LogEntry>(bundle.log.entries.map((e) => [e.entry.id, e.entry as LogEntry]));
   const statements = new Map<string, unknown>([...bundle.requests.map((r) => [r.statementId, r.request] as const), ...bundle.decisions.map((d) => [d.statementId, d.decision] as const)]);
-  const log = verifyLogEvidence(
+  const consistency = opts.consistency ?? bundle.log.consistency;
+  const log = checkLogEvidence(
     {
       checkpoint: bundle.log.checkpoint,
       entries: bundle.log.entries.map((e) => ({ ...e, ...(statements.has(e.entry.id) && { statement: statements.get(e.entry.id) }) })),
-      ...((opts.consistency ?? bundle.log.consistency) && { consistency: opts.consistency ?? bundle.log.consistency }),
+      ...(consistency && { consistency }),
     },
     jwks,
     opts.trustedCheckpoint !== undefined ? { trustedCheckpoint: opts.trustedCheckpoint } : {},
