@@ -10,7 +10,7 @@ import { ConsistencyProofSchema } from "../http/schemas/log.js";
 import { verifyBundle, type BundleReport, type BundleVerifyOptions } from "./bundle.js";
 import { formatBundleReport } from "./bundle-report.js";
 
-const HELP = `usage: hoptrace-verify <bundle.json>... [--jwks <hub-jwks.json>] [--checkpoint <trusted.json>] [--consistency <proof.json>] [--json]
+const HELP = `Usage: npx hoptrace-verify <bundle.json>... [options]   (or npm run verify -- <bundle.json>... [options])
 
 Checks evidence bundles (GET /v1/tracebacks/{id}/evidence) without the hub: every RFC 9421
 request signature and Content-Digest, every signer's key and its registration proof, every

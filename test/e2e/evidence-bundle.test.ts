@@ -125,6 +125,6 @@ describe("the evidence bundle", () => {
       (err: { code: number; stderr: string }) => err,
     );
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^give at least one bundle\n\nusage: hoptrace-verify/);
+    expect(usage.stderr).toMatch(/^give at least one bundle\n\nUsage: npx hoptrace-verify/);
   }, 120_000);
 });

@@ -6,12 +6,12 @@
  * signature. Every failure is the same 401: which check failed is logged, never returned.
  */
 import { createHash, type KeyObject } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
-import type { AppDeps, AppEnv } from "../env.js";
+import type { AppDeps, AppEnv, SignedRequest } from "../env.js";
 import { ProblemError } from "../problem.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
@@ -65,15 +65,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
 
-    c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
-    c.set("signed", {
-      method: c.req.method,
+    signedBy(c, keyRecord, {
       targetUri,
-      keyId: keyRecord.keyId,
-      publicJwk: keyRecord.publicJwk,
-      ...(keyRecord.proof !== undefined && { keyProof: keyRecord.proof }),
-      signatureInput: c.req.header("signature-input")!,
-      signature: c.req.header("signature")!,
       body: new TextDecoder().decode(raw),
       ...(contentDigest !== undefined && { contentDigest }),
       ...(idempotencyKey !== undefined && { idempotencyKey }),
@@ -81,6 +74,20 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     });
     await next();
   };
+}
+
+/** Records who signed a verified request, and the request as received, for the routes and its evidence. */
+export function signedBy(c: Context<AppEnv>, key: SigningKeyRecord, request: Pick<SignedRequest, "targetUri" | "body" | "contentDigest" | "idempotencyKey" | "contentType">): void {
+  c.set("principal", { accountId: key.accountId, kind: key.accountKind, keyId: key.keyId });
+  c.set("signed", {
+    method: c.req.method,
+    keyId: key.keyId,
+    publicJwk: key.publicJwk,
+    ...(key.proof !== undefined && { keyProof: key.proof }),
+    signatureInput: c.req.header("signature-input")!,
+    signature: c.req.header("signature")!,
+    ...request,
+  });
 }
 
 function refuse(deps: AppDeps, requestId: string, reason: string): never {

@@ -13,6 +13,7 @@ import { importPublicJwk } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
+import { signedBy } from "./authenticate.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
 const HASHES: Record<string, string> = { "sha-256": "sha256", "sha-512": "sha512" };
@@ -70,15 +71,8 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
       digests,
       maxBytes: opts.maxBytes,
     });
-    c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
-    c.set("signed", {
-      method: c.req.method,
+    signedBy(c, keyRecord, {
       targetUri,
-      keyId: keyRecord.keyId,
-      publicJwk: keyRecord.publicJwk,
-      ...(keyRecord.proof !== undefined && { keyProof: keyRecord.proof }),
-      signatureInput: c.req.header("signature-input")!,
-      signature: c.req.header("signature")!,
       // The digest stands for the body wherever the body would: two uploads with equal digests are the same bytes.
       body: contentDigest,
       contentDigest,
