@@ -13,6 +13,6 @@ const MARGIN_MS = 10_000;
 
 export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis(): number }) => {
   const deadline = runtime.deps.clock.now().getTime() + (context ? context.getRemainingTimeInMillis() - MARGIN_MS : 0);
-  const { size, sequenced } = await integratePending(runtime.deps.transparencyLog, deadline);
+  const { size, sequenced } = await integratePending(runtime.deps.transparencyLog, { deadline });
   return { size, sequenced };
 };

@@ -21,18 +21,22 @@ import { instrument } from "./counters.js";
 const HELP = `Usage: npm run bench:evidence -- [options]
 
 Tracebacks of five hops created and answered through the signed API of an embedded hub, many at
-once; prints log entries appended per second, integration delay (append to signed checkpoint, and
-a write's response to its inclusion proof being served) p50/p99, bundle fetch time, and the time to
-verify one five-hop bundle and every bundle of the run.
+once, then at a paced rate; prints log entries appended per second, integration delay (append to
+signed checkpoint, and a write's response to its inclusion proof being served) p50/p99 under both,
+writes per answered hop, bundle fetch time, and the time to verify one five-hop bundle and every
+bundle of the run.
 
 Options:
   --tracebacks <n>  tracebacks created and answered (default 1000)
   --in-flight <n>   tracebacks worked on at once (default 40)
+  --rate <n>        tracebacks started per second in the paced phase, 30 s (default 1)
   -h, --help        this text`;
 
-const cli = readCommandLine(process.argv.slice(2), HELP, { tracebacks: { type: "string" }, "in-flight": { type: "string" } });
+const cli = readCommandLine(process.argv.slice(2), HELP, { tracebacks: { type: "string" }, "in-flight": { type: "string" }, rate: { type: "string" } });
 const TRACEBACKS = integerOption(cli, "--tracebacks", cli.values.tracebacks, 1000, 1, 100_000);
 const IN_FLIGHT = integerOption(cli, "--in-flight", cli.values["in-flight"], 40, 1, 1000);
+const RATE = integerOption(cli, "--rate", cli.values.rate, 1, 1, 100);
+const PACED_SECONDS = 30;
 const HOPS = 5;
 /** One write in this many has its proof polled by the client, as a receipt holder would. */
 const PROBE_EVERY = 10;
@@ -68,7 +72,6 @@ async function main(): Promise<void> {
     const jwks = w.jwks;
     const signedTb = await traceThrough(w);
 
-    log(`load: ${TRACEBACKS} tracebacks of ${HOPS} hops, ${IN_FLIGHT} at once`);
     const probes: Array<Promise<number>> = [];
     let writes = 0;
     const probe = (receipt: string, at: number) =>
@@ -89,7 +92,9 @@ async function main(): Promise<void> {
       if (++writes % PROBE_EVERY === 0) probe(res.headers.get("hoptrace-receipt")!, performance.now());
     };
     const ids: string[] = [];
-    const one = async (n: number) => {
+    let started = 0;
+    const one = async () => {
+      const n = started++;
       const created = await w.initiator.api.post("/v1/tracebacks", { callingNumber: `+1305${String(2_000_000 + n).padStart(7, "0")}`, calledNumber: "+12025550143", callTime: "2024-06-03T16:00:00Z", terminatingProviderId: w.providers[0]!.id });
       if (created.status !== 201) throw new Error(`create: ${created.status} ${created.text}`);
       const tb = created.body.traceback.id as string;
@@ -99,28 +104,45 @@ async function main(): Promise<void> {
         await answer(w.providers[i]!, hopIdOf(tb, i + 1), next ? { type: "upstream_identified", upstream: { providerId: next.id }, evidence: EVIDENCE } : { type: "originator_identified", customer: { name: "Bench Dialer" }, actionTaken: "suspended", evidence: EVIDENCE });
       }
     };
-    const before = appendedAt.size;
-    const headsBefore = heads.length;
+
+    /** Runs `load`, then waits for the log to cover it: appends, seconds, and both delays of its entries. */
+    const phase = async (load: () => Promise<unknown>) => {
+      const before = appendedAt.size;
+      const headsBefore = heads.length;
+      probes.length = 0;
+      const t0 = performance.now();
+      await load();
+      const seconds = (performance.now() - t0) / 1000;
+      const proofs = sorted(await Promise.all(probes));
+      for (let i = 0; i < 1000 && (await store.getHead())!.size < appendedAt.size; i++) await new Promise((r) => setTimeout(r, 20));
+      const own = [...appendedAt.keys()].slice(before);
+      const covering = heads.slice(headsBefore);
+      const entries = (await store.getEntries(own)).filter((e) => e.index !== undefined);
+      const delays = sorted(entries.map((e) => (covering.find((h) => h.size > e.index!)?.at ?? NaN) - appendedAt.get(e.statementId)!).filter(Number.isFinite));
+      return { appended: own.length, seconds, delays, proofs };
+    };
+    const figures = (d: number[]) => `${ms(pct(d, 0.5))} / ${ms(pct(d, 0.99))} / ${ms(d.at(-1) ?? NaN)}`;
+
+    log(`load: ${TRACEBACKS} tracebacks of ${HOPS} hops, ${IN_FLIGHT} at once`);
     counter.reset();
     appends.reset();
-    const t0 = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < TRACEBACKS) await one(next++);
-    }));
-    const loadSeconds = (performance.now() - t0) / 1000;
-    const appended = appendedAt.size - before;
+    const flood = await phase(() => Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+      while (started < TRACEBACKS) await one();
+    })));
     const dynamo = counter.snapshot();
     const logWrites = appends.snapshot();
     const hops = TRACEBACKS * HOPS;
-    const proofDelays = sorted(await Promise.all(probes));
 
-    // Every entry of the load phase: from its append to the first head covering it.
-    const loadIds = [...appendedAt.keys()].slice(before);
-    const loadHeads = heads.slice(headsBefore);
-    for (let i = 0; i < 500 && (await store.getHead())!.size < before + appended + 8; i++) await new Promise((r) => setTimeout(r, 20));
-    const entries = (await store.getEntries(loadIds)).filter((e) => e.index !== undefined);
-    const delays = sorted(entries.map((e) => (loadHeads.find((h) => h.size > e.index!)?.at ?? NaN) - appendedAt.get(e.statementId)!).filter(Number.isFinite));
+    log(`paced: ${RATE} traceback(s) per second for ${PACED_SECONDS} s`);
+    const paced = await phase(async () => {
+      const started: Array<Promise<void>> = [];
+      const t0 = performance.now();
+      for (let k = 0; k < RATE * PACED_SECONDS; k++) {
+        await new Promise((r) => setTimeout(r, Math.max(0, t0 + (k * 1000) / RATE - performance.now())));
+        started.push(one());
+      }
+      await Promise.all(started);
+    });
 
     log("bundles: fetching");
     const f0 = performance.now();
@@ -152,11 +174,13 @@ async function main(): Promise<void> {
       ``,
       `| figure | value |`,
       `|---|---|`,
-      `| requests of the load (creations and answers) per second | ${((TRACEBACKS * (HOPS + 1)) / loadSeconds).toFixed(1)} |`,
-      `| log entries appended per second (requests and hub decisions: ${appended} in ${loadSeconds.toFixed(1)} s) | ${(appended / loadSeconds).toFixed(1)} |`,
-      `| append to a signed checkpoint covering it: p50 / p99 / max | ${ms(pct(delays, 0.5))} / ${ms(pct(delays, 0.99))} / ${ms(delays.at(-1) ?? NaN)} |`,
-      `| answer's response to its inclusion proof served (${proofDelays.length} polled by the client): p50 / p99 / max | ${ms(pct(proofDelays, 0.5))} / ${ms(pct(proofDelays, 0.99))} / ${ms(proofDelays.at(-1) ?? NaN)} |`,
-      `| log entries per answered hop (its answer, the next hop's placement; per traceback also its creation, hop 1, the outcome) | ${(appended / hops).toFixed(2)} |`,
+      `| requests of the load (creations and answers) per second | ${((TRACEBACKS * (HOPS + 1)) / flood.seconds).toFixed(1)} |`,
+      `| log entries appended per second (requests and hub decisions: ${flood.appended} in ${flood.seconds.toFixed(1)} s) | ${(flood.appended / flood.seconds).toFixed(1)} |`,
+      `| under that load: append to a signed checkpoint covering it, p50 / p99 / max | ${figures(flood.delays)} |`,
+      `| under that load: an answer's response to its inclusion proof served (${flood.proofs.length} polled), p50 / p99 / max | ${figures(flood.proofs)} |`,
+      `| at ${RATE} traceback(s) per second (${paced.appended} entries in ${paced.seconds.toFixed(0)} s): append to a signed checkpoint, p50 / p99 / max | ${figures(paced.delays)} |`,
+      `| at ${RATE} traceback(s) per second: an answer's response to its inclusion proof served (${paced.proofs.length} polled), p50 / p99 / max | ${figures(paced.proofs)} |`,
+      `| log entries per answered hop (its answer, the next hop's placement; per traceback also its creation, hop 1, the outcome) | ${(flood.appended / hops).toFixed(2)} |`,
       `| DynamoDB writes per answered hop, all / the log's appends (PutItem) | ${(dynamo.dbWrites / hops).toFixed(2)} / ${(logWrites.puts / hops).toFixed(2)} |`,
       `| write units per answered hop (table), all / the log's appends (request entries ${(logWrites.requestUnits / Math.max(1, logWrites.requests)).toFixed(2)} each, decisions ${(logWrites.decisionUnits / Math.max(1, logWrites.decisions)).toFixed(2)}) | ${(dynamo.writeUnits / hops).toFixed(2)} / ${((logWrites.requestUnits + logWrites.decisionUnits) / hops).toFixed(2)} |`,
       `| evidence bundle fetched (GET /v1/tracebacks/{id}/evidence), mean | ${ms(fetchMs)} |`,
