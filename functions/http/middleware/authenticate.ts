@@ -11,7 +11,7 @@ import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, ver
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
-import type { AppDeps, AppEnv, SignedRequest } from "../env.js";
+import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
@@ -65,28 +65,31 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
 
-    signedBy(c, keyRecord, {
-      targetUri,
-      body: new TextDecoder().decode(raw),
-      ...(contentDigest !== undefined && { contentDigest }),
-      ...(idempotencyKey !== undefined && { idempotencyKey }),
-      ...(c.req.header("content-type") !== undefined && { contentType: c.req.header("content-type")! }),
-    });
+    setSignedCaller(c, keyRecord, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
   };
 }
 
-/** Records who signed a verified request, and the request as received, for the routes and its evidence. */
-export function signedBy(c: Context<AppEnv>, key: SigningKeyRecord, request: Pick<SignedRequest, "targetUri" | "body" | "contentDigest" | "idempotencyKey" | "contentType">): void {
-  c.set("principal", { accountId: key.accountId, kind: key.accountKind, keyId: key.keyId });
+/** Names the verified caller and keeps what it signed, for its receipt and the evidence. */
+export function setSignedCaller(
+  c: Context<AppEnv>,
+  keyRecord: SigningKeyRecord,
+  signed: { targetUri: string; body: string; contentDigest?: string; idempotencyKey?: string },
+): void {
+  const contentType = c.req.header("content-type");
+  c.set("principal", { accountId: keyRecord.accountId, kind: keyRecord.accountKind, keyId: keyRecord.keyId });
   c.set("signed", {
     method: c.req.method,
-    keyId: key.keyId,
-    publicJwk: key.publicJwk,
-    ...(key.proof !== undefined && { keyProof: key.proof }),
+    targetUri: signed.targetUri,
+    keyId: keyRecord.keyId,
+    publicJwk: keyRecord.publicJwk,
+    ...(keyRecord.proof !== undefined && { keyProof: keyRecord.proof }),
     signatureInput: c.req.header("signature-input")!,
     signature: c.req.header("signature")!,
-    ...request,
+    body: signed.body,
+    ...(signed.contentDigest !== undefined && { contentDigest: signed.contentDigest }),
+    ...(signed.idempotencyKey !== undefined && { idempotencyKey: signed.idempotencyKey }),
+    ...(contentType !== undefined && { contentType }),
   });
 }
 

@@ -13,7 +13,7 @@ import { importPublicJwk } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
-import { signedBy } from "./authenticate.js";
+import { setSignedCaller } from "./authenticate.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
 const HASHES: Record<string, string> = { "sha-256": "sha256", "sha-512": "sha512" };
@@ -71,14 +71,8 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
       digests,
       maxBytes: opts.maxBytes,
     });
-    signedBy(c, keyRecord, {
-      targetUri,
-      // The digest stands for the body wherever the body would: two uploads with equal digests are the same bytes.
-      body: contentDigest,
-      contentDigest,
-      contentType: c.req.header("content-type")!,
-      ...(idempotencyKey !== undefined && { idempotencyKey }),
-    });
+    // The digest stands for the body wherever the body would: two uploads with equal digests are the same bytes.
+    setSignedCaller(c, keyRecord, { targetUri, body: contentDigest, contentDigest, ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
   };
 }

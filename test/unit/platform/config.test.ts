@@ -22,6 +22,7 @@ describe("the settings the embedded server takes from its environment", () => {
       DELIVERY_QUEUE_URL: "http://127.0.0.1:9/q",
       PUBLIC_URL: "http://127.0.0.1:8787",
       HUB_KEY_FILE: "/tmp/k.json",
+      WEBHOOK_SECRETS_KEY_FILE: "/tmp/d.json",
       ...behaviourSettings({ DELIVERY_LEASE_SECONDS: "2", OUTBOX_GRACE_SECONDS: "1" }),
     });
     expect([config.DELIVERY_LEASE_SECONDS, config.OUTBOX_GRACE_SECONDS]).toEqual([2, 1]);
