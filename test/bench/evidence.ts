@@ -17,6 +17,7 @@ import { verifyBundle } from "../../functions/verifier/bundle.js";
 import { bundleOf, evidenceWorld, traceThrough } from "../support/evidence.js";
 import { EVIDENCE, startTestHub, type Party } from "../support/hub.js";
 import { instrument } from "./counters.js";
+import { ms, pct, progress as log } from "./figures.js";
 
 const HELP = `Usage: npm run bench:evidence -- [options]
 
@@ -41,9 +42,6 @@ const HOPS = 5;
 /** One write in this many has its proof polled by the client, as a receipt holder would. */
 const PROBE_EVERY = 10;
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-const ms = (x: number) => `${x.toFixed(0)} ms`;
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 async function main(): Promise<void> {
