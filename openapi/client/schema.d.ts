@@ -1816,6 +1816,192 @@ export interface components {
             /** @description Present when there are more items; pass it as `cursor`. */
             nextCursor?: string;
         };
+        /**
+         * @description The example is abbreviated: one hop, its placement and the answer to it.
+         * @example {
+         *       "format": "hoptrace-evidence/1",
+         *       "issuer": "https://api.hoptrace.example",
+         *       "generatedAt": "2024-06-03T19:31:00.000Z",
+         *       "jwks": {
+         *         "keys": [
+         *           {
+         *             "kty": "OKP",
+         *             "crv": "Ed25519",
+         *             "x": "hh_XBNkKZyDr4UDheRd-bFnnbllfe9VXVIk6vjzMUFA",
+         *             "kid": "hub-2024",
+         *             "use": "sig",
+         *             "alg": "EdDSA"
+         *           }
+         *         ]
+         *       },
+         *       "chain": {
+         *         "traceback": {
+         *           "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "initiatorId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *           "status": "completed",
+         *           "call": {
+         *             "callingNumber": "+13055550123",
+         *             "callingNumberAsGiven": "(305) 555-0123",
+         *             "callingNumberE164": "+13055550123",
+         *             "calledNumber": "+12025550143",
+         *             "callTime": "2024-06-03T12:00:00-04:00",
+         *             "callTimeUtc": "2024-06-03T16:00:00.000Z"
+         *           },
+         *           "campaign": "utility-impersonation-2024-06",
+         *           "identityHeaders": [],
+         *           "deadlinePolicy": "us-24h",
+         *           "createdAt": "2024-06-03T16:00:00.000Z",
+         *           "createdBy": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *           "hopCount": 1,
+         *           "path": [
+         *             "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0"
+         *           ],
+         *           "result": {
+         *             "outcome": "originator_found",
+         *             "hopSeq": 1,
+         *             "decidedAt": "2024-06-03T16:05:00.000Z",
+         *             "decidedBy": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0"
+         *           }
+         *         },
+         *         "hops": [
+         *           {
+         *             "id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+         *             "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *             "seq": 1,
+         *             "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *             "namedBy": {
+         *               "accountId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5"
+         *             },
+         *             "status": "answered",
+         *             "call": {
+         *               "callingNumber": "+13055550123",
+         *               "callingNumberAsGiven": "(305) 555-0123",
+         *               "callingNumberE164": "+13055550123",
+         *               "calledNumber": "+12025550143",
+         *               "callTime": "2024-06-03T12:00:00-04:00",
+         *               "callTimeUtc": "2024-06-03T16:00:00.000Z"
+         *             },
+         *             "createdAt": "2024-06-03T16:00:00.000Z",
+         *             "deadline": {
+         *               "clockStartsAt": "2024-06-03T16:00:00.000Z",
+         *               "dueAt": "2024-06-04T16:00:00.000Z"
+         *             },
+         *             "answer": {
+         *               "type": "upstream_identified",
+         *               "upstream": {
+         *                 "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *               },
+         *               "evidence": {
+         *                 "ingressTrunk": "TRUNK-7",
+         *                 "sipCallId": "a84b4c76e66710@pc33.example"
+         *               }
+         *             },
+         *             "answeredAt": "2024-06-03T16:05:00.000Z",
+         *             "answeredBy": {
+         *               "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *               "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs"
+         *             },
+         *             "late": false,
+         *             "answerSeconds": 300
+         *           }
+         *         ]
+         *       },
+         *       "requests": [
+         *         {
+         *           "statementId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+         *           "request": {
+         *             "method": "POST",
+         *             "targetUri": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1/answer",
+         *             "headers": {
+         *               "signature-input": "sig1=(\"@method\" \"@target-uri\" \"content-type\" \"content-digest\" \"idempotency-key\");created=1717430700;expires=1717431000;nonce=\"w3Yp8k\";keyid=\"SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs\";alg=\"ed25519\";tag=\"hoptrace-v1\"",
+         *               "signature": "sig1=:YTNmY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODk=:",
+         *               "content-digest": "sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:",
+         *               "content-type": "application/json",
+         *               "idempotency-key": "answer-hop-1"
+         *             },
+         *             "body": "{\"type\":\"originator_identified\",\"customer\":{\"name\":\"Example Dialer LLC\"},\"actionTaken\":\"terminated\",\"evidence\":{\"ingressTrunk\":\"SIPT-22\"}}"
+         *           },
+         *           "key": {
+         *             "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+         *             "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *             "publicJwk": {
+         *               "kty": "OKP",
+         *               "crv": "Ed25519",
+         *               "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
+         *             },
+         *             "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg"
+         *           },
+         *           "receipt": "eyJhbGciOiJFZERTQSIsImtpZCI6Imh1Yi0yMDI0IiwidHlwIjoiaG9wdHJhY2UtcmVjZWlwdCtqd3QifQ.eyJqdGkiOiJyZXFfMDFKRDVaUjNNNE41UDZRN1I4UzlUMFYxVzIifQ.c2lnbmF0dXJl",
+         *           "response": {
+         *             "status": 200,
+         *             "body": "{\"id\":\"hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1\",\"status\":\"answered\"}"
+         *           }
+         *         }
+         *       ],
+         *       "decisions": [
+         *         {
+         *           "statementId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1/placed",
+         *           "decision": {
+         *             "type": "hop_placed",
+         *             "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *             "hopId": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+         *             "seq": 1,
+         *             "status": "open",
+         *             "namedBy": {
+         *               "accountId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5"
+         *             },
+         *             "createdAt": "2024-06-03T16:00:00.000Z",
+         *             "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *             "deadline": {
+         *               "clockStartsAt": "2024-06-03T16:00:00.000Z",
+         *               "dueAt": "2024-06-04T16:00:00.000Z"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "certificates": [],
+         *       "log": {
+         *         "checkpoint": "api.hoptrace.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n— api.hoptrace.example/log qa5vMandbTNotwF/3qQcmQINk7mdHiYWYpxzN+6UEi8YvFiiqxJCqfBLiDkqy2MF7ky+6k1y/nwlDYDjtYanWTxbeAY=\n— api.hoptrace.example/log qmw8YgAAAABmXemw9ozct4e0wFsnDEmaHDxvnqKTphF/y2To0KuRlEj1PN5Q5AHfWQYLYkxlc5srRHKIA2jZG860NkhJzQXEKNAsDw==\n",
+         *         "entries": [
+         *           {
+         *             "entry": {
+         *               "v": 1,
+         *               "kind": "request",
+         *               "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+         *               "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *               "time": "2024-06-03T16:05:00.123Z",
+         *               "sha256": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+         *               "nonce": "CQkJCQkJCQkJCQkJCQkJCQ",
+         *               "receipt": "u5l3Gf0P8y7H2m9Q1c4V6b8N0x2Z4k6M8p0R2t4W6y8"
+         *             },
+         *             "index": 5,
+         *             "proof": [
+         *               "vBoGQ7EuTS18d5GPROD095qDi2z57FtcKD4fTYhZnms=",
+         *               "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *               "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *             ]
+         *           },
+         *           {
+         *             "entry": {
+         *               "v": 1,
+         *               "kind": "decision",
+         *               "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1/placed",
+         *               "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *               "time": "2024-06-03T16:00:00.041Z",
+         *               "sha256": "fcOmoPfMbLSznhw6tydFaZLEFOXjDavnaW8l3yR_c-4",
+         *               "nonce": "CgoKCgoKCgoKCgoKCgoKCg"
+         *             },
+         *             "index": 4,
+         *             "proof": [
+         *               "DrxdNDf74tsVi58Sah0RjjCBgQMdCpSfje3t68VY72o=",
+         *               "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *               "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *             ]
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         EvidenceBundle: {
             /** @enum {string} */
             format: "hoptrace-evidence/1";
@@ -1899,11 +2085,12 @@ export interface components {
          * @example {
          *       "v": 1,
          *       "kind": "request",
-         *       "id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
          *       "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
          *       "time": "2024-06-03T16:05:00.123Z",
          *       "sha256": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
-         *       "nonce": "CQkJCQkJCQkJCQkJCQkJCQ"
+         *       "nonce": "CQkJCQkJCQkJCQkJCQkJCQ",
+         *       "receipt": "u5l3Gf0P8y7H2m9Q1c4V6b8N0x2Z4k6M8p0R2t4W6y8"
          *     }
          */
         LogEntry: {
@@ -8122,7 +8309,7 @@ export interface operations {
             query?: {
                 /** @description The entry's index. Give this or `statementId`. */
                 index?: number | null;
-                /** @description The statement's id, e.g. the `jti` of a receipt. Give this or `index`. */
+                /** @description The statement's id, e.g. the `log.id` of a receipt. Give this or `index`. */
                 statementId?: string;
                 /** @description The tree to prove inclusion in; the latest checkpoint's by default. */
                 treeSize?: number | null;

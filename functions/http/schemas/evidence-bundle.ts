@@ -6,9 +6,9 @@
  */
 import { z } from "@hono/zod-openapi";
 import { BUNDLE_FORMAT } from "../../usecases/evidence-bundle.js";
-import { PublicJwkSchema } from "./accounts.js";
-import { LogEvidenceSchema } from "./log.js";
-import { ChainSchema } from "./tracebacks.js";
+import { EXAMPLE_PROOF, PublicJwkSchema } from "./accounts.js";
+import { EXAMPLE_ENTRY, EXAMPLE_NOTE, LogEvidenceSchema } from "./log.js";
+import { ChainSchema, HOP_EXAMPLE, TRACEBACK_EXAMPLE } from "./tracebacks.js";
 
 const StatementId = z.string().min(1).max(200);
 
@@ -67,7 +67,54 @@ export const EvidenceBundleSchema = z
       .openapi({ description: "The STIR/SHAKEN certificates of the call's signers, by the hex SHA-256 of their DER, leaf first; the evaluation is `chain.traceback.signatures`." }),
     log: LogEvidenceSchema.openapi({ description: "The log entries of every request and decision above, each with its inclusion proof in `checkpoint`." }),
   })
-  .openapi("EvidenceBundle");
+  .openapi("EvidenceBundle", {
+    description: "The example is abbreviated: one hop, its placement and the answer to it.",
+    example: {
+      format: BUNDLE_FORMAT,
+      issuer: "https://api.hoptrace.example",
+      generatedAt: "2024-06-03T19:31:00.000Z",
+      jwks: { keys: [{ kty: "OKP", crv: "Ed25519", x: "hh_XBNkKZyDr4UDheRd-bFnnbllfe9VXVIk6vjzMUFA", kid: "hub-2024", use: "sig", alg: "EdDSA" }] },
+      chain: { traceback: { ...TRACEBACK_EXAMPLE, hopCount: 1, path: [HOP_EXAMPLE.providerId], result: { outcome: "originator_found", hopSeq: 1, decidedAt: HOP_EXAMPLE.answeredAt, decidedBy: HOP_EXAMPLE.providerId } }, hops: [HOP_EXAMPLE] },
+      requests: [
+        {
+          statementId: EXAMPLE_ENTRY.id,
+          request: {
+            method: "POST",
+            targetUri: `https://api.hoptrace.example/v1/hop-requests/${HOP_EXAMPLE.id}/answer`,
+            headers: {
+              "signature-input": 'sig1=("@method" "@target-uri" "content-type" "content-digest" "idempotency-key");created=1717430700;expires=1717431000;nonce="w3Yp8k";keyid="SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs";alg="ed25519";tag="hoptrace-v1"',
+              signature: "sig1=:YTNmY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODk=:",
+              "content-digest": "sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:",
+              "content-type": "application/json",
+              "idempotency-key": "answer-hop-1",
+            },
+            body: '{"type":"originator_identified","customer":{"name":"Example Dialer LLC"},"actionTaken":"terminated","evidence":{"ingressTrunk":"SIPT-22"}}',
+          },
+          key: { keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs", accountId: HOP_EXAMPLE.providerId, publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" }, proof: EXAMPLE_PROOF },
+          receipt: "eyJhbGciOiJFZERTQSIsImtpZCI6Imh1Yi0yMDI0IiwidHlwIjoiaG9wdHJhY2UtcmVjZWlwdCtqd3QifQ.eyJqdGkiOiJyZXFfMDFKRDVaUjNNNE41UDZRN1I4UzlUMFYxVzIifQ.c2lnbmF0dXJl",
+          response: { status: 200, body: '{"id":"hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1","status":"answered"}' },
+        },
+      ],
+      decisions: [
+        {
+          statementId: `${EXAMPLE_ENTRY.subject}/${HOP_EXAMPLE.id}/placed`,
+          decision: { type: "hop_placed", tracebackId: HOP_EXAMPLE.tracebackId, hopId: HOP_EXAMPLE.id, seq: 1, status: "open", namedBy: HOP_EXAMPLE.namedBy, createdAt: HOP_EXAMPLE.createdAt, providerId: HOP_EXAMPLE.providerId, deadline: HOP_EXAMPLE.deadline },
+        },
+      ],
+      certificates: [],
+      log: {
+        checkpoint: EXAMPLE_NOTE,
+        entries: [
+          { entry: EXAMPLE_ENTRY, index: 5, proof: ["vBoGQ7EuTS18d5GPROD095qDi2z57FtcKD4fTYhZnms=", "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=", "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="] },
+          {
+            entry: { v: 1, kind: "decision", id: `${EXAMPLE_ENTRY.subject}/${HOP_EXAMPLE.id}/placed`, subject: EXAMPLE_ENTRY.subject, time: "2024-06-03T16:00:00.041Z", sha256: "fcOmoPfMbLSznhw6tydFaZLEFOXjDavnaW8l3yR_c-4", nonce: "CgoKCgoKCgoKCgoKCgoKCg" },
+            index: 4,
+            proof: ["DrxdNDf74tsVi58Sah0RjjCBgQMdCpSfje3t68VY72o=", "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=", "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="],
+          },
+        ],
+      },
+    },
+  });
 
 export const EvidenceQuerySchema = z.object({
   trustedSize: z.coerce

@@ -120,7 +120,7 @@ export const ResultSchema = z
   .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
   .openapi("TracebackResult");
 
-const TRACEBACK_EXAMPLE = {
+export const TRACEBACK_EXAMPLE = {
   id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
   initiatorId: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
   status: "completed" as const,
@@ -189,7 +189,7 @@ export const TracebackSchema = z
   })
   .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
 
-const HOP_EXAMPLE = {
+export const HOP_EXAMPLE = {
   id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
   tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
   seq: 1,
