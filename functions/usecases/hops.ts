@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from
 import { parseHopId } from "../domain/ids.js";
 import { decideAnswer, type ResolvedUpstream } from "../domain/traceback.js";
 import { finishPendingFollowUp, followUpHop, outboxMarker } from "./followup.js";
+import { logReceiptEntry } from "./log-exchange.js";
 import type { AnswerEvidence, CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
 
 export async function listOpenHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
@@ -137,10 +138,14 @@ export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string
     if (hop.status !== "answered" || hop.answeredBy?.accountId !== p.accountId) {
       throw new ConflictError("not_amendable", `hop request ${hopId} is ${hop.status}; only an answered request can be amended`);
     }
-    // A retry of an amendment already recorded (its response was lost) gets that response again.
+    // A retry of an amendment already recorded (its response was lost) gets that response again,
+    // and its log entry, if the request that recorded it died before logging it (amendments have
+    // no follow-up to do it); the entry already there is left as it is.
     for (const evidence of hop.amendmentEvidence ?? []) {
       const replay = replayOf(evidence, ctx);
-      if (replay) return replay;
+      if (!replay) continue;
+      await logReceiptEntry(deps.transparencyLog, evidence.receipt);
+      return replay;
     }
     const now = deps.clock.now();
     const amendment = nextAmendment(hop, answer, reason, now, { accountId: p.accountId, keyId: ctx.key.keyId });

@@ -8,7 +8,10 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leafHash } from "../../functions/crypto/merkle/hashing.js";
-import { verifyReceipt } from "../../functions/crypto/receipt.js";
+import type { HopAnswer } from "../../functions/domain/answer.js";
+import { amendHopAnswer, type AnswerContext } from "../../functions/usecases/hops.js";
+import { sealExchange } from "../../functions/usecases/log-exchange.js";
+import { decodeReceiptClaims, verifyReceipt } from "../../functions/crypto/receipt.js";
 import { decodeEntry, encodeEntry, requestEntry, requestStatement, statementDigest } from "../../functions/domain/log/entry.js";
 import { newAccountId } from "../../openapi/client/registration.js";
 import { CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
@@ -151,5 +154,45 @@ describe("one entry per request", () => {
     expect((await post(ag, "/v1/tracebacks", { ...CALL, terminatingProviderId: "acc_nobody" })).res.status).toBe(422);
     expect(await requestsAbout(tbId)).toHaveLength(1);
     expect(await requestsAbout(ag.id)).toHaveLength(ofInitiator);
+  });
+
+  it("an amendment stored by a request that died before logging it is logged by the request's retry, once", async () => {
+    const created = await post(ag, "/v1/tracebacks", { ...CALL, terminatingProviderId: term.id });
+    const tbId = created.res.body.traceback.id as string;
+    const hopId = created.res.body.hops[0].id as string;
+    expect((await post(term, `/v1/hop-requests/${hopId}/answer`, { type: "no_record", windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" } })).res.status).toBe(200);
+
+    // The amendment request as the route hands it over, in a process that dies right after storing it.
+    const deps = t.hub.runtime.deps;
+    const answer: HopAnswer = { type: "not_our_call", explanation: "the trunk belongs to another carrier" };
+    const signed = {
+      request: { method: "POST", targetUri: `${t.url}/v1/hop-requests/${hopId}/amendments`, headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": "amend-once" }, body: JSON.stringify({ answer, reason: "wrong trunk" }) },
+      key: { keyId: term.key.keyId, accountId: term.id, publicJwk: (await deps.accounts.getKey(term.key.keyId))!.publicJwk },
+    };
+    let dies = true;
+    const ctx: AnswerContext = {
+      ...signed,
+      seal: async (status, body, at) => {
+        const sealed = await sealExchange(
+          { transparencyLog: deps.transparencyLog, clock: deps.clock, hubKey: deps.hubKeys.current, issuer: t.url },
+          { requestId: deps.ids.next("req"), subject: tbId, caller: term.id, signed, response: { status, body }, at },
+        );
+        return { ...sealed, log: async (opts) => (dies ? Promise.reject(new Error("the process died here")) : sealed.log(opts)) };
+      },
+    };
+    const principal = { accountId: term.id, kind: "provider" as const, keyId: term.key.keyId };
+    await expect(amendHopAnswer(deps, principal, hopId, answer, "wrong trunk", ctx)).rejects.toThrow("the process died here");
+    const evidence = (await deps.tracebacks.getHop(tbId, 1, true))!.value.amendmentEvidence![0]!;
+    const claim = decodeReceiptClaims(evidence.receipt)!.log!;
+    expect(await store().getEntry(claim.id)).toBeUndefined();
+
+    dies = false;
+    for (let retry = 0; retry < 2; retry++) {
+      const again = await amendHopAnswer(deps, principal, hopId, answer, "wrong trunk", ctx);
+      expect(again).toMatchObject({ replayed: true, receipt: evidence.receipt });
+    }
+    const logged = (await store().getEntry(claim.id))!;
+    expect(Buffer.from(logged.entry).toString()).toBe(Buffer.from(encodeEntry(requestEntry(claim, evidence.receipt))).toString());
+    expect((await requestsAbout(tbId)).filter((e) => e.statementId === claim.id)).toHaveLength(1);
   });
 });
