@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The Lambda entry points under functions/handlers, by name. */
-export const HANDLER_NAMES = ["api", "delivery", "reconciler", "sweeper"] as const;
+export const HANDLER_NAMES = ["api", "delivery", "reconciler", "sweeper", "integrator"] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export function handlerEntry(name: HandlerName): string {

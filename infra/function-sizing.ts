@@ -17,6 +17,8 @@ export const FUNCTION_SIZING: Record<HandlerName, FunctionSizing> = {
   delivery: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace webhook delivery worker" },
   reconciler: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace outbox reconciler" },
   sweeper: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace deadline sweeper" },
+  // Hashing and one checkpoint signature per batch; the run stops 10 s before the timeout.
+  integrator: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace transparency log integrator" },
 };
 
 /**

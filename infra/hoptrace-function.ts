@@ -30,6 +30,8 @@ export interface HoptraceFunctionProps {
   tracing: boolean;
   /** Retries of asynchronous invocations (schedules); Lambda's default is 2. */
   retryAttempts?: number;
+  /** Invocations that may run at once; the account's unreserved pool when absent. */
+  reservedConcurrency?: number;
 }
 
 export class HoptraceFunction extends Construct {
@@ -53,6 +55,7 @@ export class HoptraceFunction extends Construct {
       logGroup: this.logGroup,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       ...(props.retryAttempts !== undefined && { retryAttempts: props.retryAttempts }),
+      ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: {
         HOPTRACE_MODE: "aws",
         NODE_OPTIONS,

@@ -4,7 +4,7 @@
  * here is retained when the stack goes.
  */
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -38,6 +38,8 @@ export class StatefulStack extends Stack {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: config.deletionProtection,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Keys only: the stream just tells the log integrator that entries were written.
+      stream: StreamViewType.KEYS_ONLY,
     });
     for (const index of Object.values(TABLE.indexes)) {
       this.table.addGlobalSecondaryIndex({

@@ -10,7 +10,8 @@ import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -47,6 +48,7 @@ export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
   delivery: { queue: { send: true, consume: true }, mail: true, hubKey: "read", webhookSecrets: true },
   reconciler: { queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
   sweeper: { queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  integrator: { queue: { send: false, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
 };
 
 /**
@@ -64,7 +66,7 @@ export const TABLE_ACTIONS = [
   "dynamodb:ConditionCheckItem",
 ];
 
-const SCHEDULED: HandlerName[] = ["reconciler", "sweeper"];
+const SCHEDULED: HandlerName[] = ["reconciler", "sweeper", "integrator"];
 
 export class StatelessStack extends Stack {
   readonly functions: Record<HandlerName, HoptraceFunction>;
@@ -92,6 +94,8 @@ export class StatelessStack extends Stack {
         tracing: config.tracing,
         // A missed scheduled run is repeated by the next one a minute later; retrying it only overlaps.
         ...(SCHEDULED.includes(handler) && { retryAttempts: 0 }),
+        // One integrator at a time: a second would only lose the race for each batch.
+        ...(handler === "integrator" && { reservedConcurrency: 1 }),
       });
     this.functions = Object.fromEntries(HANDLER_NAMES.map((h) => [h, make(h)])) as Record<HandlerName, HoptraceFunction>;
 
@@ -112,6 +116,17 @@ export class StatelessStack extends Stack {
         batchSize: 10,
         reportBatchItemFailures: true,
         maxConcurrency: config.deliveryMaxConcurrency,
+      }),
+    );
+
+    // Right after log entries are written: the integrator then reads what is pending from the
+    // index, so a record only says "look now", and one lost is made up by the minute schedule.
+    this.functions.integrator.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 1000,
+        retryAttempts: 1,
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual("INSERT"), dynamodb: { Keys: { pk: { S: FilterRule.beginsWith("LOGENTRY#") } } } })],
       }),
     );
 
@@ -261,8 +276,12 @@ export class StatelessStack extends Stack {
         `AwsSolutions-IAM4[Policy::${managedPolicy("AWSLambdaBasicExecutionRole")}]`,
         "AWSLambdaBasicExecutionRole only lets the function write its CloudWatch logs; it grants no access to data.",
       );
-      if (config.tracing) {
-        acknowledge(fn, "AwsSolutions-IAM5[Resource::*]", "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.");
+      const resourceless = [
+        ...(config.tracing ? ["X-Ray's PutTraceSegments and PutTelemetryRecords"] : []),
+        ...(name === "integrator" ? ["dynamodb:ListStreams, which the table stream's event source needs,"] : []),
+      ];
+      if (resourceless.length > 0) {
+        acknowledge(fn, "AwsSolutions-IAM5[Resource::*]", `${resourceless.join(" and ")} support no resource-level permissions.`);
       }
       acknowledge(
         fn,

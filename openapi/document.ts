@@ -173,7 +173,7 @@ function addPageExamples(schemas: JsonObject): void {
 /** Headers and responses the shared middleware adds to every route, declared once and referenced. */
 const SHARED_HEADERS = {
   HoptraceReceipt: {
-    description: `Compact JWS signed by the hub key (\`/.well-known/jwks.json\`) over the response status, the digest of this body and the caller's own signature (header \`${RECEIPT_HEADER}\`).`,
+    description: `Compact JWS signed by the hub key (\`/.well-known/jwks.json\`) over the response status, the digest of this body and the caller's own signature (header \`${RECEIPT_HEADER}\`). Its \`log\` claim is the request's transparency log entry but for this receipt's own digest: the entry follows from the receipt, and \`/log/v1/proofs/inclusion?statementId=<log.id>\` proves it is in the log.`,
     schema: { type: "string" },
   },
   ContentDigest: { description: "RFC 9530 digest of the exact body bytes the receipt covers.", schema: { type: "string", example: "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:" } },

@@ -35,10 +35,16 @@ export function isStrictPointEncoding(encoded: Uint8Array): boolean {
   return encoded.length === POINT_BYTES && hasCanonicalY(encoded) && !SMALL_ORDER_ENCODINGS.has(Buffer.from(encoded).toString("hex"));
 }
 
-/** The raw 32-byte public key of an Ed25519 KeyObject. */
+const exported = new WeakMap<KeyObject, Uint8Array>();
+
+/** The raw 32-byte public key of an Ed25519 KeyObject (exported once per key object). */
 function publicKeyBytes(key: KeyObject): Uint8Array {
-  const { x } = key.export({ format: "jwk" });
-  return Buffer.from(x ?? "", "base64url");
+  let bytes = exported.get(key);
+  if (!bytes) {
+    bytes = Buffer.from(key.export({ format: "jwk" }).x ?? "", "base64url");
+    exported.set(key, bytes);
+  }
+  return bytes;
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type SignatureParams,
 } from "./signature-base.js";
 
-export { SIGNATURE_ALG, SIGNATURE_TAG, SignatureBaseError, messageFromHeaders, signatureBase, type MessageView, type SignatureParams } from "./signature-base.js";
+export { SIGNATURE_ALG, SIGNATURE_TAG, SignatureBaseError, carriesBody, messageFromHeaders, requiredComponents, signatureBase, type MessageView, type SignatureParams } from "./signature-base.js";
 
 export type VerifyFailure =
   | "malformed"

@@ -11,6 +11,24 @@ export const SIGNATURE_TAG = "hoptrace-v1";
 
 export const SIGNATURE_ALG = "ed25519";
 
+/**
+ * The components every request must cover under the profile; a request with a body also covers
+ * its type and digest, one with an Idempotency-Key the key.
+ */
+export function requiredComponents(hasBody: boolean, hasIdempotencyKey: boolean): string[] {
+  return [
+    "@method",
+    "@target-uri",
+    ...(hasBody ? ["content-type", "content-digest"] : []),
+    ...(hasIdempotencyKey ? ["idempotency-key"] : []),
+  ];
+}
+
+/** Whether a request counts as having a body (and so must cover its digest): any bytes, or a method that sends one. */
+export function carriesBody(method: string, bodyBytes: number): boolean {
+  return bodyBytes > 0 || ["POST", "PUT", "PATCH"].includes(method);
+}
+
 export interface MessageView {
   method?: string;
   targetUri?: string;

@@ -3,7 +3,7 @@
  * and in tests (`app.request()`).
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { publicJwks } from "../crypto/receipt.js";
+import { hubJwks } from "./jwks.js";
 import type { AppDeps, AppEnv } from "./env.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { bodyCap } from "./middleware/body-limit.js";
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/.well-known/jwks.json", (c) => {
     c.header("cache-control", "public, max-age=300");
-    return c.json(publicJwks(deps.hubKeys.published.map((k) => ({ publicJwk: k.publicJwk, kid: k.kid }))));
+    return c.json(hubJwks(deps));
   });
   app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit), idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);

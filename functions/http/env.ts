@@ -1,6 +1,6 @@
 /** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
 import type { KeyObject } from "node:crypto";
-import type { Principal } from "../domain/account.js";
+import type { Principal, Signer } from "../domain/account.js";
 import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
@@ -15,6 +15,10 @@ export interface SignedRequest {
   targetUri: string;
   keyId: string;
   publicJwk: Ed25519PublicJwk;
+  /** The key's registration proof (its holder's signature naming the account), when it has one. */
+  keyProof?: string;
+  /** The person holding the key, for a person key. */
+  keyPerson?: Signer["person"];
   signatureInput: string;
   signature: string;
   contentDigest?: string;
@@ -32,6 +36,10 @@ export interface AppEnv {
     caller: string;
     /** On an enrolment: the new key that signed the request, taken from its body. */
     enrolling: { keyId: string; publicJwk: Ed25519PublicJwk };
+    /** The traceback or account a write concerns, for its log entry; the caller's account when unset. */
+    subject?: string;
+    /** When the hub accepted the write, as the state it wrote records it; now when unset. */
+    acceptedAt?: Date;
     /** The Idempotency-Key a POST holds, and when it was first tried (a crashed attempt may have written). */
     attempt?: RequestAttempt;
   };
@@ -70,5 +78,4 @@ export interface AppDeps extends WebhookDeps, RmdDeps, PeopleDeps {
   /** Seals the page cursors handed to clients and opens the ones they send back. */
   cursors: CursorSeal;
   settings: HttpSettings;
-  transparencyLog: LogDeps;
 }

@@ -1,11 +1,13 @@
 /**
  * Background work of the embedded hub, standing in for what AWS triggers and schedules: the SQS
- * poller in place of the event source mapping, and timers in place of the EventBridge schedules.
+ * poller in place of the event source mapping, timers in place of the EventBridge schedules, and
+ * a log integrator woken by each append in place of the table stream that triggers it on AWS.
  * Each calls the same function its Lambda calls.
  */
 import { processDeliveryBatch } from "../handlers/delivery-batch.js";
 import type { Runtime } from "../platform/container.js";
 import { recoverDeliveries } from "../usecases/deliveries.js";
+import { integratePending } from "../usecases/log-integrate.js";
 import { recoverFanOuts } from "../usecases/event-outbox.js";
 import { reconcileOutbox } from "../usecases/reconcile.js";
 import { sweepDeadlines } from "../usecases/sweep.js";
@@ -27,7 +29,10 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
     await deps.tracebacks.refileUnlisted(100);
   }, onError);
   const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
-  return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), poller.stop()])) };
+  // Woken by every append, so an entry is integrated within one run of its write.
+  const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError);
+  deps.transparencyLog.onAppended = integrator.wake;
+  return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), integrator.stop(), poller.stop()])) };
 }
 
 /**
@@ -47,17 +52,28 @@ export async function resumeAfterRestart(runtime: Runtime): Promise<void> {
   }
 }
 
-/** Runs `task` repeatedly, never overlapping itself, until stopped. */
-export function every(intervalMs: number, task: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void> } {
+/**
+ * Runs `task` repeatedly, never overlapping itself, until stopped. `wake` runs it now instead
+ * of at the next interval, or right after the current run when one is under way.
+ */
+export function every(intervalMs: number, task: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void>; wake(): void } {
   let stopped = false;
+  let busy = false;
+  let again = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     if (stopped) return;
+    clearTimeout(timer);
+    busy = true;
+    again = false;
     running = task()
       .catch(onError)
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
+        busy = false;
+        if (stopped) return;
+        if (again) tick();
+        else timer = setTimeout(tick, intervalMs);
       });
   };
   timer = setTimeout(tick, intervalMs);
@@ -66,6 +82,10 @@ export function every(intervalMs: number, task: () => Promise<unknown>, onError:
       stopped = true;
       clearTimeout(timer);
       await running;
+    },
+    wake: () => {
+      if (busy) again = true;
+      else tick();
     },
   };
 }

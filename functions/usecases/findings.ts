@@ -56,11 +56,11 @@ export function signatureVerdict(tb: Traceback, hops: Hop[]): SignatureVerdict {
  * Files a traceback's findings under the providers they concern (the signer, where known), so
  * they can be listed per provider. Deterministic ids: recording again overwrites the same items.
  * The findings about the call's numbers concern the call, not a provider on its path (a spoofed
- * number is chosen by the caller), and stay on the traceback.
+ * number is chosen by the caller), and stay on the traceback. Returns the signatures' findings.
  */
-export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "evidence" | "clock">, tracebackId: string): Promise<void> {
+export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "evidence" | "clock">, tracebackId: string): Promise<Finding[]> {
   const chain = await deps.tracebacks.getChain(tracebackId);
-  if (!chain) return;
+  if (!chain) return [];
   const tb = chain.traceback.value;
   const { findings } = signatureVerdict(tb, chain.hops.map((h) => h.value));
   const recordedAt = tb.result?.decidedAt ?? deps.clock.now().toISOString();
@@ -72,5 +72,6 @@ export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "eviden
       return deps.evidence.putFinding(finding);
     }),
   );
+  return findings;
 }
 

@@ -4,17 +4,22 @@
  * reconciler for any transition whose outbox marker is still set, so every step is idempotent:
  * derived items have deterministic ids, events have deterministic ids, and the traceback only
  * moves forward from the hop it stands on. The publisher records every event before this clears
- * the marker, so from then on the event, not the marker, guarantees its delivery.
+ * the marker, so from then on the event, not the marker, guarantees its delivery. The hub's
+ * decisions go to the transparency log the same way (log-decisions.ts), before the marker is
+ * cleared, and so does an answer whose request died before logging it.
  */
 import { hopRequestCancelled, hopRequestCreated, hopRequestOverdue, hopRequestReminder, tracebackCompleted, type HubEvent } from "../domain/events.js";
 import { ConflictError } from "../domain/errors.js";
 import type { Account } from "../domain/account.js";
 import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
+import { findingsAt, hopDecision, hopPlaced, outcomeOf } from "../domain/log/decisions.js";
 import { recordFindings } from "./findings.js";
+import { logDecision } from "./log-decisions.js";
+import { logReceiptEntry } from "./log-exchange.js";
 import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "transparencyLog">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -49,6 +54,7 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     }
     if (hop?.providerId && cancelled) events.push(hopRequestCancelled(hop, tb.result.decidedAt));
     events.push(tracebackCompleted(tb));
+    await logDecision(deps, outcomeOf(tb));
   } else if (tb.status !== "completed") {
     const current = chain.hops.find((h) => h.value.seq === tb.hopCount);
     // Reopened with a late answer: the answer now moves the traceback on.
@@ -103,10 +109,14 @@ export async function followUpHop(
     markedItem?: OutboxRef;
     /** The hop as just written and the traceback as just read, to save reading them again inline. */
     known?: { hop: StoredHop; traceback: Stored<Traceback> };
+    /** The answer's log entry is written already (by the request that answered). */
+    answerLogged?: boolean;
   } = {},
 ): Promise<void> {
   const hop = opts.known?.hop ?? (await deps.tracebacks.getHop(tracebackId, seq, true))?.value;
   if (!hop) return;
+  // An answer stored by a request that died before logging it: its receipt says what to log.
+  if (hop.evidence && !opts.answerLogged) await logReceiptEntry(deps.transparencyLog, hop.evidence.receipt);
   const tb = isInquirySeq(seq) ? opts.known?.traceback : await caughtUp(deps, tracebackId, seq, opts.known?.traceback);
   const events: HubEvent[] = [];
   const placed: { next?: Hop } = {};
@@ -115,9 +125,11 @@ export async function followUpHop(
   if (next && !placed.next && wasOpened(next)) events.push(hopRequestCreated(next));
   if (next?.status === "awaiting_registration") await openIfRegistered(deps, next);
   events.push(...hopEvents(hop, after));
-  if (after?.status === "completed") {
+  await logDecision(deps, hopDecision(hop));
+  if (after?.status === "completed" && after.result) {
     events.push(tracebackCompleted(after));
-    if (after.signatures) await recordFindings(deps, tracebackId);
+    await logDecision(deps, outcomeOf(after));
+    if (after.signatures) await logDecision(deps, findingsAt({ ...after, result: after.result }, await recordFindings(deps, tracebackId)));
   }
   await deps.events.publish(events);
   await deps.tracebacks.clearOutbox(opts.markedItem ?? { tracebackId, seq }, marker);
@@ -225,6 +237,7 @@ function settled(tb: Traceback): Traceback {
  */
 export async function placeHop(deps: FollowUpDeps, tb: Traceback, hop: Hop): Promise<Hop> {
   const placed = hop.status === "open" ? await withinWeeklyCap(deps, tb, hop, new Date(hop.createdAt)) : hop;
+  await logDecision(deps, hopPlaced(placed));
   await deps.tracebacks.putNewHop(placed);
   return placed;
 }

@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from
 import { parseHopId } from "../domain/ids.js";
 import { decideAnswer, type ResolvedUpstream } from "../domain/traceback.js";
 import { finishPendingFollowUp, followUpHop, outboxMarker } from "./followup.js";
+import { logReceiptEntry } from "./log-exchange.js";
 import type { AnswerEvidence, CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
 
 export async function listOpenHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
@@ -39,8 +40,12 @@ export async function getHopRequest(deps: CoreDeps, p: Principal, hopId: string)
 export interface AnswerContext {
   request: AnswerEvidence["request"];
   key: AnswerEvidence["key"];
-  /** Signs a receipt over the response the caller will receive; kept with the answer. */
-  seal: (status: number, body: string) => Promise<string>;
+  /**
+   * Signs a receipt over the response the caller will receive, kept with the answer. It commits
+   * to the request's log entry, accepted at `at`; `log` appends that entry once the answer is
+   * stored (the hop keeps the exchange, so the entry goes alone).
+   */
+  seal: (status: number, body: string, at: Date) => Promise<{ receipt: string; log(opts: { keptElsewhere: true }): Promise<void> }>;
 }
 
 export interface AnsweredHop {
@@ -106,11 +111,13 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   };
   // The view picks only what the provider may see, never the evidence kept beside the hop.
   const body = JSON.stringify(hopRequestView(answered));
-  const receipt = await ctx.seal(200, body);
+  const sealed = await ctx.seal(200, body, now);
+  const receipt = sealed.receipt;
   const marker = outboxMarker(now, hop.id);
   const written: StoredHop = { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } };
   await deps.tracebacks.replaceHop(written, { version: stored.version, status: "open" }, marker);
-  await followUpHop(deps, hop.tracebackId, hop.seq, marker, { known: { hop: written, traceback: tb } }).catch((err) =>
+  await sealed.log({ keptElsewhere: true });
+  await followUpHop(deps, hop.tracebackId, hop.seq, marker, { known: { hop: written, traceback: tb }, answerLogged: true }).catch((err) =>
     deps.log.warn("hop follow-up deferred to the reconciler", { hopId, error: String(err) }),
   );
   return { body, receipt };
@@ -131,16 +138,24 @@ export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string
     if (hop.status !== "answered" || hop.answeredBy?.accountId !== p.accountId) {
       throw new ConflictError("not_amendable", `hop request ${hopId} is ${hop.status}; only an answered request can be amended`);
     }
-    // A retry of an amendment already recorded (its response was lost) gets that response again.
+    // A retry of an amendment already recorded (its response was lost) gets that response again,
+    // and its log entry, if the request that recorded it died before logging it (amendments have
+    // no follow-up to do it); the entry already there is left as it is.
     for (const evidence of hop.amendmentEvidence ?? []) {
       const replay = replayOf(evidence, ctx);
-      if (replay) return replay;
+      if (!replay) continue;
+      await logReceiptEntry(deps.transparencyLog, evidence.receipt);
+      return replay;
     }
-    const amendment = nextAmendment(hop, answer, reason, deps.clock.now(), signerOf(p));
+    const now = deps.clock.now();
+    const amendment = nextAmendment(hop, answer, reason, now, signerOf(p));
     const body = JSON.stringify(amendment);
-    const receipt = await ctx.seal(201, body);
-    const evidence: AnswerEvidence = { request: ctx.request, key: ctx.key, response: { status: 201, body }, receipt };
-    if (await deps.tracebacks.putAmendment(hop.tracebackId, hop.seq, amendment, evidence)) return { body, receipt };
+    const sealed = await ctx.seal(201, body, now);
+    const evidence: AnswerEvidence = { request: ctx.request, key: ctx.key, response: { status: 201, body }, receipt: sealed.receipt };
+    if (await deps.tracebacks.putAmendment(hop.tracebackId, hop.seq, amendment, evidence)) {
+      await sealed.log({ keptElsewhere: true });
+      return { body, receipt: sealed.receipt };
+    }
     if (attempt >= 3) throw new ConflictError("hop_changed", `hop request ${hopId} was amended by another request`);
   }
 }

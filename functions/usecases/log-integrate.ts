@@ -25,6 +25,8 @@ export interface IntegrationResult {
   size: number;
   /** Entries this run sequenced itself. */
   sequenced: number;
+  /** Nothing was left pending when the run ended (it did not stop at its batch limit). */
+  drained: boolean;
   /** The checkpoint of `size`. */
   checkpoint: string;
 }
@@ -58,9 +60,13 @@ export async function integrate(deps: LogDeps, opts: IntegrationOptions = {}): P
   }
   if (!published || published.size !== size) await publish(tiles);
 
-  for (let round = 0; round < maxBatches; round++) {
+  let drained = false;
+  for (let round = 0; round < maxBatches && !drained; round++) {
     const candidate = await nextBatch(deps, size, maxBatch);
-    if (!candidate) break;
+    if (!candidate) {
+      drained = true;
+      break;
+    }
     const won = await store.putBatch(candidate);
     const batch = won ? candidate : await store.getBatch(size);
     if (!batch) throw new LogIntegrityError(`the batch at ${size} was refused as taken but cannot be read`);
@@ -68,9 +74,9 @@ export async function integrate(deps: LogDeps, opts: IntegrationOptions = {}): P
     size += batch.leaves.length;
     if (won) sequenced += batch.leaves.length;
     await publish(extended);
-    if (won && candidate.leaves.length < maxBatch) break;
+    drained = won && candidate.leaves.length < maxBatch;
   }
-  return { size, sequenced, checkpoint: published!.checkpoint };
+  return { size, sequenced, drained, checkpoint: published!.checkpoint };
 }
 
 /** The oldest pending entries, read back consistently, without those already sequenced. */
@@ -109,4 +115,17 @@ async function tilesAt(store: LogStore, size: number): Promise<TileSet> {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What one trigger of the integrator does: runs until a run leaves nothing pending, or until
+ * `deadline` (epoch ms) has passed, so a function stops before its timeout. What is appended
+ * meanwhile is the next trigger's.
+ */
+export async function integratePending(deps: LogDeps, opts: IntegrationOptions & { deadline?: number } = {}): Promise<IntegrationResult> {
+  const { deadline = Number.POSITIVE_INFINITY, ...run } = opts;
+  for (;;) {
+    const result = await integrate(deps, run);
+    if (result.drained || deps.clock.now().getTime() >= deadline) return result;
+  }
 }

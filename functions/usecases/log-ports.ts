@@ -14,6 +14,12 @@ export interface StoredEntry {
   acceptedAt: string;
   /** Set once sequenced; never changes after. */
   index?: number;
+  /**
+   * The statement the entry commits to, with what verifies it (a signed request, its signer's
+   * key, its receipt), kept on the entry's item when no other item keeps it. Never served by the
+   * public log routes.
+   */
+  evidence?: Record<string, unknown>;
 }
 
 /** Leaves [from, from + leaves.length), in order: written once, the sequence is decided. */
@@ -36,6 +42,8 @@ export interface LogStore {
   getEntry(statementId: string): Promise<StoredEntry | undefined>;
   /** Strongly consistent reads; ids that do not exist are left out. */
   getEntries(statementIds: string[]): Promise<StoredEntry[]>;
+  /** Every entry of a subject (statement ids `<subject>/…`), with its evidence. */
+  entriesOf(subject: string): Promise<StoredEntry[]>;
   /** Entries waiting to be sequenced, oldest first. May lag: an entry just sequenced can still show. */
   pendingEntries(limit: number): Promise<Array<{ statementId: string; acceptedAt: string }>>;
   getBatch(from: number): Promise<SequencedBatch | undefined>;
@@ -60,6 +68,8 @@ export interface LogDeps {
   logOrigin: string;
   /** Entry nonces; crypto.randomBytes unless a test fixes them. */
   randomBytes?: (n: number) => Uint8Array;
+  /** Told of every new entry, so an integrator in the same process can start at once. */
+  onAppended?: () => void;
 }
 
 /** The stored tree contradicts its own sequence: never expected, always fatal for the run. */

@@ -46,16 +46,18 @@ export async function inclusionProof(deps: LogDeps, query: { index: number } | {
     index = query.index;
   }
   if (index >= size) throw beyondLog(`entry ${index} is not in the tree of ${size}`, "statementId" in query ? "/treeSize" : "/index");
-  const spans = inclusionSpans(index, size);
-  const leaf = { level: 0, index };
-  const tiles = new TileSet(await deps.logStore.getTiles(tilesFor([...spans, { start: index, end: index + 1 }])));
-  return {
-    index,
-    treeSize: size,
-    leafHash: tiles.node(leaf),
-    proof: spans.map((s) => tiles.span(s)),
-    ...(size === head.size && { checkpoint: head.checkpoint }),
-  };
+  const [proved] = await inclusionProofsIn(deps, size, [index]);
+  return { index, treeSize: size, ...proved!, ...(size === head.size && { checkpoint: head.checkpoint }) };
+}
+
+/**
+ * The leaf hashes and audit paths of entries in the tree of `size` (at most the head's), from
+ * one read of every tile they need.
+ */
+export async function inclusionProofsIn(deps: LogDeps, size: number, indexes: number[]): Promise<Array<{ leafHash: Uint8Array; proof: Uint8Array[] }>> {
+  const spans = indexes.map((index) => inclusionSpans(index, size));
+  const tiles = new TileSet(await deps.logStore.getTiles(tilesFor([...spans.flat(), ...indexes.map((index) => ({ start: index, end: index + 1 }))])));
+  return indexes.map((index, i) => ({ leafHash: tiles.node({ level: 0, index }), proof: spans[i]!.map((s) => tiles.span(s)) }));
 }
 
 export async function consistencyProof(deps: LogDeps, from: number, to?: number): Promise<ConsistencyProof> {

@@ -1,10 +1,11 @@
 /**
  * The ports the use cases need. Adapters implement them; only the composition root knows which.
  */
-import type { Account, AccountKind, SigningKeyRecord } from "../domain/account.js";
+import type { Account, AccountKind, Signer, SigningKeyRecord } from "../domain/account.js";
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
+import type { LogDeps } from "./log-ports.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
@@ -26,12 +27,17 @@ export interface Stored<T> {
   outbox?: string;
 }
 
-/** Evidence kept verbatim with an answer: the signed request, the key used, and our receipt. */
-export interface AnswerEvidence {
+/** A signed request kept verbatim as evidence: the request as received, the key that signed it, our receipt. */
+export interface SignedExchange {
   request: { method: string; targetUri: string; headers: Record<string, string>; body: string };
-  key: { keyId: string; publicJwk: Record<string, string>; accountId: string };
-  response: { status: number; body: string };
+  /** The signer's key as it was when it signed, with its holder's registration proof when it has one. */
+  key: { keyId: string; publicJwk: SigningKeyRecord["publicJwk"]; accountId: string; proof?: string; person?: Signer["person"] };
   receipt: string;
+}
+
+/** Evidence kept verbatim with an answer: the exchange and the response the receipt covers. */
+export interface AnswerEvidence extends SignedExchange {
+  response: { status: number; body: string };
 }
 
 export type StoredHop = Hop & { evidence?: AnswerEvidence; amendmentEvidence?: AnswerEvidence[]; resolvedUpstream?: { registered: string } | { unregistered: true } };
@@ -119,6 +125,8 @@ export interface Logger {
 }
 
 export interface CoreDeps {
+  /** The transparency log: every statement the hub accepts or makes is appended to it. */
+  transparencyLog: LogDeps;
   accounts: AccountStore;
   evidence: EvidenceStore;
   fetchCertificate: CertificateSource;

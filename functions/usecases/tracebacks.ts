@@ -11,7 +11,9 @@ import { finishPendingFollowUp, followUpTraceback, outboxMarker } from "./follow
 import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
 import { signatureVerdict, type SignatureVerdict } from "./findings.js";
 import { isInquirySeq } from "../domain/ids.js";
-import type { CoreDeps, Page, PageRequest, StoredHop } from "./ports.js";
+import type { CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
+
+type StoredChain = { traceback: Stored<Traceback>; hops: Stored<StoredHop>[] };
 
 export interface CreateTracebackInput {
   callingNumber: string;
@@ -125,8 +127,18 @@ function callDetails(input: CreateTracebackInput): { call: CallDetails; findings
 
 /** The full chain with timings, for the consortium and the traceback's initiator. */
 export async function getChain(deps: CoreDeps, p: Principal, tracebackId: string): Promise<Chain> {
+  return chainView(await readableChain(deps, p, tracebackId));
+}
+
+/** The stored chain, evidence included, if the caller may read the traceback; not found otherwise. */
+export async function readableChain(deps: CoreDeps, p: Principal, tracebackId: string): Promise<StoredChain> {
   const chain = await deps.tracebacks.getChain(tracebackId);
   if (!chain || !canReadTraceback(p, chain.traceback.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
+  return chain;
+}
+
+/** What the consortium and the initiator see of a stored chain: no evidence, with timings and findings. */
+export function chainView(chain: StoredChain): Chain {
   const tb = chain.traceback.value;
   const all = chain.hops.map((h) => withTiming(h.value));
   const verdict = tb.signatures ? signatureVerdict(tb, all) : undefined;

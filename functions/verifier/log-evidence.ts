@@ -44,11 +44,15 @@ export function verifyLogEvidence(input: unknown, jwks: { keys: object[] }, opts
     const where = parsed.error.issues.slice(0, 5).map((i) => `/${i.path.join("/")}: ${i.message}`);
     return { ok: false, problems: [`the bundle's log evidence is malformed (${where.join("; ")})`], entries: [] };
   }
-  const evidence = parsed.data;
+  return checkLogEvidence(parsed.data, jwks, opts);
+}
+
+/** The checks of `verifyLogEvidence`, on evidence already parsed (an evidence bundle's). */
+export function checkLogEvidence(evidence: LogEvidence, jwks: { keys: object[] }, opts: VerifyOptions = {}): LogEvidenceReport {
   const problems: string[] = [];
   let checkpoint: VerifiedCheckpoint | undefined;
   try {
-    checkpoint = verifyCheckpoint(evidence.checkpoint, jwks, opts.origin !== undefined ? { origin: opts.origin } : {});
+    checkpoint = checkpointOf(evidence.checkpoint, jwks, opts.origin);
   } catch (err) {
     if (!(err instanceof InvalidCheckpointError)) throw err;
     problems.push(`the checkpoint is not the hub's: ${err.message}`);
@@ -79,6 +83,30 @@ export function verifyLogEvidence(input: unknown, jwks: { keys: object[] }, opts
     ...(trusted && { trusted }),
     entries,
   };
+}
+
+/**
+ * Bundles fetched together share their checkpoint: its signatures are checked once per note,
+ * key set and origin (all the result depends on), however many bundles carry it.
+ */
+const checkpoints = new Map<string, VerifiedCheckpoint | InvalidCheckpointError>();
+const CHECKPOINTS_MAX = 1_000;
+
+function checkpointOf(note: string, jwks: { keys: object[] }, origin: string | undefined): VerifiedCheckpoint {
+  const id = JSON.stringify([note, jwks.keys, origin ?? null]);
+  let known = checkpoints.get(id);
+  if (!known) {
+    try {
+      known = verifyCheckpoint(note, jwks, origin !== undefined ? { origin } : {});
+    } catch (err) {
+      if (!(err instanceof InvalidCheckpointError)) throw err;
+      known = err;
+    }
+    if (checkpoints.size >= CHECKPOINTS_MAX) checkpoints.delete(checkpoints.keys().next().value!);
+    checkpoints.set(id, known);
+  }
+  if (known instanceof InvalidCheckpointError) throw known;
+  return known;
 }
 
 function checkEntry(e: LogEvidence["entries"][number], checkpoint: VerifiedCheckpoint | undefined): EntryReport {

@@ -6,7 +6,7 @@
  * Nothing here imports Node.
  */
 import { contentDigestField } from "../../functions/crypto/content-digest-field.js";
-import { SIGNATURE_ALG, SIGNATURE_TAG, buildBase, messageFromHeaders, paramsToMap, serializeParams, signatureFields } from "../../functions/crypto/signature-base.js";
+import { SIGNATURE_ALG, SIGNATURE_TAG, buildBase, messageFromHeaders, paramsToMap, requiredComponents, serializeParams, signatureFields } from "../../functions/crypto/signature-base.js";
 
 export interface SignOptions {
   /** Seconds the signature stays valid; the hub accepts at most 300. */
@@ -56,12 +56,7 @@ export function prepareSignature(keyId: string, req: RequestToSign, bodySha256: 
     headers.set("content-digest", digestField);
   }
   const created = Math.floor((opts.now ?? Date.now)() / 1000);
-  const components = [
-    "@method",
-    "@target-uri",
-    ...(digestField !== undefined ? ["content-type", "content-digest"] : []),
-    ...(headers.has("idempotency-key") ? ["idempotency-key"] : []),
-  ];
+  const components = requiredComponents(digestField !== undefined, headers.has("idempotency-key"));
   // The nonce keeps two identical requests in the same second from being refused as a replay.
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(12)));
   const params = { created, expires: created + (opts.lifetimeSeconds ?? 60), nonce, keyid: keyId, alg: SIGNATURE_ALG, tag: SIGNATURE_TAG };

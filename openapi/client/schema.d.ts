@@ -156,6 +156,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tracebacks/{tracebackId}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evidence bundle of a traceback, verifiable without the hub (consortium and the initiator)
+         * @description One self-contained document: the chain, every signed request about the traceback verbatim with its signer's key as it was and its receipt, the hub's decisions, the signers' certificates and the STIR/SHAKEN evaluation, findings, and the log entry of every statement with its inclusion proof in a signed checkpoint. Check it with `npx hoptrace-verify bundle.json --jwks hub-jwks.json`. 409 `not_integrated` while a statement waits for the integrator (a second or so).
+         */
+        get: operations["getTracebackEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tracebacks/{tracebackId}/close": {
         parameters: {
             query?: never;
@@ -1973,6 +1993,306 @@ export interface components {
             nextCursor?: string;
         };
         /**
+         * @description The example is abbreviated: one hop, its placement and the answer to it.
+         * @example {
+         *       "format": "hoptrace-evidence/1",
+         *       "issuer": "https://api.hoptrace.example",
+         *       "generatedAt": "2024-06-03T19:31:00.000Z",
+         *       "jwks": {
+         *         "keys": [
+         *           {
+         *             "kty": "OKP",
+         *             "crv": "Ed25519",
+         *             "x": "hh_XBNkKZyDr4UDheRd-bFnnbllfe9VXVIk6vjzMUFA",
+         *             "kid": "hub-2024",
+         *             "use": "sig",
+         *             "alg": "EdDSA"
+         *           }
+         *         ]
+         *       },
+         *       "chain": {
+         *         "traceback": {
+         *           "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "initiatorId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *           "status": "completed",
+         *           "call": {
+         *             "callingNumber": "+13055550123",
+         *             "callingNumberAsGiven": "(305) 555-0123",
+         *             "callingNumberE164": "+13055550123",
+         *             "calledNumber": "+12025550143",
+         *             "callTime": "2024-06-03T12:00:00-04:00",
+         *             "callTimeUtc": "2024-06-03T16:00:00.000Z"
+         *           },
+         *           "campaign": "utility-impersonation-2024-06",
+         *           "identityHeaders": [],
+         *           "deadlinePolicy": "us-24h",
+         *           "createdAt": "2024-06-03T16:00:00.000Z",
+         *           "createdBy": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *           "hopCount": 1,
+         *           "path": [
+         *             "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0"
+         *           ],
+         *           "result": {
+         *             "outcome": "originator_found",
+         *             "hopSeq": 1,
+         *             "decidedAt": "2024-06-03T16:05:00.000Z",
+         *             "decidedBy": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0"
+         *           }
+         *         },
+         *         "hops": [
+         *           {
+         *             "id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+         *             "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *             "seq": 1,
+         *             "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *             "namedBy": {
+         *               "accountId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5"
+         *             },
+         *             "status": "answered",
+         *             "call": {
+         *               "callingNumber": "+13055550123",
+         *               "callingNumberAsGiven": "(305) 555-0123",
+         *               "callingNumberE164": "+13055550123",
+         *               "calledNumber": "+12025550143",
+         *               "callTime": "2024-06-03T12:00:00-04:00",
+         *               "callTimeUtc": "2024-06-03T16:00:00.000Z"
+         *             },
+         *             "createdAt": "2024-06-03T16:00:00.000Z",
+         *             "deadline": {
+         *               "clockStartsAt": "2024-06-03T16:00:00.000Z",
+         *               "dueAt": "2024-06-04T16:00:00.000Z"
+         *             },
+         *             "answer": {
+         *               "type": "upstream_identified",
+         *               "upstream": {
+         *                 "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *               },
+         *               "evidence": {
+         *                 "ingressTrunk": "TRUNK-7",
+         *                 "sipCallId": "a84b4c76e66710@pc33.example"
+         *               }
+         *             },
+         *             "answeredAt": "2024-06-03T16:05:00.000Z",
+         *             "answeredBy": {
+         *               "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *               "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+         *               "person": {
+         *                 "name": "Dana Reyes",
+         *                 "role": "staff"
+         *               }
+         *             },
+         *             "late": false,
+         *             "answerSeconds": 300
+         *           }
+         *         ]
+         *       },
+         *       "requests": [
+         *         {
+         *           "statementId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+         *           "request": {
+         *             "method": "POST",
+         *             "targetUri": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1/answer",
+         *             "headers": {
+         *               "signature-input": "sig1=(\"@method\" \"@target-uri\" \"content-type\" \"content-digest\" \"idempotency-key\");created=1717430700;expires=1717431000;nonce=\"w3Yp8k\";keyid=\"SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs\";alg=\"ed25519\";tag=\"hoptrace-v1\"",
+         *               "signature": "sig1=:YTNmY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODk=:",
+         *               "content-digest": "sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:",
+         *               "content-type": "application/json",
+         *               "idempotency-key": "answer-hop-1"
+         *             },
+         *             "body": "{\"type\":\"originator_identified\",\"customer\":{\"name\":\"Example Dialer LLC\"},\"actionTaken\":\"terminated\",\"evidence\":{\"ingressTrunk\":\"SIPT-22\"}}"
+         *           },
+         *           "key": {
+         *             "keyId": "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+         *             "accountId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *             "publicJwk": {
+         *               "kty": "OKP",
+         *               "crv": "Ed25519",
+         *               "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"
+         *             },
+         *             "proof": "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg"
+         *           },
+         *           "receipt": "eyJhbGciOiJFZERTQSIsImtpZCI6Imh1Yi0yMDI0IiwidHlwIjoiaG9wdHJhY2UtcmVjZWlwdCtqd3QifQ.eyJqdGkiOiJyZXFfMDFKRDVaUjNNNE41UDZRN1I4UzlUMFYxVzIifQ.c2lnbmF0dXJl",
+         *           "response": {
+         *             "status": 200,
+         *             "body": "{\"id\":\"hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1\",\"status\":\"answered\"}"
+         *           }
+         *         }
+         *       ],
+         *       "decisions": [
+         *         {
+         *           "statementId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1/placed",
+         *           "decision": {
+         *             "type": "hop_placed",
+         *             "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *             "hopId": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+         *             "seq": 1,
+         *             "status": "open",
+         *             "namedBy": {
+         *               "accountId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5"
+         *             },
+         *             "createdAt": "2024-06-03T16:00:00.000Z",
+         *             "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *             "deadline": {
+         *               "clockStartsAt": "2024-06-03T16:00:00.000Z",
+         *               "dueAt": "2024-06-04T16:00:00.000Z"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "certificates": [],
+         *       "log": {
+         *         "checkpoint": "api.hoptrace.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n— api.hoptrace.example/log qa5vMandbTNotwF/3qQcmQINk7mdHiYWYpxzN+6UEi8YvFiiqxJCqfBLiDkqy2MF7ky+6k1y/nwlDYDjtYanWTxbeAY=\n— api.hoptrace.example/log qmw8YgAAAABmXemw9ozct4e0wFsnDEmaHDxvnqKTphF/y2To0KuRlEj1PN5Q5AHfWQYLYkxlc5srRHKIA2jZG860NkhJzQXEKNAsDw==\n",
+         *         "entries": [
+         *           {
+         *             "entry": {
+         *               "v": 1,
+         *               "kind": "request",
+         *               "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+         *               "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *               "time": "2024-06-03T16:05:00.123Z",
+         *               "sha256": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+         *               "nonce": "CQkJCQkJCQkJCQkJCQkJCQ",
+         *               "receipt": "u5l3Gf0P8y7H2m9Q1c4V6b8N0x2Z4k6M8p0R2t4W6y8"
+         *             },
+         *             "index": 5,
+         *             "proof": [
+         *               "vBoGQ7EuTS18d5GPROD095qDi2z57FtcKD4fTYhZnms=",
+         *               "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *               "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *             ]
+         *           },
+         *           {
+         *             "entry": {
+         *               "v": 1,
+         *               "kind": "decision",
+         *               "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1/placed",
+         *               "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *               "time": "2024-06-03T16:00:00.041Z",
+         *               "sha256": "fcOmoPfMbLSznhw6tydFaZLEFOXjDavnaW8l3yR_c-4",
+         *               "nonce": "CgoKCgoKCgoKCgoKCgoKCg"
+         *             },
+         *             "index": 4,
+         *             "proof": [
+         *               "DrxdNDf74tsVi58Sah0RjjCBgQMdCpSfje3t68VY72o=",
+         *               "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+         *               "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="
+         *             ]
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        EvidenceBundle: {
+            /** @enum {string} */
+            format: "hoptrace-evidence/1";
+            /** @description The hub's public URL: the `iss` of its receipts. */
+            issuer: string;
+            generatedAt: string;
+            /** @description The hub's published keys when the bundle was made. A verifier should check the bundle against the JWKS it obtained itself (`--jwks`): keys inside the bundle prove nothing about who made it. */
+            jwks: {
+                keys: {
+                    [key: string]: unknown;
+                }[];
+            };
+            chain: components["schemas"]["TracebackChain"];
+            /** @description Every signed request about the traceback: its creation, each answer and amendment, closing, reopening, assignment. */
+            requests: components["schemas"]["LoggedRequest"][];
+            decisions: components["schemas"]["LoggedDecision"][];
+            /** @description The STIR/SHAKEN certificates of the call's signers, by the hex SHA-256 of their DER, leaf first; the evaluation is `chain.traceback.signatures`. */
+            certificates: {
+                sha256: string;
+                pem: string;
+            }[];
+            log: components["schemas"]["LogEvidence"];
+        };
+        LoggedRequest: {
+            statementId: string;
+            request: components["schemas"]["SignedRequest"];
+            key: components["schemas"]["KeySnapshot"];
+            /** @description The receipt the hub returned: a JWS verifiable with the hub's JWKS, committing to the request's log entry. */
+            receipt: string;
+            /** @description The response the receipt covers, where the hub keeps it (answers and amendments). */
+            response?: {
+                status: number;
+                body: string;
+            };
+        };
+        /** @description A request exactly as the hub received it: its RFC 9421 signature covers these bytes. */
+        SignedRequest: {
+            method: string;
+            targetUri: string;
+            /** @description `signature-input`, `signature`, `content-digest`, `content-type` and `idempotency-key`, as received. */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The body as received. */
+            body: string;
+        };
+        /** @description The signer's key as it was when it signed (it was active then). */
+        KeySnapshot: {
+            /** @description The RFC 7638 thumbprint of `publicJwk`: the `keyid` of the signature. */
+            keyId: string;
+            accountId: string;
+            publicJwk: components["schemas"]["PublicJwk"];
+            /** @description The key's holder's signature over `hoptrace-key-proof-v1\n<accountId>\n<keyId>`, from its registration (absent for the consortium's bootstrap key). */
+            proof?: string;
+            /** @description On a person key (enrolled from an invitation): the person holding it, whom the chain names as the signer of what it signed. */
+            person?: {
+                name: string;
+                role: components["schemas"]["PersonRole"];
+            };
+        };
+        LoggedDecision: {
+            statementId: string;
+            /** @description What the hub decided (next hop, outcome, overdue, escalation, findings); its log entry holds the SHA-256 of its RFC 8785 canonical JSON. */
+            decision: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The log entries of every request and decision above, each with its inclusion proof in `checkpoint`. */
+        LogEvidence: {
+            checkpoint: string;
+            entries: {
+                entry: components["schemas"]["LogEntry"];
+                index: number;
+                proof: string[];
+                /** @description The statement itself: a signed request, a receipt JWS or a decision. */
+                statement?: unknown;
+            }[];
+            consistency?: {
+                from: number;
+                to: number;
+                proof: string[];
+            };
+        };
+        /**
+         * @description A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON. A request's entry also holds the digest of its receipt; the receipt's `log` claim holds the rest of the entry.
+         * @example {
+         *       "v": 1,
+         *       "kind": "request",
+         *       "id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+         *       "subject": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "time": "2024-06-03T16:05:00.123Z",
+         *       "sha256": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+         *       "nonce": "CQkJCQkJCQkJCQkJCQkJCQ",
+         *       "receipt": "u5l3Gf0P8y7H2m9Q1c4V6b8N0x2Z4k6M8p0R2t4W6y8"
+         *     }
+         */
+        LogEntry: {
+            /** @enum {number} */
+            v: 1;
+            /** @enum {string} */
+            kind: "request" | "receipt" | "decision";
+            id: string;
+            subject: string;
+            time: string;
+            /** @description base64url SHA-256 of the statement's bytes. */
+            sha256: string;
+            nonce: string;
+            /** @description `request` entries: base64url SHA-256 of the receipt JWS returned for the request. */
+            receipt?: string;
+        };
+        /**
          * @example {
          *       "reason": "duplicate of another traceback"
          *     }
@@ -3491,7 +3811,7 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description Compact JWS signed by the hub key (`/.well-known/jwks.json`) over the response status, the digest of this body and the caller's own signature (header `hoptrace-receipt`). */
+        /** @description Compact JWS signed by the hub key (`/.well-known/jwks.json`) over the response status, the digest of this body and the caller's own signature (header `hoptrace-receipt`). Its `log` claim is the request's transparency log entry but for this receipt's own digest: the entry follows from the receipt, and `/log/v1/proofs/inclusion?statementId=<log.id>` proves it is in the log. */
         HoptraceReceipt: string;
         /** @description RFC 9530 digest of the exact body bytes the receipt covers. */
         ContentDigest: string;
@@ -5031,6 +5351,141 @@ export interface operations {
                      *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
                      *       "code": "not_found",
                      *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTracebackEvidence: {
+        parameters: {
+            query?: {
+                /** @description The size of a checkpoint you already trust: the bundle then carries the consistency proof from it to the bundle's checkpoint. */
+                trustedSize?: number | null;
+            };
+            header?: never;
+            path: {
+                tracebackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceBundle"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8413,7 +8868,7 @@ export interface operations {
             query?: {
                 /** @description The entry's index. Give this or `statementId`. */
                 index?: number | null;
-                /** @description The statement's id, e.g. the `jti` of a receipt. Give this or `index`. */
+                /** @description The statement's id, e.g. the `log.id` of a receipt. Give this or `index`. */
                 statementId?: string;
                 /** @description The tree to prove inclusion in; the latest checkpoint's by default. */
                 treeSize?: number | null;

@@ -18,6 +18,11 @@ import { createDocumentClient } from "../../functions/adapters/dynamo/client.js"
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
+import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
+import { decodeReceiptClaims } from "../../functions/crypto/receipt.js";
+import { hopDecisionId, outcomeDecisionId, type Decision } from "../../functions/domain/log/decisions.js";
+import { encodeEntry, requestEntry } from "../../functions/domain/log/entry.js";
+import { sealExchange } from "../../functions/usecases/log-exchange.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
 import { fileMailer } from "../../functions/adapters/mail/mailers.js";
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
@@ -29,7 +34,7 @@ import type { Principal } from "../../functions/domain/account.js";
 import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
 import { ManualClock } from "../../functions/domain/clock.js";
 import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
-import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
+import { derivedEventId, hopIdOf, parseHopId } from "../../functions/domain/ids.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { deadlinePolicies } from "../../functions/platform/deadlines.js";
 import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
@@ -98,7 +103,7 @@ describe("a kill between any two port calls loses no notification", () => {
   let emulators: Emulators;
   let db: DynamoDBDocumentClient;
   let sqs: SQSClient;
-  let hubKey: WebhookDeps["hubKey"];
+  let hubKey: WebhookDeps["hubKey"] & { publicJwk: { x: string } };
   const clock = new ManualClock(new Date("2024-06-03T16:05:00.000Z"));
   const sent: Sent[] = [];
   let queues = 0;
@@ -109,7 +114,7 @@ describe("a kill between any two port calls loses no notification", () => {
     db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
     sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
     const k = await generateSigningKey();
-    hubKey = { kid: k.kid, privateKey: k.privateKey };
+    hubKey = { kid: k.kid, privateKey: k.privateKey, publicJwk: k.publicJwk };
   });
   afterAll(async () => {
     db?.destroy();
@@ -123,6 +128,7 @@ describe("a kill between any two port calls loses no notification", () => {
     evidence: new DynamoEvidenceStore(db, emulators.tableName),
     tracebacks: new DynamoTracebackStore(db, emulators.tableName),
     webhooks: new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)),
+    log: new DynamoLogStore(db, emulators.tableName, "crash"),
   });
 
   /** A process: its own (empty) queue, and ports that die with `doom` when one is given. */
@@ -133,6 +139,7 @@ describe("a kill between any two port calls loses no notification", () => {
     const webhooks = port(s.webhooks);
     const queue = port(new SqsDeliveryQueue(sqs, queueUrl));
     const deps: WebhookDeps = {
+      transparencyLog: { logStore: port(s.log), clock, hubKey, logOrigin: "hub.example/log" },
       accounts: port(s.accounts),
       evidence: port(s.evidence),
       tracebacks: port(s.tracebacks),
@@ -205,12 +212,20 @@ describe("a kill between any two port calls loses no notification", () => {
   /** A provider's answer as the route hands it over; a retry sends the same request again. */
   function answerOf(providerId: string, hopId: string, answer: HopAnswer): (deps: WebhookDeps) => Promise<"accepted" | "not_yet"> {
     const p: Principal = { accountId: providerId, kind: "provider", keyId: `kid-${providerId}` };
-    const ctx: AnswerContext = {
-      request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`, headers: { "idempotency-key": `answer-${hopId}` }, body: JSON.stringify(answer) },
-      key: { keyId: p.keyId, publicJwk: { kty: "OKP", crv: "Ed25519", x: "unused" }, accountId: providerId },
-      seal: async (status) => `receipt-${status}`,
+    const signed = {
+      request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`, headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": `answer-${hopId}` }, body: JSON.stringify(answer) },
+      key: { keyId: p.keyId, publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: "unused" }, accountId: providerId },
     };
     return async (deps) => {
+      // Each attempt is a request of its own, sealed and logged as the route does it.
+      const ctx: AnswerContext = {
+        ...signed,
+        seal: (status, body, at) =>
+          sealExchange(
+            { transparencyLog: deps.transparencyLog, clock, hubKey, issuer: "https://hub.example" },
+            { requestId: ids.next("req"), subject: parseHopId(hopId)!.tracebackId, caller: providerId, signed, response: { status, body }, at },
+          ),
+      };
       try {
         await answerHopRequest(deps, p, hopId, answer, ctx);
         return "accepted";
@@ -361,7 +376,38 @@ describe("a kill between any two port calls loses no notification", () => {
     const chain = (await stores().tracebacks.getChain(state.tracebackId!))!;
     expect(chain.hops.map((h) => [h.value.seq, h.value.status, h.value.remindersSent ?? 0])).toEqual(scenario.final);
     await expectEachEventOnce(state.tracebackId!, providers);
+    await expectLogged(state.tracebackId!);
     return doom.fired;
+  }
+
+  /**
+   * The log holds every answer the chain shows (the entry its receipt commits to), the placement
+   * of every hop, the opening of every hop asked after it was placed, and the outcome: each
+   * once, as the state has it, and nothing about a hop the chain does not have.
+   */
+  async function expectLogged(tracebackId: string): Promise<void> {
+    const s = stores();
+    const chain = (await s.tracebacks.getChain(tracebackId))!;
+    const tb = chain.traceback.value;
+    const entries = await s.log.entriesOf(tracebackId);
+    const byId = new Map(entries.map((e) => [e.statementId, e]));
+    for (const { value: hop } of chain.hops) {
+      if (hop.evidence) {
+        const claim = decodeReceiptClaims(hop.evidence.receipt)!.log!;
+        expect(Buffer.from(byId.get(claim.id)!.entry).toString()).toBe(Buffer.from(encodeEntry(requestEntry(claim, hop.evidence.receipt))).toString());
+      }
+      const placed = byId.get(hopDecisionId(tracebackId, hop.id, "hop_placed"))?.evidence?.decision as Decision | undefined;
+      expect(placed, `hop ${hop.seq} placed`).toMatchObject({ hopId: hop.id, seq: hop.seq, namedBy: hop.namedBy, createdAt: hop.createdAt });
+      const askedLater = (placed as { status: string }).status !== "open" || (hop.remindersSent ?? 0) > 0;
+      const opened = byId.get(hopDecisionId(tracebackId, hop.id, "hop_opened"))?.evidence?.decision;
+      if (askedLater && hop.providerId) expect(opened, `hop ${hop.seq} opened`).toMatchObject({ providerId: hop.providerId });
+    }
+    expect(byId.get(outcomeDecisionId(tracebackId, "outcome", tb.result!))?.evidence?.decision).toEqual({ type: "outcome", tracebackId, ...tb.result });
+    const hops = new Set(chain.hops.map((h) => h.value.id));
+    for (const e of entries) {
+      const about = (e.evidence?.decision as { hopId?: string } | undefined)?.hopId;
+      if (about) expect(hops.has(about), `${e.statementId} is about a hop of the chain`).toBe(true);
+    }
   }
 
   /**

@@ -7,6 +7,9 @@ import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
+import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
+import { generateSigningKey } from "../../functions/crypto/keys.js";
+import { hopPlaced } from "../../functions/domain/log/decisions.js";
 import type { Account } from "../../functions/domain/account.js";
 import { ConflictError } from "../../functions/domain/errors.js";
 import type { HubEvent } from "../../functions/domain/events.js";
@@ -291,9 +294,16 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     await r?.stop();
   });
 
+  let hubKey: Awaited<ReturnType<typeof generateSigningKey>>;
+  beforeAll(async () => {
+    hubKey = await generateSigningKey();
+  });
+  const logStore = () => new DynamoLogStore(r.db, r.emulators.tableName, "reconciler");
+
   function depsAt(clock: ManualClock, published: HubEvent[], errors: string[]) {
     const log: Logger = { info: () => undefined, warn: () => undefined, error: (m, f) => void errors.push(`${m} ${JSON.stringify(f)}`) };
     return {
+      transparencyLog: { logStore: logStore(), clock, hubKey, logOrigin: "127.0.0.1/log" },
       accounts: r.accounts,
       tracebacks: r.tracebacks,
       evidence: r.evidence,
@@ -368,6 +378,9 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     const later = (await r.tracebacks.getChain(traceback.id))!;
     expect(later.hops).toHaveLength(2);
     expect(later.traceback.version).toBe(chain.traceback.version);
+    // The hub's decision is in the log once, as the hop it placed.
+    const decisions = (await logStore().entriesOf(traceback.id)).map((e) => e.evidence?.decision);
+    expect(decisions).toEqual([hopPlaced(next)]);
   });
 
   it("a traceback whose first hop was never written gets it from the reconciler", async () => {

@@ -14,7 +14,7 @@ import { decodeEntry } from "../../functions/domain/log/entry.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { appendStatement, type Statement } from "../../functions/usecases/log-append.js";
 import { LogIntegrityError } from "../../functions/usecases/log-ports.js";
-import { integrate } from "../../functions/usecases/log-integrate.js";
+import { integrate, integratePending } from "../../functions/usecases/log-integrate.js";
 import { consistencyProof, inclusionProof, latestCheckpoint } from "../../functions/usecases/log-proofs.js";
 import { Crash, dyingAfter, expectExactLog, LOG_ORIGIN, openLog, type TestLog } from "../support/log.js";
 
@@ -87,6 +87,18 @@ describe("integrating", () => {
     }
     // Nothing pending: the run changes nothing and re-signs nothing.
     expect(await integrate(log.deps)).toMatchObject({ size: all.length, sequenced: 0, checkpoint: (await latestCheckpoint(log.deps)).checkpoint });
+  });
+
+  it("one trigger drains a backlog larger than a run, and stops starting runs past its deadline", async () => {
+    const log = await openLog(db, emulators.tableName);
+    const all = ids("req_backlog", 25);
+    await appendAll(log, all);
+    // A run takes at most three batches of two: the first trigger stops at its deadline after one run.
+    const first = await integratePending(log.deps, { maxBatch: 2, maxBatches: 3, deadline: 0 });
+    expect(first).toMatchObject({ size: 6, sequenced: 6, drained: false });
+    const rest = await integratePending(log.deps, { maxBatch: 2, maxBatches: 3 });
+    expect(rest).toMatchObject({ size: 25, drained: true });
+    await expectExactLog(log, all);
   });
 
   it("keeps the origin of its first checkpoint when served under another name later", async () => {

@@ -22,6 +22,7 @@ import type { LogDeps, LogHead, LogStore } from "../../functions/usecases/log-po
 import { inclusionProof } from "../../functions/usecases/log-proofs.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
 import { instrument } from "./counters.js";
+import { ms, pct, progress as log } from "./figures.js";
 
 const HELP = `Usage: npm run bench:log -- [options]
 
@@ -48,9 +49,6 @@ const PROOFS = 200;
 const IDLE_MS = 20;
 const TIMEOUT_MS = 300_000;
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
   const emulators = await startEmulators();

@@ -134,7 +134,8 @@ describe("receipts and evidence", () => {
         "idempotency-key": idem,
       },
     });
-    expect(evidence.key).toEqual({ keyId: term.key.keyId, accountId: term.id, publicJwk: (await keyJwkOf(term)) });
+    const registered = (await t.hub.runtime.deps.accounts.getKey(term.key.keyId))!;
+    expect(evidence.key).toEqual({ keyId: term.key.keyId, accountId: term.id, publicJwk: (await keyJwkOf(term)), proof: registered.proof });
     expect(evidence.receipt).toBe(receipt);
     expect(evidence.response).toEqual({ status: 200, body: res.text });
     expect(stored!.value.answeredBy).toEqual({ accountId: term.id, keyId: term.key.keyId });

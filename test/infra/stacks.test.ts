@@ -313,10 +313,16 @@ describe("the functions", () => {
   });
 });
 
+function eventSourceOf(template: Template, handler: HandlerName): Resource {
+  const [fnId] = functionOf(template, handler);
+  const mappings = resources(template, "AWS::Lambda::EventSourceMapping").filter(([, m]) => m.Properties.FunctionName.Ref === fnId);
+  return only(mappings, `the event source of ${handler}`)[1];
+}
+
 describe("the delivery event source", () => {
   it("feeds the delivery function batches of ten, reporting item failures, with a concurrency cap", () => {
     const [fnId] = functionOf(dev.statelessTemplate, "delivery");
-    const [, mapping] = only(resources(dev.statelessTemplate, "AWS::Lambda::EventSourceMapping"), "the event source mapping");
+    const mapping = eventSourceOf(dev.statelessTemplate, "delivery");
     expect(mapping.Properties).toMatchObject({
       FunctionName: { Ref: fnId },
       BatchSize: 10,
@@ -326,6 +332,31 @@ describe("the delivery event source", () => {
     expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/DeliveryQueue/);
   });
 });
+
+describe("the log integrator", () => {
+  it("runs one at a time", () => {
+    expect(functionOf(dev.statelessTemplate, "integrator")[1].Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it("is triggered by the keys of log entries inserted into the table, and by a schedule for what a failed run left", () => {
+    expect(table(dev).Properties.StreamSpecification).toEqual({ StreamViewType: "KEYS_ONLY" });
+    const mapping = eventSourceOf(dev.statelessTemplate, "integrator");
+    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/StreamArn/);
+    expect(mapping.Properties.StartingPosition).toBe("LATEST");
+    const [filter] = mapping.Properties.FilterCriteria.Filters;
+    expect(JSON.parse(filter.Pattern)).toEqual({ eventName: ["INSERT"], dynamodb: { Keys: { pk: { S: [{ prefix: "LOGENTRY#" }] } } } });
+  });
+
+  it("reads the stream and the table but sends nothing to the delivery queue", () => {
+    const actions = actionsOfFunction(dev.statelessTemplate, "integrator");
+    expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:UpdateItem"]));
+    expect(actions.filter((a) => a.startsWith("sqs:"))).toEqual([]);
+  });
+});
+
+/** ListStreams supports no resource-level permission; the stream's own actions are scoped to its ARN. */
+const RESOURCELESS = ["dynamodb:ListStreams"];
+const STREAM_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", ...RESOURCELESS];
 
 describe("least privilege", () => {
   const templates = () => [dev.statefulTemplate, dev.statelessTemplate];
@@ -343,7 +374,7 @@ describe("least privilege", () => {
       for (const { statement } of allowStatements(template)) {
         const everywhere = [statement.Resource].flat().includes("*");
         if (!everywhere) continue;
-        for (const action of actionsOf(statement)) expect(action).not.toMatch(/^(dynamodb|sqs|secretsmanager):/);
+        for (const action of actionsOf(statement)) if (!RESOURCELESS.includes(action)) expect(action).not.toMatch(/^(dynamodb|sqs|secretsmanager):/);
       }
     }
   });
@@ -382,19 +413,25 @@ describe("least privilege", () => {
     expect(FUNCTION_ACCESS.api.mail && FUNCTION_ACCESS.delivery.mail).toBe(true);
   });
 
-  it("lets only the delivery function consume the queue", () => {
+  it("lets only the delivery function consume the queue, and the functions that publish send to it", () => {
     for (const name of HANDLER_NAMES) {
       const actions = actionsOfFunction(dev.statelessTemplate, name);
-      expect(actions).toContain("sqs:SendMessage");
+      if (FUNCTION_ACCESS[name].queue.send) expect(actions).toContain("sqs:SendMessage");
+      else expect(actions).not.toContain("sqs:SendMessage");
       if (name === "delivery") expect(actions).toEqual(expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]));
       else expect(actions).not.toContain("sqs:ReceiveMessage");
     }
   });
 
-  it("scopes table access to the table and its four named indexes", () => {
+  it("scopes table access to the table and its four named indexes, and stream reads to the stream", () => {
     for (const { statement } of allowStatements(dev.statelessTemplate)) {
-      if (!actionsOf(statement).some((a) => a.startsWith("dynamodb:"))) continue;
+      const scoped = actionsOf(statement).filter((a) => a.startsWith("dynamodb:") && !RESOURCELESS.includes(a));
+      if (scoped.length === 0) continue;
       const text = JSON.stringify(statement.Resource);
+      if (scoped.every((a) => STREAM_ACTIONS.includes(a))) {
+        expect(text).toMatch(/StreamArn/);
+        continue;
+      }
       for (const index of Object.values(TABLE.indexes)) expect(text).toContain(`/index/${index.name}"`);
       expect(text).not.toContain("/index/*");
     }
@@ -402,7 +439,7 @@ describe("least privilege", () => {
 });
 
 describe("schedules", () => {
-  it.each(["reconciler", "sweeper"] as const)("runs the %s every minute", (name) => {
+  it.each(["reconciler", "sweeper", "integrator"] as const)("runs the %s every minute", (name) => {
     const [fnId] = functionOf(dev.statelessTemplate, name);
     dev.statelessTemplate.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",

@@ -36,6 +36,8 @@ const TOOLS: Array<[file: string, usage: string, options: string[]]> = [
   ["test/bench/bench.ts", "npm run bench --", ["--latency-runs <n>", "--tracebacks <n>", "--no-write", "--help"]],
   ["test/bench/webhook-latency.ts", "npm run bench:webhook --", ["[runs]", "--help"]],
   ["test/bench/log.ts", "npm run bench:log --", ["--entries <n>", "--concurrency <n>", "--rate <n>", "--help"]],
+  ["test/bench/evidence.ts", "npm run bench:evidence --", ["--tracebacks <n>", "--in-flight <n>", "--help"]],
+  ["functions/verifier/verify-cli.ts", "npx hoptrace-verify <bundle.json>...", ["--jwks <file>", "--checkpoint <file>", "--consistency <file>", "--json", "--help"]],
   ["test/bench/ed25519-verify.ts", "npx tsx test/bench/ed25519-verify.ts", ["[iterations]", "--help"]],
   ["infra/bundle-report.ts", "npm run bundle:report --", ["[runs]", "--help"]],
 ];

@@ -144,13 +144,21 @@ function shardOf(id: string): number {
 /**
  * The transparency log's items, per log name. The head and the sequenced batches share one
  * partition (a batch is found by the index it starts at, or the last one at or before an
- * index); entries and tiles each have their own, so appends and tile writes spread out.
- * Entries not yet sequenced carry a marker in the sparse outbox index, over shards.
+ * index); tiles each have their own. The entries of one subject (statement ids
+ * `<subject>/<local id>`) share a partition, so a traceback's are one Query; an id without a
+ * subject is a partition of its own. Entries not yet sequenced carry a marker in the sparse
+ * outbox index, over shards.
  */
 export const logKeys = {
   head: (log: string): ItemKey => ({ pk: `LOG#${log}`, sk: "HEAD" }),
   batch: (log: string, from: number): ItemKey => ({ pk: `LOG#${log}`, sk: `BATCH#${String(from).padStart(16, "0")}` }),
-  entry: (log: string, statementId: string): ItemKey => ({ pk: `LOGENTRY#${log}#${statementId}`, sk: "ENTRY" }),
+  entry: (log: string, statementId: string): ItemKey => {
+    const slash = statementId.indexOf("/");
+    return slash < 0
+      ? { pk: `LOGENTRY#${log}#${statementId}`, sk: "ENTRY" }
+      : { pk: logKeys.subjectEntries(log, statementId.slice(0, slash)), sk: `ENTRY#${statementId.slice(slash + 1)}` };
+  },
+  subjectEntries: (log: string, subject: string) => `LOGENTRY#${log}#${subject}`,
   tile: (log: string, level: number, index: number): ItemKey => ({ pk: `LOGTILE#${log}#${level}#${index}`, sk: "TILE" }),
   pending: (log: string, statementId: string) => `LOGPENDING#${log}#${shardOf(statementId)}`,
   pendingShards: (log: string) => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `LOGPENDING#${log}#${i}`),

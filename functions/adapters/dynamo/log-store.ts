@@ -9,7 +9,7 @@ import { HASH_BYTES } from "../../crypto/merkle/hashing.js";
 import type { Tile, TileRef } from "../../crypto/merkle/tiles.js";
 import { LogIntegrityError, type LogHead, type LogStore, type SequencedBatch, type StoredEntry } from "../../usecases/log-ports.js";
 import { batchGetAll } from "./batch-get.js";
-import { dueAcrossShards, isConditionFailure } from "./items.js";
+import { dueAcrossShards, isConditionFailure, queryAll } from "./items.js";
 import { logKeys, TABLE } from "./keys.js";
 
 /** Sorts after every pending marker (they start with an ISO time). */
@@ -30,6 +30,7 @@ export class DynamoLogStore implements LogStore {
       entry: entry.entry,
       leafHash: entry.leafHash,
       acceptedAt: entry.acceptedAt,
+      ...(entry.evidence && { evidence: entry.evidence }),
       gsi4pk: logKeys.pending(this.log, entry.statementId),
       gsi4sk: `${entry.acceptedAt}#${entry.statementId}`,
     });
@@ -46,6 +47,16 @@ export class DynamoLogStore implements LogStore {
 
   async getEntries(statementIds: string[]): Promise<StoredEntry[]> {
     const items = await batchGetAll(this.db, this.table, statementIds.map((id) => logKeys.entry(this.log, id)), true);
+    return items.map(toEntry);
+  }
+
+  async entriesOf(subject: string): Promise<StoredEntry[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
+      ExpressionAttributeValues: { ":pk": logKeys.subjectEntries(this.log, subject), ":entry": "ENTRY#" },
+      ConsistentRead: true,
+    });
     return items.map(toEntry);
   }
 
@@ -169,5 +180,6 @@ function toEntry(item: Record<string, unknown>): StoredEntry {
     leafHash: item.leafHash as Uint8Array,
     acceptedAt: String(item.acceptedAt),
     ...(item.index !== undefined && { index: Number(item.index) }),
+    ...(item.evidence !== undefined && { evidence: item.evidence as Record<string, unknown> }),
   };
 }

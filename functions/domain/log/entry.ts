@@ -15,8 +15,9 @@ import { canonicalJson } from "./canonical-json.js";
 export const ENTRY_VERSION = 1;
 
 /**
- * `request`: a signed request as received (its statement: `requestStatement`); `receipt`: a
- * receipt JWS as returned (its ASCII bytes); `decision`: what the hub decided (canonical JSON).
+ * `request`: a signed request as received (its statement: `requestStatement`), with the digest of
+ * the receipt it got; `receipt`: a receipt JWS logged by itself (its ASCII bytes); `decision`:
+ * what the hub decided (canonical JSON).
  */
 export const STATEMENT_KINDS = ["request", "receipt", "decision"] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
@@ -34,6 +35,25 @@ export interface LogEntry {
   sha256: string;
   /** base64url of 16 random bytes. */
   nonce: string;
+  /**
+   * `request` entries: base64url SHA-256 of the receipt JWS the hub returned for the request.
+   * The receipt carries every other field of the entry (`RequestLogClaim`), so the entry, and
+   * its leaf hash, follow from the receipt alone.
+   */
+  receipt?: string;
+}
+
+/**
+ * What a receipt says of its request's entry: all of it but the receipt's own digest, which the
+ * receipt cannot contain. `requestEntry` completes it.
+ */
+export interface RequestLogClaim {
+  id: string;
+  subject: string;
+  time: string;
+  nonce: string;
+  /** The digest of the request statement. */
+  sha256: string;
 }
 
 export class InvalidEntryError extends Error {
@@ -49,6 +69,15 @@ export const ENTRY_FORMATS = {
   nonce: /^[A-Za-z0-9_-]{22}$/,
 } as const;
 const FIELDS = ["id", "kind", "nonce", "sha256", "subject", "time", "v"];
+const FIELDS_WITH_RECEIPT = ["id", "kind", "nonce", "receipt", "sha256", "subject", "time", "v"];
+
+/**
+ * The id of a statement about a subject: `<subject>/<local id>`. The statements of one traceback
+ * or account share the prefix, and are stored (and read back for an evidence bundle) together.
+ */
+export function statementIdFor(subject: string, local: string): string {
+  return subject === "-" ? local : `${subject}/${local}`;
+}
 
 export function statementDigest(statement: Uint8Array | string): string {
   return createHash("sha256").update(statement).digest("base64url");
@@ -67,6 +96,17 @@ export function newEntry(statement: { kind: StatementKind; id: string; subject?:
   });
 }
 
+/** The fields a receipt commits to, for a request accepted now, before the receipt is signed. */
+export function requestLogClaim(request: { id: string; subject?: string; time: Date; bytes: string }, nonce: Uint8Array): RequestLogClaim {
+  const { v: _v, kind: _k, ...claim } = newEntry({ kind: "request", ...request }, nonce);
+  return claim;
+}
+
+/** The entry of a request, from what its receipt says of it and the receipt itself. */
+export function requestEntry(claim: RequestLogClaim, receipt: string): LogEntry {
+  return checked({ v: ENTRY_VERSION, kind: "request", id: claim.id, subject: claim.subject, time: claim.time, sha256: claim.sha256, nonce: claim.nonce, receipt: statementDigest(receipt) });
+}
+
 export function encodeEntry(entry: LogEntry): Uint8Array {
   return new Uint8Array(Buffer.from(canonicalJson(checked(entry)), "utf8"));
 }
@@ -79,7 +119,8 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   } catch {
     throw new InvalidEntryError("the entry is not UTF-8 JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.keys(parsed).sort().join() !== FIELDS.join()) {
+  const fields = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? Object.keys(parsed).sort().join() : "";
+  if (fields !== FIELDS.join() && fields !== FIELDS_WITH_RECEIPT.join()) {
     throw new InvalidEntryError("the entry does not have exactly the fields of an entry");
   }
   const entry = checked(parsed as LogEntry);
@@ -115,7 +156,8 @@ function checked(e: LogEntry): LogEntry {
     typeof e.subject === "string" && ENTRY_FORMATS.subject.test(e.subject) &&
     typeof e.time === "string" && ENTRY_FORMATS.time.test(e.time) && !Number.isNaN(Date.parse(e.time)) &&
     typeof e.sha256 === "string" && ENTRY_FORMATS.sha256.test(e.sha256) &&
-    typeof e.nonce === "string" && ENTRY_FORMATS.nonce.test(e.nonce);
+    typeof e.nonce === "string" && ENTRY_FORMATS.nonce.test(e.nonce) &&
+    (e.receipt === undefined || (e.kind === "request" && typeof e.receipt === "string" && ENTRY_FORMATS.sha256.test(e.receipt)));
   if (!ok) throw new InvalidEntryError("the entry has a field out of its format");
   return e;
 }

@@ -11,26 +11,16 @@
  */
 import { createHash, type KeyObject } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
-import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
+import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
 import { importPublicJwk, InvalidKeyError, type Ed25519PublicJwk } from "../../crypto/keys.js";
-import { principalOf, type SigningKeyRecord } from "../../domain/account.js";
+import { principalOf, signerOf, type SigningKeyRecord } from "../../domain/account.js";
 import { readNewKey } from "../../usecases/accounts.js";
-import type { AppDeps, AppEnv } from "../env.js";
+import type { AppDeps, AppEnv, SignedRequest } from "../env.js";
 import { ProblemError } from "../problem.js";
 import { clientAddress, unregisteredAccess } from "../unregistered-routes.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
-
-/** The components every request must cover; a request with a body also covers its digest. */
-export function requiredComponents(hasBody: boolean, hasIdempotencyKey: boolean): string[] {
-  return [
-    "@method",
-    "@target-uri",
-    ...(hasBody ? ["content-type", "content-digest"] : []),
-    ...(hasIdempotencyKey ? ["idempotency-key"] : []),
-  ];
-}
 
 export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
@@ -48,7 +38,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
 
     const url = new URL(c.req.url);
     const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
-    const hasBody = raw.byteLength > 0 || ["POST", "PUT", "PATCH"].includes(c.req.method);
+    const hasBody = carriesBody(c.req.method, raw.byteLength);
     const idempotencyKey = c.req.header("idempotency-key");
     const message = messageFromHeaders({ method: c.req.method, targetUri, headers: c.req.raw.headers });
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
@@ -129,6 +119,7 @@ export function setSignedCaller(
     targetUri: signed.targetUri,
     keyId: key.keyId,
     publicJwk: key.publicJwk,
+    ...(!("enrolling" in by) && heldBy(by)),
     signatureInput: c.req.header("signature-input")!,
     signature: c.req.header("signature")!,
     body: signed.body,
@@ -136,6 +127,11 @@ export function setSignedCaller(
     ...(signed.idempotencyKey !== undefined && { idempotencyKey: signed.idempotencyKey }),
     ...(contentType !== undefined && { contentType }),
   });
+}
+
+/** What a registered key's evidence keeps of its holder: the registration proof and, on a person key, the person. */
+export function heldBy(key: SigningKeyRecord): Pick<SignedRequest, "keyProof" | "keyPerson"> {
+  return { ...(key.proof !== undefined && { keyProof: key.proof }), ...(key.person && { keyPerson: signerOf(principalOf(key)).person }) };
 }
 
 function refuse(deps: AppDeps, requestId: string, reason: string): never {

@@ -1,36 +1,51 @@
 /**
  * Signed receipts (docs/protocol.md §2): every accepted write is answered with a receipt signed by the
  * hub key over the response status and body and the caller's own signature, so neither side can
- * later deny the exchange.
+ * later deny the exchange. The receipt commits to the request's transparency log entry, written
+ * before the receipt leaves (usecases/log-exchange.ts).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { contentDigest } from "../../crypto/digest.js";
-import { signReceipt } from "../../crypto/receipt.js";
+import { sealExchange, type SealedResponse } from "../../usecases/log-exchange.js";
+import type { SignedExchange } from "../../usecases/ports.js";
 import type { AppDeps, AppEnv } from "../env.js";
 
 export const RECEIPT_HEADER = "hoptrace-receipt";
 
-export function sealer(deps: AppDeps, c: Context<AppEnv>): (status: number, body: string) => Promise<string> {
-  return (status, body) => {
-    const signed = c.get("signed");
+/** The request as received and the key that signed it, as evidence keeps them. */
+export function signedExchange(c: Context<AppEnv>): Omit<SignedExchange, "receipt"> {
+  const signed = c.get("signed");
+  const headers: Record<string, string> = {
+    "signature-input": signed.signatureInput,
+    signature: signed.signature,
+    ...(signed.contentDigest && { "content-digest": signed.contentDigest }),
+    ...(signed.contentType && { "content-type": signed.contentType }),
+    ...(signed.idempotencyKey && { "idempotency-key": signed.idempotencyKey }),
+  };
+  return {
+    request: { method: signed.method, targetUri: signed.targetUri, headers, body: signed.body },
+    key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId, ...(signed.keyProof && { proof: signed.keyProof }), ...(signed.keyPerson && { person: signed.keyPerson }) },
+  };
+}
+
+/**
+ * Seals a response: `at` is when the hub accepted the request (the entry's time), as the route
+ * recorded it (`c.set("acceptedAt")`) or now. The subject is the route's (`c.set("subject")`), or
+ * the caller.
+ */
+export function sealer(deps: AppDeps, c: Context<AppEnv>): (status: number, body: string, at?: Date) => Promise<SealedResponse> {
+  return (status, body, at) => {
     const hubKey = deps.hubKeys.current;
-    return signReceipt(
-      { privateKey: hubKey.privateKey, kid: hubKey.kid },
+    const caller = c.get("principal").accountId;
+    return sealExchange(
+      { transparencyLog: deps.transparencyLog, clock: deps.clock, hubKey: { privateKey: hubKey.privateKey, kid: hubKey.kid }, issuer: deps.settings.publicUrl },
       {
-        iss: deps.settings.publicUrl,
-        iat: Math.floor(deps.clock.now().getTime() / 1000),
-        jti: c.get("requestId"),
-        sub: c.get("principal").accountId,
-        req: {
-          method: signed.method,
-          target_uri: signed.targetUri,
-          keyid: signed.keyId,
-          signature_input: signed.signatureInput,
-          signature: signed.signature,
-          ...(signed.contentDigest !== undefined && { content_digest: signed.contentDigest }),
-          ...(signed.idempotencyKey !== undefined && { idempotency_key: signed.idempotencyKey }),
-        },
-        res: { status, content_digest: contentDigest(body) },
+        requestId: c.get("requestId"),
+        subject: c.get("subject") ?? caller,
+        caller,
+        signed: signedExchange(c),
+        response: { status, body },
+        at: at ?? c.get("acceptedAt") ?? deps.clock.now(),
       },
     );
   };
@@ -44,16 +59,20 @@ export function sealedJson(body: string, status: number, receipt: string): Respo
   });
 }
 
-/** Seals every successful write that a route did not seal itself. */
+/**
+ * Seals every successful write that a route did not seal itself, logging the request first:
+ * the receipt leaves only once its entry is stored. An idempotent replay never gets here.
+ */
 export function receipts(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (c.req.method === "GET" || c.res.status >= 300 || c.res.headers.has(RECEIPT_HEADER)) return;
     const body = await c.res.clone().text();
-    const receipt = await sealer(deps, c)(c.res.status, body);
+    const sealed = await sealer(deps, c)(c.res.status, body);
+    await sealed.log();
     const headers = new Headers(c.res.headers);
     headers.set("content-digest", contentDigest(body));
-    headers.set(RECEIPT_HEADER, receipt);
+    headers.set(RECEIPT_HEADER, sealed.receipt);
     c.res = new Response(body, { status: c.res.status, headers });
   };
 }

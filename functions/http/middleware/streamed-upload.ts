@@ -8,12 +8,12 @@
 import { createHash, timingSafeEqual, type Hash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { parseDictionary } from "structured-headers";
-import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
+import { SIGNATURE_TAG, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
 import { importPublicJwk } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
-import { requiredComponents, setSignedCaller } from "./authenticate.js";
+import { setSignedCaller } from "./authenticate.js";
 
 const UNAUTHENTICATED = "the request signature could not be verified";
 const HASHES: Record<string, string> = { "sha-256": "sha256", "sha-512": "sha512" };

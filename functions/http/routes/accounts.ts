@@ -27,6 +27,7 @@ function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Ex
     }),
     async (c) => {
       const result = await accounts.registerAccount(deps, c.get("principal"), kind, c.req.valid("json"));
+      c.set("subject", result.account.id);
       return c.json(result, 201);
     },
   );
@@ -79,7 +80,9 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 201: { description: "The key", content: { "application/json": { schema: KeySchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
     async (c) => {
-      return c.json(await accounts.addKey(deps, c.get("principal"), c.req.valid("param").accountId, c.req.valid("json")), 201);
+      const { accountId } = c.req.valid("param");
+      c.set("subject", accountId);
+      return c.json(await accounts.addKey(deps, c.get("principal"), accountId, c.req.valid("json")), 201);
     },
   );
   app.openapi(
@@ -115,6 +118,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     }),
     async (c) => {
       const { accountId, keyId } = c.req.valid("param");
+      c.set("subject", accountId);
       return c.json(await accounts.revokeKey(deps, c.get("principal"), accountId, keyId), 200);
     },
   );

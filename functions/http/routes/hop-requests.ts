@@ -4,7 +4,8 @@ import type { HopAnswer } from "../../domain/answer.js";
 import * as hops from "../../usecases/hops.js";
 import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
-import { sealedJson, sealer } from "../middleware/receipt.js";
+import { sealedJson, sealer, signedExchange } from "../middleware/receipt.js";
+import { parseHopId } from "../../domain/ids.js";
 import { AnswerSchema } from "../schemas/answers.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { AmendmentSchema, HopRequestSchema, NewAmendmentSchema } from "../schemas/tracebacks.js";
@@ -72,7 +73,8 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       },
     }),
     async (c) => {
-      const answered = await hops.answerHopRequest(deps, c.get("principal"), c.req.valid("param").hopId, c.req.valid("json") as HopAnswer, answerContext(deps, c));
+      const { hopId } = c.req.valid("param");
+      const answered = await hops.answerHopRequest(deps, c.get("principal"), hopId, c.req.valid("json") as HopAnswer, answerContext(deps, c, hopId));
       const res = sealedJson(answered.body, 200, answered.receipt);
       if (answered.replayed) res.headers.set("idempotent-replayed", "true");
       return res as never;
@@ -99,7 +101,8 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const amended = await hops.amendHopAnswer(deps, c.get("principal"), c.req.valid("param").hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c));
+      const { hopId } = c.req.valid("param");
+      const amended = await hops.amendHopAnswer(deps, c.get("principal"), hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c, hopId));
       const res = sealedJson(amended.body, 201, amended.receipt);
       if (amended.replayed) res.headers.set("idempotent-replayed", "true");
       return res as never;
@@ -123,6 +126,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const { hopId } = c.req.valid("param");
+      aboutHop(c, hopId);
       await accounts.assignPendingHop(deps, c.get("principal"), hopId, c.req.valid("json").providerId);
       return c.json(await hops.getHopRequest(deps, c.get("principal"), hopId), 200);
     },
@@ -130,21 +134,13 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
 }
 
 /** The evidence of a signed write and the sealer of its receipt, for answers and amendments. */
-function answerContext(deps: AppDeps, c: Context<AppEnv>): AnswerContext {
-  const signed = c.get("signed");
-  return {
-    request: { method: signed.method, targetUri: signed.targetUri, headers: evidenceHeaders(signed), body: signed.body },
-    key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId },
-    seal: sealer(deps, c),
-  };
+function answerContext(deps: AppDeps, c: Context<AppEnv>, hopId: string): AnswerContext {
+  aboutHop(c, hopId);
+  return { ...signedExchange(c), seal: sealer(deps, c) };
 }
 
-function evidenceHeaders(signed: AppEnv["Variables"]["signed"]): Record<string, string> {
-  return {
-    "signature-input": signed.signatureInput,
-    signature: signed.signature,
-    ...(signed.contentDigest && { "content-digest": signed.contentDigest }),
-    ...(signed.contentType && { "content-type": signed.contentType }),
-    ...(signed.idempotencyKey && { "idempotency-key": signed.idempotencyKey }),
-  };
+/** A write to a hop request is a statement about its traceback. */
+function aboutHop(c: Context<AppEnv>, hopId: string): void {
+  const ref = parseHopId(hopId);
+  if (ref) c.set("subject", ref.tracebackId);
 }

@@ -3,6 +3,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import * as enrolments from "../../usecases/enrolments.js";
 import * as invitations from "../../usecases/invitations.js";
 import type { AppDeps, AppEnv } from "../env.js";
+import { heldBy } from "../middleware/authenticate.js";
 import { requestFingerprint } from "../middleware/idempotency.js";
 import { KeySchema, NewKeySchema } from "../schemas/accounts.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
@@ -30,7 +31,9 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const signed = c.get("signed");
-      const created = await invitations.createInvitation(deps, c.get("principal"), c.req.valid("json"), {
+      const input = c.req.valid("json");
+      c.set("subject", input.accountId);
+      const created = await invitations.createInvitation(deps, c.get("principal"), input, {
         idempotencyKey: signed.idempotencyKey!,
         fingerprint: requestFingerprint(signed),
       });
@@ -68,7 +71,11 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       request: { params: InvitationIdParam, headers: IdempotencyKeyHeader },
       responses: { 200: json(InvitationSchema, "The revoked invitation"), ...problemResponses(...AUTH_ERRORS, 409) },
     }),
-    async (c) => c.json(await invitations.revokeInvitation(deps, c.get("principal"), c.req.valid("param").invitationId), 200),
+    async (c) => {
+      const revoked = await invitations.revokeInvitation(deps, c.get("principal"), c.req.valid("param").invitationId);
+      c.set("subject", revoked.accountId);
+      return c.json(revoked, 200);
+    },
   );
 
   app.openapi(
@@ -104,8 +111,10 @@ export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const { key, principal, replayed } = await enrolments.enrol(deps, c.get("enrolling"), c.req.valid("param").token, c.req.valid("json"));
-      // From here the request is the new key's: its receipt names the account it joined.
+      // From here the request is the new key's: its receipt names the account it joined, and its
+      // log entry keeps the key as registered, with its proof and its person.
       c.set("principal", principal);
+      c.set("signed", { ...c.get("signed"), ...heldBy(key) });
       if (replayed) c.header("idempotent-replayed", "true");
       return c.json(key, 201);
     },

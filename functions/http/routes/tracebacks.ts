@@ -1,6 +1,9 @@
 /** Tracebacks: started by the consortium or an initiator, read with their whole chain. */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import * as tracebacks from "../../usecases/tracebacks.js";
+import { evidenceBundle } from "../../usecases/evidence-bundle.js";
+import { hubJwks } from "../jwks.js";
+import { EvidenceBundleSchema, EvidenceQuerySchema } from "../schemas/evidence-bundle.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
@@ -26,6 +29,8 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     }),
     async (c) => {
       const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy, c.get("attempt"));
+      c.set("subject", chain.traceback.id);
+      c.set("acceptedAt", new Date(chain.traceback.createdAt));
       return c.json(chain, 201, { location: `/v1/tracebacks/${chain.traceback.id}` });
     },
   );
@@ -69,6 +74,25 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   );
   app.openapi(
     createRoute({
+      method: "get",
+      path: "/v1/tracebacks/{tracebackId}/evidence",
+      operationId: "getTracebackEvidence",
+      tags: ["Tracebacks"],
+      summary: "The evidence bundle of a traceback, verifiable without the hub (consortium and the initiator)",
+      description:
+        "One self-contained document: the chain, every signed request about the traceback verbatim with its signer's key as it was and its receipt, the hub's decisions, the signers' certificates and the STIR/SHAKEN evaluation, findings, and the log entry of every statement with its inclusion proof in a signed checkpoint. Check it with `npx hoptrace-verify bundle.json --jwks hub-jwks.json`. 409 `not_integrated` while a statement waits for the integrator (a second or so).",
+      security,
+      request: { params: TracebackIdParam, query: EvidenceQuerySchema },
+      responses: { 200: { description: "The bundle", content: { "application/json": { schema: EvidenceBundleSchema } } }, ...problemResponses(400, 401, 404, 409, 422) },
+    }),
+    async (c) => {
+      const hub = { issuer: deps.settings.publicUrl, jwks: hubJwks(deps) };
+      const bundle = await evidenceBundle(deps, c.get("principal"), c.req.valid("param").tracebackId, hub, c.req.valid("query"));
+      return c.json(bundle, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
       method: "post",
       path: "/v1/tracebacks/{tracebackId}/close",
       operationId: "closeTraceback",
@@ -78,7 +102,13 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: TracebackIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: CloseTracebackSchema } } } },
       responses: { 200: { description: "The closed traceback", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
-    async (c) => c.json(await tracebacks.closeTracebackBy(deps, c.get("principal"), c.req.valid("param").tracebackId, c.req.valid("json").reason), 200),
+    async (c) => {
+      const { tracebackId } = c.req.valid("param");
+      c.set("subject", tracebackId);
+      const closed = await tracebacks.closeTracebackBy(deps, c.get("principal"), tracebackId, c.req.valid("json").reason);
+      if (closed.result) c.set("acceptedAt", new Date(closed.result.decidedAt));
+      return c.json(closed, 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -91,7 +121,11 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: TracebackIdParam, headers: IdempotencyKeyHeader },
       responses: { 200: { description: "The reopened traceback, moved on by the late answer", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
     }),
-    async (c) => c.json(await tracebacks.reopenTraceback(deps, c.get("principal"), c.req.valid("param").tracebackId), 200),
+    async (c) => {
+      const { tracebackId } = c.req.valid("param");
+      c.set("subject", tracebackId);
+      return c.json(await tracebacks.reopenTraceback(deps, c.get("principal"), tracebackId), 200);
+    },
   );
   app.openapi(
     createRoute({

@@ -8,7 +8,7 @@ const LeafIndex = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER - 1
 
 // A real checkpoint (of the 8-leaf RFC 6962 test tree), signed by a documentation key whose
 // verifier keys are those of the example below.
-const EXAMPLE_NOTE =
+export const EXAMPLE_NOTE =
   "api.hoptrace.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n\u2014 api.hoptrace.example/log qa5vMandbTNotwF/3qQcmQINk7mdHiYWYpxzN+6UEi8YvFiiqxJCqfBLiDkqy2MF7ky+6k1y/nwlDYDjtYanWTxbeAY=\n\u2014 api.hoptrace.example/log qmw8YgAAAABmXemw9ozct4e0wFsnDEmaHDxvnqKTphF/y2To0KuRlEj1PN5Q5AHfWQYLYkxlc5srRHKIA2jZG860NkhJzQXEKNAsDw==\n";
 
 export const LogCheckpointSchema = z
@@ -42,7 +42,7 @@ export const InclusionQuerySchema = z.object({
     .string()
     .regex(ENTRY_FORMATS.id)
     .optional()
-    .openapi({ description: "The statement's id, e.g. the `jti` of a receipt. Give this or `index`.", example: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+    .openapi({ description: "The statement's id, e.g. the `log.id` of a receipt. Give this or `index`.", example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2" }),
   treeSize: TreeSize.optional().openapi({ description: "The tree to prove inclusion in; the latest checkpoint's by default.", example: 8 }),
 });
 
@@ -82,6 +82,17 @@ export const ConsistencyProofSchema = z
     },
   });
 
+export const EXAMPLE_ENTRY = {
+  v: 1 as const,
+  kind: "request" as const,
+  id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+  subject: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  time: "2024-06-03T16:05:00.123Z",
+  sha256: "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+  nonce: "CQkJCQkJCQkJCQkJCQkJCQ",
+  receipt: "u5l3Gf0P8y7H2m9Q1c4V6b8N0x2Z4k6M8p0R2t4W6y8",
+};
+
 export const LogEntrySchema = z
   .object({
     v: z.literal(ENTRY_VERSION),
@@ -91,19 +102,13 @@ export const LogEntrySchema = z
     time: z.string().regex(ENTRY_FORMATS.time),
     sha256: z.string().regex(ENTRY_FORMATS.sha256).openapi({ description: "base64url SHA-256 of the statement's bytes." }),
     nonce: z.string().regex(ENTRY_FORMATS.nonce),
+    receipt: z.string().regex(ENTRY_FORMATS.sha256).optional().openapi({ description: "`request` entries: base64url SHA-256 of the receipt JWS returned for the request." }),
   })
   .strict()
   .openapi("LogEntry", {
-    description: "A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON.",
-    example: {
-      v: 1,
-      kind: "request",
-      id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-      subject: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-      time: "2024-06-03T16:05:00.123Z",
-      sha256: "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
-      nonce: "CQkJCQkJCQkJCQkJCQkJCQ",
-    },
+    description:
+      "A log entry. Its bytes (the leaf the tree commits to) are its RFC 8785 canonical JSON. A request's entry also holds the digest of its receipt; the receipt's `log` claim holds the rest of the entry.",
+    example: EXAMPLE_ENTRY,
   });
 
 /**

@@ -79,13 +79,14 @@ export const DeadlineSchema = z
   })
   .openapi("Deadline");
 
+/** The person holding a person key, as a write's signer names them. */
+export const SignerPersonSchema = z.object({ name: z.string(), role: PersonRoleSchema });
+
 export const SignerSchema = z
   .object({
     accountId: z.string(),
     keyId: z.string().openapi({ description: "The key that signed the request; its signed request and the hub's receipt are kept as evidence." }),
-    person: z
-      .object({ name: z.string(), role: PersonRoleSchema })
-      .optional()
+    person: SignerPersonSchema.optional()
       .openapi({ description: "When a person key signed: the person holding it, as registered at enrolment." }),
   })
   .openapi("Signer", {
@@ -135,7 +136,7 @@ export const ResultSchema = z
   .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
   .openapi("TracebackResult");
 
-const TRACEBACK_EXAMPLE = {
+export const TRACEBACK_EXAMPLE = {
   id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
   initiatorId: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
   status: "completed" as const,
@@ -208,7 +209,7 @@ export const TracebackSchema = z
   })
   .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
 
-const HOP_EXAMPLE = {
+export const HOP_EXAMPLE = {
   id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
   tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
   seq: 1,

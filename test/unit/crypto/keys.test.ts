@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint } from "jose";
 import { sign, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
@@ -123,6 +124,12 @@ describe("importPrivateJwk", () => {
 });
 
 describe("jwkThumbprint", () => {
+  it("is RFC 7638's, as RFC 8037 appendix A.3 computes it for its Ed25519 key", async () => {
+    expect(await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" })).toBe("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    const { publicJwk } = await generateSigningKey();
+    expect(await jwkThumbprint(publicJwk)).toBe(await calculateJwkThumbprint(publicJwk, "sha256"));
+  });
+
   it("depends only on the required members", async () => {
     const { publicJwk, kid } = await generateSigningKey();
     const withExtras = { ...publicJwk, kid: "x", use: "sig" } as typeof publicJwk;

@@ -1,4 +1,4 @@
-import { CompactSign, decodeProtectedHeader } from "jose";
+import { CompactSign, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../../functions/crypto/digest.js";
 import { generateSigningKey, type SigningKeyPair } from "../../../functions/crypto/keys.js";
@@ -50,6 +50,13 @@ describe("receipts", () => {
     expect(await verifyReceipt(jws, jwks)).toEqual(CLAIMS);
   });
 
+  it("verify with any JOSE library: jose accepts them with the published JWKS", async () => {
+    const jws = await signReceipt(hub, CLAIMS);
+    const { payload, protectedHeader } = await jwtVerify(jws, createLocalJWKSet(publicJwks([previous, hub]) as never), { algorithms: ["EdDSA"], typ: RECEIPT_TYPE });
+    expect(payload).toEqual(CLAIMS);
+    expect(protectedHeader.kid).toBe(hub.kid);
+  });
+
   it("publishes public keys only, each with kid, use and alg", () => {
     const jwks = publicJwks([hub]);
     expect(jwks).toEqual({ keys: [{ ...hub.publicJwk, kid: hub.kid, use: "sig", alg: "EdDSA" }] });
@@ -74,6 +81,9 @@ describe("receipts", () => {
       }),
       `${jws.slice(0, -2)}${jws.endsWith("AA") ? "BB" : "AA"}`,
       jws.split(".").slice(0, 2).join(".") + ".",
+      // The same parts spelled with padding.
+      `${jws}==`,
+      jws.replace(".", "=."),
       "not-a-jws",
     ];
     for (const candidate of altered) {

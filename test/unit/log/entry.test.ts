@@ -1,7 +1,7 @@
 /** Log entries: canonical bytes, nothing else decodes, and a nonce per entry. */
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../../functions/domain/log/canonical-json.js";
-import { decodeEntry, encodeEntry, InvalidEntryError, newEntry, requestStatement, statementDigest } from "../../../functions/domain/log/entry.js";
+import { decodeEntry, encodeEntry, InvalidEntryError, newEntry, requestEntry, requestLogClaim, requestStatement, statementDigest } from "../../../functions/domain/log/entry.js";
 
 const nonce = new Uint8Array(16).fill(9);
 const entry = newEntry({ kind: "request", id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", subject: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", time: new Date("2024-06-03T16:05:00.123Z"), bytes: "statement" }, nonce);
@@ -54,5 +54,16 @@ describe("entries", () => {
     const b = requestStatement({ body: "{}", headers: { "content-digest": "sha-256=:x:", signature: "sig=:AA==:" }, targetUri: "https://h/v1/x", method: "POST" } as never);
     expect(a).toBe(b);
     expect(a).toBe('{"body":"{}","headers":{"content-digest":"sha-256=:x:","signature":"sig=:AA==:"},"method":"POST","targetUri":"https://h/v1/x"}');
+  });
+
+  it("of a request hold its receipt's digest, and follow from the receipt's claim alone", () => {
+    const claim = requestLogClaim({ id: "tb_1/req_1", subject: "tb_1", time: new Date("2024-06-03T16:05:00.123Z"), bytes: "the request" }, nonce);
+    expect(claim).toEqual({ id: "tb_1/req_1", subject: "tb_1", time: "2024-06-03T16:05:00.123Z", sha256: statementDigest("the request"), nonce: Buffer.from(nonce).toString("base64url") });
+    const withReceipt = requestEntry(claim, "eyJ.eyJ.sig");
+    expect(withReceipt).toEqual({ v: 1, kind: "request", ...claim, receipt: statementDigest("eyJ.eyJ.sig") });
+    expect(decodeEntry(encodeEntry(withReceipt))).toEqual(withReceipt);
+    const text = Buffer.from(encodeEntry(withReceipt)).toString("utf8");
+    expect(() => decodeEntry(new Uint8Array(Buffer.from(text.replace('"kind":"request"', '"kind":"decision"'))))).toThrow(InvalidEntryError);
+    expect(() => decodeEntry(new Uint8Array(Buffer.from(text.replace(/"receipt":"[^"]{2}/, '"receipt":"'))))).toThrow(InvalidEntryError);
   });
 });
