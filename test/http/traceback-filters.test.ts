@@ -5,7 +5,9 @@ import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 
 let t: TestHub;
-const clock = new ManualClock(new Date());
+// A Friday afternoon: a day later the fixed policy's deadline has passed and the default
+// policy's, which skips the weekend, has not, whatever day the test runs.
+const clock = new ManualClock(new Date("2024-06-07T15:00:00Z"));
 let alpha: Party;
 let beta: Party;
 let ag: Party;
