@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { calculateJwkThumbprint } from "jose";
+import { jwkThumbprint } from "../../openapi/client/signing.js";
 
 export interface Ed25519PublicJwk {
   kty: "OKP";
@@ -157,9 +157,7 @@ export function importPrivateJwk(jwk: unknown): KeyObject {
   return privateKey;
 }
 
-export function jwkThumbprint(jwk: Ed25519PublicJwk): Promise<string> {
-  return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, "sha256");
-}
+export { jwkThumbprint };
 
 export async function generateSigningKey(): Promise<SigningKeyPair> {
   const { privateKey, publicKey } = await generateKeyPairAsync("ed25519");

@@ -1,89 +1,19 @@
 /**
- * Receipts: compact JWS signed by the hub key over the provider's signed request and the
- * response we gave, so neither side can later deny the exchange. Verifiable by anyone holding
- * the published JWKS, with any JOSE library.
+ * Signing receipts with the hub key. What a receipt holds and how anyone verifies it with the
+ * published JWKS is the client package's (openapi/client/receipt.ts), so the hub signs exactly
+ * the claims every verifier checks.
  */
 import type { KeyObject } from "node:crypto";
-import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet } from "jose";
-import { z } from "zod";
+import { SignJWT } from "jose";
+import { InvalidReceiptError, RECEIPT_ALG, RECEIPT_TYPE, receiptClaims, type ReceiptClaims } from "../../openapi/client/receipt.js";
 import type { Ed25519PublicJwk } from "./keys.js";
 
-export const RECEIPT_TYPE = "hoptrace-receipt+jwt";
-const RECEIPT_ALG = "EdDSA";
-
-export interface ReceiptClaims {
-  iss: string;
-  iat: number;
-  /** The request id. */
-  jti: string;
-  /** The account id of the caller. */
-  sub: string;
-  req: {
-    method: string;
-    target_uri: string;
-    keyid: string;
-    signature_input: string;
-    signature: string;
-    content_digest?: string;
-    idempotency_key?: string;
-  };
-  res: { status: number; content_digest: string };
-}
-
-export class InvalidReceiptError extends Error {
-  readonly code = "invalid_receipt";
-  constructor(message: string) {
-    super(message);
-    this.name = "InvalidReceiptError";
-  }
-}
-
-const claimsSchema = z.object({
-  iss: z.string().min(1),
-  iat: z.number().int().nonnegative(),
-  jti: z.string().min(1),
-  sub: z.string().min(1),
-  req: z.object({
-    method: z.string().min(1),
-    target_uri: z.string().min(1),
-    keyid: z.string().min(1),
-    signature_input: z.string().min(1),
-    signature: z.string().min(1),
-    content_digest: z.string().min(1).optional(),
-    idempotency_key: z.string().min(1).optional(),
-  }),
-  res: z.object({
-    status: z.number().int().min(100).max(599),
-    content_digest: z.string().min(1),
-  }),
-});
+export { InvalidReceiptError, RECEIPT_TYPE, verifyReceipt, type ReceiptClaims } from "../../openapi/client/receipt.js";
 
 export async function signReceipt(key: { privateKey: KeyObject; kid: string }, claims: ReceiptClaims): Promise<string> {
-  const parsed = claimsSchema.safeParse(claims);
-  if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
-  return new SignJWT({ ...parsed.data })
-    .setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE })
-    .sign(key.privateKey);
-}
-
-/**
- * Checks signature, algorithm, type and claim shape. Receipts are evidence kept for years, so no
- * expiry applies: a receipt stays valid for as long as its key is in the JWKS.
- */
-export async function verifyReceipt(jws: string, jwks: { keys: object[] }): Promise<ReceiptClaims> {
-  let payload: unknown;
-  try {
-    const result = await jwtVerify(jws, createLocalJWKSet(jwks as JSONWebKeySet), {
-      algorithms: [RECEIPT_ALG],
-      typ: RECEIPT_TYPE,
-    });
-    payload = result.payload;
-  } catch {
-    throw new InvalidReceiptError("receipt signature or header is not valid");
-  }
-  const parsed = claimsSchema.safeParse(payload);
-  if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
-  return parsed.data;
+  const checked = receiptClaims(claims);
+  if (!checked) throw new InvalidReceiptError("receipt claims are incomplete");
+  return new SignJWT({ ...checked }).setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE }).sign(key.privateKey);
 }
 
 export function publicJwks(keys: Array<{ publicJwk: Ed25519PublicJwk; kid: string }>): { keys: object[] } {

@@ -12,7 +12,7 @@
 import { createHash, type KeyObject } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../crypto/httpsig.js";
-import { verifyContentDigest } from "../../crypto/digest.js";
+import { verifyContentDigest } from "../../../openapi/client/content-digest.js";
 import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import { readNewKey } from "../../usecases/accounts.js";

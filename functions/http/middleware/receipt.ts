@@ -4,7 +4,7 @@
  * later deny the exchange.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { contentDigest } from "../../crypto/digest.js";
+import { contentDigest } from "../../../openapi/client/content-digest.js";
 import { signReceipt } from "../../crypto/receipt.js";
 import type { AppDeps, AppEnv } from "../env.js";
 

@@ -11,6 +11,9 @@ export const SIGNATURE_TAG = "hoptrace-v1";
 
 export const SIGNATURE_ALG = "ed25519";
 
+/** What the hub's own signature on a webhook delivery covers. */
+export const WEBHOOK_SIGNATURE_COMPONENTS = ["content-type", "content-digest", "webhook-id", "webhook-timestamp"];
+
 export interface MessageView {
   method?: string;
   targetUri?: string;
