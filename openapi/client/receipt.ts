@@ -41,29 +41,17 @@ const text = (v: unknown) => typeof v === "string" && v.length > 0;
 const optionalText = (v: unknown) => v === undefined || text(v);
 const whole = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 
-/** The claims exactly as the protocol defines them, members beyond them dropped; undefined when any is missing or mistyped. */
+/**
+ * The claims when every member the protocol defines is present and well typed, else undefined.
+ * Other members are kept: a newer hub may add claims, and a verifier must not drop them silently.
+ */
 export function receiptClaims(value: unknown): ReceiptClaims | undefined {
   if (!isObject(value) || !isObject(value.req) || !isObject(value.res)) return undefined;
   const { iss, iat, jti, sub, req, res } = value;
   if (!text(iss) || !whole(iat, 0) || !text(jti) || !text(sub)) return undefined;
   if (![req.method, req.target_uri, req.keyid, req.signature_input, req.signature].every(text) || !optionalText(req.content_digest) || !optionalText(req.idempotency_key)) return undefined;
   if (!whole(res.status, 100, 599) || !text(res.content_digest)) return undefined;
-  return {
-    iss: iss as string,
-    iat: iat as number,
-    jti: jti as string,
-    sub: sub as string,
-    req: {
-      method: req.method as string,
-      target_uri: req.target_uri as string,
-      keyid: req.keyid as string,
-      signature_input: req.signature_input as string,
-      signature: req.signature as string,
-      ...(req.content_digest !== undefined && { content_digest: req.content_digest as string }),
-      ...(req.idempotency_key !== undefined && { idempotency_key: req.idempotency_key as string }),
-    },
-    res: { status: res.status as number, content_digest: res.content_digest as string },
-  };
+  return value as unknown as ReceiptClaims;
 }
 
 /**
