@@ -4,6 +4,7 @@
  * against the hub's JWKS, refusals as typed errors, and webhooks verified as a receiver would.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as source from "../../openapi/client/index.js";
 import { startTestHub, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { entries, type Client } from "./entries.js";
@@ -24,8 +25,10 @@ describe("@hoptrace/client, built", () => {
     await receiver?.close();
   });
 
-  it("the ESM and the CommonJS entry export the same API", () => {
+  it("the ESM and the CommonJS entry export the same API, each its own build rather than the source", () => {
     const [[, esm], [, cjs]] = loaded as [[string, Client], [string, Client]];
+    expect(new Set([esm.HoptraceApiError, cjs.HoptraceApiError, source.HoptraceApiError]).size).toBe(3);
+    expect(Object.keys(esm).sort()).toEqual(Object.keys(source).sort());
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
     expect(Object.keys(esm)).toEqual(expect.arrayContaining(["createHoptraceClient", "verifyWebhook", "verifyReceipt", "HoptraceApiError", "retryingFetch", "registrationRequest"]));
   });
