@@ -106,6 +106,13 @@ const config = {
       path: "^functions/(adapters|local|handlers)/",
     }),
     {
+      name: "client-self-contained",
+      comment: "openapi/client is the @hoptrace/client package: it ships alone, so it imports nothing of the hub, the infra, the tests or the examples",
+      severity: "error",
+      from: { path: "^openapi/client/", pathNot: "^openapi/client/build\\.ts$" },
+      to: { path: "^(functions|infra|test|examples)/" },
+    },
+    {
       name: "no-circular",
       comment: "no import cycles",
       severity: "error",
@@ -117,13 +124,14 @@ const config = {
       name: "not-resolvable",
       comment: "every import resolves (a typo in a path would otherwise hide a dependency from these rules)",
       severity: "error",
-      from: {},
+      // The CommonJS test entry requires the built package, which exists only once the suite built it.
+      from: { pathNot: "^test/client/require-entry\\.cjs$" },
       to: { couldNotResolve: true },
     },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(cdk\\.out|coverage|\\.data)/" },
+    exclude: { path: "^(cdk\\.out|coverage|\\.data|openapi/client/dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], extensions: [".ts", ".d.ts", ".js", ".json"] },

@@ -6,7 +6,7 @@ const jsonReport = process.env.HOPTRACE_VITEST_JSON;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/console-build.ts"],
+    globalSetup: ["test/support/console-build.ts", "test/support/client-build.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

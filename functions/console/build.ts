@@ -48,11 +48,6 @@ function contractSchemas(): Plugin {
         if (!source.includes(CONTRACT_IMPORT)) return undefined;
         return { contents: source.replace(CONTRACT_IMPORT, `import * as z from ${JSON.stringify(zodSurface)};`), loader: "ts" };
       });
-      // The schemas take the key-proof pattern from the module that also signs proofs with Node; the
-      // pattern itself lives in a module without Node.
-      b.onResolve({ filter: /[\\/]crypto[\\/]key-proof\.js$/ }, (args) =>
-        /[\\/]functions[\\/]http[\\/]schemas[\\/]/.test(args.importer) ? { path: join(HERE, "..", "crypto", "key-proof-statement.ts") } : undefined,
-      );
       // Anything else reaching for the server's libraries is a mistake in the console's imports.
       b.onResolve({ filter: /^(@hono\/zod-openapi|hono(\/.*)?|node:.*)$/ }, (args) => ({
         errors: [{ text: `${args.path} is not for the browser (imported by ${relative(process.cwd(), args.importer)})` }],

@@ -1,76 +1,21 @@
 /**
- * Receipts: compact JWS signed by the hub key over the provider's signed request and the
- * response we gave, so neither side can later deny the exchange. Verifiable by anyone holding
- * the published JWKS, with any JOSE library.
+ * Signing receipts with the hub key. What a receipt holds is the client package's
+ * (openapi/client/receipt.ts), so the hub signs exactly the claims every verifier checks; the
+ * offline verifier checks them here with the strict Ed25519 rules.
  */
 import type { KeyObject } from "node:crypto";
 import { decodeJwt, SignJWT } from "jose";
 import { z } from "zod";
+import { InvalidReceiptError, RECEIPT_ALG, RECEIPT_TYPE, receiptClaims, type ReceiptClaims } from "../../openapi/client/receipt.js";
 import { verifyStrict } from "./ed25519.js";
 import { importPublicJwk, type Ed25519PublicJwk } from "./keys.js";
 
-export const RECEIPT_TYPE = "hoptrace-receipt+jwt";
-const RECEIPT_ALG = "EdDSA";
-
-export interface ReceiptClaims {
-  iss: string;
-  iat: number;
-  /** The request id. */
-  jti: string;
-  /** The account id of the caller. */
-  sub: string;
-  req: {
-    method: string;
-    target_uri: string;
-    keyid: string;
-    signature_input: string;
-    signature: string;
-    content_digest?: string;
-    idempotency_key?: string;
-  };
-  res: { status: number; content_digest: string };
-  /**
-   * The request's transparency log entry, all but the digest of this receipt (which completes
-   * it): the statement id to ask an inclusion proof for, and what the entry holds.
-   */
-  log?: { id: string; subject: string; time: string; nonce: string; sha256: string };
-}
-
-export class InvalidReceiptError extends Error {
-  readonly code = "invalid_receipt";
-  constructor(message: string) {
-    super(message);
-    this.name = "InvalidReceiptError";
-  }
-}
-
-const claimsSchema = z.object({
-  iss: z.string().min(1),
-  iat: z.number().int().nonnegative(),
-  jti: z.string().min(1),
-  sub: z.string().min(1),
-  req: z.object({
-    method: z.string().min(1),
-    target_uri: z.string().min(1),
-    keyid: z.string().min(1),
-    signature_input: z.string().min(1),
-    signature: z.string().min(1),
-    content_digest: z.string().min(1).optional(),
-    idempotency_key: z.string().min(1).optional(),
-  }),
-  res: z.object({
-    status: z.number().int().min(100).max(599),
-    content_digest: z.string().min(1),
-  }),
-  log: z.object({ id: z.string().min(1), subject: z.string().min(1), time: z.string().min(1), nonce: z.string().min(1), sha256: z.string().min(1) }).optional(),
-});
+export { InvalidReceiptError, RECEIPT_TYPE, type ReceiptClaims } from "../../openapi/client/receipt.js";
 
 export async function signReceipt(key: { privateKey: KeyObject; kid: string }, claims: ReceiptClaims): Promise<string> {
-  const parsed = claimsSchema.safeParse(claims);
-  if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
-  return new SignJWT({ ...parsed.data })
-    .setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE })
-    .sign(key.privateKey);
+  const checked = receiptClaims(claims);
+  if (!checked) throw new InvalidReceiptError("receipt claims are incomplete");
+  return new SignJWT({ ...checked }).setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE }).sign(key.privateKey);
 }
 
 const headerSchema = z.object({ alg: z.literal(RECEIPT_ALG), typ: z.literal(RECEIPT_TYPE), kid: z.string().min(1) }).strict();
@@ -97,9 +42,9 @@ export async function verifyReceipt(jws: string, jwks: { keys: object[] }): Prom
     throw new InvalidReceiptError("receipt signature or header is not valid");
   }
   if (!verifyStrict(Buffer.from(`${parts[0]}.${parts[1]}`, "ascii"), signature, key)) throw new InvalidReceiptError("receipt signature or header is not valid");
-  const parsed = claimsSchema.safeParse(parseJson(payload));
-  if (!parsed.success) throw new InvalidReceiptError("receipt claims are incomplete");
-  return parsed.data;
+  const claims = receiptClaims(parseJson(payload));
+  if (!claims) throw new InvalidReceiptError("receipt claims are incomplete");
+  return claims;
 }
 
 /** Unpadded base64url with one spelling per value: anything else is not a JWS part. */
@@ -123,8 +68,7 @@ function parseJson(bytes: Uint8Array): unknown {
  */
 export function decodeReceiptClaims(jws: string): ReceiptClaims | undefined {
   try {
-    const parsed = claimsSchema.safeParse(decodeJwt(jws));
-    return parsed.success ? parsed.data : undefined;
+    return receiptClaims(decodeJwt(jws));
   } catch {
     return undefined;
   }

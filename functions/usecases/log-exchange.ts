@@ -8,7 +8,7 @@
  * `log.id`, which gives the index.
  */
 import { randomBytes, type KeyObject } from "node:crypto";
-import { contentDigest } from "../crypto/digest.js";
+import { contentDigest } from "../../openapi/client/content-digest.js";
 import { decodeReceiptClaims, signReceipt } from "../crypto/receipt.js";
 import type { Clock } from "../domain/clock.js";
 import { requestEntry, requestLogClaim, requestStatement, statementIdFor, type LogEntry } from "../domain/log/entry.js";

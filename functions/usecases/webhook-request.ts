@@ -4,12 +4,12 @@
  * for receivers that want non-repudiation.
  */
 import type { KeyObject } from "node:crypto";
-import { contentDigest } from "../crypto/digest.js";
+import { contentDigest } from "../../openapi/client/content-digest.js";
 import { SIGNATURE_TAG, messageFromHeaders, signMessage } from "../crypto/httpsig.js";
+import { WEBHOOK_SIGNATURE_COMPONENTS } from "../../openapi/client/signature-base.js";
 import { signWebhook } from "../crypto/standard-webhooks.js";
 import type { HubEvent } from "../domain/events.js";
 
-export const WEBHOOK_SIGNATURE_COMPONENTS = ["content-type", "content-digest", "webhook-id", "webhook-timestamp"];
 
 export interface WebhookPayload {
   id: string;

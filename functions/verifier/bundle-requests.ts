@@ -6,7 +6,7 @@
  * when the bundle carries it), and commits to the log entry the bundle proves.
  */
 import type { KeyObject } from "node:crypto";
-import { contentDigest, verifyContentDigest } from "../crypto/digest.js";
+import { contentDigest, verifyContentDigest } from "../../openapi/client/content-digest.js";
 import { carriesBody, messageFromHeaders, requiredComponents, SIGNATURE_TAG, verifyMessage } from "../crypto/httpsig.js";
 import { verifyKeyProof } from "../crypto/key-proof.js";
 import { importPublicJwk, jwkThumbprint } from "../crypto/keys.js";

@@ -5,8 +5,8 @@
  * request signed in a browser is byte for byte one the hub and every other client agree on.
  * Nothing here imports Node.
  */
-import { contentDigestField } from "../../functions/crypto/content-digest-field.js";
-import { SIGNATURE_ALG, SIGNATURE_TAG, buildBase, messageFromHeaders, paramsToMap, requiredComponents, serializeParams, signatureFields } from "../../functions/crypto/signature-base.js";
+import { contentDigestField } from "./content-digest-field.js";
+import { SIGNATURE_ALG, SIGNATURE_TAG, buildBase, messageFromHeaders, paramsToMap, requiredComponents, serializeParams, signatureFields } from "./signature-base.js";
 
 export interface SignOptions {
   /** Seconds the signature stays valid; the hub accepts at most 300. */

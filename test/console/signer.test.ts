@@ -5,7 +5,7 @@
  */
 import { createPublicKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { verifyContentDigest } from "../../functions/crypto/digest.js";
+import { verifyContentDigest } from "../../openapi/client/content-digest.js";
 import { SIGNATURE_TAG, messageFromHeaders, verifyMessage } from "../../functions/crypto/httpsig.js";
 import { verifyKeyProof } from "../../functions/crypto/key-proof.js";
 import { jwkThumbprint } from "../../functions/crypto/keys.js";

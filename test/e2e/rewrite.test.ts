@@ -14,7 +14,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys, logKeys } from "../../functions/adapters/dynamo/keys.js";
 import { readCheckpoint } from "../../functions/crypto/checkpoint.js";
-import { contentDigest } from "../../functions/crypto/digest.js";
+import { contentDigest } from "../../openapi/client/content-digest.js";
 import { leafHash } from "../../functions/crypto/merkle/hashing.js";
 import { verifyInclusion } from "../../functions/crypto/merkle/verify.js";
 import { appendToTiles, TileSet } from "../../functions/crypto/merkle/tiles.js";

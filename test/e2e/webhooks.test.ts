@@ -2,7 +2,7 @@ import { createPublicKey } from "node:crypto";
 import { httpbis } from "http-message-signatures";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyContentDigest } from "../../functions/crypto/digest.js";
+import { verifyContentDigest } from "../../openapi/client/content-digest.js";
 import { CALL, EVIDENCE, startTestHub, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 

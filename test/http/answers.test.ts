@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentDigest } from "../../functions/crypto/digest.js";
+import { contentDigest } from "../../openapi/client/content-digest.js";
 import { verifyReceipt } from "../../functions/crypto/receipt.js";
 import { parseHopId } from "../../functions/domain/ids.js";
 import { CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";

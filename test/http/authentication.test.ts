@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createSigner, httpbis } from "http-message-signatures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentDigest } from "../../functions/crypto/digest.js";
+import { contentDigest } from "../../openapi/client/content-digest.js";
 import { messageFromHeaders, signMessage, SIGNATURE_TAG } from "../../functions/crypto/httpsig.js";
 import type { SigningKey } from "../../openapi/client/signing.js";
 import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";

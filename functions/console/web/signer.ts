@@ -2,7 +2,7 @@
  * Signing in the browser: an Ed25519 key made by WebCrypto, never extractable, and the request
  * profile shared with the generated client (openapi/client/request-signing.ts).
  */
-import { keyProofStatement } from "../../crypto/key-proof-statement.js";
+import { keyProofStatement } from "../../../openapi/client/key-proof-statement.js";
 import { base64url, bodyBytes, hasBody, prepareSignature, type RequestToSign, type SignOptions } from "../../../openapi/client/request-signing.js";
 
 export interface PublicJwk {

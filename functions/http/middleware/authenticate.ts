@@ -12,7 +12,7 @@
 import { createHash, type KeyObject } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
-import { verifyContentDigest } from "../../crypto/digest.js";
+import { verifyContentDigest } from "../../../openapi/client/content-digest.js";
 import { importPublicJwk, InvalidKeyError, type Ed25519PublicJwk } from "../../crypto/keys.js";
 import { principalOf, signerOf, type SigningKeyRecord } from "../../domain/account.js";
 import { readNewKey } from "../../usecases/accounts.js";

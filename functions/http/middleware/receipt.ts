@@ -5,7 +5,7 @@
  * before the receipt leaves (usecases/log-exchange.ts).
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { contentDigest } from "../../crypto/digest.js";
+import { contentDigest } from "../../../openapi/client/content-digest.js";
 import { sealExchange, type SealedResponse } from "../../usecases/log-exchange.js";
 import type { SignedExchange } from "../../usecases/ports.js";
 import type { AppDeps, AppEnv } from "../env.js";

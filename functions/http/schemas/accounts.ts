@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { KEY_PROOF_PATTERN } from "../../crypto/key-proof.js";
+import { KEY_PROOF_PATTERN } from "../../../openapi/client/key-proof-statement.js";
 import { PERSON_ROLES } from "../../domain/account.js";
 import { ContactSchema } from "./common.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentDigest, verifyContentDigest } from "../../../functions/crypto/digest.js";
+import { contentDigest, verifyContentDigest } from "../../../openapi/client/content-digest.js";
 
 // RFC 9530 examples use the body {"hello": "world"} without a trailing newline.
 const BODY = '{"hello": "world"}';

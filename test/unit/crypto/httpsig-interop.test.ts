@@ -1,6 +1,6 @@
 import { createVerifier, createSigner, httpbis } from "http-message-signatures";
 import { describe, expect, it } from "vitest";
-import { contentDigest } from "../../../functions/crypto/digest.js";
+import { contentDigest } from "../../../openapi/client/content-digest.js";
 import { messageFromHeaders, signMessage, SIGNATURE_TAG, verifyMessage } from "../../../functions/crypto/httpsig.js";
 import { generateSigningKey } from "../../../functions/crypto/keys.js";
 

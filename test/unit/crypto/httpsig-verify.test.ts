@@ -1,6 +1,6 @@
 import { sign as edSign, type KeyObject } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { contentDigest } from "../../../functions/crypto/digest.js";
+import { contentDigest } from "../../../openapi/client/content-digest.js";
 import {
   messageFromHeaders,
   SIGNATURE_TAG,

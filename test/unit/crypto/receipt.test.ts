@@ -1,6 +1,6 @@
 import { CompactSign, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { contentDigest } from "../../../functions/crypto/digest.js";
+import { contentDigest } from "../../../openapi/client/content-digest.js";
 import { generateSigningKey, type SigningKeyPair } from "../../../functions/crypto/keys.js";
 import {
   InvalidReceiptError,

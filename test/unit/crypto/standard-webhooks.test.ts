@@ -1,6 +1,7 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { newWebhookSecret, signWebhook, verifyWebhookSignature, WebhookSecretError } from "../../../functions/crypto/standard-webhooks.js";
+import { newWebhookSecret, signWebhook, WebhookSecretError } from "../../../functions/crypto/standard-webhooks.js";
+import { verifyWebhook, WebhookVerificationError as ClientWebhookVerificationError } from "../../../openapi/client/webhooks.js";
 
 const MSG_ID = "evt_01J9Z3K7Q8XYZ";
 const BODY = JSON.stringify({ id: MSG_ID, type: "hop.requested", data: { hop_id: "h1" } });
@@ -70,34 +71,44 @@ describe("signWebhook with the standardwebhooks library", () => {
   });
 });
 
-describe("verifyWebhookSignature", () => {
+describe("the client's verifyWebhook on the hub's signatures", () => {
   const NOW = 1_800_000_000;
   const secret = newWebhookSecret();
+  const BODY = JSON.stringify({ id: MSG_ID, type: "hop_request.created", created_at: "2027-01-15T08:00:00Z", recipient: "acc_01J9Z3K7Q8XYZ", data: { hop_id: "hop_1" } });
+  const at = (seconds: number) => new Date(seconds * 1000);
+  const headers = (signature: string, timestamp: number | string = NOW, id = MSG_ID) => ({ "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature });
+  const verifies = (signature: string, opts: { body?: string; secret?: string; now?: number; timestamp?: number | string; id?: string; toleranceSeconds?: number } = {}) => {
+    try {
+      verifyWebhook({ secret: opts.secret ?? secret, headers: headers(signature, opts.timestamp, opts.id), body: opts.body ?? BODY, now: at(opts.now ?? NOW), ...(opts.toleranceSeconds !== undefined && { toleranceSeconds: opts.toleranceSeconds }) });
+      return true;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ClientWebhookVerificationError);
+      return false;
+    }
+  };
 
-  it("accepts our own and the library's signatures", () => {
+  it("accepts the hub's signature among the entries of a rotation, and an unknown version beside it", () => {
     const ours = signWebhook([newWebhookSecret(), secret], MSG_ID, NOW, BODY);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, ours, NOW)).toBe(true);
-    expect(verifyWebhookSignature(secret, MSG_ID, String(NOW), BODY, ours, NOW + 300)).toBe(true);
-    const library = new Webhook(secret).sign(MSG_ID, new Date(NOW * 1000), BODY);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, `v2,abc ${library}`, NOW)).toBe(true);
+    expect(verifies(ours)).toBe(true);
+    expect(verifies(ours, { now: NOW + 300 })).toBe(true);
+    expect(verifies(`v2,abc ${signWebhook([secret], MSG_ID, NOW, BODY)}`)).toBe(true);
   });
 
-  it("refuses stale or future timestamps", () => {
+  it("refuses stale or future timestamps by the caller's clock", () => {
     const signature = signWebhook([secret], MSG_ID, NOW, BODY);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, signature, NOW + 301)).toBe(false);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, signature, NOW - 301)).toBe(false);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, signature, NOW + 30, 10)).toBe(false);
+    expect(verifies(signature, { now: NOW + 301 })).toBe(false);
+    expect(verifies(signature, { now: NOW - 301 })).toBe(false);
+    expect(verifies(signature, { now: NOW + 30, toleranceSeconds: 10 })).toBe(false);
   });
 
-  it("refuses tampering and malformed input without throwing", () => {
+  it("refuses tampering and malformed input with its own error", () => {
     const signature = signWebhook([secret], MSG_ID, NOW, BODY);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, `${BODY} `, signature, NOW)).toBe(false);
-    expect(verifyWebhookSignature(secret, "evt_other", NOW, BODY, signature, NOW)).toBe(false);
-    expect(verifyWebhookSignature(newWebhookSecret(), MSG_ID, NOW, BODY, signature, NOW)).toBe(false);
-    expect(verifyWebhookSignature(secret, MSG_ID, "soon", BODY, signature, NOW)).toBe(false);
-    expect(verifyWebhookSignature("garbage", MSG_ID, NOW, BODY, signature, NOW)).toBe(false);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, signature.replace("v1,", "v2,"), NOW)).toBe(false);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, "", NOW)).toBe(false);
-    expect(verifyWebhookSignature(secret, MSG_ID, NOW, BODY, "v1,!!!", NOW)).toBe(false);
+    expect(verifies(signature, { body: `${BODY} ` })).toBe(false);
+    expect(verifies(signature, { id: "evt_other" })).toBe(false);
+    expect(verifies(signature, { secret: newWebhookSecret() })).toBe(false);
+    expect(verifies(signature, { timestamp: "soon" })).toBe(false);
+    expect(verifies(signature, { secret: "garbage" })).toBe(false);
+    expect(verifies(signature.replace("v1,", "v2,"))).toBe(false);
+    expect(verifies("v1,!!!")).toBe(false);
   });
 });

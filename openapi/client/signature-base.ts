@@ -29,6 +29,9 @@ export function carriesBody(method: string, bodyBytes: number): boolean {
   return bodyBytes > 0 || ["POST", "PUT", "PATCH"].includes(method);
 }
 
+/** What the hub's own signature on a webhook delivery covers. */
+export const WEBHOOK_SIGNATURE_COMPONENTS = ["content-type", "content-digest", "webhook-id", "webhook-timestamp"];
+
 export interface MessageView {
   method?: string;
   targetUri?: string;
