@@ -118,6 +118,15 @@ describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 },
     await term.getByRole("button", { name: "Send the answer" }).click();
     await term.getByText("The answer is not complete").waitFor();
     await look(terminatingStaff, "provider-answer-form-errors");
+    // At 400 px an answer type's wire name moves to the next line whole, never broken inside.
+    await term.setViewportSize({ width: 400, height: 900 });
+    const broken = await term.locator(".choice code").evaluateAll((codes) => codes.filter((c) => {
+        const text = document.createRange();
+        text.selectNodeContents(c);
+        return text.getClientRects().length > 1;
+      }).map((c) => c.textContent));
+    await term.setViewportSize({ width: 1280, height: 900 });
+    expect(broken).toEqual([]);
     await term.getByLabel("Registered provider").selectOption({ label: "Upstream Transit (FRN 0022222222)" });
     await term.getByLabel("Ingress trunk").fill("TRUNK-7");
     await term.getByRole("button", { name: "Send the answer" }).click();

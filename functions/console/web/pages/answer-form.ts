@@ -205,7 +205,7 @@ export function AnswerForm(props: Props) {
       <legend>What did you find?<span class="req" aria-hidden="true"> *</span></legend>
       <div class="choices">
         ${ANSWER_TYPES.map(
-          (t) => html`<label class="choice"><input type="radio" name=${`${prefix}-type`} value=${t} checked=${type === t} onChange=${() => { setType(t); setErrors({}); }} /> ${TYPE_LABELS[t] ?? t} <code class="small">${t}</code></label>`,
+          (t) => html`<label class="choice"><input type="radio" name=${`${prefix}-type`} value=${t} checked=${type === t} onChange=${() => { setType(t); setErrors({}); }} /> <span>${TYPE_LABELS[t] ?? t} <code class="small">${t}</code></span></label>`,
         )}
       </div>
       ${errors.type ? html`<p class="error" id=${`${prefix}-type-error`}>${errors.type}</p>` : null}
