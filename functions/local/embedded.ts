@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   queueVisibilityTimeoutSeconds?: number;
   /** The first consortium key (public JWK), registered before the first request is answered. */
   consortiumPublicJwk?: unknown;
+  /** Emulators already running elsewhere (another process); left running when the hub stops. */
+  emulators?: Emulators;
 }
 
 export interface EmbeddedHub {
@@ -51,10 +53,14 @@ export interface EmbeddedHub {
 
 export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<EmbeddedHub> {
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
-  const emulators = await startEmulators({
-    ...(opts.dataDir && { dataPath: join(opts.dataDir, DATA_FOLDER.table) }),
-    ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
-  });
+  const owned = !opts.emulators;
+  const emulators =
+    opts.emulators ??
+    (await startEmulators({
+      ...(opts.dataDir && { dataPath: join(opts.dataDir, DATA_FOLDER.table) }),
+      ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
+    }));
+  const stopEmulators = () => (owned ? emulators.stop() : Promise.resolve());
   // LevelDB created its files under the process's umask; `npm start` sets an owner-only one.
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
   const server = await listen(opts.port ?? 0);
@@ -95,12 +101,12 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
         await server.close();
         runtime.db.destroy();
         runtime.sqs.destroy();
-        await emulators.stop();
+        await stopEmulators();
       },
     };
   } catch (err) {
     await server.close();
-    await emulators.stop();
+    await stopEmulators();
     throw err;
   }
 }
