@@ -22,6 +22,7 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
   const { deps, config } = runtime;
   const onError = (err: unknown) => deps.log.error("background task failed", { error: String(err) });
   const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, (event) => processDeliveryBatch(deps, event), { onError });
+  deps.queue.onSent = poller.wake;
   const reconciler = every(opts.intervalMs, async () => {
     await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
     await recoverFanOuts(deps, config.DELIVERY_RECOVERY_GRACE_SECONDS);

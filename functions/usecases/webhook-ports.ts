@@ -39,6 +39,8 @@ export interface SecretBox {
 
 export interface DeliveryQueue {
   send(items: Array<{ message: DeliveryMessage; delaySeconds?: number }>): Promise<void>;
+  /** Called after each send; the embedded hub's poller is woken by it (Lambda's event source needs no such call). */
+  onSent?: () => void;
 }
 
 export interface WebhookSendResult {

@@ -3,6 +3,8 @@ import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DeliveryQueue } from "../../usecases/webhook-ports.js";
 
 export class SqsDeliveryQueue implements DeliveryQueue {
+  onSent?: () => void;
+
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
@@ -25,5 +27,6 @@ export class SqsDeliveryQueue implements DeliveryQueue {
         throw new Error(`queue refused ${out.Failed.length} message(s): ${out.Failed.map((f) => f.Code).join(", ")}`);
       }
     }
+    this.onSent?.();
   }
 }
