@@ -13,6 +13,8 @@ const configSchema = z
     AWS_REGION: z.string().min(1).default("us-east-1"),
     TABLE_NAME: z.string().min(1),
     DELIVERY_QUEUE_URL: z.string().url(),
+    /** The slow lane: attempts at endpoints whose last attempt failed, consumed apart so they cannot hold up the rest. */
+    DELIVERY_SLOW_QUEUE_URL: z.string().url().optional(),
     PUBLIC_URL: z.string().url(),
     DYNAMODB_ENDPOINT: z.string().url().optional(),
     SQS_ENDPOINT: z.string().url().optional(),
@@ -71,7 +73,7 @@ export class ConfigError extends Error {
 }
 
 /** What names the deployment's resources and mode: set by the stack, or by the embedded server itself. */
-const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVERY_QUEUE_URL", "PUBLIC_URL", "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "HUB_KEY_SECRET_ARN", "HUB_KEY_FILE"]);
+const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVERY_QUEUE_URL", "DELIVERY_SLOW_QUEUE_URL", "PUBLIC_URL", "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "HUB_KEY_SECRET_ARN", "HUB_KEY_FILE"]);
 
 /** The settings of `env` that tune behaviour (deadlines, limits, graces), for the embedded server to honour. */
 export function behaviourSettings(env: Record<string, string | undefined>): Record<string, string> {

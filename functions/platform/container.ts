@@ -55,7 +55,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const guard = destinationGuard(destinationPolicy);
   const secrets = secretBox(() => loadDataKey(config));
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
-  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL);
+  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL, config.DELIVERY_SLOW_QUEUE_URL);
   const log = createLogger(config.LOG_LEVEL);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),

@@ -69,6 +69,7 @@ beforeAll(async () => {
     AWS_REGION: "us-east-1",
     TABLE_NAME: emulators.tableName,
     DELIVERY_QUEUE_URL: emulators.deliveryQueueUrl,
+    DELIVERY_SLOW_QUEUE_URL: emulators.slowDeliveryQueueUrl,
     DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
     SQS_ENDPOINT: emulators.sqsEndpoint,
     PUBLIC_URL,
