@@ -17,7 +17,7 @@ import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { ensureConsortium } from "../usecases/bootstrap.js";
 import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
-import { startEmulators, type Emulators } from "./emulators.js";
+import { emulatorSettings, startEmulators, type Emulators } from "./emulators.js";
 import { createHttpServer } from "./http-server.js";
 import { resumeAfterRestart, startBackgroundWork, type BackgroundWork } from "./background.js";
 
@@ -68,13 +68,7 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
     const url = `http://127.0.0.1:${server.port}`;
     const keyDir = opts.dataDir ?? join(process.cwd(), ".data", "ephemeral", String(process.pid));
     const config = loadConfig({
-      HOPTRACE_MODE: "local",
-      AWS_REGION: "us-east-1",
-      TABLE_NAME: emulators.tableName,
-      DELIVERY_QUEUE_URL: emulators.deliveryQueueUrl,
-      DELIVERY_SLOW_QUEUE_URL: emulators.slowDeliveryQueueUrl,
-      DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-      SQS_ENDPOINT: emulators.sqsEndpoint,
+      ...emulatorSettings(emulators),
       PUBLIC_URL: url,
       HUB_KEY_FILE: join(keyDir, DATA_FOLDER.hubKey),
       WEBHOOK_SECRETS_KEY_FILE: join(keyDir, DATA_FOLDER.secretsKey),

@@ -38,6 +38,19 @@ export interface EmulatorOptions {
 
 const REGION = "us-east-1";
 
+/** The settings that point a hub (the embedded one, or a bundled handler) at these emulators in local mode. */
+export function emulatorSettings(e: Omit<Emulators, "stop">): Record<string, string> {
+  return {
+    HOPTRACE_MODE: "local",
+    AWS_REGION: REGION,
+    TABLE_NAME: e.tableName,
+    DELIVERY_QUEUE_URL: e.deliveryQueueUrl,
+    DELIVERY_SLOW_QUEUE_URL: e.slowDeliveryQueueUrl,
+    DYNAMODB_ENDPOINT: e.dynamoEndpoint,
+    SQS_ENDPOINT: e.sqsEndpoint,
+  };
+}
+
 export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
   const tableName = opts.tableName ?? "hoptrace";
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.dataPath && { path: opts.dataPath }) });

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { build, type Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
-import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
+import { emulatorSettings, startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { esbuildBuildOptions, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "../../infra/bundling.js";
 import { keyProof, newAccountId, type SigningKey } from "../../openapi/client/index.js";
 import { signRequest } from "../../openapi/client/signing.js";
@@ -65,13 +65,7 @@ beforeAll(async () => {
   env = {
     PATH: process.env.PATH ?? "",
     NODE_OPTIONS,
-    HOPTRACE_MODE: "local",
-    AWS_REGION: "us-east-1",
-    TABLE_NAME: emulators.tableName,
-    DELIVERY_QUEUE_URL: emulators.deliveryQueueUrl,
-    DELIVERY_SLOW_QUEUE_URL: emulators.slowDeliveryQueueUrl,
-    DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-    SQS_ENDPOINT: emulators.sqsEndpoint,
+    ...emulatorSettings(emulators),
     PUBLIC_URL,
     HUB_KEY_FILE: join(work, "hub-key.private.jwk.json"),
     WEBHOOK_SECRETS_KEY_FILE: join(work, "webhook-secrets.key.json"),
