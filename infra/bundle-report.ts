@@ -1,7 +1,7 @@
 /**
  * Builds every handler bundle exactly as the CDK function construct does (the options come from
  * infra/bundling.ts) and reports, per bundle, its size and the time its module takes to
- * initialise in a fresh Node process: `npm run bundle:report -- [runs]`. Progress goes to stderr,
+ * initialise in a fresh Node process: `npm run bundle:report -- [runs]` (or `npm run bench:bundles`). Progress goes to stderr,
  * the table to stdout.
  *
  * What the start-up figure covers: the dynamic `import()` of the bundle, i.e. parsing and
@@ -19,20 +19,31 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { generateSigningKey } from "../functions/crypto/keys.js";
 import { integerOption, readCommandLine } from "../functions/platform/cli.js";
-import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "./bundling.js";
+import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, REPO_ROOT, type HandlerName } from "./bundling.js";
 
 const HELP = `Usage: npm run bundle:report -- [runs]
 
 Builds every Lambda handler bundle exactly as the CDK construct does and reports, per bundle, its
 size, its source map's size, and the median time over <runs> fresh Node processes (default 5) to
-import it (parse, evaluate, build the runtime), with and without source maps. Progress on stderr,
-the table on stdout.
+import it (parse, evaluate, build the runtime), with and without source maps, against a bundle of
+the bare DynamoDB and SQS clients. Progress on stderr, the table on stdout.
 
 Options:
   -h, --help  this text`;
 
+/**
+ * The yardstick: a handler that only builds the DynamoDB and SQS clients every Hoptrace
+ * function builds, bundled with the same options. What a function adds on top is its own.
+ */
+const BARE_SDK = `import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+const db = new DynamoDBClient({ region: process.env.AWS_REGION });
+const sqs = new SQSClient({ region: process.env.AWS_REGION });
+export const handler = async () => [db.config.region, sqs.config.region];`;
+const BARE = "bare SDK";
+
 interface Row {
-  handler: HandlerName;
+  handler: HandlerName | typeof BARE;
   bytes?: number;
   mapBytes?: number;
   withMapsMs?: number;
@@ -77,6 +88,19 @@ async function main(): Promise<void> {
   };
 
   const rows: Row[] = [];
+  {
+    const outfile = join(work, "bare", "index.mjs");
+    const { entryPoints: _entry, ...options } = esbuildBuildOptions("api", outfile);
+    progress(`[0/${HANDLER_NAMES.length}] ${BARE}: building`);
+    await build({ ...options, stdin: { contents: BARE_SDK, resolveDir: REPO_ROOT, loader: "js" } });
+    rows.push({
+      handler: BARE,
+      bytes: statSync(outfile).size,
+      mapBytes: statSync(`${outfile}.map`).size,
+      withMapsMs: median(times(outfile, env, [NODE_OPTIONS], `${BARE}: with source maps`)),
+      withoutMapsMs: median(times(outfile, env, [], `${BARE}: without source maps`)),
+    });
+  }
   for (const [i, handler] of HANDLER_NAMES.entries()) {
     const step = `[${i + 1}/${HANDLER_NAMES.length}] ${handler}`;
     if (!existsSync(handlerEntry(handler))) {
@@ -127,7 +151,8 @@ function firstLine(err: unknown): string {
 }
 
 function print(rows: Row[]): void {
-  const header = ["handler", "bundle bytes", "bundle KiB", "map KiB", `init ms (${NODE_OPTIONS})`, "init ms (no source maps)", "note"];
+  const header = ["handler", "bundle bytes", "bundle KiB", "map KiB", `init ms (${NODE_OPTIONS})`, "init ms (no source maps)", "init ÷ bare SDK", "note"];
+  const bare = rows.find((r) => r.handler === BARE)?.withMapsMs;
   const cells = rows.map((r) => [
     r.handler,
     r.bytes?.toString() ?? "-",
@@ -135,6 +160,7 @@ function print(rows: Row[]): void {
     r.mapBytes !== undefined ? (r.mapBytes / 1024).toFixed(1) : "-",
     r.withMapsMs !== undefined ? r.withMapsMs.toFixed(1) : "-",
     r.withoutMapsMs !== undefined ? r.withoutMapsMs.toFixed(1) : "-",
+    r.withMapsMs !== undefined && bare ? (r.withMapsMs / bare).toFixed(2) : "-",
     r.note ?? "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));

@@ -39,6 +39,21 @@ export const MAIN_FIELDS = ["module", "main"];
  */
 export const EXTERNAL_MODULES: string[] = [];
 
+/**
+ * Packages the bundles take from ./bundle-aliases instead: zod without its translations of the
+ * error messages, the SDK's credential chain reduced to the environment, where Lambda puts a
+ * function's credentials, and no nodemailer (deployed, mail goes through SES's API). The sources run unchanged under tsx and in tests; the bundles are
+ * proven by test/infra/bundles.test.ts.
+ */
+export const ALIASES: Record<string, string> = {
+  zod: join(REPO_ROOT, "infra", "bundle-aliases", "zod.js"),
+  "@aws-sdk/credential-provider-node": join(REPO_ROOT, "infra", "bundle-aliases", "credentials.js"),
+  nodemailer: join(REPO_ROOT, "infra", "bundle-aliases", "nodemailer.js"),
+};
+
+/** The aliases as NodejsFunction passes them on esbuild's command line. */
+export const ALIAS_ARGS: Record<string, string> = Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to]));
+
 export const MINIFY = true;
 export const SOURCE_MAP = true;
 
@@ -58,6 +73,7 @@ export function esbuildBuildOptions(name: HandlerName, outfile: string) {
     sourcemap: SOURCE_MAP,
     mainFields: MAIN_FIELDS,
     external: EXTERNAL_MODULES,
+    alias: ALIASES,
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: "warning" as const,
   };

@@ -9,6 +9,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import {
+  ALIAS_ARGS,
   ESBUILD_TARGET,
   ESM_REQUIRE_BANNER,
   EXTERNAL_MODULES,
@@ -70,6 +71,7 @@ export class HoptraceFunction extends Construct {
         mainFields: MAIN_FIELDS,
         externalModules: EXTERNAL_MODULES,
         banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: ALIAS_ARGS,
         forceDockerBundling: false,
         // The API serves the web console from dist/ beside its bundle (functions/console/assets.ts).
         ...(props.handler === "api" && {

@@ -22,6 +22,7 @@ export function createHoptraceStacks(app: App, config: StageConfig, env?: Enviro
     description: `Hoptrace ${config.stage}: API, functions, schedules and alarms`,
     table: stateful.table,
     deliveryQueue: stateful.deliveryQueue,
+    slowDeliveryQueue: stateful.slowDeliveryQueue,
     deliveryDeadLetterQueue: stateful.deliveryDeadLetterQueue,
     hubKeySecret: stateful.hubKeySecret,
     webhookSecretsKey: stateful.webhookSecretsKey,

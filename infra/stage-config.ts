@@ -64,6 +64,8 @@ export const stageConfigSchema = z.object({
   tracing: z.boolean(),
   /** Concurrent delivery invocations the SQS event source may run (2 to 1000). */
   deliveryMaxConcurrency: z.number().int().min(2).max(1000),
+  /** Concurrent invocations for the slow lane (attempts at endpoints whose last attempt failed). */
+  slowLaneMaxConcurrency: z.number().int().min(2).max(1000),
   /** DynamoDB deletion protection: on where the data matters. */
   deletionProtection: z.boolean(),
   alarmEmail: z.email().optional(),
@@ -93,6 +95,7 @@ const DEV: StageDefaults = {
   defaultDeadlinePolicy: "us-24h",
   tracing: true,
   deliveryMaxConcurrency: 2,
+  slowLaneMaxConcurrency: 2,
   deletionProtection: false,
   mailFrom: "hoptrace@example.org",
 };
@@ -101,10 +104,13 @@ const PROD: StageDefaults = {
   logRetentionDays: RetentionDays.THREE_MONTHS,
   logLevel: "INFO",
   alarms: { dlqDepth: 1, oldestMessageAgeSeconds: 600, functionErrors: 1 },
-  throttling: { rateLimit: 100, burstLimit: 200 },
+  // Sized by the capacity model in infra/README.md: 1M tracebacks a day is 127 requests a second
+  // on average (2.2 per hop); this is five times that, with bursts of twice the rate.
+  throttling: { rateLimit: 700, burstLimit: 1400 },
   defaultDeadlinePolicy: "us-24h",
   tracing: true,
-  deliveryMaxConcurrency: 10,
+  deliveryMaxConcurrency: 20,
+  slowLaneMaxConcurrency: 10,
   deletionProtection: true,
 };
 

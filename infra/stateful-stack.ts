@@ -21,6 +21,8 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly table: Table;
   readonly deliveryQueue: Queue;
+  /** The slow lane: attempts at endpoints whose last attempt failed, consumed apart (see deliveries.ts). */
+  readonly slowDeliveryQueue: Queue;
   readonly deliveryDeadLetterQueue: Queue;
   readonly hubKeySecret: Secret;
   readonly webhookSecretsKey: Secret;
@@ -55,15 +57,18 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.deliveryQueue = new Queue(this, "DeliveryQueue", {
-      visibilityTimeout: Duration.seconds(DELIVERY_VISIBILITY_TIMEOUT_SECONDS),
-      // Deliveries wait out an outage of the delivery function over a long weekend.
-      retentionPeriod: Duration.days(4),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.deliveryDeadLetterQueue, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const deliveryQueue = (id: string) =>
+      new Queue(this, id, {
+        visibilityTimeout: Duration.seconds(DELIVERY_VISIBILITY_TIMEOUT_SECONDS),
+        // Deliveries wait out an outage of the delivery function over a long weekend.
+        retentionPeriod: Duration.days(4),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: this.deliveryDeadLetterQueue, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.deliveryQueue = deliveryQueue("DeliveryQueue");
+    this.slowDeliveryQueue = deliveryQueue("SlowDeliveryQueue");
 
     // The code replaces the placeholder with an Ed25519 private JWK on its first cold start
     // (functions/adapters/keys/hub-key-secret.ts). The generated placeholder has no `d`, which

@@ -27,10 +27,14 @@ export interface StatelessStackProps extends StackProps {
   config: StageConfig;
   table: ITable;
   deliveryQueue: IQueue;
+  slowDeliveryQueue: IQueue;
   deliveryDeadLetterQueue: IQueue;
   hubKeySecret: ISecret;
   webhookSecretsKey: ISecret;
 }
+
+/** Messages per slow-lane invocation: each may wait out a 10 s timeout, so few share one. */
+export const SLOW_LANE_BATCH_SIZE = 2;
 
 /** What each function's code does with each resource; the grants below follow from it alone. */
 interface Access {
@@ -80,6 +84,7 @@ export class StatelessStack extends Stack {
     const environment: Record<string, string> = {
       TABLE_NAME: props.table.tableName,
       DELIVERY_QUEUE_URL: props.deliveryQueue.queueUrl,
+      DELIVERY_SLOW_QUEUE_URL: props.slowDeliveryQueue.queueUrl,
       HUB_KEY_SECRET_ARN: props.hubKeySecret.secretArn,
       DEFAULT_DEADLINE_POLICY: config.defaultDeadlinePolicy,
       LOG_LEVEL: config.logLevel,
@@ -116,6 +121,15 @@ export class StatelessStack extends Stack {
         batchSize: 10,
         reportBatchItemFailures: true,
         maxConcurrency: config.deliveryMaxConcurrency,
+      }),
+    );
+    // The slow lane has workers of its own, so endpoints that time out (10 s an attempt) take
+    // only these; small batches, so one slow endpoint holds up few others in the same lane.
+    this.functions.delivery.fn.addEventSource(
+      new SqsEventSource(props.slowDeliveryQueue, {
+        batchSize: SLOW_LANE_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.slowLaneMaxConcurrency,
       }),
     );
 
@@ -183,8 +197,10 @@ export class StatelessStack extends Stack {
   private grant(name: HandlerName, fn: HoptraceFunction["fn"], props: StatelessStackProps): void {
     const access = FUNCTION_ACCESS[name];
     fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
-    if (access.queue.send) props.deliveryQueue.grantSendMessages(fn);
-    if (access.queue.consume) props.deliveryQueue.grantConsumeMessages(fn);
+    for (const queue of [props.deliveryQueue, props.slowDeliveryQueue]) {
+      if (access.queue.send) queue.grantSendMessages(fn);
+      if (access.queue.consume) queue.grantConsumeMessages(fn);
+    }
     if (access.mail) {
       // SES v2 SendEmail (raw MIME included) as the configured sender only, from its own identity.
       const identity = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: mailIdentityOf(props.config) });
@@ -224,6 +240,12 @@ export class StatelessStack extends Stack {
       "DeliveryQueueAgeAlarm",
       "The oldest webhook delivery has waited too long: the delivery function is failing or throttled",
       props.deliveryQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: "Maximum" }),
+      config.alarms.oldestMessageAgeSeconds,
+    );
+    alarm(
+      "SlowDeliveryQueueAgeAlarm",
+      "The oldest retry in the slow lane has waited too long: failing endpoints outnumber its workers",
+      props.slowDeliveryQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: "Maximum" }),
       config.alarms.oldestMessageAgeSeconds,
     );
     for (const name of HANDLER_NAMES) {

@@ -32,6 +32,27 @@ export class RegistrationError extends Error {
   readonly code = "registration_failed";
 }
 
+/**
+ * Registers providers and initiators through the consortium's signed API, each with a new key
+ * it proves it holds; `member` makes the client a registered account signs with.
+ */
+export function registrar(consortium: Member, member: (id: string, name: string, key: SigningKey) => Member) {
+  let frn = 4_100_000;
+  return async (kind: "provider" | "initiator", name: string): Promise<Member> => {
+    const k = await generateSigningKey();
+    const key: SigningKey = { privateKey: k.privateKey, keyId: k.kid };
+    const id = newAccountId();
+    const keys = [{ publicJwk: { ...k.publicJwk }, proof: keyProof(key, id) }];
+    const contact = { name: "Traceback desk", email: "traceback@example.net" };
+    const { data, response } =
+      kind === "provider"
+        ? await consortium.client.POST("/v1/providers", { body: { id, name, frn: String(frn++).padStart(10, "0"), contact, keys } })
+        : await consortium.client.POST("/v1/initiators", { body: { id, name, contact, keys } });
+    if (!data) throw new RegistrationError(`registering ${kind} ${name} failed with HTTP ${response.status}`);
+    return member(data.account.id, name, key);
+  };
+}
+
 export async function startNetwork(opts: EmbeddedOptions = {}): Promise<Network> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const hub = await startEmbeddedHub(opts);
@@ -42,22 +63,7 @@ export async function startNetwork(opts: EmbeddedOptions = {}): Promise<Network>
     const c = await generateSigningKey();
     const { accountId } = await ensureConsortium(hub.runtime.deps, c.publicJwk);
     const consortium = member(accountId, "Consortium", { privateKey: c.privateKey, keyId: c.kid });
-    let frn = 4_100_000;
-
-    const register = async (kind: "provider" | "initiator", name: string): Promise<Member> => {
-      const k = await generateSigningKey();
-      const key: SigningKey = { privateKey: k.privateKey, keyId: k.kid };
-      const id = newAccountId();
-      const keys = [{ publicJwk: { ...k.publicJwk }, proof: keyProof(key, id) }];
-      const contact = { name: "Traceback desk", email: "traceback@example.net" };
-      const { data, response } =
-        kind === "provider"
-          ? await consortium.client.POST("/v1/providers", { body: { id, name, frn: String(frn++).padStart(10, "0"), contact, keys } })
-          : await consortium.client.POST("/v1/initiators", { body: { id, name, contact, keys } });
-      if (!data) throw new RegistrationError(`registering ${kind} ${name} failed with HTTP ${response.status}`);
-      return member(data.account.id, name, key);
-    };
-
+    const register = registrar(consortium, member);
     return {
       hub,
       consortium,

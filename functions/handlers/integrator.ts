@@ -6,13 +6,12 @@
 import { loadConfig } from "../platform/config.js";
 import { buildRuntime } from "../platform/container.js";
 import { integratePending } from "../usecases/log-integrate.js";
+import { runDeadline, type LambdaContext } from "./run-deadline.js";
 
 const runtime = await buildRuntime(loadConfig(process.env));
-/** Stop starting runs this long before the function's timeout. */
-const MARGIN_MS = 10_000;
 
-export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis(): number }) => {
-  const deadline = runtime.deps.clock.now().getTime() + (context ? context.getRemainingTimeInMillis() - MARGIN_MS : 0);
+export const handler = async (_event: unknown, context?: LambdaContext) => {
+  const deadline = runDeadline(runtime.deps.clock.now().getTime(), context);
   const { size, sequenced } = await integratePending(runtime.deps.transparencyLog, { deadline });
   return { size, sequenced };
 };

@@ -4,6 +4,7 @@
  * a log integrator woken by each append in place of the table stream that triggers it on AWS.
  * Each calls the same function its Lambda calls.
  */
+import type { SQSEvent } from "aws-lambda";
 import { processDeliveryBatch } from "../handlers/delivery-batch.js";
 import type { Runtime } from "../platform/container.js";
 import { recoverDeliveries } from "../usecases/deliveries.js";
@@ -21,7 +22,14 @@ export interface BackgroundWork {
 export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts: { intervalMs: number }): BackgroundWork {
   const { deps, config } = runtime;
   const onError = (err: unknown) => deps.log.error("background task failed", { error: String(err) });
-  const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, (event) => processDeliveryBatch(deps, event), { onError });
+  const deliver = (event: SQSEvent) => processDeliveryBatch(deps, event);
+  // Two lanes, as on AWS: the slow one has its own poller, so its attempts never hold up the other's.
+  const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, deliver, { onError });
+  const slowPoller = startSqsPoller(runtime.sqs, emulators.slowDeliveryQueueUrl, deliver, { onError, concurrency: 1 });
+  deps.queue.onSent = () => {
+    poller.wake();
+    slowPoller.wake();
+  };
   const reconciler = every(opts.intervalMs, async () => {
     await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
     await recoverFanOuts(deps, config.DELIVERY_RECOVERY_GRACE_SECONDS);
@@ -32,7 +40,7 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
   // Woken by every append, so an entry is integrated within one run of its write.
   const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError);
   deps.transparencyLog.onAppended = integrator.wake;
-  return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), integrator.stop(), poller.stop()])) };
+  return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), integrator.stop(), poller.stop(), slowPoller.stop()])) };
 }
 
 /**

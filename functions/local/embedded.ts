@@ -17,7 +17,7 @@ import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { ensureConsortium } from "../usecases/bootstrap.js";
 import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
-import { startEmulators, type Emulators } from "./emulators.js";
+import { emulatorSettings, startEmulators, type Emulators } from "./emulators.js";
 import { createHttpServer } from "./http-server.js";
 import { resumeAfterRestart, startBackgroundWork, type BackgroundWork } from "./background.js";
 
@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   queueVisibilityTimeoutSeconds?: number;
   /** The first consortium key (public JWK), registered before the first request is answered. */
   consortiumPublicJwk?: unknown;
+  /** Emulators already running elsewhere (another process); left running when the hub stops. */
+  emulators?: Emulators;
 }
 
 export interface EmbeddedHub {
@@ -51,10 +53,14 @@ export interface EmbeddedHub {
 
 export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<EmbeddedHub> {
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
-  const emulators = await startEmulators({
-    ...(opts.dataDir && { dataPath: join(opts.dataDir, DATA_FOLDER.table) }),
-    ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
-  });
+  const owned = !opts.emulators;
+  const emulators =
+    opts.emulators ??
+    (await startEmulators({
+      ...(opts.dataDir && { dataPath: join(opts.dataDir, DATA_FOLDER.table) }),
+      ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
+    }));
+  const stopEmulators = () => (owned ? emulators.stop() : Promise.resolve());
   // LevelDB created its files under the process's umask; `npm start` sets an owner-only one.
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
   const server = await listen(opts.port ?? 0);
@@ -62,12 +68,7 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
     const url = `http://127.0.0.1:${server.port}`;
     const keyDir = opts.dataDir ?? join(process.cwd(), ".data", "ephemeral", String(process.pid));
     const config = loadConfig({
-      HOPTRACE_MODE: "local",
-      AWS_REGION: "us-east-1",
-      TABLE_NAME: emulators.tableName,
-      DELIVERY_QUEUE_URL: emulators.deliveryQueueUrl,
-      DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-      SQS_ENDPOINT: emulators.sqsEndpoint,
+      ...emulatorSettings(emulators),
       PUBLIC_URL: url,
       HUB_KEY_FILE: join(keyDir, DATA_FOLDER.hubKey),
       WEBHOOK_SECRETS_KEY_FILE: join(keyDir, DATA_FOLDER.secretsKey),
@@ -95,12 +96,12 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
         await server.close();
         runtime.db.destroy();
         runtime.sqs.destroy();
-        await emulators.stop();
+        await stopEmulators();
       },
     };
   } catch (err) {
     await server.close();
-    await emulators.stop();
+    await stopEmulators();
     throw err;
   }
 }

@@ -21,6 +21,8 @@ export interface Emulators {
   sqsEndpoint: string;
   tableName: string;
   deliveryQueueUrl: string;
+  /** The slow lane of deliveries (attempts at endpoints whose last attempt failed). */
+  slowDeliveryQueueUrl: string;
   deadLetterQueueUrl: string;
   stop(): Promise<void>;
 }
@@ -35,6 +37,19 @@ export interface EmulatorOptions {
 }
 
 const REGION = "us-east-1";
+
+/** The settings that point a hub (the embedded one, or a bundled handler) at these emulators in local mode. */
+export function emulatorSettings(e: Omit<Emulators, "stop">): Record<string, string> {
+  return {
+    HOPTRACE_MODE: "local",
+    AWS_REGION: REGION,
+    TABLE_NAME: e.tableName,
+    DELIVERY_QUEUE_URL: e.deliveryQueueUrl,
+    DELIVERY_SLOW_QUEUE_URL: e.slowDeliveryQueueUrl,
+    DYNAMODB_ENDPOINT: e.dynamoEndpoint,
+    SQS_ENDPOINT: e.sqsEndpoint,
+  };
+}
 
 export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
   const tableName = opts.tableName ?? "hoptrace";
@@ -51,7 +66,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     await mendIndexes(db, tableName).finally(() => db.destroy());
   }
   const sqs = createSqsClient(REGION, sqsEndpoint);
-  const { deliveryQueueUrl, deadLetterQueueUrl } = await ensureQueues(sqs, opts);
+  const { deliveryQueueUrl, slowDeliveryQueueUrl, deadLetterQueueUrl } = await ensureQueues(sqs, opts);
   sqs.destroy();
 
   return {
@@ -59,6 +74,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     sqsEndpoint,
     tableName,
     deliveryQueueUrl,
+    slowDeliveryQueueUrl,
     deadLetterQueueUrl,
     stop: async () => {
       await Promise.all([close(dynamo), close(sqsServer)]);
@@ -77,19 +93,22 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   client.destroy();
 }
 
-async function ensureQueues(sqs: SQSClient, opts: EmulatorOptions): Promise<{ deliveryQueueUrl: string; deadLetterQueueUrl: string }> {
+async function ensureQueues(sqs: SQSClient, opts: EmulatorOptions): Promise<{ deliveryQueueUrl: string; slowDeliveryQueueUrl: string; deadLetterQueueUrl: string }> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "hoptrace-deliveries-dlq", Attributes: { MessageRetentionPeriod: "1209600" } }));
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  const main = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: "hoptrace-deliveries",
-      Attributes: {
-        VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 5 }),
-      },
-    }),
-  );
-  return { deliveryQueueUrl: main.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl! };
+  const queue = async (name: string) =>
+    (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: {
+            VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 5 }),
+          },
+        }),
+      )
+    ).QueueUrl!;
+  return { deliveryQueueUrl: await queue("hoptrace-deliveries"), slowDeliveryQueueUrl: await queue("hoptrace-deliveries-slow"), deadLetterQueueUrl: dlq.QueueUrl! };
 }
 
 function listen(server: Server): Promise<void> {

@@ -13,6 +13,8 @@ const configSchema = z
     AWS_REGION: z.string().min(1).default("us-east-1"),
     TABLE_NAME: z.string().min(1),
     DELIVERY_QUEUE_URL: z.string().url(),
+    /** The slow lane: attempts at endpoints whose last attempt failed, consumed apart so they cannot hold up the rest. */
+    DELIVERY_SLOW_QUEUE_URL: z.string().url().optional(),
     PUBLIC_URL: z.string().url(),
     DYNAMODB_ENDPOINT: z.string().url().optional(),
     SQS_ENDPOINT: z.string().url().optional(),
@@ -56,7 +58,7 @@ const configSchema = z
     /** A delivery that has not been answered in full by then has failed (docs/protocol.md §3). */
     WEBHOOK_TIMEOUT_MS: seconds.default(10_000),
     LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
-    /** E-mail over SMTP (`smtp://user:pass@host:587`, `smtps://…`); without it, SES on AWS and `.eml` files locally. */
+    /** The embedded hub's e-mail over SMTP (`smtp://user:pass@host:587`, `smtps://…`); without it, `.eml` files. Deployed, SES. */
     SMTP_URL: z
       .string()
       .url()
@@ -75,6 +77,7 @@ const configSchema = z
     if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
     if (c.HOPTRACE_MODE === "aws" && !c.MAIL_FROM) ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "required on AWS" });
     if (c.HOPTRACE_MODE === "local" && !c.WEBHOOK_SECRETS_KEY_FILE) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRETS_KEY_FILE"], message: "required in local mode" });
+    if (c.HOPTRACE_MODE === "aws" && c.SMTP_URL) ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "deployed, e-mail goes through SES; SMTP is for the embedded hub" });
     if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
   });
 
@@ -85,7 +88,7 @@ export class ConfigError extends Error {
 }
 
 /** What names the deployment's resources and mode: set by the stack, or by the embedded server itself. */
-const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVERY_QUEUE_URL", "PUBLIC_URL", "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "HUB_KEY_SECRET_ARN", "HUB_KEY_FILE"]);
+const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVERY_QUEUE_URL", "DELIVERY_SLOW_QUEUE_URL", "PUBLIC_URL", "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "HUB_KEY_SECRET_ARN", "HUB_KEY_FILE"]);
 
 /** The settings of `env` that tune behaviour (deadlines, limits, graces), for the embedded server to honour. */
 export function behaviourSettings(env: Record<string, string | undefined>): Record<string, string> {

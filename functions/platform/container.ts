@@ -3,7 +3,6 @@
  * for the embedded local mode alike.
  */
 import { dirname, join } from "node:path";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoAccountStore } from "../adapters/dynamo/account-store.js";
@@ -12,9 +11,7 @@ import { DynamoRequestStore } from "../adapters/dynamo/request-store.js";
 import { DynamoTracebackStore } from "../adapters/dynamo/traceback-store.js";
 import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
-import { loadOrCreateHubKeySecret } from "../adapters/keys/hub-key-secret.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
-import { loadDataKeySecret } from "../adapters/keys/data-key-secret.js";
 import { secretBox } from "../adapters/keys/secret-box.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
@@ -27,7 +24,8 @@ import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { DynamoInvitationStore } from "../adapters/dynamo/invitation-store.js";
-import { fileMailer, sesMailer, smtpMailer } from "../adapters/mail/mailers.js";
+import { fileMailer, smtpMailer } from "../adapters/mail/mailers.js";
+import { sesMailer } from "../adapters/mail/ses-mailer.js";
 import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { LocalMailbox, Mailer } from "../usecases/people-ports.js";
@@ -64,7 +62,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const mail = mailerFor(config);
   const secrets = secretBox(() => loadDataKey(config));
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
-  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL);
+  const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL, config.DELIVERY_SLOW_QUEUE_URL);
   const log = createLogger(config.LOG_LEVEL);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
@@ -137,13 +135,18 @@ function logOrigin(publicUrl: string): string {
   return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
 }
 
-function loadDataKey(config: Config): Promise<DataKey> {
+/** Secrets Manager is loaded only where a key lives in it (on AWS), and only when first read. */
+const secretsManager = async (region: string) => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({ region });
+
+async function loadDataKey(config: Config): Promise<DataKey> {
   if (config.HOPTRACE_MODE === "local") return loadOrCreateDataKeyFile(config.WEBHOOK_SECRETS_KEY_FILE!);
-  if (!config.WEBHOOK_SECRETS_KEY_ARN) return Promise.reject(new Error("this function has no access to the webhook secrets key (WEBHOOK_SECRETS_KEY_ARN is not set)"));
-  return loadDataKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.WEBHOOK_SECRETS_KEY_ARN);
+  if (!config.WEBHOOK_SECRETS_KEY_ARN) throw new Error("this function has no access to the webhook secrets key (WEBHOOK_SECRETS_KEY_ARN is not set)");
+  const { loadDataKeySecret } = await import("../adapters/keys/data-key-secret.js");
+  return loadDataKeySecret(await secretsManager(config.AWS_REGION), config.WEBHOOK_SECRETS_KEY_ARN);
 }
 
-function loadHubKey(config: Config, create: boolean): Promise<HubKey> {
+async function loadHubKey(config: Config, create: boolean): Promise<HubKey> {
   if (config.HOPTRACE_MODE === "local") return loadOrCreateHubKeyFile(config.HUB_KEY_FILE!);
-  return loadOrCreateHubKeySecret(new SecretsManagerClient({ region: config.AWS_REGION }), config.HUB_KEY_SECRET_ARN!, { create });
+  const { loadOrCreateHubKeySecret } = await import("../adapters/keys/hub-key-secret.js");
+  return loadOrCreateHubKeySecret(await secretsManager(config.AWS_REGION), config.HUB_KEY_SECRET_ARN!, { create });
 }

@@ -6,14 +6,19 @@ import type { Config } from "./config.js";
 export function deadlinePolicies(
   config: Pick<Config, "FIXED_DEADLINE_SECONDS"> & Partial<Pick<Config, "REMINDER_SECONDS_BEFORE_DUE" | "OVERDUE_GRACE_SECONDS" | "WEEKLY_CAP_PER_PROVIDER">>,
 ): DeadlinePolicies & { policy(name: string): DeadlinePolicy } {
-  const byName = new Map<string, DeadlinePolicy>([
-    ["us-24h", defaultPolicy("us-24h")],
-    ["ca-2bd", defaultPolicy("ca-2bd", config.WEEKLY_CAP_PER_PROVIDER ? { weeklyCapPerProvider: config.WEEKLY_CAP_PER_PROVIDER } : {})],
-    ["fixed", defaultPolicy("fixed", { durationSeconds: config.FIXED_DEADLINE_SECONDS })],
+  // Built on first use: a calendar's time zone is checked by building its Intl formatter, which
+  // loads the zone data (tens of ms), and most functions never compute a deadline.
+  const builders = new Map<string, () => DeadlinePolicy>([
+    ["us-24h", () => defaultPolicy("us-24h")],
+    ["ca-2bd", () => defaultPolicy("ca-2bd", config.WEEKLY_CAP_PER_PROVIDER ? { weeklyCapPerProvider: config.WEEKLY_CAP_PER_PROVIDER } : {})],
+    ["fixed", () => defaultPolicy("fixed", { durationSeconds: config.FIXED_DEADLINE_SECONDS })],
   ]);
+  const built = new Map<string, DeadlinePolicy>();
   const policy = (name: string): DeadlinePolicy => {
-    const found = byName.get(name);
-    if (!found) throw new Error(`unknown deadline policy ${name}; known: ${DEADLINE_POLICY_NAMES.join(", ")}`);
+    const build = builders.get(name);
+    if (!build) throw new Error(`unknown deadline policy ${name}; known: ${DEADLINE_POLICY_NAMES.join(", ")}`);
+    let found = built.get(name);
+    if (!found) built.set(name, (found = build()));
     return found;
   };
   const forName = (name: string) => {

@@ -25,6 +25,10 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
  * Creates the event's deliveries, then clears its fan-out marker while the first attempts go out:
  * from there on each delivery's own state carries its retries. A repeat of the message (the
  * reconciler re-enqueues events still marked) finds the deliveries there and sends nothing.
+ *
+ * A healthy endpoint's first attempt goes out right here. An endpoint whose last attempt failed
+ * (it may time out after 10 s) gets its first attempt through the slow lane instead, due now, so
+ * that it holds up no other endpoint's webhook in this batch or behind it.
  */
 async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
   const all = await deps.webhooks.allEndpointsOf(event.recipientId);
@@ -38,33 +42,32 @@ async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
   const created = await Promise.all(
     targets.map(async ({ channel, endpoint }) => {
       const now = deps.clock.now();
-      const delivery: Delivery = {
-        eventId: event.id,
-        endpointId: channel,
-        accountId: event.recipientId,
-        eventType: event.type,
-        status: "sending",
-        attemptCount: 1,
-        attempts: [],
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-        leaseUntil: leaseUntil(deps, now),
-      };
+      const base = { eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() };
+      // An endpoint whose last attempt failed starts in the slow lane, so it holds no one else back.
+      const delivery: Delivery = endpoint && failing(endpoint)
+        ? { ...base, status: "retrying", attemptCount: 0, nextAttemptAt: now.toISOString() }
+        : { ...base, status: "sending", attemptCount: 1, leaseUntil: leaseUntil(deps, now) };
       // A duplicate of the event message finds the delivery there: its own message path owns it.
       return (await deps.webhooks.createDelivery(delivery)) ? { delivery, endpoint } : undefined;
     }),
   );
+  const slow = created.filter((c) => c?.delivery.status === "retrying");
   await Promise.all([
     deps.webhooks.markFannedOut(event),
-    ...created.map((c) => c && (c.endpoint ? send(deps, c.delivery, c.endpoint, event) : sendMail(deps, c.delivery, event))),
+    slow.length > 0 && deps.queue.send(slow.map((c) => ({ message: { kind: "attempt", eventId: event.id, endpointId: c!.delivery.endpointId, attempt: 1, notBefore: 0 }, lane: "slow" }))),
+    ...created.map((c) => c && c.delivery.status === "sending" && (c.endpoint ? send(deps, c.delivery, c.endpoint, event) : sendMail(deps, c.delivery, event))),
   ]);
 }
+
+/** Whether an endpoint's last attempt failed: its attempts then travel in the slow lane. */
+const failing = (e: Endpoint) => e.consecutiveFailures > 0;
 
 async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "attempt" }>): Promise<void> {
   const now = deps.clock.now();
   if (now.getTime() < m.notBefore) {
-    // SQS delays at most 15 minutes: a longer wait travels as several delayed hops.
-    await deps.queue.send([{ message: m, delaySeconds: Math.max(1, realDelaySeconds(deps, m.notBefore - now.getTime())) }]);
+    // SQS delays at most 15 minutes: a longer wait travels as several delayed hops, in the lane
+    // of a retry (only retries wait that long).
+    await deps.queue.send([{ message: m, delaySeconds: Math.max(1, realDelaySeconds(deps, m.notBefore - now.getTime())), lane: "slow" }]);
     return;
   }
   const d = await deps.webhooks.getDelivery(m.eventId, m.endpointId);
@@ -148,7 +151,7 @@ async function settle(deps: WebhookDeps, d: Delivery, result: AttemptResult): Pr
   if (next.status === "retrying" && next.nextAttemptAt) {
     const notBefore = Date.parse(next.nextAttemptAt);
     await deps.queue.send([
-      { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()) },
+      { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()), lane: "slow" },
     ]);
   }
   return done;
@@ -197,6 +200,7 @@ export async function recoverDeliveries(deps: WebhookDeps, limit = 100): Promise
       attempt: d.status === "retrying" ? d.attemptCount + 1 : d.attemptCount,
       notBefore: 0,
     },
+    lane: "slow" as const,
   }));
   if (messages.length > 0) await deps.queue.send(messages);
   return messages.length;

@@ -4,16 +4,16 @@
  * are registered providers get a signer inquiry; and the chain's answers are checked against
  * what the signatures claim.
  */
-import "reflect-metadata";
 import { createHash } from "node:crypto";
-import { X509Certificate } from "@peculiar/x509";
+import type { X509Certificate } from "@peculiar/x509";
 import type { Principal } from "../domain/account.js";
 import { ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { withIdentityIndex } from "../domain/shaken/findings.js";
-import { verifyIdentity } from "../domain/shaken/verify.js";
 import type { CallDetails, SignatureAnalysis } from "../domain/traceback.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
 import type { ProviderFinding, TrustAnchor } from "./shaken-ports.js";
+
+const x509 = () => import("./shaken-x509.js");
 
 /** How far `iat` may be from the call time before it counts as stale. */
 export const IAT_TOLERANCE_SECONDS = 60;
@@ -30,6 +30,7 @@ export async function analyseSignatures(
   supplied: SuppliedCertificate[] = [],
 ): Promise<SignatureAnalysis[]> {
   if (headers.length === 0) return [];
+  const { X509Certificate, verifyIdentity } = await x509();
   const anchors = (await deps.evidence.allTrustAnchors()).map((a) => new X509Certificate(a.pem));
   const byUrl = new Map(supplied.map((c) => [c.url, new TextEncoder().encode(c.pem)]));
   const getCertificate = async (x5u: string) => byUrl.get(x5u) ?? (await deps.fetchCertificate(x5u));
@@ -69,6 +70,7 @@ export async function listProviderFindings(deps: CoreDeps, p: Principal, provide
 
 export async function addTrustAnchor(deps: CoreDeps, p: Principal, pem: string, label?: string): Promise<TrustAnchor> {
   if (p.kind !== "consortium") throw new ForbiddenError("only the consortium manages the trust store");
+  const { X509Certificate } = await x509();
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);

@@ -38,8 +38,17 @@ export interface SecretBox {
   open(sealed: string, context: string): Promise<string>;
 }
 
+/**
+ * Where a message waits: `slow` is for attempts at an endpoint whose last attempt failed (timed
+ * out, refused, answered 5xx), consumed by workers of their own, so that a slow or failing
+ * endpoint holds up only its own kind and never the first attempts at healthy ones.
+ */
+export type DeliveryLane = "normal" | "slow";
+
 export interface DeliveryQueue {
-  send(items: Array<{ message: DeliveryMessage; delaySeconds?: number }>): Promise<void>;
+  send(items: Array<{ message: DeliveryMessage; delaySeconds?: number; lane?: DeliveryLane }>): Promise<void>;
+  /** Called after each send; the embedded hub's poller is woken by it (Lambda's event source needs no such call). */
+  onSent?: () => void;
 }
 
 export interface WebhookSendResult {

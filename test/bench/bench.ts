@@ -1,28 +1,36 @@
 /**
- * `npm run bench`: measures the embedded stack and writes BENCHMARKS.md. Not a test: figures are
- * measured and reported, never asserted. Every loop is bounded in count and in time; all traffic
- * stays on loopback. `--help` for the options.
+ * `npm run bench`: measures the hub and writes BENCHMARKS.md. Not a test: figures are measured
+ * and reported, never asserted. The emulators, the hub and the five providers' responders run as
+ * three separate processes (test/bench/stack), so the hub's own CPU and calls are measured apart
+ * from dynalite's and the responders'; this process is the initiator and the clock. Every loop is
+ * bounded in count and in time; all traffic stays on loopback. `--help` for the options.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem, platform, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
-import { startNetwork, type Member } from "../../functions/demo/network.js";
-import type { CallRecordSource } from "../../functions/responder/cdr.js";
-import type { TrunkMap } from "../../functions/responder/config.js";
-import type { HopHandled } from "../../functions/responder/responder.js";
+import { generateSigningKey } from "../../functions/crypto/keys.js";
+import { registrar, type Member } from "../../functions/demo/network.js";
+import type { Emulators } from "../../functions/local/emulators.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
-import { instrument, type Counts } from "./counters.js";
+import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
+import { createHoptraceClient, type SigningKey } from "../../openapi/client/index.js";
+import type { Counts } from "./counters.js";
+import { pct, progress as log } from "./figures.js";
 import { startFloor } from "./floor.js";
+import { allInCost, PRICES, type CostInputs } from "./stack/cost.js";
+import { startChild, type ChildHandle, type Message } from "./stack/ipc.js";
 
 const HELP = `Usage: npm run bench -- [options]
 
-Measures the embedded stack (hub, dynalite and local-aws-sqs in this process, five providers'
-auto-responders beside it, all over loopback HTTP): the latency of 5-hop tracebacks one at a time
-against a bare-HTTP floor, the throughput with 200 tracebacks in flight, the DynamoDB and SQS work
-and the cost per answered hop, and raw dynalite PutItem. Prints the report and writes it to
-BENCHMARKS.md. Takes a few minutes; every phase is bounded in time.
+Measures the hub with the emulators (dynalite, local-aws-sqs), the hub and five providers'
+auto-responders each in a process of its own, all over loopback HTTP: the latency of 5-hop
+tracebacks one at a time against a bare-HTTP floor, the DynamoDB calls on the path of one hop and
+the time from an answer accepted to the next webhook, the hub's CPU per answered hop, the
+throughput with 200 tracebacks in flight, the DynamoDB, SQS, Lambda and API Gateway work per hop
+and its all-in cost, and raw dynalite PutItem. Prints the report and writes it to BENCHMARKS.md.
+Takes a few minutes; every phase is bounded in time.
 
 Options:
   --latency-runs <n>  5-hop tracebacks measured one at a time, after 5 warm-up runs (default 60)
@@ -46,20 +54,18 @@ const TRACEBACK_TIMEOUT_MS = 150_000;
 const PUT_ITEMS = 5000;
 const PUT_WINDOW_MS = 10_000;
 const PUT_CONCURRENCY = 32;
-const PRICES = { writeUnit: 0.625, readUnit: 0.125, sqsRequest: 0.4 };
+/** Tracebacks whose hub calls are traced, one at a time. */
+const PATH_RUNS = 20;
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 const summary = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: pct(s, 0.5), p95: pct(s, 0.95), n: s.length };
 };
+type Summary = ReturnType<typeof summary>;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+const cpuMs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user + b.system - a.user - a.system) / 1000;
 
-/** A switch that carried every call: each lookup finds exactly one record, on the trunk "IN". */
-const everyCall: CallRecordSource = { find: async (call) => [{ startTime: call.at, calling: call.calling, called: call.called, ingressTrunk: "IN", sipCallId: "bench@sip.example" }] };
-
-/** BENCHMARKS.md ends with figures other commands measured (npm run soak): kept as they are. */
+/** BENCHMARKS.md ends with figures other commands measured (npm run soak, ...): kept as they are. */
 const OTHER_COMMANDS_HEADING = "\n## Memory under a soak";
 
 async function sectionsOfOtherCommands(file: string): Promise<string> {
@@ -68,16 +74,39 @@ async function sectionsOfOtherCommands(file: string): Promise<string> {
   return at < 0 ? "" : text.slice(at);
 }
 
+interface HubSnapshot {
+  counts: Counts;
+  cpu: NodeJS.CpuUsage;
+  requests: { count: number; ms: number; byRoute: Record<string, number> };
+  batches: { count: number; ms: number; messages: number };
+  trace: Array<{ at: number; command: string; background: boolean }>;
+}
+interface Billed {
+  writes: number;
+  table: number;
+  byIndex: Record<string, number>;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
-  // The per-account rate guard is lifted: this measures the hub's own capacity, not the guard.
-  const net = await startNetwork({ sweepIntervalMs: 60_000, env: { LOG_LEVEL: "ERROR", RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000" } });
-  const counters = instrument(net.hub.runtime.db, net.hub.runtime.sqs);
+  const children: ChildHandle[] = [];
   try {
+    log("starting the emulators, the hub and the responders, each in its own process");
+    const emu = await startChild("test/bench/stack/emulators-process.ts");
+    children.push(emu.child);
+    const endpoints = emu.ready as unknown as Omit<Emulators, "stop">;
+    const c = await generateSigningKey();
+    const hubStart = await startChild("test/bench/stack/hub-process.ts", { BENCH_EMULATORS: JSON.stringify(endpoints), BENCH_CONSORTIUM_JWK: JSON.stringify(c.publicJwk) });
+    const hub = hubStart.child;
+    children.push(hub);
+    const hubUrl = hubStart.ready.url as string;
+    const member = (id: string, name: string, key: SigningKey): Member => ({ id, name, key, client: createHoptraceClient({ baseUrl: hubUrl, key }) });
+    const consortium = member(hubStart.ready.consortiumAccountId as string, "Consortium", { privateKey: c.privateKey, keyId: c.kid });
+    const register = registrar(consortium, member);
     // A chain of five providers, each with a responder: P1 <- P2 <- ... <- P5, whose customer placed the call.
     const providers: Member[] = [];
-    for (let i = 1; i <= HOPS; i++) providers.push(await net.registerProvider(`Bench Carrier ${i}`));
-    const initiator = await net.registerInitiator("Bench Initiator");
+    for (let i = 1; i <= HOPS; i++) providers.push(await register("provider", `Bench Carrier ${i}`));
+    const initiator = await register("initiator", "Bench Initiator");
 
     const waiting = new Map<string, (at: number) => void>();
     const finished = new Map<string, number>();
@@ -86,29 +115,37 @@ async function main(): Promise<void> {
     let answeredEvents = 0;
     const webhookIds: string[] = [];
     const webhookHops = new Set<string>();
-    const onHandled = (h: HopHandled) => {
-      if (h.outcome !== "answered" || !h.tracebackId) return;
+    /** Epoch ms of the first hop_request.created webhook of a hop, and of its answer accepted. */
+    const createdAt = new Map<string, number>();
+    const answeredAt = new Map<string, number>();
+    const responders = await startChild("test/bench/stack/responders-process.ts", {
+      BENCH_HUB_URL: hubUrl,
+      BENCH_PROVIDERS: JSON.stringify(providers.map((p) => ({ id: p.id, name: p.name, privateJwk: p.key.privateKey.export({ format: "jwk" }) }))),
+    });
+    children.push(responders.child);
+    const epochToLocal = (at: number) => at - performance.timeOrigin;
+    responders.child.onEvent("handled", (h: Message) => {
+      const hopId = h.hopId as string;
+      const tracebackId = h.tracebackId as string | null;
+      if (h.outcome !== "answered" || !tracebackId) return;
       answeredEvents++;
-      answeredHops.add(h.hopId);
-      inside.set(h.tracebackId, (inside.get(h.tracebackId) ?? 0) + (h.totalMs - h.hubMs));
-      if (!h.hopId.endsWith(`_${HOPS}`)) return;
-      const at = performance.now();
-      const waiter = waiting.get(h.tracebackId);
+      answeredHops.add(hopId);
+      answeredAt.set(hopId, h.at as number);
+      inside.set(tracebackId, (inside.get(tracebackId) ?? 0) + ((h.totalMs as number) - (h.hubMs as number)));
+      if (!hopId.endsWith(`_${HOPS}`)) return;
+      const at = epochToLocal(h.at as number);
+      const waiter = waiting.get(tracebackId);
       // The last answer can land before the POST that created the traceback has returned.
       if (waiter) waiter(at);
-      else finished.set(h.tracebackId, at);
-    };
-    for (let i = 0; i < HOPS; i++) {
-      const trunks: TrunkMap = { IN: i < HOPS - 1 ? { upstream: { providerId: providers[i + 1]!.id } } : { customer: { name: "Bench Dialer LLC", accountReference: "B-1" }, actionTaken: "suspended" } };
-      await net.runResponder(providers[i]!, trunks, everyCall, {
-        onHandled,
-        onWebhook: (p) => {
-          webhookIds.push(p.id);
-          const hop = (p.data as { hop_id?: string }).hop_id;
-          if (hop) webhookHops.add(hop);
-        },
-      });
-    }
+      else finished.set(tracebackId, at);
+    });
+    responders.child.onEvent("webhook", (w: Message) => {
+      webhookIds.push(w.webhookId as string);
+      const hop = w.hopId as string | null;
+      if (!hop) return;
+      webhookHops.add(hop);
+      if (w.eventType === "hop_request.created" && !createdAt.has(hop)) createdAt.set(hop, w.at as number);
+    });
 
     let callCounter = 0;
     const traceback = async (): Promise<{ id: string; ms: number }> => {
@@ -137,22 +174,40 @@ async function main(): Promise<void> {
       return { id, ms: end - t0 };
     };
 
-    // 1. Latency, one traceback at a time.
+    // 1. Latency, one traceback at a time: the hub's CPU, requests and batches while quiet.
     log(`latency: ${WARMUP} warm-up and ${LATENCY_RUNS} measured 5-hop tracebacks, one at a time`);
     for (let i = 0; i < WARMUP; i++) await traceback();
+    await hub.ask("reset", { trace: false });
+    const quietStart = (await hub.ask<HubSnapshot>("snapshot")).cpu;
     const e2e: number[] = [];
     const hubPerHop: number[] = [];
     const insidePerHop: number[] = [];
+    const latencyIds: string[] = [];
     const latencyDeadline = performance.now() + 120_000;
     for (let i = 0; i < LATENCY_RUNS && performance.now() < latencyDeadline; i++) {
       const r = await traceback();
       const responderMs = inside.get(r.id) ?? 0;
+      latencyIds.push(r.id);
       e2e.push(r.ms);
       insidePerHop.push(responderMs / HOPS);
       hubPerHop.push((r.ms - responderMs) / HOPS);
     }
+    // The last answer's follow-ups (outcome, log) finish after it is accepted.
+    await new Promise((r) => setTimeout(r, 500));
+    const quiet = await hub.ask<HubSnapshot>("snapshot");
+    const quietHops = latencyIds.length * HOPS;
 
-    // 2. The floor, same count, same run.
+    // 2. The path of a hop, apart: taking each call's stack costs the hub CPU of its own.
+    const pathRuns = Math.min(PATH_RUNS, LATENCY_RUNS);
+    log(`path: ${pathRuns} tracebacks one at a time, the hub tracing its DynamoDB calls`);
+    await hub.ask("reset", { trace: true });
+    const pathIds: string[] = [];
+    for (let i = 0; i < pathRuns; i++) pathIds.push((await traceback()).id);
+    await new Promise((r) => setTimeout(r, 500));
+    const path = criticalPath(pathIds, createdAt, (await hub.ask<HubSnapshot>("snapshot")).trace);
+    const answerToWebhook = summary(latencyIds.flatMap((id) => gapsOf(id, createdAt, answeredAt)));
+
+    // 3. The floor, same count, same run.
     log("floor: the same chains over bare HTTP");
     const floor = await startFloor(HOPS);
     const floorMs: number[] = [];
@@ -160,19 +215,22 @@ async function main(): Promise<void> {
     for (let i = 0; i < e2e.length; i++) floorMs.push(await floor.runChain());
     await floor.stop();
 
-    // 3. Throughput with 200 tracebacks in flight; storage and queue calls counted.
+    // 4. Throughput with 200 tracebacks in flight; the hub's work and the writes billed counted.
     log(`throughput: ${THROUGHPUT_TRACEBACKS} tracebacks, ${IN_FLIGHT} in flight`);
     answeredHops.clear();
     answeredEvents = 0;
     webhookIds.length = 0;
     webhookHops.clear();
-    counters.reset();
+    await hub.ask("reset", { trace: false });
+    await emu.child.ask("reset");
+    const loadedStart = (await hub.ask<HubSnapshot>("snapshot")).cpu;
+    const emuCpuStart = (await emu.child.ask<{ cpu: NodeJS.CpuUsage }>("cpu")).cpu;
+    const respondersCpuStart = (await responders.child.ask<{ cpu: NodeJS.CpuUsage }>("cpu")).cpu;
     const tpIds: string[] = [];
     const tpTimes: number[] = [];
     const failures: string[] = [];
     let launched = 0;
     const tpStart = performance.now();
-    const cpuStart = process.cpuUsage();
     const startBy = tpStart + THROUGHPUT_START_WINDOW_MS;
     const worker = async () => {
       while (launched < THROUGHPUT_TRACEBACKS && performance.now() < startBy) {
@@ -188,9 +246,12 @@ async function main(): Promise<void> {
     };
     await Promise.race([Promise.all(Array.from({ length: IN_FLIGHT }, worker)), new Promise((r) => setTimeout(r, THROUGHPUT_START_WINDOW_MS + DRAIN_MS))]);
     const tpSeconds = (performance.now() - tpStart) / 1000;
-    const cpu = process.cpuUsage(cpuStart);
-    const cpuShare = (cpu.user + cpu.system) / 1e6 / tpSeconds;
-    const counts: Counts = counters.snapshot();
+    // Follow-ups of the last answers (outcome, log entries, webhooks) finish after the phase.
+    await new Promise((r) => setTimeout(r, 2000));
+    const loaded = await hub.ask<HubSnapshot>("snapshot");
+    const emuCpuEnd = (await emu.child.ask<{ cpu: NodeJS.CpuUsage }>("cpu")).cpu;
+    const respondersCpuEnd = (await responders.child.ask<{ cpu: NodeJS.CpuUsage }>("cpu")).cpu;
+    const { billed } = await emu.child.ask<{ billed: Billed }>("units");
     const tpAnswered = answeredHops.size;
     const tpAnsweredEvents = answeredEvents;
 
@@ -201,7 +262,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < ids.length; i += 25) {
         await Promise.all(
           ids.slice(i, i + 25).map(async (id) => {
-            const { data, response } = await net.consortium.client.GET("/v1/tracebacks/{tracebackId}", { params: { path: { tracebackId: id } } });
+            const { data, response } = await consortium.client.GET("/v1/tracebacks/{tracebackId}", { params: { path: { tracebackId: id } } });
             const ok = data && data.traceback.result?.outcome === "originator_found" && data.hops.length === HOPS && data.hops.every((h) => h.status === "answered");
             if (!ok) wrong.set(id, data ? `${data.traceback.status} ${data.traceback.result?.outcome ?? "-"} hops ${data.hops.map((h) => h.status).join(",")}` : `HTTP ${response.status}`);
           }),
@@ -213,14 +274,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 5000));
     const wrongMap = await check([...firstPass.keys()]);
     for (const [id, why] of wrongMap) log(`  ${id}: ${why}`);
-    const wrong = [...wrongMap.keys()];
     const reasons = [...new Set(firstPass.values())].slice(0, 3);
-    const expectedHops = launched * HOPS;
-    const distinctWebhooks = new Set(webhookIds).size;
 
-    // 4. Raw dynalite PutItem rate, same process, same table.
+    // 5. Raw dynalite PutItem rate, against the emulators' process.
     log("dynalite: raw PutItem");
-    const raw = new DynamoDBClient({ region: "us-east-1", endpoint: net.hub.emulators.dynamoEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const raw = new DynamoDBClient({ region: "us-east-1", endpoint: endpoints.dynamoEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
     let puts = 0;
     const putStart = performance.now();
     const putEnd = putStart + PUT_WINDOW_MS;
@@ -230,7 +288,7 @@ async function main(): Promise<void> {
           const n = puts++;
           await raw.send(
             new PutItemCommand({
-              TableName: net.hub.emulators.tableName,
+              TableName: endpoints.tableName,
               Item: { [TABLE.partitionKey]: { S: `BENCH#${n}` }, [TABLE.sortKey]: { S: "ITEM" }, payload: { S: "x".repeat(400) }, n: { N: String(n) } },
             }),
           );
@@ -246,6 +304,9 @@ async function main(): Promise<void> {
       hubPerHop: summary(hubPerHop),
       insidePerHop: summary(insidePerHop),
       floorPerHop: summary(floorMs.map((x) => x / HOPS)),
+      quiet: { hops: quietHops, cpuMsPerHop: cpuMs(quietStart, quiet.cpu) / quietHops, dbPerHop: (quiet.counts.dbReads + quiet.counts.dbWrites) / quietHops, snapshot: quiet },
+      path,
+      answerToWebhook,
       throughput: {
         tracebacks: launched,
         completed: tpIds.length,
@@ -253,17 +314,20 @@ async function main(): Promise<void> {
         seconds: tpSeconds,
         answeredHops: tpAnswered,
         answeredEvents: tpAnsweredEvents,
-        expectedHops,
+        expectedHops: launched * HOPS,
         webhooks: webhookIds.length,
-        distinctWebhooks,
+        distinctWebhooks: new Set(webhookIds).size,
         webhookHops: webhookHops.size,
-        wrongChains: wrong.length,
+        wrongChains: wrongMap.size,
         unfinishedAtFirstCheck: firstPass.size,
         firstCheckReasons: reasons,
         tracebackTime: summary(tpTimes),
-        cpuShare,
+        hubCpuMs: cpuMs(loadedStart, loaded.cpu),
+        emulatorCpuMs: cpuMs(emuCpuStart, emuCpuEnd),
+        respondersCpuMs: cpuMs(respondersCpuStart, respondersCpuEnd),
       },
-      counts,
+      loaded,
+      billed,
       putsPerSecond,
       puts,
       totalSeconds: (performance.now() - started) / 1000,
@@ -275,16 +339,63 @@ async function main(): Promise<void> {
       log("written to BENCHMARKS.md");
     }
   } finally {
-    await net.stop();
+    for (const child of children.reverse()) await child.stop();
   }
 }
 
+interface PathFigures {
+  /** Hops with both ends seen (every hop but the last of each traceback). */
+  hops: number;
+  /** DynamoDB calls the hub started from a hop's webhook to the next hop's, background work left out. */
+  calls: Summary;
+  byCommand: Record<string, number>;
+}
+
+const hopOf = (tracebackId: string, seq: number) => `hop_${tracebackId.slice(3)}_${seq}`;
+
+/** Per hop of a traceback but the last: its answer accepted (as its responder saw it) to the next hop's webhook received, ms. */
+function gapsOf(id: string, createdAt: Map<string, number>, answeredAt: Map<string, number>): number[] {
+  const gaps: number[] = [];
+  for (let seq = 1; seq < HOPS; seq++) {
+    const answered = answeredAt.get(hopOf(id, seq));
+    const next = createdAt.get(hopOf(id, seq + 1));
+    if (answered !== undefined && next !== undefined) gaps.push(next - answered);
+  }
+  return gaps;
+}
+
+/**
+ * The path of one hop is from its webhook reaching its provider (who then GETs it and answers)
+ * to the next hop's webhook reaching the next provider: with one traceback at a time, every call
+ * the hub started in between served that hop, except what the integrator, sweeper and
+ * reconciler did meanwhile (told apart by the hub from each call's async stack).
+ */
+function criticalPath(ids: string[], createdAt: Map<string, number>, trace: HubSnapshot["trace"]): PathFigures {
+  const calls: number[] = [];
+  const byCommand: Record<string, number> = {};
+  const sorted = trace.filter((t) => !t.background).sort((a, b) => a.at - b.at);
+  for (const id of ids) {
+    for (let seq = 1; seq < HOPS; seq++) {
+      const from = createdAt.get(hopOf(id, seq));
+      const to = createdAt.get(hopOf(id, seq + 1));
+      if (from === undefined || to === undefined) continue;
+      const inWindow = sorted.filter((t) => t.at >= from && t.at < to);
+      calls.push(inWindow.length);
+      for (const t of inWindow) byCommand[t.command] = (byCommand[t.command] ?? 0) + 1;
+    }
+  }
+  return { hops: calls.length, calls: summary(calls), byCommand };
+}
+
 interface Figures {
-  e2e: ReturnType<typeof summary>;
-  floor: ReturnType<typeof summary>;
-  hubPerHop: ReturnType<typeof summary>;
-  insidePerHop: ReturnType<typeof summary>;
-  floorPerHop: ReturnType<typeof summary>;
+  e2e: Summary;
+  floor: Summary;
+  hubPerHop: Summary;
+  insidePerHop: Summary;
+  floorPerHop: Summary;
+  quiet: { hops: number; cpuMsPerHop: number; dbPerHop: number; snapshot: HubSnapshot };
+  path: PathFigures;
+  answerToWebhook: Summary;
   throughput: {
     tracebacks: number;
     completed: number;
@@ -299,37 +410,69 @@ interface Figures {
     wrongChains: number;
     unfinishedAtFirstCheck: number;
     firstCheckReasons: string[];
-    tracebackTime: ReturnType<typeof summary>;
-    cpuShare: number;
+    tracebackTime: Summary;
+    hubCpuMs: number;
+    emulatorCpuMs: number;
+    respondersCpuMs: number;
   };
-  counts: Counts;
+  loaded: HubSnapshot;
+  billed: Billed;
   putsPerSecond: number;
   puts: number;
   totalSeconds: number;
 }
 
+const GB = 1024;
+
 function render(f: Figures): string {
   const t = f.throughput;
   const hops = Math.max(1, t.answeredHops);
-  const per = (x: number) => (x / hops).toFixed(2);
-  const c = f.counts;
+  const per = (x: number) => x / hops;
+  const fix = (x: number, d = 2) => x.toFixed(d);
+  const c = f.loaded.counts;
   const hopsPerSecond = t.answeredHops / t.seconds;
-  const dbSimple = (c.dbReads / hops) * PRICES.readUnit + (c.dbWrites / hops) * PRICES.writeUnit;
-  const dbSized = (c.readUnits / hops) * PRICES.readUnit + (c.writeUnits / hops) * PRICES.writeUnit;
-  const sqsCost = (c.sqsRequests / hops) * PRICES.sqsRequest;
+  const gsiUnits = Object.values(f.billed.byIndex).reduce((a, b) => a + b, 0);
+  // Durations from the quiet phase: under load a request's time is mostly its wait for the one
+  // event loop, which a Lambda instance (one request at a time) does not have.
+  const q = f.quiet.snapshot;
+  const qHops = Math.max(1, f.quiet.hops);
+  const apiMsPerHop = q.requests.ms / qHops;
+  const deliveryMsPerHop = q.batches.ms / qHops;
+  const lambdaGbSeconds = (apiMsPerHop / 1000) * (FUNCTION_SIZING.api.memoryMiB / GB) + (deliveryMsPerHop / 1000) * (FUNCTION_SIZING.delivery.memoryMiB / GB);
+  const inputs: CostInputs = {
+    writeUnits: per(f.billed.table + gsiUnits + c.dbFailedWrites),
+    readUnits: per(c.readUnits),
+    sqsRequests: per(c.sqsRequests),
+    apiRequests: per(f.loaded.requests.count),
+    lambdaInvocations: (q.requests.count + q.batches.count) / qHops,
+    lambdaGbSeconds,
+  };
+  const cost = allInCost(inputs);
   const cpu = cpus();
   const lost = t.expectedHops - t.webhookHops;
-  const commands = Object.entries(c.byCommand)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `| ${k} | ${v} | ${per(v)} |`)
+  const rows = (o: Record<string, number>, divide: number) =>
+    Object.entries(o)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `| ${k} | ${v} | ${fix(v / divide)} |`)
+      .join("\n");
+  const indexRows = Object.entries(f.billed.byIndex)
+    .sort()
+    .map(([k, v]) => `| write units, index ${k} | ${fix(per(v))} |`)
     .join("\n");
+  const routes = Object.entries(f.loaded.requests.byRoute)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fix(per(v))}`)
+    .join("; ");
   return `# Benchmarks
 
-Measured by \`npm run bench\` (test/bench/bench.ts) on the embedded stack: the hub, dynalite and
-local-aws-sqs in one Node process, every request over loopback HTTP, the auto-responders of five
-providers in the same process. Figures are from one run on this machine; they are a baseline
-for comparisons between versions, not a promise about AWS, where DynamoDB and SQS answer in a few
-milliseconds over the network rather than through an in-process LevelDB.
+Measured by \`npm run bench\` (test/bench/bench.ts). The emulators (dynalite and local-aws-sqs,
+in memory), the hub (API, delivery poller, reconciler, sweeper, integrator) and the five
+providers' auto-responders run as three separate processes (test/bench/stack); the bench's own
+process is the initiator. The hub reports its own CPU time and counts its own DynamoDB, SQS and
+HTTP work over the IPC channel to the bench (no port); the emulators' process bills every item
+write as DynamoDB would, from the real item images and each index's projection. Figures are from
+one run on this machine: a baseline for comparisons between versions, not a promise about AWS,
+where DynamoDB and SQS answer in a few milliseconds over the network rather than from LevelDB.
 
 - Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${platform()} ${release()}
 - Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}; whole run ${f.totalSeconds.toFixed(0)} s
@@ -349,10 +492,31 @@ the time spent waiting on the hub; the hub's share is the rest.
 | per hop: inside the responders | ${ms(f.insidePerHop.median)} | ${ms(f.insidePerHop.p95)} |
 | floor: the same 5-hop chain over bare HTTP, no hub logic | ${ms(f.floor.median)} | ${ms(f.floor.p95)} |
 | floor per hop | ${ms(f.floorPerHop.median)} | ${ms(f.floorPerHop.p95)} |
+| answer accepted -> next hop's webhook received (${f.answerToWebhook.n} hops) | ${ms(f.answerToWebhook.median)} | ${ms(f.answerToWebhook.p95)} |
 
 The floor (test/bench/floor.ts) is a plain node:http "hub" and five plain "providers" doing the
 same exchange (start POST, then per hop webhook POST -> GET -> answer POST) with fetch, without
-signatures, storage or queue. The hub's median per hop is ${(f.hubPerHop.median / Math.max(0.001, f.floorPerHop.median)).toFixed(1)} times the floor's.
+signatures, storage or queue. **Hub share per hop ÷ bare-HTTP floor: ${(f.hubPerHop.median / Math.max(0.001, f.floorPerHop.median)).toFixed(1)}×** (medians).
+
+### The path of one hop
+
+From a hop's webhook reaching its provider (who GETs the hop request and answers it) to the next
+hop's webhook reaching the next provider, one traceback at a time: the DynamoDB calls the hub
+started in that window, leaving out the integrator's, sweeper's and reconciler's (told apart by
+each call's async stack), in a phase of its own since taking stacks costs CPU. ${f.path.hops} hops
+(every hop but the last of each traceback). The CPU figures are from the untraced phases.
+
+| measure | value |
+|---|---|
+| **DynamoDB calls on the critical path per hop**, median / p95 | **${f.path.calls.median}** / ${f.path.calls.p95} |
+| hub CPU per answered hop, quiet (one traceback at a time, ${f.quiet.hops} hops) | ${fix(f.quiet.cpuMsPerHop, 1)} ms |
+| hub CPU per answered hop, loaded (${IN_FLIGHT} in flight) | ${fix(t.hubCpuMs / hops, 1)} ms |
+| emulators' CPU per answered hop, loaded | ${fix(t.emulatorCpuMs / hops, 1)} ms |
+| DynamoDB requests per answered hop, quiet (all work, background included) | ${fix(f.quiet.dbPerHop)} |
+
+| command on the path | calls | per hop |
+|---|---|---|
+${rows(f.path.byCommand, Math.max(1, f.path.hops))}
 
 ## Throughput: ${IN_FLIGHT} tracebacks in flight
 
@@ -366,50 +530,67 @@ ${t.tracebacks} tracebacks of 5 hops, kept ${IN_FLIGHT} in flight (a new one sta
 | answers reported by responders (duplicates would exceed the distinct count) | ${t.answeredEvents} |
 | webhooks received / distinct webhook-ids | ${t.webhooks} / ${t.distinctWebhooks} (${t.webhooks - t.distinctWebhooks} duplicate deliveries) |
 | hop requests that got a webhook / hop requests created | ${t.webhookHops} / ${t.expectedHops} (${lost} without one) |
-| chains read through the API right after the phase that were not yet 5 answered hops ending originator_found | ${t.unfinishedAtFirstCheck}${t.firstCheckReasons.length ? ` (seen: ${t.firstCheckReasons.join("; ")})` : ""} |\n| of those, still not so 5 s later | ${t.wrongChains} |
+| chains read through the API right after the phase that were not yet 5 answered hops ending originator_found | ${t.unfinishedAtFirstCheck}${t.firstCheckReasons.length ? ` (seen: ${t.firstCheckReasons.join("; ")})` : ""} |
+| of those, still not so 5 s later | ${t.wrongChains} |
 | time of one traceback under this load, median / p95 | ${(t.tracebackTime.median / 1000).toFixed(1)} s / ${(t.tracebackTime.p95 / 1000).toFixed(1)} s |
 | elapsed | ${t.seconds.toFixed(1)} s |
-| CPU time of the process per elapsed second (1.0 = one core busy) | ${t.cpuShare.toFixed(2)} |
-| raw dynalite PutItem per second (same process, ${PUT_CONCURRENCY} concurrent, ${f.puts} items) | ${f.putsPerSecond.toFixed(0)} |
+| hub CPU per elapsed second (1.0 = one core busy) | ${fix(t.hubCpuMs / 1000 / t.seconds)} |
+| emulators' CPU per elapsed second | ${fix(t.emulatorCpuMs / 1000 / t.seconds)} |
+| responders' CPU per elapsed second | ${fix(t.respondersCpuMs / 1000 / t.seconds)} |
+| raw dynalite PutItem per second (its process, ${PUT_CONCURRENCY} concurrent, ${f.puts} items) | ${f.putsPerSecond.toFixed(0)} |
 | answered hops per second as a share of raw PutItem per second | ${((hopsPerSecond / f.putsPerSecond) * 100).toFixed(1)} % |
 
-## Storage and queue work per answered hop
+## Work per answered hop
 
-Counted in the throughput phase with AWS SDK middleware on the hub's own DynamoDB and SQS
-clients, and divided by the hops answered. Everything the hub did is included: creating the
-tracebacks (one per five hops), signature replay records, idempotency records, outbox, events,
-webhook deliveries and their bookkeeping. Empty polls of the local SQS poller
+Counted in the throughput phase and divided by the hops answered: requests by the hub on its own
+DynamoDB and SQS clients, write units billed by the emulators' process from each item's real
+images (table, and each global secondary index the item is projected into, by its projection),
+read units as dynalite counts them. Everything the hub did is included: creating the tracebacks
+(one per five hops), signature replay and idempotency records, outbox, events, log entries and
+their integration, webhook deliveries and their bookkeeping. Empty polls of the local SQS poller
 (${c.sqsEmptyReceives} in the phase) are left out: Lambda's event source mapping polls differently.
 
 | per answered hop | count |
 |---|---|
-| DynamoDB reads (requests) | ${per(c.dbReads)} |
-| DynamoDB writes (requests) | ${per(c.dbWrites)} |
-| DynamoDB read units (dynalite's count from item sizes, table only) | ${per(c.readUnits)} |
-| DynamoDB write units (dynalite's count from item sizes, table only) | ${per(c.writeUnits)} |
-| SQS messages sent | ${per(c.sqsMessagesSent)} |
-| SQS requests (send, non-empty receive, delete) | ${per(c.sqsRequests)} |
+| **DynamoDB requests: reads / writes** | **${fix(per(c.dbReads))} R + ${fix(per(c.dbWrites))} W** |
+| of the writes, refused by their condition (billed one unit each here) | ${fix(per(c.dbFailedWrites))} |
+| read units | ${fix(per(c.readUnits))} |
+| item writes applied (emulators) | ${fix(per(f.billed.writes))} |
+| write units, table | ${fix(per(f.billed.table))} |
+${indexRows}
+| **write units, table and indexes** | **${fix(inputs.writeUnits)}** |
+| SQS messages sent | ${fix(per(c.sqsMessagesSent))} |
+| SQS requests (send, non-empty receive, delete) | ${fix(inputs.sqsRequests)} |
+| API Gateway requests (${routes}) | ${fix(inputs.apiRequests)} |
+| API function, quiet phase: requests, ms of handling (${FUNCTION_SIZING.api.memoryMiB} MiB configured) | ${fix(q.requests.count / qHops)}, ${fix(apiMsPerHop, 1)} |
+| delivery function, quiet phase: batches, ms of handling (${FUNCTION_SIZING.delivery.memoryMiB} MiB configured) | ${fix(q.batches.count / qHops)}, ${fix(deliveryMsPerHop, 1)} |
+| Lambda invocations / GB-s | ${fix(inputs.lambdaInvocations)} / ${inputs.lambdaGbSeconds.toFixed(4)} |
 
 | command | calls | per hop |
 |---|---|---|
-${commands}
+${rows(c.byCommand, hops)}
 
-### Cost per million answered hops (on-demand)
+### All-in cost per million answered hops (on-demand, us-east-1)
 
-Prices used: DynamoDB on-demand $${PRICES.writeUnit} per million write request units and
-$${PRICES.readUnit} per million read request units (us-east-1, 2025); SQS standard $${PRICES.sqsRequest} per million
-requests. Lambda, API Gateway, storage and data transfer are not included.
+Prices (test/bench/stack/cost.ts, each with its source): DynamoDB $${PRICES.dynamoWriteUnit} per million write
+units and $${PRICES.dynamoReadUnit} per million read units; SQS $${PRICES.sqsRequest} per million requests; Lambda arm64
+$${PRICES.lambdaGbSecond} per million GB-s and $${PRICES.lambdaRequest} per million invocations; API Gateway REST
+$${PRICES.restApiRequest} per million requests (HTTP API: $${PRICES.httpApiRequest}). Lambda durations are the local hub's
+request and batch handling times with the memory configured in infra/function-sizing.ts; on AWS
+each DynamoDB call adds a few ms of network. The integrator's, sweeper's and reconciler's
+invocations, storage, logs and data transfer are not included.
 
-| | USD per million hops |
-|---|---|
-| DynamoDB, one unit per request (assumes items of at most 1 KB written, 4 KB read, strongly consistent reads) | ${dbSimple.toFixed(2)} |
-| DynamoDB, units from the measured item sizes (table only; each GSI an item is projected into adds its own write units on AWS) | ${dbSized.toFixed(2)} |
-| SQS | ${sqsCost.toFixed(2)} |
-| total (one unit per request) | **${(dbSimple + sqsCost).toFixed(2)}** |
+| | inputs per hop | USD per million hops |
+|---|---|---|
+| DynamoDB | ${fix(inputs.writeUnits)} WRU, ${fix(inputs.readUnits)} RRU | ${fix(cost.dynamo)} |
+| SQS | ${fix(inputs.sqsRequests)} requests | ${fix(cost.sqs)} |
+| Lambda | ${fix(inputs.lambdaInvocations)} invocations, ${inputs.lambdaGbSeconds.toFixed(4)} GB-s | ${fix(cost.lambda)} |
+| API Gateway (REST) | ${fix(inputs.apiRequests)} requests | ${fix(cost.apiGateway)} |
+| **all-in** | | **${fix(cost.total)}** |
 `;
 }
 
 await main();
-// After the hub has stopped, closed servers still wait on keep-alive sockets for minutes; the
+// The children are stopped; closed servers may still wait on keep-alive sockets for minutes, and the
 // figures are written, so the run ends here.
 process.exit(0);

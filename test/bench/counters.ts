@@ -19,13 +19,22 @@ export interface Counts {
   sqsEmptyReceives: number;
   sqsMessagesSent: number;
   sqsMessagesReceived: number;
+  /** Writes refused by their condition: AWS bills them too (at least one unit each). */
+  dbFailedWrites: number;
 }
 
-const empty = (): Counts => ({ byCommand: {}, dbReads: 0, dbWrites: 0, readUnits: 0, writeUnits: 0, sqsRequests: 0, sqsEmptyReceives: 0, sqsMessagesSent: 0, sqsMessagesReceived: 0 });
+export interface CallHooks {
+  /** Each DynamoDB call as it starts. */
+  onDynamo?: (command: string) => void;
+  /** Each SQS call as it ends, with its input and output. */
+  onSqs?: (command: string, input: Record<string, unknown>, output: Record<string, unknown>) => void;
+}
+
+const empty = (): Counts => ({ byCommand: {}, dbReads: 0, dbWrites: 0, readUnits: 0, writeUnits: 0, sqsRequests: 0, sqsEmptyReceives: 0, sqsMessagesSent: 0, sqsMessagesReceived: 0, dbFailedWrites: 0 });
 
 type Stack = { add(mw: unknown, opts: { step: "initialize"; name: string; priority?: "low" }): void };
 
-export function instrument(db: DynamoDBDocumentClient, sqs: SQSClient): { snapshot(): Counts; reset(): void } {
+export function instrument(db: DynamoDBDocumentClient, sqs: SQSClient, hooks: CallHooks = {}): { snapshot(): Counts; reset(): void } {
   let counts = empty();
   const bump = (name: string) => (counts.byCommand[name] = (counts.byCommand[name] ?? 0) + 1);
 
@@ -33,7 +42,18 @@ export function instrument(db: DynamoDBDocumentClient, sqs: SQSClient): { snapsh
     (next: (a: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName: string }) =>
       async (args: { input: Record<string, unknown> }) => {
         args.input.ReturnConsumedCapacity ??= "TOTAL";
-        const result = await next(args);
+        hooks.onDynamo?.(context.commandName);
+        let result: { output: Record<string, unknown> };
+        try {
+          result = await next(args);
+        } catch (err) {
+          if (WRITES.has(context.commandName) && (err as { name?: string }).name === "ConditionalCheckFailedException") {
+            counts.dbFailedWrites++;
+            counts.dbWrites++;
+            bump(`dynamodb ${context.commandName.replace(/Command$/, "")} (condition failed)`);
+          }
+          throw err;
+        }
         const c = counts;
         bump(`dynamodb ${context.commandName.replace(/Command$/, "")}`);
         const consumed = result.output.ConsumedCapacity as { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> | undefined;
@@ -56,6 +76,7 @@ export function instrument(db: DynamoDBDocumentClient, sqs: SQSClient): { snapsh
         const result = await next(args);
         const c = counts;
         const name = context.commandName.replace(/Command$/, "");
+        hooks.onSqs?.(name, args.input, result.output);
         if (name === "ReceiveMessage") {
           const n = ((result.output.Messages as unknown[] | undefined) ?? []).length;
           if (n === 0) {

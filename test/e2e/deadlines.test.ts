@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acceleratedClock, ManualClock } from "../../functions/domain/clock.js";
-import { sweepDeadlines } from "../../functions/usecases/sweep.js";
+import { sweepDeadlines, sweepUntilDone } from "../../functions/usecases/sweep.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
@@ -144,5 +144,37 @@ describe("the Canadian policy's weekly cap per provider (manual clock)", () => {
     // Received Monday 09:00: due two business days later, Wednesday 09:00.
     expect(reopened.deadline.dueAt).toBe("2026-06-10T13:00:00.000Z");
     expect((await provider.api.get("/v1/hop-requests")).body.items).toHaveLength(3);
+  });
+});
+
+describe("the sweeper under a backlog", () => {
+  const clock = new ManualClock(new Date("2026-06-03T12:00:00Z"));
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ clock, env: DEADLINE_ENV });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("keeps sweeping page after page in one run until nothing due is left", async () => {
+    const provider = await t.registerProvider("Backlog Co");
+    for (let i = 0; i < 5; i++) expect((await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id })).status).toBe(201);
+    // Past the first reminder of all five.
+    clock.advance(1900 * 1000);
+    const run = await sweepUntilDone(t.hub.runtime.deps, { deadline: Number.MAX_SAFE_INTEGER, limit: 1 });
+    expect(run).toMatchObject({ due: 5, acted: 5 });
+    expect(run.pages).toBeGreaterThan(1);
+    const open = await provider.api.get("/v1/hop-requests?status=open");
+    expect(open.body.items.map((h: { remindersSent?: number }) => h.remindersSent)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("stops at its deadline even when more is due", async () => {
+    // Past the second reminder of all five.
+    clock.advance(1200 * 1000);
+    const run = await sweepUntilDone(t.hub.runtime.deps, { deadline: 0, limit: 1 });
+    expect(run.pages).toBe(1);
+    expect(run.acted).toBeGreaterThan(0);
+    expect(run.acted).toBeLessThan(5);
   });
 });

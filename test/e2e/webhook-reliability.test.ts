@@ -83,6 +83,41 @@ describe("webhook delivery under failure", () => {
     expect(healthyAt).toBeLessThan(deadFinishedAt);
   });
 
+  it("sends every attempt at an endpoint whose last attempt failed through the slow lane, which its own poller drains", async () => {
+    const queue = t.hub.runtime.deps.queue;
+    const real = queue.send.bind(queue);
+    const sent: Array<{ kind: string; endpointId?: string; attempt?: number; lane: string }> = [];
+    queue.send = async (items) => {
+      for (const i of items) sent.push({ ...(i.message as { kind: string; endpointId?: string; attempt?: number }), lane: i.lane ?? "normal" });
+      return real(items);
+    };
+    try {
+      const r = await receiver();
+      r.fallback = { status: 500 };
+      const p = await providerWithEndpoint("Lagging Co", r);
+      await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: p.id });
+      // The first attempt went out inline and failed: the endpoint is failing from here on.
+      await waitUntil(async () => (await p.api.get(`/v1/webhook-endpoints/${p.endpointId}`)).body.consecutiveFailures > 0);
+      await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: p.id });
+      await waitUntil(async () => sent.some((m) => m.kind === "attempt" && m.endpointId === p.endpointId && m.attempt === 1));
+      r.fallback = { status: 204 };
+      await waitUntil(async () => {
+        const list = await p.api.get(`/v1/webhook-endpoints/${p.endpointId}/deliveries`);
+        return list.body.items.length === 2 && list.body.items.every((d: { status: string }) => d.status === "delivered");
+      }, 20_000);
+      const attempts = sent.filter((m) => m.kind === "attempt" && m.endpointId === p.endpointId);
+      // The first event's first attempt went out inline; the second's was queued (the reconciler
+      // may repeat such a message: attempts are claimed), and so were all retries, in the slow lane.
+      const firstAttempts = attempts.filter((m) => m.attempt === 1) as unknown as Array<{ eventId: string }>;
+      expect(firstAttempts.length).toBeGreaterThan(0);
+      expect(new Set(firstAttempts.map((m) => m.eventId)).size).toBe(1);
+      expect(attempts.some((m) => (m.attempt ?? 0) > 1)).toBe(true);
+      expect(attempts.filter((m) => m.lane !== "slow")).toEqual([]);
+    } finally {
+      queue.send = real;
+    }
+  });
+
   it("disables an endpoint that answers 410 and pauses one that keeps failing, telling its owner", async () => {
     const gone = await receiver();
     gone.fallback = { status: 410 };

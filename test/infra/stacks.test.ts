@@ -7,7 +7,7 @@ import { loadConsoleAssets } from "../../functions/console/assets.js";
 import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
 import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
 import { DELIVERY_MAX_RECEIVE_COUNT } from "../../infra/stateful-stack.js";
-import { FUNCTION_ACCESS } from "../../infra/stateless-stack.js";
+import { FUNCTION_ACCESS, SLOW_LANE_BATCH_SIZE } from "../../infra/stateless-stack.js";
 import { synthHoptrace, type Synthesised } from "./synth.js";
 
 type Resource = { Type: string; Properties?: any; DependsOn?: string | string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -45,11 +45,13 @@ function table(s: Synthesised): Resource {
   return only(resources(s.statefulTemplate, "AWS::DynamoDB::Table"), "the table")[1];
 }
 
+/** The two delivery lanes (normal and slow) and their shared dead-letter queue. */
 function queues(s: Synthesised) {
   const all = resources(s.statefulTemplate, "AWS::SQS::Queue");
-  const main = only(all.filter(([, r]) => r.Properties.RedrivePolicy), "the delivery queue");
+  const lanes = all.filter(([, r]) => r.Properties.RedrivePolicy);
+  expect(lanes.map(([id]) => id.replace(/[0-9A-F]{8}$/, "")).sort()).toEqual(["DeliveryQueue", "SlowDeliveryQueue"]);
   const dlq = only(all.filter(([, r]) => !r.Properties.RedrivePolicy), "the dead-letter queue");
-  return { main, dlq };
+  return { lanes, dlq };
 }
 
 /** Every Allow statement of every identity policy, with the roles it is attached to. */
@@ -217,20 +219,21 @@ describe("the data key of the webhook secrets", () => {
 });
 
 describe("the delivery queue", () => {
-  it("sends a message to the dead-letter queue after five receives, and the DLQ keeps it 14 days", () => {
-    const { main, dlq } = queues(dev);
-    expect(main[1].Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq[0], "Arn"] }, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT });
+  it("sends a message of either lane to the dead-letter queue after five receives, and the DLQ keeps it 14 days", () => {
+    const { lanes, dlq } = queues(dev);
+    for (const lane of lanes) expect(lane[1].Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq[0], "Arn"] }, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT });
     expect(DELIVERY_MAX_RECEIVE_COUNT).toBe(5);
     expect(dlq[1].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
   it("hides a received message for at least six delivery function timeouts", () => {
     const timeout = functionOf(dev.statelessTemplate, "delivery")[1].Properties.Timeout as number;
-    expect(queues(dev).main[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    for (const lane of queues(dev).lanes) expect(lane[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
   });
 
-  it("encrypts both queues at rest, refuses plain HTTP and is retained", () => {
-    for (const [id, q] of Object.values(queues(dev))) {
+  it("encrypts every queue at rest, refuses plain HTTP and is retained", () => {
+    const { lanes, dlq } = queues(dev);
+    for (const [id, q] of [...lanes, dlq]) {
       expect(q.Properties.SqsManagedSseEnabled).toBe(true);
       expect(q.DeletionPolicy).toBe("Retain");
       dev.statefulTemplate.hasResourceProperties("AWS::SQS::QueuePolicy", {
@@ -313,23 +316,32 @@ describe("the functions", () => {
   });
 });
 
-function eventSourceOf(template: Template, handler: HandlerName): Resource {
+function eventSourcesOf(template: Template, handler: HandlerName): Resource[] {
   const [fnId] = functionOf(template, handler);
-  const mappings = resources(template, "AWS::Lambda::EventSourceMapping").filter(([, m]) => m.Properties.FunctionName.Ref === fnId);
-  return only(mappings, `the event source of ${handler}`)[1];
+  return resources(template, "AWS::Lambda::EventSourceMapping")
+    .filter(([, m]) => m.Properties.FunctionName.Ref === fnId)
+    .map(([, m]) => m);
 }
 
-describe("the delivery event source", () => {
-  it("feeds the delivery function batches of ten, reporting item failures, with a concurrency cap", () => {
+describe("the delivery event sources", () => {
+  it("feed the delivery function from each lane, reporting item failures, each with its own concurrency cap", () => {
     const [fnId] = functionOf(dev.statelessTemplate, "delivery");
-    const mapping = eventSourceOf(dev.statelessTemplate, "delivery");
-    expect(mapping.Properties).toMatchObject({
+    const mappings = eventSourcesOf(dev.statelessTemplate, "delivery");
+    expect(mappings).toHaveLength(2);
+    const lane = (name: RegExp) => only(mappings.filter((m) => name.test(JSON.stringify(m.Properties.EventSourceArn))), String(name));
+    expect(lane(/(?<!Slow)DeliveryQueue/).Properties).toMatchObject({
       FunctionName: { Ref: fnId },
       BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: dev.config.deliveryMaxConcurrency },
     });
-    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/DeliveryQueue/);
+    // Attempts that may each wait out a timeout: few to a batch, on workers of their own.
+    expect(lane(/SlowDeliveryQueue/).Properties).toMatchObject({
+      FunctionName: { Ref: fnId },
+      BatchSize: SLOW_LANE_BATCH_SIZE,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: dev.config.slowLaneMaxConcurrency },
+    });
   });
 });
 
@@ -340,7 +352,7 @@ describe("the log integrator", () => {
 
   it("is triggered by the keys of log entries inserted into the table, and by a schedule for what a failed run left", () => {
     expect(table(dev).Properties.StreamSpecification).toEqual({ StreamViewType: "KEYS_ONLY" });
-    const mapping = eventSourceOf(dev.statelessTemplate, "integrator");
+    const mapping = only(eventSourcesOf(dev.statelessTemplate, "integrator"), "the event source of integrator");
     expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/StreamArn/);
     expect(mapping.Properties.StartingPosition).toBe("LATEST");
     const [filter] = mapping.Properties.FilterCriteria.Filters;
@@ -498,11 +510,11 @@ describe("alarms", () => {
     expect(alarm.AlarmActions).toHaveLength(1);
   });
 
-  it("fire when the oldest delivery waits too long", () => {
-    const alarm = only(alarms().filter((a) => a.MetricName === "ApproximateAgeOfOldestMessage"), "the queue age alarm");
-    expect(JSON.stringify(alarm.Dimensions)).toMatch(/DeliveryQueue/);
-    expect(JSON.stringify(alarm.Dimensions)).not.toMatch(/DeadLetter/);
-    expect(alarm.Threshold).toBe(dev.config.alarms.oldestMessageAgeSeconds);
+  it("fire when the oldest delivery of either lane waits too long", () => {
+    const ages = alarms().filter((a) => a.MetricName === "ApproximateAgeOfOldestMessage");
+    expect(ages).toHaveLength(2);
+    expect(ages.map((a) => JSON.stringify(a.Dimensions).match(/(Slow)?DeliveryQueue/)?.[0]).sort()).toEqual(["DeliveryQueue", "SlowDeliveryQueue"]);
+    for (const alarm of ages) expect(alarm.Threshold).toBe(dev.config.alarms.oldestMessageAgeSeconds);
   });
 
   it.each(HANDLER_NAMES)("fire on errors of the %s function", (name) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseStageConfig, resolveStageConfig, STAGE_DEFAULTS, StageConfigError } from "../../infra/stage-config.js";
+import { averageApiRequestsPerSecond, DESIGN_LOAD } from "../../infra/capacity.js";
 
 const PUBLIC_JWK = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" };
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
@@ -47,5 +48,20 @@ describe("stage configuration", () => {
     expect(() => resolveStageConfig(context({ publicUrl: "http://traceback.example.org" }))).toThrow(/https/);
     expect(() => resolveStageConfig(context({ stage: "Prod_1" }))).toThrow(/stage/);
     expect(() => parseStageConfig({ ...STAGE_DEFAULTS.dev, stage: "dev", logRetentionDays: 2 })).toThrow(/logRetentionDays/);
+  });
+});
+
+describe("the prod stage's capacity", () => {
+  const prod = resolveStageConfig(context({ stage: "prod", mailFrom: "traceback@example.org" }));
+
+  it("lets through five times the average API rate of a million tracebacks a day", () => {
+    expect(averageApiRequestsPerSecond()).toBeCloseTo(127.3, 1);
+    expect(prod.throttling.rateLimit).toBeGreaterThanOrEqual(DESIGN_LOAD.peakFactor * averageApiRequestsPerSecond());
+    expect(prod.throttling.burstLimit).toBeGreaterThanOrEqual(prod.throttling.rateLimit);
+  });
+
+  it("gives the slow delivery lane workers of its own", () => {
+    expect(prod.slowLaneMaxConcurrency).toBeGreaterThanOrEqual(2);
+    expect(prod.deliveryMaxConcurrency).toBeGreaterThan(prod.slowLaneMaxConcurrency);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * The hub's mailers, all built on nodemailer: SMTP (`SMTP_URL`), Amazon SES (API v2) on AWS, and
- * locally without SMTP, `.eml` files in the data folder that the local operator reads.
+ * The embedded hub's mailers, built on nodemailer: SMTP (`SMTP_URL`) and, without SMTP, `.eml`
+ * files in the data folder that the local operator reads. Deployed, mail goes through SES
+ * (ses-mailer.ts), and the Lambda bundles leave nodemailer out (infra/bundle-aliases).
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { createTransport, type Transporter } from "nodemailer";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { MailSendError, type LocalMail, type LocalMailbox, type Mailer, type MailMessage } from "../../usecases/people-ports.js";
@@ -13,12 +13,12 @@ import { MailSendError, type LocalMail, type LocalMailbox, type Mailer, type Mai
 /** A mail server that does not answer within these is down; the next retry tries again. */
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
 
-function mailerOver(transport: Mailer["transport"], transporter: Transporter, from: string): Mailer {
+function mailerOver(transport: Mailer["transport"], transporter: () => Transporter, from: string): Mailer {
   return {
     transport,
     async send(m: MailMessage) {
       try {
-        const info = await transporter.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
+        const info = await transporter().sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
         return { messageId: String(info.messageId) };
       } catch (err) {
         throw new MailSendError(summary(transport, err));
@@ -36,11 +36,9 @@ function summary(transport: Mailer["transport"], err: unknown): string {
 
 /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. */
 export function smtpMailer(url: string, from: string): Mailer {
-  return mailerOver("smtp", createTransport({ url, ...SMTP_TIMEOUTS }), from);
-}
-
-export function sesMailer(region: string, from: string): Mailer {
-  return mailerOver("ses", createTransport({ SES: { sesClient: new SESv2Client({ region }), SendEmailCommand } }), from);
+  // Built on first use: a hub that never mails never loads a transport.
+  let transporter: Transporter | undefined;
+  return mailerOver("smtp", () => (transporter ??= createTransport({ url, ...SMTP_TIMEOUTS })), from);
 }
 
 /**
@@ -48,13 +46,14 @@ export function sesMailer(region: string, from: string): Mailer {
  * it for the listing. File names start with the time, so the folder lists oldest first.
  */
 export function fileMailer(dir: string, from: string): Mailer & LocalMailbox {
-  const composer = createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  let composer: Transporter | undefined;
+  const compose = () => (composer ??= createTransport({ streamTransport: true, buffer: true, newline: "unix" }));
   // Orders the messages of one millisecond.
   let sequence = 0;
   return {
     transport: "files",
     async send(m: MailMessage) {
-      const info = await composer.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
+      const info = await compose().sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
       const createdAt = new Date().toISOString();
       const id = `${createdAt.replace(/[-:.]/g, "")}-${String(sequence++ % 1e6).padStart(6, "0")}-${randomBytes(4).toString("hex")}`;
       await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
 import { checkDestination, pinnedLookup, type DestinationPolicy, type Resolver } from "../net/ssrf.js";
+import { agentFor } from "./pinned-agents.js";
 
 export type SendOutcome = "delivered" | "failed" | "gone" | "throttled" | "refused";
 
@@ -30,6 +31,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_RESPONSE_BYTES = 4096;
 export const SNIPPET_BYTES = 512;
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
+/** How a kept connection that the other side closed while idle shows itself on reuse. */
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE"]);
 
 // Framing and routing headers are ours to set: a caller-supplied Host would
 // defeat the pinning, and a wrong length would desynchronise the connection.
@@ -69,7 +72,10 @@ function errorCode(err: unknown): string {
  * Delivers one webhook attempt. The destination is re-checked on every call,
  * redirects are never followed, at most {@link MAX_RESPONSE_BYTES} of the
  * response are read, and the whole exchange is bounded by the timeout.
- * Never throws: every problem is reported as an outcome.
+ * Connections are kept alive per destination and pinned addresses
+ * (pinned-agents.ts); a response read to its end leaves its connection for the
+ * next attempt, anything else closes it. Never throws: every problem is
+ * reported as an outcome.
  */
 export async function sendWebhook(req: SendRequest): Promise<SendResult> {
   const now = req.now ?? Date.now;
@@ -94,17 +100,22 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
   }
   headers["content-length"] = String(Buffer.byteLength(req.body));
 
+  const agent = agentFor(url, addresses);
   return new Promise<SendResult>((resolvePromise) => {
     let settled = false;
     let request: http.ClientRequest | undefined;
     let response: IncomingMessage | undefined;
+    let retried = false;
 
-    const finish = (result: Omit<SendResult, "latencyMs">): void => {
+    /** `keep` leaves the connection to the agent: only after a response read to its end. */
+    const finish = (result: Omit<SendResult, "latencyMs">, keep = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      response?.destroy();
-      request?.destroy();
+      if (!keep) {
+        response?.destroy();
+        request?.destroy();
+      }
       resolvePromise({ ...result, latencyMs: elapsed() });
     };
 
@@ -118,7 +129,7 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
       const chunks: Buffer[] = [];
       let received = 0;
 
-      const complete = (): void => {
+      const complete = (ended: boolean): void => {
         const body = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES);
         const verdict = classifyStatus(status);
         const retryAfterHeader = res.headers["retry-after"];
@@ -129,7 +140,7 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
           status,
           ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
           ...(body.length > 0 ? { responseSnippet: new TextDecoder().decode(body) } : {}),
-        });
+        }, ended);
       };
 
       res.on("data", (chunk: Buffer) => {
@@ -137,33 +148,47 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
         const room = MAX_RESPONSE_BYTES - received;
         chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
         received += Math.min(chunk.length, room);
-        if (received >= MAX_RESPONSE_BYTES) complete();
+        if (received >= MAX_RESPONSE_BYTES) complete(false);
       });
-      res.on("end", complete);
+      res.on("end", () => complete(true));
       res.on("error", (err) => finish({ outcome: "failed", status, error: errorCode(err) }));
       res.on("close", () => finish({ outcome: "failed", status, error: "response_incomplete" }));
     };
 
-    try {
-      const transport = url.protocol === "https:" ? https : http;
-      const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-      request = transport.request(
-        {
-          protocol: url.protocol,
-          hostname,
-          port: url.port === "" ? undefined : Number(url.port),
-          path: `${url.pathname}${url.search}`,
-          method: "POST",
-          headers,
-          agent: false,
-          lookup: pinnedLookup(addresses),
-        },
-        onResponse,
-      );
-      request.on("error", (err) => finish({ outcome: "failed", error: errorCode(err) }));
-      request.end(req.body);
-    } catch (err) {
-      finish({ outcome: "failed", error: errorCode(err) });
-    }
+    const start = (): void => {
+      try {
+        const transport = url.protocol === "https:" ? https : http;
+        const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+        const sent = transport.request(
+          {
+            protocol: url.protocol,
+            hostname,
+            port: url.port === "" ? undefined : Number(url.port),
+            path: `${url.pathname}${url.search}`,
+            method: "POST",
+            headers,
+            agent,
+            lookup: pinnedLookup(addresses),
+          },
+          onResponse,
+        );
+        request = sent;
+        sent.on("error", (err) => {
+          // A kept connection the receiver closed while idle fails before any answer; the
+          // request goes once more on a new connection (a receiver that did get it sees the
+          // same webhook-id twice, which Standard Webhooks receivers deduplicate).
+          if (sent.reusedSocket && !response && !retried && !settled && RESET_CODES.has(errorCode(err))) {
+            retried = true;
+            start();
+            return;
+          }
+          finish({ outcome: "failed", error: errorCode(err) });
+        });
+        sent.end(req.body);
+      } catch (err) {
+        finish({ outcome: "failed", error: errorCode(err) });
+      }
+    };
+    start();
   });
 }

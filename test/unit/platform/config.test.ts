@@ -27,4 +27,10 @@ describe("the settings the embedded server takes from its environment", () => {
     });
     expect([config.DELIVERY_LEASE_SECONDS, config.OUTBOX_GRACE_SECONDS]).toEqual([2, 1]);
   });
+
+  it("refuses SMTP on AWS, where e-mail goes through SES and the bundles carry no SMTP client", () => {
+    const aws = { HOPTRACE_MODE: "aws", TABLE_NAME: "t", DELIVERY_QUEUE_URL: "https://sqs.example/q", PUBLIC_URL: "https://hub.example", HUB_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:1:secret:k", MAIL_FROM: "hub@hub.example", AWS_REGION: "us-east-1" };
+    expect(loadConfig(aws).SMTP_URL).toBeUndefined();
+    expect(() => loadConfig({ ...aws, SMTP_URL: "smtp://mail.example:587" })).toThrow(/SMTP_URL/);
+  });
 });

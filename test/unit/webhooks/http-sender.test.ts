@@ -298,3 +298,66 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("", now)).toBeUndefined();
   });
 });
+
+describe("sendWebhook keeps connections alive per pinned address", () => {
+  /** A receiver on every local address that records each connection's local address. */
+  async function startCounting(reply: (res: http.ServerResponse) => void = (res) => res.writeHead(204).end()) {
+    const connections: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => reply(res));
+    });
+    server.on("connection", (socket) => connections.push(socket.localAddress ?? ""));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+    return { port: (server.address() as AddressInfo).port, connections };
+  }
+  const to = (...addresses: string[]): Resolver => async () => addresses.map((address) => ({ address, family: 4 as const }));
+
+  it("sends the next attempt to the same destination and address on the same connection", async () => {
+    const { port, connections } = await startCounting();
+    const url = `http://hooks.carrier.test:${port}/in`;
+    for (let i = 0; i < 3; i++) {
+      const result = await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") });
+      expect(result.outcome).toBe("delivered");
+    }
+    expect(connections).toEqual(["127.0.0.1"]);
+  });
+
+  it("opens a new connection, to the newly pinned address, when the destination resolves elsewhere", async () => {
+    const { port, connections } = await startCounting();
+    const url = `http://moving.carrier.test:${port}/in`;
+    expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") })).outcome).toBe("delivered");
+    expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.2") })).outcome).toBe("delivered");
+    expect(connections).toEqual(["127.0.0.1", "127.0.0.2"]);
+  });
+
+  it("closes a connection whose response was cut off at the read limit", async () => {
+    const { port, connections } = await startCounting((res) => res.writeHead(200).end("x".repeat(64 * 1024)));
+    const url = `http://chatty.carrier.test:${port}/in`;
+    for (let i = 0; i < 2; i++) expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") })).outcome).toBe("delivered");
+    expect(connections).toHaveLength(2);
+  });
+
+  it("sends once more, on a new connection, when a kept connection fails before any answer", async () => {
+    // The receiver closes each connection on its second request without answering: what a
+    // connection it timed out while idle looks like when the hub's next request races the close.
+    const perSocket = new Map<unknown, number>();
+    const { port, connections } = await startCounting();
+    const server = servers.at(-1)!;
+    server.removeAllListeners("request");
+    let answered = 0;
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      req.resume();
+      req.on("end", () => (answered++, res.writeHead(204).end()));
+    });
+    const url = `http://closing.carrier.test:${port}/in`;
+    expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") })).outcome).toBe("delivered");
+    expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") })).outcome).toBe("delivered");
+    expect(connections).toHaveLength(2);
+    expect(answered).toBe(2);
+  });
+});

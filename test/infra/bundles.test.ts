@@ -1,0 +1,234 @@
+/**
+ * The deployed artefact: each Lambda bundle built with the options CDK uses (infra/bundling.ts),
+ * then imported in a fresh Node process, as Lambda does, and invoked with the event shapes AWS
+ * sends (an API Gateway REST proxy event, an SQS batch, an EventBridge schedule), against the
+ * emulators and a webhook receiver on loopback. The functions run in local mode (keys in files:
+ * there is no Secrets Manager emulator); everything else is the code that ships.
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { build, type Metafile } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateSigningKey } from "../../functions/crypto/keys.js";
+import { emulatorSettings, startEmulators, type Emulators } from "../../functions/local/emulators.js";
+import { esbuildBuildOptions, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "../../infra/bundling.js";
+import { keyProof, newAccountId, type SigningKey } from "../../openapi/client/index.js";
+import { signRequest } from "../../openapi/client/signing.js";
+import { startReceiver, type Receiver } from "../support/receiver.js";
+
+const run = promisify(execFile);
+const PUBLIC_URL = "https://hub.example.org/dev";
+const STAGE = "dev";
+/** The bundles other than the API's are kept at or under this many bytes. */
+const SMALL_BUNDLE_BYTES = 800 * 1024;
+
+/** Imports the bundle as Lambda's runtime does, then hands it each event in turn with a Lambda context. */
+const RUNNER = `
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+const [bundle, eventsFile] = process.argv.slice(2);
+const events = JSON.parse(readFileSync(eventsFile, "utf8"));
+const started = performance.now();
+const { handler } = await import(pathToFileURL(bundle).href);
+const initMs = performance.now() - started;
+const context = { awsRequestId: "c0ffee00-0000-4000-8000-000000000000", functionName: "hoptrace", getRemainingTimeInMillis: () => 55000 };
+const results = [];
+for (const event of events) results.push(await handler(event, context));
+process.stdout.write(JSON.stringify({ initMs, results, reflectMetadataLoaded: typeof Reflect.getMetadata === "function" }));
+`;
+
+interface Invocation {
+  initMs: number;
+  results: any[];
+  reflectMetadataLoaded: boolean;
+}
+
+let work: string;
+let emulators: Emulators;
+let receiver: Receiver;
+let env: Record<string, string>;
+const bundles = new Map<HandlerName, { file: string; bytes: number; metafile: Metafile }>();
+let consortium: SigningKey;
+let consortiumJwk: Record<string, unknown>;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "hoptrace-artefact-"));
+  emulators = await startEmulators();
+  receiver = await startReceiver();
+  const c = await generateSigningKey();
+  consortium = { privateKey: c.privateKey, keyId: c.kid };
+  consortiumJwk = c.publicJwk as unknown as Record<string, unknown>;
+  env = {
+    PATH: process.env.PATH ?? "",
+    NODE_OPTIONS,
+    ...emulatorSettings(emulators),
+    PUBLIC_URL,
+    HUB_KEY_FILE: join(work, "hub-key.private.jwk.json"),
+    WEBHOOK_SECRETS_KEY_FILE: join(work, "webhook-secrets.key.json"),
+    ALLOW_LOOPBACK_WEBHOOKS: "true",
+    CONSORTIUM_PUBLIC_JWK: JSON.stringify(consortiumJwk),
+    LOG_LEVEL: "ERROR",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+  writeFileSync(join(work, "runner.mjs"), RUNNER);
+  for (const name of HANDLER_NAMES) {
+    const file = join(work, name, "index.mjs");
+    const { metafile } = await build({ ...esbuildBuildOptions(name, file), metafile: true });
+    bundles.set(name, { file, bytes: statSync(file).size, metafile });
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await receiver?.close();
+  await emulators?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function invoke(name: HandlerName, events: unknown[]): Promise<Invocation> {
+  const eventsFile = join(work, `${name}-${randomUUID()}.json`);
+  writeFileSync(eventsFile, JSON.stringify(events));
+  const { stdout } = await run(process.execPath, [join(work, "runner.mjs"), bundles.get(name)!.file, eventsFile], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as Invocation;
+}
+
+/** An API Gateway REST API proxy event (payload format 1.0), as the `{proxy+}` resource of the stage receives it. */
+function restEvent(method: string, path: string, headers: Headers, body?: string) {
+  const flat: Record<string, string> = { host: "hub.example.org", "x-forwarded-proto": "https", "x-forwarded-port": "443" };
+  headers.forEach((value, key) => (flat[key] = value));
+  return {
+    resource: "/{proxy+}",
+    path,
+    httpMethod: method,
+    headers: flat,
+    multiValueHeaders: Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "a1b2c3d4e5",
+      resourceId: "abc123",
+      resourcePath: "/{proxy+}",
+      httpMethod: method,
+      path: `/${STAGE}${path}`,
+      stage: STAGE,
+      protocol: "HTTP/1.1",
+      domainName: "hub.example.org",
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      identity: { sourceIp: "203.0.113.7", userAgent: "hoptrace-test" },
+    },
+    body: body ?? null,
+    isBase64Encoded: false,
+  };
+}
+
+const signed = (key: SigningKey, method: string, path: string, body?: unknown) => {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers = new Headers(text === undefined ? {} : { "content-type": "application/json", "idempotency-key": randomUUID() });
+  const url = `${PUBLIC_URL}${path}`;
+  return restEvent(method, path, signRequest(key, { method, url, headers, ...(text !== undefined && { body: text }) }), text);
+};
+
+const schedule = () => ({
+  version: "0",
+  id: randomUUID(),
+  "detail-type": "Scheduled Event",
+  source: "aws.events",
+  account: "123456789012",
+  time: new Date().toISOString(),
+  region: "us-east-1",
+  resources: ["arn:aws:events:us-east-1:123456789012:rule/hoptrace-schedule"],
+  detail: {},
+});
+
+const sqsRecord = (body: string) => ({
+  messageId: randomUUID(),
+  receiptHandle: randomUUID(),
+  body,
+  attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()), SenderId: "AROAEXAMPLE", ApproximateFirstReceiveTimestamp: String(Date.now()) },
+  messageAttributes: {},
+  md5OfBody: "",
+  eventSource: "aws:sqs",
+  eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:hoptrace-deliveries",
+  awsRegion: "us-east-1",
+});
+
+describe("the Lambda bundles, as deployed", () => {
+  let providerId: string;
+
+  it("are lean: zod without its translations, no credential chain beyond the environment, the other four under 800 KB", () => {
+    for (const [name, b] of bundles) {
+      // What reached the output: esbuild reads modules that tree-shaking then leaves out.
+      const output = Object.values(b.metafile.outputs).find((o) => o.entryPoint)!;
+      const inputs = Object.entries(output.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([f]) => f);
+      expect(inputs.filter((f) => /zod\/v4\/locales\//.test(f) && !/locales\/en\.js$/.test(f)), name).toEqual([]);
+      expect(inputs.filter((f) => /credential-provider-(ini|sso|process|web-identity|login)\//.test(f)), name).toEqual([]);
+      if (name !== "api") expect(b.bytes, name).toBeLessThanOrEqual(SMALL_BUNDLE_BYTES);
+    }
+  });
+
+  it("api: answers API Gateway proxy events, registers accounts and endpoints, refuses bad input in English, without loading X.509 code", async () => {
+    const provider = await generateSigningKey();
+    const providerKey: SigningKey = { privateKey: provider.privateKey, keyId: provider.kid };
+    providerId = newAccountId();
+    const registration = {
+      id: providerId,
+      name: "Artefact Carrier",
+      frn: "0004100001",
+      contact: { name: "Traceback desk", email: "traceback@example.net" },
+      keys: [{ publicJwk: provider.publicJwk, proof: keyProof(providerKey, providerId) }],
+    };
+    const out = await invoke("api", [
+      restEvent("GET", "/.well-known/jwks.json", new Headers()),
+      signed(consortium, "POST", "/v1/providers", registration),
+      signed(providerKey, "POST", "/v1/webhook-endpoints", { url: `${receiver.url}`, eventTypes: ["hop_request.created"] }),
+      signed(consortium, "POST", "/v1/providers", { ...registration, id: newAccountId(), name: 42 }),
+      restEvent("POST", "/v1/tracebacks", new Headers({ "content-type": "application/json" }), "{}"),
+    ]);
+    const [jwks, registered, endpoint, invalid, unsigned] = out.results as Array<{ statusCode: number; body: string; multiValueHeaders: Record<string, string[]> }>;
+    expect(jwks!.statusCode).toBe(200);
+    expect((JSON.parse(jwks!.body) as { keys: unknown[] }).keys).toHaveLength(1);
+    expect(registered!.statusCode, registered!.body).toBe(201);
+    expect(endpoint!.statusCode, endpoint!.body).toBe(201);
+    expect(invalid!.statusCode).toBe(422);
+    expect(invalid!.multiValueHeaders["content-type"]).toEqual(["application/problem+json"]);
+    // zod's own message, in English: the translations left out of the bundle are not missed.
+    expect(JSON.parse(invalid!.body)).toMatchObject({ code: "validation_failed", errors: [{ pointer: "/name", detail: "Invalid input: expected string, received number" }] });
+    expect(unsigned!.statusCode).toBe(401);
+    expect(out.reflectMetadataLoaded).toBe(false);
+  }, 120_000);
+
+  it("delivery: a batch with a malformed record and an event reports the one and delivers the other as a signed webhook", async () => {
+    const event = { id: `evt_${randomUUID()}`, type: "hop_request.created", createdAt: new Date().toISOString(), recipientId: providerId, data: { hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1", tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", path: "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1" } };
+    const bad = sqsRecord("not json at all");
+    const good = sqsRecord(JSON.stringify({ kind: "event", event }));
+    const out = await invoke("delivery", [{ Records: [bad, good] }]);
+    expect(out.results[0]).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
+    const got = await receiver.waitFor((r) => r.length >= 1, 10_000);
+    expect(got[0]!.headers["webhook-id"]).toBeTruthy();
+    expect(got[0]!.headers["webhook-signature"]).toMatch(/^v1,/);
+    expect(JSON.parse(got[0]!.body)).toMatchObject({ type: "hop_request.created", data: { hop_id: event.data.hopId } });
+  }, 120_000);
+
+  it("integrator: a scheduled run sequences the requests the API logged", async () => {
+    const out = await invoke("integrator", [schedule()]);
+    const result = out.results[0] as { size: number; sequenced: number };
+    expect(result.sequenced).toBeGreaterThanOrEqual(2);
+    expect(result.size).toBe(result.sequenced);
+  }, 120_000);
+
+  it("reconciler and sweeper: a scheduled run finds nothing left to do", async () => {
+    const reconciled = await invoke("reconciler", [schedule()]);
+    expect(reconciled.results[0]).toMatchObject({ requeuedEvents: 0, requeuedDeliveries: 0 });
+    const swept = await invoke("sweeper", [schedule()]);
+    expect(swept.results[0]).toEqual({ due: 0, acted: 0 });
+  }, 120_000);
+});
