@@ -10,6 +10,7 @@ import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE } from "./ids.js";
 import type { Finding } from "./shaken/findings.js";
+import type { TracebackIntel } from "./intel/record.js";
 
 export interface CallDetails {
   /** What the call is looked up by: `callingNumberE164` when present, otherwise the number as given. */
@@ -74,6 +75,8 @@ export interface Traceback {
   result?: TracebackResult;
   /** Set while the current hop request is past its due time without an answer. */
   overdue?: { hopSeq: number; since: string };
+  /** What its end established, recorded by the follow-up that decided the outcome. */
+  intel?: TracebackIntel;
 }
 
 export type HopStatus = "open" | "answered" | "awaiting_registration" | "deferred" | "cancelled";

@@ -12,9 +12,10 @@ import type { Account } from "../domain/account.js";
 import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
 import { recordFindings } from "./findings.js";
+import { withCompletionRecord } from "./completion.js";
 import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "rmd">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -110,7 +111,16 @@ export async function followUpHop(
   const tb = isInquirySeq(seq) ? opts.known?.traceback : await caughtUp(deps, tracebackId, seq, opts.known?.traceback);
   const events: HubEvent[] = [];
   const placed: { next?: Hop } = {};
-  const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events, placed), tb);
+  const after = await advanceTraceback(
+    deps,
+    tracebackId,
+    async (tb) => {
+      const next = await nextState(deps, tb, hop, events, placed);
+      // The end is recorded by the write that makes it, so the record never lags the outcome.
+      return next?.status === "completed" && tb.status !== "completed" ? withCompletionRecord(deps, next) : next;
+    },
+    tb,
+  );
   const next = placed.next ?? (after && (await nextHopOf(deps, hop, after)));
   if (next && !placed.next && wasOpened(next)) events.push(hopRequestCreated(next));
   if (next?.status === "awaiting_registration") await openIfRegistered(deps, next);

@@ -8,6 +8,9 @@ import type { IdGenerator } from "../domain/ids.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
+import type { RmdFinding } from "../domain/rmd/findings.js";
+import type { SnapshotRef } from "../domain/rmd/standing.js";
+import type { RmdStore } from "./rmd-ports.js";
 
 export interface PageRequest {
   limit: number;
@@ -63,6 +66,15 @@ export interface AccountStore {
   revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord>;
 }
 
+/** A traceback's KYC findings against the RMD, as recorded when it ended. */
+export interface KycRecord {
+  tracebackId: string;
+  callTimeUtc: string;
+  snapshot?: SnapshotRef;
+  findings: RmdFinding[];
+  recordedAt: string;
+}
+
 export interface TracebackStore {
   /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
   createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
@@ -88,6 +100,9 @@ export interface TracebackStore {
   reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;
   hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>>;
   hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]>;
+  /** Kept beside the traceback, out of its listings: written again by a repeated follow-up, same content. */
+  putKycRecord(record: KycRecord): Promise<void>;
+  getKycRecord(tracebackId: string): Promise<KycRecord | undefined>;
 }
 
 /** Hands events to the delivery pipeline. Must be safe to call twice with the same events. */
@@ -123,6 +138,7 @@ export interface CoreDeps {
   evidence: EvidenceStore;
   fetchCertificate: CertificateSource;
   tracebacks: TracebackStore;
+  rmd: RmdStore;
   events: EventPublisher;
   deadlines: DeadlinePolicies;
   clock: Clock;

@@ -1561,6 +1561,7 @@ export interface components {
                 hopSeq: number;
                 since: string;
             };
+            intel?: components["schemas"]["TracebackIntel"];
         };
         /**
          * @example {
@@ -1621,6 +1622,76 @@ export interface components {
             hopSeq?: number;
             decidedAt: string;
             decidedBy: string;
+        };
+        /**
+         * @description What the traceback's end established, recorded by the follow-up that decided its outcome (not for tracebacks closed by a person).
+         * @example {
+         *       "recordedAt": "2025-09-02T16:00:00.000Z",
+         *       "rmdSnapshot": {
+         *         "importId": "rmd_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "asOf": "2025-09-01T00:00:00.000Z"
+         *       },
+         *       "findings": [
+         *         {
+         *           "code": "accepted_from_unlisted_upstream",
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         }
+         *       ],
+         *       "originator": {
+         *         "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *         "hopSeq": 2,
+         *         "customer": {
+         *           "name": "Example Dialer LLC",
+         *           "keys": [
+         *             "name:example dialer"
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        TracebackIntel: {
+            recordedAt: string;
+            /** @description The RMD snapshot in effect at the call. */
+            rmdSnapshot?: {
+                importId: string;
+                asOf: string;
+            };
+            /** @description Each kind of finding and the provider it concerns, once; the RMD findings in full are at `/v1/tracebacks/{id}/rmd-findings`. */
+            findings: {
+                /** @enum {string} */
+                code: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing" | "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
+                providerId?: string;
+            }[];
+            originator?: {
+                providerId: string;
+                hopSeq: number;
+                customer: components["schemas"]["NamedCustomer"];
+            };
+            pointOfEntry?: {
+                providerId: string;
+                hopSeq: number;
+            };
+        };
+        /**
+         * @example {
+         *       "name": "Example Dialer LLC",
+         *       "accountReference": "CUST-4471",
+         *       "keys": [
+         *         "name:example dialer",
+         *         "account:acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9 CUST-4471"
+         *       ]
+         *     }
+         */
+        NamedCustomer: {
+            name: string;
+            accountReference?: string;
+            contact?: {
+                name?: string;
+                email?: string;
+                phone?: string;
+            };
+            /** @description Normalised keys (`name:`, `account:<provider> <ref>`, `email:`, `phone:`): two answers naming a customer with a key in common name the same customer. */
+            keys: string[];
         };
         /**
          * @example {
@@ -3055,6 +3126,8 @@ export interface components {
             callTimeUtc: string;
             snapshot?: components["schemas"]["RmdSnapshotRef"] & unknown;
             findings: components["schemas"]["RmdFinding"][];
+            /** @description When the traceback ended and these findings were recorded with it; absent while it runs (the findings so far). */
+            recordedAt?: string;
         };
         /**
          * @example {
@@ -4691,6 +4764,8 @@ export interface operations {
                 campaign?: string;
                 /** @description `true`: only tracebacks whose current hop request is past its due time without an answer. */
                 overdue?: "true" | "false";
+                /** @description Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended). */
+                hasFinding?: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing" | "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
             };
             header?: never;
             path?: never;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
+import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
@@ -123,6 +124,7 @@ describe("a kill between any two port calls loses no notification", () => {
     evidence: new DynamoEvidenceStore(db, emulators.tableName),
     tracebacks: new DynamoTracebackStore(db, emulators.tableName),
     webhooks: new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)),
+    rmd: new DynamoRmdStore(db, emulators.tableName),
   });
 
   /** A process: its own (empty) queue, and ports that die with `doom` when one is given. */
@@ -136,6 +138,7 @@ describe("a kill between any two port calls loses no notification", () => {
       accounts: port(s.accounts),
       evidence: port(s.evidence),
       tracebacks: port(s.tracebacks),
+      rmd: port(s.rmd),
       fetchCertificate: async () => {
         throw new Error("no certificates in this test");
       },

@@ -6,6 +6,7 @@ import { InvalidCursorError, queryPage } from "../../functions/adapters/dynamo/i
 import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
+import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import type { Account } from "../../functions/domain/account.js";
 import { ConflictError } from "../../functions/domain/errors.js";
@@ -297,6 +298,7 @@ describe("the reconciler finishes an interrupted follow-up", () => {
       accounts: r.accounts,
       tracebacks: r.tracebacks,
       evidence: r.evidence,
+      rmd: new DynamoRmdStore(r.db, r.emulators.tableName),
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },
       deadlines,
       log,

@@ -79,6 +79,8 @@ export const keys = {
   }),
   /** The sort key range holding a hop and its amendments, and nothing of any other hop. */
   hopWithAmendments: (seq: number): [string, string] => [hopSortKey(seq), `${hopSortKey(seq)}#~`],
+  /** A traceback's KYC findings as recorded when it ended, beside its hops. */
+  kycRecord: (tracebackId: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: "KYC" }),
   hopsOf: (providerId: string) => `HOPS#${providerId}`,
   openHopsOf: (providerId: string) => `OPEN#${providerId}`,
   /** The hops counted against a provider's weekly request cap (Canadian policy), per week. */

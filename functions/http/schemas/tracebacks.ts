@@ -2,6 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
+import { RMD_FINDING_CODES } from "../../domain/rmd/findings.js";
+
+/** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
+export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
 import { E164Input, PageQuerySchema, Timestamp } from "./common.js";
@@ -175,6 +179,35 @@ export const SignatureAnalysisSchema = z
   })
   .openapi("SignatureAnalysis");
 
+export const NamedCustomerSchema = z
+  .object({
+    name: z.string(),
+    accountReference: z.string().optional(),
+    contact: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).optional(),
+    keys: z.array(z.string()).openapi({ description: "Normalised keys (`name:`, `account:<provider> <ref>`, `email:`, `phone:`): two answers naming a customer with a key in common name the same customer." }),
+  })
+  .openapi("NamedCustomer", { example: { name: "Example Dialer LLC", accountReference: "CUST-4471", keys: ["name:example dialer", "account:acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9 CUST-4471"] } });
+
+export const TracebackIntelSchema = z
+  .object({
+    recordedAt: z.string(),
+    rmdSnapshot: z.object({ importId: z.string(), asOf: z.string() }).optional().openapi({ description: "The RMD snapshot in effect at the call." }),
+    findings: z
+      .array(z.object({ code: z.enum(FINDING_KINDS), providerId: z.string().optional() }))
+      .openapi({ description: "Each kind of finding and the provider it concerns, once; the RMD findings in full are at `/v1/tracebacks/{id}/rmd-findings`." }),
+    originator: z.object({ providerId: z.string(), hopSeq: z.number().int(), customer: NamedCustomerSchema }).optional(),
+    pointOfEntry: z.object({ providerId: z.string(), hopSeq: z.number().int() }).optional(),
+  })
+  .openapi("TracebackIntel", {
+    description: "What the traceback's end established, recorded by the follow-up that decided its outcome (not for tracebacks closed by a person).",
+    example: {
+      recordedAt: "2025-09-02T16:00:00.000Z",
+      rmdSnapshot: { importId: "rmd_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", asOf: "2025-09-01T00:00:00.000Z" },
+      findings: [{ code: "accepted_from_unlisted_upstream", providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }],
+      originator: { providerId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", hopSeq: 2, customer: { name: "Example Dialer LLC", keys: ["name:example dialer"] } },
+    },
+  });
+
 export const TracebackSchema = z
   .object({
     id: z.string(),
@@ -205,6 +238,7 @@ export const TracebackSchema = z
       .object({ hopSeq: z.number().int(), since: z.string() })
       .optional()
       .openapi({ description: "While the current hop request is past its due time without an answer: which hop, and since when." }),
+    intel: TracebackIntelSchema.optional(),
   })
   .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
 
@@ -343,4 +377,8 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
   campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
   overdue: z.enum(["true", "false"]).optional().openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
+  hasFinding: z
+    .enum(FINDING_KINDS)
+    .optional()
+    .openapi({ description: "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).", example: "upstream_removed_from_rmd" }),
 }).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });
