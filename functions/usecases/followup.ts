@@ -13,9 +13,10 @@ import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, sign
 import { isInquirySeq } from "../domain/ids.js";
 import { recordFindings } from "./findings.js";
 import { withCompletionRecord } from "./completion.js";
+import { assignToCampaign } from "./campaigns.js";
 import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "rmd">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "rmd" | "campaigns" | "ids">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -59,6 +60,7 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     }
   }
   await deps.events.publish(events);
+  await assignToCampaign(deps, tb);
   await deps.tracebacks.clearOutbox({ tracebackId }, marker);
 }
 
@@ -128,6 +130,7 @@ export async function followUpHop(
   if (after?.status === "completed") {
     events.push(tracebackCompleted(after));
     if (after.signatures) await recordFindings(deps, tracebackId);
+    await assignToCampaign(deps, after);
   }
   await deps.events.publish(events);
   await deps.tracebacks.clearOutbox(opts.markedItem ?? { tracebackId, seq }, marker);

@@ -11,16 +11,10 @@ import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter
 import type { RmdFinding } from "../domain/rmd/findings.js";
 import type { SnapshotRef } from "../domain/rmd/standing.js";
 import type { RmdStore } from "./rmd-ports.js";
+import type { CampaignStore } from "./campaign-ports.js";
+import type { Page, PageRequest } from "./page.js";
 
-export interface PageRequest {
-  limit: number;
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
+export type { Page, PageRequest } from "./page.js";
 
 /** A stored domain object with its optimistic-lock version and outbox marker, if any. */
 export interface Stored<T> {
@@ -79,6 +73,8 @@ export interface TracebackStore {
   /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
   createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
   getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
+  /** The tracebacks that exist among these, in no particular order. */
+  getTracebacks(ids: readonly string[]): Promise<Traceback[]>;
   /** Replaces `before` (as read, at its version) with `tb`; false when another write came first. */
   replaceTraceback(tb: Traceback, before: Stored<Traceback>, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;
@@ -139,6 +135,7 @@ export interface CoreDeps {
   fetchCertificate: CertificateSource;
   tracebacks: TracebackStore;
   rmd: RmdStore;
+  campaigns: CampaignStore;
   events: EventPublisher;
   deadlines: DeadlinePolicies;
   clock: Clock;

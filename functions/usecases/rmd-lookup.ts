@@ -13,8 +13,8 @@ import { identitiesOf, identityKey, kycFindings, providerIdsOf, type KycChain, t
 import { matchIdentity, type IdentityEvidence, type ProviderIdentity, type RmdMatch } from "../domain/rmd/match.js";
 import { filingOf, standingOf, type ChangeKind, type FilingVersion, type RmdStanding, type SnapshotRef } from "../domain/rmd/standing.js";
 import type { Hop, Traceback } from "../domain/traceback.js";
-import type { Page, PageRequest } from "./ports.js";
-import type { RmdDeps, RmdImport } from "./rmd-ports.js";
+import type { CoreDeps as RmdDeps, Page, PageRequest } from "./ports.js";
+import type { RmdImport } from "./rmd-ports.js";
 
 /** Name suggestions are for a person to read; a handful is enough. */
 const MAX_SUGGESTIONS = 5;

@@ -1,7 +1,7 @@
 /** What the RMD use cases need from storage. */
 import type { ManifestEntry } from "../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../domain/rmd/standing.js";
-import type { CoreDeps, Page, PageRequest } from "./ports.js";
+import type { Page, PageRequest } from "./page.js";
 
 export interface RmdImport {
   id: string;
@@ -56,8 +56,4 @@ export interface RmdStore {
   markCommitted(imp: RmdImport, committedAt: string): Promise<void>;
   /** Marks a staged import that lost its commit, and removes what it staged. */
   abandon(imp: RmdImport, versions: FilingVersion[]): Promise<void>;
-}
-
-export interface RmdDeps extends CoreDeps {
-  rmd: RmdStore;
 }

@@ -23,6 +23,7 @@ export interface CreateTracebackInput {
   campaign?: string;
   notes?: string;
   mediaUrl?: string;
+  transcript?: string;
   identityHeaders?: string[];
   /** Certificates of the signers, by x5u URL; the others are fetched from their x5u. */
   certificates?: SuppliedCertificate[];
@@ -80,6 +81,7 @@ export async function createTraceback(
       ...(input.campaign !== undefined && { campaign: input.campaign }),
       ...(input.notes !== undefined && { notes: input.notes }),
       ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
+      ...(input.transcript !== undefined && { transcript: input.transcript }),
       ...(input.identityHeaders !== undefined && { identityHeaders: input.identityHeaders }),
       ...(signatures.length > 0 && { signatures }),
       ...(callFindings.length > 0 && { callFindings }),

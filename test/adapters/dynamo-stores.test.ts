@@ -7,6 +7,7 @@ import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
+import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import type { Account } from "../../functions/domain/account.js";
 import { ConflictError } from "../../functions/domain/errors.js";
@@ -299,6 +300,8 @@ describe("the reconciler finishes an interrupted follow-up", () => {
       tracebacks: r.tracebacks,
       evidence: r.evidence,
       rmd: new DynamoRmdStore(r.db, r.emulators.tableName),
+      campaigns: new DynamoCampaignStore(r.db, r.emulators.tableName),
+      ids: ulidGenerator(() => clock.now().getTime()),
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },
       deadlines,
       log,

@@ -108,6 +108,18 @@ export const keys = {
   finding: (tracebackId: string, id: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: `FINDING#${id}` }),
   findingsOf: (providerId: string) => `FINDINGS#${providerId}`,
 
+  /** A call's campaign profile and the campaign it was placed in, one item per traceback. */
+  campaignCall: (tracebackId: string): ItemKey => ({ pk: `CCALL#${tracebackId}`, sk: "CCALL" }),
+  /** Calls filed under one lookup key (an LSH band of the transcript, a number, a signer, a customer), newest last. */
+  campaignKey: (key: string) => `CKEY#${key}`,
+  campaign: (campaignId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: "CAMPAIGN" }),
+  campaignPartition: (campaignId: string) => `CAMPAIGN#${campaignId}`,
+  /** A call placed in a campaign, under the campaign, by call time. */
+  campaignMember: (campaignId: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: `M#${callTime}#${tracebackId}` }),
+  campaignMemberPrefix: "M#",
+  /** Campaigns not folded into another (gsi1), by creation: few next to the calls, so one partition. */
+  campaigns: "CAMPAIGNS",
+
   invitation: (invitationId: string): ItemKey => ({ pk: `INVITATION#${invitationId}`, sk: "INVITATION" }),
   invitationsOf: (accountId: string) => `INVITATIONS#${accountId}`,
   /** Every invitation, for the consortium: few and rarely written, so one partition holds them. */

@@ -4,29 +4,15 @@
  * customer it named, the point of entry. Lists, campaigns, scorecards and repeat offenders read
  * this small record instead of walking the chain again.
  */
-import type { Finding, FindingCode } from "../shaken/findings.js";
-import type { RmdFinding, RmdFindingCode } from "../rmd/findings.js";
+import type { Finding } from "../shaken/findings.js";
+import type { RmdFinding } from "../rmd/findings.js";
 import type { SnapshotRef } from "../rmd/standing.js";
 import { isInquirySeq } from "../ids.js";
 import type { Hop, Traceback } from "../traceback.js";
 import { accountKey, normaliseCustomer, type NamedCustomer } from "./customer.js";
+import type { FindingKind, FindingRef, TracebackIntel } from "./intel.js";
 
-export type FindingKind = FindingCode | RmdFindingCode;
-
-export interface FindingRef {
-  code: FindingKind;
-  providerId?: string;
-}
-
-export interface TracebackIntel {
-  recordedAt: string;
-  /** The RMD snapshot in effect at the call, when there was one. */
-  rmdSnapshot?: SnapshotRef;
-  /** Every finding of the traceback by kind and the provider it concerns, each pair once. */
-  findings: FindingRef[];
-  originator?: { providerId: string; hopSeq: number; customer: NamedCustomer };
-  pointOfEntry?: { providerId: string; hopSeq: number };
-}
+export type { FindingKind, FindingRef, TracebackIntel };
 
 /**
  * The record of a completed traceback from its chain and the findings made of it: its KYC

@@ -27,6 +27,12 @@ const CallingNumberInput = z
     example: "+13055550123",
   });
 
+export const TranscriptInput = z
+  .string()
+  .min(1)
+  .max(8000)
+  .openapi({ description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.", example: "this is an important message about your vehicle's extended warranty press one now" });
+
 export const CreateTracebackSchema = z
   .object({
     callingNumber: CallingNumberInput,
@@ -37,6 +43,7 @@ export const CreateTracebackSchema = z
     campaign: z.string().min(1).max(200).optional().openapi({ example: "utility-impersonation-2024-06" }),
     notes: z.string().max(4000).optional(),
     mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
+    transcript: TranscriptInput.optional(),
     identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
     certificates: z
       .array(z.object({ url: z.string().url().max(2048), pem: z.string().min(1).max(16_384) }).strict())
@@ -217,6 +224,7 @@ export const TracebackSchema = z
     campaign: z.string().optional(),
     notes: z.string().optional(),
     mediaUrl: z.string().optional(),
+    transcript: z.string().optional(),
     identityHeaders: z.array(z.string()),
     signatures: z.array(SignatureAnalysisSchema).optional(),
     callFindings: z
