@@ -56,6 +56,7 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "account_id_required", status: 422, meaning: "Keys given at registration need the account `id` their proofs name." },
   { code: "invalid_phone_number", status: 422, meaning: "A telephone number cannot be normalised to E.164." },
   { code: "unknown_provider", status: 422, meaning: "No registered provider has this id." },
+  { code: "terminating_provider_required", status: 422, meaning: "A call of a batch names no terminating provider, and the batch gives none for all its calls." },
   { code: "unknown_campaign", status: 422, meaning: "No campaign has this id." },
   { code: "not_in_campaign", status: 422, meaning: "The traceback is not in the campaign being split." },
   { code: "split_takes_all", status: 422, meaning: "A split must leave at least one traceback in the campaign." },

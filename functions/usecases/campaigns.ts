@@ -61,7 +61,8 @@ export async function assignToCampaign(deps: CampaignDeps, tb: Traceback): Promi
   const placed = candidates.filter((c) => linked.has(c.profile.id) && c.campaignId);
   const current = await currentCampaigns(deps.campaigns, placed.map((c) => c.campaignId!));
   const campaignOf = new Map(placed.map((c) => [c.profile.id, current.get(c.campaignId!)!]));
-  const placement = placeCall(links, campaignOf, foundedBy)!;
+  // Founded by the earlier id of the two: two calls placed at once, each finding the other, found the same campaign.
+  const placement = placeCall(links, campaignOf, (to) => foundedBy(to < tb.id ? to : tb.id))!;
   const at = deps.clock.now().toISOString();
   if (placement.founded) await deps.campaigns.createCampaign({ id: placement.campaignId, decided: false, createdAt: at, calls: 0, decisions: [] });
   const profiles = new Map(candidates.map((c) => [c.profile.id, c.profile]));

@@ -139,6 +139,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tracebacks:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start tracebacks for a batch of captured calls (a surveillance feed)
+         * @description Each call is started on its own, as `POST /v1/tracebacks` would, and is idempotent by its `callKey` and call time: a call sent again, in this batch or a later one, answers `exists` with the traceback it started. A call that breaks a rule is `rejected` with its problem; the others go ahead. Tracebacks are placed in campaigns as they are started.
+         */
+        post: operations["createTracebackBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tracebacks/{tracebackId}": {
         parameters: {
             query?: never;
@@ -2124,6 +2144,127 @@ export interface components {
             }[];
             /** @enum {string} */
             deadlinePolicy?: "us-24h" | "ca-2bd" | "fixed";
+        };
+        /**
+         * @example {
+         *       "created": 1,
+         *       "existing": 0,
+         *       "rejected": 1,
+         *       "failed": 0,
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "callKey": "honeypot-7/000123",
+         *           "status": "created",
+         *           "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         },
+         *         {
+         *           "index": 1,
+         *           "callKey": "honeypot-7/000124",
+         *           "status": "rejected",
+         *           "problem": {
+         *             "status": 422,
+         *             "code": "unknown_provider",
+         *             "detail": "no registered provider acc_x",
+         *             "errors": [
+         *               {
+         *                 "pointer": "/calls/1/terminatingProviderId",
+         *                 "detail": "no registered provider acc_x"
+         *               }
+         *             ]
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        TracebackBatchResult: {
+            created: number;
+            /** @description Calls whose traceback an earlier batch started. */
+            existing: number;
+            rejected: number;
+            /** @description Calls that met an internal error: send them again (nothing is started twice). */
+            failed: number;
+            results: {
+                index: number;
+                callKey: string;
+                /** @enum {string} */
+                status: "created" | "exists" | "rejected" | "failed";
+                tracebackId?: string;
+                /** @description Why the call was rejected, as the problem a single `POST /v1/tracebacks` would answer, its pointers under `/calls/<index>`. */
+                problem?: {
+                    status: number;
+                    code: string;
+                    detail: string;
+                    errors?: {
+                        pointer: string;
+                        detail: string;
+                    }[];
+                };
+            }[];
+        };
+        /**
+         * @example {
+         *       "terminatingProviderId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "calls": [
+         *         {
+         *           "callKey": "honeypot-7/000123",
+         *           "callingNumber": "+13055550123",
+         *           "calledNumber": "+12025550143",
+         *           "callTime": "2025-09-01T13:00:00Z",
+         *           "transcript": "this is an important message about your vehicle's extended warranty press one now"
+         *         },
+         *         {
+         *           "callKey": "honeypot-7/000124",
+         *           "callingNumber": "+13055550177",
+         *           "calledNumber": "+12025550188",
+         *           "callTime": "2025-09-01T13:00:41Z"
+         *         }
+         *       ]
+         *     }
+         */
+        TracebackBatch: {
+            /** @description The terminating provider of every call that names none. */
+            terminatingProviderId?: string;
+            /** @description Consortium only: start them on behalf of this initiator. */
+            initiatorId?: string;
+            /** @description At most 100 calls (more: `422 validation_failed` at `/calls`), and the body within the API's body limit (else `413 payload_too_large`). */
+            calls: components["schemas"]["CapturedCall"][];
+        };
+        CapturedCall: {
+            /**
+             * @description The feed's own id for the call (with its call time, it names one traceback: a call sent again finds it). Without one, a digest of the numbers, the call time and the first Identity header.
+             * @example honeypot-7/2025-09-01/000123
+             */
+            callKey?: string;
+            /**
+             * @description The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).
+             * @example +13055550123
+             */
+            callingNumber: string;
+            /**
+             * @description A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.
+             * @example +12025550143
+             */
+            calledNumber: string;
+            /**
+             * Format: date-time
+             * @description When the call was captured, with its UTC offset.
+             * @example 2024-06-03T16:00:00Z
+             */
+            callTime: string;
+            /**
+             * @description What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.
+             * @example this is an important message about your vehicle's extended warranty press one now
+             */
+            transcript?: string;
+            /** @description Raw SIP Identity headers of the captured call. */
+            identityHeaders?: string[];
+            /** @description The provider that delivered the call; else the batch's. */
+            terminatingProviderId?: string;
+            campaign?: string;
+            notes?: string;
+            /** Format: uri */
+            mediaUrl?: string;
         };
         /**
          * @example {
@@ -5370,6 +5511,166 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTracebackBatch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TracebackBatch"];
+            };
+        };
+        responses: {
+            /** @description One result per call, in the order sent */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TracebackBatchResult"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
             /** @description The body is larger than allowed */
             413: {
                 headers: {

@@ -33,6 +33,83 @@ export const TranscriptInput = z
   .max(8000)
   .openapi({ description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.", example: "this is an important message about your vehicle's extended warranty press one now" });
 
+/** Calls in one batch: enough for a feed's minute, few enough to answer within a request's time. */
+export const MAX_BATCH_CALLS = 100;
+
+const PRINTABLE_KEY = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => !UNPRINTABLE.test(s), "the call key holds control or format characters");
+
+export const CapturedCallSchema = z
+  .object({
+    callKey: PRINTABLE_KEY.optional().openapi({
+      description: "The feed's own id for the call (with its call time, it names one traceback: a call sent again finds it). Without one, a digest of the numbers, the call time and the first Identity header.",
+      example: "honeypot-7/2025-09-01/000123",
+    }),
+    callingNumber: CallingNumberInput,
+    calledNumber: E164Input.openapi({ example: "+12025550143" }),
+    callTime: Timestamp.openapi({ description: "When the call was captured, with its UTC offset." }),
+    transcript: TranscriptInput.optional(),
+    identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call." }),
+    terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The provider that delivered the call; else the batch's." }),
+    campaign: z.string().min(1).max(200).optional(),
+    notes: z.string().max(4000).optional(),
+    mediaUrl: z.string().url().max(2048).optional(),
+  })
+  .strict()
+  .openapi("CapturedCall");
+
+export const TracebackBatchSchema = z
+  .object({
+    terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The terminating provider of every call that names none." }),
+    initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start them on behalf of this initiator." }),
+    calls: z.array(CapturedCallSchema).min(1).max(MAX_BATCH_CALLS).openapi({ description: `At most ${MAX_BATCH_CALLS} calls (more: \`422 validation_failed\` at \`/calls\`), and the body within the API's body limit (else \`413 payload_too_large\`).` }),
+  })
+  .strict()
+  .openapi("TracebackBatch", {
+    example: {
+      terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      calls: [
+        { callKey: "honeypot-7/000123", callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2025-09-01T13:00:00Z", transcript: "this is an important message about your vehicle's extended warranty press one now" },
+        { callKey: "honeypot-7/000124", callingNumber: "+13055550177", calledNumber: "+12025550188", callTime: "2025-09-01T13:00:41Z" },
+      ],
+    },
+  });
+
+export const TracebackBatchResultSchema = z
+  .object({
+    created: z.number().int(),
+    existing: z.number().int().openapi({ description: "Calls whose traceback an earlier batch started." }),
+    rejected: z.number().int(),
+    failed: z.number().int().openapi({ description: "Calls that met an internal error: send them again (nothing is started twice)." }),
+    results: z.array(
+      z.object({
+        index: z.number().int(),
+        callKey: z.string(),
+        status: z.enum(["created", "exists", "rejected", "failed"]),
+        tracebackId: z.string().optional(),
+        problem: z
+          .object({ status: z.number().int(), code: z.string(), detail: z.string(), errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional() })
+          .optional()
+          .openapi({ description: "Why the call was rejected, as the problem a single `POST /v1/tracebacks` would answer, its pointers under `/calls/<index>`." }),
+      }),
+    ),
+  })
+  .openapi("TracebackBatchResult", {
+    example: {
+      created: 1,
+      existing: 0,
+      rejected: 1,
+      failed: 0,
+      results: [
+        { index: 0, callKey: "honeypot-7/000123", status: "created", tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
+        { index: 1, callKey: "honeypot-7/000124", status: "rejected", problem: { status: 422, code: "unknown_provider", detail: "no registered provider acc_x", errors: [{ pointer: "/calls/1/terminatingProviderId", detail: "no registered provider acc_x" }] } },
+      ],
+    },
+  });
+
 export const CreateTracebackSchema = z
   .object({
     callingNumber: CallingNumberInput,
