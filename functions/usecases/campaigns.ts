@@ -82,7 +82,7 @@ function membership(campaignId: string, call: CallProfile, signals: Membership["
 }
 
 /** Each campaign as it stands now: the one it was folded into, if it was. */
-async function currentCampaigns(store: CampaignStore, ids: readonly string[]): Promise<Map<string, CampaignRecord>> {
+export async function currentCampaigns(store: CampaignStore, ids: readonly string[]): Promise<Map<string, CampaignRecord>> {
   const out = new Map<string, CampaignRecord>();
   let pending = new Map([...new Set(ids)].map((id) => [id, [id]]));
   for (let depth = 0; pending.size > 0 && depth < MAX_FOLD_DEPTH; depth++) {

@@ -14,9 +14,10 @@ import { isInquirySeq } from "../domain/ids.js";
 import { recordFindings } from "./findings.js";
 import { withCompletionRecord } from "./completion.js";
 import { assignToCampaign } from "./campaigns.js";
+import { recordRoles } from "./offenders.js";
 import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "rmd" | "campaigns" | "ids">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "rmd" | "campaigns" | "intel" | "ids">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -131,6 +132,7 @@ export async function followUpHop(
     events.push(tracebackCompleted(after));
     if (after.signatures) await recordFindings(deps, tracebackId);
     await assignToCampaign(deps, after);
+    await recordRoles(deps, after);
   }
   await deps.events.publish(events);
   await deps.tracebacks.clearOutbox(opts.markedItem ?? { tracebackId, seq }, marker);

@@ -12,6 +12,7 @@ import type { RmdFinding } from "../domain/rmd/findings.js";
 import type { SnapshotRef } from "../domain/rmd/standing.js";
 import type { RmdStore } from "./rmd-ports.js";
 import type { CampaignStore } from "./campaign-ports.js";
+import type { IntelStore } from "./intel-ports.js";
 import type { Page, PageRequest } from "./page.js";
 
 export type { Page, PageRequest } from "./page.js";
@@ -136,6 +137,7 @@ export interface CoreDeps {
   tracebacks: TracebackStore;
   rmd: RmdStore;
   campaigns: CampaignStore;
+  intel: IntelStore;
   events: EventPublisher;
   deadlines: DeadlinePolicies;
   clock: Clock;

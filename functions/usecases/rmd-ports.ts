@@ -41,6 +41,8 @@ export interface RmdStore {
   listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]>;
   /** A filing's newest committed version taken no later than the snapshot. */
   latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined>;
+  /** A filing's committed versions, oldest first: its history in the RMD. */
+  versionsOf(number: string, max: number): Promise<FilingVersion[]>;
   /** The filings removed from a snapshot while they listed the FRN (staged imports' included). */
   removedWithFrn(frn: string): Promise<string[]>;
   /** What an import added, changed or removed, by filing number. */

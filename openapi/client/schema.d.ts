@@ -889,6 +889,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/providers/{accountId}/scorecard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A provider's scorecard over a period, as JSON or CSV (consortium, or the provider itself)
+         * @description Completed tracebacks of calls in [from, to) by the part the provider played (on the path, originator, point of entry, signer) and their findings; its hop requests answered, late, overdue and non-responsive with median and 90th-percentile answer times; its RMD standing and filing history; the repeat-offender customers it named. Send `Accept: text/csv` for rows of `section,item,value`.
+         */
+        get: operations["getProviderScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repeat-offenders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Repeat offenders of a period (consortium)
+         * @description Customers that originators named in several completed tracebacks, or behind several providers, matched by any normalised key (business name, account reference at its provider, e-mail, phone); and providers that were the originator or point of entry of at least `minTracebacks` tracebacks, or of tracebacks of at least `minCampaigns` campaigns, of calls in [from, to).
+         */
+        get: operations["listRepeatOffenders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invitations": {
         parameters: {
             query?: never;
@@ -3737,6 +3777,191 @@ export interface components {
         MergeCampaigns: {
             /** @description The campaigns to merge into this one. */
             campaignIds: string[];
+        };
+        /**
+         * @example {
+         *       "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *       "name": "Originating Example Voice",
+         *       "from": "2025-01-01T00:00:00.000Z",
+         *       "to": "2026-01-01T00:00:00.000Z",
+         *       "tracebacks": {
+         *         "tracebacks": 3,
+         *         "onPath": 3,
+         *         "asOriginator": 2,
+         *         "asPointOfEntry": 0,
+         *         "asSigner": 1,
+         *         "outcomes": [
+         *           {
+         *             "outcome": "originator_found",
+         *             "tracebacks": 2
+         *           }
+         *         ],
+         *         "findings": [
+         *           {
+         *             "kind": "registered_rmd_mismatch",
+         *             "tracebacks": 2
+         *           }
+         *         ]
+         *       },
+         *       "hopRequests": {
+         *         "requested": 3,
+         *         "answered": 3,
+         *         "answeredLate": 1,
+         *         "open": 0,
+         *         "overdue": 1,
+         *         "nonResponsive": 0,
+         *         "medianAnswerSeconds": 1840,
+         *         "p90AnswerSeconds": 30600
+         *       },
+         *       "rmd": {
+         *         "at": "2026-01-01T00:00:00.000Z",
+         *         "match": {
+         *           "listing": "listed",
+         *           "suggestions": []
+         *         },
+         *         "history": [
+         *           {
+         *             "number": "RMD0900004",
+         *             "asOf": "2025-08-01T00:00:00.000Z",
+         *             "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *             "change": "added"
+         *           }
+         *         ]
+         *       },
+         *       "repeatOffenderCustomers": []
+         *     }
+         */
+        ProviderScorecard: {
+            providerId: string;
+            name: string;
+            from: string;
+            to: string;
+            /** @description Counted by call time, as each traceback was recorded when it ended (not tracebacks closed by a person). */
+            tracebacks: {
+                /** @description Completed tracebacks of calls in the period in which it played any part. */
+                tracebacks: number;
+                onPath: number;
+                asOriginator: number;
+                asPointOfEntry: number;
+                asSigner: number;
+                outcomes: {
+                    /** @enum {string} */
+                    outcome: "originator_found" | "point_of_entry_found" | "non_responsive_provider" | "no_record" | "loop_detected" | "closed";
+                    tracebacks: number;
+                }[];
+                /** @description Findings concerning it, by kind. */
+                findings: {
+                    /** @enum {string} */
+                    kind: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing" | "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
+                    tracebacks: number;
+                }[];
+            };
+            /** @description Its hop requests created in the period, as `/v1/providers/{id}/responsiveness` counts them. */
+            hopRequests: {
+                requested: number;
+                answered: number;
+                answeredLate: number;
+                open: number;
+                overdue: number;
+                nonResponsive: number;
+                medianAnswerSeconds?: number;
+                p90AnswerSeconds?: number;
+            };
+            rmd: {
+                /** @description The end of the period, or now if sooner. */
+                at: string;
+                match: components["schemas"]["RmdMatch"];
+                /** @description Every snapshot that added, changed or removed its filing, oldest first. */
+                history: {
+                    number: string;
+                    asOf: string;
+                    importId: string;
+                    /** @enum {string} */
+                    change: "added" | "changed" | "removed";
+                    fields?: string[];
+                }[];
+            };
+            /** @description Customers it named as originator that are repeat offenders in the period. */
+            repeatOffenderCustomers: components["schemas"]["RepeatCustomer"][];
+            truncated?: boolean;
+        };
+        /**
+         * @example {
+         *       "names": [
+         *         "APEX OUTREACH 7, L.L.C.",
+         *         "Apex Outreach 7 LLC"
+         *       ],
+         *       "keys": [
+         *         "name:apex outreach 7"
+         *       ],
+         *       "tracebackIds": [
+         *         "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9"
+         *       ],
+         *       "providerIds": [
+         *         "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0"
+         *       ],
+         *       "campaignIds": [
+         *         "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *       ],
+         *       "firstCallAt": "2025-09-01T13:00:00.000Z",
+         *       "lastCallAt": "2025-09-04T15:00:00.000Z",
+         *       "flags": [
+         *         "several_tracebacks"
+         *       ]
+         *     }
+         */
+        RepeatCustomer: {
+            /** @description The names it was given, as written. */
+            names: string[];
+            /** @description Its normalised keys; answers sharing any one name the same customer. */
+            keys: string[];
+            tracebackIds: string[];
+            /** @description The originating providers that named it. */
+            providerIds: string[];
+            campaignIds: string[];
+            firstCallAt: string;
+            lastCallAt: string;
+            flags: ("several_tracebacks" | "several_providers")[];
+        };
+        /**
+         * @example {
+         *       "from": "2025-09-01T00:00:00.000Z",
+         *       "to": "2025-10-01T00:00:00.000Z",
+         *       "customers": [],
+         *       "providers": [
+         *         {
+         *           "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *           "asOriginator": 3,
+         *           "asPointOfEntry": 0,
+         *           "tracebackIds": [
+         *             "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *             "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9",
+         *             "tb_01JD5ZQ9B2C3D4E5F6G7H8J9K0"
+         *           ],
+         *           "campaignIds": [
+         *             "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *           ],
+         *           "flags": [
+         *             "tracebacks"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        RepeatOffenders: {
+            from: string;
+            to: string;
+            customers: components["schemas"]["RepeatCustomer"][];
+            providers: {
+                providerId: string;
+                asOriginator: number;
+                asPointOfEntry: number;
+                tracebackIds: string[];
+                campaignIds: string[];
+                flags: ("tracebacks" | "campaigns")[];
+            }[];
+            truncated?: boolean;
         };
         /**
          * @example {
@@ -11091,6 +11316,194 @@ export interface operations {
                      *           "detail": "Invalid input: expected object, received undefined"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getProviderScorecard: {
+        parameters: {
+            query?: {
+                /** @description Calls at or after; a year before `to` by default. */
+                from?: string;
+                /** @description Calls before; now by default. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scorecard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderScorecard"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRepeatOffenders: {
+        parameters: {
+            query: {
+                from: string;
+                /** @description After `from`, at most 366 days later. */
+                to: string;
+                /** @description A provider is flagged as originator or point of entry of at least this many tracebacks... */
+                minTracebacks?: number;
+                /** @description ...or of tracebacks of at least this many campaigns. */
+                minCampaigns?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The repeat offenders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepeatOffenders"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

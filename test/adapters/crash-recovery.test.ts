@@ -18,6 +18,7 @@ import { createDocumentClient } from "../../functions/adapters/dynamo/client.js"
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
+import { DynamoIntelStore } from "../../functions/adapters/dynamo/intel-store.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
@@ -127,6 +128,7 @@ describe("a kill between any two port calls loses no notification", () => {
     webhooks: new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)),
     rmd: new DynamoRmdStore(db, emulators.tableName),
     campaigns: new DynamoCampaignStore(db, emulators.tableName),
+    intel: new DynamoIntelStore(db, emulators.tableName),
   });
 
   /** A process: its own (empty) queue, and ports that die with `doom` when one is given. */
@@ -142,6 +144,7 @@ describe("a kill between any two port calls loses no notification", () => {
       tracebacks: port(s.tracebacks),
       rmd: port(s.rmd),
       campaigns: port(s.campaigns),
+      intel: port(s.intel),
       fetchCertificate: async () => {
         throw new Error("no certificates in this test");
       },

@@ -8,6 +8,7 @@ import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
+import { DynamoIntelStore } from "../../functions/adapters/dynamo/intel-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import type { Account } from "../../functions/domain/account.js";
 import { ConflictError } from "../../functions/domain/errors.js";
@@ -301,6 +302,7 @@ describe("the reconciler finishes an interrupted follow-up", () => {
       evidence: r.evidence,
       rmd: new DynamoRmdStore(r.db, r.emulators.tableName),
       campaigns: new DynamoCampaignStore(r.db, r.emulators.tableName),
+      intel: new DynamoIntelStore(r.db, r.emulators.tableName),
       ids: ulidGenerator(() => clock.now().getTime()),
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },
       deadlines,

@@ -120,6 +120,15 @@ export const keys = {
   /** Campaigns not folded into another (gsi1), by creation: few next to the calls, so one partition. */
   campaigns: "CAMPAIGNS",
 
+  /** The part a provider played in a completed traceback, by call time. */
+  providerRole: (providerId: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `PROLE#${providerId}`, sk: `${callTime}#${tracebackId}` }),
+  providerRoles: (providerId: string) => `PROLE#${providerId}`,
+  /** Originator and point-of-entry roles of a month (gsi1, on the role items): the candidates for repeat offenders. */
+  offenderRoles: (month: string) => `OFFENDERS#${month}`,
+  /** The customer an originator named, by the month of the call. */
+  customerRef: (month: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `CUSTOMERS#${month}`, sk: `${callTime}#${tracebackId}` }),
+  customerRefs: (month: string) => `CUSTOMERS#${month}`,
+
   invitation: (invitationId: string): ItemKey => ({ pk: `INVITATION#${invitationId}`, sk: "INVITATION" }),
   invitationsOf: (accountId: string) => `INVITATIONS#${accountId}`,
   /** Every invitation, for the consortium: few and rarely written, so one partition holds them. */
