@@ -4,7 +4,7 @@
  * view, and the analyst's decisions, which the clustering never undoes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { answerOpenHop, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 
 let t: TestHub;
 let terminating: Party;
@@ -81,11 +81,8 @@ describe("tracebacks placed in campaigns", () => {
     const ended: string[] = [];
     for (const [i, name] of ["Apex Outreach 7 LLC", "APEX OUTREACH 7, L.L.C."].entries()) {
       const id = await traceback({ callingNumber: `+1415555${1000 + i * 4321}` });
-      const hop = (await terminating.api.get("/v1/hop-requests?status=open&limit=100")).body.items.find((h: any) => h.tracebackId === id);
-      expect((await terminating.api.post(`/v1/hop-requests/${hop.id}/answer`, { type: "upstream_identified", upstream: { providerId: origin.id }, evidence: EVIDENCE })).status).toBe(200);
-      const next = (await origin.api.get("/v1/hop-requests?status=open&limit=100")).body.items.find((h: any) => h.tracebackId === id);
-      const answered = await origin.api.post(`/v1/hop-requests/${next.id}/answer`, { type: "originator_identified", customer: { name }, actionTaken: "terminated", evidence: EVIDENCE });
-      expect(answered.status, answered.text).toBe(200);
+      await answerOpenHop(terminating, id, { type: "upstream_identified", upstream: { providerId: origin.id }, evidence: EVIDENCE });
+      await answerOpenHop(origin, id, { type: "originator_identified", customer: { name }, actionTaken: "terminated", evidence: EVIDENCE });
       ended.push(id);
     }
     const c = await campaignOf(ended[1]!);

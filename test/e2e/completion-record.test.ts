@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadRmdExport } from "../../functions/rmd-import/upload.js";
-import { EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { answerOpenHop, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { RMD_FIXTURES } from "../support/rmd-export.js";
 
 let t: TestHub;
@@ -35,12 +35,7 @@ async function traceback(callTime: string): Promise<string> {
   return res.body.traceback.id;
 }
 
-async function answer(p: Party, tracebackId: string, body: Record<string, unknown>) {
-  const open = await p.api.get("/v1/hop-requests?status=open&limit=100");
-  const hop = open.body.items.find((h: any) => h.tracebackId === tracebackId);
-  const res = await p.api.post(`/v1/hop-requests/${hop.id}/answer`, body);
-  expect(res.status, res.text).toBe(200);
-}
+const answer = answerOpenHop;
 
 const list = async (query: string, who: Party = t.consortium) => {
   const res = await who.api.get(`/v1/tracebacks?${query}`);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadRmdExport } from "../../functions/rmd-import/upload.js";
-import { EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { answerOpenHop, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { RMD_FIXTURES } from "../support/rmd-export.js";
 
 let t: TestHub;
@@ -20,13 +20,8 @@ async function walk(callTime: string, origin: Party, customer: Record<string, un
   const res = await initiator.api.post("/v1/tracebacks", { callingNumber: `+1415555${1000 + made.length * 37}`, calledNumber: "+12025550143", callTime, terminatingProviderId: terminating.id });
   expect(res.status, res.text).toBe(201);
   const id = res.body.traceback.id;
-  const answer = async (p: Party, body: Record<string, unknown>) => {
-    const hop = (await p.api.get("/v1/hop-requests?status=open&limit=100")).body.items.find((h: any) => h.tracebackId === id);
-    const out = await p.api.post(`/v1/hop-requests/${hop.id}/answer`, body);
-    expect(out.status, out.text).toBe(200);
-  };
-  await answer(terminating, { type: "upstream_identified", upstream: { providerId: origin.id }, evidence: EVIDENCE });
-  await answer(origin, { type: "originator_identified", customer, actionTaken: "warned", evidence: EVIDENCE });
+  await answerOpenHop(terminating, id, { type: "upstream_identified", upstream: { providerId: origin.id }, evidence: EVIDENCE });
+  await answerOpenHop(origin, id, { type: "originator_identified", customer, actionTaken: "warned", evidence: EVIDENCE });
   made.push(id);
   return id;
 }

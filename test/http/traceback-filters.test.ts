@@ -5,7 +5,9 @@ import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 
 let t: TestHub;
-const clock = new ManualClock(new Date());
+// Before a New York business day starts: the us-24h tracebacks' clocks start at 08:00, so a day on
+// only the fixed-policy one is overdue, whatever the time of day the test runs at.
+const clock = new ManualClock(new Date("2026-12-01T06:00:00Z"));
 let alpha: Party;
 let beta: Party;
 let ag: Party;

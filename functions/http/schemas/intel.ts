@@ -2,18 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
 import { Timestamp } from "./common.js";
 import { RmdMatchSchema } from "./rmd.js";
-import { FINDING_KINDS } from "./tracebacks.js";
+import { FINDING_KINDS, ResponsivenessSchema } from "./tracebacks.js";
 
-const Counts = z.object({
-  requested: z.number().int(),
-  answered: z.number().int(),
-  answeredLate: z.number().int(),
-  open: z.number().int(),
-  overdue: z.number().int(),
-  nonResponsive: z.number().int(),
-  medianAnswerSeconds: z.number().optional(),
-  p90AnswerSeconds: z.number().optional(),
-});
+const Counts = ResponsivenessSchema.omit({ providerId: true, from: true, to: true });
 
 export const RepeatCustomerSchema = z
   .object({
