@@ -150,6 +150,7 @@ function mergeComponents(into: Record<string, unknown>, from: Record<string, unk
 const EXTRA_TAGS = [
   { name: "STIR/SHAKEN", description: "The trust store for signer certificates, and findings about providers as signers of calls." },
   { name: "Webhooks", description: "Endpoints that receive events, their deliveries, the event feed, and the events the hub sends." },
+  { name: "Campaigns", description: "Tracebacks grouped by what their calls carry (transcript, numbers, signer, the originator's customer), placed as they are created and completed; the consortium reads and decides on them." },
   { name: "RMD", description: "Snapshots of the FCC's Robocall Mitigation Database export, their diffs, listings as of a date, and the know-your-upstream findings of a traceback against them." },
 ];
 

@@ -9,7 +9,7 @@ export interface IdGenerator {
   derived(prefix: IdPrefix, at: number, seed: string): string;
 }
 
-export type IdPrefix = "tb" | "acc" | "evt" | "ep" | "req" | "rmd";
+export type IdPrefix = "tb" | "acc" | "evt" | "ep" | "req" | "rmd" | "cmp";
 
 const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
 const HOP_ID = new RegExp(`^hop_(${ULID})_(\\d{1,3})$`);

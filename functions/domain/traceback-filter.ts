@@ -6,6 +6,7 @@
  */
 import type { Outcome } from "./answer.js";
 import type { Traceback, TracebackStatus } from "./traceback.js";
+import { findingKindsOf, type FindingKind } from "./intel/record.js";
 
 export interface TracebackFilter {
   status?: TracebackStatus;
@@ -23,6 +24,8 @@ export interface TracebackFilter {
   campaign?: string;
   /** Only tracebacks whose current hop request is past its due time, unanswered. */
   overdue?: boolean;
+  /** Only tracebacks with a finding of this kind: of the call or its signatures from creation on, of the RMD once ended. */
+  hasFinding?: FindingKind;
 }
 
 /** Whose tracebacks: everybody's (the consortium) or one initiator's. */
@@ -41,10 +44,11 @@ export type Facet =
   | { kind: "provider"; value: string }
   | { kind: "status"; value: TracebackStatus }
   | { kind: "outcome"; value: Outcome }
-  | { kind: "overdue" };
+  | { kind: "overdue" }
+  | { kind: "finding"; value: FindingKind };
 
 /** Facets whose partitions take a share of all tracebacks, spread over shards by the store. */
-export const BROAD_FACETS: ReadonlySet<Facet["kind"]> = new Set(["status", "outcome", "overdue"]);
+export const BROAD_FACETS: ReadonlySet<Facet["kind"]> = new Set(["status", "outcome", "overdue", "finding"]);
 
 export function facetsOf(tb: Traceback): Facet[] {
   return [
@@ -55,6 +59,7 @@ export function facetsOf(tb: Traceback): Facet[] {
     { kind: "status", value: tb.status },
     ...(tb.result ? [{ kind: "outcome" as const, value: tb.result.outcome }] : []),
     ...(tb.overdue && tb.status !== "completed" ? [{ kind: "overdue" as const }] : []),
+    ...findingKindsOf(tb).map((value) => ({ kind: "finding" as const, value })),
   ];
 }
 
@@ -71,6 +76,7 @@ export function drivingFacet(filter: TracebackFilter, scope: TracebackScope): Fa
   if (filter.providerId !== undefined) return { kind: "provider", value: filter.providerId };
   if (filter.campaign !== undefined) return { kind: "campaign", value: filter.campaign };
   if (filter.overdue) return { kind: "overdue" };
+  if (filter.hasFinding !== undefined) return { kind: "finding", value: filter.hasFinding };
   if (scope.initiatorId !== undefined) return undefined;
   if (filter.outcome !== undefined) return { kind: "outcome", value: filter.outcome };
   if (filter.status !== undefined) return { kind: "status", value: filter.status };
@@ -91,6 +97,7 @@ export function matchesFilter(tb: Traceback, filter: TracebackFilter, scope: Tra
     ...(filter.status !== undefined ? [{ kind: "status" as const, value: filter.status }] : []),
     ...(filter.outcome !== undefined ? [{ kind: "outcome" as const, value: filter.outcome }] : []),
     ...(filter.overdue ? [{ kind: "overdue" as const }] : []),
+    ...(filter.hasFinding !== undefined ? [{ kind: "finding" as const, value: filter.hasFinding }] : []),
   ];
   return wanted.every((f) => facets.has(facetId(f)));
 }

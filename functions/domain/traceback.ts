@@ -10,6 +10,7 @@ import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE } from "./ids.js";
 import type { Finding } from "./shaken/findings.js";
+import type { TracebackIntel } from "./intel/intel.js";
 
 export interface CallDetails {
   /** What the call is looked up by: `callingNumberE164` when present, otherwise the number as given. */
@@ -58,6 +59,8 @@ export interface Traceback {
   campaign?: string;
   notes?: string;
   mediaUrl?: string;
+  /** What the call said, as transcribed: compared with other calls to group them into campaigns. */
+  transcript?: string;
   /** Raw SIP Identity headers as captured, kept verbatim as evidence. */
   identityHeaders: string[];
   /** One analysis per Identity header, made when the traceback was created. */
@@ -74,6 +77,8 @@ export interface Traceback {
   result?: TracebackResult;
   /** Set while the current hop request is past its due time without an answer. */
   overdue?: { hopSeq: number; since: string };
+  /** What its end established, recorded by the follow-up that decided the outcome. */
+  intel?: TracebackIntel;
 }
 
 export type HopStatus = "open" | "answered" | "awaiting_registration" | "deferred" | "cancelled";
@@ -176,6 +181,7 @@ export interface NewTraceback {
   campaign?: string;
   notes?: string;
   mediaUrl?: string;
+  transcript?: string;
   identityHeaders?: string[];
   signatures?: SignatureAnalysis[];
   callFindings?: Finding[];
@@ -199,6 +205,7 @@ export function startTraceback(input: NewTraceback, now: Date, deadlineFor: Dead
     ...(input.campaign !== undefined && { campaign: input.campaign }),
     ...(input.notes !== undefined && { notes: input.notes }),
     ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
+    ...(input.transcript !== undefined && { transcript: input.transcript }),
     ...(input.signatures !== undefined && { signatures: input.signatures }),
     ...(input.callFindings !== undefined && { callFindings: input.callFindings }),
   };

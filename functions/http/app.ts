@@ -20,6 +20,8 @@ import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
 import { logRoutes } from "./routes/log.js";
 import { rmdRoutes, rmdUploadRoutes } from "./routes/rmd.js";
+import { campaignRoutes } from "./routes/campaigns.js";
+import { intelRoutes } from "./routes/intel.js";
 import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
@@ -36,7 +38,7 @@ const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/, /^\/v1\/invitati
 const HOLDING_SECRETS = [/^\/v1\/webhook-endpoints$/, /^\/v1\/webhook-endpoints\/[^/]+\/rotate-secret$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, rmdRoutes, invitationRoutes, meRoutes];
+const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, rmdRoutes, campaignRoutes, intelRoutes, invitationRoutes, meRoutes];
 /** Uploads that stream past the body limit, ahead of the shared middleware with their own. */
 const STREAMED: Routes[] = [rmdUploadRoutes];
 

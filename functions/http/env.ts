@@ -6,7 +6,6 @@ import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
 import type { LogDeps } from "../usecases/log-ports.js";
 import type { SecretBox, WebhookDeps } from "../usecases/webhook-ports.js";
-import type { RmdDeps } from "../usecases/rmd-ports.js";
 import type { RequestStore } from "./middleware/ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
@@ -70,7 +69,7 @@ export interface HttpSettings {
   publicRateLimit: { perSecond: number; burst: number };
 }
 
-export interface AppDeps extends WebhookDeps, RmdDeps, PeopleDeps {
+export interface AppDeps extends WebhookDeps, PeopleDeps {
   requests: RequestStore;
   /** Seals what a stored response would otherwise keep in the clear (a webhook secret). */
   secrets: SecretBox;

@@ -85,12 +85,18 @@ function domainStatus(err: DomainError): number {
   return 400;
 }
 
+/** A domain error as the problem it is answered with: for results that report one error among others. */
+export function problemOf(err: DomainError, pointerPrefix = ""): { status: number; code: string; detail: string; errors?: FieldError[] } {
+  const pointer = err instanceof RuleViolationError && err.pointer ? [{ pointer: `${pointerPrefix}${err.pointer}`, detail: err.message }] : undefined;
+  return { status: domainStatus(err), code: err.code, detail: err.message, ...(pointer && { errors: pointer }) };
+}
+
 /** Hono's onError: known errors become their problem; anything else a bare 500 and a log line. */
 export function toProblem(err: Error, c: Context<AppEnv>, log: (msg: string, fields: Record<string, unknown>) => void): Response {
   if (err instanceof ProblemError) return problemResponse(c, err.status, err.code, err.detail, err.errors, err.headers);
   if (err instanceof DomainError) {
-    const pointer = err instanceof RuleViolationError && err.pointer ? [{ pointer: err.pointer, detail: err.message }] : undefined;
-    return problemResponse(c, domainStatus(err), err.code, err.message, pointer);
+    const problem = problemOf(err);
+    return problemResponse(c, problem.status, problem.code, problem.detail, problem.errors);
   }
   if (err instanceof InvalidCursorError) return problemResponse(c, 400, err.code, err.message, [{ pointer: "/cursor", detail: err.message }]);
   if (err instanceof HTTPException) {

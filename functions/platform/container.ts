@@ -20,6 +20,8 @@ import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
 import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
 import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
+import { DynamoCampaignStore } from "../adapters/dynamo/campaign-store.js";
+import { DynamoIntelStore } from "../adapters/dynamo/intel-store.js";
 import { createCertificateFetcher } from "../adapters/shaken/certificate-fetcher.js";
 import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
@@ -88,6 +90,8 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     webhooks,
     secrets,
     rmd: new DynamoRmdStore(db, config.TABLE_NAME),
+    campaigns: new DynamoCampaignStore(db, config.TABLE_NAME),
+    intel: new DynamoIntelStore(db, config.TABLE_NAME),
     queue,
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,

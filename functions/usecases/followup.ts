@@ -13,13 +13,16 @@ import { ConflictError } from "../domain/errors.js";
 import type { Account } from "../domain/account.js";
 import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
-import { findingsAt, hopDecision, hopPlaced, outcomeOf } from "../domain/log/decisions.js";
+import { findingsAt, hopDecision, hopPlaced, outcomeOf, rmdFindingsAt } from "../domain/log/decisions.js";
 import { recordFindings } from "./findings.js";
 import { logDecision } from "./log-decisions.js";
 import { logReceiptEntry } from "./log-exchange.js";
-import type { CoreDeps, OutboxRef, Stored, StoredHop } from "./ports.js";
+import { withCompletionRecord } from "./completion.js";
+import { assignToCampaign } from "./campaigns.js";
+import { recordRoles } from "./offenders.js";
+import type { CoreDeps, KycRecord, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "transparencyLog">;
+export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "transparencyLog" | "rmd" | "campaigns" | "intel" | "ids">;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -64,6 +67,7 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
     }
   }
   await deps.events.publish(events);
+  await assignToCampaign(deps, tb);
   await deps.tracebacks.clearOutbox({ tracebackId }, marker);
 }
 
@@ -120,7 +124,21 @@ export async function followUpHop(
   const tb = isInquirySeq(seq) ? opts.known?.traceback : await caughtUp(deps, tracebackId, seq, opts.known?.traceback);
   const events: HubEvent[] = [];
   const placed: { next?: Hop } = {};
-  const after = await advanceTraceback(deps, tracebackId, (tb) => nextState(deps, tb, hop, events, placed), tb);
+  const recorded: { kyc?: KycRecord } = {};
+  const after = await advanceTraceback(
+    deps,
+    tracebackId,
+    async (tb) => {
+      recorded.kyc = undefined;
+      const next = await nextState(deps, tb, hop, events, placed);
+      if (next?.status !== "completed" || tb.status === "completed") return next;
+      // The end is recorded by the write that makes it, so the record never lags the outcome.
+      const { traceback, record } = await withCompletionRecord(deps, next);
+      recorded.kyc = record;
+      return traceback;
+    },
+    tb,
+  );
   const next = placed.next ?? (after && (await nextHopOf(deps, hop, after)));
   if (next && !placed.next && wasOpened(next)) events.push(hopRequestCreated(next));
   if (next?.status === "awaiting_registration") await openIfRegistered(deps, next);
@@ -129,7 +147,13 @@ export async function followUpHop(
   if (after?.status === "completed" && after.result) {
     events.push(tracebackCompleted(after));
     await logDecision(deps, outcomeOf(after));
-    if (after.signatures) await logDecision(deps, findingsAt({ ...after, result: after.result }, await recordFindings(deps, tracebackId)));
+    const ended = { ...after, result: after.result };
+    if (after.signatures) await logDecision(deps, findingsAt(ended, await recordFindings(deps, tracebackId)));
+    // The KYC record is written with the end, and logged with the outcome: a repeat reads it back.
+    const kyc = recorded.kyc ?? (await deps.tracebacks.getKycRecord(tracebackId));
+    if (kyc) await logDecision(deps, rmdFindingsAt(ended, kyc));
+    await assignToCampaign(deps, after);
+    await recordRoles(deps, after);
   }
   await deps.events.publish(events);
   await deps.tracebacks.clearOutbox(opts.markedItem ?? { tracebackId, seq }, marker);

@@ -9,16 +9,14 @@ import type { LogDeps } from "./log-ports.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
+import type { RmdFinding } from "../domain/rmd/findings.js";
+import type { SnapshotRef } from "../domain/rmd/standing.js";
+import type { RmdStore } from "./rmd-ports.js";
+import type { CampaignStore } from "./campaign-ports.js";
+import type { IntelStore } from "./intel-ports.js";
+import type { Page, PageRequest } from "./page.js";
 
-export interface PageRequest {
-  limit: number;
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
+export type { Page, PageRequest } from "./page.js";
 
 /** A stored domain object with its optimistic-lock version and outbox marker, if any. */
 export interface Stored<T> {
@@ -69,10 +67,21 @@ export interface AccountStore {
   revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord>;
 }
 
+/** A traceback's KYC findings against the RMD, as recorded when it ended. */
+export interface KycRecord {
+  tracebackId: string;
+  callTimeUtc: string;
+  snapshot?: SnapshotRef;
+  findings: RmdFinding[];
+  recordedAt: string;
+}
+
 export interface TracebackStore {
   /** "exists" when a traceback with this id is there already (a retry of the request that wrote it). */
   createTraceback(tb: Traceback, outbox: string): Promise<"created" | "exists">;
   getTraceback(id: string, consistent?: boolean): Promise<Stored<Traceback> | undefined>;
+  /** The tracebacks that exist among these, in no particular order. */
+  getTracebacks(ids: readonly string[]): Promise<Traceback[]>;
   /** Replaces `before` (as read, at its version) with `tb`; false when another write came first. */
   replaceTraceback(tb: Traceback, before: Stored<Traceback>, outbox?: string): Promise<boolean>;
   getChain(id: string): Promise<{ traceback: Stored<Traceback>; hops: Stored<StoredHop>[] } | undefined>;
@@ -94,6 +103,9 @@ export interface TracebackStore {
   reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean>;
   hopsDueForSweep(before: string, limit: number): Promise<Array<{ tracebackId: string; seq: number }>>;
   hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]>;
+  /** Kept beside the traceback, out of its listings: written again by a repeated follow-up, same content. */
+  putKycRecord(record: KycRecord): Promise<void>;
+  getKycRecord(tracebackId: string): Promise<KycRecord | undefined>;
 }
 
 /** Hands events to the delivery pipeline. Must be safe to call twice with the same events. */
@@ -131,6 +143,9 @@ export interface CoreDeps {
   evidence: EvidenceStore;
   fetchCertificate: CertificateSource;
   tracebacks: TracebackStore;
+  rmd: RmdStore;
+  campaigns: CampaignStore;
+  intel: IntelStore;
   events: EventPublisher;
   deadlines: DeadlinePolicies;
   clock: Clock;

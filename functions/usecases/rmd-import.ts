@@ -7,7 +7,8 @@ import { ConflictError, ForbiddenError, RuleViolationError } from "../domain/err
 import type { RmdFiling } from "../domain/rmd/filing.js";
 import { isMassRemoval, MASS_REMOVAL_SHARE, planSnapshot, versionsOf, type ManifestEntry } from "../domain/rmd/snapshot.js";
 import type { SnapshotRef } from "../domain/rmd/standing.js";
-import type { RmdDeps, RmdImport } from "./rmd-ports.js";
+import type { RmdImport } from "./rmd-ports.js";
+import type { CoreDeps } from "./ports.js";
 
 export interface ImportInput {
   filings: RmdFiling[];
@@ -26,7 +27,7 @@ export function assertCanImport(p: Principal): void {
   if (!isConsortium(p)) throw new ForbiddenError("only the consortium imports the RMD");
 }
 
-type ImportDeps = Pick<RmdDeps, "rmd" | "clock" | "ids" | "log">;
+type ImportDeps = Pick<CoreDeps, "rmd" | "clock" | "ids" | "log">;
 
 export async function importRmdExport(deps: ImportDeps, p: Principal, input: ImportInput): Promise<RmdImport> {
   assertCanImport(p);

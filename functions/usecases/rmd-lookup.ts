@@ -12,8 +12,9 @@ import type { RmdFiling } from "../domain/rmd/filing.js";
 import { identitiesOf, identityKey, kycFindings, providerIdsOf, type KycChain, type RegisteredProvider, type RmdFinding } from "../domain/rmd/findings.js";
 import { matchIdentity, type IdentityEvidence, type ProviderIdentity, type RmdMatch } from "../domain/rmd/match.js";
 import { filingOf, standingOf, type ChangeKind, type FilingVersion, type RmdStanding, type SnapshotRef } from "../domain/rmd/standing.js";
-import type { Page, PageRequest } from "./ports.js";
-import type { RmdDeps, RmdImport } from "./rmd-ports.js";
+import type { Hop, Traceback } from "../domain/traceback.js";
+import type { CoreDeps as RmdDeps, Page, PageRequest } from "./ports.js";
+import type { RmdImport } from "./rmd-ports.js";
 
 /** Name suggestions are for a person to read; a handful is enough. */
 const MAX_SUGGESTIONS = 5;
@@ -77,14 +78,24 @@ export interface TracebackRmdFindings {
   findings: RmdFinding[];
 }
 
-/** The chain of a traceback checked against the RMD as it stood at the call. */
-export async function tracebackFindings(deps: RmdDeps, p: Principal, tracebackId: string): Promise<TracebackRmdFindings> {
+/**
+ * The chain of a traceback checked against the RMD as it stood at the call: as recorded when the
+ * traceback ended, or as it stands so far while it runs.
+ */
+export async function tracebackFindings(deps: RmdDeps, p: Principal, tracebackId: string): Promise<TracebackRmdFindings & { recordedAt?: string }> {
   const chain = await deps.tracebacks.getChain(tracebackId);
   if (!chain || !canReadTraceback(p, chain.traceback.value)) throw new NotFoundError(`traceback ${tracebackId} not found`);
   const tb = chain.traceback.value;
+  const recorded = tb.status === "completed" ? await deps.tracebacks.getKycRecord(tracebackId) : undefined;
+  if (recorded) return recorded;
+  return kycOf(deps, tb, chain.hops.map((h) => h.value));
+}
+
+/** The KYC findings of a chain against the snapshot in effect at its call. */
+export async function kycOf(deps: Pick<RmdDeps, "rmd" | "accounts">, tb: Traceback, hops: readonly Hop[]): Promise<TracebackRmdFindings> {
   const kyc: KycChain = {
     callTimeUtc: tb.call.callTimeUtc,
-    hops: chain.hops.map((h) => h.value).filter((h) => !isInquirySeq(h.seq)).sort((a, b) => a.seq - b.seq),
+    hops: hops.filter((h) => !isInquirySeq(h.seq)).sort((a, b) => a.seq - b.seq),
     signatures: tb.signatures ?? [],
   };
   const snapshot = await deps.rmd.snapshotAt(kyc.callTimeUtc);
@@ -98,14 +109,14 @@ export async function tracebackFindings(deps: RmdDeps, p: Principal, tracebackId
     const found = await mapLimit(identities, READS_IN_FLIGHT, async (i) => matchIdentity(i, await evidenceFor(deps, i, snapshot)));
     identities.forEach((i, n) => matches.set(identityKey(i), found[n]!));
   }
-  return { tracebackId, callTimeUtc: kyc.callTimeUtc, ...(snapshot && { snapshot }), findings: kycFindings(kyc, { ...(snapshot && { snapshot }), providers, matches }) };
+  return { tracebackId: tb.id, callTimeUtc: kyc.callTimeUtc, ...(snapshot && { snapshot }), findings: kycFindings(kyc, { ...(snapshot && { snapshot }), providers, matches }) };
 }
 
 /**
  * What the snapshot says about an identity. Name suggestions are looked for only when neither
  * the RMD number nor the FRN decided, since they are never more than suggestions.
  */
-async function evidenceFor(deps: RmdDeps, identity: ProviderIdentity, snapshot: SnapshotRef | undefined): Promise<IdentityEvidence> {
+async function evidenceFor(deps: Pick<RmdDeps, "rmd">, identity: ProviderIdentity, snapshot: SnapshotRef | undefined): Promise<IdentityEvidence> {
   if (!snapshot) return { frn: [], sameName: [] };
   const standing = async (number: string) => standingOf(snapshot, await deps.rmd.latestVersion(number, snapshot));
   const number = identity.rmdNumber ? await standing(identity.rmdNumber) : undefined;
@@ -118,12 +129,12 @@ async function evidenceFor(deps: RmdDeps, identity: ProviderIdentity, snapshot: 
 }
 
 /** Filings listing the FRN in the snapshot, and those removed while they listed it. */
-async function numbersWithFrn(deps: RmdDeps, frn: string, snapshot: SnapshotRef): Promise<string[]> {
+async function numbersWithFrn(deps: Pick<RmdDeps, "rmd">, frn: string, snapshot: SnapshotRef): Promise<string[]> {
   const [manifest, removed] = await Promise.all([deps.rmd.manifest(snapshot.importId), deps.rmd.removedWithFrn(frn)]);
   return [...new Set([...manifest.filter((e) => e.frns.includes(frn)).map((e) => e.number), ...removed])];
 }
 
-async function sameName(deps: RmdDeps, name: string, snapshot: SnapshotRef): Promise<RmdFiling[]> {
+async function sameName(deps: Pick<RmdDeps, "rmd">, name: string, snapshot: SnapshotRef): Promise<RmdFiling[]> {
   const key = businessNameKey(name);
   if (!key) return [];
   const numbers = (await deps.rmd.manifest(snapshot.importId)).filter((e) => e.nameKeys.includes(key)).slice(0, MAX_SUGGESTIONS).map((e) => e.number);

@@ -1,7 +1,7 @@
 /** What the RMD use cases need from storage. */
 import type { ManifestEntry } from "../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../domain/rmd/standing.js";
-import type { CoreDeps, Page, PageRequest } from "./ports.js";
+import type { Page, PageRequest } from "./page.js";
 
 export interface RmdImport {
   id: string;
@@ -41,6 +41,8 @@ export interface RmdStore {
   listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]>;
   /** A filing's newest committed version taken no later than the snapshot. */
   latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined>;
+  /** A filing's committed versions, oldest first: its history in the RMD. */
+  versionsOf(number: string, max: number): Promise<FilingVersion[]>;
   /** The filings removed from a snapshot while they listed the FRN (staged imports' included). */
   removedWithFrn(frn: string): Promise<string[]>;
   /** What an import added, changed or removed, by filing number. */
@@ -56,8 +58,4 @@ export interface RmdStore {
   markCommitted(imp: RmdImport, committedAt: string): Promise<void>;
   /** Marks a staged import that lost its commit, and removes what it staged. */
   abandon(imp: RmdImport, versions: FilingVersion[]): Promise<void>;
-}
-
-export interface RmdDeps extends CoreDeps {
-  rmd: RmdStore;
 }

@@ -25,6 +25,7 @@ export interface CreateTracebackInput {
   campaign?: string;
   notes?: string;
   mediaUrl?: string;
+  transcript?: string;
   identityHeaders?: string[];
   /** Certificates of the signers, by x5u URL; the others are fetched from their x5u. */
   certificates?: SuppliedCertificate[];
@@ -53,6 +54,17 @@ export async function createTraceback(
   defaultPolicy: string,
   attempt?: { key: string; firstTriedAt: number },
 ): Promise<Chain> {
+  return (await startTracebackOf(deps, p, input, defaultPolicy, attempt)).chain;
+}
+
+/** Starts a traceback, or finds the one an earlier attempt under the same key started (`created` false). */
+export async function startTracebackOf(
+  deps: CoreDeps,
+  p: Principal,
+  input: CreateTracebackInput,
+  defaultPolicy: string,
+  attempt?: { key: string; firstTriedAt: number },
+): Promise<{ chain: Chain; created: boolean }> {
   if (!canCreateTraceback(p)) throw new ForbiddenError("only the consortium and initiators start tracebacks");
   const initiatorId = p.kind === "consortium" ? (input.initiatorId ?? p.accountId) : p.accountId;
   if (p.kind !== "consortium" && input.initiatorId !== undefined && input.initiatorId !== p.accountId) {
@@ -82,6 +94,7 @@ export async function createTraceback(
       ...(input.campaign !== undefined && { campaign: input.campaign }),
       ...(input.notes !== undefined && { notes: input.notes }),
       ...(input.mediaUrl !== undefined && { mediaUrl: input.mediaUrl }),
+      ...(input.transcript !== undefined && { transcript: input.transcript }),
       ...(input.identityHeaders !== undefined && { identityHeaders: input.identityHeaders }),
       ...(signatures.length > 0 && { signatures }),
       ...(callFindings.length > 0 && { callFindings }),
@@ -90,11 +103,11 @@ export async function createTraceback(
     deadlineFor,
   );
   const marker = outboxMarker(now, traceback.id);
-  if ((await deps.tracebacks.createTraceback(traceback, marker)) === "exists") return writtenBefore(deps, p, traceback.id);
+  if ((await deps.tracebacks.createTraceback(traceback, marker)) === "exists") return { chain: await writtenBefore(deps, p, traceback.id), created: false };
   await followUpTraceback(deps, traceback.id, marker).catch((err) =>
     deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId: traceback.id, error: String(err) }),
   );
-  return { traceback, hops: [firstHop] };
+  return { chain: { traceback, hops: [firstHop] }, created: true };
 }
 
 /** The traceback an earlier attempt of the same request wrote before it died, its follow-up finished now. */

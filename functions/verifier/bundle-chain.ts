@@ -12,6 +12,7 @@ import { canonicalJson } from "../domain/log/canonical-json.js";
 import type { EvidenceBundleBody } from "../http/schemas/evidence-bundle.js";
 import { signatureVerdict } from "../usecases/findings.js";
 import type { Decision } from "../domain/log/decisions.js";
+import { RMD_FINDING_CODES } from "../domain/rmd/finding-codes.js";
 import type { Hop, Traceback } from "../domain/traceback.js";
 import type { CheckedRequest } from "./bundle-requests.js";
 
@@ -173,6 +174,18 @@ function checkLink(prev: ChainHop, next: ChainHop, requests: CheckedRequest[], d
   if (!assigned) notes.push(`hop ${next.seq}: the hub addressed the upstream named by hop ${prev.seq} (${upstream.name}) to ${next.providerId} when a provider with its FRN or RMD number registered${opened ? " (logged)" : ""}`);
 }
 
+/**
+ * The KYC findings against the RMD a traceback's end records (`intel`) are logged with its
+ * outcome: the record names no finding, and no snapshot, that the logged findings do not.
+ */
+function checkKycRecord(intel: NonNullable<Chain["traceback"]["intel"]>, r: NonNullable<Chain["traceback"]["result"]>, decisions: LoggedDecision[], problem: (t: string) => void): void {
+  const logged = decisions.map((l) => l.decision).find((d): d is Extract<Decision, { type: "rmd_findings" }> => d.type === "rmd_findings" && d.outcome === r.outcome && d.hopSeq === r.hopSeq);
+  if (!logged) return problem(`the KYC findings recorded when the traceback ended as ${r.outcome} are not in the log`);
+  const rmdCodes = new Set<string>(RMD_FINDING_CODES);
+  const refs = (fs: Array<{ code: string; providerId?: string }>) => [...new Set(fs.filter((f) => rmdCodes.has(f.code)).map((f) => `${f.code} ${f.providerId ?? ""}`))].sort();
+  if (!same(refs(intel.findings), refs(logged.findings)) || !same(intel.rmdSnapshot, logged.snapshot)) problem("the KYC findings the traceback records are not those the hub logged");
+}
+
 function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void, notes: string[]): void {
   const r = tb.result;
   const last = hops.at(-1);
@@ -192,6 +205,7 @@ function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: Checke
   // A signed call's findings are filed, and logged, when its chain ends (a closing files none).
   const filed = decisions.some(({ decision: d }) => d.type === "findings" && d.outcome === r.outcome && d.hopSeq === r.hopSeq);
   if ((tb.signatures?.length ?? 0) > 0 && r.outcome !== "closed" && !filed) problem(`the findings filed when the traceback ended as ${r.outcome} are not in the log`);
+  if (tb.intel) checkKycRecord(tb.intel, r, decisions, problem);
   if (r.outcome === "closed") {
     const close = requests.filter((q) => q.action.kind === "close").at(-1);
     if (!close) return problem("the traceback is closed and no signed request closed it");

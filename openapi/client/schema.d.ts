@@ -139,6 +139,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tracebacks:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start tracebacks for a batch of captured calls (a surveillance feed)
+         * @description Each call is started on its own, as `POST /v1/tracebacks` would, and is idempotent by its `callKey` and call time: a call sent again, in this batch or a later one, answers `exists` with the traceback it started. A call that breaks a rule is `rejected` with its problem; the others go ahead. Tracebacks are placed in campaigns as they are started.
+         */
+        post: operations["createTracebackBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tracebacks/{tracebackId}": {
         parameters: {
             query?: never;
@@ -764,6 +784,163 @@ export interface paths {
          * @description When neither matches, filings of the same name are suggested, never matched.
          */
         get: operations["getProviderRmdMatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List campaigns, newest first (consortium)
+         * @description Campaigns merged into another are left out; read them through the one they joined.
+         */
+        get: operations["listCampaigns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign: its tracebacks and why each is in it, originators, providers on its paths, points of entry, signers, calls per day (consortium)
+         * @description A campaign merged into another answers with that one, naming the one asked for in `requestedId`.
+         */
+        get: operations["getCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a campaign (consortium)
+         * @description From then on it is decided: the clustering still places new calls in it, but never merges it with another.
+         */
+        post: operations["confirmCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Name a campaign (consortium); it counts as confirmed */
+        post: operations["renameCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move some of a campaign's tracebacks into a new campaign (consortium)
+         * @description Both are decided from then on. Answers with the new campaign; `422 not_in_campaign` names a traceback not in it.
+         */
+        post: operations["splitCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge other campaigns into this one (consortium)
+         * @description Their tracebacks are read through this one from then on, and it is decided.
+         */
+        post: operations["mergeCampaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{accountId}/scorecard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A provider's scorecard over a period, as JSON or CSV (consortium, or the provider itself)
+         * @description Completed tracebacks of calls in [from, to) by the part the provider played (on the path, originator, point of entry, signer) and their findings; its hop requests answered, late, overdue and non-responsive with median and 90th-percentile answer times; its RMD standing and filing history; the repeat-offender customers it named. Send `Accept: text/csv` for rows of `section,item,value`.
+         */
+        get: operations["getProviderScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repeat-offenders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Repeat offenders of a period (consortium)
+         * @description Customers that originators named in several completed tracebacks, or behind several providers, matched by any normalised key (business name, account reference at its provider, e-mail, phone); and providers that were the originator or point of entry of at least `minTracebacks` tracebacks, or of tracebacks of at least `minCampaigns` campaigns, of calls in [from, to).
+         */
+        get: operations["listRepeatOffenders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1565,6 +1742,7 @@ export interface components {
             campaign?: string;
             notes?: string;
             mediaUrl?: string;
+            transcript?: string;
             identityHeaders: string[];
             signatures?: components["schemas"]["SignatureAnalysis"][];
             /** @description What the call's numbers alone reveal, found when the traceback was created: `invalid_calling_number` (withheld, or no plan could assign it), `unallocated_number` (not in a range in service), `neighbor_spoofing` (same area code and exchange as the called number). They concern the call, so they are not filed under any provider. */
@@ -1581,6 +1759,7 @@ export interface components {
                 hopSeq: number;
                 since: string;
             };
+            intel?: components["schemas"]["TracebackIntel"];
         };
         /**
          * @example {
@@ -1641,6 +1820,76 @@ export interface components {
             hopSeq?: number;
             decidedAt: string;
             decidedBy: string;
+        };
+        /**
+         * @description What the traceback's end established, recorded by the follow-up that decided its outcome (not for tracebacks closed by a person).
+         * @example {
+         *       "recordedAt": "2025-09-02T16:00:00.000Z",
+         *       "rmdSnapshot": {
+         *         "importId": "rmd_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "asOf": "2025-09-01T00:00:00.000Z"
+         *       },
+         *       "findings": [
+         *         {
+         *           "code": "accepted_from_unlisted_upstream",
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         }
+         *       ],
+         *       "originator": {
+         *         "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *         "hopSeq": 2,
+         *         "customer": {
+         *           "name": "Example Dialer LLC",
+         *           "keys": [
+         *             "name:example dialer"
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        TracebackIntel: {
+            recordedAt: string;
+            /** @description The RMD snapshot in effect at the call. */
+            rmdSnapshot?: {
+                importId: string;
+                asOf: string;
+            };
+            /** @description Each kind of finding and the provider it concerns, once; the RMD findings in full are at `/v1/tracebacks/{id}/rmd-findings`. */
+            findings: {
+                /** @enum {string} */
+                code: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing" | "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
+                providerId?: string;
+            }[];
+            originator?: {
+                providerId: string;
+                hopSeq: number;
+                customer: components["schemas"]["NamedCustomer"];
+            };
+            pointOfEntry?: {
+                providerId: string;
+                hopSeq: number;
+            };
+        };
+        /**
+         * @example {
+         *       "name": "Example Dialer LLC",
+         *       "accountReference": "CUST-4471",
+         *       "keys": [
+         *         "name:example dialer",
+         *         "account:acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9 CUST-4471"
+         *       ]
+         *     }
+         */
+        NamedCustomer: {
+            name: string;
+            accountReference?: string;
+            contact?: {
+                name?: string;
+                email?: string;
+                phone?: string;
+            };
+            /** @description Normalised keys (`name:`, `account:<provider> <ref>`, `email:`, `phone:`): two answers naming a customer with a key in common name the same customer. */
+            keys: string[];
         };
         /**
          * @example {
@@ -1940,6 +2189,11 @@ export interface components {
              * @description Link to the audio recording or transcript.
              */
             mediaUrl?: string;
+            /**
+             * @description What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.
+             * @example this is an important message about your vehicle's extended warranty press one now
+             */
+            transcript?: string;
             /** @description Raw SIP Identity headers of the captured call, stored as given. */
             identityHeaders?: string[];
             /** @description Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u. */
@@ -1950,6 +2204,127 @@ export interface components {
             }[];
             /** @enum {string} */
             deadlinePolicy?: "us-24h" | "ca-2bd" | "fixed";
+        };
+        /**
+         * @example {
+         *       "created": 1,
+         *       "existing": 0,
+         *       "rejected": 1,
+         *       "failed": 0,
+         *       "results": [
+         *         {
+         *           "index": 0,
+         *           "callKey": "honeypot-7/000123",
+         *           "status": "created",
+         *           "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *         },
+         *         {
+         *           "index": 1,
+         *           "callKey": "honeypot-7/000124",
+         *           "status": "rejected",
+         *           "problem": {
+         *             "status": 422,
+         *             "code": "unknown_provider",
+         *             "detail": "no registered provider acc_x",
+         *             "errors": [
+         *               {
+         *                 "pointer": "/calls/1/terminatingProviderId",
+         *                 "detail": "no registered provider acc_x"
+         *               }
+         *             ]
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        TracebackBatchResult: {
+            created: number;
+            /** @description Calls whose traceback an earlier batch started. */
+            existing: number;
+            rejected: number;
+            /** @description Calls that met an internal error: send them again (nothing is started twice). */
+            failed: number;
+            results: {
+                index: number;
+                callKey: string;
+                /** @enum {string} */
+                status: "created" | "exists" | "rejected" | "failed";
+                tracebackId?: string;
+                /** @description Why the call was rejected, as the problem a single `POST /v1/tracebacks` would answer, its pointers under `/calls/<index>`. */
+                problem?: {
+                    status: number;
+                    code: string;
+                    detail: string;
+                    errors?: {
+                        pointer: string;
+                        detail: string;
+                    }[];
+                };
+            }[];
+        };
+        /**
+         * @example {
+         *       "terminatingProviderId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "calls": [
+         *         {
+         *           "callKey": "honeypot-7/000123",
+         *           "callingNumber": "+13055550123",
+         *           "calledNumber": "+12025550143",
+         *           "callTime": "2025-09-01T13:00:00Z",
+         *           "transcript": "this is an important message about your vehicle's extended warranty press one now"
+         *         },
+         *         {
+         *           "callKey": "honeypot-7/000124",
+         *           "callingNumber": "+13055550177",
+         *           "calledNumber": "+12025550188",
+         *           "callTime": "2025-09-01T13:00:41Z"
+         *         }
+         *       ]
+         *     }
+         */
+        TracebackBatch: {
+            /** @description The terminating provider of every call that names none. */
+            terminatingProviderId?: string;
+            /** @description Consortium only: start them on behalf of this initiator. */
+            initiatorId?: string;
+            /** @description At most 100 calls (more: `422 validation_failed` at `/calls`), and the body within the API's body limit (else `413 payload_too_large`). */
+            calls: components["schemas"]["CapturedCall"][];
+        };
+        CapturedCall: {
+            /**
+             * @description The feed's own id for the call (with its call time, it names one traceback: a call sent again finds it). Without one, a digest of the numbers, the call time and the first Identity header.
+             * @example honeypot-7/2025-09-01/000123
+             */
+            callKey?: string;
+            /**
+             * @description The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).
+             * @example +13055550123
+             */
+            callingNumber: string;
+            /**
+             * @description A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.
+             * @example +12025550143
+             */
+            calledNumber: string;
+            /**
+             * Format: date-time
+             * @description When the call was captured, with its UTC offset.
+             * @example 2024-06-03T16:00:00Z
+             */
+            callTime: string;
+            /**
+             * @description What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.
+             * @example this is an important message about your vehicle's extended warranty press one now
+             */
+            transcript?: string;
+            /** @description Raw SIP Identity headers of the captured call. */
+            identityHeaders?: string[];
+            /** @description The provider that delivered the call; else the batch's. */
+            terminatingProviderId?: string;
+            campaign?: string;
+            notes?: string;
+            /** Format: uri */
+            mediaUrl?: string;
         };
         /**
          * @example {
@@ -3375,6 +3750,8 @@ export interface components {
             callTimeUtc: string;
             snapshot?: components["schemas"]["RmdSnapshotRef"] & unknown;
             findings: components["schemas"]["RmdFinding"][];
+            /** @description When the traceback ended and these findings were recorded with it; absent while it runs (the findings so far). */
+            recordedAt?: string;
         };
         /**
          * @example {
@@ -3451,6 +3828,460 @@ export interface components {
             providerId: string;
             at: string;
             match: components["schemas"]["RmdMatch"];
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "name": "Vehicle warranty, autumn 2025",
+         *           "decided": true,
+         *           "createdAt": "2025-09-01T13:05:00.000Z",
+         *           "calls": 41,
+         *           "decisions": [
+         *             {
+         *               "kind": "rename",
+         *               "at": "2025-09-03T10:00:00.000Z",
+         *               "by": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *               "detail": "Vehicle warranty, autumn 2025"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "nextCursor": "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0"
+         *     }
+         */
+        CampaignsPage: {
+            items: components["schemas"]["Campaign"][];
+            /** @description Present when there are more items; pass it as `cursor`. */
+            nextCursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *       "name": "Vehicle warranty, autumn 2025",
+         *       "decided": true,
+         *       "createdAt": "2025-09-01T13:05:00.000Z",
+         *       "calls": 41,
+         *       "decisions": [
+         *         {
+         *           "kind": "rename",
+         *           "at": "2025-09-03T10:00:00.000Z",
+         *           "by": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *           "detail": "Vehicle warranty, autumn 2025"
+         *         }
+         *       ]
+         *     }
+         */
+        Campaign: {
+            id: string;
+            name?: string;
+            /** @description An analyst confirmed, renamed, split or merged it: the clustering never folds it into another, nor another into it, and never moves its calls. */
+            decided: boolean;
+            createdAt: string;
+            /** @description Calls placed in it directly; those of campaigns merged into it count there. */
+            calls: number;
+            /** @description It was merged into this campaign, which speaks for it from then on. */
+            mergedInto?: string;
+            /** @description Campaigns merged into it. */
+            absorbed?: string[];
+            decisions: {
+                /** @enum {string} */
+                kind: "confirm" | "rename" | "split" | "merge" | "auto_merge";
+                at: string;
+                /** @description The consortium account, or `clustering`. */
+                by: string;
+                detail?: string;
+            }[];
+        };
+        /**
+         * @example {
+         *       "campaign": {
+         *         "id": "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "name": "Vehicle warranty, autumn 2025",
+         *         "decided": true,
+         *         "createdAt": "2025-09-01T13:05:00.000Z",
+         *         "calls": 41,
+         *         "decisions": [
+         *           {
+         *             "kind": "rename",
+         *             "at": "2025-09-03T10:00:00.000Z",
+         *             "by": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+         *             "detail": "Vehicle warranty, autumn 2025"
+         *           }
+         *         ]
+         *       },
+         *       "tracebacks": 2,
+         *       "reasons": [
+         *         {
+         *           "signal": "transcript",
+         *           "links": 1
+         *         },
+         *         {
+         *           "signal": "number_block",
+         *           "links": 1,
+         *           "values": [
+         *             "3055550"
+         *           ]
+         *         }
+         *       ],
+         *       "originators": [
+         *         {
+         *           "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *           "customer": "Example Dialer LLC",
+         *           "tracebacks": 1
+         *         }
+         *       ],
+         *       "providers": [
+         *         {
+         *           "providerId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "tracebacks": 2
+         *         }
+         *       ],
+         *       "pointsOfEntry": [],
+         *       "signers": [
+         *         {
+         *           "spc": "123A",
+         *           "calls": 2
+         *         }
+         *       ],
+         *       "callingNumbers": [
+         *         {
+         *           "number": "+13055550123",
+         *           "calls": 1
+         *         },
+         *         {
+         *           "number": "+13055550188",
+         *           "calls": 1
+         *         }
+         *       ],
+         *       "perDay": [
+         *         {
+         *           "day": "2025-09-01",
+         *           "calls": 2
+         *         }
+         *       ],
+         *       "outcomes": [
+         *         {
+         *           "outcome": "originator_found",
+         *           "tracebacks": 1
+         *         }
+         *       ],
+         *       "members": [
+         *         {
+         *           "campaignId": "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *           "callTime": "2025-09-01T13:00:00.000Z",
+         *           "signals": [
+         *             {
+         *               "signal": "transcript",
+         *               "similarity": 0.62
+         *             },
+         *             {
+         *               "signal": "number_block",
+         *               "value": "3055550"
+         *             }
+         *           ],
+         *           "linkedTo": "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9",
+         *           "assignedBy": "clustering",
+         *           "assignedAt": "2025-09-01T13:05:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        CampaignView: {
+            campaign: components["schemas"]["Campaign"];
+            /** @description Present when the campaign asked for was merged into this one. */
+            requestedId?: string;
+            tracebacks: number;
+            /** @description Which signals placed its calls, how often, and the values most shared. */
+            reasons: {
+                /** @enum {string} */
+                signal: "transcript" | "calling_number" | "number_block" | "signer_origid" | "signer_certificate" | "originator_customer" | "analyst";
+                links: number;
+                values?: string[];
+            }[];
+            /** @description Originating providers and the customers they named. */
+            originators: {
+                providerId: string;
+                customer: string;
+                tracebacks: number;
+            }[];
+            /** @description Providers that carried it: on the path of how many of its tracebacks. */
+            providers: {
+                providerId: string;
+                tracebacks: number;
+            }[];
+            pointsOfEntry: {
+                providerId: string;
+                tracebacks: number;
+            }[];
+            signers: {
+                spc?: string;
+                certificateSha256?: string;
+                signerProviderId?: string;
+                calls: number;
+            }[];
+            /** @description The 20 calling numbers it used most. */
+            callingNumbers: {
+                number: string;
+                calls: number;
+            }[];
+            /** @description Calls per day (UTC) of the call time. */
+            perDay: {
+                day: string;
+                calls: number;
+            }[];
+            outcomes: {
+                /** @enum {string} */
+                outcome: "originator_found" | "point_of_entry_found" | "non_responsive_provider" | "no_record" | "loop_detected" | "closed";
+                tracebacks: number;
+            }[];
+            /** @description Its tracebacks by call time, with why each is in it. */
+            members: {
+                /** @description The campaign it was placed in (one merged into this one, or this one). */
+                campaignId: string;
+                tracebackId: string;
+                callTime: string;
+                /** @description Why it is in: the signals it shares with `linkedTo`. */
+                signals: components["schemas"]["CampaignLinkSignal"][];
+                linkedTo?: string;
+                /** @description `clustering`, or the consortium account that moved it. */
+                assignedBy: string;
+                assignedAt: string;
+                callingNumber?: string;
+                /** @enum {string} */
+                status?: "open" | "waiting_on_provider" | "completed";
+                /** @enum {string} */
+                outcome?: "originator_found" | "point_of_entry_found" | "non_responsive_provider" | "no_record" | "loop_detected" | "closed";
+            }[];
+            /** @description It holds more than 2,000 calls: the figures cover the first 2,000 by call time. */
+            truncated?: boolean;
+        };
+        CampaignLinkSignal: {
+            /** @enum {string} */
+            signal: "transcript" | "calling_number" | "number_block" | "signer_origid" | "signer_certificate" | "originator_customer" | "analyst";
+            /** @description The value shared: a number, a thousand-block, `SPC origid`, a certificate hash, `provider customer`; for `analyst`, the campaign it was moved from. */
+            value?: string;
+            /** @description For `transcript`: the Jaccard similarity of the two transcripts' shingles. */
+            similarity?: number;
+        };
+        /**
+         * @example {
+         *       "name": "Vehicle warranty, autumn 2025"
+         *     }
+         */
+        RenameCampaign: {
+            name: string;
+        };
+        /**
+         * @example {
+         *       "tracebackIds": [
+         *         "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *       ],
+         *       "name": "Warranty, Spanish script"
+         *     }
+         */
+        SplitCampaign: {
+            /** @description The tracebacks to move into a new campaign; at least one must stay. */
+            tracebackIds: string[];
+            name?: string;
+        };
+        /**
+         * @example {
+         *       "campaignIds": [
+         *         "cmp_01JD5ZQ8A1B2C3D4E5F6G7H8J9"
+         *       ]
+         *     }
+         */
+        MergeCampaigns: {
+            /** @description The campaigns to merge into this one. */
+            campaignIds: string[];
+        };
+        /**
+         * @example {
+         *       "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *       "name": "Originating Example Voice",
+         *       "from": "2025-01-01T00:00:00.000Z",
+         *       "to": "2026-01-01T00:00:00.000Z",
+         *       "tracebacks": {
+         *         "tracebacks": 3,
+         *         "onPath": 3,
+         *         "asOriginator": 2,
+         *         "asPointOfEntry": 0,
+         *         "asSigner": 1,
+         *         "outcomes": [
+         *           {
+         *             "outcome": "originator_found",
+         *             "tracebacks": 2
+         *           }
+         *         ],
+         *         "findings": [
+         *           {
+         *             "kind": "registered_rmd_mismatch",
+         *             "tracebacks": 2
+         *           }
+         *         ]
+         *       },
+         *       "hopRequests": {
+         *         "requested": 3,
+         *         "answered": 3,
+         *         "answeredLate": 1,
+         *         "open": 0,
+         *         "overdue": 1,
+         *         "nonResponsive": 0,
+         *         "medianAnswerSeconds": 1840,
+         *         "p90AnswerSeconds": 30600
+         *       },
+         *       "rmd": {
+         *         "at": "2026-01-01T00:00:00.000Z",
+         *         "match": {
+         *           "listing": "listed",
+         *           "suggestions": []
+         *         },
+         *         "history": [
+         *           {
+         *             "number": "RMD0900004",
+         *             "asOf": "2025-08-01T00:00:00.000Z",
+         *             "importId": "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0",
+         *             "change": "added"
+         *           }
+         *         ]
+         *       },
+         *       "repeatOffenderCustomers": []
+         *     }
+         */
+        ProviderScorecard: {
+            providerId: string;
+            name: string;
+            from: string;
+            to: string;
+            /** @description Counted by call time, as each traceback was recorded when it ended (not tracebacks closed by a person). */
+            tracebacks: {
+                /** @description Completed tracebacks of calls in the period in which it played any part. */
+                tracebacks: number;
+                onPath: number;
+                asOriginator: number;
+                asPointOfEntry: number;
+                asSigner: number;
+                outcomes: {
+                    /** @enum {string} */
+                    outcome: "originator_found" | "point_of_entry_found" | "non_responsive_provider" | "no_record" | "loop_detected" | "closed";
+                    tracebacks: number;
+                }[];
+                /** @description Findings concerning it, by kind. */
+                findings: {
+                    /** @enum {string} */
+                    kind: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing" | "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
+                    tracebacks: number;
+                }[];
+            };
+            /** @description Its hop requests created in the period, as `/v1/providers/{id}/responsiveness` counts them. */
+            hopRequests: {
+                requested: number;
+                answered: number;
+                answeredLate: number;
+                open: number;
+                overdue: number;
+                nonResponsive: number;
+                medianAnswerSeconds?: number;
+                p90AnswerSeconds?: number;
+            };
+            rmd: {
+                /** @description The end of the period, or now if sooner. */
+                at: string;
+                match: components["schemas"]["RmdMatch"];
+                /** @description Every snapshot that added, changed or removed its filing, oldest first. */
+                history: {
+                    number: string;
+                    asOf: string;
+                    importId: string;
+                    /** @enum {string} */
+                    change: "added" | "changed" | "removed";
+                    fields?: string[];
+                }[];
+            };
+            /** @description Customers it named as originator that are repeat offenders in the period. */
+            repeatOffenderCustomers: components["schemas"]["RepeatCustomer"][];
+            truncated?: boolean;
+        };
+        /**
+         * @example {
+         *       "names": [
+         *         "APEX OUTREACH 7, L.L.C.",
+         *         "Apex Outreach 7 LLC"
+         *       ],
+         *       "keys": [
+         *         "name:apex outreach 7"
+         *       ],
+         *       "tracebackIds": [
+         *         "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *         "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9"
+         *       ],
+         *       "providerIds": [
+         *         "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0"
+         *       ],
+         *       "campaignIds": [
+         *         "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *       ],
+         *       "firstCallAt": "2025-09-01T13:00:00.000Z",
+         *       "lastCallAt": "2025-09-04T15:00:00.000Z",
+         *       "flags": [
+         *         "several_tracebacks"
+         *       ]
+         *     }
+         */
+        RepeatCustomer: {
+            /** @description The names it was given, as written. */
+            names: string[];
+            /** @description Its normalised keys; answers sharing any one name the same customer. */
+            keys: string[];
+            tracebackIds: string[];
+            /** @description The originating providers that named it. */
+            providerIds: string[];
+            campaignIds: string[];
+            firstCallAt: string;
+            lastCallAt: string;
+            flags: ("several_tracebacks" | "several_providers")[];
+        };
+        /**
+         * @example {
+         *       "from": "2025-09-01T00:00:00.000Z",
+         *       "to": "2025-10-01T00:00:00.000Z",
+         *       "customers": [],
+         *       "providers": [
+         *         {
+         *           "providerId": "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+         *           "asOriginator": 3,
+         *           "asPointOfEntry": 0,
+         *           "tracebackIds": [
+         *             "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+         *             "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9",
+         *             "tb_01JD5ZQ9B2C3D4E5F6G7H8J9K0"
+         *           ],
+         *           "campaignIds": [
+         *             "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+         *           ],
+         *           "flags": [
+         *             "tracebacks"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        RepeatOffenders: {
+            from: string;
+            to: string;
+            customers: components["schemas"]["RepeatCustomer"][];
+            providers: {
+                providerId: string;
+                asOriginator: number;
+                asPointOfEntry: number;
+                tracebackIds: string[];
+                campaignIds: string[];
+                flags: ("tracebacks" | "campaigns")[];
+            }[];
+            truncated?: boolean;
         };
         /**
          * @example {
@@ -5011,6 +5842,8 @@ export interface operations {
                 campaign?: string;
                 /** @description `true`: only tracebacks whose current hop request is past its due time without an answer. */
                 overdue?: "true" | "false";
+                /** @description Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended). */
+                hasFinding?: "malformed_identity" | "unsupported_alg" | "certificate_unavailable" | "invalid_signature" | "untrusted_chain" | "certificate_expired" | "missing_tnauthlist" | "info_x5u_mismatch" | "stale_iat" | "calling_number_mismatch" | "called_number_mismatch" | "spc_not_registered" | "signer_not_on_path" | "signer_downstream_of_originator" | "attestation_inconsistent" | "signer_inquiry_disagrees" | "invalid_calling_number" | "unallocated_number" | "neighbor_spoofing" | "rmd_no_snapshot" | "upstream_not_in_rmd" | "upstream_removed_from_rmd" | "upstream_rmd_unverifiable" | "accepted_from_unlisted_upstream" | "gateway_not_filed_as_gateway" | "signed_a_without_shaken" | "registered_rmd_mismatch" | "registered_rmd_unverifiable";
             };
             header?: never;
             path?: never;
@@ -5223,6 +6056,166 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTracebackBatch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TracebackBatch"];
+            };
+        };
+        responses: {
+            /** @description One result per call, in the order sent */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TracebackBatchResult"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
             /** @description The body is larger than allowed */
             413: {
                 headers: {
@@ -9864,6 +10857,1107 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
                      *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCampaigns: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignsPage"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    confirmCampaign: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign as it now stands */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    renameCampaign: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameCampaign"];
+            };
+        };
+        responses: {
+            /** @description The campaign as it now stands */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    splitCampaign: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SplitCampaign"];
+            };
+        };
+        responses: {
+            /** @description The campaign as it now stands */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    mergeCampaigns: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST; retries with the same key and body replay the stored response. */
+                "idempotency-key": string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeCampaigns"];
+            };
+        };
+        responses: {
+            /** @description The campaign as it now stands */
+            200: {
+                headers: {
+                    "Hoptrace-Receipt": components["headers"]["HoptraceReceipt"];
+                    "Content-Digest": components["headers"]["ContentDigest"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or a request with the same Idempotency-Key is in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:request_in_flight",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a request with this Idempotency-Key is still being processed",
+                     *       "code": "request_in_flight",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is larger than 65536 bytes",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Well-formed but invalid: schema or domain rule violated, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:validation_failed",
+                     *       "title": "Unprocessable content",
+                     *       "status": 422,
+                     *       "detail": "the request body does not match the schema",
+                     *       "code": "validation_failed",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/evidence",
+                     *           "detail": "Invalid input: expected object, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getProviderScorecard: {
+        parameters: {
+            query?: {
+                /** @description Calls at or after; a year before `to` by default. */
+                from?: string;
+                /** @description Calls before; now by default. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scorecard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderScorecard"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not addressed to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "hop request hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2 not found",
+                     *       "code": "not_found",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeaderTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRepeatOffenders: {
+        parameters: {
+            query: {
+                from: string;
+                /** @description After `from`, at most 366 days later. */
+                to: string;
+                /** @description A provider is flagged as originator or point of entry of at least this many tracebacks... */
+                minTracebacks?: number;
+                /** @description ...or of tracebacks of at least this many campaigns. */
+                minCampaigns?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The repeat offenders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepeatOffenders"];
+                };
+            };
+            /** @description Malformed request, missing Idempotency-Key or invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:invalid_parameter",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "invalid query parameter",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                     *       "errors": [
+                     *         {
+                     *           "pointer": "/limit",
+                     *           "detail": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request signature could not be verified */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "the request signature could not be verified",
+                     *       "code": "unauthenticated",
+                     *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:hoptrace:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only the consortium registers accounts",
+                     *       "code": "forbidden",
                      *       "request_id": "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                      *     }
                      */

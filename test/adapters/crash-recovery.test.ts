@@ -16,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
+import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
+import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
+import { DynamoIntelStore } from "../../functions/adapters/dynamo/intel-store.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
 import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
@@ -129,6 +132,9 @@ describe("a kill between any two port calls loses no notification", () => {
     tracebacks: new DynamoTracebackStore(db, emulators.tableName),
     webhooks: new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)),
     log: new DynamoLogStore(db, emulators.tableName, "crash"),
+    rmd: new DynamoRmdStore(db, emulators.tableName),
+    campaigns: new DynamoCampaignStore(db, emulators.tableName),
+    intel: new DynamoIntelStore(db, emulators.tableName),
   });
 
   /** A process: its own (empty) queue, and ports that die with `doom` when one is given. */
@@ -143,6 +149,9 @@ describe("a kill between any two port calls loses no notification", () => {
       accounts: port(s.accounts),
       evidence: port(s.evidence),
       tracebacks: port(s.tracebacks),
+      rmd: port(s.rmd),
+      campaigns: port(s.campaigns),
+      intel: port(s.intel),
       fetchCertificate: async () => {
         throw new Error("no certificates in this test");
       },

@@ -6,6 +6,9 @@ import { InvalidCursorError, queryPage } from "../../functions/adapters/dynamo/i
 import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
+import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
+import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
+import { DynamoIntelStore } from "../../functions/adapters/dynamo/intel-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
@@ -307,6 +310,10 @@ describe("the reconciler finishes an interrupted follow-up", () => {
       accounts: r.accounts,
       tracebacks: r.tracebacks,
       evidence: r.evidence,
+      rmd: new DynamoRmdStore(r.db, r.emulators.tableName),
+      campaigns: new DynamoCampaignStore(r.db, r.emulators.tableName),
+      intel: new DynamoIntelStore(r.db, r.emulators.tableName),
+      ids: ulidGenerator(() => clock.now().getTime()),
       events: { publish: async (events: HubEvent[]) => void published.push(...events) },
       deadlines,
       log,

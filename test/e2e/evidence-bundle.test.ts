@@ -45,9 +45,9 @@ describe("the evidence bundle", () => {
     expect(bundle.chain.signerInquiries).toHaveLength(1);
     // Creation, five answers, one amendment, the inquiry's answer.
     expect(bundle.requests).toHaveLength(8);
-    // Each hop and the inquiry placed, the outcome and the findings filed with it.
-    expect(bundle.decisions.map((d: { decision: { type: string } }) => d.decision.type).sort()).toEqual(["findings", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "outcome"]);
-    expect(bundle.log.entries).toHaveLength(16);
+    // Each hop and the inquiry placed, the outcome, and the findings of its signatures and its KYC findings filed with it.
+    expect(bundle.decisions.map((d: { decision: { type: string } }) => d.decision.type).sort()).toEqual(["findings", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "outcome", "rmd_findings"]);
+    expect(bundle.log.entries).toHaveLength(17);
     expect(bundle.certificates).toHaveLength(1);
     expect(bundle.certificates[0].sha256).toBe(bundle.chain.traceback.signatures[0].certificateSha256);
     expect(readCheckpoint(bundle.log.checkpoint).size).toBeGreaterThanOrEqual(8);
@@ -70,7 +70,7 @@ describe("the evidence bundle", () => {
       [5, ["answer", "hop_placed"]],
       [901, ["answer", "hop_placed"]],
     ]);
-    expect(report.traceback.statements.map((s) => s.label)).toEqual(["creation", "outcome", "findings"]);
+    expect(report.traceback.statements.map((s) => s.label)).toEqual(["creation", "outcome", "findings", "rmd_findings"]);
     expect(report.notes).toEqual([]);
   });
 

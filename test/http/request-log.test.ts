@@ -141,6 +141,35 @@ describe("the people's requests are logged like every other", () => {
   });
 });
 
+describe("intake and the consortium's decisions on campaigns are logged like every other", () => {
+  it("a batch of captured calls under its caller; a campaign's confirmation and renaming under the campaign", async () => {
+    const calls = [1, 2].map((n) => ({ ...CALL, callTime: `2024-06-0${n}T16:00:00Z`, callKey: `log-feed/${randomUUID()}`, transcript: "your car warranty is about to expire" }));
+    const batch = await post(ag, "/v1/tracebacks:batch", { terminatingProviderId: term.id, calls });
+    expect(batch.res.body).toMatchObject({ created: 2, rejected: 0, failed: 0 });
+    await expectLogged(batch.res, batch.sent, ag.id, "with_entry");
+
+    const campaignId = await campaignOf(batch.res.body.results[0].tracebackId);
+    expect(campaignId).toBeDefined();
+    const confirmed = await post(t.consortium, `/v1/campaigns/${campaignId}/confirm`, {});
+    await expectLogged(confirmed.res, confirmed.sent, campaignId!, "with_entry");
+    const renamed = await post(t.consortium, `/v1/campaigns/${campaignId}/rename`, { name: "Warranty calls" });
+    await expectLogged(renamed.res, renamed.sent, campaignId!, "with_entry");
+    // A refused decision is not logged.
+    expect((await post(t.consortium, "/v1/campaigns/cmp_nowhere/confirm", {})).res.status).toBe(404);
+    expect(await requestsAbout("cmp_nowhere")).toHaveLength(0);
+  });
+});
+
+/** The campaign the clustering placed a traceback in. */
+async function campaignOf(tracebackId: string): Promise<string | undefined> {
+  const items = (await t.consortium.api.get("/v1/campaigns?limit=100")).body.items as Array<{ id: string }>;
+  for (const c of items) {
+    const view = (await t.consortium.api.get(`/v1/campaigns/${c.id}`)).body as { members: Array<{ tracebackId: string }> };
+    if (view.members.some((m) => m.tracebackId === tracebackId)) return c.id;
+  }
+  return undefined;
+}
+
 describe("one entry per request", () => {
   it("an idempotent replay returns the same receipt and appends nothing", async () => {
     const key = randomUUID();

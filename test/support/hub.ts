@@ -116,3 +116,13 @@ export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {
 export const CALL = { callingNumber: "+1 (305) 555-0123", calledNumber: "12025550143", callTime: "2024-06-03T12:00:00-04:00" };
 
 export const EVIDENCE = { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" };
+
+/** Answers the open hop request of a traceback that `p` was asked, as `p`; fails the test unless accepted. */
+export async function answerOpenHop(p: Party, tracebackId: string, body: Record<string, unknown>): Promise<ApiResponse> {
+  const open = await p.api.get("/v1/hop-requests?status=open&limit=100");
+  const hop = open.body.items.find((h: { tracebackId: string }) => h.tracebackId === tracebackId);
+  if (!hop) throw new Error(`${p.id} has no open hop request of ${tracebackId}`);
+  const res = await p.api.post(`/v1/hop-requests/${hop.id}/answer`, body);
+  if (res.status !== 200) throw new Error(`answer refused: ${res.status} ${res.text}`);
+  return res;
+}

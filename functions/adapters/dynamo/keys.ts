@@ -79,6 +79,8 @@ export const keys = {
   }),
   /** The sort key range holding a hop and its amendments, and nothing of any other hop. */
   hopWithAmendments: (seq: number): [string, string] => [hopSortKey(seq), `${hopSortKey(seq)}#~`],
+  /** A traceback's KYC findings as recorded when it ended, beside its hops. */
+  kycRecord: (tracebackId: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: "KYC" }),
   hopsOf: (providerId: string) => `HOPS#${providerId}`,
   openHopsOf: (providerId: string) => `OPEN#${providerId}`,
   /** The hops counted against a provider's weekly request cap (Canadian policy), per week. */
@@ -105,6 +107,27 @@ export const keys = {
   /** A finding of a traceback, filed under the provider it concerns. */
   finding: (tracebackId: string, id: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: `FINDING#${id}` }),
   findingsOf: (providerId: string) => `FINDINGS#${providerId}`,
+
+  /** A call's campaign profile and the campaign it was placed in, one item per traceback. */
+  campaignCall: (tracebackId: string): ItemKey => ({ pk: `CCALL#${tracebackId}`, sk: "CCALL" }),
+  /** Calls filed under one lookup key (an LSH band of the transcript, a number, a signer, a customer), newest last. */
+  campaignKey: (key: string) => `CKEY#${key}`,
+  campaign: (campaignId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: "CAMPAIGN" }),
+  campaignPartition: (campaignId: string) => `CAMPAIGN#${campaignId}`,
+  /** A call placed in a campaign, under the campaign, by call time. */
+  campaignMember: (campaignId: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: `M#${callTime}#${tracebackId}` }),
+  campaignMemberPrefix: "M#",
+  /** Campaigns not folded into another (gsi1), by creation: few next to the calls, so one partition. */
+  campaigns: "CAMPAIGNS",
+
+  /** The part a provider played in a completed traceback, by call time. */
+  providerRole: (providerId: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `PROLE#${providerId}`, sk: `${callTime}#${tracebackId}` }),
+  providerRoles: (providerId: string) => `PROLE#${providerId}`,
+  /** Originator and point-of-entry roles of a month (gsi1, on the role items): the candidates for repeat offenders. */
+  offenderRoles: (month: string) => `OFFENDERS#${month}`,
+  /** The customer an originator named, by the month of the call. */
+  customerRef: (month: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `CUSTOMERS#${month}`, sk: `${callTime}#${tracebackId}` }),
+  customerRefs: (month: string) => `CUSTOMERS#${month}`,
 
   invitation: (invitationId: string): ItemKey => ({ pk: `INVITATION#${invitationId}`, sk: "INVITATION" }),
   invitationsOf: (accountId: string) => `INVITATIONS#${accountId}`,

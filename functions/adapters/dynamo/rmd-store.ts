@@ -97,6 +97,20 @@ export class DynamoRmdStore implements RmdStore {
     return undefined;
   }
 
+  async versionsOf(number: string, max: number): Promise<FilingVersion[]> {
+    const out: FilingVersion[] = [];
+    const oldestFirst = this.query({
+      KeyConditionExpression: "pk = :p AND begins_with(sk, :v)",
+      ExpressionAttributeValues: { ":p": keys.rmdFilingPartition(number), ":v": keys.rmdVersionPrefix },
+    });
+    for await (const item of oldestFirst) {
+      const version = stripKeys<FilingVersion>(item);
+      if (await this.isCommitted(version.importId)) out.push(version);
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
   async removedWithFrn(frn: string): Promise<string[]> {
     const numbers: string[] = [];
     for await (const item of this.query({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdRemovedFrnPartition(frn) } })) numbers.push(item.number as string);

@@ -9,9 +9,10 @@ import { ConflictError } from "../../domain/errors.js";
 import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
 import { facetId, facetsOf, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
-import type { AnswerEvidence, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
+import type { AnswerEvidence, KycRecord, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
 import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys, updateIf } from "./items.js";
 import { keys, TABLE } from "./keys.js";
+import { batchGetAll } from "./batch-get.js";
 import { listingSortKey, TracebackListing } from "./traceback-listing.js";
 
 /** Where every traceback was listed before the list was sharded and filtered. */
@@ -107,6 +108,11 @@ export class DynamoTracebackStore implements TracebackStore {
   async getTraceback(id: string, consistent = false): Promise<Stored<Traceback> | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.traceback(id), ConsistentRead: consistent }));
     return out.Item ? fromItem<Traceback>(out.Item) : undefined;
+  }
+
+  async getTracebacks(ids: readonly string[]): Promise<Traceback[]> {
+    if (ids.length === 0) return [];
+    return (await batchGetAll(this.db, this.table, ids.map(keys.traceback), false)).map((i) => fromItem<Traceback>(i).value);
   }
 
   /**
@@ -296,6 +302,15 @@ export class DynamoTracebackStore implements TracebackStore {
         }),
       max,
     );
+  }
+
+  async putKycRecord(record: KycRecord): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.kycRecord(record.tracebackId), entity: "kyc_record", ...record } }));
+  }
+
+  async getKycRecord(tracebackId: string): Promise<KycRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.kycRecord(tracebackId), ConsistentRead: true }));
+    return out.Item ? stripKeys<KycRecord>(out.Item) : undefined;
   }
 
   /** Hops waiting for a provider with this FRN or RMD number to register (a page of them). */

@@ -83,10 +83,12 @@ export interface Clustering {
   unassigned: string[];
 }
 
+export type ValueSignal = Exclude<Signal, "transcript" | "analyst">;
+
 interface Features {
   signature?: Uint32Array;
   set?: Uint32Array;
-  values: Array<[Exclude<Signal, "transcript" | "analyst">, string]>;
+  values: Array<[ValueSignal, string]>;
 }
 
 export function clusterCampaigns(
@@ -157,7 +159,7 @@ function linkCalls(ordered: readonly CampaignCall[], features: readonly Features
   return { groups, tree };
 }
 
-function featuresOf(c: CampaignCall, options: ClusterOptions): Features {
+export function featuresOf(c: CampaignCall, options: Pick<ClusterOptions, "minTranscriptChars">): Features {
   const values: Features["values"] = [];
   const numbers = numberEvidence(c.callingNumber, c.calledNumber);
   if (numbers.number) values.push(["calling_number", numbers.number]);
@@ -224,8 +226,16 @@ function score(a: Features, b: Features, weights: ReadonlyMap<number, number>, o
       signals.push({ signal: "transcript", similarity: Math.round(similarity * 100) / 100 });
     }
   }
-  const theirs = new Set(b.values.map(([s, v]) => `${s} ${v}`));
-  for (const [signal, value] of a.values) {
+  const shared = sharedValues(a.values, b.values, options);
+  return { score: total + shared.score, signals: [...signals, ...shared.signals] };
+}
+
+/** What two calls' numbers, signers and customers have in common, and what that is worth. */
+export function sharedValues(a: Features["values"], b: Features["values"], options: Pick<ClusterOptions, "weights">): { score: number; signals: LinkSignal[] } {
+  const theirs = new Set(b.map(([s, v]) => `${s} ${v}`));
+  const signals: LinkSignal[] = [];
+  let total = 0;
+  for (const [signal, value] of a) {
     if (!theirs.has(`${signal} ${value}`)) continue;
     total += options.weights[signal];
     signals.push({ signal, value });

@@ -126,3 +126,20 @@ export function lshCandidates(signatures: ReadonlyArray<Uint32Array | undefined>
   }
   return [...pairs].map((p) => [Math.floor(p / n), p % n]);
 }
+
+/** The plain Jaccard similarity of two sorted sets, for comparing a call with a few candidates as it comes. */
+export function jaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let i = 0;
+  let j = 0;
+  let common = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      common++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  const union = a.length + b.length - common;
+  return union === 0 ? 0 : common / union;
+}

@@ -1,10 +1,13 @@
 /**
  * The hub's own decisions about a traceback, as statements of the log: whom it asked and by
  * when (a hop placed, a hop opened to its provider), a hop gone overdue or escalated, the
- * outcome, and the findings filed when the traceback ended. Each is derived from the state the
+ * outcome, and the findings filed when the traceback ended (its signatures', and its KYC findings
+ * against the RMD as of the call). Each is derived from the state the
  * follow-up that makes it holds, and its id from what it decides, never from when it runs: a
  * follow-up repeated after a crash logs the same statement under the same id, once.
  */
+import type { RmdFinding } from "../rmd/findings.js";
+import type { SnapshotRef } from "../rmd/standing.js";
 import type { Finding } from "../shaken/findings.js";
 import type { Deadline, Hop, Traceback, TracebackResult, UnregisteredProvider } from "../traceback.js";
 import { statementIdFor } from "./entry.js";
@@ -26,7 +29,10 @@ export type Decision =
   | { type: "hop_opened"; tracebackId: string; hopId: string; providerId: string; deadline: Deadline }
   | { type: "hop_overdue" | "hop_escalated"; tracebackId: string; hopId: string; at: string }
   | ({ type: "outcome"; tracebackId: string } & TracebackResult)
-  | { type: "findings"; tracebackId: string; outcome: TracebackResult["outcome"]; hopSeq?: number; findings: Finding[] };
+  | { type: "findings"; tracebackId: string; outcome: TracebackResult["outcome"]; hopSeq?: number; findings: Finding[] }
+  | { type: "rmd_findings"; tracebackId: string; outcome: TracebackResult["outcome"]; hopSeq?: number; callTimeUtc: string; snapshot?: SnapshotRef; findings: RmdFinding[] };
+
+type OutcomeDecisionType = "outcome" | "findings" | "rmd_findings";
 
 const HOP_DECISIONS = { hop_placed: "placed", hop_opened: "opened", hop_overdue: "overdue", hop_escalated: "escalated" } as const;
 export type HopDecisionType = keyof typeof HOP_DECISIONS;
@@ -37,12 +43,12 @@ export function hopDecisionId(tracebackId: string, hopId: string, type: HopDecis
 }
 
 /** Where an outcome, or the findings filed with it, is logged: `<traceback>/<what>/<hop seq>/<outcome>`. */
-export function outcomeDecisionId(tracebackId: string, type: "outcome" | "findings", result: { hopSeq?: number; outcome: string }): string {
+export function outcomeDecisionId(tracebackId: string, type: OutcomeDecisionType, result: { hopSeq?: number; outcome: string }): string {
   return statementIdFor(tracebackId, `${type}/${result.hopSeq ?? 0}/${result.outcome}`);
 }
 
 export function decisionId(d: Decision): string {
-  return d.type === "outcome" || d.type === "findings" ? outcomeDecisionId(d.tracebackId, d.type, d) : hopDecisionId(d.tracebackId, d.hopId, d.type);
+  return d.type === "outcome" || d.type === "findings" || d.type === "rmd_findings" ? outcomeDecisionId(d.tracebackId, d.type, d) : hopDecisionId(d.tracebackId, d.hopId, d.type);
 }
 
 /** A new hop as it is written: to whom, named by whom, since when, due when (or why it waits). */
@@ -83,4 +89,17 @@ export function outcomeOf(tb: Traceback): Decision | undefined {
 /** The findings filed when the traceback ended with that outcome. */
 export function findingsAt(tb: Traceback & { result: TracebackResult }, findings: Finding[]): Decision {
   return { type: "findings", tracebackId: tb.id, outcome: tb.result.outcome, ...(tb.result.hopSeq !== undefined && { hopSeq: tb.result.hopSeq }), findings };
+}
+
+/** The KYC findings against the RMD recorded when the traceback ended with that outcome. */
+export function rmdFindingsAt(tb: Traceback & { result: TracebackResult }, record: { callTimeUtc: string; snapshot?: SnapshotRef; findings: RmdFinding[] }): Decision {
+  return {
+    type: "rmd_findings",
+    tracebackId: tb.id,
+    outcome: tb.result.outcome,
+    ...(tb.result.hopSeq !== undefined && { hopSeq: tb.result.hopSeq }),
+    callTimeUtc: record.callTimeUtc,
+    ...(record.snapshot && { snapshot: record.snapshot }),
+    findings: record.findings,
+  };
 }

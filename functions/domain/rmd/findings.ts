@@ -11,19 +11,9 @@ import { filingFacts } from "./filing.js";
 import type { ProviderIdentity, RmdMatch, Suggestion } from "./match.js";
 import type { SnapshotRef } from "./standing.js";
 
-export const RMD_FINDING_CODES = [
-  "rmd_no_snapshot",
-  "upstream_not_in_rmd",
-  "upstream_removed_from_rmd",
-  "upstream_rmd_unverifiable",
-  "accepted_from_unlisted_upstream",
-  "gateway_not_filed_as_gateway",
-  "signed_a_without_shaken",
-  "registered_rmd_mismatch",
-  "registered_rmd_unverifiable",
-] as const;
+import { RMD_FINDING_CODES, type RmdFindingCode } from "./finding-codes.js";
 
-export type RmdFindingCode = (typeof RMD_FINDING_CODES)[number];
+export { RMD_FINDING_CODES, type RmdFindingCode };
 
 export interface RmdFinding {
   code: RmdFindingCode;

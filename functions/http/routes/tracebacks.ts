@@ -4,9 +4,11 @@ import * as tracebacks from "../../usecases/tracebacks.js";
 import { evidenceBundle } from "../../usecases/evidence-bundle.js";
 import { hubJwks } from "../jwks.js";
 import { EvidenceBundleSchema, EvidenceQuerySchema } from "../schemas/evidence-bundle.js";
+import { intakeBatch } from "../../usecases/intake.js";
+import { problemOf } from "../problem.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
-import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
+import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackBatchResultSchema, TracebackBatchSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
 import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
@@ -32,6 +34,41 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       c.set("subject", chain.traceback.id);
       c.set("acceptedAt", new Date(chain.traceback.createdAt));
       return c.json(chain, 201, { location: `/v1/tracebacks/${chain.traceback.id}` });
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/tracebacks:batch",
+      operationId: "createTracebackBatch",
+      tags: ["Tracebacks"],
+      summary: "Start tracebacks for a batch of captured calls (a surveillance feed)",
+      description:
+        "Each call is started on its own, as `POST /v1/tracebacks` would, and is idempotent by its `callKey` and call time: a call sent again, in this batch or a later one, answers `exists` with the traceback it started. " +
+        "A call that breaks a rule is `rejected` with its problem; the others go ahead. Tracebacks are placed in campaigns as they are started.",
+      security,
+      request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: TracebackBatchSchema } } } },
+      responses: { 200: { description: "One result per call, in the order sent", content: { "application/json": { schema: TracebackBatchResultSchema } } }, ...problemResponses(...AUTH_ERRORS) },
+    }),
+    async (c) => {
+      const results = await intakeBatch(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy);
+      const count = (s: string) => results.filter((r) => r.status === s).length;
+      return c.json(
+        {
+          created: count("created"),
+          existing: count("exists"),
+          rejected: count("rejected"),
+          failed: count("failed"),
+          results: results.map((r) =>
+            r.status === "rejected"
+              ? { index: r.index, callKey: r.callKey, status: r.status, problem: problemOf(r.error, `/calls/${r.index}`) }
+              : r.status === "failed"
+                ? { index: r.index, callKey: r.callKey, status: r.status, problem: { status: 500, code: "internal_error", detail: "this call met an internal error; send it again" } }
+                : r,
+          ),
+        },
+        200,
+      );
     },
   );
   app.openapi(

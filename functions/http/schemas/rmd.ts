@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { RMD_COLUMNS } from "../../domain/rmd/filing.js";
-import { RMD_FINDING_CODES } from "../../domain/rmd/findings.js";
+import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 
 const FILING_EXAMPLE = {
   number: "RMD0900003",
@@ -142,7 +142,13 @@ export const RmdFindingSchema = z
   });
 
 export const TracebackRmdFindingsSchema = z
-  .object({ tracebackId: z.string(), callTimeUtc: z.string(), snapshot: SnapshotRefSchema.optional().openapi({ description: "The snapshot in effect at the call." }), findings: z.array(RmdFindingSchema) })
+  .object({
+    tracebackId: z.string(),
+    callTimeUtc: z.string(),
+    snapshot: SnapshotRefSchema.optional().openapi({ description: "The snapshot in effect at the call." }),
+    findings: z.array(RmdFindingSchema),
+    recordedAt: z.string().optional().openapi({ description: "When the traceback ended and these findings were recorded with it; absent while it runs (the findings so far)." }),
+  })
   .openapi("TracebackRmdFindings", {
     example: { tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", callTimeUtc: "2025-09-02T15:00:00.000Z", snapshot: SNAPSHOT_EXAMPLE, findings: [{ code: "accepted_from_unlisted_upstream", severity: "critical", detail: "acc_01JD... accepted the call from Soon Removed Dialer Services LLC (RMD0900008), which was not listed in the RMD", providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", hopSeq: 2 }] },
   });

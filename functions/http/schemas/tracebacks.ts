@@ -2,6 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
+import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
+
+/** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
+export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
 import { E164Input, PageQuerySchema, Timestamp } from "./common.js";
@@ -23,6 +27,89 @@ const CallingNumberInput = z
     example: "+13055550123",
   });
 
+export const TranscriptInput = z
+  .string()
+  .min(1)
+  .max(8000)
+  .openapi({ description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.", example: "this is an important message about your vehicle's extended warranty press one now" });
+
+/** Calls in one batch: enough for a feed's minute, few enough to answer within a request's time. */
+export const MAX_BATCH_CALLS = 100;
+
+const PRINTABLE_KEY = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => !UNPRINTABLE.test(s), "the call key holds control or format characters");
+
+export const CapturedCallSchema = z
+  .object({
+    callKey: PRINTABLE_KEY.optional().openapi({
+      description: "The feed's own id for the call (with its call time, it names one traceback: a call sent again finds it). Without one, a digest of the numbers, the call time and the first Identity header.",
+      example: "honeypot-7/2025-09-01/000123",
+    }),
+    callingNumber: CallingNumberInput,
+    calledNumber: E164Input.openapi({ example: "+12025550143" }),
+    callTime: Timestamp.openapi({ description: "When the call was captured, with its UTC offset." }),
+    transcript: TranscriptInput.optional(),
+    identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call." }),
+    terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The provider that delivered the call; else the batch's." }),
+    campaign: z.string().min(1).max(200).optional(),
+    notes: z.string().max(4000).optional(),
+    mediaUrl: z.string().url().max(2048).optional(),
+  })
+  .strict()
+  .openapi("CapturedCall");
+
+export const TracebackBatchSchema = z
+  .object({
+    terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The terminating provider of every call that names none." }),
+    initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start them on behalf of this initiator." }),
+    calls: z.array(CapturedCallSchema).min(1).max(MAX_BATCH_CALLS).openapi({ description: `At most ${MAX_BATCH_CALLS} calls (more: \`422 validation_failed\` at \`/calls\`), and the body within the API's body limit (else \`413 payload_too_large\`).` }),
+  })
+  .strict()
+  .openapi("TracebackBatch", {
+    example: {
+      terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      calls: [
+        { callKey: "honeypot-7/000123", callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2025-09-01T13:00:00Z", transcript: "this is an important message about your vehicle's extended warranty press one now" },
+        { callKey: "honeypot-7/000124", callingNumber: "+13055550177", calledNumber: "+12025550188", callTime: "2025-09-01T13:00:41Z" },
+      ],
+    },
+  });
+
+export const TracebackBatchResultSchema = z
+  .object({
+    created: z.number().int(),
+    existing: z.number().int().openapi({ description: "Calls whose traceback an earlier batch started." }),
+    rejected: z.number().int(),
+    failed: z.number().int().openapi({ description: "Calls that met an internal error: send them again (nothing is started twice)." }),
+    results: z.array(
+      z.object({
+        index: z.number().int(),
+        callKey: z.string(),
+        status: z.enum(["created", "exists", "rejected", "failed"]),
+        tracebackId: z.string().optional(),
+        problem: z
+          .object({ status: z.number().int(), code: z.string(), detail: z.string(), errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional() })
+          .optional()
+          .openapi({ description: "Why the call was rejected, as the problem a single `POST /v1/tracebacks` would answer, its pointers under `/calls/<index>`." }),
+      }),
+    ),
+  })
+  .openapi("TracebackBatchResult", {
+    example: {
+      created: 1,
+      existing: 0,
+      rejected: 1,
+      failed: 0,
+      results: [
+        { index: 0, callKey: "honeypot-7/000123", status: "created", tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
+        { index: 1, callKey: "honeypot-7/000124", status: "rejected", problem: { status: 422, code: "unknown_provider", detail: "no registered provider acc_x", errors: [{ pointer: "/calls/1/terminatingProviderId", detail: "no registered provider acc_x" }] } },
+      ],
+    },
+  });
+
 export const CreateTracebackSchema = z
   .object({
     callingNumber: CallingNumberInput,
@@ -33,6 +120,7 @@ export const CreateTracebackSchema = z
     campaign: z.string().min(1).max(200).optional().openapi({ example: "utility-impersonation-2024-06" }),
     notes: z.string().max(4000).optional(),
     mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
+    transcript: TranscriptInput.optional(),
     identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
     certificates: z
       .array(z.object({ url: z.string().url().max(2048), pem: z.string().min(1).max(16_384) }).strict())
@@ -176,6 +264,35 @@ export const SignatureAnalysisSchema = z
   })
   .openapi("SignatureAnalysis");
 
+export const NamedCustomerSchema = z
+  .object({
+    name: z.string(),
+    accountReference: z.string().optional(),
+    contact: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).optional(),
+    keys: z.array(z.string()).openapi({ description: "Normalised keys (`name:`, `account:<provider> <ref>`, `email:`, `phone:`): two answers naming a customer with a key in common name the same customer." }),
+  })
+  .openapi("NamedCustomer", { example: { name: "Example Dialer LLC", accountReference: "CUST-4471", keys: ["name:example dialer", "account:acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9 CUST-4471"] } });
+
+export const TracebackIntelSchema = z
+  .object({
+    recordedAt: z.string(),
+    rmdSnapshot: z.object({ importId: z.string(), asOf: z.string() }).optional().openapi({ description: "The RMD snapshot in effect at the call." }),
+    findings: z
+      .array(z.object({ code: z.enum(FINDING_KINDS), providerId: z.string().optional() }))
+      .openapi({ description: "Each kind of finding and the provider it concerns, once; the RMD findings in full are at `/v1/tracebacks/{id}/rmd-findings`." }),
+    originator: z.object({ providerId: z.string(), hopSeq: z.number().int(), customer: NamedCustomerSchema }).optional(),
+    pointOfEntry: z.object({ providerId: z.string(), hopSeq: z.number().int() }).optional(),
+  })
+  .openapi("TracebackIntel", {
+    description: "What the traceback's end established, recorded by the follow-up that decided its outcome (not for tracebacks closed by a person).",
+    example: {
+      recordedAt: "2025-09-02T16:00:00.000Z",
+      rmdSnapshot: { importId: "rmd_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", asOf: "2025-09-01T00:00:00.000Z" },
+      findings: [{ code: "accepted_from_unlisted_upstream", providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }],
+      originator: { providerId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", hopSeq: 2, customer: { name: "Example Dialer LLC", keys: ["name:example dialer"] } },
+    },
+  });
+
 export const TracebackSchema = z
   .object({
     id: z.string(),
@@ -185,6 +302,7 @@ export const TracebackSchema = z
     campaign: z.string().optional(),
     notes: z.string().optional(),
     mediaUrl: z.string().optional(),
+    transcript: z.string().optional(),
     identityHeaders: z.array(z.string()),
     signatures: z.array(SignatureAnalysisSchema).optional(),
     callFindings: z
@@ -206,6 +324,7 @@ export const TracebackSchema = z
       .object({ hopSeq: z.number().int(), since: z.string() })
       .optional()
       .openapi({ description: "While the current hop request is past its due time without an answer: which hop, and since when." }),
+    intel: TracebackIntelSchema.optional(),
   })
   .openapi("Traceback", { example: TRACEBACK_EXAMPLE });
 
@@ -344,4 +463,8 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
   campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
   overdue: z.enum(["true", "false"]).optional().openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
+  hasFinding: z
+    .enum(FINDING_KINDS)
+    .optional()
+    .openapi({ description: "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).", example: "upstream_removed_from_rmd" }),
 }).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });

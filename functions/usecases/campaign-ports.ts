@@ -1,0 +1,65 @@
+/** What campaign assignment and the analyst's campaign decisions need from storage. */
+import type { CallProfile } from "../domain/campaigns/incremental.js";
+import type { LinkSignal } from "../domain/campaigns/cluster.js";
+import type { Page, PageRequest } from "./page.js";
+
+/** A call's profile as stored, with the campaign it was placed in (its original one; merges redirect). */
+export interface StoredCall {
+  profile: CallProfile;
+  campaignId?: string;
+}
+
+export interface CampaignDecisionRecord {
+  kind: "confirm" | "rename" | "split" | "merge" | "auto_merge";
+  at: string;
+  by: string;
+  detail?: string;
+}
+
+export interface CampaignRecord {
+  id: string;
+  name?: string;
+  /** An analyst decided on it: the clustering never folds it into another, nor another into it. */
+  decided: boolean;
+  createdAt: string;
+  /** Calls placed in it directly (those of the campaigns folded into it are counted there). */
+  calls: number;
+  /** When it was folded into another: that one speaks for it from then on. */
+  mergedInto?: string;
+  /** The campaigns folded into it. */
+  absorbed?: string[];
+  decisions: CampaignDecisionRecord[];
+}
+
+export interface Membership {
+  campaignId: string;
+  tracebackId: string;
+  callTime: string;
+  /** Why it is in: the signals of its link, and the call it linked with; an analyst's move says so. */
+  signals: LinkSignal[];
+  linkedTo?: string;
+  assignedBy: "clustering" | string;
+  assignedAt: string;
+}
+
+export interface CampaignStore {
+  getCall(tracebackId: string): Promise<StoredCall | undefined>;
+  getCalls(tracebackIds: readonly string[]): Promise<StoredCall[]>;
+  /** Writes the profile (keeping any campaign already set) and files it under its lookup keys. */
+  putCall(profile: CallProfile, keys: readonly string[]): Promise<void>;
+  /** The newest calls filed under each key, `perKey` of each. */
+  callsUnder(keys: readonly string[], perKey: number): Promise<string[]>;
+  getCampaign(id: string): Promise<CampaignRecord | undefined>;
+  getCampaigns(ids: readonly string[]): Promise<CampaignRecord[]>;
+  /** Creates the campaign unless it exists (a repeat of the same founding). */
+  createCampaign(c: CampaignRecord): Promise<void>;
+  /** Places a call in no campaign yet in this one; false when it was placed already. */
+  place(m: Membership): Promise<boolean>;
+  /** Moves a call placed in `from` to `m.campaignId`; false when it is no longer in `from`. */
+  move(from: string, m: Membership): Promise<boolean>;
+  /** Folds `from` into `into`, unless `from` was folded already; `decided` is required of neither, or allowed. */
+  fold(from: string, into: string, decision: CampaignDecisionRecord): Promise<boolean>;
+  decide(id: string, decision: CampaignDecisionRecord, name?: string): Promise<void>;
+  members(campaignId: string, max: number): Promise<Membership[]>;
+  listCampaigns(page: PageRequest): Promise<Page<CampaignRecord>>;
+}

@@ -1,0 +1,101 @@
+/**
+ * The campaign store's behaviour in memory, for measuring the incremental clustering over large
+ * feeds in a benchmark without the emulator's latency. Same contract as the DynamoDB adapter.
+ */
+import type { CallProfile } from "../../functions/domain/campaigns/incremental.js";
+import type { CampaignDecisionRecord, CampaignRecord, CampaignStore, Membership, StoredCall } from "../../functions/usecases/campaign-ports.js";
+import type { Page, PageRequest } from "../../functions/usecases/ports.js";
+
+export class MemoryCampaignStore implements CampaignStore {
+  readonly calls = new Map<string, StoredCall>();
+  private readonly filed = new Map<string, Array<{ sk: string; id: string }>>();
+  readonly campaigns = new Map<string, CampaignRecord>();
+  private readonly memberships = new Map<string, Map<string, Membership>>();
+
+  async getCall(id: string) {
+    const c = this.calls.get(id);
+    return c && structuredClone(c);
+  }
+  async getCalls(ids: readonly string[]) {
+    return ids.flatMap((id) => (this.calls.has(id) ? [structuredClone(this.calls.get(id)!)] : []));
+  }
+  async putCall(profile: CallProfile, keys: readonly string[]) {
+    for (const k of keys) {
+      const list = this.filed.get(k) ?? [];
+      const sk = `${profile.callTime}#${profile.id}`;
+      if (!list.some((e) => e.sk === sk)) list.push({ sk, id: profile.id });
+      list.sort((a, b) => a.sk.localeCompare(b.sk));
+      this.filed.set(k, list);
+    }
+    this.calls.set(profile.id, { ...this.calls.get(profile.id), profile });
+  }
+  async callsUnder(keys: readonly string[], perKey: number) {
+    return [...new Set(keys.flatMap((k) => (this.filed.get(k) ?? []).slice(-perKey).map((e) => e.id)))];
+  }
+  async getCampaign(id: string) {
+    const c = this.campaigns.get(id);
+    return c && structuredClone(c);
+  }
+  async getCampaigns(ids: readonly string[]) {
+    return ids.flatMap((id) => (this.campaigns.has(id) ? [structuredClone(this.campaigns.get(id)!)] : []));
+  }
+  async createCampaign(c: CampaignRecord) {
+    if (!this.campaigns.has(c.id)) this.campaigns.set(c.id, structuredClone(c));
+  }
+  async place(m: Membership) {
+    const call = this.calls.get(m.tracebackId);
+    if (!call || (call.campaignId && call.campaignId !== m.campaignId)) return false;
+    this.memberOf(m.campaignId).set(m.tracebackId, m);
+    if (call.campaignId) return false;
+    call.campaignId = m.campaignId;
+    this.campaigns.get(m.campaignId)!.calls++;
+    return true;
+  }
+  async move(from: string, m: Membership) {
+    const call = this.calls.get(m.tracebackId);
+    if (call?.campaignId !== from) return false;
+    call.campaignId = m.campaignId;
+    this.memberOf(from).delete(m.tracebackId);
+    this.memberOf(m.campaignId).set(m.tracebackId, m);
+    return true;
+  }
+  async fold(from: string, into: string, d: CampaignDecisionRecord) {
+    const c = this.campaigns.get(from);
+    if (!c || c.mergedInto) return false;
+    c.mergedInto = into;
+    c.decisions.push(d);
+    const target = this.campaigns.get(into)!;
+    target.absorbed = [...(target.absorbed ?? []), from];
+    return true;
+  }
+  async decide(id: string, d: CampaignDecisionRecord, name?: string) {
+    const c = this.campaigns.get(id)!;
+    c.decided = true;
+    c.decisions.push(d);
+    if (name !== undefined) c.name = name;
+  }
+  async members(campaignId: string, max: number) {
+    return [...this.memberOf(campaignId).values()].sort((a, b) => a.callTime.localeCompare(b.callTime)).slice(0, max);
+  }
+  async listCampaigns(page: PageRequest): Promise<Page<CampaignRecord>> {
+    return { items: [...this.campaigns.values()].filter((c) => !c.mergedInto).slice(0, page.limit) };
+  }
+
+  /** Every campaign as it now stands, with its calls (those of campaigns folded into it included). */
+  clusters(): string[][] {
+    const root = (id: string): string => {
+      let c = this.campaigns.get(id)!;
+      while (c.mergedInto) c = this.campaigns.get(c.mergedInto)!;
+      return c.id;
+    };
+    const out = new Map<string, string[]>();
+    for (const [id, call] of this.calls) if (call.campaignId) out.set(root(call.campaignId), [...(out.get(root(call.campaignId)) ?? []), id]);
+    return [...out.values()];
+  }
+
+  private memberOf(id: string): Map<string, Membership> {
+    const m = this.memberships.get(id) ?? new Map<string, Membership>();
+    this.memberships.set(id, m);
+    return m;
+  }
+}
