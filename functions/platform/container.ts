@@ -59,7 +59,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const secrets = secretBox(() => loadDataKey(config));
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
   const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
