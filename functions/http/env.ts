@@ -59,6 +59,8 @@ export interface HttpSettings {
   idempotencyLeaseSeconds: number;
   defaultDeadlinePolicy: string;
   rateLimit: { perSecond: number; burst: number };
+  /** Say in a 401 which signature check failed (the local mode); otherwise one opaque 401. */
+  explainSignatureRefusals?: boolean;
 }
 
 export interface AppDeps extends WebhookDeps, RmdDeps {

@@ -104,6 +104,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
       defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
       rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
+      explainSignatureRefusals: config.HOPTRACE_MODE === "local",
     },
     transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
   };

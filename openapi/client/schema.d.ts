@@ -1066,6 +1066,11 @@ export interface components {
                 /** @example Too small: expected string to have >=3 characters */
                 detail: string;
             }[];
+            /**
+             * @description For `unauthenticated` from a hub in the local mode (`npm start`): which signature check failed, with `detail` saying what it expects. A deployed hub never says; it logs the reason with `request_id`. For debugging a client, not for branching: new values may be added.
+             * @enum {string}
+             */
+            reason?: "missing_signature" | "malformed" | "missing_component" | "wrong_tag" | "wrong_alg" | "unknown_key" | "key_not_active" | "weak_key" | "not_yet_valid" | "expired" | "lifetime_too_long" | "bad_signature" | "digest_mismatch" | "digest_unsupported" | "replayed";
         };
         /**
          * @example {

@@ -141,8 +141,8 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
       expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
       await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/request signature refused/);
       const line = lines(hub.output()).find((l) => l.includes("request signature refused"))!;
-      if (format === "text") expect(line).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=malformed$/);
-      else expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "malformed" });
+      if (format === "text") expect(line).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/);
+      else expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "missing_signature" });
       await hub.stop();
     }
   }, 60_000);

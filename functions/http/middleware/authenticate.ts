@@ -3,18 +3,15 @@
  * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
  * key, time window, signature, digest, replay. A signature is recorded as seen only once the
  * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
- * signature. Every failure is the same 401: which check failed is logged, never returned.
+ * signature. Every failure is a 401 (signature-check.ts says how much of the reason it gives).
  */
-import { createHash, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../crypto/digest.js";
-import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
-import { ProblemError } from "../problem.js";
-
-const UNAUTHENTICATED = "the request signature could not be verified";
+import { refuseSignature, signingKeyLookup, verifyRefusal, type SignatureRefusal } from "./signature-check.js";
 
 export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
@@ -32,7 +29,9 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const message = messageFromHeaders({ method: c.req.method, targetUri, headers: c.req.raw.headers });
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
 
-    let keyRecord: SigningKeyRecord | undefined;
+    const required = requiredComponents(hasBody, idempotencyKey !== undefined);
+    const refuse = (reason: SignatureRefusal) => refuseSignature(deps, c.get("requestId"), reason, { nowSeconds, required });
+    const lookup = signingKeyLookup(deps);
     const result = await verifyMessage({
       message,
       now: nowSeconds,
@@ -40,30 +39,18 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       maxLifetimeSeconds: settings.maxSignatureLifetimeSeconds,
       requiredTag: SIGNATURE_TAG,
       requireExpires: true,
-      requiredComponents: requiredComponents(hasBody, idempotencyKey !== undefined),
-      resolveKey: async (keyid) => {
-        const record = await deps.accounts.getKey(keyid);
-        if (!record || record.status !== "active") return undefined;
-        let key: KeyObject;
-        try {
-          key = importPublicJwk(record.publicJwk);
-        } catch (err) {
-          // A weak key stored before keys were checked at registration signs nothing.
-          if (err instanceof InvalidKeyError) return undefined;
-          throw err;
-        }
-        keyRecord = record;
-        return key;
-      },
+      requiredComponents: required,
+      resolveKey: lookup.resolveKey,
     });
-    if (!result.ok || !keyRecord) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
+    if (!result.ok) return refuse(verifyRefusal(result, c.req.raw.headers, lookup));
+    const keyRecord = lookup.record()!;
 
     const contentDigest = c.req.header("content-digest");
-    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
+    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse("digest_mismatch");
 
     const signatureHash = createHash("sha256").update(result.signature).digest("hex");
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
-    if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
+    if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse("replayed");
 
     setSignedCaller(c, keyRecord, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
@@ -91,9 +78,4 @@ export function setSignedCaller(
     ...(signed.idempotencyKey !== undefined && { idempotencyKey: signed.idempotencyKey }),
     ...(contentType !== undefined && { contentType }),
   });
-}
-
-function refuse(deps: AppDeps, requestId: string, reason: string): never {
-  deps.log.warn("request signature refused", { requestId, reason });
-  throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
 }
