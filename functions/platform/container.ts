@@ -89,7 +89,6 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     guard,
     random: Math.random,
     webhookSettings: {
-      publicUrl: config.PUBLIC_URL,
       pausePolicy: { afterFailures: config.ENDPOINT_PAUSE_AFTER_FAILURES, afterSeconds: config.ENDPOINT_PAUSE_AFTER_SECONDS },
       secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
       leaseSeconds: config.DELIVERY_LEASE_SECONDS,

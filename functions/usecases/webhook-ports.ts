@@ -56,7 +56,6 @@ export type WebhookSender = (req: { url: string; headers: Record<string, string>
 export type DestinationGuard = (url: string) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>;
 
 export interface WebhookSettings {
-  publicUrl: string;
   pausePolicy: PausePolicy;
   secretGraceSeconds: number;
   leaseSeconds: number;

@@ -10,7 +10,11 @@ import { verifyWebhookSignature } from "../../functions/crypto/standard-webhooks
 import { WEBHOOK_SIGNATURE_COMPONENTS } from "../../functions/usecases/webhook-request.js";
 import type { components } from "./schema.js";
 
-export type WebhookPayload = components["schemas"]["WebhookPayload"];
+/** The version of the event shape this client reads. */
+const EVENT_VERSION = 2;
+
+/** A delivery's body: the event as the feed lists it. */
+export type WebhookPayload = components["schemas"]["Event"];
 
 /** A Fetch `Headers`, or a plain record such as Node's `IncomingHttpHeaders`. */
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
@@ -71,6 +75,9 @@ export function verifyWebhook(opts: {
   } catch {
     throw new WebhookVerificationError("invalid_payload", "the body is not JSON");
   }
+  if (typeof payload === "object" && payload !== null && (payload as { version?: unknown }).version !== EVENT_VERSION) {
+    throw new WebhookVerificationError("invalid_payload", `the event is of version ${JSON.stringify((payload as { version?: unknown }).version ?? 1)}; this client reads version ${EVENT_VERSION}`);
+  }
   if (!isPayload(payload) || payload.id !== id) {
     throw new WebhookVerificationError("invalid_payload", "the body is not a webhook payload for this webhook-id");
   }
@@ -80,7 +87,7 @@ export function verifyWebhook(opts: {
 function isPayload(value: unknown): value is WebhookPayload {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.id === "string" && typeof v.type === "string" && typeof v.created_at === "string" && typeof v.recipient === "string" && typeof v.data === "object" && v.data !== null;
+  return typeof v.id === "string" && typeof v.type === "string" && typeof v.createdAt === "string" && typeof v.recipientId === "string" && typeof v.data === "object" && v.data !== null;
 }
 
 /**

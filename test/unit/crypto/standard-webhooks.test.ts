@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { newWebhookSecret, signWebhook, verifyWebhookSignature, WebhookSecretError } from "../../../functions/crypto/standard-webhooks.js";
 
 const MSG_ID = "evt_01J9Z3K7Q8XYZ";
-const BODY = JSON.stringify({ id: MSG_ID, type: "hop.requested", data: { hop_id: "h1" } });
+const BODY = JSON.stringify({ id: MSG_ID, version: 2, type: "hop_request.created", data: { hopId: "h1" } });
 
 // The library checks the timestamp against the real clock, so these deliveries are stamped now.
 function nowSeconds(): number {
