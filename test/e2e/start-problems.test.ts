@@ -3,6 +3,7 @@
  * value it cannot use stops it with one line naming the setting, and so do a busy port, a data
  * folder held by another hub or not writable, and a Node older than `engines`.
  */
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
@@ -26,6 +27,11 @@ function readmeVariables(): Array<{ name: string; awsOnly: boolean }> {
       const [names = "", defaults = ""] = line.split("|").slice(1);
       return [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => ({ name: m[1]!, awsOnly: defaults.includes("*AWS*") }));
     });
+}
+
+function withoutLogFormat(): NodeJS.ProcessEnv {
+  const { LOG_FORMAT: _, ...env } = process.env;
+  return env;
 }
 
 const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
@@ -59,12 +65,11 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     const dataDir = join(await folder(), "data");
     const hub = await startHubProcess({
       dataDir,
-      env: { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "600", REMINDER_SECONDS_BEFORE_DUE: "300,60", RATE_LIMIT_BURST: "500", LOG_FORMAT: "json" },
+      env: { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "600", REMINDER_SECONDS_BEFORE_DUE: "300,60", RATE_LIMIT_BURST: "500", LOG_FORMAT: "text" },
     });
     cleanup.push(() => hub.stop());
-    await new Promise((r) => setTimeout(r, 200));
-    expect(hub.output()).toContain("settings:       DEFAULT_DEADLINE_POLICY=fixed FIXED_DEADLINE_SECONDS=600 REMINDER_SECONDS_BEFORE_DUE=300,60 RATE_LIMIT_BURST=500");
-    expect(hub.output()).toContain("Ctrl-C to stop.");
+    await expect.poll(() => hub.output()).toContain("Ctrl-C to stop.");
+    expect(hub.output()).toContain("settings:       DEFAULT_DEADLINE_POLICY=fixed FIXED_DEADLINE_SECONDS=600 REMINDER_SECONDS_BEFORE_DUE=300,60 RATE_LIMIT_BURST=500 LOG_LEVEL=WARN LOG_FORMAT=text");
     expect(hub.output()).toMatch(/Next: register a provider/);
 
     const consortium = apiFor(hub.url, await signingKeyFromJwk(JSON.parse(await readFile(join(dataDir, "consortium.private.jwk.json"), "utf8"))));
@@ -75,6 +80,10 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     // us-24h, the default, would give 24 hours and reminders 4 h and 1 h before.
     expect(Date.parse(hop.deadline.dueAt) - Date.parse(hop.deadline.clockStartsAt)).toBe(600_000);
     expect(hop.deadline.reminders.map((r: string) => (Date.parse(hop.deadline.dueAt) - Date.parse(r)) / 1000)).toEqual([300, 60]);
+
+    // LOG_FORMAT=text without a terminal: readable lines all the same.
+    expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
+    await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/m);
   }, 60_000);
 
   it("says the port is busy", async () => {
@@ -133,17 +142,37 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect(lines(run.stderr)).toEqual([`Hoptrace needs Node ${engines.replace(/^>=\s*/, "")} or later (package.json engines: "${engines}"); this is Node 18.19.1: install a newer Node (e.g. \`nvm install 20\`)`]);
   }, 60_000);
 
-  it("logs readable lines with LOG_FORMAT=text and JSON otherwise", async () => {
-    for (const format of ["text", "json"] as const) {
-      const hub = await startHubProcess({ dataDir: join(await folder(), "data"), env: { LOG_FORMAT: format } });
-      cleanup.push(() => hub.stop());
-      // An unsigned request is refused, and the refusal is logged at WARN.
-      expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
-      await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/request signature refused/);
-      const line = lines(hub.output()).find((l) => l.includes("request signature refused"))!;
-      if (format === "text") expect(line).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/);
-      else expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "missing_signature" });
-      await hub.stop();
-    }
+  it("on a terminal, logs readable lines without being told to", async () => {
+    const dataDir = join(await folder(), "data");
+    // `script` gives the hub a terminal, as a person running `npm start` has.
+    const child = spawn("script", ["-qec", `${process.execPath} --import tsx functions/local/main.ts`, "/dev/null"], {
+      cwd: ROOT,
+      env: { ...withoutLogFormat(), HOPTRACE_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARN" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
+    const exited = new Promise((r) => child.once("close", r));
+    cleanup.push(async () => {
+      child.kill("SIGKILL");
+      await exited;
+    });
+    await expect.poll(() => output, { timeout: 30_000 }).toMatch(/Ctrl-C to stop\./);
+    const url = /Hoptrace listening on (http:\/\/\S+)/.exec(output)![1]!;
+    expect((await fetch(`${url}/v1/providers`)).status).toBe(401);
+    await expect.poll(() => output, { timeout: 5000 }).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
+    // The hub itself, by the pid its lock names: a clean stop releases the folder.
+    process.kill(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid, "SIGTERM");
+    await exited;
+    expect(existsSync(join(dataDir, "hub.lock"))).toBe(false);
+  }, 60_000);
+
+  it("logs JSON when its output is not a terminal", async () => {
+    const hub = await startHubProcess({ dataDir: join(await folder(), "data") });
+    cleanup.push(() => hub.stop());
+    expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
+    await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/request signature refused/);
+    const line = lines(hub.output()).find((l) => l.includes("request signature refused"))!;
+    expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "missing_signature" });
   }, 60_000);
 });
