@@ -4,6 +4,8 @@
  * some syntax or API deep inside a dependency, far from the cause.
  */
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export function nodeVersionProblem(version: string, engines = enginesNode()): string | undefined {
   const bound = /^>=\s*v?(\d+(?:\.\d+){0,2})$/.exec(engines.trim())?.[1];
@@ -22,7 +24,15 @@ function parts(version: string): number[] {
   return [major, minor, patch];
 }
 
+/** `engines.node` of the project's package.json, found upwards from here (this file may be bundled elsewhere). */
 function enginesNode(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { engines?: { node?: string } };
-  return pkg.engines?.node ?? "";
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; engines?: { node?: string } };
+      if (pkg.name === "hoptrace") return pkg.engines?.node ?? "";
+    } catch {
+      // No package.json here, or not one that can be read: look further up.
+    }
+    if (dirname(dir) === dir) return "";
+  }
 }
