@@ -21,7 +21,7 @@ export function startFailure(err: unknown, at: { dataDir: string; port: number }
   }
   // LevelDB holds its own lock on the table's files: a second process that got past the hub's
   // lock file (another tool opening the folder) sees the database refuse to open.
-  if (/LOCK|Database is (?:not open|closed)|lock/i.test(messageChain(e))) return new DataFolderLockedError(at.dataDir, undefined).message;
+  if (/\bLOCK\b|Database is (?:not open|closed)|\block(?:ed)?\b/i.test(messageChain(e))) return new DataFolderLockedError(at.dataDir, undefined).message;
   return undefined;
 }
 
