@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         onHandled,
         onWebhook: (p) => {
           webhookIds.push(p.id);
-          const hop = (p.data as { hop_id?: string }).hop_id;
+          const hop = p.data.hopId;
           if (hop) webhookHops.add(hop);
         },
       });
