@@ -6,7 +6,7 @@
  * importing the app, which itself serves the result.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { WebhookPayloadSchema } from "../functions/http/schemas/webhooks.js";
+import { EventSchema } from "../functions/http/schemas/webhooks.js";
 import { problemResponseObject } from "../functions/http/schemas/common.js";
 import { RECEIPT_HEADER } from "../functions/http/middleware/receipt.js";
 import { PROBLEM_CODES, problemCodesTable } from "./problems.js";
@@ -45,7 +45,7 @@ ${problemCodesTable()}
 
 ## Webhooks
 
-Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the event feed \`GET /v1/events\` always hold the same information. Payloads are thin (ids, due time, the \`url\` to fetch through the signed API) and carry no personal data. Each event type is described under \`webhooks\`.
+Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the event feed \`GET /v1/events\` always hold the same information. A delivery's body is the event exactly as the feed lists it (one \`Event\` schema, \`version\` 2, camelCase): thin (ids, due time, the \`path\` to fetch through the signed API, relative to the API's base URL) and without personal data. Each event type is described under \`webhooks\`.
 
 - **Standard Webhooks** (standardwebhooks.com): \`webhook-id\` (the event id, identical on every retry: deduplicate on it), \`webhook-timestamp\` (Unix seconds of this attempt), \`webhook-signature\` (\`v1,<base64 HMAC-SHA256>\` of \`{webhook-id}.{webhook-timestamp}.{body}\` keyed with the base64 part of the endpoint's \`whsec_\` secret; several space-separated entries while a secret is being rotated). Any Standard Webhooks library verifies deliveries unchanged. Refuse timestamps more than 5 minutes from your clock.
 - **Hub signature**: an RFC 9421 signature by the hub key (Ed25519, \`tag="hoptrace-v1"\`) over \`content-type\`, \`content-digest\`, \`webhook-id\` and \`webhook-timestamp\`, with \`Content-Digest\` (RFC 9530) over the body. Verify it against \`/.well-known/jwks.json\` (\`keyid\` is the key's \`kid\`) for non-repudiation.
@@ -54,11 +54,11 @@ Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the eve
 const EVENT_DESCRIPTIONS: Record<ExampleDelivery["type"], { summary: string; description: string }> = {
   "hop_request.created": {
     summary: "A hop request is addressed to you",
-    description: "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.url`, then answer it before `data.due_at`.",
+    description: "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.",
   },
   "hop_request.reminder": {
     summary: "A hop request addressed to you is still unanswered",
-    description: "Sent at the reminder times of the deadline policy, before `data.due_at`.",
+    description: "Sent at the reminder times of the deadline policy, before `data.dueAt`.",
   },
   "hop_request.overdue": {
     summary: "A hop request addressed to you passed its due time",
@@ -70,7 +70,7 @@ const EVENT_DESCRIPTIONS: Record<ExampleDelivery["type"], { summary: string; des
   },
   "traceback.completed": {
     summary: "Your traceback ended",
-    description: "Sent to the initiator. `data.outcome` says how it ended; read the chain at `data.url`.",
+    description: "Sent to the initiator. `data.outcome` says how it ended; read the chain at `data.path`.",
   },
   "endpoint.test": {
     summary: "A test delivery",
@@ -110,7 +110,7 @@ function registerWebhook(app: OpenAPIHono, delivery: ExampleDelivery): void {
     ...EVENT_DESCRIPTIONS[delivery.type],
     request: {
       headers: z.object(Object.fromEntries(Object.keys(HEADER_DESCRIPTIONS).map((name) => [name, header(name)]))),
-      body: { required: true, content: { "application/json": { schema: WebhookPayloadSchema, example: delivery.payload } } },
+      body: { required: true, content: { "application/json": { schema: EventSchema, example: delivery.payload } } },
     },
     responses: {
       "2XX": { description: "Received. Answer within 10 seconds; do the work afterwards." },

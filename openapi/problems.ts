@@ -18,7 +18,7 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "invalid_idempotency_key", status: 400, meaning: "The `Idempotency-Key` is not 1 to 255 visible ASCII characters." },
   { code: "body_not_allowed", status: 400, meaning: "A GET or HEAD request carries a body; it is refused rather than read." },
   { code: "invalid_cursor", status: 400, meaning: "The `cursor` was not issued by the hub for this list, this caller and these filters." },
-  { code: "unauthenticated", status: 401, meaning: "The request signature could not be verified (which check failed is never said)." },
+  { code: "unauthenticated", status: 401, meaning: "The request signature could not be verified. A deployed hub never says which check failed (it logs it with the request id); the local server (`npm start`) names it in `reason` and explains it in `detail`." },
   { code: "forbidden", status: 403, meaning: "The caller's role does not allow this action." },
   { code: "not_found", status: 404, meaning: "No such resource, or it is not addressed to the caller." },
   { code: "request_in_flight", status: 409, meaning: "A request with the same `Idempotency-Key` is still being processed; retry after `Retry-After`." },

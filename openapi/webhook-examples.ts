@@ -4,7 +4,8 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { EVENT_TYPES, hopRequestPath, tracebackPath, type EventType, type HubEvent } from "../functions/domain/events.js";
-import { webhookRequest, type WebhookPayload } from "../functions/usecases/webhook-request.js";
+import type { Event } from "../functions/http/schemas/webhooks.js";
+import { webhookRequest } from "../functions/usecases/webhook-request.js";
 
 /** The secret in the endpoint examples; Standard Webhooks' own documentation uses it too. */
 export const EXAMPLE_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -19,7 +20,6 @@ export const EXAMPLE_HUB_JWK = {
 /** RFC 7638 thumbprint of EXAMPLE_HUB_JWK: the `keyid` in the example signatures. */
 export const EXAMPLE_HUB_KID = "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U";
 
-export const EXAMPLE_PUBLIC_URL = "https://api.hoptrace.example";
 export const EXAMPLE_DELIVERED_AT = new Date("2024-06-03T16:05:01Z");
 
 const TRACEBACK = "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9";
@@ -83,7 +83,7 @@ const EVENTS: Record<EventType, HubEvent> = {
 
 export interface ExampleDelivery {
   type: EventType;
-  payload: WebhookPayload;
+  payload: Event;
   body: string;
   headers: Record<string, string>;
 }
@@ -91,7 +91,7 @@ export interface ExampleDelivery {
 export function exampleDeliveries(): ExampleDelivery[] {
   const privateKey = createPrivateKey({ key: { ...EXAMPLE_HUB_JWK }, format: "jwk" });
   return EVENT_TYPES.map((type) => {
-    const { body, headers } = webhookRequest(EVENTS[type], [EXAMPLE_WEBHOOK_SECRET], { kid: EXAMPLE_HUB_KID, privateKey }, EXAMPLE_PUBLIC_URL, EXAMPLE_DELIVERED_AT);
-    return { type, payload: JSON.parse(body) as WebhookPayload, body, headers };
+    const { body, headers } = webhookRequest(EVENTS[type], [EXAMPLE_WEBHOOK_SECRET], { kid: EXAMPLE_HUB_KID, privateKey }, EXAMPLE_DELIVERED_AT);
+    return { type, payload: JSON.parse(body) as Event, body, headers };
   });
 }

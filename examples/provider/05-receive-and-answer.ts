@@ -50,13 +50,13 @@ const server = createServer(async (req, res) => {
   }
   // Acknowledge within the hub's 10 s, then do the work.
   res.writeHead(204).end();
-  if (event.type !== "hop_request.created" || !event.data.hop_id) return;
+  if (event.type !== "hop_request.created" || !event.data.hopId) return;
   try {
-    await answer(event.data.hop_id);
+    await answer(event.data.hopId);
     if (once) server.close();
   } catch (error) {
     // The hop stays open and listed in GET /v1/hop-requests; a reminder will come.
-    console.error(`could not answer ${event.data.hop_id}: ${(error as Error).message}`);
+    console.error(`could not answer ${event.data.hopId}: ${(error as Error).message}`);
   }
 });
 server.listen(PORT, "127.0.0.1", () => console.log(`receiving hop requests on http://127.0.0.1:${PORT}/hoptrace (Ctrl-C to stop)`));

@@ -33,6 +33,28 @@ export interface HubEvent {
   };
 }
 
+/**
+ * The version of the shape an event leaves the hub in, in a webhook body and in the feed alike
+ * (docs/protocol.md §3). Version 1 was the snake_case webhook body with an absolute `url`, which
+ * webhooks sent before `version` existed: a body without it is of version 1.
+ */
+export const EVENT_VERSION = 2;
+
+/** An event as receivers and feed readers get it: the same members, in the same order, everywhere. */
+export interface PublishedEvent {
+  id: string;
+  version: typeof EVENT_VERSION;
+  type: EventType;
+  createdAt: string;
+  recipientId: string;
+  data: HubEvent["data"];
+}
+
+/** Only the event's own members: whatever else a stored copy holds stays inside. */
+export function publishedEvent(event: HubEvent): PublishedEvent {
+  return { id: event.id, version: EVENT_VERSION, type: event.type, createdAt: event.createdAt, recipientId: event.recipientId, data: event.data };
+}
+
 export const hopRequestPath = (hopId: string) => `/v1/hop-requests/${hopId}`;
 export const tracebackPath = (tracebackId: string) => `/v1/tracebacks/${tracebackId}`;
 

@@ -67,6 +67,8 @@ export interface HttpSettings {
   rateLimit: { perSecond: number; burst: number };
   /** Per client address, for the requests made without a registered key (enrolment). */
   publicRateLimit: { perSecond: number; burst: number };
+  /** Say in a 401 which signature check failed (the local mode); otherwise one opaque 401. */
+  explainSignatureRefusals?: boolean;
 }
 
 export interface AppDeps extends WebhookDeps, PeopleDeps {

@@ -23,7 +23,12 @@ export interface Problem {
   code: string;
   request_id: string;
   errors?: FieldError[];
+  /** For a refused signature in the local mode: which check failed. */
+  reason?: string;
 }
+
+/** Members a problem may carry beside the standard ones. */
+export type ProblemMembers = Pick<Problem, "reason">;
 
 const TITLES: Record<number, string> = {
   400: "Bad request",
@@ -52,6 +57,7 @@ export class ProblemError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    readonly members?: ProblemMembers,
   ) {
     super(detail);
     this.name = "ProblemError";
@@ -59,7 +65,7 @@ export class ProblemError extends Error {
 }
 
 /** The problem document itself, also for answers written outside Hono (the local server's parse errors). */
-export function problemBody(status: number, code: string, detail: string, requestId: string, errors?: FieldError[]): Problem {
+export function problemBody(status: number, code: string, detail: string, requestId: string, errors?: FieldError[], members?: ProblemMembers): Problem {
   return {
     type: problemType(code),
     title: TITLES[status] ?? "Error",
@@ -68,11 +74,12 @@ export function problemBody(status: number, code: string, detail: string, reques
     code,
     request_id: requestId,
     ...(errors && errors.length > 0 && { errors }),
+    ...members,
   };
 }
 
-export function problemResponse(c: Context<AppEnv>, status: number, code: string, detail: string, errors?: FieldError[], headers?: Record<string, string>): Response {
-  const body = problemBody(status, code, detail, c.get("requestId") ?? "unknown", errors);
+export function problemResponse(c: Context<AppEnv>, status: number, code: string, detail: string, errors?: FieldError[], headers?: Record<string, string>, members?: ProblemMembers): Response {
+  const body = problemBody(status, code, detail, c.get("requestId") ?? "unknown", errors, members);
   return new Response(JSON.stringify(body), { status, headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers } });
 }
 
@@ -93,7 +100,7 @@ export function problemOf(err: DomainError, pointerPrefix = ""): { status: numbe
 
 /** Hono's onError: known errors become their problem; anything else a bare 500 and a log line. */
 export function toProblem(err: Error, c: Context<AppEnv>, log: (msg: string, fields: Record<string, unknown>) => void): Response {
-  if (err instanceof ProblemError) return problemResponse(c, err.status, err.code, err.detail, err.errors, err.headers);
+  if (err instanceof ProblemError) return problemResponse(c, err.status, err.code, err.detail, err.errors, err.headers, err.members);
   if (err instanceof DomainError) {
     const problem = problemOf(err);
     return problemResponse(c, problem.status, problem.code, problem.detail, problem.errors);

@@ -63,7 +63,10 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
   const stopEmulators = () => (owned ? emulators.stop() : Promise.resolve());
   // LevelDB created its files under the process's umask; `npm start` sets an owner-only one.
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
-  const server = await listen(opts.port ?? 0);
+  const server = await listen(opts.port ?? 0).catch(async (err: unknown) => {
+    await emulators.stop();
+    throw err;
+  });
   try {
     const url = `http://127.0.0.1:${server.port}`;
     const keyDir = opts.dataDir ?? join(process.cwd(), ".data", "ephemeral", String(process.pid));

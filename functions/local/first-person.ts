@@ -5,6 +5,7 @@
  * since its token derives from the request's Idempotency-Key; once a person key is enrolled on
  * the consortium's account, no invitation is made.
  */
+import { NewInvitationSchema } from "../http/schemas/people.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
 import { createInvitation } from "../usecases/invitations.js";
 import { CONSORTIUM_ACCOUNT_ID } from "../usecases/bootstrap.js";
@@ -33,10 +34,21 @@ export async function firstPersonInvitation(deps: PeopleDeps, consortiumKeyId: s
   return undefined;
 }
 
-/** Prints where the console is and, until a consortium person has enrolled, the link that enrols the first. */
-export async function printConsoleWelcome(deps: PeopleDeps, hubUrl: string, consortiumKeyId: string): Promise<void> {
-  const person = { name: process.env.HOPTRACE_FIRST_PERSON_NAME ?? "Consortium analyst", email: process.env.HOPTRACE_FIRST_PERSON_EMAIL ?? "analyst@consortium.localhost" };
+const DEFAULT_PERSON: FirstPerson = { name: "Consortium analyst", email: "analyst@consortium.localhost" };
+
+/** Who the first invitation is for: HOPTRACE_FIRST_PERSON_NAME and HOPTRACE_FIRST_PERSON_EMAIL, checked as an invitation's name and e-mail are. */
+export function firstPersonFrom(env: Record<string, string | undefined>): { person: FirstPerson; problems: string[] } {
+  const person = { name: env.HOPTRACE_FIRST_PERSON_NAME ?? DEFAULT_PERSON.name, email: env.HOPTRACE_FIRST_PERSON_EMAIL ?? DEFAULT_PERSON.email };
+  const problems: string[] = [];
+  if (!NewInvitationSchema.shape.name.safeParse(person.name).success) problems.push(`HOPTRACE_FIRST_PERSON_NAME=${JSON.stringify(person.name)} is not allowed: use a name of 1 to 200 characters`);
+  if (!NewInvitationSchema.shape.email.safeParse(person.email).success) problems.push(`HOPTRACE_FIRST_PERSON_EMAIL=${JSON.stringify(person.email)} is not allowed: use an e-mail address such as ada@consortium.example`);
+  return { person, problems };
+}
+
+/** The start-up lines for the console: where it is and, until a consortium person has enrolled, the link that enrols the first. */
+export async function consoleWelcome(deps: PeopleDeps, hubUrl: string, consortiumKeyId: string, person: FirstPerson): Promise<{ lines: string[]; invited: boolean }> {
   const invitation = await firstPersonInvitation(deps, consortiumKeyId, person);
-  console.log(`  console:       ${hubUrl}/console/`);
-  if (invitation) console.log(`  first person:  open ${invitation.url}\n                 (single use, until ${invitation.expiresAt}; it enrols ${person.name} <${person.email}> as the consortium's admin)`);
+  const lines = [`  console:        ${hubUrl}/console/`];
+  if (invitation) lines.push(`  first person:   open ${invitation.url}`, `                  (single use, until ${invitation.expiresAt}; it enrols ${person.name} <${person.email}> as the consortium's admin)`);
+  return { lines, invited: invitation !== undefined };
 }

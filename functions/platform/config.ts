@@ -7,8 +7,7 @@ import { z } from "zod";
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const seconds = z.coerce.number().int().positive();
 
-const configSchema = z
-  .object({
+const settingsSchema = z.object({
     HOPTRACE_MODE: z.enum(["aws", "local"]).default("aws"),
     AWS_REGION: z.string().min(1).default("us-east-1"),
     TABLE_NAME: z.string().min(1),
@@ -61,25 +60,31 @@ const configSchema = z
     /** The embedded hub's e-mail over SMTP (`smtp://user:pass@host:587`, `smtps://…`); without it, `.eml` files. Deployed, SES. */
     SMTP_URL: z
       .string()
-      .url()
-      .refine((u) => /^smtps?:/.test(u), "must be an smtp: or smtps: URL")
+      .refine((u) => URL.canParse(u) && /^smtps?:$/.test(new URL(u).protocol), "use an smtp: or smtps: URL, such as smtp://user:pass@host:587")
       .optional(),
     /** The sender of the hub's e-mails, an address SES (or the SMTP server) lets the hub send as. */
-    MAIL_FROM: z.string().min(3).max(320).optional(),
+    MAIL_FROM: z
+      .string()
+      .max(320, "use an address of at most 320 characters")
+      .refine((a) => /\S@\S/.test(a), "use an e-mail address, with a name if wanted: Hoptrace <hub@example.org>")
+      .optional(),
     /** Local: where messages are written without SMTP; `mail/` beside the hub key by default. */
     MAIL_DIR: z.string().min(1).optional(),
     /** Requests without a registered key (opening and using an invitation), per client address. */
     PUBLIC_RATE_LIMIT_PER_SECOND: seconds.default(2),
     PUBLIC_RATE_LIMIT_BURST: seconds.default(20),
-  })
-  .superRefine((c, ctx) => {
-    if (c.HOPTRACE_MODE === "aws" && !c.HUB_KEY_SECRET_ARN) ctx.addIssue({ code: "custom", path: ["HUB_KEY_SECRET_ARN"], message: "required on AWS" });
-    if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
-    if (c.HOPTRACE_MODE === "aws" && !c.MAIL_FROM) ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "required on AWS" });
-    if (c.HOPTRACE_MODE === "local" && !c.WEBHOOK_SECRETS_KEY_FILE) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRETS_KEY_FILE"], message: "required in local mode" });
-    if (c.HOPTRACE_MODE === "aws" && c.SMTP_URL) ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "deployed, e-mail goes through SES; SMTP is for the embedded hub" });
-    if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
+    /** `text`: one readable line per entry, for a person at a terminal; `json` for log collectors. */
+    LOG_FORMAT: z.enum(["json", "text"]).default("json"),
   });
+
+const configSchema = settingsSchema.superRefine((c, ctx) => {
+  if (c.HOPTRACE_MODE === "aws" && !c.HUB_KEY_SECRET_ARN) ctx.addIssue({ code: "custom", path: ["HUB_KEY_SECRET_ARN"], message: "required on AWS" });
+  if (c.HOPTRACE_MODE === "local" && !c.HUB_KEY_FILE) ctx.addIssue({ code: "custom", path: ["HUB_KEY_FILE"], message: "required in local mode" });
+  if (c.HOPTRACE_MODE === "aws" && !c.MAIL_FROM) ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "required on AWS" });
+  if (c.HOPTRACE_MODE === "local" && !c.WEBHOOK_SECRETS_KEY_FILE) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRETS_KEY_FILE"], message: "required in local mode" });
+  if (c.HOPTRACE_MODE === "aws" && c.SMTP_URL) ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "deployed, e-mail goes through SES; SMTP is for the embedded hub" });
+  if (c.HOPTRACE_MODE === "aws" && c.ALLOW_LOOPBACK_WEBHOOKS) ctx.addIssue({ code: "custom", path: ["ALLOW_LOOPBACK_WEBHOOKS"], message: "loopback webhooks are for the local mode only" });
+});
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -93,7 +98,7 @@ const PLACEMENT = new Set(["HOPTRACE_MODE", "AWS_REGION", "TABLE_NAME", "DELIVER
 /** The settings of `env` that tune behaviour (deadlines, limits, graces), for the embedded server to honour. */
 export function behaviourSettings(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.keys(configSchema.shape)
+    Object.keys(settingsSchema.shape)
       .filter((name) => !PLACEMENT.has(name) && env[name] !== undefined)
       .map((name) => [name, env[name]!]),
   );
@@ -101,9 +106,36 @@ export function behaviourSettings(env: Record<string, string | undefined>): Reco
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
-  }
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, env).join("\n"));
   return parsed.data;
+}
+
+/**
+ * The behaviour settings of `env` checked on their own, before anything is started: one line per
+ * setting that is wrong, naming it, its value and what it takes; none when all are well.
+ */
+export function settingProblems(env: Record<string, string | undefined>): string[] {
+  const given = Object.keys(behaviourSettings(env)) as Array<keyof typeof settingsSchema.shape>;
+  const parsed = settingsSchema.pick(Object.fromEntries(given.map((name) => [name, true as const])) as Partial<Record<keyof typeof settingsSchema.shape, true>>).safeParse(env);
+  return parsed.success ? [] : describeIssues(parsed.error.issues, env);
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], env: Record<string, string | undefined>): string[] {
+  const lines = new Map<string, string>();
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? "(configuration)");
+    if (lines.has(name)) continue;
+    const value = env[name];
+    if (value === undefined) lines.set(name, `${name} is not set: ${issue.code === "custom" ? issue.message : "it is required"}`);
+    else lines.set(name, `${name}=${JSON.stringify(value)} is not allowed: ${issue.path.length > 1 ? "use whole numbers of seconds separated by commas" : expected(issue)}`);
+  }
+  return [...lines.values()];
+}
+
+function expected(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_value") return `use ${issue.values.map(String).join(", ")}`;
+  if (issue.code === "too_big") return `use a whole number up to ${String(issue.maximum)}`;
+  if (issue.code === "too_small" && issue.origin === "number") return `use a whole number of at least ${Number(issue.minimum) + (issue.inclusive ? 0 : 1)}`;
+  if (issue.code === "invalid_type" && (issue.expected === "number" || issue.expected === "int")) return "use a whole number";
+  return issue.message;
 }

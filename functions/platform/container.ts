@@ -65,7 +65,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const secrets = secretBox(() => loadDataKey(config));
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
   const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL, config.DELIVERY_SLOW_QUEUE_URL);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -118,6 +118,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
       rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
       publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
+      explainSignatureRefusals: config.HOPTRACE_MODE === "local",
     },
     transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
   };

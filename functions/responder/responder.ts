@@ -152,7 +152,7 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
   const retryTimers = new Set<NodeJS.Timeout>();
   const onWebhook = (payload: WebhookPayload, receivedAt: number): void => {
     opts.onWebhook?.(payload);
-    const hopId = (payload.data as { hop_id?: unknown }).hop_id;
+    const hopId = payload.data.hopId;
     if (!ACTIONABLE.has(payload.type) || typeof hopId !== "string") return;
     const attempt = (n: number, since?: number): void => {
       void handleHop(hopId, "webhook", undefined, since).then((handled) => {

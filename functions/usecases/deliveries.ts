@@ -97,7 +97,7 @@ async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<
 /** Sends the claimed attempt, records its result on the delivery and the endpoint, schedules a retry. */
 async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent): Promise<void> {
   const at = deps.clock.now();
-  const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, deps.webhookSettings.publicUrl, at);
+  const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, at);
   const result = await deps.send({ url: endpoint.url, ...request });
   const done = await settle(deps, d, {
     outcome: result.outcome,

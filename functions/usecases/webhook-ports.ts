@@ -66,6 +66,7 @@ export type WebhookSender = (req: { url: string; headers: Record<string, string>
 export type DestinationGuard = (url: string) => Promise<{ ok: true } | { ok: false; code: string; detail: string }>;
 
 export interface WebhookSettings {
+  /** The API's public URL: e-mail notices link to its console. */
   publicUrl: string;
   pausePolicy: PausePolicy;
   secretGraceSeconds: number;

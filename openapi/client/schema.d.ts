@@ -1064,7 +1064,7 @@ export interface webhooks {
         put?: never;
         /**
          * A hop request is addressed to you
-         * @description You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.url`, then answer it before `data.due_at`.
+         * @description You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.
          */
         post: operations["hopRequestCreatedWebhook"];
         delete?: never;
@@ -1084,7 +1084,7 @@ export interface webhooks {
         put?: never;
         /**
          * A hop request addressed to you is still unanswered
-         * @description Sent at the reminder times of the deadline policy, before `data.due_at`.
+         * @description Sent at the reminder times of the deadline policy, before `data.dueAt`.
          */
         post: operations["hopRequestReminderWebhook"];
         delete?: never;
@@ -1144,7 +1144,7 @@ export interface webhooks {
         put?: never;
         /**
          * Your traceback ended
-         * @description Sent to the initiator. `data.outcome` says how it ended; read the chain at `data.url`.
+         * @description Sent to the initiator. `data.outcome` says how it ended; read the chain at `data.path`.
          */
         post: operations["tracebackCompletedWebhook"];
         delete?: never;
@@ -1391,6 +1391,11 @@ export interface components {
                 /** @example Too small: expected string to have >=3 characters */
                 detail: string;
             }[];
+            /**
+             * @description For `unauthenticated` from a hub in the local mode (`npm start`): which signature check failed, with `detail` saying what it expects. A deployed hub never says; it logs the reason with `request_id`. For debugging a client, not for branching: new values may be added.
+             * @enum {string}
+             */
+            reason?: "missing_signature" | "malformed" | "missing_component" | "wrong_tag" | "wrong_alg" | "unknown_key" | "not_self_signed" | "key_not_active" | "weak_key" | "not_yet_valid" | "expired" | "lifetime_too_long" | "bad_signature" | "digest_mismatch" | "digest_unsupported" | "replayed";
         };
         /**
          * @example {
@@ -2951,6 +2956,7 @@ export interface components {
         /**
          * @example {
          *       "id": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+         *       "version": 2,
          *       "type": "hop_request.created",
          *       "createdAt": "2024-06-03T16:05:00.000Z",
          *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
@@ -2963,17 +2969,27 @@ export interface components {
          *     }
          */
         Event: {
-            /** @example evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created */
+            /**
+             * @description The event id; in a delivery also the `webhook-id` header, identical on every retry.
+             * @example evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created
+             */
             id: string;
+            /**
+             * @description The version of this shape. A webhook body without it is of version 1 (snake_case, an absolute `url`), which no hub sends any more.
+             * @enum {number}
+             */
+            version: 2;
             /** @enum {string} */
             type: "hop_request.created" | "hop_request.reminder" | "hop_request.overdue" | "hop_request.cancelled" | "traceback.completed" | "endpoint.test" | "endpoint.paused";
             createdAt: string;
+            /** @description The account the event is addressed to. */
             recipientId: string;
             data: {
                 tracebackId?: string;
                 hopId?: string;
                 dueAt?: string;
                 outcome?: string;
+                /** @description Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`). */
                 path?: string;
                 endpointId?: string;
                 reason?: string;
@@ -3132,6 +3148,7 @@ export interface components {
          *       "items": [
          *         {
          *           "id": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+         *           "version": 2,
          *           "type": "hop_request.created",
          *           "createdAt": "2024-06-03T16:05:00.000Z",
          *           "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
@@ -4506,39 +4523,6 @@ export interface components {
             text: string;
             /** @description The `.eml` file, under the data folder's `mail/`. */
             file: string;
-        };
-        /**
-         * @example {
-         *       "id": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
-         *       "type": "hop_request.created",
-         *       "created_at": "2024-06-03T16:05:00.000Z",
-         *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-         *       "data": {
-         *         "traceback_id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-         *         "hop_id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
-         *         "due_at": "2024-06-04T16:05:00.000Z",
-         *         "url": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2"
-         *       }
-         *     }
-         */
-        WebhookPayload: {
-            /** @description The event id; also the `webhook-id` header, identical on every retry. */
-            id: string;
-            /** @enum {string} */
-            type: "hop_request.created" | "hop_request.reminder" | "hop_request.overdue" | "hop_request.cancelled" | "traceback.completed" | "endpoint.test" | "endpoint.paused";
-            created_at: string;
-            /** @description The account the event is addressed to. */
-            recipient: string;
-            data: {
-                traceback_id?: string;
-                hop_id?: string;
-                due_at?: string;
-                outcome?: string;
-                endpoint_id?: string;
-                reason?: string;
-                /** @description Where to fetch the resource through the signed API. */
-                url?: string;
-            };
         };
     };
     responses: {
@@ -12860,18 +12844,19 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+                 *       "version": 2,
                  *       "type": "hop_request.created",
-                 *       "created_at": "2024-06-03T16:05:00.000Z",
-                 *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *       "createdAt": "2024-06-03T16:05:00.000Z",
+                 *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *       "data": {
-                 *         "traceback_id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-                 *         "hop_id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
-                 *         "due_at": "2024-06-04T16:05:00.000Z",
-                 *         "url": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2"
+                 *         "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *         "hopId": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "path": "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "dueAt": "2024-06-04T16:05:00.000Z"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {
@@ -12941,18 +12926,19 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_01JD60B3M4N5P6Q7R8S9T0V1W2",
+                 *       "version": 2,
                  *       "type": "hop_request.reminder",
-                 *       "created_at": "2024-06-04T12:05:00.000Z",
-                 *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *       "createdAt": "2024-06-04T12:05:00.000Z",
+                 *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *       "data": {
-                 *         "traceback_id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-                 *         "hop_id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
-                 *         "due_at": "2024-06-04T16:05:00.000Z",
-                 *         "url": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2"
+                 *         "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *         "hopId": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "path": "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "dueAt": "2024-06-04T16:05:00.000Z"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {
@@ -13022,18 +13008,19 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_01JD62C4N5P6Q7R8S9T0V1W2X3",
+                 *       "version": 2,
                  *       "type": "hop_request.overdue",
-                 *       "created_at": "2024-06-04T16:05:00.000Z",
-                 *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *       "createdAt": "2024-06-04T16:05:00.000Z",
+                 *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *       "data": {
-                 *         "traceback_id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-                 *         "hop_id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
-                 *         "due_at": "2024-06-04T16:05:00.000Z",
-                 *         "url": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2"
+                 *         "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *         "hopId": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "path": "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "dueAt": "2024-06-04T16:05:00.000Z"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {
@@ -13103,17 +13090,18 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.cancelled",
+                 *       "version": 2,
                  *       "type": "hop_request.cancelled",
-                 *       "created_at": "2024-06-03T18:00:00.000Z",
-                 *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *       "createdAt": "2024-06-03T18:00:00.000Z",
+                 *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *       "data": {
-                 *         "traceback_id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-                 *         "hop_id": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
-                 *         "url": "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2"
+                 *         "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *         "hopId": "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2",
+                 *         "path": "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {
@@ -13183,17 +13171,18 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9.completed",
+                 *       "version": 2,
                  *       "type": "traceback.completed",
-                 *       "created_at": "2024-06-03T19:30:00.000Z",
-                 *       "recipient": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
+                 *       "createdAt": "2024-06-03T19:30:00.000Z",
+                 *       "recipientId": "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5",
                  *       "data": {
-                 *         "traceback_id": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *         "tracebackId": "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *         "outcome": "originator_found",
-                 *         "url": "https://api.hoptrace.example/v1/tracebacks/tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *         "path": "/v1/tracebacks/tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {
@@ -13263,15 +13252,16 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_01JD5ZT9A1B2C3D4E5F6G7H8J9",
+                 *       "version": 2,
                  *       "type": "endpoint.test",
-                 *       "created_at": "2024-06-03T16:00:00.000Z",
-                 *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *       "createdAt": "2024-06-03T16:00:00.000Z",
+                 *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *       "data": {
-                 *         "endpoint_id": "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
+                 *         "endpointId": "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {
@@ -13341,16 +13331,17 @@ export interface operations {
                 /**
                  * @example {
                  *       "id": "evt_01JD64D5P6Q7R8S9T0V1W2X3Y4",
+                 *       "version": 2,
                  *       "type": "endpoint.paused",
-                 *       "created_at": "2024-06-04T09:00:00.000Z",
-                 *       "recipient": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *       "createdAt": "2024-06-04T09:00:00.000Z",
+                 *       "recipientId": "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *       "data": {
-                 *         "endpoint_id": "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+                 *         "endpointId": "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
                  *         "reason": "20 consecutive failed deliveries since 2024-06-03T09:00:00.000Z"
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["WebhookPayload"];
+                "application/json": components["schemas"]["Event"];
             };
         };
         responses: {

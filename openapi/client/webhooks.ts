@@ -11,7 +11,11 @@ import { SIGNATURE_TAG, WEBHOOK_SIGNATURE_COMPONENTS, messageFromHeaders } from 
 import { verifyMessage } from "./signature-verify.js";
 import type { components } from "./schema.js";
 
-export type WebhookPayload = components["schemas"]["WebhookPayload"];
+/** The version of the event shape this client reads. */
+const EVENT_VERSION = 2;
+
+/** A delivery's body: the event as the feed lists it. */
+export type WebhookPayload = components["schemas"]["Event"];
 
 /** A Fetch `Headers`, or a plain record such as Node's `IncomingHttpHeaders`. */
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
@@ -72,6 +76,9 @@ export function verifyWebhook(opts: {
   } catch {
     throw new WebhookVerificationError("invalid_payload", "the body is not JSON");
   }
+  if (typeof payload === "object" && payload !== null && (payload as { version?: unknown }).version !== EVENT_VERSION) {
+    throw new WebhookVerificationError("invalid_payload", `the event is of version ${JSON.stringify((payload as { version?: unknown }).version ?? 1)}; this client reads version ${EVENT_VERSION}`);
+  }
   if (!isPayload(payload) || payload.id !== id) {
     throw new WebhookVerificationError("invalid_payload", "the body is not a webhook payload for this webhook-id");
   }
@@ -98,7 +105,7 @@ function signedWith(secret: string, id: string, timestamp: number, body: string,
 function isPayload(value: unknown): value is WebhookPayload {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.id === "string" && typeof v.type === "string" && typeof v.created_at === "string" && typeof v.recipient === "string" && typeof v.data === "object" && v.data !== null;
+  return typeof v.id === "string" && typeof v.type === "string" && typeof v.createdAt === "string" && typeof v.recipientId === "string" && typeof v.data === "object" && v.data !== null;
 }
 
 /**

@@ -165,7 +165,7 @@ describe("a kill between any two port calls loses no notification", () => {
       send: async (req) => {
         doom?.tick();
         const payload = JSON.parse(req.body);
-        sent.push({ url: req.url, webhookId: req.headers["webhook-id"]!, type: payload.type, hopId: payload.data.hop_id });
+        sent.push({ url: req.url, webhookId: req.headers["webhook-id"]!, type: payload.type, hopId: payload.data.hopId });
         return { outcome: "delivered", status: 204, latencyMs: 1 };
       },
       guard: async () => ({ ok: true }),

@@ -37,7 +37,7 @@ export async function startFloor(hops: number): Promise<Floor> {
   };
   const notify = (chainId: string, seq: number) =>
     track(
-      fetch(providerUrls[seq - 1]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "hop_request.created", data: { hop_id: `${chainId}_${seq}` } }) }).then((r) =>
+      fetch(providerUrls[seq - 1]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "hop_request.created", data: { hopId: `${chainId}_${seq}` } }) }).then((r) =>
         r.arrayBuffer(),
       ),
     );
@@ -68,9 +68,9 @@ export async function startFloor(hops: number): Promise<Floor> {
   const providers = await Promise.all(
     Array.from({ length: hops }, () =>
       listen(async (req, res) => {
-        const { data } = JSON.parse(await body(req)) as { data: { hop_id: string } };
-        const hop = await (await fetch(`${hub.url}/hops/${data.hop_id}`)).json();
-        const answer = await fetch(`${hub.url}/hops/${data.hop_id}/answer`, {
+        const { data } = JSON.parse(await body(req)) as { data: { hopId: string } };
+        const hop = await (await fetch(`${hub.url}/hops/${data.hopId}`)).json();
+        const answer = await fetch(`${hub.url}/hops/${data.hopId}/answer`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ type: "upstream_identified", upstream: { providerId: "next" }, evidence: { ingressTrunk: "IN", seen: (hop as { call: unknown }).call } }),

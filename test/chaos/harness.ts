@@ -315,6 +315,6 @@ async function everything<T>(call: Caller, api: Api, path: string): Promise<T[]>
 function webhooksOf(received: Array<{ url: string; headers: Record<string, string | string[] | undefined>; body: string }>): Webhook[] {
   return received.map((r) => {
     const payload = JSON.parse(r.body);
-    return { path: r.url, webhookId: String(r.headers["webhook-id"]), type: payload.type, hopId: payload.data?.hop_id, recipient: payload.recipient };
+    return { path: r.url, webhookId: String(r.headers["webhook-id"]), type: payload.type, hopId: payload.data?.hopId, recipient: payload.recipientId };
   });
 }

@@ -96,7 +96,7 @@ describe("@hoptrace/client, built", () => {
       const delivery = (await receiver.waitFor((r) => r.slice(before).some((d) => d.body.includes(registration.id)), 10_000)).slice(before).find((d) => d.body.includes(registration.id))!;
 
       const payload = c.verifyWebhook({ secret: endpoint.secret, headers: delivery.headers, body: delivery.body });
-      expect(payload).toMatchObject({ type: "endpoint.test", recipient: registration.id });
+      expect(payload).toMatchObject({ version: 2, type: "endpoint.test", recipientId: registration.id });
       const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
       const { keyId } = await c.verifyHubSignature({ headers: delivery.headers, body: delivery.body, jwks });
       expect(jwks.keys.map((k) => k.kid)).toContain(keyId);

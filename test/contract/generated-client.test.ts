@@ -87,13 +87,13 @@ describe("the generated client against the embedded hub", () => {
     const [delivery] = await receiver.waitFor((r) => r.length >= 1, 10_000);
     const payload = verifyWebhook({ secret, headers: delivery!.headers, body: delivery!.body });
     expect(payload.type).toBe("hop_request.created");
-    expect(payload.recipient).toBe(origin.id);
+    expect(payload.recipientId).toBe(origin.id);
     const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
     const { keyId } = await verifyHubSignature({ headers: delivery!.headers, body: delivery!.body, jwks });
     expect(jwks.keys.map((k) => (k as { kid: string }).kid)).toContain(keyId);
 
-    const hopId = payload.data.hop_id!;
-    expect(payload.data.url).toBe(`${t.url}/v1/hop-requests/${hopId}`);
+    const hopId = payload.data.hopId!;
+    expect(payload.data.path).toBe(`/v1/hop-requests/${hopId}`);
     const hop3 = await origin.client.GET("/v1/hop-requests/{hopId}", { params: { path: { hopId } } });
     expect(hop3.data!.tracebackId).toBe(tracebackId);
     expect(hop3.data!.namedBy.accountId).toBe(transit.id);

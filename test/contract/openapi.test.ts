@@ -101,14 +101,16 @@ describe("the published contract", () => {
         ["content-digest", "signature", "signature-input", "webhook-id", "webhook-signature", "webhook-timestamp"],
       );
       const media = post.requestBody.content["application/json"];
-      expect(media.schema).toEqual({ $ref: "#/components/schemas/WebhookPayload" });
+      // The feed's schema: a delivery's body is the event as /v1/events lists it.
+      expect(media.schema).toEqual({ $ref: "#/components/schemas/Event" });
       expect(media.example.type).toBe(type);
       expect(post.parameters.find((p: any) => p.name === "webhook-id").schema.example).toBe(media.example.id);
       expect(Object.keys(post.responses).sort()).toEqual(["2XX", "410", "429", "503", "default"]);
       expect(post.responses["429"].headers["Retry-After"]).toBeDefined();
       expect(post.responses["503"].headers["Retry-After"]).toBeDefined();
     }
-    expect(schemas.WebhookPayload.properties.type.enum).toEqual([...EVENT_TYPES]);
+    expect(schemas.Event.properties.type.enum).toEqual([...EVENT_TYPES]);
+    expect(schemas).not.toHaveProperty("WebhookPayload");
   });
 
   it("explains signatures, idempotency, pagination, problems and webhooks", () => {

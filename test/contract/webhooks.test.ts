@@ -4,6 +4,9 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { generateSigningKey, jwkThumbprint } from "../../functions/crypto/keys.js";
 import { publicJwks } from "../../functions/crypto/receipt.js";
+import { signWebhook } from "../../functions/crypto/standard-webhooks.js";
+import { EVENT_VERSION } from "../../functions/domain/events.js";
+import { EventSchema } from "../../functions/http/schemas/webhooks.js";
 import { verifyHubSignature, verifyWebhook, WebhookVerificationError } from "../../openapi/client/webhooks.js";
 import { DOCUMENT_PATH } from "../../openapi/generate.js";
 import { EXAMPLE_DELIVERED_AT, EXAMPLE_HUB_JWK, EXAMPLE_HUB_KID, EXAMPLE_WEBHOOK_SECRET, exampleDeliveries } from "../../openapi/webhook-examples.js";
@@ -78,6 +81,29 @@ describe("verifyWebhook", () => {
     expect(await refusal(() => verifyWebhook({ secret: EXAMPLE_WEBHOOK_SECRET, headers: { ...other.headers, "webhook-id": headers["webhook-id"]! }, body: other.body, now }))).toBe(
       "invalid_signature",
     );
+  });
+});
+
+describe("the event shape", () => {
+  it("every documented delivery is the Event of the feed, strictly, as the hub publishes it", () => {
+    for (const { type, payload, body } of exampleDeliveries()) {
+      expect(EventSchema.strict().extend({ data: EventSchema.shape.data.strict() }).parse(JSON.parse(body)), type).toEqual(payload);
+      expect(Object.keys(payload)).toEqual(["id", "version", "type", "createdAt", "recipientId", "data"]);
+      expect(payload.version).toBe(EVENT_VERSION);
+    }
+  });
+
+  it("verifyWebhook refuses a body of another version, properly signed, naming the version", async () => {
+    const id = "evt_old_shape";
+    const timestamp = Math.floor(now.getTime() / 1000);
+    for (const [old, version] of [
+      [{ id, type: "hop_request.created", created_at: now.toISOString(), recipient: "acc_x", data: { hop_id: "hop_x_1", url: "https://api.example/v1/hop-requests/hop_x_1" } }, "1"],
+      [{ id, version: 3, type: "hop_request.created", createdAt: now.toISOString(), recipientId: "acc_x", data: {} }, "3"],
+    ] as const) {
+      const body = JSON.stringify(old);
+      const headers = { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signWebhook([EXAMPLE_WEBHOOK_SECRET], id, timestamp, body) };
+      expect(() => verifyWebhook({ secret: EXAMPLE_WEBHOOK_SECRET, headers, body, now })).toThrow(`the event is of version ${version}; this client reads version 2`);
+    }
   });
 });
 

@@ -166,7 +166,7 @@ describe("webhook delivery under failure", () => {
       expect(tb.status).toBe(201);
       expect(dropped).toBe(1);
       const [got] = await r.waitFor((x) => x.length >= 1, 10_000);
-      expect(JSON.parse(got!.body).data.hop_id).toBe(tb.body.hops[0].id);
+      expect(JSON.parse(got!.body).data.hopId).toBe(tb.body.hops[0].id);
     } finally {
       deps.events = real;
     }

@@ -35,10 +35,11 @@ describe("webhooks to the next upstream", () => {
       "webhook-id": String(delivery!.headers["webhook-id"]),
       "webhook-timestamp": String(delivery!.headers["webhook-timestamp"]),
       "webhook-signature": String(delivery!.headers["webhook-signature"]),
-    }) as { type: string; recipient: string; data: { hop_id: string; url: string; due_at: string } };
+    }) as { version: number; type: string; recipientId: string; data: { hopId: string; path: string; dueAt: string } };
+    expect(payload.version).toBe(2);
     expect(payload.type).toBe("hop_request.created");
-    expect(payload.recipient).toBe(upstream.id);
-    expect(payload.data.url).toBe(`${t.url}/v1/hop-requests/${payload.data.hop_id}`);
+    expect(payload.recipientId).toBe(upstream.id);
+    expect(payload.data.path).toBe(`/v1/hop-requests/${payload.data.hopId}`);
     expect(delivery!.body).not.toContain("3055550123");
     expect(verifyContentDigest(String(delivery!.headers["content-digest"]), delivery!.body)).toBe(true);
 
@@ -56,7 +57,7 @@ describe("webhooks to the next upstream", () => {
     );
     expect(verified).toBe(true);
 
-    const fetched = await upstream.api.get(new URL(payload.data.url).pathname);
+    const fetched = await upstream.api.get(payload.data.path);
     expect(fetched.status).toBe(200);
     expect(fetched.body.namedBy.accountId).toBe(terminating.id);
   });
@@ -67,9 +68,14 @@ describe("webhooks to the next upstream", () => {
     const before = receiver.received.length;
     const test = await p.api.post(`/v1/webhook-endpoints/${ep.body.endpoint.id}/test`, {});
     expect(test.status).toBe(202);
-    await receiver.waitFor((r) => r.length > before);
+    const [delivered] = (await receiver.waitFor((r) => r.length > before)).slice(before);
     const feed = await p.api.get("/v1/events");
     expect(feed.body.items.map((e: { type: string }) => e.type)).toContain("endpoint.test");
+    // One shape: the delivery's body, the feed's item and the test's answer are the same event.
+    const listed = feed.body.items.find((e: { id: string }) => e.id === test.body.id);
+    expect(JSON.parse(delivered!.body)).toEqual(listed);
+    expect(test.body).toEqual(listed);
+    expect(listed).toEqual({ id: test.body.id, version: 2, type: "endpoint.test", createdAt: expect.any(String), recipientId: p.id, data: { endpointId: ep.body.endpoint.id } });
     const deliveries = await p.api.get(`/v1/webhook-endpoints/${ep.body.endpoint.id}/deliveries`);
     expect(deliveries.body.items[0].status).toBe("delivered");
     expect(deliveries.body.items[0].attempts[0].status).toBe(204);
@@ -104,7 +110,7 @@ describe("webhooks to the next upstream", () => {
       "webhook-signature": String(delivery.headers["webhook-signature"]),
     };
     expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
-    for (const secret of [oldSecret, newSecret]) expect((new Webhook(secret).verify(delivery.body, headers) as { data: { hop_id: string } }).data.hop_id).toBe(tb.body.hops[0].id);
+    for (const secret of [oldSecret, newSecret]) expect((new Webhook(secret).verify(delivery.body, headers) as { data: { hopId: string } }).data.hopId).toBe(tb.body.hops[0].id);
 
     const again = await p.api.post(`/v1/events/${encodeURIComponent(headers["webhook-id"])}/redeliver`, {});
     expect(again.status).toBe(202);

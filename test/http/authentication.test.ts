@@ -5,6 +5,8 @@ import { contentDigest } from "../../openapi/client/content-digest.js";
 import { messageFromHeaders, signMessage, SIGNATURE_TAG } from "../../functions/crypto/httpsig.js";
 import type { SigningKey } from "../../openapi/client/signing.js";
 import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { createApp } from "../../functions/http/app.js";
+import type { SignatureRefusal } from "../../functions/http/middleware/signature-check.js";
 import { PROBLEM, send, signedGet, signedPost, type RawResponse } from "./raw.js";
 
 let t: TestHub;
@@ -20,20 +22,21 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Every refusal looks the same: nothing tells the caller which check failed. */
-function expectRefused(res: RawResponse | { status: number; headers: Headers; body: any }) {
+/**
+ * The local mode says which check failed, as a stable `reason` and in `detail`, so that whoever
+ * writes a client can tell a clock off by an hour from a wrong target URI.
+ */
+function expectRefused(res: RawResponse | { status: number; headers: Headers; body: any }, reason: SignatureRefusal) {
   expect(res.status).toBe(401);
   expect(res.headers.get("content-type")).toBe(PROBLEM);
   expect(res.headers.get("www-authenticate")).toBe('Signature realm="hoptrace"');
-  expect(res.body).toMatchObject({
-    type: "urn:hoptrace:problem:unauthenticated",
-    status: 401,
-    code: "unauthenticated",
-    detail: "the request signature could not be verified",
-  });
+  expect(res.body).toMatchObject({ type: "urn:hoptrace:problem:unauthenticated", status: 401, code: "unauthenticated", reason });
+  expect(res.body.detail).not.toBe(OPAQUE);
   expect(res.body.request_id).toMatch(/^req_/);
   expect(res.body).not.toHaveProperty("errors");
 }
+
+const OPAQUE = "the request signature could not be verified";
 
 const BODY_COMPONENTS = ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"];
 
@@ -69,14 +72,14 @@ describe("refused requests", () => {
   });
 
   it("no signature at all", async () => {
-    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers: {} }));
+    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers: {} }), "missing_signature");
   });
 
   it("a signature header without its Signature-Input", async () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = signedGet(target, provider.key);
     headers.delete("signature-input");
-    expectRefused(await send(target, { method: "GET", headers }));
+    expectRefused(await send(target, { method: "GET", headers }), "malformed");
   });
 
   it("a body changed after signing (digest mismatch); nothing is created", async () => {
@@ -86,7 +89,7 @@ describe("refused requests", () => {
     const headers = signedPost(target, initiator.key, body);
     const tampered = body.replace("+1 (305) 555-0123", "+1 (305) 555-0199");
     expect(tampered).not.toBe(body);
-    expectRefused(await send(target, { method: "POST", headers, body: tampered }));
+    expectRefused(await send(target, { method: "POST", headers, body: tampered }), "digest_mismatch");
     expect(await tracebackCount()).toBe(before);
   });
 
@@ -94,20 +97,20 @@ describe("refused requests", () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
     const headers = handSigned(initiator.key, "POST", target, { "content-type": "application/json", "content-digest": contentDigest("{}"), "idempotency-key": "wrong-digest-1" }, BODY_COMPONENTS);
-    expectRefused(await send(target, { method: "POST", headers, body }));
+    expectRefused(await send(target, { method: "POST", headers, body }), "digest_mismatch");
   });
 
   it("a Content-Digest that is not a structured dictionary", async () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
     const headers = handSigned(initiator.key, "POST", target, { "content-type": "application/json", "content-digest": "sha-256=not-base64", "idempotency-key": "garbage-digest-1" }, BODY_COMPONENTS);
-    expectRefused(await send(target, { method: "POST", headers, body }));
+    expectRefused(await send(target, { method: "POST", headers, body }), "digest_mismatch");
   });
 
   it("a signature made for another URL", async () => {
     const signedFor = `${t.url}/v1/hop-requests?status=all`;
     const headers = signedGet(signedFor, provider.key);
-    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers }));
+    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers }), "bad_signature");
   });
 
   it("a signature made for another method", async () => {
@@ -115,23 +118,23 @@ describe("refused requests", () => {
     const body = "{}";
     const headers = signedPost(target, provider.key, body);
     // Same headers, sent as a GET: only the covered @method differs.
-    expectRefused(await send(target, { method: "GET", headers }));
+    expectRefused(await send(target, { method: "GET", headers }), "bad_signature");
   });
 
   it("an expired signature (created and expires in the past)", async () => {
     const api = apiFor(t.url, provider.key, () => Date.now() - 10 * 60_000);
-    expectRefused(await api.get("/v1/hop-requests"));
+    expectRefused(await api.get("/v1/hop-requests"), "expired");
   });
 
   it("a signature created in the future beyond the allowed skew", async () => {
     const api = apiFor(t.url, provider.key, () => Date.now() + 10 * 60_000);
-    expectRefused(await api.get("/v1/hop-requests"));
+    expectRefused(await api.get("/v1/hop-requests"), "not_yet_valid");
   });
 
   it("a signature with a lifetime longer than allowed", async () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { lifetime: 3600 });
-    expectRefused(await send(target, { method: "GET", headers }));
+    expectRefused(await send(target, { method: "GET", headers }), "lifetime_too_long");
   });
 
   it("a replayed request: the exact same headers and body a second time", async () => {
@@ -142,7 +145,7 @@ describe("refused requests", () => {
     const first = await send(target, { method: "POST", headers, body });
     expect(first.status).toBe(201);
     const second = await send(target, { method: "POST", headers, body });
-    expectRefused(second);
+    expectRefused(second, "replayed");
     expect(await tracebackCount()).toBe(before + 1);
   });
 
@@ -152,12 +155,12 @@ describe("refused requests", () => {
     const body = tracebackBody();
     const headers = signedPost(target, initiator.key, body);
     // Someone on the path races the genuine request with a copy whose body was changed.
-    expectRefused(await send(target, { method: "POST", headers, body: body.replace("12025550143", "12025550144") }));
+    expectRefused(await send(target, { method: "POST", headers, body: body.replace("12025550143", "12025550144") }), "digest_mismatch");
     const genuine = await send(target, { method: "POST", headers, body });
     expect(genuine.status).toBe(201);
     expect(await tracebackCount()).toBe(before + 1);
     // Once accepted, the signature is used up.
-    expectRefused(await send(target, { method: "POST", headers, body }));
+    expectRefused(await send(target, { method: "POST", headers, body }), "replayed");
   });
 
   it("two identical requests in the same second from the bundled client are both accepted: each has its own nonce", async () => {
@@ -186,7 +189,7 @@ describe("refused requests", () => {
     const again = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { created });
     expect(again.get("signature")).toBe(first.get("signature"));
     expect((await send(target, { method: "GET", headers: first })).status).toBe(200);
-    expectRefused(await send(target, { method: "GET", headers: again }));
+    expectRefused(await send(target, { method: "GET", headers: again }), "replayed");
   });
 
   it("created or expires that is not an sf-integer (created=N.0, an exponent)", async () => {
@@ -196,7 +199,7 @@ describe("refused requests", () => {
       const respelled = respell(headers.get("signature-input")!);
       expect(respelled).not.toBe(headers.get("signature-input"));
       headers.set("signature-input", respelled);
-      expectRefused(await send(target, { method: "GET", headers }));
+      expectRefused(await send(target, { method: "GET", headers }), "malformed");
     }
   });
 
@@ -204,18 +207,18 @@ describe("refused requests", () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = signedGet(target, provider.key);
     expect((await send(target, { method: "GET", headers })).status).toBe(200);
-    expectRefused(await send(target, { method: "GET", headers }));
+    expectRefused(await send(target, { method: "GET", headers }), "replayed");
   });
 
   it("a key the hub does not know", async () => {
     const stranger = await newKey();
-    expectRefused(await apiFor(t.url, stranger.key).get("/v1/hop-requests"));
+    expectRefused(await apiFor(t.url, stranger.key).get("/v1/hop-requests"), "unknown_key");
   });
 
   it("a key signed under a keyid that is not its own", async () => {
     const stranger = await newKey();
     const forged: SigningKey = { privateKey: stranger.key.privateKey, keyId: provider.key.keyId };
-    expectRefused(await apiFor(t.url, forged).get("/v1/hop-requests"));
+    expectRefused(await apiFor(t.url, forged).get("/v1/hop-requests"), "bad_signature");
   });
 
   it("a key revoked by another key of the same account", async () => {
@@ -228,7 +231,7 @@ describe("refused requests", () => {
     const revoked = await secondApi.post(`/v1/accounts/${p.id}/keys/${p.key.keyId}/revoke`, {});
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe("revoked");
-    expectRefused(await p.api.get("/v1/hop-requests"));
+    expectRefused(await p.api.get("/v1/hop-requests"), "key_not_active");
     expect((await secondApi.get("/v1/hop-requests")).status).toBe(200);
   });
 
@@ -237,35 +240,79 @@ describe("refused requests", () => {
     expect((await p.api.get("/v1/hop-requests")).status).toBe(200);
     const revoked = await t.consortium.api.post(`/v1/accounts/${p.id}/keys/${p.key.keyId}/revoke`, {});
     expect(revoked.status).toBe(200);
-    expectRefused(await p.api.get("/v1/hop-requests"));
+    expectRefused(await p.api.get("/v1/hop-requests"), "key_not_active");
   });
 
   it("a signature without the Hoptrace tag, or with another tag", async () => {
     const target = `${t.url}/v1/hop-requests`;
     for (const tag of [null, "other-profile"]) {
-      expectRefused(await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { tag }) }));
+      expectRefused(await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { tag }) }), "wrong_tag");
     }
     expect((await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"]) })).status).toBe(200);
   });
 
-  it("a POST whose signature does not cover the Content-Digest", async () => {
+  it("a POST whose signature leaves out the Content-Digest or the Idempotency-Key, and the 401 names what it must cover", async () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
-    const headers = handSigned(initiator.key, "POST", target, { "content-type": "application/json", "content-digest": contentDigest(body), "idempotency-key": "uncovered-digest-1" }, [
-      "@method",
-      "@target-uri",
-      "content-type",
-      "idempotency-key",
-    ]);
-    expectRefused(await send(target, { method: "POST", headers, body }));
+    for (const left of ["content-digest", "idempotency-key"]) {
+      const fields = { "content-type": "application/json", "content-digest": contentDigest(body), "idempotency-key": `uncovered-${left}` };
+      const headers = handSigned(initiator.key, "POST", target, fields, BODY_COMPONENTS.filter((c) => c !== left));
+      const res = await send(target, { method: "POST", headers, body });
+      expectRefused(res, "missing_component");
+      expect(res.body.detail).toContain(BODY_COMPONENTS.join(", "));
+    }
   });
 
-  it("an Idempotency-Key that the signature does not cover", async () => {
+  it("an Idempotency-Key other than the one signed", async () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
     const headers = signedPost(target, initiator.key, body);
     headers.set("idempotency-key", "swapped-after-signing");
-    expectRefused(await send(target, { method: "POST", headers, body }));
+    expectRefused(await send(target, { method: "POST", headers, body }), "bad_signature");
+  });
+});
+
+describe("refusals in production: one opaque 401, the reason in the log beside the request id", () => {
+  async function production() {
+    const logged: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+    const at = (level: string) => (message: string, fields?: Record<string, unknown>) => logged.push({ level, message, fields: fields ?? {} });
+    const deps = t.hub.runtime.deps;
+    const app = createApp({ ...deps, settings: { ...deps.settings, explainSignatureRefusals: false }, log: { info: at("info"), warn: at("warn"), error: at("error") } });
+    const call = async (url: string, init: { method: string; headers: Headers; body?: string }) => {
+      const res = await app.request(url, init);
+      return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+    };
+    return { call, logged };
+  }
+
+  it("says nothing of which check failed, and logs it without the signature", async () => {
+    const { call, logged } = await production();
+    const target = `${t.url}/v1/hop-requests`;
+    const body = tracebackBody();
+    const post = `${t.url}/v1/tracebacks`;
+    const stranger = await newKey();
+    const cases: Array<[SignatureRefusal, { method: string; headers: Headers; body?: string }, string]> = [
+      ["missing_signature", { method: "GET", headers: new Headers() }, target],
+      ["unknown_key", { method: "GET", headers: signedGet(target, stranger.key) }, target],
+      ["expired", { method: "GET", headers: signedGet(target, provider.key, { now: () => Date.now() - 600_000 }) }, target],
+      ["digest_mismatch", { method: "POST", headers: signedPost(post, initiator.key, body), body: body.replace("12025550143", "12025550144") }, post],
+      ["bad_signature", { method: "GET", headers: signedGet(`${target}?status=all`, provider.key) }, target],
+    ];
+    const bodies: Array<Record<string, unknown>> = [];
+    for (const [reason, init, url] of cases) {
+      const res = await call(url, init);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Signature realm="hoptrace"');
+      expect(res.body).not.toHaveProperty("reason");
+      const entry = logged.find((l) => l.fields.requestId === res.body.request_id);
+      expect(entry, reason).toEqual({ level: "warn", message: "request signature refused", fields: { requestId: res.body.request_id, reason } });
+      const signature = init.headers.get("signature");
+      if (signature) expect(JSON.stringify(logged)).not.toContain(signature.slice(6, 40));
+      bodies.push(res.body);
+    }
+    const { request_id: _, ...first } = bodies[0]!;
+    for (const other of bodies) expect({ ...other, request_id: undefined }).toEqual({ ...first, request_id: undefined });
+    expect(first).toEqual({ type: "urn:hoptrace:problem:unauthenticated", title: "Unauthenticated", status: 401, detail: OPAQUE, code: "unauthenticated" });
   });
 });
 
@@ -313,6 +360,6 @@ describe("requests signed by the independent http-message-signatures package", (
       { method: "POST", url, headers: { "content-type": "application/json", "content-digest": contentDigest(body), "idempotency-key": "library-post-2" } },
       ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"],
     );
-    expectRefused(await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("12025550143", "12025550144") }));
+    expectRefused(await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("12025550143", "12025550144") }), "digest_mismatch");
   });
 });

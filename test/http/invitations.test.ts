@@ -218,11 +218,18 @@ describe("enrolment", () => {
     const k = await newKey();
     const other = await newKey();
 
-    // Signed by another key than the one in the body: no key verifies it.
-    expectProblem(await api(other).post(path, k.registration(alpha.id)), 401, "unauthenticated");
+    // Signed by another key than the one in the body, even a registered one: the local 401 says why.
+    for (const signer of [other.key, alpha.key]) {
+      const refused = await apiFor(t.url, signer, now).post(path, k.registration(alpha.id));
+      expectProblem(refused, 401, "unauthenticated");
+      expect(refused.body.reason).toBe("not_self_signed");
+      expect(refused.body.detail).toContain("the body's publicJwk");
+    }
     // Not signed at all.
     const body = JSON.stringify(k.registration(alpha.id));
-    expectProblem(await send(`${t.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "x" }, body }), 401, "unauthenticated");
+    const unsignedPost = await send(`${t.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "x" }, body });
+    expectProblem(unsignedPost, 401, "unauthenticated");
+    expect(unsignedPost.body.reason).toBe("missing_signature");
     // A proof for another account.
     expectProblem(await api(k).post(path, { publicJwk: k.publicJwk, proof: keyProof(k.key, beta.id) }), 422, "invalid_key_proof");
     // A weak key in the body is refused before any signature is checked.

@@ -7,6 +7,7 @@ import { createPublicKey } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { numberToBytesLE } from "@noble/curves/utils.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contentDigest } from "../../openapi/client/content-digest.js";
 import { SIGNATURE_TAG, messageFromHeaders, signatureBase } from "../../functions/crypto/httpsig.js";
 import { verifyKeyProof } from "../../functions/crypto/key-proof.js";
 import { jwkThumbprint } from "../../functions/crypto/keys.js";
@@ -80,12 +81,13 @@ describe("weak keys are refused at registration with 422 weak_key", () => {
 
 describe("a forgery with the identity key", () => {
   /** R = B and S = 1: with the identity as public key, [S]B = R + [k]A holds for every message. */
-  function forgedHeaders(keyid: string, method: string, url: string): Headers {
+  function forgedHeaders(keyid: string, method: string, url: string, fields: Record<string, string> = {}): Headers {
     const created = Math.floor(Date.now() / 1000);
-    const base = signatureBase(["@method", "@target-uri"], { created, expires: created + 60, keyid, alg: "ed25519", tag: SIGNATURE_TAG }, messageFromHeaders({ method, targetUri: url, headers: {} }));
+    const components = ["@method", "@target-uri", ...Object.keys(fields)];
+    const base = signatureBase(components, { created, expires: created + 60, keyid, alg: "ed25519", tag: SIGNATURE_TAG }, messageFromHeaders({ method, targetUri: url, headers: fields }));
     const signatureParams = base.slice(base.lastIndexOf('"@signature-params": ') + '"@signature-params": '.length);
     const signature = Buffer.concat([ed25519.Point.BASE.toBytes(), numberToBytesLE(1n, 32)]).toString("base64");
-    return new Headers({ "signature-input": `sig1=${signatureParams}`, signature: `sig1=:${signature}:` });
+    return new Headers({ ...fields, "signature-input": `sig1=${signatureParams}`, signature: `sig1=:${signature}:` });
   }
 
   it("cannot register the key, and a key stored before keys were checked signs nothing", async () => {
@@ -100,7 +102,15 @@ describe("a forgery with the identity key", () => {
     const url = `${t.url}/v1/hop-requests`;
     const forged = await send(url, { method: "GET", headers: forgedHeaders(keyId, "GET", url) });
     expect(forged.status).toBe(401);
-    expect(forged.body.code).toBe("unauthenticated");
+    expect(forged.body).toMatchObject({ code: "unauthenticated", reason: "weak_key" });
+
+    // A streamed upload looks the key up on its own path, and refuses it the same way.
+    const upload = `${t.url}/v1/rmd/imports`;
+    const csv = "a,b\n";
+    const fields = { "content-type": "text/csv", "content-digest": contentDigest(csv), "idempotency-key": "weak-upload-1" };
+    const uploaded = await send(upload, { method: "POST", headers: forgedHeaders(keyId, "POST", upload, fields), body: csv });
+    expect(uploaded.status).toBe(401);
+    expect(uploaded.body).toMatchObject({ code: "unauthenticated", reason: "weak_key" });
   });
 });
 

@@ -283,7 +283,7 @@ describe("the auto-responder on the embedded hub", () => {
     const p = await t.registerProvider("Forged Webhooks Co");
     const r = await runResponder(p, {}, [], false);
     const before = handled.length;
-    const body = JSON.stringify({ id: "evt_x", type: "hop_request.created", created_at: new Date().toISOString(), recipient: p.id, data: { hop_id: "hop_x_1" } });
+    const body = JSON.stringify({ id: "evt_x", version: 2, type: "hop_request.created", createdAt: new Date().toISOString(), recipientId: p.id, data: { hopId: "hop_x_1", path: "/v1/hop-requests/hop_x_1" } });
     const now = String(Math.floor(Date.now() / 1000));
     const forged = await fetch(r.url, { method: "POST", body, headers: { "content-type": "application/json", "webhook-id": "evt_x", "webhook-timestamp": now, "webhook-signature": "v1,AAAA" } });
     expect(forged.status).toBe(401);

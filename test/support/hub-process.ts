@@ -67,3 +67,31 @@ export function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
     });
   });
 }
+
+export interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm start`'s entry point until it exits by itself (it is killed after `timeoutMs`). */
+export function runHubProcessToExit(opts: Omit<HubProcessOptions, "ipc" | "startTimeoutMs"> & { uid?: number; gid?: number; timeoutMs?: number }): Promise<Exited> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "functions/local/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, HOPTRACE_DATA_DIR: opts.dataDir, PORT: String(opts.port ?? 0), LOG_LEVEL: "WARN", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(opts.uid !== undefined && { uid: opts.uid }),
+    ...(opts.gid !== undefined && { gid: opts.gid }),
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
+  return new Promise((resolve) => {
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

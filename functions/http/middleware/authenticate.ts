@@ -3,24 +3,23 @@
  * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
  * key, time window, signature, digest, replay. A signature is recorded as seen only once the
  * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
- * signature. Every failure is the same 401: which check failed is logged, never returned.
+ * signature. Every failure is a 401 (signature-check.ts says how much of the reason it gives).
  *
  * The few routes listed in unregistered-routes.ts are let through without a registered key: a
  * public one unsigned, and the enrolment signed by the key in its own body, which the route then
  * registers. Both count against their client address's rate rather than an account's.
  */
-import { createHash, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { SIGNATURE_TAG, carriesBody, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
 import { verifyContentDigest } from "../../../openapi/client/content-digest.js";
-import { importPublicJwk, InvalidKeyError, type Ed25519PublicJwk } from "../../crypto/keys.js";
+import type { Ed25519PublicJwk } from "../../crypto/keys.js";
 import { principalOf, signerOf, type SigningKeyRecord } from "../../domain/account.js";
 import { readNewKey } from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv, SignedRequest } from "../env.js";
 import { ProblemError } from "../problem.js";
 import { clientAddress, unregisteredAccess } from "../unregistered-routes.js";
-
-const UNAUTHENTICATED = "the request signature could not be verified";
+import { refuseSignature, signingKeyLookup, verifyRefusal, type SignatureRefusal } from "./signature-check.js";
 
 export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
@@ -45,7 +44,9 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     // An enrolment is signed by the key it registers: the only key it can be verified with.
     const selfKey = access === "self_signed" ? await keyInBody(raw) : undefined;
 
-    let keyRecord: SigningKeyRecord | undefined;
+    const required = requiredComponents(hasBody, idempotencyKey !== undefined);
+    const refuse = (reason: SignatureRefusal) => refuseSignature(deps, c.get("requestId"), reason, { nowSeconds, required });
+    const lookup = signingKeyLookup(deps, selfKey);
     const result = await verifyMessage({
       message,
       now: nowSeconds,
@@ -53,33 +54,19 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       maxLifetimeSeconds: settings.maxSignatureLifetimeSeconds,
       requiredTag: SIGNATURE_TAG,
       requireExpires: true,
-      requiredComponents: requiredComponents(hasBody, idempotencyKey !== undefined),
-      resolveKey: async (keyid) => {
-        if (selfKey) return keyid === selfKey.keyId ? selfKey.key : undefined;
-        const record = await deps.accounts.getKey(keyid);
-        if (!record || record.status !== "active") return undefined;
-        let key: KeyObject;
-        try {
-          key = importPublicJwk(record.publicJwk);
-        } catch (err) {
-          // A weak key stored before keys were checked at registration signs nothing.
-          if (err instanceof InvalidKeyError) return undefined;
-          throw err;
-        }
-        keyRecord = record;
-        return key;
-      },
+      requiredComponents: required,
+      resolveKey: lookup.resolveKey,
     });
-    if (!result.ok || !(selfKey ?? keyRecord)) return refuse(deps, c.get("requestId"), result.ok ? "unknown_key" : result.reason);
+    if (!result.ok) return refuse(verifyRefusal(result, c.req.raw.headers, lookup));
 
     const contentDigest = c.req.header("content-digest");
-    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse(deps, c.get("requestId"), "digest_mismatch");
+    if (hasBody && (!contentDigest || !verifyContentDigest(contentDigest, raw))) return refuse("digest_mismatch");
 
     const signatureHash = createHash("sha256").update(result.signature).digest("hex");
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
-    if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse(deps, c.get("requestId"), "replay");
+    if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse("replayed");
 
-    setSignedCaller(c, selfKey ? { enrolling: selfKey } : keyRecord!, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
+    setSignedCaller(c, selfKey ? { enrolling: selfKey } : lookup.record()!, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
   };
 }
@@ -134,7 +121,3 @@ export function heldBy(key: SigningKeyRecord): Pick<SignedRequest, "keyProof" | 
   return { ...(key.proof !== undefined && { keyProof: key.proof }), ...(key.person && { keyPerson: signerOf(principalOf(key)).person }) };
 }
 
-function refuse(deps: AppDeps, requestId: string, reason: string): never {
-  deps.log.warn("request signature refused", { requestId, reason });
-  throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
-}

@@ -9,13 +9,10 @@ import { createHash, timingSafeEqual, type Hash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { parseDictionary } from "structured-headers";
 import { SIGNATURE_TAG, messageFromHeaders, requiredComponents, verifyMessage } from "../../crypto/httpsig.js";
-import { importPublicJwk } from "../../crypto/keys.js";
-import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { ProblemError } from "../problem.js";
 import { setSignedCaller } from "./authenticate.js";
-
-const UNAUTHENTICATED = "the request signature could not be verified";
+import { refuseSignature, signingKeyLookup, verifyRefusal, type SignatureRefusal } from "./signature-check.js";
 const HASHES: Record<string, string> = { "sha-256": "sha256", "sha-512": "sha512" };
 
 interface PendingUpload {
@@ -45,7 +42,9 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
     const targetUri = `${base.origin}${basePath}${url.pathname}${url.search}`;
     const idempotencyKey = c.req.header("idempotency-key");
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
-    let keyRecord: SigningKeyRecord | undefined;
+    const required = requiredComponents(true, idempotencyKey !== undefined);
+    const refuse = (reason: SignatureRefusal) => refuseSignature(deps, c.get("requestId"), reason, { nowSeconds, required });
+    const lookup = signingKeyLookup(deps);
     const result = await verifyMessage({
       message: messageFromHeaders({ method: c.req.method, targetUri, headers: c.req.raw.headers }),
       now: nowSeconds,
@@ -53,18 +52,14 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
       maxLifetimeSeconds: deps.settings.maxSignatureLifetimeSeconds,
       requiredTag: SIGNATURE_TAG,
       requireExpires: true,
-      requiredComponents: requiredComponents(true, idempotencyKey !== undefined),
-      resolveKey: async (keyid) => {
-        const record = await deps.accounts.getKey(keyid);
-        if (!record || record.status !== "active") return undefined;
-        keyRecord = record;
-        return importPublicJwk(record.publicJwk);
-      },
+      requiredComponents: required,
+      resolveKey: lookup.resolveKey,
     });
-    if (!result.ok || !keyRecord) return refuse(deps, c, result.ok ? "unknown_key" : result.reason);
+    if (!result.ok) return refuse(verifyRefusal(result, c.req.raw.headers, lookup));
+    const keyRecord = lookup.record()!;
     const contentDigest = c.req.header("content-digest")!;
     const digests = expectedDigests(contentDigest);
-    if (digests.size === 0) return refuse(deps, c, "digest_unsupported");
+    if (digests.size === 0) return refuse("digest_unsupported");
     uploads.set(c.req.raw, {
       signatureHash: createHash("sha256").update(result.signature).digest("hex"),
       expiresAtSeconds: (result.params.expires ?? nowSeconds) + deps.settings.maxClockSkewSeconds,
@@ -91,15 +86,15 @@ export function uploadBody<T>(deps: AppDeps, read: (body: AsyncIterable<Uint8Arr
     upload.result = await read(metered.chunks);
     // A reader that stopped early leaves bytes unread; the digest covers them too.
     for await (const _ of metered.chunks);
+    const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
     for (const [alg, hash] of declared) {
       const expected = upload.digests.get(alg)!;
       const actual = hash.digest();
-      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return refuse(deps, c, "digest_mismatch");
+      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return refuseSignature(deps, c.get("requestId"), "digest_mismatch", { nowSeconds, required: [] });
     }
     upload.bytes = metered.bytes();
     upload.sha256 = file.digest("hex");
-    const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
-    if (!(await deps.requests.firstSighting(upload.signatureHash, upload.expiresAtSeconds, nowSeconds))) return refuse(deps, c, "replay");
+    if (!(await deps.requests.firstSighting(upload.signatureHash, upload.expiresAtSeconds, nowSeconds))) return refuseSignature(deps, c.get("requestId"), "replayed", { nowSeconds, required: [] });
     await next();
   };
 }
@@ -143,11 +138,6 @@ function expectedDigests(header: string): Map<string, Uint8Array> {
     return new Map();
   }
   return out;
-}
-
-function refuse(deps: AppDeps, c: Context<AppEnv>, reason: string): never {
-  deps.log.warn("request signature refused", { requestId: c.get("requestId"), reason });
-  throw new ProblemError(401, "unauthenticated", UNAUTHENTICATED, undefined, { "www-authenticate": 'Signature realm="hoptrace"' });
 }
 
 /** The rest of the body is never read: the connection cannot carry another request. */

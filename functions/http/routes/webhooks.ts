@@ -1,5 +1,6 @@
 /** Webhook endpoints, their deliveries, and the event feed that makes push optional. */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { publishedEvent } from "../../domain/events.js";
 import * as webhooks from "../../usecases/webhook-endpoints.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
@@ -104,7 +105,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       request: { params: EndpointIdParam, headers: IdempotencyKeyHeader },
       responses: { 202: json(EventSchema, "The test event, queued for delivery"), ...problemResponses(...AUTH_ERRORS) },
     }),
-    async (c) => c.json(await webhooks.sendTestEvent(deps, c.get("principal"), c.req.valid("param").endpointId), 202),
+    async (c) => c.json(publishedEvent(await webhooks.sendTestEvent(deps, c.get("principal"), c.req.valid("param").endpointId)), 202),
   );
   app.openapi(
     createRoute({
@@ -171,7 +172,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const q = c.req.valid("query");
       const opts = { ...(q.since && { since: new Date(q.since).toISOString() }), ...(q.recipientId && { recipientId: q.recipientId }) };
       const page = pager(deps, c, q);
-      return c.json(page.body(await webhooks.listEvents(deps, c.get("principal"), page.request, opts)), 200);
+      const events = await webhooks.listEvents(deps, c.get("principal"), page.request, opts);
+      return c.json(page.body({ ...events, items: events.items.map(publishedEvent) }), 200);
     },
   );
   app.openapi(

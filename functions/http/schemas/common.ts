@@ -1,6 +1,26 @@
 /** Shapes shared by every resource of the contract. */
 import { z } from "@hono/zod-openapi";
 
+/** Why a signature was refused: the problem's `reason`, in the local mode only. */
+export const SIGNATURE_REFUSALS = [
+  "missing_signature",
+  "malformed",
+  "missing_component",
+  "wrong_tag",
+  "wrong_alg",
+  "unknown_key",
+  "not_self_signed",
+  "key_not_active",
+  "weak_key",
+  "not_yet_valid",
+  "expired",
+  "lifetime_too_long",
+  "bad_signature",
+  "digest_mismatch",
+  "digest_unsupported",
+  "replayed",
+] as const;
+
 export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: "urn:hoptrace:problem:validation_failed" }),
@@ -13,6 +33,9 @@ export const ProblemSchema = z
       .array(z.object({ pointer: z.string().openapi({ example: "/calledNumber" }), detail: z.string().openapi({ example: "Too small: expected string to have >=3 characters" }) }))
       .optional()
       .openapi({ description: "For validation errors: JSON Pointers (RFC 6901) into the request." }),
+    reason: z.enum(SIGNATURE_REFUSALS).optional().openapi({
+      description: "For `unauthenticated` from a hub in the local mode (`npm start`): which signature check failed, with `detail` saying what it expects. A deployed hub never says; it logs the reason with `request_id`. For debugging a client, not for branching: new values may be added.",
+    }),
   })
   .openapi("Problem", {
     description: "RFC 9457 problem details.",

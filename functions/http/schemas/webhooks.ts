@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES } from "../../domain/events.js";
+import { EVENT_TYPES, EVENT_VERSION } from "../../domain/events.js";
 import { Timestamp } from "./common.js";
 
 export const NewEndpointSchema = z
@@ -87,18 +87,23 @@ export const DeliverySchema = z
     },
   });
 
+/**
+ * An event, as a webhook delivers it and as the feed lists it: one shape, versioned by `version`
+ * (docs/protocol.md §3). Thin on purpose: ids, a due time and the path to fetch the details from.
+ */
 export const EventSchema = z
   .object({
-    id: z.string().openapi({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }),
+    id: z.string().openapi({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
+    version: z.literal(EVENT_VERSION).openapi({ description: "The version of this shape. A webhook body without it is of version 1 (snake_case, an absolute `url`), which no hub sends any more." }),
     type: z.enum(EVENT_TYPES),
     createdAt: z.string(),
-    recipientId: z.string(),
+    recipientId: z.string().openapi({ description: "The account the event is addressed to." }),
     data: z.object({
       tracebackId: z.string().optional(),
       hopId: z.string().optional(),
       dueAt: z.string().optional(),
       outcome: z.string().optional(),
-      path: z.string().optional(),
+      path: z.string().optional().openapi({ description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`)." }),
       endpointId: z.string().optional(),
       reason: z.string().optional(),
     }),
@@ -106,6 +111,7 @@ export const EventSchema = z
   .openapi("Event", {
     example: {
       id: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+      version: EVENT_VERSION,
       type: "hop_request.created",
       createdAt: "2024-06-03T16:05:00.000Z",
       recipientId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
@@ -117,34 +123,8 @@ export const EventSchema = z
       },
     },
   });
+export type Event = z.infer<typeof EventSchema>;
 
 export const RedeliverSinceSchema = z.object({ since: Timestamp }).strict().openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
 export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent", { example: { endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
 export const QueuedSchema = z.object({ queued: z.number().int() }).openapi("Queued", { example: { queued: 3 } });
-
-/** The payload a webhook receiver gets (thin: fetch the details through the signed API). */
-export const WebhookPayloadSchema = z
-  .object({
-    id: z.string().openapi({ description: "The event id; also the `webhook-id` header, identical on every retry." }),
-    type: z.enum(EVENT_TYPES),
-    created_at: z.string(),
-    recipient: z.string().openapi({ description: "The account the event is addressed to." }),
-    data: z.object({
-      traceback_id: z.string().optional(),
-      hop_id: z.string().optional(),
-      due_at: z.string().optional(),
-      outcome: z.string().optional(),
-      endpoint_id: z.string().optional(),
-      reason: z.string().optional(),
-      url: z.string().optional().openapi({ description: "Where to fetch the resource through the signed API." }),
-    }),
-  })
-  .openapi("WebhookPayload", {
-    example: {
-      id: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
-      type: "hop_request.created",
-      created_at: "2024-06-03T16:05:00.000Z",
-      recipient: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-      data: { traceback_id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", hop_id: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2", due_at: "2024-06-04T16:05:00.000Z", url: "https://api.hoptrace.example/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" },
-    },
-  });

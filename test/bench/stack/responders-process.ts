@@ -34,7 +34,7 @@ for (const [i, p] of providers.entries()) {
       log: () => {},
       key: await signingKeyFromJwk(p.privateJwk),
       source: everyCall,
-      onWebhook: (payload) => toParent({ type: "webhook", at: epochMs(), webhookId: payload.id, eventType: payload.type, hopId: (payload.data as { hop_id?: string }).hop_id ?? null }),
+      onWebhook: (payload) => toParent({ type: "webhook", at: epochMs(), webhookId: payload.id, eventType: payload.type, hopId: payload.data.hopId ?? null }),
       onHandled: (h) => toParent({ type: "handled", at: epochMs(), hopId: h.hopId, tracebackId: h.tracebackId ?? null, outcome: h.outcome, totalMs: h.totalMs, hubMs: h.hubMs }),
     }),
   );

@@ -4,7 +4,7 @@ import { newWebhookSecret, signWebhook, WebhookSecretError } from "../../../func
 import { verifyWebhook, WebhookVerificationError as ClientWebhookVerificationError } from "../../../openapi/client/webhooks.js";
 
 const MSG_ID = "evt_01J9Z3K7Q8XYZ";
-const BODY = JSON.stringify({ id: MSG_ID, type: "hop.requested", data: { hop_id: "h1" } });
+const BODY = JSON.stringify({ id: MSG_ID, version: 2, type: "hop_request.created", data: { hopId: "h1" } });
 
 // The library checks the timestamp against the real clock, so these deliveries are stamped now.
 function nowSeconds(): number {
@@ -74,7 +74,7 @@ describe("signWebhook with the standardwebhooks library", () => {
 describe("the client's verifyWebhook on the hub's signatures", () => {
   const NOW = 1_800_000_000;
   const secret = newWebhookSecret();
-  const BODY = JSON.stringify({ id: MSG_ID, type: "hop_request.created", created_at: "2027-01-15T08:00:00Z", recipient: "acc_01J9Z3K7Q8XYZ", data: { hop_id: "hop_1" } });
+  const BODY = JSON.stringify({ id: MSG_ID, version: 2, type: "hop_request.created", createdAt: "2027-01-15T08:00:00Z", recipientId: "acc_01J9Z3K7Q8XYZ", data: { hopId: "hop_1" } });
   const at = (seconds: number) => new Date(seconds * 1000);
   const headers = (signature: string, timestamp: number | string = NOW, id = MSG_ID) => ({ "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature });
   const verifies = (signature: string, opts: { body?: string; secret?: string; now?: number; timestamp?: number | string; id?: string; toleranceSeconds?: number } = {}) => {

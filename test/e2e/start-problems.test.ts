@@ -1,0 +1,187 @@
+/**
+ * `npm start` as an operator meets it: every setting in the README's table reaches the hub, a
+ * value it cannot use stops it with one line naming the setting, and so do a busy port, a data
+ * folder held by another hub or not writable, and a Node older than `engines`.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { signingKeyFromJwk } from "../../openapi/client/index.js";
+import { runHubProcessToExit, startHubProcess } from "../support/hub-process.js";
+import { apiFor, CALL, providerRegistration, registerAccount } from "../support/hub.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+
+/** The variables of the README's configuration table, and whether `npm start` sets them itself. */
+function readmeVariables(): Array<{ name: string; awsOnly: boolean }> {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Deploying on AWS"));
+  return table
+    .split("\n")
+    .filter((line) => line.startsWith("| `"))
+    .flatMap((line) => {
+      const [names = "", defaults = ""] = line.split("|").slice(1);
+      return [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => ({ name: m[1]!, awsOnly: defaults.includes("*AWS*") }));
+    });
+}
+
+function withoutLogFormat(): NodeJS.ProcessEnv {
+  const { LOG_FORMAT: _, ...env } = process.env;
+  return env;
+}
+
+/** Settings any text is a good value of: a folder, a person's name. */
+const FREE_TEXT = new Set(["HOPTRACE_DATA_DIR", "MAIL_DIR", "HOPTRACE_FIRST_PERSON_NAME"]);
+
+const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
+
+describe("npm start refuses what it cannot run with, in one line and exit 1", () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+  const folder = async () => {
+    const root = await mkdtemp(join(tmpdir(), "hoptrace-start-"));
+    cleanup.push(() => rm(root, { recursive: true, force: true }));
+    return root;
+  };
+
+  it("names every setting of the README's table given a value it cannot use, before anything is written", async () => {
+    const variables = readmeVariables().filter((v) => !v.awsOnly && !FREE_TEXT.has(v.name));
+    expect(variables.map((v) => v.name)).toEqual(
+      expect.arrayContaining(["PORT", "DEFAULT_DEADLINE_POLICY", "LOG_FORMAT", "LOG_LEVEL", "CONSORTIUM_PUBLIC_JWK", "RATE_LIMIT_BURST", "SMTP_URL", "MAIL_FROM", "PUBLIC_RATE_LIMIT_BURST", "HOPTRACE_FIRST_PERSON_EMAIL"]),
+    );
+    const dataDir = join(await folder(), "data");
+    const run = await runHubProcessToExit({ dataDir, env: Object.fromEntries(variables.map((v) => [v.name, "bogus"])) });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    const said = lines(run.stderr);
+    expect(said).toHaveLength(variables.length);
+    for (const v of variables) expect(said.some((line) => line.startsWith(`${v.name}=`) || line.startsWith(`${v.name} `)), v.name).toBe(true);
+    expect(said).toContain('DEFAULT_DEADLINE_POLICY="bogus" is not allowed: use us-24h, ca-2bd, fixed');
+    expect(said).toContain('SMTP_URL="bogus" is not allowed: use an smtp: or smtps: URL, such as smtp://user:pass@host:587');
+    expect(said).toContain('HOPTRACE_FIRST_PERSON_EMAIL="bogus" is not allowed: use an e-mail address such as ada@consortium.example');
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
+
+  it("takes every setting it lists from the environment, and a fixed deadline policy sets the hops' deadlines", async () => {
+    const dataDir = join(await folder(), "data");
+    const hub = await startHubProcess({
+      dataDir,
+      env: { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "600", REMINDER_SECONDS_BEFORE_DUE: "300,60", RATE_LIMIT_BURST: "500", LOG_FORMAT: "text" },
+    });
+    cleanup.push(() => hub.stop());
+    await expect.poll(() => hub.output()).toContain("Ctrl-C to stop.");
+    expect(hub.output()).toContain("settings:       DEFAULT_DEADLINE_POLICY=fixed FIXED_DEADLINE_SECONDS=600 REMINDER_SECONDS_BEFORE_DUE=300,60 RATE_LIMIT_BURST=500 LOG_LEVEL=WARN LOG_FORMAT=text");
+    expect(hub.output()).toContain(`console:        ${hub.url}/console/`);
+    expect(hub.output()).toMatch(new RegExp(`first person:   open ${hub.url}/console/enrol#token=[A-Za-z0-9_-]{43}\n`));
+    expect(hub.output()).toMatch(/Next: open the first person's link in a browser, .*; or register a provider/);
+
+    const consortium = apiFor(hub.url, await signingKeyFromJwk(JSON.parse(await readFile(join(dataDir, "consortium.private.jwk.json"), "utf8"))));
+    const provider = await registerAccount(hub.url, consortium, "providers", providerRegistration("Fixed Deadline Co"));
+    const created = await consortium.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id });
+    expect(created.status).toBe(201);
+    const hop = created.body.hops[0];
+    // us-24h, the default, would give 24 hours and reminders 4 h and 1 h before.
+    expect(Date.parse(hop.deadline.dueAt) - Date.parse(hop.deadline.clockStartsAt)).toBe(600_000);
+    expect(hop.deadline.reminders.map((r: string) => (Date.parse(hop.deadline.dueAt) - Date.parse(r)) / 1000)).toEqual([300, 60]);
+
+    // LOG_FORMAT=text without a terminal: readable lines all the same.
+    expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
+    await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/m);
+  }, 60_000);
+
+  it("says the port is busy", async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const { port } = server.address() as AddressInfo;
+    const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), port });
+    expect(run.code).toBe(1);
+    expect(lines(run.stderr)).toEqual([`port ${port} is in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one)`]);
+  }, 60_000);
+
+  it("refuses a data folder another hub holds, and takes over the lock of one that was killed", async () => {
+    const dataDir = join(await folder(), "data");
+    const first = await startHubProcess({ dataDir });
+    cleanup.push(() => first.stop());
+    const lock = JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8"));
+    expect(lock.pid).toBe(first.pid);
+
+    const second = await runHubProcessToExit({ dataDir });
+    expect(second.code).toBe(1);
+    expect(lines(second.stderr)).toEqual([`the data folder ${dataDir} is in use by another hub (pid ${first.pid}, see ${join(dataDir, "hub.lock")}): stop it, or set HOPTRACE_DATA_DIR to another folder`]);
+
+    first.child.kill("SIGKILL");
+    await new Promise((r) => first.child.once("exit", r));
+    expect(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid).toBe(first.pid);
+    const third = await startHubProcess({ dataDir });
+    cleanup.push(() => third.stop());
+    expect(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid).toBe(third.pid);
+    expect((await fetch(`${third.url}/health`)).status).toBe(200);
+    // A clean stop leaves no lock behind.
+    await third.stop();
+    expect(existsSync(join(dataDir, "hub.lock"))).toBe(false);
+  }, 90_000);
+
+  it("says the data folder cannot be written", async () => {
+    const root = await folder();
+    await chmod(root, 0o755);
+    const dataDir = join(root, "data");
+    await mkdir(dataDir, { mode: 0o555 });
+    await chmod(dataDir, 0o555);
+    // Root writes anywhere: the hub is run as another user, for whom the folder is read-only.
+    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const run = await runHubProcessToExit({ dataDir, ...asOther, env: { TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json") } });
+    expect(run.code).toBe(1);
+    const said = lines(run.stderr);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(new RegExp(`^cannot write to the data folder ${dataDir} \\((EACCES|EPERM)[^)]*\\): make it writable by this user, or set HOPTRACE_DATA_DIR to another folder$`));
+  }, 60_000);
+
+  it("says the Node is older than package.json engines", async () => {
+    const engines = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).engines.node as string;
+    const old = 'data:text/javascript,Object.defineProperty(process,"version",{value:"v18.19.1"})';
+    const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), nodeArgs: ["--import", old] });
+    expect(run.code).toBe(1);
+    expect(lines(run.stderr)).toEqual([`Hoptrace needs Node ${engines.replace(/^>=\s*/, "")} or later (package.json engines: "${engines}"); this is Node 18.19.1: install a newer Node (e.g. \`nvm install 20\`)`]);
+  }, 60_000);
+
+  it("on a terminal, logs readable lines without being told to", async () => {
+    const dataDir = join(await folder(), "data");
+    // `script` gives the hub a terminal, as a person running `npm start` has.
+    const child = spawn("script", ["-qec", `${process.execPath} --import tsx functions/local/main.ts`, "/dev/null"], {
+      cwd: ROOT,
+      env: { ...withoutLogFormat(), HOPTRACE_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARN" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
+    const exited = new Promise((r) => child.once("close", r));
+    cleanup.push(async () => {
+      child.kill("SIGKILL");
+      await exited;
+    });
+    await expect.poll(() => output, { timeout: 30_000 }).toMatch(/Ctrl-C to stop\./);
+    const url = /Hoptrace listening on (http:\/\/\S+)/.exec(output)![1]!;
+    expect((await fetch(`${url}/v1/providers`)).status).toBe(401);
+    await expect.poll(() => output, { timeout: 5000 }).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
+    // The hub itself, by the pid its lock names: a clean stop releases the folder.
+    process.kill(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid, "SIGTERM");
+    await exited;
+    expect(existsSync(join(dataDir, "hub.lock"))).toBe(false);
+  }, 60_000);
+
+  it("logs JSON when its output is not a terminal", async () => {
+    const hub = await startHubProcess({ dataDir: join(await folder(), "data") });
+    cleanup.push(() => hub.stop());
+    expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
+    await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/request signature refused/);
+    const line = lines(hub.output()).find((l) => l.includes("request signature refused"))!;
+    expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "missing_signature" });
+  }, 60_000);
+});
