@@ -215,7 +215,7 @@ describe("the Lambda bundles, as deployed", () => {
     const got = await receiver.waitFor((r) => r.length >= 1, 10_000);
     expect(got[0]!.headers["webhook-id"]).toBeTruthy();
     expect(got[0]!.headers["webhook-signature"]).toMatch(/^v1,/);
-    expect(JSON.parse(got[0]!.body)).toMatchObject({ type: "hop_request.created", data: { hop_id: event.data.hopId } });
+    expect(JSON.parse(got[0]!.body)).toMatchObject({ type: "hop_request.created", version: 2, data: { hopId: event.data.hopId, path: `/v1/hop-requests/${event.data.hopId}` } });
   }, 120_000);
 
   it("integrator: a scheduled run sequences the requests the API logged", async () => {
