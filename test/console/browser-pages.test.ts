@@ -238,6 +238,9 @@ describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 },
     await page.getByRole("heading", { name: "Calls per day" }).waitFor();
     expect(await page.locator("section.counted", { has: page.getByRole("heading", { name: "Calls per day" }) }).locator("tbody tr").count()).toBe(2);
     await look(analyst, "analyst-campaign");
+    await page.setViewportSize({ width: 400, height: 900 });
+    expect(await sidewaysOverflow(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.getByLabel("Name", { exact: true }).fill("Utility impersonation, June 2024");
     await page.getByRole("button", { name: "Rename" }).click();

@@ -47,7 +47,7 @@ export function CampaignsPage() {
                   <thead><tr><th scope="col">Campaign</th><th scope="col">Calls</th><th scope="col">Decided</th><th scope="col">Created</th></tr></thead>
                   <tbody>${page.items.map(
                     (c) => html`<tr>
-                      <td data-label="Campaign"><a href=${`campaigns/${c.id}`}>${c.name ?? c.id}</a>${c.name ? html`<br /><span class="muted small">${c.id}</span>` : null}</td>
+                      <td data-label="Campaign"><a class=${c.name ? "" : "wrap"} href=${`campaigns/${c.id}`}>${c.name ?? c.id}</a>${c.name ? html`<br /><span class="muted small wrap">${c.id}</span>` : null}</td>
                       <td data-label="Calls">${c.calls}${c.absorbed?.length ? html` <span class="muted small">(+${c.absorbed.length} merged)</span>` : null}</td>
                       <td data-label="Decided">${c.decided ? html`<${Badge} tone="good">decided<//>` : html`<${Badge} tone="neutral">clustering<//>`}</td>
                       <td data-label="Created"><${Time} iso=${c.createdAt} /></td>
@@ -135,10 +135,10 @@ function Members(props: { view: CampaignView; onChange: () => void }) {
         <tbody>${v.members.map(
           (m) => html`<tr>
             <td data-label="Choose"><input type="checkbox" id=${`pick-${m.tracebackId}`} aria-label=${`Choose ${m.tracebackId}`} checked=${chosen.includes(m.tracebackId)} onChange=${(e: Event) => toggle(m.tracebackId, (e.target as HTMLInputElement).checked)} /></td>
-            <td data-label="Traceback"><a href=${`tracebacks/${m.tracebackId}`}>${m.tracebackId}</a>${m.campaignId !== v.campaign.id ? html`<br /><span class="muted small">from ${m.campaignId}</span>` : null}</td>
+            <td data-label="Traceback"><a class="wrap" href=${`tracebacks/${m.tracebackId}`}>${m.tracebackId}</a>${m.campaignId !== v.campaign.id ? html`<br /><span class="muted small wrap">from ${m.campaignId}</span>` : null}</td>
             <td data-label="Call">${m.callingNumber ? html`<span class="nowrap">${m.callingNumber}</span><br />` : null}<span class="muted small"><${Time} iso=${m.callTime} /></span></td>
             <td data-label="Why it is in">${m.signals.length
-              ? html`${m.signals.map(signalText).join("; ")}${m.linkedTo ? html` <span class="muted small">with <a href=${`tracebacks/${m.linkedTo}`}>${m.linkedTo}</a></span>` : null}`
+              ? html`${m.signals.map(signalText).join("; ")}${m.linkedTo ? html` <span class="muted small">with <a class="wrap" href=${`tracebacks/${m.linkedTo}`}>${m.linkedTo}</a></span>` : null}`
               : html`<span class="muted">founded it</span>`}<br /><span class="muted small">placed by ${m.assignedBy === "clustering" ? "the clustering" : html`<${AccountName} id=${m.assignedBy} />`}</span></td>
             <td data-label="Status">${m.status ? html`<${StatusBadge} status=${m.status} />` : null}${m.outcome ? html` <${OutcomeBadge} outcome=${m.outcome} />` : null}</td>
           </tr>`,
