@@ -250,6 +250,24 @@ describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 },
     await page.getByText(/rename by/).waitFor();
     await look(analyst, "analyst-campaign-renamed");
 
+    // The analyst moves the second call out into a campaign of its own, then merges the first back into it.
+    await page.getByLabel(`Choose ${secondId}`).check();
+    await page.getByRole("button", { name: "Move 1 into a new campaign" }).click();
+    await page.getByRole("heading", { name: /^Campaign cmp_/ }).waitFor();
+    const splitId = (await page.getByRole("heading", { level: 1 }).textContent())!.replace(/^Campaign /, "");
+    expect(splitId).not.toBe(campaignId);
+    await page.getByText(`moved by an analyst (${campaignId})`).waitFor();
+    expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("");
+    expect(await page.getByLabel(`Choose ${secondId}`).isChecked()).toBe(false);
+    expect(await page.getByText("Named “").count()).toBe(0);
+    await look(analyst, "analyst-campaign-split");
+    await page.getByLabel("Merge campaigns into this one").fill(campaignId!);
+    await page.getByRole("button", { name: "Merge" }).click();
+    await page.getByText(`Merged ${campaignId} into it.`).waitFor();
+    await expect.poll(() => page.locator("td[data-label=Traceback] a").count()).toBe(2);
+    const merged = (await t.consortium.api.get(`/v1/campaigns/${campaignId}`)).body;
+    expect(merged).toMatchObject({ requestedId: campaignId, campaign: { id: splitId, absorbed: [campaignId] }, tracebacks: 2 });
+
     // The chain shows its RMD findings; the list filters by a kind of finding.
     await member.click();
     await page.getByRole("heading", { name: "RMD findings" }).waitFor();
@@ -258,10 +276,10 @@ describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 },
     await page.goto(`${t.url}/console/tracebacks?hasFinding=registered_rmd_mismatch`);
     await expect.poll(() => page.getByLabel("Has a finding of kind").inputValue()).toBe("registered_rmd_mismatch");
     await page.getByText("No traceback matches.").waitFor();
+    await look(analyst, "analyst-tracebacks-finding-filter");
     await page.getByLabel("Has a finding of kind").selectOption("");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.getByRole("link", { name: secondId }).waitFor();
-    await look(analyst, "analyst-tracebacks-finding-filter");
 
     // The provider's scorecard, and its CSV fetched through the signed API and saved as a file.
     await page.goto(`${t.url}/console/providers/${providers.upstream}`);

@@ -64,12 +64,13 @@ export function CampaignsPage() {
 export function CampaignPage(props: { id: string }) {
   const { api } = useSession();
   const state = useAsync(() => call(api.GET("/v1/campaigns/{campaignId}", { params: { path: { campaignId: props.id } } })), [props.id]);
+  // The forms are keyed by the campaign, so moving to another (after a split) starts them afresh.
   return html`<${Async} state=${state} what="the campaign">
     ${(v: CampaignView) => html`<${Page} title=${campaignTitle(v.campaign)} actions=${v.campaign.decided ? html`<${Badge} tone="good">decided<//>` : html`<${Badge} tone="neutral">clustering<//>`}>
       ${v.requestedId ? html`<p class="notice" role="status">${v.requestedId} was merged into this campaign.</p>` : null}
       <p>${v.tracebacks} traceback${v.tracebacks === 1 ? "" : "s"}, ${v.campaign.calls} call${v.campaign.calls === 1 ? "" : "s"} placed directly${v.campaign.absorbed?.length ? `; absorbed ${v.campaign.absorbed.join(", ")}` : ""}.${v.truncated ? " The figures cover its first 2,000 calls." : ""}</p>
-      <${Decisions} view=${v} onChange=${state.reload} />
-      <${Members} view=${v} onChange=${state.reload} />
+      <${Decisions} key=${v.campaign.id} view=${v} onChange=${state.reload} />
+      <${Members} key=${v.campaign.id} view=${v} onChange=${state.reload} />
       <section aria-labelledby="cr-h"><h2 id="cr-h">Why they are together</h2>
         ${v.reasons.length
           ? html`<ul class="plain">${v.reasons.map((r) => html`<li><strong>${SIGNAL_LABELS[r.signal] ?? r.signal}</strong>: ${r.links} link${r.links === 1 ? "" : "s"}${r.values?.length ? html` — <span class="muted">${r.values.join(", ")}</span>` : null}</li>`)}</ul>`
