@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capture, hasChromium, openBrowser, sidewaysOverflow, type Capture, type Person } from "../support/browser.js";
-import { startTestHub, type TestHub } from "../support/hub.js";
+import { readFile } from "node:fs/promises";
+import { CALL, startTestHub, type TestHub } from "../support/hub.js";
 import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
 
 const linkIn = (text: string) => /(http:\/\/\S+\/console\/enrol#token=[A-Za-z0-9_-]+)/.exec(text)?.[1];
@@ -208,6 +209,95 @@ describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 },
     await term.goto(`${t.url}/console/people`);
     await term.getByText("Terry Staff").first().waitFor();
     await look(terminatingStaff, "provider-people");
+  });
+
+  it("shows the analyst campaigns with why each traceback is in, scorecards with their CSV, RMD findings and the finding filter", async () => {
+    // A second call from the same number joins the first one's campaign.
+    const second = await t.consortium.api.post("/v1/tracebacks", { ...CALL, callTime: "2024-06-04T09:30:00-04:00", terminatingProviderId: providers.terminating });
+    expect(second.status).toBe(201);
+    const secondId: string = second.body.traceback.id;
+    let campaignId: string | undefined;
+    for (let i = 0; i < 100 && !campaignId; i++) {
+      const list = await t.consortium.api.get("/v1/campaigns");
+      campaignId = list.body.items?.find((c: { calls: number }) => c.calls >= 2)?.id;
+      if (!campaignId) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(campaignId, "no campaign holds both calls").toBeDefined();
+
+    const { page } = analyst;
+    await page.goto(`${t.url}/console/tracebacks`);
+    await page.getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("heading", { name: "Campaigns" }).waitFor();
+    await page.getByRole("link", { name: campaignId! }).waitFor();
+    await look(analyst, "analyst-campaigns");
+    await page.getByRole("link", { name: campaignId! }).click();
+    await page.getByRole("heading", { name: `Campaign ${campaignId}` }).waitFor();
+    const member = page.locator(`td[data-label=Traceback] a[href="tracebacks/${secondId}"]`);
+    const why = page.locator("tr", { has: member }).locator("td[data-label='Why it is in']");
+    await expect.poll(() => why.textContent()).toMatch(/same calling number/);
+    await page.getByRole("heading", { name: "Calls per day" }).waitFor();
+    expect(await page.locator("section.counted", { has: page.getByRole("heading", { name: "Calls per day" }) }).locator("tbody tr").count()).toBe(2);
+    await look(analyst, "analyst-campaign");
+    await page.setViewportSize({ width: 400, height: 900 });
+    expect(await sidewaysOverflow(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.getByLabel("Name", { exact: true }).fill("Utility impersonation, June 2024");
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("heading", { name: "Utility impersonation, June 2024" }).waitFor();
+    await page.getByText("decided", { exact: true }).first().waitFor();
+    expect((await t.consortium.api.get(`/v1/campaigns/${campaignId}`)).body.campaign).toMatchObject({ name: "Utility impersonation, June 2024", decided: true });
+    await page.getByText(/rename by/).waitFor();
+    await look(analyst, "analyst-campaign-renamed");
+
+    // The analyst moves the second call out into a campaign of its own, then merges the first back into it.
+    await page.getByLabel(`Choose ${secondId}`).check();
+    await page.getByRole("button", { name: "Move 1 into a new campaign" }).click();
+    await page.getByRole("heading", { name: /^Campaign cmp_/ }).waitFor();
+    const splitId = (await page.getByRole("heading", { level: 1 }).textContent())!.replace(/^Campaign /, "");
+    expect(splitId).not.toBe(campaignId);
+    await page.getByText(`moved by an analyst (${campaignId})`).waitFor();
+    expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("");
+    expect(await page.getByLabel(`Choose ${secondId}`).isChecked()).toBe(false);
+    expect(await page.getByText("Named “").count()).toBe(0);
+    await look(analyst, "analyst-campaign-split");
+    await page.getByLabel("Merge campaigns into this one").fill(campaignId!);
+    await page.getByRole("button", { name: "Merge" }).click();
+    await page.getByText(`Merged ${campaignId} into it.`).waitFor();
+    await expect.poll(() => page.locator("td[data-label=Traceback] a").count()).toBe(2);
+    const merged = (await t.consortium.api.get(`/v1/campaigns/${campaignId}`)).body;
+    expect(merged).toMatchObject({ requestedId: campaignId, campaign: { id: splitId, absorbed: [campaignId] }, tracebacks: 2 });
+
+    // The chain shows its RMD findings; the list filters by a kind of finding.
+    await member.click();
+    await page.getByRole("heading", { name: "RMD findings" }).waitFor();
+    await page.getByText(/No RMD snapshot was taken before the call|Against the RMD snapshot/).waitFor();
+    await look(analyst, "analyst-chain-rmd-findings");
+    await page.goto(`${t.url}/console/tracebacks?hasFinding=registered_rmd_mismatch`);
+    await expect.poll(() => page.getByLabel("Has a finding of kind").inputValue()).toBe("registered_rmd_mismatch");
+    await page.getByText("No traceback matches.").waitFor();
+    await look(analyst, "analyst-tracebacks-finding-filter");
+    await page.getByLabel("Has a finding of kind").selectOption("");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByRole("link", { name: secondId }).waitFor();
+
+    // The provider's scorecard, and its CSV fetched through the signed API and saved as a file.
+    await page.goto(`${t.url}/console/providers/${providers.upstream}`);
+    await page.getByRole("heading", { name: "Scorecard, last 12 months" }).waitFor();
+    await page.getByText("Tracebacks it took part in").waitFor();
+    await look(analyst, "analyst-provider-scorecard");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe(`scorecard-${providers.upstream}.csv`);
+    const csv = await readFile((await download.path())!, "utf8");
+    expect(csv).toMatch(/^section,item,value\r\n/);
+    expect(csv).toContain(`provider,id,${providers.upstream}`);
+
+    // A provider's person sees the provider's own scorecard on its standing page.
+    const term = terminatingStaff.page;
+    await term.goto(`${t.url}/console/standing`);
+    await term.getByRole("heading", { name: "Scorecard, last 12 months" }).waitFor();
+    await term.getByText("Hop requests answered / asked").waitFor();
+    await look(terminatingStaff, "provider-standing-scorecard");
   });
 
   it("lists the local hub's mail for its operator when no SMTP server is set", async () => {

@@ -84,6 +84,14 @@ export async function signedJson<T>(key: SignerKey, method: "GET" | "POST", path
   return (await response.json()) as T;
 }
 
+/** A signed GET of another representation (`accept`), as a file's contents and the name the hub gives it. */
+export async function signedFile(key: SignerKey, path: string, accept: string): Promise<{ blob: Blob; filename?: string }> {
+  const response = await consoleFetch(key)(`${API_URL}${path}`, { headers: { accept } });
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  const filename = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1];
+  return { blob: await response.blob(), ...(filename && { filename }) };
+}
+
 /** An unsigned read of a public route (an invitation before its key exists). */
 export async function publicJson<T>(path: string): Promise<T> {
   const response = await fetch(sameOrigin(`${API_URL}${path}`), { headers: { accept: "application/json" } });

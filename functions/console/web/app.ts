@@ -19,6 +19,7 @@ import { PeoplePage } from "./pages/people.js";
 import { HistoryPage, InboxPage } from "./pages/inbox.js";
 import { HopPage } from "./pages/hop.js";
 import { EndpointPage, EndpointsPage } from "./pages/endpoints.js";
+import { CampaignPage, CampaignsPage } from "./pages/campaigns.js";
 import { StandingPage } from "./pages/standing.js";
 import { MailPage } from "./pages/mail.js";
 import { ForgetKey, KeyPage } from "./pages/key.js";
@@ -40,6 +41,8 @@ const ROUTES: Route[] = [
   { path: "tracebacks", kinds: CHAIN_READERS, nav: "Tracebacks", render: () => html`<${TracebacksPage} />` },
   { path: "tracebacks/new", kinds: CHAIN_READERS, nav: "New traceback", render: () => html`<${NewTracebackPage} />` },
   { path: "tracebacks/:id", kinds: CHAIN_READERS, render: (p) => html`<${ChainPage} id=${p.id} />` },
+  { path: "campaigns", kinds: ["consortium"], nav: "Campaigns", render: () => html`<${CampaignsPage} />` },
+  { path: "campaigns/:id", kinds: ["consortium"], render: (p) => html`<${CampaignPage} id=${p.id} />` },
   { path: "inbox", kinds: ["provider"], nav: "Inbox", render: () => html`<${InboxPage} />` },
   { path: "history", kinds: ["provider"], nav: "Answered", render: () => html`<${HistoryPage} />` },
   { path: "hops/:id", kinds: EVERYONE, render: (p) => html`<${HopPage} id=${p.id} />` },

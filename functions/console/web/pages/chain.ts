@@ -52,6 +52,7 @@ export function ChainPage(props: { id: string }) {
             </section>`
           : null}
         <${Findings} title="Findings" findings=${[...(tb.callFindings ?? []), ...(chain.findings ?? [])]} />
+        <${RmdFindings} id=${tb.id} version=${`${tb.status}:${chain.hops.length}`} />
         ${tb.signatures?.length
           ? html`<section aria-labelledby="sig-h"><h2 id="sig-h">SIP Identity signatures</h2>
               <ul class="plain">${tb.signatures.map(
@@ -94,6 +95,25 @@ function HopItem(props: { hop: Hop; onChange: () => void }) {
       : null}
     ${h.status === "awaiting_registration" ? html`<${Assign} hop=${h} onChange=${props.onChange} />` : null}
   </li>`;
+}
+
+/** The chain checked against the Robocall Mitigation Database as it stood at the call. */
+function RmdFindings(props: { id: string; version?: string | undefined }) {
+  const { api } = useSession();
+  const state = useAsync(() => call(api.GET("/v1/tracebacks/{tracebackId}/rmd-findings", { params: { path: { tracebackId: props.id } } })), [props.id, props.version]);
+  return html`<section aria-labelledby="rmd-h">
+    <h2 id="rmd-h">RMD findings</h2>
+    <${Async} state=${state} what="the RMD findings">
+      ${(r: Schemas["TracebackRmdFindings"]) => html`<p class="muted small">
+          ${r.snapshot ? html`Against the RMD snapshot of <${Time} iso=${r.snapshot.asOf} />` : "No RMD snapshot was taken before the call"}${r.recordedAt ? html`; recorded when the traceback ended, <${Time} iso=${r.recordedAt} />.` : "; the findings so far, while the traceback runs."}
+        </p>
+        ${r.findings.length
+          ? html`<ul class="findings">${r.findings.map(
+              (f) => html`<li><${SeverityBadge} severity=${f.severity} /> <code>${f.code}</code> ${f.detail}${f.hopSeq !== undefined ? html` <span class="muted small">(hop ${f.hopSeq})</span>` : null}${f.providerId ? html` — <${AccountName} id=${f.providerId} link=${true} />` : null}</li>`,
+            )}</ul>`
+          : html`<p class="empty">No RMD finding.</p>`}`}
+    <//>
+  </section>`;
 }
 
 /** The consortium addresses a hop waiting on an unregistered upstream to a registered provider. */

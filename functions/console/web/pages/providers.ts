@@ -5,6 +5,7 @@ import { useSession } from "../session.js";
 import { Async, KeyValues, Page, SeverityBadge, TableWrap, Time, seconds, useAsync, useCursorPages } from "../ui.js";
 import { Pager } from "./inbox.js";
 import { KeyTable } from "./people.js";
+import { ScorecardSection } from "./scorecard.js";
 
 type Account = Schemas["Account"];
 type Responsiveness = Schemas["Responsiveness"];
@@ -102,6 +103,7 @@ export function ProviderPage(props: { id: string }) {
         ] as never}
       />
       <section aria-labelledby="resp-h"><h2 id="resp-h">Responsiveness, last ${PERIOD_DAYS} days</h2><${Async} state=${r}>${(d: Responsiveness) => html`<${ResponsivenessView} data=${d} />`}<//></section>
+      <${ScorecardSection} providerId=${a.id} />
       <section aria-labelledby="pf-h"><h2 id="pf-h">Findings</h2><${FindingsList} providerId=${a.id} /></section>
       <section aria-labelledby="pk-h"><h2 id="pk-h">Keys and people</h2><${KeyTable} accountId=${a.id} /></section>
     <//>`}

@@ -6,6 +6,7 @@ import { AccountName } from "../names.js";
 import { navigate, useLocation } from "../router.js";
 import { useSession } from "../session.js";
 import { Async, Field, OutcomeBadge, Page, StatusBadge, TableWrap, Time, described, useAsync } from "../ui.js";
+import { FINDING_KINDS } from "../../../http/schemas/tracebacks.js";
 import { Pager } from "./inbox.js";
 
 type Traceback = Schemas["Traceback"];
@@ -22,6 +23,7 @@ const FILTERS = [
   { name: "calledNumber", label: "Called number" },
   { name: "providerId", label: "Provider on the path (account id)" },
   { name: "campaign", label: "Campaign" },
+  { name: "hasFinding", label: "Has a finding of kind", choices: FINDING_KINDS },
 ] as const;
 
 export function TracebacksPage() {
