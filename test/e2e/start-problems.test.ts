@@ -134,9 +134,8 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     const dataDir = join(root, "data");
     await mkdir(dataDir, { mode: 0o555 });
     await chmod(dataDir, 0o555);
-    // Root writes anywhere: the hub is run as another user, for whom the folder is read-only.
-    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const run = await runHubProcessToExit({ dataDir, ...asOther, env: { TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json") } });
+    // Root writes anywhere: its hub runs without the capabilities that let it ignore the folder's mode.
+    const run = await runHubProcessToExit({ dataDir, withoutFileOverride: process.getuid?.() === 0, env: { TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json") } });
     expect(run.code).toBe(1);
     const said = lines(run.stderr);
     expect(said).toHaveLength(1);
