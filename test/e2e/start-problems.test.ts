@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,8 +134,11 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     const dataDir = join(root, "data");
     await mkdir(dataDir, { mode: 0o555 });
     await chmod(dataDir, 0o555);
-    // Root writes anywhere: its hub runs without the capabilities that let it ignore the folder's mode.
-    const run = await runHubProcessToExit({ dataDir, withoutFileOverride: process.getuid?.() === 0, env: { TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json") } });
+    // Root writes anywhere, and an owner may chmod its way in: as root the folder belongs to
+    // another user and the hub runs without the capabilities that override modes and owners.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await chown(dataDir, 65534, 65534);
+    const run = await runHubProcessToExit({ dataDir, withoutFileOverride: asRoot });
     expect(run.code).toBe(1);
     const said = lines(run.stderr);
     expect(said).toHaveLength(1);

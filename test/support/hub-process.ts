@@ -77,12 +77,12 @@ export interface Exited {
 /**
  * Runs `npm start`'s entry point until it exits by itself (it is killed after `timeoutMs`).
  * `withoutFileOverride`: runs the hub without the capabilities that let root ignore file modes
- * (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so a read-only folder is read-only to it too while it
- * still reads the repository as its owner, wherever the clone lives.
+ * and modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER), so another user's read-only folder
+ * is read-only to it too while it still reads the repository as its owner, wherever the clone lives.
  */
 export function runHubProcessToExit(opts: Omit<HubProcessOptions, "ipc" | "startTimeoutMs"> & { withoutFileOverride?: boolean; timeoutMs?: number }): Promise<Exited> {
   const node = [process.execPath, ...(opts.nodeArgs ?? []), "--import", "tsx", "functions/local/main.ts"];
-  const [command, ...args] = opts.withoutFileOverride ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", ...node] : node;
+  const [command, ...args] = opts.withoutFileOverride ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", ...node] : node;
   const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, HOPTRACE_DATA_DIR: opts.dataDir, PORT: String(opts.port ?? 0), LOG_LEVEL: "WARN", ...opts.env },
