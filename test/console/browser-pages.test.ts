@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { capture, hasChromium, openBrowser, sidewaysOverflow, type Capture, type Person } from "../support/browser.js";
+import { capture, skipBrowserTests, openBrowser, sidewaysOverflow, type Capture, type Person } from "../support/browser.js";
 import { readFile } from "node:fs/promises";
 import { CALL, startTestHub, type TestHub } from "../support/hub.js";
 import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
@@ -18,7 +18,7 @@ import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
 const linkIn = (text: string) => /(http:\/\/\S+\/console\/enrol#token=[A-Za-z0-9_-]+)/.exec(text)?.[1];
 
 // A browser test waits on three browsers and the hub at once; a loaded machine needs the room.
-describe.skipIf(!hasChromium())("the console in Chromium", { timeout: 180_000 }, () => {
+describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_000 }, () => {
   let t: TestHub;
   let smtp: TestSmtp;
   let analyst: Person;
