@@ -89,7 +89,7 @@ export function signingKeyLookup(
         refusal = "not_self_signed";
         return undefined;
       }
-      const found = await deps.accounts.getKey(keyid);
+      const found = await deps.signingKeys.get(keyid);
       if (!found) return undefined;
       if (found.status !== "active") {
         refusal = "key_not_active";
