@@ -69,8 +69,9 @@ export function refuseSignature(deps: AppDeps, requestId: string, reason: Signat
 
 /**
  * The key lookup for `verifyMessage`, remembering the key's record when it is usable and why
- * not when it is not: a key that is absent, no longer active, or too weak to sign anything. An
- * enrolment is verified with the key its body carries and no other.
+ * not when it is not: a key that is absent, no longer active, or too weak to sign anything. Keys
+ * come from the instance's cache (`deps.signingKeys`, at most 30 s old). An enrolment is
+ * verified with the key its body carries and no other.
  */
 export function signingKeyLookup(
   deps: AppDeps,
