@@ -28,12 +28,20 @@ import { docsPage } from "./docs.js";
 import { consoleRoutes } from "./routes/console.js";
 import { buildDocument } from "../../openapi/document.js";
 
+const ANSWER = /^\/v1\/hop-requests\/[^/]+\/answer$/;
 /**
  * Routes that replay from what their own conditional write keeps (see idempotency.ts): answers
  * from their evidence, invitations from the token their Idempotency-Key derives (a stored
  * response would keep the token), enrolments from the key they registered.
  */
-const SELF_IDEMPOTENT = [/^\/v1\/hop-requests\/[^/]+\/answer$/, /^\/v1\/invitations$/, /^\/v1\/enrolments\/[^/]+$/];
+const SELF_IDEMPOTENT = [ANSWER, /^\/v1\/invitations$/, /^\/v1\/enrolments\/[^/]+$/];
+/**
+ * Writes whose replayed signature needs no record of its own (docs/adr/0010): the copy is the
+ * same request under the same Idempotency-Key, and gets the stored response and receipt from the
+ * write that applied it once. Not the invitation (its replay would hand out the token) nor the
+ * enrolment.
+ */
+const REPLAY_REFUSED_BY_STATE = [ANSWER];
 /** Routes whose response holds a new webhook secret: stored for replay sealed, never in the clear. */
 const HOLDING_SECRETS = [/^\/v1\/webhook-endpoints$/, /^\/v1\/webhook-endpoints\/[^/]+\/rotate-secret$/];
 
@@ -63,7 +71,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header("cache-control", "public, max-age=300");
     return c.json(hubJwks(deps));
   });
-  app.use("/v1/*", authenticate(deps), rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit), idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS), receipts(deps));
+  app.use("/v1/*", authenticate(deps, REPLAY_REFUSED_BY_STATE), rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit), idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS), receipts(deps));
   for (const routes of ROUTES) routes(app, deps);
   // Built on first request, not at start-up: most cold starts never serve it.
   let contract: ReturnType<typeof buildDocument> | undefined;

@@ -1,6 +1,6 @@
 /** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
 import type { KeyObject } from "node:crypto";
-import type { Principal, Signer } from "../domain/account.js";
+import type { Principal, Signer, SigningKeyRecord } from "../domain/account.js";
 import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
@@ -73,6 +73,8 @@ export interface HttpSettings {
 
 export interface AppDeps extends WebhookDeps, PeopleDeps {
   requests: RequestStore;
+  /** The signing keys behind signatures, as this instance last read them (usecases/signing-key-cache.ts). */
+  signingKeys: { get(keyId: string): Promise<SigningKeyRecord | undefined> };
   /** Seals what a stored response would otherwise keep in the clear (a webhook secret). */
   secrets: SecretBox;
   hubKeys: { current: HubKey; published: HubKey[] };

@@ -37,6 +37,7 @@ import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
 import { RecordingEventPublisher } from "../usecases/event-outbox.js";
+import { SigningKeyCache } from "../usecases/signing-key-cache.js";
 
 export interface Runtime {
   config: Config;
@@ -66,8 +67,12 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
   const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL, config.DELIVERY_SLOW_QUEUE_URL);
   const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
+  // Keys are read for a signature from this instance's cache; what this instance changes, it forgets.
+  const signingKeys = new SigningKeyCache({ load: (keyId) => accounts.getKey(keyId, true), clock });
+  const accounts = new DynamoAccountStore(db, config.TABLE_NAME, (keyId) => signingKeys.forget(keyId));
   const deps: AppDeps = {
-    accounts: new DynamoAccountStore(db, config.TABLE_NAME),
+    accounts,
+    signingKeys,
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
     fetchCertificate: createCertificateFetcher({
       checkUrl: async (url) => {

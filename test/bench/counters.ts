@@ -24,8 +24,8 @@ export interface Counts {
 }
 
 export interface CallHooks {
-  /** Each DynamoDB call as it starts. */
-  onDynamo?: (command: string) => void;
+  /** Each DynamoDB call as it starts, with its input. */
+  onDynamo?: (command: string, input: Record<string, unknown>) => void;
   /** Each SQS call as it ends, with its input and output. */
   onSqs?: (command: string, input: Record<string, unknown>, output: Record<string, unknown>) => void;
 }
@@ -42,7 +42,7 @@ export function instrument(db: DynamoDBDocumentClient, sqs: SQSClient, hooks: Ca
     (next: (a: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName: string }) =>
       async (args: { input: Record<string, unknown> }) => {
         args.input.ReturnConsumedCapacity ??= "TOTAL";
-        hooks.onDynamo?.(context.commandName);
+        hooks.onDynamo?.(context.commandName, args.input);
         let result: { output: Record<string, unknown> };
         try {
           result = await next(args);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../openapi/client/content-digest.js";
 import { messageFromHeaders, signMessage, SIGNATURE_TAG } from "../../functions/crypto/httpsig.js";
 import type { SigningKey } from "../../openapi/client/signing.js";
-import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, CALL, EVIDENCE, newKey, providerRegistration, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { newAccountId } from "../../openapi/client/registration.js";
 import { createApp } from "../../functions/http/app.js";
 import type { SignatureRefusal } from "../../functions/http/middleware/signature-check.js";
 import { PROBLEM, send, signedGet, signedPost, type RawResponse } from "./raw.js";
@@ -241,6 +242,50 @@ describe("refused requests", () => {
     const revoked = await t.consortium.api.post(`/v1/accounts/${p.id}/keys/${p.key.keyId}/revoke`, {});
     expect(revoked.status).toBe(200);
     expectRefused(await p.api.get("/v1/hop-requests"), "key_not_active");
+  });
+
+  it("a key this hub holds in its cache is refused by the first request after its revocation response", async () => {
+    const p = await t.registerProvider("Cached Key Carrier");
+    const target = `${t.url}/v1/hop-requests`;
+    for (let i = 0; i < 3; i++) expect((await p.api.get("/v1/hop-requests")).status).toBe(200);
+    // Signed before the revocation, sent after it: still inside its time window.
+    const early = signedGet(target, p.key);
+    const revoked = await t.consortium.api.post(`/v1/accounts/${p.id}/keys/${p.key.keyId}/revoke`, {});
+    expect(revoked.status).toBe(200);
+    expectRefused(await send(target, { method: "GET", headers: early }), "key_not_active");
+    expectRefused(await p.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id }), "key_not_active");
+  });
+
+  it("a key refused as unknown a moment ago signs as soon as it is registered", async () => {
+    const p = await t.registerProvider("Late Key Carrier");
+    const later = await newKey();
+    const laterApi = apiFor(t.url, later.key);
+    expectRefused(await laterApi.get("/v1/hop-requests"), "unknown_key");
+    expect((await p.api.post(`/v1/accounts/${p.id}/keys`, later.registration(p.id, "later"))).status).toBe(201);
+    expect((await laterApi.get("/v1/hop-requests")).status).toBe(200);
+  });
+
+  it("a replayed registration is refused and registers nothing twice", async () => {
+    const target = `${t.url}/v1/providers`;
+    const k = await newKey();
+    const id = newAccountId();
+    const body = JSON.stringify({ id, ...providerRegistration("Replayed Registration Co"), keys: [k.registration(id)] });
+    const headers = signedPost(target, t.consortium.key, body);
+    expect((await send(target, { method: "POST", headers, body })).status).toBe(201);
+    expectRefused(await send(target, { method: "POST", headers, body }), "replayed");
+  });
+
+  it("a replayed amendment is refused: only the answer's own write stands for its signature", async () => {
+    const upstream = await t.registerProvider("Amended Upstream Co");
+    const tb = await initiator.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id });
+    const hopId = tb.body.hops[0].id;
+    expect((await provider.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE })).status).toBe(200);
+    const target = `${t.url}/v1/hop-requests/${hopId}/amendments`;
+    const body = JSON.stringify({ answer: { type: "not_our_call", explanation: "the trunk was misread" }, reason: "the trunk was misread" });
+    const headers = signedPost(target, provider.key, body);
+    const first = await send(target, { method: "POST", headers, body });
+    expect(first.status, first.text).toBe(201);
+    expectRefused(await send(target, { method: "POST", headers, body }), "replayed");
   });
 
   it("a signature without the Hoptrace tag, or with another tag", async () => {

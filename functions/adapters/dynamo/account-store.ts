@@ -21,9 +21,11 @@ function accountOf(item: Record<string, unknown>): Account {
 }
 
 export class DynamoAccountStore implements AccountStore {
+  /** `onKeyChange` hears of every key this store registers or revokes, once written (or failed). */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly onKeyChange: (keyId: string) => void = () => {},
   ) {}
 
   /**
@@ -148,6 +150,14 @@ export class DynamoAccountStore implements AccountStore {
    * revocation, so a key belongs to one account for good.
    */
   async addKey(key: SigningKeyRecord, maxActive: number): Promise<void> {
+    try {
+      await this.writeKey(key, maxActive);
+    } finally {
+      this.onKeyChange(key.keyId);
+    }
+  }
+
+  private async writeKey(key: SigningKeyRecord, maxActive: number): Promise<void> {
     await this.takeKeySlot(key.accountId, key.keyId, key.createdAt, maxActive);
     try {
       await this.db.send(
@@ -239,10 +249,14 @@ export class DynamoAccountStore implements AccountStore {
 
   /** Revocation is final; revoking a revoked key is a no-op that returns the record. */
   async revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord> {
-    const revoked = await this.markRevoked(accountId, keyId, by, at);
-    // Also on the no-op, which finishes a revocation interrupted before its slot was freed.
-    await this.freeKeySlot(accountId, keyId);
-    return revoked;
+    try {
+      const revoked = await this.markRevoked(accountId, keyId, by, at);
+      // Also on the no-op, which finishes a revocation interrupted before its slot was freed.
+      await this.freeKeySlot(accountId, keyId);
+      return revoked;
+    } finally {
+      this.onKeyChange(keyId);
+    }
   }
 
   private async markRevoked(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord> {

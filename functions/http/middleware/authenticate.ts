@@ -3,7 +3,8 @@
  * and before the body is parsed, in the order the protocol fixes: signature syntax/components/tag,
  * key, time window, signature, digest, replay. A signature is recorded as seen only once the
  * request has fully verified, so a copy with a tampered body cannot use up the genuine request's
- * signature. Every failure is a 401 (signature-check.ts says how much of the reason it gives).
+ * signature; where it is recorded depends on the request (`replayRecord`). Every failure is a 401
+ * (signature-check.ts says how much of the reason it gives).
  *
  * The few routes listed in unregistered-routes.ts are let through without a registered key: a
  * public one unsigned, and the enrolment signed by the key in its own body, which the route then
@@ -19,10 +20,12 @@ import { readNewKey } from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv, SignedRequest } from "../env.js";
 import { ProblemError } from "../problem.js";
 import { clientAddress, unregisteredAccess } from "../unregistered-routes.js";
+import { RecentSignatures } from "./recent-signatures.js";
 import { refuseSignature, signingKeyLookup, verifyRefusal, type SignatureRefusal } from "./signature-check.js";
 
-export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function authenticate(deps: AppDeps, replayRefusedByState: RegExp[] = []): MiddlewareHandler<AppEnv> {
   const { settings } = deps;
+  const firstSighting = replayRecord(deps, replayRefusedByState);
   const base = new URL(settings.publicUrl);
   const basePath = base.pathname.replace(/\/$/, "");
 
@@ -64,10 +67,25 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
 
     const signatureHash = createHash("sha256").update(result.signature).digest("hex");
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
-    if (!(await deps.requests.firstSighting(signatureHash, expires, nowSeconds))) return refuse("replayed");
+    if (!(await firstSighting(c.req.method, c.req.path, signatureHash, expires, nowSeconds))) return refuse("replayed");
 
     setSignedCaller(c, selfKey ? { enrolling: selfKey } : lookup.record()!, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
     await next();
+  };
+}
+
+/**
+ * Where a signature is recorded as seen (docs/adr/0010): a read's in this instance's memory, for
+ * as long as its time window lasts; a write's in the table, unless the route's own conditional
+ * write refuses to apply it twice and answers the copy from what it stored
+ * (`replayRefusedByState`: the answer to a hop request).
+ */
+function replayRecord(deps: AppDeps, replayRefusedByState: RegExp[]): (method: string, path: string, signatureHash: string, expiresAtSeconds: number, nowSeconds: number) => Promise<boolean> {
+  const reads = new RecentSignatures(deps.requests);
+  return async (method, path, signatureHash, expiresAtSeconds, nowSeconds) => {
+    if (method === "GET" || method === "HEAD") return reads.firstSighting(signatureHash, expiresAtSeconds, nowSeconds);
+    if (method === "POST" && replayRefusedByState.some((route) => route.test(path))) return true;
+    return deps.requests.firstSighting(signatureHash, expiresAtSeconds, nowSeconds);
   };
 }
 

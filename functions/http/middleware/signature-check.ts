@@ -69,8 +69,9 @@ export function refuseSignature(deps: AppDeps, requestId: string, reason: Signat
 
 /**
  * The key lookup for `verifyMessage`, remembering the key's record when it is usable and why
- * not when it is not: a key that is absent, no longer active, or too weak to sign anything. An
- * enrolment is verified with the key its body carries and no other.
+ * not when it is not: a key that is absent, no longer active, or too weak to sign anything. Keys
+ * come from the instance's cache (`deps.signingKeys`, at most 30 s old). An enrolment is
+ * verified with the key its body carries and no other.
  */
 export function signingKeyLookup(
   deps: AppDeps,
@@ -89,7 +90,7 @@ export function signingKeyLookup(
         refusal = "not_self_signed";
         return undefined;
       }
-      const found = await deps.accounts.getKey(keyid);
+      const found = await deps.signingKeys.get(keyid);
       if (!found) return undefined;
       if (found.status !== "active") {
         refusal = "key_not_active";
