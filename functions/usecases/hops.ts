@@ -95,9 +95,9 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const [tb, upstream] = await Promise.all([deps.tracebacks.getTraceback(hop.tracebackId, true), inquiry ? undefined : resolveUpstream(deps, answer)]);
   if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
   const now = deps.clock.now();
-  // Validates the answer against the chain (closed traceback, self-naming) before anything is written.
-  if (!inquiry) decideAnswer(tb.value, hop, answer, upstream, p.accountId, now, deps.deadlines(tb.value.deadlinePolicy));
-  else if (tb.value.result?.outcome === "closed") throw new ConflictError("traceback_closed", `traceback ${tb.value.id} was closed`);
+  // Decided once, before anything is written (a closed traceback refuses it); the hop keeps the
+  // decision and its follow-up applies it.
+  const decision = decideAnswer(tb.value, hop, answer, upstream, p.accountId, now);
 
   const answeredAt = now.toISOString();
   const answered: StoredHop = {
@@ -107,7 +107,7 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
     answeredAt,
     answeredBy: signerOf(p),
     late: hop.deadline !== undefined && answeredAt > hop.deadline.dueAt,
-    ...(upstream && { resolvedUpstream: "registered" in upstream ? { registered: upstream.registered } : { unregistered: true as const } }),
+    ...(decision && { decision }),
   };
   // The view picks only what the provider may see, never the evidence kept beside the hop.
   const body = JSON.stringify(hopRequestView(answered));

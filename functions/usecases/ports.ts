@@ -38,7 +38,12 @@ export interface AnswerEvidence extends SignedExchange {
   response: { status: number; body: string };
 }
 
-export type StoredHop = Hop & { evidence?: AnswerEvidence; amendmentEvidence?: AnswerEvidence[]; resolvedUpstream?: { registered: string } | { unregistered: true } };
+export type StoredHop = Hop & {
+  evidence?: AnswerEvidence;
+  amendmentEvidence?: AnswerEvidence[];
+  /** What an answer's upstream resolved to, kept by earlier versions in place of the hop's `decision`. */
+  resolvedUpstream?: { registered: string } | { unregistered: true };
+};
 
 /** The item carrying an outbox marker: a traceback itself, or hop `seq` of it. */
 export interface OutboxRef {
