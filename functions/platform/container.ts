@@ -37,6 +37,7 @@ import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
 import { RecordingEventPublisher } from "../usecases/event-outbox.js";
+import { receiptSigner } from "../usecases/log-exchange.js";
 
 export interface Runtime {
   config: Config;
@@ -66,6 +67,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
   const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL, config.DELIVERY_SLOW_QUEUE_URL);
   const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
+  const transparencyLog = { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) };
   const deps: AppDeps = {
     accounts: new DynamoAccountStore(db, config.TABLE_NAME),
     evidence: new DynamoEvidenceStore(db, config.TABLE_NAME),
@@ -120,7 +122,8 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
       explainSignatureRefusals: config.HOPTRACE_MODE === "local",
     },
-    transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
+    transparencyLog,
+    receipts: receiptSigner({ transparencyLog, clock, hubKey, issuer: config.PUBLIC_URL }),
   };
   return { config, deps, db, sqs };
 }
