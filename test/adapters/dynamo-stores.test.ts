@@ -328,7 +328,8 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     await r.tracebacks.putNewHop(firstHop);
     await r.tracebacks.clearOutbox({ tracebackId: traceback.id }, outboxMarker(T0, traceback.id));
 
-    // What answerHopRequest writes, and then the process dies before the follow-up.
+    // What answerHopRequest wrote before answers kept their decision (the upstream as resolved,
+    // no decision), and then the process died before the follow-up.
     const answeredAt = new Date("2024-06-03T16:10:00.000Z");
     const marker = outboxMarker(answeredAt, firstHop.id);
     const stored = (await r.tracebacks.getHop(traceback.id, 1, true))!;
@@ -388,6 +389,40 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     // The hub's decision is in the log once, as the hop it placed.
     const decisions = (await logStore().entriesOf(traceback.id)).map((e) => e.evidence?.decision);
     expect(decisions).toEqual([hopPlaced(next)]);
+  });
+
+  it("an answered hop's follow-up applies the decision the hop keeps, and decides nothing again", async () => {
+    const { traceback, firstHop } = newTraceback("acc_INIT3", "acc_TERM3", new Date("2024-06-03T18:00:00.000Z"));
+    await r.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
+    await r.tracebacks.putNewHop(firstHop);
+    await r.tracebacks.clearOutbox({ tracebackId: traceback.id }, outboxMarker(T0, traceback.id));
+    const answeredAt = new Date("2024-06-03T18:10:00.000Z");
+    const marker = outboxMarker(answeredAt, firstHop.id);
+    const stored = (await r.tracebacks.getHop(traceback.id, 1, true))!;
+    // Deciding from the answer would ask acc_MID3; the decision kept says the chain ended here, and it stands.
+    const result = { outcome: "no_record" as const, reason: "no_record", hopSeq: 1, decidedAt: answeredAt.toISOString(), decidedBy: "acc_TERM3" };
+    await r.tracebacks.replaceHop(
+      {
+        ...stored.value,
+        status: "answered",
+        answer: { type: "upstream_identified", upstream: { providerId: "acc_MID3" }, evidence: { ingressTrunk: "T7" } },
+        answeredAt: answeredAt.toISOString(),
+        answeredBy: { accountId: "acc_TERM3", keyId: "kid-term" },
+        late: false,
+        decision: { kind: "complete", result },
+      },
+      { version: stored.version, status: "open" },
+      marker,
+    );
+    const published: HubEvent[] = [];
+    const errors: string[] = [];
+    const clock = new ManualClock(new Date(answeredAt.getTime() + 60_000));
+    for (let run = 0; run < 2; run++) await reconcileOutbox(depsAt(clock, published, errors), 10);
+    expect(errors).toEqual([]);
+    const chain = (await r.tracebacks.getChain(traceback.id))!;
+    expect(chain.hops).toHaveLength(1);
+    expect(chain.traceback.value).toMatchObject({ status: "completed", hopCount: 1, path: ["acc_TERM3"], result });
+    expect(published.filter((e) => e.type === "traceback.completed")).toHaveLength(1);
   });
 
   it("a traceback whose first hop was never written gets it from the reconciler", async () => {
