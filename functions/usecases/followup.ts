@@ -101,7 +101,7 @@ export async function finishPendingFollowUp(deps: FollowUpDeps, stored: Stored<S
 /**
  * The follow-up of a hop's transition: answered, opened (after registration or a deferral),
  * reminded, overdue, escalated, cancelled. Its events derive from the hop and the decision its
- * answer makes as of the answer's time, never from whether this run moved the traceback: a
+ * answer made (kept on the hop), never from whether this run moved the traceback: a
  * repeat after the traceback moved on notifies the same next hop.
  */
 export async function followUpHop(
@@ -219,7 +219,8 @@ export async function activatePendingHop(deps: FollowUpDeps, provider: Account, 
 
 /** What the hop's current state does to the traceback, if it still stands on that hop; the next hop it names is placed. */
 async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, events: HubEvent[], placed: { next?: Hop }): Promise<Traceback | undefined> {
-  const step = nextStep(tb, withDecision(tb, hop), deps.deadlines(tb.deadlinePolicy));
+  // The policy is built only for a step that asks a provider (a calendar's first use loads its zone).
+  const step = nextStep(tb, withDecision(tb, hop), (at) => deps.deadlines(tb.deadlinePolicy)(at));
   if (step?.nextHop) {
     placed.next = await placeHop(deps, tb, step.nextHop);
     if (placed.next.status === "open") events.push(hopRequestCreated(placed.next));
