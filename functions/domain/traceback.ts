@@ -8,7 +8,7 @@ import type { Signer } from "./account.js";
 import type { E164 } from "./phone.js";
 import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
-import { hopIdOf, INQUIRY_SEQ_BASE } from "./ids.js";
+import { hopIdOf, INQUIRY_SEQ_BASE, isInquirySeq } from "./ids.js";
 import type { Finding } from "./shaken/findings.js";
 import type { TracebackIntel } from "./intel/intel.js";
 
@@ -120,6 +120,8 @@ export interface Hop {
   answeredAt?: string;
   answeredBy?: Signer;
   late?: boolean;
+  /** What its answer, or its cancellation for a loop, decided (absent on hops kept by earlier versions). */
+  decision?: HopDecision;
   /** Corrections by the provider after its answer; the original answer stays as it was. */
   amendments?: Amendment[];
   /** Reminders already sent, overdue marking and escalation, kept by the deadline sweeper. */
@@ -233,14 +235,40 @@ export function firstHopOf(traceback: Traceback, deadlineFor: DeadlineFor): Hop 
 /** The upstream an answer names, after the caller looked it up among registered providers. */
 export type ResolvedUpstream = { registered: string } | { unregistered: UnregisteredProvider };
 
-export type AnswerDecision =
-  | { kind: "next_hop"; nextHop: Hop }
-  | { kind: "awaiting_registration"; nextHop: Hop }
+/**
+ * What the hub decided when a hop was answered, or cancelled because the provider it was to ask
+ * is already on the path. Made once, at that moment, and kept on the hop: its follow-up, however
+ * often it runs, applies this decision and never makes it again.
+ */
+export type HopDecision =
+  /** The registered upstream named is asked next. */
+  | { kind: "next_hop"; providerId: string }
+  /** The upstream named is not registered: the next hop waits for it, as the answer describes it. */
+  | { kind: "awaiting_registration" }
   | { kind: "complete"; result: TracebackResult };
 
+/** Who decides what no provider's statement decides (silence, a loop found at a registration). */
+const HUB = "hub";
+
+/** How an answer that names no upstream ends the traceback. */
+function answerResult(hop: Hop, type: Exclude<HopAnswer["type"], "upstream_identified">, answeredBy: string, at: Date): TracebackResult {
+  return { outcome: outcomeOfTerminalAnswer(type), reason: type, hopSeq: hop.seq, decidedAt: at.toISOString(), decidedBy: answeredBy };
+}
+
+/** The end of a traceback whose next provider (named, or registered for a waiting hop) is already on its path. */
+function loopResult(hop: Hop, providerId: string | undefined, at: string, decidedBy: string): TracebackResult {
+  return { outcome: "loop_detected", reason: `provider ${providerId ?? "named"} is already on the path`, hopSeq: hop.seq, decidedAt: at, decidedBy };
+}
+
+/** The end of a traceback whose provider let the hop's escalation time pass without an answer. */
+function nonResponsiveResult(hop: Hop & { escalatedAt: string }): TracebackResult {
+  return { outcome: "non_responsive_provider", reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`, hopSeq: hop.seq, decidedAt: hop.escalatedAt, decidedBy: HUB };
+}
+
 /**
- * What an answer to `hop` does to `traceback`. Throws ConflictError when the hop cannot take an
- * answer any more; the caller's conditional write enforces the same rule against races.
+ * What an answer to `hop` decides, as of `now`; nothing for a signer inquiry, which runs beside
+ * the chain and never moves it. Throws ConflictError when the hop cannot take an answer any more;
+ * the caller's conditional write enforces the same rule against races.
  */
 export function decideAnswer(
   traceback: Traceback,
@@ -249,69 +277,96 @@ export function decideAnswer(
   upstream: ResolvedUpstream | undefined,
   answeredBy: string,
   now: Date,
-  deadlineFor: DeadlineFor,
-): AnswerDecision {
+): HopDecision | undefined {
   if (hop.status !== "open") throw new ConflictError("hop_not_open", `hop request ${hop.id} is ${hop.status}`);
   if (traceback.status === "completed" && traceback.result?.outcome === "closed") {
     throw new ConflictError("traceback_closed", `traceback ${traceback.id} was closed`);
   }
-  const decidedAt = now.toISOString();
-  if (answer.type !== "upstream_identified") {
-    return { kind: "complete", result: { outcome: outcomeOfTerminalAnswer(answer.type), reason: answer.type, hopSeq: hop.seq, decidedAt, decidedBy: answeredBy } };
-  }
+  if (isInquirySeq(hop.seq)) return undefined;
+  if (answer.type !== "upstream_identified") return { kind: "complete", result: answerResult(hop, answer.type, answeredBy, now) };
   if (!upstream) throw new Error("an upstream_identified answer needs its upstream resolved");
-  const seq = hop.seq + 1;
-  const base = {
-    id: hopIdOf(traceback.id, seq),
-    tracebackId: traceback.id,
-    seq,
-    namedBy: { accountId: answeredBy, hopId: hop.id },
-    call: hop.call,
-    createdAt: decidedAt,
-  };
-  if ("registered" in upstream) {
-    const named = upstream.registered;
-    if (named === hop.providerId || traceback.path.includes(named)) {
-      return { kind: "complete", result: { outcome: "loop_detected", reason: `provider ${named} is already on the path`, hopSeq: hop.seq, decidedAt, decidedBy: answeredBy } };
-    }
-    return { kind: "next_hop", nextHop: { ...base, providerId: named, status: "open", deadline: deadlineFor(now) } };
-  }
-  return { kind: "awaiting_registration", nextHop: { ...base, pendingProvider: upstream.unregistered, status: "awaiting_registration" } };
+  if (!("registered" in upstream)) return { kind: "awaiting_registration" };
+  const named = upstream.registered;
+  if (named === hop.providerId || traceback.path.includes(named)) return { kind: "complete", result: loopResult(hop, named, now.toISOString(), answeredBy) };
+  return { kind: "next_hop", providerId: named };
 }
 
-/** The traceback after a decision; `path` grows only with registered providers. */
-export function applyDecision(traceback: Traceback, decision: AnswerDecision): Traceback {
-  switch (decision.kind) {
-    case "complete":
-      return { ...traceback, status: "completed", result: decision.result };
-    case "next_hop":
-      return { ...traceback, status: "open", hopCount: decision.nextHop.seq, path: [...traceback.path, decision.nextHop.providerId!] };
-    case "awaiting_registration":
-      return { ...traceback, status: "waiting_on_provider", hopCount: decision.nextHop.seq };
+/** Where a traceback goes from the state of the hop it stands on, and the hop to place next, if any. */
+export interface Step {
+  traceback: Traceback;
+  nextHop?: Hop;
+}
+
+/**
+ * The traceback's next state from the current state of `hop`, or nothing when the hop's state
+ * does not move it (any more). Pure and derived from the two items alone (an answer's decision
+ * as its hop keeps it, times as the hop records them), so a follow-up repeated after a crash or
+ * run twice at once computes the same step and writes the same next hop.
+ */
+export function nextStep(traceback: Traceback, hop: Hop, deadlineFor: DeadlineFor): Step | undefined {
+  // Signer inquiries run beside the chain and never move it; a hop the chain left moves it no more.
+  if (traceback.status === "completed" || traceback.hopCount !== hop.seq || isInquirySeq(hop.seq)) return undefined;
+  switch (hop.status) {
+    case "open":
+      return openStep(traceback, hop);
+    case "cancelled":
+      // A cancellation that decided nothing was made by an earlier version, only ever for a loop.
+      return { traceback: ended(traceback, hop.decision?.kind === "complete" ? hop.decision.result : loopResult(hop, hop.providerId, hop.createdAt, HUB)) };
+    case "answered":
+      if (!hop.decision || !hop.answeredAt || !hop.answeredBy) return undefined;
+      return answeredStep(traceback, hop, hop.decision, { at: hop.answeredAt, by: hop.answeredBy.accountId }, deadlineFor);
+    default:
+      return undefined;
   }
+}
+
+/** An open hop: escalated, it ends the traceback; opened for a registered upstream, the traceback no longer waits; overdue, the traceback shows it. */
+function openStep(traceback: Traceback, hop: Hop): Step | undefined {
+  if (hop.escalatedAt) return { traceback: ended(traceback, nonResponsiveResult({ ...hop, escalatedAt: hop.escalatedAt })) };
+  const opened = traceback.status === "waiting_on_provider" ? { ...traceback, status: "open" as const, path: [...traceback.path, hop.providerId!] } : undefined;
+  // The traceback shows that its current hop is overdue, so the overdue ones can be listed.
+  if (hop.overdueAt && !traceback.overdue) return { traceback: { ...(opened ?? traceback), overdue: { hopSeq: hop.seq, since: hop.overdueAt } } };
+  return opened && { traceback: opened };
+}
+
+/** An answered hop: its decision applied, the next hop asked as of the answer's own time; `path` grows only with registered providers. */
+function answeredStep(traceback: Traceback, hop: Hop, decision: HopDecision, answered: { at: string; by: string }, deadlineFor: DeadlineFor): Step | undefined {
+  if (decision.kind === "complete") return { traceback: ended(traceback, decision.result) };
+  const seq = hop.seq + 1;
+  const base = { id: hopIdOf(traceback.id, seq), tracebackId: traceback.id, seq, namedBy: { accountId: answered.by, hopId: hop.id }, call: hop.call, createdAt: answered.at };
+  const current = settled(traceback);
+  if (decision.kind === "next_hop") {
+    const nextHop: Hop = { ...base, providerId: decision.providerId, status: "open", deadline: deadlineFor(new Date(answered.at)) };
+    return { traceback: { ...current, status: "open", hopCount: seq, path: [...current.path, decision.providerId] }, nextHop };
+  }
+  const named = hop.answer?.type === "upstream_identified" ? hop.answer.upstream : undefined;
+  if (!named || !("name" in named)) return undefined;
+  return { traceback: { ...current, status: "waiting_on_provider", hopCount: seq }, nextHop: { ...base, pendingProvider: named, status: "awaiting_registration" } };
+}
+
+/** The traceback ended with `result`. */
+function ended(traceback: Traceback, result: TracebackResult): Traceback {
+  return { ...settled(traceback), status: "completed", result };
+}
+
+/** The traceback without the overdue mark of a hop that was answered, cancelled or escalated. */
+function settled(traceback: Traceback): Traceback {
+  const { overdue: _overdue, ...rest } = traceback;
+  return rest;
 }
 
 /**
  * A hop waiting on an unregistered provider becomes an open hop request once that provider is
- * registered. If the new provider is already on the path, the traceback ends as a loop instead.
+ * registered. If the new provider is already on the path, the hop is cancelled instead, with the
+ * loop it found as its decision: its follow-up ends the traceback with it.
  */
-export function assignRegisteredProvider(
-  traceback: Traceback,
-  hop: Hop,
-  providerId: string,
-  now: Date,
-  deadlineFor: DeadlineFor,
-): { hop: Hop; traceback: Traceback } {
+export function assignRegisteredProvider(traceback: Traceback, hop: Hop, providerId: string, now: Date, deadlineFor: DeadlineFor): Hop {
   if (hop.status !== "awaiting_registration") throw new ConflictError("hop_not_awaiting_registration", `hop request ${hop.id} is ${hop.status}`);
   if (traceback.path.includes(providerId)) {
-    const result: TracebackResult = { outcome: "loop_detected", reason: `provider ${providerId} is already on the path`, hopSeq: hop.seq, decidedAt: now.toISOString(), decidedBy: "hub" };
-    return { hop: { ...hop, status: "cancelled" }, traceback: { ...traceback, status: "completed", result } };
+    return { ...hop, status: "cancelled", decision: { kind: "complete", result: loopResult(hop, providerId, now.toISOString(), HUB) } };
   }
   const { pendingProvider: _, ...rest } = hop;
-  return {
-    hop: { ...rest, providerId, status: "open", deadline: deadlineFor(now) },
-    traceback: { ...traceback, status: "open", path: [...traceback.path, providerId] },
-  };
+  return { ...rest, providerId, status: "open", deadline: deadlineFor(now) };
 }
 
 /** An initiator or the consortium ends a traceback; the open hop, if any, is cancelled. */

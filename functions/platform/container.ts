@@ -38,6 +38,7 @@ import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
 import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 import { SigningKeyCache } from "../usecases/signing-key-cache.js";
+import { receiptSigner } from "../usecases/log-exchange.js";
 
 export interface Runtime {
   config: Config;
@@ -70,6 +71,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   // Keys are read for a signature from this instance's cache; what this instance changes, it forgets.
   const signingKeys = new SigningKeyCache({ load: (keyId) => accounts.getKey(keyId, true), clock });
   const accounts = new DynamoAccountStore(db, config.TABLE_NAME, (keyId) => signingKeys.forget(keyId));
+  const transparencyLog = { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) };
   const deps: AppDeps = {
     accounts,
     signingKeys,
@@ -125,7 +127,8 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
       explainSignatureRefusals: config.HOPTRACE_MODE === "local",
     },
-    transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
+    transparencyLog,
+    receipts: receiptSigner({ transparencyLog, clock, hubKey, issuer: config.PUBLIC_URL }),
   };
   return { config, deps, db, sqs };
 }

@@ -11,7 +11,7 @@
 import { hopRequestCancelled, hopRequestCreated, hopRequestOverdue, hopRequestReminder, tracebackCompleted, type HubEvent } from "../domain/events.js";
 import { ConflictError } from "../domain/errors.js";
 import type { Account } from "../domain/account.js";
-import { applyDecision, assignRegisteredProvider, decideAnswer, firstHopOf, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
+import { assignRegisteredProvider, decideAnswer, firstHopOf, nextStep, signerInquiriesOf, type Hop, type Traceback } from "../domain/traceback.js";
 import { isInquirySeq } from "../domain/ids.js";
 import { findingsAt, hopDecision, hopPlaced, outcomeOf, rmdFindingsAt } from "../domain/log/decisions.js";
 import { recordFindings } from "./findings.js";
@@ -101,7 +101,7 @@ export async function finishPendingFollowUp(deps: FollowUpDeps, stored: Stored<S
 /**
  * The follow-up of a hop's transition: answered, opened (after registration or a deferral),
  * reminded, overdue, escalated, cancelled. Its events derive from the hop and the decision its
- * answer makes as of the answer's time, never from whether this run moved the traceback: a
+ * answer made (kept on the hop), never from whether this run moved the traceback: a
  * repeat after the traceback moved on notifies the same next hop.
  */
 export async function followUpHop(
@@ -202,7 +202,7 @@ export async function activatePendingHop(deps: FollowUpDeps, provider: Account, 
   ]);
   if (!tb || !hop || hop.value.status !== "awaiting_registration") return false;
   const now = deps.clock.now();
-  const { hop: assignable } = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
+  const assignable = assignRegisteredProvider(tb.value, hop.value, provider.id, now, deps.deadlines(tb.value.deadlinePolicy));
   const assigned = await withinWeeklyCap(deps, tb.value, assignable, now);
   const marker = outboxMarker(now, assigned.id);
   try {
@@ -217,41 +217,33 @@ export async function activatePendingHop(deps: FollowUpDeps, provider: Account, 
   return true;
 }
 
-/** What the hop's current state does to the traceback, if it still stands on that hop. */
+/** What the hop's current state does to the traceback, if it still stands on that hop; the next hop it names is placed. */
 async function nextState(deps: FollowUpDeps, tb: Traceback, hop: StoredHop, events: HubEvent[], placed: { next?: Hop }): Promise<Traceback | undefined> {
-  // Signer inquiries run beside the chain and never move it.
-  if (tb.status === "completed" || tb.hopCount !== hop.seq || isInquirySeq(hop.seq)) return undefined;
-  if (hop.status === "open") {
-    if (hop.escalatedAt) {
-      return { ...settled(tb), status: "completed", result: { outcome: "non_responsive_provider", reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`, hopSeq: hop.seq, decidedAt: hop.escalatedAt, decidedBy: "hub" } };
-    }
-    const opened = tb.status === "waiting_on_provider" ? { ...tb, status: "open" as const, path: [...tb.path, hop.providerId!] } : undefined;
-    // The traceback shows that its current hop is overdue, so the overdue ones can be listed.
-    if (hop.overdueAt && !tb.overdue) return { ...(opened ?? tb), overdue: { hopSeq: hop.seq, since: hop.overdueAt } };
-    return opened;
+  // The policy is built only for a step that asks a provider (a calendar's first use loads its zone).
+  const step = nextStep(tb, withDecision(tb, hop), (at) => deps.deadlines(tb.deadlinePolicy)(at));
+  if (step?.nextHop) {
+    placed.next = await placeHop(deps, tb, step.nextHop);
+    if (placed.next.status === "open") events.push(hopRequestCreated(placed.next));
   }
-  if (hop.status === "cancelled") {
-    return { ...settled(tb), status: "completed", result: { outcome: "loop_detected", reason: `provider ${hop.providerId ?? "named"} is already on the path`, hopSeq: hop.seq, decidedAt: hop.createdAt, decidedBy: "hub" } };
-  }
-  if (hop.status !== "answered" || !hop.answer || !hop.answeredAt || !hop.answeredBy) return undefined;
-  const upstream = hop.resolvedUpstream && "registered" in hop.resolvedUpstream
-    ? { registered: hop.resolvedUpstream.registered }
+  return step?.traceback;
+}
+
+/**
+ * The hop with its answer's decision. A hop answered by an earlier version keeps only the
+ * upstream its answer resolved to: the decision is made from that, as of the answer's own time,
+ * as that version's follow-up made it.
+ */
+function withDecision(tb: Traceback, hop: StoredHop): Hop {
+  if (hop.decision || hop.status !== "answered" || !hop.answer || !hop.answeredAt || !hop.answeredBy) return hop;
+  if (tb.status === "completed" || tb.hopCount !== hop.seq) return hop;
+  const resolved = hop.resolvedUpstream;
+  const upstream = resolved && "registered" in resolved
+    ? { registered: resolved.registered }
     : hop.answer.type === "upstream_identified" && "name" in hop.answer.upstream
       ? { unregistered: hop.answer.upstream }
       : undefined;
-  // Decided as of the answer's own time, so a repeat derives exactly the same next hop.
-  const decision = decideAnswer(tb, { ...hop, status: "open" }, hop.answer, upstream, hop.answeredBy.accountId, new Date(hop.answeredAt), deps.deadlines(tb.deadlinePolicy));
-  if (decision.kind !== "complete") {
-    placed.next = await placeHop(deps, tb, decision.nextHop);
-    if (placed.next.status === "open") events.push(hopRequestCreated(placed.next));
-  }
-  return applyDecision(settled(tb), decision);
-}
-
-/** The traceback without the overdue mark of a hop that was answered, cancelled or escalated. */
-function settled(tb: Traceback): Traceback {
-  const { overdue: _overdue, ...rest } = tb;
-  return rest;
+  const decision = decideAnswer(tb, { ...hop, status: "open" }, hop.answer, upstream, hop.answeredBy.accountId, new Date(hop.answeredAt));
+  return decision ? { ...hop, decision } : hop;
 }
 
 /**

@@ -5,10 +5,10 @@ import { nextAmendment } from "../domain/amendments.js";
 import type { HopAnswer } from "../domain/answer.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { parseHopId } from "../domain/ids.js";
-import { decideAnswer, type ResolvedUpstream } from "../domain/traceback.js";
+import { decideAnswer, type Hop, type ResolvedUpstream } from "../domain/traceback.js";
 import { finishPendingFollowUp, followUpHop, outboxMarker } from "./followup.js";
 import { logReceiptEntry } from "./log-exchange.js";
-import type { AnswerEvidence, CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
+import type { AnswerEvidence, CoreDeps, Page, PageRequest, SealedResponse, Stored, StoredHop } from "./ports.js";
 
 export async function listOpenHopRequests(deps: CoreDeps, p: Principal, page: PageRequest): Promise<Page<HopRequestView>> {
   if (p.kind !== "provider") throw new ForbiddenError("only providers have hop requests");
@@ -37,15 +37,12 @@ export async function getHopRequest(deps: CoreDeps, p: Principal, hopId: string)
   return hopRequestView((await loadHop(deps, p, hopId, false)).value);
 }
 
+/** The signed request an answer or amendment came in, kept with it as evidence. */
 export interface AnswerContext {
   request: AnswerEvidence["request"];
   key: AnswerEvidence["key"];
-  /**
-   * Signs a receipt over the response the caller will receive, kept with the answer. It commits
-   * to the request's log entry, accepted at `at`; `log` appends that entry once the answer is
-   * stored (the hop keeps the exchange, so the entry goes alone).
-   */
-  seal: (status: number, body: string, at: Date) => Promise<{ receipt: string; log(opts: { keptElsewhere: true }): Promise<void> }>;
+  /** The request's id: its receipt's `jti`, and its statement's id in the log. */
+  requestId: string;
 }
 
 export interface AnsweredHop {
@@ -95,9 +92,9 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const [tb, upstream] = await Promise.all([deps.tracebacks.getTraceback(hop.tracebackId, true), inquiry ? undefined : resolveUpstream(deps, answer)]);
   if (!tb) throw new NotFoundError(`hop request ${hopId} not found`);
   const now = deps.clock.now();
-  // Validates the answer against the chain (closed traceback, self-naming) before anything is written.
-  if (!inquiry) decideAnswer(tb.value, hop, answer, upstream, p.accountId, now, deps.deadlines(tb.value.deadlinePolicy));
-  else if (tb.value.result?.outcome === "closed") throw new ConflictError("traceback_closed", `traceback ${tb.value.id} was closed`);
+  // Decided once, before anything is written (a closed traceback refuses it); the hop keeps the
+  // decision and its follow-up applies it.
+  const decision = decideAnswer(tb.value, hop, answer, upstream, p.accountId, now);
 
   const answeredAt = now.toISOString();
   const answered: StoredHop = {
@@ -107,11 +104,11 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
     answeredAt,
     answeredBy: signerOf(p),
     late: hop.deadline !== undefined && answeredAt > hop.deadline.dueAt,
-    ...(upstream && { resolvedUpstream: "registered" in upstream ? { registered: upstream.registered } : { unregistered: true as const } }),
+    ...(decision && { decision }),
   };
   // The view picks only what the provider may see, never the evidence kept beside the hop.
   const body = JSON.stringify(hopRequestView(answered));
-  const sealed = await ctx.seal(200, body, now);
+  const sealed = await sealResponse(deps, hop, ctx, 200, body, now);
   const receipt = sealed.receipt;
   const marker = outboxMarker(now, hop.id);
   const written: StoredHop = { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } };
@@ -150,7 +147,7 @@ export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string
     const now = deps.clock.now();
     const amendment = nextAmendment(hop, answer, reason, now, signerOf(p));
     const body = JSON.stringify(amendment);
-    const sealed = await ctx.seal(201, body, now);
+    const sealed = await sealResponse(deps, hop, ctx, 201, body, now);
     const evidence: AnswerEvidence = { request: ctx.request, key: ctx.key, response: { status: 201, body }, receipt: sealed.receipt };
     if (await deps.tracebacks.putAmendment(hop.tracebackId, hop.seq, amendment, evidence)) {
       await sealed.log({ keptElsewhere: true });
@@ -158,6 +155,16 @@ export async function amendHopAnswer(deps: CoreDeps, p: Principal, hopId: string
     }
     if (attempt >= 3) throw new ConflictError("hop_changed", `hop request ${hopId} was amended by another request`);
   }
+}
+
+/**
+ * The receipt over the response the caller will receive, kept with the answer. It commits to the
+ * request's log entry, a statement about the hop's traceback accepted at `at`; the entry is
+ * appended once the answer is stored (the hop keeps the exchange, so the entry goes alone).
+ */
+function sealResponse(deps: CoreDeps, hop: Hop, ctx: AnswerContext, status: number, body: string, at: Date): Promise<SealedResponse> {
+  const signed = { request: ctx.request, key: ctx.key };
+  return deps.receipts.seal({ requestId: ctx.requestId, subject: hop.tracebackId, caller: ctx.key.accountId, signed, response: { status, body }, at });
 }
 
 async function resolveUpstream(deps: CoreDeps, answer: HopAnswer): Promise<ResolvedUpstream | undefined> {

@@ -11,10 +11,10 @@ import { randomBytes, type KeyObject } from "node:crypto";
 import { contentDigest } from "../../openapi/client/content-digest.js";
 import { decodeReceiptClaims, signReceipt } from "../crypto/receipt.js";
 import type { Clock } from "../domain/clock.js";
-import { requestEntry, requestLogClaim, requestStatement, statementIdFor, type LogEntry } from "../domain/log/entry.js";
+import { requestEntry, requestLogClaim, requestStatement, statementIdFor } from "../domain/log/entry.js";
 import { appendEntry } from "./log-append.js";
 import type { LogDeps } from "./log-ports.js";
-import type { SignedExchange } from "./ports.js";
+import type { Exchange, ReceiptSigner, SealedResponse } from "./ports.js";
 
 export interface SealDeps {
   transparencyLog: LogDeps;
@@ -24,28 +24,9 @@ export interface SealDeps {
   issuer: string;
 }
 
-export interface Exchange {
-  /** The request's id: the receipt's `jti`, and its statement's id under the subject. */
-  requestId: string;
-  /** The traceback or account the request concerns. */
-  subject: string;
-  /** The account that signed the request. */
-  caller: string;
-  signed: Omit<SignedExchange, "receipt">;
-  response: { status: number; body: string };
-  /** When the hub accepted the request: the entry's time. */
-  at: Date;
-}
-
-export interface SealedResponse {
-  receipt: string;
-  /** The request's log entry, which the receipt commits to. */
-  entry: LogEntry;
-  /**
-   * Appends the entry, with the exchange kept beside it unless `keptElsewhere` (an answer keeps
-   * its own, on its hop). Idempotent: the same entry again is the one already there.
-   */
-  log(opts?: { keptElsewhere?: boolean }): Promise<void>;
+/** The hub's receipt signer, for the composition root to provide as the use cases' port. */
+export function receiptSigner(deps: SealDeps): ReceiptSigner {
+  return { seal: (x) => sealExchange(deps, x) };
 }
 
 export async function sealExchange(deps: SealDeps, x: Exchange): Promise<SealedResponse> {

@@ -5,6 +5,7 @@ import type { Account, AccountKind, Signer, SigningKeyRecord } from "../domain/a
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
+import type { LogEntry } from "../domain/log/entry.js";
 import type { LogDeps } from "./log-ports.js";
 import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
@@ -38,7 +39,42 @@ export interface AnswerEvidence extends SignedExchange {
   response: { status: number; body: string };
 }
 
-export type StoredHop = Hop & { evidence?: AnswerEvidence; amendmentEvidence?: AnswerEvidence[]; resolvedUpstream?: { registered: string } | { unregistered: true } };
+/** A response to a signed request, to be sealed with the hub's receipt. */
+export interface Exchange {
+  /** The request's id: the receipt's `jti`, and its statement's id under the subject. */
+  requestId: string;
+  /** The traceback or account the request concerns. */
+  subject: string;
+  /** The account that signed the request. */
+  caller: string;
+  signed: Omit<SignedExchange, "receipt">;
+  response: { status: number; body: string };
+  /** When the hub accepted the request: the entry's time. */
+  at: Date;
+}
+
+export interface SealedResponse {
+  receipt: string;
+  /** The request's log entry, which the receipt commits to. */
+  entry: LogEntry;
+  /**
+   * Appends the entry, with the exchange kept beside it unless `keptElsewhere` (an answer keeps
+   * its own, on its hop). Idempotent: the same entry again is the one already there.
+   */
+  log(opts?: { keptElsewhere?: boolean }): Promise<void>;
+}
+
+/** Signs the hub's receipt over a response, committing to the request's transparency log entry (log-exchange.ts). */
+export interface ReceiptSigner {
+  seal(exchange: Exchange): Promise<SealedResponse>;
+}
+
+export type StoredHop = Hop & {
+  evidence?: AnswerEvidence;
+  amendmentEvidence?: AnswerEvidence[];
+  /** What an answer's upstream resolved to, kept by earlier versions in place of the hop's `decision`. */
+  resolvedUpstream?: { registered: string } | { unregistered: true };
+};
 
 /** The item carrying an outbox marker: a traceback itself, or hop `seq` of it. */
 export interface OutboxRef {
@@ -139,6 +175,7 @@ export interface Logger {
 export interface CoreDeps {
   /** The transparency log: every statement the hub accepts or makes is appended to it. */
   transparencyLog: LogDeps;
+  receipts: ReceiptSigner;
   accounts: AccountStore;
   evidence: EvidenceStore;
   fetchCertificate: CertificateSource;

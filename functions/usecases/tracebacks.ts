@@ -167,7 +167,7 @@ export function chainView(chain: StoredChain): Chain {
 }
 
 function withTiming(stored: StoredHop): Hop & { answerSeconds?: number } {
-  const { evidence: _evidence, resolvedUpstream: _resolved, amendmentEvidence: _amendments, ...hop } = stored;
+  const { evidence: _evidence, resolvedUpstream: _resolved, decision: _decision, amendmentEvidence: _amendments, ...hop } = stored;
   if (!hop.answeredAt) return hop;
   const from = hop.deadline?.clockStartsAt ?? hop.createdAt;
   return { ...hop, answerSeconds: Math.max(0, (Date.parse(hop.answeredAt) - Date.parse(from)) / 1000) };

@@ -25,7 +25,7 @@ import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
 import { decodeReceiptClaims } from "../../functions/crypto/receipt.js";
 import { hopDecisionId, outcomeDecisionId, type Decision } from "../../functions/domain/log/decisions.js";
 import { encodeEntry, requestEntry } from "../../functions/domain/log/entry.js";
-import { sealExchange } from "../../functions/usecases/log-exchange.js";
+import { receiptSigner } from "../../functions/usecases/log-exchange.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
 import { fileMailer } from "../../functions/adapters/mail/mailers.js";
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
@@ -37,7 +37,7 @@ import type { Principal } from "../../functions/domain/account.js";
 import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
 import { ManualClock } from "../../functions/domain/clock.js";
 import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
-import { derivedEventId, hopIdOf, parseHopId } from "../../functions/domain/ids.js";
+import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { deadlinePolicies } from "../../functions/platform/deadlines.js";
 import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
@@ -144,8 +144,10 @@ describe("a kill between any two port calls loses no notification", () => {
     const s = stores();
     const webhooks = port(s.webhooks);
     const queue = port(new SqsDeliveryQueue(sqs, queueUrl));
+    const transparencyLog = { logStore: port(s.log), clock, hubKey, logOrigin: "hub.example/log" };
     const deps: WebhookDeps = {
-      transparencyLog: { logStore: port(s.log), clock, hubKey, logOrigin: "hub.example/log" },
+      transparencyLog,
+      receipts: port(receiptSigner({ transparencyLog, clock, hubKey, issuer: "https://hub.example" })),
       accounts: port(s.accounts),
       evidence: port(s.evidence),
       tracebacks: port(s.tracebacks),
@@ -227,14 +229,7 @@ describe("a kill between any two port calls loses no notification", () => {
     };
     return async (deps) => {
       // Each attempt is a request of its own, sealed and logged as the route does it.
-      const ctx: AnswerContext = {
-        ...signed,
-        seal: (status, body, at) =>
-          sealExchange(
-            { transparencyLog: deps.transparencyLog, clock, hubKey, issuer: "https://hub.example" },
-            { requestId: ids.next("req"), subject: parseHopId(hopId)!.tracebackId, caller: providerId, signed, response: { status, body }, at },
-          ),
-      };
+      const ctx: AnswerContext = { ...signed, requestId: ids.next("req") };
       try {
         await answerHopRequest(deps, p, hopId, answer, ctx);
         return "accepted";

@@ -321,30 +321,31 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     };
   }
 
-  it("an answered hop whose follow-up never ran gets its next hop, once", async () => {
-    const GRACE = 10;
-    const { traceback, firstHop } = newTraceback("acc_INIT", "acc_TERM");
+  /** A traceback whose hop 1 its provider answered naming `upstream`, the process dying before the answer's follow-up. */
+  async function answeredThenDied(traceback: Traceback, firstHop: StoredHop, answeredAt: Date, upstream: string, kept: Partial<StoredHop>): Promise<void> {
     await r.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
     await r.tracebacks.putNewHop(firstHop);
     await r.tracebacks.clearOutbox({ tracebackId: traceback.id }, outboxMarker(T0, traceback.id));
-
-    // What answerHopRequest writes, and then the process dies before the follow-up.
-    const answeredAt = new Date("2024-06-03T16:10:00.000Z");
-    const marker = outboxMarker(answeredAt, firstHop.id);
     const stored = (await r.tracebacks.getHop(traceback.id, 1, true))!;
-    await r.tracebacks.replaceHop(
-      {
-        ...stored.value,
-        status: "answered",
-        answer: { type: "upstream_identified", upstream: { providerId: "acc_MID" }, evidence: { ingressTrunk: "T7" } },
-        answeredAt: answeredAt.toISOString(),
-        answeredBy: { accountId: "acc_TERM", keyId: "kid-term" },
-        late: false,
-        resolvedUpstream: { registered: "acc_MID" },
-      },
-      { version: stored.version, status: "open" },
-      marker,
-    );
+    const answered: StoredHop = {
+      ...stored.value,
+      status: "answered",
+      answer: { type: "upstream_identified", upstream: { providerId: upstream }, evidence: { ingressTrunk: "T7" } },
+      answeredAt: answeredAt.toISOString(),
+      answeredBy: { accountId: firstHop.providerId!, keyId: "kid-term" },
+      late: false,
+      ...kept,
+    };
+    await r.tracebacks.replaceHop(answered, { version: stored.version, status: "open" }, outboxMarker(answeredAt, firstHop.id));
+  }
+
+  it("an answered hop whose follow-up never ran gets its next hop, once", async () => {
+    const GRACE = 10;
+    const { traceback, firstHop } = newTraceback("acc_INIT", "acc_TERM");
+    // What answerHopRequest wrote before answers kept their decision (the upstream as resolved,
+    // no decision), and then the process died before the follow-up.
+    const answeredAt = new Date("2024-06-03T16:10:00.000Z");
+    await answeredThenDied(traceback, firstHop, answeredAt, "acc_MID", { resolvedUpstream: { registered: "acc_MID" } });
     expect(await r.tracebacks.getHop(traceback.id, 2, true)).toBeUndefined();
     const tbBefore = (await r.tracebacks.getTraceback(traceback.id, true))!;
     expect(tbBefore.value.hopCount).toBe(1);
@@ -388,6 +389,23 @@ describe("the reconciler finishes an interrupted follow-up", () => {
     // The hub's decision is in the log once, as the hop it placed.
     const decisions = (await logStore().entriesOf(traceback.id)).map((e) => e.evidence?.decision);
     expect(decisions).toEqual([hopPlaced(next)]);
+  });
+
+  it("an answered hop's follow-up applies the decision the hop keeps, and decides nothing again", async () => {
+    const { traceback, firstHop } = newTraceback("acc_INIT3", "acc_TERM3", new Date("2024-06-03T18:00:00.000Z"));
+    const answeredAt = new Date("2024-06-03T18:10:00.000Z");
+    // Deciding from the answer would ask acc_MID3; the decision kept says the chain ended here, and it stands.
+    const result = { outcome: "no_record" as const, reason: "no_record", hopSeq: 1, decidedAt: answeredAt.toISOString(), decidedBy: "acc_TERM3" };
+    await answeredThenDied(traceback, firstHop, answeredAt, "acc_MID3", { decision: { kind: "complete", result } });
+    const published: HubEvent[] = [];
+    const errors: string[] = [];
+    const clock = new ManualClock(new Date(answeredAt.getTime() + 60_000));
+    for (let run = 0; run < 2; run++) await reconcileOutbox(depsAt(clock, published, errors), 10);
+    expect(errors).toEqual([]);
+    const chain = (await r.tracebacks.getChain(traceback.id))!;
+    expect(chain.hops).toHaveLength(1);
+    expect(chain.traceback.value).toMatchObject({ status: "completed", hopCount: 1, path: ["acc_TERM3"], result });
+    expect(published.filter((e) => e.type === "traceback.completed")).toHaveLength(1);
   });
 
   it("a traceback whose first hop was never written gets it from the reconciler", async () => {

@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { HopAnswer } from "../../functions/domain/answer.js";
 import { ConflictError } from "../../functions/domain/errors.js";
 import {
-  applyDecision,
   assignRegisteredProvider,
   closeTraceback,
   decideAnswer,
   firstHopOf,
+  nextStep,
   startTraceback,
   type DeadlineFor,
   type Hop,
+  type HopDecision,
   type Traceback,
 } from "../../functions/domain/traceback.js";
 
@@ -58,122 +59,249 @@ describe("startTraceback and firstHopOf", () => {
   });
 });
 
-describe("decideAnswer and applyDecision", () => {
-  it.each(TERMINAL)("%j ends the traceback as %s and keeps the chain", (answer, outcome) => {
-    const { traceback, firstHop } = started();
-    const decision = decideAnswer(traceback, firstHop, answer, undefined, "acc_TERM", T1, deadlineFor);
-    expect(decision).toEqual({ kind: "complete", result: { outcome, reason: answer.type, hopSeq: 1, decidedAt: T1.toISOString(), decidedBy: "acc_TERM" } });
-    const after = applyDecision(traceback, decision);
-    expect(after.status).toBe("completed");
-    expect(after.result?.outcome).toBe(outcome);
-    expect(after.path).toEqual(["acc_TERM"]);
-    expect(after.hopCount).toBe(1);
-  });
+/** Hop `hop` as its answer leaves it: the answer, who gave it when, and what it decided. */
+function answered(hop: Hop, answer: HopAnswer, decision: HopDecision | undefined, by = hop.providerId!, at = T1): Hop {
+  return { ...hop, status: "answered", answer, answeredAt: at.toISOString(), answeredBy: { accountId: by, keyId: `kid-${by}` }, ...(decision && { decision }) };
+}
 
-  it("a registered upstream becomes the next hop with the deterministic id hop_<ulid>_<seq+1>", () => {
+const NAMING_MID: HopAnswer = { type: "upstream_identified", upstream: { providerId: "acc_MID" }, evidence: EVIDENCE };
+const PENDING = { name: "Shady Transit", frn: "0099887766" };
+const NAMING_PENDING: HopAnswer = { type: "upstream_identified", upstream: PENDING, evidence: EVIDENCE };
+
+/** The traceback standing on hop 2, asked of acc_MID. */
+function atMid(): { traceback: Traceback; hop: Hop } {
+  const { traceback, firstHop } = started();
+  const step = nextStep(traceback, answered(firstHop, NAMING_MID, { kind: "next_hop", providerId: "acc_MID" }), deadlineFor)!;
+  return { traceback: step.traceback, hop: step.nextHop! };
+}
+
+describe("decideAnswer", () => {
+  it.each(TERMINAL)("%j ends the traceback as %s", (answer, outcome) => {
     const { traceback, firstHop } = started();
-    const answer: HopAnswer = { type: "upstream_identified", upstream: { providerId: "acc_MID" }, evidence: EVIDENCE };
-    const decision = decideAnswer(traceback, firstHop, answer, { registered: "acc_MID" }, "acc_TERM", T1, deadlineFor);
-    expect(decision).toEqual({
-      kind: "next_hop",
-      nextHop: {
-        id: `hop_${ULID}_2`,
-        tracebackId: TB_ID,
-        seq: 2,
-        providerId: "acc_MID",
-        namedBy: { accountId: "acc_TERM", hopId: `hop_${ULID}_1` },
-        status: "open",
-        call: CALL,
-        createdAt: T1.toISOString(),
-        deadline: deadlineFor(T1),
-      },
+    expect(decideAnswer(traceback, firstHop, answer, undefined, "acc_TERM", T1)).toEqual({
+      kind: "complete",
+      result: { outcome, reason: answer.type, hopSeq: 1, decidedAt: T1.toISOString(), decidedBy: "acc_TERM" },
     });
-    // Deciding again from the same inputs yields the same hop: a retried follow-up writes one item.
-    expect(decideAnswer(traceback, firstHop, answer, { registered: "acc_MID" }, "acc_TERM", T1, deadlineFor)).toEqual(decision);
-    const after = applyDecision(traceback, decision);
-    expect(after).toMatchObject({ status: "open", hopCount: 2, path: ["acc_TERM", "acc_MID"] });
-    expect(after.result).toBeUndefined();
   });
 
-  it("naming a provider already on the path is a loop", () => {
+  it("a registered upstream not on the path is asked next", () => {
     const { traceback, firstHop } = started();
-    const d1 = decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: { providerId: "acc_MID" }, evidence: EVIDENCE }, { registered: "acc_MID" }, "acc_TERM", T1, deadlineFor);
-    if (d1.kind !== "next_hop") throw new Error("expected a next hop");
-    const tb2 = applyDecision(traceback, d1);
-    const d2 = decideAnswer(tb2, d1.nextHop, { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE }, { registered: "acc_TERM" }, "acc_MID", T1, deadlineFor);
-    expect(d2.kind).toBe("complete");
-    if (d2.kind !== "complete") return;
-    expect(d2.result).toMatchObject({ outcome: "loop_detected", hopSeq: 2, decidedBy: "acc_MID" });
-    const after = applyDecision(tb2, d2);
-    expect(after.status).toBe("completed");
-    expect(after.path).toEqual(["acc_TERM", "acc_MID"]);
+    expect(decideAnswer(traceback, firstHop, NAMING_MID, { registered: "acc_MID" }, "acc_TERM", T1)).toEqual({ kind: "next_hop", providerId: "acc_MID" });
+  });
+
+  it("naming a provider already on the path is a loop, decided by the provider that named it", () => {
+    const { traceback, hop } = atMid();
+    const d = decideAnswer(traceback, hop, { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE }, { registered: "acc_TERM" }, "acc_MID", T1);
+    expect(d).toEqual({ kind: "complete", result: { outcome: "loop_detected", reason: "provider acc_TERM is already on the path", hopSeq: 2, decidedAt: T1.toISOString(), decidedBy: "acc_MID" } });
   });
 
   it("naming oneself is a loop", () => {
     const { traceback, firstHop } = started();
-    const d = decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE }, { registered: "acc_TERM" }, "acc_TERM", T1, deadlineFor);
+    const d = decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE }, { registered: "acc_TERM" }, "acc_TERM", T1);
     expect(d).toMatchObject({ kind: "complete", result: { outcome: "loop_detected", hopSeq: 1 } });
   });
 
-  it("an unregistered upstream waits for its registration; the path does not grow", () => {
+  it("an unregistered upstream makes the next hop wait for its registration", () => {
     const { traceback, firstHop } = started();
-    const pending = { name: "Shady Transit", frn: "0099887766" };
-    const d = decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: pending, evidence: EVIDENCE }, { unregistered: pending }, "acc_TERM", T1, deadlineFor);
-    expect(d.kind).toBe("awaiting_registration");
-    if (d.kind !== "awaiting_registration") return;
-    expect(d.nextHop).toMatchObject({ id: `hop_${ULID}_2`, seq: 2, status: "awaiting_registration", pendingProvider: pending });
-    expect(d.nextHop.providerId).toBeUndefined();
-    expect(d.nextHop.deadline).toBeUndefined();
-    const after = applyDecision(traceback, d);
-    expect(after).toMatchObject({ status: "waiting_on_provider", hopCount: 2, path: ["acc_TERM"] });
+    expect(decideAnswer(traceback, firstHop, NAMING_PENDING, { unregistered: PENDING }, "acc_TERM", T1)).toEqual({ kind: "awaiting_registration" });
+  });
+
+  it("a signer inquiry's answer decides nothing about the chain, but a closed traceback refuses it too", () => {
+    const { traceback } = started();
+    const inquiry: Hop = { ...started().firstHop, id: `hop_${ULID}_901`, seq: 901, kind: "signer_inquiry", providerId: "acc_SIGNER" };
+    expect(decideAnswer(traceback, inquiry, TERMINAL[0]![0], undefined, "acc_SIGNER", T1)).toBeUndefined();
+    const closed = closeTraceback(traceback, "duplicate", "acc_INIT", T1);
+    expect(() => decideAnswer(closed, inquiry, TERMINAL[0]![0], undefined, "acc_SIGNER", T1)).toThrow(expect.objectContaining({ code: "traceback_closed" }));
   });
 
   it.each(["answered", "cancelled", "awaiting_registration"] as const)("refuses to answer a hop that is %s", (status) => {
     const { traceback, firstHop } = started();
-    expect(() => decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1, deadlineFor)).toThrow(ConflictError);
-    try {
-      decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1, deadlineFor);
-    } catch (err) {
-      expect((err as ConflictError).code).toBe("hop_not_open");
-    }
+    expect(() => decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1)).toThrow(ConflictError);
+    expect(() => decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1)).toThrow(expect.objectContaining({ code: "hop_not_open" }));
   });
 
   it("refuses an answer to a closed traceback", () => {
     const { traceback, firstHop } = started();
     const closed = closeTraceback(traceback, "duplicate", "acc_INIT", T1);
-    expect(() => decideAnswer(closed, firstHop, TERMINAL[0]![0], undefined, "acc_TERM", T1, deadlineFor)).toThrow(expect.objectContaining({ code: "traceback_closed" }));
+    expect(() => decideAnswer(closed, firstHop, TERMINAL[0]![0], undefined, "acc_TERM", T1)).toThrow(expect.objectContaining({ code: "traceback_closed" }));
   });
 
   it("an upstream_identified answer without a resolved upstream is a programming error, not a decision", () => {
     const { traceback, firstHop } = started();
-    expect(() => decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: { providerId: "acc_X" }, evidence: EVIDENCE }, undefined, "acc_TERM", T1, deadlineFor)).toThrow();
+    expect(() => decideAnswer(traceback, firstHop, NAMING_MID, undefined, "acc_TERM", T1)).toThrow("needs its upstream resolved");
+  });
+});
+
+describe("nextStep of an answered hop", () => {
+  it.each(TERMINAL)("%j: the decision kept on the hop ends the traceback as %s, and nothing more is asked", (answer) => {
+    const { traceback, firstHop } = started();
+    const decision = decideAnswer(traceback, firstHop, answer, undefined, "acc_TERM", T1)!;
+    const overdue = { ...traceback, overdue: { hopSeq: 1, since: T1.toISOString() } };
+    const step = nextStep(overdue, answered(firstHop, answer, decision), deadlineFor)!;
+    expect(step.nextHop).toBeUndefined();
+    expect(step.traceback).toEqual({ ...traceback, status: "completed", result: decision.kind === "complete" && decision.result });
+  });
+
+  it("applies the decision the hop keeps, not the answer: a decision made once is the one applied", () => {
+    const { traceback, firstHop } = started();
+    // What was decided when the answer came stands, whatever deciding it again today would say.
+    const kept: HopDecision = { kind: "complete", result: { outcome: "no_record", reason: "no_record", hopSeq: 1, decidedAt: T1.toISOString(), decidedBy: "acc_TERM" } };
+    expect(nextStep(traceback, answered(firstHop, NAMING_MID, kept), deadlineFor)!.traceback.result).toEqual(kept.result);
+  });
+
+  it("next_hop: the named provider is asked in hop 2 as of the answer's time, and joins the path", () => {
+    const { traceback, firstHop } = started();
+    const later = new Date("2024-06-05T00:00:00.000Z");
+    const hop = answered(firstHop, NAMING_MID, { kind: "next_hop", providerId: "acc_MID" }, "acc_TERM", later);
+    const step = nextStep({ ...traceback, overdue: { hopSeq: 1, since: T1.toISOString() } }, hop, deadlineFor)!;
+    expect(step.nextHop).toEqual({
+      id: `hop_${ULID}_2`,
+      tracebackId: TB_ID,
+      seq: 2,
+      providerId: "acc_MID",
+      namedBy: { accountId: "acc_TERM", hopId: `hop_${ULID}_1` },
+      status: "open",
+      call: CALL,
+      createdAt: later.toISOString(),
+      deadline: deadlineFor(later),
+    });
+    expect(step.traceback).toEqual({ ...traceback, status: "open", hopCount: 2, path: ["acc_TERM", "acc_MID"] });
+    // Derived from the two items alone: a repeat (after a crash, or a second reconciler) places the same hop.
+    expect(nextStep({ ...traceback, overdue: { hopSeq: 1, since: T1.toISOString() } }, hop, deadlineFor)).toEqual(step);
+  });
+
+  it("awaiting_registration: hop 2 waits for the upstream as the answer described it; the path does not grow", () => {
+    const { traceback, firstHop } = started();
+    const step = nextStep(traceback, answered(firstHop, NAMING_PENDING, { kind: "awaiting_registration" }), deadlineFor)!;
+    expect(step.nextHop).toEqual({
+      id: `hop_${ULID}_2`,
+      tracebackId: TB_ID,
+      seq: 2,
+      pendingProvider: PENDING,
+      namedBy: { accountId: "acc_TERM", hopId: `hop_${ULID}_1` },
+      status: "awaiting_registration",
+      call: CALL,
+      createdAt: T1.toISOString(),
+    });
+    expect(step.traceback).toEqual({ ...traceback, status: "waiting_on_provider", hopCount: 2 });
+  });
+
+  it("a loop decided at the answer ends the traceback with that loop", () => {
+    const { traceback, hop } = atMid();
+    const naming: HopAnswer = { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE };
+    const decision = decideAnswer(traceback, hop, naming, { registered: "acc_TERM" }, "acc_MID", T1)!;
+    const step = nextStep(traceback, answered(hop, naming, decision), deadlineFor)!;
+    expect(step.nextHop).toBeUndefined();
+    expect(step.traceback).toMatchObject({ status: "completed", path: ["acc_TERM", "acc_MID"], hopCount: 2, result: { outcome: "loop_detected", hopSeq: 2, decidedBy: "acc_MID" } });
+  });
+});
+
+describe("nextStep of an open hop", () => {
+  it("escalated: the traceback ends as non_responsive_provider, decided by the hub at the escalation, its overdue mark gone", () => {
+    const { traceback, firstHop } = started();
+    const hop: Hop = { ...firstHop, deadline: { ...firstHop.deadline!, escalateAt: "2024-06-05T16:05:00.000Z" }, overdueAt: "2024-06-04T17:05:00.000Z", escalatedAt: "2024-06-05T16:06:00.000Z" };
+    const step = nextStep({ ...traceback, overdue: { hopSeq: 1, since: hop.overdueAt! } }, hop, deadlineFor)!;
+    expect(step).toEqual({
+      traceback: {
+        ...traceback,
+        status: "completed",
+        result: { outcome: "non_responsive_provider", reason: "no answer from acc_TERM by 2024-06-05T16:05:00.000Z", hopSeq: 1, decidedAt: "2024-06-05T16:06:00.000Z", decidedBy: "hub" },
+      },
+    });
+  });
+
+  it("overdue: the traceback is marked with the hop and since when, once", () => {
+    const { traceback, firstHop } = started();
+    const hop: Hop = { ...firstHop, overdueAt: "2024-06-04T17:05:00.000Z" };
+    const step = nextStep(traceback, hop, deadlineFor)!;
+    expect(step).toEqual({ traceback: { ...traceback, overdue: { hopSeq: 1, since: "2024-06-04T17:05:00.000Z" } } });
+    expect(nextStep(step.traceback, hop, deadlineFor)).toBeUndefined();
+  });
+
+  it("opened for an upstream that registered: the traceback no longer waits, and the provider joins the path", () => {
+    const { traceback, firstHop } = started();
+    const waiting = nextStep(traceback, answered(firstHop, NAMING_PENDING, { kind: "awaiting_registration" }), deadlineFor)!;
+    const opened = assignRegisteredProvider(waiting.traceback, waiting.nextHop!, "acc_NEW", T1, deadlineFor);
+    expect(nextStep(waiting.traceback, opened, deadlineFor)).toEqual({ traceback: { ...waiting.traceback, status: "open", path: ["acc_TERM", "acc_NEW"] } });
+    // Opened and already overdue (its follow-up came late): both at once.
+    const late = nextStep(waiting.traceback, { ...opened, overdueAt: "2024-06-05T00:00:00.000Z" }, deadlineFor)!;
+    expect(late.traceback).toMatchObject({ status: "open", path: ["acc_TERM", "acc_NEW"], overdue: { hopSeq: 2, since: "2024-06-05T00:00:00.000Z" } });
+  });
+
+  it("asked, reminded or not yet overdue: the traceback stays as it is", () => {
+    const { traceback, firstHop } = started();
+    expect(nextStep(traceback, firstHop, deadlineFor)).toBeUndefined();
+    expect(nextStep(traceback, { ...firstHop, remindersSent: 1 }, deadlineFor)).toBeUndefined();
+  });
+});
+
+describe("nextStep of a cancelled hop", () => {
+  it("cancelled for a loop at its registration: the traceback ends with the loop the cancellation decided", () => {
+    const { traceback, firstHop } = started();
+    const waiting = nextStep(traceback, answered(firstHop, NAMING_PENDING, { kind: "awaiting_registration" }), deadlineFor)!;
+    const cancelled = assignRegisteredProvider(waiting.traceback, waiting.nextHop!, "acc_TERM", T1, deadlineFor);
+    expect(nextStep(waiting.traceback, cancelled, deadlineFor)).toEqual({
+      traceback: {
+        ...waiting.traceback,
+        status: "completed",
+        result: { outcome: "loop_detected", reason: "provider acc_TERM is already on the path", hopSeq: 2, decidedAt: T1.toISOString(), decidedBy: "hub" },
+      },
+    });
+  });
+
+  it("cancelled by an earlier version, which kept no decision: a loop, as of the hop's creation", () => {
+    const { traceback, firstHop } = started();
+    const waiting = nextStep(traceback, answered(firstHop, NAMING_PENDING, { kind: "awaiting_registration" }), deadlineFor)!;
+    const cancelled: Hop = { ...waiting.nextHop!, status: "cancelled" };
+    expect(nextStep(waiting.traceback, cancelled, deadlineFor)!.traceback.result).toEqual({
+      outcome: "loop_detected",
+      reason: "provider named is already on the path",
+      hopSeq: 2,
+      decidedAt: T1.toISOString(),
+      decidedBy: "hub",
+    });
+  });
+});
+
+describe("nextStep with nothing to do", () => {
+  it("a completed traceback, a hop the chain has left, a signer inquiry, a waiting or deferred hop, an answer without a decision", () => {
+    const { traceback, firstHop } = started();
+    const terminal = answered(firstHop, TERMINAL[0]![0], decideAnswer(traceback, firstHop, TERMINAL[0]![0], undefined, "acc_TERM", T1));
+    const ended = nextStep(traceback, terminal, deadlineFor)!.traceback;
+    expect(nextStep(ended, terminal, deadlineFor)).toBeUndefined();
+    expect(nextStep(closeTraceback(traceback, "duplicate", "acc_INIT", T1), { ...firstHop, escalatedAt: T1.toISOString() }, deadlineFor)).toBeUndefined();
+    const { traceback: onMid } = atMid();
+    expect(nextStep(onMid, { ...firstHop, escalatedAt: T1.toISOString() }, deadlineFor)).toBeUndefined();
+    const inquiry: Hop = { ...firstHop, id: `hop_${ULID}_901`, seq: 901, kind: "signer_inquiry", escalatedAt: T1.toISOString() };
+    expect(nextStep({ ...traceback, hopCount: 901 }, inquiry, deadlineFor)).toBeUndefined();
+    expect(nextStep(traceback, { ...firstHop, status: "deferred" }, deadlineFor)).toBeUndefined();
+    expect(nextStep(traceback, { ...firstHop, status: "awaiting_registration" }, deadlineFor)).toBeUndefined();
+    expect(nextStep(traceback, answered(firstHop, NAMING_MID, undefined), deadlineFor)).toBeUndefined();
   });
 });
 
 describe("assignRegisteredProvider", () => {
   function waiting() {
     const { traceback, firstHop } = started();
-    const pending = { name: "Shady Transit", frn: "0099887766" };
-    const d = decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: pending, evidence: EVIDENCE }, { unregistered: pending }, "acc_TERM", T1, deadlineFor);
-    if (d.kind !== "awaiting_registration") throw new Error("expected awaiting_registration");
-    return { traceback: applyDecision(traceback, d), hop: d.nextHop };
+    const step = nextStep(traceback, answered(firstHop, NAMING_PENDING, { kind: "awaiting_registration" }), deadlineFor)!;
+    return { traceback: step.traceback, hop: step.nextHop! };
   }
 
   it("turns the waiting hop into an open hop request to the new provider", () => {
     const { traceback, hop } = waiting();
     const later = new Date("2024-06-04T09:00:00.000Z");
     const out = assignRegisteredProvider(traceback, hop, "acc_NEW", later, deadlineFor);
-    expect(out.hop).toMatchObject({ id: hop.id, providerId: "acc_NEW", status: "open", deadline: deadlineFor(later) });
-    expect(out.hop.pendingProvider).toBeUndefined();
-    expect(out.traceback).toMatchObject({ status: "open", path: ["acc_TERM", "acc_NEW"], hopCount: 2 });
+    expect(out).toMatchObject({ id: hop.id, providerId: "acc_NEW", status: "open", deadline: deadlineFor(later) });
+    expect(out.pendingProvider).toBeUndefined();
+    expect(out.decision).toBeUndefined();
   });
 
-  it("ends the traceback as a loop when the new provider is already on the path", () => {
+  it("cancels the hop with a loop as its decision when the new provider is already on the path", () => {
     const { traceback, hop } = waiting();
     const out = assignRegisteredProvider(traceback, hop, "acc_TERM", T1, deadlineFor);
-    expect(out.hop.status).toBe("cancelled");
-    expect(out.traceback.status).toBe("completed");
-    expect(out.traceback.result).toMatchObject({ outcome: "loop_detected", hopSeq: 2, decidedBy: "hub" });
+    expect(out.status).toBe("cancelled");
+    expect(out.providerId).toBeUndefined();
+    expect(out.decision).toMatchObject({ kind: "complete", result: { outcome: "loop_detected", hopSeq: 2, decidedBy: "hub" } });
   });
 
   it("refuses a hop that is not waiting for registration", () => {

@@ -220,6 +220,12 @@ describe("what an answer does to the traceback", () => {
     const chain = await chainOf(tbId);
     expect(chain.traceback.status).toBe("completed");
     expect(chain.traceback.result).toMatchObject({ outcome: "loop_detected", hopSeq: 2, decidedBy: mid.id });
+    // Decided once, when the answer came, and kept on its hop: the outcome is that decision. It
+    // names who is on the path, so neither the provider's view nor the chain's shows it.
+    const stored = (await t.hub.runtime.deps.tracebacks.getHop(tbId, 2, true))!.value;
+    expect(stored.decision).toEqual({ kind: "complete", result: chain.traceback.result });
+    expect(back.body.decision).toBeUndefined();
+    expect(chain.hops[1].decision).toBeUndefined();
     expect(chain.hops).toHaveLength(2);
     expect(chain.traceback.path).toEqual([term.id, mid.id]);
     expect((await term.api.get("/v1/hop-requests")).body.items.filter((h: { tracebackId: string }) => h.tracebackId === tbId)).toHaveLength(0);

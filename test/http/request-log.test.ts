@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leafHash } from "../../functions/crypto/merkle/hashing.js";
 import type { HopAnswer } from "../../functions/domain/answer.js";
 import { amendHopAnswer, type AnswerContext } from "../../functions/usecases/hops.js";
-import { sealExchange } from "../../functions/usecases/log-exchange.js";
+import type { ReceiptSigner } from "../../functions/usecases/ports.js";
 import { decodeReceiptClaims, verifyReceipt } from "../../functions/crypto/receipt.js";
 import { decodeEntry, encodeEntry, requestEntry, requestStatement, statementDigest } from "../../functions/domain/log/entry.js";
 import { newAccountId } from "../../openapi/client/registration.js";
@@ -217,25 +217,23 @@ describe("one entry per request", () => {
       key: { keyId: term.key.keyId, accountId: term.id, publicJwk: (await deps.accounts.getKey(term.key.keyId))!.publicJwk },
     };
     let dies = true;
-    const ctx: AnswerContext = {
-      ...signed,
-      seal: async (status, body, at) => {
-        const sealed = await sealExchange(
-          { transparencyLog: deps.transparencyLog, clock: deps.clock, hubKey: deps.hubKeys.current, issuer: t.url },
-          { requestId: deps.ids.next("req"), subject: tbId, caller: term.id, signed, response: { status, body }, at },
-        );
+    const receipts: ReceiptSigner = {
+      seal: async (exchange) => {
+        const sealed = await deps.receipts.seal(exchange);
         return { ...sealed, log: async (opts) => (dies ? Promise.reject(new Error("the process died here")) : sealed.log(opts)) };
       },
     };
+    const dying = { ...deps, receipts };
+    const ctx: AnswerContext = { ...signed, requestId: deps.ids.next("req") };
     const principal = { accountId: term.id, kind: "provider" as const, keyId: term.key.keyId };
-    await expect(amendHopAnswer(deps, principal, hopId, answer, "wrong trunk", ctx)).rejects.toThrow("the process died here");
+    await expect(amendHopAnswer(dying, principal, hopId, answer, "wrong trunk", ctx)).rejects.toThrow("the process died here");
     const evidence = (await deps.tracebacks.getHop(tbId, 1, true))!.value.amendmentEvidence![0]!;
     const claim = decodeReceiptClaims(evidence.receipt)!.log!;
     expect(await store().getEntry(claim.id)).toBeUndefined();
 
     dies = false;
     for (let retry = 0; retry < 2; retry++) {
-      const again = await amendHopAnswer(deps, principal, hopId, answer, "wrong trunk", ctx);
+      const again = await amendHopAnswer(dying, principal, hopId, answer, "wrong trunk", ctx);
       expect(again).toMatchObject({ replayed: true, receipt: evidence.receipt });
     }
     const logged = (await store().getEntry(claim.id))!;

@@ -6,8 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { contentDigest } from "../../../openapi/client/content-digest.js";
-import { sealExchange, type SealedResponse } from "../../usecases/log-exchange.js";
-import type { SignedExchange } from "../../usecases/ports.js";
+import type { SealedResponse, SignedExchange } from "../../usecases/ports.js";
 import type { AppDeps, AppEnv } from "../env.js";
 
 export const RECEIPT_HEADER = "hoptrace-receipt";
@@ -33,22 +32,16 @@ export function signedExchange(c: Context<AppEnv>): Omit<SignedExchange, "receip
  * recorded it (`c.set("acceptedAt")`) or now. The subject is the route's (`c.set("subject")`), or
  * the caller.
  */
-export function sealer(deps: AppDeps, c: Context<AppEnv>): (status: number, body: string, at?: Date) => Promise<SealedResponse> {
-  return (status, body, at) => {
-    const hubKey = deps.hubKeys.current;
-    const caller = c.get("principal").accountId;
-    return sealExchange(
-      { transparencyLog: deps.transparencyLog, clock: deps.clock, hubKey: { privateKey: hubKey.privateKey, kid: hubKey.kid }, issuer: deps.settings.publicUrl },
-      {
-        requestId: c.get("requestId"),
-        subject: c.get("subject") ?? caller,
-        caller,
-        signed: signedExchange(c),
-        response: { status, body },
-        at: at ?? c.get("acceptedAt") ?? deps.clock.now(),
-      },
-    );
-  };
+function seal(deps: AppDeps, c: Context<AppEnv>, status: number, body: string): Promise<SealedResponse> {
+  const caller = c.get("principal").accountId;
+  return deps.receipts.seal({
+    requestId: c.get("requestId"),
+    subject: c.get("subject") ?? caller,
+    caller,
+    signed: signedExchange(c),
+    response: { status, body },
+    at: c.get("acceptedAt") ?? deps.clock.now(),
+  });
 }
 
 /** A JSON response with its Content-Digest and receipt, for routes that seal their own body. */
@@ -68,7 +61,7 @@ export function receipts(deps: AppDeps): MiddlewareHandler<AppEnv> {
     await next();
     if (c.req.method === "GET" || c.res.status >= 300 || c.res.headers.has(RECEIPT_HEADER)) return;
     const body = await c.res.clone().text();
-    const sealed = await sealer(deps, c)(c.res.status, body);
+    const sealed = await seal(deps, c, c.res.status, body);
     await sealed.log();
     const headers = new Headers(c.res.headers);
     headers.set("content-digest", contentDigest(body));

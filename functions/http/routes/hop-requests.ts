@@ -4,7 +4,7 @@ import type { HopAnswer } from "../../domain/answer.js";
 import * as hops from "../../usecases/hops.js";
 import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
-import { sealedJson, sealer, signedExchange } from "../middleware/receipt.js";
+import { sealedJson, signedExchange } from "../middleware/receipt.js";
 import { parseHopId } from "../../domain/ids.js";
 import { AnswerSchema } from "../schemas/answers.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
@@ -74,7 +74,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const { hopId } = c.req.valid("param");
-      const answered = await hops.answerHopRequest(deps, c.get("principal"), hopId, c.req.valid("json") as HopAnswer, answerContext(deps, c, hopId));
+      const answered = await hops.answerHopRequest(deps, c.get("principal"), hopId, c.req.valid("json") as HopAnswer, answerContext(c, hopId));
       const res = sealedJson(answered.body, 200, answered.receipt);
       if (answered.replayed) res.headers.set("idempotent-replayed", "true");
       return res as never;
@@ -102,7 +102,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     async (c) => {
       const body = c.req.valid("json");
       const { hopId } = c.req.valid("param");
-      const amended = await hops.amendHopAnswer(deps, c.get("principal"), hopId, body.answer as HopAnswer, body.reason, answerContext(deps, c, hopId));
+      const amended = await hops.amendHopAnswer(deps, c.get("principal"), hopId, body.answer as HopAnswer, body.reason, answerContext(c, hopId));
       const res = sealedJson(amended.body, 201, amended.receipt);
       if (amended.replayed) res.headers.set("idempotent-replayed", "true");
       return res as never;
@@ -133,10 +133,10 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
   );
 }
 
-/** The evidence of a signed write and the sealer of its receipt, for answers and amendments. */
-function answerContext(deps: AppDeps, c: Context<AppEnv>, hopId: string): AnswerContext {
+/** The evidence of a signed write, for answers and amendments, which seal their own receipts. */
+function answerContext(c: Context<AppEnv>, hopId: string): AnswerContext {
   aboutHop(c, hopId);
-  return { ...signedExchange(c), seal: sealer(deps, c) };
+  return { ...signedExchange(c), requestId: c.get("requestId") };
 }
 
 /** A write to a hop request is a statement about its traceback. */
