@@ -3,7 +3,6 @@ import type { Principal, Signer } from "../domain/account.js";
 import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
-import type { LogDeps } from "../usecases/log-ports.js";
 import type { SecretBox, WebhookDeps } from "../usecases/webhook-ports.js";
 import type { HubKey } from "../usecases/hub-key-ports.js";
 import type { RequestStore } from "../usecases/request-ports.js";

@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { EvidenceStore, Page, PageRequest, ProviderFinding, TrustAnchor } from "../../usecases/ports.js";
-import { allPages, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { allPages, isConditionFailure, queryPage } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 export class DynamoEvidenceStore implements EvidenceStore {
