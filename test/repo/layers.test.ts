@@ -1,8 +1,8 @@
 /**
  * The layer rules of .dependency-cruiser.cjs (run over the tree by `npm run lint:layers`, part of
- * `npm test`) bite: each rule refuses the import it names in a planted tree, and there is no
- * exception to them, neither for the ports and errors that once sat in the wrong layer nor for a
- * cycle between two ports files.
+ * `npm test`) bite: each rule refuses the import it names in a planted tree, with no exception,
+ * be it an adapter importing a port declared in http/, the problem mapping importing a store's
+ * error, or two ports files naming each other's types.
  */
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
