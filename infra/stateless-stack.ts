@@ -67,7 +67,6 @@ export const TABLE_ACTIONS = [
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
   "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
 ];
 
 const SCHEDULED: HandlerName[] = ["reconciler", "sweeper", "integrator"];

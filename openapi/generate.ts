@@ -5,7 +5,7 @@
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString, COMMENT_HEADER } from "openapi-typescript";
 import { openApiDocument } from "../functions/http/app.js";
-import { buildDocument, serializeDocument } from "./document.js";
+import { buildDocument, serializeDocument } from "../functions/http/schemas/document.js";
 
 export const DOCUMENT_PATH = fileURLToPath(new URL("./openapi.json", import.meta.url));
 export const CLIENT_TYPES_PATH = fileURLToPath(new URL("./client/schema.d.ts", import.meta.url));

@@ -50,3 +50,8 @@ export class GoneError extends DomainError {
 export class ForbiddenError extends DomainError {
   readonly code = "forbidden";
 }
+
+/** A page cursor that is not one the hub issued for this listing. */
+export class InvalidCursorError extends DomainError {
+  readonly code = "invalid_cursor";
+}

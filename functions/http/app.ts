@@ -26,7 +26,7 @@ import { validationHook } from "./validation.js";
 import { documentConfig, registerSecurity } from "./openapi.js";
 import { docsPage } from "./docs.js";
 import { consoleRoutes } from "./routes/console.js";
-import { buildDocument } from "../../openapi/document.js";
+import { buildDocument } from "./schemas/document.js";
 
 const ANSWER = /^\/v1\/hop-requests\/[^/]+\/answer$/;
 /**

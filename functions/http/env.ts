@@ -1,12 +1,12 @@
 /** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
-import type { KeyObject } from "node:crypto";
 import type { Principal, Signer, SigningKeyRecord } from "../domain/account.js";
 import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";
-import type { LogDeps } from "../usecases/log-ports.js";
 import type { SecretBox, WebhookDeps } from "../usecases/webhook-ports.js";
-import type { RequestStore } from "./middleware/ports.js";
+import type { HubKey } from "../usecases/hub-key-ports.js";
+import type { RequestStore } from "../usecases/request-ports.js";
+import type { RmdExportReader } from "../usecases/rmd-ports.js";
 
 /** The authenticated request as received, kept verbatim where it becomes evidence. */
 export interface SignedRequest {
@@ -49,12 +49,6 @@ export interface RequestAttempt {
   firstTriedAt: number;
 }
 
-export interface HubKey {
-  kid: string;
-  privateKey: KeyObject;
-  publicJwk: Ed25519PublicJwk;
-}
-
 export interface HttpSettings {
   /** The public URL of the API (scheme, host, base path): `@target-uri` is checked against it. */
   publicUrl: string;
@@ -80,5 +74,7 @@ export interface AppDeps extends WebhookDeps, PeopleDeps {
   hubKeys: { current: HubKey; published: HubKey[] };
   /** Seals the page cursors handed to clients and opens the ones they send back. */
   cursors: CursorSeal;
+  /** Parses the RMD export an upload streams in. */
+  readRmdExport: RmdExportReader;
   settings: HttpSettings;
 }

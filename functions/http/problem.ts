@@ -4,8 +4,7 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConflictError, DomainError, ForbiddenError, GoneError, NotFoundError, RuleViolationError } from "../domain/errors.js";
-import { InvalidCursorError } from "../adapters/dynamo/items.js";
+import { ConflictError, DomainError, ForbiddenError, GoneError, InvalidCursorError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import type { AppEnv } from "./env.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -101,11 +100,11 @@ export function problemOf(err: DomainError, pointerPrefix = ""): { status: numbe
 /** Hono's onError: known errors become their problem; anything else a bare 500 and a log line. */
 export function toProblem(err: Error, c: Context<AppEnv>, log: (msg: string, fields: Record<string, unknown>) => void): Response {
   if (err instanceof ProblemError) return problemResponse(c, err.status, err.code, err.detail, err.errors, err.headers, err.members);
+  if (err instanceof InvalidCursorError) return problemResponse(c, 400, err.code, err.message, [{ pointer: "/cursor", detail: err.message }]);
   if (err instanceof DomainError) {
     const problem = problemOf(err);
     return problemResponse(c, problem.status, problem.code, problem.detail, problem.errors);
   }
-  if (err instanceof InvalidCursorError) return problemResponse(c, 400, err.code, err.message, [{ pointer: "/cursor", detail: err.message }]);
   if (err instanceof HTTPException) {
     const status = err.status;
     if (status === 400) return problemResponse(c, 400, "malformed_request", "the request body is not valid JSON or has the wrong content type");

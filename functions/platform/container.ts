@@ -13,6 +13,7 @@ import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { secretBox } from "../adapters/keys/secret-box.js";
+import { readRmdExport } from "../adapters/rmd/csv-export.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
@@ -31,7 +32,8 @@ import { sesMailer } from "../adapters/mail/ses-mailer.js";
 import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { LocalMailbox, Mailer } from "../usecases/people-ports.js";
-import type { AppDeps, HubKey } from "../http/env.js";
+import type { AppDeps } from "../http/env.js";
+import type { HubKey } from "../usecases/hub-key-ports.js";
 import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
@@ -97,6 +99,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     webhooks,
     secrets,
     rmd: new DynamoRmdStore(db, config.TABLE_NAME),
+    readRmdExport,
     campaigns: new DynamoCampaignStore(db, config.TABLE_NAME),
     intel: new DynamoIntelStore(db, config.TABLE_NAME),
     queue,

@@ -92,7 +92,6 @@ export const ResponderConfigSchema = z
   })
   .strict();
 export type ResponderConfig = z.infer<typeof ResponderConfigSchema>;
-export type ResponderConfigInput = z.input<typeof ResponderConfigSchema>;
 
 export class ResponderConfigError extends Error {
   readonly code = "invalid_responder_config";

@@ -7,8 +7,7 @@ import { isInquirySeq } from "../domain/ids.js";
 import { withIdentityIndex, type Finding } from "../domain/shaken/findings.js";
 import { pathFindings } from "../domain/shaken/path-findings.js";
 import type { Hop, Traceback } from "../domain/traceback.js";
-import type { CoreDeps } from "./ports.js";
-import type { ProviderFinding } from "./shaken-ports.js";
+import type { CoreDeps, ProviderFinding } from "./ports.js";
 
 export interface SignatureVerdict {
   findings: Finding[];

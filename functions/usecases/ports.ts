@@ -7,7 +7,7 @@ import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";
 import type { LogEntry } from "../domain/log/entry.js";
 import type { LogDeps } from "./log-ports.js";
-import type { CertificateSource, EvidenceStore } from "./shaken-ports.js";
+import type { Finding } from "../domain/shaken/findings.js";
 import type { Amendment, DeadlineFor, Hop, Traceback } from "../domain/traceback.js";
 import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
 import type { RmdFinding } from "../domain/rmd/findings.js";
@@ -171,6 +171,39 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** STIR/SHAKEN evidence: a trusted root certificate, as the consortium added it. */
+export interface TrustAnchor {
+  fingerprint: string;
+  pem: string;
+  subject: string;
+  notAfter: string;
+  label?: string;
+  addedAt: string;
+  addedBy: string;
+}
+
+/** A finding filed under the provider it concerns, so the consortium can list them per provider. */
+export interface ProviderFinding extends Finding {
+  id: string;
+  providerId: string;
+  tracebackId: string;
+  recordedAt: string;
+}
+
+export interface EvidenceStore {
+  putTrustAnchor(anchor: TrustAnchor): Promise<void>;
+  removeTrustAnchor(fingerprint: string): Promise<boolean>;
+  listTrustAnchors(page: PageRequest): Promise<Page<TrustAnchor>>;
+  allTrustAnchors(): Promise<TrustAnchor[]>;
+  putCertificate(sha256: string, pem: string, at: string): Promise<void>;
+  getCertificate(sha256: string): Promise<string | undefined>;
+  putFinding(f: ProviderFinding): Promise<void>;
+  listFindingsOf(providerId: string, page: PageRequest): Promise<Page<ProviderFinding>>;
+}
+
+/** Fetches a certificate from its x5u URL under the SSRF rules; undefined when it cannot. */
+export type CertificateSource = (x5u: string) => Promise<Uint8Array | undefined>;
 
 export interface CoreDeps {
   /** The transparency log: every statement the hub accepts or makes is appended to it. */

@@ -1,4 +1,5 @@
 /** What the RMD use cases need from storage. */
+import type { ExportResult } from "../domain/rmd/export.js";
 import type { ManifestEntry } from "../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../domain/rmd/standing.js";
 import type { Page, PageRequest } from "./page.js";
@@ -59,3 +60,6 @@ export interface RmdStore {
   /** Marks a staged import that lost its commit, and removes what it staged. */
   abandon(imp: RmdImport, versions: FilingVersion[]): Promise<void>;
 }
+
+/** Reads the FCC's CSV export as it streams in: every filing, or every problem of the file. */
+export type RmdExportReader = (body: AsyncIterable<Uint8Array>, opts: { maxFilings: number }) => Promise<ExportResult>;

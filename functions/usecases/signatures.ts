@@ -10,8 +10,7 @@ import type { Principal } from "../domain/account.js";
 import { ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { withIdentityIndex } from "../domain/shaken/findings.js";
 import type { CallDetails, SignatureAnalysis } from "../domain/traceback.js";
-import type { CoreDeps, Page, PageRequest } from "./ports.js";
-import type { ProviderFinding, TrustAnchor } from "./shaken-ports.js";
+import type { CoreDeps, Page, PageRequest, ProviderFinding, TrustAnchor } from "./ports.js";
 
 const x509 = () => import("./shaken-x509.js");
 

@@ -35,7 +35,7 @@ import { SqsDeliveryQueue } from "../../functions/adapters/sqs/delivery-queue.js
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import type { Principal } from "../../functions/domain/account.js";
 import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
-import { ManualClock } from "../../functions/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
 import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";

@@ -12,7 +12,7 @@ import { createTableInput } from "../../functions/adapters/dynamo/table-definiti
 import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import type { Principal } from "../../functions/domain/account.js";
-import { ManualClock } from "../../functions/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import type { RmdFiling } from "../../functions/domain/rmd/filing.js";
 import { manifestEntry, planSnapshot, versionsOf } from "../../functions/domain/rmd/snapshot.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";

@@ -6,7 +6,7 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
-import { InvalidCursorError } from "../../functions/adapters/dynamo/items.js";
+import { InvalidCursorError } from "../../functions/domain/errors.js";
 import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { listingSortKey, TracebackListing } from "../../functions/adapters/dynamo/traceback-listing.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";

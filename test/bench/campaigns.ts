@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { clusterCampaigns } from "../../functions/domain/campaigns/cluster.js";
-import { ManualClock } from "../../functions/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import type { Traceback } from "../../functions/domain/traceback.js";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { assignToCampaign, type CampaignDeps } from "../../functions/usecases/campaigns.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../../functions/domain/events.js";
 import { UNREGISTERED_ROUTES } from "../../functions/http/unregistered-routes.js";
 import { CLIENT_TYPES_PATH, DOCUMENT_PATH, clientTypesText, documentText } from "../../openapi/generate.js";
-import { PROBLEM_CODES } from "../../openapi/problems.js";
+import { PROBLEM_CODES } from "../../functions/http/schemas/problems.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const committed = readFileSync(DOCUMENT_PATH, "utf8");
@@ -144,7 +144,7 @@ describe("the published contract", () => {
       }
     }
     const documented = new Map(PROBLEM_CODES.map((p) => [p.code, p.status]));
-    expect([...raised.keys()].filter((code) => !documented.has(code)), "undocumented problem codes: add them to openapi/problems.ts").toEqual([]);
+    expect([...raised.keys()].filter((code) => !documented.has(code)), "undocumented problem codes: add them to functions/http/schemas/problems.ts").toEqual([]);
     for (const [code, status] of raised) expect(documented.get(code), code).toBe(status);
     expect([...documented.keys()].filter((code) => !raised.has(code)), "documented codes the code never raises").toEqual([]);
   });

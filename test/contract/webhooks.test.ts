@@ -9,7 +9,7 @@ import { EVENT_VERSION } from "../../functions/domain/events.js";
 import { EventSchema } from "../../functions/http/schemas/webhooks.js";
 import { verifyHubSignature, verifyWebhook, WebhookVerificationError } from "../../openapi/client/webhooks.js";
 import { DOCUMENT_PATH } from "../../openapi/generate.js";
-import { EXAMPLE_DELIVERED_AT, EXAMPLE_HUB_JWK, EXAMPLE_HUB_KID, EXAMPLE_WEBHOOK_SECRET, exampleDeliveries } from "../../openapi/webhook-examples.js";
+import { EXAMPLE_DELIVERED_AT, EXAMPLE_HUB_JWK, EXAMPLE_HUB_KID, EXAMPLE_WEBHOOK_SECRET, exampleDeliveries } from "../../functions/http/schemas/webhook-examples.js";
 
 const doc = JSON.parse(readFileSync(DOCUMENT_PATH, "utf8")) as { webhooks: Record<string, { post: any }> };
 const { x, kty, crv } = EXAMPLE_HUB_JWK;

@@ -14,7 +14,6 @@ const U: RegisteredProvider = { id: "acc_U", name: "Upstream Transit", frn: "000
 const G: RegisteredProvider = { id: "acc_G", name: "Gateway Co", frn: "0000000003", rmdNumber: "RMD0000003" };
 const S: RegisteredProvider = { id: "acc_S", name: "Signer Co", frn: "0000000004" };
 const GONE: ProviderIdentity = { name: "Gone Dialer", rmdNumber: "RMD0000008" };
-const NEVER: ProviderIdentity = { name: "Never Filed Voice", frn: "0000000009" };
 const NAMELESS: ProviderIdentity = { name: "Mystery Carrier" };
 
 const upstream = (up: Extract<HopAnswer, { type: "upstream_identified" }>["upstream"]): HopAnswer => ({ type: "upstream_identified", upstream: up, evidence: EVIDENCE });

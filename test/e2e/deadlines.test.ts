@@ -3,7 +3,8 @@
  * events, late answers and reopening, and the sweeper racing an answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acceleratedClock, ManualClock } from "../../functions/domain/clock.js";
+import { acceleratedClock } from "../../functions/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { sweepDeadlines, sweepUntilDone } from "../../functions/usecases/sweep.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";

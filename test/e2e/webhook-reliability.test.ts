@@ -9,7 +9,7 @@ import { acceleratedClock } from "../../functions/domain/clock.js";
 import type { HubEvent } from "../../functions/domain/events.js";
 import { recoverDeliveries } from "../../functions/usecases/deliveries.js";
 import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
-import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
 const clock = acceleratedClock(1000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { PROBLEM } from "./raw.js";
 
 let t: TestHub;

@@ -5,7 +5,7 @@
  */
 import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../../functions/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
 import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Api, type NewKey, type Party, type TestHub } from "../support/hub.js";
 import { startTestSmtp, type TestSmtp } from "../support/smtp.js";

@@ -1,6 +1,6 @@
 /** The analyst's traceback list over HTTP: filters, scopes and cursors on the real hub. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../../functions/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
@@ -388,6 +389,18 @@ describe("least privilege", () => {
         if (!everywhere) continue;
         for (const action of actionsOf(statement)) if (!RESOURCELESS.includes(action)) expect(action).not.toMatch(/^(dynamodb|sqs|secretsmanager):/);
       }
+    }
+  });
+
+  it("grants the table actions the stores send, and no other", () => {
+    const dir = fileURLToPath(new URL("../../functions/adapters/dynamo/", import.meta.url));
+    const sent = new Set(
+      readdirSync(dir).flatMap((file) => [...readFileSync(join(dir, file), "utf8").matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}${/^(Batch)?(Get|Put|Update|Delete|Write)$/.test(m[1]!) ? "Item" : ""}`)),
+    );
+    expect(sent.size).toBeGreaterThan(0);
+    for (const name of HANDLER_NAMES) {
+      const table = actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith("dynamodb:") && !STREAM_ACTIONS.includes(a));
+      expect(table.filter((a) => !sent.has(a)), name).toEqual([]);
     }
   });
 

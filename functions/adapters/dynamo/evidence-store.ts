@@ -1,9 +1,8 @@
 /** STIR/SHAKEN evidence: the consortium's trust anchors, certificates by hash, findings per provider. */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
-import type { EvidenceStore, ProviderFinding, TrustAnchor } from "../../usecases/shaken-ports.js";
-import type { Page, PageRequest } from "../../usecases/ports.js";
-import { allPages, isConditionFailure, queryPage, stripKeys } from "./items.js";
+import type { EvidenceStore, Page, PageRequest, ProviderFinding, TrustAnchor } from "../../usecases/ports.js";
+import { allPages, isConditionFailure, queryPage } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 export class DynamoEvidenceStore implements EvidenceStore {

@@ -1,5 +1,6 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import { InvalidCursorError } from "../../domain/errors.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { TABLE, type ItemKey } from "./keys.js";
 
@@ -16,11 +17,6 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(k)) out[k] = v;
   return out as T;
-}
-
-
-export class InvalidCursorError extends Error {
-  readonly code = "invalid_cursor";
 }
 
 /**

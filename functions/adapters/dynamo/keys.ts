@@ -68,7 +68,6 @@ export const keys = {
   tracebackPartition: (tracebackId: string) => `TRACEBACK#${tracebackId}`,
   /** Hops sort under their traceback, so the whole chain is one Query. */
   hop: (tracebackId: string, seq: number): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: hopSortKey(seq) }),
-  hopPrefix: "HOP#",
   /**
    * Each amendment of a hop is an item of its own, sorting right after its hop: the hop and its
    * amendments are one Query (`hopWithAmendments`), and the number is claimed with a conditional put.

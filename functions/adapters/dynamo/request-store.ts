@@ -6,7 +6,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { isConditionFailure } from "./items.js";
 import { keys } from "./keys.js";
-import type { IdempotencyRecord, IdempotencyStart, RequestStore, StoredResponse } from "../../http/middleware/ports.js";
+import type { IdempotencyRecord, IdempotencyStart, RequestStore, StoredResponse } from "../../usecases/request-ports.js";
 
 export class DynamoRequestStore implements RequestStore {
   constructor(

@@ -11,10 +11,11 @@
  */
 import { BatchWriteCommand, DeleteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { BROAD_FACETS, drivingFacet, facetId, facetsOf, matchesFilter, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
+import { InvalidCursorError } from "../../domain/errors.js";
 import type { Traceback } from "../../domain/traceback.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { batchGetAll } from "./batch-get.js";
-import { InvalidCursorError, isConditionFailure, stripKeys } from "./items.js";
+import { isConditionFailure, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 /** Rounds of reading a page may take when filters other than the partition's leave few matches. */

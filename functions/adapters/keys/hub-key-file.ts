@@ -3,7 +3,7 @@
  * created on first start (owner-only, atomically: see key-file.ts) and reused on every start after.
  */
 import { exportPublicJwk, generateSigningKey, importPrivateJwk, jwkThumbprint } from "../../crypto/keys.js";
-import type { HubKey } from "../../http/env.js";
+import type { HubKey } from "../../usecases/hub-key-ports.js";
 import { parseJsonKeyFile, readOrCreateKeyFile } from "./key-file.js";
 
 export async function loadOrCreateHubKeyFile(path: string): Promise<HubKey> {

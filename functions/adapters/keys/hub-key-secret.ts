@@ -5,7 +5,7 @@
  */
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { generateSigningKey } from "../../crypto/keys.js";
-import type { HubKey } from "../../http/env.js";
+import type { HubKey } from "../../usecases/hub-key-ports.js";
 import { hubKeyFromPrivateJwk } from "./hub-key-file.js";
 
 const INITIAL_VERSION_TOKEN = "hoptrace-hub-key-initial-version-1";

@@ -47,16 +47,6 @@ export type DestinationCheck =
   | { ok: true; url: URL; addresses: ResolvedAddress[] }
   | { ok: false; code: DestinationRefusalCode; detail: string };
 
-export class ForbiddenDestinationError extends Error {
-  readonly code: DestinationRefusalCode;
-
-  constructor(code: DestinationRefusalCode, detail: string) {
-    super(detail);
-    this.name = "ForbiddenDestinationError";
-    this.code = code;
-  }
-}
-
 type V4Range = [ipaddr.IPv4, number];
 type V6Range = [ipaddr.IPv6, number];
 
@@ -232,17 +222,6 @@ export async function checkDestination(
     checked.push({ address, family: isIP(address) === 6 ? 6 : 4 });
   }
   return { ok: true, url: parsed, addresses: checked };
-}
-
-/** Same check as {@link checkDestination}, throwing on refusal. */
-export async function requireDestination(
-  url: string,
-  policy: DestinationPolicy,
-  resolve?: Resolver,
-): Promise<{ url: URL; addresses: ResolvedAddress[] }> {
-  const result = await checkDestination(url, policy, resolve);
-  if (!result.ok) throw new ForbiddenDestinationError(result.code, result.detail);
-  return { url: result.url, addresses: result.addresses };
 }
 
 type LookupCallback = (

@@ -30,9 +30,3 @@ export function agentFor(url: URL, addresses: ResolvedAddress[]): http.Agent {
   agents.set(key, agent);
   return agent;
 }
-
-/** Closes every kept connection (tests, shutdown). */
-export function closePinnedAgents(): void {
-  for (const agent of agents.values()) agent.destroy();
-  agents.clear();
-}

@@ -6,7 +6,7 @@
  * every signature not found here is checked there too, so a full cache lets no replay through.
  * What this does not refuse, a read replayed to another instance, is weighed in docs/adr/0010.
  */
-import type { RequestStore } from "./ports.js";
+import type { RequestStore } from "../../usecases/request-ports.js";
 
 export const MAX_RECENT_SIGNATURES = 100_000;
 

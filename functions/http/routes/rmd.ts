@@ -5,7 +5,6 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { readRmdExport } from "../../adapters/rmd/csv-export.js";
 import type { ExportResult } from "../../domain/rmd/export.js";
 import * as rmd from "../../usecases/rmd-lookup.js";
 import { assertCanImport, importRmdExport } from "../../usecases/rmd-import.js";
@@ -68,7 +67,7 @@ export function rmdUploadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
           assertCanImport(c.get("principal"));
           await next();
         },
-        () => uploadBody(deps, (body) => readRmdExport(body, { maxFilings: RMD_MAX_FILINGS })),
+        () => uploadBody(deps, (body) => deps.readRmdExport(body, { maxFilings: RMD_MAX_FILINGS })),
         () => idempotency(deps),
         () => receipts(deps),
       ]),

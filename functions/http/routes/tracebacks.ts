@@ -7,7 +7,7 @@ import { EvidenceBundleSchema, EvidenceQuerySchema } from "../schemas/evidence-b
 import { intakeBatch } from "../../usecases/intake.js";
 import { problemOf } from "../problem.js";
 import type { AppDeps, AppEnv } from "../env.js";
-import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
+import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, problemResponses } from "../schemas/common.js";
 import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackBatchResultSchema, TracebackBatchSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
 import { pager } from "./paging.js";
 

@@ -1,7 +1,7 @@
 /** How long a key change made elsewhere can go unseen, and what a change made here does at once. */
 import { describe, expect, it } from "vitest";
 import type { SigningKeyRecord } from "../../../functions/domain/account.js";
-import { ManualClock } from "../../../functions/domain/clock.js";
+import { ManualClock } from "../../support/manual-clock.js";
 import { KEY_CACHE_MAX_AGE_MS, SigningKeyCache } from "../../../functions/usecases/signing-key-cache.js";
 
 const KEY: SigningKeyRecord = {

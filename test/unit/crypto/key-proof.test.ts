@@ -4,7 +4,7 @@ import { keyProofStatement, signKeyProof, verifyKeyProof } from "../../../functi
 import { generateSigningKey } from "../../../functions/crypto/keys.js";
 import { EXAMPLE_ACCOUNT_ID, EXAMPLE_PROOF } from "../../../functions/http/schemas/accounts.js";
 import { keyProof } from "../../../openapi/client/registration.js";
-import { EXAMPLE_HUB_JWK, EXAMPLE_HUB_KID } from "../../../openapi/webhook-examples.js";
+import { EXAMPLE_HUB_JWK, EXAMPLE_HUB_KID } from "../../../functions/http/schemas/webhook-examples.js";
 
 const ACCOUNT = "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9";
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -4,7 +4,7 @@
  * is checked by AnswerSchema before it is sent (the hub checks it again).
  */
 import type { ComponentChildren } from "preact";
-import { useMemo, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { z } from "zod";
 import { AnswerSchema } from "../../../http/schemas/answers.js";
 import { call } from "../api.js";

@@ -6,9 +6,9 @@
  * importing the app, which itself serves the result.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { EventSchema } from "../functions/http/schemas/webhooks.js";
-import { problemResponseObject } from "../functions/http/schemas/common.js";
-import { RECEIPT_HEADER } from "../functions/http/middleware/receipt.js";
+import { EventSchema } from "./webhooks.js";
+import { problemResponseObject } from "./common.js";
+import { RECEIPT_HEADER } from "../middleware/receipt.js";
 import { PROBLEM_CODES, problemCodesTable } from "./problems.js";
 import { exampleDeliveries, type ExampleDelivery } from "./webhook-examples.js";
 

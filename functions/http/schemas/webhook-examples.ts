@@ -3,9 +3,9 @@
  * test key and secret, so the documented headers are real signatures a receiver can check.
  */
 import { createPrivateKey } from "node:crypto";
-import { EVENT_TYPES, hopRequestPath, tracebackPath, type EventType, type HubEvent } from "../functions/domain/events.js";
-import type { Event } from "../functions/http/schemas/webhooks.js";
-import { webhookRequest } from "../functions/usecases/webhook-request.js";
+import { EVENT_TYPES, hopRequestPath, tracebackPath, type EventType, type HubEvent } from "../../domain/events.js";
+import type { Event } from "./webhooks.js";
+import { webhookRequest } from "../../usecases/webhook-request.js";
 
 /** The secret in the endpoint examples; Standard Webhooks' own documentation uses it too. */
 export const EXAMPLE_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -2,7 +2,7 @@
  * The stable problem codes of the API. Clients branch on `code`, so the list is part of the
  * contract; the contract test fails when the code raises a problem that is not listed here.
  */
-import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../functions/domain/amendments.js";
+import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 
 export interface ProblemCode {
   code: string;
