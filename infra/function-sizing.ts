@@ -11,8 +11,8 @@ export interface FunctionSizing {
 }
 
 export const FUNCTION_SIZING: Record<HandlerName, FunctionSizing> = {
-  // API Gateway gives up on an integration after 29 s; finishing first lets the function log why.
-  api: { memoryMiB: 1024, timeoutSeconds: 25, description: "Hoptrace signed REST API" },
+  // API Gateway gives up on an integration after 30 s; finishing first lets the function log why.
+  api: { memoryMiB: 1024, timeoutSeconds: 25, description: "Hoptrace signed API" },
   // A batch of ten webhook attempts, each capped at 10 s by the sender, with room to record results.
   delivery: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace webhook delivery worker" },
   reconciler: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace outbox reconciler" },

@@ -1,9 +1,11 @@
 /**
- * What can be replaced at will: the functions, the REST API in front of the API function, the
+ * What can be replaced at will: the functions, the HTTP API in front of the API function, the
  * schedules, the alarms. Each function gets exactly the access its code needs.
  */
-import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from "aws-cdk-lib";
-import { AccessLogFormat, EndpointType, LambdaRestApi, LogGroupLogDestination, MethodLoggingLevel } from "aws-cdk-lib/aws-apigateway";
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import { HttpApi, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
@@ -74,7 +76,7 @@ const SCHEDULED: HandlerName[] = ["reconciler", "sweeper", "integrator"];
 
 export class StatelessStack extends Stack {
   readonly functions: Record<HandlerName, HoptraceFunction>;
-  readonly api: LambdaRestApi;
+  readonly api: HttpApi;
   readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -104,11 +106,11 @@ export class StatelessStack extends Stack {
       });
     this.functions = Object.fromEntries(HANDLER_NAMES.map((h) => [h, make(h)])) as Record<HandlerName, HoptraceFunction>;
 
-    this.api = this.restApi(config, this.functions.api);
-    // The RestApi resource does not depend on any function (its methods and deployment do), so
-    // building the URL from its id, not from `api.url`, leaves no dependency cycle.
-    const publicUrl =
-      config.publicUrl ?? Fn.join("", ["https://", this.api.restApiId, ".execute-api.", this.region, ".", this.urlSuffix, "/", config.stage]);
+    this.api = this.httpApi(config, this.functions.api);
+    // The Api resource depends on no function (its integration and routes do), so the functions
+    // may read its endpoint without a dependency cycle. The `$default` stage is served at the
+    // endpoint's root: no stage name in the URL, and none in the path the function sees.
+    const publicUrl = config.publicUrl ?? this.api.apiEndpoint;
 
     for (const name of HANDLER_NAMES) {
       const fn = this.functions[name].fn;
@@ -160,38 +162,47 @@ export class StatelessStack extends Stack {
     this.acknowledgeNagFindings(config);
   }
 
-  private restApi(config: StageConfig, api: HoptraceFunction): LambdaRestApi {
+  /**
+   * An HTTP API (payload format 2.0) with one `$default` route to the API function, which
+   * answers unknown paths itself. Its `$default` stage carries the throttling and the access log;
+   * what a REST API stage also had and an HTTP API has not (execution logs, X-Ray, a WAF web ACL)
+   * is in infra/README.md.
+   */
+  private httpApi(config: StageConfig, api: HoptraceFunction): HttpApi {
     const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: config.logRetentionDays });
-    return new LambdaRestApi(this, "Api", {
-      handler: api.fn,
-      proxy: true,
+    const httpApi = new HttpApi(this, "Api", {
       description: `Hoptrace ${config.stage} API`,
-      endpointTypes: [EndpointType.REGIONAL],
-      // API Gateway writes stage logs through the account-wide CloudWatch role.
-      cloudWatchRole: true,
-      deployOptions: {
-        stageName: config.stage,
-        throttlingRateLimit: config.throttling.rateLimit,
-        throttlingBurstLimit: config.throttling.burstLimit,
-        tracingEnabled: config.tracing,
-        metricsEnabled: true,
-        // Errors only, and never request or response bodies: they carry call records.
-        loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          ip: true,
-          caller: false,
-          user: false,
-          requestTime: true,
-          httpMethod: true,
-          resourcePath: true,
-          status: true,
-          protocol: true,
-          responseLength: true,
-        }),
+      defaultIntegration: new HttpLambdaIntegration("ApiIntegration", api.fn, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }),
+      createDefaultStage: false,
+    });
+    new HttpStage(this, "ApiStage", {
+      httpApi,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttling.rateLimit, burstLimit: config.throttling.burstLimit },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The route, never the path, query or body: those carry call records. The integration's
+        // error stands in for a REST stage's execution log at level ERROR.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            ip: "$context.identity.sourceIp",
+            requestTime: "$context.requestTime",
+            httpMethod: "$context.httpMethod",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            protocol: "$context.protocol",
+            responseLength: "$context.responseLength",
+            integrationStatus: "$context.integrationStatus",
+            integrationLatency: "$context.integrationLatency",
+            integrationError: "$context.integrationErrorMessage",
+          }),
+        ),
       },
     });
+    return httpApi;
   }
 
   private grant(name: HandlerName, fn: HoptraceFunction["fn"], props: StatelessStackProps): void {
@@ -275,21 +286,6 @@ export class StatelessStack extends Stack {
       this.api,
       "AwsSolutions-COG4",
       "Callers are telecom providers holding Ed25519 keys registered with the hub and authenticated per request by RFC 9421 signatures; there are no end users for a Cognito user pool.",
-    );
-    acknowledge(
-      this.api,
-      "AwsSolutions-APIG2",
-      "Requests are validated in the function by the zod schemas that also generate the OpenAPI contract; a second copy of the rules in API Gateway would drift from them.",
-    );
-    acknowledge(
-      this.api,
-      "AwsSolutions-APIG3",
-      "Unsigned requests are refused before any work is done and the stage is throttled; a WAF web ACL is an account-level choice of the operator, not part of this stack.",
-    );
-    acknowledge(
-      this.api,
-      `AwsSolutions-IAM4[Policy::${managedPolicy("AmazonAPIGatewayPushToCloudWatchLogs")}]`,
-      "AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy of API Gateway's account-wide logging role; it only writes logs.",
     );
     for (const name of HANDLER_NAMES) {
       const fn = this.functions[name].fn;

@@ -1,4 +1,10 @@
-/** Lambda entry point of the API: build the app once per cold start, then hand each event to it. */
+/**
+ * Lambda entry point of the API: build the app once per cold start, then hand each event to it.
+ * The events are the HTTP API's, payload format 2.0, from its `$default` stage: `rawPath` and
+ * `rawQueryString` are the path and query as the caller sent them, with no stage name in front,
+ * so the signature check rebuilds the `@target-uri` that was signed. Repeated header lines
+ * arrive joined by commas and cookies apart; neither is covered by a signature.
+ */
 import { handle } from "hono/aws-lambda";
 import { createApp } from "../http/app.js";
 import { loadConfig } from "../platform/config.js";

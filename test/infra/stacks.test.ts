@@ -268,10 +268,10 @@ describe("the functions", () => {
     expect(JSON.parse(env.CONSORTIUM_PUBLIC_JWK)).toEqual(CONSORTIUM_JWK);
   });
 
-  it("derives PUBLIC_URL from the RestApi id and the stage when no URL is configured", () => {
+  it("derives PUBLIC_URL from the HTTP API's endpoint when no URL is configured: the $default stage has no path", () => {
     const env = functionOf(dev.statelessTemplate, "api")[1].Properties.Environment.Variables;
-    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGateway::RestApi"), "the RestApi");
-    expect(env.PUBLIC_URL).toEqual({ "Fn::Join": ["", ["https://", { Ref: apiId }, ".execute-api.", { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }, `/${dev.config.stage}`]] });
+    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
+    expect(env.PUBLIC_URL).toEqual({ "Fn::GetAtt": [apiId, "ApiEndpoint"] });
   });
 
   it("uses the configured public URL when there is one", () => {
@@ -279,7 +279,7 @@ describe("the functions", () => {
     expect(env.PUBLIC_URL).toBe("https://traceback.example.org");
   });
 
-  it("leaves no dependency cycle in either template (PUBLIC_URL refers to the RestApi, the API to the function)", () => {
+  it("leaves no dependency cycle in either template (PUBLIC_URL refers to the HTTP API, its integration to the function)", () => {
     expect(findCycle(dev.statelessTemplate)).toBeUndefined();
     expect(findCycle(dev.statefulTemplate)).toBeUndefined();
   });
@@ -288,7 +288,8 @@ describe("the functions", () => {
     const nameProps = ["TableName", "QueueName", "FunctionName", "RoleName", "LogGroupName", "TopicName", "Name", "ManagedPolicyName"];
     for (const template of [dev.statefulTemplate, dev.statelessTemplate]) {
       for (const [id, r] of resources(template)) {
-        if (r.Type === "AWS::ApiGateway::RestApi" || r.Type === "AWS::IAM::Policy" || r.Type === "AWS::Events::Rule") continue;
+        // An API's name need not be unique in an account.
+        if (r.Type === "AWS::ApiGatewayV2::Api" || r.Type === "AWS::IAM::Policy" || r.Type === "AWS::Events::Rule") continue;
         // A reference to another resource is fine; a literal would collide between stages.
         for (const prop of nameProps) expect(typeof r.Properties?.[prop], `${id}.${prop}`).not.toBe("string");
       }
@@ -465,30 +466,42 @@ describe("schedules", () => {
   });
 });
 
-describe("the REST API", () => {
-  it("proxies everything to the API function", () => {
+describe("the HTTP API", () => {
+  it("sends every route to the API function with payload format 2.0, through one $default route", () => {
     const [fnId] = functionOf(dev.statelessTemplate, "api");
-    dev.statelessTemplate.hasResourceProperties("AWS::ApiGateway::Resource", { PathPart: "{proxy+}" });
-    const methods = resources(dev.statelessTemplate, "AWS::ApiGateway::Method");
-    expect(methods.length).toBeGreaterThan(0);
-    for (const [, m] of methods) {
-      expect(m.Properties.HttpMethod).toBe("ANY");
-      expect(m.Properties.Integration.Type).toBe("AWS_PROXY");
-      expect(JSON.stringify(m.Properties.Integration.Uri)).toContain(fnId);
-    }
+    const [apiId, api] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
+    expect(api.Properties.ProtocolType).toBe("HTTP");
+    const [integrationId, integration] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Integration"), "the integration");
+    expect(integration.Properties).toMatchObject({ ApiId: { Ref: apiId }, IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0" });
+    expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(fnId);
+    const [, route] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Route"), "the route");
+    expect(route.Properties).toMatchObject({ RouteKey: "$default", Target: { "Fn::Join": ["", ["integrations/", { Ref: integrationId }]] } });
+    expect(resources(dev.statelessTemplate, "AWS::ApiGateway::RestApi")).toEqual([]);
   });
 
-  it("throttles the stage and writes JSON access logs to a log group with retention", () => {
-    const [, stage] = only(resources(prod.statelessTemplate, "AWS::ApiGateway::Stage"), "the API stage");
-    expect(stage.Properties.StageName).toBe("prod");
-    expect(stage.Properties.MethodSettings).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ ThrottlingRateLimit: prod.config.throttling.rateLimit, ThrottlingBurstLimit: prod.config.throttling.burstLimit, DataTraceEnabled: false }),
-      ]),
+  it("lets API Gateway invoke the function from this API only", () => {
+    const [fnId] = functionOf(dev.statelessTemplate, "api");
+    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
+    const [, permission] = only(
+      resources(dev.statelessTemplate, "AWS::Lambda::Permission").filter(([, p]) => p.Properties.Principal === "apigateway.amazonaws.com"),
+      "the invoke permission",
     );
-    const format = stage.Properties.AccessLogSetting.Format as string;
-    expect(JSON.parse(format)).toHaveProperty("requestId");
-    const logGroupId = stage.Properties.AccessLogSetting.DestinationArn["Fn::GetAtt"][0];
+    expect(permission.Properties.FunctionName).toEqual({ "Fn::GetAtt": [fnId, "Arn"] });
+    expect(JSON.stringify(permission.Properties.SourceArn)).toContain(apiId);
+  });
+
+  it("throttles the $default stage, deploys it on every change and writes JSON access logs to a log group with retention", () => {
+    const [, stage] = only(resources(prod.statelessTemplate, "AWS::ApiGatewayV2::Stage"), "the API stage");
+    expect(stage.Properties).toMatchObject({
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: prod.config.throttling.rateLimit, ThrottlingBurstLimit: prod.config.throttling.burstLimit, DetailedMetricsEnabled: true },
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string);
+    expect(format).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", status: "$context.status", integrationError: "$context.integrationErrorMessage" });
+    // The route key only: paths and query strings carry call records.
+    expect(Object.values(format)).not.toContain("$context.path");
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn["Fn::GetAtt"][0];
     expect(prod.statelessTemplate.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(prod.config.logRetentionDays);
   });
 
