@@ -13,7 +13,7 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -58,8 +58,9 @@ export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
 };
 
 /**
- * The DynamoDB calls the adapters make (single-item reads and conditional writes, queries on
- * the table and its indexes, batches). No Scan: nothing in the code scans the table.
+ * The DynamoDB calls the adapters make (Get, BatchGet, Query, Put, Update, Delete and BatchWrite
+ * commands). No Scan and no transactions: nothing in the deployed code scans the table or
+ * writes in a transaction, so neither Scan nor ConditionCheckItem is granted.
  */
 export const TABLE_ACTIONS = [
   "dynamodb:GetItem",
@@ -69,8 +70,14 @@ export const TABLE_ACTIONS = [
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
   "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
 ];
+
+/** The code sends in batches (SendMessageBatch is authorised as SendMessage); queue URLs come from the environment. */
+export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"];
+/** What the SQS event source does as the function's role; the code itself only deletes (DeleteMessageBatch). */
+export const QUEUE_CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
+/** The code reads a secret's value, never its description. */
+export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue"];
 
 const SCHEDULED: HandlerName[] = ["reconciler", "sweeper", "integrator"];
 
@@ -118,22 +125,22 @@ export class StatelessStack extends Stack {
       this.grant(name, fn, props);
     }
 
-    this.functions.delivery.fn.addEventSource(
-      new SqsEventSource(props.deliveryQueue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.deliveryMaxConcurrency,
-      }),
-    );
+    // Mappings rather than SqsEventSource, which would also grant ChangeMessageVisibility and
+    // GetQueueUrl; what the mapping needs of the role is granted in grant() below.
+    this.functions.delivery.fn.addEventSourceMapping("DeliveryQueueSource", {
+      eventSourceArn: props.deliveryQueue.queueArn,
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.deliveryMaxConcurrency,
+    });
     // The slow lane has workers of its own, so endpoints that time out (10 s an attempt) take
     // only these; small batches, so one slow endpoint holds up few others in the same lane.
-    this.functions.delivery.fn.addEventSource(
-      new SqsEventSource(props.slowDeliveryQueue, {
-        batchSize: SLOW_LANE_BATCH_SIZE,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.slowLaneMaxConcurrency,
-      }),
-    );
+    this.functions.delivery.fn.addEventSourceMapping("SlowDeliveryQueueSource", {
+      eventSourceArn: props.slowDeliveryQueue.queueArn,
+      batchSize: SLOW_LANE_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.slowLaneMaxConcurrency,
+    });
 
     // Right after log entries are written: the integrator then reads what is pending from the
     // index, so a record only says "look now", and one lost is made up by the minute schedule.
@@ -208,21 +215,20 @@ export class StatelessStack extends Stack {
   private grant(name: HandlerName, fn: HoptraceFunction["fn"], props: StatelessStackProps): void {
     const access = FUNCTION_ACCESS[name];
     fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
-    for (const queue of [props.deliveryQueue, props.slowDeliveryQueue]) {
-      if (access.queue.send) queue.grantSendMessages(fn);
-      if (access.queue.consume) queue.grantConsumeMessages(fn);
-    }
+    const queues = [props.deliveryQueue.queueArn, props.slowDeliveryQueue.queueArn];
+    if (access.queue.send) fn.addToRolePolicy(new PolicyStatement({ actions: QUEUE_SEND_ACTIONS, resources: queues }));
+    if (access.queue.consume) fn.addToRolePolicy(new PolicyStatement({ actions: QUEUE_CONSUME_ACTIONS, resources: queues }));
     if (access.mail) {
       // SES v2 SendEmail (raw MIME included) as the configured sender only, from its own identity.
       const identity = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: mailIdentityOf(props.config) });
       fn.addToRolePolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identity], conditions: { StringEquals: { "ses:FromAddress": props.config.mailFrom } } }));
     }
-    props.hubKeySecret.grantRead(fn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.hubKeySecret.secretArn] }));
     if (access.hubKey === "read-write") {
       fn.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:PutSecretValue"], resources: [props.hubKeySecret.secretArn] }));
     }
     if (access.webhookSecrets) {
-      props.webhookSecretsKey.grantRead(fn);
+      fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.webhookSecretsKey.secretArn] }));
       fn.addEnvironment("WEBHOOK_SECRETS_KEY_ARN", props.webhookSecretsKey.secretArn);
     }
   }

@@ -436,6 +436,18 @@ describe("least privilege", () => {
     }
   });
 
+  it("grants only the actions the code sends and the event sources need: no ConditionCheckItem, GetQueueUrl, ChangeMessageVisibility or DescribeSecret", () => {
+    const granted = (name: HandlerName, prefix: string) => [...new Set(actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith(prefix)))].sort();
+    for (const name of HANDLER_NAMES) {
+      const { queue, hubKey } = FUNCTION_ACCESS[name];
+      const dynamo = granted(name, "dynamodb:").filter((a) => !STREAM_ACTIONS.includes(a));
+      expect(dynamo, name).toEqual(["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+      const sqs = [...(queue.consume ? ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"] : []), ...(queue.send ? ["sqs:SendMessage"] : [])].sort();
+      expect(granted(name, "sqs:"), name).toEqual(sqs);
+      expect(granted(name, "secretsmanager:"), name).toEqual(hubKey === "read-write" ? ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"] : ["secretsmanager:GetSecretValue"]);
+    }
+  });
+
   it("scopes table access to the table and its four named indexes, and stream reads to the stream", () => {
     for (const { statement } of allowStatements(dev.statelessTemplate)) {
       const scoped = actionsOf(statement).filter((a) => a.startsWith("dynamodb:") && !RESOURCELESS.includes(a));
