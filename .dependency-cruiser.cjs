@@ -32,7 +32,7 @@ const KNOWN = [
   {
     rule: "http-not-adapters",
     from: "functions/http/problem.ts",
-    to: "functions/adapters/dynamo/items.ts",
+    to: "functions/adapters/dynamo/cursor-error.ts",
     reason: "the problem mapping recognises the stores' InvalidCursorError, which belongs to the domain's errors",
   },
   {

@@ -4,7 +4,7 @@
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
-import { HttpApi, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -40,21 +40,24 @@ export const SLOW_LANE_BATCH_SIZE = 2;
 
 /** What each function's code does with each resource; the grants below follow from it alone. */
 interface Access {
+  /** Reads and writes the table: every function but the console. */
+  table: boolean;
   queue: { send: boolean; consume: boolean };
   /** Sends e-mail through SES: invitations (the API), notifications (the delivery worker). */
   mail: boolean;
-  /** Only the API creates the hub key (on its first start); the others only read it. */
-  hubKey: "read" | "read-write";
+  /** Only the API creates the hub key (on its first start); the others but the console only read it. */
+  hubKey: "none" | "read" | "read-write";
   /** Seals or opens webhook secrets: the API (endpoints) and the delivery worker (signing). */
   webhookSecrets: boolean;
 }
 
 export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
-  api: { queue: { send: true, consume: false }, mail: true, hubKey: "read-write", webhookSecrets: true },
-  delivery: { queue: { send: true, consume: true }, mail: true, hubKey: "read", webhookSecrets: true },
-  reconciler: { queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
-  sweeper: { queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
-  integrator: { queue: { send: false, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  api: { table: true, queue: { send: true, consume: false }, mail: true, hubKey: "read-write", webhookSecrets: true },
+  console: { table: false, queue: { send: false, consume: false }, mail: false, hubKey: "none", webhookSecrets: false },
+  delivery: { table: true, queue: { send: true, consume: true }, mail: true, hubKey: "read", webhookSecrets: true },
+  reconciler: { table: true, queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  sweeper: { table: true, queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  integrator: { table: true, queue: { send: false, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
 };
 
 /**
@@ -78,6 +81,9 @@ export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"];
 export const QUEUE_CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 /** The code reads a secret's value, never its description. */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue"];
+
+/** The console's paths (functions/http/routes/console.ts), which the HTTP API sends to the console function. */
+export const CONSOLE_ROUTE_PATHS = ["/console", "/console/{proxy+}"];
 
 const SCHEDULED: HandlerName[] = ["reconciler", "sweeper", "integrator"];
 
@@ -103,7 +109,8 @@ export class StatelessStack extends Stack {
     const make = (handler: HandlerName) =>
       new HoptraceFunction(this, `${capitalise(handler)}Function`, {
         handler,
-        environment,
+        // The console reads its public URL (added below) and log level, nothing else.
+        environment: handler === "console" ? { LOG_LEVEL: config.logLevel } : environment,
         logRetention: config.logRetentionDays,
         tracing: config.tracing,
         // A missed scheduled run is repeated by the next one a minute later; retrying it only overlaps.
@@ -113,7 +120,7 @@ export class StatelessStack extends Stack {
       });
     this.functions = Object.fromEntries(HANDLER_NAMES.map((h) => [h, make(h)])) as Record<HandlerName, HoptraceFunction>;
 
-    this.api = this.httpApi(config, this.functions.api);
+    this.api = this.httpApi(config, this.functions.api, this.functions.console);
     // The Api resource depends on no function (its integration and routes do), so the functions
     // may read its endpoint without a dependency cycle. The `$default` stage is served at the
     // endpoint's root: no stage name in the URL, and none in the path the function sees.
@@ -170,18 +177,20 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * An HTTP API (payload format 2.0) with one `$default` route to the API function, which
-   * answers unknown paths itself. Its `$default` stage carries the throttling and the access log;
+   * An HTTP API (payload format 2.0) whose `$default` route goes to the API function, which
+   * answers unknown paths itself, and whose /console routes go to the console function. Its `$default` stage carries the throttling and the access log;
    * what a REST API stage also had and an HTTP API has not (execution logs, X-Ray, a WAF web ACL)
    * is in infra/README.md.
    */
-  private httpApi(config: StageConfig, api: HoptraceFunction): HttpApi {
+  private httpApi(config: StageConfig, api: HoptraceFunction, consoleFn: HoptraceFunction): HttpApi {
     const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: config.logRetentionDays });
     const httpApi = new HttpApi(this, "Api", {
       description: `Hoptrace ${config.stage} API`,
       defaultIntegration: new HttpLambdaIntegration("ApiIntegration", api.fn, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }),
       createDefaultStage: false,
     });
+    const consoleIntegration = new HttpLambdaIntegration("ConsoleIntegration", consoleFn.fn, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
+    for (const path of CONSOLE_ROUTE_PATHS) httpApi.addRoutes({ path, methods: [HttpMethod.GET, HttpMethod.HEAD], integration: consoleIntegration });
     new HttpStage(this, "ApiStage", {
       httpApi,
       stageName: "$default",
@@ -214,7 +223,7 @@ export class StatelessStack extends Stack {
 
   private grant(name: HandlerName, fn: HoptraceFunction["fn"], props: StatelessStackProps): void {
     const access = FUNCTION_ACCESS[name];
-    fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
+    if (access.table) fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
     const queues = [props.deliveryQueue.queueArn, props.slowDeliveryQueue.queueArn];
     if (access.queue.send) fn.addToRolePolicy(new PolicyStatement({ actions: QUEUE_SEND_ACTIONS, resources: queues }));
     if (access.queue.consume) fn.addToRolePolicy(new PolicyStatement({ actions: QUEUE_CONSUME_ACTIONS, resources: queues }));
@@ -223,7 +232,7 @@ export class StatelessStack extends Stack {
       const identity = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: mailIdentityOf(props.config) });
       fn.addToRolePolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identity], conditions: { StringEquals: { "ses:FromAddress": props.config.mailFrom } } }));
     }
-    fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.hubKeySecret.secretArn] }));
+    if (access.hubKey !== "none") fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.hubKeySecret.secretArn] }));
     if (access.hubKey === "read-write") {
       fn.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:PutSecretValue"], resources: [props.hubKeySecret.secretArn] }));
     }

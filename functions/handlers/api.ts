@@ -15,4 +15,4 @@ const runtime = await buildRuntime(loadConfig(process.env), { createHubKey: true
 // One GetItem per cold start once the consortium exists; creates it on the very first.
 if (runtime.config.CONSORTIUM_PUBLIC_JWK) await ensureConsortium(runtime.deps, JSON.parse(runtime.config.CONSORTIUM_PUBLIC_JWK));
 
-export const handler = handle(createApp(runtime.deps));
+export const handler = handle(createApp(runtime.deps, { console: false }));

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConflictError, DomainError, ForbiddenError, GoneError, NotFoundError, RuleViolationError } from "../domain/errors.js";
-import { InvalidCursorError } from "../adapters/dynamo/items.js";
+import { InvalidCursorError } from "../adapters/dynamo/cursor-error.js";
 import type { AppEnv } from "./env.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";

@@ -7,7 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,7 +15,7 @@ import { build, type Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import { emulatorSettings, startEmulators, type Emulators } from "../../functions/local/emulators.js";
-import { esbuildBuildOptions, HANDLER_NAMES, NODE_OPTIONS, type HandlerName } from "../../infra/bundling.js";
+import { consoleBuildCommand, esbuildBuildOptions, HANDLER_NAMES, NODE_OPTIONS, REPO_ROOT, type HandlerName } from "../../infra/bundling.js";
 import { keyProof, newAccountId, type SigningKey } from "../../openapi/client/index.js";
 import { signRequest } from "../../openapi/client/signing.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
@@ -80,7 +80,9 @@ beforeAll(async () => {
     const { metafile } = await build({ ...esbuildBuildOptions(name, file), metafile: true });
     bundles.set(name, { file, bytes: statSync(file).size, metafile });
   }
-}, 180_000);
+  // What the construct's bundling hook puts beside the console's bundle.
+  await run("sh", ["-c", consoleBuildCommand(join(work, "console"))], { cwd: REPO_ROOT, timeout: 120_000 });
+}, 240_000);
 
 afterAll(async () => {
   await receiver?.close();
@@ -192,7 +194,7 @@ const sqsRecord = (body: string) => ({
 describe("the Lambda bundles, as deployed", () => {
   let providerId: string;
 
-  it("are lean: zod without its translations, no credential chain beyond the environment, the other four under 800 KB", () => {
+  it("are lean: zod without its translations, no credential chain beyond the environment, all but the API's under 800 KB", () => {
     for (const [name, b] of bundles) {
       // What reached the output: esbuild reads modules that tree-shaking then leaves out.
       const output = Object.values(b.metafile.outputs).find((o) => o.entryPoint)!;
@@ -227,8 +229,9 @@ describe("the Lambda bundles, as deployed", () => {
       httpEvent("POST", "/v1/tracebacks", new Headers({ "content-type": "application/json" }), { body: "{}" }),
       httpEvent("GET", "/v1/hop-requests?status=open&limit=5", listing.headers),
       httpEvent("GET", "/v1/hop-requests?status=open&limit=%35", listing.headers),
+      httpEvent("GET", "/console/tracebacks", new Headers()),
     ]);
-    const [jwks, registered, endpoint, invalid, unsigned, requery, listed] = out.results as HttpResult[];
+    const [jwks, registered, endpoint, invalid, unsigned, requery, listed, consolePage] = out.results as HttpResult[];
     expect(jwks!.statusCode).toBe(200);
     expect(jwks!.headers["cache-control"]).toBe("public, max-age=300");
     expect((JSON.parse(jwks!.body) as { keys: unknown[] }).keys).toHaveLength(1);
@@ -243,7 +246,31 @@ describe("the Lambda bundles, as deployed", () => {
     expect(requery!.statusCode).toBe(401);
     expect(listed!.statusCode, listed!.body).toBe(200);
     expect(JSON.parse(listed!.body)).toMatchObject({ items: [] });
+    // The console is the console function's: the HTTP API never sends its paths here.
+    expect(consolePage!.statusCode).toBe(404);
     expect(out.reflectMetadataLoaded).toBe(false);
+  }, 120_000);
+
+  it("console: serves the page rendered for the public URL and the built assets, from a bundle without the API's routes or the SDK", async () => {
+    const manifest = JSON.parse(readFileSync(join(work, "console", "dist", "manifest.json"), "utf8")) as { js: { file: string } };
+    const out = await invoke("console", [
+      httpEvent("GET", "/console/tracebacks", new Headers()),
+      httpEvent("GET", `/console/assets/${manifest.js.file}`, new Headers()),
+      httpEvent("GET", "/console/assets/missing.js", new Headers()),
+    ]);
+    const [page, script, missing] = out.results as HttpResult[];
+    expect(page!.statusCode).toBe(200);
+    expect(page!.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page!.headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(page!.body).toContain('<base href="/console/">');
+    expect(page!.body).toContain(PUBLIC_URL);
+    expect(script!.statusCode).toBe(200);
+    expect(script!.headers["content-type"]).toMatch(/^text\/javascript/);
+    expect(script!.headers["cache-control"]).toContain("immutable");
+    expect(missing!.statusCode).toBe(404);
+    expect(missing!.headers["content-type"]).toBe("application/problem+json");
+    const inputs = Object.keys(Object.values(bundles.get("console")!.metafile.outputs).find((o) => o.entryPoint)!.inputs);
+    expect(inputs.filter((f) => /@aws-sdk\/|functions\/http\/routes\/(?!console)/.test(f))).toEqual([]);
   }, 120_000);
 
   it("delivery: a batch with a malformed record and an event reports the one and delivers the other as a signed webhook", async () => {

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { loadConsoleAssets } from "../../functions/console/assets.js";
 import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
+/** The functions that build the hub's runtime (config.ts, container.ts); the console builds none. */
+const RUNTIME_HANDLERS = HANDLER_NAMES.filter((name) => name !== "console");
 import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
 import { DELIVERY_MAX_RECEIVE_COUNT } from "../../infra/stateful-stack.js";
 import { FUNCTION_ACCESS, SLOW_LANE_BATCH_SIZE } from "../../infra/stateless-stack.js";
@@ -256,7 +258,7 @@ describe("the functions", () => {
     expect(logGroup.Properties.RetentionInDays).toBe(dev.config.logRetentionDays);
   });
 
-  it.each(HANDLER_NAMES)("%s gets the settings config.ts requires on AWS", (name) => {
+  it.each(RUNTIME_HANDLERS)("%s gets the settings config.ts requires on AWS", (name) => {
     const env = functionOf(dev.statelessTemplate, name)[1].Properties.Environment.Variables;
     expect(env).toMatchObject({
       HOPTRACE_MODE: "aws",
@@ -272,6 +274,11 @@ describe("the functions", () => {
     const env = functionOf(dev.statelessTemplate, "api")[1].Properties.Environment.Variables;
     const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
     expect(env.PUBLIC_URL).toEqual({ "Fn::GetAtt": [apiId, "ApiEndpoint"] });
+  });
+
+  it("gives the console its public URL and log level, and nothing of the table, queues or keys", () => {
+    const env = functionOf(dev.statelessTemplate, "console")[1].Properties.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "HOPTRACE_MODE", "LOG_LEVEL", "NODE_OPTIONS", "PUBLIC_URL"]);
   });
 
   it("uses the configured public URL when there is one", () => {
@@ -304,16 +311,16 @@ describe("the functions", () => {
     expect(existsSync(join(dir, "index.mjs.map"))).toBe(true);
     // The pinned SDK is inside the bundle, not left to the runtime's copy.
     expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//);
-    expect(bundle).toMatch(/DynamoDB/);
+    if (name !== "console") expect(bundle).toMatch(/DynamoDB/);
   });
 
-  it("puts the built web console beside the API's bundle, where the API reads it, and in no other function", async () => {
+  it("puts the built web console beside the console function's bundle, where it reads it, and in no other function", async () => {
     const assetDir = (name: (typeof HANDLER_NAMES)[number]) => join(dev.outdir, `asset.${(functionOf(dev.statelessTemplate, name)[1].Properties.Code.S3Key as string).replace(/\.zip$/, "")}`);
-    const assets = await loadConsoleAssets(join(assetDir("api"), "dist"));
+    const assets = await loadConsoleAssets(join(assetDir("console"), "dist"));
     expect(assets.page("https://api.example/prod")).toContain('<base href="/prod/console/">');
-    const manifest = JSON.parse(readFileSync(join(assetDir("api"), "dist", "manifest.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(assetDir("console"), "dist", "manifest.json"), "utf8"));
     expect(assets.asset(manifest.js.file)?.contentType).toMatch(/^text\/javascript/);
-    for (const name of HANDLER_NAMES.filter((n) => n !== "api")) expect(existsSync(join(assetDir(name), "dist")), name).toBe(false);
+    for (const name of HANDLER_NAMES.filter((n) => n !== "console")) expect(existsSync(join(assetDir(name), "dist")), name).toBe(false);
   });
 });
 
@@ -396,8 +403,9 @@ describe("least privilege", () => {
     for (const name of HANDLER_NAMES) expect(actionsOfFunction(dev.statelessTemplate, name)).not.toContain("dynamodb:Scan");
   });
 
-  it("lets only the API function write the hub key, and every function read it", () => {
-    for (const name of HANDLER_NAMES) {
+  it("lets only the API function write the hub key, and every function but the console read it", () => {
+    expect(actionsOfFunction(dev.statelessTemplate, "console").filter((a) => !a.startsWith("xray:"))).toEqual([]);
+    for (const name of RUNTIME_HANDLERS) {
       const actions = actionsOfFunction(dev.statelessTemplate, name);
       expect(actions).toContain("secretsmanager:GetSecretValue");
       if (name === "api") expect(actions).toContain("secretsmanager:PutSecretValue");
@@ -439,12 +447,12 @@ describe("least privilege", () => {
   it("grants only the actions the code sends and the event sources need: no ConditionCheckItem, GetQueueUrl, ChangeMessageVisibility or DescribeSecret", () => {
     const granted = (name: HandlerName, prefix: string) => [...new Set(actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith(prefix)))].sort();
     for (const name of HANDLER_NAMES) {
-      const { queue, hubKey } = FUNCTION_ACCESS[name];
+      const { table, queue, hubKey } = FUNCTION_ACCESS[name];
       const dynamo = granted(name, "dynamodb:").filter((a) => !STREAM_ACTIONS.includes(a));
-      expect(dynamo, name).toEqual(["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+      expect(dynamo, name).toEqual(table ? ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] : []);
       const sqs = [...(queue.consume ? ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"] : []), ...(queue.send ? ["sqs:SendMessage"] : [])].sort();
       expect(granted(name, "sqs:"), name).toEqual(sqs);
-      expect(granted(name, "secretsmanager:"), name).toEqual(hubKey === "read-write" ? ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"] : ["secretsmanager:GetSecretValue"]);
+      expect(granted(name, "secretsmanager:"), name).toEqual({ none: [], read: ["secretsmanager:GetSecretValue"], "read-write": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"] }[hubKey]);
     }
   });
 
@@ -479,27 +487,39 @@ describe("schedules", () => {
 });
 
 describe("the HTTP API", () => {
-  it("sends every route to the API function with payload format 2.0, through one $default route", () => {
-    const [fnId] = functionOf(dev.statelessTemplate, "api");
+  /** Each route key of the HTTP API, with the function its integration invokes. */
+  const routeTargets = () => {
     const [apiId, api] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
     expect(api.Properties.ProtocolType).toBe("HTTP");
-    const [integrationId, integration] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Integration"), "the integration");
-    expect(integration.Properties).toMatchObject({ ApiId: { Ref: apiId }, IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0" });
-    expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(fnId);
-    const [, route] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Route"), "the route");
-    expect(route.Properties).toMatchObject({ RouteKey: "$default", Target: { "Fn::Join": ["", ["integrations/", { Ref: integrationId }]] } });
+    const integrations = Object.fromEntries(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Integration").map(([id, i]) => [id, i]));
+    const fnIds = Object.fromEntries(HANDLER_NAMES.map((name) => [functionOf(dev.statelessTemplate, name)[0], name]));
+    return Object.fromEntries(
+      resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Route").map(([, route]) => {
+        expect(route.Properties.ApiId).toEqual({ Ref: apiId });
+        const integration = integrations[route.Properties.Target["Fn::Join"][1][1].Ref]!;
+        expect(integration.Properties).toMatchObject({ ApiId: { Ref: apiId }, IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0" });
+        return [route.Properties.RouteKey, fnIds[integration.Properties.IntegrationUri["Fn::GetAtt"][0]]];
+      }),
+    );
+  };
+
+  it("sends the console's paths to the console function and everything else, through $default, to the API function, with payload format 2.0", () => {
+    expect(routeTargets()).toEqual({
+      $default: "api",
+      "GET /console": "console",
+      "HEAD /console": "console",
+      "GET /console/{proxy+}": "console",
+      "HEAD /console/{proxy+}": "console",
+    });
     expect(resources(dev.statelessTemplate, "AWS::ApiGateway::RestApi")).toEqual([]);
   });
 
-  it("lets API Gateway invoke the function from this API only", () => {
-    const [fnId] = functionOf(dev.statelessTemplate, "api");
+  it("lets API Gateway invoke the API and console functions, from this API only", () => {
     const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
-    const [, permission] = only(
-      resources(dev.statelessTemplate, "AWS::Lambda::Permission").filter(([, p]) => p.Properties.Principal === "apigateway.amazonaws.com"),
-      "the invoke permission",
-    );
-    expect(permission.Properties.FunctionName).toEqual({ "Fn::GetAtt": [fnId, "Arn"] });
-    expect(JSON.stringify(permission.Properties.SourceArn)).toContain(apiId);
+    const permissions = resources(dev.statelessTemplate, "AWS::Lambda::Permission").filter(([, p]) => p.Properties.Principal === "apigateway.amazonaws.com");
+    const fnIds = Object.fromEntries(HANDLER_NAMES.map((name) => [functionOf(dev.statelessTemplate, name)[0], name]));
+    expect([...new Set(permissions.map(([, p]) => fnIds[p.Properties.FunctionName["Fn::GetAtt"][0]]))].sort()).toEqual(["api", "console"]);
+    for (const [, p] of permissions) expect(JSON.stringify(p.Properties.SourceArn)).toContain(apiId);
   });
 
   it("throttles the $default stage, deploys it on every change and writes JSON access logs to a log group with retention", () => {

@@ -42,7 +42,7 @@ describe("the layer rules", () => {
     await plant("functions/http/app.ts", "export const app = 1;\n");
     await plant("functions/http/middleware/ports.ts", "export interface RequestStore { seen(): void }\n");
     await plant("functions/adapters/ids.ts", "export const ids = 1;\n");
-    await plant("functions/adapters/dynamo/items.ts", "export class InvalidCursorError extends Error {}\n");
+    await plant("functions/adapters/dynamo/cursor-error.ts", "export class InvalidCursorError extends Error {}\n");
     await plant("functions/local/embedded.ts", "export const local = 1;\n");
     await plant("functions/crypto/keys.ts", 'import { rule } from "../domain/rule";\nexport const keys = rule;\n');
     await plant("functions/domain/rule.ts", 'import { Hono } from "hono";\nimport type { HubKey } from "../http/env";\nexport const rule: HubKey | typeof Hono | undefined = undefined;\n');
@@ -57,7 +57,7 @@ describe("the layer rules", () => {
       "functions/adapters/dynamo/request-store.ts",
       'import type { RequestStore } from "../../http/middleware/ports";\nimport { app } from "../../http/app";\nexport const store: RequestStore | typeof app | undefined = undefined;\n',
     );
-    await plant("functions/http/problem.ts", 'import { InvalidCursorError } from "../adapters/dynamo/items";\nimport { local } from "../local/embedded";\nexport const x = [InvalidCursorError, local];\n');
+    await plant("functions/http/problem.ts", 'import { InvalidCursorError } from "../adapters/dynamo/cursor-error";\nimport { local } from "../local/embedded";\nexport const x = [InvalidCursorError, local];\n');
   });
   afterAll(async () => {
     await rm(tree, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../../usecases/ports.js";
+import { InvalidCursorError } from "./cursor-error.js";
 import { TABLE, type ItemKey } from "./keys.js";
 
 const KEY_ATTRIBUTES = new Set<string>([
@@ -19,9 +20,7 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 }
 
 
-export class InvalidCursorError extends Error {
-  readonly code = "invalid_cursor";
-}
+export { InvalidCursorError };
 
 /**
  * Cursors are the LastEvaluatedKey, encoded. Clients only ever hold them sealed (see
