@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import { emulatorSettings, startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { consoleBuildCommand, esbuildBuildOptions, HANDLER_NAMES, NODE_OPTIONS, REPO_ROOT, type HandlerName } from "../../infra/bundling.js";
+import { FUNCTION_ACCESS } from "../../infra/stateless-stack.js";
 import { keyProof, newAccountId, type SigningKey } from "../../openapi/client/index.js";
 import { signRequest } from "../../openapi/client/signing.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
@@ -194,7 +195,7 @@ const sqsRecord = (body: string) => ({
 describe("the Lambda bundles, as deployed", () => {
   let providerId: string;
 
-  it("are lean: zod without its translations, no credential chain beyond the environment, all but the API's under 800 KB", () => {
+  it("are lean: zod without its translations, no credential chain beyond the environment, SES only where mail is sent, all but the API's under 800 KB", () => {
     for (const [name, b] of bundles) {
       // What reached the output: esbuild reads modules that tree-shaking then leaves out.
       const output = Object.values(b.metafile.outputs).find((o) => o.entryPoint)!;
@@ -203,6 +204,8 @@ describe("the Lambda bundles, as deployed", () => {
         .map(([f]) => f);
       expect(inputs.filter((f) => /zod\/v4\/locales\//.test(f) && !/locales\/en\.js$/.test(f)), name).toEqual([]);
       expect(inputs.filter((f) => /credential-provider-(ini|sso|process|web-identity|login)\//.test(f)), name).toEqual([]);
+      // The SES client only where the function may send mail.
+      expect(inputs.some((f) => /client-sesv2\//.test(f)), name).toBe(FUNCTION_ACCESS[name].mail);
       if (name !== "api") expect(b.bytes, name).toBeLessThanOrEqual(SMALL_BUNDLE_BYTES);
     }
   });
