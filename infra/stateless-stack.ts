@@ -295,7 +295,7 @@ export class StatelessStack extends Stack {
     acknowledge(
       this.api,
       "AwsSolutions-APIG4",
-      "Every /v1 request is authenticated in the function by an RFC 9421 HTTP message signature over method, target URI and content digest; /health, the JWKS and the OpenAPI document are public by design.",
+      "Every /v1 request is authenticated in the function by an RFC 9421 HTTP message signature over method, target URI and content digest; /health, the JWKS, the OpenAPI document and the console's page and files (routed to the console function) are public by design.",
     );
     acknowledge(
       this.api,
