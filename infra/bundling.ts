@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The Lambda entry points under functions/handlers, by name. */
-export const HANDLER_NAMES = ["api", "delivery", "reconciler", "sweeper", "integrator"] as const;
+export const HANDLER_NAMES = ["api", "console", "delivery", "reconciler", "sweeper", "integrator"] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export function handlerEntry(name: HandlerName): string {
@@ -79,7 +79,7 @@ export function esbuildBuildOptions(name: HandlerName, outfile: string) {
   };
 }
 
-/** Builds the web console into the API bundle's dist/, where the API reads it. Runs in the project root. */
+/** Builds the web console into the console function's dist/, where it reads it. Runs in the project root. */
 export function consoleBuildCommand(outputDir: string): string {
   return `npx --no-install tsx functions/console/build.ts ${JSON.stringify(join(outputDir, "dist"))}`;
 }

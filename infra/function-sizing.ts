@@ -11,8 +11,10 @@ export interface FunctionSizing {
 }
 
 export const FUNCTION_SIZING: Record<HandlerName, FunctionSizing> = {
-  // API Gateway gives up on an integration after 29 s; finishing first lets the function log why.
-  api: { memoryMiB: 1024, timeoutSeconds: 25, description: "Hoptrace signed REST API" },
+  // API Gateway gives up on an integration after 30 s; finishing first lets the function log why.
+  api: { memoryMiB: 1024, timeoutSeconds: 25, description: "Hoptrace signed API" },
+  // Hands out a page and two files read once into memory: the smallest size, and quick to give up.
+  console: { memoryMiB: 256, timeoutSeconds: 10, description: "Hoptrace web console" },
   // A batch of ten webhook attempts, each capped at 10 s by the sender, with room to record results.
   delivery: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace webhook delivery worker" },
   reconciler: { memoryMiB: 512, timeoutSeconds: 60, description: "Hoptrace outbox reconciler" },

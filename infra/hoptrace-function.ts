@@ -73,8 +73,8 @@ export class HoptraceFunction extends Construct {
         banner: ESM_REQUIRE_BANNER,
         esbuildArgs: ALIAS_ARGS,
         forceDockerBundling: false,
-        // The API serves the web console from dist/ beside its bundle (functions/console/assets.ts).
-        ...(props.handler === "api" && {
+        // The console function serves the built console from dist/ beside its bundle (functions/console/assets.ts).
+        ...(props.handler === "console" && {
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],

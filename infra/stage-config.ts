@@ -37,7 +37,7 @@ function parseJsonString(value: unknown): unknown {
 
 export const stageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, "lower-case letters, digits and dashes, 2 to 20 characters"),
-  /** The API's public base URL (a custom domain); derived from the RestApi id when absent. */
+  /** The API's public base URL (a custom domain); the HTTP API's own endpoint when absent. */
   publicUrl: z
     .url()
     .refine((u) => u.startsWith("https://"), "must be https")
@@ -60,7 +60,7 @@ export const stageConfigSchema = z.object({
   /** The first consortium key, created by the API on its first start. */
   consortiumPublicJwk: consortiumJwkSchema.optional(),
   defaultDeadlinePolicy: z.enum(DEADLINE_POLICY_NAMES),
-  /** X-Ray tracing of the API stage and the functions. */
+  /** X-Ray tracing of the functions (an HTTP API stage has no X-Ray tracing of its own). */
   tracing: z.boolean(),
   /** Concurrent delivery invocations the SQS event source may run (2 to 1000). */
   deliveryMaxConcurrency: z.number().int().min(2).max(1000),

@@ -1,9 +1,11 @@
 /**
- * What can be replaced at will: the functions, the REST API in front of the API function, the
+ * What can be replaced at will: the functions, the HTTP API in front of the API function, the
  * schedules, the alarms. Each function gets exactly the access its code needs.
  */
-import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from "aws-cdk-lib";
-import { AccessLogFormat, EndpointType, LambdaRestApi, LogGroupLogDestination, MethodLoggingLevel } from "aws-cdk-lib/aws-apigateway";
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
@@ -11,7 +13,7 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -38,26 +40,30 @@ export const SLOW_LANE_BATCH_SIZE = 2;
 
 /** What each function's code does with each resource; the grants below follow from it alone. */
 interface Access {
+  /** Reads and writes the table: every function but the console. */
+  table: boolean;
   queue: { send: boolean; consume: boolean };
   /** Sends e-mail through SES: invitations (the API), notifications (the delivery worker). */
   mail: boolean;
-  /** Only the API creates the hub key (on its first start); the others only read it. */
-  hubKey: "read" | "read-write";
+  /** Only the API creates the hub key (on its first start); the others but the console only read it. */
+  hubKey: "none" | "read" | "read-write";
   /** Seals or opens webhook secrets: the API (endpoints) and the delivery worker (signing). */
   webhookSecrets: boolean;
 }
 
 export const FUNCTION_ACCESS: Record<HandlerName, Access> = {
-  api: { queue: { send: true, consume: false }, mail: true, hubKey: "read-write", webhookSecrets: true },
-  delivery: { queue: { send: true, consume: true }, mail: true, hubKey: "read", webhookSecrets: true },
-  reconciler: { queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
-  sweeper: { queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
-  integrator: { queue: { send: false, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  api: { table: true, queue: { send: true, consume: false }, mail: true, hubKey: "read-write", webhookSecrets: true },
+  console: { table: false, queue: { send: false, consume: false }, mail: false, hubKey: "none", webhookSecrets: false },
+  delivery: { table: true, queue: { send: true, consume: true }, mail: true, hubKey: "read", webhookSecrets: true },
+  reconciler: { table: true, queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  sweeper: { table: true, queue: { send: true, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
+  integrator: { table: true, queue: { send: false, consume: false }, mail: false, hubKey: "read", webhookSecrets: false },
 };
 
 /**
- * The DynamoDB calls the adapters make (single-item reads and conditional writes, queries on
- * the table and its indexes, batches). No Scan: nothing in the code scans the table.
+ * The DynamoDB calls the adapters make (Get, BatchGet, Query, Put, Update, Delete and BatchWrite
+ * commands). No Scan and no transactions: nothing in the deployed code scans the table or
+ * writes in a transaction, so neither Scan nor ConditionCheckItem is granted.
  */
 export const TABLE_ACTIONS = [
   "dynamodb:GetItem",
@@ -69,11 +75,21 @@ export const TABLE_ACTIONS = [
   "dynamodb:BatchWriteItem",
 ];
 
+/** The code sends in batches (SendMessageBatch is authorised as SendMessage); queue URLs come from the environment. */
+export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"];
+/** What the SQS event source does as the function's role; the code itself only deletes (DeleteMessageBatch). */
+export const QUEUE_CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
+/** The code reads a secret's value, never its description. */
+export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue"];
+
+/** The console's paths (functions/http/routes/console.ts), which the HTTP API sends to the console function. */
+export const CONSOLE_ROUTE_PATHS = ["/console", "/console/{proxy+}"];
+
 const SCHEDULED: HandlerName[] = ["reconciler", "sweeper", "integrator"];
 
 export class StatelessStack extends Stack {
   readonly functions: Record<HandlerName, HoptraceFunction>;
-  readonly api: LambdaRestApi;
+  readonly api: HttpApi;
   readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -93,7 +109,8 @@ export class StatelessStack extends Stack {
     const make = (handler: HandlerName) =>
       new HoptraceFunction(this, `${capitalise(handler)}Function`, {
         handler,
-        environment,
+        // The console reads its public URL (added below) and log level, nothing else.
+        environment: handler === "console" ? { LOG_LEVEL: config.logLevel } : environment,
         logRetention: config.logRetentionDays,
         tracing: config.tracing,
         // A missed scheduled run is repeated by the next one a minute later; retrying it only overlaps.
@@ -103,11 +120,11 @@ export class StatelessStack extends Stack {
       });
     this.functions = Object.fromEntries(HANDLER_NAMES.map((h) => [h, make(h)])) as Record<HandlerName, HoptraceFunction>;
 
-    this.api = this.restApi(config, this.functions.api);
-    // The RestApi resource does not depend on any function (its methods and deployment do), so
-    // building the URL from its id, not from `api.url`, leaves no dependency cycle.
-    const publicUrl =
-      config.publicUrl ?? Fn.join("", ["https://", this.api.restApiId, ".execute-api.", this.region, ".", this.urlSuffix, "/", config.stage]);
+    this.api = this.httpApi(config, this.functions.api, this.functions.console);
+    // The Api resource depends on no function (its integration and routes do), so the functions
+    // may read its endpoint without a dependency cycle. The `$default` stage is served at the
+    // endpoint's root: no stage name in the URL, and none in the path the function sees.
+    const publicUrl = config.publicUrl ?? this.api.apiEndpoint;
 
     for (const name of HANDLER_NAMES) {
       const fn = this.functions[name].fn;
@@ -115,22 +132,22 @@ export class StatelessStack extends Stack {
       this.grant(name, fn, props);
     }
 
-    this.functions.delivery.fn.addEventSource(
-      new SqsEventSource(props.deliveryQueue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.deliveryMaxConcurrency,
-      }),
-    );
+    // Mappings rather than SqsEventSource, which would also grant ChangeMessageVisibility and
+    // GetQueueUrl; what the mapping needs of the role is granted in grant() below.
+    this.functions.delivery.fn.addEventSourceMapping("DeliveryQueueSource", {
+      eventSourceArn: props.deliveryQueue.queueArn,
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.deliveryMaxConcurrency,
+    });
     // The slow lane has workers of its own, so endpoints that time out (10 s an attempt) take
     // only these; small batches, so one slow endpoint holds up few others in the same lane.
-    this.functions.delivery.fn.addEventSource(
-      new SqsEventSource(props.slowDeliveryQueue, {
-        batchSize: SLOW_LANE_BATCH_SIZE,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.slowLaneMaxConcurrency,
-      }),
-    );
+    this.functions.delivery.fn.addEventSourceMapping("SlowDeliveryQueueSource", {
+      eventSourceArn: props.slowDeliveryQueue.queueArn,
+      batchSize: SLOW_LANE_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.slowLaneMaxConcurrency,
+    });
 
     // Right after log entries are written: the integrator then reads what is pending from the
     // index, so a record only says "look now", and one lost is made up by the minute schedule.
@@ -159,58 +176,68 @@ export class StatelessStack extends Stack {
     this.acknowledgeNagFindings(config);
   }
 
-  private restApi(config: StageConfig, api: HoptraceFunction): LambdaRestApi {
+  /**
+   * An HTTP API (payload format 2.0) whose `$default` route goes to the API function, which
+   * answers unknown paths itself, and whose /console routes go to the console function. Its `$default` stage carries the throttling and the access log;
+   * what a REST API stage also had and an HTTP API has not (execution logs, X-Ray, a WAF web ACL)
+   * is in infra/README.md.
+   */
+  private httpApi(config: StageConfig, api: HoptraceFunction, consoleFn: HoptraceFunction): HttpApi {
     const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: config.logRetentionDays });
-    return new LambdaRestApi(this, "Api", {
-      handler: api.fn,
-      proxy: true,
+    const httpApi = new HttpApi(this, "Api", {
       description: `Hoptrace ${config.stage} API`,
-      endpointTypes: [EndpointType.REGIONAL],
-      // API Gateway writes stage logs through the account-wide CloudWatch role.
-      cloudWatchRole: true,
-      deployOptions: {
-        stageName: config.stage,
-        throttlingRateLimit: config.throttling.rateLimit,
-        throttlingBurstLimit: config.throttling.burstLimit,
-        tracingEnabled: config.tracing,
-        metricsEnabled: true,
-        // Errors only, and never request or response bodies: they carry call records.
-        loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          ip: true,
-          caller: false,
-          user: false,
-          requestTime: true,
-          httpMethod: true,
-          resourcePath: true,
-          status: true,
-          protocol: true,
-          responseLength: true,
-        }),
+      defaultIntegration: new HttpLambdaIntegration("ApiIntegration", api.fn, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }),
+      createDefaultStage: false,
+    });
+    const consoleIntegration = new HttpLambdaIntegration("ConsoleIntegration", consoleFn.fn, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
+    for (const path of CONSOLE_ROUTE_PATHS) httpApi.addRoutes({ path, methods: [HttpMethod.GET, HttpMethod.HEAD], integration: consoleIntegration });
+    new HttpStage(this, "ApiStage", {
+      httpApi,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttling.rateLimit, burstLimit: config.throttling.burstLimit },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The route, never the path, query or body: those carry call records. The integration's
+        // error stands in for a REST stage's execution log at level ERROR.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            ip: "$context.identity.sourceIp",
+            requestTime: "$context.requestTime",
+            httpMethod: "$context.httpMethod",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            protocol: "$context.protocol",
+            responseLength: "$context.responseLength",
+            integrationStatus: "$context.integrationStatus",
+            integrationLatency: "$context.integrationLatency",
+            integrationError: "$context.integrationErrorMessage",
+          }),
+        ),
       },
     });
+    return httpApi;
   }
 
   private grant(name: HandlerName, fn: HoptraceFunction["fn"], props: StatelessStackProps): void {
     const access = FUNCTION_ACCESS[name];
-    fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
-    for (const queue of [props.deliveryQueue, props.slowDeliveryQueue]) {
-      if (access.queue.send) queue.grantSendMessages(fn);
-      if (access.queue.consume) queue.grantConsumeMessages(fn);
-    }
+    if (access.table) fn.addToRolePolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: tableAndIndexArns(props.table) }));
+    const queues = [props.deliveryQueue.queueArn, props.slowDeliveryQueue.queueArn];
+    if (access.queue.send) fn.addToRolePolicy(new PolicyStatement({ actions: QUEUE_SEND_ACTIONS, resources: queues }));
+    if (access.queue.consume) fn.addToRolePolicy(new PolicyStatement({ actions: QUEUE_CONSUME_ACTIONS, resources: queues }));
     if (access.mail) {
       // SES v2 SendEmail (raw MIME included) as the configured sender only, from its own identity.
       const identity = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: mailIdentityOf(props.config) });
       fn.addToRolePolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identity], conditions: { StringEquals: { "ses:FromAddress": props.config.mailFrom } } }));
     }
-    props.hubKeySecret.grantRead(fn);
+    if (access.hubKey !== "none") fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.hubKeySecret.secretArn] }));
     if (access.hubKey === "read-write") {
       fn.addToRolePolicy(new PolicyStatement({ actions: ["secretsmanager:PutSecretValue"], resources: [props.hubKeySecret.secretArn] }));
     }
     if (access.webhookSecrets) {
-      props.webhookSecretsKey.grantRead(fn);
+      fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.webhookSecretsKey.secretArn] }));
       fn.addEnvironment("WEBHOOK_SECRETS_KEY_ARN", props.webhookSecretsKey.secretArn);
     }
   }
@@ -268,27 +295,12 @@ export class StatelessStack extends Stack {
     acknowledge(
       this.api,
       "AwsSolutions-APIG4",
-      "Every /v1 request is authenticated in the function by an RFC 9421 HTTP message signature over method, target URI and content digest; /health, the JWKS and the OpenAPI document are public by design.",
+      "Every /v1 request is authenticated in the function by an RFC 9421 HTTP message signature over method, target URI and content digest; /health, the JWKS, the OpenAPI document and the console's page and files (routed to the console function) are public by design.",
     );
     acknowledge(
       this.api,
       "AwsSolutions-COG4",
       "Callers are telecom providers holding Ed25519 keys registered with the hub and authenticated per request by RFC 9421 signatures; there are no end users for a Cognito user pool.",
-    );
-    acknowledge(
-      this.api,
-      "AwsSolutions-APIG2",
-      "Requests are validated in the function by the zod schemas that also generate the OpenAPI contract; a second copy of the rules in API Gateway would drift from them.",
-    );
-    acknowledge(
-      this.api,
-      "AwsSolutions-APIG3",
-      "Unsigned requests are refused before any work is done and the stage is throttled; a WAF web ACL is an account-level choice of the operator, not part of this stack.",
-    );
-    acknowledge(
-      this.api,
-      `AwsSolutions-IAM4[Policy::${managedPolicy("AmazonAPIGatewayPushToCloudWatchLogs")}]`,
-      "AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy of API Gateway's account-wide logging role; it only writes logs.",
     );
     for (const name of HANDLER_NAMES) {
       const fn = this.functions[name].fn;

@@ -10,7 +10,7 @@ import { bodyCap } from "./middleware/body-limit.js";
 import { idempotency } from "./middleware/idempotency.js";
 import { receipts } from "./middleware/receipt.js";
 import { rateLimit } from "./middleware/rate-limit.js";
-import { problemResponse, toProblem } from "./problem.js";
+import { useProblemFallbacks, useRequestIds } from "./app-shell.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { hopRequestRoutes } from "./routes/hop-requests.js";
 import { tracebackRoutes } from "./routes/tracebacks.js";
@@ -56,13 +56,17 @@ function newApp(): OpenAPIHono<AppEnv> {
   return app;
 }
 
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+export interface AppOptions {
+  /**
+   * Serve the web console too (the local server does); deployed, the console is a function of its
+   * own (console-app.ts) and the API's is built without it.
+   */
+  console?: boolean;
+}
+
+export function createApp(deps: AppDeps, opts: AppOptions = {}): OpenAPIHono<AppEnv> {
   const app = newApp();
-  app.use("*", async (c, next) => {
-    c.set("requestId", deps.ids.next("req"));
-    await next();
-    c.header("x-request-id", c.get("requestId"));
-  });
+  useRequestIds(app, deps.ids);
   // Streamed uploads bound their own bodies, so they stand ahead of the general cap.
   for (const routes of STREAMED) routes(app, deps);
   app.use("*", bodyCap(deps.settings.maxBodyBytes));
@@ -77,9 +81,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   let contract: ReturnType<typeof buildDocument> | undefined;
   app.get("/openapi.json", (c) => c.json((contract ??= buildDocument(openApiDocument()))));
   app.get("/docs", docsPage);
-  consoleRoutes(app, { publicUrl: deps.settings.publicUrl });
-  app.notFound((c) => problemResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
-  app.onError((err, c) => toProblem(err, c, (msg, fields) => deps.log.error(msg, { ...fields, requestId: c.get("requestId") })));
+  if (opts.console ?? true) consoleRoutes(app, { publicUrl: deps.settings.publicUrl });
+  useProblemFallbacks(app, (msg, fields) => deps.log.error(msg, fields));
   return app;
 }
 

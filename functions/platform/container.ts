@@ -28,10 +28,9 @@ import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { DynamoInvitationStore } from "../adapters/dynamo/invitation-store.js";
 import { fileMailer, smtpMailer } from "../adapters/mail/mailers.js";
-import { sesMailer } from "../adapters/mail/ses-mailer.js";
 import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
-import type { LocalMailbox, Mailer } from "../usecases/people-ports.js";
+import { MailSendError, type LocalMailbox, type Mailer } from "../usecases/people-ports.js";
 import type { AppDeps } from "../http/env.js";
 import type { HubKey } from "../usecases/hub-key-ports.js";
 import type { DataKey } from "../crypto/sealed-secret.js";
@@ -56,6 +55,12 @@ export interface RuntimeOverrides {
    * for it (their invocation fails and is retried), so two different keys can never be written.
    */
   createHubKey?: boolean;
+  /**
+   * How a deployed function sends e-mail. Only the handlers of the functions that may send (api,
+   * delivery) pass SES's mailer, so the other bundles carry no SES client; without it a deployed
+   * function refuses to send, as its role would.
+   */
+  sesMailer?: (region: string, from: string) => Mailer;
 }
 
 export async function buildRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
@@ -65,7 +70,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
   const hubKey = await loadHubKey(config, overrides.createHubKey ?? config.HOPTRACE_MODE === "local");
   const destinationPolicy = { allowLoopback: config.ALLOW_LOOPBACK_WEBHOOKS, requireHttps: config.HOPTRACE_MODE === "aws" };
   const guard = destinationGuard(destinationPolicy);
-  const mail = mailerFor(config);
+  const mail = mailerFor(config, overrides.sesMailer);
   const secrets = secretBox(() => loadDataKey(config));
   const webhooks = new DynamoWebhookStore(db, config.TABLE_NAME, secrets);
   const queue = new SqsDeliveryQueue(sqs, config.DELIVERY_QUEUE_URL, config.DELIVERY_SLOW_QUEUE_URL);
@@ -137,13 +142,19 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
 }
 
 /** SMTP when configured; otherwise SES on AWS, and files in the data folder locally. */
-function mailerFor(config: Config): { mailer: Mailer; localMailbox?: LocalMailbox } {
+function mailerFor(config: Config, ses: RuntimeOverrides["sesMailer"]): { mailer: Mailer; localMailbox?: LocalMailbox } {
   const from = config.MAIL_FROM ?? "Hoptrace <hoptrace@localhost>";
   if (config.SMTP_URL) return { mailer: smtpMailer(config.SMTP_URL, from) };
-  if (config.HOPTRACE_MODE === "aws") return { mailer: sesMailer(config.AWS_REGION, from) };
+  if (config.HOPTRACE_MODE === "aws") return { mailer: ses ? ses(config.AWS_REGION, from) : NO_MAIL };
   const files = fileMailer(config.MAIL_DIR ?? join(dirname(config.HUB_KEY_FILE!), "mail"), from);
   return { mailer: files, localMailbox: files };
 }
+
+/** A deployed function without a grant to send: refused here, before SES would refuse it. */
+const NO_MAIL: Mailer = {
+  transport: "ses",
+  send: () => Promise.reject(new MailSendError("this function sends no e-mail")),
+};
 
 /** The log's name in its checkpoints: the public URL's host and path, then `/log`. */
 function logOrigin(publicUrl: string): string {

@@ -574,8 +574,8 @@ ${rows(c.byCommand, hops)}
 
 Prices (test/bench/stack/cost.ts, each with its source): DynamoDB $${PRICES.dynamoWriteUnit} per million write
 units and $${PRICES.dynamoReadUnit} per million read units; SQS $${PRICES.sqsRequest} per million requests; Lambda arm64
-$${PRICES.lambdaGbSecond} per million GB-s and $${PRICES.lambdaRequest} per million invocations; API Gateway REST
-$${PRICES.restApiRequest} per million requests (HTTP API: $${PRICES.httpApiRequest}). Lambda durations are the local hub's
+$${PRICES.lambdaGbSecond} per million GB-s and $${PRICES.lambdaRequest} per million invocations; API Gateway HTTP API
+$${PRICES.httpApiRequest} per million requests (a REST API: $${PRICES.restApiRequest}). Lambda durations are the local hub's
 request and batch handling times with the memory configured in infra/function-sizing.ts; on AWS
 each DynamoDB call adds a few ms of network. The integrator's, sweeper's and reconciler's
 invocations, storage, logs and data transfer are not included.
@@ -585,7 +585,7 @@ invocations, storage, logs and data transfer are not included.
 | DynamoDB | ${fix(inputs.writeUnits)} WRU, ${fix(inputs.readUnits)} RRU | ${fix(cost.dynamo)} |
 | SQS | ${fix(inputs.sqsRequests)} requests | ${fix(cost.sqs)} |
 | Lambda | ${fix(inputs.lambdaInvocations)} invocations, ${inputs.lambdaGbSeconds.toFixed(4)} GB-s | ${fix(cost.lambda)} |
-| API Gateway (REST) | ${fix(inputs.apiRequests)} requests | ${fix(cost.apiGateway)} |
+| API Gateway (HTTP API) | ${fix(inputs.apiRequests)} requests | ${fix(cost.apiGateway)} |
 | **all-in** | | **${fix(cost.total)}** |
 `;
 }

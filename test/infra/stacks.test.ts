@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { loadConsoleAssets } from "../../functions/console/assets.js";
 import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
+/** The functions that build the hub's runtime (config.ts, container.ts); the console builds none. */
+const RUNTIME_HANDLERS = HANDLER_NAMES.filter((name) => name !== "console");
 import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
 import { DELIVERY_MAX_RECEIVE_COUNT } from "../../infra/stateful-stack.js";
 import { FUNCTION_ACCESS, SLOW_LANE_BATCH_SIZE } from "../../infra/stateless-stack.js";
@@ -257,7 +259,7 @@ describe("the functions", () => {
     expect(logGroup.Properties.RetentionInDays).toBe(dev.config.logRetentionDays);
   });
 
-  it.each(HANDLER_NAMES)("%s gets the settings config.ts requires on AWS", (name) => {
+  it.each(RUNTIME_HANDLERS)("%s gets the settings config.ts requires on AWS", (name) => {
     const env = functionOf(dev.statelessTemplate, name)[1].Properties.Environment.Variables;
     expect(env).toMatchObject({
       HOPTRACE_MODE: "aws",
@@ -269,10 +271,15 @@ describe("the functions", () => {
     expect(JSON.parse(env.CONSORTIUM_PUBLIC_JWK)).toEqual(CONSORTIUM_JWK);
   });
 
-  it("derives PUBLIC_URL from the RestApi id and the stage when no URL is configured", () => {
+  it("derives PUBLIC_URL from the HTTP API's endpoint when no URL is configured: the $default stage has no path", () => {
     const env = functionOf(dev.statelessTemplate, "api")[1].Properties.Environment.Variables;
-    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGateway::RestApi"), "the RestApi");
-    expect(env.PUBLIC_URL).toEqual({ "Fn::Join": ["", ["https://", { Ref: apiId }, ".execute-api.", { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }, `/${dev.config.stage}`]] });
+    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
+    expect(env.PUBLIC_URL).toEqual({ "Fn::GetAtt": [apiId, "ApiEndpoint"] });
+  });
+
+  it("gives the console its public URL and log level, and nothing of the table, queues or keys", () => {
+    const env = functionOf(dev.statelessTemplate, "console")[1].Properties.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "HOPTRACE_MODE", "LOG_LEVEL", "NODE_OPTIONS", "PUBLIC_URL"]);
   });
 
   it("uses the configured public URL when there is one", () => {
@@ -280,7 +287,7 @@ describe("the functions", () => {
     expect(env.PUBLIC_URL).toBe("https://traceback.example.org");
   });
 
-  it("leaves no dependency cycle in either template (PUBLIC_URL refers to the RestApi, the API to the function)", () => {
+  it("leaves no dependency cycle in either template (PUBLIC_URL refers to the HTTP API, its integration to the function)", () => {
     expect(findCycle(dev.statelessTemplate)).toBeUndefined();
     expect(findCycle(dev.statefulTemplate)).toBeUndefined();
   });
@@ -289,7 +296,8 @@ describe("the functions", () => {
     const nameProps = ["TableName", "QueueName", "FunctionName", "RoleName", "LogGroupName", "TopicName", "Name", "ManagedPolicyName"];
     for (const template of [dev.statefulTemplate, dev.statelessTemplate]) {
       for (const [id, r] of resources(template)) {
-        if (r.Type === "AWS::ApiGateway::RestApi" || r.Type === "AWS::IAM::Policy" || r.Type === "AWS::Events::Rule") continue;
+        // An API's name need not be unique in an account.
+        if (r.Type === "AWS::ApiGatewayV2::Api" || r.Type === "AWS::IAM::Policy" || r.Type === "AWS::Events::Rule") continue;
         // A reference to another resource is fine; a literal would collide between stages.
         for (const prop of nameProps) expect(typeof r.Properties?.[prop], `${id}.${prop}`).not.toBe("string");
       }
@@ -304,16 +312,16 @@ describe("the functions", () => {
     expect(existsSync(join(dir, "index.mjs.map"))).toBe(true);
     // The pinned SDK is inside the bundle, not left to the runtime's copy.
     expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//);
-    expect(bundle).toMatch(/DynamoDB/);
+    if (name !== "console") expect(bundle).toMatch(/DynamoDB/);
   });
 
-  it("puts the built web console beside the API's bundle, where the API reads it, and in no other function", async () => {
+  it("puts the built web console beside the console function's bundle, where it reads it, and in no other function", async () => {
     const assetDir = (name: (typeof HANDLER_NAMES)[number]) => join(dev.outdir, `asset.${(functionOf(dev.statelessTemplate, name)[1].Properties.Code.S3Key as string).replace(/\.zip$/, "")}`);
-    const assets = await loadConsoleAssets(join(assetDir("api"), "dist"));
+    const assets = await loadConsoleAssets(join(assetDir("console"), "dist"));
     expect(assets.page("https://api.example/prod")).toContain('<base href="/prod/console/">');
-    const manifest = JSON.parse(readFileSync(join(assetDir("api"), "dist", "manifest.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(assetDir("console"), "dist", "manifest.json"), "utf8"));
     expect(assets.asset(manifest.js.file)?.contentType).toMatch(/^text\/javascript/);
-    for (const name of HANDLER_NAMES.filter((n) => n !== "api")) expect(existsSync(join(assetDir(name), "dist")), name).toBe(false);
+    for (const name of HANDLER_NAMES.filter((n) => n !== "console")) expect(existsSync(join(assetDir(name), "dist")), name).toBe(false);
   });
 });
 
@@ -408,8 +416,9 @@ describe("least privilege", () => {
     for (const name of HANDLER_NAMES) expect(actionsOfFunction(dev.statelessTemplate, name)).not.toContain("dynamodb:Scan");
   });
 
-  it("lets only the API function write the hub key, and every function read it", () => {
-    for (const name of HANDLER_NAMES) {
+  it("lets only the API function write the hub key, and every function but the console read it", () => {
+    expect(actionsOfFunction(dev.statelessTemplate, "console").filter((a) => !a.startsWith("xray:"))).toEqual([]);
+    for (const name of RUNTIME_HANDLERS) {
       const actions = actionsOfFunction(dev.statelessTemplate, name);
       expect(actions).toContain("secretsmanager:GetSecretValue");
       if (name === "api") expect(actions).toContain("secretsmanager:PutSecretValue");
@@ -448,6 +457,18 @@ describe("least privilege", () => {
     }
   });
 
+  it("grants only the actions the code sends and the event sources need: no ConditionCheckItem, GetQueueUrl, ChangeMessageVisibility or DescribeSecret", () => {
+    const granted = (name: HandlerName, prefix: string) => [...new Set(actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith(prefix)))].sort();
+    for (const name of HANDLER_NAMES) {
+      const { table, queue, hubKey } = FUNCTION_ACCESS[name];
+      const dynamo = granted(name, "dynamodb:").filter((a) => !STREAM_ACTIONS.includes(a));
+      expect(dynamo, name).toEqual(table ? ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] : []);
+      const sqs = [...(queue.consume ? ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"] : []), ...(queue.send ? ["sqs:SendMessage"] : [])].sort();
+      expect(granted(name, "sqs:"), name).toEqual(sqs);
+      expect(granted(name, "secretsmanager:"), name).toEqual({ none: [], read: ["secretsmanager:GetSecretValue"], "read-write": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"] }[hubKey]);
+    }
+  });
+
   it("scopes table access to the table and its four named indexes, and stream reads to the stream", () => {
     for (const { statement } of allowStatements(dev.statelessTemplate)) {
       const scoped = actionsOf(statement).filter((a) => a.startsWith("dynamodb:") && !RESOURCELESS.includes(a));
@@ -478,30 +499,54 @@ describe("schedules", () => {
   });
 });
 
-describe("the REST API", () => {
-  it("proxies everything to the API function", () => {
-    const [fnId] = functionOf(dev.statelessTemplate, "api");
-    dev.statelessTemplate.hasResourceProperties("AWS::ApiGateway::Resource", { PathPart: "{proxy+}" });
-    const methods = resources(dev.statelessTemplate, "AWS::ApiGateway::Method");
-    expect(methods.length).toBeGreaterThan(0);
-    for (const [, m] of methods) {
-      expect(m.Properties.HttpMethod).toBe("ANY");
-      expect(m.Properties.Integration.Type).toBe("AWS_PROXY");
-      expect(JSON.stringify(m.Properties.Integration.Uri)).toContain(fnId);
-    }
+describe("the HTTP API", () => {
+  /** Each route key of the HTTP API, with the function its integration invokes. */
+  const routeTargets = () => {
+    const [apiId, api] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
+    expect(api.Properties.ProtocolType).toBe("HTTP");
+    const integrations = Object.fromEntries(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Integration").map(([id, i]) => [id, i]));
+    const fnIds = Object.fromEntries(HANDLER_NAMES.map((name) => [functionOf(dev.statelessTemplate, name)[0], name]));
+    return Object.fromEntries(
+      resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Route").map(([, route]) => {
+        expect(route.Properties.ApiId).toEqual({ Ref: apiId });
+        const integration = integrations[route.Properties.Target["Fn::Join"][1][1].Ref]!;
+        expect(integration.Properties).toMatchObject({ ApiId: { Ref: apiId }, IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0" });
+        return [route.Properties.RouteKey, fnIds[integration.Properties.IntegrationUri["Fn::GetAtt"][0]]];
+      }),
+    );
+  };
+
+  it("sends the console's paths to the console function and everything else, through $default, to the API function, with payload format 2.0", () => {
+    expect(routeTargets()).toEqual({
+      $default: "api",
+      "GET /console": "console",
+      "HEAD /console": "console",
+      "GET /console/{proxy+}": "console",
+      "HEAD /console/{proxy+}": "console",
+    });
+    expect(resources(dev.statelessTemplate, "AWS::ApiGateway::RestApi")).toEqual([]);
   });
 
-  it("throttles the stage and writes JSON access logs to a log group with retention", () => {
-    const [, stage] = only(resources(prod.statelessTemplate, "AWS::ApiGateway::Stage"), "the API stage");
-    expect(stage.Properties.StageName).toBe("prod");
-    expect(stage.Properties.MethodSettings).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ ThrottlingRateLimit: prod.config.throttling.rateLimit, ThrottlingBurstLimit: prod.config.throttling.burstLimit, DataTraceEnabled: false }),
-      ]),
-    );
-    const format = stage.Properties.AccessLogSetting.Format as string;
-    expect(JSON.parse(format)).toHaveProperty("requestId");
-    const logGroupId = stage.Properties.AccessLogSetting.DestinationArn["Fn::GetAtt"][0];
+  it("lets API Gateway invoke the API and console functions, from this API only", () => {
+    const [apiId] = only(resources(dev.statelessTemplate, "AWS::ApiGatewayV2::Api"), "the HTTP API");
+    const permissions = resources(dev.statelessTemplate, "AWS::Lambda::Permission").filter(([, p]) => p.Properties.Principal === "apigateway.amazonaws.com");
+    const fnIds = Object.fromEntries(HANDLER_NAMES.map((name) => [functionOf(dev.statelessTemplate, name)[0], name]));
+    expect([...new Set(permissions.map(([, p]) => fnIds[p.Properties.FunctionName["Fn::GetAtt"][0]]))].sort()).toEqual(["api", "console"]);
+    for (const [, p] of permissions) expect(JSON.stringify(p.Properties.SourceArn)).toContain(apiId);
+  });
+
+  it("throttles the $default stage, deploys it on every change and writes JSON access logs to a log group with retention", () => {
+    const [, stage] = only(resources(prod.statelessTemplate, "AWS::ApiGatewayV2::Stage"), "the API stage");
+    expect(stage.Properties).toMatchObject({
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: prod.config.throttling.rateLimit, ThrottlingBurstLimit: prod.config.throttling.burstLimit, DetailedMetricsEnabled: true },
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string);
+    expect(format).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", status: "$context.status", integrationError: "$context.integrationErrorMessage" });
+    // The route key only: paths and query strings carry call records.
+    expect(Object.values(format)).not.toContain("$context.path");
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn["Fn::GetAtt"][0];
     expect(prod.statelessTemplate.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(prod.config.logRetentionDays);
   });
 

@@ -13,9 +13,13 @@ export const PRICES = {
   /** https://aws.amazon.com/lambda/pricing/ (arm64: $0.0000133334 per GB-second, i.e. $13.3334 per million; $0.20 per million requests) */
   lambdaGbSecond: 13.3334,
   lambdaRequest: 0.2,
-  /** https://aws.amazon.com/api-gateway/pricing/ (REST API, first 333 million a month; HTTP API $1.00) */
-  restApiRequest: 3.5,
+  /**
+   * https://aws.amazon.com/api-gateway/pricing/ (HTTP API, the one the stack deploys: first 300
+   * million a month, metered in 512 KB steps, which no hop request or answer reaches; a REST API
+   * would be $3.50)
+   */
   httpApiRequest: 1.0,
+  restApiRequest: 3.5,
 } as const;
 
 /** Per answered hop, as measured. */
@@ -42,6 +46,6 @@ export function allInCost(x: CostInputs): Cost {
   const dynamo = x.writeUnits * PRICES.dynamoWriteUnit + x.readUnits * PRICES.dynamoReadUnit;
   const sqs = x.sqsRequests * PRICES.sqsRequest;
   const lambda = x.lambdaGbSeconds * PRICES.lambdaGbSecond + x.lambdaInvocations * PRICES.lambdaRequest;
-  const apiGateway = x.apiRequests * PRICES.restApiRequest;
+  const apiGateway = x.apiRequests * PRICES.httpApiRequest;
   return { dynamo, sqs, lambda, apiGateway, total: dynamo + sqs + lambda + apiGateway };
 }
