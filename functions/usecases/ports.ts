@@ -88,6 +88,8 @@ export interface TracebackStore {
   getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
   /** False when an amendment with this number exists already. */
   putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean>;
+  /** Keeps an answer's evidence, to be named by the hop's replaceHop that follows; idempotent. */
+  putAnswerEvidence(tracebackId: string, seq: number, evidence: AnswerEvidence): Promise<void>;
   putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists">;
   replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void>;
   clearOutbox(ref: OutboxRef, marker: string): Promise<void>;

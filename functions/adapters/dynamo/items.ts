@@ -1,6 +1,7 @@
 /** Helpers shared by the stores: item (de)serialisation, opaque cursors, paged queries. */
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../../usecases/ports.js";
+import { batchGetAll } from "./batch-get.js";
 import { TABLE, type ItemKey } from "./keys.js";
 
 const KEY_ATTRIBUTES = new Set<string>([
@@ -8,6 +9,8 @@ const KEY_ATTRIBUTES = new Set<string>([
   TABLE.sortKey,
   TABLE.ttlAttribute,
   "entity",
+  // A hop's pointer to its answer's evidence item: the store puts the evidence back in its place.
+  "evidenceId",
   ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
 ]);
 
@@ -208,4 +211,23 @@ export async function dueAcrossShards(
     ),
   );
   return results.flatMap((r) => r.Items ?? []);
+}
+
+/**
+ * The whole items behind `dueAcrossShards`, for work that needs more than its index projects:
+ * found through the index, read from the table, and kept only while the item itself is still
+ * due (the index may lag a write that took it out).
+ */
+export async function dueItemsAcrossShards(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  index: { name: string; partitionKey: string; sortKey: string },
+  shards: string[],
+  before: string,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  const found = await dueAcrossShards(db, tableName, index, shards, before, limit);
+  if (found.length === 0) return [];
+  const items = await batchGetAll(db, tableName, found.map((i) => ({ pk: String(i[TABLE.partitionKey]), sk: String(i[TABLE.sortKey]) })), true);
+  return items.filter((i) => typeof i[index.partitionKey] === "string" && shards.includes(i[index.partitionKey] as string) && String(i[index.sortKey]) < before);
 }
