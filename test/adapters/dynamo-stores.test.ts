@@ -212,7 +212,7 @@ describe("answer evidence", () => {
     request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/h/answer`, headers: { "idempotency-key": `key-${n}` }, body: `{"n":${n}}` },
     key: { keyId: "kid-1", accountId: "acc_TERM", publicJwk: { kty: "OKP", crv: "Ed25519", x: "x".repeat(43) } },
     response: { status: 200, body: `{"answered":${n}}` },
-    receipt: `receipt-${n}-${ids.next("r")}`,
+    receipt: `receipt-${n}-${ids.next("req")}`,
   });
   const answered = (hop: StoredHop, e: AnswerEvidence): StoredHop => ({ ...hop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence: e });
 

@@ -113,7 +113,7 @@ describe("the indexes' projections", () => {
 
         const delivery: Delivery = {
           eventId: event.id,
-          endpointId: ids.next("wh"),
+          endpointId: ids.next("ep"),
           accountId: "acc_P",
           eventType: event.type,
           status: "retrying",
