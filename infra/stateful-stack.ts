@@ -44,6 +44,8 @@ export class StatefulStack extends Stack {
       stream: StreamViewType.KEYS_ONLY,
     });
     for (const index of Object.values(TABLE.indexes)) {
+      // DynamoDB cannot change an index's projection: it is dropped by one deploy and created again by the next.
+      if (index.name === config.withoutIndex) continue;
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },

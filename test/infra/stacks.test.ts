@@ -149,6 +149,12 @@ describe("the table", () => {
     expect(of(TABLE.indexes.outbox.name)).toEqual({ ProjectionType: "INCLUDE", NonKeyAttributes: ["entity", "id", "tracebackId", "seq", "statementId", "acceptedAt"] });
   });
 
+  it("leaves out the one index a deploy rebuilds, and only that one", () => {
+    const rebuilding = synthHoptrace({ stage: "dev", overrides: { consortiumPublicJwk: CONSORTIUM_JWK, withoutIndex: "gsi4" } });
+    const deployed = table(rebuilding).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>;
+    expect(deployed.map((i) => i.IndexName).sort()).toEqual(["gsi1", "gsi2", "gsi3"]);
+  });
+
   it("declares every key attribute as a string", () => {
     const keyNames = [TABLE.partitionKey, TABLE.sortKey, ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey])];
     expect(table(dev).Properties.AttributeDefinitions).toEqual(expect.arrayContaining(keyNames.map((AttributeName) => ({ AttributeName, AttributeType: "S" }))));
