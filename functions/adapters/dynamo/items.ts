@@ -218,15 +218,9 @@ export async function dueAcrossShards(
  * found through the index, read from the table, and kept only while the item itself is still
  * due (the index may lag a write that took it out).
  */
-export async function dueItemsAcrossShards(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  index: { name: string; partitionKey: string; sortKey: string },
-  shards: string[],
-  before: string,
-  limit: number,
-): Promise<Record<string, unknown>[]> {
-  const found = await dueAcrossShards(db, tableName, index, shards, before, limit);
+export async function dueItemsAcrossShards(...query: Parameters<typeof dueAcrossShards>): Promise<Record<string, unknown>[]> {
+  const [db, tableName, index, shards, before] = query;
+  const found = await dueAcrossShards(...query);
   if (found.length === 0) return [];
   const items = await batchGetAll(db, tableName, found.map((i) => ({ pk: String(i[TABLE.partitionKey]), sk: String(i[TABLE.sortKey]) })), true);
   return items.filter((i) => typeof i[index.partitionKey] === "string" && shards.includes(i[index.partitionKey] as string) && String(i[index.sortKey]) < before);
