@@ -43,7 +43,7 @@ export interface SealedResponse {
   entry: LogEntry;
   /**
    * Appends the entry, with the exchange kept beside it unless `keptElsewhere` (an answer keeps
-   * its own, on its hop). Idempotent: the same entry again is the one already there.
+   * its own, beside its hop). Idempotent: the same entry again is the one already there.
    */
   log(opts?: { keptElsewhere?: boolean }): Promise<void>;
 }
