@@ -41,7 +41,6 @@ export const TABLE = {
 } as const;
 
 export type IndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]["name"];
-export type IndexDefinition = (typeof TABLE.indexes)[keyof typeof TABLE.indexes];
 
 export type ScheduleKind = "DUE" | "OUTBOX" | "FANOUT" | "ACTIVATE" | "RETRY";
 

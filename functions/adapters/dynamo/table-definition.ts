@@ -24,6 +24,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   };
 }
 
-export function projectionOf(p: IndexProjection): { ProjectionType: "ALL" } | { ProjectionType: "INCLUDE"; NonKeyAttributes: string[] } {
+function projectionOf(p: IndexProjection): { ProjectionType: "ALL" } | { ProjectionType: "INCLUDE"; NonKeyAttributes: string[] } {
   return p.type === "ALL" ? { ProjectionType: "ALL" } : { ProjectionType: "INCLUDE", NonKeyAttributes: [...p.attributes] };
 }
