@@ -3,12 +3,15 @@
  * `prod` have their own defaults and any other name (a developer's own stage) starts from `dev`.
  * A few values that differ per deployment rather than per stage come from context too:
  * `-c publicUrl=…`, `-c consortiumPublicJwk='{"kty":"OKP",…}'`, `-c alarmEmail=…`, `-c mailFrom=…`,
- * `-c mailIdentity=…`.
+ * `-c mailIdentity=…`, and `-c withoutIndex=…` for the one deploy that rebuilds an index.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { z } from "zod";
 import { importPublicJwk } from "../functions/crypto/keys.js";
 import { DEADLINE_POLICY_NAMES } from "../functions/domain/deadlines/policy.js";
+import { TABLE, type IndexName } from "../functions/adapters/dynamo/keys.js";
+
+const INDEX_NAMES = Object.values(TABLE.indexes).map((i) => i.name) as [IndexName, ...IndexName[]];
 
 const retentionDays = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === "number"));
 
@@ -76,6 +79,12 @@ export const stageConfigSchema = z.object({
     .string()
     .regex(/^([^@\s]+@)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, "an e-mail address or a domain")
     .optional(),
+  /**
+   * An index the table is deployed without, for the one deploy that drops it so that the next
+   * deploy creates it again with the projection keys.ts gives it (infra/README.md, "Index
+   * projections"). Never a stage's default.
+   */
+  withoutIndex: z.enum(INDEX_NAMES).optional(),
 });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
@@ -127,7 +136,7 @@ export function resolveStageConfig(context: ContextReader): StageConfig {
   const stage = context("stage") ?? "dev";
   const defaults = typeof stage === "string" ? (STAGE_DEFAULTS[stage] ?? DEV) : DEV;
   const overrides = Object.fromEntries(
-    (["publicUrl", "consortiumPublicJwk", "alarmEmail", "mailFrom", "mailIdentity"] as const).flatMap((key) => {
+    (["publicUrl", "consortiumPublicJwk", "alarmEmail", "mailFrom", "mailIdentity", "withoutIndex"] as const).flatMap((key) => {
       const value = context(key);
       return value === undefined || value === "" ? [] : [[key, value]];
     }),

@@ -4,7 +4,7 @@
  * here is retained when the stack goes.
  */
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -44,10 +44,15 @@ export class StatefulStack extends Stack {
       stream: StreamViewType.KEYS_ONLY,
     });
     for (const index of Object.values(TABLE.indexes)) {
+      // DynamoDB cannot change an index's projection: it is dropped by one deploy and created again by the next.
+      if (index.name === config.withoutIndex) continue;
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        ...(index.projection.type === "ALL"
+          ? { projectionType: ProjectionType.ALL }
+          : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.attributes] }),
       });
     }
 

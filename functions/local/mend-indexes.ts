@@ -10,8 +10,13 @@
  * - an entry no item stands behind is taken out by writing the item once with that entry's keys
  *   and once more as it is (an item that does not exist is written and then deleted).
  *
+ * An entry holds what its index projects, as the table was created (a data folder made before the
+ * indexes' projections were narrowed keeps whole items in them), so an item is compared with its
+ * entry through that projection.
+ *
  * It reads the whole table: meant for the embedded stack's own start, never for a request.
  */
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TABLE } from "../adapters/dynamo/keys.js";
 
@@ -19,6 +24,7 @@ type Item = Record<string, unknown>;
 
 export async function mendIndexes(db: DynamoDBDocumentClient, tableName: string): Promise<{ rewritten: number; removed: number }> {
   const items = new Map((await scanAll(db, tableName)).map((i) => [keyOf(i), i]));
+  const projections = await projectionsOf(db, tableName);
   const rewrite = new Set<string>();
   const stale: Array<{ entry: Item; index: (typeof TABLE.indexes)[keyof typeof TABLE.indexes] }> = [];
   for (const index of Object.values(TABLE.indexes)) {
@@ -28,7 +34,7 @@ export async function mendIndexes(db: DynamoDBDocumentClient, tableName: string)
       const item = items.get(key);
       if (item && item[index.partitionKey] === entry[index.partitionKey] && item[index.sortKey] === entry[index.sortKey]) {
         indexed.add(key);
-        if (canonical(item) !== canonical(entry)) rewrite.add(key);
+        if (canonical(projected(item, index, projections.get(index.name))) !== canonical(entry)) rewrite.add(key);
       } else {
         stale.push({ entry, index });
       }
@@ -58,6 +64,26 @@ async function scanAll(db: DynamoDBDocumentClient, tableName: string, indexName?
     start = page.LastEvaluatedKey;
   } while (start);
   return out;
+}
+
+type Projection = { type: "ALL" } | { type: "some"; attributes: string[] };
+
+/** Each index's projection as the table has it. */
+async function projectionsOf(db: DynamoDBDocumentClient, tableName: string): Promise<Map<string, Projection>> {
+  const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+  return new Map(
+    (Table?.GlobalSecondaryIndexes ?? []).map((i) => [
+      i.IndexName!,
+      i.Projection?.ProjectionType === "ALL" ? { type: "ALL" } : { type: "some", attributes: i.Projection?.NonKeyAttributes ?? [] },
+    ]),
+  );
+}
+
+/** The item as its entry in `index` holds it. */
+function projected(item: Item, index: { partitionKey: string; sortKey: string }, projection: Projection | undefined): Item {
+  if (!projection || projection.type === "ALL") return item;
+  const names = [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey, ...projection.attributes];
+  return Object.fromEntries(names.filter((n) => item[n] !== undefined).map((n) => [n, item[n]]));
 }
 
 function keyOf(item: Item): string {

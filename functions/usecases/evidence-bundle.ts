@@ -3,9 +3,9 @@
  * every statement about it (signed requests with their keys and receipts, the hub's decisions),
  * the signers' certificates, and each statement's log entry with its inclusion proof in the
  * latest checkpoint. The statements come from where they are kept: an answer's or amendment's
- * on its hop, every other one on its log entry's item. Reads: the chain (one Query), the
- * traceback's log entries (one Query), the head, the tiles of every proof (one batch), the
- * certificates.
+ * beside its hop (read with the chain), every other one on its log entry's item. Reads: the
+ * chain (one Query), the traceback's log entries (one Query), the head, the tiles of every proof
+ * (one batch), the certificates.
  */
 import { decodeReceiptClaims } from "../crypto/receipt.js";
 import type { Principal } from "../domain/account.js";
@@ -59,7 +59,7 @@ export async function evidenceBundle(
     throw new RuleViolationError("beyond_log", `the log has signed ${head.size} entries, not ${opts.trustedSize}`, "/trustedSize");
   }
 
-  // Answers and amendments keep their exchange on their hop, named by their receipt's log claim.
+  // Answers and amendments keep their exchange beside their hop, named by their receipt's log claim.
   const onHops = new Map<string, AnswerEvidence>();
   for (const hop of stored.hops) {
     for (const evidence of [hop.value.evidence, ...(hop.value.amendmentEvidence ?? [])]) {

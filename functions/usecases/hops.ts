@@ -111,7 +111,13 @@ async function answerOnce(deps: CoreDeps, p: Principal, hopId: string, answer: H
   const sealed = await sealResponse(deps, hop, ctx, 200, body, now);
   const receipt = sealed.receipt;
   const marker = outboxMarker(now, hop.id);
-  const written: StoredHop = { ...answered, evidence: { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt } };
+  const evidence: AnswerEvidence = { request: ctx.request, key: ctx.key, response: { status: 200, body }, receipt };
+  const written: StoredHop = { ...answered, evidence };
+  // The evidence first, in an item of its own: the hop's conditional write then names it, so the
+  // answer never stands without its evidence. A crash between, or a lost race, leaves an item no
+  // hop names (nothing reads it); it is kept, since a refused condition may also be the retry of
+  // a write that won, whose evidence this is.
+  await deps.tracebacks.putAnswerEvidence(hop.tracebackId, hop.seq, evidence);
   await deps.tracebacks.replaceHop(written, { version: stored.version, status: "open" }, marker);
   await sealed.log({ keptElsewhere: true });
   await followUpHop(deps, hop.tracebackId, hop.seq, marker, { known: { hop: written, traceback: tb }, answerLogged: true }).catch((err) =>

@@ -59,7 +59,7 @@ export interface SealedResponse {
   entry: LogEntry;
   /**
    * Appends the entry, with the exchange kept beside it unless `keptElsewhere` (an answer keeps
-   * its own, on its hop). Idempotent: the same entry again is the one already there.
+   * its own, beside its hop). Idempotent: the same entry again is the one already there.
    */
   log(opts?: { keptElsewhere?: boolean }): Promise<void>;
 }
@@ -124,6 +124,8 @@ export interface TracebackStore {
   getHop(tracebackId: string, seq: number, consistent?: boolean): Promise<Stored<StoredHop> | undefined>;
   /** False when an amendment with this number exists already. */
   putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean>;
+  /** Keeps an answer's evidence, to be named by the hop's replaceHop that follows; idempotent. */
+  putAnswerEvidence(tracebackId: string, seq: number, evidence: AnswerEvidence): Promise<void>;
   putNewHop(hop: StoredHop, outbox?: string): Promise<"created" | "exists">;
   replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void>;
   clearOutbox(ref: OutboxRef, marker: string): Promise<void>;

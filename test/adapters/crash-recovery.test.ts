@@ -221,17 +221,21 @@ describe("a kill between any two port calls loses no notification", () => {
   }
 
   /** A provider's answer as the route hands it over; a retry sends the same request again. */
-  function answerOf(providerId: string, hopId: string, answer: HopAnswer): (deps: WebhookDeps) => Promise<"accepted" | "not_yet"> {
-    const p: Principal = { accountId: providerId, kind: "provider", keyId: `kid-${providerId}` };
+  const principalOf = (providerId: string): Principal => ({ accountId: providerId, kind: "provider", keyId: `kid-${providerId}` });
+
+  /** An attempt of a provider's answer: a request of its own, sealed and logged as the route does it; a retry has the same body and Idempotency-Key. */
+  function answerContext(deps: WebhookDeps, providerId: string, hopId: string, answer: HopAnswer): AnswerContext {
     const signed = {
       request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`, headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": `answer-${hopId}` }, body: JSON.stringify(answer) },
-      key: { keyId: p.keyId, publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: "unused" }, accountId: providerId },
+      key: { keyId: principalOf(providerId).keyId, publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: "unused" }, accountId: providerId },
     };
+    return { ...signed, requestId: ids.next("req") };
+  }
+
+  function answerOf(providerId: string, hopId: string, answer: HopAnswer): (deps: WebhookDeps) => Promise<"accepted" | "not_yet"> {
     return async (deps) => {
-      // Each attempt is a request of its own, sealed and logged as the route does it.
-      const ctx: AnswerContext = { ...signed, requestId: ids.next("req") };
       try {
-        await answerHopRequest(deps, p, hopId, answer, ctx);
+        await answerHopRequest(deps, principalOf(providerId), hopId, answer, answerContext(deps, providerId, hopId, answer));
         return "accepted";
       } catch (err) {
         // The hop is not there yet: the follow-up that writes it has not been finished.
@@ -396,6 +400,8 @@ describe("a kill between any two port calls loses no notification", () => {
     const entries = await s.log.entriesOf(tracebackId);
     const byId = new Map(entries.map((e) => [e.statementId, e]));
     for (const { value: hop } of chain.hops) {
+      // An answer never stands without the evidence of the request that made it.
+      if (hop.status === "answered") expect(hop.evidence && JSON.parse(hop.evidence.request.body), `hop ${hop.seq} answer's evidence`).toEqual(hop.answer);
       if (hop.evidence) {
         const claim = decodeReceiptClaims(hop.evidence.receipt)!.log!;
         expect(Buffer.from(byId.get(claim.id)!.entry).toString()).toBe(Buffer.from(encodeEntry(requestEntry(claim, hop.evidence.receipt))).toString());
@@ -446,6 +452,39 @@ describe("a kill between any two port calls loses no notification", () => {
     const pending = await s.webhooks.eventsAwaitingFanOut("9999", 1000);
     expect(pending.filter((e) => e.data.tracebackId === tracebackId)).toEqual([]);
   }
+
+  it("a kill between an answer's evidence and its hop's write leaves the hop open; the retry answers, and a retry of that gets its response again", async () => {
+    const [p1, p2] = [await provider("Provider 1"), await provider("Provider 2")];
+    const first = await processWith();
+    const tracebackId = (await start(first.deps, p1!)).traceback.id;
+    const hopId = hopIdOf(tracebackId, 1);
+    const answer: HopAnswer = { type: "upstream_identified", upstream: { providerId: p2! }, evidence: { ingressTrunk: "T1" } };
+    // The process dies as it writes the hop: the evidence is kept, the hop's write never happens.
+    const tracebacks = new Proxy(first.deps.tracebacks, {
+      get: (target, prop, receiver) =>
+        prop === "replaceHop"
+          ? async () => {
+              throw new Error("process killed");
+            }
+          : Reflect.get(target, prop, receiver),
+    });
+    const dying = { ...first.deps, tracebacks };
+    await expect(answerHopRequest(dying, principalOf(p1!), hopId, answer, answerContext(dying, p1!, hopId, answer))).rejects.toThrow("process killed");
+    const left = (await stores().tracebacks.getHop(tracebackId, 1, true))!.value;
+    expect([left.status, left.evidence]).toEqual(["open", undefined]);
+
+    clock.advance(1000);
+    const next = await processWith();
+    const accepted = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(next.deps, p1!, hopId, answer));
+    const again = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(next.deps, p1!, hopId, answer));
+    expect(again).toEqual({ ...accepted, replayed: true });
+    const hop = (await stores().tracebacks.getHop(tracebackId, 1, true))!.value;
+    expect(hop.status).toBe("answered");
+    expect(hop.evidence?.receipt).toBe(accepted.receipt);
+    expect(hop.evidence?.response.body).toBe(accepted.body);
+    const claim = decodeReceiptClaims(accepted.receipt)!.log!;
+    expect((await stores().log.entriesOf(tracebackId)).map((e) => e.statementId)).toContain(claim.id);
+  });
 
   const cases = [
     ["a chain of two answers", chainOfTwo, "reconciler first"],

@@ -1,9 +1,9 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
 import { queryPage } from "../../functions/adapters/dynamo/items.js";
-import { TABLE } from "../../functions/adapters/dynamo/keys.js";
+import { keys, TABLE } from "../../functions/adapters/dynamo/keys.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
 import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
@@ -21,7 +21,7 @@ import { startTraceback, type Traceback } from "../../functions/domain/traceback
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { deadlinePolicies } from "../../functions/platform/deadlines.js";
 import { outboxMarker } from "../../functions/usecases/followup.js";
-import type { Logger, StoredHop } from "../../functions/usecases/ports.js";
+import type { AnswerEvidence, Logger, StoredHop } from "../../functions/usecases/ports.js";
 import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -204,6 +204,60 @@ describe("hops", () => {
     await s.tracebacks.replaceHop({ ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString() }, { version: 1, status: "open" });
     expect((await s.tracebacks.listOpenHopsOf(provider, { limit: 10 })).items).toHaveLength(0);
     expect((await s.tracebacks.listHopsOf(provider, { limit: 10 })).items.map((h) => h.id)).toEqual([firstHop.id]);
+  });
+});
+
+describe("answer evidence", () => {
+  const evidence = (n: number): AnswerEvidence => ({
+    request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/h/answer`, headers: { "idempotency-key": `key-${n}` }, body: `{"n":${n}}` },
+    key: { keyId: "kid-1", accountId: "acc_TERM", publicJwk: { kty: "OKP", crv: "Ed25519", x: "x".repeat(43) } },
+    response: { status: 200, body: `{"answered":${n}}` },
+    receipt: `receipt-${n}-${ids.next("req")}`,
+  });
+  const answered = (hop: StoredHop, e: AnswerEvidence): StoredHop => ({ ...hop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence: e });
+
+  it("is an item of its own: the hop item only names it, and the hop and the chain read it back", async () => {
+    const { traceback, firstHop } = newTraceback(ids.next("acc"), "acc_TERM");
+    await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
+    await s.tracebacks.putNewHop(firstHop);
+    const e = evidence(1);
+    await s.tracebacks.putAnswerEvidence(firstHop.tracebackId, 1, e);
+    await s.tracebacks.replaceHop(answered(firstHop, e), { version: 1, status: "open" }, outboxMarker(T0, firstHop.id));
+    const item = (await s.db.send(new GetCommand({ TableName: s.emulators.tableName, Key: keys.hop(firstHop.tracebackId, 1) }))).Item!;
+    expect(item.evidence).toBeUndefined();
+    expect(typeof item.evidenceId).toBe("string");
+    expect((await s.tracebacks.getHop(firstHop.tracebackId, 1, true))!.value.evidence).toEqual(e);
+    expect((await s.tracebacks.getChain(traceback.id))!.hops[0]!.value.evidence).toEqual(e);
+  });
+
+  it("of two racing answers is the winner's: each put its own, the hop names the one whose write won", async () => {
+    const { firstHop } = newTraceback(ids.next("acc"), "acc_TERM");
+    await s.tracebacks.putNewHop(firstHop);
+    const [a, b] = [evidence(2), evidence(3)];
+    await s.tracebacks.putAnswerEvidence(firstHop.tracebackId, 1, a);
+    await s.tracebacks.putAnswerEvidence(firstHop.tracebackId, 1, b);
+    await s.tracebacks.replaceHop(answered(firstHop, a), { version: 1, status: "open" });
+    await expect(s.tracebacks.replaceHop(answered(firstHop, b), { version: 1, status: "open" })).rejects.toMatchObject({ code: "hop_changed" });
+    expect((await s.tracebacks.getHop(firstHop.tracebackId, 1, true))!.value.evidence).toEqual(a);
+  });
+
+  it("put by a process that died before the hop's write leaves the hop open and without evidence", async () => {
+    const { firstHop } = newTraceback(ids.next("acc"), "acc_TERM");
+    await s.tracebacks.putNewHop(firstHop);
+    await s.tracebacks.putAnswerEvidence(firstHop.tracebackId, 1, evidence(4));
+    const stored = (await s.tracebacks.getHop(firstHop.tracebackId, 1, true))!;
+    expect(stored.value.status).toBe("open");
+    expect(stored.value.evidence).toBeUndefined();
+  });
+
+  it("kept on the hop item by an earlier version reads as before", async () => {
+    const { traceback, firstHop } = newTraceback(ids.next("acc"), "acc_TERM");
+    await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
+    const e = evidence(5);
+    const { evidence: _e, ...hop } = answered(firstHop, e);
+    await s.db.send(new PutCommand({ TableName: s.emulators.tableName, Item: { ...keys.hop(firstHop.tracebackId, 1), entity: "hop", gsi1pk: keys.hopsOf("acc_TERM"), gsi1sk: `${hop.createdAt}#${hop.id}`, ...hop, evidence: e, version: 2 } }));
+    expect((await s.tracebacks.getHop(firstHop.tracebackId, 1, true))!.value.evidence).toEqual(e);
+    expect((await s.tracebacks.getChain(traceback.id))!.hops[0]!.value.evidence).toEqual(e);
   });
 });
 

@@ -56,8 +56,11 @@ async function answeredHop() {
   const hop = bundle.chain.hops[1];
   const ref = parseHopId(hop.id)!;
   const statement = bundle.requests.find((r: any) => r.request.targetUri.endsWith(`/${hop.id}/answer`));
-  return { tbId, bundle, hopKey: keys.hop(ref.tracebackId, ref.seq), statementId: statement.statementId as string };
+  return { tbId, bundle, ref, hopKey: keys.hop(ref.tracebackId, ref.seq), statementId: statement.statementId as string };
 }
+
+/** The item keeping the evidence of an answer, which its hop item names. */
+const evidenceKey = (ref: { tracebackId: string; seq: number }, hop: Record<string, any>) => keys.answerEvidence(ref.tracebackId, ref.seq, hop.evidenceId);
 
 /** The hub goes on: new statements, integrated, a new checkpoint. */
 async function hubGoesOn(): Promise<number> {
@@ -70,10 +73,11 @@ async function hubGoesOn(): Promise<number> {
 describe("an answer rewritten in the table", () => {
   it("in the hop only: the log never takes it in, the witness sees the log grow consistently, the bundle fails", async () => {
     const state = join(dir, "hop-only.json");
-    const { tbId, hopKey, statementId } = await answeredHop();
+    const { tbId, ref, hopKey, statementId } = await answeredHop();
     expect((await pollOnce({ hub: t.url, statePath: state })).verdict).toMatchObject({ kind: "first" });
 
     const hop = await readItem(hopKey);
+    const { evidence } = await readItem(evidenceKey(ref, hop));
     const genuine = hop.answer.upstream.providerId;
     hop.answer = { ...hop.answer, upstream: { providerId: w.providers[0]!.id } };
     await writeItem(hop);
@@ -85,10 +89,10 @@ describe("an answer rewritten in the table", () => {
 
     // The log still holds the signed answer, and nothing for the edited one.
     const entry = decodeEntry((await log().logStore.getEntry(statementId))!.entry);
-    const signed = JSON.parse(hop.evidence.request.body);
+    const signed = JSON.parse(evidence.request.body);
     expect(signed.upstream.providerId).toBe(genuine);
-    expect(entry.sha256).toBe(statementDigest(requestStatement(hop.evidence.request)));
-    const edited = requestStatement({ ...hop.evidence.request, body: JSON.stringify(hop.answer) });
+    expect(entry.sha256).toBe(statementDigest(requestStatement(evidence.request)));
+    const edited = requestStatement({ ...evidence.request, body: JSON.stringify(hop.answer) });
     expect((await log().logStore.entriesOf(tbId)).some((e) => decodeEntry(e.entry).sha256 === statementDigest(edited))).toBe(false);
 
     const report = await verifyBundle(await bundleOf(w.initiator.api, tbId), { jwks: w.jwks });
@@ -98,7 +102,7 @@ describe("an answer rewritten in the table", () => {
 
   it("with its evidence, its entry and the stored tree: the next checkpoint is a fork the witness catches, and the bundle still fails", async () => {
     const state = join(dir, "everywhere.json");
-    const { tbId, hopKey, statementId } = await answeredHop();
+    const { tbId, ref, hopKey, statementId } = await answeredHop();
     expect((await pollOnce({ hub: t.url, statePath: state })).verdict).toMatchObject({ kind: "first" });
     const witnessed = readCheckpoint((await log().logStore.getHead())!.checkpoint);
 
@@ -106,12 +110,14 @@ describe("an answer rewritten in the table", () => {
     const hop = await readItem(hopKey);
     hop.answer = { ...hop.answer, upstream: { providerId: w.providers[0]!.id } };
     const body = JSON.stringify(hop.answer);
-    hop.evidence.request = { ...hop.evidence.request, body, headers: { ...hop.evidence.request.headers, "content-digest": contentDigest(body) } };
+    const kept = await readItem(evidenceKey(ref, hop));
+    kept.evidence.request = { ...kept.evidence.request, body, headers: { ...kept.evidence.request.headers, "content-digest": contentDigest(body) } };
     await writeItem(hop);
+    await writeItem(kept);
     // Its log entry, now the digest of the rewritten request...
     const entryKey = logKeys.entry("main", statementId);
     const item = await readItem(entryKey);
-    const rewritten = encodeEntry({ ...decodeEntry(item.entry), sha256: statementDigest(requestStatement(hop.evidence.request)) });
+    const rewritten = encodeEntry({ ...decodeEntry(item.entry), sha256: statementDigest(requestStatement(kept.evidence.request)) });
     await writeItem({ ...item, entry: rewritten, leafHash: leafHash(rewritten) });
     // ...and every tile of the tree recomputed over the rewritten leaf.
     const leaves: Uint8Array[] = [];

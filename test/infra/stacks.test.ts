@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
+import { createTableInput } from "../../functions/adapters/dynamo/table-definition.js";
 import { loadConsoleAssets } from "../../functions/console/assets.js";
 import { ESM_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from "../../infra/bundling.js";
 /** The functions that build the hub's runtime (config.ts, container.ts); the console builds none. */
@@ -134,17 +135,27 @@ describe("the table", () => {
     ]);
   });
 
-  it("has exactly the indexes of keys.ts, keyed as keys.ts says, projecting every attribute", () => {
+  it("has exactly the indexes of keys.ts, keyed and projected as the local table is", () => {
     const deployed = table(dev).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown; Projection: unknown }>;
-    const expected = Object.values(TABLE.indexes).map((i) => ({
-      IndexName: i.name,
-      KeySchema: [
-        { AttributeName: i.partitionKey, KeyType: "HASH" },
-        { AttributeName: i.sortKey, KeyType: "RANGE" },
-      ],
-      Projection: { ProjectionType: "ALL" },
-    }));
-    expect([...deployed].sort((a, b) => a.IndexName.localeCompare(b.IndexName))).toEqual(expected.sort((a, b) => a.IndexName.localeCompare(b.IndexName)));
+    const local = createTableInput("local").GlobalSecondaryIndexes!.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }));
+    const byName = (a: { IndexName?: string }, b: { IndexName?: string }) => a.IndexName!.localeCompare(b.IndexName!);
+    expect([...deployed].sort(byName)).toEqual(local.sort(byName));
+    expect(local.map((i) => i.IndexName).sort()).toEqual(Object.values(TABLE.indexes).map((i) => i.name).sort());
+  });
+
+  it("projects into the schedule and outbox indexes only what finds an item, into the listings whole items", () => {
+    const deployed = table(dev).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+    const of = (name: string) => deployed.find((i) => i.IndexName === name)!.Projection;
+    expect(of(TABLE.indexes.byOwner.name)).toEqual({ ProjectionType: "ALL" });
+    expect(of(TABLE.indexes.openWork.name)).toEqual({ ProjectionType: "ALL" });
+    expect(of(TABLE.indexes.schedule.name)).toEqual({ ProjectionType: "INCLUDE", NonKeyAttributes: ["tracebackId", "seq"] });
+    expect(of(TABLE.indexes.outbox.name)).toEqual({ ProjectionType: "INCLUDE", NonKeyAttributes: ["entity", "id", "tracebackId", "seq", "statementId", "acceptedAt"] });
+  });
+
+  it("leaves out the one index a deploy rebuilds, and only that one", () => {
+    const rebuilding = synthHoptrace({ stage: "dev", overrides: { consortiumPublicJwk: CONSORTIUM_JWK, withoutIndex: "gsi4" } });
+    const deployed = table(rebuilding).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>;
+    expect(deployed.map((i) => i.IndexName).sort()).toEqual(["gsi1", "gsi2", "gsi3"]);
   });
 
   it("declares every key attribute as a string", () => {

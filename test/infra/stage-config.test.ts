@@ -34,6 +34,12 @@ describe("stage configuration", () => {
     expect(() => resolveStageConfig(context({ mailIdentity: "no spaces allowed.example org" }))).toThrow(/mailIdentity/);
   });
 
+  it("takes the index a deploy rebuilds from context, only an index of keys.ts, and none by default", () => {
+    expect(resolveStageConfig(context({ stage: "prod", mailFrom: "traceback@example.org" })).withoutIndex).toBeUndefined();
+    expect(resolveStageConfig(context({ withoutIndex: "gsi3" })).withoutIndex).toBe("gsi3");
+    expect(() => resolveStageConfig(context({ withoutIndex: "gsi9" }))).toThrow(/withoutIndex/);
+  });
+
   it("refuses a private consortium key, so it never reaches a template", () => {
     const jwk = JSON.stringify({ ...PUBLIC_JWK, d: "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A" });
     expect(() => resolveStageConfig(context({ consortiumPublicJwk: jwk }))).toThrow(/public key/);

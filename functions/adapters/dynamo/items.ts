@@ -2,6 +2,7 @@
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { InvalidCursorError } from "../../domain/errors.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
+import { batchGetAll } from "./batch-get.js";
 import { TABLE, type ItemKey } from "./keys.js";
 
 const KEY_ATTRIBUTES = new Set<string>([
@@ -9,6 +10,8 @@ const KEY_ATTRIBUTES = new Set<string>([
   TABLE.sortKey,
   TABLE.ttlAttribute,
   "entity",
+  // A hop's pointer to its answer's evidence item: the store puts the evidence back in its place.
+  "evidenceId",
   ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
 ]);
 
@@ -204,4 +207,17 @@ export async function dueAcrossShards(
     ),
   );
   return results.flatMap((r) => r.Items ?? []);
+}
+
+/**
+ * The whole items behind `dueAcrossShards`, for work that needs more than its index projects:
+ * found through the index, read from the table, and kept only while the item itself is still
+ * due (the index may lag a write that took it out).
+ */
+export async function dueItemsAcrossShards(...query: Parameters<typeof dueAcrossShards>): Promise<Record<string, unknown>[]> {
+  const [db, tableName, index, shards, before] = query;
+  const found = await dueAcrossShards(...query);
+  if (found.length === 0) return [];
+  const items = await batchGetAll(db, tableName, found.map((i) => ({ pk: String(i[TABLE.partitionKey]), sk: String(i[TABLE.sortKey]) })), true);
+  return items.filter((i) => typeof i[index.partitionKey] === "string" && shards.includes(i[index.partitionKey] as string) && String(i[index.sortKey]) < before);
 }

@@ -4,6 +4,14 @@
  * indexes cannot drift from the queries the code makes.
  */
 
+/**
+ * What an index copies of each item besides the keys. The schedule and outbox indexes are read by
+ * background work that needs only to find the items (it reads each item itself when it needs
+ * more), so they carry the few attributes that name the item: every write of an item in them
+ * costs one unit, whatever the item's size. The listings read whole items from their index.
+ */
+export type IndexProjection = { readonly type: "ALL" } | { readonly type: "INCLUDE"; readonly attributes: readonly string[] };
+
 export const TABLE = {
   partitionKey: "pk",
   sortKey: "sk",
@@ -11,11 +19,11 @@ export const TABLE = {
   ttlAttribute: "expiresAt",
   indexes: {
     /** Owner listings: a provider's hops, an initiator's tracebacks, keys, endpoints, event feeds. */
-    byOwner: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    byOwner: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: { type: "ALL" } },
     /** Sparse open-work index: open hop requests per assignee ordered by creation. */
-    openWork: { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+    openWork: { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: { type: "ALL" } },
     /** Sparse schedule index: items due at a time (hop deadlines, delivery retries), by shard. */
-    schedule: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+    schedule: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk", projection: { type: "INCLUDE", attributes: ["tracebackId", "seq"] } },
     /**
      * Sparse outbox index: items whose state change still has follow-up work (next hop, events)
      * not yet confirmed done, under `OUTBOX#<shard>`; events not yet fanned out to their
@@ -23,7 +31,12 @@ export const TABLE = {
      * opened the hops waiting for them, under `ACTIVATE#<shard>`. Whoever finishes the work clears
      * the marker; the reconciler finds what a crash left.
      */
-    outbox: { name: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
+    outbox: {
+      name: "gsi4",
+      partitionKey: "gsi4pk",
+      sortKey: "gsi4sk",
+      projection: { type: "INCLUDE", attributes: ["entity", "id", "tracebackId", "seq", "statementId", "acceptedAt"] },
+    },
   },
 } as const;
 
@@ -76,7 +89,16 @@ export const keys = {
     pk: `TRACEBACK#${tracebackId}`,
     sk: `${hopSortKey(seq)}#AMENDMENT#${String(n).padStart(2, "0")}`,
   }),
-  /** The sort key range holding a hop and its amendments, and nothing of any other hop. */
+  /**
+   * The evidence of a hop's answer (the signed request, the key, the response, the receipt), an
+   * item of its own in no index, sorting inside its hop's range. Named by the answer's own id: two
+   * racing answers write two items, and the hop names the one whose conditional write won.
+   */
+  answerEvidence: (tracebackId: string, seq: number, evidenceId: string): ItemKey => ({
+    pk: `TRACEBACK#${tracebackId}`,
+    sk: `${hopSortKey(seq)}#EVIDENCE#${evidenceId}`,
+  }),
+  /** The sort key range holding a hop, its answer's evidence and its amendments, and nothing of any other hop. */
   hopWithAmendments: (seq: number): [string, string] => [hopSortKey(seq), `${hopSortKey(seq)}#~`],
   /** A traceback's KYC findings as recorded when it ended, beside its hops. */
   kycRecord: (tracebackId: string): ItemKey => ({ pk: `TRACEBACK#${tracebackId}`, sk: "KYC" }),

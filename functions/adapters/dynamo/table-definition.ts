@@ -1,6 +1,6 @@
 /** The table as a CreateTable request, for the embedded emulator and adapter tests; the CDK stack builds the same from keys.ts. */
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import { TABLE } from "./keys.js";
+import { TABLE, type IndexProjection } from "./keys.js";
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const indexes = Object.values(TABLE.indexes);
@@ -19,7 +19,11 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: i.partitionKey, KeyType: "HASH" },
         { AttributeName: i.sortKey, KeyType: "RANGE" },
       ],
-      Projection: { ProjectionType: "ALL" },
+      Projection: projectionOf(i.projection),
     })),
   };
+}
+
+function projectionOf(p: IndexProjection): { ProjectionType: "ALL" } | { ProjectionType: "INCLUDE"; NonKeyAttributes: string[] } {
+  return p.type === "ALL" ? { ProjectionType: "ALL" } : { ProjectionType: "INCLUDE", NonKeyAttributes: [...p.attributes] };
 }

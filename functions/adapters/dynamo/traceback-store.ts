@@ -4,6 +4,7 @@
  * transition causes is recorded on the same item as an outbox marker, so a crash between two
  * writes is finished later by the reconciler instead of being lost.
  */
+import { createHash } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
@@ -55,16 +56,37 @@ function hopItem(hop: StoredHop, version: number, outbox?: string): Record<strin
     index.gsi3pk = keys.schedule("DUE", hop.id);
     index.gsi3sk = `${sweepAt}#${hop.id}`;
   }
-  // Amendments are items of their own (putAmendment): the hop item never carries them.
-  const { amendments: _amendments, amendmentEvidence: _evidence, ...kept } = hop;
-  return { ...keys.hop(hop.tracebackId, hop.seq), entity: "hop", ...index, ...outboxAttributes(outbox, hop.id), ...kept, version };
+  // The answer's evidence and the amendments are items of their own (putAnswerEvidence,
+  // putAmendment): the hop item, written again at every transition and copied into the indexes,
+  // only names its evidence.
+  const { amendments: _amendments, amendmentEvidence: _amendmentEvidence, evidence, ...kept } = hop;
+  return {
+    ...keys.hop(hop.tracebackId, hop.seq),
+    entity: "hop",
+    ...index,
+    ...outboxAttributes(outbox, hop.id),
+    ...kept,
+    ...(evidence && { evidenceId: evidenceIdOf(evidence) }),
+    version,
+  };
 }
 
-/** A hop with the amendments found among `items` (a Query over its partition or its range). */
+/** An answer's own id, from its receipt (signed over a fresh nonce): the same answer always, another answer never. */
+function evidenceIdOf(evidence: AnswerEvidence): string {
+  return createHash("sha256").update(evidence.receipt).digest("base64url").slice(0, 22);
+}
+
+/**
+ * A hop with its answer's evidence and its amendments found among `items` (a Query over its
+ * partition or its range). A hop stored before evidence had items of its own carries it inline.
+ */
 function hopWithAmendments(item: Record<string, unknown>, items: Record<string, unknown>[]): Stored<StoredHop> {
   const stored = fromItem<StoredHop>(item);
+  const seq = stored.value.seq;
+  const evidence = typeof item.evidenceId === "string" ? items.find((i) => i.entity === "answer_evidence" && i.hopSeq === seq && i.evidenceId === item.evidenceId) : undefined;
+  if (evidence) stored.value = { ...stored.value, evidence: evidence.evidence as AnswerEvidence };
   // A Query returns them in sort key order, which is their number's order.
-  const own = items.filter((i) => i.entity === "amendment" && i.hopSeq === stored.value.seq);
+  const own = items.filter((i) => i.entity === "amendment" && i.hopSeq === seq);
   if (own.length === 0) return stored;
   return {
     ...stored,
@@ -190,6 +212,18 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   /**
+   * Keeps an answer's evidence before the hop's write that names it (replaceHop with this
+   * evidence): a crash in between leaves an item no hop names, which nothing reads, and the hop
+   * still open to the retry. Written again, the same evidence is the same item.
+   */
+  async putAnswerEvidence(tracebackId: string, seq: number, evidence: AnswerEvidence): Promise<void> {
+    const evidenceId = evidenceIdOf(evidence);
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...keys.answerEvidence(tracebackId, seq, evidenceId), entity: "answer_evidence", hopSeq: seq, evidenceId, evidence } }),
+    );
+  }
+
+  /**
    * Writes a hop whose id is derived from its traceback and position. A retry of the same step
    * finds the item there and changes nothing: "created" tells the caller which case it was.
    */
@@ -199,7 +233,8 @@ export class DynamoTracebackStore implements TracebackStore {
 
   /**
    * Replaces a hop only if it is still at `expectedVersion` and in `expectedStatus`: the one
-   * write that decides which of two racing answers wins.
+   * write that decides which of two racing answers wins. A hop with evidence names it; the
+   * evidence itself was put first (putAnswerEvidence).
    */
   async replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void> {
     try {

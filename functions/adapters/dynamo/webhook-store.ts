@@ -12,7 +12,7 @@ import { isSealed } from "../../crypto/sealed-secret.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { SecretBox, WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, dueItemsAcrossShards, isConditionFailure, putNew, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const endpointContext = (endpointId: string) => `webhook-endpoint:${endpointId}`;
@@ -118,7 +118,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async eventsAwaitingFanOut(before: string, limit: number): Promise<HubEvent[]> {
-    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("FANOUT"), before, limit);
+    const items = await dueItemsAcrossShards(this.db, this.table, TABLE.indexes.outbox, keys.scheduleShards("FANOUT"), before, limit);
     return items.map((i) => stripKeys<HubEvent>(i));
   }
 
@@ -185,7 +185,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   /** Deliveries whose retry or claim is due before `before`, across the shards. */
   async dueDeliveries(before: string, limit: number): Promise<Delivery[]> {
-    const items = await dueAcrossShards(this.db, this.table, TABLE.indexes.schedule, keys.scheduleShards("RETRY"), before, limit);
+    const items = await dueItemsAcrossShards(this.db, this.table, TABLE.indexes.schedule, keys.scheduleShards("RETRY"), before, limit);
     return items.map((i) => stripKeys<Delivery>(i));
   }
 }
