@@ -14,7 +14,7 @@ import { BROAD_FACETS, drivingFacet, facetId, facetsOf, matchesFilter, type Face
 import type { Traceback } from "../../domain/traceback.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { batchGetAll } from "./batch-get.js";
-import { InvalidCursorError, isConditionFailure, stripKeys } from "./items.js";
+import { conditionally, InvalidCursorError, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 /** Rounds of reading a page may take when filters other than the partition's leave few matches. */
@@ -65,13 +65,11 @@ export class TracebackListing {
   }
 
   private async removePointer(key: { pk: string; sk: string }, upToVersion: number): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(
+      this.db.send(
         new DeleteCommand({ TableName: this.table, Key: key, ConditionExpression: "filedVersion <= :v", ExpressionAttributeValues: { ":v": upToVersion } }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   /**
