@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { EVENT_TYPES, EVENT_VERSION } from "../../domain/events.js";
+import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../domain/webhooks/delivery.js";
+import { ENDPOINT_STATUSES } from "../../domain/webhooks/endpoint.js";
 import { Timestamp } from "./common.js";
 
 export const NewEndpointSchema = z
@@ -31,7 +33,7 @@ export const EndpointSchema = z
     url: z.string(),
     eventTypes: z.array(z.enum(EVENT_TYPES)),
     description: z.string().optional(),
-    status: z.enum(["active", "paused", "disabled"]),
+    status: z.enum(ENDPOINT_STATUSES),
     statusReason: z.string().optional(),
     createdAt: z.string(),
     consecutiveFailures: z.number().int(),
@@ -50,7 +52,7 @@ export const AttemptSchema = z
   .object({
     attempt: z.number().int(),
     at: z.string(),
-    outcome: z.enum(["delivered", "failed", "gone", "throttled", "refused", "lost"]),
+    outcome: z.enum(ATTEMPT_OUTCOMES),
     status: z.number().int().optional().openapi({ description: "HTTP status the endpoint answered." }),
     latencyMs: z.number().optional(),
     error: z.string().optional(),
@@ -63,7 +65,7 @@ export const DeliverySchema = z
     endpointId: z.string(),
     accountId: z.string(),
     eventType: z.string(),
-    status: z.enum(["sending", "retrying", "delivered", "failed", "cancelled"]),
+    status: z.enum(DELIVERY_STATUSES),
     attemptCount: z.number().int(),
     attempts: z.array(AttemptSchema),
     createdAt: z.string(),
