@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES, EVENT_VERSION } from "../../domain/events.js";
+import { EVENT_TYPES, EVENT_VERSION, hubEventSchema, type PublishedEvent } from "../../domain/events.js";
 import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../domain/webhooks/delivery.js";
 import { ENDPOINT_STATUSES } from "../../domain/webhooks/endpoint.js";
-import { Timestamp } from "./common.js";
+import { Timestamp, type Holds, type SameType } from "./common.js";
 
 export const NewEndpointSchema = z
   .object({
@@ -92,22 +92,20 @@ export const DeliverySchema = z
 /**
  * An event, as a webhook delivers it and as the feed lists it: one shape, versioned by `version`
  * (docs/protocol.md §3). Thin on purpose: ids, a due time and the path to fetch the details from.
+ * Its members are the domain's `hubEventSchema` and `version`; the domain builds its schemas with
+ * zod itself, which under vitest lacks `.openapi()` (the extension lands on another copy of zod),
+ * so they carry their documentation by zod's own `.meta()`, which the generator reads.
  */
+const event = hubEventSchema.shape;
 export const EventSchema = z
   .object({
-    id: z.string().openapi({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
+    id: event.id.meta({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
     version: z.literal(EVENT_VERSION).openapi({ description: "The version of this shape. A webhook body without it is of version 1 (snake_case, an absolute `url`), which no hub sends any more." }),
-    type: z.enum(EVENT_TYPES),
-    createdAt: z.string(),
-    recipientId: z.string().openapi({ description: "The account the event is addressed to." }),
-    data: z.object({
-      tracebackId: z.string().optional(),
-      hopId: z.string().optional(),
-      dueAt: z.string().optional(),
-      outcome: z.string().optional(),
-      path: z.string().optional().openapi({ description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`)." }),
-      endpointId: z.string().optional(),
-      reason: z.string().optional(),
+    type: event.type,
+    createdAt: event.createdAt,
+    recipientId: event.recipientId.meta({ description: "The account the event is addressed to." }),
+    data: event.data.extend({
+      path: event.data.shape.path.meta({ description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`)." }),
     }),
   })
   .openapi("Event", {
@@ -126,6 +124,8 @@ export const EventSchema = z
     },
   });
 export type Event = z.infer<typeof EventSchema>;
+/** What `publishedEvent` sends is what the contract describes. */
+export type EventIsPublished = Holds<SameType<Event, PublishedEvent>>;
 
 export const RedeliverSinceSchema = z.object({ since: Timestamp }).strict().openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
 export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent", { example: { endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
