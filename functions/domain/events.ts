@@ -21,20 +21,21 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * An event as the hub keeps it and queues it for delivery: the one statement of its members,
  * which the contract's `Event` and the delivery queue's messages are built from.
  */
+const maybe = z.string().optional();
 export const hubEventSchema = z.object({
   id: z.string(),
   type: z.enum(EVENT_TYPES),
   createdAt: z.string(),
   recipientId: z.string(),
   data: z.object({
-    tracebackId: z.string().optional(),
-    hopId: z.string().optional(),
-    dueAt: z.string().optional(),
-    outcome: z.string().optional(),
+    tracebackId: maybe,
+    hopId: maybe,
+    dueAt: maybe,
+    outcome: maybe,
     /** API path of the resource to fetch, relative to the public API URL. */
-    path: z.string().optional(),
-    endpointId: z.string().optional(),
-    reason: z.string().optional(),
+    path: maybe,
+    endpointId: maybe,
+    reason: maybe,
   }),
 });
 export type HubEvent = z.infer<typeof hubEventSchema>;

@@ -89,6 +89,8 @@ export const DeliverySchema = z
     },
   });
 
+const event = hubEventSchema.shape;
+
 /**
  * An event, as a webhook delivers it and as the feed lists it: one shape, versioned by `version`
  * (docs/protocol.md §3). Thin on purpose: ids, a due time and the path to fetch the details from.
@@ -96,7 +98,6 @@ export const DeliverySchema = z
  * zod itself, which under vitest lacks `.openapi()` (the extension lands on another copy of zod),
  * so they carry their documentation by zod's own `.meta()`, which the generator reads.
  */
-const event = hubEventSchema.shape;
 export const EventSchema = z
   .object({
     id: event.id.meta({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
