@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { DEADLINE_POLICY_NAMES } from "../../domain/deadlines/names.js";
-import { HOP_STATUSES, TRACEBACK_STATUSES } from "../../domain/traceback.js";
+import { HOP_STATUSES, TRACEBACK_STATUSES, type Amendment, type Deadline, type SignatureAnalysis, type TracebackResult } from "../../domain/traceback.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 
@@ -10,7 +10,7 @@ import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164Input, PageQuerySchema, Timestamp } from "./common.js";
+import { E164Input, PageQuerySchema, Timestamp, type Holds, type SameType } from "./common.js";
 
 /** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
 const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
@@ -470,3 +470,11 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
     .optional()
     .openapi({ description: "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).", example: "upstream_removed_from_rmd" }),
 }).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });
+
+/** Parts of the chain the domain states and the chain shows as they are: each schema is exactly its domain type. */
+export type ChainPartsAreTheDomains = [
+  Holds<SameType<z.infer<typeof SignatureAnalysisSchema>, SignatureAnalysis>>,
+  Holds<SameType<z.infer<typeof ResultSchema>, TracebackResult>>,
+  Holds<SameType<z.infer<typeof DeadlineSchema>, Deadline>>,
+  Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>,
+];
