@@ -28,7 +28,45 @@ const OPTIONAL_FIELDS = ["kind", "inquiry", "deadline", "answer", "answeredAt", 
 export type HopRequestView = Pick<Hop, (typeof REQUIRED_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number]>;
 
 export function hopRequestView(hop: Hop): HopRequestView {
-  const view: Record<string, unknown> = {};
-  for (const field of [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]) if (hop[field] !== undefined) view[field] = hop[field];
-  return view as HopRequestView;
+  return only(hop, [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]);
+}
+
+const CHAIN_HOP_FIELDS = [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS, "providerId", "pendingProvider"] as const;
+const TRACEBACK_FIELDS = [
+  "id",
+  "initiatorId",
+  "status",
+  "call",
+  "campaign",
+  "notes",
+  "mediaUrl",
+  "transcript",
+  "identityHeaders",
+  "signatures",
+  "callFindings",
+  "deadlinePolicy",
+  "createdAt",
+  "createdBy",
+  "hopCount",
+  "path",
+  "result",
+  "overdue",
+  "intel",
+] as const satisfies ReadonlyArray<keyof Traceback>;
+
+/**
+ * What the consortium and the traceback's initiator see of a traceback and of each hop in its
+ * chain: the members named here, so that whatever else a stored item carries (the evidence kept
+ * beside an answer, or a member added later for the hub alone) stays inside until it is named.
+ */
+export type TracebackView = Pick<Traceback, (typeof TRACEBACK_FIELDS)[number]>;
+export type ChainHopView = Pick<Hop, (typeof CHAIN_HOP_FIELDS)[number]>;
+
+export const tracebackView = (tb: Traceback): TracebackView => only(tb, TRACEBACK_FIELDS);
+export const chainHopView = (hop: Hop): ChainHopView => only(hop, CHAIN_HOP_FIELDS);
+
+function only<T, K extends keyof T>(value: T, fields: readonly K[]): Pick<T, K> {
+  const view: Partial<Pick<T, K>> = {};
+  for (const field of fields) if (value[field] !== undefined) view[field] = value[field];
+  return view as Pick<T, K>;
 }

@@ -2,7 +2,8 @@
  * Accounts are the parties that sign requests: the consortium that runs the hub, voice providers
  * that answer hop requests, and initiators (FCC, law enforcement, state AGs) that start tracebacks.
  */
-export type AccountKind = "consortium" | "provider" | "initiator";
+export const ACCOUNT_KINDS = ["consortium", "provider", "initiator"] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
 export interface Contact {
   name: string;
@@ -25,7 +26,8 @@ export interface Account {
   createdBy: string;
 }
 
-export type KeyStatus = "active" | "revoked";
+export const KEY_STATUSES = ["active", "revoked"] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 /**
  * What a person does for their organisation: `analyst` (the consortium), `initiator` (an

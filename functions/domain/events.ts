@@ -2,6 +2,7 @@
  * Events the hub emits. Payloads are thin on purpose (docs/protocol.md §3): ids, a due time and where
  * to fetch the details through the signed API, never the call itself or any personal data.
  */
+import { z } from "zod";
 import { derivedEventId } from "./ids.js";
 import type { Hop, Traceback } from "./traceback.js";
 
@@ -16,22 +17,28 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export interface HubEvent {
-  id: string;
-  type: EventType;
-  createdAt: string;
-  recipientId: string;
-  data: {
-    tracebackId?: string;
-    hopId?: string;
-    dueAt?: string;
-    outcome?: string;
+/**
+ * An event as the hub keeps it and queues it for delivery: the one statement of its members,
+ * which the contract's `Event` and the delivery queue's messages are built from.
+ */
+const maybe = z.string().optional();
+export const hubEventSchema = z.object({
+  id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  createdAt: z.string(),
+  recipientId: z.string(),
+  data: z.object({
+    tracebackId: maybe,
+    hopId: maybe,
+    dueAt: maybe,
+    outcome: maybe,
     /** API path of the resource to fetch, relative to the public API URL. */
-    path?: string;
-    endpointId?: string;
-    reason?: string;
-  };
-}
+    path: maybe,
+    endpointId: maybe,
+    reason: maybe,
+  }),
+});
+export type HubEvent = z.infer<typeof hubEventSchema>;
 
 /**
  * The version of the shape an event leaves the hub in, in a webhook body and in the feed alike
@@ -41,14 +48,8 @@ export interface HubEvent {
 export const EVENT_VERSION = 2;
 
 /** An event as receivers and feed readers get it: the same members, in the same order, everywhere. */
-export interface PublishedEvent {
-  id: string;
-  version: typeof EVENT_VERSION;
-  type: EventType;
-  createdAt: string;
-  recipientId: string;
-  data: HubEvent["data"];
-}
+export type PublishedEvent = { [K in keyof Versioned]: Versioned[K] };
+type Versioned = HubEvent & { version: typeof EVENT_VERSION };
 
 /** Only the event's own members: whatever else a stored copy holds stays inside. */
 export function publishedEvent(event: HubEvent): PublishedEvent {

@@ -25,7 +25,8 @@ export interface CallDetails {
   callTimeUtc: string;
 }
 
-export type TracebackStatus = "open" | "waiting_on_provider" | "completed";
+export const TRACEBACK_STATUSES = ["open", "waiting_on_provider", "completed"] as const;
+export type TracebackStatus = (typeof TRACEBACK_STATUSES)[number];
 
 export interface TracebackResult {
   outcome: Outcome;
@@ -81,7 +82,8 @@ export interface Traceback {
   intel?: TracebackIntel;
 }
 
-export type HopStatus = "open" | "answered" | "awaiting_registration" | "deferred" | "cancelled";
+export const HOP_STATUSES = ["open", "answered", "awaiting_registration", "deferred", "cancelled"] as const;
+export type HopStatus = (typeof HOP_STATUSES)[number];
 
 export interface UnregisteredProvider {
   name: string;

@@ -2,29 +2,17 @@
  * RFC 9457 problem details: the one place where errors become responses. Every problem has a
  * stable `code` (clients branch on it) and the request id (operators search logs by it).
  */
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConflictError, DomainError, ForbiddenError, GoneError, InvalidCursorError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import type { AppEnv } from "./env.js";
+import type { ProblemSchema } from "./schemas/common.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export interface FieldError {
-  pointer: string;
-  detail: string;
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  request_id: string;
-  errors?: FieldError[];
-  /** For a refused signature in the local mode: which check failed. */
-  reason?: string;
-}
+export type Problem = z.infer<typeof ProblemSchema>;
+export type FieldError = NonNullable<Problem["errors"]>[number];
 
 /** Members a problem may carry beside the standard ones. */
 export type ProblemMembers = Pick<Problem, "reason">;

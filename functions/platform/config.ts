@@ -3,6 +3,7 @@
  * stops the process with a readable message instead of failing later on a request.
  */
 import { z } from "zod";
+import { DEADLINE_POLICY_NAMES } from "../domain/deadlines/names.js";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const seconds = z.coerce.number().int().positive();
@@ -28,7 +29,7 @@ const settingsSchema = z.object({
     ALLOW_LOOPBACK_WEBHOOKS: bool.default(false),
     /** The first consortium key (public JWK, JSON); the API registers it on its first start. */
     CONSORTIUM_PUBLIC_JWK: z.string().min(1).optional(),
-    DEFAULT_DEADLINE_POLICY: z.enum(["us-24h", "ca-2bd", "fixed"]).default("us-24h"),
+    DEFAULT_DEADLINE_POLICY: z.enum(DEADLINE_POLICY_NAMES).default("us-24h"),
     FIXED_DEADLINE_SECONDS: seconds.default(86_400),
     /** Canadian policy: requests per provider per week (CRTC: at most 10). */
     WEEKLY_CAP_PER_PROVIDER: seconds.default(10),

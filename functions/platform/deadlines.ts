@@ -1,5 +1,6 @@
 /** The deadline policies a deployment offers, by name, from its configuration. */
-import { capDecision, computeDeadline, defaultPolicy, DEADLINE_POLICY_NAMES, reminderTimes, weekWindow, type DeadlinePolicy } from "../domain/deadlines/policy.js";
+import { DEADLINE_POLICY_NAMES, isDeadlinePolicyName, type DeadlinePolicyName } from "../domain/deadlines/names.js";
+import { capDecision, computeDeadline, defaultPolicy, reminderTimes, weekWindow, type DeadlinePolicy } from "../domain/deadlines/policy.js";
 import type { DeadlinePolicies } from "../usecases/ports.js";
 import type { Config } from "./config.js";
 
@@ -8,14 +9,14 @@ export function deadlinePolicies(
 ): DeadlinePolicies & { policy(name: string): DeadlinePolicy } {
   // Built on first use: a calendar's time zone is checked by building its Intl formatter, which
   // loads the zone data (tens of ms), and most functions never compute a deadline.
-  const builders = new Map<string, () => DeadlinePolicy>([
-    ["us-24h", () => defaultPolicy("us-24h")],
-    ["ca-2bd", () => defaultPolicy("ca-2bd", config.WEEKLY_CAP_PER_PROVIDER ? { weeklyCapPerProvider: config.WEEKLY_CAP_PER_PROVIDER } : {})],
-    ["fixed", () => defaultPolicy("fixed", { durationSeconds: config.FIXED_DEADLINE_SECONDS })],
-  ]);
+  const builders: Record<DeadlinePolicyName, () => DeadlinePolicy> = {
+    "us-24h": () => defaultPolicy("us-24h"),
+    "ca-2bd": () => defaultPolicy("ca-2bd", config.WEEKLY_CAP_PER_PROVIDER ? { weeklyCapPerProvider: config.WEEKLY_CAP_PER_PROVIDER } : {}),
+    fixed: () => defaultPolicy("fixed", { durationSeconds: config.FIXED_DEADLINE_SECONDS }),
+  };
   const built = new Map<string, DeadlinePolicy>();
   const policy = (name: string): DeadlinePolicy => {
-    const build = builders.get(name);
+    const build = isDeadlinePolicyName(name) ? builders[name] : undefined;
     if (!build) throw new Error(`unknown deadline policy ${name}; known: ${DEADLINE_POLICY_NAMES.join(", ")}`);
     let found = built.get(name);
     if (!found) built.set(name, (found = build()));

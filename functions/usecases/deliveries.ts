@@ -17,7 +17,7 @@ import type { WebhookDeps } from "./webhook-ports.js";
 import { webhookRequest } from "./webhook-request.js";
 
 export async function handleDeliveryMessage(deps: WebhookDeps, message: DeliveryMessage): Promise<void> {
-  if (message.kind === "event") return fanOut(deps, message.event as HubEvent);
+  if (message.kind === "event") return fanOut(deps, message.event);
   return attempt(deps, message);
 }
 

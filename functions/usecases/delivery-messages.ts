@@ -4,15 +4,7 @@
  * dead endpoint only ever holds up its own messages.
  */
 import { z } from "zod";
-import { EVENT_TYPES } from "../domain/events.js";
-
-export const hubEventSchema = z.object({
-  id: z.string().min(1),
-  type: z.enum(EVENT_TYPES),
-  createdAt: z.string(),
-  recipientId: z.string().min(1),
-  data: z.record(z.string(), z.string()),
-});
+import { hubEventSchema } from "../domain/events.js";
 
 export const deliveryMessageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("event"), event: hubEventSchema }),

@@ -1,12 +1,12 @@
 /** Starting, reading, listing and closing tracebacks. */
 import type { Principal } from "../domain/account.js";
-import { canCreateTraceback, canReadTraceback } from "../domain/access.js";
+import { canCreateTraceback, canReadTraceback, chainHopView, tracebackView, type ChainHopView, type TracebackView } from "../domain/access.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { responsiveness, type Responsiveness } from "../domain/responsiveness.js";
 import { readCallingNumber, toE164, validNumber, InvalidPhoneNumberError, type E164 } from "../domain/phone.js";
 import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter.js";
 import type { Finding } from "../domain/shaken/findings.js";
-import { closeTraceback, firstHopOf, startTraceback, type CallDetails, type Hop, type Traceback } from "../domain/traceback.js";
+import { closeTraceback, firstHopOf, startTraceback, type CallDetails, type Traceback } from "../domain/traceback.js";
 import { finishPendingFollowUp, followUpTraceback, outboxMarker } from "./followup.js";
 import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
 import { signatureVerdict, type SignatureVerdict } from "./findings.js";
@@ -33,9 +33,9 @@ export interface CreateTracebackInput {
 }
 
 export interface Chain {
-  traceback: Traceback;
-  hops: Array<Hop & { answerSeconds?: number }>;
-  signerInquiries?: Array<Hop & { answerSeconds?: number }>;
+  traceback: TracebackView;
+  hops: Array<ChainHopView & { answerSeconds?: number }>;
+  signerInquiries?: Array<ChainHopView & { answerSeconds?: number }>;
   /** The call's own findings, then those of its signatures. */
   findings?: Finding[];
   originatorFirstFoundBy?: SignatureVerdict["originatorFirstFoundBy"];
@@ -107,7 +107,7 @@ export async function startTracebackOf(
   await followUpTraceback(deps, traceback.id, marker).catch((err) =>
     deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId: traceback.id, error: String(err) }),
   );
-  return { chain: { traceback, hops: [firstHop] }, created: true };
+  return { chain: { traceback: tracebackView(traceback), hops: [chainHopView(firstHop)] }, created: true };
 }
 
 /** The traceback an earlier attempt of the same request wrote before it died, its follow-up finished now. */
@@ -121,7 +121,7 @@ async function writtenBefore(deps: CoreDeps, p: Principal, tracebackId: string):
     );
   }
   const tb = stored.value;
-  return { traceback: tb, hops: [firstHopOf(tb, deps.deadlines(tb.deadlinePolicy))] };
+  return { traceback: tracebackView(tb), hops: [chainHopView(firstHopOf(tb, deps.deadlines(tb.deadlinePolicy)))] };
 }
 
 /** The call as given, and what its numbers alone reveal; only a called number that is not valid is refused. */
@@ -150,7 +150,7 @@ export async function readableChain(deps: CoreDeps, p: Principal, tracebackId: s
   return chain;
 }
 
-/** What the consortium and the initiator see of a stored chain: no evidence, with timings and findings. */
+/** What the consortium and the initiator see of a stored chain: the members the views name, with timings and findings. */
 export function chainView(chain: StoredChain): Chain {
   const tb = chain.traceback.value;
   const all = chain.hops.map((h) => withTiming(h.value));
@@ -158,7 +158,7 @@ export function chainView(chain: StoredChain): Chain {
   const findings = [...(tb.callFindings ?? []), ...(verdict?.findings ?? [])];
   const signerInquiries = all.filter((h) => isInquirySeq(h.seq));
   return {
-    traceback: tb,
+    traceback: tracebackView(tb),
     hops: all.filter((h) => !isInquirySeq(h.seq)),
     ...(signerInquiries.length > 0 && { signerInquiries }),
     ...verdict,
@@ -166,8 +166,8 @@ export function chainView(chain: StoredChain): Chain {
   };
 }
 
-function withTiming(stored: StoredHop): Hop & { answerSeconds?: number } {
-  const { evidence: _evidence, resolvedUpstream: _resolved, decision: _decision, amendmentEvidence: _amendments, ...hop } = stored;
+function withTiming(stored: StoredHop): ChainHopView & { answerSeconds?: number } {
+  const hop = chainHopView(stored);
   if (!hop.answeredAt) return hop;
   const from = hop.deadline?.clockStartsAt ?? hop.createdAt;
   return { ...hop, answerSeconds: Math.max(0, (Date.parse(hop.answeredAt) - Date.parse(from)) / 1000) };

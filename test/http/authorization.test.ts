@@ -1,4 +1,7 @@
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keys } from "../../functions/adapters/dynamo/keys.js";
+import { parseHopId } from "../../functions/domain/ids.js";
 import { newAccountId } from "../../openapi/client/registration.js";
 import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { PROBLEM } from "./raw.js";
@@ -103,6 +106,29 @@ describe("tracebacks belong to their initiator", () => {
     expect(onBehalf.status).toBe(201);
     expect(onBehalf.body.traceback.initiatorId).toBe(fcc.id);
     expect((await fcc.api.get(`/v1/tracebacks/${onBehalf.body.traceback.id}`)).status).toBe(200);
+  });
+});
+
+describe("the chain shows the members it names", () => {
+  it("a member a stored traceback or hop carries beyond them stays out of the chain", async () => {
+    const created = await ag.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: alpha.id });
+    const tracebackId: string = created.body.traceback.id;
+    const hop = parseHopId(created.body.hops[0].id)!;
+    const addPrivate = (key: { pk: string; sk: string }) =>
+      t.hub.runtime.db.send(
+        new UpdateCommand({ TableName: t.hub.runtime.config.TABLE_NAME, Key: key, UpdateExpression: "SET hubOnly = :v", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":v": "kept-inside" } }),
+      );
+    await addPrivate(keys.traceback(tracebackId));
+    await addPrivate(keys.hop(hop.tracebackId, hop.seq));
+
+    for (const reader of [ag, t.consortium]) {
+      const chain = await reader.api.get(`/v1/tracebacks/${tracebackId}`);
+      expect(chain.status).toBe(200);
+      expect(chain.body.traceback).toMatchObject({ id: tracebackId, initiatorId: ag.id, call: created.body.traceback.call });
+      expect(chain.body.hops[0]).toMatchObject({ id: created.body.hops[0].id, providerId: alpha.id, status: "open" });
+      expect(chain.text).not.toContain("hubOnly");
+      expect(chain.text).not.toContain("kept-inside");
+    }
   });
 });
 

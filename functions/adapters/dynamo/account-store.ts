@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import type { Account, AccountKind, SigningKeyRecord } from "../../domain/account.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import type { AccountStore, Page, PageRequest } from "../../usecases/ports.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, queryPage, stripKeys, updateIf, type ConditionalUpdate } from "./items.js";
+import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryPage, stripKeys, updateIf, type ConditionalUpdate } from "./items.js";
 import { keys, TABLE, type ItemKey } from "./keys.js";
 
 /**
@@ -159,20 +159,11 @@ export class DynamoAccountStore implements AccountStore {
 
   private async writeKey(key: SigningKeyRecord, maxActive: number): Promise<void> {
     await this.takeKeySlot(key.accountId, key.keyId, key.createdAt, maxActive);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.signingKey(key.keyId), entity: "key", gsi1pk: keys.keysOf(key.accountId), gsi1sk: key.keyId, ...key },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      const holder = await this.getKey(key.keyId, true);
-      if (!(holder?.accountId === key.accountId && holder.status === "active")) await this.freeKeySlot(key.accountId, key.keyId);
-      throw new ConflictError("key_exists", "this public key is already registered");
-    }
+    const item = { ...keys.signingKey(key.keyId), entity: "key", gsi1pk: keys.keysOf(key.accountId), gsi1sk: key.keyId, ...key };
+    if ((await putNew(this.db, this.table, item)) === "created") return;
+    const holder = await this.getKey(key.keyId, true);
+    if (!(holder?.accountId === key.accountId && holder.status === "active")) await this.freeKeySlot(key.accountId, key.keyId);
+    throw new ConflictError("key_exists", "this public key is already registered");
   }
 
   private async takeKeySlot(accountId: string, keyId: string, at: string, maxActive: number): Promise<void> {

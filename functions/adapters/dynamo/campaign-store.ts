@@ -11,7 +11,7 @@ import type { CampaignDecisionRecord, CampaignRecord, CampaignStore, Membership,
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { batchGetAll } from "./batch-get.js";
 import { putAll } from "./batch.js";
-import { allPages, isConditionFailure, putNew, queryPage, stripKeys, updateIf } from "./items.js";
+import { allPages, conditionally, putNew, queryPage, stripKeys, updateIf } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const QUERIES_IN_FLIGHT = 8;
@@ -152,10 +152,6 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   private async count(campaignId: string, by: number): Promise<void> {
-    await this.db
-      .send(new UpdateCommand({ TableName: this.table, Key: keys.campaign(campaignId), UpdateExpression: "ADD calls :n", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":n": by } }))
-      .catch((err) => {
-        if (!isConditionFailure(err)) throw err;
-      });
+    await conditionally(this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.campaign(campaignId), UpdateExpression: "ADD calls :n", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":n": by } })));
   }
 }

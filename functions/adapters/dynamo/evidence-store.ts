@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../domain/errors.js";
 import type { EvidenceStore, Page, PageRequest, ProviderFinding, TrustAnchor } from "../../usecases/ports.js";
-import { allPages, isConditionFailure, queryPage } from "./items.js";
+import { allPages, conditionally, queryPage } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 export class DynamoEvidenceStore implements EvidenceStore {
@@ -12,28 +12,20 @@ export class DynamoEvidenceStore implements EvidenceStore {
   ) {}
 
   async putTrustAnchor(anchor: TrustAnchor): Promise<void> {
-    try {
-      await this.db.send(
+    const written = await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...keys.trustAnchor(anchor.fingerprint), entity: "trust_anchor", gsi1pk: keys.trustAnchors, gsi1sk: anchor.fingerprint, ...anchor },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError("trust_anchor_exists", "this certificate is already a trust anchor");
-      throw err;
-    }
+      ),
+    );
+    if (!written) throw new ConflictError("trust_anchor_exists", "this certificate is already a trust anchor");
   }
 
   async removeTrustAnchor(fingerprint: string): Promise<boolean> {
-    try {
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.trustAnchor(fingerprint), ConditionExpression: "attribute_exists(pk)" }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return conditionally(this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.trustAnchor(fingerprint), ConditionExpression: "attribute_exists(pk)" })));
   }
 
   listTrustAnchors(page: PageRequest): Promise<Page<TrustAnchor>> {
@@ -46,11 +38,7 @@ export class DynamoEvidenceStore implements EvidenceStore {
 
   /** Certificates are immutable: the first write of a hash wins and later ones change nothing. */
   async putCertificate(sha256: string, pem: string, at: string): Promise<void> {
-    await this.db
-      .send(new PutCommand({ TableName: this.table, Item: { ...keys.certificate(sha256), entity: "certificate", sha256, pem, storedAt: at }, ConditionExpression: "attribute_not_exists(pk)" }))
-      .catch((err) => {
-        if (!isConditionFailure(err)) throw err;
-      });
+    await conditionally(this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.certificate(sha256), entity: "certificate", sha256, pem, storedAt: at }, ConditionExpression: "attribute_not_exists(pk)" })));
   }
 
   async getCertificate(sha256: string): Promise<string | undefined> {

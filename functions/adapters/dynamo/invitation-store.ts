@@ -3,11 +3,11 @@
  * state is one conditional update. The invitation's own expiry is kept as `expires`, since
  * `expiresAt` is the table's TTL attribute and an invitation is a record to keep, not to expire.
  */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Invitation } from "../../domain/invitation.js";
 import type { InvitationStore, StoredInvitation } from "../../usecases/people-ports.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
-import { isConditionFailure, queryPage, stripKeys, updateIf, type ConditionalUpdate } from "./items.js";
+import { putNew, queryPage, stripKeys, updateIf, type ConditionalUpdate } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 type InvitationAttributes = Omit<Invitation, "expiresAt"> & { expires: string; tokenSha256: string; fingerprint: string };
@@ -41,15 +41,10 @@ export class DynamoInvitationStore implements InvitationStore {
   ) {}
 
   async create(stored: StoredInvitation): Promise<{ created: true } | { created: false; existing: StoredInvitation }> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: toItem(stored), ConditionExpression: "attribute_not_exists(pk)" }));
-      return { created: true };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      const existing = await this.get(stored.invitation.id);
-      if (!existing) throw err;
-      return { created: false, existing };
-    }
+    if ((await putNew(this.db, this.table, toItem(stored))) === "created") return { created: true };
+    const existing = await this.get(stored.invitation.id);
+    if (!existing) throw new Error(`invitation ${stored.invitation.id} exists by its condition and not by its read`);
+    return { created: false, existing };
   }
 
   async get(id: string): Promise<StoredInvitation | undefined> {

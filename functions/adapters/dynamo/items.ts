@@ -132,21 +132,24 @@ export async function allPages<T>(page: (cursor: string | undefined) => Promise<
 
 /** Writes an item unless one with its key exists; a retry of the same write is told "exists". */
 export async function putNew(db: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>): Promise<"created" | "exists"> {
-  try {
-    await db.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
-    return "created";
-  } catch (err) {
-    if (isConditionFailure(err)) return "exists";
-    throw err;
-  }
+  const created = await conditionally(db.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" })));
+  return created ? "created" : "exists";
 }
 
 export type ConditionalUpdate = Pick<UpdateCommandInput, "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
 
 /** One conditional update of one item: false when its condition does not hold. */
-export async function updateIf(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, update: ConditionalUpdate): Promise<boolean> {
+export function updateIf(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, update: ConditionalUpdate): Promise<boolean> {
+  return conditionally(db.send(new UpdateCommand({ TableName: tableName, Key: key, ...update })));
+}
+
+/**
+ * Awaits a conditional write (put, update or delete): false when its condition did not hold, so
+ * that losing a race reads as an answer and every other failure still throws.
+ */
+export async function conditionally(write: Promise<unknown>): Promise<boolean> {
   try {
-    await db.send(new UpdateCommand({ TableName: tableName, Key: key, ...update }));
+    await write;
     return true;
   } catch (err) {
     if (isConditionFailure(err)) return false;
@@ -163,21 +166,17 @@ export function isConditionFailure(err: unknown): boolean {
  * marker stays), or, without one, whatever it carries. False when the item was not there or
  * carried another marker.
  */
-export async function clearMarker(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, marker?: string): Promise<boolean> {
-  try {
-    await db.send(
+export function clearMarker(db: DynamoDBDocumentClient, tableName: string, key: ItemKey, marker?: string): Promise<boolean> {
+  return conditionally(
+    db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: key,
         UpdateExpression: "REMOVE gsi4pk, gsi4sk",
         ...(marker ? { ConditionExpression: "gsi4sk = :m", ExpressionAttributeValues: { ":m": marker } } : { ConditionExpression: "attribute_exists(pk)" }),
       }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+    ),
+  );
 }
 
 /**

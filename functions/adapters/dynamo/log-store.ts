@@ -9,7 +9,7 @@ import { HASH_BYTES } from "../../crypto/merkle/hashing.js";
 import type { Tile, TileRef } from "../../crypto/merkle/tiles.js";
 import { LogIntegrityError, type LogHead, type LogStore, type SequencedBatch, type StoredEntry } from "../../usecases/log-ports.js";
 import { batchGetAll } from "./batch-get.js";
-import { dueAcrossShards, isConditionFailure, queryAll } from "./items.js";
+import { conditionally, dueAcrossShards, queryAll } from "./items.js";
 import { logKeys, TABLE } from "./keys.js";
 
 /** Sorts after every pending marker (they start with an ISO time). */
@@ -96,8 +96,8 @@ export class DynamoLogStore implements LogStore {
   }
 
   async markSequenced(statementId: string, index: number): Promise<void> {
-    try {
-      await this.db.send(
+    const written = await conditionally(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: logKeys.entry(this.log, statementId),
@@ -106,11 +106,9 @@ export class DynamoLogStore implements LogStore {
           ExpressionAttributeNames: { "#index": "index" },
           ExpressionAttributeValues: { ":index": index },
         }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new LogIntegrityError(`entry ${statementId} is missing or already sequenced at another index than ${index}`);
-      throw err;
-    }
+      ),
+    );
+    if (!written) throw new LogIntegrityError(`entry ${statementId} is missing or already sequenced at another index than ${index}`);
   }
 
   async getTiles(refs: TileRef[]): Promise<Tile[]> {
@@ -121,8 +119,8 @@ export class DynamoLogStore implements LogStore {
   async putTiles(tiles: Tile[]): Promise<void> {
     await Promise.all(
       tiles.map((t) =>
-        this.db
-          .send(
+        conditionally(
+          this.db.send(
             new PutCommand({
               TableName: this.table,
               Item: { ...logKeys.tile(this.log, t.level, t.index), entity: "log_tile", level: t.level, index: t.index, width: t.hashes.byteLength / HASH_BYTES, hashes: t.hashes },
@@ -131,10 +129,8 @@ export class DynamoLogStore implements LogStore {
               ExpressionAttributeNames: { "#width": "width" },
               ExpressionAttributeValues: { ":width": t.hashes.byteLength / HASH_BYTES },
             }),
-          )
-          .catch((err) => {
-            if (!isConditionFailure(err)) throw err;
-          }),
+          ),
+        ),
       ),
     );
   }
@@ -147,18 +143,12 @@ export class DynamoLogStore implements LogStore {
 
   /** Writes an item that must not exist yet; false when it does. */
   private async putNew(item: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return conditionally(this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: "attribute_not_exists(pk)" })));
   }
 
   async advanceHead(head: LogHead): Promise<void> {
-    await this.db
-      .send(
+    await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...logKeys.head(this.log), entity: "log_head", size: head.size, rootHash: head.rootHash, checkpoint: head.checkpoint },
@@ -166,10 +156,8 @@ export class DynamoLogStore implements LogStore {
           ExpressionAttributeNames: { "#size": "size" },
           ExpressionAttributeValues: { ":size": head.size },
         }),
-      )
-      .catch((err) => {
-        if (!isConditionFailure(err)) throw err;
-      });
+      ),
+    );
   }
 }
 

@@ -4,7 +4,7 @@
  * never does, so readers treat an expired record as absent.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isConditionFailure } from "./items.js";
+import { conditionally } from "./items.js";
 import { keys } from "./keys.js";
 import type { IdempotencyRecord, IdempotencyStart, RequestStore, StoredResponse } from "../../usecases/request-ports.js";
 
@@ -16,20 +16,16 @@ export class DynamoRequestStore implements RequestStore {
 
   /** True the first time a signature is seen; false for a replay within its lifetime. */
   async firstSighting(signatureHash: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...keys.seenSignature(signatureHash), entity: "signature", expiresAt: expiresAtSeconds },
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
           ExpressionAttributeValues: { ":now": nowSeconds },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -47,26 +43,24 @@ export class DynamoRequestStore implements RequestStore {
   ): Promise<IdempotencyStart> {
     const itemKey = keys.idempotency(principalId, key);
     const nowSeconds = Math.floor(nowMs / 1000);
-    try {
-      await this.db.send(
+    const claimed = await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...itemKey, entity: "idempotency", state: "in_flight", fingerprint, startedAt: nowMs, firstTriedAt: nowMs, expiresAt: nowSeconds + retentionSeconds },
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
           ExpressionAttributeValues: { ":now": nowSeconds },
         }),
-      );
-      return { kind: "started", firstTriedAt: nowMs };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
+    if (claimed) return { kind: "started", firstTriedAt: nowMs };
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: itemKey, ConsistentRead: true }));
     const item = out.Item;
     if (!item) return this.startIdempotent(principalId, key, fingerprint, nowMs, retentionSeconds, leaseSeconds);
     if (item.state === "in_flight" && item.fingerprint === fingerprint && Number(item.startedAt) < nowMs - leaseSeconds * 1000) {
       const firstTriedAt = Number(item.firstTriedAt ?? item.startedAt);
-      try {
-        await this.db.send(
+      const tookOver = await conditionally(
+        this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: itemKey,
@@ -75,13 +69,11 @@ export class DynamoRequestStore implements RequestStore {
             ExpressionAttributeNames: { "#st": "state" },
             ExpressionAttributeValues: { ":now": nowMs, ":first": firstTriedAt, ":inflight": "in_flight", ":seen": item.startedAt },
           }),
-        );
-        return { kind: "started", firstTriedAt };
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-        // Another retry took it over first: it is in flight again.
-        return this.startIdempotent(principalId, key, fingerprint, nowMs, retentionSeconds, leaseSeconds);
-      }
+        ),
+      );
+      if (tookOver) return { kind: "started", firstTriedAt };
+      // Another retry took it over first: it is in flight again.
+      return this.startIdempotent(principalId, key, fingerprint, nowMs, retentionSeconds, leaseSeconds);
     }
     const record: IdempotencyRecord =
       item.state === "done"
@@ -108,8 +100,8 @@ export class DynamoRequestStore implements RequestStore {
 
   /** A request that failed without a stored outcome frees its key so the client can retry. */
   async abandonIdempotent(principalId: string, key: string, fingerprint: string): Promise<void> {
-    await this.db
-      .send(
+    await conditionally(
+      this.db.send(
         new DeleteCommand({
           TableName: this.table,
           Key: keys.idempotency(principalId, key),
@@ -117,9 +109,7 @@ export class DynamoRequestStore implements RequestStore {
           ExpressionAttributeNames: { "#st": "state" },
           ExpressionAttributeValues: { ":inflight": "in_flight", ":fp": fingerprint },
         }),
-      )
-      .catch((err) => {
-        if (!isConditionFailure(err)) throw err;
-      });
+      ),
+    );
   }
 }

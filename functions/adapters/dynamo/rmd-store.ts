@@ -11,7 +11,7 @@ import type { ChangeKind, FilingVersion, SnapshotRef } from "../../domain/rmd/st
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { RmdHead, RmdImport, RmdStore } from "../../usecases/rmd-ports.js";
 import { deleteAll, getAll, putAll } from "./batch.js";
-import { isConditionFailure, queryPage, stripKeys } from "./items.js";
+import { conditionally, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 /** Characters of manifest per item: well under DynamoDB's 400 KB item limit. */
@@ -122,11 +122,7 @@ export class DynamoRmdStore implements RmdStore {
   }
 
   async stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], removedFrns: Array<{ frn: string; number: string }>): Promise<void> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.rmdImport(imp.id), entity: "rmd_import", ...imp }, ConditionExpression: "attribute_not_exists(pk)" }));
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await conditionally(this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.rmdImport(imp.id), entity: "rmd_import", ...imp }, ConditionExpression: "attribute_not_exists(pk)" })));
     await putAll(this.db, this.table, [
       ...versions.map((v) => ({ ...keys.rmdVersion(v.number, v.asOf, v.importId), entity: "rmd_version", gsi1pk: keys.rmdChangesOf(v.importId), gsi1sk: `${v.change}#${v.number}`, ...v })),
       ...removedFrns.map((r) => ({ ...keys.rmdRemovedFrn(r.frn, r.number), entity: "rmd_removed_frn", ...r })),
@@ -135,8 +131,8 @@ export class DynamoRmdStore implements RmdStore {
   }
 
   async commit(imp: RmdImport, committedAt: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    const moved = await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...keys.rmdHead, entity: "rmd_head", importId: imp.id, asOf: imp.asOf, committedAt },
@@ -144,12 +140,10 @@ export class DynamoRmdStore implements RmdStore {
             ? { ConditionExpression: "importId = :previous", ExpressionAttributeValues: { ":previous": imp.previousImportId } }
             : { ConditionExpression: "attribute_not_exists(pk)" }),
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      // A retried write whose first attempt succeeded finds the head already moved, to this import.
-      if ((await this.head())?.importId !== imp.id) return false;
-    }
+      ),
+    );
+    // A retried write whose first attempt succeeded finds the head already moved, to this import.
+    if (!moved && (await this.head())?.importId !== imp.id) return false;
     await this.markCommitted(imp, committedAt);
     return true;
   }

@@ -15,7 +15,7 @@ import { InvalidCursorError } from "../../domain/errors.js";
 import type { Traceback } from "../../domain/traceback.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { batchGetAll } from "./batch-get.js";
-import { isConditionFailure, stripKeys } from "./items.js";
+import { conditionally, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 /** Rounds of reading a page may take when filters other than the partition's leave few matches. */
@@ -66,13 +66,11 @@ export class TracebackListing {
   }
 
   private async removePointer(key: { pk: string; sk: string }, upToVersion: number): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(
+      this.db.send(
         new DeleteCommand({ TableName: this.table, Key: key, ConditionExpression: "filedVersion <= :v", ExpressionAttributeValues: { ":v": upToVersion } }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   /**

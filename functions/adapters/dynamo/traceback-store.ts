@@ -11,7 +11,7 @@ import type { Amendment, Hop, Traceback } from "../../domain/traceback.js";
 import { facetId, facetsOf, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
 import { nextSweepAt } from "../../domain/deadlines/sweep.js";
 import type { AnswerEvidence, KycRecord, OutboxRef, Page, PageRequest, Stored, StoredHop, TracebackStore } from "../../usecases/ports.js";
-import { allPages, clearMarker, dueAcrossShards, isConditionFailure, putNew, queryAll, queryPage, stripKeys, updateIf } from "./items.js";
+import { allPages, clearMarker, conditionally, dueAcrossShards, putNew, queryAll, queryPage, stripKeys, updateIf } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 import { batchGetAll } from "./batch-get.js";
 import { listingSortKey, TracebackListing } from "./traceback-listing.js";
@@ -146,19 +146,17 @@ export class DynamoTracebackStore implements TracebackStore {
     // Filed before the write; if the write loses to another, these pointers are skipped and removed by reads.
     const { added, removed } = facetChanges(before.value, tb);
     await this.listing.file(tb, added, expectedVersion + 1);
-    try {
-      await this.db.send(
+    const written = await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: tracebackItem(tb, expectedVersion + 1, outbox),
           ConditionExpression: "version = :v",
           ExpressionAttributeValues: { ":v": expectedVersion },
         }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    if (!written) return false;
     // The write stands whatever happens now: a pointer left behind is skipped and removed by reads.
     await this.listing.unfile(before.value, removed, expectedVersion).catch(() => undefined);
     return true;
@@ -196,19 +194,15 @@ export class DynamoTracebackStore implements TracebackStore {
    * conditional put: false when it was taken (by a concurrent amendment), so none is written twice.
    */
   async putAmendment(tracebackId: string, seq: number, amendment: Amendment, evidence: AnswerEvidence): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...keys.amendment(tracebackId, seq, amendment.number), entity: "amendment", hopSeq: seq, amendment, evidence },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -237,8 +231,8 @@ export class DynamoTracebackStore implements TracebackStore {
    * evidence itself was put first (putAnswerEvidence).
    */
   async replaceHop(hop: StoredHop, expected: { version: number; status: Hop["status"] }, outbox?: string): Promise<void> {
-    try {
-      await this.db.send(
+    const written = await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: hopItem(hop, expected.version + 1, outbox),
@@ -246,11 +240,9 @@ export class DynamoTracebackStore implements TracebackStore {
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: { ":v": expected.version, ":s": expected.status },
         }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError("hop_changed", `hop request ${hop.id} was changed by another request`);
-      throw err;
-    }
+      ),
+    );
+    if (!written) throw new ConflictError("hop_changed", `hop request ${hop.id} was changed by another request`);
   }
 
   /** Marks the follow-up of a transition done, unless a newer transition replaced the marker. */
@@ -303,8 +295,8 @@ export class DynamoTracebackStore implements TracebackStore {
   }
 
   async reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number, expiresAtSeconds: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.weeklyCap(providerId, weekStart),
@@ -313,12 +305,8 @@ export class DynamoTracebackStore implements TracebackStore {
           ConditionExpression: "attribute_not_exists(hopIds) OR size(hopIds) < :cap OR contains(hopIds, :id)",
           ExpressionAttributeValues: { ":hop": new Set([hopId]), ":id": hopId, ":cap": cap, ":e": "weekly_cap", ":exp": expiresAtSeconds },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** Hops whose next deadline action is due before `before`, across the schedule shards. */

@@ -12,7 +12,7 @@ import { isSealed } from "../../crypto/sealed-secret.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { SecretBox, WebhookStore } from "../../usecases/webhook-ports.js";
 import { ConflictError } from "../../domain/errors.js";
-import { allPages, clearMarker, dueItemsAcrossShards, isConditionFailure, putNew, queryPage, stripKeys } from "./items.js";
+import { allPages, clearMarker, conditionally, dueItemsAcrossShards, putNew, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const endpointContext = (endpointId: string) => `webhook-endpoint:${endpointId}`;
@@ -38,8 +38,8 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async putEndpoint(e: Endpoint, expected?: { status?: string; consecutiveFailures?: number }): Promise<void> {
     const item = { ...keys.endpoint(e.id), entity: "endpoint", gsi1pk: keys.endpointsOf(e.accountId), gsi1sk: e.id, ...e, secrets: await this.sealAll(e.id, e.secrets) };
-    try {
-      await this.db.send(
+    const written = await conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: item,
@@ -47,11 +47,9 @@ export class DynamoWebhookStore implements WebhookStore {
             ? { ConditionExpression: "#s = :s AND consecutiveFailures = :f", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": expected.status, ":f": expected.consecutiveFailures } }
             : { ConditionExpression: "attribute_not_exists(pk)" }),
         }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError("endpoint_changed", `endpoint ${e.id} was changed by another request`);
-      throw err;
-    }
+      ),
+    );
+    if (!written) throw new ConflictError("endpoint_changed", `endpoint ${e.id} was changed by another request`);
   }
 
   async getEndpoint(id: string): Promise<Endpoint | undefined> {
@@ -91,8 +89,8 @@ export class DynamoWebhookStore implements WebhookStore {
       values[`:s${i}`] = s.secret;
       return `secrets[${i}].#secret = :s${i}`;
     });
-    try {
-      await this.db.send(
+    await conditionally(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.endpoint(e.id),
@@ -101,10 +99,8 @@ export class DynamoWebhookStore implements WebhookStore {
           ExpressionAttributeNames: { "#secret": "secret" },
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   /** Records an event in its recipient's feed, on the outbox index until it is fanned out. */
@@ -162,8 +158,8 @@ export class DynamoWebhookStore implements WebhookStore {
    * number (two copies of one message cannot both send) and records its result.
    */
   async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: deliveryItem(d),
@@ -171,12 +167,8 @@ export class DynamoWebhookStore implements WebhookStore {
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: { ":s": expected.status, ":n": expected.attemptCount },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   listDeliveries(endpointId: string, page: PageRequest): Promise<Page<Delivery>> {

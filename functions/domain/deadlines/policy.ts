@@ -45,8 +45,9 @@ import { DeadlineError } from "./errors.js";
 import { addDays, weekdayOf } from "./local-date.js";
 import { fromZoned, toZoned } from "./zoned-time.js";
 
-export const DEADLINE_POLICY_NAMES = ["us-24h", "ca-2bd", "fixed"] as const;
-export type DeadlinePolicyName = (typeof DEADLINE_POLICY_NAMES)[number];
+import { DEADLINE_POLICY_NAMES, type DeadlinePolicyName } from "./names.js";
+
+export { DEADLINE_POLICY_NAMES, type DeadlinePolicyName };
 
 export const DEFAULT_WEEKLY_CAP_PER_PROVIDER = 10;
 export const DEFAULT_FIXED_DURATION_SECONDS = 86_400;

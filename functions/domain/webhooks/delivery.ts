@@ -5,12 +5,14 @@
  */
 import { nextAttemptAt } from "./retry-schedule.js";
 
-export type DeliveryStatus = "sending" | "retrying" | "delivered" | "failed" | "cancelled";
+export const DELIVERY_STATUSES = ["sending", "retrying", "delivered", "failed", "cancelled"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const ATTEMPT_OUTCOMES = ["delivered", "failed", "gone", "throttled", "refused", "lost"] as const;
 
 export interface AttemptRecord {
   attempt: number;
   at: string;
-  outcome: "delivered" | "failed" | "gone" | "throttled" | "refused" | "lost";
+  outcome: (typeof ATTEMPT_OUTCOMES)[number];
   status?: number;
   latencyMs?: number;
   error?: string;

@@ -5,7 +5,8 @@
  */
 import type { EventType, HubEvent } from "../events.js";
 
-export type EndpointStatus = "active" | "paused" | "disabled";
+export const ENDPOINT_STATUSES = ["active", "paused", "disabled"] as const;
+export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
 
 export interface EndpointSecret {
   secret: string;

@@ -1,6 +1,5 @@
 /** Hop requests as a provider's system sees them: list, read, answer. */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { HopAnswer } from "../../domain/answer.js";
 import * as hops from "../../usecases/hops.js";
 import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
@@ -74,7 +73,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     }),
     async (c) => {
       const { hopId } = c.req.valid("param");
-      const answered = await hops.answerHopRequest(deps, c.get("principal"), hopId, c.req.valid("json") as HopAnswer, answerContext(c, hopId));
+      const answered = await hops.answerHopRequest(deps, c.get("principal"), hopId, c.req.valid("json"), answerContext(c, hopId));
       const res = sealedJson(answered.body, 200, answered.receipt);
       if (answered.replayed) res.headers.set("idempotent-replayed", "true");
       return res as never;
@@ -102,7 +101,7 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     async (c) => {
       const body = c.req.valid("json");
       const { hopId } = c.req.valid("param");
-      const amended = await hops.amendHopAnswer(deps, c.get("principal"), hopId, body.answer as HopAnswer, body.reason, answerContext(c, hopId));
+      const amended = await hops.amendHopAnswer(deps, c.get("principal"), hopId, body.answer, body.reason, answerContext(c, hopId));
       const res = sealedJson(amended.body, 201, amended.receipt);
       if (amended.replayed) res.headers.set("idempotent-replayed", "true");
       return res as never;

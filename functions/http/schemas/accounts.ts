@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { KEY_PROOF_PATTERN } from "../../../openapi/client/key-proof-statement.js";
-import { PERSON_ROLES } from "../../domain/account.js";
+import { ACCOUNT_KINDS, KEY_STATUSES, PERSON_ROLES } from "../../domain/account.js";
 import { ContactSchema } from "./common.js";
 
 /** The examples use RFC 9421's published test key; the proof is real (a contract test checks it). */
@@ -59,9 +59,9 @@ export const KeySchema = z
   .object({
     keyId: z.string().openapi({ description: "RFC 7638 JWK thumbprint: the `keyid` of signatures made with this key." }),
     accountId: z.string(),
-    accountKind: z.enum(["consortium", "provider", "initiator"]),
+    accountKind: z.enum(ACCOUNT_KINDS),
     publicJwk: PublicJwkSchema,
-    status: z.enum(["active", "revoked"]),
+    status: z.enum(KEY_STATUSES),
     proof: z.string().optional().openapi({ description: "The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it." }),
     label: z.string().optional(),
     person: PersonSchema.optional().openapi({ description: "Present on a person key: who holds it. Answers signed with it are attributed to this person." }),
@@ -123,7 +123,7 @@ export const RegisterInitiatorSchema = z
 export const AccountSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["consortium", "provider", "initiator"]),
+    kind: z.enum(ACCOUNT_KINDS),
     name: z.string(),
     frn: z.string().optional(),
     rmdNumber: z.string().optional(),

@@ -1,7 +1,7 @@
 /** The answer a provider gives to a hop request (docs/domain.md, "What a provider can answer"). */
 import { z } from "@hono/zod-openapi";
-import { CUSTOMER_ACTIONS } from "../../domain/answer.js";
-import { Timestamp } from "./common.js";
+import { CUSTOMER_ACTIONS, type HopAnswer } from "../../domain/answer.js";
+import { Timestamp, type Holds, type SameType } from "./common.js";
 
 const text = (max: number) => z.string().min(1).max(max);
 const looseContact = z.object({ name: text(200).optional(), email: z.string().email().max(320).optional(), phone: text(32).optional() }).strict();
@@ -50,3 +50,6 @@ export const AnswerSchema = z
   .openapi("HopAnswer", {
     example: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" } },
   });
+
+/** The domain states the answer (it cannot import the contract): the schema accepts exactly that, or this does not compile. */
+export type AnswerIsTheDomains = Holds<SameType<z.infer<typeof AnswerSchema>, HopAnswer>>;

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
+import { TRACEBACK_STATUSES } from "../../domain/traceback.js";
 
 const SIGNALS = ["transcript", "calling_number", "number_block", "signer_origid", "signer_certificate", "originator_customer", "analyst"] as const;
 
@@ -66,7 +67,7 @@ export const CampaignViewSchema = z
           assignedBy: z.string().openapi({ description: "`clustering`, or the consortium account that moved it." }),
           assignedAt: z.string(),
           callingNumber: z.string().optional(),
-          status: z.enum(["open", "waiting_on_provider", "completed"]).optional(),
+          status: z.enum(TRACEBACK_STATUSES).optional(),
           outcome: z.enum(OUTCOMES).optional(),
         }),
       )

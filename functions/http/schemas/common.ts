@@ -1,6 +1,14 @@
 /** Shapes shared by every resource of the contract. */
 import { z } from "@hono/zod-openapi";
 
+/**
+ * `true` when A and B are the same type member for member (an optional member more on either
+ * side is a difference): for shapes the domain states and a schema must accept exactly.
+ */
+export type SameType<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when given `true`. */
+export type Holds<T extends true> = T;
+
 /** Why a signature was refused: the problem's `reason`, in the local mode only. */
 export const SIGNATURE_REFUSALS = [
   "missing_signature",

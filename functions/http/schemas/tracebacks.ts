@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
+import { DEADLINE_POLICY_NAMES } from "../../domain/deadlines/names.js";
+import { HOP_STATUSES, TRACEBACK_STATUSES, type Amendment, type Deadline, type SignatureAnalysis, type TracebackResult } from "../../domain/traceback.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
 import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 
@@ -8,7 +10,7 @@ import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164Input, PageQuerySchema, Timestamp } from "./common.js";
+import { E164Input, PageQuerySchema, Timestamp, type Holds, type SameType } from "./common.js";
 
 /** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
 const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
@@ -127,7 +129,7 @@ export const CreateTracebackSchema = z
       .max(5)
       .optional()
       .openapi({ description: "Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u." }),
-    deadlinePolicy: z.enum(["us-24h", "ca-2bd", "fixed"]).optional(),
+    deadlinePolicy: z.enum(DEADLINE_POLICY_NAMES).optional(),
   })
   .strict()
   .openapi("CreateTraceback", {
@@ -297,7 +299,7 @@ export const TracebackSchema = z
   .object({
     id: z.string(),
     initiatorId: z.string(),
-    status: z.enum(["open", "waiting_on_provider", "completed"]),
+    status: z.enum(TRACEBACK_STATUSES),
     call: CallSchema,
     campaign: z.string().optional(),
     notes: z.string().optional(),
@@ -355,7 +357,7 @@ export const HopSchema = z
     providerId: z.string().optional(),
     pendingProvider: z.object({ name: z.string(), frn: z.string().optional(), rmdNumber: z.string().optional() }).passthrough().optional(),
     namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
-    status: z.enum(["open", "answered", "awaiting_registration", "deferred", "cancelled"]),
+    status: z.enum(HOP_STATUSES),
     call: CallSchema,
     createdAt: z.string(),
     deadline: DeadlineSchema.optional(),
@@ -417,7 +419,7 @@ export const HopRequestSchema = z
     seq: z.number().int(),
     kind: z.literal("signer_inquiry").optional().openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
     inquiry: z.object({ identityIndex: z.number().int(), origid: z.string().optional(), attest: z.string().optional(), spc: z.string().optional() }).optional(),
-    status: z.enum(["open", "answered", "awaiting_registration", "deferred", "cancelled"]),
+    status: z.enum(HOP_STATUSES),
     call: CallSchema,
     namedBy: z.object({ accountId: z.string(), hopId: z.string().optional() }),
     createdAt: z.string(),
@@ -454,7 +456,7 @@ export const ResponsivenessSchema = z
 /** The filters of the traceback list; each is answered from an index, never by reading every traceback. */
 export const TracebackListQuerySchema = PageQuerySchema.extend({
   initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: one initiator's tracebacks." }),
-  status: z.enum(["open", "waiting_on_provider", "completed"]).optional(),
+  status: z.enum(TRACEBACK_STATUSES).optional(),
   outcome: z.enum(OUTCOMES).optional().openapi({ description: "How it ended (completed tracebacks)." }),
   createdFrom: Timestamp.optional().openapi({ description: "Created at or after.", example: "2024-06-01T00:00:00Z" }),
   createdTo: Timestamp.optional().openapi({ description: "Created before; after `createdFrom`.", example: "2024-07-01T00:00:00Z" }),
@@ -468,3 +470,11 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
     .optional()
     .openapi({ description: "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).", example: "upstream_removed_from_rmd" }),
 }).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });
+
+/** Parts of the chain the domain states and the chain shows as they are: each schema is exactly its domain type. */
+export type ChainPartsAreTheDomains = [
+  Holds<SameType<z.infer<typeof SignatureAnalysisSchema>, SignatureAnalysis>>,
+  Holds<SameType<z.infer<typeof ResultSchema>, TracebackResult>>,
+  Holds<SameType<z.infer<typeof DeadlineSchema>, Deadline>>,
+  Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>,
+];

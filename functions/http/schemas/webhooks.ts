@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES, EVENT_VERSION } from "../../domain/events.js";
-import { Timestamp } from "./common.js";
+import { EVENT_TYPES, EVENT_VERSION, hubEventSchema, type PublishedEvent } from "../../domain/events.js";
+import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../domain/webhooks/delivery.js";
+import { ENDPOINT_STATUSES } from "../../domain/webhooks/endpoint.js";
+import { Timestamp, type Holds, type SameType } from "./common.js";
 
 export const NewEndpointSchema = z
   .object({
@@ -31,7 +33,7 @@ export const EndpointSchema = z
     url: z.string(),
     eventTypes: z.array(z.enum(EVENT_TYPES)),
     description: z.string().optional(),
-    status: z.enum(["active", "paused", "disabled"]),
+    status: z.enum(ENDPOINT_STATUSES),
     statusReason: z.string().optional(),
     createdAt: z.string(),
     consecutiveFailures: z.number().int(),
@@ -50,7 +52,7 @@ export const AttemptSchema = z
   .object({
     attempt: z.number().int(),
     at: z.string(),
-    outcome: z.enum(["delivered", "failed", "gone", "throttled", "refused", "lost"]),
+    outcome: z.enum(ATTEMPT_OUTCOMES),
     status: z.number().int().optional().openapi({ description: "HTTP status the endpoint answered." }),
     latencyMs: z.number().optional(),
     error: z.string().optional(),
@@ -63,7 +65,7 @@ export const DeliverySchema = z
     endpointId: z.string(),
     accountId: z.string(),
     eventType: z.string(),
-    status: z.enum(["sending", "retrying", "delivered", "failed", "cancelled"]),
+    status: z.enum(DELIVERY_STATUSES),
     attemptCount: z.number().int(),
     attempts: z.array(AttemptSchema),
     createdAt: z.string(),
@@ -87,25 +89,24 @@ export const DeliverySchema = z
     },
   });
 
+const event = hubEventSchema.shape;
+
 /**
  * An event, as a webhook delivers it and as the feed lists it: one shape, versioned by `version`
  * (docs/protocol.md §3). Thin on purpose: ids, a due time and the path to fetch the details from.
+ * Its members are the domain's `hubEventSchema` and `version`; the domain builds its schemas with
+ * zod itself, which under vitest lacks `.openapi()` (the extension lands on another copy of zod),
+ * so they carry their documentation by zod's own `.meta()`, which the generator reads.
  */
 export const EventSchema = z
   .object({
-    id: z.string().openapi({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
+    id: event.id.meta({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
     version: z.literal(EVENT_VERSION).openapi({ description: "The version of this shape. A webhook body without it is of version 1 (snake_case, an absolute `url`), which no hub sends any more." }),
-    type: z.enum(EVENT_TYPES),
-    createdAt: z.string(),
-    recipientId: z.string().openapi({ description: "The account the event is addressed to." }),
-    data: z.object({
-      tracebackId: z.string().optional(),
-      hopId: z.string().optional(),
-      dueAt: z.string().optional(),
-      outcome: z.string().optional(),
-      path: z.string().optional().openapi({ description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`)." }),
-      endpointId: z.string().optional(),
-      reason: z.string().optional(),
+    type: event.type,
+    createdAt: event.createdAt,
+    recipientId: event.recipientId.meta({ description: "The account the event is addressed to." }),
+    data: event.data.extend({
+      path: event.data.shape.path.meta({ description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`)." }),
     }),
   })
   .openapi("Event", {
@@ -124,6 +125,8 @@ export const EventSchema = z
     },
   });
 export type Event = z.infer<typeof EventSchema>;
+/** What `publishedEvent` sends is what the contract describes. */
+export type EventIsPublished = Holds<SameType<Event, PublishedEvent>>;
 
 export const RedeliverSinceSchema = z.object({ since: Timestamp }).strict().openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
 export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent", { example: { endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });

@@ -7,14 +7,16 @@ import { navigate, useLocation } from "../router.js";
 import { useSession } from "../session.js";
 import { Async, Field, OutcomeBadge, Page, StatusBadge, TableWrap, Time, described, useAsync } from "../ui.js";
 import { FINDING_KINDS } from "../../../http/schemas/tracebacks.js";
+import { OUTCOMES } from "../../../domain/answer.js";
+import { TRACEBACK_STATUSES } from "../../../domain/traceback.js";
 import { Pager } from "./inbox.js";
 
 type Traceback = Schemas["Traceback"];
 
 /** The list's filters as query parameters, kept in the page's URL so a filtered view can be shared. */
 const FILTERS = [
-  { name: "status", label: "Status", choices: ["open", "waiting_on_provider", "completed"] },
-  { name: "outcome", label: "Outcome", choices: ["originator_found", "point_of_entry_found", "no_record", "non_responsive_provider", "loop_detected", "closed"] },
+  { name: "status", label: "Status", choices: TRACEBACK_STATUSES },
+  { name: "outcome", label: "Outcome", choices: OUTCOMES },
   { name: "createdFrom", label: "Created from", type: "date" },
   { name: "createdTo", label: "Created to", type: "date" },
   { name: "callFrom", label: "Call date from", type: "date" },
