@@ -7,12 +7,13 @@
  */
 import { handle } from "hono/aws-lambda";
 import { sesMailer } from "../adapters/mail/ses-mailer.js";
+import { readRmdExport } from "../adapters/rmd/csv-export.js";
 import { createApp } from "../http/app.js";
 import { loadConfig } from "../platform/config.js";
 import { buildRuntime } from "../platform/container.js";
 import { ensureConsortium } from "../usecases/bootstrap.js";
 
-const runtime = await buildRuntime(loadConfig(process.env), { createHubKey: true, sesMailer });
+const runtime = await buildRuntime(loadConfig(process.env), { createHubKey: true, sesMailer, readRmdExport });
 // One GetItem per cold start once the consortium exists; creates it on the very first.
 if (runtime.config.CONSORTIUM_PUBLIC_JWK) await ensureConsortium(runtime.deps, JSON.parse(runtime.config.CONSORTIUM_PUBLIC_JWK));
 

@@ -20,6 +20,7 @@ import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
 import { emulatorSettings, startEmulators, type Emulators } from "./emulators.js";
 import { createHttpServer } from "./http-server.js";
 import { resumeAfterRestart, startBackgroundWork, type BackgroundWork } from "./background.js";
+import { readRmdExport } from "../adapters/rmd/csv-export.js";
 
 export interface EmbeddedOptions {
   /** Where data lives on disk; in memory when absent (tests). */
@@ -81,7 +82,7 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
     });
     // The data key is otherwise read at its first use: create it now, with the hub key, before any answer.
     await loadOrCreateDataKeyFile(config.WEBHOOK_SECRETS_KEY_FILE!);
-    const runtime = await buildRuntime(config, opts.clock ? { clock: opts.clock } : {});
+    const runtime = await buildRuntime(config, { readRmdExport, ...(opts.clock && { clock: opts.clock }) });
     const consortium = opts.consortiumPublicJwk === undefined ? undefined : await ensureConsortium(runtime.deps, opts.consortiumPublicJwk);
     // What the in-memory queue held when the process went down is rebuilt from the table first.
     if (opts.background !== false) await resumeAfterRestart(runtime);

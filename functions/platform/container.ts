@@ -13,7 +13,6 @@ import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { secretBox } from "../adapters/keys/secret-box.js";
-import { readRmdExport } from "../adapters/rmd/csv-export.js";
 import { createSqsClient } from "../adapters/sqs/client.js";
 import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
@@ -33,6 +32,7 @@ import { systemClock, type Clock } from "../domain/clock.js";
 import { MailSendError, type LocalMailbox, type Mailer } from "../usecases/people-ports.js";
 import type { AppDeps } from "../http/env.js";
 import type { HubKey } from "../usecases/hub-key-ports.js";
+import type { RmdExportReader } from "../usecases/rmd-ports.js";
 import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
@@ -61,7 +61,16 @@ export interface RuntimeOverrides {
    * function refuses to send, as its role would.
    */
   sesMailer?: (region: string, from: string) => Mailer;
+  /**
+   * The RMD export's CSV parser, passed by the functions that serve the upload (the API, the
+   * local server), so the others carry no CSV parser; without it an upload is refused.
+   */
+  readRmdExport?: RmdExportReader;
 }
+
+const NO_RMD_READER: RmdExportReader = async () => {
+  throw new Error("this function does not read RMD exports");
+};
 
 export async function buildRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const clock = overrides.clock ?? systemClock;
@@ -104,7 +113,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     webhooks,
     secrets,
     rmd: new DynamoRmdStore(db, config.TABLE_NAME),
-    readRmdExport,
+    readRmdExport: overrides.readRmdExport ?? NO_RMD_READER,
     campaigns: new DynamoCampaignStore(db, config.TABLE_NAME),
     intel: new DynamoIntelStore(db, config.TABLE_NAME),
     queue,
