@@ -36,6 +36,7 @@ import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
+import { httpSettingsOf, logOrigin, webhookSettingsOf } from "./settings.js";
 import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 
 export interface Runtime {
@@ -96,30 +97,13 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
     random: Math.random,
-    webhookSettings: {
-      publicUrl: config.PUBLIC_URL,
-      pausePolicy: { afterFailures: config.ENDPOINT_PAUSE_AFTER_FAILURES, afterSeconds: config.ENDPOINT_PAUSE_AFTER_SECONDS },
-      secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
-      leaseSeconds: config.DELIVERY_LEASE_SECONDS,
-      recoveryGraceSeconds: config.DELIVERY_RECOVERY_GRACE_SECONDS,
-    },
+    webhookSettings: webhookSettingsOf(config),
     invitations: new DynamoInvitationStore(db, config.TABLE_NAME),
     invitationTokens: invitationTokens(hubKey.privateKey),
     mailer: mail.mailer,
     ...(mail.localMailbox && { localMailbox: mail.localMailbox }),
     peopleSettings: { publicUrl: config.PUBLIC_URL },
-    settings: {
-      publicUrl: config.PUBLIC_URL,
-      maxBodyBytes: config.MAX_BODY_BYTES,
-      maxClockSkewSeconds: config.MAX_CLOCK_SKEW_SECONDS,
-      maxSignatureLifetimeSeconds: config.MAX_SIGNATURE_LIFETIME_SECONDS,
-      idempotencyRetentionSeconds: config.IDEMPOTENCY_RETENTION_SECONDS,
-      idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-      defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
-      rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
-      publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
-      explainSignatureRefusals: config.HOPTRACE_MODE === "local",
-    },
+    settings: httpSettingsOf(config),
     transparencyLog: { logStore: new DynamoLogStore(db, config.TABLE_NAME), clock, hubKey, logOrigin: logOrigin(config.PUBLIC_URL) },
   };
   return { config, deps, db, sqs };
@@ -132,12 +116,6 @@ function mailerFor(config: Config): { mailer: Mailer; localMailbox?: LocalMailbo
   if (config.HOPTRACE_MODE === "aws") return { mailer: sesMailer(config.AWS_REGION, from) };
   const files = fileMailer(config.MAIL_DIR ?? join(dirname(config.HUB_KEY_FILE!), "mail"), from);
   return { mailer: files, localMailbox: files };
-}
-
-/** The log's name in its checkpoints: the public URL's host and path, then `/log`. */
-function logOrigin(publicUrl: string): string {
-  const url = new URL(publicUrl);
-  return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
 }
 
 /** Secrets Manager is loaded only where a key lives in it (on AWS), and only when first read. */
