@@ -11,6 +11,9 @@ import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
 import { DynamoIntelStore } from "../../functions/adapters/dynamo/intel-store.js";
 import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
+import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
+import { secretBox } from "../../functions/adapters/keys/secret-box.js";
+import { newDataKey } from "../../functions/crypto/sealed-secret.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
 import { ids, newTraceback, storeContract, type ContractStores } from "../support/store-contract.js";
 
@@ -35,6 +38,7 @@ async function openStores(): Promise<Stores> {
     rmd: new DynamoRmdStore(db, table),
     campaigns: new DynamoCampaignStore(db, table),
     intel: new DynamoIntelStore(db, table),
+    webhooks: new DynamoWebhookStore(db, table, secretBox(async () => newDataKey())),
     logStore: (name) => new DynamoLogStore(db, table, name),
     stop: async () => {
       db.destroy();

@@ -7,6 +7,7 @@ import { MemoryIntelStore } from "./intel-store.js";
 import { MemoryLogStore } from "./log-store.js";
 import { MemoryRmdStore } from "./rmd-store.js";
 import { MemoryTracebackStore } from "./traceback-store.js";
+import { MemoryWebhookStore } from "./webhook-store.js";
 
 storeContract(async () => {
   const logs = new Map<string, MemoryLogStore>();
@@ -17,6 +18,7 @@ storeContract(async () => {
     rmd: new MemoryRmdStore(),
     campaigns: new MemoryCampaignStore(),
     intel: new MemoryIntelStore(),
+    webhooks: new MemoryWebhookStore(),
     logStore: (name) => logs.get(name) ?? logs.set(name, new MemoryLogStore()).get(name)!,
     stop: async () => undefined,
   };

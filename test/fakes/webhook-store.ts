@@ -78,10 +78,11 @@ export class MemoryWebhookStore implements WebhookStore {
     return true;
   }
 
-  async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean> {
+  async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number; leaseUntil?: string }): Promise<boolean> {
     const key = `${d.eventId}#${d.endpointId}`;
     const current = this.deliveries.get(key);
     if (!current || current.status !== expected.status || current.attemptCount !== expected.attemptCount) return false;
+    if (expected.leaseUntil !== undefined && current.leaseUntil !== expected.leaseUntil) return false;
     this.deliveries.set(key, copy(d));
     return true;
   }

@@ -23,6 +23,8 @@ import type { AccountStore, Logger, StoredHop, TracebackStore } from "../../func
 import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
 import type { RmdStore } from "../../functions/usecases/rmd-ports.js";
 import type { EvidenceStore } from "../../functions/usecases/shaken-ports.js";
+import type { WebhookStore } from "../../functions/usecases/webhook-ports.js";
+import type { Delivery } from "../../functions/domain/webhooks/delivery.js";
 
 export interface ContractStores {
   accounts: AccountStore;
@@ -31,6 +33,7 @@ export interface ContractStores {
   rmd: RmdStore;
   campaigns: CampaignStore;
   intel: IntelStore;
+  webhooks: WebhookStore;
   /** A transparency log of this name, apart from any other. */
   logStore(name: string): LogStore;
   stop(): Promise<void>;
@@ -242,6 +245,59 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "a" }, { value: traceback, version: 1 })).toBe(true);
       expect(await s.tracebacks.replaceTraceback({ ...traceback, notes: "b" }, { value: traceback, version: 1 })).toBe(false);
       expect((await s.tracebacks.getTraceback(traceback.id, true))?.value.notes).toBe("a");
+    });
+  });
+
+  describe("events and deliveries", () => {
+    const event = (recipientId: string, createdAt: string): HubEvent => ({ id: ids.next("evt"), type: "hop_request.created", createdAt, recipientId, data: { hopId: "hop_x_1" } }) as HubEvent;
+    const sending = (e: HubEvent, endpointId: string, leaseUntil: string): Delivery => ({
+      eventId: e.id,
+      endpointId,
+      accountId: e.recipientId,
+      eventType: e.type,
+      attempts: [],
+      createdAt: e.createdAt,
+      updatedAt: e.createdAt,
+      status: "sending",
+      attemptCount: 1,
+      leaseUntil,
+    });
+
+    it("records an event once, lists a recipient's feed oldest first across pages, and keeps its fan-out marker until cleared", async () => {
+      const recipient = ids.next("acc");
+      const events = ["2001-02-01T00:00:01.000Z", "2001-02-01T00:00:02.000Z", "2001-02-01T00:00:03.000Z"].map((at) => event(recipient, at));
+      for (const e of events) expect(await s.webhooks.recordEvent(e, "2001-02-01T00:00:00.000Z")).toBe("created");
+      expect(await s.webhooks.recordEvent(events[0]!, "2001-02-01T00:00:09.000Z")).toBe("exists");
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await s.webhooks.listEvents(recipient, { limit: 2, ...(cursor && { cursor }) });
+        seen.push(...page.items.map((e) => e.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(events.map((e) => e.id));
+      const mine = async () => (await s.webhooks.eventsAwaitingFanOut("2001-02-01T00:00:05.000Z", 1000)).filter((e) => e.recipientId === recipient).map((e) => e.id);
+      expect((await mine()).sort()).toEqual(events.map((e) => e.id).sort());
+      await s.webhooks.markFannedOut(events[1]!);
+      expect((await mine()).sort()).toEqual([events[0]!.id, events[2]!.id].sort());
+      expect(await s.webhooks.getEvent(events[1]!.id)).toEqual(events[1]);
+    });
+
+    it("creates a delivery once, and replaces it only as it was read, down to the lease of its claim", async () => {
+      const e = event(ids.next("acc"), "2001-03-01T00:00:00.000Z");
+      const d = sending(e, ids.next("ep"), "2001-03-01T00:01:00.000Z");
+      expect(await s.webhooks.createDelivery(d)).toBe(true);
+      expect(await s.webhooks.createDelivery({ ...d, attemptCount: 9 })).toBe(false);
+      const takenOver = { ...d, leaseUntil: "2001-03-01T00:05:00.000Z" };
+      expect(await s.webhooks.replaceDelivery(takenOver, { status: "sending", attemptCount: 2 })).toBe(false);
+      expect(await s.webhooks.replaceDelivery(takenOver, { status: "retrying", attemptCount: 1 })).toBe(false);
+      expect(await s.webhooks.replaceDelivery(takenOver, { status: "sending", attemptCount: 1, leaseUntil: d.leaseUntil! })).toBe(true);
+      // The worker whose lease ran out can no longer record its result over the new claim.
+      expect(await s.webhooks.replaceDelivery({ ...d, status: "delivered" }, { status: "sending", attemptCount: 1, leaseUntil: d.leaseUntil! })).toBe(false);
+      expect(await s.webhooks.getDelivery(e.id, d.endpointId)).toEqual(takenOver);
+      const due = async (before: string) => (await s.webhooks.dueDeliveries(before, 1000)).filter((x) => x.eventId === e.id).map((x) => x.leaseUntil);
+      expect(await due("2001-03-01T00:04:00.000Z")).toEqual([]);
+      expect(await due("2001-03-01T00:06:00.000Z")).toEqual([takenOver.leaseUntil]);
     });
   });
 
