@@ -57,5 +57,8 @@ export class MemoryMailer implements Mailer {
   }
 }
 
-/** The SSRF rules as deployed (HTTPS only, no loopback), every host resolving to one public address. */
-export const publicInternetGuard: DestinationGuard = destinationGuard({ allowLoopback: false, requireHttps: true }, async () => [{ address: "93.184.215.14", family: 4 }]);
+/**
+ * The SSRF rules of the embedded hub (loopback and plain HTTP allowed, every private range
+ * refused), with every host name resolving to one public address.
+ */
+export const embeddedHubGuard: DestinationGuard = destinationGuard({ allowLoopback: true, requireHttps: false }, async () => [{ address: "93.184.215.14", family: 4 }]);

@@ -18,7 +18,7 @@ import { RecordingEventPublisher } from "../../functions/usecases/event-outbox.j
 import type { Logger } from "../../functions/usecases/ports.js";
 import { MemoryAccountStore } from "./account-store.js";
 import { MemoryCampaignStore } from "./campaign-store.js";
-import { MemoryDeliveryQueue, MemoryMailer, memorySender, publicInternetGuard } from "./delivery.js";
+import { MemoryDeliveryQueue, MemoryMailer, memorySender, embeddedHubGuard } from "./delivery.js";
 import { MemoryEvidenceStore } from "./evidence-store.js";
 import { MemoryIntelStore } from "./intel-store.js";
 import { MemoryInvitationStore } from "./invitation-store.js";
@@ -106,7 +106,7 @@ export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
     intel: new MemoryIntelStore(),
     queue,
     send: memorySender(),
-    guard: publicInternetGuard,
+    guard: embeddedHubGuard,
     random: Math.random,
     webhookSettings: webhookSettingsOf(config),
     invitations: new MemoryInvitationStore(),

@@ -7,22 +7,18 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "../../functions/http/app.js";
 import type { AppEnv } from "../../functions/http/env.js";
 import { ensureConsortium } from "../../functions/usecases/bootstrap.js";
-import { apiFor, initiatorRegistration, newKey, providerRegistration, registerAccount, type Fetcher, type Party } from "../support/api.js";
+import { apiFor, initiatorRegistration, newKey, providerRegistration, registerAccount, type Fetcher, type HubParties, type Party } from "../support/api.js";
 import { FAKE_PUBLIC_URL, fakeDeps, type FakeDeps, type FakeOptions } from "./deps.js";
 
 export * from "../support/api.js";
 
-export interface FakeHub {
+export interface FakeHub extends HubParties {
   deps: FakeDeps;
   app: OpenAPIHono<AppEnv>;
-  url: string;
   /** Reaches the application in process, as `fetch` reaches a server. */
   fetch: Fetcher;
   /** The current time on the hub's clock, ms: what its parties sign with. */
   now: () => number;
-  consortium: Party;
-  registerProvider(name: string, extra?: Record<string, unknown>): Promise<Party>;
-  registerInitiator(name: string): Promise<Party>;
 }
 
 export async function startFakeHub(opts: FakeOptions = {}): Promise<FakeHub> {
@@ -42,5 +38,8 @@ export async function startFakeHub(opts: FakeOptions = {}): Promise<FakeHub> {
     consortium,
     registerProvider: (name, extra = {}) => registerAccount(FAKE_PUBLIC_URL, consortium.api, "providers", providerRegistration(name, extra), now, fetch),
     registerInitiator: (name) => registerAccount(FAKE_PUBLIC_URL, consortium.api, "initiators", initiatorRegistration(name), now, fetch),
+    apiFor: (key) => apiFor(FAKE_PUBLIC_URL, key, now, fetch),
+    // Nothing runs beside the application: no server, no emulator, no background work.
+    stop: async () => undefined,
   };
 }

@@ -133,7 +133,7 @@ export class MemoryTracebackStore implements TracebackStore {
       .filter((h) => {
         const p = h.pendingProvider;
         if (h.providerId || h.status !== "awaiting_registration" || !p) return false;
-        return kind === "FRN" ? p.frn === value : !p.frn && p.rmdNumber === value;
+        return kind === "FRN" ? p.frn === value : !p.frn && p.rmdNumber?.toUpperCase() === value.toUpperCase();
       });
     return pageOf(`pending#${kind}#${value}`, waiting.map((h) => ({ sk: h.id, value: h })), { limit: 100 }).items;
   }

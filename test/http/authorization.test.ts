@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { PROBLEM } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let alpha: Party;
 let beta: Party;
 let ag: Party;
@@ -12,7 +12,7 @@ let agTraceback: string;
 let alphaHop: string;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub({ env: { LOG_LEVEL: "ERROR" } });
   alpha = await t.registerProvider("Alpha Telecom");
   beta = await t.registerProvider("Beta Transit");
   ag = await t.registerInitiator("State AG");
@@ -115,7 +115,7 @@ describe("only the consortium registers accounts", () => {
     expectProblem(await caller.api.post("/v1/providers", provider), 403, "forbidden");
     expectProblem(await caller.api.post("/v1/initiators", { name: "Rogue AG", contact: { name: "x", email: "x@rogue.example" } }), 403, "forbidden");
     // Nothing was written: the key is unknown and the FRN is still free.
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
     const legit = await t.consortium.api.post("/v1/providers", { ...provider, keys: [] });
     expect(legit.status).toBe(201);
   });
@@ -128,7 +128,7 @@ describe("signing keys", () => {
     const added = await p.api.post(`/v1/accounts/${p.id}/keys`, next.registration(p.id, "2026"));
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ keyId: next.key.keyId, accountId: p.id, accountKind: "provider", status: "active", label: "2026", createdBy: p.id });
-    const nextApi = apiFor(t.url, next.key);
+    const nextApi = t.apiFor(next.key);
     const listed = await nextApi.get(`/v1/accounts/${p.id}/keys`);
     expect(listed.body.items.map((k: { keyId: string }) => k.keyId).sort()).toEqual([p.key.keyId, next.key.keyId].sort());
 
@@ -151,7 +151,7 @@ describe("signing keys", () => {
     expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys`, k.registration(alpha.id)), 404, "not_found");
     expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys/${alpha.key.keyId}/revoke`, {}), 404, "not_found");
     // The foreign key was not added, the victim's key still works.
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
     expect((await alpha.api.get("/v1/hop-requests")).status).toBe(200);
     expectProblem(await ag.api.post(`/v1/accounts/${alpha.id}/keys/${alpha.key.keyId}/revoke`, {}), 404, "not_found");
   });

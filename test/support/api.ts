@@ -5,8 +5,21 @@
  */
 import { randomUUID } from "node:crypto";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
+import type { AppDeps } from "../../functions/http/env.js";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
 import { signRequest, type SigningKey } from "../../openapi/client/signing.js";
+
+/** A hub the tests talk to, over HTTP or in process: its parties, and its ports for what no route shows. */
+export interface HubParties {
+  url: string;
+  deps: AppDeps;
+  consortium: Party;
+  registerProvider(name: string, extra?: Record<string, unknown>): Promise<Party>;
+  registerInitiator(name: string): Promise<Party>;
+  /** Requests signed with `key`, reaching this hub. */
+  apiFor(key: SigningKey): Api;
+  stop(): Promise<void>;
+}
 
 /** How a request reaches the hub. */
 export type Fetcher = (url: string, init: RequestInit) => Response | Promise<Response>;

@@ -5,19 +5,14 @@
 import type { Clock } from "../../functions/domain/clock.js";
 import { startEmbeddedHub, type EmbeddedHub, type EmbeddedOptions } from "../../functions/local/embedded.js";
 import { ensureConsortium } from "../../functions/usecases/bootstrap.js";
-import { apiFor, initiatorRegistration, newKey, providerRegistration, registerAccount, type Party } from "./api.js";
+import { apiFor, initiatorRegistration, newKey, providerRegistration, registerAccount, type HubParties, type Party } from "./api.js";
 
 export * from "./api.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-export interface TestHub {
+export interface TestHub extends HubParties {
   hub: EmbeddedHub;
-  url: string;
-  consortium: Party;
-  registerProvider(name: string, extra?: Record<string, unknown>): Promise<Party>;
-  registerInitiator(name: string): Promise<Party>;
-  stop(): Promise<void>;
 }
 
 export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {}): Promise<TestHub> {
@@ -31,7 +26,9 @@ export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {
   return {
     hub,
     url: hub.url,
+    deps: hub.runtime.deps,
     consortium,
+    apiFor: (key) => apiFor(hub.url, key, now),
     registerProvider: (name, extra = {}) => registerAccount(hub.url, consortium.api, "providers", providerRegistration(name, extra), now),
     registerInitiator: (name) => registerAccount(hub.url, consortium.api, "initiators", initiatorRegistration(name), now),
     stop: () => hub.stop(),

@@ -166,6 +166,20 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       expect((await s.tracebacks.listOpenHopsOf(provider, { limit: 10 })).items).toHaveLength(0);
       expect((await s.tracebacks.listHopsOf(provider, { limit: 10 })).items.map((h) => h.id)).toEqual([firstHop.id]);
     });
+    it("a hop waiting for an unregistered upstream is found by its FRN, or by its RMD number in any case", async () => {
+      const rmd = `RMD${ids.next("acc").slice(-8)}`;
+      const frn = String(Date.now() % 1e10).padStart(10, "0");
+      const waiting = (pendingProvider: StoredHop["pendingProvider"]) => {
+        const { providerId: _asked, ...hop } = newTraceback(ids.next("acc"), "acc_TERM").firstHop;
+        return { ...hop, status: "awaiting_registration" as const, pendingProvider };
+      };
+      const byRmd = waiting({ name: "Shadow", rmdNumber: rmd });
+      const byFrn = waiting({ name: "Shadow", frn, rmdNumber: rmd });
+      await s.tracebacks.putNewHop(byRmd);
+      await s.tracebacks.putNewHop(byFrn);
+      expect((await s.tracebacks.hopsAwaitingRegistration("RMD", rmd.toLowerCase())).map((h) => h.id)).toEqual([byRmd.id]);
+      expect((await s.tracebacks.hopsAwaitingRegistration("FRN", frn)).map((h) => h.id)).toEqual([byFrn.id]);
+    });
   });
 
   describe("FRN and SPC claims", () => {
