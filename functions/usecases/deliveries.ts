@@ -78,7 +78,8 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
   if (!claimable) return;
   const { nextAttemptAt: _n, ...rest } = d;
   const claimed: Delivery = { ...rest, status: "sending", attemptCount: m.attempt, leaseUntil: leaseUntil(deps, now), updatedAt: now.toISOString() };
-  if (!(await deps.webhooks.replaceDelivery(claimed, claimOf(d)))) return;
+  // An expired claim keeps its status and number when taken over: its lease tells two takers apart.
+  if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount, ...(d.leaseUntil !== undefined && { leaseUntil: d.leaseUntil }) }))) return;
 
   if (isMailChannel(m.endpointId)) {
     const event = await deps.webhooks.getEvent(m.eventId);
@@ -91,7 +92,7 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
 
 async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<void> {
   const { leaseUntil: _l, ...base } = claimed;
-  await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, claimOf(claimed));
+  await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: claimed.attemptCount });
 }
 
 /** Sends the claimed attempt, records its result on the delivery and the endpoint, schedules a retry. */
@@ -146,7 +147,7 @@ async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent): Promis
 async function settle(deps: WebhookDeps, d: Delivery, result: AttemptResult): Promise<Date | undefined> {
   const done = deps.clock.now();
   const next = afterAttempt(d, result, done, deps.random);
-  if (!(await deps.webhooks.replaceDelivery(next, claimOf(d)))) return undefined;
+  if (!(await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount }))) return undefined;
   deps.log.info(isMailChannel(d.endpointId) ? "mail attempt" : "webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
   if (next.status === "retrying" && next.nextAttemptAt) {
     const notBefore = Date.parse(next.nextAttemptAt);
@@ -204,11 +205,6 @@ export async function recoverDeliveries(deps: WebhookDeps, limit = 100): Promise
   }));
   if (messages.length > 0) await deps.queue.send(messages);
   return messages.length;
-}
-
-/** The state a delivery was read in, down to the claim on it: two workers taking over one expired claim must not both send. */
-function claimOf(d: Delivery): { status: Delivery["status"]; attemptCount: number; leaseUntil?: string } {
-  return { status: d.status, attemptCount: d.attemptCount, ...(d.leaseUntil !== undefined && { leaseUntil: d.leaseUntil }) };
 }
 
 function leaseUntil(deps: WebhookDeps, now: Date): string {
