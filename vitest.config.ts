@@ -8,7 +8,13 @@ const jsonReport = process.env.HOPTRACE_VITEST_JSON;
  * in-memory ports. Nothing in it starts an emulator, a hub process or a browser, or needs the
  * console or the client package built.
  */
-const FAST = ["test/fakes/**/*.test.ts", "test/domain/**/*.test.ts", "test/unit/**/*.test.ts"];
+const FAST = [
+  "test/fakes/**/*.test.ts",
+  "test/domain/**/*.test.ts",
+  "test/unit/**/*.test.ts",
+  // The HTTP tests that run on the in-memory ports (startFakeHub); the others need the emulators.
+  ...["answer-idempotency", "authorization", "cursors", "pending-upstream", "spoofed-numbers", "traceback-batch", "traceback-filters"].map((name) => `test/http/${name}.test.ts`),
+];
 
 export default defineConfig({
   test: {
@@ -18,7 +24,9 @@ export default defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "ERROR" },
     reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"],
     projects: [
-      { extends: true, test: { name: "fast", include: FAST } },
+      // One module graph per worker: these files leave no state behind (no server, no globals), and
+      // loading the application once rather than per file is most of the suite's time.
+      { extends: true, test: { name: "fast", include: FAST, pool: "threads", isolate: false } },
       {
         extends: true,
         test: {
