@@ -9,7 +9,6 @@ import { DynamoAccountStore } from "../adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../adapters/dynamo/client.js";
 import { DynamoRequestStore } from "../adapters/dynamo/request-store.js";
 import { DynamoTracebackStore } from "../adapters/dynamo/traceback-store.js";
-import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { secretBox } from "../adapters/keys/secret-box.js";
@@ -18,7 +17,6 @@ import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
-import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
 import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
 import { DynamoCampaignStore } from "../adapters/dynamo/campaign-store.js";
 import { DynamoIntelStore } from "../adapters/dynamo/intel-store.js";
@@ -28,7 +26,6 @@ import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js"
 import { DynamoInvitationStore } from "../adapters/dynamo/invitation-store.js";
 import { fileMailer, smtpMailer } from "../adapters/mail/mailers.js";
 import { sesMailer } from "../adapters/mail/ses-mailer.js";
-import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import type { LocalMailbox, Mailer } from "../usecases/people-ports.js";
 import type { AppDeps, HubKey } from "../http/env.js";
@@ -36,7 +33,7 @@ import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
-import { httpSettingsOf, logOrigin, webhookSettingsOf } from "./settings.js";
+import { httpSettingsOf, keyedDeps, logOrigin, webhookSettingsOf } from "./settings.js";
 import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 
 export interface Runtime {
@@ -82,12 +79,8 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     requests: new DynamoRequestStore(db, config.TABLE_NAME),
     events: new RecordingEventPublisher(webhooks, queue, clock, log),
     deadlines: deadlinePolicies(config),
-    clock,
-    ids: ulidGenerator(() => clock.now().getTime()),
+    ...keyedDeps(clock, hubKey),
     log,
-    hubKeys: { current: hubKey, published: [hubKey] },
-    hubKey,
-    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
     webhooks,
     secrets,
     rmd: new DynamoRmdStore(db, config.TABLE_NAME),
@@ -99,7 +92,6 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     random: Math.random,
     webhookSettings: webhookSettingsOf(config),
     invitations: new DynamoInvitationStore(db, config.TABLE_NAME),
-    invitationTokens: invitationTokens(hubKey.privateKey),
     mailer: mail.mailer,
     ...(mail.localMailbox && { localMailbox: mail.localMailbox }),
     peopleSettings: { publicUrl: config.PUBLIC_URL },

@@ -1,5 +1,9 @@
-/** The settings the HTTP layer and the webhook pipeline take from the configuration: one mapping for every composition. */
-import type { HttpSettings } from "../http/env.js";
+/** What every composition takes from the configuration, its clock and the hub key alike, whatever its adapters. */
+import { ulidGenerator } from "../adapters/ids.js";
+import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
+import { invitationTokens } from "../crypto/invitation-token.js";
+import type { Clock } from "../domain/clock.js";
+import type { HttpSettings, HubKey } from "../http/env.js";
 import type { WebhookSettings } from "../usecases/webhook-ports.js";
 import type { Config } from "./config.js";
 
@@ -32,4 +36,16 @@ export function webhookSettingsOf(config: Config): WebhookSettings {
 export function logOrigin(publicUrl: string): string {
   const url = new URL(publicUrl);
   return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
+}
+
+/** Ids on the composition's clock, and what the hub key signs and seals. */
+export function keyedDeps(clock: Clock, hubKey: HubKey) {
+  return {
+    clock,
+    ids: ulidGenerator(() => clock.now().getTime()),
+    hubKeys: { current: hubKey, published: [hubKey] },
+    hubKey,
+    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
+    invitationTokens: invitationTokens(hubKey.privateKey),
+  };
 }

@@ -3,17 +3,14 @@
  * crypto, the hub key, the sealed cursors and secrets, the deadline policies, the settings as
  * the configuration gives them).
  */
-import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
-import { cursorSeal, secretFromHubKey } from "../../functions/crypto/cursor-seal.js";
-import { invitationTokens } from "../../functions/crypto/invitation-token.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
 import { ManualClock, type Clock } from "../../functions/domain/clock.js";
 import type { AppDeps, HubKey } from "../../functions/http/env.js";
 import { loadConfig } from "../../functions/platform/config.js";
 import { deadlinePolicies } from "../../functions/platform/deadlines.js";
-import { httpSettingsOf, logOrigin, webhookSettingsOf } from "../../functions/platform/settings.js";
+import { httpSettingsOf, keyedDeps, logOrigin, webhookSettingsOf } from "../../functions/platform/settings.js";
 import { RecordingEventPublisher } from "../../functions/usecases/event-outbox.js";
 import type { Logger } from "../../functions/usecases/ports.js";
 import { MemoryAccountStore } from "./account-store.js";
@@ -93,12 +90,8 @@ export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
     requests: new MemoryRequestStore(),
     events: new RecordingEventPublisher(webhooks, queue, clock, log),
     deadlines: deadlinePolicies(config),
-    clock,
-    ids: ulidGenerator(() => clock.now().getTime()),
+    ...keyedDeps(clock, hubKey),
     log,
-    hubKeys: { current: hubKey, published: [hubKey] },
-    hubKey,
-    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
     webhooks,
     secrets: secretBox(async () => dataKey),
     rmd: new MemoryRmdStore(),
@@ -110,7 +103,6 @@ export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
     random: Math.random,
     webhookSettings: webhookSettingsOf(config),
     invitations: new MemoryInvitationStore(),
-    invitationTokens: invitationTokens(hubKey.privateKey),
     mailer: new MemoryMailer(),
     peopleSettings: { publicUrl: config.PUBLIC_URL },
     settings: httpSettingsOf(config),

@@ -3,7 +3,7 @@
  * the sort key of the last row handed out: a cursor of another listing, or garbage, is refused
  * with the same error the DynamoDB adapters give.
  */
-import { InvalidCursorError } from "../../functions/adapters/dynamo/items.js";
+import { InvalidCursorError, parseCursor } from "../../functions/adapters/dynamo/items.js";
 import type { Page, PageRequest } from "../../functions/usecases/page.js";
 
 export interface Row<T> {
@@ -19,14 +19,8 @@ export function encodeCursor(listing: string, after: string): string {
 
 export function decodeCursor(listing: string, cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursorError("the cursor is not one this API issued");
-  }
-  const c = parsed as { listing?: unknown; after?: unknown } | null;
-  if (typeof c !== "object" || c === null || typeof c.after !== "string" || c.after === "") throw new InvalidCursorError("the cursor is not one this API issued");
+  const c = parseCursor(cursor);
+  if (typeof c.after !== "string" || c.after === "") throw new InvalidCursorError("the cursor is not one this API issued");
   if (c.listing !== listing) throw new InvalidCursorError("the cursor does not belong to this listing");
   return c.after;
 }
