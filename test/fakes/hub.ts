@@ -15,8 +15,6 @@ export * from "../support/api.js";
 export interface FakeHub extends HubParties {
   deps: FakeDeps;
   app: OpenAPIHono<AppEnv>;
-  /** Reaches the application in process, as `fetch` reaches a server. */
-  fetch: Fetcher;
   /** The current time on the hub's clock, ms: what its parties sign with. */
   now: () => number;
 }

@@ -18,6 +18,8 @@ export interface HubParties {
   registerInitiator(name: string): Promise<Party>;
   /** Requests signed with `key`, reaching this hub. */
   apiFor(key: SigningKey): Api;
+  /** Reaches this hub with a request as it is (unsigned, or signed by the caller). */
+  fetch: Fetcher;
   stop(): Promise<void>;
 }
 

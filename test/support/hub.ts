@@ -29,6 +29,7 @@ export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {
     deps: hub.runtime.deps,
     consortium,
     apiFor: (key) => apiFor(hub.url, key, now),
+    fetch: (url, init) => fetch(url, init),
     registerProvider: (name, extra = {}) => registerAccount(hub.url, consortium.api, "providers", providerRegistration(name, extra), now),
     registerInitiator: (name) => registerAccount(hub.url, consortium.api, "initiators", initiatorRegistration(name), now),
     stop: () => hub.stop(),
