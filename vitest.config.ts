@@ -3,14 +3,39 @@ import { defineConfig } from "vitest/config";
 // CI asks for a JSON report beside the console output, to print its own summary line.
 const jsonReport = process.env.HOPTRACE_VITEST_JSON;
 
+/**
+ * The fast suite (`npm run test:fast`): the domain, the pure units, and the application over the
+ * in-memory ports. Nothing in it starts an emulator, a hub process or a browser, or needs the
+ * console or the client package built.
+ */
+const FAST = [
+  "test/fakes/**/*.test.ts",
+  "test/domain/**/*.test.ts",
+  "test/unit/**/*.test.ts",
+  // The HTTP tests that run on the in-memory ports (startFakeHub); the others need the emulators.
+  ...["amendments-and-rate", "answer-idempotency", "authorization", "cursors", "idempotency", "pending-upstream", "spoofed-numbers", "traceback-batch", "traceback-filters"].map((name) => `test/http/${name}.test.ts`),
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/console-build.ts", "test/support/client-build.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "ERROR" },
     reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"],
+    projects: [
+      // One module graph per worker: these files leave no state behind (no server, no globals), and
+      // loading the application once rather than per file is most of the suite's time.
+      { extends: true, test: { name: "fast", include: FAST, pool: "threads", isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: "full",
+          include: ["test/**/*.test.ts"],
+          exclude: FAST,
+          globalSetup: ["test/support/console-build.ts", "test/support/client-build.ts"],
+        },
+      },
+    ],
   },
 });

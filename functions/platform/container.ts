@@ -9,7 +9,6 @@ import { DynamoAccountStore } from "../adapters/dynamo/account-store.js";
 import { createDocumentClient } from "../adapters/dynamo/client.js";
 import { DynamoRequestStore } from "../adapters/dynamo/request-store.js";
 import { DynamoTracebackStore } from "../adapters/dynamo/traceback-store.js";
-import { ulidGenerator } from "../adapters/ids.js";
 import { loadOrCreateHubKeyFile } from "../adapters/keys/hub-key-file.js";
 import { loadOrCreateDataKeyFile } from "../adapters/keys/data-key-file.js";
 import { secretBox } from "../adapters/keys/secret-box.js";
@@ -18,7 +17,6 @@ import { SqsDeliveryQueue } from "../adapters/sqs/delivery-queue.js";
 import { DynamoWebhookStore } from "../adapters/dynamo/webhook-store.js";
 import { DynamoEvidenceStore } from "../adapters/dynamo/evidence-store.js";
 import { DynamoLogStore } from "../adapters/dynamo/log-store.js";
-import { cursorSeal, secretFromHubKey } from "../crypto/cursor-seal.js";
 import { DynamoRmdStore } from "../adapters/dynamo/rmd-store.js";
 import { DynamoCampaignStore } from "../adapters/dynamo/campaign-store.js";
 import { DynamoIntelStore } from "../adapters/dynamo/intel-store.js";
@@ -37,6 +35,7 @@ import type { DataKey } from "../crypto/sealed-secret.js";
 import type { Config } from "./config.js";
 import { deadlinePolicies } from "./deadlines.js";
 import { createLogger } from "./logger.js";
+import { httpSettingsOf, keyedDeps, logOrigin, webhookSettingsOf } from "./settings.js";
 import { RecordingEventPublisher } from "../usecases/event-outbox.js";
 import { SigningKeyCache } from "../usecases/signing-key-cache.js";
 import { receiptSigner } from "../usecases/log-exchange.js";
@@ -104,12 +103,8 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     requests: new DynamoRequestStore(db, config.TABLE_NAME),
     events: new RecordingEventPublisher(webhooks, queue, clock, log),
     deadlines: deadlinePolicies(config),
-    clock,
-    ids: ulidGenerator(() => clock.now().getTime()),
+    ...keyedDeps(clock, hubKey),
     log,
-    hubKeys: { current: hubKey, published: [hubKey] },
-    hubKey,
-    cursors: cursorSeal(secretFromHubKey(hubKey.privateKey, "page-cursor/v1")),
     webhooks,
     secrets,
     rmd: new DynamoRmdStore(db, config.TABLE_NAME),
@@ -120,30 +115,12 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
     send: webhookSender(destinationPolicy, config.WEBHOOK_TIMEOUT_MS),
     guard,
     random: Math.random,
-    webhookSettings: {
-      publicUrl: config.PUBLIC_URL,
-      pausePolicy: { afterFailures: config.ENDPOINT_PAUSE_AFTER_FAILURES, afterSeconds: config.ENDPOINT_PAUSE_AFTER_SECONDS },
-      secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
-      leaseSeconds: config.DELIVERY_LEASE_SECONDS,
-      recoveryGraceSeconds: config.DELIVERY_RECOVERY_GRACE_SECONDS,
-    },
+    webhookSettings: webhookSettingsOf(config),
     invitations: new DynamoInvitationStore(db, config.TABLE_NAME),
-    invitationTokens: invitationTokens(hubKey.privateKey),
     mailer: mail.mailer,
     ...(mail.localMailbox && { localMailbox: mail.localMailbox }),
     peopleSettings: { publicUrl: config.PUBLIC_URL },
-    settings: {
-      publicUrl: config.PUBLIC_URL,
-      maxBodyBytes: config.MAX_BODY_BYTES,
-      maxClockSkewSeconds: config.MAX_CLOCK_SKEW_SECONDS,
-      maxSignatureLifetimeSeconds: config.MAX_SIGNATURE_LIFETIME_SECONDS,
-      idempotencyRetentionSeconds: config.IDEMPOTENCY_RETENTION_SECONDS,
-      idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-      defaultDeadlinePolicy: config.DEFAULT_DEADLINE_POLICY,
-      rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
-      publicRateLimit: { perSecond: config.PUBLIC_RATE_LIMIT_PER_SECOND, burst: config.PUBLIC_RATE_LIMIT_BURST },
-      explainSignatureRefusals: config.HOPTRACE_MODE === "local",
-    },
+    settings: httpSettingsOf(config),
     transparencyLog,
     receipts: receiptSigner({ transparencyLog, clock, hubKey, issuer: config.PUBLIC_URL }),
   };
@@ -164,12 +141,6 @@ const NO_MAIL: Mailer = {
   transport: "ses",
   send: () => Promise.reject(new MailSendError("this function sends no e-mail")),
 };
-
-/** The log's name in its checkpoints: the public URL's host and path, then `/log`. */
-function logOrigin(publicUrl: string): string {
-  const url = new URL(publicUrl);
-  return `${url.host}${url.pathname.replace(/\/$/, "")}/log`;
-}
 
 /** Secrets Manager is loaded only where a key lives in it (on AWS), and only when first read. */
 const secretsManager = async (region: string) => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({ region });

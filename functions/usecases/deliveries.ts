@@ -78,7 +78,8 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
   if (!claimable) return;
   const { nextAttemptAt: _n, ...rest } = d;
   const claimed: Delivery = { ...rest, status: "sending", attemptCount: m.attempt, leaseUntil: leaseUntil(deps, now), updatedAt: now.toISOString() };
-  if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount }))) return;
+  // An expired claim keeps its status and number when taken over: its lease tells two takers apart.
+  if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount, ...(d.leaseUntil !== undefined && { leaseUntil: d.leaseUntil }) }))) return;
 
   if (isMailChannel(m.endpointId)) {
     const event = await deps.webhooks.getEvent(m.eventId);

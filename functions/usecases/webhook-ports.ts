@@ -24,7 +24,11 @@ export interface WebhookStore {
   listEvents(recipientId: string, page: PageRequest, since?: string): Promise<Page<HubEvent>>;
   getDelivery(eventId: string, endpointId: string): Promise<Delivery | undefined>;
   createDelivery(d: Delivery): Promise<boolean>;
-  replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean>;
+  /**
+   * Replaces a delivery still as read: in `status` at `attemptCount`, and, given `leaseUntil`,
+   * under that claim (an attempt taken over after its lease ran out keeps its number, not its lease).
+   */
+  replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number; leaseUntil?: string }): Promise<boolean>;
   listDeliveries(endpointId: string, page: PageRequest): Promise<Page<Delivery>>;
   dueDeliveries(before: string, limit: number): Promise<Delivery[]>;
 }

@@ -14,7 +14,7 @@ import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { assignToCampaign, type CampaignDeps } from "../../functions/usecases/campaigns.js";
 import { normaliseCustomer } from "../../functions/domain/intel/customer.js";
 import { pairwiseScores, syntheticFeed, type FeedCall } from "../support/campaign-feed.js";
-import { MemoryCampaignStore } from "../support/memory-campaign-store.js";
+import { MemoryCampaignStore } from "../fakes/campaign-store.js";
 
 const { values } = parseArgs({ options: { seed: { type: "string" }, calls: { type: "string" }, campaigns: { type: "string" }, seeds: { type: "string" } } });
 const seeds = values.seeds ? values.seeds.split(",").map(Number) : values.seed ? [Number(values.seed)] : [1, 2, 3, 4, 5];

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyReceipt } from "../../functions/crypto/receipt.js";
-import { CALL, EVIDENCE, startTestHub, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, startFakeHub, type FakeHub } from "../fakes/hub.js";
 
 describe("amending an answer", () => {
-  let t: TestHub;
+  let t: FakeHub;
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startFakeHub();
   });
   afterAll(async () => {
     await t?.stop();
@@ -29,10 +29,10 @@ describe("amending an answer", () => {
     expect(hop.body.answer.upstream.providerId).toBe(named.id);
     expect(hop.body.amendments).toEqual([res.body]);
 
-    const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
+    const jwks = (await (await t.fetch(`${t.url}/.well-known/jwks.json`, {})).json()) as { keys: object[] };
     const claims = await verifyReceipt(res.headers.get("hoptrace-receipt")!, jwks);
     expect(claims.req.target_uri).toBe(`${t.url}/v1/hop-requests/${hopId}/amendments`);
-    const stored = await t.hub.runtime.deps.tracebacks.getHop(tb.body.traceback.id, 1, true);
+    const stored = await t.deps.tracebacks.getHop(tb.body.traceback.id, 1, true);
     expect(stored!.value.evidence!.request.body).toContain(named.id);
     expect(stored!.value.amendmentEvidence![0]!.receipt).toBe(res.headers.get("hoptrace-receipt"));
 
@@ -43,9 +43,9 @@ describe("amending an answer", () => {
 });
 
 describe("the per-account rate", () => {
-  let t: TestHub;
+  let t: FakeHub;
   beforeAll(async () => {
-    t = await startTestHub({ env: { RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "5" } });
+    t = await startFakeHub({ env: { RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "5" } });
   });
   afterAll(async () => {
     await t?.stop();

@@ -1,11 +1,11 @@
 /** Answers replay from their own evidence instead of a separate idempotency record. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALL, EVIDENCE, startTestHub, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, startFakeHub, type FakeHub } from "../fakes/hub.js";
 
 describe("retrying an answer", () => {
-  let t: TestHub;
+  let t: FakeHub;
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startFakeHub();
   });
   afterAll(async () => {
     await t?.stop();
@@ -34,7 +34,7 @@ describe("retrying an answer", () => {
     const tbId = `tb_${hopId.split("_")[1]}`;
     const chain = await t.consortium.api.get(`/v1/tracebacks/${tbId}`);
     expect(chain.body.hops).toHaveLength(2);
-    const { deps } = t.hub.runtime;
+    const { deps } = t;
     expect(await deps.requests.startIdempotent(terminating.id, "answer-1", "probe", Date.now(), 60, 30)).toMatchObject({ kind: "started" });
   });
 });

@@ -1,12 +1,9 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keys } from "../../functions/adapters/dynamo/keys.js";
-import { parseHopId } from "../../functions/domain/ids.js";
 import { newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { PROBLEM } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let alpha: Party;
 let beta: Party;
 let ag: Party;
@@ -15,7 +12,7 @@ let agTraceback: string;
 let alphaHop: string;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub({ env: { LOG_LEVEL: "ERROR" } });
   alpha = await t.registerProvider("Alpha Telecom");
   beta = await t.registerProvider("Beta Transit");
   ag = await t.registerInitiator("State AG");
@@ -113,13 +110,12 @@ describe("the chain shows the members it names", () => {
   it("a member a stored traceback or hop carries beyond them stays out of the chain", async () => {
     const created = await ag.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: alpha.id });
     const tracebackId: string = created.body.traceback.id;
-    const hop = parseHopId(created.body.hops[0].id)!;
-    const addPrivate = (key: { pk: string; sk: string }) =>
-      t.hub.runtime.db.send(
-        new UpdateCommand({ TableName: t.hub.runtime.config.TABLE_NAME, Key: key, UpdateExpression: "SET hubOnly = :v", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":v": "kept-inside" } }),
-      );
-    await addPrivate(keys.traceback(tracebackId));
-    await addPrivate(keys.hop(hop.tracebackId, hop.seq));
+    // What the store holds for the hub alone, beyond the members the views name.
+    const store = t.deps.tracebacks;
+    const addPrivate = (item: object | undefined) => Object.assign(item ?? {}, { hubOnly: "kept-inside" });
+    addPrivate(store.tracebacks.get(tracebackId)?.value);
+    addPrivate([...store.hops.values()].find((h) => h.value.id === created.body.hops[0].id)?.value);
+    expect(JSON.stringify((await store.getChain(tracebackId))!)).toContain("kept-inside");
 
     for (const reader of [ag, t.consortium]) {
       const chain = await reader.api.get(`/v1/tracebacks/${tracebackId}`);
@@ -141,7 +137,7 @@ describe("only the consortium registers accounts", () => {
     expectProblem(await caller.api.post("/v1/providers", provider), 403, "forbidden");
     expectProblem(await caller.api.post("/v1/initiators", { name: "Rogue AG", contact: { name: "x", email: "x@rogue.example" } }), 403, "forbidden");
     // Nothing was written: the key is unknown and the FRN is still free.
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
     const legit = await t.consortium.api.post("/v1/providers", { ...provider, keys: [] });
     expect(legit.status).toBe(201);
   });
@@ -154,7 +150,7 @@ describe("signing keys", () => {
     const added = await p.api.post(`/v1/accounts/${p.id}/keys`, next.registration(p.id, "2026"));
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ keyId: next.key.keyId, accountId: p.id, accountKind: "provider", status: "active", label: "2026", createdBy: p.id });
-    const nextApi = apiFor(t.url, next.key);
+    const nextApi = t.apiFor(next.key);
     const listed = await nextApi.get(`/v1/accounts/${p.id}/keys`);
     expect(listed.body.items.map((k: { keyId: string }) => k.keyId).sort()).toEqual([p.key.keyId, next.key.keyId].sort());
 
@@ -177,7 +173,7 @@ describe("signing keys", () => {
     expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys`, k.registration(alpha.id)), 404, "not_found");
     expectProblem(await beta.api.post(`/v1/accounts/${alpha.id}/keys/${alpha.key.keyId}/revoke`, {}), 404, "not_found");
     // The foreign key was not added, the victim's key still works.
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
     expect((await alpha.api.get("/v1/hop-requests")).status).toBe(200);
     expectProblem(await ag.api.post(`/v1/accounts/${alpha.id}/keys/${alpha.key.keyId}/revoke`, {}), 404, "not_found");
   });

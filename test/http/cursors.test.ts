@@ -4,11 +4,11 @@
  * other callers and other filters. None of them may reach DynamoDB and come back as a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { populate, type World } from "../support/world.js";
 import { PROBLEM } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let w: World;
 
 interface Listing {
@@ -69,7 +69,7 @@ function expectInvalidCursor(res: { status: number; headers: Headers; body: any 
 const cursors = new Map<string, string>();
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub({ env: { LOG_LEVEL: "ERROR" } });
   w = await populate(t);
   for (const l of LISTINGS) {
     const first = await l.party().api.get(firstPage(l.path()));

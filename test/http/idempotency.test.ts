@@ -1,17 +1,19 @@
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTraceback } from "../../functions/usecases/tracebacks.js";
-import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { systemClock } from "../../functions/domain/clock.js";
+import { CALL, EVIDENCE, startFakeHub, type FakeHub, type Party } from "../fakes/hub.js";
 import { PROBLEM } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let provider: Party;
 let upstream: Party;
 let initiator: Party;
 let other: Party;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  // The attempts below are dated by the wall clock, as a client's are.
+  t = await startFakeHub({ clock: systemClock });
   provider = await t.registerProvider("Idem Terminating");
   upstream = await t.registerProvider("Idem Upstream");
   initiator = await t.registerInitiator("Idem AG");
@@ -113,11 +115,12 @@ describe("Idempotency-Key", () => {
   it("a retry after an attempt that died having written the traceback finds that traceback, not a second one", async () => {
     const key = randomUUID();
     const campaign = "died-after-writing";
-    const { runtime: { deps }, config } = t.hub;
+    const { deps } = t;
+    const lease = deps.settings.idempotencyLeaseSeconds;
     // The first attempt claimed the key, wrote the traceback, and died before storing its response.
-    const firstTriedAt = Date.now() - (config.IDEMPOTENCY_LEASE_SECONDS + 5) * 1000;
+    const firstTriedAt = Date.now() - (lease + 5) * 1000;
     const fingerprint = createHash("sha256").update("POST /v1/tracebacks\n").update(JSON.stringify(body(campaign))).digest("base64url");
-    expect(await deps.requests.startIdempotent(initiator.id, key, fingerprint, firstTriedAt, 3600, config.IDEMPOTENCY_LEASE_SECONDS)).toEqual({ kind: "started", firstTriedAt });
+    expect(await deps.requests.startIdempotent(initiator.id, key, fingerprint, firstTriedAt, 3600, lease)).toEqual({ kind: "started", firstTriedAt });
     const principal = { accountId: initiator.id, kind: "initiator" as const, keyId: initiator.key.keyId };
     const written = await createTraceback(deps, principal, body(campaign), "us-24h", { key, firstTriedAt });
 

@@ -1,11 +1,11 @@
 /** An upstream that is not registered yet, named by RMD number only, and several at once. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALL, EVIDENCE, startTestHub, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, startFakeHub, type FakeHub } from "../fakes/hub.js";
 
 describe("waiting for an unregistered upstream", () => {
-  let t: TestHub;
+  let t: FakeHub;
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startFakeHub();
   });
   afterAll(async () => {
     await t?.stop();

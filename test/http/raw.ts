@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { signRequest, type SigningKey } from "../../openapi/client/signing.js";
+import type { Fetcher } from "../support/api.js";
 
 export interface RawResponse {
   status: number;
@@ -12,8 +13,8 @@ export interface RawResponse {
   body: any;
 }
 
-export async function send(url: string, init: { method: string; headers: Headers | Record<string, string>; body?: string }): Promise<RawResponse> {
-  const res = await fetch(url, { method: init.method, headers: init.headers, ...(init.body !== undefined && { body: init.body }) });
+export async function send(url: string, init: { method: string; headers: Headers | Record<string, string>; body?: string }, fetcher: Fetcher = fetch): Promise<RawResponse> {
+  const res = await fetcher(url, { method: init.method, headers: init.headers, ...(init.body !== undefined && { body: init.body }) });
   const text = await res.text();
   let body: unknown;
   try {

@@ -3,14 +3,14 @@
  * what is wrong with it is a finding on the traceback and its chain, filed under no provider.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALL, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 
-let t: TestHub;
+let t: FakeHub;
 let provider: Party;
 let initiator: Party;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub({ env: { LOG_LEVEL: "ERROR" } });
   provider = await t.registerProvider("Spoof Terminating Carrier");
   initiator = await t.registerInitiator("Spoof Unit AG");
 });

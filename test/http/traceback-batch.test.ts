@@ -1,15 +1,15 @@
 /** Bulk intake of captured calls over HTTP: per-call results, idempotency per call, and the bounds. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 
-let t: TestHub;
+let t: FakeHub;
 let terminating: Party;
 let feed: Party;
 
 const WARRANTY = "this is an important message about your vehicle's extended warranty our records show your coverage is about to expire press one now to speak with a specialist";
 
 beforeAll(async () => {
-  t = await startTestHub();
+  t = await startFakeHub();
   terminating = await t.registerProvider("Terminating Example Telco");
   feed = await t.registerInitiator("Honeypot Operator");
 });

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../support/manual-clock.js";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
-import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 
-let t: TestHub;
+let t: FakeHub;
 // A Friday afternoon: a day later the fixed policy's deadline has passed and the default
 // policy's, which skips the weekend, has not, whatever day the test runs.
 const clock = new ManualClock(new Date("2024-06-07T15:00:00Z"));
@@ -15,7 +15,7 @@ let fcc: Party;
 const made: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await startTestHub({ clock });
+  t = await startFakeHub({ clock });
   alpha = await t.registerProvider("Alpha");
   beta = await t.registerProvider("Beta");
   ag = await t.registerInitiator("State AG");
@@ -93,7 +93,7 @@ describe("the overdue filter", () => {
     const hopId = created.body.hops[0].id;
     expect(await list(t.consortium, "overdue=true")).toEqual([]);
     clock.advance(86_400_000 + 60_000);
-    await sweepDeadlines(t.hub.runtime.deps);
+    await sweepDeadlines(t.deps);
     expect(await list(t.consortium, "overdue=true")).toEqual([created.body.traceback.id]);
     expect(await list(ag, "overdue=true&campaign=late")).toEqual([created.body.traceback.id]);
     expect(await list(fcc, "overdue=true")).toEqual([]);

@@ -1,7 +1,5 @@
-/** A transparency log on the emulator for tests and benchmarks, and the checks of its invariants. */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+/** A transparency log over any log store for tests, and the checks of its invariants. */
 import { expect } from "vitest";
-import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
 import { verifyCheckpoint } from "../../functions/crypto/checkpoint.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import { MemoryTree } from "../../functions/crypto/merkle/memory-tree.js";
@@ -15,15 +13,15 @@ export const LOG_ORIGIN = "127.0.0.1/log";
 
 export interface TestLog {
   deps: LogDeps;
-  store: DynamoLogStore;
+  store: LogStore;
   jwks: { keys: object[] };
 }
 
 let logCounter = 0;
 
-export async function openLog(db: DynamoDBDocumentClient, table: string, clock: Clock = systemClock): Promise<TestLog> {
+export async function openLog(newStore: (name: string) => LogStore, clock: Clock = systemClock): Promise<TestLog> {
   const key = await generateSigningKey();
-  const store = new DynamoLogStore(db, table, `test${process.pid}x${++logCounter}`);
+  const store = newStore(`test${process.pid}x${++logCounter}`);
   return {
     store,
     deps: { logStore: store, clock, hubKey: { privateKey: key.privateKey, publicJwk: key.publicJwk }, logOrigin: LOG_ORIGIN },

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import { hopIdOf } from "../../functions/domain/ids.js";
-import { CALL, EVIDENCE, type Party, type TestHub } from "./hub.js";
+import { CALL, EVIDENCE, type HubParties, type Party } from "./api.js";
 
 export interface World {
   providerA: Party;
@@ -34,8 +34,8 @@ function expect201(res: { status: number; text: string }, what: string): void {
   if (res.status !== 201 && res.status !== 200) throw new Error(`${what}: ${res.status} ${res.text}`);
 }
 
-export async function populate(t: TestHub): Promise<World> {
-  const deps = t.hub.runtime.deps;
+export async function populate(t: HubParties): Promise<World> {
+  const deps = t.deps;
   const since = new Date(deps.clock.now().getTime() - 60_000).toISOString();
   const providerA = await t.registerProvider("World Carrier A");
   const providerB = await t.registerProvider("World Carrier B");

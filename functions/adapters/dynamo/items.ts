@@ -40,8 +40,8 @@ interface CursorShape {
   sortKeyFits: (sortKey: string) => boolean;
 }
 
-export function decodeCursor(cursor: string | undefined, shape: CursorShape): Record<string, string> | undefined {
-  if (cursor === undefined) return undefined;
+/** The object a cursor encodes; InvalidCursorError when it encodes none. */
+export function parseCursor(cursor: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -49,7 +49,12 @@ export function decodeCursor(cursor: string | undefined, shape: CursorShape): Re
     throw new InvalidCursorError("the cursor is not one this API issued");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidCursorError("the cursor is not one this API issued");
-  const key = parsed as Record<string, unknown>;
+  return parsed as Record<string, unknown>;
+}
+
+export function decodeCursor(cursor: string | undefined, shape: CursorShape): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  const key = parseCursor(cursor);
   const names = Object.keys(key);
   const exact = names.length === shape.attributes.length && shape.attributes.every((a) => typeof key[a] === "string" && key[a] !== "");
   if (!exact || key[shape.partitionAttr] !== shape.partitionValue || !shape.sortKeyFits(key[shape.sortAttr] as string)) {

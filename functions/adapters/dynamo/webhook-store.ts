@@ -157,15 +157,16 @@ export class DynamoWebhookStore implements WebhookStore {
    * Replaces a delivery only if it is still in the state the caller read: this claims an attempt
    * number (two copies of one message cannot both send) and records its result.
    */
-  async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number }): Promise<boolean> {
+  async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number; leaseUntil?: string }): Promise<boolean> {
+    const lease = expected.leaseUntil !== undefined;
     return conditionally(
       this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: deliveryItem(d),
-          ConditionExpression: "#s = :s AND attemptCount = :n",
+          ConditionExpression: `#s = :s AND attemptCount = :n${lease ? " AND leaseUntil = :l" : ""}`,
           ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":s": expected.status, ":n": expected.attemptCount },
+          ExpressionAttributeValues: { ":s": expected.status, ":n": expected.attemptCount, ...(lease && { ":l": expected.leaseUntil }) },
         }),
       ),
     );

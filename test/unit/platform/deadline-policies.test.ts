@@ -1,6 +1,12 @@
 /** Deadline policies are built when first used, so a function that computes no deadline never loads time-zone data. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { deadlinePolicies } from "../../../functions/platform/deadlines.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// A fresh copy of the modules for each test: formatters another test file built are cached in them.
+let deadlinePolicies: typeof import("../../../functions/platform/deadlines.js").deadlinePolicies;
+beforeEach(async () => {
+  vi.resetModules();
+  ({ deadlinePolicies } = await import("../../../functions/platform/deadlines.js"));
+});
 
 const original = Intl.DateTimeFormat;
 let built = 0;

@@ -1,10 +1,12 @@
 /**
- * The campaign store's behaviour in memory, for measuring the incremental clustering over large
- * feeds in a benchmark without the emulator's latency. Same contract as the DynamoDB adapter.
+ * The campaign store's behaviour in memory: for the fast suite, and for measuring the incremental
+ * clustering over large feeds in a benchmark without the emulator's latency. Same contract as the
+ * DynamoDB adapter.
  */
 import type { CallProfile } from "../../functions/domain/campaigns/incremental.js";
 import type { CampaignDecisionRecord, CampaignRecord, CampaignStore, Membership, StoredCall } from "../../functions/usecases/campaign-ports.js";
 import type { Page, PageRequest } from "../../functions/usecases/ports.js";
+import { pageOf } from "./paging.js";
 
 export class MemoryCampaignStore implements CampaignStore {
   readonly calls = new Map<string, StoredCall>();
@@ -66,6 +68,7 @@ export class MemoryCampaignStore implements CampaignStore {
     c.decisions.push(d);
     const target = this.campaigns.get(into)!;
     target.absorbed = [...(target.absorbed ?? []), from];
+    target.decisions.push(d);
     return true;
   }
   async decide(id: string, d: CampaignDecisionRecord, name?: string) {
@@ -78,7 +81,8 @@ export class MemoryCampaignStore implements CampaignStore {
     return [...this.memberOf(campaignId).values()].sort((a, b) => a.callTime.localeCompare(b.callTime)).slice(0, max);
   }
   async listCampaigns(page: PageRequest): Promise<Page<CampaignRecord>> {
-    return { items: [...this.campaigns.values()].filter((c) => !c.mergedInto).slice(0, page.limit) };
+    const rows = [...this.campaigns.values()].filter((c) => !c.mergedInto).map((c) => ({ sk: `${c.createdAt}#${c.id}`, value: c }));
+    return pageOf("campaigns", rows, page);
   }
 
   /** Every campaign as it now stands, with its calls (those of campaigns folded into it included). */
