@@ -15,7 +15,12 @@ export const hubEventSchema = z.object({
 });
 
 export const deliveryMessageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("event"), event: hubEventSchema }),
+  z.object({
+    kind: z.literal("event"),
+    event: hubEventSchema,
+    /** Sent again by the reconciler: the fan-out may have run, so its deliveries are looked up first. */
+    recovered: z.literal(true).optional(),
+  }),
   z.object({
     kind: z.literal("attempt"),
     eventId: z.string().min(1),
@@ -23,6 +28,8 @@ export const deliveryMessageSchema = z.discriminatedUnion("kind", [
     attempt: z.number().int().positive(),
     /** Epoch ms before which the attempt must not run; SQS delays are capped at 15 minutes. */
     notBefore: z.number().int().nonnegative(),
+    /** The event itself, so that the attempt need not read it (absent when the reconciler re-enqueues). */
+    event: hubEventSchema.optional(),
   }),
 ]);
 

@@ -3,7 +3,8 @@
  * with a fan-out marker and then enqueued; the delivery worker clears the marker once the event's
  * deliveries exist, and the reconciler enqueues again any event still marked after a grace. A
  * queue message lost with a crash (or with the embedded queue's memory) costs a delay, never the
- * event, and a repeat fans out to the same deliveries under the same `webhook-id`.
+ * event, and a repeat fans out to the same deliveries under the same `webhook-id`; the
+ * reconciler's copy says so, and its fan-out skips the deliveries already written.
  */
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
@@ -27,7 +28,7 @@ export class RecordingEventPublisher implements EventPublisher {
     const fresh = unique.filter((_, i) => outcomes[i] === "created");
     if (fresh.length === 0) return;
     try {
-      await this.queue.send(fresh.map(eventMessage));
+      await this.queue.send(fresh.map((event) => ({ message: { kind: "event" as const, event } })));
     } catch (err) {
       this.log.warn("event hand-over deferred to the reconciler", { eventIds: fresh.map((e) => e.id), error: String(err) });
     }
@@ -38,10 +39,6 @@ export class RecordingEventPublisher implements EventPublisher {
 export async function recoverFanOuts(deps: Pick<WebhookDeps, "webhooks" | "queue" | "clock">, graceSeconds: number, limit = 100): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - graceSeconds * 1000).toISOString();
   const events = await deps.webhooks.eventsAwaitingFanOut(before, limit);
-  if (events.length > 0) await deps.queue.send(events.map(eventMessage));
+  if (events.length > 0) await deps.queue.send(events.map((event) => ({ message: { kind: "event" as const, event, recovered: true as const } })));
   return events.length;
-}
-
-function eventMessage(event: HubEvent) {
-  return { message: { kind: "event" as const, event } };
 }
