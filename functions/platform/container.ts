@@ -102,6 +102,7 @@ export async function buildRuntime(config: Config, overrides: RuntimeOverrides =
       secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
       leaseSeconds: config.DELIVERY_LEASE_SECONDS,
       recoveryGraceSeconds: config.DELIVERY_RECOVERY_GRACE_SECONDS,
+      attemptTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
     },
     invitations: new DynamoInvitationStore(db, config.TABLE_NAME),
     invitationTokens: invitationTokens(hubKey.privateKey),

@@ -27,9 +27,8 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
 /**
  * Makes the event's first attempts and writes their deliveries, then clears its fan-out marker:
  * from there on each delivery's own state carries its retries. A kill before a delivery is
- * written leaves the marker, and the queue's redelivery or the reconciler's repeat sends again;
- * such a repeat (`recovered`) first looks up the deliveries, so an endpoint whose delivery was
- * written gets nothing twice.
+ * written leaves the marker (and the message), and the queue's redelivery or the reconciler's
+ * repeat hands the deliveries not written over to the slow lane (`recovered`).
  *
  * A healthy endpoint's first attempt goes out right here. An endpoint whose last attempt failed
  * (it may time out after 10 s) gets its first attempt through the slow lane instead, due now, so
@@ -44,13 +43,13 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, recovered: boolean): P
     ...endpoints.map((endpoint) => ({ channel: endpoint.id, endpoint })),
     ...(mailed ? [{ channel: mailChannelOf(event.recipientId) }] : []),
   ];
-  const pending = recovered ? await notYetWritten(deps, event, targets) : targets;
+  if (recovered) return handOver(deps, event, targets);
   const now = deps.clock.now();
   const base = (channel: string) => ({ eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() });
-  const slow = pending.filter((t) => t.endpoint && failing(t.endpoint));
+  const slow = targets.filter((t) => t.endpoint && failing(t.endpoint));
   const outcomes = await Promise.allSettled([
     slow.length > 0 && toSlowLane(deps, event, slow.map((t) => ({ ...base(t.channel), status: "retrying", attemptCount: 0, nextAttemptAt: now.toISOString() }))),
-    ...pending
+    ...targets
       .filter((t) => !slow.includes(t))
       .map(({ channel, endpoint }) => {
         // Never written as such: the first attempt's delivery is written once, with its result.
@@ -64,19 +63,47 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, recovered: boolean): P
   await deps.webhooks.markFannedOut(event);
 }
 
-/** The targets whose delivery of the event is not written yet. */
-async function notYetWritten<T extends { channel: string }>(deps: WebhookDeps, event: HubEvent, targets: T[]): Promise<T[]> {
+/**
+ * A repeated fan-out: the first copy may have died, or may still be making its attempts. Each
+ * delivery not written yet is written here, due in the slow lane once the first copy's attempt
+ * would have ended; a first copy still alive then writes its result over it (and that queued
+ * attempt finds it taken), else the slow lane makes the attempt.
+ */
+async function handOver(deps: WebhookDeps, event: HubEvent, targets: Array<{ channel: string }>): Promise<void> {
   const found = await Promise.all(targets.map((t) => deps.webhooks.getDelivery(event.id, t.channel)));
-  return targets.filter((_, i) => !found[i]);
+  const now = deps.clock.now();
+  const due = new Date(now.getTime() + attemptSpanMs(deps));
+  const deliveries = targets
+    .filter((_, i) => !found[i])
+    .map((t): Delivery => ({ eventId: event.id, endpointId: t.channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString(), status: "retrying", attemptCount: 0, nextAttemptAt: due.toISOString() }));
+  await toSlowLane(deps, event, deliveries);
+  await deps.webhooks.markFannedOut(event);
 }
 
-/** Writes the deliveries of endpoints whose last attempt failed, each due now in the slow lane. */
+/**
+ * How long a first attempt can take on the hub's clock: the webhook timeout (real time, however
+ * fast the clock runs) with room for its writes and an e-mail's sending.
+ */
+export function attemptSpanMs(deps: Pick<WebhookDeps, "clock" | "webhookSettings">): number {
+  const realPerClockMs = deps.clock.realDelayMs(1000) / 1000;
+  return realPerClockMs > 0 ? (deps.webhookSettings.attemptTimeoutMs + ATTEMPT_WRITES_MS) / realPerClockMs : 0;
+}
+
+const ATTEMPT_WRITES_MS = 2000;
+
+/** Writes deliveries due in the slow lane (an endpoint whose last attempt failed, a handed-over one) and queues their first attempt. */
 async function toSlowLane(deps: WebhookDeps, event: HubEvent, deliveries: Delivery[]): Promise<void> {
   // A duplicate of the event message finds the delivery there: its own message path owns it.
   const created = await Promise.all(deliveries.map((d) => deps.webhooks.createDelivery(d)));
   const fresh = deliveries.filter((_, i) => created[i]);
   if (fresh.length === 0) return;
-  await deps.queue.send(fresh.map((d) => ({ message: { kind: "attempt", eventId: event.id, endpointId: d.endpointId, attempt: 1, notBefore: 0, event }, lane: "slow" })));
+  const now = deps.clock.now().getTime();
+  await deps.queue.send(
+    fresh.map((d) => {
+      const notBefore = Math.max(0, Date.parse(d.nextAttemptAt!));
+      return { message: { kind: "attempt", eventId: event.id, endpointId: d.endpointId, attempt: 1, notBefore, event }, delaySeconds: realDelaySeconds(deps, notBefore - now), lane: "slow" };
+    }),
+  );
 }
 
 /** Whether an endpoint's last attempt failed: its attempts then travel in the slow lane. */
@@ -172,7 +199,7 @@ async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent, first: 
 async function settle(deps: WebhookDeps, d: Delivery, event: HubEvent, first: boolean, result: AttemptResult): Promise<Date | undefined> {
   const done = deps.clock.now();
   const next = afterAttempt(d, result, done, deps.random);
-  const written = first ? await deps.webhooks.createDelivery(next) : await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount });
+  const written = first ? await writeFirst(deps, next) : await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount });
   if (!written) {
     // A duplicate of the event message made the first attempt too: both are listed.
     if (first) await deps.webhooks.appendAttempt(d.eventId, d.endpointId, next.attempts.at(-1) as AttemptRecord);
@@ -186,6 +213,14 @@ async function settle(deps: WebhookDeps, d: Delivery, event: HubEvent, first: bo
     ]);
   }
   return done;
+}
+
+/**
+ * Writes a first attempt's delivery with its result; over a repeated fan-out's hand-over too,
+ * while the slow lane has not taken it (the attempt it queued then finds it done).
+ */
+async function writeFirst(deps: WebhookDeps, next: Delivery): Promise<boolean> {
+  return (await deps.webhooks.createDelivery(next)) || deps.webhooks.replaceDelivery(next, { status: "retrying", attemptCount: 0 });
 }
 
 async function recordOnEndpoint(deps: WebhookDeps, endpointId: string, outcome: "delivered" | "failed" | "gone", now: Date): Promise<void> {

@@ -18,7 +18,7 @@ export const deliveryMessageSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("event"),
     event: hubEventSchema,
-    /** Sent again by the reconciler: the fan-out may have run, so its deliveries are looked up first. */
+    /** Sent again (the reconciler's copy, or a redelivery): the first copy may have made its attempts, or be making them. */
     recovered: z.literal(true).optional(),
   }),
   z.object({

@@ -75,6 +75,8 @@ export interface WebhookSettings {
   secretGraceSeconds: number;
   leaseSeconds: number;
   recoveryGraceSeconds: number;
+  /** How long one webhook attempt may take, in real time: the sender's timeout. */
+  attemptTimeoutMs: number;
 }
 
 export interface WebhookDeps extends CoreDeps {

@@ -154,6 +154,7 @@ describe("a kill between any two port calls loses no notification", () => {
         secretGraceSeconds: 86_400,
         leaseSeconds: LEASE_SECONDS,
         recoveryGraceSeconds: LEASE_SECONDS,
+        attemptTimeoutMs: 10_000,
       },
     };
     return { deps, queueUrl };

@@ -21,7 +21,7 @@ import { ManualClock } from "../../functions/domain/clock.js";
 import type { HubEvent } from "../../functions/domain/events.js";
 import { processDeliveryBatch } from "../../functions/handlers/delivery-batch.js";
 import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
-import { recoverDeliveries } from "../../functions/usecases/deliveries.js";
+import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
 import { RecordingEventPublisher, recoverFanOuts } from "../../functions/usecases/event-outbox.js";
 import type { Logger } from "../../functions/usecases/ports.js";
 import type { WebhookDeps, WebhookSendResult } from "../../functions/usecases/webhook-ports.js";
@@ -100,6 +100,7 @@ describe("the first delivery attempt's bookkeeping", () => {
         secretGraceSeconds: 86_400,
         leaseSeconds: LEASE_SECONDS,
         recoveryGraceSeconds: LEASE_SECONDS,
+        attemptTimeoutMs: 10_000,
       },
     } as unknown as WebhookDeps;
     return { deps, queueUrl };
@@ -159,29 +160,52 @@ describe("the first delivery attempt's bookkeeping", () => {
     expect(await webhookStore().eventsAwaitingFanOut("9999", 1000)).not.toContainEqual(expect.objectContaining({ id: event.id }));
   });
 
-  it("retries a failed first attempt from the written delivery, the retry reading no event", async () => {
+  it("retries a failed first attempt from the written delivery, the retry's message carrying its event", async () => {
     const p = await provider();
     script.set(p.url, ["failed"]);
     const hub = await processWith();
     const event = eventFor(p.accountId);
     await hub.deps.events.publish([event]);
+    // The retry's message comes at once (this clock asks for no real delay) and, too early, goes back for a second.
     await drain(hub);
     const [first] = (await webhookStore().listDeliveries(p.endpointId, { limit: 10 })).items;
     expect(first).toMatchObject({ status: "retrying", attemptCount: 1, attempts: [{ outcome: "failed" }] });
-    // The retry's message is delayed past the test: the reconciler re-enqueues it once overdue.
-    clock.set(new Date(Date.parse(first!.nextAttemptAt!) + (LEASE_SECONDS + 1) * 1000));
-    await recoverDeliveries(hub.deps);
+    clock.set(new Date(Date.parse(first!.nextAttemptAt!) + 1000));
+    await new Promise((r) => setTimeout(r, 1100));
     calls.length = 0;
     await drain(hub);
+    const retryCalls = [...calls];
     const [d] = (await webhookStore().listDeliveries(p.endpointId, { limit: 10 })).items;
     expect(d).toMatchObject({ status: "delivered", attemptCount: 2 });
     expect(d!.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
       [1, "failed"],
       [2, "delivered"],
     ]);
-    // Read the delivery, claim it, read the endpoint and the event (the reconciler's message has none), record; forget the failure.
-    expect(calls.filter((c) => c === "Get").length).toBeLessThanOrEqual(4);
+    // Read the delivery, claim it, read the endpoint (not the event), record; read the endpoint again to forget its failure.
+    expect(retryCalls).toEqual(["GetItem", "PutItem", "GetItem", "PutItem", "GetItem", "PutItem"]);
     expect(sent.filter((s) => s.url === p.url).map((s) => s.webhookId)).toEqual([event.id, event.id]);
+  });
+
+  it("sends once when the event's message comes again while its first attempt is under way", async () => {
+    const p = await provider();
+    const hub = await processWith();
+    const event = eventFor(p.accountId);
+    const send = hub.deps.send;
+    let repeated = false;
+    hub.deps.send = async (req) => {
+      // The reconciler's copy (or a redelivery) is handled before this attempt's result is written.
+      if (!repeated) {
+        repeated = true;
+        await handleDeliveryMessage(hub.deps, { kind: "event", event, recovered: true });
+      }
+      return send(req);
+    };
+    await hub.deps.events.publish([event]);
+    await drain(hub);
+    expect(repeated).toBe(true);
+    expect(sent.filter((s) => s.url === p.url)).toEqual([{ url: p.url, webhookId: event.id }]);
+    const [d] = (await webhookStore().listDeliveries(p.endpointId, { limit: 10 })).items;
+    expect(d).toMatchObject({ status: "delivered", attemptCount: 1, attempts: [{ attempt: 1, outcome: "delivered" }] });
   });
 
   for (const first of ["delivered", "failed"] as const) {
