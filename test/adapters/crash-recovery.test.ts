@@ -50,7 +50,7 @@ import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { closeTracebackBy, createTraceback } from "../../functions/usecases/tracebacks.js";
 import type { WebhookDeps } from "../../functions/usecases/webhook-ports.js";
-import { Doom, doomed } from "../support/doom.js";
+import { Doom, doomed, webhookSettingsFor } from "../support/doom.js";
 
 /** The data key webhook secrets are sealed with at rest. */
 const DATA_KEY = newDataKey();
@@ -148,14 +148,7 @@ describe("a kill between any two port calls loses no notification", () => {
       mailer: fileMailer(mailDir, "hub@hoptrace.example"),
       hubKey,
       random: () => 0.5,
-      webhookSettings: {
-        publicUrl: "https://hub.example",
-        pausePolicy: { afterFailures: 30, afterSeconds: 86_400 },
-        secretGraceSeconds: 86_400,
-        leaseSeconds: LEASE_SECONDS,
-        recoveryGraceSeconds: LEASE_SECONDS,
-        attemptTimeoutMs: 10_000,
-      },
+      webhookSettings: webhookSettingsFor(LEASE_SECONDS),
     };
     return { deps, queueUrl };
   }

@@ -25,7 +25,7 @@ import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecas
 import { RecordingEventPublisher, recoverFanOuts } from "../../functions/usecases/event-outbox.js";
 import type { Logger } from "../../functions/usecases/ports.js";
 import type { WebhookDeps, WebhookSendResult } from "../../functions/usecases/webhook-ports.js";
-import { Doom, doomed } from "../support/doom.js";
+import { Doom, doomed, webhookSettingsFor } from "../support/doom.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -94,14 +94,7 @@ describe("the first delivery attempt's bookkeeping", () => {
       guard: async () => ({ ok: true as const }),
       hubKey,
       random: () => 0.5,
-      webhookSettings: {
-        publicUrl: "https://hub.example",
-        pausePolicy: { afterFailures: 30, afterSeconds: 86_400 },
-        secretGraceSeconds: 86_400,
-        leaseSeconds: LEASE_SECONDS,
-        recoveryGraceSeconds: LEASE_SECONDS,
-        attemptTimeoutMs: 10_000,
-      },
+      webhookSettings: webhookSettingsFor(LEASE_SECONDS),
     } as unknown as WebhookDeps;
     return { deps, queueUrl };
   }

@@ -1,4 +1,5 @@
 /** A process killed between two calls to its ports: from call N on, every call throws. */
+import type { WebhookSettings } from "../../functions/usecases/webhook-ports.js";
 
 /** Counts port calls; from call `after` on, every call throws, as if the process had died. */
 export class Doom {
@@ -25,4 +26,16 @@ export function doomed<T extends object>(port: T, doom: Doom): T {
       };
     },
   });
+}
+
+/** The delivery worker's settings in a process that may die: claims of a dead one lapse after `leaseSeconds`. */
+export function webhookSettingsFor(leaseSeconds: number): WebhookSettings {
+  return {
+    publicUrl: "https://hub.example",
+    pausePolicy: { afterFailures: 30, afterSeconds: 86_400 },
+    secretGraceSeconds: 86_400,
+    leaseSeconds,
+    recoveryGraceSeconds: leaseSeconds,
+    attemptTimeoutMs: 10_000,
+  };
 }
