@@ -15,10 +15,8 @@ export async function processDeliveryBatch(deps: WebhookDeps, event: SQSEvent): 
       try {
         const parsed = deliveryMessageSchema.safeParse(JSON.parse(record.body));
         if (!parsed.success) throw new Error("not a delivery message");
-        // A fan-out received before may have written some of its deliveries.
-        const m = parsed.data;
-        const redelivered = Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
-        await handleDeliveryMessage(deps, m.kind === "event" && redelivered ? { ...m, recovered: true } : m);
+        // A message received before may have done some of its work, or be doing it still.
+        await handleDeliveryMessage(deps, parsed.data, { redelivered: Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1 });
         return undefined;
       } catch (err) {
         deps.log.error("delivery message failed", { messageId: record.messageId, error: String(err) });

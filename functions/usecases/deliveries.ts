@@ -19,8 +19,12 @@ import { MailSendError } from "./people-ports.js";
 import type { WebhookDeps } from "./webhook-ports.js";
 import { webhookRequest } from "./webhook-request.js";
 
-export async function handleDeliveryMessage(deps: WebhookDeps, message: DeliveryMessage): Promise<void> {
-  if (message.kind === "event") return fanOut(deps, message.event as HubEvent, message.recovered === true);
+/**
+ * `redelivered`: the queue delivered this message before (its first receipt may still be at
+ * work, when it outlived its visibility timeout).
+ */
+export async function handleDeliveryMessage(deps: WebhookDeps, message: DeliveryMessage, opts: { redelivered?: boolean } = {}): Promise<void> {
+  if (message.kind === "event") return fanOut(deps, message.event as HubEvent, opts.redelivered ? "redelivered" : message.recovered ? "recovered" : "first");
   return attempt(deps, message);
 }
 
@@ -28,13 +32,13 @@ export async function handleDeliveryMessage(deps: WebhookDeps, message: Delivery
  * Makes the event's first attempts and writes their deliveries, then clears its fan-out marker:
  * from there on each delivery's own state carries its retries. A kill before a delivery is
  * written leaves the marker (and the message), and the queue's redelivery or the reconciler's
- * repeat hands the deliveries not written over to the slow lane (`recovered`).
+ * repeat hands the deliveries not written over to the slow lane.
  *
  * A healthy endpoint's first attempt goes out right here. An endpoint whose last attempt failed
  * (it may time out after 10 s) gets its first attempt through the slow lane instead, due now, so
  * that it holds up no other endpoint's webhook in this batch or behind it.
  */
-async function fanOut(deps: WebhookDeps, event: HubEvent, recovered: boolean): Promise<void> {
+async function fanOut(deps: WebhookDeps, event: HubEvent, copy: "first" | "recovered" | "redelivered"): Promise<void> {
   const all = await deps.webhooks.allEndpointsOf(event.recipientId);
   const endpoints = all.filter((e) => e.status === "active" && receives(e, event));
   // A provider no active endpoint of which takes the event gets it by e-mail instead.
@@ -43,7 +47,7 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, recovered: boolean): P
     ...endpoints.map((endpoint) => ({ channel: endpoint.id, endpoint })),
     ...(mailed ? [{ channel: mailChannelOf(event.recipientId) }] : []),
   ];
-  if (recovered) return handOver(deps, event, targets);
+  if (copy !== "first") return handOver(deps, event, targets, copy === "redelivered");
   const now = deps.clock.now();
   const base = (channel: string) => ({ eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() });
   const slow = targets.filter((t) => t.endpoint && failing(t.endpoint));
@@ -64,15 +68,16 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, recovered: boolean): P
 }
 
 /**
- * A repeated fan-out: the first copy may have died, or may still be making its attempts. Each
- * delivery not written yet is written here, due in the slow lane once the first copy's attempt
- * would have ended; a first copy still alive then writes its result over it (and that queued
+ * A repeated fan-out. Each delivery not written yet is written here, due in the slow lane: at
+ * once when the first copy is over (the reconciler waits until it must be, a restart leaves
+ * nothing running), else once its attempt would have ended (a redelivery, whose first copy may
+ * still be at work). A first copy still alive then writes its result over it (and that queued
  * attempt finds it taken), else the slow lane makes the attempt.
  */
-async function handOver(deps: WebhookDeps, event: HubEvent, targets: Array<{ channel: string }>): Promise<void> {
+async function handOver(deps: WebhookDeps, event: HubEvent, targets: Array<{ channel: string }>, firstMayRun: boolean): Promise<void> {
   const found = await Promise.all(targets.map((t) => deps.webhooks.getDelivery(event.id, t.channel)));
   const now = deps.clock.now();
-  const due = new Date(now.getTime() + attemptSpanMs(deps));
+  const due = new Date(now.getTime() + (firstMayRun ? attemptSpanMs(deps) : 0));
   const deliveries = targets
     .filter((_, i) => !found[i])
     .map((t): Delivery => ({ eventId: event.id, endpointId: t.channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString(), status: "retrying", attemptCount: 0, nextAttemptAt: due.toISOString() }));

@@ -186,10 +186,10 @@ describe("the first delivery attempt's bookkeeping", () => {
     const send = hub.deps.send;
     let repeated = false;
     hub.deps.send = async (req) => {
-      // The reconciler's copy (or a redelivery) is handled before this attempt's result is written.
+      // The queue delivers the message again (its visibility ran out) before this attempt's result is written.
       if (!repeated) {
         repeated = true;
-        await handleDeliveryMessage(hub.deps, { kind: "event", event, recovered: true });
+        await handleDeliveryMessage(hub.deps, { kind: "event", event }, { redelivered: true });
       }
       return send(req);
     };
