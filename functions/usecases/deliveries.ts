@@ -49,15 +49,14 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, copy: "first" | "recov
   ];
   if (copy !== "first") return handOver(deps, event, targets, copy === "redelivered");
   const now = deps.clock.now();
-  const base = (channel: string) => ({ eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() });
   const slow = targets.filter((t) => t.endpoint && failing(t.endpoint));
   const outcomes = await Promise.allSettled([
-    slow.length > 0 && toSlowLane(deps, event, slow.map((t) => ({ ...base(t.channel), status: "retrying", attemptCount: 0, nextAttemptAt: now.toISOString() }))),
+    slow.length > 0 && toSlowLane(deps, event, slow.map((t) => dueInSlowLane(event, t.channel, now, now))),
     ...targets
       .filter((t) => !slow.includes(t))
       .map(({ channel, endpoint }) => {
         // Never written as such: the first attempt's delivery is written once, with its result.
-        const first: Delivery = { ...base(channel), status: "sending", attemptCount: 1 };
+        const first: Delivery = { ...newDelivery(event, channel, now), status: "sending", attemptCount: 1 };
         return endpoint ? send(deps, first, endpoint, event, true) : sendMail(deps, first, event, true);
       }),
   ]);
@@ -78,10 +77,7 @@ async function handOver(deps: WebhookDeps, event: HubEvent, targets: Array<{ cha
   const found = await Promise.all(targets.map((t) => deps.webhooks.getDelivery(event.id, t.channel)));
   const now = deps.clock.now();
   const due = new Date(now.getTime() + (firstMayRun ? attemptSpanMs(deps) : 0));
-  const deliveries = targets
-    .filter((_, i) => !found[i])
-    .map((t): Delivery => ({ eventId: event.id, endpointId: t.channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString(), status: "retrying", attemptCount: 0, nextAttemptAt: due.toISOString() }));
-  await toSlowLane(deps, event, deliveries);
+  await toSlowLane(deps, event, targets.filter((_, i) => !found[i]).map((t) => dueInSlowLane(event, t.channel, now, due)));
   await deps.webhooks.markFannedOut(event);
 }
 
@@ -109,6 +105,15 @@ async function toSlowLane(deps: WebhookDeps, event: HubEvent, deliveries: Delive
       return { message: { kind: "attempt", eventId: event.id, endpointId: d.endpointId, attempt: 1, notBefore, event }, delaySeconds: realDelaySeconds(deps, notBefore - now), lane: "slow" };
     }),
   );
+}
+
+function newDelivery(event: HubEvent, channel: string, now: Date) {
+  return { eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() };
+}
+
+/** A delivery whose first attempt is the slow lane's, from `due` on. */
+function dueInSlowLane(event: HubEvent, channel: string, now: Date, due: Date): Delivery {
+  return { ...newDelivery(event, channel, now), status: "retrying", attemptCount: 0, nextAttemptAt: due.toISOString() };
 }
 
 /** Whether an endpoint's last attempt failed: its attempts then travel in the slow lane. */
