@@ -15,7 +15,8 @@ export async function processDeliveryBatch(deps: WebhookDeps, event: SQSEvent): 
       try {
         const parsed = deliveryMessageSchema.safeParse(JSON.parse(record.body));
         if (!parsed.success) throw new Error("not a delivery message");
-        await handleDeliveryMessage(deps, parsed.data);
+        // A message received before may have done some of its work, or be doing it still.
+        await handleDeliveryMessage(deps, parsed.data, { redelivered: Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1 });
         return undefined;
       } catch (err) {
         deps.log.error("delivery message failed", { messageId: record.messageId, error: String(err) });

@@ -30,6 +30,7 @@ export function webhookSettingsOf(config: Config): WebhookSettings {
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
     leaseSeconds: config.DELIVERY_LEASE_SECONDS,
     recoveryGraceSeconds: config.DELIVERY_RECOVERY_GRACE_SECONDS,
+    attemptTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
   };
 }
 

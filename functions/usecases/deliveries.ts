@@ -1,11 +1,14 @@
 /**
  * The delivery worker's logic. An event fans out to the recipient's endpoints with the first
- * attempt made at once (in parallel, so a dead endpoint delays nobody else); failed attempts
- * come back as delayed queue messages; the reconciler re-enqueues any retry whose message was
- * lost. Every attempt number is claimed by a conditional write before the request is sent.
+ * attempt made at once (in parallel, so a dead endpoint delays nobody else) and its delivery
+ * written once, with the attempt's result: until then the event's own fan-out marker, the queue's
+ * redelivery and the reconciler stand for it, and a repeat sends under the same `webhook-id`.
+ * Failed attempts come back as delayed queue messages; the reconciler re-enqueues any retry whose
+ * message was lost. Every later attempt number is claimed by a conditional write before the
+ * request is sent.
  */
 import type { HubEvent } from "../domain/events.js";
-import type { Delivery } from "../domain/webhooks/delivery.js";
+import type { AttemptRecord, Delivery } from "../domain/webhooks/delivery.js";
 import { afterAttempt, type AttemptResult } from "../domain/webhooks/delivery.js";
 import { isMailChannel, mailChannelOf, mailedInstead, mailRecipients, mayBeMailed, noticeOf } from "../domain/mail-notices.js";
 import { activeSecrets, receives, recordResult, type Endpoint } from "../domain/webhooks/endpoint.js";
@@ -16,21 +19,26 @@ import { MailSendError } from "./people-ports.js";
 import type { WebhookDeps } from "./webhook-ports.js";
 import { webhookRequest } from "./webhook-request.js";
 
-export async function handleDeliveryMessage(deps: WebhookDeps, message: DeliveryMessage): Promise<void> {
-  if (message.kind === "event") return fanOut(deps, message.event);
+/**
+ * `redelivered`: the queue delivered this message before (its first receipt may still be at
+ * work, when it outlived its visibility timeout).
+ */
+export async function handleDeliveryMessage(deps: WebhookDeps, message: DeliveryMessage, opts: { redelivered?: boolean } = {}): Promise<void> {
+  if (message.kind === "event") return fanOut(deps, message.event, opts.redelivered ? "redelivered" : message.recovered ? "recovered" : "first");
   return attempt(deps, message);
 }
 
 /**
- * Creates the event's deliveries, then clears its fan-out marker while the first attempts go out:
- * from there on each delivery's own state carries its retries. A repeat of the message (the
- * reconciler re-enqueues events still marked) finds the deliveries there and sends nothing.
+ * Makes the event's first attempts and writes their deliveries, then clears its fan-out marker:
+ * from there on each delivery's own state carries its retries. A kill before a delivery is
+ * written leaves the marker (and the message), and the queue's redelivery or the reconciler's
+ * repeat hands the deliveries not written over to the slow lane.
  *
  * A healthy endpoint's first attempt goes out right here. An endpoint whose last attempt failed
  * (it may time out after 10 s) gets its first attempt through the slow lane instead, due now, so
  * that it holds up no other endpoint's webhook in this batch or behind it.
  */
-async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
+async function fanOut(deps: WebhookDeps, event: HubEvent, copy: "first" | "recovered" | "redelivered"): Promise<void> {
   const all = await deps.webhooks.allEndpointsOf(event.recipientId);
   const endpoints = all.filter((e) => e.status === "active" && receives(e, event));
   // A provider no active endpoint of which takes the event gets it by e-mail instead.
@@ -39,24 +47,73 @@ async function fanOut(deps: WebhookDeps, event: HubEvent): Promise<void> {
     ...endpoints.map((endpoint) => ({ channel: endpoint.id, endpoint })),
     ...(mailed ? [{ channel: mailChannelOf(event.recipientId) }] : []),
   ];
-  const created = await Promise.all(
-    targets.map(async ({ channel, endpoint }) => {
-      const now = deps.clock.now();
-      const base = { eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() };
-      // An endpoint whose last attempt failed starts in the slow lane, so it holds no one else back.
-      const delivery: Delivery = endpoint && failing(endpoint)
-        ? { ...base, status: "retrying", attemptCount: 0, nextAttemptAt: now.toISOString() }
-        : { ...base, status: "sending", attemptCount: 1, leaseUntil: leaseUntil(deps, now) };
-      // A duplicate of the event message finds the delivery there: its own message path owns it.
-      return (await deps.webhooks.createDelivery(delivery)) ? { delivery, endpoint } : undefined;
+  if (copy !== "first") return handOver(deps, event, targets, copy === "redelivered");
+  const now = deps.clock.now();
+  const slow = targets.filter((t) => t.endpoint && failing(t.endpoint));
+  const outcomes = await Promise.allSettled([
+    slow.length > 0 && toSlowLane(deps, event, slow.map((t) => dueInSlowLane(event, t.channel, now, now))),
+    ...targets
+      .filter((t) => !slow.includes(t))
+      .map(({ channel, endpoint }) => {
+        // Never written as such: the first attempt's delivery is written once, with its result.
+        const first: Delivery = { ...newDelivery(event, channel, now), status: "sending", attemptCount: 1 };
+        return endpoint ? send(deps, first, endpoint, event, true) : sendMail(deps, first, event, true);
+      }),
+  ]);
+  // The others are written before the message fails: its redelivery then skips them.
+  const failure = outcomes.find((o) => o.status === "rejected");
+  if (failure) throw failure.reason;
+  await deps.webhooks.markFannedOut(event);
+}
+
+/**
+ * A repeated fan-out. Each delivery not written yet is written here, due in the slow lane: at
+ * once when the first copy is over (the reconciler waits until it must be, a restart leaves
+ * nothing running), else once its attempt would have ended (a redelivery, whose first copy may
+ * still be at work). A first copy still alive then writes its result over it (and that queued
+ * attempt finds it taken), else the slow lane makes the attempt.
+ */
+async function handOver(deps: WebhookDeps, event: HubEvent, targets: Array<{ channel: string }>, firstMayRun: boolean): Promise<void> {
+  const found = await Promise.all(targets.map((t) => deps.webhooks.getDelivery(event.id, t.channel)));
+  const now = deps.clock.now();
+  const due = new Date(now.getTime() + (firstMayRun ? attemptSpanMs(deps) : 0));
+  await toSlowLane(deps, event, targets.filter((_, i) => !found[i]).map((t) => dueInSlowLane(event, t.channel, now, due)));
+  await deps.webhooks.markFannedOut(event);
+}
+
+/**
+ * How long a first attempt can take on the hub's clock: the webhook timeout (real time, however
+ * fast the clock runs) with room for its writes and an e-mail's sending.
+ */
+export function attemptSpanMs(deps: Pick<WebhookDeps, "clock" | "webhookSettings">): number {
+  const realPerClockMs = deps.clock.realDelayMs(1000) / 1000;
+  return realPerClockMs > 0 ? (deps.webhookSettings.attemptTimeoutMs + ATTEMPT_WRITES_MS) / realPerClockMs : 0;
+}
+
+const ATTEMPT_WRITES_MS = 2000;
+
+/** Writes deliveries due in the slow lane (an endpoint whose last attempt failed, a handed-over one) and queues their first attempt. */
+async function toSlowLane(deps: WebhookDeps, event: HubEvent, deliveries: Delivery[]): Promise<void> {
+  // A duplicate of the event message finds the delivery there: its own message path owns it.
+  const created = await Promise.all(deliveries.map((d) => deps.webhooks.createDelivery(d)));
+  const fresh = deliveries.filter((_, i) => created[i]);
+  if (fresh.length === 0) return;
+  const now = deps.clock.now().getTime();
+  await deps.queue.send(
+    fresh.map((d) => {
+      const notBefore = Math.max(0, Date.parse(d.nextAttemptAt!));
+      return { message: { kind: "attempt", eventId: event.id, endpointId: d.endpointId, attempt: 1, notBefore, event }, delaySeconds: realDelaySeconds(deps, notBefore - now), lane: "slow" };
     }),
   );
-  const slow = created.filter((c) => c?.delivery.status === "retrying");
-  await Promise.all([
-    deps.webhooks.markFannedOut(event),
-    slow.length > 0 && deps.queue.send(slow.map((c) => ({ message: { kind: "attempt", eventId: event.id, endpointId: c!.delivery.endpointId, attempt: 1, notBefore: 0 }, lane: "slow" }))),
-    ...created.map((c) => c && c.delivery.status === "sending" && (c.endpoint ? send(deps, c.delivery, c.endpoint, event) : sendMail(deps, c.delivery, event))),
-  ]);
+}
+
+function newDelivery(event: HubEvent, channel: string, now: Date) {
+  return { eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() };
+}
+
+/** A delivery whose first attempt is the slow lane's, from `due` on. */
+function dueInSlowLane(event: HubEvent, channel: string, now: Date, due: Date): Delivery {
+  return { ...newDelivery(event, channel, now), status: "retrying", attemptCount: 0, nextAttemptAt: due.toISOString() };
 }
 
 /** Whether an endpoint's last attempt failed: its attempts then travel in the slow lane. */
@@ -78,16 +135,18 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
   if (!claimable) return;
   const { nextAttemptAt: _n, ...rest } = d;
   const claimed: Delivery = { ...rest, status: "sending", attemptCount: m.attempt, leaseUntil: leaseUntil(deps, now), updatedAt: now.toISOString() };
+  // The message carries its event; a retry the reconciler re-enqueued reads it.
+  const eventOf = async () => (m.event?.id === m.eventId ? m.event : deps.webhooks.getEvent(m.eventId));
   // An expired claim keeps its status and number when taken over: its lease tells two takers apart.
   if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount, ...(d.leaseUntil !== undefined && { leaseUntil: d.leaseUntil }) }))) return;
 
   if (isMailChannel(m.endpointId)) {
-    const event = await deps.webhooks.getEvent(m.eventId);
-    return event ? sendMail(deps, claimed, event) : cancel(deps, claimed, now);
+    const event = await eventOf();
+    return event ? sendMail(deps, claimed, event, false) : cancel(deps, claimed, now);
   }
-  const [endpoint, event] = await Promise.all([deps.webhooks.getEndpoint(m.endpointId), deps.webhooks.getEvent(m.eventId)]);
+  const [endpoint, event] = await Promise.all([deps.webhooks.getEndpoint(m.endpointId), eventOf()]);
   if (!endpoint || !event || endpoint.status !== "active") return cancel(deps, claimed, now);
-  await send(deps, claimed, endpoint, event);
+  await send(deps, claimed, endpoint, event, false);
 }
 
 async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<void> {
@@ -95,12 +154,15 @@ async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<
   await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: claimed.attemptCount });
 }
 
-/** Sends the claimed attempt, records its result on the delivery and the endpoint, schedules a retry. */
-async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent): Promise<void> {
+/**
+ * Sends an attempt (the first one, or one claimed), records its result on the delivery and the
+ * endpoint, schedules a retry.
+ */
+async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent, first: boolean): Promise<void> {
   const at = deps.clock.now();
   const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, at);
   const result = await deps.send({ url: endpoint.url, ...request });
-  const done = await settle(deps, d, {
+  const done = await settle(deps, d, event, first, {
     outcome: result.outcome,
     latencyMs: result.latencyMs,
     ...(result.status !== undefined && { status: result.status }),
@@ -116,16 +178,16 @@ async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: H
 }
 
 /**
- * Sends the claimed attempt of an e-mail notice to the provider's persons (or its contact) and
- * records it like a webhook attempt; a refusal or an unreachable mail server is retried on the
- * same schedule. The Message-ID is the event's, so a repeat after a crash reads as one message.
+ * Sends an attempt of an e-mail notice to the provider's persons (or its contact) and records it
+ * like a webhook attempt; a refusal or an unreachable mail server is retried on the same
+ * schedule. The Message-ID is the event's, so a repeat after a crash reads as one message.
  */
-async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent): Promise<void> {
+async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent, first: boolean): Promise<void> {
   const [account, keys] = await Promise.all([deps.accounts.getAccount(d.accountId), deps.accounts.allKeysOf(d.accountId)]);
   const to = account ? mailRecipients(account, keys) : [];
   const content = account && noticeOf(event, account, deps.webhookSettings.publicUrl);
   if (!content || to.length === 0) {
-    await settle(deps, d, { outcome: "refused", latencyMs: 0, error: "the account has no e-mail address to send to" });
+    await settle(deps, d, event, first, { outcome: "refused", latencyMs: 0, error: "the account has no e-mail address to send to" });
     return;
   }
   const started = performance.now();
@@ -137,25 +199,39 @@ async function sendMail(deps: WebhookDeps, d: Delivery, event: HubEvent): Promis
     if (!(err instanceof MailSendError)) throw err;
     result = { outcome: "failed", latencyMs: Math.round(performance.now() - started), error: err.message };
   }
-  await settle(deps, d, result);
+  await settle(deps, d, event, first, result);
 }
 
 /**
- * Records the attempt's result on its delivery and schedules the retry it calls for. Undefined
- * when another worker took the delivery over meanwhile (its result is the one kept).
+ * Records the attempt's result on its delivery and schedules the retry it calls for: a first
+ * attempt creates the delivery with it, a later one replaces its claim. Undefined when another
+ * worker got there first (its result is the one that decides; this attempt is only listed).
  */
-async function settle(deps: WebhookDeps, d: Delivery, result: AttemptResult): Promise<Date | undefined> {
+async function settle(deps: WebhookDeps, d: Delivery, event: HubEvent, first: boolean, result: AttemptResult): Promise<Date | undefined> {
   const done = deps.clock.now();
   const next = afterAttempt(d, result, done, deps.random);
-  if (!(await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount }))) return undefined;
+  const written = first ? await writeFirst(deps, next) : await deps.webhooks.replaceDelivery(next, { status: "sending", attemptCount: d.attemptCount });
+  if (!written) {
+    // A duplicate of the event message made the first attempt too: both are listed.
+    if (first) await deps.webhooks.appendAttempt(d.eventId, d.endpointId, next.attempts.at(-1) as AttemptRecord);
+    return undefined;
+  }
   deps.log.info(isMailChannel(d.endpointId) ? "mail attempt" : "webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
   if (next.status === "retrying" && next.nextAttemptAt) {
     const notBefore = Date.parse(next.nextAttemptAt);
     await deps.queue.send([
-      { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()), lane: "slow" },
+      { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore, event }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()), lane: "slow" },
     ]);
   }
   return done;
+}
+
+/**
+ * Writes a first attempt's delivery with its result; over a repeated fan-out's hand-over too,
+ * while the slow lane has not taken it (the attempt it queued then finds it done).
+ */
+async function writeFirst(deps: WebhookDeps, next: Delivery): Promise<boolean> {
+  return (await deps.webhooks.createDelivery(next)) || deps.webhooks.replaceDelivery(next, { status: "retrying", attemptCount: 0 });
 }
 
 async function recordOnEndpoint(deps: WebhookDeps, endpointId: string, outcome: "delivered" | "failed" | "gone", now: Date): Promise<void> {

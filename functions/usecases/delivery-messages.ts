@@ -7,7 +7,12 @@ import { z } from "zod";
 import { hubEventSchema } from "../domain/events.js";
 
 export const deliveryMessageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("event"), event: hubEventSchema }),
+  z.object({
+    kind: z.literal("event"),
+    event: hubEventSchema,
+    /** Sent again (the reconciler's copy, or a redelivery): the first copy may have made its attempts, or be making them. */
+    recovered: z.literal(true).optional(),
+  }),
   z.object({
     kind: z.literal("attempt"),
     eventId: z.string().min(1),
@@ -15,6 +20,8 @@ export const deliveryMessageSchema = z.discriminatedUnion("kind", [
     attempt: z.number().int().positive(),
     /** Epoch ms before which the attempt must not run; SQS delays are capped at 15 minutes. */
     notBefore: z.number().int().nonnegative(),
+    /** The event itself, so that the attempt need not read it (absent when the reconciler re-enqueues). */
+    event: hubEventSchema.optional(),
   }),
 ]);
 

@@ -3,11 +3,13 @@
  * with a fan-out marker and then enqueued; the delivery worker clears the marker once the event's
  * deliveries exist, and the reconciler enqueues again any event still marked after a grace. A
  * queue message lost with a crash (or with the embedded queue's memory) costs a delay, never the
- * event, and a repeat fans out to the same deliveries under the same `webhook-id`.
+ * event, and a repeat fans out to the same deliveries under the same `webhook-id`; the
+ * reconciler's copy says so, and its fan-out leaves the deliveries already written.
  */
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { EventPublisher, Logger } from "./ports.js";
+import { attemptSpanMs } from "./deliveries.js";
 import type { DeliveryQueue, WebhookDeps, WebhookStore } from "./webhook-ports.js";
 
 export class RecordingEventPublisher implements EventPublisher {
@@ -27,21 +29,23 @@ export class RecordingEventPublisher implements EventPublisher {
     const fresh = unique.filter((_, i) => outcomes[i] === "created");
     if (fresh.length === 0) return;
     try {
-      await this.queue.send(fresh.map(eventMessage));
+      await this.queue.send(fresh.map((event) => ({ message: { kind: "event" as const, event } })));
     } catch (err) {
       this.log.warn("event hand-over deferred to the reconciler", { eventIds: fresh.map((e) => e.id), error: String(err) });
     }
   }
 }
 
-/** Enqueues again the events whose fan-out has not happened `graceSeconds` after they were recorded. */
-export async function recoverFanOuts(deps: Pick<WebhookDeps, "webhooks" | "queue" | "clock">, graceSeconds: number, limit = 100): Promise<number> {
-  const before = new Date(deps.clock.now().getTime() - graceSeconds * 1000).toISOString();
+/**
+ * Enqueues again the events whose fan-out has not happened `graceSeconds` after they were
+ * recorded. A fan-out sends its first attempts before it writes their deliveries, so it is taken
+ * for lost only once it has had the time to end, however fast the hub's clock runs; a grace of 0
+ * says that nothing of an earlier process still runs (a restart), and waits for nothing.
+ */
+export async function recoverFanOuts(deps: Pick<WebhookDeps, "webhooks" | "queue" | "clock" | "webhookSettings">, graceSeconds: number, limit = 100): Promise<number> {
+  const graceMs = graceSeconds === 0 ? 0 : Math.max(graceSeconds * 1000, attemptSpanMs(deps));
+  const before = new Date(deps.clock.now().getTime() - graceMs).toISOString();
   const events = await deps.webhooks.eventsAwaitingFanOut(before, limit);
-  if (events.length > 0) await deps.queue.send(events.map(eventMessage));
+  if (events.length > 0) await deps.queue.send(events.map((event) => ({ message: { kind: "event" as const, event, recovered: true as const } })));
   return events.length;
-}
-
-function eventMessage(event: HubEvent) {
-  return { message: { kind: "event" as const, event } };
 }

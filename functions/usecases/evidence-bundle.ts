@@ -4,14 +4,16 @@
  * the signers' certificates, and each statement's log entry with its inclusion proof in the
  * latest checkpoint. The statements come from where they are kept: an answer's or amendment's
  * beside its hop (read with the chain), every other one on its log entry's item. Reads: the
- * chain (one Query), the traceback's log entries (one Query), the head, the tiles of every proof
- * (one batch), the certificates.
+ * chain (one Query), the traceback's log entries (one Query), the head, the entry of the batch
+ * request that started it if one did, the tiles of every proof (one batch), the certificates.
  */
 import { decodeReceiptClaims } from "../crypto/receipt.js";
 import type { Principal } from "../domain/account.js";
 import { ConflictError, RuleViolationError } from "../domain/errors.js";
 import { decodeEntry, type LogEntry } from "../domain/log/entry.js";
+import type { Decision } from "../domain/log/decisions.js";
 import { consistencyProof, inclusionProofsIn } from "./log-proofs.js";
+import type { StoredEntry } from "./log-ports.js";
 import type { AnswerEvidence, CoreDeps, SignedExchange } from "./ports.js";
 import { chainView, readableChain, type Chain } from "./tracebacks.js";
 
@@ -50,7 +52,7 @@ export async function evidenceBundle(
   const stored = await readableChain(deps, p, tracebackId);
   const log = deps.transparencyLog;
   const [ofTraceback, head] = await Promise.all([log.logStore.entriesOf(tracebackId), log.logStore.getHead()]);
-  const entries = [...ofTraceback].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
+  const entries = [...ofTraceback, ...(await batchEntriesOf(deps, tracebackId, ofTraceback))].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
   const waiting = entries.filter((e) => e.index === undefined || !head || e.index >= head.size).length;
   if (waiting > 0 || !head) {
     throw new ConflictError("not_integrated", `${waiting} statements about traceback ${tracebackId} are accepted and not integrated into the log yet; retry in a second`);
@@ -99,6 +101,19 @@ export async function evidenceBundle(
       ...(consistency && { consistency: { from: consistency.from, to: consistency.to, proof: consistency.proof.map(b64) } }),
     },
   };
+}
+
+/**
+ * The entry of the batch request that started the traceback, when one did: logged under its
+ * caller, it is named by the traceback's `batch_created` decision. Its calls all have the
+ * traceback's initiator, who (with the consortium) is the only one to read this bundle.
+ */
+async function batchEntriesOf(deps: CoreDeps, tracebackId: string, ofTraceback: StoredEntry[]): Promise<StoredEntry[]> {
+  const named = ofTraceback.flatMap((e) => {
+    const d = e.evidence?.decision as Decision | undefined;
+    return d?.type === "batch_created" && d.tracebackId === tracebackId ? [d.request] : [];
+  });
+  return named.length > 0 ? deps.transparencyLog.logStore.getEntries(named) : [];
 }
 
 async function certificatesOf(deps: CoreDeps, signatures: Array<{ certificateSha256?: string }>): Promise<EvidenceBundle["certificates"]> {

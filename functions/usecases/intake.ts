@@ -38,18 +38,22 @@ export function callKeyOf(call: CapturedCall): string {
   return `sha256:${digest}`;
 }
 
-export async function intakeBatch(deps: CoreDeps, p: Principal, input: BatchInput, defaultPolicy: string): Promise<ItemResult[]> {
+/**
+ * `request` is the statement id of the batch request's log entry: each traceback the batch
+ * starts names it, with its call's index, in its evidence.
+ */
+export async function intakeBatch(deps: CoreDeps, p: Principal, input: BatchInput, defaultPolicy: string, request: string): Promise<ItemResult[]> {
   if (!canCreateTraceback(p)) throw new ForbiddenError("only the consortium and initiators start tracebacks");
   const results: ItemResult[] = new Array(input.calls.length);
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < input.calls.length; index = next++) results[index] = await intakeOne(deps, p, input, index, defaultPolicy);
+    for (let index = next++; index < input.calls.length; index = next++) results[index] = await intakeOne(deps, p, input, index, defaultPolicy, request);
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, input.calls.length) }, worker));
   return results;
 }
 
-async function intakeOne(deps: CoreDeps, p: Principal, input: BatchInput, index: number, defaultPolicy: string): Promise<ItemResult> {
+async function intakeOne(deps: CoreDeps, p: Principal, input: BatchInput, index: number, defaultPolicy: string, request: string): Promise<ItemResult> {
   const { callKey: _key, terminatingProviderId, ...call } = input.calls[index]!;
   const callKey = callKeyOf(input.calls[index]!);
   try {
@@ -62,6 +66,7 @@ async function intakeOne(deps: CoreDeps, p: Principal, input: BatchInput, index:
       defaultPolicy,
       // The call's time, not the request's: the same call maps to the same traceback in any later batch.
       { key: `call\n${callKey}`, firstTriedAt: Date.parse(call.callTime) },
+      { request, index },
     );
     return { index, callKey, status: created ? "created" : "exists", tracebackId: chain.traceback.id };
   } catch (err) {

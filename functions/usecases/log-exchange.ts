@@ -29,11 +29,14 @@ export function receiptSigner(deps: SealDeps): ReceiptSigner {
   return { seal: (x) => sealExchange(deps, x) };
 }
 
+/** The statement id of a request's log entry: its id under its subject. */
+export const requestStatementId = (subject: string, requestId: string): string => statementIdFor(subject, requestId);
+
 export async function sealExchange(deps: SealDeps, x: Exchange): Promise<SealedResponse> {
   const { request, key } = x.signed;
   const h = request.headers;
   const log = requestLogClaim(
-    { id: statementIdFor(x.subject, x.requestId), subject: x.subject, time: x.at, bytes: requestStatement(request) },
+    { id: requestStatementId(x.subject, x.requestId), subject: x.subject, time: x.at, bytes: requestStatement(request) },
     (deps.transparencyLog.randomBytes ?? randomBytes)(16),
   );
   const receipt = await signReceipt(deps.hubKey, {

@@ -8,6 +8,7 @@ import type { TracebackFilter, TracebackScope } from "../domain/traceback-filter
 import type { Finding } from "../domain/shaken/findings.js";
 import { closeTraceback, firstHopOf, startTraceback, type CallDetails, type Traceback } from "../domain/traceback.js";
 import { finishPendingFollowUp, followUpTraceback, outboxMarker } from "./followup.js";
+import { logDecision } from "./log-decisions.js";
 import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
 import { signatureVerdict, type SignatureVerdict } from "./findings.js";
 import { isInquirySeq } from "../domain/ids.js";
@@ -57,13 +58,19 @@ export async function createTraceback(
   return (await startTracebackOf(deps, p, input, defaultPolicy, attempt)).chain;
 }
 
-/** Starts a traceback, or finds the one an earlier attempt under the same key started (`created` false). */
+/**
+ * Starts a traceback, or finds the one an earlier attempt under the same key started (`created`
+ * false). A traceback started by a call of a batch (`batchCall`) has that call logged as the
+ * hub's decision before it is written: the batch request's own entry concerns many tracebacks,
+ * and this names the one call of it that started this one, for its evidence bundle.
+ */
 export async function startTracebackOf(
   deps: CoreDeps,
   p: Principal,
   input: CreateTracebackInput,
   defaultPolicy: string,
   attempt?: { key: string; firstTriedAt: number },
+  batchCall?: { request: string; index: number },
 ): Promise<{ chain: Chain; created: boolean }> {
   if (!canCreateTraceback(p)) throw new ForbiddenError("only the consortium and initiators start tracebacks");
   const initiatorId = p.kind === "consortium" ? (input.initiatorId ?? p.accountId) : p.accountId;
@@ -103,6 +110,8 @@ export async function startTracebackOf(
     deadlineFor,
   );
   const marker = outboxMarker(now, traceback.id);
+  // Logged once: a call sent again in a later batch finds the decision of the batch that started it.
+  if (batchCall) await logDecision(deps, { type: "batch_created", tracebackId: traceback.id, ...batchCall, createdAt: traceback.createdAt });
   if ((await deps.tracebacks.createTraceback(traceback, marker)) === "exists") return { chain: await writtenBefore(deps, p, traceback.id), created: false };
   await followUpTraceback(deps, traceback.id, marker).catch((err) =>
     deps.log.warn("traceback follow-up deferred to the reconciler", { tracebackId: traceback.id, error: String(err) }),

@@ -1,6 +1,6 @@
 /** Ports of the webhook pipeline. */
 import type { HubEvent } from "../domain/events.js";
-import type { Delivery } from "../domain/webhooks/delivery.js";
+import type { AttemptRecord, Delivery } from "../domain/webhooks/delivery.js";
 import type { Endpoint, PausePolicy } from "../domain/webhooks/endpoint.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
 import type { Mailer } from "./people-ports.js";
@@ -23,7 +23,10 @@ export interface WebhookStore {
   getEvent(id: string): Promise<HubEvent | undefined>;
   listEvents(recipientId: string, page: PageRequest, since?: string): Promise<Page<HubEvent>>;
   getDelivery(eventId: string, endpointId: string): Promise<Delivery | undefined>;
+  /** Writes a new delivery; false when it exists (a duplicate fan-out got there first). */
   createDelivery(d: Delivery): Promise<boolean>;
+  /** Lists one more attempt on an existing delivery, leaving its state as it is. */
+  appendAttempt(eventId: string, endpointId: string, attempt: AttemptRecord): Promise<void>;
   /**
    * Replaces a delivery still as read: in `status` at `attemptCount`, and, given `leaseUntil`,
    * under that claim (an attempt taken over after its lease ran out keeps its number, not its lease).
@@ -76,6 +79,8 @@ export interface WebhookSettings {
   secretGraceSeconds: number;
   leaseSeconds: number;
   recoveryGraceSeconds: number;
+  /** How long one webhook attempt may take, in real time: the sender's timeout. */
+  attemptTimeoutMs: number;
 }
 
 export interface WebhookDeps extends CoreDeps {

@@ -2,7 +2,7 @@
  * The chain of a bundle against its statements. The chain is the hub's account of what
  * happened; what backs it is signed by the parties (requests) or logged by the hub (decisions).
  * Each fact is checked against the statement it comes from: who was asked first (the initiator's
- * signed creation), who each provider named (its signed answer) and when, every answer and
+ * signed creation, or its call of a signed batch), who each provider named (its signed answer) and when, every answer and
  * amendment as signed, the outcome. A hop left out, moved, or edited in the table, and a time
  * changed, no longer agree with the statements.
  */
@@ -53,7 +53,7 @@ export function checkChain(chain: Chain, requests: CheckedRequest[], decisions: 
   }
   for (const q of inquiries) if (!isInquirySeq(q.seq) || q.kind !== "signer_inquiry") problem(q, "a signer inquiry out of the inquiries' range");
 
-  checkCreation(tb, hops[0], inquiries, requests, tbProblem);
+  checkCreation(tb, hops[0], inquiries, requests, decisions, tbProblem);
   for (const h of [...hops, ...inquiries]) {
     checkHopStatements(h, requests, (text) => problem(h, text));
     checkHopDecisions(h, decisions, requests, (text) => problem(h, text));
@@ -73,18 +73,13 @@ export function checkChain(chain: Chain, requests: CheckedRequest[], decisions: 
   return found;
 }
 
-function checkCreation(tb: Chain["traceback"], first: ChainHop | undefined, inquiries: ChainHop[], requests: CheckedRequest[], problem: (t: string) => void): void {
-  const creations = requests.filter((r) => r.action.kind === "create");
-  if (creations.length !== 1) {
-    problem(`${creations.length} signed requests create the traceback, not one`);
-    return;
-  }
-  const c = creations[0]!;
-  const body = (c.body ?? {}) as Record<string, unknown>;
-  const initiator = typeof body.initiatorId === "string" ? body.initiatorId : c.key.accountId;
+function checkCreation(tb: Chain["traceback"], first: ChainHop | undefined, inquiries: ChainHop[], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void): void {
+  const c = creationOf(tb, requests, decisions, problem);
+  if (!c) return;
+  const { body, signer } = c;
+  const initiator = typeof body.initiatorId === "string" ? body.initiatorId : signer;
   if (tb.initiatorId !== initiator) problem(`the traceback's initiator ${tb.initiatorId} is not the one its creation names (${initiator})`);
-  if (tb.createdBy !== c.key.accountId) problem(`the traceback was created by ${c.key.accountId}, not ${tb.createdBy}`);
-  if (tb.createdAt !== c.acceptedAt) problem(`the traceback's creation time ${tb.createdAt} is not when the hub accepted its creation (${c.acceptedAt})`);
+  if (tb.createdBy !== signer) problem(`the traceback was created by ${signer}, not ${tb.createdBy}`);
   if (tb.call.callingNumberAsGiven !== body.callingNumber || tb.call.callTime !== body.callTime) problem("the call is not the one the creation gave");
   if (!same(tb.identityHeaders, body.identityHeaders ?? [])) problem("the Identity headers are not those the creation gave");
   for (const field of ["campaign", "notes", "mediaUrl"] as const) if (!same(tb[field], body[field])) problem(`the ${field} is not the creation's`);
@@ -92,6 +87,45 @@ function checkCreation(tb: Chain["traceback"], first: ChainHop | undefined, inqu
   for (const h of [...(first ? [first] : []), ...inquiries]) {
     if (h.createdAt !== tb.createdAt || h.namedBy.accountId !== tb.initiatorId) problem(`hop ${h.seq} was not asked when and as the traceback was created`);
   }
+}
+
+/**
+ * What started the traceback, as its signer gave it: the body of its own signed creation, or
+ * the call of a signed batch request that the hub's logged `batch_created` decision names (with
+ * the batch's provider and initiator for all its calls). Either is accepted when the hub
+ * accepted it: a creation at the traceback's creation time, a batch not before it.
+ */
+function creationOf(tb: Chain["traceback"], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void): { body: Record<string, unknown>; signer: string } | undefined {
+  const creations = requests.filter((r) => r.action.kind === "create");
+  const batchCalls = decisions.map((l) => l.decision).filter((d): d is Extract<Decision, { type: "batch_created" }> => d.type === "batch_created");
+  if (creations.length + batchCalls.length !== 1) {
+    problem(`${creations.length + batchCalls.length} signed requests create the traceback, not one`);
+    return undefined;
+  }
+  const single = creations[0];
+  if (single) {
+    if (tb.createdAt !== single.acceptedAt) problem(`the traceback's creation time ${tb.createdAt} is not when the hub accepted its creation (${single.acceptedAt})`);
+    return { body: (single.body ?? {}) as Record<string, unknown>, signer: single.key.accountId };
+  }
+  const d = batchCalls[0]!;
+  const batch = requests.find((r) => r.statementId === d.request && r.action.kind === "create_batch");
+  if (!batch) {
+    problem(`the batch request ${d.request} that started the traceback is not in the bundle`);
+    return undefined;
+  }
+  const whole = (batch.body ?? {}) as { calls?: unknown; terminatingProviderId?: unknown; initiatorId?: unknown };
+  const call: unknown = Array.isArray(whole.calls) && Number.isInteger(d.index) ? whole.calls[d.index] : undefined;
+  if (typeof call !== "object" || call === null) {
+    problem(`the batch request ${d.request} has no call ${d.index}`);
+    return undefined;
+  }
+  if (tb.createdAt !== d.createdAt) problem(`the traceback's creation time ${tb.createdAt} is not the one the hub logged (${d.createdAt})`);
+  if (batch.acceptedAt === undefined || batch.acceptedAt < tb.createdAt) problem(`the traceback was created at ${tb.createdAt}, after the hub accepted the batch that started it (${batch.acceptedAt})`);
+  const body = call as Record<string, unknown>;
+  return {
+    body: { ...body, terminatingProviderId: body.terminatingProviderId ?? whole.terminatingProviderId, ...(whole.initiatorId !== undefined && { initiatorId: whole.initiatorId }) },
+    signer: batch.key.accountId,
+  };
 }
 
 function personName(person: { name: string; role: string } | undefined): string {

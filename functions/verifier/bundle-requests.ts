@@ -19,7 +19,7 @@ type LoggedRequest = EvidenceBundleBody["requests"][number];
 
 /** What a request did, read from its method and target. */
 export type RequestAction =
-  | { kind: "create" | "close" | "reopen"; tracebackId?: string }
+  | { kind: "create" | "create_batch" | "close" | "reopen"; tracebackId?: string }
   | { kind: "answer" | "amend" | "assign"; hopId: string }
   | { kind: "other"; path: string };
 
@@ -151,6 +151,7 @@ export function actionOf(method: string, targetUri: string, issuer: string): Req
   }
   if (method !== "POST") return { kind: "other", path };
   if (path === "/v1/tracebacks") return { kind: "create" };
+  if (path === "/v1/tracebacks:batch") return { kind: "create_batch" };
   const tb = /^\/v1\/tracebacks\/([^/]+)\/(close|reopen)$/.exec(path);
   if (tb) return { kind: tb[2] as "close" | "reopen", tracebackId: decodeURIComponent(tb[1]!) };
   const hop = /^\/v1\/hop-requests\/([^/]+)\/(answer|amendments|assign)$/.exec(path);

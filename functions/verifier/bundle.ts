@@ -63,7 +63,7 @@ export interface BundleVerifyOptions {
   consistency?: { from: number; to: number; proof: string[] };
 }
 
-const LABELS: Record<string, string> = { create: "creation", close: "closing", reopen: "reopening", answer: "answer", amend: "amendment", assign: "assignment" };
+const LABELS: Record<string, string> = { create: "creation", create_batch: "batch creation", close: "closing", reopen: "reopening", answer: "answer", amend: "amendment", assign: "assignment" };
 
 export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {}): Promise<BundleReport> {
   const parsed = EvidenceBundleSchema.safeParse(input);
@@ -92,9 +92,14 @@ export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {
   problems.push(...log.problems);
   const byEntry = new Map(log.entries.map((e) => [e.id, e]));
 
+  // The batch request that started the traceback concerns many: it is logged under its caller,
+  // and is in the bundle as the traceback's logged `batch_created` decision names it.
+  const batches = new Set(bundle.decisions.flatMap(({ decision: d }) => (d.type === "batch_created" && d.tracebackId === tbId && typeof d.request === "string" ? [d.request] : [])));
   for (const e of bundle.log.entries) {
     if (!statements.has(e.entry.id)) problems.push(`the log entry of ${e.entry.id} has no statement in the bundle`);
-    if (e.entry.subject !== tbId || !e.entry.id.startsWith(`${tbId}/`)) problems.push(`the log entry of ${e.entry.id} is not about traceback ${tbId}`);
+    const about = e.entry.subject === tbId && e.entry.id.startsWith(`${tbId}/`);
+    const batch = batches.has(e.entry.id) && e.entry.kind === "request" && e.entry.id.startsWith(`${e.entry.subject}/`);
+    if (!about && !batch) problems.push(`the log entry of ${e.entry.id} is not about traceback ${tbId}`);
   }
   const kinds = new Map<string, "request" | "decision">();
   for (const r of bundle.requests) kinds.set(r.statementId, "request");

@@ -2575,7 +2575,7 @@ export interface components {
                 }[];
             };
             chain: components["schemas"]["TracebackChain"];
-            /** @description Every signed request about the traceback: its creation, each answer and amendment, closing, reopening, assignment. */
+            /** @description Every signed request about the traceback: its creation (or the batch request that started it, logged under its caller and named with the call's index by the `batch_created` decision), each answer and amendment, closing, reopening, assignment. */
             requests: components["schemas"]["LoggedRequest"][];
             decisions: components["schemas"]["LoggedDecision"][];
             /** @description The STIR/SHAKEN certificates of the call's signers, by the hex SHA-256 of their DER, leaf first; the evaluation is `chain.traceback.signatures`. */
@@ -2624,7 +2624,7 @@ export interface components {
         };
         LoggedDecision: {
             statementId: string;
-            /** @description What the hub decided (next hop, outcome, overdue, escalation, findings); its log entry holds the SHA-256 of its RFC 8785 canonical JSON. */
+            /** @description What the hub decided (the batch call that started the traceback, next hop, outcome, overdue, escalation, findings); its log entry holds the SHA-256 of its RFC 8785 canonical JSON. */
             decision: {
                 [key: string]: unknown;
             };

@@ -50,6 +50,7 @@ import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { closeTracebackBy, createTraceback } from "../../functions/usecases/tracebacks.js";
 import type { WebhookDeps } from "../../functions/usecases/webhook-ports.js";
+import { Doom, doomed, webhookSettingsFor } from "../support/doom.js";
 
 /** The data key webhook secrets are sealed with at rest. */
 const DATA_KEY = newDataKey();
@@ -61,32 +62,6 @@ const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400, REMINDER_SE
 const log: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const CONSORTIUM: Principal = { accountId: "acc_CONSORTIUM", kind: "consortium", keyId: "kid-consortium" };
 const LEASE_SECONDS = 60;
-
-/** Counts port calls; from call `after` on, every call throws, as if the process had died. */
-class Doom {
-  calls = 0;
-  fired = false;
-  constructor(readonly after: number) {}
-  tick(): void {
-    if (this.calls++ >= this.after) {
-      this.fired = true;
-      throw new Error(`process killed after ${this.after} port calls`);
-    }
-  }
-}
-
-function doomed<T extends object>(port: T, doom: Doom): T {
-  return new Proxy(port, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        doom.tick();
-        return value.apply(target, args);
-      };
-    },
-  });
-}
 
 interface State {
   tracebackId?: string;
@@ -175,13 +150,7 @@ describe("a kill between any two port calls loses no notification", () => {
       mailer: fileMailer(mailDir, "hub@hoptrace.example"),
       hubKey,
       random: () => 0.5,
-      webhookSettings: {
-        publicUrl: "https://hub.example",
-        pausePolicy: { afterFailures: 30, afterSeconds: 86_400 },
-        secretGraceSeconds: 86_400,
-        leaseSeconds: LEASE_SECONDS,
-        recoveryGraceSeconds: LEASE_SECONDS,
-      },
+      webhookSettings: webhookSettingsFor(LEASE_SECONDS),
     };
     return { deps, queueUrl };
   }

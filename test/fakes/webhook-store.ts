@@ -1,7 +1,7 @@
 /** Endpoints, the events feed and deliveries in memory: the WebhookStore contract. */
 import { ConflictError } from "../../functions/domain/errors.js";
 import type { HubEvent } from "../../functions/domain/events.js";
-import type { Delivery } from "../../functions/domain/webhooks/delivery.js";
+import type { AttemptRecord, Delivery } from "../../functions/domain/webhooks/delivery.js";
 import type { Endpoint } from "../../functions/domain/webhooks/endpoint.js";
 import type { Page, PageRequest } from "../../functions/usecases/ports.js";
 import type { WebhookStore } from "../../functions/usecases/webhook-ports.js";
@@ -76,6 +76,13 @@ export class MemoryWebhookStore implements WebhookStore {
     if (this.deliveries.has(key)) return false;
     this.deliveries.set(key, copy(d));
     return true;
+  }
+
+  async appendAttempt(eventId: string, endpointId: string, attempt: AttemptRecord): Promise<void> {
+    const current = this.deliveries.get(`${eventId}#${endpointId}`);
+    // As the table's condition does: an attempt is only ever listed on a delivery that exists.
+    if (!current) throw new Error(`no delivery of ${eventId} to ${endpointId}`);
+    current.attempts = [...current.attempts, copy(attempt)];
   }
 
   async replaceDelivery(d: Delivery, expected: { status: Delivery["status"]; attemptCount: number; leaseUntil?: string }): Promise<boolean> {

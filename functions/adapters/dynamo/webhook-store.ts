@@ -6,7 +6,7 @@
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { HubEvent } from "../../domain/events.js";
-import type { Delivery } from "../../domain/webhooks/delivery.js";
+import type { AttemptRecord, Delivery } from "../../domain/webhooks/delivery.js";
 import type { Endpoint, EndpointSecret } from "../../domain/webhooks/endpoint.js";
 import { isSealed } from "../../crypto/sealed-secret.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
@@ -148,9 +148,21 @@ export class DynamoWebhookStore implements WebhookStore {
     return out.Item ? stripKeys<Delivery>(out.Item) : undefined;
   }
 
-  /** Creates the delivery already claiming its first attempt; false when it exists (a duplicate fan-out). */
+  /** Creates the delivery, with its first attempt's result or due in the slow lane; false when it exists (a duplicate fan-out). */
   async createDelivery(d: Delivery): Promise<boolean> {
     return (await putNew(this.db, this.table, deliveryItem(d))) === "created";
+  }
+
+  async appendAttempt(eventId: string, endpointId: string, attempt: AttemptRecord): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.delivery(eventId, endpointId),
+        UpdateExpression: "SET attempts = list_append(attempts, :a)",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":a": [attempt] },
+      }),
+    );
   }
 
   /**

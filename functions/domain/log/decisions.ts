@@ -1,6 +1,6 @@
 /**
- * The hub's own decisions about a traceback, as statements of the log: whom it asked and by
- * when (a hop placed, a hop opened to its provider), a hop gone overdue or escalated, the
+ * The hub's own decisions about a traceback, as statements of the log: which call of a batch
+ * started it, whom it asked and by when (a hop placed, a hop opened to its provider), a hop gone overdue or escalated, the
  * outcome, and the findings filed when the traceback ended (its signatures', and its KYC findings
  * against the RMD as of the call). Each is derived from the state the
  * follow-up that makes it holds, and its id from what it decides, never from when it runs: a
@@ -27,6 +27,11 @@ export type Decision =
       deferredUntil?: string;
     }
   | { type: "hop_opened"; tracebackId: string; hopId: string; providerId: string; deadline: Deadline }
+  /**
+   * A traceback started by call `index` of a batch: `request` is the statement id of the batch
+   * request's log entry (logged under its caller, as it concerns many tracebacks).
+   */
+  | { type: "batch_created"; tracebackId: string; request: string; index: number; createdAt: string }
   | { type: "hop_overdue" | "hop_escalated"; tracebackId: string; hopId: string; at: string }
   | ({ type: "outcome"; tracebackId: string } & TracebackResult)
   | { type: "findings"; tracebackId: string; outcome: TracebackResult["outcome"]; hopSeq?: number; findings: Finding[] }
@@ -48,6 +53,7 @@ export function outcomeDecisionId(tracebackId: string, type: OutcomeDecisionType
 }
 
 export function decisionId(d: Decision): string {
+  if (d.type === "batch_created") return statementIdFor(d.tracebackId, "created");
   return d.type === "outcome" || d.type === "findings" || d.type === "rmd_findings" ? outcomeDecisionId(d.tracebackId, d.type, d) : hopDecisionId(d.tracebackId, d.hopId, d.type);
 }
 

@@ -1,7 +1,8 @@
 /**
  * One event's delivery to one endpoint, as a small state machine. `webhook-id` is the event id
- * on every attempt, so receivers dedupe; our own duplicates are prevented by claiming each
- * attempt number with a conditional write before sending.
+ * on every attempt, so receivers dedupe. The first attempt is sent before its delivery is
+ * written (a kill or a duplicate message in between sends it again, under the same id); every
+ * later attempt number is claimed with a conditional write before sending.
  */
 import { nextAttemptAt } from "./retry-schedule.js";
 

@@ -6,6 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { contentDigest } from "../../../openapi/client/content-digest.js";
+import { requestStatementId } from "../../usecases/log-exchange.js";
 import type { SealedResponse, SignedExchange } from "../../usecases/ports.js";
 import type { AppDeps, AppEnv } from "../env.js";
 
@@ -25,6 +26,11 @@ export function signedExchange(c: Context<AppEnv>): Omit<SignedExchange, "receip
     request: { method: signed.method, targetUri: signed.targetUri, headers, body: signed.body },
     key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId, ...(signed.keyProof && { proof: signed.keyProof }), ...(signed.keyPerson && { person: signed.keyPerson }) },
   };
+}
+
+/** The statement id the request's log entry has: under the route's subject, or the caller. */
+export function requestStatementOf(c: Context<AppEnv>): string {
+  return requestStatementId(c.get("subject") ?? c.get("principal").accountId, c.get("requestId"));
 }
 
 /**

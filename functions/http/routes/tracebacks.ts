@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, problemResponses } from "../schemas/common.js";
 import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackBatchResultSchema, TracebackBatchSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
 import { pager } from "./paging.js";
+import { requestStatementOf } from "../middleware/receipt.js";
 
 const security = [{ httpSignature: [] }];
 const TracebackIdParam = z.object({
@@ -51,7 +52,8 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 200: { description: "One result per call, in the order sent", content: { "application/json": { schema: TracebackBatchResultSchema } } }, ...problemResponses(...AUTH_ERRORS) },
     }),
     async (c) => {
-      const results = await intakeBatch(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy);
+      // The batch concerns many tracebacks: it is logged under its caller, and each traceback it starts names it.
+      const results = await intakeBatch(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy, requestStatementOf(c));
       const count = (s: string) => results.filter((r) => r.status === s).length;
       return c.json(
         {

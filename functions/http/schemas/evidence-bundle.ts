@@ -49,7 +49,7 @@ export const LoggedRequestSchema = z
 export const LoggedDecisionSchema = z
   .object({
     statementId: StatementId,
-    decision: z.record(z.string(), z.unknown()).openapi({ description: "What the hub decided (next hop, outcome, overdue, escalation, findings); its log entry holds the SHA-256 of its RFC 8785 canonical JSON." }),
+    decision: z.record(z.string(), z.unknown()).openapi({ description: "What the hub decided (the batch call that started the traceback, next hop, outcome, overdue, escalation, findings); its log entry holds the SHA-256 of its RFC 8785 canonical JSON." }),
   })
   .strict()
   .openapi("LoggedDecision");
@@ -63,7 +63,10 @@ export const EvidenceBundleSchema = z
       description: "The hub's published keys when the bundle was made. A verifier should check the bundle against the JWKS it obtained itself (`--jwks`): keys inside the bundle prove nothing about who made it.",
     }),
     chain: ChainSchema,
-    requests: z.array(LoggedRequestSchema).openapi({ description: "Every signed request about the traceback: its creation, each answer and amendment, closing, reopening, assignment." }),
+    requests: z.array(LoggedRequestSchema).openapi({
+      description:
+        "Every signed request about the traceback: its creation (or the batch request that started it, logged under its caller and named with the call's index by the `batch_created` decision), each answer and amendment, closing, reopening, assignment.",
+    }),
     decisions: z.array(LoggedDecisionSchema),
     certificates: z
       .array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), pem: z.string() }).strict())

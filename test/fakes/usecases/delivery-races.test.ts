@@ -1,8 +1,8 @@
 /**
  * Webhook delivery under duplicates and crashes, on the in-memory ports: a queue message handled
- * twice at once, and a worker dying after it claimed an attempt. Every attempt is claimed before
- * it is sent, so a duplicate sends nothing, and a claim a crash abandoned is sent again, under the
- * same webhook-id, once its lease is over.
+ * twice at once, and a worker dying between a send and its record. A first attempt is written once,
+ * with its result, after it is sent; a retry is claimed before it is sent. Whatever a crash cuts
+ * short is sent again under the same webhook-id, and recorded once.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../support/manual-clock.js";
@@ -37,11 +37,15 @@ const eventId = () => (eventMessage.message.kind === "event" ? eventMessage.mess
 const handleAll = (items: QueuedMessage[]) => Promise.all(items.map((q) => handleDeliveryMessage(h.deps, q.message)));
 
 describe("a queue message handled twice", () => {
-  it("an event message twice at once makes one delivery and one request", async () => {
-    await handleAll([eventMessage, eventMessage]);
+  it("an event message and the queue's redelivered copy at once make one delivery and one request", async () => {
+    await Promise.all([handleDeliveryMessage(h.deps, eventMessage.message), handleDeliveryMessage(h.deps, eventMessage.message, { redelivered: true })]);
+    // The copy handed the delivery over, due once the first attempt would have ended: it finds it made.
+    clock().advance(61_000);
+    await handleAll(h.deps.queue.take());
     expect(sent()).toHaveLength(1);
     expect(sent()[0]!.headers["webhook-id"]).toBe(eventId());
     expect(await delivery()).toMatchObject({ status: "delivered", attemptCount: 1 });
+    expect((await delivery()).attempts).toHaveLength(1);
     expect(await h.deps.webhooks.eventsAwaitingFanOut("~", 10)).toEqual([]);
   });
 
@@ -62,35 +66,35 @@ describe("a queue message handled twice", () => {
 });
 
 describe("a worker dying", () => {
-  it("after creating the delivery, before sending: the fan-out is repeated for nothing, and the abandoned claim is sent once its lease ends", async () => {
+  it("after sending the first attempt, before writing its delivery: the recovered fan-out sends it again under the same webhook-id, and it is written once", async () => {
     const create = h.deps.webhooks.createDelivery.bind(h.deps.webhooks);
     let crashed = false;
     h.deps.webhooks.createDelivery = async (d) => {
-      const made = await create(d);
-      if (crashed) return made;
+      if (crashed) return create(d);
       crashed = true;
-      throw new Error("crashed after createDelivery");
+      throw new Error("crashed before writing the delivery");
     };
     await expect(handleAll([eventMessage])).rejects.toThrow("crashed");
-    expect(sent()).toHaveLength(0);
+    expect(sent()).toHaveLength(1);
+    expect(await h.deps.webhooks.getDelivery(eventId(), endpointId)).toBeUndefined();
 
-    // The event is still marked: after the grace it is handed over again, and finds its delivery made.
+    // The event is still marked: after the grace it is handed over again and sent under its own id.
     clock().advance(61_000);
     expect(await recoverFanOuts(h.deps, 60)).toBe(1);
-    await handleAll(h.deps.queue.take());
-    expect(sent()).toHaveLength(0);
-
-    // The claim's lease is over: the recovery sends attempt 1, once however often it runs.
-    clock().advance(61_000);
-    expect(await recoverDeliveries(h.deps)).toBe(1);
-    expect(await recoverDeliveries(h.deps)).toBe(1);
-    await handleAll(h.deps.queue.take());
-    expect(sent()).toHaveLength(1);
-    expect(await delivery()).toMatchObject({ status: "delivered", attemptCount: 1 });
-    expect(await recoverDeliveries(h.deps)).toBe(0);
+    for (let round = 0; round < 3; round++) await handleAll(h.deps.queue.take());
+    expect(sent().map((r) => r.headers["webhook-id"])).toEqual([eventId(), eventId()]);
+    expect(await delivery()).toMatchObject({ status: "delivered" });
+    expect(await h.deps.webhooks.eventsAwaitingFanOut("~", 10)).toEqual([]);
+    expect(await recoverFanOuts(h.deps, 60)).toBe(0);
   });
 
-  it("after sending, before recording the result: the attempt goes again under the same webhook-id, and is then recorded once", async () => {
+  it("after sending a retry, before recording its result: the attempt goes again under the same webhook-id, and is then recorded once", async () => {
+    h.deps.send.respond = () => ({ outcome: "failed", status: 503, latencyMs: 1 });
+    await handleAll([eventMessage]);
+    const retry = h.deps.queue.take();
+    h.deps.send.respond = () => ({ outcome: "delivered", status: 200, latencyMs: 1 });
+    clock().set(new Date((await delivery()).nextAttemptAt!));
+
     const replace = h.deps.webhooks.replaceDelivery.bind(h.deps.webhooks);
     let crashed = false;
     h.deps.webhooks.replaceDelivery = async (d, expected) => {
@@ -98,15 +102,18 @@ describe("a worker dying", () => {
       crashed = true;
       throw new Error("crashed before recording the result");
     };
-    await expect(handleAll([eventMessage])).rejects.toThrow("crashed");
-    expect(sent()).toHaveLength(1);
-    expect(await delivery()).toMatchObject({ status: "sending", attemptCount: 1 });
+    await expect(handleAll(retry)).rejects.toThrow("crashed");
+    expect(sent()).toHaveLength(2);
+    expect(await delivery()).toMatchObject({ status: "sending", attemptCount: 2 });
 
     clock().advance(121_000);
     expect(await recoverDeliveries(h.deps)).toBe(1);
     await handleAll(h.deps.queue.take());
-    expect(sent().map((r) => r.headers["webhook-id"])).toEqual([eventId(), eventId()]);
-    expect(await delivery()).toMatchObject({ status: "delivered", attemptCount: 1 });
-    expect((await delivery()).attempts).toHaveLength(1);
+    expect(sent().map((r) => r.headers["webhook-id"])).toEqual([eventId(), eventId(), eventId()]);
+    expect(await delivery()).toMatchObject({ status: "delivered", attemptCount: 2 });
+    expect((await delivery()).attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, "failed"],
+      [2, "delivered"],
+    ]);
   });
 });
