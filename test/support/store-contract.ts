@@ -316,16 +316,13 @@ export function storeContract(open: () => Promise<ContractStores>): void {
   describe("the reconciler finishes an interrupted follow-up", () => {
     // Stores of their own, so that only the items these tests leave behind are in their outbox.
     let r: ContractStores;
+    let hubKey: Awaited<ReturnType<typeof generateSigningKey>>;
     beforeAll(async () => {
       r = await open();
+      hubKey = await generateSigningKey();
     });
     afterAll(async () => {
       await r?.stop();
-    });
-
-    let hubKey: Awaited<ReturnType<typeof generateSigningKey>>;
-    beforeAll(async () => {
-      hubKey = await generateSigningKey();
     });
     const logStore = () => r.logStore("reconciler");
 
