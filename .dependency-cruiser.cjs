@@ -21,12 +21,9 @@ const config = {
       "^functions/domain/",
       { path: ["^functions/(adapters|http|usecases|platform|local|handlers)/", AWS_OR_HONO] },
     ),
-    layerRule(
-      "usecases-not-edges",
-      "functions/usecases/ works against ports: no adapters, HTTP, local stack or Lambda handlers",
-      "^functions/usecases/",
-      { path: "^functions/(adapters|http|local|handlers)/" },
-    ),
+    layerRule("usecases-not-edges", "functions/usecases/ works against ports: no adapters, HTTP, local stack or Lambda handlers", "^functions/usecases/", {
+      path: "^functions/(adapters|http|local|handlers)/",
+    }),
     layerRule("crypto-not-domain", "functions/crypto/ holds standards-level primitives that know nothing of tracebacks", "^functions/crypto/", {
       path: "^functions/domain/",
     }),
@@ -41,7 +38,8 @@ const config = {
     }),
     {
       name: "hub-not-contract-tools",
-      comment: "functions/ uses openapi/client (the package the hub shares with integrators) and nothing else of openapi/: the scripts there write the contract from the hub",
+      comment:
+        "functions/ uses openapi/client (the package the hub shares with integrators) and nothing else of openapi/: the scripts there write the contract from the hub",
       severity: "error",
       from: { path: "^functions/" },
       to: { path: "^openapi/", pathNot: "^openapi/client/" },
@@ -74,7 +72,11 @@ const config = {
     exclude: { path: "^(cdk\\.out|coverage|\\.data|openapi/client/dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], extensions: [".ts", ".d.ts", ".js", ".json"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".d.ts", ".js", ".json"],
+    },
   },
 };
 module.exports = config;

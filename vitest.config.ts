@@ -13,7 +13,17 @@ const FAST = [
   "test/domain/**/*.test.ts",
   "test/unit/**/*.test.ts",
   // The HTTP tests that run on the in-memory ports (startFakeHub); the others need the emulators.
-  ...["amendments-and-rate", "answer-idempotency", "authorization", "cursors", "idempotency", "pending-upstream", "spoofed-numbers", "traceback-batch", "traceback-filters"].map((name) => `test/http/${name}.test.ts`),
+  ...[
+    "amendments-and-rate",
+    "answer-idempotency",
+    "authorization",
+    "cursors",
+    "idempotency",
+    "pending-upstream",
+    "spoofed-numbers",
+    "traceback-batch",
+    "traceback-filters",
+  ].map((name) => `test/http/${name}.test.ts`),
 ];
 
 export default defineConfig({

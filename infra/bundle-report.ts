@@ -113,7 +113,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     await build(esbuildBuildOptions(handler, outfile));
     const row: Row = { handler, bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size };
-    progress(`${step}: built, ${(row.bytes! / 1024).toFixed(1)} KiB in ${((performance.now() - started) / 1000).toFixed(1)} s; timing ${runs} imports with source maps, then ${runs} without`);
+    progress(
+      `${step}: built, ${(row.bytes! / 1024).toFixed(1)} KiB in ${((performance.now() - started) / 1000).toFixed(1)} s; timing ${runs} imports with source maps, then ${runs} without`,
+    );
     try {
       row.withMapsMs = median(times(outfile, env, [NODE_OPTIONS], `${step}: with source maps`));
       row.withoutMapsMs = median(times(outfile, env, [], `${step}: without source maps`));

@@ -46,7 +46,10 @@ export const stageConfigSchema = z.object({
     .refine((u) => u.startsWith("https://"), "must be https")
     .transform((u) => u.replace(/\/$/, ""))
     .optional(),
-  logRetentionDays: z.number().int().refine((d) => retentionDays.has(d), "must be a CloudWatch Logs retention period"),
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((d) => retentionDays.has(d), "must be a CloudWatch Logs retention period"),
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
   alarms: z.object({
     /** Messages in the delivery DLQ before the alarm fires. */

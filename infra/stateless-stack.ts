@@ -230,7 +230,9 @@ export class StatelessStack extends Stack {
     if (access.mail) {
       // SES v2 SendEmail (raw MIME included) as the configured sender only, from its own identity.
       const identity = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: mailIdentityOf(props.config) });
-      fn.addToRolePolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identity], conditions: { StringEquals: { "ses:FromAddress": props.config.mailFrom } } }));
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identity], conditions: { StringEquals: { "ses:FromAddress": props.config.mailFrom } } }),
+      );
     }
     if (access.hubKey !== "none") fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: [props.hubKeySecret.secretArn] }));
     if (access.hubKey === "read-write") {

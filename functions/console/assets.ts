@@ -34,7 +34,10 @@ export async function loadConsoleAssets(dir = CONSOLE_DIST): Promise<ConsoleAsse
   const template = await readFile(join(dir, "index.html"), "utf8");
   const assets = new Map<string, ConsoleAsset>();
   for (const file of [manifest.js.file, manifest.css.file]) {
-    assets.set(file, { body: new Uint8Array(await readFile(join(dir, "assets", file))), contentType: TYPES[file.split(".").pop()!] ?? "application/octet-stream" });
+    assets.set(file, {
+      body: new Uint8Array(await readFile(join(dir, "assets", file))),
+      contentType: TYPES[file.split(".").pop()!] ?? "application/octet-stream",
+    });
   }
   return {
     page(publicUrl) {

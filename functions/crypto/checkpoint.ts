@@ -92,7 +92,8 @@ export function verifyCheckpoint(note: string, jwks: { keys: object[] }, expecte
     throw err;
   }
   const head = parseCheckpointText(parsed.text);
-  if (expected.origin !== undefined && head.origin !== expected.origin) throw new InvalidCheckpointError(`the checkpoint is of ${head.origin}, not ${expected.origin}`);
+  if (expected.origin !== undefined && head.origin !== expected.origin)
+    throw new InvalidCheckpointError(`the checkpoint is of ${head.origin}, not ${expected.origin}`);
   for (const key of logKeys(jwks)) {
     const plain = parsed.signatures.filter((s) => s.name === head.origin && s.keyId === keyId(head.origin, SIGNATURE_TYPE.ed25519, key.publicKey));
     const timed = parsed.signatures.filter((s) => s.name === head.origin && s.keyId === keyId(head.origin, SIGNATURE_TYPE.cosignatureV1, key.publicKey));
@@ -113,7 +114,10 @@ export function verifyCheckpoint(note: string, jwks: { keys: object[] }, expecte
 export function readCheckpoint(note: string): TreeHead & { timestamp?: number } {
   const parsed = parseNote(note);
   const head = parseCheckpointText(parsed.text);
-  const timestamp = parsed.signatures.filter((s) => s.name === head.origin).map(cosignatureTime).find((t) => t !== undefined);
+  const timestamp = parsed.signatures
+    .filter((s) => s.name === head.origin)
+    .map(cosignatureTime)
+    .find((t) => t !== undefined);
   return { ...head, ...(timestamp !== undefined && { timestamp }) };
 }
 

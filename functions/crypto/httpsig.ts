@@ -5,23 +5,38 @@
  */
 import { sign as edSign, type KeyObject } from "node:crypto";
 import { verifyStrict } from "./ed25519.js";
-import { SignatureBaseError, buildBase, paramsToMap, serializeParams, signatureFields, type MessageView, type SignatureParams } from "../../openapi/client/signature-base.js";
+import {
+  SignatureBaseError,
+  buildBase,
+  paramsToMap,
+  serializeParams,
+  signatureFields,
+  type MessageView,
+  type SignatureParams,
+} from "../../openapi/client/signature-base.js";
 import { verifyMessage as verifyProfileMessage, type VerifyOptions, type VerifyResult } from "../../openapi/client/signature-verify.js";
 
 export type { VerifyFailure, VerifyOptions, VerifyResult } from "../../openapi/client/signature-verify.js";
-export { SIGNATURE_ALG, SIGNATURE_TAG, SignatureBaseError, carriesBody, messageFromHeaders, requiredComponents, signatureBase, type MessageView, type SignatureParams } from "../../openapi/client/signature-base.js";
+export {
+  SIGNATURE_ALG,
+  SIGNATURE_TAG,
+  SignatureBaseError,
+  carriesBody,
+  messageFromHeaders,
+  requiredComponents,
+  signatureBase,
+  type MessageView,
+  type SignatureParams,
+} from "../../openapi/client/signature-base.js";
 
 export function verifySignatureBase(base: string, signature: Uint8Array, key: KeyObject): boolean {
   return verifyStrict(Buffer.from(base, "utf8"), signature, key);
 }
 
-export function signMessage(opts: {
-  label?: string;
-  components: string[];
-  params: SignatureParams;
-  privateKey: KeyObject;
-  message: MessageView;
-}): { signatureInput: string; signature: string } {
+export function signMessage(opts: { label?: string; components: string[]; params: SignatureParams; privateKey: KeyObject; message: MessageView }): {
+  signatureInput: string;
+  signature: string;
+} {
   const { privateKey } = opts;
   if (privateKey.type !== "private" || privateKey.asymmetricKeyType !== "ed25519") {
     throw new SignatureBaseError("invalid_params", "signing needs an Ed25519 private key");

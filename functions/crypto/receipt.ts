@@ -34,7 +34,9 @@ export async function verifyReceipt(jws: string, jwks: { keys: object[] }): Prom
   const [header, payload, signature] = parts.map(strictBase64url);
   const parsedHeader = parts.length === 3 && header ? headerSchema.safeParse(parseJson(header)) : undefined;
   if (!parsedHeader?.success || !payload || !signature) throw new InvalidReceiptError("receipt signature or header is not valid");
-  const jwk = (jwks.keys as Array<Record<string, unknown>>).find((k) => k.kid === parsedHeader.data.kid && k.kty === "OKP" && k.crv === "Ed25519" && (k.alg === undefined || k.alg === RECEIPT_ALG));
+  const jwk = (jwks.keys as Array<Record<string, unknown>>).find(
+    (k) => k.kid === parsedHeader.data.kid && k.kty === "OKP" && k.crv === "Ed25519" && (k.alg === undefined || k.alg === RECEIPT_ALG),
+  );
   let key: KeyObject;
   try {
     key = importPublicJwk({ kty: "OKP", crv: "Ed25519", x: jwk?.x });

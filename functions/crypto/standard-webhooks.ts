@@ -43,7 +43,5 @@ function hmac(key: Buffer, msgId: string, timestampSeconds: number, body: string
 export function signWebhook(secrets: string[], msgId: string, timestampSeconds: number, body: string): string {
   if (secrets.length === 0) throw new WebhookSecretError("at least one webhook secret is needed");
   if (!Number.isSafeInteger(timestampSeconds)) throw new RangeError("the timestamp is whole epoch seconds");
-  return secrets
-    .map((secret) => `v1,${hmac(secretKey(secret), msgId, timestampSeconds, body).toString("base64")}`)
-    .join(" ");
+  return secrets.map((secret) => `v1,${hmac(secretKey(secret), msgId, timestampSeconds, body).toString("base64")}`).join(" ");
 }

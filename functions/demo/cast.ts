@@ -100,7 +100,11 @@ export const SCENARIOS: Scenario[] = [
 /** Each provider's trunk map, given the registered ids. Careful Telecom never mapped its TDM trunk. */
 export function trunkMaps(ids: Record<Role, string>): Partial<Record<Role, TrunkMap>> {
   return {
-    sunshine: { "SUN-IN-MIDWEST": { upstream: { providerId: ids.midwest } }, "SUN-IN-QUIET": { upstream: { providerId: ids.quiet } }, "SUN-IN-CAREFUL": { upstream: { providerId: ids.careful } } },
+    sunshine: {
+      "SUN-IN-MIDWEST": { upstream: { providerId: ids.midwest } },
+      "SUN-IN-QUIET": { upstream: { providerId: ids.quiet } },
+      "SUN-IN-CAREFUL": { upstream: { providerId: ids.careful } },
+    },
     midwest: { "MID-IN-ATLANTIC": { upstream: { providerId: ids.atlantic } }, "MID-IN-HARBOR": { upstream: { providerId: ids.gateway } } },
     atlantic: { "ATL-IN-COASTAL": { upstream: { providerId: ids.coastal } }, "ATL-IN-MIDWEST": { upstream: { providerId: ids.midwest } } },
     coastal: { "COA-IN-DIALER": { upstream: { providerId: ids.dialer } } },

@@ -74,7 +74,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const run = async (s: Scenario): Promise<ScenarioResult> => {
       const started = performance.now();
       const { data, response } = await initiator.client.POST("/v1/tracebacks", {
-        body: { callingNumber: s.calling, calledNumber: CALLED, callTime: callTime.toISOString(), terminatingProviderId: ids[s.path[0]!.role], ...(s.shortDeadline && { deadlinePolicy: "fixed" as const }) },
+        body: {
+          callingNumber: s.calling,
+          calledNumber: CALLED,
+          callTime: callTime.toISOString(),
+          terminatingProviderId: ids[s.path[0]!.role],
+          ...(s.shortDeadline && { deadlinePolicy: "fixed" as const }),
+        },
       });
       if (!data) throw new Error(`starting the traceback failed with HTTP ${response.status}`);
       const tbId = data.traceback.id;
@@ -90,7 +96,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         for (const hop of chain.hops) {
           const state = hop.overdueAt && hop.status === "open" ? "overdue" : hop.status;
           if (seen.get(hop.id) === state) continue;
-          if (!seen.has(hop.id)) say(s.key, `hop ${hop.seq}: the hub asks ${nameOf(hop.providerId)} "who handed you this call?"${hop.deadline ? ` (due ${hop.deadline.dueAt})` : ""}`);
+          if (!seen.has(hop.id))
+            say(
+              s.key,
+              `hop ${hop.seq}: the hub asks ${nameOf(hop.providerId)} "who handed you this call?"${hop.deadline ? ` (due ${hop.deadline.dueAt})` : ""}`,
+            );
           if (state === "overdue") say(s.key, `hop ${hop.seq}: ${nameOf(hop.providerId)} let the due time pass without answering.`);
           if (state === "answered" && hop.answer) say(s.key, `hop ${hop.seq}: ${nameOf(hop.providerId)} answered ${describe(hop.answer, nameOf)}`);
           seen.set(hop.id, state);
@@ -101,7 +111,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       }
       const outcome = chain?.traceback.result?.outcome;
       const seconds = (performance.now() - started) / 1000;
-      say(s.key, outcome ? `Traceback ended: ${outcome}${chain?.traceback.result?.reason ? ` (${withNames(chain.traceback.result.reason, nameOf)})` : ""}.` : `No outcome within ${timeoutMs / 1000} s.`);
+      say(
+        s.key,
+        outcome
+          ? `Traceback ended: ${outcome}${chain?.traceback.result?.reason ? ` (${withNames(chain.traceback.result.reason, nameOf)})` : ""}.`
+          : `No outcome within ${timeoutMs / 1000} s.`,
+      );
       if (chain) finalChains.push({ s, chain, seconds });
       return { key: s.key, title: s.title, expected: s.expected, outcome, ok: outcome === s.expected, seconds };
     };
@@ -142,7 +157,11 @@ async function answerByHand(
   say(s.key, `A person at ${PROVIDERS[plan.role]} checks the old TDM trunk's paper log and answers by hand.`);
   const { response } = await members[plan.role].client.POST("/v1/hop-requests/{hopId}/answer", {
     params: { path: { hopId: hop.id } },
-    body: { type: "upstream_identified", upstream: { providerId: members[plan.upstream].id }, evidence: { ingressTrunk: plan.trunk, notes: "checked by the on-call engineer" } },
+    body: {
+      type: "upstream_identified",
+      upstream: { providerId: members[plan.upstream].id },
+      evidence: { ingressTrunk: plan.trunk, notes: "checked by the on-call engineer" },
+    },
   });
   if (response.status !== 200) say(s.key, `The hand-written answer was refused: HTTP ${response.status}.`);
   return true;
@@ -170,7 +189,9 @@ function describe(answer: Answer, nameOf: (id: string) => string): string {
 
 function printChain(out: (line: string) => void, s: Scenario, chain: Chain, seconds: number, nameOf: (id: string) => string): void {
   const outcome = chain.traceback.result?.outcome ?? "(none)";
-  out(`\n${s.title}: ${outcome} ${outcome === s.expected ? "(as expected)" : `(EXPECTED ${s.expected})`}, ${seconds.toFixed(2)} s in all, ${chain.hops.length} hop(s)`);
+  out(
+    `\n${s.title}: ${outcome} ${outcome === s.expected ? "(as expected)" : `(EXPECTED ${s.expected})`}, ${seconds.toFixed(2)} s in all, ${chain.hops.length} hop(s)`,
+  );
   for (const hop of chain.hops as Hop[]) {
     const took = hop.answeredAt ? `${((Date.parse(hop.answeredAt) - Date.parse(hop.createdAt)) / 1000).toFixed(2)} s` : hop.escalatedAt ? "no answer" : "open";
     const what = hop.answer ? describe(hop.answer, nameOf) : hop.escalatedAt ? `silent past ${hop.deadline?.dueAt}, escalated ${hop.escalatedAt}` : hop.status;

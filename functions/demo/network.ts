@@ -24,7 +24,12 @@ export interface Network {
   registerProvider(name: string): Promise<Member>;
   registerInitiator(name: string): Promise<Member>;
   /** Runs the auto-responder for `provider` over `records` (or any source). */
-  runResponder(provider: Member, trunks: TrunkMap, records: CallRecord[] | CallRecordSource, opts?: Omit<ResponderOptions, "key" | "source">): Promise<Responder>;
+  runResponder(
+    provider: Member,
+    trunks: TrunkMap,
+    records: CallRecord[] | CallRecordSource,
+    opts?: Omit<ResponderOptions, "key" | "source">,
+  ): Promise<Responder>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +64,12 @@ export async function startNetwork(opts: EmbeddedOptions = {}): Promise<Network>
   const responders: Responder[] = [];
   try {
     const now = opts.clock ? () => opts.clock!.now().getTime() : undefined;
-    const member = (id: string, name: string, key: SigningKey): Member => ({ id, name, key, client: createHoptraceClient({ baseUrl: hub.url, key, ...(now && { now }) }) });
+    const member = (id: string, name: string, key: SigningKey): Member => ({
+      id,
+      name,
+      key,
+      client: createHoptraceClient({ baseUrl: hub.url, key, ...(now && { now }) }),
+    });
     const c = await generateSigningKey();
     const { accountId } = await ensureConsortium(hub.runtime.deps, c.publicJwk);
     const consortium = member(accountId, "Consortium", { privateKey: c.privateKey, keyId: c.kid });
@@ -70,7 +80,13 @@ export async function startNetwork(opts: EmbeddedOptions = {}): Promise<Network>
       registerProvider: (name) => register("provider", name),
       registerInitiator: (name) => register("initiator", name),
       runResponder: async (provider, trunks, records, ropts = {}) => {
-        const config = parseResponderConfig({ hubUrl: hub.url, keyFile: "in-memory", webhook: { port: 0, register: { description: `${provider.name} responder` } }, trunks, sweepIntervalSeconds: 0 });
+        const config = parseResponderConfig({
+          hubUrl: hub.url,
+          keyFile: "in-memory",
+          webhook: { port: 0, register: { description: `${provider.name} responder` } },
+          trunks,
+          sweepIntervalSeconds: 0,
+        });
         const r = await startResponder(config, {
           log: () => {},
           ...(now && { now }),

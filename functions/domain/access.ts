@@ -18,7 +18,21 @@ export function isAddressedTo(p: Principal, hop: Pick<Hop, "providerId">): boole
 }
 
 const REQUIRED_FIELDS = ["id", "tracebackId", "seq", "status", "call", "namedBy", "createdAt"] as const;
-const OPTIONAL_FIELDS = ["kind", "inquiry", "deadline", "answer", "answeredAt", "answeredBy", "late", "amendments", "remindersSent", "overdueAt", "escalatedAt", "deferredUntil", "deferredReason"] as const;
+const OPTIONAL_FIELDS = [
+  "kind",
+  "inquiry",
+  "deadline",
+  "answer",
+  "answeredAt",
+  "answeredBy",
+  "late",
+  "amendments",
+  "remindersSent",
+  "overdueAt",
+  "escalatedAt",
+  "deferredUntil",
+  "deferredReason",
+] as const;
 
 /**
  * What the provider asked sees of its hop request: the call, who named it, its own answer (and

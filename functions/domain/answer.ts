@@ -44,14 +44,7 @@ export type HopAnswer =
   | { type: "insufficient_information"; explanation: string }
   | { type: "refused"; reason: string };
 
-export const OUTCOMES = [
-  "originator_found",
-  "point_of_entry_found",
-  "non_responsive_provider",
-  "no_record",
-  "loop_detected",
-  "closed",
-] as const;
+export const OUTCOMES = ["originator_found", "point_of_entry_found", "non_responsive_provider", "no_record", "loop_detected", "closed"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /**

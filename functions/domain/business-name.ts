@@ -6,8 +6,30 @@
 
 /** Legal forms and filler words that do not tell two businesses apart. */
 const NOISE = new Set([
-  "the", "llc", "l.l.c", "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited",
-  "lp", "llp", "plc", "pllc", "pc", "gmbh", "sa", "srl", "bv", "dba", "d/b/a", "and", "of",
+  "the",
+  "llc",
+  "l.l.c",
+  "inc",
+  "incorporated",
+  "corp",
+  "corporation",
+  "co",
+  "company",
+  "ltd",
+  "limited",
+  "lp",
+  "llp",
+  "plc",
+  "pllc",
+  "pc",
+  "gmbh",
+  "sa",
+  "srl",
+  "bv",
+  "dba",
+  "d/b/a",
+  "and",
+  "of",
 ]);
 
 export function businessNameKey(name: string): string {

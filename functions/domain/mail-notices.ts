@@ -30,7 +30,9 @@ export function mailedInstead(event: HubEvent, recipient: Pick<Account, "kind"> 
 
 /** The provider's staff and admin persons with an active key; its traceback contact when it has none. */
 export function mailRecipients(account: Pick<Account, "contact">, keys: SigningKeyRecord[]): string[] {
-  const persons = keys.filter((k) => k.status === "active" && (k.person?.role === "staff" || k.person?.role === "admin")).map((k) => k.person!.email.toLowerCase());
+  const persons = keys
+    .filter((k) => k.status === "active" && (k.person?.role === "staff" || k.person?.role === "admin"))
+    .map((k) => k.person!.email.toLowerCase());
   if (persons.length > 0) return [...new Set(persons)].sort();
   return account.contact ? [account.contact.email] : [];
 }
@@ -42,5 +44,11 @@ export function noticeOf(event: HubEvent, provider: Pick<Account, "name">, publi
   const kind = MAILED[event.type];
   const hopId = event.data.hopId;
   if (!kind || !hopId) return undefined;
-  return hopRequestMail({ kind, providerName: provider.name, hopId, ...(event.data.dueAt && { dueAt: event.data.dueAt }), url: consoleHopUrl(publicUrl, hopId) });
+  return hopRequestMail({
+    kind,
+    providerName: provider.name,
+    hopId,
+    ...(event.data.dueAt && { dueAt: event.data.dueAt }),
+    url: consoleHopUrl(publicUrl, hopId),
+  });
 }

@@ -41,7 +41,11 @@ const HOP_SUBJECTS: Record<HopMailKind, string> = {
 };
 
 export function hopRequestMail(m: { kind: HopMailKind; providerName: string; hopId: string; dueAt?: string; url: string }): MailContent {
-  const due = m.dueAt ? (m.kind === "overdue" ? `It was due at ${m.dueAt}; a late answer is still recorded.` : `Please answer by ${m.dueAt}.`) : "Please answer it.";
+  const due = m.dueAt
+    ? m.kind === "overdue"
+      ? `It was due at ${m.dueAt}; a late answer is still recorded.`
+      : `Please answer by ${m.dueAt}.`
+    : "Please answer it.";
   const lines = [
     `Hop request ${m.hopId} asks ${m.providerName} which provider handed it a call.`,
     due,

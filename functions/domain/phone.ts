@@ -28,7 +28,19 @@ export class InvalidPhoneNumberError extends Error {
 const HOME_REGION = "US";
 
 /** What caller-ID displays and switches write when the caller withheld the number (RFC 3323's URI included). */
-const WITHHELD = new Set(["anonymous", "restricted", "private", "private number", "unavailable", "unknown", "withheld", "blocked", "out of area", "sip:anonymous@anonymous.invalid", "sips:anonymous@anonymous.invalid"]);
+const WITHHELD = new Set([
+  "anonymous",
+  "restricted",
+  "private",
+  "private number",
+  "unavailable",
+  "unknown",
+  "withheld",
+  "blocked",
+  "out of area",
+  "sip:anonymous@anonymous.invalid",
+  "sips:anonymous@anonymous.invalid",
+]);
 
 /** Why a number cannot be a subscriber's line; absent for a valid number in service. */
 export interface NumberFault {
@@ -103,7 +115,10 @@ function nanpFault(e164: E164, number: PhoneNumber): NumberFault | undefined {
   if (!number.isValid()) return { kind: "unallocated", detail: `${e164} is not in a number range in service (area code ${npa})` };
   if (nxx.endsWith("11")) return { kind: "unallocated", detail: `${e164}: exchange ${nxx} is an N11 service code, not assigned to subscribers` };
   if (nxx === "555" && !line.startsWith("01")) {
-    return { kind: "unallocated", detail: `${e164}: 555 lines other than 555-0100 to 555-0199 are reserved for information services, not assigned to subscribers` };
+    return {
+      kind: "unallocated",
+      detail: `${e164}: 555 lines other than 555-0100 to 555-0199 are reserved for information services, not assigned to subscribers`,
+    };
   }
   return undefined;
 }

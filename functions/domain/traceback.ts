@@ -264,7 +264,13 @@ function loopResult(hop: Hop, providerId: string | undefined, at: string, decide
 
 /** The end of a traceback whose provider let the hop's escalation time pass without an answer. */
 function nonResponsiveResult(hop: Hop & { escalatedAt: string }): TracebackResult {
-  return { outcome: "non_responsive_provider", reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`, hopSeq: hop.seq, decidedAt: hop.escalatedAt, decidedBy: HUB };
+  return {
+    outcome: "non_responsive_provider",
+    reason: `no answer from ${hop.providerId} by ${hop.deadline?.escalateAt}`,
+    hopSeq: hop.seq,
+    decidedAt: hop.escalatedAt,
+    decidedBy: HUB,
+  };
 }
 
 /**
@@ -335,7 +341,14 @@ function openStep(traceback: Traceback, hop: Hop): Step | undefined {
 function answeredStep(traceback: Traceback, hop: Hop, decision: HopDecision, answered: { at: string; by: string }, deadlineFor: DeadlineFor): Step | undefined {
   if (decision.kind === "complete") return { traceback: ended(traceback, decision.result) };
   const seq = hop.seq + 1;
-  const base = { id: hopIdOf(traceback.id, seq), tracebackId: traceback.id, seq, namedBy: { accountId: answered.by, hopId: hop.id }, call: hop.call, createdAt: answered.at };
+  const base = {
+    id: hopIdOf(traceback.id, seq),
+    tracebackId: traceback.id,
+    seq,
+    namedBy: { accountId: answered.by, hopId: hop.id },
+    call: hop.call,
+    createdAt: answered.at,
+  };
   const current = settled(traceback);
   if (decision.kind === "next_hop") {
     const nextHop: Hop = { ...base, providerId: decision.providerId, status: "open", deadline: deadlineFor(new Date(answered.at)) };
@@ -343,7 +356,10 @@ function answeredStep(traceback: Traceback, hop: Hop, decision: HopDecision, ans
   }
   const named = hop.answer?.type === "upstream_identified" ? hop.answer.upstream : undefined;
   if (!named || !("name" in named)) return undefined;
-  return { traceback: { ...current, status: "waiting_on_provider", hopCount: seq }, nextHop: { ...base, pendingProvider: named, status: "awaiting_registration" } };
+  return {
+    traceback: { ...current, status: "waiting_on_provider", hopCount: seq },
+    nextHop: { ...base, pendingProvider: named, status: "awaiting_registration" },
+  };
 }
 
 /** The traceback ended with `result`. */
@@ -373,6 +389,7 @@ export function assignRegisteredProvider(traceback: Traceback, hop: Hop, provide
 
 /** An initiator or the consortium ends a traceback; the open hop, if any, is cancelled. */
 export function closeTraceback(traceback: Traceback, reason: string, by: string, now: Date): Traceback {
-  if (traceback.status === "completed") throw new ConflictError("traceback_completed", `traceback ${traceback.id} already ended as ${traceback.result?.outcome}`);
+  if (traceback.status === "completed")
+    throw new ConflictError("traceback_completed", `traceback ${traceback.id} already ended as ${traceback.result?.outcome}`);
   return { ...traceback, status: "completed", result: { outcome: "closed", reason, hopSeq: traceback.hopCount, decidedAt: now.toISOString(), decidedBy: by } };
 }

@@ -10,7 +10,10 @@ import { createConsoleApp } from "../http/console-app.js";
 import { createLogger } from "../platform/logger.js";
 
 const publicUrl = process.env.PUBLIC_URL ?? "";
-if (!URL.canParse(publicUrl) || !/^https?:$/.test(new URL(publicUrl).protocol)) throw new Error(`PUBLIC_URL must be the API's public http(s) URL, not "${publicUrl}"`);
+if (!URL.canParse(publicUrl) || !/^https?:$/.test(new URL(publicUrl).protocol))
+  throw new Error(`PUBLIC_URL must be the API's public http(s) URL, not "${publicUrl}"`);
 const log = createLogger(process.env.LOG_LEVEL ?? "INFO");
 
-export const handler = handle(createConsoleApp({ publicUrl: publicUrl.replace(/\/$/, ""), ids: ulidGenerator(), logError: (msg, fields) => log.error(msg, fields) }));
+export const handler = handle(
+  createConsoleApp({ publicUrl: publicUrl.replace(/\/$/, ""), ids: ulidGenerator(), logError: (msg, fields) => log.error(msg, fields) }),
+);

@@ -46,7 +46,19 @@ const REPLAY_REFUSED_BY_STATE = [ANSWER];
 const HOLDING_SECRETS = [/^\/v1\/webhook-endpoints$/, /^\/v1\/webhook-endpoints\/[^/]+\/rotate-secret$/];
 
 type Routes = (app: OpenAPIHono<AppEnv>, deps: AppDeps) => void;
-const ROUTES: Routes[] = [accountRoutes, tracebackRoutes, hopRequestRoutes, webhookRoutes, evidenceRoutes, logRoutes, rmdRoutes, campaignRoutes, intelRoutes, invitationRoutes, meRoutes];
+const ROUTES: Routes[] = [
+  accountRoutes,
+  tracebackRoutes,
+  hopRequestRoutes,
+  webhookRoutes,
+  evidenceRoutes,
+  logRoutes,
+  rmdRoutes,
+  campaignRoutes,
+  intelRoutes,
+  invitationRoutes,
+  meRoutes,
+];
 /** Uploads that stream past the body limit, ahead of the shared middleware with their own. */
 const STREAMED: Routes[] = [rmdUploadRoutes];
 
@@ -75,7 +87,13 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): OpenAPIHono<App
     c.header("cache-control", "public, max-age=300");
     return c.json(hubJwks(deps));
   });
-  app.use("/v1/*", authenticate(deps, REPLAY_REFUSED_BY_STATE), rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit), idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS), receipts(deps));
+  app.use(
+    "/v1/*",
+    authenticate(deps, REPLAY_REFUSED_BY_STATE),
+    rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit),
+    idempotency(deps, SELF_IDEMPOTENT, HOLDING_SECRETS),
+    receipts(deps),
+  );
   for (const routes of ROUTES) routes(app, deps);
   // Built on first request, not at start-up: most cold starts never serve it.
   let contract: ReturnType<typeof buildDocument> | undefined;

@@ -30,7 +30,10 @@ export const documentConfig = {
     { name: "Tracebacks", description: "One captured call followed back hop by hop." },
     { name: "Hop requests", description: "The questions addressed to a provider, and its answers." },
     { name: "Persons", description: "People with keys of their own: invitations, enrolment of a browser's key, who is signed in." },
-    { name: "Transparency log", description: "The append-only Merkle log of every statement: signed checkpoints and proofs, public and unsigned, checkable by anyone." },
+    {
+      name: "Transparency log",
+      description: "The append-only Merkle log of every statement: signed checkpoints and proofs, public and unsigned, checkable by anyone.",
+    },
   ],
 };
 

@@ -65,7 +65,15 @@ export function problemBody(status: number, code: string, detail: string, reques
   };
 }
 
-export function problemResponse(c: Context<AppEnv>, status: number, code: string, detail: string, errors?: FieldError[], headers?: Record<string, string>, members?: ProblemMembers): Response {
+export function problemResponse(
+  c: Context<AppEnv>,
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+  headers?: Record<string, string>,
+  members?: ProblemMembers,
+): Response {
   const body = problemBody(status, code, detail, c.get("requestId") ?? "unknown", errors, members);
   return new Response(JSON.stringify(body), { status, headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers } });
 }

@@ -22,6 +22,8 @@ export function unregisteredAccess(method: string, path: string): UnregisteredAc
  * Gateway saw in Lambda, the socket's peer under the local server, "unknown" otherwise.
  */
 export function clientAddress(c: Context): string {
-  const env = c.env as { requestContext?: { identity?: { sourceIp?: string }; http?: { sourceIp?: string } }; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  const env = c.env as
+    | { requestContext?: { identity?: { sourceIp?: string }; http?: { sourceIp?: string } }; incoming?: { socket?: { remoteAddress?: string } } }
+    | undefined;
   return env?.requestContext?.identity?.sourceIp ?? env?.requestContext?.http?.sourceIp ?? env?.incoming?.socket?.remoteAddress ?? "unknown";
 }

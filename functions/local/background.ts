@@ -30,12 +30,16 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
     poller.wake();
     slowPoller.wake();
   };
-  const reconciler = every(opts.intervalMs, async () => {
-    await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
-    await recoverFanOuts(deps, config.DELIVERY_RECOVERY_GRACE_SECONDS);
-    await recoverDeliveries(deps);
-    await deps.tracebacks.refileUnlisted(100);
-  }, onError);
+  const reconciler = every(
+    opts.intervalMs,
+    async () => {
+      await reconcileOutbox(deps, config.OUTBOX_GRACE_SECONDS);
+      await recoverFanOuts(deps, config.DELIVERY_RECOVERY_GRACE_SECONDS);
+      await recoverDeliveries(deps);
+      await deps.tracebacks.refileUnlisted(100);
+    },
+    onError,
+  );
   const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
   // Woken by every append, so an entry is integrated within one run of its write.
   const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError);

@@ -17,7 +17,9 @@ export class DataFolderLockedError extends Error {
     readonly dir: string,
     readonly pid: number | undefined,
   ) {
-    super(`the data folder ${dir} is in use by another hub (${pid === undefined ? "" : `pid ${pid}, `}see ${join(dir, LOCK_FILE)}): stop it, or set HOPTRACE_DATA_DIR to another folder`);
+    super(
+      `the data folder ${dir} is in use by another hub (${pid === undefined ? "" : `pid ${pid}, `}see ${join(dir, LOCK_FILE)}): stop it, or set HOPTRACE_DATA_DIR to another folder`,
+    );
   }
 }
 

@@ -124,7 +124,10 @@ async function listen(port: number): Promise<HeldServer> {
   const ready = new Promise<Fetch>((resolve) => (open = resolve));
   const ids = ulidGenerator();
   // Requests that arrive before the hub is ready wait for it instead of being refused.
-  const server = createHttpServer(async (req) => (await ready)(req), () => ids.next("req"));
+  const server = createHttpServer(
+    async (req) => (await ready)(req),
+    () => ids.next("req"),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", resolve);

@@ -93,7 +93,10 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   client.destroy();
 }
 
-async function ensureQueues(sqs: SQSClient, opts: EmulatorOptions): Promise<{ deliveryQueueUrl: string; slowDeliveryQueueUrl: string; deadLetterQueueUrl: string }> {
+async function ensureQueues(
+  sqs: SQSClient,
+  opts: EmulatorOptions,
+): Promise<{ deliveryQueueUrl: string; slowDeliveryQueueUrl: string; deadLetterQueueUrl: string }> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "hoptrace-deliveries-dlq", Attributes: { MessageRetentionPeriod: "1209600" } }));
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   const queue = async (name: string) =>
@@ -108,7 +111,11 @@ async function ensureQueues(sqs: SQSClient, opts: EmulatorOptions): Promise<{ de
         }),
       )
     ).QueueUrl!;
-  return { deliveryQueueUrl: await queue("hoptrace-deliveries"), slowDeliveryQueueUrl: await queue("hoptrace-deliveries-slow"), deadLetterQueueUrl: dlq.QueueUrl! };
+  return {
+    deliveryQueueUrl: await queue("hoptrace-deliveries"),
+    slowDeliveryQueueUrl: await queue("hoptrace-deliveries-slow"),
+    deadLetterQueueUrl: dlq.QueueUrl!,
+  };
 }
 
 function listen(server: Server): Promise<void> {

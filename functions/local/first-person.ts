@@ -18,7 +18,11 @@ export interface FirstPerson {
   email: string;
 }
 
-export async function firstPersonInvitation(deps: PeopleDeps, consortiumKeyId: string, person: FirstPerson): Promise<{ url: string; expiresAt: string } | undefined> {
+export async function firstPersonInvitation(
+  deps: PeopleDeps,
+  consortiumKeyId: string,
+  person: FirstPerson,
+): Promise<{ url: string; expiresAt: string } | undefined> {
   const keys = await deps.accounts.listKeys(CONSORTIUM_ACCOUNT_ID, { limit: 100 });
   if (keys.items.some((k) => k.status === "active" && k.person)) return undefined;
   const principal = { accountId: CONSORTIUM_ACCOUNT_ID, kind: "consortium" as const, keyId: consortiumKeyId };
@@ -40,15 +44,26 @@ const DEFAULT_PERSON: FirstPerson = { name: "Consortium analyst", email: "analys
 export function firstPersonFrom(env: Record<string, string | undefined>): { person: FirstPerson; problems: string[] } {
   const person = { name: env.HOPTRACE_FIRST_PERSON_NAME ?? DEFAULT_PERSON.name, email: env.HOPTRACE_FIRST_PERSON_EMAIL ?? DEFAULT_PERSON.email };
   const problems: string[] = [];
-  if (!NewInvitationSchema.shape.name.safeParse(person.name).success) problems.push(`HOPTRACE_FIRST_PERSON_NAME=${JSON.stringify(person.name)} is not allowed: use a name of 1 to 200 characters`);
-  if (!NewInvitationSchema.shape.email.safeParse(person.email).success) problems.push(`HOPTRACE_FIRST_PERSON_EMAIL=${JSON.stringify(person.email)} is not allowed: use an e-mail address such as ada@consortium.example`);
+  if (!NewInvitationSchema.shape.name.safeParse(person.name).success)
+    problems.push(`HOPTRACE_FIRST_PERSON_NAME=${JSON.stringify(person.name)} is not allowed: use a name of 1 to 200 characters`);
+  if (!NewInvitationSchema.shape.email.safeParse(person.email).success)
+    problems.push(`HOPTRACE_FIRST_PERSON_EMAIL=${JSON.stringify(person.email)} is not allowed: use an e-mail address such as ada@consortium.example`);
   return { person, problems };
 }
 
 /** The start-up lines for the console: where it is and, until a consortium person has enrolled, the link that enrols the first. */
-export async function consoleWelcome(deps: PeopleDeps, hubUrl: string, consortiumKeyId: string, person: FirstPerson): Promise<{ lines: string[]; invited: boolean }> {
+export async function consoleWelcome(
+  deps: PeopleDeps,
+  hubUrl: string,
+  consortiumKeyId: string,
+  person: FirstPerson,
+): Promise<{ lines: string[]; invited: boolean }> {
   const invitation = await firstPersonInvitation(deps, consortiumKeyId, person);
   const lines = [`  console:        ${hubUrl}/console/`];
-  if (invitation) lines.push(`  first person:   open ${invitation.url}`, `                  (single use, until ${invitation.expiresAt}; it enrols ${person.name} <${person.email}> as the consortium's admin)`);
+  if (invitation)
+    lines.push(
+      `  first person:   open ${invitation.url}`,
+      `                  (single use, until ${invitation.expiresAt}; it enrols ${person.name} <${person.email}> as the consortium's admin)`,
+    );
   return { lines, invited: invitation !== undefined };
 }

@@ -48,7 +48,11 @@ export function createHttpServer(fetch: (req: Request) => Response | Promise<Res
     }
     const refusal = PARSER_REFUSALS[err.code ?? ""] ?? MALFORMED;
     const { body, headers } = refuse(refusal);
-    const head = [`HTTP/1.1 ${refusal[0]} ${REASONS[refusal[0]]}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(body)}`];
+    const head = [
+      `HTTP/1.1 ${refusal[0]} ${REASONS[refusal[0]]}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      `content-length: ${Buffer.byteLength(body)}`,
+    ];
     socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
   });
   return server;

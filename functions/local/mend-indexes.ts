@@ -47,9 +47,17 @@ export async function mendIndexes(db: DynamoDBDocumentClient, tableName: string)
     const key = keyOf(entry);
     const item = items.get(key);
     // Written with the stale entry's keys, the item owns that entry; written again, it drops it.
-    await db.send(new PutCommand({ TableName: tableName, Item: { ...(item ?? entry), [index.partitionKey]: entry[index.partitionKey], [index.sortKey]: entry[index.sortKey] } }));
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...(item ?? entry), [index.partitionKey]: entry[index.partitionKey], [index.sortKey]: entry[index.sortKey] },
+      }),
+    );
     if (item) rewrite.add(key);
-    else await db.send(new DeleteCommand({ TableName: tableName, Key: { [TABLE.partitionKey]: entry[TABLE.partitionKey], [TABLE.sortKey]: entry[TABLE.sortKey] } }));
+    else
+      await db.send(
+        new DeleteCommand({ TableName: tableName, Key: { [TABLE.partitionKey]: entry[TABLE.partitionKey], [TABLE.sortKey]: entry[TABLE.sortKey] } }),
+      );
   }
   for (const key of rewrite) await db.send(new PutCommand({ TableName: tableName, Item: items.get(key) }));
   return { rewritten: rewrite.size, removed: stale.length };

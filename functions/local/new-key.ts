@@ -37,12 +37,21 @@ const key = await generateSigningKey();
 try {
   await writePrivateFile(file, `${JSON.stringify(key.privateJwk, null, 2)}\n`, { replace: false });
 } catch (err) {
-  console.error(err instanceof FileExistsError ? `${file} already exists: not replaced. Choose another name, or remove it first.` : `cannot write ${file}: ${whyNotWritten(err, file)}`);
+  console.error(
+    err instanceof FileExistsError
+      ? `${file} already exists: not replaced. Choose another name, or remove it first.`
+      : `cannot write ${file}: ${whyNotWritten(err, file)}`,
+  );
   process.exit(1);
 }
 console.log(
   JSON.stringify(
-    { keyId: key.kid, publicJwk: key.publicJwk, privateKeyFile: file, ...(accountId !== undefined && { accountId, proof: signKeyProof(key.privateKey, accountId, key.kid) }) },
+    {
+      keyId: key.kid,
+      publicJwk: key.publicJwk,
+      privateKeyFile: file,
+      ...(accountId !== undefined && { accountId, proof: signKeyProof(key.privateKey, accountId, key.kid) }),
+    },
     null,
     2,
   ),

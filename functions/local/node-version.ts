@@ -14,13 +14,17 @@ export function nodeVersionProblem(version: string, engines = enginesNode()): st
   const need = parts(bound);
   for (let i = 0; i < 3; i++) {
     if (have[i]! > need[i]!) return undefined;
-    if (have[i]! < need[i]!) return `Hoptrace needs Node ${bound} or later (package.json engines: "${engines}"); this is Node ${version.replace(/^v/, "")}: install a newer Node (e.g. \`nvm install 20\`)`;
+    if (have[i]! < need[i]!)
+      return `Hoptrace needs Node ${bound} or later (package.json engines: "${engines}"); this is Node ${version.replace(/^v/, "")}: install a newer Node (e.g. \`nvm install 20\`)`;
   }
   return undefined;
 }
 
 function parts(version: string): number[] {
-  const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, "").split(".").map((p) => Number.parseInt(p, 10) || 0);
+  const [major = 0, minor = 0, patch = 0] = version
+    .replace(/^v/, "")
+    .split(".")
+    .map((p) => Number.parseInt(p, 10) || 0);
   return [major, minor, patch];
 }
 

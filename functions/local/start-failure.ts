@@ -14,7 +14,8 @@ const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "EN
 export function startFailure(err: unknown, at: { dataDir: string; port: number }): string | undefined {
   if (err instanceof StartError || err instanceof DataFolderLockedError || err instanceof ConfigError) return err.message;
   const e = err as NodeJS.ErrnoException & { syscall?: string; path?: string; cause?: unknown };
-  if (e?.syscall === "listen" && e.code === "EADDRINUSE") return `port ${at.port} is in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one)`;
+  if (e?.syscall === "listen" && e.code === "EADDRINUSE")
+    return `port ${at.port} is in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one)`;
   if (e?.syscall === "listen") return `cannot listen on 127.0.0.1:${at.port} (${e.code}): set PORT to another port`;
   if (e?.code && UNWRITABLE.has(e.code) && (e.path === undefined || e.path.startsWith(at.dataDir) || at.dataDir.startsWith(e.path))) {
     return `cannot write to the data folder ${at.dataDir} (${e.code}${e.path && e.path !== at.dataDir ? ` on ${e.path}` : ""}): make it writable by this user, or set HOPTRACE_DATA_DIR to another folder`;

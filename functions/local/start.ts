@@ -44,7 +44,9 @@ try {
   try {
     const consortiumJwk = await consortiumPublicJwk(dataDir);
     const hub = await startEmbeddedHub({ dataDir, port, consortiumPublicJwk: consortiumJwk, env: settings });
-    const welcome = hub.consortiumKeyId ? await consoleWelcome(hub.runtime.deps, hub.url, hub.consortiumKeyId, firstPerson.person) : { lines: [], invited: false };
+    const welcome = hub.consortiumKeyId
+      ? await consoleWelcome(hub.runtime.deps, hub.url, hub.consortiumKeyId, firstPerson.person)
+      : { lines: [], invited: false };
     printBanner(hub.url, hub.config, hub.consortiumKeyId, welcome);
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {

@@ -32,14 +32,23 @@ export function readCommandLine<O extends Options>(argv: readonly string[], help
     process.exit(0);
   }
   const most = opts.positionals ?? 0;
-  if (parsed.positionals.length > most) fail(most === 0 ? `unexpected argument ${JSON.stringify(parsed.positionals[0])}` : `too many arguments: ${parsed.positionals.join(" ")}`);
+  if (parsed.positionals.length > most)
+    fail(most === 0 ? `unexpected argument ${JSON.stringify(parsed.positionals[0])}` : `too many arguments: ${parsed.positionals.join(" ")}`);
   return { values: parsed.values as Values<O>, positionals: parsed.positionals, fail };
 }
 
 /** A whole number option within bounds, or the usage error naming it. */
-export function integerOption(cli: Pick<CommandLine<Options>, "fail">, label: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+export function integerOption(
+  cli: Pick<CommandLine<Options>, "fail">,
+  label: string,
+  value: string | undefined,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) return cli.fail(`${label} takes a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max)
+    return cli.fail(`${label} takes a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   return n;
 }

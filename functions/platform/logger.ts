@@ -28,7 +28,10 @@ export function textLogger(level: string, write: (line: string) => void, now: ()
     const time = now().toTimeString().slice(0, 8);
     const rest = Object.entries(fields ?? {})
       .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => ` ${key}=${typeof value === "string" && !/[\s"=]/.test(value) ? value : JSON.stringify(value instanceof Error ? value.message : value)}`)
+      .map(
+        ([key, value]) =>
+          ` ${key}=${typeof value === "string" && !/[\s"=]/.test(value) ? value : JSON.stringify(value instanceof Error ? value.message : value)}`,
+      )
       .join("");
     write(`${time} ${name.padEnd(5)} ${message}${rest}`);
   };

@@ -69,7 +69,8 @@ export function parseTime(value: unknown, format: TimeFormat): Date {
   }
   if (typeof value !== "string") throw new CdrFormatError("start time is not text");
   const s = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(s)) throw new CdrFormatError(`start time ${JSON.stringify(value)} is not ISO 8601`);
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(s))
+    throw new CdrFormatError(`start time ${JSON.stringify(value)} is not ISO 8601`);
   const withZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s.replace(/([+-]\d{2})(\d{2})$/, "$1:$2") : `${s}Z`;
   const d = new Date(withZone.replace(" ", "T"));
   if (Number.isNaN(d.getTime())) throw new CdrFormatError(`start time ${JSON.stringify(value)} is not a valid time`);
@@ -155,7 +156,8 @@ export async function readCdrs(input: Readable, source: CdrReading): Promise<Par
           continue;
         }
         const row = Object.fromEntries(names.map((n, i) => [n, record[i]]));
-        if (record.length !== names.length) skipped.push({ line, reason: `${record.length} fields where the header has ${names.length}`, ...remains(row, source.columns, source.timeFormat) });
+        if (record.length !== names.length)
+          skipped.push({ line, reason: `${record.length} fields where the header has ${names.length}`, ...remains(row, source.columns, source.timeFormat) });
         else take(line, row);
       }
     } finally {
@@ -202,7 +204,9 @@ export function memorySource(records: readonly CallRecord[]): CallRecordSource {
 /** Unreadable rows that may be this call: within the window (or of unknown time) and not visibly another caller's. */
 export function unreadableNear(skipped: readonly SkippedRow[], call: CallQuery, windowSeconds: number): SkippedRow[] {
   const at = call.at.getTime();
-  return skipped.filter((s) => (!s.startTime || Math.abs(s.startTime.getTime() - at) <= windowSeconds * 1000) && (s.calling === undefined || s.calling === call.calling));
+  return skipped.filter(
+    (s) => (!s.startTime || Math.abs(s.startTime.getTime() - at) <= windowSeconds * 1000) && (s.calling === undefined || s.calling === call.calling),
+  );
 }
 
 /**

@@ -17,7 +17,16 @@ export const TrunkMappingSchema = z.union([
     .object({
       upstream: z.union([
         z.object({ providerId: text(64) }).strict(),
-        z.object({ name: text(200), frn: z.string().regex(/^\d{10}$/).optional(), rmdNumber: text(40).optional() }).strict(),
+        z
+          .object({
+            name: text(200),
+            frn: z
+              .string()
+              .regex(/^\d{10}$/)
+              .optional(),
+            rmdNumber: text(40).optional(),
+          })
+          .strict(),
       ]),
     })
     .strict(),
@@ -74,7 +83,10 @@ export const ResponderConfigSchema = z
          * URL among the account's (reusing it, re-enabling it when paused or disabled, and disabling
          * duplicates left by earlier runs) or registers it, and keeps its secret in `stateFile`.
          */
-        register: z.object({ publicUrl: z.string().url().optional(), description: z.string().max(500).optional() }).strict().optional(),
+        register: z
+          .object({ publicUrl: z.string().url().optional(), description: z.string().max(500).optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .refine((w) => w.secrets.length > 0 || w.register !== undefined, { message: "give the endpoint's secrets, or ask to register the endpoint at start" }),

@@ -23,7 +23,13 @@ export function searchWindow(call: CallQuery, windowSeconds: number): { from: st
  * `unreadable` are the rows of the records that could not be read and may be this call: "no
  * record" is an answer about every row, so while any of them is unread it is a person's call.
  */
-export function decide(call: CallQuery, candidates: readonly CallRecord[], trunks: TrunkMap, windowSeconds: number, unreadable: readonly SkippedRow[] = []): Decision {
+export function decide(
+  call: CallQuery,
+  candidates: readonly CallRecord[],
+  trunks: TrunkMap,
+  windowSeconds: number,
+  unreadable: readonly SkippedRow[] = [],
+): Decision {
   const first = candidates[0];
   if (!first && unreadable.length > 0) {
     const lines = unreadable.slice(0, 5).map((r) => r.line);

@@ -45,10 +45,16 @@ export interface HubApiOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const codeOf = (error: unknown): string => (typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string" ? (error as { code: string }).code : "unknown");
+const codeOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string" ? (error as { code: string }).code : "unknown";
 
 export function hubApi(opts: HubApiOptions): HubApi {
-  const client: HoptraceClient = createHoptraceClient({ baseUrl: opts.baseUrl, key: opts.key, ...(opts.now && { now: opts.now }), ...(opts.fetch && { fetch: opts.fetch }) });
+  const client: HoptraceClient = createHoptraceClient({
+    baseUrl: opts.baseUrl,
+    key: opts.key,
+    ...(opts.now && { now: opts.now }),
+    ...(opts.fetch && { fetch: opts.fetch }),
+  });
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   return {
     getHop: async (hopId) => {
@@ -77,7 +83,9 @@ export function hubApi(opts: HubApiOptions): HubApi {
       const out: HopRequest[] = [];
       let cursor: string | undefined;
       do {
-        const { data, response } = await client.GET("/v1/hop-requests", { params: { query: { status: "open", limit: Math.min(100, limit), ...(cursor && { cursor }) } } });
+        const { data, response } = await client.GET("/v1/hop-requests", {
+          params: { query: { status: "open", limit: Math.min(100, limit), ...(cursor && { cursor }) } },
+        });
         if (!data) throw new HubRequestError(`listing open hop requests failed with HTTP ${response.status}`);
         out.push(...data.items);
         cursor = data.nextCursor;
@@ -85,7 +93,9 @@ export function hubApi(opts: HubApiOptions): HubApi {
       return out.slice(0, limit);
     },
     registerEndpoint: async (url, eventTypes, description) => {
-      const { data, error, response } = await client.POST("/v1/webhook-endpoints", { body: { url, eventTypes: [...eventTypes], ...(description && { description }) } });
+      const { data, error, response } = await client.POST("/v1/webhook-endpoints", {
+        body: { url, eventTypes: [...eventTypes], ...(description && { description }) },
+      });
       if (!data) throw new HubRequestError(`registering the webhook endpoint failed with HTTP ${response.status} ${codeOf(error)}`);
       return { endpointId: data.endpoint.id, secret: data.secret };
     },

@@ -70,14 +70,18 @@ const ACTIONABLE = new Set<string>(["hop_request.created", "hop_request.reminder
 /** After a failure (hub unreachable, a 5xx), a webhook-triggered hop is tried again this much later. */
 const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
 
-export const jsonLinesLog = (write: (line: string) => void = (l) => process.stderr.write(l)) => (entry: LogEntry) =>
-  write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+export const jsonLinesLog =
+  (write: (line: string) => void = (l) => process.stderr.write(l)) =>
+  (entry: LogEntry) =>
+    write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
 export async function startResponder(config: ResponderConfig, opts: ResponderOptions = {}): Promise<Responder> {
   const log = opts.log ?? jsonLinesLog();
   const now = opts.now ?? Date.now;
   const key = opts.key ?? (await signingKeyFromJwk(JSON.parse(await readFile(config.keyFile, "utf8"))));
-  const source = opts.source ?? (config.cdr ? fileSource(config.cdr, (rows) => log({ level: "warn", msg: "CDR rows skipped", count: rows.length, first: rows.slice(0, 5) })) : undefined);
+  const source =
+    opts.source ??
+    (config.cdr ? fileSource(config.cdr, (rows) => log({ level: "warn", msg: "CDR rows skipped", count: rows.length, first: rows.slice(0, 5) })) : undefined);
   if (!source) throw new Error("the responder needs call records: configure `cdr` or pass a source");
   const api: HubApi = hubApi({ baseUrl: config.hubUrl, key, now, ...(opts.fetch && { fetch: opts.fetch }) });
   const secrets = [...config.webhook.secrets];
@@ -96,7 +100,13 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
         hubMs += performance.now() - t;
       }
     };
-    const done = (h: Omit<HopHandled, "hopId" | "via" | "totalMs" | "hubMs">): HopHandled => ({ hopId, via, ...h, totalMs: performance.now() - started, hubMs });
+    const done = (h: Omit<HopHandled, "hopId" | "via" | "totalMs" | "hubMs">): HopHandled => ({
+      hopId,
+      via,
+      ...h,
+      totalMs: performance.now() - started,
+      hubMs,
+    });
     let hop = known;
     if (!hop) {
       const got = await timed(() => api.getHop(hopId));
@@ -141,7 +151,14 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
   };
 
   const report = (h: HopHandled) => {
-    const fields = { hopId: h.hopId, tracebackId: h.tracebackId, via: h.via, ...(h.answerType && { answerType: h.answerType }), ...(h.reason && { reason: h.reason }), ms: Math.round(h.totalMs) };
+    const fields = {
+      hopId: h.hopId,
+      tracebackId: h.tracebackId,
+      via: h.via,
+      ...(h.answerType && { answerType: h.answerType }),
+      ...(h.reason && { reason: h.reason }),
+      ms: Math.round(h.totalMs),
+    };
     if (h.outcome === "answered") log({ level: "info", msg: "answered hop request", ...fields });
     else if (h.outcome === "needs_person") log({ level: "warn", msg: "hop request needs a person", ...fields });
     else if (h.outcome === "not_open") log({ level: "info", msg: "hop request no longer open", ...fields });
@@ -181,7 +198,8 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
 
   let endpointId: string | undefined;
   try {
-    if (config.webhook.register) endpointId = await keepEndpoint(config, config.webhook.register, api, config.webhook.register.publicUrl ?? server.url, secrets, log);
+    if (config.webhook.register)
+      endpointId = await keepEndpoint(config, config.webhook.register, api, config.webhook.register.publicUrl ?? server.url, secrets, log);
   } catch (err) {
     await server.close();
     throw err;
@@ -238,7 +256,11 @@ async function keepEndpoint(
 ): Promise<string> {
   const read = config.stateFile ? await readState(config.stateFile) : { state: undefined };
   if ("problem" in read && read.problem) log({ level: "warn", msg: "state file ignored; the endpoint's secret will be rotated", reason: read.problem });
-  const own = await ensureOwnEndpoint(api, { url, eventTypes: [...ACTIONABLE] as EventType[], ...(register.description && { description: register.description }) }, read.state?.endpoint);
+  const own = await ensureOwnEndpoint(
+    api,
+    { url, eventTypes: [...ACTIONABLE] as EventType[], ...(register.description && { description: register.description }) },
+    read.state?.endpoint,
+  );
   secrets.push(own.secret);
   if (config.stateFile) await writeState(config.stateFile, { version: 1, endpoint: { id: own.endpointId, url, secret: own.secret } });
   log({ level: "info", msg: "webhook endpoint ready", endpointId: own.endpointId, url, actions: own.actions });

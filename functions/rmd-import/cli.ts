@@ -34,7 +34,13 @@ function parse(argv: string[]): Args | number {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { hub: { type: "string" }, key: { type: "string" }, "as-of": { type: "string" }, "allow-mass-removal": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        hub: { type: "string" },
+        key: { type: "string" },
+        "as-of": { type: "string" },
+        "allow-mass-removal": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
@@ -100,7 +106,9 @@ async function main(argv: string[]): Promise<number> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const body = result.body as Record<string, any> | undefined;
   if (result.status === 201 && body) {
-    console.log(`snapshot ${body.id} of ${body.asOf}: ${body.filings} filings (${body.added} added, ${body.changed} changed, ${body.removed} removed, ${body.unchanged} unchanged) in ${seconds} s`);
+    console.log(
+      `snapshot ${body.id} of ${body.asOf}: ${body.filings} filings (${body.added} added, ${body.changed} changed, ${body.removed} removed, ${body.unchanged} unchanged) in ${seconds} s`,
+    );
     return 0;
   }
   console.error(`the hub refused the import (${result.status} ${body?.code ?? ""}): ${body?.detail ?? result.text}`);

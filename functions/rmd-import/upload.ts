@@ -45,10 +45,12 @@ export async function uploadRmdExport(opts: UploadOptions): Promise<UploadResult
     contentDigest: `sha-256=:${hash.digest("base64")}:`,
   });
   let sent = 0;
-  const body = Readable.toWeb(createReadStream(opts.file).on("data", (chunk) => {
-    sent += (chunk as Buffer).byteLength;
-    opts.onProgress?.("sending", sent, total);
-  })) as ReadableStream<Uint8Array>;
+  const body = Readable.toWeb(
+    createReadStream(opts.file).on("data", (chunk) => {
+      sent += (chunk as Buffer).byteLength;
+      opts.onProgress?.("sending", sent, total);
+    }),
+  ) as ReadableStream<Uint8Array>;
   const res = await fetch(url, { method: "POST", headers, body, duplex: "half" } as RequestInit);
   const text = await res.text();
   // The hub answers JSON or problem+json; anything else (a proxy's error page) is left as text.

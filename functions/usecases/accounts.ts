@@ -1,6 +1,15 @@
 /** Registering providers and initiators, and managing the signing keys of every account. */
 import type { KeyObject } from "node:crypto";
-import { canManageKeysOf, isConsortium, MAX_ACTIVE_KEYS, type Account, type AccountKind, type Contact, type Principal, type SigningKeyRecord } from "../domain/account.js";
+import {
+  canManageKeysOf,
+  isConsortium,
+  MAX_ACTIVE_KEYS,
+  type Account,
+  type AccountKind,
+  type Contact,
+  type Principal,
+  type SigningKeyRecord,
+} from "../domain/account.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { parseHopId } from "../domain/ids.js";
 import { keyProofStatement, verifyKeyProof } from "../crypto/key-proof.js";
@@ -33,11 +42,20 @@ export interface PreparedKey {
   label?: string;
 }
 
-export async function registerAccount(deps: CoreDeps, p: Principal, kind: Exclude<AccountKind, "consortium">, input: RegisterAccountInput): Promise<{ account: Account; keys: SigningKeyRecord[] }> {
+export async function registerAccount(
+  deps: CoreDeps,
+  p: Principal,
+  kind: Exclude<AccountKind, "consortium">,
+  input: RegisterAccountInput,
+): Promise<{ account: Account; keys: SigningKeyRecord[] }> {
   if (!isConsortium(p)) throw new ForbiddenError("only the consortium registers accounts");
   const newKeys = input.keys ?? [];
   if (newKeys.length > 0 && input.id === undefined) {
-    throw new RuleViolationError("account_id_required", "keys are registered only with the account id their proofs name: choose one (acc_ and a ULID) and send it as id", "/id");
+    throw new RuleViolationError(
+      "account_id_required",
+      "keys are registered only with the account id their proofs name: choose one (acc_ and a ULID) and send it as id",
+      "/id",
+    );
   }
   const now = deps.clock.now().toISOString();
   const account: Account = {
@@ -85,7 +103,11 @@ export async function prepareKey(input: NewKeyInput, accountId: string, at: stri
   const { key, publicJwk, keyId } = await readNewKey(input.publicJwk, at);
   if (!verifyKeyProof(key, accountId, keyId, input.proof)) {
     const statement = JSON.stringify(keyProofStatement(accountId, keyId));
-    throw new RuleViolationError("invalid_key_proof", `proof must be this key's Ed25519 signature, in base64url, over the UTF-8 bytes of ${statement}`, `${at}/proof`);
+    throw new RuleViolationError(
+      "invalid_key_proof",
+      `proof must be this key's Ed25519 signature, in base64url, over the UTF-8 bytes of ${statement}`,
+      `${at}/proof`,
+    );
   }
   return { publicJwk, keyId, proof: input.proof, ...(input.label !== undefined && { label: input.label }) };
 }
@@ -187,10 +209,7 @@ export async function revokeKey(deps: CoreDeps, p: Principal, accountId: string,
  * reading page after page until one comes back empty visits every one of them.
  */
 async function activatePendingHops(deps: FollowUpDeps, provider: Account): Promise<void> {
-  const ids = [
-    ...(provider.frn ? [["FRN", provider.frn] as const] : []),
-    ...(provider.rmdNumber ? [["RMD", provider.rmdNumber] as const] : []),
-  ];
+  const ids = [...(provider.frn ? [["FRN", provider.frn] as const] : []), ...(provider.rmdNumber ? [["RMD", provider.rmdNumber] as const] : [])];
   for (const [kind, value] of ids) {
     for (let page = 0; page < 100; page++) {
       const pending = await deps.tracebacks.hopsAwaitingRegistration(kind, value);
@@ -216,4 +235,3 @@ export async function assignPendingHop(deps: CoreDeps, p: Principal, hopId: stri
   if (!provider || provider.kind !== "provider") throw new RuleViolationError("unknown_provider", `no registered provider ${providerId}`, "/providerId");
   if (!(await activatePendingHop(deps, provider, hop.value))) throw new ConflictError("hop_changed", `hop request ${hopId} changed; read it again`);
 }
-

@@ -10,7 +10,11 @@ import type { CoreDeps } from "./ports.js";
 
 export const CONSORTIUM_ACCOUNT_ID = "acc_consortium";
 
-export async function ensureConsortium(deps: Pick<CoreDeps, "accounts" | "clock">, publicJwk: unknown, name = "Consortium"): Promise<{ accountId: string; keyId: string }> {
+export async function ensureConsortium(
+  deps: Pick<CoreDeps, "accounts" | "clock">,
+  publicJwk: unknown,
+  name = "Consortium",
+): Promise<{ accountId: string; keyId: string }> {
   importPublicJwk(publicJwk);
   const { kty, crv, x } = publicJwk as Ed25519PublicJwk;
   const keyId = await jwkThumbprint({ kty, crv, x });
@@ -20,7 +24,19 @@ export async function ensureConsortium(deps: Pick<CoreDeps, "accounts" | "clock"
   await ignoreConflict(deps.accounts.createAccount(account));
   // Trusted configuration: the bootstrap key is the one key registered without a proof.
   await ignoreConflict(
-    deps.accounts.addKey({ keyId, accountId: account.id, accountKind: "consortium", publicJwk: { kty, crv, x }, status: "active", label: "bootstrap", createdAt: now, createdBy: "bootstrap" }, MAX_ACTIVE_KEYS),
+    deps.accounts.addKey(
+      {
+        keyId,
+        accountId: account.id,
+        accountKind: "consortium",
+        publicJwk: { kty, crv, x },
+        status: "active",
+        label: "bootstrap",
+        createdAt: now,
+        createdBy: "bootstrap",
+      },
+      MAX_ACTIVE_KEYS,
+    ),
   );
   return { accountId: CONSORTIUM_ACCOUNT_ID, keyId };
 }

@@ -33,7 +33,12 @@ export function campaignCallOf(tb: Traceback): CampaignCall {
     calledNumber: tb.call.calledNumber,
     ...(tb.transcript !== undefined && { transcript: tb.transcript }),
     ...(signer && {
-      signer: { ...(signer.spc && { spc: signer.spc }), ...(signer.certificateSha256 && { certificateSha256: signer.certificateSha256 }), ...(signer.origid && { origid: signer.origid }), ...(signer.attest && { attest: signer.attest }) },
+      signer: {
+        ...(signer.spc && { spc: signer.spc }),
+        ...(signer.certificateSha256 && { certificateSha256: signer.certificateSha256 }),
+        ...(signer.origid && { origid: signer.origid }),
+        ...(signer.attest && { attest: signer.attest }),
+      },
     }),
     ...(origin && { originator: { providerId: origin.providerId, customerName: origin.customer.name } }),
   };
@@ -55,11 +60,17 @@ export async function assignToCampaign(deps: CampaignDeps, tb: Traceback): Promi
 
   const ids = (await deps.campaigns.callsUnder(keys, DEFAULT_INCREMENTAL_OPTIONS.candidatesPerKey)).filter((id) => id !== tb.id);
   const candidates = await deps.campaigns.getCalls(ids);
-  const links = linksOf(profile, candidates.map((c) => c.profile));
+  const links = linksOf(
+    profile,
+    candidates.map((c) => c.profile),
+  );
   if (links.length === 0) return;
   const linked = new Set(links.map((l) => l.to));
   const placed = candidates.filter((c) => linked.has(c.profile.id) && c.campaignId);
-  const current = await currentCampaigns(deps.campaigns, placed.map((c) => c.campaignId!));
+  const current = await currentCampaigns(
+    deps.campaigns,
+    placed.map((c) => c.campaignId!),
+  );
   const campaignOf = new Map(placed.map((c) => [c.profile.id, current.get(c.campaignId!)!]));
   // Founded by the earlier id of the two: two calls placed at once, each finding the other, found the same campaign.
   const placement = placeCall(links, campaignOf, (to) => foundedBy(to < tb.id ? to : tb.id))!;
@@ -77,7 +88,14 @@ export async function assignToCampaign(deps: CampaignDeps, tb: Traceback): Promi
   }
 }
 
-function membership(campaignId: string, call: CallProfile, signals: Membership["signals"], linkedTo: string | undefined, at: string, by = "clustering"): Membership {
+function membership(
+  campaignId: string,
+  call: CallProfile,
+  signals: Membership["signals"],
+  linkedTo: string | undefined,
+  at: string,
+  by = "clustering",
+): Membership {
   return { campaignId, tracebackId: call.id, callTime: call.callTime, signals, ...(linkedTo && { linkedTo }), assignedBy: by, assignedAt: at };
 }
 
@@ -195,21 +213,41 @@ export async function mergeCampaigns(deps: CampaignDeps, p: Principal, campaignI
 }
 
 /** Moves the named tracebacks out into a new campaign, decided like the one they leave. */
-export async function splitCampaign(deps: CampaignDeps, p: Principal, campaignId: string, tracebackIds: readonly string[], name?: string): Promise<CampaignView> {
+export async function splitCampaign(
+  deps: CampaignDeps,
+  p: Principal,
+  campaignId: string,
+  tracebackIds: readonly string[],
+  name?: string,
+): Promise<CampaignView> {
   const from = await decidable(deps, p, campaignId);
   const members = new Map((await membersOf(deps.campaigns, from, MAX_VIEW_CALLS)).map((m) => [m.tracebackId, m]));
   const unique = [...new Set(tracebackIds)];
   unique.forEach((id, i) => {
     if (!members.has(id)) throw new RuleViolationError("not_in_campaign", `traceback ${id} is not in campaign ${campaignId}`, `/tracebackIds/${i}`);
   });
-  if (unique.length === members.size) throw new RuleViolationError("split_takes_all", "a split must leave at least one traceback in the campaign", "/tracebackIds");
+  if (unique.length === members.size)
+    throw new RuleViolationError("split_takes_all", "a split must leave at least one traceback in the campaign", "/tracebackIds");
   const d = decision(deps, p, "split", unique.join(" "));
-  const part: CampaignRecord = { id: deps.ids.next("cmp"), ...(name !== undefined && { name }), decided: true, createdAt: d.at, calls: 0, decisions: [{ ...d, detail: `from ${campaignId}` }] };
+  const part: CampaignRecord = {
+    id: deps.ids.next("cmp"),
+    ...(name !== undefined && { name }),
+    decided: true,
+    createdAt: d.at,
+    calls: 0,
+    decisions: [{ ...d, detail: `from ${campaignId}` }],
+  };
   await deps.campaigns.createCampaign(part);
   await deps.campaigns.decide(campaignId, d);
   for (const id of unique) {
     const m = members.get(id)!;
-    await deps.campaigns.move(m.campaignId, { ...m, campaignId: part.id, signals: [{ signal: "analyst", value: campaignId }], assignedBy: p.accountId, assignedAt: d.at });
+    await deps.campaigns.move(m.campaignId, {
+      ...m,
+      campaignId: part.id,
+      signals: [{ signal: "analyst", value: campaignId }],
+      assignedBy: p.accountId,
+      assignedAt: d.at,
+    });
   }
   return getCampaign(deps, p, part.id);
 }

@@ -51,7 +51,12 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, copy: "first" | "recov
   const now = deps.clock.now();
   const slow = targets.filter((t) => t.endpoint && failing(t.endpoint));
   const outcomes = await Promise.allSettled([
-    slow.length > 0 && toSlowLane(deps, event, slow.map((t) => dueInSlowLane(event, t.channel, now, now))),
+    slow.length > 0 &&
+      toSlowLane(
+        deps,
+        event,
+        slow.map((t) => dueInSlowLane(event, t.channel, now, now)),
+      ),
     ...targets
       .filter((t) => !slow.includes(t))
       .map(({ channel, endpoint }) => {
@@ -77,7 +82,11 @@ async function handOver(deps: WebhookDeps, event: HubEvent, targets: Array<{ cha
   const found = await Promise.all(targets.map((t) => deps.webhooks.getDelivery(event.id, t.channel)));
   const now = deps.clock.now();
   const due = new Date(now.getTime() + (firstMayRun ? attemptSpanMs(deps) : 0));
-  await toSlowLane(deps, event, targets.filter((_, i) => !found[i]).map((t) => dueInSlowLane(event, t.channel, now, due)));
+  await toSlowLane(
+    deps,
+    event,
+    targets.filter((_, i) => !found[i]).map((t) => dueInSlowLane(event, t.channel, now, due)),
+  );
   await deps.webhooks.markFannedOut(event);
 }
 
@@ -102,13 +111,25 @@ async function toSlowLane(deps: WebhookDeps, event: HubEvent, deliveries: Delive
   await deps.queue.send(
     fresh.map((d) => {
       const notBefore = Math.max(0, Date.parse(d.nextAttemptAt!));
-      return { message: { kind: "attempt", eventId: event.id, endpointId: d.endpointId, attempt: 1, notBefore, event }, delaySeconds: realDelaySeconds(deps, notBefore - now), lane: "slow" };
+      return {
+        message: { kind: "attempt", eventId: event.id, endpointId: d.endpointId, attempt: 1, notBefore, event },
+        delaySeconds: realDelaySeconds(deps, notBefore - now),
+        lane: "slow",
+      };
     }),
   );
 }
 
 function newDelivery(event: HubEvent, channel: string, now: Date) {
-  return { eventId: event.id, endpointId: channel, accountId: event.recipientId, eventType: event.type, attempts: [], createdAt: now.toISOString(), updatedAt: now.toISOString() };
+  return {
+    eventId: event.id,
+    endpointId: channel,
+    accountId: event.recipientId,
+    eventType: event.type,
+    attempts: [],
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
 }
 
 /** A delivery whose first attempt is the slow lane's, from `due` on. */
@@ -138,7 +159,14 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
   // The message carries its event; a retry the reconciler re-enqueued reads it.
   const eventOf = async () => (m.event?.id === m.eventId ? m.event : deps.webhooks.getEvent(m.eventId));
   // An expired claim keeps its status and number when taken over: its lease tells two takers apart.
-  if (!(await deps.webhooks.replaceDelivery(claimed, { status: d.status, attemptCount: d.attemptCount, ...(d.leaseUntil !== undefined && { leaseUntil: d.leaseUntil }) }))) return;
+  if (
+    !(await deps.webhooks.replaceDelivery(claimed, {
+      status: d.status,
+      attemptCount: d.attemptCount,
+      ...(d.leaseUntil !== undefined && { leaseUntil: d.leaseUntil }),
+    }))
+  )
+    return;
 
   if (isMailChannel(m.endpointId)) {
     const event = await eventOf();
@@ -151,7 +179,10 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
 
 async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<void> {
   const { leaseUntil: _l, ...base } = claimed;
-  await deps.webhooks.replaceDelivery({ ...base, status: "cancelled", updatedAt: now.toISOString() }, { status: "sending", attemptCount: claimed.attemptCount });
+  await deps.webhooks.replaceDelivery(
+    { ...base, status: "cancelled", updatedAt: now.toISOString() },
+    { status: "sending", attemptCount: claimed.attemptCount },
+  );
 }
 
 /**
@@ -216,11 +247,22 @@ async function settle(deps: WebhookDeps, d: Delivery, event: HubEvent, first: bo
     if (first) await deps.webhooks.appendAttempt(d.eventId, d.endpointId, next.attempts.at(-1) as AttemptRecord);
     return undefined;
   }
-  deps.log.info(isMailChannel(d.endpointId) ? "mail attempt" : "webhook attempt", { eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount, outcome: result.outcome, status: result.status, latencyMs: result.latencyMs });
+  deps.log.info(isMailChannel(d.endpointId) ? "mail attempt" : "webhook attempt", {
+    eventId: d.eventId,
+    endpointId: d.endpointId,
+    attempt: d.attemptCount,
+    outcome: result.outcome,
+    status: result.status,
+    latencyMs: result.latencyMs,
+  });
   if (next.status === "retrying" && next.nextAttemptAt) {
     const notBefore = Date.parse(next.nextAttemptAt);
     await deps.queue.send([
-      { message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore, event }, delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()), lane: "slow" },
+      {
+        message: { kind: "attempt", eventId: d.eventId, endpointId: d.endpointId, attempt: d.attemptCount + 1, notBefore, event },
+        delaySeconds: realDelaySeconds(deps, notBefore - done.getTime()),
+        lane: "slow",
+      },
     ]);
   }
   return done;

@@ -42,7 +42,11 @@ export class RecordingEventPublisher implements EventPublisher {
  * for lost only once it has had the time to end, however fast the hub's clock runs; a grace of 0
  * says that nothing of an earlier process still runs (a restart), and waits for nothing.
  */
-export async function recoverFanOuts(deps: Pick<WebhookDeps, "webhooks" | "queue" | "clock" | "webhookSettings">, graceSeconds: number, limit = 100): Promise<number> {
+export async function recoverFanOuts(
+  deps: Pick<WebhookDeps, "webhooks" | "queue" | "clock" | "webhookSettings">,
+  graceSeconds: number,
+  limit = 100,
+): Promise<number> {
   const graceMs = graceSeconds === 0 ? 0 : Math.max(graceSeconds * 1000, attemptSpanMs(deps));
   const before = new Date(deps.clock.now().getTime() - graceMs).toISOString();
   const events = await deps.webhooks.eventsAwaitingFanOut(before, limit);

@@ -55,7 +55,10 @@ export async function evidenceBundle(
   const entries = [...ofTraceback, ...(await batchEntriesOf(deps, tracebackId, ofTraceback))].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
   const waiting = entries.filter((e) => e.index === undefined || !head || e.index >= head.size).length;
   if (waiting > 0 || !head) {
-    throw new ConflictError("not_integrated", `${waiting} statements about traceback ${tracebackId} are accepted and not integrated into the log yet; retry in a second`);
+    throw new ConflictError(
+      "not_integrated",
+      `${waiting} statements about traceback ${tracebackId} are accepted and not integrated into the log yet; retry in a second`,
+    );
   }
   if (opts.trustedSize !== undefined && opts.trustedSize > head.size) {
     throw new RuleViolationError("beyond_log", `the log has signed ${head.size} entries, not ${opts.trustedSize}`, "/trustedSize");
@@ -82,7 +85,11 @@ export async function evidenceBundle(
   }
 
   const [proofs, consistency, certificates] = await Promise.all([
-    inclusionProofsIn(log, head.size, entries.map((e) => e.index!)),
+    inclusionProofsIn(
+      log,
+      head.size,
+      entries.map((e) => e.index!),
+    ),
     opts.trustedSize !== undefined ? consistencyProof(log, opts.trustedSize, head.size) : undefined,
     certificatesOf(deps, stored.traceback.value.signatures ?? []),
   ]);

@@ -31,7 +31,9 @@ export function signatureVerdict(tb: Traceback, hops: Hop[]): SignatureVerdict {
   for (const s of tb.signatures ?? []) {
     findings.push(...s.findings);
     const inquiry = inquiries.find((h) => h.inquiry?.identityIndex === s.identityIndex);
-    const inquiryAnswer = inquiry?.answer ? { answerType: inquiry.answer.type, ...(inquiry.answer.type === "originator_identified" && { customer: inquiry.answer.customer.name }) } : undefined;
+    const inquiryAnswer = inquiry?.answer
+      ? { answerType: inquiry.answer.type, ...(inquiry.answer.type === "originator_identified" && { customer: inquiry.answer.customer.name }) }
+      : undefined;
     const related = pathFindings({
       chain: chain.map((h) => ({ ...(h.providerId && { providerId: h.providerId }), ...(h.answer && { answerType: h.answer.type }) })),
       ...(s.signerProviderId && { signerProviderId: s.signerProviderId }),
@@ -61,7 +63,10 @@ export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "eviden
   const chain = await deps.tracebacks.getChain(tracebackId);
   if (!chain) return [];
   const tb = chain.traceback.value;
-  const { findings } = signatureVerdict(tb, chain.hops.map((h) => h.value));
+  const { findings } = signatureVerdict(
+    tb,
+    chain.hops.map((h) => h.value),
+  );
   const recordedAt = tb.result?.decidedAt ?? deps.clock.now().toISOString();
   await Promise.all(
     findings.map((f) => {
@@ -73,4 +78,3 @@ export async function recordFindings(deps: Pick<CoreDeps, "tracebacks" | "eviden
   );
   return findings;
 }
-

@@ -22,7 +22,10 @@ import { assignToCampaign } from "./campaigns.js";
 import { recordRoles } from "./offenders.js";
 import type { CoreDeps, KycRecord, OutboxRef, Stored, StoredHop } from "./ports.js";
 
-export type FollowUpDeps = Pick<CoreDeps, "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "transparencyLog" | "rmd" | "campaigns" | "intel" | "ids">;
+export type FollowUpDeps = Pick<
+  CoreDeps,
+  "tracebacks" | "accounts" | "events" | "deadlines" | "log" | "evidence" | "clock" | "transparencyLog" | "rmd" | "campaigns" | "intel" | "ids"
+>;
 
 /** A new outbox marker: sorts by time, unique per transition. */
 export function outboxMarker(now: Date, id: string): string {
@@ -39,7 +42,11 @@ export async function followUpTraceback(deps: FollowUpDeps, tracebackId: string,
   const chain = await deps.tracebacks.getChain(tracebackId);
   if (!chain) return;
   const tb = chain.traceback.value;
-  const events = await notifyOpenedHops(deps, tb, chain.hops.map((h) => h.value));
+  const events = await notifyOpenedHops(
+    deps,
+    tb,
+    chain.hops.map((h) => h.value),
+  );
   if (tb.result?.outcome === "closed") {
     const current = await deps.tracebacks.getHop(tracebackId, tb.hopCount, true);
     if (current) await finishPendingFollowUp(deps, current);
@@ -237,11 +244,12 @@ function withDecision(tb: Traceback, hop: StoredHop): Hop {
   if (hop.decision || hop.status !== "answered" || !hop.answer || !hop.answeredAt || !hop.answeredBy) return hop;
   if (tb.status === "completed" || tb.hopCount !== hop.seq) return hop;
   const resolved = hop.resolvedUpstream;
-  const upstream = resolved && "registered" in resolved
-    ? { registered: resolved.registered }
-    : hop.answer.type === "upstream_identified" && "name" in hop.answer.upstream
-      ? { unregistered: hop.answer.upstream }
-      : undefined;
+  const upstream =
+    resolved && "registered" in resolved
+      ? { registered: resolved.registered }
+      : hop.answer.type === "upstream_identified" && "name" in hop.answer.upstream
+        ? { unregistered: hop.answer.upstream }
+        : undefined;
   const decision = decideAnswer(tb, { ...hop, status: "open" }, hop.answer, upstream, hop.answeredBy.accountId, new Date(hop.answeredAt));
   return decision ? { ...hop, decision } : hop;
 }

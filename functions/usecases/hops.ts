@@ -179,10 +179,15 @@ async function resolveUpstream(deps: CoreDeps, answer: HopAnswer): Promise<Resol
   if ("providerId" in up) {
     const account = await deps.accounts.getAccount(up.providerId);
     if (!account || account.kind !== "provider") {
-      throw new RuleViolationError("unknown_provider", `no registered provider ${up.providerId}; name an unregistered upstream by name and FRN`, "/upstream/providerId");
+      throw new RuleViolationError(
+        "unknown_provider",
+        `no registered provider ${up.providerId}; name an unregistered upstream by name and FRN`,
+        "/upstream/providerId",
+      );
     }
     return { registered: account.id };
   }
-  const registered = (up.frn && (await deps.accounts.accountIdByFrn(up.frn))) || (up.rmdNumber && (await deps.accounts.accountIdByRmd(up.rmdNumber))) || undefined;
+  const registered =
+    (up.frn && (await deps.accounts.accountIdByFrn(up.frn))) || (up.rmdNumber && (await deps.accounts.accountIdByRmd(up.rmdNumber))) || undefined;
   return registered ? { registered } : { unregistered: up };
 }

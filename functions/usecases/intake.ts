@@ -34,7 +34,9 @@ export type ItemResult =
 export function callKeyOf(call: CapturedCall): string {
   if (call.callKey !== undefined) return call.callKey;
   const at = new Date(Date.parse(call.callTime)).toISOString();
-  const digest = createHash("sha256").update(JSON.stringify([call.callingNumber, call.calledNumber, at, call.identityHeaders?.[0] ?? null])).digest("base64url");
+  const digest = createHash("sha256")
+    .update(JSON.stringify([call.callingNumber, call.calledNumber, at, call.identityHeaders?.[0] ?? null]))
+    .digest("base64url");
   return `sha256:${digest}`;
 }
 
@@ -58,7 +60,12 @@ async function intakeOne(deps: CoreDeps, p: Principal, input: BatchInput, index:
   const callKey = callKeyOf(input.calls[index]!);
   try {
     const provider = terminatingProviderId ?? input.terminatingProviderId;
-    if (provider === undefined) throw new RuleViolationError("terminating_provider_required", "the call names no terminating provider, and the batch gives none for all its calls", "/terminatingProviderId");
+    if (provider === undefined)
+      throw new RuleViolationError(
+        "terminating_provider_required",
+        "the call names no terminating provider, and the batch gives none for all its calls",
+        "/terminatingProviderId",
+      );
     const { chain, created } = await startTracebackOf(
       deps,
       p,

@@ -101,6 +101,7 @@ export async function revokeInvitation(deps: PeopleDeps, p: Principal, id: strin
     throw new ConflictError("invitation_accepted", `invitation ${id} was accepted; revoke the key ${current.acceptedKeyId} instead`);
   }
   const revoked = await deps.invitations.revoke(id, p.accountId, now.toISOString());
-  if (!revoked || revoked.status === "accepted") throw new ConflictError("invitation_accepted", `invitation ${id} was accepted meanwhile; revoke its key instead`);
+  if (!revoked || revoked.status === "accepted")
+    throw new ConflictError("invitation_accepted", `invitation ${id} was accepted meanwhile; revoke its key instead`);
   return invitationAt(revoked, now);
 }

@@ -14,7 +14,11 @@ import type { CoreDeps } from "./ports.js";
 export async function logDecision(deps: Pick<CoreDeps, "transparencyLog">, decision: Decision | undefined): Promise<void> {
   if (!decision) return;
   try {
-    await appendStatement(deps.transparencyLog, { kind: "decision", id: decisionId(decision), subject: decision.tracebackId, bytes: statementBytes("decision", decision)! }, { decision });
+    await appendStatement(
+      deps.transparencyLog,
+      { kind: "decision", id: decisionId(decision), subject: decision.tracebackId, bytes: statementBytes("decision", decision)! },
+      { decision },
+    );
   } catch (err) {
     // The first logging of a decision is the decision: a follow-up repeated later, when the
     // state has moved on, finds it there and leaves it.

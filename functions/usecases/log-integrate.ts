@@ -100,7 +100,11 @@ async function applyBatch(store: LogStore, batch: SequencedBatch): Promise<TileS
   const wanted = new Map<string, TileRef>();
   for (const ref of [...edgeTiles(batch.from), ...tilesFor([{ start: 0, end }])]) if (widthAt(ref, batch.from) > 0) wanted.set(tileKey(ref), ref);
   const tiles = new TileSet(await store.getTiles([...wanted.values()]));
-  const written = appendToTiles(batch.from, batch.leaves.map((l) => l.leafHash), tiles);
+  const written = appendToTiles(
+    batch.from,
+    batch.leaves.map((l) => l.leafHash),
+    tiles,
+  );
   await store.putTiles(written);
   for (const t of written) tiles.put(t);
   for (let i = 0; i < batch.leaves.length; i += MARK_CONCURRENCY) {

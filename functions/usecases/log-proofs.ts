@@ -40,7 +40,8 @@ export async function inclusionProof(deps: LogDeps, query: { index: number } | {
   if ("statementId" in query) {
     const entry = await deps.logStore.getEntry(query.statementId);
     if (!entry) throw new NotFoundError(`statement ${query.statementId} is not in the log`);
-    if (entry.index === undefined || entry.index >= head.size) throw new ConflictError("not_integrated", `statement ${query.statementId} is accepted and not integrated yet; retry in a second`);
+    if (entry.index === undefined || entry.index >= head.size)
+      throw new ConflictError("not_integrated", `statement ${query.statementId} is accepted and not integrated yet; retry in a second`);
     index = entry.index;
   } else {
     index = query.index;

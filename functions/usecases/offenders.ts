@@ -42,7 +42,10 @@ export interface RepeatOffenders {
 
 export async function repeatOffenders(deps: OffenderDeps, p: Principal, q: OffenderQuery): Promise<RepeatOffenders> {
   if (!isConsortium(p)) throw new ForbiddenError("repeat offenders are for the consortium");
-  const [roles, customers] = await Promise.all([deps.intel.offenderRoles(q.from, q.to, MAX_PERIOD_ITEMS), deps.intel.customers(q.from, q.to, MAX_PERIOD_ITEMS)]);
+  const [roles, customers] = await Promise.all([
+    deps.intel.offenderRoles(q.from, q.to, MAX_PERIOD_ITEMS),
+    deps.intel.customers(q.from, q.to, MAX_PERIOD_ITEMS),
+  ]);
   const { roles: current, customers: currentCustomers } = await withCurrentCampaigns(deps, roles, customers);
   return {
     from: q.from,
@@ -54,9 +57,14 @@ export async function repeatOffenders(deps: OffenderDeps, p: Principal, q: Offen
 }
 
 /** Campaign ids as they stand now: two tracebacks whose campaigns were merged are of one campaign. */
-export async function withCurrentCampaigns(deps: OffenderDeps, roles: ProviderRole[], customers: CustomerRef[]): Promise<{ roles: ProviderRole[]; customers: CustomerRef[] }> {
+export async function withCurrentCampaigns(
+  deps: OffenderDeps,
+  roles: ProviderRole[],
+  customers: CustomerRef[],
+): Promise<{ roles: ProviderRole[]; customers: CustomerRef[] }> {
   const ids = [...roles, ...customers].flatMap((r) => (r.campaignId ? [r.campaignId] : []));
   const current = await currentCampaigns(deps.campaigns, ids);
-  const fix = <T extends { campaignId?: string }>(r: T): T => (r.campaignId && current.has(r.campaignId) ? { ...r, campaignId: current.get(r.campaignId)!.id } : r);
+  const fix = <T extends { campaignId?: string }>(r: T): T =>
+    r.campaignId && current.has(r.campaignId) ? { ...r, campaignId: current.get(r.campaignId)!.id } : r;
   return { roles: roles.map(fix), customers: customers.map(fix) };
 }

@@ -19,7 +19,10 @@ export async function reconcileOutbox(deps: FollowUpDeps, graceSeconds: number, 
   const work = [
     ...pending.map((item) => ({
       fields: item.ref,
-      run: () => (item.ref.seq === undefined ? followUpTraceback(deps, item.ref.tracebackId, item.marker) : followUpHop(deps, item.ref.tracebackId, item.ref.seq, item.marker)),
+      run: () =>
+        item.ref.seq === undefined
+          ? followUpTraceback(deps, item.ref.tracebackId, item.marker)
+          : followUpHop(deps, item.ref.tracebackId, item.ref.seq, item.marker),
     })),
     ...activations.map((a) => ({ fields: { accountId: a.accountId }, run: () => finishActivation(deps, a.accountId, a.marker) })),
   ];

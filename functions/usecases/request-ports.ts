@@ -19,7 +19,14 @@ export type IdempotencyStart = { kind: "started"; firstTriedAt: number } | { kin
 
 export interface RequestStore {
   firstSighting(signatureHash: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean>;
-  startIdempotent(principalId: string, key: string, fingerprint: string, nowMs: number, retentionSeconds: number, leaseSeconds: number): Promise<IdempotencyStart>;
+  startIdempotent(
+    principalId: string,
+    key: string,
+    fingerprint: string,
+    nowMs: number,
+    retentionSeconds: number,
+    leaseSeconds: number,
+  ): Promise<IdempotencyStart>;
   completeIdempotent(principalId: string, key: string, fingerprint: string, response: StoredResponse, nowMs: number, retentionSeconds: number): Promise<void>;
   abandonIdempotent(principalId: string, key: string, fingerprint: string): Promise<void>;
 }

@@ -32,7 +32,8 @@ type ImportDeps = Pick<CoreDeps, "rmd" | "clock" | "ids" | "log">;
 export async function importRmdExport(deps: ImportDeps, p: Principal, input: ImportInput): Promise<RmdImport> {
   assertCanImport(p);
   const now = deps.clock.now();
-  if (Date.parse(input.asOf) > now.getTime() + MAX_FUTURE_MS) throw new RuleViolationError("rmd_as_of_in_future", `asOf ${input.asOf} is in the future`, "/asOf");
+  if (Date.parse(input.asOf) > now.getTime() + MAX_FUTURE_MS)
+    throw new RuleViolationError("rmd_as_of_in_future", `asOf ${input.asOf} is in the future`, "/asOf");
   const head = await deps.rmd.head();
   if (head) await repairHeadMark(deps, head);
   if (head && input.asOf <= head.asOf) {
@@ -65,13 +66,25 @@ export async function importRmdExport(deps: ImportDeps, p: Principal, input: Imp
     importedBy: p.accountId,
   };
   const versions = versionsOf(plan, { importId: imp.id, asOf: imp.asOf }, lastListed);
-  await deps.rmd.stage(imp, versions, plan.manifest, plan.removed.flatMap((e) => e.frns.map((frn) => ({ frn, number: e.number }))));
+  await deps.rmd.stage(
+    imp,
+    versions,
+    plan.manifest,
+    plan.removed.flatMap((e) => e.frns.map((frn) => ({ frn, number: e.number }))),
+  );
   const committedAt = deps.clock.now().toISOString();
   if (!(await deps.rmd.commit(imp, committedAt))) {
     await deps.rmd.abandon(imp, versions).catch((err) => deps.log.warn("abandoned RMD import left staged items", { importId: imp.id, error: String(err) }));
     throw new ConflictError("rmd_import_conflict", "another RMD import was committed while this one was being written; import the file again");
   }
-  deps.log.info("RMD snapshot committed", { importId: imp.id, asOf: imp.asOf, filings: imp.filings, added: imp.added, changed: imp.changed, removed: imp.removed });
+  deps.log.info("RMD snapshot committed", {
+    importId: imp.id,
+    asOf: imp.asOf,
+    filings: imp.filings,
+    added: imp.added,
+    changed: imp.changed,
+    removed: imp.removed,
+  });
   return { ...imp, status: "committed", committedAt };
 }
 

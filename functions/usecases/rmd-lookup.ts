@@ -88,7 +88,11 @@ export async function tracebackFindings(deps: RmdDeps, p: Principal, tracebackId
   const tb = chain.traceback.value;
   const recorded = tb.status === "completed" ? await deps.tracebacks.getKycRecord(tracebackId) : undefined;
   if (recorded) return recorded;
-  return kycOf(deps, tb, chain.hops.map((h) => h.value));
+  return kycOf(
+    deps,
+    tb,
+    chain.hops.map((h) => h.value),
+  );
 }
 
 /** The KYC findings of a chain against the snapshot in effect at its call. */
@@ -101,7 +105,13 @@ export async function kycOf(deps: Pick<RmdDeps, "rmd" | "accounts">, tb: Traceba
   const snapshot = await deps.rmd.snapshotAt(kyc.callTimeUtc);
   const providers = new Map<string, RegisteredProvider>();
   for (const account of await mapLimit(providerIdsOf(kyc), READS_IN_FLIGHT, (id) => deps.accounts.getAccount(id))) {
-    if (account?.kind === "provider") providers.set(account.id, { id: account.id, name: account.name, ...(account.frn && { frn: account.frn }), ...(account.rmdNumber && { rmdNumber: account.rmdNumber }) });
+    if (account?.kind === "provider")
+      providers.set(account.id, {
+        id: account.id,
+        name: account.name,
+        ...(account.frn && { frn: account.frn }),
+        ...(account.rmdNumber && { rmdNumber: account.rmdNumber }),
+      });
   }
   const matches = new Map<string, RmdMatch>();
   if (snapshot) {
@@ -109,7 +119,12 @@ export async function kycOf(deps: Pick<RmdDeps, "rmd" | "accounts">, tb: Traceba
     const found = await mapLimit(identities, READS_IN_FLIGHT, async (i) => matchIdentity(i, await evidenceFor(deps, i, snapshot)));
     identities.forEach((i, n) => matches.set(identityKey(i), found[n]!));
   }
-  return { tracebackId: tb.id, callTimeUtc: kyc.callTimeUtc, ...(snapshot && { snapshot }), findings: kycFindings(kyc, { ...(snapshot && { snapshot }), providers, matches }) };
+  return {
+    tracebackId: tb.id,
+    callTimeUtc: kyc.callTimeUtc,
+    ...(snapshot && { snapshot }),
+    findings: kycFindings(kyc, { ...(snapshot && { snapshot }), providers, matches }),
+  };
 }
 
 /**
@@ -137,7 +152,10 @@ async function numbersWithFrn(deps: Pick<RmdDeps, "rmd">, frn: string, snapshot:
 async function sameName(deps: Pick<RmdDeps, "rmd">, name: string, snapshot: SnapshotRef): Promise<RmdFiling[]> {
   const key = businessNameKey(name);
   if (!key) return [];
-  const numbers = (await deps.rmd.manifest(snapshot.importId)).filter((e) => e.nameKeys.includes(key)).slice(0, MAX_SUGGESTIONS).map((e) => e.number);
+  const numbers = (await deps.rmd.manifest(snapshot.importId))
+    .filter((e) => e.nameKeys.includes(key))
+    .slice(0, MAX_SUGGESTIONS)
+    .map((e) => e.number);
   const standings = await mapLimit(numbers, READS_IN_FLIGHT, async (n) => standingOf(snapshot, await deps.rmd.latestVersion(n, snapshot)));
   return standings.flatMap((s) => (s.state === "listed" ? [filingOf(s)!] : []));
 }

@@ -98,4 +98,3 @@ export async function removeTrustAnchor(deps: CoreDeps, p: Principal, fingerprin
   if (p.kind !== "consortium") throw new ForbiddenError("only the consortium manages the trust store");
   if (!(await deps.evidence.removeTrustAnchor(fingerprint))) throw new NotFoundError(`trust anchor ${fingerprint} not found`);
 }
-

@@ -255,7 +255,13 @@ export async function reopenTraceback(deps: CoreDeps, p: Principal, tracebackId:
 }
 
 /** Answer counts and times of one provider over [from, to), for the consortium or the provider itself. */
-export async function providerResponsiveness(deps: CoreDeps, p: Principal, providerId: string, from: string, to: string): Promise<Responsiveness & { providerId: string; from: string; to: string }> {
+export async function providerResponsiveness(
+  deps: CoreDeps,
+  p: Principal,
+  providerId: string,
+  from: string,
+  to: string,
+): Promise<Responsiveness & { providerId: string; from: string; to: string }> {
   if (p.kind !== "consortium" && p.accountId !== providerId) throw new NotFoundError(`provider ${providerId} not found`);
   const hops = await deps.tracebacks.hopsOfBetween(providerId, from, to, 10_000);
   return { providerId, from, to, ...responsiveness(hops) };

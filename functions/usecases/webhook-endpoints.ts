@@ -20,7 +20,8 @@ export async function registerEndpoint(
   const check = await deps.guard(input.url);
   if (!check.ok) throw new RuleViolationError("webhook_url_refused", `the webhook URL is not allowed: ${check.detail}`, "/url");
   const existing = await deps.webhooks.listEndpoints(p.accountId, { limit: MAX_ENDPOINTS_PER_ACCOUNT });
-  if (existing.items.length >= MAX_ENDPOINTS_PER_ACCOUNT) throw new RuleViolationError("too_many_endpoints", `at most ${MAX_ENDPOINTS_PER_ACCOUNT} endpoints per account`);
+  if (existing.items.length >= MAX_ENDPOINTS_PER_ACCOUNT)
+    throw new RuleViolationError("too_many_endpoints", `at most ${MAX_ENDPOINTS_PER_ACCOUNT} endpoints per account`);
   const now = deps.clock.now().toISOString();
   const secret = newWebhookSecret();
   const endpoint: Endpoint = {
@@ -82,7 +83,13 @@ export async function setEndpointStatus(deps: WebhookDeps, p: Principal, id: str
 
 export async function sendTestEvent(deps: WebhookDeps, p: Principal, id: string): Promise<HubEvent> {
   const e = await ownEndpoint(deps, p, id);
-  const event: HubEvent = { id: deps.ids.next("evt"), type: "endpoint.test", createdAt: deps.clock.now().toISOString(), recipientId: e.accountId, data: { endpointId: e.id } };
+  const event: HubEvent = {
+    id: deps.ids.next("evt"),
+    type: "endpoint.test",
+    createdAt: deps.clock.now().toISOString(),
+    recipientId: e.accountId,
+    data: { endpointId: e.id },
+  };
   await deps.events.publish([event]);
   return event;
 }
@@ -94,13 +101,15 @@ export async function listDeliveries(deps: WebhookDeps, p: Principal, endpointId
 
 /** The e-mail notices of an account (the caller's; the consortium's choice), newest first, with every attempt. */
 export async function listMailDeliveries(deps: WebhookDeps, p: Principal, page: PageRequest, accountId?: string): Promise<Page<Delivery>> {
-  if (accountId !== undefined && accountId !== p.accountId && p.kind !== "consortium") throw new ForbiddenError("only the consortium reads other accounts' e-mail notices");
+  if (accountId !== undefined && accountId !== p.accountId && p.kind !== "consortium")
+    throw new ForbiddenError("only the consortium reads other accounts' e-mail notices");
   return deps.webhooks.listDeliveries(mailChannelOf(accountId ?? p.accountId), page);
 }
 
 /** The caller's event feed, oldest first: push is a convenience, this is the record. */
 export async function listEvents(deps: WebhookDeps, p: Principal, page: PageRequest, opts: { since?: string; recipientId?: string }): Promise<Page<HubEvent>> {
-  if (opts.recipientId && opts.recipientId !== p.accountId && p.kind !== "consortium") throw new ForbiddenError("only the consortium reads other accounts' events");
+  if (opts.recipientId && opts.recipientId !== p.accountId && p.kind !== "consortium")
+    throw new ForbiddenError("only the consortium reads other accounts' events");
   return deps.webhooks.listEvents(opts.recipientId ?? p.accountId, page, opts.since);
 }
 

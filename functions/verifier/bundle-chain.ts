@@ -69,11 +69,19 @@ export function checkChain(chain: Chain, requests: CheckedRequest[], decisions: 
   const registered = hops.flatMap((h) => (h.providerId ? [h.providerId] : []));
   if (!same(tb.path, registered)) tbProblem("the traceback's path is not the providers its hops asked");
   const findings = [...(tb.callFindings ?? []), ...signatureVerdict(tb as Traceback, [...hops, ...inquiries] as Hop[]).findings];
-  if ((chain.findings !== undefined || findings.length > 0) && !same(chain.findings ?? [], findings)) tbProblem("the findings are not those the traceback's signatures and answers give");
+  if ((chain.findings !== undefined || findings.length > 0) && !same(chain.findings ?? [], findings))
+    tbProblem("the findings are not those the traceback's signatures and answers give");
   return found;
 }
 
-function checkCreation(tb: Chain["traceback"], first: ChainHop | undefined, inquiries: ChainHop[], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void): void {
+function checkCreation(
+  tb: Chain["traceback"],
+  first: ChainHop | undefined,
+  inquiries: ChainHop[],
+  requests: CheckedRequest[],
+  decisions: LoggedDecision[],
+  problem: (t: string) => void,
+): void {
   const c = creationOf(tb, requests, decisions, problem);
   if (!c) return;
   const { body, signer } = c;
@@ -83,7 +91,8 @@ function checkCreation(tb: Chain["traceback"], first: ChainHop | undefined, inqu
   if (tb.call.callingNumberAsGiven !== body.callingNumber || tb.call.callTime !== body.callTime) problem("the call is not the one the creation gave");
   if (!same(tb.identityHeaders, body.identityHeaders ?? [])) problem("the Identity headers are not those the creation gave");
   for (const field of ["campaign", "notes", "mediaUrl"] as const) if (!same(tb[field], body[field])) problem(`the ${field} is not the creation's`);
-  if (tb.path[0] !== body.terminatingProviderId || first?.providerId !== body.terminatingProviderId) problem(`hop 1 is not asked of the terminating provider the creation names (${String(body.terminatingProviderId)})`);
+  if (tb.path[0] !== body.terminatingProviderId || first?.providerId !== body.terminatingProviderId)
+    problem(`hop 1 is not asked of the terminating provider the creation names (${String(body.terminatingProviderId)})`);
   for (const h of [...(first ? [first] : []), ...inquiries]) {
     if (h.createdAt !== tb.createdAt || h.namedBy.accountId !== tb.initiatorId) problem(`hop ${h.seq} was not asked when and as the traceback was created`);
   }
@@ -95,7 +104,12 @@ function checkCreation(tb: Chain["traceback"], first: ChainHop | undefined, inqu
  * the batch's provider and initiator for all its calls). Either is accepted when the hub
  * accepted it: a creation at the traceback's creation time, a batch not before it.
  */
-function creationOf(tb: Chain["traceback"], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void): { body: Record<string, unknown>; signer: string } | undefined {
+function creationOf(
+  tb: Chain["traceback"],
+  requests: CheckedRequest[],
+  decisions: LoggedDecision[],
+  problem: (t: string) => void,
+): { body: Record<string, unknown>; signer: string } | undefined {
   const creations = requests.filter((r) => r.action.kind === "create");
   const batchCalls = decisions.map((l) => l.decision).filter((d): d is Extract<Decision, { type: "batch_created" }> => d.type === "batch_created");
   if (creations.length + batchCalls.length !== 1) {
@@ -104,7 +118,8 @@ function creationOf(tb: Chain["traceback"], requests: CheckedRequest[], decision
   }
   const single = creations[0];
   if (single) {
-    if (tb.createdAt !== single.acceptedAt) problem(`the traceback's creation time ${tb.createdAt} is not when the hub accepted its creation (${single.acceptedAt})`);
+    if (tb.createdAt !== single.acceptedAt)
+      problem(`the traceback's creation time ${tb.createdAt} is not when the hub accepted its creation (${single.acceptedAt})`);
     return { body: (single.body ?? {}) as Record<string, unknown>, signer: single.key.accountId };
   }
   const d = batchCalls[0]!;
@@ -120,10 +135,15 @@ function creationOf(tb: Chain["traceback"], requests: CheckedRequest[], decision
     return undefined;
   }
   if (tb.createdAt !== d.createdAt) problem(`the traceback's creation time ${tb.createdAt} is not the one the hub logged (${d.createdAt})`);
-  if (batch.acceptedAt === undefined || batch.acceptedAt < tb.createdAt) problem(`the traceback was created at ${tb.createdAt}, after the hub accepted the batch that started it (${batch.acceptedAt})`);
+  if (batch.acceptedAt === undefined || batch.acceptedAt < tb.createdAt)
+    problem(`the traceback was created at ${tb.createdAt}, after the hub accepted the batch that started it (${batch.acceptedAt})`);
   const body = call as Record<string, unknown>;
   return {
-    body: { ...body, terminatingProviderId: body.terminatingProviderId ?? whole.terminatingProviderId, ...(whole.initiatorId !== undefined && { initiatorId: whole.initiatorId }) },
+    body: {
+      ...body,
+      terminatingProviderId: body.terminatingProviderId ?? whole.terminatingProviderId,
+      ...(whole.initiatorId !== undefined && { initiatorId: whole.initiatorId }),
+    },
     signer: batch.key.accountId,
   };
 }
@@ -143,9 +163,12 @@ function checkHopStatements(h: ChainHop, requests: CheckedRequest[], problem: (t
     const a = answers[0]!;
     if (!same(h.answer, a.body)) problem(`hop ${h.seq}'s answer is not the one its provider signed`);
     if (h.answeredAt !== a.acceptedAt) problem(`hop ${h.seq} was answered at ${a.acceptedAt}, not ${h.answeredAt}`);
-    if (h.answeredBy?.accountId !== a.key.accountId || h.answeredBy?.keyId !== a.key.keyId || h.providerId !== a.key.accountId) problem(`hop ${h.seq}'s answer was signed by ${a.key.accountId}, not the provider asked`);
-    if (!same(h.answeredBy?.person, a.key.person)) problem(`hop ${h.seq}'s answer is attributed to ${personName(h.answeredBy?.person)}, and was signed by the key of ${personName(a.key.person)}`);
-    if (h.late !== undefined && h.deadline && h.late !== (a.acceptedAt! > h.deadline.dueAt)) problem(`hop ${h.seq} is marked ${h.late ? "late" : "on time"} against its due time`);
+    if (h.answeredBy?.accountId !== a.key.accountId || h.answeredBy?.keyId !== a.key.keyId || h.providerId !== a.key.accountId)
+      problem(`hop ${h.seq}'s answer was signed by ${a.key.accountId}, not the provider asked`);
+    if (!same(h.answeredBy?.person, a.key.person))
+      problem(`hop ${h.seq}'s answer is attributed to ${personName(h.answeredBy?.person)}, and was signed by the key of ${personName(a.key.person)}`);
+    if (h.late !== undefined && h.deadline && h.late !== a.acceptedAt! > h.deadline.dueAt)
+      problem(`hop ${h.seq} is marked ${h.late ? "late" : "on time"} against its due time`);
   }
   const amendments = of("amend").sort((x, y) => (x.acceptedAt ?? "").localeCompare(y.acceptedAt ?? ""));
   const recorded = h.amendments ?? [];
@@ -154,12 +177,18 @@ function checkHopStatements(h: ChainHop, requests: CheckedRequest[], problem: (t
     const signed = amendments[i];
     if (!signed) return;
     if (!same({ answer: m.answer, reason: m.reason }, signed.body)) problem(`amendment ${m.number} of hop ${h.seq} is not the one signed`);
-    if (m.amendedAt !== signed.acceptedAt || m.amendedBy.accountId !== signed.key.accountId || m.amendedBy.keyId !== signed.key.keyId || !same(m.amendedBy.person, signed.key.person)) {
+    if (
+      m.amendedAt !== signed.acceptedAt ||
+      m.amendedBy.accountId !== signed.key.accountId ||
+      m.amendedBy.keyId !== signed.key.keyId ||
+      !same(m.amendedBy.person, signed.key.person)
+    ) {
       problem(`amendment ${m.number} of hop ${h.seq} was not made when or by whom it says`);
     }
   });
   const assigned = of("assign").at(-1);
-  if (assigned && (assigned.body as { providerId?: unknown } | undefined)?.providerId !== h.providerId) problem(`hop ${h.seq} is not asked of the provider the consortium assigned it to`);
+  if (assigned && (assigned.body as { providerId?: unknown } | undefined)?.providerId !== h.providerId)
+    problem(`hop ${h.seq} is not asked of the provider the consortium assigned it to`);
 }
 
 /**
@@ -167,36 +196,52 @@ function checkHopStatements(h: ChainHop, requests: CheckedRequest[], problem: (t
  * its opening when it was placed to wait, its overdue marking and escalation.
  */
 function checkHopDecisions(h: ChainHop, decisions: LoggedDecision[], requests: CheckedRequest[], problem: (t: string) => void): void {
-  const of = <T extends Decision["type"]>(type: T) => decisions.map((l) => l.decision).filter((d): d is Extract<Decision, { type: T }> => d.type === type && "hopId" in d && d.hopId === h.id);
+  const of = <T extends Decision["type"]>(type: T) =>
+    decisions.map((l) => l.decision).filter((d): d is Extract<Decision, { type: T }> => d.type === type && "hopId" in d && d.hopId === h.id);
   const placed = of("hop_placed");
   if (placed.length !== 1) return problem(`hop ${h.seq} has ${placed.length} logged placements, not one`);
   const p = placed[0]!;
-  if (p.seq !== h.seq || p.createdAt !== h.createdAt || !same(p.namedBy, h.namedBy)) problem(`hop ${h.seq} is not the hop the hub placed (when, or named by whom)`);
+  if (p.seq !== h.seq || p.createdAt !== h.createdAt || !same(p.namedBy, h.namedBy))
+    problem(`hop ${h.seq} is not the hop the hub placed (when, or named by whom)`);
   const opened = of("hop_opened")[0];
   const assigned = requests.some((r) => r.action.kind === "assign" && r.action.hopId === h.id);
   if (p.providerId !== undefined && p.providerId !== h.providerId) problem(`hop ${h.seq} was placed with ${p.providerId}, not ${h.providerId ?? "nobody"}`);
-  if (p.providerId === undefined && h.providerId !== undefined && opened?.providerId !== h.providerId && !assigned) problem(`hop ${h.seq} is asked of ${h.providerId}, which no decision or assignment names`);
+  if (p.providerId === undefined && h.providerId !== undefined && opened?.providerId !== h.providerId && !assigned)
+    problem(`hop ${h.seq} is asked of ${h.providerId}, which no decision or assignment names`);
   if (opened && opened.providerId !== h.providerId) problem(`hop ${h.seq} was opened to ${opened.providerId}, not ${h.providerId ?? "nobody"}`);
   // The deadline is the one the hop was opened with, else the one it was placed with.
   const deadline = (p.status === "open" ? p.deadline : undefined) ?? opened?.deadline;
   if (h.deadline && !same(h.deadline, deadline)) problem(`hop ${h.seq}'s deadline is not the one the hub set`);
-  for (const [type, at] of [["hop_overdue", h.overdueAt], ["hop_escalated", h.escalatedAt]] as const) {
+  for (const [type, at] of [
+    ["hop_overdue", h.overdueAt],
+    ["hop_escalated", h.escalatedAt],
+  ] as const) {
     const logged = of(type)[0];
-    if (at !== undefined ? logged?.at !== at : logged !== undefined) problem(`hop ${h.seq}'s ${type === "hop_overdue" ? "overdue" : "escalation"} time is not the one the hub logged`);
+    if (at !== undefined ? logged?.at !== at : logged !== undefined)
+      problem(`hop ${h.seq}'s ${type === "hop_overdue" ? "overdue" : "escalation"} time is not the one the hub logged`);
   }
 }
 
-function checkLink(prev: ChainHop, next: ChainHop, requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void, notes: string[]): void {
+function checkLink(
+  prev: ChainHop,
+  next: ChainHop,
+  requests: CheckedRequest[],
+  decisions: LoggedDecision[],
+  problem: (t: string) => void,
+  notes: string[],
+): void {
   const answer = prev.answer;
   if (answer?.type !== "upstream_identified") {
     problem(`hop ${next.seq} follows hop ${prev.seq}, which named no upstream`);
     return;
   }
-  if (next.namedBy.hopId !== prev.id || next.namedBy.accountId !== prev.answeredBy?.accountId) problem(`hop ${next.seq} is not named by hop ${prev.seq}'s answer`);
+  if (next.namedBy.hopId !== prev.id || next.namedBy.accountId !== prev.answeredBy?.accountId)
+    problem(`hop ${next.seq} is not named by hop ${prev.seq}'s answer`);
   if (next.createdAt !== prev.answeredAt) problem(`hop ${next.seq} was not asked when hop ${prev.seq} answered`);
   const upstream = answer.upstream;
   if ("providerId" in upstream) {
-    if (next.providerId !== upstream.providerId) problem(`hop ${next.seq} is asked of ${next.providerId ?? "nobody"}, not the upstream ${upstream.providerId} hop ${prev.seq} named`);
+    if (next.providerId !== upstream.providerId)
+      problem(`hop ${next.seq} is asked of ${next.providerId ?? "nobody"}, not the upstream ${upstream.providerId} hop ${prev.seq} named`);
     return;
   }
   if (!next.providerId) {
@@ -205,28 +250,48 @@ function checkLink(prev: ChainHop, next: ChainHop, requests: CheckedRequest[], d
   }
   const assigned = requests.some((r) => r.action.kind === "assign" && r.action.hopId === next.id);
   const opened = decisions.some(({ decision: d }) => d.type === "hop_opened" && d.hopId === next.id && d.providerId === next.providerId);
-  if (!assigned) notes.push(`hop ${next.seq}: the hub addressed the upstream named by hop ${prev.seq} (${upstream.name}) to ${next.providerId} when a provider with its FRN or RMD number registered${opened ? " (logged)" : ""}`);
+  if (!assigned)
+    notes.push(
+      `hop ${next.seq}: the hub addressed the upstream named by hop ${prev.seq} (${upstream.name}) to ${next.providerId} when a provider with its FRN or RMD number registered${opened ? " (logged)" : ""}`,
+    );
 }
 
 /**
  * The KYC findings against the RMD a traceback's end records (`intel`) are logged with its
  * outcome: the record names no finding, and no snapshot, that the logged findings do not.
  */
-function checkKycRecord(intel: NonNullable<Chain["traceback"]["intel"]>, r: NonNullable<Chain["traceback"]["result"]>, decisions: LoggedDecision[], problem: (t: string) => void): void {
-  const logged = decisions.map((l) => l.decision).find((d): d is Extract<Decision, { type: "rmd_findings" }> => d.type === "rmd_findings" && d.outcome === r.outcome && d.hopSeq === r.hopSeq);
+function checkKycRecord(
+  intel: NonNullable<Chain["traceback"]["intel"]>,
+  r: NonNullable<Chain["traceback"]["result"]>,
+  decisions: LoggedDecision[],
+  problem: (t: string) => void,
+): void {
+  const logged = decisions
+    .map((l) => l.decision)
+    .find((d): d is Extract<Decision, { type: "rmd_findings" }> => d.type === "rmd_findings" && d.outcome === r.outcome && d.hopSeq === r.hopSeq);
   if (!logged) return problem(`the KYC findings recorded when the traceback ended as ${r.outcome} are not in the log`);
   const rmdCodes = new Set<string>(RMD_FINDING_CODES);
-  const refs = (fs: Array<{ code: string; providerId?: string }>) => [...new Set(fs.filter((f) => rmdCodes.has(f.code)).map((f) => `${f.code} ${f.providerId ?? ""}`))].sort();
-  if (!same(refs(intel.findings), refs(logged.findings)) || !same(intel.rmdSnapshot, logged.snapshot)) problem("the KYC findings the traceback records are not those the hub logged");
+  const refs = (fs: Array<{ code: string; providerId?: string }>) =>
+    [...new Set(fs.filter((f) => rmdCodes.has(f.code)).map((f) => `${f.code} ${f.providerId ?? ""}`))].sort();
+  if (!same(refs(intel.findings), refs(logged.findings)) || !same(intel.rmdSnapshot, logged.snapshot))
+    problem("the KYC findings the traceback records are not those the hub logged");
 }
 
-function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: CheckedRequest[], decisions: LoggedDecision[], problem: (t: string) => void, notes: string[]): void {
+function checkOutcome(
+  tb: Chain["traceback"],
+  hops: ChainHop[],
+  requests: CheckedRequest[],
+  decisions: LoggedDecision[],
+  problem: (t: string) => void,
+  notes: string[],
+): void {
   const r = tb.result;
   const last = hops.at(-1);
   const outcomes = decisions.filter((l) => l.decision.type === "outcome").sort((a, b) => a.loggedAt.localeCompare(b.loggedAt));
   if (tb.status !== "completed" || !r) {
     if (last?.answer && last.answer.type !== "upstream_identified") problem(`hop ${last.seq} ended the chain and the traceback is still ${tb.status}`);
-    if (outcomes.length > 0 && !requests.some((q) => q.action.kind === "reopen")) problem("the hub logged an outcome and the traceback is still open, never reopened");
+    if (outcomes.length > 0 && !requests.some((q) => q.action.kind === "reopen"))
+      problem("the hub logged an outcome and the traceback is still open, never reopened");
     return;
   }
   const logged = outcomes.at(-1)?.decision;
@@ -238,24 +303,29 @@ function checkOutcome(tb: Chain["traceback"], hops: ChainHop[], requests: Checke
   }
   // A signed call's findings are filed, and logged, when its chain ends (a closing files none).
   const filed = decisions.some(({ decision: d }) => d.type === "findings" && d.outcome === r.outcome && d.hopSeq === r.hopSeq);
-  if ((tb.signatures?.length ?? 0) > 0 && r.outcome !== "closed" && !filed) problem(`the findings filed when the traceback ended as ${r.outcome} are not in the log`);
+  if ((tb.signatures?.length ?? 0) > 0 && r.outcome !== "closed" && !filed)
+    problem(`the findings filed when the traceback ended as ${r.outcome} are not in the log`);
   if (tb.intel) checkKycRecord(tb.intel, r, decisions, problem);
   if (r.outcome === "closed") {
     const close = requests.filter((q) => q.action.kind === "close").at(-1);
     if (!close) return problem("the traceback is closed and no signed request closed it");
-    if ((close.body as { reason?: unknown })?.reason !== r.reason || close.acceptedAt !== r.decidedAt || close.key.accountId !== r.decidedBy) problem("the traceback was not closed when, why or by whom it says");
+    if ((close.body as { reason?: unknown })?.reason !== r.reason || close.acceptedAt !== r.decidedAt || close.key.accountId !== r.decidedBy)
+      problem("the traceback was not closed when, why or by whom it says");
     return;
   }
   if (!last) return problem("the traceback ended without a hop");
   if (r.hopSeq !== last.seq) problem(`the outcome is decided at hop ${r.hopSeq}, not at the last hop ${last.seq}`);
   if (last.answer && last.answer.type !== "upstream_identified") {
-    if (outcomeOfTerminalAnswer(last.answer.type) !== r.outcome) problem(`hop ${last.seq}'s answer ${last.answer.type} does not end a traceback as ${r.outcome}`);
+    if (outcomeOfTerminalAnswer(last.answer.type) !== r.outcome)
+      problem(`hop ${last.seq}'s answer ${last.answer.type} does not end a traceback as ${r.outcome}`);
     if (r.decidedAt !== last.answeredAt || r.decidedBy !== last.answeredBy?.accountId) problem("the outcome was not decided by the last answer, when it came");
     return;
   }
   if (r.outcome === "non_responsive_provider" && last.escalatedAt !== undefined && !last.answer) {
     if (r.decidedAt !== last.escalatedAt) problem("the traceback did not end when the silent hop was escalated");
-    notes.push(`the outcome non_responsive_provider is the hub's decision, logged: hop ${last.seq} had no answer by ${last.deadline?.escalateAt ?? "its escalation time"}`);
+    notes.push(
+      `the outcome non_responsive_provider is the hub's decision, logged: hop ${last.seq} had no answer by ${last.deadline?.escalateAt ?? "its escalation time"}`,
+    );
     return;
   }
   if (r.outcome === "loop_detected") {

@@ -65,10 +65,18 @@ export async function checkRequest(r: LoggedRequest, ctx: { jwks: { keys: object
     });
     if (!verified.ok) problems.push(`the RFC 9421 signature does not verify with the signer's key (${verified.reason})`);
   }
-  if (hasBody && !(headers["content-digest"] !== undefined && verifyContentDigest(headers["content-digest"], body))) problems.push("the body does not match its Content-Digest");
+  if (hasBody && !(headers["content-digest"] !== undefined && verifyContentDigest(headers["content-digest"], body)))
+    problems.push("the body does not match its Content-Digest");
 
   if (claims) checkReceipt(r, claims, ctx, problems);
-  return { statementId: r.statementId, action: actionOf(method, targetUri, ctx.issuer), body: parseJson(body), key: r.key, ...(acceptedAt !== undefined && { acceptedAt }), problems };
+  return {
+    statementId: r.statementId,
+    action: actionOf(method, targetUri, ctx.issuer),
+    body: parseJson(body),
+    key: r.key,
+    ...(acceptedAt !== undefined && { acceptedAt }),
+    problems,
+  };
 }
 
 async function checkKey(snapshot: LoggedRequest["key"], problems: string[]): Promise<KeyObject | undefined> {
@@ -120,7 +128,8 @@ function checkReceipt(r: LoggedRequest, claims: ReceiptClaims, ctx: { issuer: st
   if (claims.iss !== ctx.issuer) problems.push(`the receipt was issued by ${claims.iss}, not ${ctx.issuer}`);
   if (claims.sub !== r.key.accountId) problems.push(`the receipt names the caller ${claims.sub}, not the key's account ${r.key.accountId}`);
   if (claims.res.status >= 300) problems.push(`the receipt is for a refusal (${claims.res.status})`);
-  if (r.response && (claims.res.status !== r.response.status || claims.res.content_digest !== contentDigest(r.response.body))) problems.push("the response is not the one the receipt covers");
+  if (r.response && (claims.res.status !== r.response.status || claims.res.content_digest !== contentDigest(r.response.body)))
+    problems.push("the response is not the one the receipt covers");
   if (!claims.log) {
     problems.push("the receipt commits to no log entry");
     return;

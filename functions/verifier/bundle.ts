@@ -63,22 +63,42 @@ export interface BundleVerifyOptions {
   consistency?: { from: number; to: number; proof: string[] };
 }
 
-const LABELS: Record<string, string> = { create: "creation", create_batch: "batch creation", close: "closing", reopen: "reopening", answer: "answer", amend: "amendment", assign: "assignment" };
+const LABELS: Record<string, string> = {
+  create: "creation",
+  create_batch: "batch creation",
+  close: "closing",
+  reopen: "reopening",
+  answer: "answer",
+  amend: "amendment",
+  assign: "assignment",
+};
 
 export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {}): Promise<BundleReport> {
   const parsed = EvidenceBundleSchema.safeParse(input);
   if (!parsed.success) {
     const where = parsed.error.issues.slice(0, 5).map((i) => `/${i.path.join("/")}: ${i.message}`);
-    return { ok: false, keysFrom: opts.jwks ? "given" : "bundle", problems: [`not an evidence bundle (${where.join("; ")})`], traceback: { problems: [], statements: [] }, hops: [], notes: [] };
+    return {
+      ok: false,
+      keysFrom: opts.jwks ? "given" : "bundle",
+      problems: [`not an evidence bundle (${where.join("; ")})`],
+      traceback: { problems: [], statements: [] },
+      hops: [],
+      notes: [],
+    };
   }
   const bundle = parsed.data;
   const tbId = bundle.chain.traceback.id;
   const jwks = opts.jwks ?? bundle.jwks;
   const problems: string[] = [];
-  const notes: string[] = opts.jwks ? [] : ["the hub's keys were taken from the bundle itself: give --jwks with the JWKS you obtained from the hub to know who signed it"];
+  const notes: string[] = opts.jwks
+    ? []
+    : ["the hub's keys were taken from the bundle itself: give --jwks with the JWKS you obtained from the hub to know who signed it"];
 
   const entries = new Map<string, LogEntry>(bundle.log.entries.map((e) => [e.entry.id, e.entry as LogEntry]));
-  const statements = new Map<string, unknown>([...bundle.requests.map((r) => [r.statementId, r.request] as const), ...bundle.decisions.map((d) => [d.statementId, d.decision] as const)]);
+  const statements = new Map<string, unknown>([
+    ...bundle.requests.map((r) => [r.statementId, r.request] as const),
+    ...bundle.decisions.map((d) => [d.statementId, d.decision] as const),
+  ]);
   const consistency = opts.consistency ?? bundle.log.consistency;
   const log = checkLogEvidence(
     {
@@ -94,7 +114,9 @@ export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {
 
   // The batch request that started the traceback concerns many: it is logged under its caller,
   // and is in the bundle as the traceback's logged `batch_created` decision names it.
-  const batches = new Set(bundle.decisions.flatMap(({ decision: d }) => (d.type === "batch_created" && d.tracebackId === tbId && typeof d.request === "string" ? [d.request] : [])));
+  const batches = new Set(
+    bundle.decisions.flatMap(({ decision: d }) => (d.type === "batch_created" && d.tracebackId === tbId && typeof d.request === "string" ? [d.request] : [])),
+  );
   for (const e of bundle.log.entries) {
     if (!statements.has(e.entry.id)) problems.push(`the log entry of ${e.entry.id} has no statement in the bundle`);
     const about = e.entry.subject === tbId && e.entry.id.startsWith(`${tbId}/`);
@@ -152,7 +174,15 @@ export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {
   const hops: HopReport[] = [...bundle.chain.hops, ...(bundle.chain.signerInquiries ?? [])].map((h) => {
     const own = ofHop(h.id);
     const hopProblems = chain.hops.get(h.seq) ?? [];
-    return { seq: h.seq, id: h.id, ...(h.providerId && { providerId: h.providerId }), status: h.status, ok: hopProblems.length === 0 && own.every((s) => s.ok), problems: hopProblems, statements: own };
+    return {
+      seq: h.seq,
+      id: h.id,
+      ...(h.providerId && { providerId: h.providerId }),
+      status: h.status,
+      ok: hopProblems.length === 0 && own.every((s) => s.ok),
+      problems: hopProblems,
+      statements: own,
+    };
   });
   const known = new Set(hops.map((h) => h.id));
   const orphans = checked.filter((r) => "hopId" in r.action && !known.has(r.action.hopId));
@@ -189,7 +219,8 @@ function checkCertificates(bundle: EvidenceBundleBody): string[] {
     } catch {
       leaf = undefined;
     }
-    if (!leaf || createHash("sha256").update(new Uint8Array(leaf)).digest("hex") !== cert.sha256) problems.push(`the certificate of Identity header ${s.identityIndex} is not the one evaluated`);
+    if (!leaf || createHash("sha256").update(new Uint8Array(leaf)).digest("hex") !== cert.sha256)
+      problems.push(`the certificate of Identity header ${s.identityIndex} is not the one evaluated`);
   }
   return problems;
 }

@@ -66,8 +66,10 @@ export function checkLogEvidence(evidence: LogEvidence, jwks: { keys: object[] }
     seenIds.add(e.entry.id);
     seenIndexes.add(e.index);
   }
-  const trusted = opts.trustedCheckpoint !== undefined && checkpoint ? checkTrusted(opts.trustedCheckpoint, checkpoint, evidence.consistency, jwks, problems) : undefined;
-  if (opts.trustedCheckpoint !== undefined && !checkpoint) problems.push("consistency with the trusted checkpoint cannot be checked without a valid checkpoint");
+  const trusted =
+    opts.trustedCheckpoint !== undefined && checkpoint ? checkTrusted(opts.trustedCheckpoint, checkpoint, evidence.consistency, jwks, problems) : undefined;
+  if (opts.trustedCheckpoint !== undefined && !checkpoint)
+    problems.push("consistency with the trusted checkpoint cannot be checked without a valid checkpoint");
   return {
     ok: problems.length === 0 && entries.every((e) => e.ok),
     problems,
@@ -125,7 +127,8 @@ function checkEntry(e: LogEvidence["entries"][number], checkpoint: VerifiedCheck
   }
   if (bytes && checkpoint) {
     if (e.index >= checkpoint.size) problems.push(`index ${e.index} is past the checkpoint's ${checkpoint.size} entries`);
-    else if (!verifyInclusion(e.index, checkpoint.size, leafHash(bytes), e.proof.map(b64), checkpoint.rootHash)) problems.push("the inclusion proof does not lead to the checkpoint's root");
+    else if (!verifyInclusion(e.index, checkpoint.size, leafHash(bytes), e.proof.map(b64), checkpoint.rootHash))
+      problems.push("the inclusion proof does not lead to the checkpoint's root");
   } else if (!checkpoint) {
     problems.push("inclusion cannot be checked without a valid checkpoint");
   }

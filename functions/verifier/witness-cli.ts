@@ -18,7 +18,14 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { hub: { type: "string" }, state: { type: "string" }, jwks: { type: "string" }, interval: { type: "string" }, once: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        hub: { type: "string" },
+        state: { type: "string" },
+        jwks: { type: "string" },
+        interval: { type: "string" },
+        once: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -60,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
         return EXIT.alarm;
       } else {
         const a = result.verdict.accepted;
-        console.log(`${new Date().toISOString()} ${result.verdict.kind} ${a.origin} size=${a.size} root=${a.rootHash} signed=${new Date(a.timestamp * 1000).toISOString()}`);
+        console.log(
+          `${new Date().toISOString()} ${result.verdict.kind} ${a.origin} size=${a.size} root=${a.rootHash} signed=${new Date(a.timestamp * 1000).toISOString()}`,
+        );
       }
     } catch (err) {
       if (err instanceof WitnessStateError) {

@@ -18,9 +18,7 @@ export interface WitnessedCheckpoint {
   checkpoint: string;
 }
 
-export type Verdict =
-  | { kind: "first" | "unchanged" | "advanced"; accepted: WitnessedCheckpoint }
-  | { kind: "fork" | "rollback" | "invalid"; detail: string };
+export type Verdict = { kind: "first" | "unchanged" | "advanced"; accepted: WitnessedCheckpoint } | { kind: "fork" | "rollback" | "invalid"; detail: string };
 
 export const isAlarm = (v: Verdict): v is Extract<Verdict, { detail: string }> => v.kind === "fork" || v.kind === "rollback" || v.kind === "invalid";
 
@@ -36,7 +34,13 @@ export function judge(last: WitnessedCheckpoint | undefined, next: string, proof
     if (!(err instanceof InvalidCheckpointError)) throw err;
     return { kind: "invalid", detail: `the checkpoint served is not one the hub signed: ${err.message}` };
   }
-  const accepted: WitnessedCheckpoint = { origin: cp.origin, size: cp.size, rootHash: Buffer.from(cp.rootHash).toString("base64"), timestamp: cp.timestamp, checkpoint: next };
+  const accepted: WitnessedCheckpoint = {
+    origin: cp.origin,
+    size: cp.size,
+    rootHash: Buffer.from(cp.rootHash).toString("base64"),
+    timestamp: cp.timestamp,
+    checkpoint: next,
+  };
   if (!last) return { kind: "first", accepted };
   const lastRoot = new Uint8Array(Buffer.from(last.rootHash, "base64"));
   if (cp.size < last.size) return { kind: "rollback", detail: `the log shrank from ${last.size} to ${cp.size} entries` };

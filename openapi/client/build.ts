@@ -59,5 +59,6 @@ export async function buildClient(): Promise<Array<{ file: string; bytes: number
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const { file, bytes, gzipBytes } of await buildClient()) console.log(`${file}  ${(bytes / 1024).toFixed(1)} KiB (${(gzipBytes / 1024).toFixed(1)} KiB gzip)`);
+  for (const { file, bytes, gzipBytes } of await buildClient())
+    console.log(`${file}  ${(bytes / 1024).toFixed(1)} KiB (${(gzipBytes / 1024).toFixed(1)} KiB gzip)`);
 }

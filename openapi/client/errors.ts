@@ -15,7 +15,9 @@ export class HoptraceApiError extends Error {
   readonly problem: Partial<Problem>;
 
   constructor(status: number, problem: Partial<Problem>, requestId?: string) {
-    super(`${status} ${problem.code ?? "http_error"}: ${problem.detail ?? problem.title ?? "the hub refused the request"}${requestId ? ` (request ${requestId})` : ""}`);
+    super(
+      `${status} ${problem.code ?? "http_error"}: ${problem.detail ?? problem.title ?? "the hub refused the request"}${requestId ? ` (request ${requestId})` : ""}`,
+    );
     this.name = "HoptraceApiError";
     this.status = status;
     this.code = problem.code ?? `http_${status}`;
@@ -30,7 +32,10 @@ export class HoptraceNetworkError extends Error {
     readonly attempts: number,
     options: { cause: unknown },
   ) {
-    super(`no answer from the hub after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${String((options.cause as Error)?.message ?? options.cause)}`, options);
+    super(
+      `no answer from the hub after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${String((options.cause as Error)?.message ?? options.cause)}`,
+      options,
+    );
     this.name = "HoptraceNetworkError";
   }
 }
@@ -40,7 +45,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** The error for a response that is not 2xx; `body` is its parsed JSON, if any. */
 export function apiError(response: Response, body: unknown): HoptraceApiError {
   const problem: Partial<Problem> = isRecord(body) ? (body as Partial<Problem>) : {};
-  return new HoptraceApiError(response.status, problem, typeof problem.request_id === "string" ? problem.request_id : (response.headers.get("x-request-id") ?? undefined));
+  return new HoptraceApiError(
+    response.status,
+    problem,
+    typeof problem.request_id === "string" ? problem.request_id : (response.headers.get("x-request-id") ?? undefined),
+  );
 }
 
 /**

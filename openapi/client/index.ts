@@ -13,10 +13,29 @@ export type { components, operations, paths };
 export { hoptraceClient, idempotencyKeys, type HoptraceClient, type HoptracePaths } from "./client.js";
 export { apiError, HoptraceApiError, HoptraceNetworkError, unwrap, type Problem } from "./errors.js";
 export { backoffMs, retryAfterMs, retryingFetch, type RetryEvent, type RetryOptions } from "./retry.js";
-export { jwkThumbprint, newSigningKey, publicJwkOf, signedFetch, signingKeyFromJwk, signRequest, type PrivateJwk, type PublicJwk, type RequestToSign, type SigningKey, type SignOptions } from "./signing.js";
+export {
+  jwkThumbprint,
+  newSigningKey,
+  publicJwkOf,
+  signedFetch,
+  signingKeyFromJwk,
+  signRequest,
+  type PrivateJwk,
+  type PublicJwk,
+  type RequestToSign,
+  type SigningKey,
+  type SignOptions,
+} from "./signing.js";
 export { keyProof, newAccountId, registrationRequest, type Registration } from "./registration.js";
 export { InvalidReceiptError, verifyReceipt, type ReceiptClaims } from "./receipt.js";
-export { verifyHubSignature, verifyWebhook, WebhookVerificationError, type WebhookHeaders, type WebhookPayload, type WebhookVerificationCode } from "./webhooks.js";
+export {
+  verifyHubSignature,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookHeaders,
+  type WebhookPayload,
+  type WebhookVerificationCode,
+} from "./webhooks.js";
 
 export interface HoptraceClientOptions extends SignOptions {
   /** The public URL of the API, e.g. https://api.hoptrace.example (no trailing /v1). */

@@ -54,7 +54,12 @@ export function receiptClaims(value: unknown): ReceiptClaims | undefined {
   if (!isObject(value) || !isObject(value.req) || !isObject(value.res)) return undefined;
   const { iss, iat, jti, sub, req, res } = value;
   if (!text(iss) || !whole(iat, 0) || !text(jti) || !text(sub)) return undefined;
-  if (![req.method, req.target_uri, req.keyid, req.signature_input, req.signature].every(text) || !optionalText(req.content_digest) || !optionalText(req.idempotency_key)) return undefined;
+  if (
+    ![req.method, req.target_uri, req.keyid, req.signature_input, req.signature].every(text) ||
+    !optionalText(req.content_digest) ||
+    !optionalText(req.idempotency_key)
+  )
+    return undefined;
   if (!whole(res.status, 100, 599) || !text(res.content_digest)) return undefined;
   const log = value.log;
   if (log !== undefined && (!isObject(log) || ![log.id, log.subject, log.time, log.nonce, log.sha256].every(text))) return undefined;

@@ -6,7 +6,16 @@
  * Nothing here imports Node.
  */
 import { contentDigestField } from "./content-digest-field.js";
-import { SIGNATURE_ALG, SIGNATURE_TAG, buildBase, messageFromHeaders, paramsToMap, requiredComponents, serializeParams, signatureFields } from "./signature-base.js";
+import {
+  SIGNATURE_ALG,
+  SIGNATURE_TAG,
+  buildBase,
+  messageFromHeaders,
+  paramsToMap,
+  requiredComponents,
+  serializeParams,
+  signatureFields,
+} from "./signature-base.js";
 
 export interface SignOptions {
   /** Seconds the signature stays valid; the hub accepts at most 300. */

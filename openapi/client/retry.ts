@@ -64,7 +64,8 @@ export function retryingFetch(send: typeof fetch, opts: RetryOptions = {}): type
     const retriable = IDEMPOTENT_METHODS.has(method) || idempotencyKey !== undefined;
     // Read once: every attempt sends the same bytes.
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
-    const attemptOnce = () => send(request.url, { method, headers: request.headers, ...(body && { body }), redirect: request.redirect, signal: request.signal });
+    const attemptOnce = () =>
+      send(request.url, { method, headers: request.headers, ...(body && { body }), redirect: request.redirect, signal: request.signal });
     for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
       let error: unknown;
@@ -84,7 +85,15 @@ export function retryingFetch(send: typeof fetch, opts: RetryOptions = {}): type
         delayMs = Math.max(delayMs, asked);
       }
       await response?.body?.cancel();
-      opts.onRetry?.({ method, url: request.url, attempt, delayMs, ...(response && { status: response.status }), ...(error !== undefined && { error }), ...(idempotencyKey && { idempotencyKey }) });
+      opts.onRetry?.({
+        method,
+        url: request.url,
+        attempt,
+        delayMs,
+        ...(response && { status: response.status }),
+        ...(error !== undefined && { error }),
+        ...(idempotencyKey && { idempotencyKey }),
+      });
       await sleep(delayMs);
     }
   };

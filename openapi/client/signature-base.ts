@@ -16,12 +16,7 @@ export const SIGNATURE_ALG = "ed25519";
  * its type and digest, one with an Idempotency-Key the key.
  */
 export function requiredComponents(hasBody: boolean, hasIdempotencyKey: boolean): string[] {
-  return [
-    "@method",
-    "@target-uri",
-    ...(hasBody ? ["content-type", "content-digest"] : []),
-    ...(hasIdempotencyKey ? ["idempotency-key"] : []),
-  ];
+  return ["@method", "@target-uri", ...(hasBody ? ["content-type", "content-digest"] : []), ...(hasIdempotencyKey ? ["idempotency-key"] : [])];
 }
 
 /** Whether a request counts as having a body (and so must cover its digest): any bytes, or a method that sends one. */
@@ -217,9 +212,7 @@ export function serializeParams(components: readonly string[], params: Parameter
 /** `signatureParams` is the `@signature-params` value: the Signature-Input member as sent. */
 export function buildBase(components: readonly string[], signatureParams: string, message: MessageView): string {
   checkComponents(components);
-  const lines = components.map(
-    (component) => `${serializeItem([component, new Map()])}: ${componentValue(component, message)}`,
-  );
+  const lines = components.map((component) => `${serializeItem([component, new Map()])}: ${componentValue(component, message)}`);
   lines.push(`"@signature-params": ${signatureParams}`);
   return lines.join("\n");
 }

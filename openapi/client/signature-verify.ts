@@ -6,7 +6,16 @@
  */
 import { verify, type KeyObject } from "node:crypto";
 import { parseDictionary, serializeInnerList, type BareItem, type Dictionary, type InnerList, type Item } from "structured-headers";
-import { INTEGER_PARAMS, SIGNATURE_ALG, STRING_PARAMS, SignatureBaseError, buildBase, checkComponents, type MessageView, type SignatureParams } from "./signature-base.js";
+import {
+  INTEGER_PARAMS,
+  SIGNATURE_ALG,
+  STRING_PARAMS,
+  SignatureBaseError,
+  buildBase,
+  checkComponents,
+  type MessageView,
+  type SignatureParams,
+} from "./signature-base.js";
 
 function nodeVerify(base: Uint8Array, signature: Uint8Array, key: KeyObject): boolean {
   try {
@@ -38,7 +47,6 @@ export type VerifyResult =
       signature: Uint8Array;
     }
   | { ok: false; reason: VerifyFailure };
-
 
 export interface VerifyOptions {
   message: MessageView;
@@ -234,9 +242,7 @@ export async function verifyMessage(opts: VerifyOptions): Promise<VerifyResult> 
     try {
       base = buildBase(candidate.components, candidate.signatureParams, opts.message);
     } catch (error) {
-      throw new Refusal(
-        error instanceof SignatureBaseError && error.code === "missing_component" ? "missing_component" : "malformed",
-      );
+      throw new Refusal(error instanceof SignatureBaseError && error.code === "missing_component" ? "missing_component" : "malformed");
     }
     if (!(opts.verifySignature ?? nodeVerify)(new TextEncoder().encode(base), candidate.signature, key)) throw new Refusal("bad_signature");
     return {

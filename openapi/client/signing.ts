@@ -53,7 +53,8 @@ export async function newSigningKey(): Promise<{ key: SigningKey; privateJwk: Pr
  * body streamed after signing is given by its digest (`contentDigest`) instead of its bytes.
  */
 export function signRequest(key: SigningKey, req: RequestToSign, opts: SignOptions = {}): Headers {
-  if (key.privateKey.type !== "private" || key.privateKey.asymmetricKeyType !== "ed25519") throw new SignatureBaseError("invalid_params", "signing needs an Ed25519 private key");
+  if (key.privateKey.type !== "private" || key.privateKey.asymmetricKeyType !== "ed25519")
+    throw new SignatureBaseError("invalid_params", "signing needs an Ed25519 private key");
   const pending = prepareSignature(key.keyId, req, hasBody(req) ? digestBytes(req.body, "sha-256") : undefined, opts);
   return pending.finish(edSign(null, pending.base, key.privateKey));
 }

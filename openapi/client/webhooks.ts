@@ -77,7 +77,10 @@ export function verifyWebhook(opts: {
     throw new WebhookVerificationError("invalid_payload", "the body is not JSON");
   }
   if (typeof payload === "object" && payload !== null && (payload as { version?: unknown }).version !== EVENT_VERSION) {
-    throw new WebhookVerificationError("invalid_payload", `the event is of version ${JSON.stringify((payload as { version?: unknown }).version ?? 1)}; this client reads version ${EVENT_VERSION}`);
+    throw new WebhookVerificationError(
+      "invalid_payload",
+      `the event is of version ${JSON.stringify((payload as { version?: unknown }).version ?? 1)}; this client reads version ${EVENT_VERSION}`,
+    );
   }
   if (!isPayload(payload) || payload.id !== id) {
     throw new WebhookVerificationError("invalid_payload", "the body is not a webhook payload for this webhook-id");
@@ -105,7 +108,14 @@ function signedWith(secret: string, id: string, timestamp: number, body: string,
 function isPayload(value: unknown): value is WebhookPayload {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.id === "string" && typeof v.type === "string" && typeof v.createdAt === "string" && typeof v.recipientId === "string" && typeof v.data === "object" && v.data !== null;
+  return (
+    typeof v.id === "string" &&
+    typeof v.type === "string" &&
+    typeof v.createdAt === "string" &&
+    typeof v.recipientId === "string" &&
+    typeof v.data === "object" &&
+    v.data !== null
+  );
 }
 
 /**
@@ -136,7 +146,12 @@ export async function verifyHubSignature(opts: {
     },
   });
   if (!result.ok) {
-    const code = result.reason === "missing_component" ? "missing_header" : result.reason === "expired" || result.reason === "not_yet_valid" ? "timestamp_out_of_range" : "invalid_signature";
+    const code =
+      result.reason === "missing_component"
+        ? "missing_header"
+        : result.reason === "expired" || result.reason === "not_yet_valid"
+          ? "timestamp_out_of_range"
+          : "invalid_signature";
     throw new WebhookVerificationError(code, `the hub signature is not valid (${result.reason})`);
   }
   const digest = message.header("content-digest");

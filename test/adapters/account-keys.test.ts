@@ -40,7 +40,15 @@ async function newAccount(): Promise<Account> {
 }
 
 function key(accountId: string, createdAt: string): SigningKeyRecord {
-  return { keyId: `k-${ids.next("req")}`, accountId, accountKind: "provider", publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) }, status: "active", createdAt, createdBy: accountId };
+  return {
+    keyId: `k-${ids.next("req")}`,
+    accountId,
+    accountKind: "provider",
+    publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) },
+    status: "active",
+    createdAt,
+    createdBy: accountId,
+  };
 }
 
 async function slotsOf(accountId: string): Promise<Record<string, string> | undefined> {
@@ -49,7 +57,10 @@ async function slotsOf(accountId: string): Promise<Record<string, string> | unde
 }
 
 async function refusedCode(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConflictError);
   return (err as ConflictError).code;
 }
@@ -120,12 +131,28 @@ describe("key slots", () => {
     await db.send(
       new PutCommand({
         TableName: emulators.tableName,
-        Item: { ...keys.account(id), entity: "account", gsi1pk: keys.accountsByKind("provider"), gsi1sk: id, id, kind: "provider", name: "Old", spcCodes: [], createdAt: at(0), createdBy: "acc_consortium" },
+        Item: {
+          ...keys.account(id),
+          entity: "account",
+          gsi1pk: keys.accountsByKind("provider"),
+          gsi1sk: id,
+          id,
+          kind: "provider",
+          name: "Old",
+          spcCodes: [],
+          createdAt: at(0),
+          createdBy: "acc_consortium",
+        },
       }),
     );
     const old = [key(id, at(1)), key(id, at(2)), { ...key(id, at(3)), status: "revoked" as const }];
     for (const k of old) {
-      await db.send(new PutCommand({ TableName: emulators.tableName, Item: { ...keys.signingKey(k.keyId), entity: "key", gsi1pk: keys.keysOf(id), gsi1sk: k.keyId, ...k } }));
+      await db.send(
+        new PutCommand({
+          TableName: emulators.tableName,
+          Item: { ...keys.signingKey(k.keyId), entity: "key", gsi1pk: keys.keysOf(id), gsi1sk: k.keyId, ...k },
+        }),
+      );
     }
     const next = key(id, at(10));
     await store.addKey(next, MAX_ACTIVE_KEYS);

@@ -105,7 +105,11 @@ describe("a kill between any two port calls loses no notification", () => {
     accounts: new DynamoAccountStore(db, emulators.tableName),
     evidence: new DynamoEvidenceStore(db, emulators.tableName),
     tracebacks: new DynamoTracebackStore(db, emulators.tableName),
-    webhooks: new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)),
+    webhooks: new DynamoWebhookStore(
+      db,
+      emulators.tableName,
+      secretBox(async () => DATA_KEY),
+    ),
     log: new DynamoLogStore(db, emulators.tableName, "crash"),
     rmd: new DynamoRmdStore(db, emulators.tableName),
     campaigns: new DynamoCampaignStore(db, emulators.tableName),
@@ -195,7 +199,12 @@ describe("a kill between any two port calls loses no notification", () => {
   /** An attempt of a provider's answer: a request of its own, sealed and logged as the route does it; a retry has the same body and Idempotency-Key. */
   function answerContext(deps: WebhookDeps, providerId: string, hopId: string, answer: HopAnswer): AnswerContext {
     const signed = {
-      request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`, headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": `answer-${hopId}` }, body: JSON.stringify(answer) },
+      request: {
+        method: "POST",
+        targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`,
+        headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": `answer-${hopId}` },
+        body: JSON.stringify(answer),
+      },
       key: { keyId: principalOf(providerId).keyId, publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: "unused" }, accountId: providerId },
     };
     return { ...signed, requestId: ids.next("req") };
@@ -233,7 +242,12 @@ describe("a kill between any two port calls loses no notification", () => {
   }
 
   const start = (deps: WebhookDeps, terminatingProviderId: string) =>
-    createTraceback(deps, CONSORTIUM, { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId }, "fixed");
+    createTraceback(
+      deps,
+      CONSORTIUM,
+      { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId },
+      "fixed",
+    );
 
   /** Answers a hop, waiting for the reconciler if the hop is not written yet. */
   async function answered(deps: WebhookDeps, answer: (deps: WebhookDeps) => Promise<"accepted" | "not_yet">): Promise<void> {
@@ -257,7 +271,15 @@ describe("a kill between any two port calls loses no notification", () => {
     steps: async (deps, [p1, p2], state, drain) => {
       const tracebackId = await startNaming(deps, p1!, { providerId: p2! }, state, drain);
       await drain();
-      await answered(deps, answerOf(p2!, hopIdOf(tracebackId, 2), { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: { ingressTrunk: "T9" } }));
+      await answered(
+        deps,
+        answerOf(p2!, hopIdOf(tracebackId, 2), {
+          type: "originator_identified",
+          customer: { name: "Dialer LLC" },
+          actionTaken: "suspended",
+          evidence: { ingressTrunk: "T9" },
+        }),
+      );
       await drain();
     },
     final: [
@@ -464,7 +486,8 @@ describe("a kill between any two port calls loses no notification", () => {
   for (const [name, scenario, order] of cases) {
     it(`${name}: whichever call the kill comes before (${order})`, async () => {
       let after = 0;
-      while (await killedAfter(after, scenario, order).catch((err) => Promise.reject(new Error(`killed after ${after} calls: ${err}`, { cause: err })))) after++;
+      while (await killedAfter(after, scenario, order).catch((err) => Promise.reject(new Error(`killed after ${after} calls: ${err}`, { cause: err }))))
+        after++;
       // The whole run takes this many calls; every one of them was a place to die.
       expect(after).toBeGreaterThan(30);
     }, 120_000);

@@ -51,10 +51,13 @@ describe("the first delivery attempt's bookkeeping", () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
-    db.middlewareStack.add((next, context) => (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ""));
-      return next(args);
-    }, { step: "initialize", name: "countCalls" });
+    db.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(String(context.commandName).replace(/Command$/, ""));
+        return next(args);
+      },
+      { step: "initialize", name: "countCalls" },
+    );
     sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
     const k = await generateSigningKey();
     hubKey = { kid: k.kid, privateKey: k.privateKey };
@@ -68,7 +71,12 @@ describe("the first delivery attempt's bookkeeping", () => {
     calls.length = 0;
   });
 
-  const webhookStore = () => new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY));
+  const webhookStore = () =>
+    new DynamoWebhookStore(
+      db,
+      emulators.tableName,
+      secretBox(async () => DATA_KEY),
+    );
 
   /** A process of the delivery worker: its own (empty) queue, ports that die with `doom` if given. */
   async function processWith(doom?: Doom): Promise<{ deps: WebhookDeps; queueUrl: string }> {
@@ -107,7 +115,8 @@ describe("the first delivery attempt's bookkeeping", () => {
       const records = out.Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body!, attributes: m.Attributes ?? {} }));
       const { batchItemFailures } = await processDeliveryBatch(p.deps, { Records: records } as never);
       const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
-      for (const m of out.Messages) if (!failed.has(m.MessageId!)) await sqs.send(new DeleteMessageCommand({ QueueUrl: p.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      for (const m of out.Messages)
+        if (!failed.has(m.MessageId!)) await sqs.send(new DeleteMessageCommand({ QueueUrl: p.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
       if (failed.size > 0) throw new Error("a delivery message failed");
     }
   }

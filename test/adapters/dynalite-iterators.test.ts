@@ -49,10 +49,20 @@ describe("dynalite on LevelDB", () => {
     try {
       const T = emulators.tableName;
       const index = TABLE.indexes.byOwner;
-      for (let i = 0; i < 30; i++) await db.send(new PutCommand({ TableName: T, Item: { pk: `P${i}`, sk: "S", [index.partitionKey]: "G", [index.sortKey]: `K${i}` } }));
+      for (let i = 0; i < 30; i++)
+        await db.send(new PutCommand({ TableName: T, Item: { pk: `P${i}`, sk: "S", [index.partitionKey]: "G", [index.sortKey]: `K${i}` } }));
       const before = open.size;
       for (let i = 0; i < 100; i++) {
-        await db.send(new QueryCommand({ TableName: T, IndexName: index.name, KeyConditionExpression: "#p = :p", ExpressionAttributeNames: { "#p": index.partitionKey }, ExpressionAttributeValues: { ":p": "G" }, Limit: 5 }));
+        await db.send(
+          new QueryCommand({
+            TableName: T,
+            IndexName: index.name,
+            KeyConditionExpression: "#p = :p",
+            ExpressionAttributeNames: { "#p": index.partitionKey },
+            ExpressionAttributeValues: { ":p": "G" },
+            Limit: 5,
+          }),
+        );
         await db.send(new QueryCommand({ TableName: T, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": `P${i % 30}` } }));
         await db.send(new GetCommand({ TableName: T, Key: { pk: `P${i % 30}`, sk: "S" }, ConsistentRead: true }));
       }

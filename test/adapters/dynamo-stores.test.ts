@@ -41,7 +41,11 @@ async function openStores(): Promise<Stores> {
     rmd: new DynamoRmdStore(db, table),
     campaigns: new DynamoCampaignStore(db, table),
     intel: new DynamoIntelStore(db, table),
-    webhooks: new DynamoWebhookStore(db, table, secretBox(async () => newDataKey())),
+    webhooks: new DynamoWebhookStore(
+      db,
+      table,
+      secretBox(async () => newDataKey()),
+    ),
     logStore: (name) => new DynamoLogStore(db, table, name),
     stop: async () => {
       db.destroy();
@@ -90,7 +94,14 @@ describe("DynamoDB cursors", () => {
 
     // A listing over a sort key range refuses a start key outside it (DynamoDB would fail the Query).
     const ranged = (gsi1sk: string) =>
-      queryPage(s.db, s.emulators.tableName, TABLE.indexes.byOwner, `HOPS#${a}`, { limit: 1, cursor: encode({ ...issued, gsi1sk }) }, { sortKeyBetween: ["2024", "2025"] });
+      queryPage(
+        s.db,
+        s.emulators.tableName,
+        TABLE.indexes.byOwner,
+        `HOPS#${a}`,
+        { limit: 1, cursor: encode({ ...issued, gsi1sk }) },
+        { sortKeyBetween: ["2024", "2025"] },
+      );
     await expect(ranged("zzz")).rejects.toThrow(InvalidCursorError);
     await expect(ranged(issued.gsi1sk!)).resolves.toBeDefined();
   });
@@ -112,7 +123,13 @@ describe("answer evidence", () => {
     response: { status: 200, body: `{"answered":${n}}` },
     receipt: `receipt-${n}-${ids.next("req")}`,
   });
-  const answered = (hop: StoredHop, e: AnswerEvidence): StoredHop => ({ ...hop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence: e });
+  const answered = (hop: StoredHop, e: AnswerEvidence): StoredHop => ({
+    ...hop,
+    status: "answered",
+    answer: { type: "refused", reason: "x" },
+    answeredAt: T0.toISOString(),
+    evidence: e,
+  });
 
   it("is an item of its own: the hop item only names it, and the hop and the chain read it back", async () => {
     const { traceback, firstHop } = newTraceback(ids.next("acc"), "acc_TERM");
@@ -153,7 +170,20 @@ describe("answer evidence", () => {
     await s.tracebacks.createTraceback(traceback, outboxMarker(T0, traceback.id));
     const e = evidence(5);
     const { evidence: _e, ...hop } = answered(firstHop, e);
-    await s.db.send(new PutCommand({ TableName: s.emulators.tableName, Item: { ...keys.hop(firstHop.tracebackId, 1), entity: "hop", gsi1pk: keys.hopsOf("acc_TERM"), gsi1sk: `${hop.createdAt}#${hop.id}`, ...hop, evidence: e, version: 2 } }));
+    await s.db.send(
+      new PutCommand({
+        TableName: s.emulators.tableName,
+        Item: {
+          ...keys.hop(firstHop.tracebackId, 1),
+          entity: "hop",
+          gsi1pk: keys.hopsOf("acc_TERM"),
+          gsi1sk: `${hop.createdAt}#${hop.id}`,
+          ...hop,
+          evidence: e,
+          version: 2,
+        },
+      }),
+    );
     expect((await s.tracebacks.getHop(firstHop.tracebackId, 1, true))!.value.evidence).toEqual(e);
     expect((await s.tracebacks.getChain(traceback.id))!.hops[0]!.value.evidence).toEqual(e);
   });

@@ -32,13 +32,24 @@ const ids = ulidGenerator();
 const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400 });
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 const LATER = "2030-01-01T00:00:00.000Z";
-const CALL = { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+const CALL = {
+  callingNumber: "+13055550123",
+  callingNumberAsGiven: "+13055550123",
+  calledNumber: "+12025550143" as const,
+  callTime: "2024-06-03T12:00:00-04:00",
+  callTimeUtc: "2024-06-03T16:00:00.000Z",
+};
 const LEGACY_TABLE = "hoptrace-whole-items";
 
 /** Evidence the size a real answer's is: it must stay out of every index. */
 function evidenceOf(n: number): AnswerEvidence {
   return {
-    request: { method: "POST", targetUri: `https://hub.example/v1/hop-requests/${n}/answer`, headers: { "idempotency-key": `key-${n}`, signature: "s".repeat(800) }, body: "b".repeat(1200) },
+    request: {
+      method: "POST",
+      targetUri: `https://hub.example/v1/hop-requests/${n}/answer`,
+      headers: { "idempotency-key": `key-${n}`, signature: "s".repeat(800) },
+      body: "b".repeat(1200),
+    },
     key: { keyId: "kid-1", accountId: "acc_P", publicJwk: { kty: "OKP", crv: "Ed25519", x: "x".repeat(43) } },
     response: { status: 200, body: "r".repeat(600) },
     receipt: `receipt-${n}-${"j".repeat(400)}`,
@@ -53,9 +64,15 @@ describe("the indexes' projections", () => {
     emulators = await startEmulators();
     db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
     // The table as earlier versions created it: every index projecting whole items.
-    const raw = new DynamoDBClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const raw = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: emulators.dynamoEndpoint,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
     const input = createTableInput(LEGACY_TABLE);
-    await raw.send(new CreateTableCommand({ ...input, GlobalSecondaryIndexes: input.GlobalSecondaryIndexes!.map((i) => ({ ...i, Projection: { ProjectionType: "ALL" } })) }));
+    await raw.send(
+      new CreateTableCommand({ ...input, GlobalSecondaryIndexes: input.GlobalSecondaryIndexes!.map((i) => ({ ...i, Projection: { ProjectionType: "ALL" } })) }),
+    );
     raw.destroy();
   });
   afterAll(async () => {
@@ -65,14 +82,24 @@ describe("the indexes' projections", () => {
 
   it("are narrow on a new table: the schedule and outbox indexes hold the keys and the few attributes that name an item", async () => {
     const tracebacks = new DynamoTracebackStore(db, emulators.tableName);
-    const { firstHop } = startTraceback({ id: ids.next("tb"), initiatorId: "acc_I", createdBy: "acc_I", call: CALL, deadlinePolicy: "fixed", terminatingProviderId: "acc_P" }, T0, deadlines("fixed"));
+    const { firstHop } = startTraceback(
+      { id: ids.next("tb"), initiatorId: "acc_I", createdBy: "acc_I", call: CALL, deadlinePolicy: "fixed", terminatingProviderId: "acc_P" },
+      T0,
+      deadlines("fixed"),
+    );
     await tracebacks.putNewHop(firstHop);
     const evidence = evidenceOf(1);
     await tracebacks.putAnswerEvidence(firstHop.tracebackId, 1, evidence);
-    await tracebacks.replaceHop({ ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence }, { version: 1, status: "open" }, `${T0.toISOString()}#${firstHop.id}`);
+    await tracebacks.replaceHop(
+      { ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence },
+      { version: 1, status: "open" },
+      `${T0.toISOString()}#${firstHop.id}`,
+    );
 
     const entry = async (index: (typeof TABLE.indexes)[keyof typeof TABLE.indexes]) =>
-      (await db.send(new ScanCommand({ TableName: emulators.tableName, IndexName: index.name }))).Items!.find((i) => i.sk === "HOP#001" && i.tracebackId === firstHop.tracebackId);
+      (await db.send(new ScanCommand({ TableName: emulators.tableName, IndexName: index.name }))).Items!.find(
+        (i) => i.sk === "HOP#001" && i.tracebackId === firstHop.tracebackId,
+      );
     expect(Object.keys((await entry(TABLE.indexes.outbox))!).sort()).toEqual(["entity", "gsi4pk", "gsi4sk", "id", "pk", "seq", "sk", "tracebackId"]);
     // The listing has the whole hop, and still no evidence: that is in an item no index holds.
     const listed = (await entry(TABLE.indexes.byOwner))!;
@@ -92,20 +119,34 @@ describe("the indexes' projections", () => {
     describe(kind, () => {
       const stores = () => ({
         tracebacks: new DynamoTracebackStore(db, table()),
-        webhooks: new DynamoWebhookStore(db, table(), secretBox(async () => DATA_KEY)),
+        webhooks: new DynamoWebhookStore(
+          db,
+          table(),
+          secretBox(async () => DATA_KEY),
+        ),
         accounts: new DynamoAccountStore(db, table()),
         log: new DynamoLogStore(db, table(), `projections-${table()}`),
       });
 
       it("gives the reconciler, the sweeper, the fan-out and the integrator the work they look for, whole where they need it", async () => {
         const s = stores();
-        const { firstHop } = startTraceback({ id: ids.next("tb"), initiatorId: "acc_I", createdBy: "acc_I", call: CALL, deadlinePolicy: "fixed", terminatingProviderId: "acc_P" }, T0, deadlines("fixed"));
+        const { firstHop } = startTraceback(
+          { id: ids.next("tb"), initiatorId: "acc_I", createdBy: "acc_I", call: CALL, deadlinePolicy: "fixed", terminatingProviderId: "acc_P" },
+          T0,
+          deadlines("fixed"),
+        );
         const marker = `${T0.toISOString()}#${firstHop.id}`;
         await s.tracebacks.putNewHop(firstHop, marker);
         expect(await s.tracebacks.pendingOutbox(LATER, 100)).toContainEqual({ ref: { tracebackId: firstHop.tracebackId, seq: 1 }, marker });
         expect(await s.tracebacks.hopsDueForSweep(LATER, 100)).toContainEqual({ tracebackId: firstHop.tracebackId, seq: 1 });
 
-        const event: HubEvent = { id: ids.next("evt"), type: "hop_request.created", createdAt: T0.toISOString(), recipientId: "acc_P", data: { hopId: firstHop.id } };
+        const event: HubEvent = {
+          id: ids.next("evt"),
+          type: "hop_request.created",
+          createdAt: T0.toISOString(),
+          recipientId: "acc_P",
+          data: { hopId: firstHop.id },
+        };
         await s.webhooks.recordEvent(event, T0.toISOString());
         expect((await s.webhooks.eventsAwaitingFanOut(LATER, 100)).find((e) => e.id === event.id)).toEqual(event);
         await s.webhooks.markFannedOut(event);
@@ -127,7 +168,14 @@ describe("the indexes' projections", () => {
         expect((await s.webhooks.dueDeliveries(LATER, 100)).find((d) => d.endpointId === delivery.endpointId)).toEqual(delivery);
         expect((await s.webhooks.dueDeliveries("2024-06-03T16:09:00.000Z", 100)).find((d) => d.endpointId === delivery.endpointId)).toBeUndefined();
 
-        const account: Account = { id: ids.next("acc"), kind: "provider", name: `provider ${Math.random()}`, spcCodes: [], createdAt: T0.toISOString(), createdBy: "acc_C" };
+        const account: Account = {
+          id: ids.next("acc"),
+          kind: "provider",
+          name: `provider ${Math.random()}`,
+          spcCodes: [],
+          createdAt: T0.toISOString(),
+          createdBy: "acc_C",
+        };
         await s.accounts.createAccount(account, `${T0.toISOString()}#${account.id}`);
         expect(await s.accounts.pendingActivations(LATER, 100)).toContainEqual({ accountId: account.id, marker: `${T0.toISOString()}#${account.id}` });
 
@@ -138,12 +186,20 @@ describe("the indexes' projections", () => {
 
       it("reads a hop's answer evidence back, and the mending at start finds every index in step", async () => {
         const s = stores();
-        const { traceback, firstHop } = startTraceback({ id: ids.next("tb"), initiatorId: "acc_I", createdBy: "acc_I", call: CALL, deadlinePolicy: "fixed", terminatingProviderId: "acc_P" }, T0, deadlines("fixed"));
+        const { traceback, firstHop } = startTraceback(
+          { id: ids.next("tb"), initiatorId: "acc_I", createdBy: "acc_I", call: CALL, deadlinePolicy: "fixed", terminatingProviderId: "acc_P" },
+          T0,
+          deadlines("fixed"),
+        );
         await s.tracebacks.createTraceback(traceback, `${T0.toISOString()}#${traceback.id}`);
         await s.tracebacks.putNewHop(firstHop);
         const evidence = evidenceOf(2);
         await s.tracebacks.putAnswerEvidence(firstHop.tracebackId, 1, evidence);
-        await s.tracebacks.replaceHop({ ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence }, { version: 1, status: "open" }, `${T0.toISOString()}#${firstHop.id}`);
+        await s.tracebacks.replaceHop(
+          { ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString(), evidence },
+          { version: 1, status: "open" },
+          `${T0.toISOString()}#${firstHop.id}`,
+        );
         expect((await s.tracebacks.getChain(firstHop.tracebackId))!.hops[0]!.value.evidence).toEqual(evidence);
         const listed = (await s.tracebacks.listHopsOf("acc_P", { limit: 100 })).items.find((h) => h.id === firstHop.id)!;
         expect(listed.status).toBe("answered");

@@ -78,7 +78,12 @@ describe("the data folder", () => {
   it("is made owner-only with what the hub keeps in it, and leaves other files alone", async () => {
     const dir = await folder();
     await mkdir(join(dir, "dynamodb", "sub"), { recursive: true });
-    for (const [file, mode] of [["dynamodb/000003.log", 0o644], ["dynamodb/sub/x", 0o666], ["hub-key.private.jwk.json", 0o644], ["notes.txt", 0o644]] as const) {
+    for (const [file, mode] of [
+      ["dynamodb/000003.log", 0o644],
+      ["dynamodb/sub/x", 0o666],
+      ["hub-key.private.jwk.json", 0o644],
+      ["notes.txt", 0o644],
+    ] as const) {
       await writeFile(join(dir, file), "x");
       await chmod(join(dir, file), mode);
     }

@@ -10,7 +10,13 @@ beforeAll(async () => {
 });
 afterAll(() => smtp?.stop());
 
-const content = invitationMail({ name: "Ada <Lovelace> & Co", accountName: "Carrier \"One\"", role: "admin", url: "http://127.0.0.1:8787/console/enrol#token=abc", expiresAt: "2024-06-04T14:00:00.000Z" });
+const content = invitationMail({
+  name: "Ada <Lovelace> & Co",
+  accountName: 'Carrier "One"',
+  role: "admin",
+  url: "http://127.0.0.1:8787/console/enrol#token=abc",
+  expiresAt: "2024-06-04T14:00:00.000Z",
+});
 
 describe("the SMTP mailer", () => {
   it("logs in and delivers a text and an HTML part, the HTML escaped", async () => {

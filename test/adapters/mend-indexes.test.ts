@@ -33,7 +33,13 @@ async function withStore<T>(dataPath: string, use: (store: DynamoWebhookStore) =
   const emulators = await startEmulators({ dataPath });
   const db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
   try {
-    return await use(new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => DATA_KEY)));
+    return await use(
+      new DynamoWebhookStore(
+        db,
+        emulators.tableName,
+        secretBox(async () => DATA_KEY),
+      ),
+    );
   } finally {
     db.destroy();
     await emulators.stop();

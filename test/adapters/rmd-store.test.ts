@@ -46,7 +46,12 @@ describe("RMD snapshots on DynamoDB", () => {
     const plan = planSnapshot(await store.manifest(base.id), [...range(1, 3), filing(5)], { importId: imp.id, asOf: imp.asOf });
     await store.stage(imp, versionsOf(plan, { importId: imp.id, asOf: imp.asOf }, new Map()), plan.manifest, []);
     // The head write of commit(), and then the process dies.
-    await db.send(new PutCommand({ TableName: table, Item: { ...keys.rmdHead, entity: "rmd_head", importId: imp.id, asOf: imp.asOf, committedAt: "2025-09-01T00:00:00.000Z" } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...keys.rmdHead, entity: "rmd_head", importId: imp.id, asOf: imp.asOf, committedAt: "2025-09-01T00:00:00.000Z" },
+      }),
+    );
 
     const fresh = new DynamoRmdStore(db, table);
     expect(await fresh.latestVersion("RMD0000005", { importId: imp.id, asOf: imp.asOf })).toMatchObject({ importId: "rmd_CUT" });
@@ -59,7 +64,9 @@ describe("RMD snapshots on DynamoDB", () => {
 
   it("writes a large manifest in several items and reads it back whole", async () => {
     const { store, table } = await freshTable();
-    const manifest = range(1, 12_001, { other_dba_names: "A Rather Long Doing Business As Name For Size; Another One" }).map((f, i) => manifestEntry(f, { importId: `rmd_${i % 3}`, asOf: "2025-08-01T00:00:00.000Z" }));
+    const manifest = range(1, 12_001, { other_dba_names: "A Rather Long Doing Business As Name For Size; Another One" }).map((f, i) =>
+      manifestEntry(f, { importId: `rmd_${i % 3}`, asOf: "2025-08-01T00:00:00.000Z" }),
+    );
     await store.stage(staged("rmd_BIG", "2025-08-01T00:00:00.000Z"), [], manifest, []);
     expect(await new DynamoRmdStore(db, table).manifest("rmd_BIG")).toEqual(manifest);
     const out = await db.send(

@@ -11,7 +11,12 @@ let endpoint: string;
 const seen: Array<{ method: string; path: string; body: Record<string, any>; authorization: string }> = [];
 let answer: { status: number; body: object } = { status: 200, body: { MessageId: "0100018c-ses-id" } };
 
-const read = (req: IncomingMessage) => new Promise<string>((ok) => { let b = ""; req.on("data", (c) => (b += c)); req.on("end", () => ok(b)); });
+const read = (req: IncomingMessage) =>
+  new Promise<string>((ok) => {
+    let b = "";
+    req.on("data", (c) => (b += c));
+    req.on("end", () => ok(b));
+  });
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
@@ -38,13 +43,20 @@ describe("the SES mailer", () => {
     expect(req!.body).toEqual({
       FromEmailAddress: "Hoptrace <hub@hoptrace.example>",
       Destination: { ToAddresses: ["noc@carrier.example"] },
-      Content: { Simple: { Subject: { Data: message.subject, Charset: "UTF-8" }, Body: { Text: { Data: message.text, Charset: "UTF-8" }, Html: { Data: message.html, Charset: "UTF-8" } } } },
+      Content: {
+        Simple: {
+          Subject: { Data: message.subject, Charset: "UTF-8" },
+          Body: { Text: { Data: message.text, Charset: "UTF-8" }, Html: { Data: message.html, Charset: "UTF-8" } },
+        },
+      },
     });
   });
 
   it("turns a refusal into a MailSendError naming the status, not the address", async () => {
     answer = { status: 400, body: { message: "Email address is not verified: noc@carrier.example" } };
-    const err = await sesMailer("us-east-1", "hub@hoptrace.example", client()).send(message).catch((e: unknown) => e);
+    const err = await sesMailer("us-east-1", "hub@hoptrace.example", client())
+      .send(message)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailSendError);
     expect((err as Error).message).toMatch(/^SES answered 400/);
     expect((err as Error).message).not.toContain("carrier.example");

@@ -43,7 +43,13 @@ function traceback(i: number): Traceback {
     id: ids.next("tb"),
     initiatorId: INITIATORS[i % 2]!,
     status,
-    call: { callingNumber: calling, callingNumberAsGiven: calling, calledNumber: CALLED[(i >> 1) % 2] as `+${string}`, callTime: "2024-06-01T00:00:00Z", callTimeUtc: "2024-06-01T00:00:00.000Z" },
+    call: {
+      callingNumber: calling,
+      callingNumberAsGiven: calling,
+      calledNumber: CALLED[(i >> 1) % 2] as `+${string}`,
+      callTime: "2024-06-01T00:00:00Z",
+      callTimeUtc: "2024-06-01T00:00:00.000Z",
+    },
     ...(campaign !== undefined && { campaign }),
     identityHeaders: [],
     deadlinePolicy: "fixed",
@@ -127,7 +133,15 @@ describe("the filtered traceback list", () => {
   it("spreads the list of all tracebacks over the shards and every status over its shards", async () => {
     const shards = await Promise.all(
       keys.allTracebackShards().map((pk) =>
-        db.send(new QueryCommand({ TableName: emulators.tableName, IndexName: TABLE.indexes.openWork.name, KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": pk }, Select: "COUNT" })),
+        db.send(
+          new QueryCommand({
+            TableName: emulators.tableName,
+            IndexName: TABLE.indexes.openWork.name,
+            KeyConditionExpression: "gsi2pk = :p",
+            ExpressionAttributeValues: { ":p": pk },
+            Select: "COUNT",
+          }),
+        ),
       ),
     );
     const counts = shards.map((r) => r.Count ?? 0);
@@ -146,8 +160,12 @@ describe("the filtered traceback list", () => {
   it("refuses a cursor it did not issue, or one outside the dates asked for", async () => {
     const first = await store.listTracebacks({}, {}, { limit: 2 });
     await expect(store.listTracebacks({}, {}, { limit: 2, cursor: "%%%" })).rejects.toThrow(InvalidCursorError);
-    await expect(store.listTracebacks({}, {}, { limit: 2, cursor: Buffer.from(JSON.stringify({ before: 5 })).toString("base64url") })).rejects.toThrow(InvalidCursorError);
-    await expect(store.listTracebacks({}, { createdTo: "2024-06-01T01:00:00.000Z" }, { limit: 2, cursor: first.nextCursor! })).rejects.toThrow(InvalidCursorError);
+    await expect(store.listTracebacks({}, {}, { limit: 2, cursor: Buffer.from(JSON.stringify({ before: 5 })).toString("base64url") })).rejects.toThrow(
+      InvalidCursorError,
+    );
+    await expect(store.listTracebacks({}, { createdTo: "2024-06-01T01:00:00.000Z" }, { limit: 2, cursor: first.nextCursor! })).rejects.toThrow(
+      InvalidCursorError,
+    );
     expect((await store.listTracebacks({}, {}, { limit: 2, cursor: first.nextCursor! })).items).toHaveLength(2);
   });
 });
@@ -157,20 +175,33 @@ describe("a traceback moving on", () => {
     const tb = { ...traceback(100), status: "open" as const, path: ["acc_PA"], createdAt: "2024-07-01T00:00:00.000Z" };
     const { result: _r, overdue: _o, ...fresh } = tb;
     await store.createTraceback(fresh, `x#${fresh.id}`);
-    const moved: Traceback = { ...fresh, status: "completed", path: ["acc_PA", "acc_PD"], result: { outcome: "loop_detected", decidedAt: "2024-07-02T00:00:00.000Z", decidedBy: "hub" } };
+    const moved: Traceback = {
+      ...fresh,
+      status: "completed",
+      path: ["acc_PA", "acc_PD"],
+      result: { outcome: "loop_detected", decidedAt: "2024-07-02T00:00:00.000Z", decidedBy: "hub" },
+    };
     expect(await store.replaceTraceback(moved, { value: fresh, version: 1 })).toBe(true);
-    const listed = async (filter: TracebackFilter) => (await store.listTracebacks({}, { ...filter, createdFrom: "2024-07-01T00:00:00.000Z" }, { limit: 10 })).items.map((t) => t.id);
+    const listed = async (filter: TracebackFilter) =>
+      (await store.listTracebacks({}, { ...filter, createdFrom: "2024-07-01T00:00:00.000Z" }, { limit: 10 })).items.map((t) => t.id);
     expect(await listed({ status: "completed" })).toEqual([fresh.id]);
     expect(await listed({ status: "open" })).toEqual([]);
     expect(await listed({ outcome: "loop_detected" })).toEqual([fresh.id]);
     expect(await listed({ providerId: "acc_PD" })).toEqual([fresh.id]);
     // The pointer of the status it left is gone, not merely skipped.
-    const pointer = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#open", fresh.id, true), sk: listingSortKey(fresh) } }));
+    const pointer = await db.send(
+      new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#open", fresh.id, true), sk: listingSortKey(fresh) } }),
+    );
     expect(pointer.Item).toBeUndefined();
     // A write from a stale read changes nothing; whatever it filed first is skipped and removed.
     expect(await store.replaceTraceback({ ...moved, status: "waiting_on_provider" }, { value: fresh, version: 1 })).toBe(false);
     expect(await listed({ status: "waiting_on_provider" })).toEqual([]);
-    const stale = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#waiting_on_provider", fresh.id, true), sk: listingSortKey(fresh) } }));
+    const stale = await db.send(
+      new GetCommand({
+        TableName: emulators.tableName,
+        Key: { pk: keys.tracebackFacet("status#waiting_on_provider", fresh.id, true), sk: listingSortKey(fresh) },
+      }),
+    );
     expect(stale.Item).toBeUndefined();
   });
 
@@ -179,7 +210,9 @@ describe("a traceback moving on", () => {
     const ghost = { ...traceback(101), createdAt: "2024-08-01T00:00:00.000Z", campaign: "ghost" };
     await listing.file(ghost, facetsOf(ghost), 1);
     expect((await store.listTracebacks({}, { campaign: "ghost" }, { limit: 10 })).items).toEqual([]);
-    const pointer = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("campaign#ghost", ghost.id, false), sk: listingSortKey(ghost) } }));
+    const pointer = await db.send(
+      new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("campaign#ghost", ghost.id, false), sk: listingSortKey(ghost) } }),
+    );
     expect(pointer.Item).toBeUndefined();
   });
 
@@ -191,7 +224,9 @@ describe("a traceback moving on", () => {
     const listed = await store.listTracebacks({}, { campaign: "retried" }, { limit: 10 });
     expect(listed.items.map((t) => t.id)).toEqual([tb.id]);
     expect(listed.items[0]!.createdAt).toBe(tb.createdAt);
-    const stale = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("campaign#retried", tb.id, false), sk: listingSortKey(retry) } }));
+    const stale = await db.send(
+      new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("campaign#retried", tb.id, false), sk: listingSortKey(retry) } }),
+    );
     expect(stale.Item).toBeUndefined();
   });
 
@@ -200,7 +235,16 @@ describe("a traceback moving on", () => {
     await db.send(
       new PutCommand({
         TableName: emulators.tableName,
-        Item: { ...keys.traceback(old.id), entity: "traceback", gsi1pk: keys.tracebacksOf(old.initiatorId), gsi1sk: old.id, gsi2pk: "TRACEBACKS#ALL", gsi2sk: old.id, ...old, version: 3 },
+        Item: {
+          ...keys.traceback(old.id),
+          entity: "traceback",
+          gsi1pk: keys.tracebacksOf(old.initiatorId),
+          gsi1sk: old.id,
+          gsi2pk: "TRACEBACKS#ALL",
+          gsi2sk: old.id,
+          ...old,
+          version: 3,
+        },
       }),
     );
     expect((await store.listTracebacks({}, { campaign: "from-before" }, { limit: 10 })).items).toEqual([]);
@@ -218,7 +262,9 @@ describe("a traceback moving on", () => {
     const statusOpen = facetsOf(tb).filter((f) => f.kind === "status");
     await listing.file(tb, statusOpen, 3);
     await listing.unfile(tb, statusOpen, 2);
-    const pointer = await db.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#open", tb.id, true), sk: listingSortKey(tb) } }));
+    const pointer = await db.send(
+      new GetCommand({ TableName: emulators.tableName, Key: { pk: keys.tracebackFacet("status#open", tb.id, true), sk: listingSortKey(tb) } }),
+    );
     expect(pointer.Item?.filedVersion).toBe(3);
   });
 });

@@ -38,7 +38,11 @@ describe("webhook secrets at rest", () => {
     emulators = await startEmulators();
     db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
     const key = newDataKey();
-    store = new DynamoWebhookStore(db, emulators.tableName, secretBox(async () => key));
+    store = new DynamoWebhookStore(
+      db,
+      emulators.tableName,
+      secretBox(async () => key),
+    );
   });
   afterAll(async () => {
     db?.destroy();
@@ -65,7 +69,12 @@ describe("webhook secrets at rest", () => {
 
   it("an endpoint an earlier version stored in the clear is read as it is and sealed in place", async () => {
     const legacy = endpoint("ep_legacy", [newWebhookSecret(), newWebhookSecret()]);
-    await db.send(new PutCommand({ TableName: emulators.tableName, Item: { ...keys.endpoint(legacy.id), entity: "endpoint", gsi1pk: keys.endpointsOf(legacy.accountId), gsi1sk: legacy.id, ...legacy } }));
+    await db.send(
+      new PutCommand({
+        TableName: emulators.tableName,
+        Item: { ...keys.endpoint(legacy.id), entity: "endpoint", gsi1pk: keys.endpointsOf(legacy.accountId), gsi1sk: legacy.id, ...legacy },
+      }),
+    );
     expect(await store.getEndpoint(legacy.id)).toEqual(legacy);
     const item = await raw(legacy.id);
     expect(item.secrets.map((s: { secret: string }) => isSealed(s.secret))).toEqual([true, true]);

@@ -38,7 +38,11 @@ Options:
   --no-write          print the report only; leave BENCHMARKS.md as it is
   -h, --help          this text`;
 
-const cli = readCommandLine(process.argv.slice(2), HELP, { "latency-runs": { type: "string" }, tracebacks: { type: "string" }, "no-write": { type: "boolean" } });
+const cli = readCommandLine(process.argv.slice(2), HELP, {
+  "latency-runs": { type: "string" },
+  tracebacks: { type: "string" },
+  "no-write": { type: "boolean" },
+});
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -96,7 +100,10 @@ async function main(): Promise<void> {
     children.push(emu.child);
     const endpoints = emu.ready as unknown as Omit<Emulators, "stop">;
     const c = await generateSigningKey();
-    const hubStart = await startChild("test/bench/stack/hub-process.ts", { BENCH_EMULATORS: JSON.stringify(endpoints), BENCH_CONSORTIUM_JWK: JSON.stringify(c.publicJwk) });
+    const hubStart = await startChild("test/bench/stack/hub-process.ts", {
+      BENCH_EMULATORS: JSON.stringify(endpoints),
+      BENCH_CONSORTIUM_JWK: JSON.stringify(c.publicJwk),
+    });
     const hub = hubStart.child;
     children.push(hub);
     const hubUrl = hubStart.ready.url as string;
@@ -263,8 +270,15 @@ async function main(): Promise<void> {
         await Promise.all(
           ids.slice(i, i + 25).map(async (id) => {
             const { data, response } = await consortium.client.GET("/v1/tracebacks/{tracebackId}", { params: { path: { tracebackId: id } } });
-            const ok = data && data.traceback.result?.outcome === "originator_found" && data.hops.length === HOPS && data.hops.every((h) => h.status === "answered");
-            if (!ok) wrong.set(id, data ? `${data.traceback.status} ${data.traceback.result?.outcome ?? "-"} hops ${data.hops.map((h) => h.status).join(",")}` : `HTTP ${response.status}`);
+            const ok =
+              data && data.traceback.result?.outcome === "originator_found" && data.hops.length === HOPS && data.hops.every((h) => h.status === "answered");
+            if (!ok)
+              wrong.set(
+                id,
+                data
+                  ? `${data.traceback.status} ${data.traceback.result?.outcome ?? "-"} hops ${data.hops.map((h) => h.status).join(",")}`
+                  : `HTTP ${response.status}`,
+              );
           }),
         );
       }
@@ -278,7 +292,11 @@ async function main(): Promise<void> {
 
     // 5. Raw dynalite PutItem rate, against the emulators' process.
     log("dynalite: raw PutItem");
-    const raw = new DynamoDBClient({ region: "us-east-1", endpoint: endpoints.dynamoEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const raw = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: endpoints.dynamoEndpoint,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
     let puts = 0;
     const putStart = performance.now();
     const putEnd = putStart + PUT_WINDOW_MS;
@@ -304,7 +322,12 @@ async function main(): Promise<void> {
       hubPerHop: summary(hubPerHop),
       insidePerHop: summary(insidePerHop),
       floorPerHop: summary(floorMs.map((x) => x / HOPS)),
-      quiet: { hops: quietHops, cpuMsPerHop: cpuMs(quietStart, quiet.cpu) / quietHops, dbPerHop: (quiet.counts.dbReads + quiet.counts.dbWrites) / quietHops, snapshot: quiet },
+      quiet: {
+        hops: quietHops,
+        cpuMsPerHop: cpuMs(quietStart, quiet.cpu) / quietHops,
+        dbPerHop: (quiet.counts.dbReads + quiet.counts.dbWrites) / quietHops,
+        snapshot: quiet,
+      },
       path,
       answerToWebhook,
       throughput: {

@@ -25,10 +25,22 @@ let worstIncremental = { precision: 1, recall: 1 };
 function tracebackOf(call: FeedCall): Traceback {
   return {
     id: call.id,
-    call: { callingNumber: call.callingNumber, callingNumberAsGiven: call.callingNumber, calledNumber: call.calledNumber as Traceback["call"]["calledNumber"], callTime: call.callTime, callTimeUtc: call.callTime },
+    call: {
+      callingNumber: call.callingNumber,
+      callingNumberAsGiven: call.callingNumber,
+      calledNumber: call.calledNumber as Traceback["call"]["calledNumber"],
+      callTime: call.callTime,
+      callTimeUtc: call.callTime,
+    },
     ...(call.transcript && { transcript: call.transcript }),
     ...(call.signer && { signatures: [{ identityIndex: 0, signatureValid: true, chainValid: true, ...call.signer, findings: [] }] }),
-    ...(call.originator && { intel: { recordedAt: call.callTime, findings: [], originator: { providerId: call.originator.providerId, hopSeq: 2, customer: normaliseCustomer({ name: call.originator.customerName }) } } }),
+    ...(call.originator && {
+      intel: {
+        recordedAt: call.callTime,
+        findings: [],
+        originator: { providerId: call.originator.providerId, hopSeq: 2, customer: normaliseCustomer({ name: call.originator.customerName }) },
+      },
+    }),
   } as Traceback;
 }
 
@@ -37,12 +49,17 @@ for (const seed of seeds) {
   const started = performance.now();
   const result = clusterCampaigns(feed);
   const ms = performance.now() - started;
-  const scores = pairwiseScores(feed, result.campaigns.map((c) => c.callIds));
+  const scores = pairwiseScores(
+    feed,
+    result.campaigns.map((c) => c.callIds),
+  );
   const noise = feed.filter((c) => c.truth === undefined).length;
   console.log(
     `seed ${seed}: ${feed.length} calls (${feed.length - noise} in ${new Set(feed.map((c) => c.truth).filter(Boolean)).size} campaigns, ${noise} noise) -> ${result.campaigns.length} campaigns, ${result.unassigned.length} unassigned in ${ms.toFixed(0)} ms`,
   );
-  console.log(`  batch        pairwise precision ${scores.precision.toFixed(4)}  recall ${scores.recall.toFixed(4)}  (${scores.predictedPairs} pairs predicted, ${scores.truePairs} true)`);
+  console.log(
+    `  batch        pairwise precision ${scores.precision.toFixed(4)}  recall ${scores.recall.toFixed(4)}  (${scores.predictedPairs} pairs predicted, ${scores.truePairs} true)`,
+  );
   worst = { precision: Math.min(worst.precision, scores.precision), recall: Math.min(worst.recall, scores.recall) };
 
   const store = new MemoryCampaignStore();
@@ -57,7 +74,9 @@ for (const seed of seeds) {
   worstIncremental = { precision: Math.min(worstIncremental.precision, incremental.precision), recall: Math.min(worstIncremental.recall, incremental.recall) };
 }
 if (seeds.length > 1) {
-  console.log(`worst over ${seeds.length} seeds: batch precision ${worst.precision.toFixed(4)}  recall ${worst.recall.toFixed(4)}; incremental precision ${worstIncremental.precision.toFixed(4)}  recall ${worstIncremental.recall.toFixed(4)}`);
+  console.log(
+    `worst over ${seeds.length} seeds: batch precision ${worst.precision.toFixed(4)}  recall ${worst.recall.toFixed(4)}; incremental precision ${worstIncremental.precision.toFixed(4)}  recall ${worstIncremental.recall.toFixed(4)}`,
+  );
 }
 const ok = worst.precision >= 0.95 && worst.recall >= 0.95 && worstIncremental.precision >= 0.95 && worstIncremental.recall >= 0.95;
 process.exitCode = ok ? 0 : 1;

@@ -30,7 +30,18 @@ export interface CallHooks {
   onSqs?: (command: string, input: Record<string, unknown>, output: Record<string, unknown>) => void;
 }
 
-const empty = (): Counts => ({ byCommand: {}, dbReads: 0, dbWrites: 0, readUnits: 0, writeUnits: 0, sqsRequests: 0, sqsEmptyReceives: 0, sqsMessagesSent: 0, sqsMessagesReceived: 0, dbFailedWrites: 0 });
+const empty = (): Counts => ({
+  byCommand: {},
+  dbReads: 0,
+  dbWrites: 0,
+  readUnits: 0,
+  writeUnits: 0,
+  sqsRequests: 0,
+  sqsEmptyReceives: 0,
+  sqsMessagesSent: 0,
+  sqsMessagesReceived: 0,
+  dbFailedWrites: 0,
+});
 
 type Stack = { add(mw: unknown, opts: { step: "initialize"; name: string; priority?: "low" }): void };
 

@@ -93,13 +93,24 @@ async function main(): Promise<void> {
     let started = 0;
     const one = async () => {
       const n = started++;
-      const created = await w.initiator.api.post("/v1/tracebacks", { callingNumber: `+1305${String(2_000_000 + n).padStart(7, "0")}`, calledNumber: "+12025550143", callTime: "2024-06-03T16:00:00Z", terminatingProviderId: w.providers[0]!.id });
+      const created = await w.initiator.api.post("/v1/tracebacks", {
+        callingNumber: `+1305${String(2_000_000 + n).padStart(7, "0")}`,
+        calledNumber: "+12025550143",
+        callTime: "2024-06-03T16:00:00Z",
+        terminatingProviderId: w.providers[0]!.id,
+      });
       if (created.status !== 201) throw new Error(`create: ${created.status} ${created.text}`);
       const tb = created.body.traceback.id as string;
       ids.push(tb);
       for (let i = 0; i < HOPS; i++) {
         const next = w.providers[i + 1];
-        await answer(w.providers[i]!, hopIdOf(tb, i + 1), next ? { type: "upstream_identified", upstream: { providerId: next.id }, evidence: EVIDENCE } : { type: "originator_identified", customer: { name: "Bench Dialer" }, actionTaken: "suspended", evidence: EVIDENCE });
+        await answer(
+          w.providers[i]!,
+          hopIdOf(tb, i + 1),
+          next
+            ? { type: "upstream_identified", upstream: { providerId: next.id }, evidence: EVIDENCE }
+            : { type: "originator_identified", customer: { name: "Bench Dialer" }, actionTaken: "suspended", evidence: EVIDENCE },
+        );
       }
     };
 
@@ -124,9 +135,13 @@ async function main(): Promise<void> {
     log(`load: ${TRACEBACKS} tracebacks of ${HOPS} hops, ${IN_FLIGHT} at once`);
     counter.reset();
     appends.reset();
-    const flood = await phase(() => Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (started < TRACEBACKS) await one();
-    })));
+    const flood = await phase(() =>
+      Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (started < TRACEBACKS) await one();
+        }),
+      ),
+    );
     const dynamo = counter.snapshot();
     const logWrites = appends.snapshot();
     const hops = TRACEBACKS * HOPS;

@@ -37,9 +37,11 @@ export async function startFloor(hops: number): Promise<Floor> {
   };
   const notify = (chainId: string, seq: number) =>
     track(
-      fetch(providerUrls[seq - 1]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "hop_request.created", data: { hopId: `${chainId}_${seq}` } }) }).then((r) =>
-        r.arrayBuffer(),
-      ),
+      fetch(providerUrls[seq - 1]!, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "hop_request.created", data: { hopId: `${chainId}_${seq}` } }),
+      }).then((r) => r.arrayBuffer()),
     );
 
   const hub = await listen(async (req, res) => {
@@ -51,7 +53,13 @@ export async function startFloor(hops: number): Promise<Floor> {
     const seq = Number(seqText);
     if (req.method === "GET") {
       res.writeHead(200, { "content-type": "application/json" });
-      return void res.end(JSON.stringify({ id: hopId, status: "open", call: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTimeUtc: "2024-06-03T16:00:00.000Z" } }));
+      return void res.end(
+        JSON.stringify({
+          id: hopId,
+          status: "open",
+          call: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTimeUtc: "2024-06-03T16:00:00.000Z" },
+        }),
+      );
     }
     JSON.parse(text);
     if (action === "start") {
@@ -73,7 +81,11 @@ export async function startFloor(hops: number): Promise<Floor> {
         const answer = await fetch(`${hub.url}/hops/${data.hopId}/answer`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ type: "upstream_identified", upstream: { providerId: "next" }, evidence: { ingressTrunk: "IN", seen: (hop as { call: unknown }).call } }),
+          body: JSON.stringify({
+            type: "upstream_identified",
+            upstream: { providerId: "next" },
+            evidence: { ingressTrunk: "IN", seen: (hop as { call: unknown }).call },
+          }),
         });
         await answer.arrayBuffer();
         res.writeHead(204);
@@ -94,7 +106,13 @@ export async function startFloor(hops: number): Promise<Floor> {
             resolve(at - start);
           },
         });
-        track(fetch(`${hub.url}/hops/${id}_0/start`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ callingNumber: "+13055550123" }) }).then((r) => r.arrayBuffer()));
+        track(
+          fetch(`${hub.url}/hops/${id}_0/start`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ callingNumber: "+13055550123" }),
+          }).then((r) => r.arrayBuffer()),
+        );
       }),
     stop: async () => {
       await Promise.all([...inFlight]);

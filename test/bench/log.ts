@@ -49,7 +49,6 @@ const PROOFS = 200;
 const IDLE_MS = 20;
 const TIMEOUT_MS = 300_000;
 
-
 async function main(): Promise<void> {
   const emulators = await startEmulators();
   const db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
@@ -192,7 +191,9 @@ async function main(): Promise<void> {
     `| indexes dense and unique; root equals the reference tree's; proofs verified | ${dense ? "yes" : "NO"}; ${rootMatches ? "yes" : "NO"}; ${verified}/${PROOFS} |`,
     `| inclusion proof by statement id: p50 / p99, requests per proof | ${ms(pct(proofTimes, 0.5))} / ${ms(pct(proofTimes, 0.99))}, ${(proofCounts.dbReads / PROOFS).toFixed(1)} |`,
     ``,
-    `Integration by command (${backlog} entries): ${Object.entries(integrateCounts.byCommand).map(([k, v]) => `${k.replace("dynamodb ", "")} ${v}`).join(", ")}.`,
+    `Integration by command (${backlog} entries): ${Object.entries(integrateCounts.byCommand)
+      .map(([k, v]) => `${k.replace("dynamodb ", "")} ${v}`)
+      .join(", ")}.`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   db.destroy();

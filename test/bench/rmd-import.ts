@@ -25,7 +25,9 @@ try {
     const seconds = (performance.now() - started) / 1000;
     if (res.status !== 201) throw new Error(`${label}: ${res.status} ${res.text}`);
     const body = res.body as Record<string, number>;
-    console.log(`${label}: ${body.filings} filings, ${(statSync(file).size / 1e6).toFixed(1)} MB: ${seconds.toFixed(1)} s (${body.added} added, ${body.changed} changed, ${body.removed} removed, ${body.unchanged} unchanged)`);
+    console.log(
+      `${label}: ${body.filings} filings, ${(statSync(file).size / 1e6).toFixed(1)} MB: ${seconds.toFixed(1)} s (${body.added} added, ${body.changed} changed, ${body.removed} removed, ${body.unchanged} unchanged)`,
+    );
   };
   await timed("first import", "2025-08-01");
   const removed = Math.round(filings / 8);

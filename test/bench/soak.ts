@@ -118,7 +118,11 @@ async function main(): Promise<void> {
     const stamp = Date.now() % 1_000_000;
     const providers: Array<{ id: string; api: Api }> = [];
     for (let i = 0; i < HOPS; i++) {
-      const p = await register("providers", { name: `Soak Carrier ${i + 1}`, frn: String(stamp * 100 + i).padStart(10, "0"), contact: { name: "NOC", email: "noc@soak.example" } });
+      const p = await register("providers", {
+        name: `Soak Carrier ${i + 1}`,
+        frn: String(stamp * 100 + i).padStart(10, "0"),
+        contact: { name: "NOC", email: "noc@soak.example" },
+      });
       const ep = await p.api.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created", "traceback.completed"] });
       if (ep.status !== 201) throw new Error(`endpoint: ${ep.status} ${ep.text}`);
       providers.push(p);
@@ -135,11 +139,20 @@ async function main(): Promise<void> {
     let sampling: Promise<void> = Promise.resolve();
     const sample = async () => {
       const m = await memoryOf(hub);
-      const s = { requests: sent, seconds: (performance.now() - started) / 1000, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+      const s = {
+        requests: sent,
+        seconds: (performance.now() - started) / 1000,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      };
       samples.push(s);
       if (s.rss > STOP_ABOVE_MB * 1024 * 1024) stoppedEarly = true;
       const rate = s.seconds > 0 ? (s.requests / s.seconds).toFixed(0) : "-";
-      process.stdout.write(`${String(s.requests).padStart(8)} ${s.seconds.toFixed(1).padStart(8)} ${rate.padStart(6)} ${MB(s.rss)} ${MB(s.heapUsed)} ${MB(s.external)} ${MB(s.arrayBuffers)}\n`);
+      process.stdout.write(
+        `${String(s.requests).padStart(8)} ${s.seconds.toFixed(1).padStart(8)} ${rate.padStart(6)} ${MB(s.rss)} ${MB(s.heapUsed)} ${MB(s.external)} ${MB(s.arrayBuffers)}\n`,
+      );
     };
     const count = (res: ApiResponse, expected: number) => {
       sent++;
@@ -152,8 +165,12 @@ async function main(): Promise<void> {
       return res;
     };
 
-    process.stdout.write(`hub pid ${hub.pid}, data ${dataDir}${ARENA_MAX ? `, MALLOC_ARENA_MAX=${ARENA_MAX}` : ""}${args.gc ? ", collected before each sample" : ""}\n`);
-    process.stdout.write(`${"requests".padStart(8)} ${"seconds".padStart(8)} ${"req/s".padStart(6)} ${"rss MB".padStart(7)} ${"heap MB".padStart(7)} ${"ext MB".padStart(7)} ${"bufs MB".padStart(7)}\n`);
+    process.stdout.write(
+      `hub pid ${hub.pid}, data ${dataDir}${ARENA_MAX ? `, MALLOC_ARENA_MAX=${ARENA_MAX}` : ""}${args.gc ? ", collected before each sample" : ""}\n`,
+    );
+    process.stdout.write(
+      `${"requests".padStart(8)} ${"seconds".padStart(8)} ${"req/s".padStart(6)} ${"rss MB".padStart(7)} ${"heap MB".padStart(7)} ${"ext MB".padStart(7)} ${"bufs MB".padStart(7)}\n`,
+    );
     await sample();
     nextSample = EVERY;
 

@@ -29,7 +29,11 @@ try {
   for (let i = 0; i < runs; i++) {
     const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
     const before = receiver.received.length;
-    const answered = await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE });
+    const answered = await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: upstream.id },
+      evidence: EVIDENCE,
+    });
     const acceptedAt = Date.now();
     if (answered.status !== 200) throw new Error(`answer refused: ${answered.status}`);
     const got = await receiver.waitFor((r) => r.length > before, 10_000);

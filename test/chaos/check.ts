@@ -106,8 +106,14 @@ export function judge(chains: StoredChain[], feeds: Map<string, FeedEvent[]>, we
 
 export function holds(f: Findings): boolean {
   return (
-    f.missing.length + f.logicalDuplicates.length + f.misdirected + f.feedMismatches.length + f.duplicatedTracebacks.length +
-      f.lostTracebacks.length + f.brokenChains.length + f.answersWithoutNextHop.length ===
+    f.missing.length +
+      f.logicalDuplicates.length +
+      f.misdirected +
+      f.feedMismatches.length +
+      f.duplicatedTracebacks.length +
+      f.lostTracebacks.length +
+      f.brokenChains.length +
+      f.answersWithoutNextHop.length ===
     0
   );
 }

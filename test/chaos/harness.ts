@@ -223,7 +223,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     while (kills.total < opts.kills && Date.now() - started < maxKillingMs) {
       if (!(await life()) && ++selfExits > 3) throw new Error(`the hub keeps ending by itself; see ${join(dataDir, "hub.log")}`);
       else if (kills.total % 5 === 0 || kills.total === opts.kills) {
-        progress(`kill ${kills.total}/${opts.kills}; tracebacks ${told.creations.length}, answers ${told.answers.length}, webhooks ${receiver.received.length}`);
+        progress(
+          `kill ${kills.total}/${opts.kills}; tracebacks ${told.creations.length}, answers ${told.answers.length}, webhooks ${receiver.received.length}`,
+        );
       }
     }
   };

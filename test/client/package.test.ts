@@ -30,14 +30,18 @@ describe("@hoptrace/client, built", () => {
     expect(new Set([esm.HoptraceApiError, cjs.HoptraceApiError, source.HoptraceApiError]).size).toBe(3);
     expect(Object.keys(esm).sort()).toEqual(Object.keys(source).sort());
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
-    expect(Object.keys(esm)).toEqual(expect.arrayContaining(["createHoptraceClient", "verifyWebhook", "verifyReceipt", "HoptraceApiError", "retryingFetch", "registrationRequest"]));
+    expect(Object.keys(esm)).toEqual(
+      expect.arrayContaining(["createHoptraceClient", "verifyWebhook", "verifyReceipt", "HoptraceApiError", "retryingFetch", "registrationRequest"]),
+    );
   });
 
   async function registered(c: Client) {
     const consortium = c.createHoptraceClient({ baseUrl: t.url, key: t.consortium.key });
     const { key } = await c.newSigningKey();
     const registration = c.registrationRequest(key);
-    const created = await c.unwrap(consortium.POST("/v1/providers", { body: { ...registration, name: "Client Co", frn: String(frn++).padStart(10, "0"), contact } }));
+    const created = await c.unwrap(
+      consortium.POST("/v1/providers", { body: { ...registration, name: "Client Co", frn: String(frn++).padStart(10, "0"), contact } }),
+    );
     expect(created.account.id).toBe(registration.id);
     const sent: Request[] = [];
     const recording: typeof fetch = async (input, init) => {
@@ -61,7 +65,11 @@ describe("@hoptrace/client, built", () => {
       expect(created.response.status).toBe(201);
       const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
       const claims = await c.verifyReceipt(created.response.headers.get("hoptrace-receipt")!, jwks);
-      expect(claims).toMatchObject({ sub: registration.id, req: { method: "POST", keyid: key.keyId, idempotency_key: sent[1]!.headers.get("idempotency-key") }, res: { status: 201 } });
+      expect(claims).toMatchObject({
+        sub: registration.id,
+        req: { method: "POST", keyid: key.keyId, idempotency_key: sent[1]!.headers.get("idempotency-key") },
+        res: { status: 201 },
+      });
       await expect(c.verifyReceipt(created.response.headers.get("hoptrace-receipt")!, { keys: [] })).rejects.toBeInstanceOf(c.InvalidReceiptError);
 
       const nonces = sent.map((r) => /;nonce="([^"]+)"/.exec(r.headers.get("signature-input") ?? "")?.[1]);
@@ -77,8 +85,15 @@ describe("@hoptrace/client, built", () => {
       const { consortium, registration } = await registered(c);
       const again = await c.newSigningKey();
       const error = await c
-        .unwrap(consortium.POST("/v1/providers", { body: { ...c.registrationRequest(again.key, registration.id), name: "Twice Co", frn: String(frn++).padStart(10, "0"), contact } }))
-        .then(() => undefined, (e: unknown) => e);
+        .unwrap(
+          consortium.POST("/v1/providers", {
+            body: { ...c.registrationRequest(again.key, registration.id), name: "Twice Co", frn: String(frn++).padStart(10, "0"), contact },
+          }),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(c.HoptraceApiError);
       const refusal = error as InstanceType<Client["HoptraceApiError"]>;
       expect([refusal.status, refusal.code]).toEqual([409, "account_exists"]);
@@ -93,7 +108,9 @@ describe("@hoptrace/client, built", () => {
       const endpoint = await c.unwrap(provider.POST("/v1/webhook-endpoints", { body: { url: receiver.url, eventTypes: ["endpoint.test"] } }));
       const before = receiver.received.length;
       await c.unwrap(provider.POST("/v1/webhook-endpoints/{endpointId}/test", { params: { path: { endpointId: endpoint.endpoint.id } } }));
-      const delivery = (await receiver.waitFor((r) => r.slice(before).some((d) => d.body.includes(registration.id)), 10_000)).slice(before).find((d) => d.body.includes(registration.id))!;
+      const delivery = (await receiver.waitFor((r) => r.slice(before).some((d) => d.body.includes(registration.id)), 10_000))
+        .slice(before)
+        .find((d) => d.body.includes(registration.id))!;
 
       const payload = c.verifyWebhook({ secret: endpoint.secret, headers: delivery.headers, body: delivery.body });
       expect(payload).toMatchObject({ version: 2, type: "endpoint.test", recipientId: registration.id });

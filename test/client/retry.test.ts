@@ -35,7 +35,8 @@ async function scriptedServer(script: Answer[]): Promise<{ url: string; arrivals
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, arrivals, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const problem = (status: number, code: string) => JSON.stringify({ type: `urn:hoptrace:problem:${code}`, title: code, status, detail: code, code, request_id: "req_01TEST" });
+const problem = (status: number, code: string) =>
+  JSON.stringify({ type: `urn:hoptrace:problem:${code}`, title: code, status, detail: code, code, request_id: "req_01TEST" });
 
 describe("retries of the built client", () => {
   let loaded: Awaited<ReturnType<typeof entries>>;
@@ -59,7 +60,11 @@ describe("retries of the built client", () => {
       ]);
       const { key } = await c.newSigningKey();
       const retries: Array<{ attempt: number; delayMs: number; status?: number }> = [];
-      const hub = c.createHoptraceClient({ baseUrl: server.url, key, retry: { onRetry: ({ attempt, delayMs, status }) => retries.push({ attempt, delayMs, ...(status && { status }) }) } });
+      const hub = c.createHoptraceClient({
+        baseUrl: server.url,
+        key,
+        retry: { onRetry: ({ attempt, delayMs, status }) => retries.push({ attempt, delayMs, ...(status && { status }) }) },
+      });
       const body = { url: "https://hooks.carrier.example/hoptrace", eventTypes: ["hop_request.created" as const] };
       const result = await hub.POST("/v1/webhook-endpoints", { body });
       expect(result.response.status).toBe(201);
@@ -87,15 +92,27 @@ describe("retries of the built client", () => {
 
     it(`${entry}: retries a dropped connection and 5xx with exponential backoff and jitter, then hands back the last answer as a typed error`, async () => {
       const c = client();
-      server = await scriptedServer(["drop", { status: 500 }, { status: 502 }, { status: 503, headers: { "content-type": "application/problem+json" }, body: problem(503, "unavailable") }]);
+      server = await scriptedServer([
+        "drop",
+        { status: 500 },
+        { status: 502 },
+        { status: 503, headers: { "content-type": "application/problem+json" }, body: problem(503, "unavailable") },
+      ]);
       const { key } = await c.newSigningKey();
       const retries: Array<{ attempt: number; delayMs: number; failed: string }> = [];
       const hub = c.createHoptraceClient({
         baseUrl: server.url,
         key,
-        retry: { baseDelayMs: 100, random: () => 0.5, onRetry: ({ attempt, delayMs, status, error }) => retries.push({ attempt, delayMs, failed: status ? String(status) : (error as Error).name }) },
+        retry: {
+          baseDelayMs: 100,
+          random: () => 0.5,
+          onRetry: ({ attempt, delayMs, status, error }) => retries.push({ attempt, delayMs, failed: status ? String(status) : (error as Error).name }),
+        },
       });
-      const error = await c.unwrap(hub.GET("/v1/me")).then(() => undefined, (e: unknown) => e);
+      const error = await c.unwrap(hub.GET("/v1/me")).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(c.HoptraceApiError);
       expect(error).toMatchObject({ status: 503, code: "unavailable", requestId: "req_01TEST" });
       // Full jitter at 0.5 of 100, 200, 400 ms; four attempts in all by default.
@@ -117,13 +134,18 @@ describe("retries of the built client", () => {
       await server.close();
       server = undefined;
       const unreachable = c.createHoptraceClient({ baseUrl: closed, key, retry: { maxAttempts: 3, baseDelayMs: 1 } });
-      const error = await unreachable.GET("/v1/me").then(() => undefined, (e: unknown) => e);
+      const error = await unreachable.GET("/v1/me").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(c.HoptraceNetworkError);
       expect((error as { attempts: number }).attempts).toBe(3);
 
       server = await scriptedServer([{ status: 409 }, { status: 503 }]);
       const hub = c.createHoptraceClient({ baseUrl: server.url, key, retry: { baseDelayMs: 1 } });
-      expect((await hub.POST("/v1/webhook-endpoints", { body: { url: "https://hooks.carrier.example/h", eventTypes: ["hop_request.created"] } })).response.status).toBe(409);
+      expect(
+        (await hub.POST("/v1/webhook-endpoints", { body: { url: "https://hooks.carrier.example/h", eventTypes: ["hop_request.created"] } })).response.status,
+      ).toBe(409);
       const bare = c.retryingFetch(c.signedFetch(key), { baseDelayMs: 1 });
       expect((await bare(`${server.url}/v1/webhook-endpoints`, { method: "POST", body: "{}" })).status).toBe(503);
       expect(server.arrivals).toHaveLength(2);
@@ -154,7 +176,11 @@ describe("a retry against the hub", () => {
     const { key } = await c.newSigningKey();
     const registration = c.registrationRequest(key);
     const consortium = c.createHoptraceClient({ baseUrl: t.url, key: t.consortium.key });
-    await c.unwrap(consortium.POST("/v1/providers", { body: { ...registration, name: "Lossy Co", frn: "0071999999", contact: { name: "NOC", email: "noc@lossy.example" } } }));
+    await c.unwrap(
+      consortium.POST("/v1/providers", {
+        body: { ...registration, name: "Lossy Co", frn: "0071999999", contact: { name: "NOC", email: "noc@lossy.example" } },
+      }),
+    );
     let lost = 0;
     // The request reaches the hub over real HTTP; the hub's answer to the first one never reaches the client.
     const lossy: typeof fetch = async (input, init) => {

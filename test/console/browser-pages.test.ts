@@ -31,7 +31,10 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
     smtp = await startTestSmtp();
     t = await startTestHub({ background: true, sweepIntervalMs: 200, env: { SMTP_URL: smtp.url, MAIL_FROM: "Hoptrace <hub@hoptrace.example>" } });
     [analyst, terminatingStaff, upstreamStaff] = await Promise.all([openBrowser("analyst"), openBrowser("terminating"), openBrowser("upstream")]);
-    for (const [who, name, frn] of [["terminating", "Terminating Telecom", "0011111111"], ["upstream", "Upstream Transit", "0022222222"]] as const) {
+    for (const [who, name, frn] of [
+      ["terminating", "Terminating Telecom", "0011111111"],
+      ["upstream", "Upstream Transit", "0022222222"],
+    ] as const) {
       const res = await t.consortium.api.post("/v1/providers", { name, frn, contact: { name: "NOC", email: `noc@${who}.example` } });
       expect(res.status).toBe(201);
       providers[who] = res.body.account.id;
@@ -72,7 +75,12 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
 
   it("walks a traceback from invitations to the originator, every answer given by a person in the console", async () => {
     // The consortium invites its first analyst; the e-mail carries the enrolment link.
-    const invited = await t.consortium.api.post("/v1/invitations", { accountId: t.consortium.id, name: "Ada Analyst", email: "ada@consortium.example", role: "analyst" });
+    const invited = await t.consortium.api.post("/v1/invitations", {
+      accountId: t.consortium.id,
+      name: "Ada Analyst",
+      email: "ada@consortium.example",
+      role: "analyst",
+    });
     expect(invited.status).toBe(201);
     await enrolFromMail(analyst, "ada@consortium.example", "enrol");
     const { page } = analyst;
@@ -88,7 +96,10 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
     await page.getByText("Invitation for Terry Staff created and e-mailed").waitFor();
     await look(analyst, "analyst-people");
     await enrolFromMail(terminatingStaff, "terry@terminating.example");
-    expect((await t.consortium.api.post("/v1/invitations", { accountId: providers.upstream, name: "Uma Upstream", email: "uma@upstream.example", role: "staff" })).status).toBe(201);
+    expect(
+      (await t.consortium.api.post("/v1/invitations", { accountId: providers.upstream, name: "Uma Upstream", email: "uma@upstream.example", role: "staff" }))
+        .status,
+    ).toBe(201);
     await enrolFromMail(upstreamStaff, "uma@upstream.example");
 
     await page.getByRole("link", { name: "New traceback" }).first().click();
@@ -121,11 +132,15 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
     await look(terminatingStaff, "provider-answer-form-errors");
     // At 400 px an answer type's wire name moves to the next line whole, never broken inside.
     await term.setViewportSize({ width: 400, height: 900 });
-    const broken = await term.locator(".choice code").evaluateAll((codes) => codes.filter((c) => {
-        const text = document.createRange();
-        text.selectNodeContents(c);
-        return text.getClientRects().length > 1;
-      }).map((c) => c.textContent));
+    const broken = await term.locator(".choice code").evaluateAll((codes) =>
+      codes
+        .filter((c) => {
+          const text = document.createRange();
+          text.selectNodeContents(c);
+          return text.getClientRects().length > 1;
+        })
+        .map((c) => c.textContent),
+    );
     await term.setViewportSize({ width: 1280, height: 900 });
     expect(broken).toEqual([]);
     await term.getByLabel("Registered provider").selectOption({ label: "Upstream Transit (FRN 0022222222)" });
@@ -213,7 +228,11 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
 
   it("shows the analyst campaigns with why each traceback is in, scorecards with their CSV, RMD findings and the finding filter", async () => {
     // A second call from the same number joins the first one's campaign.
-    const second = await t.consortium.api.post("/v1/tracebacks", { ...CALL, callTime: "2024-06-04T09:30:00-04:00", terminatingProviderId: providers.terminating });
+    const second = await t.consortium.api.post("/v1/tracebacks", {
+      ...CALL,
+      callTime: "2024-06-04T09:30:00-04:00",
+      terminatingProviderId: providers.terminating,
+    });
     expect(second.status).toBe(201);
     const secondId: string = second.body.traceback.id;
     let campaignId: string | undefined;
@@ -236,7 +255,12 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
     const why = page.locator("tr", { has: member }).locator("td[data-label='Why it is in']");
     await expect.poll(() => why.textContent()).toMatch(/same calling number/);
     await page.getByRole("heading", { name: "Calls per day" }).waitFor();
-    expect(await page.locator("section.counted", { has: page.getByRole("heading", { name: "Calls per day" }) }).locator("tbody tr").count()).toBe(2);
+    expect(
+      await page
+        .locator("section.counted", { has: page.getByRole("heading", { name: "Calls per day" }) })
+        .locator("tbody tr")
+        .count(),
+    ).toBe(2);
     await look(analyst, "analyst-campaign");
     await page.setViewportSize({ width: 400, height: 900 });
     expect(await sidewaysOverflow(page)).toEqual([]);
@@ -246,7 +270,10 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
     await page.getByRole("button", { name: "Rename" }).click();
     await page.getByRole("heading", { name: "Utility impersonation, June 2024" }).waitFor();
     await page.getByText("decided", { exact: true }).first().waitFor();
-    expect((await t.consortium.api.get(`/v1/campaigns/${campaignId}`)).body.campaign).toMatchObject({ name: "Utility impersonation, June 2024", decided: true });
+    expect((await t.consortium.api.get(`/v1/campaigns/${campaignId}`)).body.campaign).toMatchObject({
+      name: "Utility impersonation, June 2024",
+      decided: true,
+    });
     await page.getByText(/rename by/).waitFor();
     await look(analyst, "analyst-campaign-renamed");
 
@@ -304,7 +331,12 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
     const dataDir = await mkdtemp(join(tmpdir(), "hoptrace-local-mail-"));
     const local = await startTestHub({ dataDir });
     try {
-      const invited = await local.consortium.api.post("/v1/invitations", { accountId: local.consortium.id, name: "Ada Analyst", email: "ada@consortium.example", role: "admin" });
+      const invited = await local.consortium.api.post("/v1/invitations", {
+        accountId: local.consortium.id,
+        name: "Ada Analyst",
+        email: "ada@consortium.example",
+        role: "admin",
+      });
       expect(invited.status).toBe(201);
       const { page } = analyst;
       await page.goto(invited.body.url);

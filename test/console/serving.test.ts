@@ -89,7 +89,14 @@ describe("the console served by the hub", () => {
       expect(res.headers.get("content-type")).toMatch(/^text\/html/);
       expect(res.headers.get("cache-control")).toBe("no-cache");
       const csp = res.headers.get("content-security-policy")!;
-      for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'"]) {
+      for (const directive of [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "require-trusted-types-for 'script'",
+      ]) {
         expect(csp).toContain(directive);
       }
       expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);

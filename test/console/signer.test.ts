@@ -74,10 +74,9 @@ describe("the console's signer", () => {
 
 describe("the console's form helpers", () => {
   it("reads pasted Identity headers one per line, with or without the field name, folded lines joined", () => {
-    expect(splitIdentityHeaders("Identity: eyJa.eyJb.sig;info=<https://cr.example/a.pem>;alg=ES256\n\n eyJc.eyJd.sig2;info=<https://cr.example/b.pem>\r\n")).toEqual([
-      "eyJa.eyJb.sig;info=<https://cr.example/a.pem>;alg=ES256",
-      "eyJc.eyJd.sig2;info=<https://cr.example/b.pem>",
-    ]);
+    expect(
+      splitIdentityHeaders("Identity: eyJa.eyJb.sig;info=<https://cr.example/a.pem>;alg=ES256\n\n eyJc.eyJd.sig2;info=<https://cr.example/b.pem>\r\n"),
+    ).toEqual(["eyJa.eyJb.sig;info=<https://cr.example/a.pem>;alg=ES256", "eyJc.eyJd.sig2;info=<https://cr.example/b.pem>"]);
     expect(splitIdentityHeaders("eyJa.eyJb.sig;info=<https://cr\n   .example/a.pem>")).toEqual(["eyJa.eyJb.sig;info=<https://cr.example/a.pem>"]);
   });
 

@@ -26,7 +26,14 @@ describe("statuses every operation declares", () => {
   it.each(operations.filter((o) => o.path.startsWith("/v1/")).map((o) => [`${o.method.toUpperCase()} ${o.path}`, o]))("%s", (_name, { method, op }) => {
     const declared = Object.keys(op.responses);
     // An unsigned operation is never refused for its signature.
-    const expected = [...(op.security?.length === 0 ? [] : ["401"]), "429", "431", "500", ...(op.requestBody ? ["413", "415", "422"] : []), ...(method === "post" ? ["400", "409"] : [])];
+    const expected = [
+      ...(op.security?.length === 0 ? [] : ["401"]),
+      "429",
+      "431",
+      "500",
+      ...(op.requestBody ? ["413", "415", "422"] : []),
+      ...(method === "post" ? ["400", "409"] : []),
+    ];
     expect(expected.filter((s) => !declared.includes(s))).toEqual([]);
     for (const [status, response] of Object.entries(op.responses as Record<string, any>)) {
       const r = deref(response);
@@ -38,7 +45,8 @@ describe("statuses every operation declares", () => {
 
   it("the chain view declares the signer inquiries and findings it returns", () => {
     const chain = doc.components.schemas.TracebackChain;
-    for (const field of ["traceback", "hops", "signerInquiries", "findings", "originatorFirstFoundBy", "pathsAgree"]) expect(Object.keys(chain.properties)).toContain(field);
+    for (const field of ["traceback", "hops", "signerInquiries", "findings", "originatorFirstFoundBy", "pathsAgree"])
+      expect(Object.keys(chain.properties)).toContain(field);
   });
 });
 

@@ -4,7 +4,15 @@
  * breaks this file's compilation or its run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHoptraceClient, keyProof, newAccountId, verifyHubSignature, verifyWebhook, type components, type HoptraceClient } from "../../openapi/client/index.js";
+import {
+  createHoptraceClient,
+  keyProof,
+  newAccountId,
+  verifyHubSignature,
+  verifyWebhook,
+  type components,
+  type HoptraceClient,
+} from "../../openapi/client/index.js";
 import { newKey, startTestHub, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
@@ -105,9 +113,15 @@ describe("the generated client against the embedded hub", () => {
       evidence,
     };
     const idempotencyKey = "answer-hop-3-once";
-    const answer3 = await origin.client.POST("/v1/hop-requests/{hopId}/answer", { params: { path: { hopId }, header: { "idempotency-key": idempotencyKey } }, body: finalAnswer });
+    const answer3 = await origin.client.POST("/v1/hop-requests/{hopId}/answer", {
+      params: { path: { hopId }, header: { "idempotency-key": idempotencyKey } },
+      body: finalAnswer,
+    });
     expect(answer3.response.status).toBe(200);
-    const retried = await origin.client.POST("/v1/hop-requests/{hopId}/answer", { params: { path: { hopId }, header: { "idempotency-key": idempotencyKey } }, body: finalAnswer });
+    const retried = await origin.client.POST("/v1/hop-requests/{hopId}/answer", {
+      params: { path: { hopId }, header: { "idempotency-key": idempotencyKey } },
+      body: finalAnswer,
+    });
     expect(retried.response.headers.get("idempotent-replayed")).toBe("true");
     expect(retried.data).toEqual(answer3.data);
     expect(retried.response.headers.get("hoptrace-receipt")).toBe(answer3.response.headers.get("hoptrace-receipt"));

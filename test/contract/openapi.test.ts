@@ -46,7 +46,10 @@ describe("the published contract", () => {
       (r) => r.stdout,
       (err: { stdout?: string }) => err.stdout ?? "",
     );
-    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ severity: string; ruleId: string; message: string; location: Array<{ pointer: string }> }> };
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number; warnings: number };
+      problems: Array<{ severity: string; ruleId: string; message: string; location: Array<{ pointer: string }> }>;
+    };
     const errors = report.problems.filter((p) => p.severity === "error").map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
     expect(errors).toEqual([]);
     expect(report.totals.errors).toBe(0);
@@ -97,9 +100,12 @@ describe("the published contract", () => {
     expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
     for (const type of EVENT_TYPES) {
       const post = doc.webhooks[type].post;
-      expect(post.parameters.filter((p: any) => p.in === "header" && p.required).map((p: any) => p.name).sort()).toEqual(
-        ["content-digest", "signature", "signature-input", "webhook-id", "webhook-signature", "webhook-timestamp"],
-      );
+      expect(
+        post.parameters
+          .filter((p: any) => p.in === "header" && p.required)
+          .map((p: any) => p.name)
+          .sort(),
+      ).toEqual(["content-digest", "signature", "signature-input", "webhook-id", "webhook-signature", "webhook-timestamp"]);
       const media = post.requestBody.content["application/json"];
       // The feed's schema: a delivery's body is the event as /v1/events lists it.
       expect(media.schema).toEqual({ $ref: "#/components/schemas/Event" });
@@ -144,9 +150,15 @@ describe("the published contract", () => {
       }
     }
     const documented = new Map(PROBLEM_CODES.map((p) => [p.code, p.status]));
-    expect([...raised.keys()].filter((code) => !documented.has(code)), "undocumented problem codes: add them to functions/http/schemas/problems.ts").toEqual([]);
+    expect(
+      [...raised.keys()].filter((code) => !documented.has(code)),
+      "undocumented problem codes: add them to functions/http/schemas/problems.ts",
+    ).toEqual([]);
     for (const [code, status] of raised) expect(documented.get(code), code).toBe(status);
-    expect([...documented.keys()].filter((code) => !raised.has(code)), "documented codes the code never raises").toEqual([]);
+    expect(
+      [...documented.keys()].filter((code) => !raised.has(code)),
+      "documented codes the code never raises",
+    ).toEqual([]);
   });
 });
 

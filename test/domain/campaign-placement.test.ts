@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { linksOf, lookupKeysOf, placeCall, profileOf } from "../../functions/domain/campaigns/incremental.js";
 
 const SCRIPT = "this is an important message about your vehicle's extended warranty our records show your coverage is about to expire press one now";
-const call = (id: string, extra: Record<string, unknown> = {}) => profileOf({ id, callTime: `2025-09-01T13:00:0${id.length % 10}Z`, callingNumber: "+14155550000", calledNumber: "+12025550143", ...extra });
+const call = (id: string, extra: Record<string, unknown> = {}) =>
+  profileOf({ id, callTime: `2025-09-01T13:00:0${id.length % 10}Z`, callingNumber: "+14155550000", calledNumber: "+12025550143", ...extra });
 
 describe("incremental campaign placement", () => {
   it("links calls by transcript and shared values, strongest first, and files them under LSH bands and values", () => {
@@ -16,7 +17,11 @@ describe("incremental campaign placement", () => {
     const keys = lookupKeysOf(a);
     expect(keys.filter((k) => k.startsWith("text:"))).toHaveLength(16);
     expect(keys).toContain("number_block:3055550");
-    expect(lookupKeysOf(call("d", { signer: { spc: "123A", certificateSha256: "ab", origid: "o-1" } }))).toEqual(["calling_number:4155550000", "number_block:4155550", "signer_origid:123A o-1"]);
+    expect(lookupKeysOf(call("d", { signer: { spc: "123A", certificateSha256: "ab", origid: "o-1" } }))).toEqual([
+      "calling_number:4155550000",
+      "number_block:4155550",
+      "signer_origid:123A o-1",
+    ]);
   });
 
   it("founds a campaign with its strongest link's call, joins an existing one, and folds others only when nobody decided on either", () => {
@@ -26,13 +31,30 @@ describe("incremental campaign placement", () => {
       { to: "z", score: 1.5, signals: [] },
       { to: "w", score: 1.2, signals: [] },
     ];
-    expect(placeCall(links, new Map(), (id) => `cmp_${id}`)).toMatchObject({ campaignId: "cmp_x", founded: true, alsoJoining: ["x", "y", "z", "w"], merging: [] });
+    expect(placeCall(links, new Map(), (id) => `cmp_${id}`)).toMatchObject({
+      campaignId: "cmp_x",
+      founded: true,
+      alsoJoining: ["x", "y", "z", "w"],
+      merging: [],
+    });
     const other = { id: "cmp_o", decided: false };
-    const open = new Map([["x", { id: "cmp_1", decided: false }], ["y", other], ["z", other]]);
+    const open = new Map([
+      ["x", { id: "cmp_1", decided: false }],
+      ["y", other],
+      ["z", other],
+    ]);
     expect(placeCall(links, open, () => "new")).toMatchObject({ campaignId: "cmp_1", founded: false, alsoJoining: ["w"], merging: ["cmp_o"] });
-    const decidedOther = new Map([["x", { id: "cmp_1", decided: false }], ["y", { id: "cmp_o", decided: true }], ["z", { id: "cmp_o", decided: true }]]);
+    const decidedOther = new Map([
+      ["x", { id: "cmp_1", decided: false }],
+      ["y", { id: "cmp_o", decided: true }],
+      ["z", { id: "cmp_o", decided: true }],
+    ]);
     expect(placeCall(links, decidedOther, () => "new")!.merging).toEqual([]);
-    const decidedTarget = new Map([["x", { id: "cmp_1", decided: true }], ["y", other], ["z", other]]);
+    const decidedTarget = new Map([
+      ["x", { id: "cmp_1", decided: true }],
+      ["y", other],
+      ["z", other],
+    ]);
     expect(placeCall(links, decidedTarget, () => "new")!.merging).toEqual([]);
     expect(placeCall([], new Map(), () => "new")).toBeUndefined();
   });

@@ -18,13 +18,23 @@ const IRS = [
   "hello this is officer brooks of the internal revenue service a lawsuit has been filed against you over unpaid back taxes call us back immediately to settle this case",
   "this is officer brooks from the internal revenue service a lawsuit has been filed against you for unpaid taxes please call us back immediately to settle the case",
 ];
-const OTHER = ["your pharmacy prescription is ready for pickup at the main street store", "school is closed tomorrow because of snow", "the library books you borrowed are overdue"];
+const OTHER = [
+  "your pharmacy prescription is ready for pickup at the main street store",
+  "school is closed tomorrow because of snow",
+  "the library books you borrowed are overdue",
+];
 
 let made = 0;
 /** A call a minute, each from a number in an exchange of its own unless told otherwise. */
 function call(id: string, extra: Partial<CampaignCall> = {}): CampaignCall {
   made += 1;
-  return { id, callTime: new Date(Date.parse("2025-09-01T12:00:00Z") + made * 60_000).toISOString(), callingNumber: `+1${200 + made}5550100`, calledNumber: "+13125550100", ...extra };
+  return {
+    id,
+    callTime: new Date(Date.parse("2025-09-01T12:00:00Z") + made * 60_000).toISOString(),
+    callingNumber: `+1${200 + made}5550100`,
+    calledNumber: "+13125550100",
+    ...extra,
+  };
 }
 
 const sample = (): CampaignCall[] => [
@@ -132,7 +142,10 @@ describe("grouping calls into campaigns", () => {
     const feed = syntheticFeed({ seed: 1 });
     expect(feed).toHaveLength(2000);
     expect(new Set(feed.map((c) => c.truth).filter(Boolean)).size).toBe(20);
-    const scores = pairwiseScores(feed, clusterCampaigns(feed).campaigns.map((c) => c.callIds));
+    const scores = pairwiseScores(
+      feed,
+      clusterCampaigns(feed).campaigns.map((c) => c.callIds),
+    );
     expect(scores.precision).toBeGreaterThanOrEqual(0.95);
     expect(scores.recall).toBeGreaterThanOrEqual(0.95);
   });
@@ -162,7 +175,14 @@ describe("analysts' decisions across re-clustering", () => {
   });
 
   it("keeps a split campaign split, each part growing on its own", () => {
-    const split: CampaignDecision = { kind: "split", campaignId: "cmp_w", parts: [{ campaignId: "cmp_w_a", callIds: ["w0", "w1"] }, { campaignId: "cmp_w_b", callIds: ["w2"] }] };
+    const split: CampaignDecision = {
+      kind: "split",
+      campaignId: "cmp_w",
+      parts: [
+        { campaignId: "cmp_w_a", callIds: ["w0", "w1"] },
+        { campaignId: "cmp_w_b", callIds: ["w2"] },
+      ],
+    };
     const r = run(sample(), [split]);
     expect(campaignOf(r, "w0")!.id).toBe("cmp_w_a");
     expect(campaignOf(r, "w2")!.id).toBe("cmp_w_b");
@@ -172,11 +192,28 @@ describe("analysts' decisions across re-clustering", () => {
   });
 
   it("keeps merged campaigns merged under the id merged into, and lets a later split undo it", () => {
-    const merge: CampaignDecision = { kind: "merge", campaignId: "cmp_scams", from: [{ campaignId: "cmp_1", callIds: ["w0", "w1", "w2", "w3"] }, { campaignId: "cmp_2", callIds: ["i0", "i1", "i2", "i3"] }] };
+    const merge: CampaignDecision = {
+      kind: "merge",
+      campaignId: "cmp_scams",
+      from: [
+        { campaignId: "cmp_1", callIds: ["w0", "w1", "w2", "w3"] },
+        { campaignId: "cmp_2", callIds: ["i0", "i1", "i2", "i3"] },
+      ],
+    };
     const merged = run(sample(), [merge]);
     expect(membersOf(merged)).toEqual([["i0", "i1", "i2", "i3", "w0", "w1", "w2", "w3"]]);
     expect(merged.campaigns[0]!.id).toBe("cmp_scams");
-    const undone = run(sample(), [merge, { kind: "split", campaignId: "cmp_scams", parts: [{ campaignId: "cmp_scams", callIds: ["w0"] }, { campaignId: "cmp_irs", callIds: ["i0"] }] }]);
+    const undone = run(sample(), [
+      merge,
+      {
+        kind: "split",
+        campaignId: "cmp_scams",
+        parts: [
+          { campaignId: "cmp_scams", callIds: ["w0"] },
+          { campaignId: "cmp_irs", callIds: ["i0"] },
+        ],
+      },
+    ]);
     expect(campaignOf(undone, "w3")!.id).toBe("cmp_scams");
     expect(campaignOf(undone, "i3")!.id).toBe("cmp_irs");
   });

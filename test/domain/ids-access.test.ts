@@ -84,7 +84,13 @@ describe("access rules", () => {
       pendingProvider: { name: "secret" },
       namedBy: { accountId: "acc_P0", hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1" },
       status: "open",
-      call: { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" },
+      call: {
+        callingNumber: "+13055550123",
+        callingNumberAsGiven: "+13055550123",
+        calledNumber: "+12025550143",
+        callTime: "2024-06-03T12:00:00-04:00",
+        callTimeUtc: "2024-06-03T16:00:00.000Z",
+      },
       createdAt: "2024-06-03T16:10:00.000Z",
       answeredBy: { accountId: "acc_P1", keyId: "k3", person: { name: "Dana Reyes", role: "staff" } },
       evidence: { secret: true },
@@ -122,7 +128,11 @@ describe("access rules", () => {
   });
 
   it("a signer carries the person's name and role, never the e-mail", () => {
-    expect(signerOf({ ...provider, person: { name: "Dana", email: "dana@p1.example", role: "staff" } })).toEqual({ accountId: "acc_P1", keyId: provider.keyId, person: { name: "Dana", role: "staff" } });
+    expect(signerOf({ ...provider, person: { name: "Dana", email: "dana@p1.example", role: "staff" } })).toEqual({
+      accountId: "acc_P1",
+      keyId: provider.keyId,
+      person: { name: "Dana", role: "staff" },
+    });
     expect(signerOf(provider)).toEqual({ accountId: "acc_P1", keyId: provider.keyId });
   });
 });

@@ -22,8 +22,15 @@ const invitation: Invitation = {
 describe("invitations", () => {
   it("last 72 hours unless told, and hold only a role the account's kind has", () => {
     expect(invitationTerms("provider", { email: "a@b.example", name: "A", role: "staff" }, NOW)).toEqual({ expiresAt: "2024-06-04T14:00:00.000Z" });
-    expect(invitationTerms("initiator", { email: "a@b.example", name: "A", role: "admin", expiresInHours: 1 }, NOW)).toEqual({ expiresAt: "2024-06-01T15:00:00.000Z" });
-    for (const [kind, role] of [["provider", "analyst"], ["provider", "initiator"], ["initiator", "staff"], ["consortium", "staff"]] as const) {
+    expect(invitationTerms("initiator", { email: "a@b.example", name: "A", role: "admin", expiresInHours: 1 }, NOW)).toEqual({
+      expiresAt: "2024-06-01T15:00:00.000Z",
+    });
+    for (const [kind, role] of [
+      ["provider", "analyst"],
+      ["provider", "initiator"],
+      ["initiator", "staff"],
+      ["consortium", "staff"],
+    ] as const) {
       expect(() => invitationTerms(kind, { email: "a@b.example", name: "A", role }, NOW)).toThrow(RuleViolationError);
     }
   });
@@ -38,7 +45,13 @@ describe("invitations", () => {
 
 describe("e-mails", () => {
   it("carry the link in both parts and escape every value in the HTML", () => {
-    const m = invitationMail({ name: "<script>x</script>", accountName: "A & B", role: "admin", url: "https://h.example/console/enrol#token=a&b", expiresAt: "2024-06-04T14:00:00.000Z" });
+    const m = invitationMail({
+      name: "<script>x</script>",
+      accountName: "A & B",
+      role: "admin",
+      url: "https://h.example/console/enrol#token=a&b",
+      expiresAt: "2024-06-04T14:00:00.000Z",
+    });
     expect(m.text).toContain("https://h.example/console/enrol#token=a&b");
     expect(m.html).toContain('<a href="https://h.example/console/enrol#token=a&amp;b">');
     expect(m.html).not.toContain("<script>");
@@ -47,7 +60,13 @@ describe("e-mails", () => {
   });
 
   it("about a hop request say when it is due and link to it, and carry nothing of the call", () => {
-    const m = hopRequestMail({ kind: "overdue", providerName: "Carrier One", hopId: "hop_X_2", dueAt: "2024-06-04T16:05:00.000Z", url: "https://h.example/console/hops/hop_X_2" });
+    const m = hopRequestMail({
+      kind: "overdue",
+      providerName: "Carrier One",
+      hopId: "hop_X_2",
+      dueAt: "2024-06-04T16:05:00.000Z",
+      url: "https://h.example/console/hops/hop_X_2",
+    });
     expect(m.subject).toBe("Overdue: a traceback hop request is past its due time for Carrier One");
     expect(m.text).toContain("It was due at 2024-06-04T16:05:00.000Z");
     expect(m.text).toContain("https://h.example/console/hops/hop_X_2");

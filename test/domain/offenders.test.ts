@@ -6,12 +6,21 @@ import { monthsOf, type ProviderRole } from "../../functions/domain/intel/roles.
 
 const ref = (tracebackId: string, providerId: string, name: string, contact?: { email?: string; phone?: string }, reference?: string) => {
   const c = normaliseCustomer({ name, ...(contact && { contact }) });
-  return { tracebackId, providerId, callTime: "2025-09-01T00:00:00.000Z", customer: reference ? { ...c, keys: [...c.keys, accountKey(providerId, reference)] } : c };
+  return {
+    tracebackId,
+    providerId,
+    callTime: "2025-09-01T00:00:00.000Z",
+    customer: reference ? { ...c, keys: [...c.keys, accountKey(providerId, reference)] } : c,
+  };
 };
 
 describe("repeat offenders", () => {
   it("normalises names, e-mails, phones and account references", () => {
-    expect(normaliseCustomer({ name: "The Acme Dialer, L.L.C.", contact: { email: " Ops@Acme.Example ", phone: "+1 (305) 555-0100" } }).keys).toEqual(["name:acme dialer", "email:ops@acme.example", "phone:3055550100"]);
+    expect(normaliseCustomer({ name: "The Acme Dialer, L.L.C.", contact: { email: " Ops@Acme.Example ", phone: "+1 (305) 555-0100" } }).keys).toEqual([
+      "name:acme dialer",
+      "email:ops@acme.example",
+      "phone:3055550100",
+    ]);
     expect(accountKey("acc_1", " cust 44 ")).toBe("account:acc_1 CUST44");
   });
 
@@ -23,12 +32,26 @@ describe("repeat offenders", () => {
       ref("tb_4", "acc_c", "Lonely Co", undefined, "X1"),
       ref("tb_5", "acc_d", "Another Lonely Co", undefined, "X1"),
     ]);
-    expect(out).toEqual([expect.objectContaining({ tracebackIds: ["tb_1", "tb_2", "tb_3"], providerIds: ["acc_a", "acc_b"], flags: ["several_tracebacks", "several_providers"] })]);
+    expect(out).toEqual([
+      expect.objectContaining({ tracebackIds: ["tb_1", "tb_2", "tb_3"], providerIds: ["acc_a", "acc_b"], flags: ["several_tracebacks", "several_providers"] }),
+    ]);
   });
 
   it("flags providers as originator or point of entry of N tracebacks or N campaigns", () => {
-    const role = (tb: string, p: string, roles: ProviderRole["roles"], campaignId?: string): ProviderRole => ({ providerId: p, tracebackId: tb, callTime: "2025-09-01T00:00:00Z", roles, findings: [], ...(campaignId && { campaignId }) });
-    const roles = [role("t1", "a", ["path", "originator"], "c1"), role("t2", "a", ["point_of_entry"], "c2"), role("t3", "b", ["path"], "c1"), role("t4", "b", ["originator"])];
+    const role = (tb: string, p: string, roles: ProviderRole["roles"], campaignId?: string): ProviderRole => ({
+      providerId: p,
+      tracebackId: tb,
+      callTime: "2025-09-01T00:00:00Z",
+      roles,
+      findings: [],
+      ...(campaignId && { campaignId }),
+    });
+    const roles = [
+      role("t1", "a", ["path", "originator"], "c1"),
+      role("t2", "a", ["point_of_entry"], "c2"),
+      role("t3", "b", ["path"], "c1"),
+      role("t4", "b", ["originator"]),
+    ];
     expect(repeatProviders(roles, 2, 9).map((p) => [p.providerId, p.asOriginator, p.asPointOfEntry, p.flags])).toEqual([["a", 1, 1, ["tracebacks"]]]);
     expect(repeatProviders(roles, 9, 2).map((p) => p.providerId)).toEqual(["a"]);
     expect(repeatProviders(roles, 1, 9).map((p) => p.providerId)).toEqual(["a", "b"]);

@@ -111,14 +111,18 @@ describe("the calling number of a traced call", () => {
   it("a number not in service is an unallocated_number warning", () => {
     const r = readCallingNumber("+1 370 555 0100", CALLED);
     expect(r.callingNumber).toBe("+13705550100");
-    expect(r.findings).toEqual([{ code: "unallocated_number", severity: "warning", detail: "+13705550100 is not in a number range in service (area code 370)" }]);
+    expect(r.findings).toEqual([
+      { code: "unallocated_number", severity: "warning", detail: "+13705550100 is not in a number range in service (area code 370)" },
+    ]);
   });
 
   it("neighbor spoofing: the called number's area code and exchange", () => {
     expect(readCallingNumber("202-555-0187", CALLED).findings).toEqual([
       { code: "neighbor_spoofing", severity: "info", detail: "+12025550187 shares area code and exchange 202-555 with the called number +12025550143" },
     ]);
-    expect(readCallingNumber("+12025550143", CALLED).findings).toEqual([{ code: "neighbor_spoofing", severity: "info", detail: "the calling number is the called number +12025550143 itself" }]);
+    expect(readCallingNumber("+12025550143", CALLED).findings).toEqual([
+      { code: "neighbor_spoofing", severity: "info", detail: "the calling number is the called number +12025550143 itself" },
+    ]);
     // Same area code, another exchange; or the same digits in another country: no neighbor.
     expect(readCallingNumber("+12024560143", CALLED).findings).toEqual([]);
     expect(readCallingNumber("+13055550123", "+13055560123").findings).toEqual([]);
@@ -138,7 +142,9 @@ describe("numberKey", () => {
   });
 
   it("one key for a withheld number however written, and the text itself for what does not parse", () => {
-    expect(new Set(["anonymous", "Anonymous", " RESTRICTED ", "Private Number", "sip:anonymous@anonymous.invalid"].map(numberKey))).toEqual(new Set(["anonymous"]));
+    expect(new Set(["anonymous", "Anonymous", " RESTRICTED ", "Private Number", "sip:anonymous@anonymous.invalid"].map(numberKey))).toEqual(
+      new Set(["anonymous"]),
+    );
     expect(numberKey(" Call  ME ")).toBe("call me");
     expect(numberKey("911")).toBe("911");
   });

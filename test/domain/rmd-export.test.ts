@@ -15,7 +15,15 @@ function cells(values: Partial<Record<(typeof RMD_COLUMNS)[number], string>>): s
   return RMD_COLUMNS.map((c) => values[c] ?? "");
 }
 
-const GOOD = { number: "rmd0900001", frn: "0099000001", business_name: " Example Voice, LLC ", gateway_provider_choice: "yes", last_updated: "3/7/2025", other_frns: "None", contact_phone_extension: "N/A" };
+const GOOD = {
+  number: "rmd0900001",
+  frn: "0099000001",
+  business_name: " Example Voice, LLC ",
+  gateway_provider_choice: "yes",
+  last_updated: "3/7/2025",
+  other_frns: "None",
+  contact_phone_extension: "N/A",
+};
 
 describe("the RMD export header", () => {
   it("finds the columns in any order and case, and ignores extra ones", () => {
@@ -35,17 +43,27 @@ describe("the RMD export header", () => {
 describe("an RMD export row", () => {
   it("keeps every filled cell trimmed, normalises numbers, yes/no and dates, and drops placeholders", () => {
     const row = readRow(cells(GOOD), positions, HEADER.length);
-    expect(row).toEqual({ ok: true, filing: { number: "RMD0900001", frn: "0099000001", business_name: "Example Voice, LLC", gateway_provider_choice: "Yes", last_updated: "2025-03-07" } });
+    expect(row).toEqual({
+      ok: true,
+      filing: { number: "RMD0900001", frn: "0099000001", business_name: "Example Voice, LLC", gateway_provider_choice: "Yes", last_updated: "2025-03-07" },
+    });
   });
 
   it("reports every bad cell of a row with its column", () => {
-    const row = readRow(cells({ ...GOOD, number: "0900001", frn: "99000001", gateway_provider_choice: "maybe", last_recertified: "2025-02-30", business_name: "None" }), positions, HEADER.length);
+    const row = readRow(
+      cells({ ...GOOD, number: "0900001", frn: "99000001", gateway_provider_choice: "maybe", last_recertified: "2025-02-30", business_name: "None" }),
+      positions,
+      HEADER.length,
+    );
     expect(row.ok).toBe(false);
     expect(!row.ok && row.problems.map((p) => p.column)).toEqual(["number", "frn", "gateway_provider_choice", "last_recertified", "business_name"]);
   });
 
   it("refuses a row whose field count differs from the header's", () => {
-    expect(readRow(["RMD0900001", "x"], positions, HEADER.length)).toEqual({ ok: false, problems: [{ column: "row", detail: `has 2 fields, the header has ${HEADER.length}` }] });
+    expect(readRow(["RMD0900001", "x"], positions, HEADER.length)).toEqual({
+      ok: false,
+      problems: [{ column: "row", detail: `has 2 fields, the header has ${HEADER.length}` }],
+    });
   });
 });
 
@@ -54,7 +72,10 @@ describe("reading a whole export", () => {
     const reader = new ExportReader(10);
     reader.record(1, HEADER);
     reader.record(2, cells(GOOD));
-    reader.record(3, HEADER.map(() => " "));
+    reader.record(
+      3,
+      HEADER.map(() => " "),
+    );
     reader.record(4, cells({ ...GOOD, number: "RMD0900002", frn: "0099000002" }));
     const out = reader.finish();
     expect(out.ok && out.filings.map((f) => f.number)).toEqual(["RMD0900001", "RMD0900002"]);
@@ -120,7 +141,11 @@ describe("what a filing says", () => {
       gatewayProvider: false,
       intermediateProvider: true,
     });
-    expect(["Complete STIR/SHAKEN Implementation", "Partial STIR/SHAKEN Implementation - Performing Robocall Mitigation", "", "Something else"].map(implementationOf)).toEqual(["complete", "partial", "unknown", "unknown"]);
+    expect(
+      ["Complete STIR/SHAKEN Implementation", "Partial STIR/SHAKEN Implementation - Performing Robocall Mitigation", "", "Something else"].map(
+        implementationOf,
+      ),
+    ).toEqual(["complete", "partial", "unknown", "unknown"]);
   });
 
   it("has a digest that changes with any column and the changed columns before and after", () => {
@@ -134,7 +159,9 @@ describe("what a filing says", () => {
   });
 
   it("gives the same name key to spellings of one business name", () => {
-    expect(new Set(["Acme Telecom, LLC", "ACME TELECOM L.L.C.", "The Acme Telecom", "Acme  Telecom Inc."].map(businessNameKey))).toEqual(new Set(["acme telecom"]));
+    expect(new Set(["Acme Telecom, LLC", "ACME TELECOM L.L.C.", "The Acme Telecom", "Acme  Telecom Inc."].map(businessNameKey))).toEqual(
+      new Set(["acme telecom"]),
+    );
     expect(businessNameKey("Acme Telecom")).not.toBe(businessNameKey("Acme Telephone"));
     expect(businessNameKey("Bell & Sons Co")).toBe(businessNameKey("Bell and Sons"));
   });

@@ -4,7 +4,12 @@ import { matchIdentity, type IdentityEvidence } from "../../functions/domain/rmd
 import { isMassRemoval, manifestEntry, planSnapshot, versionsOf } from "../../functions/domain/rmd/snapshot.js";
 import { standingOf, type FilingVersion, type RmdStanding } from "../../functions/domain/rmd/standing.js";
 
-const f = (number: string, extra: Partial<RmdFiling> = {}): RmdFiling => ({ number, business_name: `${number} Voice LLC`, frn: `00${number.slice(3)}`.padStart(10, "0"), ...extra });
+const f = (number: string, extra: Partial<RmdFiling> = {}): RmdFiling => ({
+  number,
+  business_name: `${number} Voice LLC`,
+  frn: `00${number.slice(3)}`.padStart(10, "0"),
+  ...extra,
+});
 const S1 = { importId: "rmd_1", asOf: "2025-08-01T00:00:00.000Z" };
 const S2 = { importId: "rmd_2", asOf: "2025-08-26T00:00:00.000Z" };
 
@@ -18,11 +23,22 @@ describe("a snapshot against the previous one", () => {
   it("tells added, changed, removed and unchanged filings apart, and versions them with the columns that changed", () => {
     const before = [f("RMD0000001"), f("RMD0000002"), f("RMD0000003", { gateway_provider_choice: "No" })];
     const after = [f("RMD0000001"), f("RMD0000003", { gateway_provider_choice: "Yes" }), f("RMD0000004")];
-    const plan = planSnapshot(before.map((x) => manifestEntry(x, S1)), after, S2);
+    const plan = planSnapshot(
+      before.map((x) => manifestEntry(x, S1)),
+      after,
+      S2,
+    );
     expect(plan.added.map((x) => x.number)).toEqual(["RMD0000004"]);
     // An unchanged filing is still read from the version of the snapshot that last wrote it.
-    expect(plan.manifest.map((e) => [e.number, e.listedIn.importId])).toEqual([["RMD0000001", "rmd_1"], ["RMD0000003", "rmd_2"], ["RMD0000004", "rmd_2"]]);
-    expect(plan.priorOfChanges.map((e) => [e.number, e.listedIn.importId])).toEqual([["RMD0000003", "rmd_1"], ["RMD0000002", "rmd_1"]]);
+    expect(plan.manifest.map((e) => [e.number, e.listedIn.importId])).toEqual([
+      ["RMD0000001", "rmd_1"],
+      ["RMD0000003", "rmd_2"],
+      ["RMD0000004", "rmd_2"],
+    ]);
+    expect(plan.priorOfChanges.map((e) => [e.number, e.listedIn.importId])).toEqual([
+      ["RMD0000003", "rmd_1"],
+      ["RMD0000002", "rmd_1"],
+    ]);
     expect(plan.changed.map((x) => x.number)).toEqual(["RMD0000003"]);
     expect(plan.removed.map((x) => x.number)).toEqual(["RMD0000002"]);
     expect(plan.unchanged).toBe(1);
@@ -37,7 +53,10 @@ describe("a snapshot against the previous one", () => {
   });
 
   it("keeps the FRNs and name keys of every filing in the manifest", () => {
-    expect(manifestEntry(f("RMD0000005", { other_frns: "0000000105", other_dba_names: "Fable Tel, Inc" }), S1)).toMatchObject({ frns: ["0000000005", "0000000105"], nameKeys: ["rmd0000005 voice", "fable tel"] });
+    expect(manifestEntry(f("RMD0000005", { other_frns: "0000000105", other_dba_names: "Fable Tel, Inc" }), S1)).toMatchObject({
+      frns: ["0000000005", "0000000105"],
+      nameKeys: ["rmd0000005 voice", "fable tel"],
+    });
   });
 
   it("calls a removal of more than a quarter of the previous snapshot a mass removal", () => {
@@ -46,7 +65,13 @@ describe("a snapshot against the previous one", () => {
 });
 
 describe("a filing's standing on a date", () => {
-  const version = (change: FilingVersion["change"], at = S1): FilingVersion => ({ number: "RMD0000001", importId: at.importId, asOf: at.asOf, change, filing: f("RMD0000001") });
+  const version = (change: FilingVersion["change"], at = S1): FilingVersion => ({
+    number: "RMD0000001",
+    importId: at.importId,
+    asOf: at.asOf,
+    change,
+    filing: f("RMD0000001"),
+  });
   it("is read from its latest version under the snapshot in effect", () => {
     expect(standingOf(undefined, undefined)).toEqual({ state: "no_snapshot" });
     expect(standingOf(S1, undefined)).toEqual({ state: "never_listed", snapshot: S1 });
@@ -64,30 +89,52 @@ describe("matching a provider to its filing", () => {
   const B = f("RMD0000002", { frn: "0000000002" });
 
   it("decides by RMD number and FRN together when they agree", () => {
-    expect(matchIdentity({ rmdNumber: "RMD0000001", frn: "0000000001" }, evidence({ number: listed(A), frn: [listed(A)] }))).toMatchObject({ listing: "listed", by: ["rmd_number", "frn"], filing: A });
+    expect(matchIdentity({ rmdNumber: "RMD0000001", frn: "0000000001" }, evidence({ number: listed(A), frn: [listed(A)] }))).toMatchObject({
+      listing: "listed",
+      by: ["rmd_number", "frn"],
+      filing: A,
+    });
     expect(matchIdentity({ frn: "0000000001" }, evidence({ frn: [listed(A)] }))).toMatchObject({ listing: "listed", by: ["frn"] });
   });
 
   it("says when the RMD number and the FRN point at different filings", () => {
     const m = matchIdentity({ rmdNumber: "RMD0000001", frn: "0000000002" }, evidence({ number: listed(A), frn: [listed(A), listed(B)] }));
-    expect(m).toMatchObject({ listing: "listed", by: ["rmd_number"], mismatch: "RMD0000001 is filed under FRN 0000000001, not 0000000002; FRN 0000000002 is filed as RMD0000002" });
+    expect(m).toMatchObject({
+      listing: "listed",
+      by: ["rmd_number"],
+      mismatch: "RMD0000001 is filed under FRN 0000000001, not 0000000002; FRN 0000000002 is filed as RMD0000002",
+    });
   });
 
   it("keeps a provider listed by its FRN when its RMD number was removed, and says so", () => {
-    const m = matchIdentity({ rmdNumber: "RMD0000001", frn: "0000000001" }, evidence({ number: removed(A), frn: [removed(A), listed(f("RMD0000009", { frn: "0000000001" }))] }));
+    const m = matchIdentity(
+      { rmdNumber: "RMD0000001", frn: "0000000001" },
+      evidence({ number: removed(A), frn: [removed(A), listed(f("RMD0000009", { frn: "0000000001" }))] }),
+    );
     expect(m).toMatchObject({ listing: "listed", by: ["frn"], filing: { number: "RMD0000009" } });
     expect(m.mismatch).toMatch(/RMD0000001 was removed .* FRN 0000000001 is filed as RMD0000009/);
   });
 
   it("gives the removal when nothing listed remains", () => {
-    expect(matchIdentity({ rmdNumber: "RMD0000001" }, evidence({ number: removed(A) }))).toMatchObject({ listing: "removed", by: ["rmd_number"], removedIn: S2 });
+    expect(matchIdentity({ rmdNumber: "RMD0000001" }, evidence({ number: removed(A) }))).toMatchObject({
+      listing: "removed",
+      by: ["rmd_number"],
+      removedIn: S2,
+    });
     expect(matchIdentity({ frn: "0000000001" }, evidence({ frn: [removed(A)] }))).toMatchObject({ listing: "removed", by: ["frn"] });
   });
 
   it("never decides by name: a name alone is unverifiable and only suggests", () => {
     const m = matchIdentity({ name: "RMD0000001 Voice, LLC" }, evidence({ sameName: [A] }));
-    expect(m).toEqual({ listing: "unverifiable", snapshot: S2, suggestions: [{ number: "RMD0000001", businessName: "RMD0000001 Voice LLC", frn: "0000000001" }] });
-    expect(matchIdentity({ name: "X", frn: "0000000007" }, evidence({ sameName: [A] }))).toMatchObject({ listing: "not_listed", suggestions: [{ number: "RMD0000001" }] });
+    expect(m).toEqual({
+      listing: "unverifiable",
+      snapshot: S2,
+      suggestions: [{ number: "RMD0000001", businessName: "RMD0000001 Voice LLC", frn: "0000000001" }],
+    });
+    expect(matchIdentity({ name: "X", frn: "0000000007" }, evidence({ sameName: [A] }))).toMatchObject({
+      listing: "not_listed",
+      suggestions: [{ number: "RMD0000001" }],
+    });
   });
 
   it("cannot say anything before the first snapshot", () => {

@@ -6,7 +6,13 @@ const tb: Traceback = {
   id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
   initiatorId: "acc_I",
   status: "open",
-  call: { callingNumber: "+13055550123", callingNumberAsGiven: "(305) 555-0123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" },
+  call: {
+    callingNumber: "+13055550123",
+    callingNumberAsGiven: "(305) 555-0123",
+    calledNumber: "+12025550143",
+    callTime: "2024-06-03T12:00:00-04:00",
+    callTimeUtc: "2024-06-03T16:00:00.000Z",
+  },
   campaign: "utility",
   identityHeaders: [],
   deadlinePolicy: "us-24h",
@@ -19,10 +25,26 @@ const tb: Traceback = {
 
 describe("traceback facets", () => {
   it("are its numbers, campaign, providers on the path, status, outcome and overdue mark", () => {
-    expect(facetsOf(tb).map(facetId)).toEqual(["calling#+13055550123", "called#+12025550143", "campaign#utility", "provider#acc_A", "provider#acc_B", "status#open", "overdue"]);
+    expect(facetsOf(tb).map(facetId)).toEqual([
+      "calling#+13055550123",
+      "called#+12025550143",
+      "campaign#utility",
+      "provider#acc_A",
+      "provider#acc_B",
+      "status#open",
+      "overdue",
+    ]);
     const done: Traceback = { ...tb, status: "completed", result: { outcome: "closed", decidedAt: "2024-06-05T00:00:00.000Z", decidedBy: "acc_I" } };
     // A completed traceback is overdue no more, even with the mark of its last hop left on it.
-    expect(facetsOf(done).map(facetId)).toEqual(["calling#+13055550123", "called#+12025550143", "campaign#utility", "provider#acc_A", "provider#acc_B", "status#completed", "outcome#closed"]);
+    expect(facetsOf(done).map(facetId)).toEqual([
+      "calling#+13055550123",
+      "called#+12025550143",
+      "campaign#utility",
+      "provider#acc_A",
+      "provider#acc_B",
+      "status#completed",
+      "outcome#closed",
+    ]);
   });
 
   it("choose the narrowest partition to read: a number, a provider, a campaign, overdue, then the scope's own, then outcome or status", () => {
@@ -35,7 +57,13 @@ describe("traceback facets", () => {
   });
 
   it("match every filter at once, dates as [from, to)", () => {
-    expect(matchesFilter(tb, { providerId: "acc_B", status: "open", overdue: true, createdFrom: tb.createdAt, createdTo: "2024-06-03T16:00:00.001Z" }, { initiatorId: "acc_I" })).toBe(true);
+    expect(
+      matchesFilter(
+        tb,
+        { providerId: "acc_B", status: "open", overdue: true, createdFrom: tb.createdAt, createdTo: "2024-06-03T16:00:00.001Z" },
+        { initiatorId: "acc_I" },
+      ),
+    ).toBe(true);
     expect(matchesFilter(tb, { createdTo: tb.createdAt }, {})).toBe(false);
     expect(matchesFilter(tb, {}, { initiatorId: "acc_J" })).toBe(false);
     expect(matchesFilter(tb, { providerId: "acc_C" }, {})).toBe(false);

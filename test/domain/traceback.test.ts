@@ -19,7 +19,13 @@ const ULID = TB_ID.slice(3);
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 const T1 = new Date("2024-06-03T16:10:00.000Z");
 const deadlineFor: DeadlineFor = (at) => ({ clockStartsAt: at.toISOString(), dueAt: new Date(at.getTime() + 86_400_000).toISOString() });
-const CALL = { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+const CALL = {
+  callingNumber: "+13055550123",
+  callingNumberAsGiven: "+13055550123",
+  calledNumber: "+12025550143" as const,
+  callTime: "2024-06-03T12:00:00-04:00",
+  callTimeUtc: "2024-06-03T16:00:00.000Z",
+};
 const EVIDENCE = { ingressTrunk: "TRUNK-7" };
 
 function started(): { traceback: Traceback; firstHop: Hop } {
@@ -42,7 +48,15 @@ const TERMINAL: Array<[HopAnswer, string]> = [
 describe("startTraceback and firstHopOf", () => {
   it("opens a traceback whose path starts at the terminating provider and whose hop 1 is derived deterministically", () => {
     const { traceback, firstHop } = started();
-    expect(traceback).toMatchObject({ id: TB_ID, status: "open", hopCount: 1, path: ["acc_TERM"], identityHeaders: [], createdAt: T0.toISOString(), campaign: "utility" });
+    expect(traceback).toMatchObject({
+      id: TB_ID,
+      status: "open",
+      hopCount: 1,
+      path: ["acc_TERM"],
+      identityHeaders: [],
+      createdAt: T0.toISOString(),
+      campaign: "utility",
+    });
     expect(traceback.result).toBeUndefined();
     expect(firstHop).toEqual({
       id: `hop_${ULID}_1`,
@@ -91,13 +105,30 @@ describe("decideAnswer", () => {
 
   it("naming a provider already on the path is a loop, decided by the provider that named it", () => {
     const { traceback, hop } = atMid();
-    const d = decideAnswer(traceback, hop, { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE }, { registered: "acc_TERM" }, "acc_MID", T1);
-    expect(d).toEqual({ kind: "complete", result: { outcome: "loop_detected", reason: "provider acc_TERM is already on the path", hopSeq: 2, decidedAt: T1.toISOString(), decidedBy: "acc_MID" } });
+    const d = decideAnswer(
+      traceback,
+      hop,
+      { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE },
+      { registered: "acc_TERM" },
+      "acc_MID",
+      T1,
+    );
+    expect(d).toEqual({
+      kind: "complete",
+      result: { outcome: "loop_detected", reason: "provider acc_TERM is already on the path", hopSeq: 2, decidedAt: T1.toISOString(), decidedBy: "acc_MID" },
+    });
   });
 
   it("naming oneself is a loop", () => {
     const { traceback, firstHop } = started();
-    const d = decideAnswer(traceback, firstHop, { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE }, { registered: "acc_TERM" }, "acc_TERM", T1);
+    const d = decideAnswer(
+      traceback,
+      firstHop,
+      { type: "upstream_identified", upstream: { providerId: "acc_TERM" }, evidence: EVIDENCE },
+      { registered: "acc_TERM" },
+      "acc_TERM",
+      T1,
+    );
     expect(d).toMatchObject({ kind: "complete", result: { outcome: "loop_detected", hopSeq: 1 } });
   });
 
@@ -117,7 +148,9 @@ describe("decideAnswer", () => {
   it.each(["answered", "cancelled", "awaiting_registration"] as const)("refuses to answer a hop that is %s", (status) => {
     const { traceback, firstHop } = started();
     expect(() => decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1)).toThrow(ConflictError);
-    expect(() => decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1)).toThrow(expect.objectContaining({ code: "hop_not_open" }));
+    expect(() => decideAnswer(traceback, { ...firstHop, status }, TERMINAL[0]![0], undefined, "acc_TERM", T1)).toThrow(
+      expect.objectContaining({ code: "hop_not_open" }),
+    );
   });
 
   it("refuses an answer to a closed traceback", () => {
@@ -145,7 +178,10 @@ describe("nextStep of an answered hop", () => {
   it("applies the decision the hop keeps, not the answer: a decision made once is the one applied", () => {
     const { traceback, firstHop } = started();
     // What was decided when the answer came stands, whatever deciding it again today would say.
-    const kept: HopDecision = { kind: "complete", result: { outcome: "no_record", reason: "no_record", hopSeq: 1, decidedAt: T1.toISOString(), decidedBy: "acc_TERM" } };
+    const kept: HopDecision = {
+      kind: "complete",
+      result: { outcome: "no_record", reason: "no_record", hopSeq: 1, decidedAt: T1.toISOString(), decidedBy: "acc_TERM" },
+    };
     expect(nextStep(traceback, answered(firstHop, NAMING_MID, kept), deadlineFor)!.traceback.result).toEqual(kept.result);
   });
 
@@ -192,20 +228,36 @@ describe("nextStep of an answered hop", () => {
     const decision = decideAnswer(traceback, hop, naming, { registered: "acc_TERM" }, "acc_MID", T1)!;
     const step = nextStep(traceback, answered(hop, naming, decision), deadlineFor)!;
     expect(step.nextHop).toBeUndefined();
-    expect(step.traceback).toMatchObject({ status: "completed", path: ["acc_TERM", "acc_MID"], hopCount: 2, result: { outcome: "loop_detected", hopSeq: 2, decidedBy: "acc_MID" } });
+    expect(step.traceback).toMatchObject({
+      status: "completed",
+      path: ["acc_TERM", "acc_MID"],
+      hopCount: 2,
+      result: { outcome: "loop_detected", hopSeq: 2, decidedBy: "acc_MID" },
+    });
   });
 });
 
 describe("nextStep of an open hop", () => {
   it("escalated: the traceback ends as non_responsive_provider, decided by the hub at the escalation, its overdue mark gone", () => {
     const { traceback, firstHop } = started();
-    const hop: Hop = { ...firstHop, deadline: { ...firstHop.deadline!, escalateAt: "2024-06-05T16:05:00.000Z" }, overdueAt: "2024-06-04T17:05:00.000Z", escalatedAt: "2024-06-05T16:06:00.000Z" };
+    const hop: Hop = {
+      ...firstHop,
+      deadline: { ...firstHop.deadline!, escalateAt: "2024-06-05T16:05:00.000Z" },
+      overdueAt: "2024-06-04T17:05:00.000Z",
+      escalatedAt: "2024-06-05T16:06:00.000Z",
+    };
     const step = nextStep({ ...traceback, overdue: { hopSeq: 1, since: hop.overdueAt! } }, hop, deadlineFor)!;
     expect(step).toEqual({
       traceback: {
         ...traceback,
         status: "completed",
-        result: { outcome: "non_responsive_provider", reason: "no answer from acc_TERM by 2024-06-05T16:05:00.000Z", hopSeq: 1, decidedAt: "2024-06-05T16:06:00.000Z", decidedBy: "hub" },
+        result: {
+          outcome: "non_responsive_provider",
+          reason: "no answer from acc_TERM by 2024-06-05T16:05:00.000Z",
+          hopSeq: 1,
+          decidedAt: "2024-06-05T16:06:00.000Z",
+          decidedBy: "hub",
+        },
       },
     });
   });
@@ -306,7 +358,9 @@ describe("assignRegisteredProvider", () => {
 
   it("refuses a hop that is not waiting for registration", () => {
     const { traceback, firstHop } = started();
-    expect(() => assignRegisteredProvider(traceback, firstHop, "acc_NEW", T1, deadlineFor)).toThrow(expect.objectContaining({ code: "hop_not_awaiting_registration" }));
+    expect(() => assignRegisteredProvider(traceback, firstHop, "acc_NEW", T1, deadlineFor)).toThrow(
+      expect.objectContaining({ code: "hop_not_awaiting_registration" }),
+    );
   });
 });
 

@@ -33,7 +33,12 @@ afterAll(async () => {
 });
 
 async function traceback(body: Record<string, unknown>): Promise<string> {
-  const res = await initiator.api.post("/v1/tracebacks", { calledNumber: "+12025550143", callTime: "2025-09-01T13:00:00Z", terminatingProviderId: terminating.id, ...body });
+  const res = await initiator.api.post("/v1/tracebacks", {
+    calledNumber: "+12025550143",
+    callTime: "2025-09-01T13:00:00Z",
+    terminatingProviderId: terminating.id,
+    ...body,
+  });
   expect(res.status, res.text).toBe(201);
   return res.body.traceback.id;
 }
@@ -53,8 +58,10 @@ describe("tracebacks placed in campaigns", () => {
   let noise: string;
 
   beforeAll(async () => {
-    for (const [i, text] of WARRANTY.entries()) warranty.push(await traceback({ callingNumber: `+1305555010${i}`, transcript: text, callTime: `2025-09-0${i + 1}T13:00:00Z` }));
-    for (const [i, text] of TAXES.entries()) taxes.push(await traceback({ callingNumber: `+1786555020${i}`, transcript: text, callTime: `2025-09-0${i + 1}T15:00:00Z` }));
+    for (const [i, text] of WARRANTY.entries())
+      warranty.push(await traceback({ callingNumber: `+1305555010${i}`, transcript: text, callTime: `2025-09-0${i + 1}T13:00:00Z` }));
+    for (const [i, text] of TAXES.entries())
+      taxes.push(await traceback({ callingNumber: `+1786555020${i}`, transcript: text, callTime: `2025-09-0${i + 1}T15:00:00Z` }));
     noise = await traceback({ callingNumber: "+14155550999", transcript: "hi grandma it is me call me back when you get this message love you bye" });
   });
 
@@ -109,7 +116,9 @@ describe("tracebacks placed in campaigns", () => {
     expect(split.status, split.text).toBe(200);
     const part = split.body;
     expect(part.campaign).toMatchObject({ name: "IRS, second script", decided: true });
-    expect(part.members).toEqual([expect.objectContaining({ tracebackId: taxes[2], assignedBy: t.consortium.id, signals: [{ signal: "analyst", value: b.campaign.id }] })]);
+    expect(part.members).toEqual([
+      expect.objectContaining({ tracebackId: taxes[2], assignedBy: t.consortium.id, signals: [{ signal: "analyst", value: b.campaign.id }] }),
+    ]);
     expect((await t.consortium.api.get(`/v1/campaigns/${b.campaign.id}`)).body.members.map((m: any) => m.tracebackId)).toEqual(taxes.slice(0, 2));
 
     // A new call like both parts joins one of them and merges neither into the other.

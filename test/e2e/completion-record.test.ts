@@ -19,7 +19,10 @@ let initiator: Party;
 beforeAll(async () => {
   // In the background the integrator runs, so the evidence bundle can prove every entry.
   t = await startTestHub({ background: true, sweepIntervalMs: 60_000, env: { LOG_LEVEL: "ERROR" } });
-  for (const [file, asOf] of [["rmd-2025-08-01.csv", "2025-08-01"], ["rmd-2025-08-26.csv", "2025-08-26"]] as const) {
+  for (const [file, asOf] of [
+    ["rmd-2025-08-01.csv", "2025-08-01"],
+    ["rmd-2025-08-26.csv", "2025-08-26"],
+  ] as const) {
     const res = await uploadRmdExport({ hub: t.url, key: t.consortium.key, file: `${RMD_FIXTURES}${file}`, asOf });
     expect(res.status, res.text).toBe(201);
   }
@@ -33,7 +36,12 @@ afterAll(async () => {
 });
 
 async function traceback(callTime: string): Promise<string> {
-  const res = await initiator.api.post("/v1/tracebacks", { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime, terminatingProviderId: terminating.id });
+  const res = await initiator.api.post("/v1/tracebacks", {
+    callingNumber: "+13055550123",
+    calledNumber: "+12025550143",
+    callTime,
+    terminatingProviderId: terminating.id,
+  });
   expect(res.status, res.text).toBe(201);
   return res.body.traceback.id;
 }
@@ -62,7 +70,11 @@ describe("the end of a traceback records its findings", () => {
     });
     toGateway = await traceback("2025-08-10T12:00:00Z");
     await answer(terminating, toGateway, { type: "upstream_identified", upstream: { providerId: transit.id }, evidence: EVIDENCE });
-    await answer(transit, toGateway, { type: "foreign_point_of_entry", foreignProvider: { name: "Hypothetical Overseas Voice Ltd", country: "ZZ" }, evidence: EVIDENCE });
+    await answer(transit, toGateway, {
+      type: "foreign_point_of_entry",
+      foreignProvider: { name: "Hypothetical Overseas Voice Ltd", country: "ZZ" },
+      evidence: EVIDENCE,
+    });
     running = await traceback("2025-08-10T13:00:00Z");
     await answer(terminating, running, { type: "upstream_identified", upstream: { providerId: transit.id }, evidence: EVIDENCE });
   });
@@ -91,7 +103,15 @@ describe("the end of a traceback records its findings", () => {
     expect(logged).toEqual([
       {
         statementId: `${toOriginator}/rmd_findings/2/originator_found`,
-        decision: { type: "rmd_findings", tracebackId: toOriginator, outcome: "originator_found", hopSeq: 2, callTimeUtc: recorded.callTimeUtc, snapshot: recorded.snapshot, findings: recorded.findings },
+        decision: {
+          type: "rmd_findings",
+          tracebackId: toOriginator,
+          outcome: "originator_found",
+          hopSeq: 2,
+          callTimeUtc: recorded.callTimeUtc,
+          snapshot: recorded.snapshot,
+          findings: recorded.findings,
+        },
       },
     ]);
     const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };

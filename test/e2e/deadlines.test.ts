@@ -9,7 +9,12 @@ import { sweepDeadlines, sweepUntilDone } from "../../functions/usecases/sweep.j
 import { CALL, EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 
-const DEADLINE_ENV = { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "3600", REMINDER_SECONDS_BEFORE_DUE: "1800,600", OVERDUE_GRACE_SECONDS: "3600" };
+const DEADLINE_ENV = {
+  DEFAULT_DEADLINE_POLICY: "fixed",
+  FIXED_DEADLINE_SECONDS: "3600",
+  REMINDER_SECONDS_BEFORE_DUE: "1800,600",
+  OVERDUE_GRACE_SECONDS: "3600",
+};
 
 describe("a provider that never answers (accelerated clock: 1 s real = 1000 s)", () => {
   let t: TestHub;
@@ -54,7 +59,11 @@ describe("a provider that never answers (accelerated clock: 1 s real = 1000 s)",
     expect(chain.body.hops[0].remindersSent).toBe(2);
 
     // Days later the provider answers: accepted, recorded as late, and the initiator reopens.
-    const late = await silent.api.post(`/v1/hop-requests/${hop.id}/answer`, { type: "upstream_identified", upstream: { providerId: next.id }, evidence: EVIDENCE });
+    const late = await silent.api.post(`/v1/hop-requests/${hop.id}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: next.id },
+      evidence: EVIDENCE,
+    });
     expect(late.status).toBe(200);
     expect(late.body.late).toBe(true);
     expect((await initiator.api.get(`/v1/tracebacks/${tbId}`)).body.traceback.status).toBe("completed");
@@ -91,7 +100,9 @@ describe("the sweeper racing answers (manual clock)", () => {
     clock.advance(3600 * 1000 + 1);
     const sweeps = Promise.all([sweepDeadlines(t.hub.runtime.deps), sweepDeadlines(t.hub.runtime.deps)]);
     const answers = await Promise.all(
-      hops.map((id) => provider.api.post(`/v1/hop-requests/${id}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE })),
+      hops.map((id) =>
+        provider.api.post(`/v1/hop-requests/${id}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE }),
+      ),
     );
     const swept = await sweeps;
     expect(answers.map((a) => a.status)).toEqual(hops.map(() => 200));

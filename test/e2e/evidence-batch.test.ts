@@ -28,7 +28,13 @@ let dir: string;
 
 const CALLS = [
   { callKey: "honeypot-9/000001", callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T16:00:00Z", campaign: "warranty" },
-  { callKey: "honeypot-9/000002", callingNumber: "+13055550177", calledNumber: "+12025550188", callTime: "2024-06-03T16:00:41Z", notes: "second call of the minute" },
+  {
+    callKey: "honeypot-9/000002",
+    callingNumber: "+13055550177",
+    calledNumber: "+12025550188",
+    callTime: "2024-06-03T16:00:41Z",
+    notes: "second call of the minute",
+  },
 ];
 
 beforeAll(async () => {
@@ -56,7 +62,13 @@ describe("the evidence bundle of a traceback started by a batch", () => {
       expect(request.request.targetUri).toMatch(/\/v1\/tracebacks:batch$/);
       expect(request.statementId.startsWith(`${initiator.id}/`)).toBe(true);
       const created = bundle.decisions.find((d: { decision: { type: string } }) => d.decision.type === "batch_created");
-      expect(created.decision).toEqual({ type: "batch_created", tracebackId: tracebackIds[index], request: request.statementId, index, createdAt: bundle.chain.traceback.createdAt });
+      expect(created.decision).toEqual({
+        type: "batch_created",
+        tracebackId: tracebackIds[index],
+        request: request.statementId,
+        index,
+        createdAt: bundle.chain.traceback.createdAt,
+      });
       const batchEntry = bundle.log.entries.find((e: { entry: { id: string } }) => e.entry.id === request.statementId);
       expect(batchEntry.entry).toMatchObject({ kind: "request", subject: initiator.id });
       // The same batch request backs both tracebacks.

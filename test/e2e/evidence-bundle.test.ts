@@ -46,7 +46,17 @@ describe("the evidence bundle", () => {
     // Creation, five answers, one amendment, the inquiry's answer.
     expect(bundle.requests).toHaveLength(8);
     // Each hop and the inquiry placed, the outcome, and the findings of its signatures and its KYC findings filed with it.
-    expect(bundle.decisions.map((d: { decision: { type: string } }) => d.decision.type).sort()).toEqual(["findings", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "hop_placed", "outcome", "rmd_findings"]);
+    expect(bundle.decisions.map((d: { decision: { type: string } }) => d.decision.type).sort()).toEqual([
+      "findings",
+      "hop_placed",
+      "hop_placed",
+      "hop_placed",
+      "hop_placed",
+      "hop_placed",
+      "hop_placed",
+      "outcome",
+      "rmd_findings",
+    ]);
     expect(bundle.log.entries).toHaveLength(17);
     expect(bundle.certificates).toHaveLength(1);
     expect(bundle.certificates[0].sha256).toBe(bundle.chain.traceback.signatures[0].certificateSha256);
@@ -77,7 +87,11 @@ describe("the evidence bundle", () => {
   it("is for the consortium and the initiator: 404 for a provider on the chain, another initiator, an unknown id", async () => {
     expect((await t.consortium.api.get(`/v1/tracebacks/${tbId}/evidence`)).status).toBe(200);
     const other = await t.registerInitiator("Other AG");
-    for (const [who, id] of [[w.providers[0]!, tbId], [other, tbId], [w.initiator, "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"]] as const) {
+    for (const [who, id] of [
+      [w.providers[0]!, tbId],
+      [other, tbId],
+      [w.initiator, "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"],
+    ] as const) {
       const res = await who.api.get(`/v1/tracebacks/${id}/evidence`);
       expect(res.status).toBe(404);
       expect(res.body.code).toBe("not_found");

@@ -65,169 +65,309 @@ const requestsTo = (b: Bundle, suffix: string) => b.requests.filter((r: any) => 
 
 /** Each mutation changes the bundle in place and may give the JWKS to verify with; its name says what it does. */
 const MUTATIONS: Array<[string, (b: Bundle, n: number) => { jwks?: { keys: object[] } } | void]> = [
-  ["a byte of a request body", (b, n) => {
-    const r = pick(b.requests, n);
-    r.request.body = flip(r.request.body, n);
-  }],
-  ["a byte of a request's signature", (b, n) => {
-    const h = pick(b.requests, n).request.headers;
-    h.signature = flip(h.signature, n, h.signature.indexOf(":") + 1, h.signature.lastIndexOf(":") - 2);
-  }],
-  ["a byte of a request's signature parameters", (b, n) => {
-    const h = pick(b.requests, n).request.headers;
-    const created = h["signature-input"].indexOf("created=") + 8;
-    h["signature-input"] = flip(h["signature-input"], n, created, created + 10);
-  }],
-  ["a byte of a receipt", (b, n) => {
-    const r = pick(b.requests, n);
-    r.receipt = flip(r.receipt, n, 0, r.receipt.length - 3);
-  }],
-  ["a byte of a response body", (b, n) => {
-    const r = pick(b.requests.filter((x: any) => x.response), n);
-    r.response.body = flip(r.response.body, n);
-  }],
-  ["a byte of a certificate", (b, n) => {
-    const c = b.certificates[0];
-    c.pem = flip(c.pem, n, 40, c.pem.length - 40);
-  }],
-  ["two hops swapped in the chain", (b, n) => {
-    const i = n % (b.chain.hops.length - 1);
-    [b.chain.hops[i], b.chain.hops[i + 1]] = [b.chain.hops[i + 1], b.chain.hops[i]];
-  }],
-  ["the answers of two hops swapped", (b, n) => {
-    const hs = b.chain.hops;
-    const i = n % hs.length;
-    const j = (i + 1 + (n % (hs.length - 1))) % hs.length;
-    [hs[i].answer, hs[j].answer] = [hs[j].answer, hs[i].answer];
-  }],
-  ["a hop dropped", (b, n) => {
-    b.chain.hops.splice(n % b.chain.hops.length, 1);
-  }],
-  ["a hop dropped with its statements and their entries", (b, n) => {
-    const [hop] = b.chain.hops.splice(n % b.chain.hops.length, 1);
-    const gone = new Set(b.requests.filter((r: any) => r.request.targetUri.includes(`/${hop.id}/`)).map((r: any) => r.statementId));
-    b.requests = b.requests.filter((r: any) => !gone.has(r.statementId));
-    b.log.entries = b.log.entries.filter((e: any) => !gone.has(e.entry.id));
-    b.chain.traceback.hopCount -= 1;
-  }],
-  ["a signed request dropped", (b, n) => {
-    b.requests.splice(n % b.requests.length, 1);
-  }],
-  ["a log entry dropped", (b, n) => {
-    b.log.entries.splice(n % b.log.entries.length, 1);
-  }],
-  ["a hop's answer edited", (b, n) => {
-    const h = pick(answered(b), n);
-    h.answer.evidence = { ...h.answer.evidence, ingressTrunk: `EDITED-${n}` };
-  }],
-  ["a hop asked of another provider", (b, n) => {
-    const hs = b.chain.hops;
-    const i = n % hs.length;
-    hs[i].providerId = hs[(i + 1) % hs.length].providerId;
-  }],
-  ["an amendment edited", (b, n) => {
-    const h = b.chain.hops.find((x: any) => x.amendments?.length);
-    h.amendments[0].reason = flip(h.amendments[0].reason, n);
-  }],
-  ["the outcome changed", (b, n) => {
-    b.chain.traceback.result.outcome = pick(["point_of_entry_found", "non_responsive_provider", "no_record", "loop_detected", "closed"], n);
-  }],
-  ["the call changed", (b, n) => {
-    b.chain.traceback.call.callingNumberAsGiven = flip(b.chain.traceback.call.callingNumberAsGiven, n, 1);
-  }],
-  ["a finding dropped or invented", (b, n) => {
-    const findings = b.chain.findings ?? [];
-    b.chain.findings = findings.length > 0 && n % 2 ? findings.slice(1) : [...findings, { code: "invalid_signature", severity: "critical", detail: "invented" }];
-  }],
-  ["when a hop was answered", (b, n) => {
-    const h = pick(answered(b), n);
-    h.answeredAt = shift(h.answeredAt, n);
-  }],
-  ["when a hop was asked", (b, n) => {
-    const h = pick(b.chain.hops, n);
-    h.createdAt = shift(h.createdAt, n);
-  }],
-  ["when the traceback was created", (b, n) => {
-    b.chain.traceback.createdAt = shift(b.chain.traceback.createdAt, n);
-  }],
-  ["when the outcome was decided", (b, n) => {
-    b.chain.traceback.result.decidedAt = shift(b.chain.traceback.result.decidedAt, n);
-  }],
-  ["when an amendment was made", (b, n) => {
-    const h = b.chain.hops.find((x: any) => x.amendments?.length);
-    h.amendments[0].amendedAt = shift(h.amendments[0].amendedAt, n);
-  }],
-  ["when a statement was logged", (b, n) => {
-    const e = pick(b.log.entries, n);
-    e.entry.time = shift(e.entry.time, n);
-  }],
-  ["a signer's key replaced by another, with its own thumbprint and proof", async (b, n) => {
-    const r = pick(b.requests, n);
-    r.key = { accountId: r.key.accountId, publicJwk: stranger.publicJwk, keyId: await jwkThumbprint(stranger.publicJwk), proof: keyProof({ privateKey: stranger.privateKey, keyId: stranger.kid }, r.key.accountId) };
-  }],
-  ["a signer's key moved to another account", (b, n) => {
-    const r = pick(b.requests, n);
-    const other = b.requests.find((x: any) => x.key.accountId !== r.key.accountId);
-    r.key = { ...r.key, accountId: other.key.accountId };
-  }],
-  ["a signer's key id changed", (b, n) => {
-    const r = pick(b.requests, n);
-    r.key.keyId = flip(r.key.keyId, n);
-  }],
+  [
+    "a byte of a request body",
+    (b, n) => {
+      const r = pick(b.requests, n);
+      r.request.body = flip(r.request.body, n);
+    },
+  ],
+  [
+    "a byte of a request's signature",
+    (b, n) => {
+      const h = pick(b.requests, n).request.headers;
+      h.signature = flip(h.signature, n, h.signature.indexOf(":") + 1, h.signature.lastIndexOf(":") - 2);
+    },
+  ],
+  [
+    "a byte of a request's signature parameters",
+    (b, n) => {
+      const h = pick(b.requests, n).request.headers;
+      const created = h["signature-input"].indexOf("created=") + 8;
+      h["signature-input"] = flip(h["signature-input"], n, created, created + 10);
+    },
+  ],
+  [
+    "a byte of a receipt",
+    (b, n) => {
+      const r = pick(b.requests, n);
+      r.receipt = flip(r.receipt, n, 0, r.receipt.length - 3);
+    },
+  ],
+  [
+    "a byte of a response body",
+    (b, n) => {
+      const r = pick(
+        b.requests.filter((x: any) => x.response),
+        n,
+      );
+      r.response.body = flip(r.response.body, n);
+    },
+  ],
+  [
+    "a byte of a certificate",
+    (b, n) => {
+      const c = b.certificates[0];
+      c.pem = flip(c.pem, n, 40, c.pem.length - 40);
+    },
+  ],
+  [
+    "two hops swapped in the chain",
+    (b, n) => {
+      const i = n % (b.chain.hops.length - 1);
+      [b.chain.hops[i], b.chain.hops[i + 1]] = [b.chain.hops[i + 1], b.chain.hops[i]];
+    },
+  ],
+  [
+    "the answers of two hops swapped",
+    (b, n) => {
+      const hs = b.chain.hops;
+      const i = n % hs.length;
+      const j = (i + 1 + (n % (hs.length - 1))) % hs.length;
+      [hs[i].answer, hs[j].answer] = [hs[j].answer, hs[i].answer];
+    },
+  ],
+  [
+    "a hop dropped",
+    (b, n) => {
+      b.chain.hops.splice(n % b.chain.hops.length, 1);
+    },
+  ],
+  [
+    "a hop dropped with its statements and their entries",
+    (b, n) => {
+      const [hop] = b.chain.hops.splice(n % b.chain.hops.length, 1);
+      const gone = new Set(b.requests.filter((r: any) => r.request.targetUri.includes(`/${hop.id}/`)).map((r: any) => r.statementId));
+      b.requests = b.requests.filter((r: any) => !gone.has(r.statementId));
+      b.log.entries = b.log.entries.filter((e: any) => !gone.has(e.entry.id));
+      b.chain.traceback.hopCount -= 1;
+    },
+  ],
+  [
+    "a signed request dropped",
+    (b, n) => {
+      b.requests.splice(n % b.requests.length, 1);
+    },
+  ],
+  [
+    "a log entry dropped",
+    (b, n) => {
+      b.log.entries.splice(n % b.log.entries.length, 1);
+    },
+  ],
+  [
+    "a hop's answer edited",
+    (b, n) => {
+      const h = pick(answered(b), n);
+      h.answer.evidence = { ...h.answer.evidence, ingressTrunk: `EDITED-${n}` };
+    },
+  ],
+  [
+    "a hop asked of another provider",
+    (b, n) => {
+      const hs = b.chain.hops;
+      const i = n % hs.length;
+      hs[i].providerId = hs[(i + 1) % hs.length].providerId;
+    },
+  ],
+  [
+    "an amendment edited",
+    (b, n) => {
+      const h = b.chain.hops.find((x: any) => x.amendments?.length);
+      h.amendments[0].reason = flip(h.amendments[0].reason, n);
+    },
+  ],
+  [
+    "the outcome changed",
+    (b, n) => {
+      b.chain.traceback.result.outcome = pick(["point_of_entry_found", "non_responsive_provider", "no_record", "loop_detected", "closed"], n);
+    },
+  ],
+  [
+    "the call changed",
+    (b, n) => {
+      b.chain.traceback.call.callingNumberAsGiven = flip(b.chain.traceback.call.callingNumberAsGiven, n, 1);
+    },
+  ],
+  [
+    "a finding dropped or invented",
+    (b, n) => {
+      const findings = b.chain.findings ?? [];
+      b.chain.findings =
+        findings.length > 0 && n % 2 ? findings.slice(1) : [...findings, { code: "invalid_signature", severity: "critical", detail: "invented" }];
+    },
+  ],
+  [
+    "when a hop was answered",
+    (b, n) => {
+      const h = pick(answered(b), n);
+      h.answeredAt = shift(h.answeredAt, n);
+    },
+  ],
+  [
+    "when a hop was asked",
+    (b, n) => {
+      const h = pick(b.chain.hops, n);
+      h.createdAt = shift(h.createdAt, n);
+    },
+  ],
+  [
+    "when the traceback was created",
+    (b, n) => {
+      b.chain.traceback.createdAt = shift(b.chain.traceback.createdAt, n);
+    },
+  ],
+  [
+    "when the outcome was decided",
+    (b, n) => {
+      b.chain.traceback.result.decidedAt = shift(b.chain.traceback.result.decidedAt, n);
+    },
+  ],
+  [
+    "when an amendment was made",
+    (b, n) => {
+      const h = b.chain.hops.find((x: any) => x.amendments?.length);
+      h.amendments[0].amendedAt = shift(h.amendments[0].amendedAt, n);
+    },
+  ],
+  [
+    "when a statement was logged",
+    (b, n) => {
+      const e = pick(b.log.entries, n);
+      e.entry.time = shift(e.entry.time, n);
+    },
+  ],
+  [
+    "a signer's key replaced by another, with its own thumbprint and proof",
+    async (b, n) => {
+      const r = pick(b.requests, n);
+      r.key = {
+        accountId: r.key.accountId,
+        publicJwk: stranger.publicJwk,
+        keyId: await jwkThumbprint(stranger.publicJwk),
+        proof: keyProof({ privateKey: stranger.privateKey, keyId: stranger.kid }, r.key.accountId),
+      };
+    },
+  ],
+  [
+    "a signer's key moved to another account",
+    (b, n) => {
+      const r = pick(b.requests, n);
+      const other = b.requests.find((x: any) => x.key.accountId !== r.key.accountId);
+      r.key = { ...r.key, accountId: other.key.accountId };
+    },
+  ],
+  [
+    "a signer's key id changed",
+    (b, n) => {
+      const r = pick(b.requests, n);
+      r.key.keyId = flip(r.key.keyId, n);
+    },
+  ],
   ["the hub's JWKS replaced by another key under the same kid", () => ({ jwks: strangerJwks })],
-  ["an inclusion proof truncated", (b, n) => {
-    const e = pick(b.log.entries.filter((x: any) => x.proof.length > 0), n);
-    if (n % 2) e.proof.pop();
-    else e.proof.shift();
-  }],
-  ["an inclusion proof extended", (b, n) => {
-    const e = pick(b.log.entries, n);
-    e.proof.push(pick(b.log.entries.flatMap((x: any) => x.proof), n));
-  }],
-  ["an inclusion proof's hash flipped", (b, n) => {
-    const e = pick(b.log.entries.filter((x: any) => x.proof.length > 0), n);
-    const k = n % e.proof.length;
-    const raw = Buffer.from(e.proof[k], "base64");
-    raw[n % 32]! ^= 1 << n % 8;
-    e.proof[k] = raw.toString("base64");
-  }],
-  ["an entry's index moved", (b, n) => {
-    const e = pick(b.log.entries, n);
-    e.index = (e.index + 1 + (n % 5)) % readCheckpoint(b.log.checkpoint).size;
-  }],
-  ["a checkpoint of another tree, signed with the hub's key", (b) => {
-    b.log.checkpoint = forked;
-  }],
-  ["an older checkpoint of the same log", (b) => {
-    b.log.checkpoint = earlier;
-  }],
-  ["a checkpoint signed by another key", (b) => {
-    const head = readCheckpoint(b.log.checkpoint);
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    b.log.checkpoint = signCheckpoint({ privateKey, publicJwk: { x: publicKey.export({ format: "jwk" }).x! } }, head, head.timestamp ?? 0);
-  }],
-  ["a byte of a hub decision", (b, n) => {
-    const d = pick(b.decisions, n).decision;
-    const field = pick(Object.keys(d).filter((k) => typeof d[k] === "string" && k !== "type"), n);
-    d[field] = flip(d[field], n);
-  }],
-  ["a hub decision dropped", (b, n) => {
-    b.decisions.splice(n % b.decisions.length, 1);
-  }],
-  ["a hub decision dropped with its entry", (b, n) => {
-    const [d] = b.decisions.splice(n % b.decisions.length, 1);
-    b.log.entries = b.log.entries.filter((e: any) => e.entry.id !== d.statementId);
-  }],
-  ["when a hop is due", (b, n) => {
-    const h = pick(b.chain.hops, n);
-    h.deadline.dueAt = shift(h.deadline.dueAt, n);
-  }],
-  ["a request moved to another hop", (b, n) => {
-    const r = pick(requestsTo(b, "/answer"), n);
-    const hops = b.chain.hops;
-    const to = pick(hops, n + 1).id;
-    r.request.targetUri = r.request.targetUri.replace(/hop_[^/]+/, to === r.request.targetUri.match(/hop_[^/]+/)![0] ? pick(hops, n + 2).id : to);
-  }],
+  [
+    "an inclusion proof truncated",
+    (b, n) => {
+      const e = pick(
+        b.log.entries.filter((x: any) => x.proof.length > 0),
+        n,
+      );
+      if (n % 2) e.proof.pop();
+      else e.proof.shift();
+    },
+  ],
+  [
+    "an inclusion proof extended",
+    (b, n) => {
+      const e = pick(b.log.entries, n);
+      e.proof.push(
+        pick(
+          b.log.entries.flatMap((x: any) => x.proof),
+          n,
+        ),
+      );
+    },
+  ],
+  [
+    "an inclusion proof's hash flipped",
+    (b, n) => {
+      const e = pick(
+        b.log.entries.filter((x: any) => x.proof.length > 0),
+        n,
+      );
+      const k = n % e.proof.length;
+      const raw = Buffer.from(e.proof[k], "base64");
+      raw[n % 32]! ^= 1 << (n % 8);
+      e.proof[k] = raw.toString("base64");
+    },
+  ],
+  [
+    "an entry's index moved",
+    (b, n) => {
+      const e = pick(b.log.entries, n);
+      e.index = (e.index + 1 + (n % 5)) % readCheckpoint(b.log.checkpoint).size;
+    },
+  ],
+  [
+    "a checkpoint of another tree, signed with the hub's key",
+    (b) => {
+      b.log.checkpoint = forked;
+    },
+  ],
+  [
+    "an older checkpoint of the same log",
+    (b) => {
+      b.log.checkpoint = earlier;
+    },
+  ],
+  [
+    "a checkpoint signed by another key",
+    (b) => {
+      const head = readCheckpoint(b.log.checkpoint);
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      b.log.checkpoint = signCheckpoint({ privateKey, publicJwk: { x: publicKey.export({ format: "jwk" }).x! } }, head, head.timestamp ?? 0);
+    },
+  ],
+  [
+    "a byte of a hub decision",
+    (b, n) => {
+      const d = pick(b.decisions, n).decision;
+      const field = pick(
+        Object.keys(d).filter((k) => typeof d[k] === "string" && k !== "type"),
+        n,
+      );
+      d[field] = flip(d[field], n);
+    },
+  ],
+  [
+    "a hub decision dropped",
+    (b, n) => {
+      b.decisions.splice(n % b.decisions.length, 1);
+    },
+  ],
+  [
+    "a hub decision dropped with its entry",
+    (b, n) => {
+      const [d] = b.decisions.splice(n % b.decisions.length, 1);
+      b.log.entries = b.log.entries.filter((e: any) => e.entry.id !== d.statementId);
+    },
+  ],
+  [
+    "when a hop is due",
+    (b, n) => {
+      const h = pick(b.chain.hops, n);
+      h.deadline.dueAt = shift(h.deadline.dueAt, n);
+    },
+  ],
+  [
+    "a request moved to another hop",
+    (b, n) => {
+      const r = pick(requestsTo(b, "/answer"), n);
+      const hops = b.chain.hops;
+      const to = pick(hops, n + 1).id;
+      r.request.targetUri = r.request.targetUri.replace(/hop_[^/]+/, to === r.request.targetUri.match(/hop_[^/]+/)![0] ? pick(hops, n + 2).id : to);
+    },
+  ],
 ];
 
 async function verifyMutated(which: number, n: number): Promise<boolean> {

@@ -54,12 +54,18 @@ async function until(what: () => Promise<boolean>, ms = 20_000): Promise<void> {
 
 async function verified(tbId: string): Promise<BundleReport> {
   const report = await verifyBundle(await bundleOf(initiator.api, tbId), { jwks });
-  expect([...report.problems, ...report.traceback.problems, ...report.traceback.statements.flatMap((s) => s.problems), ...report.hops.flatMap((h) => [...h.problems, ...h.statements.flatMap((s) => s.problems)])]).toEqual([]);
+  expect([
+    ...report.problems,
+    ...report.traceback.problems,
+    ...report.traceback.statements.flatMap((s) => s.problems),
+    ...report.hops.flatMap((h) => [...h.problems, ...h.statements.flatMap((s) => s.problems)]),
+  ]).toEqual([]);
   expect(report.ok).toBe(true);
   return report;
 }
 
-const decisionsOf = (r: BundleReport) => [...r.traceback.statements, ...r.hops.flatMap((h) => h.statements)].filter((s) => s.kind === "decision").map((s) => s.label);
+const decisionsOf = (r: BundleReport) =>
+  [...r.traceback.statements, ...r.hops.flatMap((h) => h.statements)].filter((s) => s.kind === "decision").map((s) => s.label);
 
 describe("bundles of every ending verify", () => {
   it("a silent provider reminded, overdue, escalated; it answers late, the traceback is reopened and goes on", async () => {
@@ -105,10 +111,23 @@ describe("bundles of every ending verify", () => {
     ok(await a.api.post(`/v1/hop-requests/${first.hopId}/answer`, { type: "upstream_identified", upstream: { name: "Late Joiner", frn }, evidence: EVIDENCE }));
     const id = newAccountId();
     const k = await newKey();
-    ok(await t.consortium.api.post("/v1/providers", { id, name: "Late Joiner", frn, contact: { name: "NOC", email: "noc@late.example" }, keys: [k.registration(id)] }));
+    ok(
+      await t.consortium.api.post("/v1/providers", {
+        id,
+        name: "Late Joiner",
+        frn,
+        contact: { name: "NOC", email: "noc@late.example" },
+        keys: [k.registration(id)],
+      }),
+    );
     await until(async () => (await chainOf(first.tbId)).hops[1]?.status === "open");
     const joiner = apiFor(t.url, k.key, () => t.hub.runtime.deps.clock.now().getTime());
-    ok(await joiner.post(`/v1/hop-requests/${(await chainOf(first.tbId)).hops[1].id}/answer`, { type: "no_record", windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" } }));
+    ok(
+      await joiner.post(`/v1/hop-requests/${(await chainOf(first.tbId)).hops[1].id}/answer`, {
+        type: "no_record",
+        windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" },
+      }),
+    );
     await until(async () => (await chainOf(first.tbId)).traceback.status === "completed");
     const registered = await verified(first.tbId);
     expect(registered.outcome).toBe("no_record");

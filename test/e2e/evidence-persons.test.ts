@@ -56,10 +56,22 @@ beforeAll(async () => {
   const first = { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE };
   const firstHop = await openHop(dana);
   expect((await dana.api.post(`/v1/hop-requests/${firstHop}/answer`, first)).status).toBe(200);
-  const amended = await dana.api.post(`/v1/hop-requests/${firstHop}/amendments`, { answer: { ...first, evidence: { ...EVIDENCE, notes: "re-read" } }, reason: "trunk re-read" });
+  const amended = await dana.api.post(`/v1/hop-requests/${firstHop}/amendments`, {
+    answer: { ...first, evidence: { ...EVIDENCE, notes: "re-read" } },
+    reason: "trunk re-read",
+  });
   expect(amended.status, amended.text).toBe(201);
   const secondHop = await openHop(lee);
-  expect((await lee.api.post(`/v1/hop-requests/${secondHop}/answer`, { type: "originator_identified", customer: { name: "Manual Dialer LLC" }, actionTaken: "suspended", evidence: EVIDENCE })).status).toBe(200);
+  expect(
+    (
+      await lee.api.post(`/v1/hop-requests/${secondHop}/answer`, {
+        type: "originator_identified",
+        customer: { name: "Manual Dialer LLC" },
+        actionTaken: "suspended",
+        evidence: EVIDENCE,
+      })
+    ).status,
+  ).toBe(200);
   bundle = await bundleOf(initiator.api, tbId);
 }, 120_000);
 afterAll(async () => {
@@ -74,7 +86,9 @@ describe("an evidence bundle of answers given by persons", () => {
       { accountId: upstream.id, keyId: lee.key.keyId, person: { name: "Lee Park", role: "staff" } },
     ]);
     expect(hops[0]!.amendments![0]!.amendedBy.person).toEqual({ name: "Dana Reyes", role: "staff" });
-    const signers = (bundle.requests as Array<{ request: { targetUri: string }; key: { keyId: string; person?: object; proof?: string } }>).filter((r) => r.request.targetUri.includes("/v1/hop-requests/"));
+    const signers = (bundle.requests as Array<{ request: { targetUri: string }; key: { keyId: string; person?: object; proof?: string } }>).filter((r) =>
+      r.request.targetUri.includes("/v1/hop-requests/"),
+    );
     expect(signers.map((r) => [r.key.keyId, r.key.person])).toEqual(
       expect.arrayContaining([
         [dana.key.keyId, { name: "Dana Reyes", role: "staff" }],

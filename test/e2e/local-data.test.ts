@@ -48,7 +48,13 @@ describe("the local data folder", () => {
     const api = apiFor(hub.url, key);
     const provider = await newKey();
     const id = newAccountId();
-    const reg = await api.post("/v1/providers", { id, name: "Secret Keeper Co", frn: "0077007700", contact: { name: "NOC", email: "noc@keeper.example" }, keys: [provider.registration(id)] });
+    const reg = await api.post("/v1/providers", {
+      id,
+      name: "Secret Keeper Co",
+      frn: "0077007700",
+      contact: { name: "NOC", email: "noc@keeper.example" },
+      keys: [provider.registration(id)],
+    });
     expect(reg.status).toBe(201);
     const providerApi = apiFor(hub.url, provider.key);
     const ep = await providerApi.post("/v1/webhook-endpoints", { url: receiver.url, eventTypes: ["hop_request.created"] });

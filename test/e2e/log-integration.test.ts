@@ -44,7 +44,15 @@ describe("integration on the embedded hub", () => {
       const body = (await proof.json()) as { index: number; treeSize: number; proof: string[]; checkpoint: string };
       const leaf = leafHash(encodeEntry(requestEntry(claims.log!, receipt)));
       const root = readCheckpoint(body.checkpoint).rootHash;
-      expect(verifyInclusion(body.index, body.treeSize, leaf, body.proof.map((h) => new Uint8Array(Buffer.from(h, "base64"))), root)).toBe(true);
+      expect(
+        verifyInclusion(
+          body.index,
+          body.treeSize,
+          leaf,
+          body.proof.map((h) => new Uint8Array(Buffer.from(h, "base64"))),
+          root,
+        ),
+      ).toBe(true);
     }
     expect(Math.max(...delays)).toBeLessThan(5_000);
   });

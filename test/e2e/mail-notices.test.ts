@@ -54,7 +54,8 @@ async function until<T>(read: () => Promise<T | undefined> | T | undefined, time
 }
 
 const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
-const mailFor = (address: string, hopId: string, subject: RegExp) => until(() => mailsTo(address).find((m) => m.text.includes(hopId) && subject.test(m.subject)));
+const mailFor = (address: string, hopId: string, subject: RegExp) =>
+  until(() => mailsTo(address).find((m) => m.text.includes(hopId) && subject.test(m.subject)));
 
 async function provider(name: string, email: string): Promise<Party> {
   return t.registerProvider(name, { contact: { name: "NOC", email } });
@@ -97,7 +98,10 @@ describe("a provider without an active webhook endpoint", () => {
 
   it("writes to its staff and admin persons rather than its contact once it has some", async () => {
     const p = await provider("People Telecom", "noc@people.example");
-    for (const [email, role] of [["dana@people.example", "staff"], ["lee@people.example", "admin"]] as const) {
+    for (const [email, role] of [
+      ["dana@people.example", "staff"],
+      ["lee@people.example", "admin"],
+    ] as const) {
       const inv = await t.consortium.api.post("/v1/invitations", { accountId: p.id, email, name: email.split("@")[0], role });
       const k = await newKey();
       expect((await apiFor(t.url, k.key, now).post(`/v1/enrolments/${inv.body.token}`, k.registration(p.id))).status).toBe(201);

@@ -126,7 +126,14 @@ describe("an answer rewritten in the table", () => {
     }
     expect(leaves.length).toBe(witnessed.size);
     for (const tile of appendToTiles(0, leaves, new TileSet([]))) {
-      await writeItem({ ...logKeys.tile("main", tile.level, tile.index), entity: "log_tile", level: tile.level, index: tile.index, width: tile.hashes.byteLength / 32, hashes: tile.hashes });
+      await writeItem({
+        ...logKeys.tile("main", tile.level, tile.index),
+        entity: "log_tile",
+        level: tile.level,
+        index: tile.index,
+        width: tile.hashes.byteLength / 32,
+        hashes: tile.hashes,
+      });
     }
 
     // The hub signs its next checkpoint over the stored tree: not an extension of the witnessed one.
@@ -141,6 +148,8 @@ describe("an answer rewritten in the table", () => {
     const report = await verifyBundle(await bundleOf(w.initiator.api, tbId), { jwks: w.jwks });
     expect(report.ok).toBe(false);
     const problems = report.hops[1]!.statements.flatMap((s) => s.problems);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/RFC 9421 signature does not verify/), "the receipt commits to the entry of another request"]));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/RFC 9421 signature does not verify/), "the receipt commits to the entry of another request"]),
+    );
   }, 120_000);
 });

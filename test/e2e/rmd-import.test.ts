@@ -33,13 +33,27 @@ afterAll(async () => {
 });
 
 const upload = (file: string, asOf: string, extra: { allowMassRemoval?: boolean; party?: Party; idempotencyKey?: string } = {}) =>
-  uploadRmdExport({ hub: t.url, key: (extra.party ?? t.consortium).key, file, asOf, ...(extra.allowMassRemoval && { allowMassRemoval: true }), ...(extra.idempotencyKey && { idempotencyKey: extra.idempotencyKey }) });
+  uploadRmdExport({
+    hub: t.url,
+    key: (extra.party ?? t.consortium).key,
+    file,
+    asOf,
+    ...(extra.allowMassRemoval && { allowMassRemoval: true }),
+    ...(extra.idempotencyKey && { idempotencyKey: extra.idempotencyKey }),
+  });
 
 /** A signed upload whose body the test controls, byte for byte, after signing. */
 function signedUpload(body: Uint8Array, opts: { asOf: string; digestOf?: Uint8Array; contentType?: string; key?: Party["key"] }) {
   const url = `${t.url}/v1/rmd/imports?asOf=${opts.asOf}`;
-  const digest = `sha-256=:${createHash("sha256").update(opts.digestOf ?? body).digest("base64")}:`;
-  const headers = signRequest(opts.key ?? t.consortium.key, { method: "POST", url, headers: new Headers({ "content-type": opts.contentType ?? "text/csv", "idempotency-key": randomUUID() }), contentDigest: digest });
+  const digest = `sha-256=:${createHash("sha256")
+    .update(opts.digestOf ?? body)
+    .digest("base64")}:`;
+  const headers = signRequest(opts.key ?? t.consortium.key, {
+    method: "POST",
+    url,
+    headers: new Headers({ "content-type": opts.contentType ?? "text/csv", "idempotency-key": randomUUID() }),
+    contentDigest: digest,
+  });
   return { url, headers, send: (bytes: Uint8Array = body) => fetch(url, { method: "POST", headers, body: bytes }) };
 }
 
@@ -52,7 +66,14 @@ describe("RMD snapshots through the API", () => {
     expect(a.status, a.text).toBe(201);
     expect(a.headers.get("hoptrace-receipt")).toMatch(/^ey/);
     first = a.body;
-    expect(first).toMatchObject({ asOf: "2025-08-01T00:00:00.000Z", status: "committed", filings: 12, added: 12, removed: 0, fileBytes: rmdFixture("rmd-2025-08-01.csv").byteLength });
+    expect(first).toMatchObject({
+      asOf: "2025-08-01T00:00:00.000Z",
+      status: "committed",
+      filings: 12,
+      added: 12,
+      removed: 0,
+      fileBytes: rmdFixture("rmd-2025-08-01.csv").byteLength,
+    });
     expect(first.fileSha256).toBe(createHash("sha256").update(rmdFixture("rmd-2025-08-01.csv")).digest("hex"));
 
     const b = await upload(SAMPLE_2, "2025-08-26");
@@ -74,14 +95,20 @@ describe("RMD snapshots through the API", () => {
     expect(rest.body.items.map((c: any) => `${c.change} ${c.number}`)).toEqual(["changed RMD0900005", "removed RMD0900008", "removed RMD0900009"]);
     // The quoted, multi-line and doubled-quote cells of the sample arrive as the FCC wrote them.
     const quoted = await t.consortium.api.get("/v1/rmd/lookup?rmdNumber=RMD0900007&at=2025-08-02");
-    expect(quoted.body.match.filing).toMatchObject({ business_name: '"Quoted" Example Telecom', business_address: '700 Quote Street, Unit "B"\nComma, Town CA 90001' });
+    expect(quoted.body.match.filing).toMatchObject({
+      business_name: '"Quoted" Example Telecom',
+      business_address: '700 Quote Street, Unit "B"\nComma, Town CA 90001',
+    });
   });
 
   it("says whether a provider was listed on a date, by RMD number or FRN, and only suggests by name", async () => {
     const at = async (query: string) => (await t.consortium.api.get(`/v1/rmd/lookup?${query}`)).body;
     expect((await at("rmdNumber=RMD0900008&at=2025-07-31")).match.listing).toBe("no_snapshot");
     expect((await at("rmdNumber=RMD0900008&at=2025-08-10")).match).toMatchObject({ listing: "listed", by: ["rmd_number"], snapshot: { importId: first.id } });
-    expect((await at("rmdNumber=rmd0900008&at=2025-09-02T10:00:00-04:00")).match).toMatchObject({ listing: "removed", removedIn: { importId: second.id, asOf: "2025-08-26T00:00:00.000Z" } });
+    expect((await at("rmdNumber=rmd0900008&at=2025-09-02T10:00:00-04:00")).match).toMatchObject({
+      listing: "removed",
+      removedIn: { importId: second.id, asOf: "2025-08-26T00:00:00.000Z" },
+    });
     expect((await at("frn=0099000205&at=2025-09-02")).match).toMatchObject({ listing: "listed", by: ["frn"], filing: { number: "RMD0900005" } });
     expect((await at("frn=0099000008&at=2025-09-02")).match).toMatchObject({ listing: "removed", by: ["frn"], filing: { number: "RMD0900008" } });
     expect((await at("frn=0099000013&at=2025-08-25")).match.listing).toBe("not_listed");
@@ -114,7 +141,15 @@ describe("RMD snapshots through the API", () => {
     const older = await upload(SAMPLE_2, "2025-08-20");
     expect([older.status, (older.body as any).code]).toEqual([409, "rmd_snapshot_not_newer"]);
     const tiny = join(dir, "tiny.csv");
-    writeFileSync(tiny, rmdFixture("rmd-bad-rows.csv").toString("utf8").split("\n").slice(0, 3).filter((_, i) => i !== 2).join("\n"));
+    writeFileSync(
+      tiny,
+      rmdFixture("rmd-bad-rows.csv")
+        .toString("utf8")
+        .split("\n")
+        .slice(0, 3)
+        .filter((_, i) => i !== 2)
+        .join("\n"),
+    );
     const massive = await upload(tiny, "2025-08-28");
     expect([massive.status, (massive.body as any).code]).toEqual([422, "rmd_mass_removal"]);
   });
@@ -150,7 +185,12 @@ describe("RMD snapshots through the API", () => {
     const digest = createHash("sha256");
     for (let i = 0; i < count; i++) digest.update(chunk);
     const url = `${t.url}/v1/rmd/imports?asOf=2025-08-31`;
-    const headers = signRequest(t.consortium.key, { method: "POST", url, headers: new Headers({ "content-type": "text/csv", "idempotency-key": randomUUID() }), contentDigest: `sha-256=:${digest.digest("base64")}:` });
+    const headers = signRequest(t.consortium.key, {
+      method: "POST",
+      url,
+      headers: new Headers({ "content-type": "text/csv", "idempotency-key": randomUUID() }),
+      contentDigest: `sha-256=:${digest.digest("base64")}:`,
+    });
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -179,10 +219,11 @@ describe("RMD snapshots through the API", () => {
 });
 
 describe("npm run rmd:import", () => {
-  const cli = (args: string[]) => promisify(execFile)(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "functions/rmd-import/cli.ts"), ...args], { cwd: dir, timeout: 60_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (err: { code: number; stdout: string; stderr: string }) => err,
-  );
+  const cli = (args: string[]) =>
+    promisify(execFile)(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "functions/rmd-import/cli.ts"), ...args], { cwd: dir, timeout: 60_000 }).then(
+      (r) => ({ code: 0, ...r }),
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
 
   it("explains itself", async () => {
     const help = await cli(["--help"]);
@@ -257,7 +298,12 @@ describe("findings of a traceback against the RMD at its call", () => {
   });
 
   async function traceback(callTime: string): Promise<string> {
-    const res = await initiator.api.post("/v1/tracebacks", { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime, terminatingProviderId: terminating.id });
+    const res = await initiator.api.post("/v1/tracebacks", {
+      callingNumber: "+13055550123",
+      calledNumber: "+12025550143",
+      callTime,
+      terminatingProviderId: terminating.id,
+    });
     expect(res.status, res.text).toBe(201);
     return res.body.traceback.id;
   }
@@ -273,7 +319,11 @@ describe("findings of a traceback against the RMD at its call", () => {
 
   it("finds an upstream removed before the call and the provider that accepted the call from it", async () => {
     const id = await traceback("2025-09-02T11:00:00-04:00");
-    await answer(terminating, id, { type: "upstream_identified", upstream: { name: "Soon Removed Dialer Services LLC", rmdNumber: "RMD0900008" }, evidence: EVIDENCE });
+    await answer(terminating, id, {
+      type: "upstream_identified",
+      upstream: { name: "Soon Removed Dialer Services LLC", rmdNumber: "RMD0900008" },
+      evidence: EVIDENCE,
+    });
     const out = await findings(id);
     expect(out.snapshot.asOf).toBe("2025-09-01T00:00:00.000Z");
     expect(out.findings.map((f: any) => [f.code, f.hopSeq, f.providerId])).toEqual([
@@ -287,7 +337,11 @@ describe("findings of a traceback against the RMD at its call", () => {
     const walk = async (callTime: string) => {
       const id = await traceback(callTime);
       await answer(terminating, id, { type: "upstream_identified", upstream: { providerId: transit.id }, evidence: EVIDENCE });
-      await answer(transit, id, { type: "foreign_point_of_entry", foreignProvider: { name: "Hypothetical Overseas Voice Ltd", country: "ZZ" }, evidence: EVIDENCE });
+      await answer(transit, id, {
+        type: "foreign_point_of_entry",
+        foreignProvider: { name: "Hypothetical Overseas Voice Ltd", country: "ZZ" },
+        evidence: EVIDENCE,
+      });
       return (await findings(id)).findings.map((f: any) => [f.code, f.providerId, f.hopSeq]);
     };
     expect(await walk("2025-08-10T12:00:00Z")).toEqual([["gateway_not_filed_as_gateway", transit.id, 2]]);

@@ -17,7 +17,12 @@ const PERIOD = "from=2025-01-01T00:00:00Z&to=2027-06-01T00:00:00Z";
 const CALLS = "from=2025-06-01T00:00:00Z&to=2026-06-01T00:00:00Z";
 
 async function walk(callTime: string, origin: Party, customer: Record<string, unknown>): Promise<string> {
-  const res = await initiator.api.post("/v1/tracebacks", { callingNumber: `+1415555${1000 + made.length * 37}`, calledNumber: "+12025550143", callTime, terminatingProviderId: terminating.id });
+  const res = await initiator.api.post("/v1/tracebacks", {
+    callingNumber: `+1415555${1000 + made.length * 37}`,
+    calledNumber: "+12025550143",
+    callTime,
+    terminatingProviderId: terminating.id,
+  });
   expect(res.status, res.text).toBe(201);
   const id = res.body.traceback.id;
   await answerOpenHop(terminating, id, { type: "upstream_identified", upstream: { providerId: origin.id }, evidence: EVIDENCE });
@@ -28,7 +33,10 @@ async function walk(callTime: string, origin: Party, customer: Record<string, un
 
 beforeAll(async () => {
   t = await startTestHub();
-  for (const [file, asOf] of [["rmd-2025-08-01.csv", "2025-08-01"], ["rmd-2025-08-26.csv", "2025-08-26"]] as const) {
+  for (const [file, asOf] of [
+    ["rmd-2025-08-01.csv", "2025-08-01"],
+    ["rmd-2025-08-26.csv", "2025-08-26"],
+  ] as const) {
     expect((await uploadRmdExport({ hub: t.url, key: t.consortium.key, file: `${RMD_FIXTURES}${file}`, asOf })).status).toBe(201);
   }
   terminating = await t.registerProvider("Fictional Terminating Telco, LLC", { frn: "0099000001", rmdNumber: "RMD0900001" });
@@ -59,13 +67,27 @@ describe("repeat offenders", () => {
 
   it("flags a provider that originated N tracebacks in the period, N as asked", async () => {
     const three = (await t.consortium.api.get(`/v1/repeat-offenders?${CALLS}&minTracebacks=3&minCampaigns=50`)).body.providers;
-    expect(three).toEqual([{ providerId: dialerHost.id, asOriginator: 3, asPointOfEntry: 0, tracebackIds: [made[0], made[1], made[3]].sort(), campaignIds: [expect.stringMatching(/^cmp_/)], flags: ["tracebacks"] }]);
+    expect(three).toEqual([
+      {
+        providerId: dialerHost.id,
+        asOriginator: 3,
+        asPointOfEntry: 0,
+        tracebackIds: [made[0], made[1], made[3]].sort(),
+        campaignIds: [expect.stringMatching(/^cmp_/)],
+        flags: ["tracebacks"],
+      },
+    ]);
     // The two tracebacks naming the same customer at the same provider were placed in one campaign.
     const byCampaigns = (await t.consortium.api.get(`/v1/repeat-offenders?${CALLS}&minTracebacks=50&minCampaigns=1`)).body.providers;
     expect(byCampaigns.map((p: any) => [p.providerId, p.flags])).toEqual([[dialerHost.id, ["campaigns"]]]);
     expect((await t.consortium.api.get(`/v1/repeat-offenders?${CALLS}&minTracebacks=4&minCampaigns=50`)).body.providers).toEqual([]);
     const september = (await t.consortium.api.get("/v1/repeat-offenders?from=2025-09-03T00:00:00Z&to=2025-09-05T00:00:00Z&minTracebacks=1")).body;
-    expect(september.providers.map((p: any) => [p.providerId, p.tracebackIds.length]).sort()).toEqual([[dialerHost.id, 1], [other.id, 1]].sort());
+    expect(september.providers.map((p: any) => [p.providerId, p.tracebackIds.length]).sort()).toEqual(
+      [
+        [dialerHost.id, 1],
+        [other.id, 1],
+      ].sort(),
+    );
     expect((await dialerHost.api.get(`/v1/repeat-offenders?${CALLS}`)).status).toBe(403);
     expect((await t.consortium.api.get("/v1/repeat-offenders?from=2025-01-01T00:00:00Z&to=2027-01-01T00:00:00Z")).status).toBe(400);
   });
@@ -76,7 +98,14 @@ describe("provider scorecards", () => {
     const res = await dialerHost.api.get(`/v1/providers/${dialerHost.id}/scorecard?${PERIOD}`);
     expect(res.status, res.text).toBe(200);
     const card = res.body;
-    expect(card.tracebacks).toMatchObject({ tracebacks: 3, onPath: 3, asOriginator: 3, asPointOfEntry: 0, outcomes: [{ outcome: "originator_found", tracebacks: 3 }], findings: [{ kind: "registered_rmd_mismatch", tracebacks: 3 }] });
+    expect(card.tracebacks).toMatchObject({
+      tracebacks: 3,
+      onPath: 3,
+      asOriginator: 3,
+      asPointOfEntry: 0,
+      outcomes: [{ outcome: "originator_found", tracebacks: 3 }],
+      findings: [{ kind: "registered_rmd_mismatch", tracebacks: 3 }],
+    });
     expect(card.hopRequests).toMatchObject({ requested: 3, answered: 3, answeredLate: 0, overdue: 0, nonResponsive: 0 });
     expect(card.hopRequests.medianAnswerSeconds).toBeGreaterThanOrEqual(0);
     expect(card.rmd.match).toMatchObject({ listing: "listed", filing: { number: "RMD0900004" } });

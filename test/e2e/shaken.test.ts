@@ -36,7 +36,12 @@ describe("STIR/SHAKEN evidence on a traceback", () => {
   });
 
   async function start(identity: string[]) {
-    const res = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id, identityHeaders: identity, certificates: CERTS });
+    const res = await t.consortium.api.post("/v1/tracebacks", {
+      ...CALL,
+      terminatingProviderId: terminating.id,
+      identityHeaders: identity,
+      certificates: CERTS,
+    });
     expect(res.status, res.text).toBe(201);
     return res.body.traceback;
   }
@@ -47,7 +52,12 @@ describe("STIR/SHAKEN evidence on a traceback", () => {
     (await p.api.get("/v1/hop-requests")).body.items.find((h: { tracebackId: string; kind?: string }) => h.tracebackId === tbId && h.kind === kind);
 
   it("verifies the fixtures as of the call time and records each problem as a finding", async () => {
-    const tb = await start([fixture("identity-valid-A-567J.txt"), fixture("identity-tampered-orig-567J.txt"), fixture("identity-info-mismatch-567J.txt"), fixture("identity-valid-C-818H.txt")]);
+    const tb = await start([
+      fixture("identity-valid-A-567J.txt"),
+      fixture("identity-tampered-orig-567J.txt"),
+      fixture("identity-info-mismatch-567J.txt"),
+      fixture("identity-valid-C-818H.txt"),
+    ]);
     const [validA, tampered, mismatch, validC] = tb.signatures;
     expect(validA).toMatchObject({ signatureValid: true, chainValid: true, spc: "567J", attest: "A", signerProviderId: signer567.id, findings: [] });
     expect(tampered.signatureValid).toBe(false);

@@ -53,7 +53,18 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
   it("names every setting of the README's table given a value it cannot use, before anything is written", async () => {
     const variables = readmeVariables().filter((v) => !v.awsOnly && !FREE_TEXT.has(v.name));
     expect(variables.map((v) => v.name)).toEqual(
-      expect.arrayContaining(["PORT", "DEFAULT_DEADLINE_POLICY", "LOG_FORMAT", "LOG_LEVEL", "CONSORTIUM_PUBLIC_JWK", "RATE_LIMIT_BURST", "SMTP_URL", "MAIL_FROM", "PUBLIC_RATE_LIMIT_BURST", "HOPTRACE_FIRST_PERSON_EMAIL"]),
+      expect.arrayContaining([
+        "PORT",
+        "DEFAULT_DEADLINE_POLICY",
+        "LOG_FORMAT",
+        "LOG_LEVEL",
+        "CONSORTIUM_PUBLIC_JWK",
+        "RATE_LIMIT_BURST",
+        "SMTP_URL",
+        "MAIL_FROM",
+        "PUBLIC_RATE_LIMIT_BURST",
+        "HOPTRACE_FIRST_PERSON_EMAIL",
+      ]),
     );
     const dataDir = join(await folder(), "data");
     const run = await runHubProcessToExit({ dataDir, env: Object.fromEntries(variables.map((v) => [v.name, "bogus"])) });
@@ -61,7 +72,11 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect(run.stdout).toBe("");
     const said = lines(run.stderr);
     expect(said).toHaveLength(variables.length);
-    for (const v of variables) expect(said.some((line) => line.startsWith(`${v.name}=`) || line.startsWith(`${v.name} `)), v.name).toBe(true);
+    for (const v of variables)
+      expect(
+        said.some((line) => line.startsWith(`${v.name}=`) || line.startsWith(`${v.name} `)),
+        v.name,
+      ).toBe(true);
     expect(said).toContain('DEFAULT_DEADLINE_POLICY="bogus" is not allowed: use us-24h, ca-2bd, fixed');
     expect(said).toContain('SMTP_URL="bogus" is not allowed: use an smtp: or smtps: URL, such as smtp://user:pass@host:587');
     expect(said).toContain('HOPTRACE_FIRST_PERSON_EMAIL="bogus" is not allowed: use an e-mail address such as ada@consortium.example');
@@ -72,11 +87,19 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     const dataDir = join(await folder(), "data");
     const hub = await startHubProcess({
       dataDir,
-      env: { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "600", REMINDER_SECONDS_BEFORE_DUE: "300,60", RATE_LIMIT_BURST: "500", LOG_FORMAT: "text" },
+      env: {
+        DEFAULT_DEADLINE_POLICY: "fixed",
+        FIXED_DEADLINE_SECONDS: "600",
+        REMINDER_SECONDS_BEFORE_DUE: "300,60",
+        RATE_LIMIT_BURST: "500",
+        LOG_FORMAT: "text",
+      },
     });
     cleanup.push(() => hub.stop());
     await expect.poll(() => hub.output()).toContain("Ctrl-C to stop.");
-    expect(hub.output()).toContain("settings:       DEFAULT_DEADLINE_POLICY=fixed FIXED_DEADLINE_SECONDS=600 REMINDER_SECONDS_BEFORE_DUE=300,60 RATE_LIMIT_BURST=500 LOG_LEVEL=WARN LOG_FORMAT=text");
+    expect(hub.output()).toContain(
+      "settings:       DEFAULT_DEADLINE_POLICY=fixed FIXED_DEADLINE_SECONDS=600 REMINDER_SECONDS_BEFORE_DUE=300,60 RATE_LIMIT_BURST=500 LOG_LEVEL=WARN LOG_FORMAT=text",
+    );
     expect(hub.output()).toContain(`console:        ${hub.url}/console/`);
     expect(hub.output()).toMatch(new RegExp(`first person:   open ${hub.url}/console/enrol#token=[A-Za-z0-9_-]{43}\n`));
     expect(hub.output()).toMatch(/Next: open the first person's link in a browser, .*; or register a provider/);
@@ -92,7 +115,9 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
 
     // LOG_FORMAT=text without a terminal: readable lines all the same.
     expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
-    await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/m);
+    await expect
+      .poll(() => hub.output(), { timeout: 5000 })
+      .toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/m);
   }, 60_000);
 
   it("says the port is busy", async () => {
@@ -114,7 +139,9 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
 
     const second = await runHubProcessToExit({ dataDir });
     expect(second.code).toBe(1);
-    expect(lines(second.stderr)).toEqual([`the data folder ${dataDir} is in use by another hub (pid ${first.pid}, see ${join(dataDir, "hub.lock")}): stop it, or set HOPTRACE_DATA_DIR to another folder`]);
+    expect(lines(second.stderr)).toEqual([
+      `the data folder ${dataDir} is in use by another hub (pid ${first.pid}, see ${join(dataDir, "hub.lock")}): stop it, or set HOPTRACE_DATA_DIR to another folder`,
+    ]);
 
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
@@ -142,7 +169,11 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect(run.code).toBe(1);
     const said = lines(run.stderr);
     expect(said).toHaveLength(1);
-    expect(said[0]).toMatch(new RegExp(`^cannot write to the data folder ${dataDir} \\((EACCES|EPERM)[^)]*\\): make it writable by this user, or set HOPTRACE_DATA_DIR to another folder$`));
+    expect(said[0]).toMatch(
+      new RegExp(
+        `^cannot write to the data folder ${dataDir} \\((EACCES|EPERM)[^)]*\\): make it writable by this user, or set HOPTRACE_DATA_DIR to another folder$`,
+      ),
+    );
   }, 60_000);
 
   it("says the Node is older than package.json engines", async () => {
@@ -150,7 +181,9 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     const old = 'data:text/javascript,Object.defineProperty(process,"version",{value:"v18.19.1"})';
     const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), nodeArgs: ["--import", old] });
     expect(run.code).toBe(1);
-    expect(lines(run.stderr)).toEqual([`Hoptrace needs Node ${engines.replace(/^>=\s*/, "")} or later (package.json engines: "${engines}"); this is Node 18.19.1: install a newer Node (e.g. \`nvm install 20\`)`]);
+    expect(lines(run.stderr)).toEqual([
+      `Hoptrace needs Node ${engines.replace(/^>=\s*/, "")} or later (package.json engines: "${engines}"); this is Node 18.19.1: install a newer Node (e.g. \`nvm install 20\`)`,
+    ]);
   }, 60_000);
 
   it("on a terminal, logs readable lines without being told to", async () => {
@@ -171,7 +204,9 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     await expect.poll(() => output, { timeout: 30_000 }).toMatch(/Ctrl-C to stop\./);
     const url = /Hoptrace listening on (http:\/\/\S+)/.exec(output)![1]!;
     expect((await fetch(`${url}/v1/providers`)).status).toBe(401);
-    await expect.poll(() => output, { timeout: 5000 }).toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
+    await expect
+      .poll(() => output, { timeout: 5000 })
+      .toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
     // The hub itself, by the pid its lock names: a clean stop releases the folder.
     process.kill(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid, "SIGTERM");
     await exited;

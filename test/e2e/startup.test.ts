@@ -91,7 +91,8 @@ describe("npm start", () => {
         const body = await res.text();
         answers.push(res.status);
         if (res.status !== 200) faults.push(`${path} answered ${res.status} ${body.slice(0, 80)}`);
-        if (keyFiles.present.length !== Object.keys(KEY_FILES).length) faults.push(`${path} answered while the key files present were: ${keyFiles.present.join(", ") || "none"}`);
+        if (keyFiles.present.length !== Object.keys(KEY_FILES).length)
+          faults.push(`${path} answered while the key files present were: ${keyFiles.present.join(", ") || "none"}`);
         if (path === "/openapi.json" && res.status === 200 && !JSON.parse(body).openapi) faults.push("an incomplete contract");
         if (!keyFiles.present.includes("consortium.private.jwk.json")) return;
         const consortiumKey = await signingKeyFromJwk(JSON.parse(readFileSync(join(dataDir, "consortium.private.jwk.json"), "utf8")));

@@ -35,7 +35,8 @@ describe("webhook deliveries stay with the event's recipient", () => {
     await Promise.all([receiverA?.close(), receiverB?.close()]);
   });
 
-  const deliveriesOf = async (owner: Party, endpointId: string) => (await owner.api.get(`/v1/webhook-endpoints/${endpointId}/deliveries`)).body.items as Array<{ eventId: string }>;
+  const deliveriesOf = async (owner: Party, endpointId: string) =>
+    (await owner.api.get(`/v1/webhook-endpoints/${endpointId}/deliveries`)).body.items as Array<{ eventId: string }>;
 
   it("the consortium redelivering A's event to B's endpoint gets 404 and B receives nothing", async () => {
     const res = await t.consortium.api.post(`/v1/events/${encodeURIComponent(eventOfA)}/redeliver`, { endpointId: endpointB.id });

@@ -29,7 +29,13 @@ describe("webhook delivery under failure", () => {
       background: true,
       sweepIntervalMs: 50,
       queueVisibilityTimeoutSeconds: 1,
-      env: { WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS), ENDPOINT_PAUSE_AFTER_FAILURES: "3", ENDPOINT_PAUSE_AFTER_SECONDS: "30", DELIVERY_LEASE_SECONDS: "3600", DELIVERY_RECOVERY_GRACE_SECONDS: "5" },
+      env: {
+        WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+        ENDPOINT_PAUSE_AFTER_FAILURES: "3",
+        ENDPOINT_PAUSE_AFTER_SECONDS: "30",
+        DELIVERY_LEASE_SECONDS: "3600",
+        DELIVERY_RECOVERY_GRACE_SECONDS: "5",
+      },
     });
   });
   afterAll(async () => {
@@ -146,7 +152,9 @@ describe("webhook delivery under failure", () => {
     expect(re.status).toBe(202);
     await waitUntil(async () => {
       const list = await pf.api.get(`/v1/webhook-endpoints/${pf.endpointId}/deliveries`);
-      return list.body.items.filter((d: { status: string; eventType: string }) => d.eventType === "hop_request.created" && d.status === "delivered").length === 2;
+      return (
+        list.body.items.filter((d: { status: string; eventType: string }) => d.eventType === "hop_request.created" && d.status === "delivered").length === 2
+      );
     }, 20_000);
   });
 

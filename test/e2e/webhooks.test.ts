@@ -28,7 +28,11 @@ describe("webhooks to the next upstream", () => {
 
     const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
     const hop1 = tb.body.hops[0];
-    await terminating.api.post(`/v1/hop-requests/${hop1.id}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE });
+    await terminating.api.post(`/v1/hop-requests/${hop1.id}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: upstream.id },
+      evidence: EVIDENCE,
+    });
 
     const [delivery] = await receiver.waitFor((r) => r.length >= 1, 5000);
     const payload = new Webhook(reg.body.secret).verify(delivery!.body, {
@@ -75,7 +79,14 @@ describe("webhooks to the next upstream", () => {
     const listed = feed.body.items.find((e: { id: string }) => e.id === test.body.id);
     expect(JSON.parse(delivered!.body)).toEqual(listed);
     expect(test.body).toEqual(listed);
-    expect(listed).toEqual({ id: test.body.id, version: 2, type: "endpoint.test", createdAt: expect.any(String), recipientId: p.id, data: { endpointId: ep.body.endpoint.id } });
+    expect(listed).toEqual({
+      id: test.body.id,
+      version: 2,
+      type: "endpoint.test",
+      createdAt: expect.any(String),
+      recipientId: p.id,
+      data: { endpointId: ep.body.endpoint.id },
+    });
     const deliveries = await p.api.get(`/v1/webhook-endpoints/${ep.body.endpoint.id}/deliveries`);
     expect(deliveries.body.items[0].status).toBe("delivered");
     expect(deliveries.body.items[0].attempts[0].status).toBe(204);
@@ -110,7 +121,8 @@ describe("webhooks to the next upstream", () => {
       "webhook-signature": String(delivery.headers["webhook-signature"]),
     };
     expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
-    for (const secret of [oldSecret, newSecret]) expect((new Webhook(secret).verify(delivery.body, headers) as { data: { hopId: string } }).data.hopId).toBe(tb.body.hops[0].id);
+    for (const secret of [oldSecret, newSecret])
+      expect((new Webhook(secret).verify(delivery.body, headers) as { data: { hopId: string } }).data.hopId).toBe(tb.body.hops[0].id);
 
     const again = await p.api.post(`/v1/events/${encodeURIComponent(headers["webhook-id"])}/redeliver`, {});
     expect(again.status).toBe(202);

@@ -99,7 +99,9 @@ describe("the witness", () => {
     const root = readCheckpoint(proof.checkpoint!).rootHash;
     const stored = await log.logStore.getEntry("req_entry_edit");
     expect(verifyInclusion(proof.index, proof.treeSize, leafHash(stored!.entry), proof.proof, root)).toBe(true);
-    const edited = Buffer.from(stored!.entry).toString("utf8").replace(/"sha256":"[^"]+"/, `"sha256":"${"A".repeat(43)}"`);
+    const edited = Buffer.from(stored!.entry)
+      .toString("utf8")
+      .replace(/"sha256":"[^"]+"/, `"sha256":"${"A".repeat(43)}"`);
     expect(verifyInclusion(proof.index, proof.treeSize, leafHash(Buffer.from(edited)), proof.proof, root)).toBe(false);
   });
 

@@ -35,18 +35,27 @@ describe("the provider quickstart (examples/provider)", () => {
     [t, dir, port] = await Promise.all([startTestHub({ background: true, sweepIntervalMs: 100 }), mkdtemp(join(tmpdir(), "hoptrace-quickstart-")), freePort()]);
     const consortiumKey = join(dir, "consortium.private.jwk.json");
     await writeFile(consortiumKey, JSON.stringify(t.consortium.key.privateKey.export({ format: "jwk" })), { mode: 0o600 });
-    env = { ...process.env, HOPTRACE_URL: t.url, HOPTRACE_EXAMPLE_DIR: join(dir, "provider"), HOPTRACE_CONSORTIUM_KEY: consortiumKey, HOPTRACE_WEBHOOK_PORT: String(port) };
+    env = {
+      ...process.env,
+      HOPTRACE_URL: t.url,
+      HOPTRACE_EXAMPLE_DIR: join(dir, "provider"),
+      HOPTRACE_CONSORTIUM_KEY: consortiumKey,
+      HOPTRACE_WEBHOOK_PORT: String(port),
+    };
   });
   afterAll(async () => {
     await t?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const step = async (file: string, ...args: string[]) => JSON.parse((await run(tsx, [join(root, "examples", "provider", file), ...args], { cwd: root, env })).stdout);
+  const step = async (file: string, ...args: string[]) =>
+    JSON.parse((await run(tsx, [join(root, "examples", "provider", file), ...args], { cwd: root, env })).stdout);
   const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 
   it("type-checks against the built package, as an integrator compiles it", async () => {
-    await expect(run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "examples", "tsconfig.json")], { cwd: root })).resolves.toBeDefined();
+    await expect(
+      run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "examples", "tsconfig.json")], { cwd: root }),
+    ).resolves.toBeDefined();
   });
 
   it("makes a key, gets it registered with its proof, learns its account, creates an endpoint, and answers the hop it is sent", async () => {
@@ -57,13 +66,21 @@ describe("the provider quickstart (examples/provider)", () => {
     expect(JSON.parse(registration)).toMatchObject({ id: made.accountId, keys: [{ proof: expect.stringMatching(/^[\w-]{86}$/) }] });
     expect(registration).not.toContain('"d"');
     // A second run keeps the key it has.
-    await expect(run(tsx, [join(root, "examples", "provider", "01-make-key.ts")], { cwd: root, env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("exists already") });
+    await expect(run(tsx, [join(root, "examples", "provider", "01-make-key.ts")], { cwd: root, env })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("exists already"),
+    });
 
     const registered = await step("02-register.ts", "Quickstart Carrier", "0073000001");
     expect(registered).toEqual({ accountId: made.accountId, name: "Quickstart Carrier", keys: [made.keyId] });
 
     const me = await step("03-me.ts");
-    expect(me).toMatchObject({ account: { id: made.accountId, kind: "provider" }, signedWith: made.keyId, keys: [{ keyId: made.keyId, status: "active" }], endpoints: [] });
+    expect(me).toMatchObject({
+      account: { id: made.accountId, kind: "provider" },
+      signedWith: made.keyId,
+      keys: [{ keyId: made.keyId, status: "active" }],
+      endpoints: [],
+    });
 
     const url = `http://127.0.0.1:${port}/hoptrace`;
     const endpoint = await step("04-webhook-endpoint.ts", url);
@@ -72,7 +89,11 @@ describe("the provider quickstart (examples/provider)", () => {
     expect(await readFile(endpoint.secretFile, "utf8")).toMatch(/^whsec_/);
     expect((await step("03-me.ts")).endpoints).toEqual([{ id: endpoint.endpointId, url, status: "active" }]);
 
-    const receiver = spawn(tsx, [join(root, "examples", "provider", "05-receive-and-answer.ts"), "--once"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const receiver = spawn(tsx, [join(root, "examples", "provider", "05-receive-and-answer.ts"), "--once"], {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     receiver.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -80,7 +101,12 @@ describe("the provider quickstart (examples/provider)", () => {
     const exited = new Promise<number | null>((resolve) => receiver.on("exit", resolve));
     try {
       await expect.poll(() => stdout, { timeout: 20_000, interval: 100 }).toContain("receiving hop requests");
-      const created = await t.consortium.api.post("/v1/tracebacks", { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId: made.accountId });
+      const created = await t.consortium.api.post("/v1/tracebacks", {
+        callingNumber: "+13055550123",
+        calledNumber: "+12025550143",
+        callTime: "2024-06-03T12:00:00-04:00",
+        terminatingProviderId: made.accountId,
+      });
       expect(created.status).toBe(201);
       const tracebackId = created.body.traceback.id;
       expect(await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 25_000))]), stderr).toBe(0);
@@ -89,7 +115,9 @@ describe("the provider quickstart (examples/provider)", () => {
 
       const chain = await t.consortium.api.get(`/v1/tracebacks/${tracebackId}`);
       expect(chain.body.traceback).toMatchObject({ status: "completed", result: { outcome: "originator_found" } });
-      expect(chain.body.hops.map((h: { providerId: string; answer?: { type: string } }) => [h.providerId, h.answer?.type])).toEqual([[made.accountId, "originator_identified"]]);
+      expect(chain.body.hops.map((h: { providerId: string; answer?: { type: string } }) => [h.providerId, h.answer?.type])).toEqual([
+        [made.accountId, "originator_identified"],
+      ]);
     } finally {
       receiver.kill();
     }

@@ -28,7 +28,11 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async pendingActivations(before: string, limit: number) {
-    return dueBefore([...this.activations].map(([accountId, marker]) => ({ sk: marker, value: { accountId, marker } })), before, limit);
+    return dueBefore(
+      [...this.activations].map(([accountId, marker]) => ({ sk: marker, value: { accountId, marker } })),
+      before,
+      limit,
+    );
   }
 
   async clearActivation(accountId: string, marker: string): Promise<void> {
@@ -75,7 +79,10 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async allKeysOf(accountId: string): Promise<SigningKeyRecord[]> {
-    return [...this.keys.values()].filter((k) => k.accountId === accountId).sort((a, b) => (a.keyId < b.keyId ? -1 : 1)).map(copy);
+    return [...this.keys.values()]
+      .filter((k) => k.accountId === accountId)
+      .sort((a, b) => (a.keyId < b.keyId ? -1 : 1))
+      .map(copy);
   }
 
   async revokeKey(accountId: string, keyId: string, by: string, at: string): Promise<SigningKeyRecord> {

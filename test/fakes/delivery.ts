@@ -38,11 +38,16 @@ export interface SentWebhook {
 }
 
 /** Records each request; answers with what `respond` says (a 200 unless told otherwise). */
-export function memorySender(respond: (req: SentWebhook) => WebhookSendResult = () => ({ outcome: "delivered", status: 200, latencyMs: 1 })): WebhookSender & { sent: SentWebhook[]; respond: typeof respond } {
-  const sender = Object.assign(async (req: SentWebhook) => {
-    sender.sent.push(structuredClone(req));
-    return sender.respond(req);
-  }, { sent: [] as SentWebhook[], respond });
+export function memorySender(
+  respond: (req: SentWebhook) => WebhookSendResult = () => ({ outcome: "delivered", status: 200, latencyMs: 1 }),
+): WebhookSender & { sent: SentWebhook[]; respond: typeof respond } {
+  const sender = Object.assign(
+    async (req: SentWebhook) => {
+      sender.sent.push(structuredClone(req));
+      return sender.respond(req);
+    },
+    { sent: [] as SentWebhook[], respond },
+  );
   return sender;
 }
 
@@ -61,4 +66,6 @@ export class MemoryMailer implements Mailer {
  * The SSRF rules of the embedded hub (loopback and plain HTTP allowed, every private range
  * refused), with every host name resolving to one public address.
  */
-export const embeddedHubGuard: DestinationGuard = destinationGuard({ allowLoopback: true, requireHttps: false }, async () => [{ address: "93.184.215.14", family: 4 }]);
+export const embeddedHubGuard: DestinationGuard = destinationGuard({ allowLoopback: true, requireHttps: false }, async () => [
+  { address: "93.184.215.14", family: 4 },
+]);

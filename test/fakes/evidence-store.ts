@@ -19,7 +19,12 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 
   async listTrustAnchors(page: PageRequest): Promise<Page<TrustAnchor>> {
-    return pageOf("anchors", [...this.anchors.values()].map((a) => ({ sk: a.fingerprint, value: a })), page, { ascending: true });
+    return pageOf(
+      "anchors",
+      [...this.anchors.values()].map((a) => ({ sk: a.fingerprint, value: a })),
+      page,
+      { ascending: true },
+    );
   }
 
   async allTrustAnchors(): Promise<TrustAnchor[]> {
@@ -40,7 +45,9 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 
   async listFindingsOf(providerId: string, page: PageRequest): Promise<Page<ProviderFinding>> {
-    const rows = [...this.findings.values()].filter((f) => f.providerId === providerId).map((f) => ({ sk: `${f.recordedAt}#${f.tracebackId}#${f.id}`, value: f }));
+    const rows = [...this.findings.values()]
+      .filter((f) => f.providerId === providerId)
+      .map((f) => ({ sk: `${f.recordedAt}#${f.tracebackId}#${f.id}`, value: f }));
     return pageOf(`findings#${providerId}`, rows, page);
   }
 }

@@ -27,11 +27,16 @@ export class MemoryLogStore implements LogStore {
   }
 
   async entriesOf(subject: string): Promise<StoredEntry[]> {
-    return [...this.entries.values()].filter((e) => e.statementId.startsWith(`${subject}/`)).sort((a, b) => (a.statementId < b.statementId ? -1 : 1)).map(copy);
+    return [...this.entries.values()]
+      .filter((e) => e.statementId.startsWith(`${subject}/`))
+      .sort((a, b) => (a.statementId < b.statementId ? -1 : 1))
+      .map(copy);
   }
 
   async pendingEntries(limit: number): Promise<Array<{ statementId: string; acceptedAt: string }>> {
-    const rows = [...this.entries.values()].filter((e) => e.index === undefined).map((e) => ({ sk: `${e.acceptedAt}#${e.statementId}`, value: { statementId: e.statementId, acceptedAt: e.acceptedAt } }));
+    const rows = [...this.entries.values()]
+      .filter((e) => e.index === undefined)
+      .map((e) => ({ sk: `${e.acceptedAt}#${e.statementId}`, value: { statementId: e.statementId, acceptedAt: e.acceptedAt } }));
     return dueBefore(rows, "~", limit);
   }
 
@@ -48,7 +53,8 @@ export class MemoryLogStore implements LogStore {
 
   async markSequenced(statementId: string, index: number): Promise<void> {
     const e = this.entries.get(statementId);
-    if (!e || (e.index !== undefined && e.index !== index)) throw new LogIntegrityError(`entry ${statementId} is missing or already sequenced at another index than ${index}`);
+    if (!e || (e.index !== undefined && e.index !== index))
+      throw new LogIntegrityError(`entry ${statementId} is missing or already sequenced at another index than ${index}`);
     e.index = index;
   }
 

@@ -15,7 +15,14 @@ export class MemoryRequestStore implements RequestStore {
     return true;
   }
 
-  async startIdempotent(principalId: string, key: string, fingerprint: string, nowMs: number, retentionSeconds: number, leaseSeconds: number): Promise<IdempotencyStart> {
+  async startIdempotent(
+    principalId: string,
+    key: string,
+    fingerprint: string,
+    nowMs: number,
+    retentionSeconds: number,
+    leaseSeconds: number,
+  ): Promise<IdempotencyStart> {
     const id = `${principalId}#${key}`;
     const held = this.records.get(id);
     if (!held || held.expiresAt < Math.floor(nowMs / 1000)) {
@@ -28,11 +35,20 @@ export class MemoryRequestStore implements RequestStore {
       return { kind: "started", firstTriedAt };
     }
     const record: IdempotencyRecord =
-      held.state === "done" ? { state: "done", fingerprint: held.fingerprint, response: copy(held.response) } : { state: "in_flight", fingerprint: held.fingerprint, startedAt: held.startedAt };
+      held.state === "done"
+        ? { state: "done", fingerprint: held.fingerprint, response: copy(held.response) }
+        : { state: "in_flight", fingerprint: held.fingerprint, startedAt: held.startedAt };
     return { kind: "existing", record };
   }
 
-  async completeIdempotent(principalId: string, key: string, fingerprint: string, response: StoredResponse, nowMs: number, retentionSeconds: number): Promise<void> {
+  async completeIdempotent(
+    principalId: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+    nowMs: number,
+    retentionSeconds: number,
+  ): Promise<void> {
     this.records.set(`${principalId}#${key}`, { state: "done", fingerprint, response: copy(response), expiresAt: Math.floor(nowMs / 1000) + retentionSeconds });
   }
 

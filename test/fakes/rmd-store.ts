@@ -32,7 +32,11 @@ export class MemoryRmdStore implements RmdStore {
   }
 
   async listImports(page: PageRequest): Promise<Page<RmdImport>> {
-    return pageOf("rmd-imports", this.committedImports().map((i) => ({ sk: snapshotKey({ asOf: i.asOf, importId: i.id }), value: i })), page);
+    return pageOf(
+      "rmd-imports",
+      this.committedImports().map((i) => ({ sk: snapshotKey({ asOf: i.asOf, importId: i.id }), value: i })),
+      page,
+    );
   }
 
   async snapshotAt(at: string): Promise<SnapshotRef | undefined> {
@@ -86,7 +90,9 @@ export class MemoryRmdStore implements RmdStore {
   }
 
   async listChanges(importId: string, page: PageRequest, kind?: ChangeKind): Promise<Page<FilingVersion>> {
-    const rows = [...this.versions.values()].filter((v) => v.importId === importId && (kind === undefined || v.change === kind)).map((v) => ({ sk: `${v.change}#${v.number}`, value: v }));
+    const rows = [...this.versions.values()]
+      .filter((v) => v.importId === importId && (kind === undefined || v.change === kind))
+      .map((v) => ({ sk: `${v.change}#${v.number}`, value: v }));
     return pageOf(`rmd-changes#${importId}#${kind ?? ""}`, rows, page, { ascending: true });
   }
 

@@ -111,18 +111,26 @@ export class MemoryTracebackStore implements TracebackStore {
   async pendingOutbox(before: string, limit: number): Promise<Array<{ ref: OutboxRef; marker: string }>> {
     const rows = [
       ...[...this.tracebacks.values()].filter((t) => t.outbox).map((t) => ({ sk: t.outbox!, value: { ref: { tracebackId: t.value.id }, marker: t.outbox! } })),
-      ...[...this.hops.values()].filter((h) => h.outbox).map((h) => ({ sk: h.outbox!, value: { ref: { tracebackId: h.value.tracebackId, seq: h.value.seq }, marker: h.outbox! } })),
+      ...[...this.hops.values()]
+        .filter((h) => h.outbox)
+        .map((h) => ({ sk: h.outbox!, value: { ref: { tracebackId: h.value.tracebackId, seq: h.value.seq }, marker: h.outbox! } })),
     ];
     return dueBefore(rows, before, limit);
   }
 
   async listOpenHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>> {
-    const rows = this.hopsOf(providerId).filter((h) => h.status === "open").map((h) => ({ sk: listed(h), value: h }));
+    const rows = this.hopsOf(providerId)
+      .filter((h) => h.status === "open")
+      .map((h) => ({ sk: listed(h), value: h }));
     return pageOf(`open#${providerId}`, rows, page, { ascending: true });
   }
 
   async listHopsOf(providerId: string, page: PageRequest): Promise<Page<Hop>> {
-    return pageOf(`hops#${providerId}`, this.hopsOf(providerId).map((h) => ({ sk: listed(h), value: h })), page);
+    return pageOf(
+      `hops#${providerId}`,
+      this.hopsOf(providerId).map((h) => ({ sk: listed(h), value: h })),
+      page,
+    );
   }
 
   private hopsOf(providerId: string): StoredHop[] {
@@ -131,7 +139,11 @@ export class MemoryTracebackStore implements TracebackStore {
 
   async listTracebacks(scope: TracebackScope, filter: TracebackFilter, page: PageRequest): Promise<Page<Traceback>> {
     const rows = [...this.tracebacks.values()].map((t) => t.value).filter((tb) => matchesFilter(tb, filter, scope));
-    return pageOf(`tracebacks#${JSON.stringify([scope, filter])}`, rows.map((tb) => ({ sk: listed(tb), value: tb })), page);
+    return pageOf(
+      `tracebacks#${JSON.stringify([scope, filter])}`,
+      rows.map((tb) => ({ sk: listed(tb), value: tb })),
+      page,
+    );
   }
 
   /** Every traceback kept here is listed from its first write: none is ever left to refile. */
@@ -147,7 +159,11 @@ export class MemoryTracebackStore implements TracebackStore {
         if (h.providerId || h.status !== "awaiting_registration" || !p) return false;
         return kind === "FRN" ? p.frn === value : !p.frn && p.rmdNumber?.toUpperCase() === value.toUpperCase();
       });
-    return pageOf(`pending#${kind}#${value}`, waiting.map((h) => ({ sk: h.id, value: h })), { limit: 100 }).items;
+    return pageOf(
+      `pending#${kind}#${value}`,
+      waiting.map((h) => ({ sk: h.id, value: h })),
+      { limit: 100 },
+    ).items;
   }
 
   async reserveWeeklySlot(providerId: string, weekStart: string, hopId: string, cap: number): Promise<boolean> {

@@ -17,7 +17,9 @@ export class MemoryWebhookStore implements WebhookStore {
 
   async putEndpoint(e: Endpoint, expected?: { status?: string; consecutiveFailures?: number }): Promise<void> {
     const current = this.endpoints.get(e.id);
-    const holds = expected ? current !== undefined && current.status === expected.status && current.consecutiveFailures === expected.consecutiveFailures : current === undefined;
+    const holds = expected
+      ? current !== undefined && current.status === expected.status && current.consecutiveFailures === expected.consecutiveFailures
+      : current === undefined;
     if (!holds) throw new ConflictError("endpoint_changed", `endpoint ${e.id} was changed by another request`);
     this.endpoints.set(e.id, copy(e));
   }
@@ -33,7 +35,10 @@ export class MemoryWebhookStore implements WebhookStore {
   }
 
   async allEndpointsOf(accountId: string): Promise<Endpoint[]> {
-    return [...this.endpoints.values()].filter((e) => e.accountId === accountId).sort((a, b) => (a.id < b.id ? -1 : 1)).map(copy);
+    return [...this.endpoints.values()]
+      .filter((e) => e.accountId === accountId)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map(copy);
   }
 
   async recordEvent(e: HubEvent, pendingSince: string): Promise<"created" | "exists"> {

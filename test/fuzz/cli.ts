@@ -61,7 +61,9 @@ const counts = (byStatus: Record<string, number>) =>
     .map(([status, count]) => `${status}: ${count}`)
     .join("  ");
 
-console.log(`contract fuzz: ${n} requests over ${OPERATIONS.length} operations, seed ${seed}${from ? `, from case ${from}` : ""}, ${args.values.http ? "over HTTP" : "in process"}`);
+console.log(
+  `contract fuzz: ${n} requests over ${OPERATIONS.length} operations, seed ${seed}${from ? `, from case ${from}` : ""}, ${args.values.http ? "over HTTP" : "in process"}`,
+);
 const hub = await startFuzzHub({ http: args.values.http });
 let summary: FuzzSummary;
 try {

@@ -99,7 +99,9 @@ function contextFor(world: FuzzWorld): SchemaContext {
   const accounts = [world.consortium, world.providerA, world.providerB, world.initiatorA, world.initiatorB].map((p) => p.id);
   const providers = [world.providerA.id, world.providerB.id];
   const hops = [world.answeredHopId, world.nextHopId, ...world.openHopIds];
-  const times = fc.date({ min: new Date(Date.now() - 30 * 86_400_000), max: new Date(Date.now() + 86_400_000), noInvalidDate: true }).map((d) => d.toISOString());
+  const times = fc
+    .date({ min: new Date(Date.now() - 30 * 86_400_000), max: new Date(Date.now() + 86_400_000), noInvalidDate: true })
+    .map((d) => d.toISOString());
   const hints: Record<string, fc.Arbitrary<unknown>> = {
     accountId: fc.constantFrom(...accounts),
     providerId: fc.constantFrom(...providers),
@@ -130,13 +132,15 @@ function contextFor(world: FuzzWorld): SchemaContext {
 
 /** An Identity header as a signer sent it, or with one claim or header field replaced by anything. */
 function identityHeader(fixtures: string[]): fc.Arbitrary<string> {
-  const reassembled = fc.tuple(fc.constantFrom(...fixtures), fc.constantFrom(0, 1), fc.constantFrom("iat", "attest", "orig", "dest", "origid", "x5u", "alg", "ppt"), hostile).map(([raw, part, field, value]) => {
-    const semicolon = raw.indexOf(";");
-    const segments = raw.slice(0, semicolon).split(".");
-    const json = JSON.parse(Buffer.from(segments[part]!, "base64url").toString());
-    segments[part] = Buffer.from(JSON.stringify({ ...json, [field]: value })).toString("base64url");
-    return segments.join(".") + raw.slice(semicolon);
-  });
+  const reassembled = fc
+    .tuple(fc.constantFrom(...fixtures), fc.constantFrom(0, 1), fc.constantFrom("iat", "attest", "orig", "dest", "origid", "x5u", "alg", "ppt"), hostile)
+    .map(([raw, part, field, value]) => {
+      const semicolon = raw.indexOf(";");
+      const segments = raw.slice(0, semicolon).split(".");
+      const json = JSON.parse(Buffer.from(segments[part]!, "base64url").toString());
+      segments[part] = Buffer.from(JSON.stringify({ ...json, [field]: value })).toString("base64url");
+      return segments.join(".") + raw.slice(semicolon);
+    });
   return fc.oneof({ weight: 3, arbitrary: reassembled }, { weight: 1, arbitrary: fc.constantFrom(...fixtures) });
 }
 
@@ -145,7 +149,26 @@ const encode = (v: unknown) => encodeURIComponent(String(v).replace(/[\ud800-\ud
 
 /** Path segments nobody should send, written as they go on the wire. */
 const BAD_SEGMENTS = fc.oneof(
-  fc.constantFrom("%", "%zz", "%E0%A4%A", "..", "%2e%2e", "a%2Fb", "%00", "x".repeat(2_000), "%E2%98%83", "%20", "null", "undefined", "hop_", "hop_x_1", "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_0", "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_99999999999999999999", "tb_", "acc_"),
+  fc.constantFrom(
+    "%",
+    "%zz",
+    "%E0%A4%A",
+    "..",
+    "%2e%2e",
+    "a%2Fb",
+    "%00",
+    "x".repeat(2_000),
+    "%E2%98%83",
+    "%20",
+    "null",
+    "undefined",
+    "hop_",
+    "hop_x_1",
+    "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_0",
+    "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_99999999999999999999",
+    "tb_",
+    "acc_",
+  ),
   fc.string({ minLength: 1, maxLength: 100, unit: "binary" }).map(encode),
 );
 
@@ -155,7 +178,21 @@ const BAD_QUERY_VALUES = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_-]{10,200}(\.[A-Za-z0-9_-]{43})?$/),
 );
 
-const RAW_BODIES = fc.constantFrom("", "{", "null", "[]", "0", '"x"', '{"a":1,"a":2}', "\u0000", "{}".repeat(1_000), "[".repeat(10_000), '{"__proto__":{"admin":true}}', "\ufeff{}", "{\"x\":\"\\ud800\"}");
+const RAW_BODIES = fc.constantFrom(
+  "",
+  "{",
+  "null",
+  "[]",
+  "0",
+  '"x"',
+  '{"a":1,"a":2}',
+  "\u0000",
+  "{}".repeat(1_000),
+  "[".repeat(10_000),
+  '{"__proto__":{"admin":true}}',
+  "\ufeff{}",
+  '{"x":"\\ud800"}',
+);
 
 /** What is wrong with a case: nothing, or one part of the request. */
 type Fault = "none" | "path" | "query" | "body" | "headers" | "signature";
@@ -168,27 +205,42 @@ function caseArbitrary(op: Operation, world: FuzzWorld): fc.Arbitrary<FuzzCase> 
   const goodSegment = (p: Operation["params"][number]) => valid(p.schema, ctx, p.name).map(encode);
   const badSegment = (p: Operation["params"][number]) => fc.oneof(valid(p.schema, ctx).map(encode), BAD_SEGMENTS);
   const path = (faulty: boolean) =>
-    fc.nat({ max: Math.max(0, pathParams.length - 1) }).chain((wrong) => fc.tuple(...pathParams.map((p, i) => (faulty && i === wrong ? badSegment(p) : goodSegment(p)))));
+    fc
+      .nat({ max: Math.max(0, pathParams.length - 1) })
+      .chain((wrong) => fc.tuple(...pathParams.map((p, i) => (faulty && i === wrong ? badSegment(p) : goodSegment(p)))));
 
   // A cursor the hub did not issue is always refused: a valid request goes without one.
   const goodQueryValue = (p: Operation["params"][number]) =>
     p.name === "cursor" ? fc.constant(undefined) : fc.option(valid(p.schema, ctx, p.name).map(encode), { nil: undefined, freq: 2 });
   const query = (faulty: boolean) =>
-    fc.nat({ max: queryParams.length }).chain((wrong) =>
-      fc.tuple(
-        fc.tuple(...queryParams.map((p, i) => (faulty && i === wrong ? BAD_QUERY_VALUES : goodQueryValue(p)))),
-        faulty && wrong === queryParams.length ? fc.constantFrom("&extra=1", "&limit=1&limit=2", "&cursor=", "&status=", "&%=%", "&__proto__=x") : fc.constant(""),
-      ),
-    );
+    fc
+      .nat({ max: queryParams.length })
+      .chain((wrong) =>
+        fc.tuple(
+          fc.tuple(...queryParams.map((p, i) => (faulty && i === wrong ? BAD_QUERY_VALUES : goodQueryValue(p)))),
+          faulty && wrong === queryParams.length
+            ? fc.constantFrom("&extra=1", "&limit=1&limit=2", "&cursor=", "&status=", "&%=%", "&__proto__=x")
+            : fc.constant(""),
+        ),
+      );
 
   const json = op.mediaType === "application/json";
   const encode = (v: unknown): string => (json ? (JSON.stringify(v) ?? "null") : String(v));
-  const goodBody: fc.Arbitrary<string | undefined> = op.body ? valid(op.body, ctx).map(encode) : op.method === "POST" ? fc.constant("") : fc.constant(undefined);
+  const goodBody: fc.Arbitrary<string | undefined> = op.body
+    ? valid(op.body, ctx).map(encode)
+    : op.method === "POST"
+      ? fc.constant("")
+      : fc.constant(undefined);
   const badBody: fc.Arbitrary<string | undefined> = op.body
     ? fc.oneof(
         { weight: 6, arbitrary: valid(op.body, ctx).chain(mutated).map(encode) },
         { weight: 2, arbitrary: RAW_BODIES },
-        { weight: 1, arbitrary: valid(op.body, ctx).map((v) => (json ? JSON.stringify({ ...(v as object), padding: "x".repeat(70_000) }) : `${String(v)}\n${"x".repeat(70_000)}`)) },
+        {
+          weight: 1,
+          arbitrary: valid(op.body, ctx).map((v) =>
+            json ? JSON.stringify({ ...(v as object), padding: "x".repeat(70_000) }) : `${String(v)}\n${"x".repeat(70_000)}`,
+          ),
+        },
       )
     : op.method === "POST"
       ? hostile.map((v) => JSON.stringify(v) ?? "")
@@ -196,14 +248,27 @@ function caseArbitrary(op: Operation, world: FuzzWorld): fc.Arbitrary<FuzzCase> 
 
   const goodHeaders = fc.record({ contentType: fc.constant(op.mediaType), idempotency: fc.constant<Idempotency>("fresh") });
   const badHeaders = fc.oneof(
-    fc.record({ contentType: fc.constantFrom("text/plain", "application/json; charset=utf-16", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/problem+json", ""), idempotency: fc.constant<Idempotency>("fresh") }),
+    fc.record({
+      contentType: fc.constantFrom(
+        "text/plain",
+        "application/json; charset=utf-16",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        "application/problem+json",
+        "",
+      ),
+      idempotency: fc.constant<Idempotency>("fresh"),
+    }),
     fc.record({ contentType: fc.constant(op.mediaType), idempotency: fc.constantFrom<Idempotency>("missing", "invalid", "reused") }),
   );
 
   const goodSigning = fc.record({ signer: signerFor(op), signing: fc.constant<Signing>("valid") });
   const badSigning = fc.oneof(
     fc.record({ signer: fc.constant<Signer>("stranger"), signing: fc.constant<Signing>("valid") }),
-    fc.record({ signer: signerFor(op), signing: fc.constantFrom<Signing>("none", "tampered", "expired", "garbage", "garbage-input", "bad-digest", "other-target") }),
+    fc.record({
+      signer: signerFor(op),
+      signing: fc.constantFrom<Signing>("none", "tampered", "expired", "garbage", "garbage-input", "bad-digest", "other-target"),
+    }),
   );
 
   const faults: Array<{ weight: number; arbitrary: fc.Arbitrary<Fault> }> = [
@@ -250,7 +315,10 @@ function signerFor(op: Operation): fc.Arbitrary<Signer> {
       : op.path.startsWith("/v1/tracebacks")
         ? fc.constantFrom<Signer>("initiatorA", "consortium")
         : fc.constant<Signer>("consortium");
-  return fc.oneof({ weight: 2, arbitrary: lean }, { weight: 1, arbitrary: fc.constantFrom<Signer>("consortium", "providerA", "providerB", "initiatorA", "initiatorB") });
+  return fc.oneof(
+    { weight: 2, arbitrary: lean },
+    { weight: 1, arbitrary: fc.constantFrom<Signer>("consortium", "providerA", "providerB", "initiatorA", "initiatorB") },
+  );
 }
 
 /** Signature-Input values that are not one, or not one Hoptrace takes. */
@@ -280,9 +348,14 @@ export function requestFor(c: FuzzCase, world: FuzzWorld): Request {
   if (c.signing !== "none") {
     const signedUrl = c.signing === "other-target" ? `${world.url}/v1/providers` : url;
     const signedBody = c.signing === "tampered" ? `${c.body ?? ""} ` : c.body;
-    signed = signRequest(key, { method: c.method, url: signedUrl, headers, ...(signedBody !== undefined && { body: signedBody }) }, c.signing === "expired" ? { now: () => Date.now() - 3_600_000 } : {});
+    signed = signRequest(
+      key,
+      { method: c.method, url: signedUrl, headers, ...(signedBody !== undefined && { body: signedBody }) },
+      c.signing === "expired" ? { now: () => Date.now() - 3_600_000 } : {},
+    );
     if (c.signing === "garbage") signed.set("signature", "sig1=:AAAA:");
-    if (c.signing === "garbage-input") signed.set("signature-input", GARBAGE_SIGNATURE_INPUTS[Math.abs(caseSeed(c.target.length, 1)) % GARBAGE_SIGNATURE_INPUTS.length]!);
+    if (c.signing === "garbage-input")
+      signed.set("signature-input", GARBAGE_SIGNATURE_INPUTS[Math.abs(caseSeed(c.target.length, 1)) % GARBAGE_SIGNATURE_INPUTS.length]!);
     if (c.signing === "bad-digest") signed.set("content-digest", "sha-256=:AAAA:, sha-512=:=:");
   }
   return new Request(url, { method: c.method, headers: signed, ...(c.body !== undefined && { body: c.body }) });
@@ -295,7 +368,11 @@ function contractValidators(): (schema: Schema) => ValidateFunction {
   ajv.addSchema(CONTRACT, "contract");
   const cache = new Map<string, ValidateFunction>();
   const rebase = (s: unknown): unknown =>
-    Array.isArray(s) ? s.map(rebase) : s && typeof s === "object" ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === "$ref" && typeof v === "string" ? `contract${v}` : rebase(v)])) : s;
+    Array.isArray(s)
+      ? s.map(rebase)
+      : s && typeof s === "object"
+        ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === "$ref" && typeof v === "string" ? `contract${v}` : rebase(v)]))
+        : s;
   return (schema) => {
     const key = JSON.stringify(schema);
     let v = cache.get(key);
@@ -383,9 +460,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     summary.byStatus[status] = (summary.byStatus[status] ?? 0) + 1;
     const perOp = (summary.byOperation[op.id] ??= {});
     perOp[status] = (perOp[status] ?? 0) + 1;
-    if (status >= 400 && status < 500 && !op.responses[String(status)]) summary.undeclared[`${op.id} ${status}`] = (summary.undeclared[`${op.id} ${status}`] ?? 0) + 1;
+    if (status >= 400 && status < 500 && !op.responses[String(status)])
+      summary.undeclared[`${op.id} ${status}`] = (summary.undeclared[`${op.id} ${status}`] ?? 0) + 1;
     const problem = status === 0 ? `no response: ${text}` : check(op, status, contentType, text, validator);
-    if (problem) summary.findings.push({ seed: opts.seed, index, problem, request: { ...c, ...(c.body && { body: c.body.slice(0, 500) }) }, status, response: text.slice(0, 500) });
+    if (problem)
+      summary.findings.push({
+        seed: opts.seed,
+        index,
+        problem,
+        request: { ...c, ...(c.body && { body: c.body.slice(0, 500) }) },
+        status,
+        response: text.slice(0, 500),
+      });
     else if (status >= 200 && status < 300) learn(opts.world, op, JSON.parse(text));
     if (opts.onProgress && summary.sent % (opts.progressEvery ?? 500) === 0) opts.onProgress({ ...summary, ms: Date.now() - started });
   }

@@ -19,7 +19,9 @@ export async function startFuzzHub(opts: { http?: boolean } = {}): Promise<FuzzH
   const world = await populate(t);
   const fixture = (f: string) => readFileSync(new URL(`../fixtures/shaken/${f}`, import.meta.url), "utf8").trim();
   const pems = ["root.pem", "cert-567J.pem", "cert-818H.pem"].map(fixture);
-  const identities = ["identity-valid-A-567J.txt", "identity-valid-C-818H.txt", "identity-info-mismatch-567J.txt", "identity-tampered-orig-567J.txt"].map(fixture);
+  const identities = ["identity-valid-A-567J.txt", "identity-valid-C-818H.txt", "identity-info-mismatch-567J.txt", "identity-tampered-orig-567J.txt"].map(
+    fixture,
+  );
   const app = createApp(t.hub.runtime.deps);
   return {
     world: { ...world, url: t.url, consortium: t.consortium, stranger: (await newKey()).key, pems, identities },

@@ -21,7 +21,11 @@ export function valid(schema: Schema, ctx: SchemaContext, name?: string, depth =
   const hinted = ctx.hint(name);
   const generated = generate(schema, ctx, depth);
   const examples = schema.example !== undefined ? [fc.constant(schema.example)] : [];
-  return hinted ? fc.oneof({ weight: 4, arbitrary: hinted }, { weight: 1, arbitrary: generated }, ...examples) : examples.length ? fc.oneof(generated, ...examples) : generated;
+  return hinted
+    ? fc.oneof({ weight: 4, arbitrary: hinted }, { weight: 1, arbitrary: generated }, ...examples)
+    : examples.length
+      ? fc.oneof(generated, ...examples)
+      : generated;
 }
 
 function generate(schema: Schema, ctx: SchemaContext, depth: number): fc.Arbitrary<unknown> {
@@ -79,7 +83,30 @@ const CHARACTER = fc.oneof(
 
 /** Values no well-formed request carries: wrong types, extremes, look-alikes of attacks. */
 export const hostile: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 1e-300, 2 ** 53 + 2, 3.5, "", " ", "\u0000", "☃💥", "<script>", [], [null], {}, { $ne: 1 }, "__proto__", "NaN", "1e9999"),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1e308,
+    -1e308,
+    1e-300,
+    2 ** 53 + 2,
+    3.5,
+    "",
+    " ",
+    "\u0000",
+    "☃💥",
+    "<script>",
+    [],
+    [null],
+    {},
+    { $ne: 1 },
+    "__proto__",
+    "NaN",
+    "1e9999",
+  ),
   fc.double(),
   fc.constantFrom("x".repeat(5_000), "x".repeat(70_000), "\u0001".repeat(12_000), "€".repeat(20_000)),
   fc.jsonValue({ maxDepth: 3 }),
@@ -99,7 +126,15 @@ export function mutated(value: unknown): fc.Arbitrary<unknown> {
     // A field of the wrong type or size.
     fc.tuple(pick, hostile).map(([k, v]) => ({ ...(value as Record<string, unknown>), [k]: v })),
     // A field mutated further down.
-    keys.length > 0 ? fc.tuple(pick).chain(([k]) => mutated((value as Record<string, unknown>)[k]).map((v) => (Array.isArray(value) ? Object.assign([...value], { [k]: v }) : { ...(value as object), [k]: v }))) : hostile,
+    keys.length > 0
+      ? fc
+          .tuple(pick)
+          .chain(([k]) =>
+            mutated((value as Record<string, unknown>)[k]).map((v) =>
+              Array.isArray(value) ? Object.assign([...value], { [k]: v }) : { ...(value as object), [k]: v },
+            ),
+          )
+      : hostile,
     // A field the schema does not know.
     fc.tuple(fc.constantFrom("extra", "__proto__", "constructor", "", "type", "id", "status"), hostile).map(([k, v]) => ({ ...(value as object), [k]: v })),
     // Something else altogether.

@@ -53,7 +53,10 @@ async function itemBytes(key: { pk: string; sk: string }): Promise<number> {
 async function answeredHop(): Promise<{ tracebackId: string; hopId: string }> {
   const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
   const hopId = tb.body.hops[0].id as string;
-  expect((await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: named.id }, evidence: EVIDENCE })).status).toBe(200);
+  expect(
+    (await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: named.id }, evidence: EVIDENCE }))
+      .status,
+  ).toBe(200);
   return { tracebackId: tb.body.traceback.id, hopId };
 }
 
@@ -104,7 +107,12 @@ describe("amendments at their bounds", () => {
 
     // And the traceback goes on: the next provider answers, the chain completes.
     const hop2 = chain.body.hops[1].id;
-    const answer = await named.api.post(`/v1/hop-requests/${hop2}/answer`, { type: "originator_identified", customer: { name: "Robo LLC" }, actionTaken: "terminated", evidence: EVIDENCE });
+    const answer = await named.api.post(`/v1/hop-requests/${hop2}/answer`, {
+      type: "originator_identified",
+      customer: { name: "Robo LLC" },
+      actionTaken: "terminated",
+      evidence: EVIDENCE,
+    });
     expect(answer.status).toBe(200);
     expect((await t.consortium.api.get(`/v1/tracebacks/${tracebackId}`)).body.traceback.status).toBe("completed");
   });

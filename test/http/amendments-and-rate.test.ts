@@ -18,9 +18,14 @@ describe("amending an answer", () => {
     const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
     const hopId = tb.body.hops[0].id;
 
-    expect((await terminating.api.post(`/v1/hop-requests/${hopId}/amendments`, { answer: { type: "refused", reason: "x" }, reason: "too early" })).body.code).toBe("not_amendable");
+    expect(
+      (await terminating.api.post(`/v1/hop-requests/${hopId}/amendments`, { answer: { type: "refused", reason: "x" }, reason: "too early" })).body.code,
+    ).toBe("not_amendable");
     await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: named.id }, evidence: EVIDENCE });
-    const amendment = { answer: { type: "upstream_identified", upstream: { providerId: corrected.id }, evidence: { ingressTrunk: "TRUNK-9" } }, reason: "wrong trunk table" };
+    const amendment = {
+      answer: { type: "upstream_identified", upstream: { providerId: corrected.id }, evidence: { ingressTrunk: "TRUNK-9" } },
+      reason: "wrong trunk table",
+    };
     expect((await named.api.post(`/v1/hop-requests/${hopId}/amendments`, amendment)).status).toBe(404);
     const res = await terminating.api.post(`/v1/hop-requests/${hopId}/amendments`, amendment);
     expect(res.status).toBe(201);

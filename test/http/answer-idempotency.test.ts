@@ -24,7 +24,11 @@ describe("retrying an answer", () => {
     expect(new Set(concurrent.map((r) => r.headers.get("hoptrace-receipt"))).size).toBe(1);
     expect(concurrent.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(2);
 
-    const changed = await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, { ...answer, upstream: { providerId: other.id } }, { idempotencyKey: "answer-1" });
+    const changed = await terminating.api.post(
+      `/v1/hop-requests/${hopId}/answer`,
+      { ...answer, upstream: { providerId: other.id } },
+      { idempotencyKey: "answer-1" },
+    );
     expect(changed.status).toBe(422);
     expect(changed.body.code).toBe("idempotency_key_reused");
     const anotherKey = await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, answer, { idempotencyKey: "answer-2" });

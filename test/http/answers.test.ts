@@ -68,7 +68,10 @@ describe("one primary answer per hop request", () => {
 
   it("a second, different answer after the first is 409 and changes nothing", async () => {
     const { tbId, hopId } = await startTraceback();
-    const first = await term.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "no_record", windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" } });
+    const first = await term.api.post(`/v1/hop-requests/${hopId}/answer`, {
+      type: "no_record",
+      windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" },
+    });
     expect(first.status).toBe(200);
     const second = await term.api.post(`/v1/hop-requests/${hopId}/answer`, upstreamAnswer(mid.id));
     expect(second.status).toBe(409);
@@ -84,7 +87,12 @@ describe("receipts and evidence", () => {
   it("the receipt verifies against the published JWKS and binds the request signature and the response body", async () => {
     const { tbId, hopId } = await startTraceback();
     const url = `${t.url}/v1/hop-requests/${hopId}/answer`;
-    const body = JSON.stringify({ type: "originator_identified", customer: { name: "Dialer LLC", accountReference: "CUST-9" }, actionTaken: "terminated", evidence: EVIDENCE });
+    const body = JSON.stringify({
+      type: "originator_identified",
+      customer: { name: "Dialer LLC", accountReference: "CUST-9" },
+      actionTaken: "terminated",
+      evidence: EVIDENCE,
+    });
     const idem = randomUUID();
     const termHeaders = signedPost(url, term.key, body, { idempotencyKey: idem });
     const res = await send(url, { method: "POST", headers: termHeaders, body });
@@ -112,7 +120,9 @@ describe("receipts and evidence", () => {
 
     // A receipt does not verify against another key set, nor once altered.
     const stranger = await newKey();
-    await expect(verifyReceipt(receipt, { keys: [{ ...stranger.publicJwk, kid: (jwks.keys[0] as { kid: string }).kid, alg: "EdDSA", use: "sig" }] })).rejects.toThrow();
+    await expect(
+      verifyReceipt(receipt, { keys: [{ ...stranger.publicJwk, kid: (jwks.keys[0] as { kid: string }).kid, alg: "EdDSA", use: "sig" }] }),
+    ).rejects.toThrow();
     const [h, p, s] = receipt.split(".");
     const forgedPayload = Buffer.from(JSON.stringify({ ...claims, res: { status: 200, content_digest: contentDigest("{}") } })).toString("base64url");
     await expect(verifyReceipt(`${h}.${forgedPayload}.${s}`, jwks)).rejects.toThrow();
@@ -135,7 +145,7 @@ describe("receipts and evidence", () => {
       },
     });
     const registered = (await t.hub.runtime.deps.accounts.getKey(term.key.keyId))!;
-    expect(evidence.key).toEqual({ keyId: term.key.keyId, accountId: term.id, publicJwk: (await keyJwkOf(term)), proof: registered.proof });
+    expect(evidence.key).toEqual({ keyId: term.key.keyId, accountId: term.id, publicJwk: await keyJwkOf(term), proof: registered.proof });
     expect(evidence.receipt).toBe(receipt);
     expect(evidence.response).toEqual({ status: 200, body: res.text });
     expect(stored!.value.answeredBy).toEqual({ accountId: term.id, keyId: term.key.keyId });
@@ -179,7 +189,12 @@ describe("what an answer does to the traceback", () => {
     expect(inbox.body.items.map((h: { id: string }) => h.id)).toEqual([chain.hops[1].id]);
     expect(inbox.body.items[0].namedBy).toEqual({ accountId: term.id, hopId });
 
-    const done = await late.api.post(`/v1/hop-requests/${chain.hops[1].id}/answer`, { type: "originator_identified", customer: { name: "Dialer" }, actionTaken: "warned", evidence: EVIDENCE });
+    const done = await late.api.post(`/v1/hop-requests/${chain.hops[1].id}/answer`, {
+      type: "originator_identified",
+      customer: { name: "Dialer" },
+      actionTaken: "warned",
+      evidence: EVIDENCE,
+    });
     expect(done.status).toBe(200);
     expect((await chainOf(tbId)).traceback.result.outcome).toBe("originator_found");
   });
@@ -187,7 +202,10 @@ describe("what an answer does to the traceback", () => {
   it("closing a traceback that waits for a registration cancels the waiting hop; a later registration changes nothing", async () => {
     const { tbId, hopId } = await startTraceback();
     const frn = "0033322211";
-    expect((await term.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { name: "Never Mind Tel", frn }, evidence: EVIDENCE })).status).toBe(200);
+    expect(
+      (await term.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { name: "Never Mind Tel", frn }, evidence: EVIDENCE }))
+        .status,
+    ).toBe(200);
     const closed = await ag.api.post(`/v1/tracebacks/${tbId}/close`, { reason: "resolved elsewhere" });
     expect(closed.status).toBe(200);
     let chain = await chainOf(tbId);
@@ -204,7 +222,11 @@ describe("what an answer does to the traceback", () => {
   it("naming by FRN a provider that is registered goes straight to it", async () => {
     const withFrn = await t.registerProvider("Registered By FRN", { frn: "0012121212" });
     const { tbId, hopId } = await startTraceback();
-    const a = await term.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { name: "whatever they call it", frn: "0012121212" }, evidence: EVIDENCE });
+    const a = await term.api.post(`/v1/hop-requests/${hopId}/answer`, {
+      type: "upstream_identified",
+      upstream: { name: "whatever they call it", frn: "0012121212" },
+      evidence: EVIDENCE,
+    });
     expect(a.status).toBe(200);
     const chain = await chainOf(tbId);
     expect(chain.traceback.status).toBe("open");
@@ -289,12 +311,22 @@ describe("what an answer does to the traceback", () => {
     const hop2 = hopId.replace(/_1$/, "_2");
     await mid.api.post(`/v1/hop-requests/${hop2}/answer`, upstreamAnswer(origin.id));
     const hop3 = hopId.replace(/_1$/, "_3");
-    await origin.api.post(`/v1/hop-requests/${hop3}/answer`, { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "suspended", evidence: EVIDENCE });
+    await origin.api.post(`/v1/hop-requests/${hop3}/answer`, {
+      type: "originator_identified",
+      customer: { name: "Dialer LLC" },
+      actionTaken: "suspended",
+      evidence: EVIDENCE,
+    });
 
     // Another traceback's activity in between does not disturb this one.
     await startTraceback();
     const chain = await chainOf(tbId);
-    expect(chain.traceback).toMatchObject({ status: "completed", hopCount: 3, path: [term.id, mid.id, origin.id], result: { outcome: "originator_found", hopSeq: 3 } });
+    expect(chain.traceback).toMatchObject({
+      status: "completed",
+      hopCount: 3,
+      path: [term.id, mid.id, origin.id],
+      result: { outcome: "originator_found", hopSeq: 3 },
+    });
     expect(chain.hops.map((h: { id: string }) => h.id)).toEqual([hopId, hop2, hop3]);
     for (const [i, h] of chain.hops.entries()) {
       expect(h.seq).toBe(i + 1);

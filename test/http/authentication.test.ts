@@ -42,7 +42,14 @@ const OPAQUE = "the request signature could not be verified";
 const BODY_COMPONENTS = ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"];
 
 /** Signs exactly the given headers and components, for requests signRequest would not make. */
-function handSigned(key: SigningKey, method: string, target: string, fields: Record<string, string>, components: string[], opts: { lifetime?: number; tag?: string | null; created?: number } = {}): Headers {
+function handSigned(
+  key: SigningKey,
+  method: string,
+  target: string,
+  fields: Record<string, string>,
+  components: string[],
+  opts: { lifetime?: number; tag?: string | null; created?: number } = {},
+): Headers {
   const headers = new Headers(fields);
   const created = opts.created ?? Math.floor(Date.now() / 1000);
   const tag = opts.tag === undefined ? SIGNATURE_TAG : opts.tag;
@@ -97,14 +104,26 @@ describe("refused requests", () => {
   it("a signed Content-Digest that does not match the body", async () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
-    const headers = handSigned(initiator.key, "POST", target, { "content-type": "application/json", "content-digest": contentDigest("{}"), "idempotency-key": "wrong-digest-1" }, BODY_COMPONENTS);
+    const headers = handSigned(
+      initiator.key,
+      "POST",
+      target,
+      { "content-type": "application/json", "content-digest": contentDigest("{}"), "idempotency-key": "wrong-digest-1" },
+      BODY_COMPONENTS,
+    );
     expectRefused(await send(target, { method: "POST", headers, body }), "digest_mismatch");
   });
 
   it("a Content-Digest that is not a structured dictionary", async () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
-    const headers = handSigned(initiator.key, "POST", target, { "content-type": "application/json", "content-digest": "sha-256=not-base64", "idempotency-key": "garbage-digest-1" }, BODY_COMPONENTS);
+    const headers = handSigned(
+      initiator.key,
+      "POST",
+      target,
+      { "content-type": "application/json", "content-digest": "sha-256=not-base64", "idempotency-key": "garbage-digest-1" },
+      BODY_COMPONENTS,
+    );
     expectRefused(await send(target, { method: "POST", headers, body }), "digest_mismatch");
   });
 
@@ -176,8 +195,16 @@ describe("refused requests", () => {
     // The same POST twice in one second, same Idempotency-Key: the second replays the first.
     const post = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
-    const a = await send(post, { method: "POST", headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }), body });
-    const b = await send(post, { method: "POST", headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }), body });
+    const a = await send(post, {
+      method: "POST",
+      headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }),
+      body,
+    });
+    const b = await send(post, {
+      method: "POST",
+      headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }),
+      body,
+    });
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.headers.get("idempotent-replayed")).toBe("true");
     expect(b.body.traceback.id).toBe(a.body.traceback.id);
@@ -195,7 +222,11 @@ describe("refused requests", () => {
 
   it("created or expires that is not an sf-integer (created=N.0, an exponent)", async () => {
     const target = `${t.url}/v1/hop-requests`;
-    for (const respell of [(v: string) => v.replace(/;created=(\d+)/, ";created=$1.0"), (v: string) => v.replace(/;expires=(\d+)/, ";expires=$1.0"), (v: string) => v.replace(/;created=(\d+)/, ";created=1e9")]) {
+    for (const respell of [
+      (v: string) => v.replace(/;created=(\d+)/, ";created=$1.0"),
+      (v: string) => v.replace(/;expires=(\d+)/, ";expires=$1.0"),
+      (v: string) => v.replace(/;created=(\d+)/, ";created=1e9"),
+    ]) {
       const headers = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"]);
       const respelled = respell(headers.get("signature-input")!);
       expect(respelled).not.toBe(headers.get("signature-input"));
@@ -279,7 +310,10 @@ describe("refused requests", () => {
     const upstream = await t.registerProvider("Amended Upstream Co");
     const tb = await initiator.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id });
     const hopId = tb.body.hops[0].id;
-    expect((await provider.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE })).status).toBe(200);
+    expect(
+      (await provider.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE }))
+        .status,
+    ).toBe(200);
     const target = `${t.url}/v1/hop-requests/${hopId}/amendments`;
     const body = JSON.stringify({ answer: { type: "not_our_call", explanation: "the trunk was misread" }, reason: "the trunk was misread" });
     const headers = signedPost(target, provider.key, body);
@@ -291,7 +325,10 @@ describe("refused requests", () => {
   it("a signature without the Hoptrace tag, or with another tag", async () => {
     const target = `${t.url}/v1/hop-requests`;
     for (const tag of [null, "other-profile"]) {
-      expectRefused(await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { tag }) }), "wrong_tag");
+      expectRefused(
+        await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { tag }) }),
+        "wrong_tag",
+      );
     }
     expect((await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"]) })).status).toBe(200);
   });
@@ -301,7 +338,13 @@ describe("refused requests", () => {
     const body = tracebackBody();
     for (const left of ["content-digest", "idempotency-key"]) {
       const fields = { "content-type": "application/json", "content-digest": contentDigest(body), "idempotency-key": `uncovered-${left}` };
-      const headers = handSigned(initiator.key, "POST", target, fields, BODY_COMPONENTS.filter((c) => c !== left));
+      const headers = handSigned(
+        initiator.key,
+        "POST",
+        target,
+        fields,
+        BODY_COMPONENTS.filter((c) => c !== left),
+      );
       const res = await send(target, { method: "POST", headers, body });
       expectRefused(res, "missing_component");
       expect(res.body.detail).toContain(BODY_COMPONENTS.join(", "));
@@ -322,7 +365,11 @@ describe("refusals in production: one opaque 401, the reason in the log beside t
     const logged: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
     const at = (level: string) => (message: string, fields?: Record<string, unknown>) => logged.push({ level, message, fields: fields ?? {} });
     const deps = t.hub.runtime.deps;
-    const app = createApp({ ...deps, settings: { ...deps.settings, explainSignatureRefusals: false }, log: { info: at("info"), warn: at("warn"), error: at("error") } });
+    const app = createApp({
+      ...deps,
+      settings: { ...deps.settings, explainSignatureRefusals: false },
+      log: { info: at("info"), warn: at("warn"), error: at("error") },
+    });
     const call = async (url: string, init: { method: string; headers: Headers; body?: string }) => {
       const res = await app.request(url, init);
       return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
@@ -405,6 +452,9 @@ describe("requests signed by the independent http-message-signatures package", (
       { method: "POST", url, headers: { "content-type": "application/json", "content-digest": contentDigest(body), "idempotency-key": "library-post-2" } },
       ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"],
     );
-    expectRefused(await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("12025550143", "12025550144") }), "digest_mismatch");
+    expectRefused(
+      await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("12025550143", "12025550144") }),
+      "digest_mismatch",
+    );
   });
 });

@@ -133,7 +133,13 @@ describe("only the consortium registers accounts", () => {
     const caller = who === "provider" ? alpha : ag;
     const k = await newKey();
     const id = newAccountId();
-    const provider = { id, name: "Rogue", frn: who === "provider" ? "0055544433" : "0055544434", contact: { name: "x", email: "x@rogue.example" }, keys: [k.registration(id)] };
+    const provider = {
+      id,
+      name: "Rogue",
+      frn: who === "provider" ? "0055544433" : "0055544434",
+      contact: { name: "x", email: "x@rogue.example" },
+      keys: [k.registration(id)],
+    };
     expectProblem(await caller.api.post("/v1/providers", provider), 403, "forbidden");
     expectProblem(await caller.api.post("/v1/initiators", { name: "Rogue AG", contact: { name: "x", email: "x@rogue.example" } }), 403, "forbidden");
     // Nothing was written: the key is unknown and the FRN is still free.

@@ -38,7 +38,7 @@ async function postRaw(party: Party, path: string, body: string, headers: Record
 
 describe("malformed bodies", () => {
   it("JSON that does not parse is 400 malformed_request", async () => {
-    for (const body of ["{not json", "{\"callingNumber\": ", "", "\u0000", "[".repeat(5000)]) {
+    for (const body of ["{not json", '{"callingNumber": ', "", "\u0000", "[".repeat(5000)]) {
       expectProblem(await postRaw(initiator, "/v1/tracebacks", body), 400, "malformed_request");
     }
   });
@@ -53,7 +53,7 @@ describe("malformed bodies", () => {
   });
 
   it("JSON that is not an object is 422 with the root pointer", async () => {
-    for (const body of ["null", "[]", "42", "\"text\"", "true"]) {
+    for (const body of ["null", "[]", "42", '"text"', "true"]) {
       expectProblem(await postRaw(initiator, "/v1/tracebacks", body), 422, "validation_failed", [""]);
     }
   });
@@ -61,15 +61,23 @@ describe("malformed bodies", () => {
   it("a body over 64 KiB is 413, whether signed or not, and whatever its Content-Length says", async () => {
     const big = JSON.stringify({ ...valid(), notes: "x".repeat(70_000) });
     expectProblem(await postRaw(initiator, "/v1/tracebacks", big), 413, "payload_too_large");
-    expectProblem(await send(`${t.url}/v1/tracebacks`, { method: "POST", headers: { "content-type": "application/json" }, body: big }), 413, "payload_too_large");
+    expectProblem(
+      await send(`${t.url}/v1/tracebacks`, { method: "POST", headers: { "content-type": "application/json" }, body: big }),
+      413,
+      "payload_too_large",
+    );
     // Chunked, with no Content-Length at all.
     const chunked = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${t.url}/v1/tracebacks`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body: text }));
-      });
+      const req = httpRequest(
+        `${t.url}/v1/tracebacks`,
+        { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body: text }));
+        },
+      );
       req.on("error", reject);
       for (let i = 0; i < 20; i++) req.write("x".repeat(8192));
       req.end();
@@ -132,9 +140,16 @@ describe("schema violations point at the field", () => {
   });
 
   it("an unknown terminating provider is 422 unknown_provider", async () => {
-    expectProblem(await initiator.api.post("/v1/tracebacks", { ...valid(), terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }), 422, "unknown_provider", ["/terminatingProviderId"]);
+    expectProblem(
+      await initiator.api.post("/v1/tracebacks", { ...valid(), terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+      422,
+      "unknown_provider",
+      ["/terminatingProviderId"],
+    );
     // An account that exists but is not a provider is no better.
-    expectProblem(await initiator.api.post("/v1/tracebacks", { ...valid(), terminatingProviderId: otherInitiator.id }), 422, "unknown_provider", ["/terminatingProviderId"]);
+    expectProblem(await initiator.api.post("/v1/tracebacks", { ...valid(), terminatingProviderId: otherInitiator.id }), 422, "unknown_provider", [
+      "/terminatingProviderId",
+    ]);
   });
 
   describe("answers", () => {
@@ -149,7 +164,11 @@ describe("schema violations point at the field", () => {
       ["no type", { reason: "x" }, ["/type"]],
       ["an unknown field", { type: "refused", reason: "x", extra: true }, ["/extra"]],
       ["an unknown nested field", { type: "upstream_identified", upstream: { providerId: "acc_X" }, evidence: { trunk: "T" } }, ["/evidence/trunk"]],
-      ["a bad country code", { type: "foreign_point_of_entry", foreignProvider: { name: "X", country: "gbr" }, evidence: EVIDENCE }, ["/foreignProvider/country"]],
+      [
+        "a bad country code",
+        { type: "foreign_point_of_entry", foreignProvider: { name: "X", country: "gbr" }, evidence: EVIDENCE },
+        ["/foreignProvider/country"],
+      ],
       ["a bad action", { type: "originator_identified", customer: { name: "X" }, actionTaken: "shrugged", evidence: EVIDENCE }, ["/actionTaken"]],
       ["a bad window timestamp", { type: "no_record", windowSearched: { from: "today", to: "2024-06-03T17:00:00Z" } }, ["/windowSearched/from"]],
       ["an empty reason", { type: "refused", reason: "" }, ["/reason"]],
@@ -163,7 +182,11 @@ describe("schema violations point at the field", () => {
     });
 
     it("naming an unknown provider id is 422 unknown_provider at /upstream/providerId", async () => {
-      const res = await provider.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: "acc_nobody" }, evidence: EVIDENCE });
+      const res = await provider.api.post(`/v1/hop-requests/${hopId}/answer`, {
+        type: "upstream_identified",
+        upstream: { providerId: "acc_nobody" },
+        evidence: EVIDENCE,
+      });
       expectProblem(res, 422, "unknown_provider", ["/upstream/providerId"]);
       expect((await provider.api.get(`/v1/hop-requests/${hopId}`)).body.status).toBe("open");
     });
@@ -233,7 +256,9 @@ describe("lists, ids and routes", () => {
     expectProblem(await initiator.api.get(`/v1/tracebacks?cursor=${encodeURIComponent(providers.body.nextCursor)}`), 400, "invalid_cursor", ["/cursor"]);
     // A cursor forged for another initiator's partition is refused too, sealed or not.
     const [inner, seal] = cursor.split(".");
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(inner!, "base64url").toString()), gsi1pk: `TRACEBACKS#${otherInitiator.id}` })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(inner!, "base64url").toString()), gsi1pk: `TRACEBACKS#${otherInitiator.id}` }),
+    ).toString("base64url");
     expectProblem(await initiator.api.get(`/v1/tracebacks?cursor=${forged}`), 400, "invalid_cursor", ["/cursor"]);
     expectProblem(await otherInitiator.api.get(`/v1/tracebacks?cursor=${forged}.${seal}`), 400, "invalid_cursor", ["/cursor"]);
   });
@@ -245,10 +270,13 @@ describe("lists, ids and routes", () => {
     expectProblem(unsigned, 404, "not_found");
   });
 
-  it.each(["hop_garbage", "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_0", "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1", "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", "%E2%98%83"])("a hop id %j that names no hop is 404", async (id) => {
-    expectProblem(await provider.api.get(`/v1/hop-requests/${id}`), 404, "not_found");
-    expectProblem(await provider.api.post(`/v1/hop-requests/${id}/answer`, { type: "refused", reason: "x" }), 404, "not_found");
-  });
+  it.each(["hop_garbage", "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_0", "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1", "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", "%E2%98%83"])(
+    "a hop id %j that names no hop is 404",
+    async (id) => {
+      expectProblem(await provider.api.get(`/v1/hop-requests/${id}`), 404, "not_found");
+      expectProblem(await provider.api.post(`/v1/hop-requests/${id}/answer`, { type: "refused", reason: "x" }), 404, "not_found");
+    },
+  );
 
   it("a traceback id that names nothing is 404", async () => {
     expectProblem(await initiator.api.get("/v1/tracebacks/tb_nothing"), 404, "not_found");
@@ -267,7 +295,28 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 3.5, "", " ", "x".repeat(5000), "\u0000", "☃💥", "<script>", [], [null], {}, { $ne: 1 }, "2024-06-03T12:00:00Z", "+13055550123", "acc_consortium", "__proto__"];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  3.5,
+  "",
+  " ",
+  "x".repeat(5000),
+  "\u0000",
+  "☃💥",
+  "<script>",
+  [],
+  [null],
+  {},
+  { $ne: 1 },
+  "2024-06-03T12:00:00Z",
+  "+13055550123",
+  "acc_consortium",
+  "__proto__",
+];
 
 function mutate(value: unknown, rand: () => number): unknown {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -346,7 +395,13 @@ describe("registration conflicts", () => {
 
   it("a key already registered to another account is 409, even with its holder's proof, and leaves no half-registered account behind", async () => {
     const id = newAccountId();
-    const dup = await t.consortium.api.post("/v1/providers", { id, name: "Key Thief", frn: "0020202020", contact, keys: [{ publicJwk: await publicJwkOf(provider), proof: keyProof(provider.key, id) }] });
+    const dup = await t.consortium.api.post("/v1/providers", {
+      id,
+      name: "Key Thief",
+      frn: "0020202020",
+      contact,
+      keys: [{ publicJwk: await publicJwkOf(provider), proof: keyProof(provider.key, id) }],
+    });
     expectProblem(dup, 409, "key_exists");
     // Nothing was kept: the id and the FRN are still free for a correct registration.
     const fresh = await newKey();
@@ -359,7 +414,13 @@ describe("registration conflicts", () => {
   it("the same key twice in one registration is refused without writing the account", async () => {
     const k = await newKey();
     const id = newAccountId();
-    const dup = await t.consortium.api.post("/v1/providers", { id, name: "Double Key", frn: "0030303030", contact, keys: [k.registration(id), k.registration(id)] });
+    const dup = await t.consortium.api.post("/v1/providers", {
+      id,
+      name: "Double Key",
+      frn: "0030303030",
+      contact,
+      keys: [k.registration(id), k.registration(id)],
+    });
     expectProblem(dup, 422, "duplicate_key", ["/keys/1/publicJwk"]);
     expect(await allProviderNames()).not.toContain("Double Key");
     expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);

@@ -22,18 +22,58 @@ interface Listing {
 const LISTINGS: Listing[] = [
   { name: "providers", party: () => t.consortium, path: () => "/v1/providers" },
   { name: "initiators", party: () => t.consortium, path: () => "/v1/initiators" },
-  { name: "keys", party: () => t.consortium, path: () => `/v1/accounts/${w.providerA.id}/keys`, other: { party: () => w.providerA, path: () => `/v1/accounts/${w.providerA.id}/keys` } },
+  {
+    name: "keys",
+    party: () => t.consortium,
+    path: () => `/v1/accounts/${w.providerA.id}/keys`,
+    other: { party: () => w.providerA, path: () => `/v1/accounts/${w.providerA.id}/keys` },
+  },
   { name: "own tracebacks", party: () => w.initiatorA, path: () => "/v1/tracebacks", other: { party: () => w.initiatorB, path: () => "/v1/tracebacks" } },
   { name: "all tracebacks", party: () => t.consortium, path: () => "/v1/tracebacks" },
-  { name: "one initiator's tracebacks", party: () => t.consortium, path: () => `/v1/tracebacks?initiatorId=${w.initiatorA.id}`, other: { party: () => t.consortium, path: () => `/v1/tracebacks?initiatorId=${w.initiatorB.id}` } },
+  {
+    name: "one initiator's tracebacks",
+    party: () => t.consortium,
+    path: () => `/v1/tracebacks?initiatorId=${w.initiatorA.id}`,
+    other: { party: () => t.consortium, path: () => `/v1/tracebacks?initiatorId=${w.initiatorB.id}` },
+  },
   { name: "trust anchors", party: () => t.consortium, path: () => "/v1/trust-anchors" },
-  { name: "findings", party: () => t.consortium, path: () => `/v1/providers/${w.providerA.id}/findings`, other: { party: () => w.providerA, path: () => `/v1/providers/${w.providerA.id}/findings` } },
+  {
+    name: "findings",
+    party: () => t.consortium,
+    path: () => `/v1/providers/${w.providerA.id}/findings`,
+    other: { party: () => w.providerA, path: () => `/v1/providers/${w.providerA.id}/findings` },
+  },
   { name: "open hop requests", party: () => w.providerA, path: () => "/v1/hop-requests", other: { party: () => w.providerB, path: () => "/v1/hop-requests" } },
-  { name: "all hop requests", party: () => w.providerA, path: () => "/v1/hop-requests?status=all", other: { party: () => w.providerA, path: () => "/v1/hop-requests?status=open" } },
-  { name: "webhook endpoints", party: () => w.providerA, path: () => "/v1/webhook-endpoints", other: { party: () => w.providerB, path: () => "/v1/webhook-endpoints" } },
-  { name: "deliveries", party: () => w.providerA, path: () => `/v1/webhook-endpoints/${w.endpointIds[0]}/deliveries`, other: { party: () => t.consortium, path: () => `/v1/webhook-endpoints/${w.endpointIds[0]}/deliveries` } },
-  { name: "events", party: () => w.providerA, path: () => "/v1/events", other: { party: () => t.consortium, path: () => `/v1/events?recipientId=${w.providerA.id}` } },
-  { name: "events since", party: () => w.providerA, path: () => `/v1/events?since=${w.since}`, other: { party: () => w.providerA, path: () => "/v1/events?since=2099-01-01T00:00:00Z" } },
+  {
+    name: "all hop requests",
+    party: () => w.providerA,
+    path: () => "/v1/hop-requests?status=all",
+    other: { party: () => w.providerA, path: () => "/v1/hop-requests?status=open" },
+  },
+  {
+    name: "webhook endpoints",
+    party: () => w.providerA,
+    path: () => "/v1/webhook-endpoints",
+    other: { party: () => w.providerB, path: () => "/v1/webhook-endpoints" },
+  },
+  {
+    name: "deliveries",
+    party: () => w.providerA,
+    path: () => `/v1/webhook-endpoints/${w.endpointIds[0]}/deliveries`,
+    other: { party: () => t.consortium, path: () => `/v1/webhook-endpoints/${w.endpointIds[0]}/deliveries` },
+  },
+  {
+    name: "events",
+    party: () => w.providerA,
+    path: () => "/v1/events",
+    other: { party: () => t.consortium, path: () => `/v1/events?recipientId=${w.providerA.id}` },
+  },
+  {
+    name: "events since",
+    party: () => w.providerA,
+    path: () => `/v1/events?since=${w.since}`,
+    other: { party: () => w.providerA, path: () => "/v1/events?since=2099-01-01T00:00:00Z" },
+  },
 ];
 
 const firstPage = (path: string) => `${path}${path.includes("?") ? "&" : "?"}limit=1`;

@@ -119,7 +119,10 @@ describe("Idempotency-Key", () => {
     const lease = deps.settings.idempotencyLeaseSeconds;
     // The first attempt claimed the key, wrote the traceback, and died before storing its response.
     const firstTriedAt = Date.now() - (lease + 5) * 1000;
-    const fingerprint = createHash("sha256").update("POST /v1/tracebacks\n").update(JSON.stringify(body(campaign))).digest("base64url");
+    const fingerprint = createHash("sha256")
+      .update("POST /v1/tracebacks\n")
+      .update(JSON.stringify(body(campaign)))
+      .digest("base64url");
     expect(await deps.requests.startIdempotent(initiator.id, key, fingerprint, firstTriedAt, 3600, lease)).toEqual({ kind: "started", firstTriedAt });
     const principal = { accountId: initiator.id, kind: "initiator" as const, keyId: initiator.key.keyId };
     const written = await createTraceback(deps, principal, body(campaign), "us-24h", { key, firstTriedAt });

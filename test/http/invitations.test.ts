@@ -62,7 +62,15 @@ describe("an invitation", () => {
     const { invitation, token, url } = res.body;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(url).toBe(`${t.url}/console/enrol#token=${token}`);
-    expect(invitation).toMatchObject({ accountId: alpha.id, accountName: "Alpha Telecom", email: "dana@alpha.example", name: "Dana Reyes", role: "staff", status: "pending", createdBy: t.consortium.id });
+    expect(invitation).toMatchObject({
+      accountId: alpha.id,
+      accountName: "Alpha Telecom",
+      email: "dana@alpha.example",
+      name: "Dana Reyes",
+      role: "staff",
+      status: "pending",
+      createdBy: t.consortium.id,
+    });
     expect(Date.parse(invitation.expiresAt) - clock.now().getTime()).toBe(72 * 3_600_000);
     expect(res.headers.get("hoptrace-receipt")).toBeTruthy();
 
@@ -118,7 +126,11 @@ describe("an invitation", () => {
   it("is refused for a role the account's kind does not hold, an unknown account, or past 336 hours", async () => {
     expectProblem(await invite(t.consortium.api, { accountId: alpha.id, email: "x@alpha.example", name: "X", role: "analyst" }), 422, "role_not_allowed");
     expectProblem(await invite(t.consortium.api, { accountId: newAccountId(), email: "x@alpha.example", name: "X", role: "staff" }), 422, "unknown_account");
-    expectProblem(await invite(t.consortium.api, { accountId: alpha.id, email: "x@alpha.example", name: "X", role: "staff", expiresInHours: 337 }), 422, "validation_failed");
+    expectProblem(
+      await invite(t.consortium.api, { accountId: alpha.id, email: "x@alpha.example", name: "X", role: "staff", expiresInHours: 337 }),
+      422,
+      "validation_failed",
+    );
     expectProblem(await invite(t.consortium.api, { accountId: alpha.id, email: "not an address", name: "X", role: "staff" }), 422, "validation_failed");
   });
 });
@@ -128,7 +140,15 @@ describe("enrolment", () => {
     const res = await invite(t.consortium.api, { accountId: alpha.id, email: "open@alpha.example", name: "Open", role: "admin" });
     const opened = await unsigned(`/v1/enrolments/${res.body.token}`);
     expect(opened.status).toBe(200);
-    expect(opened.body).toEqual({ accountId: alpha.id, accountName: "Alpha Telecom", accountKind: "provider", name: "Open", email: "open@alpha.example", role: "admin", expiresAt: res.body.invitation.expiresAt });
+    expect(opened.body).toEqual({
+      accountId: alpha.id,
+      accountName: "Alpha Telecom",
+      accountKind: "provider",
+      name: "Open",
+      email: "open@alpha.example",
+      role: "admin",
+      expiresAt: res.body.invitation.expiresAt,
+    });
     expect(opened.headers.get("cache-control")).toBe("no-store");
     expectProblem(await unsigned(`/v1/enrolments/${"A".repeat(43)}`), 404, "not_found");
     expectProblem(await unsigned("/v1/enrolments/not-a-token"), 404, "not_found");
@@ -182,7 +202,9 @@ describe("enrolment", () => {
     expect(statuses).toEqual([201, 410, 410, 410, 410, 410]);
     for (const r of results.filter((r) => r.status === 410)) expect(r.body.code).toBe("invitation_used");
     const winner = keys[results.findIndex((r) => r.status === 201)]!;
-    const active = (await t.consortium.api.get(`/v1/accounts/${beta.id}/keys?limit=100`)).body.items.filter((k: { invitationId?: string }) => k.invitationId === res.body.invitation.id);
+    const active = (await t.consortium.api.get(`/v1/accounts/${beta.id}/keys?limit=100`)).body.items.filter(
+      (k: { invitationId?: string }) => k.invitationId === res.body.invitation.id,
+    );
     expect(active.map((k: { keyId: string }) => k.keyId)).toEqual([winner.key.keyId]);
   });
 
@@ -234,8 +256,18 @@ describe("enrolment", () => {
     expectProblem(await api(k).post(path, { publicJwk: k.publicJwk, proof: keyProof(k.key, beta.id) }), 422, "invalid_key_proof");
     // A weak key in the body is refused before any signature is checked.
     const weak = weakKeys(k.publicJwk.x)[0]!;
-    const headers = signedPost(`${t.url}${path}`, k.key, JSON.stringify({ publicJwk: { kty: "OKP", crv: "Ed25519", x: weak.x }, proof: "A".repeat(86) }), { now });
-    expectProblem(await send(`${t.url}${path}`, { method: "POST", headers, body: JSON.stringify({ publicJwk: { kty: "OKP", crv: "Ed25519", x: weak.x }, proof: "A".repeat(86) }) }), 422, "weak_key");
+    const headers = signedPost(`${t.url}${path}`, k.key, JSON.stringify({ publicJwk: { kty: "OKP", crv: "Ed25519", x: weak.x }, proof: "A".repeat(86) }), {
+      now,
+    });
+    expectProblem(
+      await send(`${t.url}${path}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ publicJwk: { kty: "OKP", crv: "Ed25519", x: weak.x }, proof: "A".repeat(86) }),
+      }),
+      422,
+      "weak_key",
+    );
     // A key already registered (here the provider's own) cannot become a person key.
     const { kty, crv, x } = createPublicKey(alpha.key.privateKey).export({ format: "jwk" });
     expectProblem(await apiFor(t.url, alpha.key, now).post(path, { publicJwk: { kty, crv, x }, proof: keyProof(alpha.key, alpha.id) }), 409, "key_exists");
@@ -312,20 +344,37 @@ describe("a provider's person", () => {
 
     expect((await dana.api.get(`/v1/hop-requests/${hopId}`)).status).toBe(200);
     expectProblem(await dana.api.get(`/v1/hop-requests/${foreignHop}`), 404, "not_found");
-    expectProblem(await dana.api.post(`/v1/hop-requests/${foreignHop}/answer`, { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "terminated", evidence: EVIDENCE }), 404, "not_found");
+    expectProblem(
+      await dana.api.post(`/v1/hop-requests/${foreignHop}/answer`, {
+        type: "originator_identified",
+        customer: { name: "Dialer LLC" },
+        actionTaken: "terminated",
+        evidence: EVIDENCE,
+      }),
+      404,
+      "not_found",
+    );
     expectProblem(await dana.api.get(`/v1/tracebacks/${own.body.traceback.id}`), 404, "not_found");
     const inbox = await dana.api.get("/v1/hop-requests");
     expect(inbox.body.items.map((h: { id: string }) => h.id)).toContain(hopId);
     expect(inbox.body.items.map((h: { id: string }) => h.id)).not.toContain(foreignHop);
 
-    const answered = await dana.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "originator_identified", customer: { name: "Dialer LLC" }, actionTaken: "terminated", evidence: EVIDENCE });
+    const answered = await dana.api.post(`/v1/hop-requests/${hopId}/answer`, {
+      type: "originator_identified",
+      customer: { name: "Dialer LLC" },
+      actionTaken: "terminated",
+      evidence: EVIDENCE,
+    });
     expect(answered.status, answered.text).toBe(200);
     const signer = { accountId: alpha.id, keyId: dana.keyId, person: { name: "A staff", role: "staff" } };
     expect(answered.body.answeredBy).toEqual(signer);
     expect((await dana.api.get(`/v1/hop-requests/${hopId}`)).body.answeredBy).toEqual(signer);
     const chain = await initiator.api.get(`/v1/tracebacks/${own.body.traceback.id}`);
     expect(chain.body.hops[0].answeredBy).toEqual(signer);
-    const amended = await dana.api.post(`/v1/hop-requests/${hopId}/amendments`, { answer: { type: "originator_identified", customer: { name: "Dialer LLC", accountReference: "C-1" }, actionTaken: "terminated", evidence: EVIDENCE }, reason: "the account reference" });
+    const amended = await dana.api.post(`/v1/hop-requests/${hopId}/amendments`, {
+      answer: { type: "originator_identified", customer: { name: "Dialer LLC", accountReference: "C-1" }, actionTaken: "terminated", evidence: EVIDENCE },
+      reason: "the account reference",
+    });
     expect(amended.status, amended.text).toBe(201);
     expect(amended.body.amendedBy).toEqual(signer);
     // The evidence of the answer is the person's own signature.

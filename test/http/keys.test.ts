@@ -69,13 +69,20 @@ describe("weak keys are refused at registration with 422 weak_key", () => {
     for (const { x } of weakKeys(strong.publicJwk.x).slice(0, 12)) {
       const id = newAccountId();
       const keys = [strong.registration(id), { publicJwk: { kty: "OKP", crv: "Ed25519", x }, proof: SOME_PROOF }];
-      expectProblem(await t.consortium.api.post("/v1/providers", { id, name: "Weak Carrier", frn: "0077007700", contact, keys }), 422, "weak_key", "/keys/1/publicJwk/x");
+      expectProblem(
+        await t.consortium.api.post("/v1/providers", { id, name: "Weak Carrier", frn: "0077007700", contact, keys }),
+        422,
+        "weak_key",
+        "/keys/1/publicJwk/x",
+      );
       expectProblem(await t.consortium.api.post("/v1/initiators", { id, name: "Weak AG", contact, keys }), 422, "weak_key", "/keys/1/publicJwk/x");
     }
     expect(await providerRegistered("Weak Carrier")).toBe(false);
     // The strong key and the FRN are still free.
     const id = newAccountId();
-    expect((await t.consortium.api.post("/v1/providers", { id, name: "Weak Carrier", frn: "0077007700", contact, keys: [strong.registration(id)] })).status).toBe(201);
+    expect(
+      (await t.consortium.api.post("/v1/providers", { id, name: "Weak Carrier", frn: "0077007700", contact, keys: [strong.registration(id)] })).status,
+    ).toBe(201);
   });
 });
 
@@ -84,7 +91,11 @@ describe("a forgery with the identity key", () => {
   function forgedHeaders(keyid: string, method: string, url: string, fields: Record<string, string> = {}): Headers {
     const created = Math.floor(Date.now() / 1000);
     const components = ["@method", "@target-uri", ...Object.keys(fields)];
-    const base = signatureBase(components, { created, expires: created + 60, keyid, alg: "ed25519", tag: SIGNATURE_TAG }, messageFromHeaders({ method, targetUri: url, headers: fields }));
+    const base = signatureBase(
+      components,
+      { created, expires: created + 60, keyid, alg: "ed25519", tag: SIGNATURE_TAG },
+      messageFromHeaders({ method, targetUri: url, headers: fields }),
+    );
     const signatureParams = base.slice(base.lastIndexOf('"@signature-params": ') + '"@signature-params": '.length);
     const signature = Buffer.concat([ed25519.Point.BASE.toBytes(), numberToBytesLE(1n, 32)]).toString("base64");
     return new Headers({ ...fields, "signature-input": `sig1=${signatureParams}`, signature: `sig1=:${signature}:` });
@@ -94,11 +105,33 @@ describe("a forgery with the identity key", () => {
     const identity = { kty: "OKP" as const, crv: "Ed25519" as const, x: IDENTITY_X };
     expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: identity, proof: SOME_PROOF }), 422, "weak_key", "/publicJwk/x");
     const id = newAccountId();
-    expectProblem(await t.consortium.api.post("/v1/providers", { id, name: "Identity Carrier", frn: nextFrn(), contact, keys: [{ publicJwk: identity, proof: SOME_PROOF }] }), 422, "weak_key", "/keys/0/publicJwk/x");
+    expectProblem(
+      await t.consortium.api.post("/v1/providers", {
+        id,
+        name: "Identity Carrier",
+        frn: nextFrn(),
+        contact,
+        keys: [{ publicJwk: identity, proof: SOME_PROOF }],
+      }),
+      422,
+      "weak_key",
+      "/keys/0/publicJwk/x",
+    );
 
     // As if written by a release without these checks: straight into the store.
     const keyId = await jwkThumbprint(identity);
-    await t.hub.runtime.deps.accounts.addKey({ keyId, accountId: provider.id, accountKind: "provider", publicJwk: identity, status: "active", createdAt: new Date().toISOString(), createdBy: "acc_consortium" }, 10);
+    await t.hub.runtime.deps.accounts.addKey(
+      {
+        keyId,
+        accountId: provider.id,
+        accountKind: "provider",
+        publicJwk: identity,
+        status: "active",
+        createdAt: new Date().toISOString(),
+        createdBy: "acc_consortium",
+      },
+      10,
+    );
     const url = `${t.url}/v1/hop-requests`;
     const forged = await send(url, { method: "GET", headers: forgedHeaders(keyId, "GET", url) });
     expect(forged.status).toBe(401);
@@ -119,7 +152,12 @@ describe("proof of possession", () => {
     const k = await newKey();
     expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk }), 422, "validation_failed", "/proof");
     const id = newAccountId();
-    expectProblem(await t.consortium.api.post("/v1/providers", { id, name: "Proofless", frn: nextFrn(), contact, keys: [{ publicJwk: k.publicJwk }] }), 422, "validation_failed", "/keys/0/proof");
+    expectProblem(
+      await t.consortium.api.post("/v1/providers", { id, name: "Proofless", frn: nextFrn(), contact, keys: [{ publicJwk: k.publicJwk }] }),
+      422,
+      "validation_failed",
+      "/keys/0/proof",
+    );
     expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
   });
 
@@ -137,9 +175,19 @@ describe("proof of possession", () => {
     const byOther = keyProof({ privateKey: other.key.privateKey, keyId: k.key.keyId }, provider.id);
     expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk, proof: byOther }), 422, "invalid_key_proof", "/proof");
     // The other key's own valid proof, attached to this key.
-    expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk, proof: keyProof(other.key, provider.id) }), 422, "invalid_key_proof", "/proof");
+    expectProblem(
+      await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk, proof: keyProof(other.key, provider.id) }),
+      422,
+      "invalid_key_proof",
+      "/proof",
+    );
     // Garbage of the right shape.
-    expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk, proof: SOME_PROOF }), 422, "invalid_key_proof", "/proof");
+    expectProblem(
+      await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk, proof: SOME_PROOF }),
+      422,
+      "invalid_key_proof",
+      "/proof",
+    );
     expect(await activeKeyIds(provider.id)).not.toContain(k.key.keyId);
   });
 
@@ -149,14 +197,21 @@ describe("proof of possession", () => {
     const newcomerKey = newcomer.registration(newcomerId);
     expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, newcomerKey), 422, "invalid_key_proof", "/proof");
     const squatterId = newAccountId();
-    expectProblem(await t.consortium.api.post("/v1/providers", { id: squatterId, name: "Squatter", frn: nextFrn(), contact, keys: [newcomerKey] }), 422, "invalid_key_proof", "/keys/0/proof");
+    expectProblem(
+      await t.consortium.api.post("/v1/providers", { id: squatterId, name: "Squatter", frn: nextFrn(), contact, keys: [newcomerKey] }),
+      422,
+      "invalid_key_proof",
+      "/keys/0/proof",
+    );
 
     const registered = await t.consortium.api.post("/v1/providers", { id: newcomerId, name: "Newcomer", frn: nextFrn(), contact, keys: [newcomerKey] });
     expect(registered.status).toBe(201);
     expect(registered.body.account.id).toBe(newcomerId);
     expect(registered.body.keys[0]).toMatchObject({ keyId: newcomer.key.keyId, accountId: newcomerId, proof: newcomerKey.proof });
     // The stored proof lets anyone check that the key's holder asked for this account.
-    expect(verifyKeyProof(createPublicKey({ key: newcomer.publicJwk, format: "jwk" }), newcomerId, newcomer.key.keyId, registered.body.keys[0].proof)).toBe(true);
+    expect(verifyKeyProof(createPublicKey({ key: newcomer.publicJwk, format: "jwk" }), newcomerId, newcomer.key.keyId, registered.body.keys[0].proof)).toBe(
+      true,
+    );
     expect((await apiFor(t.url, newcomer.key).get("/v1/hop-requests")).status).toBe(200);
   });
 
@@ -195,7 +250,11 @@ describe("client-chosen account ids", () => {
     expect((await t.consortium.api.post("/v1/providers", { id, name: "Id Holder", frn: holderFrn, contact })).status).toBe(201);
     const k = await newKey();
     // Same id, same FRN: the FRN claim already names this id, and must survive the refusal.
-    expectProblem(await t.consortium.api.post("/v1/providers", { id, name: "Id Taker", frn: holderFrn, contact, keys: [k.registration(id)] }), 409, "account_exists");
+    expectProblem(
+      await t.consortium.api.post("/v1/providers", { id, name: "Id Taker", frn: holderFrn, contact, keys: [k.registration(id)] }),
+      409,
+      "account_exists",
+    );
     expectProblem(await t.consortium.api.post("/v1/providers", { id: newAccountId(), name: "FRN Taker", frn: holderFrn, contact }), 409, "already_registered");
     // Same id, another FRN: refused, and that FRN is free again.
     const otherFrn = nextFrn();
@@ -246,11 +305,19 @@ describe("at most 10 active keys, and a key belongs to one account for good", ()
     expect((await p.api.post(`/v1/accounts/${p.id}/keys`, k.registration(p.id))).status).toBe(201);
     expectProblem(await p.api.post(`/v1/accounts/${p.id}/keys`, k.registration(p.id)), 409, "key_exists");
     const elsewhere = newAccountId();
-    expectProblem(await t.consortium.api.post("/v1/providers", { id: elsewhere, name: "Key Mover", frn: nextFrn(), contact, keys: [k.registration(elsewhere)] }), 409, "key_exists");
+    expectProblem(
+      await t.consortium.api.post("/v1/providers", { id: elsewhere, name: "Key Mover", frn: nextFrn(), contact, keys: [k.registration(elsewhere)] }),
+      409,
+      "key_exists",
+    );
 
     expect((await p.api.post(`/v1/accounts/${p.id}/keys/${k.key.keyId}/revoke`, {})).status).toBe(200);
     expectProblem(await p.api.post(`/v1/accounts/${p.id}/keys`, k.registration(p.id)), 409, "key_exists");
-    expectProblem(await t.consortium.api.post("/v1/providers", { id: elsewhere, name: "Key Mover", frn: nextFrn(), contact, keys: [k.registration(elsewhere)] }), 409, "key_exists");
+    expectProblem(
+      await t.consortium.api.post("/v1/providers", { id: elsewhere, name: "Key Mover", frn: nextFrn(), contact, keys: [k.registration(elsewhere)] }),
+      409,
+      "key_exists",
+    );
     expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, k.registration(provider.id)), 409, "key_exists");
     expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
     // Refusals took no slot: the account can still fill up to ten.

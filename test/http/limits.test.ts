@@ -135,9 +135,12 @@ describe("the body cap, while the body streams", () => {
 
   it("refuses a declared Content-Length over the cap before reading the body", async () => {
     const before = serverSockets.length;
-    const ex = await exchange(postHead(`content-length: ${OFFERED}\r\n`), (function* () {
-      for (let i = 0; i < OFFERED; i += 65_536) yield Buffer.alloc(65_536, "x");
-    })());
+    const ex = await exchange(
+      postHead(`content-length: ${OFFERED}\r\n`),
+      (function* () {
+        for (let i = 0; i < OFFERED; i += 65_536) yield Buffer.alloc(65_536, "x");
+      })(),
+    );
     expectProblem(ex.response, 413, "payload_too_large");
     expect(serverSockets.slice(before).at(-1)!.bytesRead).toBeLessThan(CAP + 256 * 1024);
   });
@@ -150,7 +153,13 @@ describe("the body cap, while the body streams", () => {
 
 describe("the configured cap", () => {
   it("cannot be raised past what one item holds beside its response", () => {
-    const base = { TABLE_NAME: "t", DELIVERY_QUEUE_URL: "http://127.0.0.1/q", PUBLIC_URL: "http://127.0.0.1", HUB_KEY_SECRET_ARN: "arn", MAIL_FROM: "hub@hoptrace.example" };
+    const base = {
+      TABLE_NAME: "t",
+      DELIVERY_QUEUE_URL: "http://127.0.0.1/q",
+      PUBLIC_URL: "http://127.0.0.1",
+      HUB_KEY_SECRET_ARN: "arn",
+      MAIL_FROM: "hub@hoptrace.example",
+    };
     expect(loadConfig({ ...base, MAX_BODY_BYTES: "131072" }).MAX_BODY_BYTES).toBe(131_072);
     expect(() => loadConfig({ ...base, MAX_BODY_BYTES: "131073" })).toThrow(/MAX_BODY_BYTES/);
   });

@@ -27,7 +27,12 @@ describe("without SMTP_URL, the local server", () => {
   it("writes each e-mail as an .eml file readable by its owner only, and lists it for the consortium, newest first", async () => {
     const urls: string[] = [];
     for (const name of ["First Person", "Second Person", "Third Person"]) {
-      const res = await t.consortium.api.post("/v1/invitations", { accountId: carrier.id, email: `${name.split(" ")[0]!.toLowerCase()}@files.example`, name, role: "staff" });
+      const res = await t.consortium.api.post("/v1/invitations", {
+        accountId: carrier.id,
+        email: `${name.split(" ")[0]!.toLowerCase()}@files.example`,
+        name,
+        role: "staff",
+      });
       expect(res.status, res.text).toBe(201);
       expect(res.body.invitation.emailedAt).toBeDefined();
       urls.push(res.body.url);

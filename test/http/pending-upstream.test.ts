@@ -39,14 +39,22 @@ describe("waiting for an unregistered upstream", () => {
     expect(again.status).toBe(409);
     expect(again.body.code).toBe("already_registered");
     const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
-    await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, { type: "upstream_identified", upstream: { name: "Shadow", rmdNumber: "RMD0099887" }, evidence: EVIDENCE });
+    await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, {
+      type: "upstream_identified",
+      upstream: { name: "Shadow", rmdNumber: "RMD0099887" },
+      evidence: EVIDENCE,
+    });
     expect((await t.consortium.api.get(`/v1/tracebacks/${tb.body.traceback.id}`)).body.traceback.path).toEqual([terminating.id, shadow.id]);
   });
 
   it("lets the consortium address a hop waiting on an upstream named by name alone", async () => {
     const terminating = await t.registerProvider("Terminating 2");
     const tb = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
-    await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, { type: "upstream_identified", upstream: { name: "Nameless Carrier" }, evidence: EVIDENCE });
+    await terminating.api.post(`/v1/hop-requests/${tb.body.hops[0].id}/answer`, {
+      type: "upstream_identified",
+      upstream: { name: "Nameless Carrier" },
+      evidence: EVIDENCE,
+    });
     const waiting = (await t.consortium.api.get(`/v1/tracebacks/${tb.body.traceback.id}`)).body.hops[1];
     expect(waiting.status).toBe("awaiting_registration");
 

@@ -13,7 +13,11 @@ export interface RawResponse {
   body: any;
 }
 
-export async function send(url: string, init: { method: string; headers: Headers | Record<string, string>; body?: string }, fetcher: Fetcher = fetch): Promise<RawResponse> {
+export async function send(
+  url: string,
+  init: { method: string; headers: Headers | Record<string, string>; body?: string },
+  fetcher: Fetcher = fetch,
+): Promise<RawResponse> {
   const res = await fetcher(url, { method: init.method, headers: init.headers, ...(init.body !== undefined && { body: init.body }) });
   const text = await res.text();
   let body: unknown;
@@ -26,7 +30,12 @@ export async function send(url: string, init: { method: string; headers: Headers
 }
 
 /** Headers for a signed JSON POST, ready to be sent (or altered) by the caller. */
-export function signedPost(url: string, key: SigningKey, body: string, opts: { idempotencyKey?: string; now?: () => number; headers?: Record<string, string> } = {}): Headers {
+export function signedPost(
+  url: string,
+  key: SigningKey,
+  body: string,
+  opts: { idempotencyKey?: string; now?: () => number; headers?: Record<string, string> } = {},
+): Headers {
   const headers = new Headers({ "idempotency-key": opts.idempotencyKey ?? randomUUID(), ...opts.headers });
   return signRequest(key, { method: "POST", url, headers, body }, opts.now ? { now: opts.now } : {});
 }

@@ -38,7 +38,12 @@ const store = () => t.hub.runtime.deps.transparencyLog.logStore;
 const requestsAbout = async (subject: string) => (await store().entriesOf(subject)).filter((e) => decodeEntry(e.entry).kind === "request");
 
 /** Sends a signed POST exactly as built here, so the test knows every byte the hub received. */
-async function post(party: Party, path: string, body: unknown, idempotencyKey = randomUUID()): Promise<{ res: RawResponse; sent: { method: string; targetUri: string; headers: Record<string, string>; body: string } }> {
+async function post(
+  party: Party,
+  path: string,
+  body: unknown,
+  idempotencyKey = randomUUID(),
+): Promise<{ res: RawResponse; sent: { method: string; targetUri: string; headers: Record<string, string>; body: string } }> {
   const url = `${t.url}${path}`;
   const text = JSON.stringify(body);
   const headers = signedPost(url, party.key, text, { idempotencyKey });
@@ -80,7 +85,13 @@ describe("every accepted request is logged before its receipt leaves", () => {
   it("registrations, keys, tracebacks, answers, amendments, closings, endpoints and trust anchors", async () => {
     const accountId = newAccountId();
     const k = await newKey();
-    const reg = await post(t.consortium, "/v1/providers", { id: accountId, name: "Logged Carrier", frn: "0099887766", contact: { name: "NOC", email: "noc@logged.example" }, keys: [k.registration(accountId)] });
+    const reg = await post(t.consortium, "/v1/providers", {
+      id: accountId,
+      name: "Logged Carrier",
+      frn: "0099887766",
+      contact: { name: "NOC", email: "noc@logged.example" },
+      keys: [k.registration(accountId)],
+    });
     await expectLogged(reg.res, reg.sent, accountId, "with_entry");
 
     const second = await newKey();
@@ -94,12 +105,19 @@ describe("every accepted request is logged before its receipt leaves", () => {
     const hopId = created.res.body.hops[0].id as string;
     await expectLogged(created.res, created.sent, tbId, "with_entry");
 
-    const answered = await post(term, `/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: EVIDENCE });
+    const answered = await post(term, `/v1/hop-requests/${hopId}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: upstream.id },
+      evidence: EVIDENCE,
+    });
     const { claims } = await expectLogged(answered.res, answered.sent, tbId, "elsewhere");
     // The entry's time is the answer's own.
     expect(claims.log!.time).toBe(answered.res.body.answeredAt);
 
-    const amended = await post(term, `/v1/hop-requests/${hopId}/amendments`, { answer: { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: { ingressTrunk: "TRUNK-8" } }, reason: "wrong trunk" });
+    const amended = await post(term, `/v1/hop-requests/${hopId}/amendments`, {
+      answer: { type: "upstream_identified", upstream: { providerId: upstream.id }, evidence: { ingressTrunk: "TRUNK-8" } },
+      reason: "wrong trunk",
+    });
     const amendment = await expectLogged(amended.res, amended.sent, tbId, "elsewhere");
     expect(amendment.claims.log!.time).toBe(amended.res.body.amendedAt);
 
@@ -118,7 +136,9 @@ describe("every accepted request is logged before its receipt leaves", () => {
     // A traceback's statements are read back together, as an evidence bundle reads them.
     const ofTraceback = await requestsAbout(tbId);
     expect(ofTraceback.map((e) => e.statementId).sort()).toEqual(
-      [created, answered, amended, closed].map(({ res }) => `${tbId}/${JSON.parse(Buffer.from(res.headers.get("hoptrace-receipt")!.split(".")[1]!, "base64url").toString()).jti}`).sort(),
+      [created, answered, amended, closed]
+        .map(({ res }) => `${tbId}/${JSON.parse(Buffer.from(res.headers.get("hoptrace-receipt")!.split(".")[1]!, "base64url").toString()).jti}`)
+        .sort(),
     );
   });
 });
@@ -134,16 +154,27 @@ describe("the people's requests are logged like every other", () => {
     expect(JSON.stringify(await requestsAbout(term.id))).not.toContain(invited.res.body.token);
 
     const person = await newKey();
-    const enrolled = await post({ id: term.id, key: person.key, api: undefined as never }, `/v1/enrolments/${invited.res.body.token}`, person.registration(term.id));
+    const enrolled = await post(
+      { id: term.id, key: person.key, api: undefined as never },
+      `/v1/enrolments/${invited.res.body.token}`,
+      person.registration(term.id),
+    );
     const { stored, claims } = await expectLogged(enrolled.res, enrolled.sent, term.id, "with_entry");
     expect(claims.sub).toBe(term.id);
-    expect(stored.evidence).toMatchObject({ key: { keyId: person.key.keyId, accountId: term.id, proof: person.registration(term.id).proof, person: { name: "Dana Reyes", role: "staff" } } });
+    expect(stored.evidence).toMatchObject({
+      key: { keyId: person.key.keyId, accountId: term.id, proof: person.registration(term.id).proof, person: { name: "Dana Reyes", role: "staff" } },
+    });
   });
 });
 
 describe("intake and the consortium's decisions on campaigns are logged like every other", () => {
   it("a batch of captured calls under its caller; a campaign's confirmation and renaming under the campaign", async () => {
-    const calls = [1, 2].map((n) => ({ ...CALL, callTime: `2024-06-0${n}T16:00:00Z`, callKey: `log-feed/${randomUUID()}`, transcript: "your car warranty is about to expire" }));
+    const calls = [1, 2].map((n) => ({
+      ...CALL,
+      callTime: `2024-06-0${n}T16:00:00Z`,
+      callKey: `log-feed/${randomUUID()}`,
+      transcript: "your car warranty is about to expire",
+    }));
     const batch = await post(ag, "/v1/tracebacks:batch", { terminatingProviderId: term.id, calls });
     expect(batch.res.body).toMatchObject({ created: 2, rejected: 0, failed: 0 });
     await expectLogged(batch.res, batch.sent, ag.id, "with_entry");
@@ -207,13 +238,25 @@ describe("one entry per request", () => {
     const created = await post(ag, "/v1/tracebacks", { ...CALL, terminatingProviderId: term.id });
     const tbId = created.res.body.traceback.id as string;
     const hopId = created.res.body.hops[0].id as string;
-    expect((await post(term, `/v1/hop-requests/${hopId}/answer`, { type: "no_record", windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" } })).res.status).toBe(200);
+    expect(
+      (
+        await post(term, `/v1/hop-requests/${hopId}/answer`, {
+          type: "no_record",
+          windowSearched: { from: "2024-06-03T15:00:00Z", to: "2024-06-03T17:00:00Z" },
+        })
+      ).res.status,
+    ).toBe(200);
 
     // The amendment request as the route hands it over, in a process that dies right after storing it.
     const deps = t.hub.runtime.deps;
     const answer: HopAnswer = { type: "not_our_call", explanation: "the trunk belongs to another carrier" };
     const signed = {
-      request: { method: "POST", targetUri: `${t.url}/v1/hop-requests/${hopId}/amendments`, headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": "amend-once" }, body: JSON.stringify({ answer, reason: "wrong trunk" }) },
+      request: {
+        method: "POST",
+        targetUri: `${t.url}/v1/hop-requests/${hopId}/amendments`,
+        headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": "amend-once" },
+        body: JSON.stringify({ answer, reason: "wrong trunk" }),
+      },
       key: { keyId: term.key.keyId, accountId: term.id, publicJwk: (await deps.accounts.getKey(term.key.keyId))!.publicJwk },
     };
     let dies = true;

@@ -54,7 +54,11 @@ describe("a traceback of a call with a spoofed calling number", () => {
   it("an international number given with 011 is read as E.164 and valid", async () => {
     const res = await create("011 44 20 7946 0958");
     expect(res.status).toBe(201);
-    expect(res.body.traceback.call).toMatchObject({ callingNumber: "+442079460958", callingNumberAsGiven: "011 44 20 7946 0958", callingNumberE164: "+442079460958" });
+    expect(res.body.traceback.call).toMatchObject({
+      callingNumber: "+442079460958",
+      callingNumberAsGiven: "011 44 20 7946 0958",
+      callingNumberE164: "+442079460958",
+    });
     expect(res.body.traceback.callFindings).toBeUndefined();
     expect((await initiator.api.get(`/v1/tracebacks/${res.body.traceback.id}`)).body.findings).toBeUndefined();
   });
@@ -76,14 +80,21 @@ describe("a traceback of a call with a spoofed calling number", () => {
     const res = await create("(202) 555-0187");
     expect(res.status).toBe(201);
     const chain = await initiator.api.get(`/v1/tracebacks/${res.body.traceback.id}`);
-    expect(chain.body.findings).toEqual([{ code: "neighbor_spoofing", severity: "info", detail: "+12025550187 shares area code and exchange 202-555 with the called number +12025550143" }]);
+    expect(chain.body.findings).toEqual([
+      { code: "neighbor_spoofing", severity: "info", detail: "+12025550187 shares area code and exchange 202-555 with the called number +12025550143" },
+    ]);
     // Another exchange of the same area code is not a neighbor.
     const other = await create("(202) 456-0187");
     expect(other.body.traceback.callFindings).toBeUndefined();
   });
 
   it("on a signed call the chain lists the call's findings first, then those of its signatures", async () => {
-    const res = await initiator.api.post("/v1/tracebacks", { ...CALL, callingNumber: "anonymous", identityHeaders: ["not-a-passport"], terminatingProviderId: provider.id });
+    const res = await initiator.api.post("/v1/tracebacks", {
+      ...CALL,
+      callingNumber: "anonymous",
+      identityHeaders: ["not-a-passport"],
+      terminatingProviderId: provider.id,
+    });
     expect(res.status).toBe(201);
     const chain = await initiator.api.get(`/v1/tracebacks/${res.body.traceback.id}`);
     const codes = chain.body.findings.map((f: { code: string }) => f.code);
@@ -93,10 +104,20 @@ describe("a traceback of a call with a spoofed calling number", () => {
   });
 
   it("the findings are listed with the traceback and, once it ends, filed under no provider on its path", async () => {
-    const res = await initiator.api.post("/v1/tracebacks", { ...CALL, callingNumber: "1234567890", identityHeaders: ["not-a-passport"], terminatingProviderId: provider.id });
+    const res = await initiator.api.post("/v1/tracebacks", {
+      ...CALL,
+      callingNumber: "1234567890",
+      identityHeaders: ["not-a-passport"],
+      terminatingProviderId: provider.id,
+    });
     const page = await initiator.api.get("/v1/tracebacks?limit=100");
-    expect(page.body.items.find((tb: { id: string }) => tb.id === res.body.traceback.id).callFindings.map((f: { code: string }) => f.code)).toEqual(["invalid_calling_number"]);
-    const answered = await provider.api.post(`/v1/hop-requests/${res.body.hops[0].id}/answer`, { type: "no_record", windowSearched: { from: "2024-06-03T15:55:00Z", to: "2024-06-03T16:05:00Z" } });
+    expect(page.body.items.find((tb: { id: string }) => tb.id === res.body.traceback.id).callFindings.map((f: { code: string }) => f.code)).toEqual([
+      "invalid_calling_number",
+    ]);
+    const answered = await provider.api.post(`/v1/hop-requests/${res.body.hops[0].id}/answer`, {
+      type: "no_record",
+      windowSearched: { from: "2024-06-03T15:55:00Z", to: "2024-06-03T16:05:00Z" },
+    });
     expect(answered.status).toBe(200);
     const chain = await initiator.api.get(`/v1/tracebacks/${res.body.traceback.id}`);
     expect(chain.body.traceback.status).toBe("completed");

@@ -6,7 +6,8 @@ let t: FakeHub;
 let terminating: Party;
 let feed: Party;
 
-const WARRANTY = "this is an important message about your vehicle's extended warranty our records show your coverage is about to expire press one now to speak with a specialist";
+const WARRANTY =
+  "this is an important message about your vehicle's extended warranty our records show your coverage is about to expire press one now to speak with a specialist";
 
 beforeAll(async () => {
   t = await startFakeHub();
@@ -28,7 +29,10 @@ const call = (n: number, extra: Record<string, unknown> = {}) => ({
 
 describe("POST /v1/tracebacks:batch", () => {
   it("starts each call on its own and reports each, a rejected call's problem under its index", async () => {
-    const res = await feed.api.post("/v1/tracebacks:batch", { terminatingProviderId: terminating.id, calls: [call(1), call(2), call(3, { calledNumber: "1234567" }), call(4, { terminatingProviderId: "acc_NOPE" })] });
+    const res = await feed.api.post("/v1/tracebacks:batch", {
+      terminatingProviderId: terminating.id,
+      calls: [call(1), call(2), call(3, { calledNumber: "1234567" }), call(4, { terminatingProviderId: "acc_NOPE" })],
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ created: 2, existing: 0, rejected: 2, failed: 0 });
     expect(res.body.results.map((r: any) => [r.index, r.callKey, r.status])).toEqual([
@@ -52,7 +56,10 @@ describe("POST /v1/tracebacks:batch", () => {
   it("answers a call sent again with the traceback it started, by its key or, without one, by what it is", async () => {
     const first = await feed.api.post("/v1/tracebacks:batch", { terminatingProviderId: terminating.id, calls: [call(1), call(5, { callKey: undefined })] });
     expect(first.body).toMatchObject({ created: 1, existing: 1 });
-    const again = await feed.api.post("/v1/tracebacks:batch", { terminatingProviderId: terminating.id, calls: [call(5, { callKey: undefined }), call(2), call(6)] });
+    const again = await feed.api.post("/v1/tracebacks:batch", {
+      terminatingProviderId: terminating.id,
+      calls: [call(5, { callKey: undefined }), call(2), call(6)],
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ created: 1, existing: 2 });
     expect(again.body.results[0]).toMatchObject({ status: "exists", tracebackId: first.body.results[1].tracebackId, callKey: first.body.results[1].callKey });
@@ -62,12 +69,19 @@ describe("POST /v1/tracebacks:batch", () => {
   });
 
   it("bounds a batch: 422 past 100 calls, 413 past the body limit, 403 for a provider", async () => {
-    const many = Array.from({ length: 101 }, (_, i) => ({ callingNumber: "+13055550100", calledNumber: "+12025550143", callTime: new Date(Date.UTC(2025, 8, 1, 13, 0, i)).toISOString() }));
+    const many = Array.from({ length: 101 }, (_, i) => ({
+      callingNumber: "+13055550100",
+      calledNumber: "+12025550143",
+      callTime: new Date(Date.UTC(2025, 8, 1, 13, 0, i)).toISOString(),
+    }));
     const tooMany = await feed.api.post("/v1/tracebacks:batch", { terminatingProviderId: terminating.id, calls: many });
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.code).toBe("validation_failed");
     expect(tooMany.body.errors.map((e: any) => e.pointer)).toContain("/calls");
-    const big = await feed.api.post("/v1/tracebacks:batch", { terminatingProviderId: terminating.id, calls: Array.from({ length: 20 }, (_, i) => call(i % 10, { callKey: `big-${i}`, transcript: "x".repeat(8000) })) });
+    const big = await feed.api.post("/v1/tracebacks:batch", {
+      terminatingProviderId: terminating.id,
+      calls: Array.from({ length: 20 }, (_, i) => call(i % 10, { callKey: `big-${i}`, transcript: "x".repeat(8000) })),
+    });
     expect(big.status).toBe(413);
     expect(big.body.code).toBe("payload_too_large");
     expect((await terminating.api.post("/v1/tracebacks:batch", { calls: [call(7)] })).status).toBe(403);

@@ -31,7 +31,11 @@ beforeAll(async () => {
   await create("agBeta", ag, { terminatingProviderId: beta.id, callingNumber: "(305) 555-0199" });
   const viaAlpha = await create("fccAlphaBeta", fcc, { terminatingProviderId: alpha.id, campaign: "utility" });
   // Alpha names Beta: Beta joins the path of that traceback.
-  const answered = await alpha.api.post(`/v1/hop-requests/${viaAlpha.hops[0].id}/answer`, { type: "upstream_identified", upstream: { providerId: beta.id }, evidence: EVIDENCE });
+  const answered = await alpha.api.post(`/v1/hop-requests/${viaAlpha.hops[0].id}/answer`, {
+    type: "upstream_identified",
+    upstream: { providerId: beta.id },
+    evidence: EVIDENCE,
+  });
   expect(answered.status, answered.text).toBe(200);
   const done = await create("fccDone", fcc, { terminatingProviderId: beta.id });
   expect((await fcc.api.post(`/v1/tracebacks/${done.traceback.id}/close`, { reason: "duplicate" })).status).toBe(200);
@@ -99,7 +103,11 @@ describe("the overdue filter", () => {
     expect(await list(fcc, "overdue=true")).toEqual([]);
     const read = await t.consortium.api.get(`/v1/tracebacks/${created.body.traceback.id}`);
     expect(read.body.traceback.overdue).toEqual({ hopSeq: 1, since: expect.any(String) });
-    const late = await alpha.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: beta.id }, evidence: EVIDENCE });
+    const late = await alpha.api.post(`/v1/hop-requests/${hopId}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: beta.id },
+      evidence: EVIDENCE,
+    });
     expect(late.status, late.text).toBe(200);
     expect(late.body.late).toBe(true);
     expect(await list(t.consortium, "overdue=true")).toEqual([]);

@@ -94,7 +94,11 @@ afterAll(async () => {
 async function invoke(name: HandlerName, events: unknown[]): Promise<Invocation> {
   const eventsFile = join(work, `${name}-${randomUUID()}.json`);
   writeFileSync(eventsFile, JSON.stringify(events));
-  const { stdout } = await run(process.execPath, [join(work, "runner.mjs"), bundles.get(name)!.file, eventsFile], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [join(work, "runner.mjs"), bundles.get(name)!.file, eventsFile], {
+    env,
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return JSON.parse(stdout) as Invocation;
 }
 
@@ -114,7 +118,13 @@ interface HttpEventOptions {
  */
 function httpEvent(method: string, target: string, headers: Headers, opts: HttpEventOptions = {}) {
   const [rawPath, rawQueryString = ""] = target.split(/\?(.*)/s) as [string, string?];
-  const lines: Array<[string, string]> = [["host", "hub.example.org"], ["x-forwarded-proto", "https"], ["x-forwarded-port", "443"], ["x-forwarded-for", "203.0.113.7"], ["user-agent", "hoptrace-test"]];
+  const lines: Array<[string, string]> = [
+    ["host", "hub.example.org"],
+    ["x-forwarded-proto", "https"],
+    ["x-forwarded-port", "443"],
+    ["x-forwarded-for", "203.0.113.7"],
+    ["user-agent", "hoptrace-test"],
+  ];
   headers.forEach((value, key) => lines.push([key, value]));
   if (opts.body !== undefined) lines.push(["content-length", String(Buffer.byteLength(opts.body))]);
   lines.push(...(opts.extraHeaders ?? []));
@@ -184,7 +194,12 @@ const sqsRecord = (body: string) => ({
   messageId: randomUUID(),
   receiptHandle: randomUUID(),
   body,
-  attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()), SenderId: "AROAEXAMPLE", ApproximateFirstReceiveTimestamp: String(Date.now()) },
+  attributes: {
+    ApproximateReceiveCount: "1",
+    SentTimestamp: String(Date.now()),
+    SenderId: "AROAEXAMPLE",
+    ApproximateFirstReceiveTimestamp: String(Date.now()),
+  },
   messageAttributes: {},
   md5OfBody: "",
   eventSource: "aws:sqs",
@@ -202,10 +217,19 @@ describe("the Lambda bundles, as deployed", () => {
       const inputs = Object.entries(output.inputs)
         .filter(([, i]) => i.bytesInOutput > 0)
         .map(([f]) => f);
-      expect(inputs.filter((f) => /zod\/v4\/locales\//.test(f) && !/locales\/en\.js$/.test(f)), name).toEqual([]);
-      expect(inputs.filter((f) => /credential-provider-(ini|sso|process|web-identity|login)\//.test(f)), name).toEqual([]);
+      expect(
+        inputs.filter((f) => /zod\/v4\/locales\//.test(f) && !/locales\/en\.js$/.test(f)),
+        name,
+      ).toEqual([]);
+      expect(
+        inputs.filter((f) => /credential-provider-(ini|sso|process|web-identity|login)\//.test(f)),
+        name,
+      ).toEqual([]);
       // The SES client only where the function may send mail.
-      expect(inputs.some((f) => /client-sesv2\//.test(f)), name).toBe(FUNCTION_ACCESS[name].mail);
+      expect(
+        inputs.some((f) => /client-sesv2\//.test(f)),
+        name,
+      ).toBe(FUNCTION_ACCESS[name].mail);
       if (name !== "api") expect(b.bytes, name).toBeLessThanOrEqual(SMALL_BUNDLE_BYTES);
     }
   });
@@ -227,7 +251,20 @@ describe("the Lambda bundles, as deployed", () => {
       httpEvent("GET", "/.well-known/jwks.json", new Headers(), { cookies: ["theme=dark", "lang=en"] }),
       signed(consortium, "POST", "/v1/providers", registration),
       // Base64 body, two cookies, and a header sent on two lines: what API Gateway may hand over.
-      signed(providerKey, "POST", "/v1/webhook-endpoints", { url: `${receiver.url}`, eventTypes: ["hop_request.created"] }, { base64: true, cookies: ["a=1", "b=2"], extraHeaders: [["accept", "application/json"], ["accept", "application/problem+json"]] }),
+      signed(
+        providerKey,
+        "POST",
+        "/v1/webhook-endpoints",
+        { url: `${receiver.url}`, eventTypes: ["hop_request.created"] },
+        {
+          base64: true,
+          cookies: ["a=1", "b=2"],
+          extraHeaders: [
+            ["accept", "application/json"],
+            ["accept", "application/problem+json"],
+          ],
+        },
+      ),
       signed(consortium, "POST", "/v1/providers", { ...registration, id: newAccountId(), name: 42 }),
       httpEvent("POST", "/v1/tracebacks", new Headers({ "content-type": "application/json" }), { body: "{}" }),
       httpEvent("GET", "/v1/hop-requests?status=open&limit=5", listing.headers),
@@ -243,7 +280,10 @@ describe("the Lambda bundles, as deployed", () => {
     expect(invalid!.statusCode).toBe(422);
     expect(invalid!.headers["content-type"]).toBe("application/problem+json");
     // zod's own message, in English: the translations left out of the bundle are not missed.
-    expect(JSON.parse(invalid!.body)).toMatchObject({ code: "validation_failed", errors: [{ pointer: "/name", detail: "Invalid input: expected string, received number" }] });
+    expect(JSON.parse(invalid!.body)).toMatchObject({
+      code: "validation_failed",
+      errors: [{ pointer: "/name", detail: "Invalid input: expected string, received number" }],
+    });
     expect(unsigned!.statusCode).toBe(401);
     // The same signature with the query re-encoded is refused, and does not use the signature up.
     expect(requery!.statusCode).toBe(401);
@@ -277,7 +317,17 @@ describe("the Lambda bundles, as deployed", () => {
   }, 120_000);
 
   it("delivery: a batch with a malformed record and an event reports the one and delivers the other as a signed webhook", async () => {
-    const event = { id: `evt_${randomUUID()}`, type: "hop_request.created", createdAt: new Date().toISOString(), recipientId: providerId, data: { hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1", tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", path: "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1" } };
+    const event = {
+      id: `evt_${randomUUID()}`,
+      type: "hop_request.created",
+      createdAt: new Date().toISOString(),
+      recipientId: providerId,
+      data: {
+        hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+        tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+        path: "/v1/hop-requests/hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1",
+      },
+    };
     const bad = sqsRecord("not json at all");
     const good = sqsRecord(JSON.stringify({ kind: "event", event }));
     const out = await invoke("delivery", [{ Records: [bad, good] }]);
@@ -285,7 +335,11 @@ describe("the Lambda bundles, as deployed", () => {
     const got = await receiver.waitFor((r) => r.length >= 1, 10_000);
     expect(got[0]!.headers["webhook-id"]).toBeTruthy();
     expect(got[0]!.headers["webhook-signature"]).toMatch(/^v1,/);
-    expect(JSON.parse(got[0]!.body)).toMatchObject({ type: "hop_request.created", version: 2, data: { hopId: event.data.hopId, path: `/v1/hop-requests/${event.data.hopId}` } });
+    expect(JSON.parse(got[0]!.body)).toMatchObject({
+      type: "hop_request.created",
+      version: 2,
+      data: { hopId: event.data.hopId, path: `/v1/hop-requests/${event.data.hopId}` },
+    });
   }, 120_000);
 
   it("integrator: a scheduled run sequences the requests the API logged", async () => {

@@ -65,7 +65,10 @@ describe("cdk-nag AWS Solutions checks", () => {
     });
     const findings = unacknowledged(planted, "error");
     expect(findings).toEqual(
-      expect.arrayContaining([expect.stringMatching(/ at Hoptrace-dev-Stateful\/PlantedQueue/), expect.stringMatching(/ at Hoptrace-dev-Stateless\/PlantedQueue/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/ at Hoptrace-dev-Stateful\/PlantedQueue/),
+        expect.stringMatching(/ at Hoptrace-dev-Stateless\/PlantedQueue/),
+      ]),
     );
     expect(findings.every((f) => f.includes("/PlantedQueue"))).toBe(true);
   }, 60_000);

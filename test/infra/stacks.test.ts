@@ -24,7 +24,10 @@ let prod: Synthesised;
 
 beforeAll(() => {
   dev = synthHoptrace({ stage: "dev", bundle: true, overrides: { consortiumPublicJwk: CONSORTIUM_JWK } });
-  prod = synthHoptrace({ stage: "prod", overrides: { publicUrl: "https://traceback.example.org", mailFrom: "traceback@mail.example.org", mailIdentity: "example.org" } });
+  prod = synthHoptrace({
+    stage: "prod",
+    overrides: { publicUrl: "https://traceback.example.org", mailFrom: "traceback@mail.example.org", mailIdentity: "example.org" },
+  });
 }, 60_000);
 
 function resources(template: Template, type?: string): Array<[string, Resource]> {
@@ -54,7 +57,10 @@ function queues(s: Synthesised) {
   const all = resources(s.statefulTemplate, "AWS::SQS::Queue");
   const lanes = all.filter(([, r]) => r.Properties.RedrivePolicy);
   expect(lanes.map(([id]) => id.replace(/[0-9A-F]{8}$/, "")).sort()).toEqual(["DeliveryQueue", "SlowDeliveryQueue"]);
-  const dlq = only(all.filter(([, r]) => !r.Properties.RedrivePolicy), "the dead-letter queue");
+  const dlq = only(
+    all.filter(([, r]) => !r.Properties.RedrivePolicy),
+    "the dead-letter queue",
+  );
   return { lanes, dlq };
 }
 
@@ -106,7 +112,10 @@ function findCycle(template: Template): string[] | undefined {
   const edges = new Map<string, string[]>();
   for (const [id, r] of Object.entries(all)) {
     const deps = [...referencesIn(r.Properties), ...(r.DependsOn ? [r.DependsOn].flat() : [])];
-    edges.set(id, deps.filter((d) => d in all));
+    edges.set(
+      id,
+      deps.filter((d) => d in all),
+    );
   }
   const state = new Map<string, "visiting" | "done">();
   const visit = (id: string, path: string[]): string[] | undefined => {
@@ -140,16 +149,26 @@ describe("the table", () => {
     const local = createTableInput("local").GlobalSecondaryIndexes!.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }));
     const byName = (a: { IndexName?: string }, b: { IndexName?: string }) => a.IndexName!.localeCompare(b.IndexName!);
     expect([...deployed].sort(byName)).toEqual(local.sort(byName));
-    expect(local.map((i) => i.IndexName).sort()).toEqual(Object.values(TABLE.indexes).map((i) => i.name).sort());
+    expect(local.map((i) => i.IndexName).sort()).toEqual(
+      Object.values(TABLE.indexes)
+        .map((i) => i.name)
+        .sort(),
+    );
   });
 
   it("projects into the schedule and outbox indexes only what finds an item, into the listings whole items", () => {
-    const deployed = table(dev).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+    const deployed = table(dev).Properties.GlobalSecondaryIndexes as Array<{
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }>;
     const of = (name: string) => deployed.find((i) => i.IndexName === name)!.Projection;
     expect(of(TABLE.indexes.byOwner.name)).toEqual({ ProjectionType: "ALL" });
     expect(of(TABLE.indexes.openWork.name)).toEqual({ ProjectionType: "ALL" });
     expect(of(TABLE.indexes.schedule.name)).toEqual({ ProjectionType: "INCLUDE", NonKeyAttributes: ["tracebackId", "seq"] });
-    expect(of(TABLE.indexes.outbox.name)).toEqual({ ProjectionType: "INCLUDE", NonKeyAttributes: ["entity", "id", "tracebackId", "seq", "statementId", "acceptedAt"] });
+    expect(of(TABLE.indexes.outbox.name)).toEqual({
+      ProjectionType: "INCLUDE",
+      NonKeyAttributes: ["entity", "id", "tracebackId", "seq", "statementId", "acceptedAt"],
+    });
   });
 
   it("leaves out the one index a deploy rebuilds, and only that one", () => {
@@ -160,7 +179,9 @@ describe("the table", () => {
 
   it("declares every key attribute as a string", () => {
     const keyNames = [TABLE.partitionKey, TABLE.sortKey, ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey])];
-    expect(table(dev).Properties.AttributeDefinitions).toEqual(expect.arrayContaining(keyNames.map((AttributeName) => ({ AttributeName, AttributeType: "S" }))));
+    expect(table(dev).Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining(keyNames.map((AttributeName) => ({ AttributeName, AttributeType: "S" }))),
+    );
   });
 
   it("expires items by the TTL attribute of keys.ts", () => {
@@ -184,7 +205,10 @@ describe("the table", () => {
 });
 
 function secret(s: Synthesised, logicalIdPrefix: string): [string, Resource] {
-  return only(resources(s.statefulTemplate, "AWS::SecretsManager::Secret").filter(([id]) => id.startsWith(logicalIdPrefix)), logicalIdPrefix);
+  return only(
+    resources(s.statefulTemplate, "AWS::SecretsManager::Secret").filter(([id]) => id.startsWith(logicalIdPrefix)),
+    logicalIdPrefix,
+  );
 }
 
 /** The functions whose role may do `action` on the resource a logical id names. */
@@ -235,7 +259,8 @@ describe("the data key of the webhook secrets", () => {
 describe("the delivery queue", () => {
   it("sends a message of either lane to the dead-letter queue after five receives, and the DLQ keeps it 14 days", () => {
     const { lanes, dlq } = queues(dev);
-    for (const lane of lanes) expect(lane[1].Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq[0], "Arn"] }, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT });
+    for (const lane of lanes)
+      expect(lane[1].Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq[0], "Arn"] }, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT });
     expect(DELIVERY_MAX_RECEIVE_COUNT).toBe(5);
     expect(dlq[1].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
@@ -327,7 +352,8 @@ describe("the functions", () => {
   });
 
   it("puts the built web console beside the console function's bundle, where it reads it, and in no other function", async () => {
-    const assetDir = (name: (typeof HANDLER_NAMES)[number]) => join(dev.outdir, `asset.${(functionOf(dev.statelessTemplate, name)[1].Properties.Code.S3Key as string).replace(/\.zip$/, "")}`);
+    const assetDir = (name: (typeof HANDLER_NAMES)[number]) =>
+      join(dev.outdir, `asset.${(functionOf(dev.statelessTemplate, name)[1].Properties.Code.S3Key as string).replace(/\.zip$/, "")}`);
     const assets = await loadConsoleAssets(join(assetDir("console"), "dist"));
     expect(assets.page("https://api.example/prod")).toContain('<base href="/prod/console/">');
     const manifest = JSON.parse(readFileSync(join(assetDir("console"), "dist", "manifest.json"), "utf8"));
@@ -348,7 +374,11 @@ describe("the delivery event sources", () => {
     const [fnId] = functionOf(dev.statelessTemplate, "delivery");
     const mappings = eventSourcesOf(dev.statelessTemplate, "delivery");
     expect(mappings).toHaveLength(2);
-    const lane = (name: RegExp) => only(mappings.filter((m) => name.test(JSON.stringify(m.Properties.EventSourceArn))), String(name));
+    const lane = (name: RegExp) =>
+      only(
+        mappings.filter((m) => name.test(JSON.stringify(m.Properties.EventSourceArn))),
+        String(name),
+      );
     expect(lane(/(?<!Slow)DeliveryQueue/).Properties).toMatchObject({
       FunctionName: { Ref: fnId },
       BatchSize: 10,
@@ -414,12 +444,19 @@ describe("least privilege", () => {
   it("grants the table actions the stores send, and no other", () => {
     const dir = fileURLToPath(new URL("../../functions/adapters/dynamo/", import.meta.url));
     const sent = new Set(
-      readdirSync(dir).flatMap((file) => [...readFileSync(join(dir, file), "utf8").matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}${/^(Batch)?(Get|Put|Update|Delete|Write)$/.test(m[1]!) ? "Item" : ""}`)),
+      readdirSync(dir).flatMap((file) =>
+        [...readFileSync(join(dir, file), "utf8").matchAll(/new (\w+)Command\(/g)].map(
+          (m) => `dynamodb:${m[1]}${/^(Batch)?(Get|Put|Update|Delete|Write)$/.test(m[1]!) ? "Item" : ""}`,
+        ),
+      ),
     );
     expect(sent.size).toBeGreaterThan(0);
     for (const name of HANDLER_NAMES) {
       const table = actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith("dynamodb:") && !STREAM_ACTIONS.includes(a));
-      expect(table.filter((a) => !sent.has(a)), name).toEqual([]);
+      expect(
+        table.filter((a) => !sent.has(a)),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -438,10 +475,15 @@ describe("least privilege", () => {
   });
 
   it("lets the API and the delivery function send e-mail through SES, as the configured sender of its identity only", () => {
-    for (const [synth, identity, from] of [[dev, "example.org", "hoptrace@example.org"], [prod, "example.org", "traceback@mail.example.org"]] as const) {
+    for (const [synth, identity, from] of [
+      [dev, "example.org", "hoptrace@example.org"],
+      [prod, "example.org", "traceback@mail.example.org"],
+    ] as const) {
       for (const name of HANDLER_NAMES) {
         const role = functionOf(synth.statelessTemplate, name)[1].Properties.Role["Fn::GetAtt"][0];
-        const ses = allowStatements(synth.statelessTemplate).filter(({ roles, statement }) => roles.includes(role) && actionsOf(statement).some((a) => a.startsWith("ses:")));
+        const ses = allowStatements(synth.statelessTemplate).filter(
+          ({ roles, statement }) => roles.includes(role) && actionsOf(statement).some((a) => a.startsWith("ses:")),
+        );
         if (!FUNCTION_ACCESS[name].mail) {
           expect(ses, name).toEqual([]);
           continue;
@@ -469,14 +511,32 @@ describe("least privilege", () => {
   });
 
   it("grants only the actions the code sends and the event sources need: no ConditionCheckItem, GetQueueUrl, ChangeMessageVisibility or DescribeSecret", () => {
-    const granted = (name: HandlerName, prefix: string) => [...new Set(actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith(prefix)))].sort();
+    const granted = (name: HandlerName, prefix: string) =>
+      [...new Set(actionsOfFunction(dev.statelessTemplate, name).filter((a) => a.startsWith(prefix)))].sort();
     for (const name of HANDLER_NAMES) {
       const { table, queue, hubKey } = FUNCTION_ACCESS[name];
       const dynamo = granted(name, "dynamodb:").filter((a) => !STREAM_ACTIONS.includes(a));
-      expect(dynamo, name).toEqual(table ? ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] : []);
-      const sqs = [...(queue.consume ? ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"] : []), ...(queue.send ? ["sqs:SendMessage"] : [])].sort();
+      expect(dynamo, name).toEqual(
+        table
+          ? [
+              "dynamodb:BatchGetItem",
+              "dynamodb:BatchWriteItem",
+              "dynamodb:DeleteItem",
+              "dynamodb:GetItem",
+              "dynamodb:PutItem",
+              "dynamodb:Query",
+              "dynamodb:UpdateItem",
+            ]
+          : [],
+      );
+      const sqs = [
+        ...(queue.consume ? ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"] : []),
+        ...(queue.send ? ["sqs:SendMessage"] : []),
+      ].sort();
       expect(granted(name, "sqs:"), name).toEqual(sqs);
-      expect(granted(name, "secretsmanager:"), name).toEqual({ none: [], read: ["secretsmanager:GetSecretValue"], "read-write": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"] }[hubKey]);
+      expect(granted(name, "secretsmanager:"), name).toEqual(
+        { none: [], read: ["secretsmanager:GetSecretValue"], "read-write": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"] }[hubKey],
+      );
     }
   });
 
@@ -551,10 +611,19 @@ describe("the HTTP API", () => {
     expect(stage.Properties).toMatchObject({
       StageName: "$default",
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: prod.config.throttling.rateLimit, ThrottlingBurstLimit: prod.config.throttling.burstLimit, DetailedMetricsEnabled: true },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: prod.config.throttling.rateLimit,
+        ThrottlingBurstLimit: prod.config.throttling.burstLimit,
+        DetailedMetricsEnabled: true,
+      },
     });
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string);
-    expect(format).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", status: "$context.status", integrationError: "$context.integrationErrorMessage" });
+    expect(format).toMatchObject({
+      requestId: "$context.requestId",
+      routeKey: "$context.routeKey",
+      status: "$context.status",
+      integrationError: "$context.integrationErrorMessage",
+    });
     // The route key only: paths and query strings carry call records.
     expect(Object.values(format)).not.toContain("$context.path");
     const logGroupId = stage.Properties.AccessLogSettings.DestinationArn["Fn::GetAtt"][0];
@@ -573,7 +642,10 @@ describe("alarms", () => {
   const alarms = () => resources(dev.statelessTemplate, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
 
   it("fire on any message in the dead-letter queue", () => {
-    const alarm = only(alarms().filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible"), "the DLQ alarm");
+    const alarm = only(
+      alarms().filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible"),
+      "the DLQ alarm",
+    );
     expect(JSON.stringify(alarm.Dimensions)).toMatch(/DeliveryDeadLetterQueue/);
     expect(alarm.Threshold).toBe(dev.config.alarms.dlqDepth);
     expect(alarm.AlarmActions).toHaveLength(1);

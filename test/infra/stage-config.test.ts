@@ -7,7 +7,11 @@ const context = (values: Record<string, unknown>) => (key: string) => values[key
 
 describe("stage configuration", () => {
   it("selects the stage's defaults by name", () => {
-    expect(resolveStageConfig(context({ stage: "prod", mailFrom: "traceback@example.org" }))).toMatchObject({ stage: "prod", deletionProtection: true, logLevel: "INFO" });
+    expect(resolveStageConfig(context({ stage: "prod", mailFrom: "traceback@example.org" }))).toMatchObject({
+      stage: "prod",
+      deletionProtection: true,
+      logLevel: "INFO",
+    });
     expect(resolveStageConfig(context({ stage: "dev" }))).toMatchObject({ stage: "dev", deletionProtection: false });
   });
 
@@ -20,7 +24,13 @@ describe("stage configuration", () => {
 
   it("takes the public URL, consortium key and alarm e-mail from context", () => {
     const config = resolveStageConfig(
-      context({ stage: "prod", publicUrl: "https://traceback.example.org/", consortiumPublicJwk: JSON.stringify(PUBLIC_JWK), alarmEmail: "ops@example.org", mailFrom: "traceback@example.org" }),
+      context({
+        stage: "prod",
+        publicUrl: "https://traceback.example.org/",
+        consortiumPublicJwk: JSON.stringify(PUBLIC_JWK),
+        alarmEmail: "ops@example.org",
+        mailFrom: "traceback@example.org",
+      }),
     );
     expect(config.publicUrl).toBe("https://traceback.example.org");
     expect(config.consortiumPublicJwk).toEqual(PUBLIC_JWK);
@@ -29,7 +39,10 @@ describe("stage configuration", () => {
 
   it("takes the e-mail sender and its SES identity from context; prod has no sender of its own", () => {
     expect(() => resolveStageConfig(context({ stage: "prod" }))).toThrow(/mailFrom/);
-    expect(resolveStageConfig(context({ stage: "prod", mailFrom: "traceback@example.org", mailIdentity: "example.org" }))).toMatchObject({ mailFrom: "traceback@example.org", mailIdentity: "example.org" });
+    expect(resolveStageConfig(context({ stage: "prod", mailFrom: "traceback@example.org", mailIdentity: "example.org" }))).toMatchObject({
+      mailFrom: "traceback@example.org",
+      mailIdentity: "example.org",
+    });
     expect(() => resolveStageConfig(context({ mailFrom: "not an address" }))).toThrow(/mailFrom/);
     expect(() => resolveStageConfig(context({ mailIdentity: "no spaces allowed.example org" }))).toThrow(/mailIdentity/);
   });

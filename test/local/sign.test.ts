@@ -14,7 +14,11 @@ import { startTestHub, type TestHub } from "../support/hub.js";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
 const sign = (...args: string[]) => run(join(root, "node_modules", ".bin", "tsx"), [join(root, "functions", "local", "sign.ts"), ...args], { cwd: root });
-const failure = (p: Promise<unknown>) => p.then(() => ({ code: 0, stderr: "" }), (e: { code: number; stderr: string }) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => ({ code: 0, stderr: "" }),
+    (e: { code: number; stderr: string }) => e,
+  );
 
 /** curl's status line and body for a request with the given header lines. */
 async function curl(args: string[]): Promise<{ status: number; body: any }> {
@@ -47,7 +51,9 @@ describe("npm run sign", () => {
   it("signs a GET that curl sends with -H @file and the hub accepts, once", async () => {
     const url = `${t.url}/v1/me`;
     const { stdout } = await sign("GET", url, "--key", keyFile);
-    expect(stdout).toMatch(/^signature-input: sig1=\("@method" "@target-uri"\);created=\d+;expires=\d+;nonce="[\w-]+";keyid="[\w-]+";alg="ed25519";tag="hoptrace-v1"$/m);
+    expect(stdout).toMatch(
+      /^signature-input: sig1=\("@method" "@target-uri"\);created=\d+;expires=\d+;nonce="[\w-]+";keyid="[\w-]+";alg="ed25519";tag="hoptrace-v1"$/m,
+    );
     const headers = join(dir, "get.txt");
     await writeFile(headers, stdout);
     const first = await curl(["-H", `@${headers}`, url]);

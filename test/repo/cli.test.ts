@@ -23,8 +23,11 @@ interface Run {
 
 const runTool = (file: string, args: string[], cwd = root): Promise<Run> =>
   new Promise((resolve) => {
-    execFile(process.execPath, ["--import", tsx, join(root, file), ...args], { cwd, timeout: 60_000, env: { ...process.env, NODE_NO_WARNINGS: "1" } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ["--import", tsx, join(root, file), ...args],
+      { cwd, timeout: 60_000, env: { ...process.env, NODE_NO_WARNINGS: "1" } },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 
@@ -37,7 +40,11 @@ const TOOLS: Array<[file: string, usage: string, options: string[]]> = [
   ["test/bench/webhook-latency.ts", "npm run bench:webhook --", ["[runs]", "--help"]],
   ["test/bench/log.ts", "npm run bench:log --", ["--entries <n>", "--concurrency <n>", "--rate <n>", "--help"]],
   ["test/bench/evidence.ts", "npm run bench:evidence --", ["--tracebacks <n>", "--in-flight <n>", "--help"]],
-  ["functions/verifier/verify-cli.ts", "npx hoptrace-verify <bundle.json>...", ["--jwks <file>", "--checkpoint <file>", "--consistency <file>", "--json", "--help"]],
+  [
+    "functions/verifier/verify-cli.ts",
+    "npx hoptrace-verify <bundle.json>...",
+    ["--jwks <file>", "--checkpoint <file>", "--consistency <file>", "--json", "--help"],
+  ],
   ["test/bench/ed25519-verify.ts", "npx tsx test/bench/ed25519-verify.ts", ["[iterations]", "--help"]],
   ["infra/bundle-report.ts", "npm run bundle:report --", ["[runs]", "--help"]],
 ];
@@ -61,13 +68,16 @@ describe("every tool's --help", () => {
   });
 
   // All of them read their command line through one function; two of them stand for the rest.
-  it.concurrent.each(TOOLS.filter(([file]) => /new-key|responder/.test(file)))("%s refuses an unknown option with exit 2, the reason and the usage", async (file, usage) => {
-    const run = await runTool(file, ["--no-such-option"], cwd);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Unknown option '--no-such-option'/);
-    expect(run.stderr).toContain(`Usage: ${usage}`);
-    expect(run.stdout).toBe("");
-  });
+  it.concurrent.each(TOOLS.filter(([file]) => /new-key|responder/.test(file)))(
+    "%s refuses an unknown option with exit 2, the reason and the usage",
+    async (file, usage) => {
+      const run = await runTool(file, ["--no-such-option"], cwd);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/Unknown option '--no-such-option'/);
+      expect(run.stderr).toContain(`Usage: ${usage}`);
+      expect(run.stdout).toBe("");
+    },
+  );
 });
 
 describe("npm run keys:new", () => {

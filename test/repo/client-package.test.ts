@@ -17,7 +17,11 @@ const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) 
 const modules = readdirSync(pkgDir).filter((f) => f.endsWith(".ts") && f !== "build.ts");
 
 const importsOf = (file: string) => ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((i) => i.fileName);
-const packageName = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+const packageName = (specifier: string) =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
 
 describe("the client package", () => {
   it("imports only its own modules, Node's built-ins and its declared dependencies", () => {
@@ -39,6 +43,8 @@ describe("the client package", () => {
   it("is the only copy of the signing profile: functions/crypto no longer holds its modules", () => {
     const crypto = readdirSync(join(root, "functions", "crypto"));
     for (const moved of ["signature-base.ts", "content-digest-field.ts", "key-proof-statement.ts", "digest.ts"]) expect(crypto).not.toContain(moved);
-    expect(modules).toEqual(expect.arrayContaining(["signature-base.ts", "signature-verify.ts", "content-digest.ts", "content-digest-field.ts", "key-proof-statement.ts"]));
+    expect(modules).toEqual(
+      expect.arrayContaining(["signature-base.ts", "signature-verify.ts", "content-digest.ts", "content-digest-field.ts", "key-proof-statement.ts"]),
+    );
   });
 });

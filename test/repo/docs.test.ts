@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\0").filter((f) => f && existsSync(join(root, f)));
+const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
+  .split("\0")
+  .filter((f) => f && existsSync(join(root, f)));
 const markdown = files.filter((f) => f.endsWith(".md") && !f.startsWith("node_modules/"));
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -26,13 +28,17 @@ const headingsOf = (file: string) => new Set([...readFileSync(join(root, file), 
 
 const linksOf = (file: string) => {
   // Code blocks and inline code hold examples, not links.
-  const text = readFileSync(join(root, file), "utf8").replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  const text = readFileSync(join(root, file), "utf8")
+    .replace(/```[\s\S]*?```/g, "")
+    .replace(/`[^`\n]*`/g, "");
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/i.test(l));
 };
 
 describe("the documentation", () => {
   it("has Markdown files to check", () => {
-    expect(markdown).toEqual(expect.arrayContaining(["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "docs/domain.md", "docs/protocol.md", "docs/versioning.md"]));
+    expect(markdown).toEqual(
+      expect.arrayContaining(["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "docs/domain.md", "docs/protocol.md", "docs/versioning.md"]),
+    );
   });
 
   it.each(markdown)("%s links only to files and headings that exist", (file) => {

@@ -41,18 +41,30 @@ describe("the layer rules", () => {
     await plant("functions/adapters/dynamo/items.ts", "export class InvalidCursorError extends Error {}\n");
     await plant("functions/local/embedded.ts", "export const local = 1;\n");
     await plant("functions/crypto/keys.ts", 'import { rule } from "../domain/rule";\nexport const keys = rule;\n');
-    await plant("functions/domain/rule.ts", 'import { Hono } from "hono";\nimport type { HubKey } from "../http/env";\nexport const rule: HubKey | typeof Hono | undefined = undefined;\n');
+    await plant(
+      "functions/domain/rule.ts",
+      'import { Hono } from "hono";\nimport type { HubKey } from "../http/env";\nexport const rule: HubKey | typeof Hono | undefined = undefined;\n',
+    );
     await plant("functions/usecases/a.ts", 'import { b } from "./b";\nimport { ids } from "../adapters/ids";\nexport const a = [b, ids];\n');
     await plant("functions/usecases/b.ts", 'import { a } from "./a";\nexport const b = () => a;\n');
     // Type-only imports count, so two ports files naming each other's types are a cycle.
     await plant("functions/usecases/ports.ts", 'import type { Shaken } from "./shaken-ports";\nexport type Ports = { shaken?: Shaken };\n');
     await plant("functions/usecases/shaken-ports.ts", 'import type { Ports } from "./ports";\nexport type Shaken = { ports?: Ports };\n');
-    await plant("functions/adapters/dynamo/request-store.ts", 'import type { RequestStore } from "../../http/middleware/ports";\nexport const store: RequestStore | undefined = undefined;\n');
-    await plant("functions/http/problem.ts", 'import { InvalidCursorError } from "../adapters/dynamo/items";\nimport { local } from "../local/embedded";\nexport const x = [InvalidCursorError, local];\n');
+    await plant(
+      "functions/adapters/dynamo/request-store.ts",
+      'import type { RequestStore } from "../../http/middleware/ports";\nexport const store: RequestStore | undefined = undefined;\n',
+    );
+    await plant(
+      "functions/http/problem.ts",
+      'import { InvalidCursorError } from "../adapters/dynamo/items";\nimport { local } from "../local/embedded";\nexport const x = [InvalidCursorError, local];\n',
+    );
     // The hub may use the client package, and nothing else of openapi/.
     await plant("openapi/client/content-digest.ts", "export const digest = 1;\n");
     await plant("openapi/document.ts", "export const buildDocument = 1;\n");
-    await plant("functions/http/app.ts", 'import { digest } from "../../openapi/client/content-digest";\nimport { buildDocument } from "../../openapi/document";\nexport const app = [digest, buildDocument];\n');
+    await plant(
+      "functions/http/app.ts",
+      'import { digest } from "../../openapi/client/content-digest";\nimport { buildDocument } from "../../openapi/document";\nexport const app = [digest, buildDocument];\n',
+    );
   });
   afterAll(async () => {
     await rm(tree, { recursive: true, force: true });

@@ -12,7 +12,8 @@ const csv = (text: string, extra: { delimiter?: string; quote?: string } = {}) =
 
 describe("CSV through csv-parse", () => {
   it("reads quoted fields holding delimiters, quotes and line breaks, with CRLF, LF and CR line ends, numbering rows by their first line", async () => {
-    const text = 'start,ani,dnis,in\r\n2024-06-03T16:00:00Z,3055550123,2025550143,"TR, ""one""\nsecond line"\r\n\r\n2024-06-03T16:00:01Z,3055550123,2025550143,\n2024-06-03T16:00:02Z,3055550123,2025550143,TR-3\r';
+    const text =
+      'start,ani,dnis,in\r\n2024-06-03T16:00:00Z,3055550123,2025550143,"TR, ""one""\nsecond line"\r\n\r\n2024-06-03T16:00:01Z,3055550123,2025550143,\n2024-06-03T16:00:02Z,3055550123,2025550143,TR-3\r';
     const { records, skipped } = await csv(text);
     expect(records.map((r) => r.ingressTrunk)).toEqual(['TR, "one"\nsecond line', "TR-3"]);
     expect(skipped).toEqual([expect.objectContaining({ line: 5, reason: "no ingress trunk in column in" })]);
@@ -24,7 +25,10 @@ describe("CSV through csv-parse", () => {
     ["pipes", "|"],
     ["a two-character separator", "||"],
   ])("reads fields separated by %s, quoting included", async (_what, delimiter) => {
-    const text = [["start", "ani", "dnis", "in"].join(delimiter), ["2024-06-03T16:00:00Z", "3055550123", "2025550143", `"A${delimiter}B"`].join(delimiter)].join("\n");
+    const text = [
+      ["start", "ani", "dnis", "in"].join(delimiter),
+      ["2024-06-03T16:00:00Z", "3055550123", "2025550143", `"A${delimiter}B"`].join(delimiter),
+    ].join("\n");
     const { records, skipped } = await csv(text, { delimiter });
     expect(skipped).toEqual([]);
     expect(records.map((r) => [r.calling, r.called, r.ingressTrunk])).toEqual([["+13055550123", "+12025550143", `A${delimiter}B`]]);
@@ -42,7 +46,12 @@ describe("CSV through csv-parse", () => {
   });
 
   it("reports a badly quoted row and a row of the wrong length by line, and reads the rows after them", async () => {
-    const text = ["start,ani,dnis,in", '2024-06-03T16:00:00Z,30555"50123,2025550143,TR-1', "2024-06-03T16:00:00Z,3055550123,2025550143,TR-2,extra", "2024-06-03T16:00:00Z,3055550123,2025550143,TR-3"].join("\n");
+    const text = [
+      "start,ani,dnis,in",
+      '2024-06-03T16:00:00Z,30555"50123,2025550143,TR-1',
+      "2024-06-03T16:00:00Z,3055550123,2025550143,TR-2,extra",
+      "2024-06-03T16:00:00Z,3055550123,2025550143,TR-3",
+    ].join("\n");
     const { records, skipped } = await csv(text);
     expect(records.map((r) => r.ingressTrunk)).toEqual(["TR-3"]);
     expect(skipped.map((s) => s.line)).toEqual([2, 3]);
@@ -51,7 +60,9 @@ describe("CSV through csv-parse", () => {
   });
 
   it("reports an unterminated quote instead of reading the rest of the file as one field", async () => {
-    const { records, skipped } = await csv('start,ani,dnis,in\n2024-06-03T16:00:00Z,3055550123,2025550143,"TR-1\n2024-06-03T16:00:01Z,3055550123,2025550143,TR-2\n');
+    const { records, skipped } = await csv(
+      'start,ani,dnis,in\n2024-06-03T16:00:00Z,3055550123,2025550143,"TR-1\n2024-06-03T16:00:01Z,3055550123,2025550143,TR-2\n',
+    );
     expect(records).toEqual([]);
     expect(skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/quote not closed/i) })]);
   });
@@ -217,7 +228,11 @@ describe("a CDR file source", () => {
     const dir = await mkdtemp(join(tmpdir(), "cdr-"));
     dirs.push(dir);
     const path = join(dir, "calls.tsv");
-    const rows = Array.from({ length: 3000 }, (_, i) => `2024-06-03T${String(11 + Math.floor(i / 3600)).padStart(2, "0")}:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}Z\t3055550123\t2025550143\tTR-${i}`);
+    const rows = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        `2024-06-03T${String(11 + Math.floor(i / 3600)).padStart(2, "0")}:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}Z\t3055550123\t2025550143\tTR-${i}`,
+    );
     await writeFile(path, `start\tani\tdnis\tin\n${rows.join("\n")}\n`);
     let reports = 0;
     const source = fileSource({ format: "csv", path, columns: few, timeFormat: "iso", delimiter: "\t" }, () => reports++);
@@ -237,7 +252,11 @@ describe("the responder configuration", () => {
     hubUrl: "http://127.0.0.1:8787",
     keyFile: "k.json",
     webhook: { secrets: ["whsec_abc"] },
-    trunks: { T1: { upstream: { providerId: "acc_1" } }, T2: { customer: { name: "C" }, actionTaken: "warned" }, T3: { foreign: { name: "F", country: "GB" } } },
+    trunks: {
+      T1: { upstream: { providerId: "acc_1" } },
+      T2: { customer: { name: "C" }, actionTaken: "warned" },
+      T3: { foreign: { name: "F", country: "GB" } },
+    },
   };
 
   it("fills defaults", () => {

@@ -33,9 +33,12 @@ describe("deciding a hop answer from call records", () => {
       { line: 40, reason: 'called number "20255501" is not a telephone number', startTime: new Date("2024-06-03T16:00:10Z") },
     ];
     expect(decide(call, [], trunks, 90, unreadable)).toEqual({
-      needsPerson: "no readable record of this call, but 2 unreadable rows of the call records may be it (lines 12, 40: Invalid Opening Quote: a quote is found on field 1 at line 12)",
+      needsPerson:
+        "no readable record of this call, but 2 unreadable rows of the call records may be it (lines 12, 40: Invalid Opening Quote: a quote is found on field 1 at line 12)",
     });
-    expect(decide(call, [record()], trunks, 90, unreadable)).toMatchObject({ answer: { type: "upstream_identified", upstream: { providerId: "acc_upstream" } } });
+    expect(decide(call, [record()], trunks, 90, unreadable)).toMatchObject({
+      answer: { type: "upstream_identified", upstream: { providerId: "acc_upstream" } },
+    });
   });
 
   it("names the registered upstream of the ingress trunk, with the record as evidence", () => {
@@ -43,7 +46,12 @@ describe("deciding a hop answer from call records", () => {
       answer: {
         type: "upstream_identified",
         upstream: { providerId: "acc_upstream" },
-        evidence: { ingressTrunk: "UP-A", callTimeSeen: "2024-06-03T16:00:02.000Z", sipCallId: "abc@pbx", identityHeader: "eyJ...;info=<https://cert.example/x.pem>" },
+        evidence: {
+          ingressTrunk: "UP-A",
+          callTimeSeen: "2024-06-03T16:00:02.000Z",
+          sipCallId: "abc@pbx",
+          identityHeader: "eyJ...;info=<https://cert.example/x.pem>",
+        },
       },
     });
   });
@@ -79,7 +87,9 @@ describe("deciding a hop answer from call records", () => {
 
   it("answers when several records agree on the party, with evidence from the first and a note", () => {
     const d = decide(call, [record(), record({ ingressTrunk: "UP-A2", sipCallId: "retry@pbx" })], trunks, 60);
-    expect(d).toMatchObject({ answer: { type: "upstream_identified", upstream: { providerId: "acc_upstream" }, evidence: { ingressTrunk: "UP-A", sipCallId: "abc@pbx" } } });
+    expect(d).toMatchObject({
+      answer: { type: "upstream_identified", upstream: { providerId: "acc_upstream" }, evidence: { ingressTrunk: "UP-A", sipCallId: "abc@pbx" } },
+    });
     expect((d as { answer: { evidence: { notes: string } } }).answer.evidence.notes).toMatch(/2 records/);
   });
 

@@ -65,14 +65,24 @@ describe("the auto-responder on the embedded hub", () => {
 
   /** A responder that registers its own endpoint, on a given port, keeping its state in a file. */
   const registeringResponder = async (party: Party, trunks: TrunkMap, records: CallRecord[], port: number, stateFile: string) => {
-    const config = parseResponderConfig({ hubUrl: t.url, keyFile: "unused.jwk.json", webhook: { port, register: {} }, stateFile, matchWindowSeconds: 60, trunks, sweepIntervalSeconds: 0 });
+    const config = parseResponderConfig({
+      hubUrl: t.url,
+      keyFile: "unused.jwk.json",
+      webhook: { port, register: {} },
+      stateFile,
+      matchWindowSeconds: 60,
+      trunks,
+      sweepIntervalSeconds: 0,
+    });
     const r = await startResponder(config, { key: party.key, source: memorySource(records), log: (e) => logs.push(e), onHandled: (h) => handled.push(h) });
     responders.push(r);
     return r;
   };
   const endpointsOf = async (party: Party) => {
     const page = await party.api.get("/v1/webhook-endpoints?limit=100");
-    return (page.body.items as Array<{ id: string; url: string; status: string }>).map((e) => ({ id: e.id, url: e.url, status: e.status })).sort((a, b) => a.id.localeCompare(b.id));
+    return (page.body.items as Array<{ id: string; url: string; status: string }>)
+      .map((e) => ({ id: e.id, url: e.url, status: e.status }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   };
   /** A new traceback whose first hop names `party`, answered by its responder through a webhook. */
   const answeredThroughWebhook = async (party: Party) => {
@@ -93,7 +103,10 @@ describe("the auto-responder on the embedded hub", () => {
     const origin = await t.registerProvider("Auto Origin");
     const initiator = await t.registerInitiator("State AG");
     await runResponder(terminating, { "IN-FROM-TRANSIT": { upstream: { providerId: transit.id } } }, [record("IN-FROM-TRANSIT")]);
-    await runResponder(transit, { "IN-FROM-ORIGIN": { upstream: { providerId: origin.id } } }, [record("IN-FROM-ORIGIN"), record("OTHER", { called: "+12025550199" })]);
+    await runResponder(transit, { "IN-FROM-ORIGIN": { upstream: { providerId: origin.id } } }, [
+      record("IN-FROM-ORIGIN"),
+      record("OTHER", { called: "+12025550199" }),
+    ]);
     await runResponder(origin, { "CUST-77": { customer: { name: "Dialer LLC", accountReference: "77" }, actionTaken: "suspended" } }, [record("CUST-77")]);
 
     const created = await initiator.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: terminating.id });
@@ -103,7 +116,11 @@ describe("the auto-responder on the embedded hub", () => {
     expect(chain.traceback.result.outcome).toBe("originator_found");
     expect(chain.traceback.path).toEqual([terminating.id, transit.id, origin.id]);
     expect(chain.hops.map((h: { answer: { type: string } }) => h.answer.type)).toEqual(["upstream_identified", "upstream_identified", "originator_identified"]);
-    expect(chain.hops[0].answer.evidence).toEqual({ ingressTrunk: "IN-FROM-TRANSIT", callTimeSeen: "2024-06-03T16:00:01.500Z", sipCallId: "in-from-transit@switch.example" });
+    expect(chain.hops[0].answer.evidence).toEqual({
+      ingressTrunk: "IN-FROM-TRANSIT",
+      callTimeSeen: "2024-06-03T16:00:01.500Z",
+      sipCallId: "in-from-transit@switch.example",
+    });
     expect(chain.hops[2].answer.customer).toEqual({ name: "Dialer LLC", accountReference: "77" });
     expect(chain.hops.map((h: { answeredBy: { accountId: string } }) => h.answeredBy.accountId)).toEqual([terminating.id, transit.id, origin.id]);
     // The responder notes a hop as handled once the hub's answer reaches it, which can be just
@@ -137,7 +154,11 @@ describe("the auto-responder on the embedded hub", () => {
     const terminating = await t.registerProvider(`CDR Match ${given}`);
     const upstream = await t.registerProvider(`CDR Match Upstream ${given}`);
     const csv = ["start,ani,dnis,in", `2024-06-03T16:00:01Z,${inCdr},2025550143,IN-UP`, "2024-06-03T16:00:01Z,3055550123,2025550143,IN-OTHER"].join("\n");
-    const { records, skipped } = await parseCdrs(csv, { format: "csv", columns: { startTime: "start", calling: "ani", called: "dnis", ingressTrunk: "in" }, timeFormat: "iso" });
+    const { records, skipped } = await parseCdrs(csv, {
+      format: "csv",
+      columns: { startTime: "start", calling: "ani", called: "dnis", ingressTrunk: "in" },
+      timeFormat: "iso",
+    });
     expect(skipped).toEqual([]);
     const r = await runResponder(terminating, { "IN-UP": { upstream: { providerId: upstream.id } } }, records, false);
     const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, callingNumber: given, terminatingProviderId: terminating.id });
@@ -170,7 +191,11 @@ describe("the auto-responder on the embedded hub", () => {
     expect((await terminating.api.get(`/v1/hop-requests/${hopId}`)).body.status).toBe("open");
     expect(logs.some((l) => l.level === "warn" && l.hopId === hopId)).toBe(true);
     // The person decides, through the same API.
-    const byHand = await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, { type: "upstream_identified", upstream: { providerId: b.id }, evidence: { ingressTrunk: "B" } });
+    const byHand = await terminating.api.post(`/v1/hop-requests/${hopId}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: b.id },
+      evidence: { ingressTrunk: "B" },
+    });
     expect(byHand.status).toBe(200);
     expect((await r.handleHop(hopId)).outcome).toBe("not_open");
     expect(r.needsPerson.has(hopId)).toBe(false);
@@ -265,7 +290,10 @@ describe("the auto-responder on the embedded hub", () => {
       const first = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: p.id });
       expect(await r.handleHop(first.body.hops[0].id)).toMatchObject({ outcome: "answered", answerType: "upstream_identified" });
       const chain = await t.consortium.api.get(`/v1/tracebacks/${first.body.traceback.id}`);
-      expect(chain.body.hops[0].answer).toMatchObject({ upstream: { providerId: upstream.id }, evidence: { ingressTrunk: "IN;7", callTimeSeen: "2024-06-03T16:00:01.000Z" } });
+      expect(chain.body.hops[0].answer).toMatchObject({
+        upstream: { providerId: upstream.id },
+        evidence: { ingressTrunk: "IN;7", callTimeSeen: "2024-06-03T16:00:01.000Z" },
+      });
 
       // Another call, whose only row near its time is broken: not "no record", a person's call.
       await writeFile(path, '2024-06-03 16:00:01;"+1 (305) 555-0124;2025550143;IN\r\n', { flag: "a" });
@@ -283,9 +311,20 @@ describe("the auto-responder on the embedded hub", () => {
     const p = await t.registerProvider("Forged Webhooks Co");
     const r = await runResponder(p, {}, [], false);
     const before = handled.length;
-    const body = JSON.stringify({ id: "evt_x", version: 2, type: "hop_request.created", createdAt: new Date().toISOString(), recipientId: p.id, data: { hopId: "hop_x_1", path: "/v1/hop-requests/hop_x_1" } });
+    const body = JSON.stringify({
+      id: "evt_x",
+      version: 2,
+      type: "hop_request.created",
+      createdAt: new Date().toISOString(),
+      recipientId: p.id,
+      data: { hopId: "hop_x_1", path: "/v1/hop-requests/hop_x_1" },
+    });
     const now = String(Math.floor(Date.now() / 1000));
-    const forged = await fetch(r.url, { method: "POST", body, headers: { "content-type": "application/json", "webhook-id": "evt_x", "webhook-timestamp": now, "webhook-signature": "v1,AAAA" } });
+    const forged = await fetch(r.url, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", "webhook-id": "evt_x", "webhook-timestamp": now, "webhook-signature": "v1,AAAA" },
+    });
     expect(forged.status).toBe(401);
     const unsigned = await fetch(r.url, { method: "POST", body, headers: { "content-type": "application/json" } });
     expect(unsigned.status).toBe(401);

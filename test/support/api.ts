@@ -47,7 +47,11 @@ export interface Api {
 export function apiFor(url: string, key: SigningKey, now?: () => number, fetcher: Fetcher = fetch): Api {
   const send = async (method: string, path: string, body?: string, extra: Record<string, string> = {}) => {
     const target = `${url}${path}`;
-    const headers = signRequest(key, { method, url: target, headers: new Headers(extra), ...(body !== undefined && { body }) }, now ? { now, lifetimeSeconds: 300 } : {});
+    const headers = signRequest(
+      key,
+      { method, url: target, headers: new Headers(extra), ...(body !== undefined && { body }) },
+      now ? { now, lifetimeSeconds: 300 } : {},
+    );
     const res = await fetcher(target, { method, headers, ...(body !== undefined && { body }) });
     const text = await res.text();
     let parsed: unknown;
@@ -97,7 +101,14 @@ export function initiatorRegistration(name: string): Record<string, unknown> {
 }
 
 /** Registers an account through the consortium with one new key: the one place the tests build a key registration. */
-export async function registerAccount(url: string, consortium: Api, kind: "providers" | "initiators", body: Record<string, unknown>, now?: () => number, fetcher?: Fetcher): Promise<Party> {
+export async function registerAccount(
+  url: string,
+  consortium: Api,
+  kind: "providers" | "initiators",
+  body: Record<string, unknown>,
+  now?: () => number,
+  fetcher?: Fetcher,
+): Promise<Party> {
   const k = await newKey();
   const id = newAccountId();
   const res = await consortium.post(`/v1/${kind}`, { id, ...body, keys: [k.registration(id)] });

@@ -16,7 +16,15 @@ export const CHROMIUM = process.env.HOPTRACE_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = join(process.cwd(), "test-results", "screenshots");
 export const WIDTHS = [1280, 400] as const;
 
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /**
  * Without Chromium the browser tests are skipped on a developer's machine, never in CI: there
@@ -55,7 +63,8 @@ export async function openBrowser(name: string): Promise<Person> {
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("console", (msg) => {
     // A refused signature or a 404 the page expects is the hub's answer, not a fault of the page.
-    if (msg.type() === "error" && !/Failed to load resource: the server responded with a status of (401|404|409|410|422)/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+    if (msg.type() === "error" && !/Failed to load resource: the server responded with a status of (401|404|409|410|422)/.test(msg.text()))
+      problems.push(`console: ${msg.text()}`);
   });
   return {
     name,
@@ -84,7 +93,8 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     const { executionContextId: contextId } = await cdp.send("Page.createIsolatedWorld", { frameId: frameTree.frame.id, worldName: "axe" });
     await cdp.send("Runtime.evaluate", { expression: `${axeSource};0`, contextId });
     const { result, exceptionDetails } = await cdp.send("Runtime.evaluate", {
-      expression: "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))",
+      expression:
+        "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))",
       contextId,
       awaitPromise: true,
       returnByValue: true,

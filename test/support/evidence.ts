@@ -62,13 +62,27 @@ export async function traceThrough(w: EvidenceWorld, opts: { signed?: boolean; a
       : { type: "originator_identified", customer: { name: "Evidence Dialer LLC", accountReference: "C-1" }, actionTaken: "suspended", evidence: EVIDENCE };
     ok(await p.api.post(`/v1/hop-requests/${hop.id}/answer`, answer), `answer ${i + 1}`);
     if (amend && i === 1) {
-      ok(await p.api.post(`/v1/hop-requests/${hop.id}/amendments`, { answer: { ...answer, evidence: { ...answer.evidence, notes: "trunk re-read" } }, reason: "the first lookup read the wrong trunk table" }), "amend");
+      ok(
+        await p.api.post(`/v1/hop-requests/${hop.id}/amendments`, {
+          answer: { ...answer, evidence: { ...answer.evidence, notes: "trunk re-read" } },
+          reason: "the first lookup read the wrong trunk table",
+        }),
+        "amend",
+      );
     }
   }
   if (signed) {
     const signer = w.providers.at(-1)!;
     const inquiry = await openHopOf(signer, tbId, "signer_inquiry");
-    ok(await signer.api.post(`/v1/hop-requests/${inquiry.id}/answer`, { type: "originator_identified", customer: { name: "Evidence Dialer LLC" }, actionTaken: "suspended", evidence: EVIDENCE }), "inquiry");
+    ok(
+      await signer.api.post(`/v1/hop-requests/${inquiry.id}/answer`, {
+        type: "originator_identified",
+        customer: { name: "Evidence Dialer LLC" },
+        actionTaken: "suspended",
+        evidence: EVIDENCE,
+      }),
+      "inquiry",
+    );
   }
   return tbId;
 }

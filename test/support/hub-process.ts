@@ -80,7 +80,9 @@ export interface Exited {
  * and modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER), so another user's read-only folder
  * is read-only to it too while it still reads the repository as its owner, wherever the clone lives.
  */
-export function runHubProcessToExit(opts: Omit<HubProcessOptions, "ipc" | "startTimeoutMs"> & { withoutFileOverride?: boolean; timeoutMs?: number }): Promise<Exited> {
+export function runHubProcessToExit(
+  opts: Omit<HubProcessOptions, "ipc" | "startTimeoutMs"> & { withoutFileOverride?: boolean; timeoutMs?: number },
+): Promise<Exited> {
   const node = [process.execPath, ...(opts.nodeArgs ?? []), "--import", "tsx", "functions/local/main.ts"];
   const [command, ...args] = opts.withoutFileOverride ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", ...node] : node;
   const child = spawn(command!, args, {

@@ -17,7 +17,17 @@ export interface TestHub extends HubParties {
 
 export async function startTestHub(opts: EmbeddedOptions & { clock?: Clock } = {}): Promise<TestHub> {
   // Tests send bursts from one account on purpose; the rate limit has a test of its own.
-  const hub = await startEmbeddedHub({ background: false, ...opts, env: { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000", PUBLIC_RATE_LIMIT_PER_SECOND: "100000", PUBLIC_RATE_LIMIT_BURST: "100000", ...opts.env } });
+  const hub = await startEmbeddedHub({
+    background: false,
+    ...opts,
+    env: {
+      RATE_LIMIT_PER_SECOND: "100000",
+      RATE_LIMIT_BURST: "100000",
+      PUBLIC_RATE_LIMIT_PER_SECOND: "100000",
+      PUBLIC_RATE_LIMIT_BURST: "100000",
+      ...opts.env,
+    },
+  });
   const c = await newKey();
   const { accountId } = await ensureConsortium(hub.runtime.deps, c.publicJwk);
   // Clients sign with the hub's clock, so an accelerated hub still accepts their signatures.

@@ -72,7 +72,8 @@ export async function expectExactLog(log: TestLog, statementIds: string[], opts:
   const checkpoint = verifyCheckpoint(head!.checkpoint, log.jwks, { origin: LOG_ORIGIN });
   expect(checkpoint.size).toBe(statementIds.length);
   expect(Buffer.from(checkpoint.rootHash).equals(Buffer.from(tree.root()))).toBe(true);
-  const proved = opts.proofs === "all" ? byIndex : [byIndex[0], byIndex[Math.floor(byIndex.length / 2)], byIndex[byIndex.length - 1]].filter((e) => e !== undefined);
+  const proved =
+    opts.proofs === "all" ? byIndex : [byIndex[0], byIndex[Math.floor(byIndex.length / 2)], byIndex[byIndex.length - 1]].filter((e) => e !== undefined);
   for (const e of proved) {
     const p = await inclusionProof(log.deps, { statementId: e.statementId });
     expect(verifyInclusion(e.index!, p.treeSize, e.leafHash, p.proof, checkpoint.rootHash)).toBe(true);

@@ -78,7 +78,11 @@ export function syntheticRmdExport(count: number, seed = 1): SyntheticExport {
 }
 
 /** The same export later: `removed` filings gone, `changed` with a new contact and gateway choice, `added` new ones. */
-export function laterRmdExport(count: number, change: { removed: number; changed: number; added: number }, seed = 1): SyntheticExport & { removedNumbers: string[]; changedNumbers: string[] } {
+export function laterRmdExport(
+  count: number,
+  change: { removed: number; changed: number; added: number },
+  seed = 1,
+): SyntheticExport & { removedNumbers: string[]; changedNumbers: string[] } {
   const rnd = seededRandom(seed);
   const rows = Array.from({ length: count }, (_, i) => filing(i, rnd));
   const removed = rows.splice(0, change.removed);

@@ -95,7 +95,10 @@ function part(body: string, type: string): string {
   const section = body.slice(at);
   const headersEnd = section.search(/\r?\n\r?\n/);
   const headers = section.slice(0, headersEnd);
-  const text = section.slice(headersEnd).replace(/^\r?\n\r?\n/, "").split(/\r?\n--/)[0]!;
+  const text = section
+    .slice(headersEnd)
+    .replace(/^\r?\n\r?\n/, "")
+    .split(/\r?\n--/)[0]!;
   if (/quoted-printable/i.test(headers)) return decodeQuotedPrintable(text);
   if (/base64/i.test(headers)) return Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8");
   return text.replace(/\r\n/g, "\n");
@@ -103,7 +106,10 @@ function part(body: string, type: string): string {
 
 function decodeQuotedPrintable(s: string): string {
   const bytes = s.replace(/=\r?\n/g, "").replace(/\r\n/g, "\n");
-  return Buffer.from(bytes.replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8");
+  return Buffer.from(
+    bytes.replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    "latin1",
+  ).toString("utf8");
 }
 
 function decodeWords(s: string): string {

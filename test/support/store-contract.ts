@@ -39,7 +39,13 @@ export interface ContractStores {
 
 export const ids = ulidGenerator();
 const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400 });
-const CALL = { callingNumber: "+13055550123", callingNumberAsGiven: "+13055550123", calledNumber: "+12025550143" as const, callTime: "2024-06-03T12:00:00-04:00", callTimeUtc: "2024-06-03T16:00:00.000Z" };
+const CALL = {
+  callingNumber: "+13055550123",
+  callingNumberAsGiven: "+13055550123",
+  calledNumber: "+12025550143" as const,
+  callTime: "2024-06-03T12:00:00-04:00",
+  callTimeUtc: "2024-06-03T16:00:00.000Z",
+};
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 
 export function newTraceback(initiatorId: string, terminatingProviderId: string, now = T0): { traceback: Traceback; firstHop: StoredHop } {
@@ -99,7 +105,18 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       for (let i = 0; i < 7; i++) {
         const keyId = `key-${String(i).padStart(2, "0")}-${acc.id}`;
         keyIds.push(keyId);
-        await s.accounts.addKey({ keyId, accountId: acc.id, accountKind: "provider", publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) }, status: "active", createdAt: T0.toISOString(), createdBy: acc.id }, 10);
+        await s.accounts.addKey(
+          {
+            keyId,
+            accountId: acc.id,
+            accountKind: "provider",
+            publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) },
+            status: "active",
+            createdAt: T0.toISOString(),
+            createdBy: acc.id,
+          },
+          10,
+        );
       }
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -125,7 +142,6 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       expect(second.items).toHaveLength(1);
       expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
     });
-
   });
 
   describe("hops", () => {
@@ -148,7 +164,9 @@ export function storeContract(open: () => Promise<ContractStores>): void {
 
       const stale = s.tracebacks.replaceHop({ ...v1.value, status: "answered" }, { version: v1.version, status: "open" });
       await expect(stale).rejects.toThrow(ConflictError);
-      await expect(s.tracebacks.replaceHop({ ...v1.value, status: "answered" }, { version: v1.version, status: "open" })).rejects.toMatchObject({ code: "hop_changed" });
+      await expect(s.tracebacks.replaceHop({ ...v1.value, status: "answered" }, { version: v1.version, status: "open" })).rejects.toMatchObject({
+        code: "hop_changed",
+      });
       await expect(s.tracebacks.replaceHop({ ...v2.value, status: "answered" }, { version: v2.version, status: "cancelled" })).rejects.toThrow(ConflictError);
       const after = (await s.tracebacks.getHop(firstHop.tracebackId, 1, true))!;
       expect(after.version).toBe(2);
@@ -160,7 +178,10 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       const { firstHop } = newTraceback(ids.next("acc"), provider);
       await s.tracebacks.putNewHop(firstHop);
       expect((await s.tracebacks.listOpenHopsOf(provider, { limit: 10 })).items.map((h) => h.id)).toEqual([firstHop.id]);
-      await s.tracebacks.replaceHop({ ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString() }, { version: 1, status: "open" });
+      await s.tracebacks.replaceHop(
+        { ...firstHop, status: "answered", answer: { type: "refused", reason: "x" }, answeredAt: T0.toISOString() },
+        { version: 1, status: "open" },
+      );
       expect((await s.tracebacks.listOpenHopsOf(provider, { limit: 10 })).items).toHaveLength(0);
       expect((await s.tracebacks.listHopsOf(provider, { limit: 10 })).items.map((h) => h.id)).toEqual([firstHop.id]);
     });
@@ -261,7 +282,8 @@ export function storeContract(open: () => Promise<ContractStores>): void {
   });
 
   describe("events and deliveries", () => {
-    const event = (recipientId: string, createdAt: string): HubEvent => ({ id: ids.next("evt"), type: "hop_request.created", createdAt, recipientId, data: { hopId: "hop_x_1" } }) as HubEvent;
+    const event = (recipientId: string, createdAt: string): HubEvent =>
+      ({ id: ids.next("evt"), type: "hop_request.created", createdAt, recipientId, data: { hopId: "hop_x_1" } }) as HubEvent;
     const sending = (e: HubEvent, endpointId: string, leaseUntil: string): Delivery => ({
       eventId: e.id,
       endpointId,
@@ -288,7 +310,8 @@ export function storeContract(open: () => Promise<ContractStores>): void {
         cursor = page.nextCursor;
       } while (cursor);
       expect(seen).toEqual(events.map((e) => e.id));
-      const mine = async () => (await s.webhooks.eventsAwaitingFanOut("2001-02-01T00:00:05.000Z", 1000)).filter((e) => e.recipientId === recipient).map((e) => e.id);
+      const mine = async () =>
+        (await s.webhooks.eventsAwaitingFanOut("2001-02-01T00:00:05.000Z", 1000)).filter((e) => e.recipientId === recipient).map((e) => e.id);
       expect((await mine()).sort()).toEqual(events.map((e) => e.id).sort());
       await s.webhooks.markFannedOut(events[1]!);
       expect((await mine()).sort()).toEqual([events[0]!.id, events[2]!.id].sort());
@@ -305,7 +328,9 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       expect(await s.webhooks.replaceDelivery(takenOver, { status: "retrying", attemptCount: 1 })).toBe(false);
       expect(await s.webhooks.replaceDelivery(takenOver, { status: "sending", attemptCount: 1, leaseUntil: d.leaseUntil! })).toBe(true);
       // A second taker of the old claim finds the new one.
-      expect(await s.webhooks.replaceDelivery({ ...d, leaseUntil: "2001-03-01T00:06:00.000Z" }, { status: "sending", attemptCount: 1, leaseUntil: d.leaseUntil! })).toBe(false);
+      expect(
+        await s.webhooks.replaceDelivery({ ...d, leaseUntil: "2001-03-01T00:06:00.000Z" }, { status: "sending", attemptCount: 1, leaseUntil: d.leaseUntil! }),
+      ).toBe(false);
       expect(await s.webhooks.getDelivery(e.id, d.endpointId)).toEqual(takenOver);
       const due = async (before: string) => (await s.webhooks.dueDeliveries(before, 1000)).filter((x) => x.eventId === e.id).map((x) => x.leaseUntil);
       expect(await due("2001-03-01T00:04:00.000Z")).toEqual([]);
@@ -393,7 +418,13 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       const chain = (await r.tracebacks.getChain(traceback.id))!;
       expect(chain.hops.map((h) => h.value.id)).toEqual([firstHop.id, firstHop.id.replace(/_1$/, "_2")]);
       const next = chain.hops[1]!.value;
-      expect(next).toMatchObject({ seq: 2, providerId: "acc_MID", status: "open", namedBy: { accountId: "acc_TERM", hopId: firstHop.id }, createdAt: answeredAt.toISOString() });
+      expect(next).toMatchObject({
+        seq: 2,
+        providerId: "acc_MID",
+        status: "open",
+        namedBy: { accountId: "acc_TERM", hopId: firstHop.id },
+        createdAt: answeredAt.toISOString(),
+      });
       expect(chain.traceback.value).toMatchObject({ status: "open", hopCount: 2, path: ["acc_TERM", "acc_MID"] });
       // The traceback moved exactly once.
       expect(chain.traceback.version).toBe(tbBefore.version + 1);

@@ -45,7 +45,10 @@ export function nonCanonicalKeys(): WeakKey[] {
 /** A real public key plus each point of small order but the identity: on the curve, not in the prime-order subgroup. */
 export function mixedOrderKeys(x: string): WeakKey[] {
   const point = ed25519.Point.fromBytes(Buffer.from(x, "base64url"));
-  return ED25519_TORSION_SUBGROUP.slice(1).map((hex, i) => ({ name: `mixed order #${i + 1}`, x: b64u(point.add(ed25519.Point.fromBytes(Buffer.from(hex, "hex"))).toBytes()) }));
+  return ED25519_TORSION_SUBGROUP.slice(1).map((hex, i) => ({
+    name: `mixed order #${i + 1}`,
+    x: b64u(point.add(ed25519.Point.fromBytes(Buffer.from(hex, "hex"))).toBytes()),
+  }));
 }
 
 export function weakKeys(strongX: string): WeakKey[] {

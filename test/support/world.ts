@@ -54,13 +54,20 @@ export async function populate(t: HubParties): Promise<World> {
   expect201(await initiatorB.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: providerB.id }), "traceback");
   const answeredHopId = hop1[0]!;
   expect201(
-    await providerA.api.post(`/v1/hop-requests/${answeredHopId}/answer`, { type: "upstream_identified", upstream: { providerId: providerB.id }, evidence: EVIDENCE }),
+    await providerA.api.post(`/v1/hop-requests/${answeredHopId}/answer`, {
+      type: "upstream_identified",
+      upstream: { providerId: providerB.id },
+      evidence: EVIDENCE,
+    }),
     "answer",
   );
 
   const endpointIds: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const res = await providerA.api.post("/v1/webhook-endpoints", { url: `http://127.0.0.1:9/world-${i}`, eventTypes: ["hop_request.created", "endpoint.test"] });
+    const res = await providerA.api.post("/v1/webhook-endpoints", {
+      url: `http://127.0.0.1:9/world-${i}`,
+      eventTypes: ["hop_request.created", "endpoint.test"],
+    });
     expect201(res, "endpoint");
     endpointIds.push(res.body.endpoint.id);
   }
@@ -75,16 +82,19 @@ export async function populate(t: HubParties): Promise<World> {
   const now = deps.clock.now();
   const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
   const second = await generateSigningKey();
-  await deps.accounts.addKey({
-    keyId: second.kid,
-    accountId: providerA.id,
-    accountKind: "provider",
-    publicJwk: second.publicJwk,
-    status: "active",
-    label: "second",
-    createdAt: at(0),
-    createdBy: t.consortium.id,
-  }, 10);
+  await deps.accounts.addKey(
+    {
+      keyId: second.kid,
+      accountId: providerA.id,
+      accountKind: "provider",
+      publicJwk: second.publicJwk,
+      status: "active",
+      label: "second",
+      createdAt: at(0),
+      createdBy: t.consortium.id,
+    },
+    10,
+  );
   const eventIds: string[] = [];
   for (let i = 0; i < 2; i++) {
     await deps.evidence.putFinding({
@@ -98,7 +108,13 @@ export async function populate(t: HubParties): Promise<World> {
     });
     const eventId = `evt_world_${i}`;
     eventIds.push(eventId);
-    await deps.webhooks.markFannedOut({ id: eventId, type: "endpoint.test", createdAt: at(i), recipientId: providerA.id, data: { endpointId: endpointIds[0]! } });
+    await deps.webhooks.markFannedOut({
+      id: eventId,
+      type: "endpoint.test",
+      createdAt: at(i),
+      recipientId: providerA.id,
+      data: { endpointId: endpointIds[0]! },
+    });
     await deps.webhooks.createDelivery({
       eventId,
       endpointId: endpointIds[0]!,

@@ -11,11 +11,19 @@ const MAX_ROUNDS = 8;
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: ItemKey } };
 
 export async function putAll(db: DynamoDBDocumentClient, table: string, items: Array<Record<string, unknown>>): Promise<void> {
-  await writeAll(db, table, items.map((Item) => ({ PutRequest: { Item } })));
+  await writeAll(
+    db,
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
 }
 
 export async function deleteAll(db: DynamoDBDocumentClient, table: string, keys: ItemKey[]): Promise<void> {
-  await writeAll(db, table, keys.map((Key) => ({ DeleteRequest: { Key } })));
+  await writeAll(
+    db,
+    table,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+  );
 }
 
 async function writeAll(db: DynamoDBDocumentClient, table: string, requests: WriteRequest[]): Promise<void> {

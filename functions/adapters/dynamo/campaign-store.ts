@@ -57,7 +57,13 @@ export class DynamoCampaignStore implements CampaignStore {
   async callsUnder(lookupKeys: readonly string[], perKey: number): Promise<string[]> {
     const found = await mapLimit([...lookupKeys], QUERIES_IN_FLIGHT, async (k) => {
       const out = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": keys.campaignKey(k) }, ScanIndexForward: false, Limit: perKey }),
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.campaignKey(k) },
+          ScanIndexForward: false,
+          Limit: perKey,
+        }),
       );
       return (out.Items ?? []).map((i) => String(i.tracebackId));
     });
@@ -138,7 +144,14 @@ export class DynamoCampaignStore implements CampaignStore {
   members(campaignId: string, max: number): Promise<Membership[]> {
     return allPages(
       (cursor) =>
-        queryPage<Membership>(this.db, this.table, undefined, keys.campaignPartition(campaignId), { limit: Math.min(max, 500), ...(cursor && { cursor }) }, { ascending: true, sortKeyPrefix: keys.campaignMemberPrefix }),
+        queryPage<Membership>(
+          this.db,
+          this.table,
+          undefined,
+          keys.campaignPartition(campaignId),
+          { limit: Math.min(max, 500), ...(cursor && { cursor }) },
+          { ascending: true, sortKeyPrefix: keys.campaignMemberPrefix },
+        ),
       max,
     );
   }
@@ -148,10 +161,22 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   private async putMember(m: Membership): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.campaignMember(m.campaignId, m.callTime, m.tracebackId), entity: "campaign_member", ...m } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...keys.campaignMember(m.campaignId, m.callTime, m.tracebackId), entity: "campaign_member", ...m } }),
+    );
   }
 
   private async count(campaignId: string, by: number): Promise<void> {
-    await conditionally(this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.campaign(campaignId), UpdateExpression: "ADD calls :n", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":n": by } })));
+    await conditionally(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.campaign(campaignId),
+          UpdateExpression: "ADD calls :n",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":n": by },
+        }),
+      ),
+    );
   }
 }

@@ -25,7 +25,9 @@ export class DynamoEvidenceStore implements EvidenceStore {
   }
 
   async removeTrustAnchor(fingerprint: string): Promise<boolean> {
-    return conditionally(this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.trustAnchor(fingerprint), ConditionExpression: "attribute_exists(pk)" })));
+    return conditionally(
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.trustAnchor(fingerprint), ConditionExpression: "attribute_exists(pk)" })),
+    );
   }
 
   listTrustAnchors(page: PageRequest): Promise<Page<TrustAnchor>> {
@@ -38,7 +40,15 @@ export class DynamoEvidenceStore implements EvidenceStore {
 
   /** Certificates are immutable: the first write of a hash wins and later ones change nothing. */
   async putCertificate(sha256: string, pem: string, at: string): Promise<void> {
-    await conditionally(this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.certificate(sha256), entity: "certificate", sha256, pem, storedAt: at }, ConditionExpression: "attribute_not_exists(pk)" })));
+    await conditionally(
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.certificate(sha256), entity: "certificate", sha256, pem, storedAt: at },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
   }
 
   async getCertificate(sha256: string): Promise<string | undefined> {
@@ -50,7 +60,13 @@ export class DynamoEvidenceStore implements EvidenceStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...keys.finding(f.tracebackId, f.id), entity: "finding", gsi1pk: keys.findingsOf(f.providerId), gsi1sk: `${f.recordedAt}#${f.tracebackId}#${f.id}`, ...f },
+        Item: {
+          ...keys.finding(f.tracebackId, f.id),
+          entity: "finding",
+          gsi1pk: keys.findingsOf(f.providerId),
+          gsi1sk: `${f.recordedAt}#${f.tracebackId}#${f.id}`,
+          ...f,
+        },
       }),
     );
   }

@@ -61,8 +61,18 @@ export class DynamoIntelStore implements IntelStore {
     return out;
   }
 
-  private async between<T extends { callTime: string }>(index: (typeof TABLE.indexes)[keyof typeof TABLE.indexes] | undefined, partition: string, from: string, to: string, max: number): Promise<T[]> {
-    const items = await allPages((cursor) => queryPage<T>(this.db, this.table, index, partition, { limit: PAGE, ...(cursor && { cursor }) }, { ascending: true, sortKeyBetween: range(from, to) }), max);
+  private async between<T extends { callTime: string }>(
+    index: (typeof TABLE.indexes)[keyof typeof TABLE.indexes] | undefined,
+    partition: string,
+    from: string,
+    to: string,
+    max: number,
+  ): Promise<T[]> {
+    const items = await allPages(
+      (cursor) =>
+        queryPage<T>(this.db, this.table, index, partition, { limit: PAGE, ...(cursor && { cursor }) }, { ascending: true, sortKeyBetween: range(from, to) }),
+      max,
+    );
     // BETWEEN takes its upper end: a call at `to` exactly is outside [from, to).
     return items.filter((i) => i.callTime >= from && i.callTime < to);
   }

@@ -222,6 +222,13 @@ export async function dueItemsAcrossShards(...query: Parameters<typeof dueAcross
   const [db, tableName, index, shards, before] = query;
   const found = await dueAcrossShards(...query);
   if (found.length === 0) return [];
-  const items = await batchGetAll(db, tableName, found.map((i) => ({ pk: String(i[TABLE.partitionKey]), sk: String(i[TABLE.sortKey]) })), true);
-  return items.filter((i) => typeof i[index.partitionKey] === "string" && shards.includes(i[index.partitionKey] as string) && String(i[index.sortKey]) < before);
+  const items = await batchGetAll(
+    db,
+    tableName,
+    found.map((i) => ({ pk: String(i[TABLE.partitionKey]), sk: String(i[TABLE.sortKey]) })),
+    true,
+  );
+  return items.filter(
+    (i) => typeof i[index.partitionKey] === "string" && shards.includes(i[index.partitionKey] as string) && String(i[index.sortKey]) < before,
+  );
 }

@@ -136,7 +136,10 @@ export const keys = {
   campaign: (campaignId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: "CAMPAIGN" }),
   campaignPartition: (campaignId: string) => `CAMPAIGN#${campaignId}`,
   /** A call placed in a campaign, under the campaign, by call time. */
-  campaignMember: (campaignId: string, callTime: string, tracebackId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: `M#${callTime}#${tracebackId}` }),
+  campaignMember: (campaignId: string, callTime: string, tracebackId: string): ItemKey => ({
+    pk: `CAMPAIGN#${campaignId}`,
+    sk: `M#${callTime}#${tracebackId}`,
+  }),
   campaignMemberPrefix: "M#",
   /** Campaigns not folded into another (gsi1), by creation: few next to the calls, so one partition. */
   campaigns: "CAMPAIGNS",
@@ -157,8 +160,7 @@ export const keys = {
 
   /** The schedule index partition for a kind of scheduled work and an id spread over shards. */
   schedule: (kind: ScheduleKind, id: string) => `${kind}#${shardOf(id)}`,
-  scheduleShards: (kind: ScheduleKind) =>
-    Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `${kind}#${i}`),
+  scheduleShards: (kind: ScheduleKind) => Array.from({ length: SCHEDULE_SHARDS }, (_, i) => `${kind}#${i}`),
 
   /** The RMD snapshot in effect: one item, moved on by a conditional write when an import commits. */
   rmdHead: { pk: "RMDHEAD", sk: "RMDHEAD" } as ItemKey,

@@ -46,7 +46,12 @@ export class DynamoLogStore implements LogStore {
   }
 
   async getEntries(statementIds: string[]): Promise<StoredEntry[]> {
-    const items = await batchGetAll(this.db, this.table, statementIds.map((id) => logKeys.entry(this.log, id)), true);
+    const items = await batchGetAll(
+      this.db,
+      this.table,
+      statementIds.map((id) => logKeys.entry(this.log, id)),
+      true,
+    );
     return items.map(toEntry);
   }
 
@@ -74,7 +79,8 @@ export class DynamoLogStore implements LogStore {
     if (!out.Item) return undefined;
     const ids = out.Item.statementIds as string[];
     const hashes = out.Item.leafHashes as Uint8Array;
-    if (hashes.byteLength !== ids.length * HASH_BYTES) throw new LogIntegrityError(`batch ${from} holds ${ids.length} ids and ${hashes.byteLength} bytes of hashes`);
+    if (hashes.byteLength !== ids.length * HASH_BYTES)
+      throw new LogIntegrityError(`batch ${from} holds ${ids.length} ids and ${hashes.byteLength} bytes of hashes`);
     return {
       from: Number(out.Item.from),
       sequencedAt: String(out.Item.sequencedAt),
@@ -112,7 +118,12 @@ export class DynamoLogStore implements LogStore {
   }
 
   async getTiles(refs: TileRef[]): Promise<Tile[]> {
-    const items = await batchGetAll(this.db, this.table, refs.map((r) => logKeys.tile(this.log, r.level, r.index)), true);
+    const items = await batchGetAll(
+      this.db,
+      this.table,
+      refs.map((r) => logKeys.tile(this.log, r.level, r.index)),
+      true,
+    );
     return items.map((i) => ({ level: Number(i.level), index: Number(i.index), hashes: i.hashes as Uint8Array }));
   }
 
@@ -123,7 +134,14 @@ export class DynamoLogStore implements LogStore {
           this.db.send(
             new PutCommand({
               TableName: this.table,
-              Item: { ...logKeys.tile(this.log, t.level, t.index), entity: "log_tile", level: t.level, index: t.index, width: t.hashes.byteLength / HASH_BYTES, hashes: t.hashes },
+              Item: {
+                ...logKeys.tile(this.log, t.level, t.index),
+                entity: "log_tile",
+                level: t.level,
+                index: t.index,
+                width: t.hashes.byteLength / HASH_BYTES,
+                hashes: t.hashes,
+              },
               // A slower integrator finishing an older batch must not cut a tile back.
               ConditionExpression: "attribute_not_exists(pk) OR #width <= :width",
               ExpressionAttributeNames: { "#width": "width" },

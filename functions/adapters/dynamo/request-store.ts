@@ -47,7 +47,15 @@ export class DynamoRequestStore implements RequestStore {
       this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...itemKey, entity: "idempotency", state: "in_flight", fingerprint, startedAt: nowMs, firstTriedAt: nowMs, expiresAt: nowSeconds + retentionSeconds },
+          Item: {
+            ...itemKey,
+            entity: "idempotency",
+            state: "in_flight",
+            fingerprint,
+            startedAt: nowMs,
+            firstTriedAt: nowMs,
+            expiresAt: nowSeconds + retentionSeconds,
+          },
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
           ExpressionAttributeValues: { ":now": nowSeconds },
         }),
@@ -82,7 +90,14 @@ export class DynamoRequestStore implements RequestStore {
     return { kind: "existing", record };
   }
 
-  async completeIdempotent(principalId: string, key: string, fingerprint: string, response: StoredResponse, nowMs: number, retentionSeconds: number): Promise<void> {
+  async completeIdempotent(
+    principalId: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+    nowMs: number,
+    retentionSeconds: number,
+  ): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.table,

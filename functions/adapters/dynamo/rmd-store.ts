@@ -70,7 +70,10 @@ export class DynamoRmdStore implements RmdStore {
     const cached = this.manifests.get(importId);
     if (cached) return cached;
     const entries: ManifestEntry[] = [];
-    const chunks = this.query({ KeyConditionExpression: "pk = :p AND begins_with(sk, :m)", ExpressionAttributeValues: { ":p": keys.rmdImport(importId).pk, ":m": keys.rmdManifestPrefix } });
+    const chunks = this.query({
+      KeyConditionExpression: "pk = :p AND begins_with(sk, :m)",
+      ExpressionAttributeValues: { ":p": keys.rmdImport(importId).pk, ":m": keys.rmdManifestPrefix },
+    });
     for await (const item of chunks) entries.push(...decodeChunk(item.entries as string));
     this.manifests.set(importId, entries);
     if (this.manifests.size > MANIFESTS_CACHED) this.manifests.delete(this.manifests.keys().next().value!);
@@ -78,7 +81,11 @@ export class DynamoRmdStore implements RmdStore {
   }
 
   async listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]> {
-    const items = await getAll(this.db, this.table, entries.map((e) => keys.rmdVersion(e.number, e.listedIn.asOf, e.listedIn.importId)));
+    const items = await getAll(
+      this.db,
+      this.table,
+      entries.map((e) => keys.rmdVersion(e.number, e.listedIn.asOf, e.listedIn.importId)),
+    );
     if (items.length !== entries.length) throw new Error(`${entries.length - items.length} versions a committed manifest points at are missing`);
     return items.map((i) => stripKeys<FilingVersion>(i));
   }
@@ -86,7 +93,11 @@ export class DynamoRmdStore implements RmdStore {
   async latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined> {
     const newestFirst = this.query({
       KeyConditionExpression: "pk = :p AND sk BETWEEN :lo AND :hi",
-      ExpressionAttributeValues: { ":p": keys.rmdFilingPartition(number), ":lo": keys.rmdVersionPrefix, ":hi": `${keys.rmdVersionPrefix}${notAfter.asOf}#\uffff` },
+      ExpressionAttributeValues: {
+        ":p": keys.rmdFilingPartition(number),
+        ":lo": keys.rmdVersionPrefix,
+        ":hi": `${keys.rmdVersionPrefix}${notAfter.asOf}#\uffff`,
+      },
       ScanIndexForward: false,
       Limit: 4,
     });
@@ -113,18 +124,36 @@ export class DynamoRmdStore implements RmdStore {
 
   async removedWithFrn(frn: string): Promise<string[]> {
     const numbers: string[] = [];
-    for await (const item of this.query({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdRemovedFrnPartition(frn) } })) numbers.push(item.number as string);
+    for await (const item of this.query({ KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": keys.rmdRemovedFrnPartition(frn) } }))
+      numbers.push(item.number as string);
     return numbers;
   }
 
   listChanges(importId: string, page: PageRequest, kind?: ChangeKind): Promise<Page<FilingVersion>> {
-    return queryPage<FilingVersion>(this.db, this.table, TABLE.indexes.byOwner, keys.rmdChangesOf(importId), page, { ascending: true, ...(kind && { sortKeyPrefix: `${kind}#` }) });
+    return queryPage<FilingVersion>(this.db, this.table, TABLE.indexes.byOwner, keys.rmdChangesOf(importId), page, {
+      ascending: true,
+      ...(kind && { sortKeyPrefix: `${kind}#` }),
+    });
   }
 
   async stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], removedFrns: Array<{ frn: string; number: string }>): Promise<void> {
-    await conditionally(this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.rmdImport(imp.id), entity: "rmd_import", ...imp }, ConditionExpression: "attribute_not_exists(pk)" })));
+    await conditionally(
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.rmdImport(imp.id), entity: "rmd_import", ...imp },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
     await putAll(this.db, this.table, [
-      ...versions.map((v) => ({ ...keys.rmdVersion(v.number, v.asOf, v.importId), entity: "rmd_version", gsi1pk: keys.rmdChangesOf(v.importId), gsi1sk: `${v.change}#${v.number}`, ...v })),
+      ...versions.map((v) => ({
+        ...keys.rmdVersion(v.number, v.asOf, v.importId),
+        entity: "rmd_version",
+        gsi1pk: keys.rmdChangesOf(v.importId),
+        gsi1sk: `${v.change}#${v.number}`,
+        ...v,
+      })),
       ...removedFrns.map((r) => ({ ...keys.rmdRemovedFrn(r.frn, r.number), entity: "rmd_removed_frn", ...r })),
       ...manifestChunks(manifest).map((entries, n) => ({ ...keys.rmdManifestChunk(imp.id, n), entity: "rmd_manifest", entries })),
     ]);
@@ -174,7 +203,11 @@ export class DynamoRmdStore implements RmdStore {
       }),
     );
     // The removed-FRN references stay: they only point readers at a filing, whose versions decide.
-    await deleteAll(this.db, this.table, versions.map((v) => keys.rmdVersion(v.number, v.asOf, v.importId)));
+    await deleteAll(
+      this.db,
+      this.table,
+      versions.map((v) => keys.rmdVersion(v.number, v.asOf, v.importId)),
+    );
   }
 
   /** Every item a Query on the table matches, page after page, as they are needed. */
@@ -230,5 +263,11 @@ function manifestChunks(manifest: ManifestEntry[]): string[] {
 function decodeChunk(text: string): ManifestEntry[] {
   const chunk = JSON.parse(text) as EncodedChunk;
   const listedIn = chunk.listedIn.map(([importId, asOf]) => ({ importId, asOf }));
-  return chunk.entries.map(([number, digest, frns, names, ref]) => ({ number, digest, frns: frns ? frns.split(" ") : [], nameKeys: names ? names.split("|") : [], listedIn: listedIn[ref]! }));
+  return chunk.entries.map(([number, digest, frns, names, ref]) => ({
+    number,
+    digest,
+    frns: frns ? frns.split(" ") : [],
+    nameKeys: names ? names.split("|") : [],
+    listedIn: listedIn[ref]!,
+  }));
 }

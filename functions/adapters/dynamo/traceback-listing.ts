@@ -10,7 +10,16 @@
  * the traceback that filed it, so a late removal never takes a pointer a newer version filed.
  */
 import { BatchWriteCommand, DeleteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { BROAD_FACETS, drivingFacet, facetId, facetsOf, matchesFilter, type Facet, type TracebackFilter, type TracebackScope } from "../../domain/traceback-filter.js";
+import {
+  BROAD_FACETS,
+  drivingFacet,
+  facetId,
+  facetsOf,
+  matchesFilter,
+  type Facet,
+  type TracebackFilter,
+  type TracebackScope,
+} from "../../domain/traceback-filter.js";
 import { InvalidCursorError } from "../../domain/errors.js";
 import type { Traceback } from "../../domain/traceback.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
@@ -106,7 +115,12 @@ export class TracebackListing {
   }
 
   /** The `limit` newest entries of all sources below `before` (exclusive) and from `lo` on. */
-  private async newest(sources: Source[], lo: string | undefined, before: string | undefined, limit: number): Promise<{ entries: Entry[]; exhausted: boolean }> {
+  private async newest(
+    sources: Source[],
+    lo: string | undefined,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ entries: Entry[]; exhausted: boolean }> {
     const results = await Promise.all(sources.map((source) => this.query(source, lo, before, limit)));
     const all = results.flatMap((r) => r.entries).sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
     const entries = all.slice(0, limit);
@@ -182,7 +196,11 @@ function openCursor(cursor: string | undefined, lo: string | undefined, hi: stri
   } catch {
     throw new InvalidCursorError("the cursor is not one this API issued");
   }
-  const fits = typeof before === "string" && /^\d{4}-\d\d-\d\dT[^#]+#tb_[0-9A-Z]+$/.test(before) && (lo === undefined || before >= lo) && (hi === undefined || before < hi);
+  const fits =
+    typeof before === "string" &&
+    /^\d{4}-\d\d-\d\dT[^#]+#tb_[0-9A-Z]+$/.test(before) &&
+    (lo === undefined || before >= lo) &&
+    (hi === undefined || before < hi);
   if (!fits) throw new InvalidCursorError("the cursor does not belong to this listing");
   return before as string;
 }

@@ -83,7 +83,8 @@ function evidenceIdOf(evidence: AnswerEvidence): string {
 function hopWithAmendments(item: Record<string, unknown>, items: Record<string, unknown>[]): Stored<StoredHop> {
   const stored = fromItem<StoredHop>(item);
   const seq = stored.value.seq;
-  const evidence = typeof item.evidenceId === "string" ? items.find((i) => i.entity === "answer_evidence" && i.hopSeq === seq && i.evidenceId === item.evidenceId) : undefined;
+  const evidence =
+    typeof item.evidenceId === "string" ? items.find((i) => i.entity === "answer_evidence" && i.hopSeq === seq && i.evidenceId === item.evidenceId) : undefined;
   if (evidence) stored.value = { ...stored.value, evidence: evidence.evidence as AnswerEvidence };
   // A Query returns them in sort key order, which is their number's order.
   const own = items.filter((i) => i.entity === "amendment" && i.hopSeq === seq);
@@ -213,7 +214,10 @@ export class DynamoTracebackStore implements TracebackStore {
   async putAnswerEvidence(tracebackId: string, seq: number, evidence: AnswerEvidence): Promise<void> {
     const evidenceId = evidenceIdOf(evidence);
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { ...keys.answerEvidence(tracebackId, seq, evidenceId), entity: "answer_evidence", hopSeq: seq, evidenceId, evidence } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.answerEvidence(tracebackId, seq, evidenceId), entity: "answer_evidence", hopSeq: seq, evidenceId, evidence },
+      }),
     );
   }
 
@@ -278,7 +282,13 @@ export class DynamoTracebackStore implements TracebackStore {
    */
   async refileUnlisted(limit: number): Promise<number> {
     const out = await this.db.send(
-      new QueryCommand({ TableName: this.table, IndexName: TABLE.indexes.openWork.name, KeyConditionExpression: "gsi2pk = :p", ExpressionAttributeValues: { ":p": LEGACY_ALL_TRACEBACKS }, Limit: limit }),
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: TABLE.indexes.openWork.name,
+        KeyConditionExpression: "gsi2pk = :p",
+        ExpressionAttributeValues: { ":p": LEGACY_ALL_TRACEBACKS },
+        Limit: limit,
+      }),
     );
     let moved = 0;
     for (const item of out.Items ?? []) {
@@ -319,10 +329,17 @@ export class DynamoTracebackStore implements TracebackStore {
   hopsOfBetween(providerId: string, from: string, to: string, max: number): Promise<Hop[]> {
     return allPages(
       (cursor) =>
-        queryPage<Hop>(this.db, this.table, TABLE.indexes.byOwner, keys.hopsOf(providerId), { limit: 200, ...(cursor && { cursor }) }, {
-          ascending: true,
-          sortKeyBetween: [from, to],
-        }),
+        queryPage<Hop>(
+          this.db,
+          this.table,
+          TABLE.indexes.byOwner,
+          keys.hopsOf(providerId),
+          { limit: 200, ...(cursor && { cursor }) },
+          {
+            ascending: true,
+            sortKeyBetween: [from, to],
+          },
+        ),
       max,
     );
   }

@@ -37,14 +37,25 @@ export class DynamoWebhookStore implements WebhookStore {
   ) {}
 
   async putEndpoint(e: Endpoint, expected?: { status?: string; consecutiveFailures?: number }): Promise<void> {
-    const item = { ...keys.endpoint(e.id), entity: "endpoint", gsi1pk: keys.endpointsOf(e.accountId), gsi1sk: e.id, ...e, secrets: await this.sealAll(e.id, e.secrets) };
+    const item = {
+      ...keys.endpoint(e.id),
+      entity: "endpoint",
+      gsi1pk: keys.endpointsOf(e.accountId),
+      gsi1sk: e.id,
+      ...e,
+      secrets: await this.sealAll(e.id, e.secrets),
+    };
     const written = await conditionally(
       this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: item,
           ...(expected
-            ? { ConditionExpression: "#s = :s AND consecutiveFailures = :f", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": expected.status, ":f": expected.consecutiveFailures } }
+            ? {
+                ConditionExpression: "#s = :s AND consecutiveFailures = :f",
+                ExpressionAttributeNames: { "#s": "status" },
+                ExpressionAttributeValues: { ":s": expected.status, ":f": expected.consecutiveFailures },
+              }
             : { ConditionExpression: "attribute_not_exists(pk)" }),
         }),
       ),

@@ -18,7 +18,14 @@ function mailerOver(transport: Mailer["transport"], transporter: () => Transport
     transport,
     async send(m: MailMessage) {
       try {
-        const info = await transporter().sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, ...(m.messageId && { messageId: m.messageId }) });
+        const info = await transporter().sendMail({
+          from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          ...(m.messageId && { messageId: m.messageId }),
+        });
         return { messageId: String(info.messageId) };
       } catch (err) {
         throw new MailSendError(summary(transport, err));
@@ -69,7 +76,11 @@ export function fileMailer(dir: string, from: string): Mailer & LocalMailbox {
         throw err;
       });
       // Newest first; the cursor is the id of the last message of the previous page.
-      const ids = names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5)).sort().reverse();
+      const ids = names
+        .filter((n) => n.endsWith(".json"))
+        .map((n) => n.slice(0, -5))
+        .sort()
+        .reverse();
       const start = page.cursor === undefined ? 0 : ids.findIndex((id) => id < page.cursor!);
       const slice = start < 0 ? [] : ids.slice(start, start + page.limit);
       const items = await Promise.all(slice.map(async (id) => JSON.parse(await readFile(join(dir, `${id}.json`), "utf8")) as LocalMail));

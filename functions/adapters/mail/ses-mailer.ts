@@ -29,7 +29,9 @@ export function sesMailer(region: string, from: string, client: SESv2Client = ne
       } catch (err) {
         // The service's own message may quote the refused address: keep only its status and name.
         const e = err as { $metadata?: { httpStatusCode?: number }; name?: string };
-        throw new MailSendError(e.$metadata?.httpStatusCode ? `SES answered ${e.$metadata.httpStatusCode} ${e.name ?? ""}`.trim() : `ses transport error ${e.name ?? "unknown"}`);
+        throw new MailSendError(
+          e.$metadata?.httpStatusCode ? `SES answered ${e.$metadata.httpStatusCode} ${e.name ?? ""}`.trim() : `ses transport error ${e.name ?? "unknown"}`,
+        );
       }
     },
   };

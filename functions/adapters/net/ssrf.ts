@@ -36,16 +36,9 @@ export interface ResolvedAddress {
 
 export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
 
-export type DestinationRefusalCode =
-  | "invalid_url"
-  | "scheme_not_allowed"
-  | "credentials_in_url"
-  | "unresolvable"
-  | "forbidden_address";
+export type DestinationRefusalCode = "invalid_url" | "scheme_not_allowed" | "credentials_in_url" | "unresolvable" | "forbidden_address";
 
-export type DestinationCheck =
-  | { ok: true; url: URL; addresses: ResolvedAddress[] }
-  | { ok: false; code: DestinationRefusalCode; detail: string };
+export type DestinationCheck = { ok: true; url: URL; addresses: ResolvedAddress[] } | { ok: false; code: DestinationRefusalCode; detail: string };
 
 type V4Range = [ipaddr.IPv4, number];
 type V6Range = [ipaddr.IPv6, number];
@@ -177,11 +170,7 @@ function isAllowed(kind: AddressClass, policy: DestinationPolicy): boolean {
  * resolves to. Refusal details name the address class but never the resolved
  * address, so the check cannot be used to map internal DNS.
  */
-export async function checkDestination(
-  url: string,
-  policy: DestinationPolicy,
-  resolve: Resolver = defaultResolver,
-): Promise<DestinationCheck> {
+export async function checkDestination(url: string, policy: DestinationPolicy, resolve: Resolver = defaultResolver): Promise<DestinationCheck> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -224,11 +213,7 @@ export async function checkDestination(
   return { ok: true, url: parsed, addresses: checked };
 }
 
-type LookupCallback = (
-  err: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
  * A lookup that answers only with addresses that already passed the
@@ -244,7 +229,10 @@ export function pinnedLookup(addresses: ResolvedAddress[]) {
       return;
     }
     if (options.all === true) {
-      callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+      callback(
+        null,
+        addresses.map((a) => ({ address: a.address, family: a.family })),
+      );
       return;
     }
     callback(null, first.address, first.family);

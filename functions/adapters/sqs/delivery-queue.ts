@@ -16,7 +16,10 @@ export class SqsDeliveryQueue implements DeliveryQueue {
 
   async send(items: Parameters<DeliveryQueue["send"]>[0]): Promise<void> {
     const slow = items.filter((i) => i.lane === "slow");
-    await this.sendTo(this.queueUrl, items.filter((i) => i.lane !== "slow"));
+    await this.sendTo(
+      this.queueUrl,
+      items.filter((i) => i.lane !== "slow"),
+    );
     await this.sendTo(this.slowQueueUrl, slow);
     if (items.length > 0) this.onSent?.();
   }

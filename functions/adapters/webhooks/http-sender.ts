@@ -133,14 +133,16 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
         const body = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES);
         const verdict = classifyStatus(status);
         const retryAfterHeader = res.headers["retry-after"];
-        const retryAfterSeconds =
-          verdict.outcome === "throttled" ? parseRetryAfter(retryAfterHeader, now()) : undefined;
-        finish({
-          ...verdict,
-          status,
-          ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-          ...(body.length > 0 ? { responseSnippet: new TextDecoder().decode(body) } : {}),
-        }, ended);
+        const retryAfterSeconds = verdict.outcome === "throttled" ? parseRetryAfter(retryAfterHeader, now()) : undefined;
+        finish(
+          {
+            ...verdict,
+            status,
+            ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+            ...(body.length > 0 ? { responseSnippet: new TextDecoder().decode(body) } : {}),
+          },
+          ended,
+        );
       };
 
       res.on("data", (chunk: Buffer) => {

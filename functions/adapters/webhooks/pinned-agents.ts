@@ -23,7 +23,13 @@ export function agentFor(url: URL, addresses: ResolvedAddress[]): http.Agent {
   if (agent) {
     agents.delete(key);
   } else {
-    const options = { keepAlive: true, timeout: IDLE_MS, maxSockets: MAX_SOCKETS_PER_DESTINATION, maxFreeSockets: MAX_SOCKETS_PER_DESTINATION, scheduling: "lifo" as const };
+    const options = {
+      keepAlive: true,
+      timeout: IDLE_MS,
+      maxSockets: MAX_SOCKETS_PER_DESTINATION,
+      maxFreeSockets: MAX_SOCKETS_PER_DESTINATION,
+      scheduling: "lifo" as const,
+    };
     agent = url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
     if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value as string);
   }

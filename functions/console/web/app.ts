@@ -74,17 +74,22 @@ function Frame(props: { session?: Session; path: string; children: ComponentChil
   return html`<a class="skip" href="#main">Skip to content</a>
     <header class="top">
       <a class="brand" href=${session ? HOME[session.kind] : "./"}>Hoptrace</a>
-      ${nav.length
-        ? html`<nav aria-label="Main"><ul>${nav.map(
-            (r) => html`<li><a href=${r.path} aria-current=${r.path === props.path || (r.path === section && !nav.some((n) => n.path === props.path)) ? "page" : undefined}>${r.nav}</a></li>`,
-          )}</ul></nav>`
-        : null}
-      ${session
-        ? html`<a class="who" href="key" title=${`key ${session.identity.keyId}`}>
+      ${
+        nav.length
+          ? html`<nav aria-label="Main"><ul>${nav.map(
+              (r) =>
+                html`<li><a href=${r.path} aria-current=${r.path === props.path || (r.path === section && !nav.some((n) => n.path === props.path)) ? "page" : undefined}>${r.nav}</a></li>`,
+            )}</ul></nav>`
+          : null
+      }
+      ${
+        session
+          ? html`<a class="who" href="key" title=${`key ${session.identity.keyId}`}>
             <span>${session.identity.person?.name ?? "This browser's key"}</span>
             <span class="muted small">${session.identity.accountName ?? session.identity.accountId}${session.identity.person?.role ? ` · ${session.identity.person.role}` : ""}</span>
           </a>`
-        : null}
+          : null
+      }
     </header>
     <main id="main" tabindex="-1">${props.children}</main>`;
 }
@@ -119,16 +124,24 @@ function SignedIn(props: { identity: Identity; path: string }) {
     const probe = openSession(props.identity, props.identity.accountKind ?? "provider");
     const who = await call(probe.api.GET("/v1/me"));
     const person = who.key.person;
-    const identity: Identity = { ...props.identity, accountId: who.account.id, accountName: who.account.name, accountKind: who.account.kind, ...(person && { person }) };
+    const identity: Identity = {
+      ...props.identity,
+      accountId: who.account.id,
+      accountName: who.account.name,
+      accountKind: who.account.kind,
+      ...(person && { person }),
+    };
     if (JSON.stringify(identity) !== JSON.stringify(props.identity)) await saveIdentity(identity);
     return openSession(identity, who.account.kind);
   }, [props.identity.keyId]);
   if (me.error) {
     const refused = me.error instanceof ApiError && me.error.status === 401;
     return html`<${Frame} path=${props.path}>
-      ${refused
-        ? html`<${Page} title="This browser's key is not accepted"><p>The hub no longer accepts the key this browser holds: it may have been revoked. Ask for a new invitation.</p><${ForgetKey} /><//>`
-        : html`<${ProblemBox} error=${me.error} />`}
+      ${
+        refused
+          ? html`<${Page} title="This browser's key is not accepted"><p>The hub no longer accepts the key this browser holds: it may have been revoked. Ask for a new invitation.</p><${ForgetKey} /><//>`
+          : html`<${ProblemBox} error=${me.error} />`
+      }
     <//>`;
   }
   if (!me.data) return html`<${Frame} path=${props.path}><${Loading} /><//>`;

@@ -19,7 +19,8 @@ const defOf = (s: Schema) => (s as unknown as { _zod: { def: Def } })._zod.def;
 /** The schema inside optional, nullable and default wrappers. */
 export function unwrap(s: Schema): Schema {
   let current = s;
-  for (let d = defOf(current); (d.type === "optional" || d.type === "nullable" || d.type === "default") && d.innerType; d = defOf(current)) current = d.innerType;
+  for (let d = defOf(current); (d.type === "optional" || d.type === "nullable" || d.type === "default") && d.innerType; d = defOf(current))
+    current = d.innerType;
   return current;
 }
 

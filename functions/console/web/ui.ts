@@ -57,7 +57,13 @@ export function Loading(props: { what?: string }) {
   return html`<p class="muted" role="status">Loading${props.what ? ` ${props.what}` : ""}…</p>`;
 }
 
-export function describeError(error: unknown): { title: string; detail: string; code?: string; requestId?: string; pointers?: Array<{ pointer: string; detail: string }> } {
+export function describeError(error: unknown): {
+  title: string;
+  detail: string;
+  code?: string;
+  requestId?: string;
+  pointers?: Array<{ pointer: string; detail: string }>;
+} {
   if (error instanceof ApiError) {
     const p = error.problem ?? {};
     return {
@@ -113,7 +119,15 @@ export function Badge(props: { tone?: Tone; children: ComponentChildren }) {
 }
 
 export function StatusBadge(props: { status: string }) {
-  const tone: Record<string, Tone> = { open: "info", waiting_on_provider: "warn", completed: "good", answered: "good", awaiting_registration: "warn", deferred: "neutral", cancelled: "neutral" };
+  const tone: Record<string, Tone> = {
+    open: "info",
+    waiting_on_provider: "warn",
+    completed: "good",
+    answered: "good",
+    awaiting_registration: "warn",
+    deferred: "neutral",
+    cancelled: "neutral",
+  };
   return html`<${Badge} tone=${tone[props.status] ?? "neutral"}>${props.status.replace(/_/g, " ")}<//>`;
 }
 

@@ -83,7 +83,8 @@ export class TileSet {
     const below = ref.level - tile.level * TILE_HEIGHT;
     const span = 2 ** below;
     const first = ref.index * span - tile.index * TILE_WIDTH;
-    if (!hashes || hashes.byteLength < (first + span) * HASH_BYTES) throw new ProofRangeError(`tile ${tileKey(tile)} does not hold subtree ${ref.level}/${ref.index}`);
+    if (!hashes || hashes.byteLength < (first + span) * HASH_BYTES)
+      throw new ProofRangeError(`tile ${tileKey(tile)} does not hold subtree ${ref.level}/${ref.index}`);
     return subtreeHash(hashes, first, span);
   }
 

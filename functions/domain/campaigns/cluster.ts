@@ -138,7 +138,13 @@ export function clusterCampaigns(
   return { campaigns: campaigns.sort((x, y) => y.callIds.length - x.callIds.length || x.id.localeCompare(y.id)), unassigned };
 }
 
-function linkCalls(ordered: readonly CampaignCall[], features: readonly Features[], weights: ReadonlyMap<number, number>, constraints: Constraints, options: ClusterOptions): { groups: Groups; tree: CampaignLink[] } {
+function linkCalls(
+  ordered: readonly CampaignCall[],
+  features: readonly Features[],
+  weights: ReadonlyMap<number, number>,
+  constraints: Constraints,
+  options: ClusterOptions,
+): { groups: Groups; tree: CampaignLink[] } {
   const groups = new Groups(ordered.map((c) => constraints.anchorOf.get(c.id)));
   const tree: CampaignLink[] = [];
   // Analysts' groups first: their calls are together whatever the signals say.
@@ -200,7 +206,14 @@ function withoutShingles(features: readonly Features[], dropped: ReadonlySet<num
 /** Pairs from LSH buckets and from shared values; a certificate only ever supports a link. */
 function candidatePairs(features: readonly Features[], options: ClusterOptions): Array<[number, number]> {
   const n = features.length;
-  const pairs = new Set<number>(lshCandidates(features.map((f) => f.signature), options.bands, options.rows, options.maxShared).map(([i, j]) => i * n + j));
+  const pairs = new Set<number>(
+    lshCandidates(
+      features.map((f) => f.signature),
+      options.bands,
+      options.rows,
+      options.maxShared,
+    ).map(([i, j]) => i * n + j),
+  );
   const holders = new Map<string, number[]>();
   for (const [i, f] of features.entries()) {
     for (const [signal, value] of f.values) {
@@ -286,7 +299,12 @@ function reasonsOf(links: readonly CampaignLink[]): CampaignReason[] {
     .map(([signal, r]) => ({
       signal,
       links: r.links,
-      ...(r.values.size > 0 && { values: [...r.values.entries()].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([v]) => v) }),
+      ...(r.values.size > 0 && {
+        values: [...r.values.entries()]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 5)
+          .map(([v]) => v),
+      }),
       ...(signal === "transcript" && { similarity: { min: r.min, max: r.max } }),
     }));
 }
@@ -369,4 +387,3 @@ class Groups {
     return true;
   }
 }
-

@@ -123,6 +123,17 @@ export function placeCall(
     const c = campaignOf.get(l.to);
     if (c && c.id !== campaignId && !c.decided) linksTo.set(c.id, (linksTo.get(c.id) ?? 0) + 1);
   }
-  const merging = existing?.decided ? [] : [...linksTo].filter(([, n]) => n >= mergeAfter).map(([id]) => id).sort();
-  return { campaignId, founded: !existing, alsoJoining: existing ? alsoJoining : [best.to, ...alsoJoining].filter((id, i, xs) => xs.indexOf(id) === i), merging, link: best };
+  const merging = existing?.decided
+    ? []
+    : [...linksTo]
+        .filter(([, n]) => n >= mergeAfter)
+        .map(([id]) => id)
+        .sort();
+  return {
+    campaignId,
+    founded: !existing,
+    alsoJoining: existing ? alsoJoining : [best.to, ...alsoJoining].filter((id, i, xs) => xs.indexOf(id) === i),
+    merging,
+    link: best,
+  };
 }

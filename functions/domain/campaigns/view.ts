@@ -67,7 +67,16 @@ export function campaignFigures(members: readonly MemberFacts[], tracebacks: Rea
     tracebacks: members.length,
     reasons: [...reasons]
       .sort((x, y) => y[1].links - x[1].links)
-      .map(([signal, r]) => ({ signal, links: r.links, ...(r.values.size > 0 && { values: [...r.values].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([v]) => v) }) })),
+      .map(([signal, r]) => ({
+        signal,
+        links: r.links,
+        ...(r.values.size > 0 && {
+          values: [...r.values]
+            .sort((x, y) => y[1] - x[1])
+            .slice(0, 5)
+            .map(([v]) => v),
+        }),
+      })),
     originators: originators.top().map(([k, n]) => {
       const [providerId, customer] = JSON.parse(k) as [string, string];
       return { providerId, customer, tracebacks: n };

@@ -10,16 +10,7 @@
 import { z } from "zod";
 import { DeadlineError } from "./errors.js";
 import { canadaFederalHolidays, usFederalHolidays, type HolidayDate } from "./holidays.js";
-import {
-  addDays,
-  formatLocalDate,
-  isLocalDateString,
-  isTimeOfDayString,
-  parseTimeOfDay,
-  toLocalDate,
-  weekdayOf,
-  type LocalDate,
-} from "./local-date.js";
+import { addDays, formatLocalDate, isLocalDateString, isTimeOfDayString, parseTimeOfDay, toLocalDate, weekdayOf, type LocalDate } from "./local-date.js";
 import { fromZoned, isValidTimeZone, toZoned } from "./zoned-time.js";
 
 export const HOLIDAY_SETS = ["us-federal", "ca-federal", "none"] as const;
@@ -35,9 +26,7 @@ export const businessCalendarSchema = z
     opensAt: z.string().refine(isTimeOfDayString, { message: "expected HH:MM (24-hour)" }),
     closesAt: z.string().refine(isTimeOfDayString, { message: "expected HH:MM (24-hour)" }),
     holidays: z.enum(HOLIDAY_SETS),
-    extraClosedDates: z
-      .array(z.string().refine(isLocalDateString, { message: "expected a calendar date YYYY-MM-DD" }))
-      .optional(),
+    extraClosedDates: z.array(z.string().refine(isLocalDateString, { message: "expected a calendar date YYYY-MM-DD" })).optional(),
   })
   .refine((calendar) => calendar.opensAt < calendar.closesAt, {
     message: "opensAt must be earlier than closesAt",
@@ -177,10 +166,7 @@ export function addBusinessDays(instant: Date, n: number, calendar: BusinessCale
 export function sameTimeOfDayOn(instant: Date, localDate: LocalDate | string, timeZone: string): Date {
   const local = toZoned(instant, timeZone);
   const date = toLocalDate(localDate);
-  const resolved = fromZoned(
-    { year: date.year, month: date.month, day: date.day, hour: local.hour, minute: local.minute, second: local.second },
-    timeZone,
-  );
+  const resolved = fromZoned({ year: date.year, month: date.month, day: date.day, hour: local.hour, minute: local.minute, second: local.second }, timeZone);
   const milliseconds = ((instant.getTime() % 1000) + 1000) % 1000;
   return new Date(resolved.getTime() + milliseconds);
 }

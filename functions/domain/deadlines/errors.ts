@@ -1,11 +1,6 @@
 import { DomainError } from "../errors.js";
 
-export type DeadlineErrorCode =
-  | "invalid_time_zone"
-  | "invalid_local_time"
-  | "invalid_argument"
-  | "invalid_policy"
-  | "no_business_day";
+export type DeadlineErrorCode = "invalid_time_zone" | "invalid_local_time" | "invalid_argument" | "invalid_policy" | "no_business_day";
 
 /** A deadline could not be computed from the given calendar, policy or arguments. */
 export class DeadlineError extends DomainError {

@@ -107,10 +107,7 @@ export function canadaFederalHolidays(year: number): HolidayDate[] {
   // When Christmas takes the Monday (it fell on Saturday or Sunday), Boxing Day moves to Tuesday.
   const boxingDayEntries =
     christmasWeekday === SATURDAY || christmasWeekday === SUNDAY
-      ? [
-          entry(boxingDay, "Boxing Day"),
-          entry(addDays(christmas, christmasWeekday === SATURDAY ? 3 : 2), "Boxing Day", true),
-        ]
+      ? [entry(boxingDay, "Boxing Day"), entry(addDays(christmas, christmasWeekday === SATURDAY ? 3 : 2), "Boxing Day", true)]
       : withCanadaObserved(boxingDay, "Boxing Day");
   const easter = easterSunday(year);
   // "The Monday before May 25": the last Monday on or before May 24.

@@ -78,10 +78,7 @@ export interface DeadlinePolicyOverrides {
  * The named policy with its defaults, adjusted by `overrides` and validated. An override that does
  * not apply to the named policy is rejected rather than silently ignored.
  */
-export function defaultPolicy<N extends DeadlinePolicyName>(
-  name: N,
-  overrides: DeadlinePolicyOverrides = {},
-): DeadlinePolicyOf<N> {
+export function defaultPolicy<N extends DeadlinePolicyName>(name: N, overrides: DeadlinePolicyOverrides = {}): DeadlinePolicyOf<N> {
   const applies: Record<DeadlinePolicyName, (keyof DeadlinePolicyOverrides)[]> = {
     "us-24h": ["calendar"],
     "ca-2bd": ["calendar", "weeklyCapPerProvider"],
@@ -89,9 +86,7 @@ export function defaultPolicy<N extends DeadlinePolicyName>(
   };
   const allowed = applies[name];
   if (!allowed) throw new DeadlineError("invalid_policy", `unknown deadline policy: ${String(name)}`);
-  const misplaced = (Object.keys(overrides) as (keyof DeadlinePolicyOverrides)[]).filter(
-    (key) => overrides[key] !== undefined && !allowed.includes(key),
-  );
+  const misplaced = (Object.keys(overrides) as (keyof DeadlinePolicyOverrides)[]).filter((key) => overrides[key] !== undefined && !allowed.includes(key));
   if (misplaced.length > 0) {
     throw new DeadlineError("invalid_policy", `override(s) ${misplaced.join(", ")} do not apply to policy ${name}`);
   }
@@ -133,9 +128,7 @@ function clockStart(receivedAt: Date, calendar: BusinessCalendar): { at: Date; r
 
 function withReasons(clockStartsAt: Date, dueAt: Date, reasons: (string | undefined)[]): Deadline {
   const given = reasons.filter((reason): reason is string => reason !== undefined);
-  return given.length === 0
-    ? { clockStartsAt, dueAt, heldOver: false }
-    : { clockStartsAt, dueAt, heldOver: true, reason: given.join("; ") };
+  return given.length === 0 ? { clockStartsAt, dueAt, heldOver: false } : { clockStartsAt, dueAt, heldOver: true, reason: given.join("; ") };
 }
 
 export function computeDeadline(policy: DeadlinePolicy, receivedAt: Date): Deadline {

@@ -9,11 +9,7 @@
  */
 import type { Hop } from "../traceback.js";
 
-export type SweepAction =
-  | { kind: "remind"; index: number }
-  | { kind: "overdue" }
-  | { kind: "escalate" }
-  | { kind: "open_deferred" };
+export type SweepAction = { kind: "remind"; index: number } | { kind: "overdue" } | { kind: "escalate" } | { kind: "open_deferred" };
 
 export function nextSweepAt(hop: Hop): string | undefined {
   if (hop.status === "deferred") return hop.deferredUntil;

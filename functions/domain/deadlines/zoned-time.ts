@@ -127,9 +127,7 @@ export function fromZoned(parts: LocalDateTime, timeZone: string): Date {
   // Offsets a day either side bracket any single transition near this wall time.
   const offsetBefore = offsetAt(wall - DAY_MS, timeZone);
   const offsetAfter = offsetAt(wall + DAY_MS, timeZone);
-  const candidates = [...new Set([wall - offsetBefore, wall - offsetAfter])]
-    .filter((time) => wall === time + offsetAt(time, timeZone))
-    .sort((a, b) => a - b);
+  const candidates = [...new Set([wall - offsetBefore, wall - offsetAfter])].filter((time) => wall === time + offsetAt(time, timeZone)).sort((a, b) => a - b);
   const earliest = candidates[0];
   if (earliest !== undefined) return new Date(earliest);
 
@@ -145,8 +143,5 @@ export function fromZoned(parts: LocalDateTime, timeZone: string): Date {
     }
     return new Date(high);
   }
-  throw new DeadlineError(
-    "invalid_local_time",
-    `cannot resolve local time ${JSON.stringify(parts)} in ${timeZone}`,
-  );
+  throw new DeadlineError("invalid_local_time", `cannot resolve local time ${JSON.stringify(parts)} in ${timeZone}`);
 }

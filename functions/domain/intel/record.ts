@@ -18,7 +18,13 @@ export type { FindingKind, FindingRef, TracebackIntel };
  * The record of a completed traceback from its chain and the findings made of it: its KYC
  * findings against the RMD and the findings of its signatures.
  */
-export function intelOf(tb: Traceback, hops: readonly Hop[], kyc: { snapshot?: SnapshotRef; findings: readonly RmdFinding[] }, signatureFindings: readonly Finding[], recordedAt: string): TracebackIntel {
+export function intelOf(
+  tb: Traceback,
+  hops: readonly Hop[],
+  kyc: { snapshot?: SnapshotRef; findings: readonly RmdFinding[] },
+  signatureFindings: readonly Finding[],
+  recordedAt: string,
+): TracebackIntel {
   const chain = hops.filter((h) => !isInquirySeq(h.seq)).sort((a, b) => a.seq - b.seq);
   const signerOf = (identityIndex: number | undefined) => tb.signatures?.find((s) => s.identityIndex === identityIndex)?.signerProviderId;
   const refs = new Map<string, FindingRef>();

@@ -35,7 +35,15 @@ export function rolesOf(tb: Traceback, campaignId: string | undefined): Provider
   const of = (providerId: string) => {
     let r = byProvider.get(providerId);
     if (!r) {
-      r = { providerId, tracebackId: tb.id, callTime: tb.call.callTimeUtc, roles: [], findings: [], ...(tb.result && { outcome: tb.result.outcome }), ...(campaignId && { campaignId }) };
+      r = {
+        providerId,
+        tracebackId: tb.id,
+        callTime: tb.call.callTimeUtc,
+        roles: [],
+        findings: [],
+        ...(tb.result && { outcome: tb.result.outcome }),
+        ...(campaignId && { campaignId }),
+      };
       byProvider.set(providerId, r);
     }
     return r;
@@ -66,7 +74,11 @@ export function customerRefOf(tb: Traceback, campaignId: string | undefined): Cu
 export function monthsOf(from: string, to: string): string[] {
   const out: string[] = [];
   const end = new Date(to);
-  for (let d = new Date(Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), 1)); d < end; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) {
+  for (
+    let d = new Date(Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), 1));
+    d < end;
+    d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))
+  ) {
     out.push(d.toISOString().slice(0, 7));
   }
   return out;

@@ -35,7 +35,15 @@ export type Decision =
   | { type: "hop_overdue" | "hop_escalated"; tracebackId: string; hopId: string; at: string }
   | ({ type: "outcome"; tracebackId: string } & TracebackResult)
   | { type: "findings"; tracebackId: string; outcome: TracebackResult["outcome"]; hopSeq?: number; findings: Finding[] }
-  | { type: "rmd_findings"; tracebackId: string; outcome: TracebackResult["outcome"]; hopSeq?: number; callTimeUtc: string; snapshot?: SnapshotRef; findings: RmdFinding[] };
+  | {
+      type: "rmd_findings";
+      tracebackId: string;
+      outcome: TracebackResult["outcome"];
+      hopSeq?: number;
+      callTimeUtc: string;
+      snapshot?: SnapshotRef;
+      findings: RmdFinding[];
+    };
 
 type OutcomeDecisionType = "outcome" | "findings" | "rmd_findings";
 
@@ -54,7 +62,9 @@ export function outcomeDecisionId(tracebackId: string, type: OutcomeDecisionType
 
 export function decisionId(d: Decision): string {
   if (d.type === "batch_created") return statementIdFor(d.tracebackId, "created");
-  return d.type === "outcome" || d.type === "findings" || d.type === "rmd_findings" ? outcomeDecisionId(d.tracebackId, d.type, d) : hopDecisionId(d.tracebackId, d.hopId, d.type);
+  return d.type === "outcome" || d.type === "findings" || d.type === "rmd_findings"
+    ? outcomeDecisionId(d.tracebackId, d.type, d)
+    : hopDecisionId(d.tracebackId, d.hopId, d.type);
 }
 
 /** A new hop as it is written: to whom, named by whom, since when, due when (or why it waits). */
@@ -98,7 +108,10 @@ export function findingsAt(tb: Traceback & { result: TracebackResult }, findings
 }
 
 /** The KYC findings against the RMD recorded when the traceback ended with that outcome. */
-export function rmdFindingsAt(tb: Traceback & { result: TracebackResult }, record: { callTimeUtc: string; snapshot?: SnapshotRef; findings: RmdFinding[] }): Decision {
+export function rmdFindingsAt(
+  tb: Traceback & { result: TracebackResult },
+  record: { callTimeUtc: string; snapshot?: SnapshotRef; findings: RmdFinding[] },
+): Decision {
   return {
     type: "rmd_findings",
     tracebackId: tb.id,

@@ -83,7 +83,10 @@ export function statementDigest(statement: Uint8Array | string): string {
   return createHash("sha256").update(statement).digest("base64url");
 }
 
-export function newEntry(statement: { kind: StatementKind; id: string; subject?: string; time: Date; bytes: Uint8Array | string }, nonce: Uint8Array): LogEntry {
+export function newEntry(
+  statement: { kind: StatementKind; id: string; subject?: string; time: Date; bytes: Uint8Array | string },
+  nonce: Uint8Array,
+): LogEntry {
   if (nonce.byteLength !== 16) throw new InvalidEntryError("an entry nonce has 16 bytes");
   return checked({
     v: ENTRY_VERSION,
@@ -104,7 +107,16 @@ export function requestLogClaim(request: { id: string; subject?: string; time: D
 
 /** The entry of a request, from what its receipt says of it and the receipt itself. */
 export function requestEntry(claim: RequestLogClaim, receipt: string): LogEntry {
-  return checked({ v: ENTRY_VERSION, kind: "request", id: claim.id, subject: claim.subject, time: claim.time, sha256: claim.sha256, nonce: claim.nonce, receipt: statementDigest(receipt) });
+  return checked({
+    v: ENTRY_VERSION,
+    kind: "request",
+    id: claim.id,
+    subject: claim.subject,
+    time: claim.time,
+    sha256: claim.sha256,
+    nonce: claim.nonce,
+    receipt: statementDigest(receipt),
+  });
 }
 
 export function encodeEntry(entry: LogEntry): Uint8Array {
@@ -152,11 +164,17 @@ function checked(e: LogEntry): LogEntry {
   const ok =
     e.v === ENTRY_VERSION &&
     (STATEMENT_KINDS as readonly string[]).includes(e.kind) &&
-    typeof e.id === "string" && ENTRY_FORMATS.id.test(e.id) &&
-    typeof e.subject === "string" && ENTRY_FORMATS.subject.test(e.subject) &&
-    typeof e.time === "string" && ENTRY_FORMATS.time.test(e.time) && !Number.isNaN(Date.parse(e.time)) &&
-    typeof e.sha256 === "string" && ENTRY_FORMATS.sha256.test(e.sha256) &&
-    typeof e.nonce === "string" && ENTRY_FORMATS.nonce.test(e.nonce) &&
+    typeof e.id === "string" &&
+    ENTRY_FORMATS.id.test(e.id) &&
+    typeof e.subject === "string" &&
+    ENTRY_FORMATS.subject.test(e.subject) &&
+    typeof e.time === "string" &&
+    ENTRY_FORMATS.time.test(e.time) &&
+    !Number.isNaN(Date.parse(e.time)) &&
+    typeof e.sha256 === "string" &&
+    ENTRY_FORMATS.sha256.test(e.sha256) &&
+    typeof e.nonce === "string" &&
+    ENTRY_FORMATS.nonce.test(e.nonce) &&
     (e.receipt === undefined || (e.kind === "request" && typeof e.receipt === "string" && ENTRY_FORMATS.sha256.test(e.receipt)));
   if (!ok) throw new InvalidEntryError("the entry has a field out of its format");
   return e;

@@ -68,7 +68,8 @@ export class ExportReader {
 
   finish(): ExportResult {
     if (!this.positions && this.problemCount === 0) this.problem({ line: 1, column: "header", detail: "the file is empty" });
-    else if (this.positions && this.filings.length === 0 && this.problemCount === 0) this.problem({ line: 2, column: "row", detail: "the file lists no filing" });
+    else if (this.positions && this.filings.length === 0 && this.problemCount === 0)
+      this.problem({ line: 2, column: "row", detail: "the file lists no filing" });
     if (this.problemCount > 0) return { ok: false, problems: [...this.problems].sort((a, b) => a.line - b.line), problemCount: this.problemCount };
     return { ok: true, filings: this.filings };
   }

@@ -94,9 +94,16 @@ export function kycFindings(chain: KycChain, evidence: KycEvidence): RmdFinding[
     return m;
   };
   if (!evidence.snapshot) {
-    return [{ code: "rmd_no_snapshot", severity: "info", detail: `no RMD snapshot was taken at or before the call (${chain.callTimeUtc}): nothing was checked` }];
+    return [
+      { code: "rmd_no_snapshot", severity: "info", detail: `no RMD snapshot was taken at or before the call (${chain.callTimeUtc}): nothing was checked` },
+    ];
   }
-  return [...upstreamFindings(chain, evidence, matchOf), ...gatewayFindings(chain, evidence, matchOf), ...signerFindings(chain, evidence, matchOf), ...registrationFindings(evidence, matchOf)];
+  return [
+    ...upstreamFindings(chain, evidence, matchOf),
+    ...gatewayFindings(chain, evidence, matchOf),
+    ...signerFindings(chain, evidence, matchOf),
+    ...registrationFindings(evidence, matchOf),
+  ];
 }
 
 type MatchOf = (i: ProviderIdentity) => RmdMatch;
@@ -117,7 +124,13 @@ function upstreamFindings(chain: KycChain, evidence: KycEvidence, matchOf: Match
     const m = matchOf(identity);
     let problem: string | undefined;
     if (m.listing === "unverifiable") {
-      out.push({ code: "upstream_rmd_unverifiable", severity: "info", detail: `upstream ${who} was named without an FRN or RMD number: its RMD listing cannot be checked`, ...about, ...suggested(m) });
+      out.push({
+        code: "upstream_rmd_unverifiable",
+        severity: "info",
+        detail: `upstream ${who} was named without an FRN or RMD number: its RMD listing cannot be checked`,
+        ...about,
+        ...suggested(m),
+      });
       continue;
     }
     if (m.listing === "not_listed") {
@@ -150,7 +163,13 @@ function gatewayFindings(chain: KycChain, evidence: KycEvidence, matchOf: MatchO
     const about = { providerId: provider.id, hopSeq: hop.seq };
     if (m.listing !== "listed") {
       const why = m.listing === "unverifiable" ? "has no FRN or RMD number to check" : "has no listed filing in the RMD as of the call";
-      out.push({ code: "gateway_not_filed_as_gateway", severity: "critical", detail: `point of entry ${describe(identityOfProvider(provider))} ${why}`, ...about, ...suggested(m) });
+      out.push({
+        code: "gateway_not_filed_as_gateway",
+        severity: "critical",
+        detail: `point of entry ${describe(identityOfProvider(provider))} ${why}`,
+        ...about,
+        ...suggested(m),
+      });
       continue;
     }
     const gateway = filingFacts(m.filing!).gatewayProvider;
@@ -193,9 +212,18 @@ function registrationFindings(evidence: KycEvidence, matchOf: MatchOf): RmdFindi
     const m = matchOf(identity);
     const who = describe(identity);
     if (m.listing === "unverifiable") {
-      out.push({ code: "registered_rmd_unverifiable", severity: "info", detail: `${who} is registered without an FRN or RMD number`, providerId: provider.id, ...suggested(m) });
+      out.push({
+        code: "registered_rmd_unverifiable",
+        severity: "info",
+        detail: `${who} is registered without an FRN or RMD number`,
+        providerId: provider.id,
+        ...suggested(m),
+      });
     } else if (m.listing === "not_listed" || m.listing === "removed") {
-      const detail = m.listing === "removed" ? `the filing of ${who} (${m.filing!.number}) was removed from the RMD in the snapshot of ${m.removedIn!.asOf}` : `no filing in the RMD matches the FRN or RMD number of ${who}`;
+      const detail =
+        m.listing === "removed"
+          ? `the filing of ${who} (${m.filing!.number}) was removed from the RMD in the snapshot of ${m.removedIn!.asOf}`
+          : `no filing in the RMD matches the FRN or RMD number of ${who}`;
       out.push({ code: "registered_rmd_mismatch", severity: "warning", detail, providerId: provider.id, ...filed(m), ...suggested(m) });
     } else if (m.mismatch) {
       out.push({ code: "registered_rmd_mismatch", severity: "warning", detail: `${who}: ${m.mismatch}`, providerId: provider.id, ...filed(m) });

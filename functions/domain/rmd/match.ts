@@ -59,19 +59,44 @@ export function matchIdentity(identity: ProviderIdentity, evidence: IdentityEvid
     const frns = filingFacts(number.filing).frns;
     if (frn && !frns.includes(frn)) {
       const elsewhere = frnListed?.state === "listed" ? `; FRN ${frn} is filed as ${frnListed.filing.number}` : "";
-      return { listing: "listed", snapshot, filing: number.filing, by: ["rmd_number"], mismatch: `${rmdNumber} is filed under FRN ${frns.join(", ") || "(none)"}, not ${frn}${elsewhere}`, suggestions: [] };
+      return {
+        listing: "listed",
+        snapshot,
+        filing: number.filing,
+        by: ["rmd_number"],
+        mismatch: `${rmdNumber} is filed under FRN ${frns.join(", ") || "(none)"}, not ${frn}${elsewhere}`,
+        suggestions: [],
+      };
     }
     return { listing: "listed", snapshot, filing: number.filing, by: frn ? ["rmd_number", "frn"] : ["rmd_number"], suggestions: [] };
   }
   const numberProblem =
-    number?.state === "removed" ? `${rmdNumber} was removed from the RMD in the snapshot of ${number.removedIn.asOf}` : rmdNumber ? `${rmdNumber} is not in the RMD` : undefined;
+    number?.state === "removed"
+      ? `${rmdNumber} was removed from the RMD in the snapshot of ${number.removedIn.asOf}`
+      : rmdNumber
+        ? `${rmdNumber} is not in the RMD`
+        : undefined;
   if (frnListed?.state === "listed") {
     const filing = frnListed.filing;
-    return { listing: "listed", snapshot, filing, by: ["frn"], ...(numberProblem && { mismatch: `${numberProblem}; FRN ${frn} is filed as ${filing.number}` }), suggestions: [] };
+    return {
+      listing: "listed",
+      snapshot,
+      filing,
+      by: ["frn"],
+      ...(numberProblem && { mismatch: `${numberProblem}; FRN ${frn} is filed as ${filing.number}` }),
+      suggestions: [],
+    };
   }
   const removed = number?.state === "removed" ? number : frn ? evidence.frn.find((s) => s.state === "removed" && listsFrn(s)) : undefined;
   if (removed?.state === "removed") {
-    return { listing: "removed", snapshot, filing: removed.filing, by: number === removed ? ["rmd_number"] : ["frn"], removedIn: removed.removedIn, suggestions: [] };
+    return {
+      listing: "removed",
+      snapshot,
+      filing: removed.filing,
+      by: number === removed ? ["rmd_number"] : ["frn"],
+      removedIn: removed.removedIn,
+      suggestions: [],
+    };
   }
   return { listing: "not_listed", snapshot, suggestions: suggestions(evidence) };
 }

@@ -17,7 +17,12 @@ const PLACEHOLDERS = new Set(["", "none", "n/a", "na", "null", "-", "--", "not a
 const RMD_NUMBER = /^RMD\d{4,10}$/;
 const FRN = /^\d{10}$/;
 const YES_NO: Record<string, "Yes" | "No"> = { yes: "Yes", y: "Yes", true: "Yes", no: "No", n: "No", false: "No" };
-const YES_NO_COLUMNS: readonly RmdColumn[] = ["foreign_voice_provider", "voice_service_provider_choice", "gateway_provider_choice", "intermediate_provider_choice"];
+const YES_NO_COLUMNS: readonly RmdColumn[] = [
+  "foreign_voice_provider",
+  "voice_service_provider_choice",
+  "gateway_provider_choice",
+  "intermediate_provider_choice",
+];
 const DATE_COLUMNS: readonly RmdColumn[] = ["last_updated", "last_recertified"];
 /** A cell longer than this is not a filing field; it is a broken quote swallowing the rows after it. */
 const MAX_CELL = 4000;

@@ -19,7 +19,13 @@ export interface ManifestEntry {
 
 export function manifestEntry(f: RmdFiling, listedIn: SnapshotRef): ManifestEntry {
   const facts = filingFacts(f);
-  return { number: f.number, digest: filingDigest(f), frns: facts.frns, nameKeys: [...new Set(facts.names.map(businessNameKey).filter((k) => k.length > 0))], listedIn };
+  return {
+    number: f.number,
+    digest: filingDigest(f),
+    frns: facts.frns,
+    nameKeys: [...new Set(facts.names.map(businessNameKey).filter((k) => k.length > 0))],
+    listedIn,
+  };
 }
 
 export interface SnapshotPlan {
@@ -72,7 +78,13 @@ export function versionsOf(plan: SnapshotPlan, at: SnapshotRef, lastListed: Read
   };
   return [
     ...plan.added.map((filing) => ({ number: filing.number, ...at, change: "added" as const, filing })),
-    ...plan.changed.map((filing) => ({ number: filing.number, ...at, change: "changed" as const, filing, changes: fieldChanges(prior(filing.number), filing) })),
+    ...plan.changed.map((filing) => ({
+      number: filing.number,
+      ...at,
+      change: "changed" as const,
+      filing,
+      changes: fieldChanges(prior(filing.number), filing),
+    })),
     ...plan.removed.map((e) => ({ number: e.number, ...at, change: "removed" as const, filing: prior(e.number) })),
   ];
 }

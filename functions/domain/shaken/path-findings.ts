@@ -79,9 +79,7 @@ export function pathFindings(input: PathFindingsInput): Finding[] {
   }
 
   if (attest === "A" || attest === "B") {
-    const passedOn = signerPositions
-      .map((p) => chain[p]?.answerType)
-      .find((answerType) => answerType !== undefined && NOT_ORIGINATED_ANSWERS.has(answerType));
+    const passedOn = signerPositions.map((p) => chain[p]?.answerType).find((answerType) => answerType !== undefined && NOT_ORIGINATED_ANSWERS.has(answerType));
     if (passedOn !== undefined) {
       findings.push(
         finding("attestation_inconsistent", "critical", `signer ${signer} attested ${attest} but answered ${passedOn}: it did not originate the call`),

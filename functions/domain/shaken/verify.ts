@@ -106,7 +106,9 @@ async function validateChain(
     const remaining = intermediates.filter((c) => !path.includes(c));
     const next = await findIssuer(current, remaining);
     if (next === undefined) {
-      findings.push(finding("untrusted_chain", "critical", `no trust anchor or supplied intermediate issued "${current.subject}" (issuer "${current.issuer}")`));
+      findings.push(
+        finding("untrusted_chain", "critical", `no trust anchor or supplied intermediate issued "${current.subject}" (issuer "${current.issuer}")`),
+      );
       break;
     }
     if (!isCa(next)) {
@@ -152,11 +154,7 @@ async function verifySignature(compact: string, leafPem: string): Promise<Findin
   }
 }
 
-function checkClaims(
-  claims: { orig?: { tn?: string }; dest?: { tn?: string[] }; iat?: number },
-  ctx: VerifyContext,
-  findings: Finding[],
-): void {
+function checkClaims(claims: { orig?: { tn?: string }; dest?: { tn?: string[] }; iat?: number }, ctx: VerifyContext, findings: Finding[]): void {
   const callSeconds = Math.floor(ctx.callTime.getTime() / 1000);
   if (claims.iat === undefined) {
     findings.push(finding("stale_iat", "warning", "PASSporT has no iat"));
@@ -243,11 +241,7 @@ async function run(raw: string, ctx: VerifyContext, result: IdentityVerification
   if (spc !== undefined) result.spc = spc;
   else {
     findings.push(
-      finding(
-        "missing_tnauthlist",
-        "warning",
-        hasTnAuthList(leaf) ? "TNAuthList extension holds no readable SPC" : "certificate has no TNAuthList extension",
-      ),
+      finding("missing_tnauthlist", "warning", hasTnAuthList(leaf) ? "TNAuthList extension holds no readable SPC" : "certificate has no TNAuthList extension"),
     );
   }
 

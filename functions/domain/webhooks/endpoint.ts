@@ -56,9 +56,7 @@ export function activeSecrets(e: Endpoint, now: Date): string[] {
 
 export function rotateSecret(e: Endpoint, newSecret: string, now: Date, graceSeconds: number): Endpoint {
   const until = new Date(now.getTime() + graceSeconds * 1000).toISOString();
-  const kept = e.secrets
-    .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime())
-    .map((s) => (s.expiresAt ? s : { ...s, expiresAt: until }));
+  const kept = e.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime()).map((s) => (s.expiresAt ? s : { ...s, expiresAt: until }));
   return { ...e, secrets: [{ secret: newSecret, createdAt: now.toISOString() }, ...kept] };
 }
 

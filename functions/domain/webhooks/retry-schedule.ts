@@ -4,9 +4,7 @@
  * attempt. Front-loaded so that most retries land well inside the 24-hour
  * answer clock, while a receiver that is down overnight still gets a late try.
  */
-export const RETRY_SCHEDULE_SECONDS: readonly number[] = [
-  0, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200,
-];
+export const RETRY_SCHEDULE_SECONDS: readonly number[] = [0, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200];
 
 export const DEFAULT_JITTER = 0.2;
 

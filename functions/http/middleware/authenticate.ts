@@ -69,7 +69,12 @@ export function authenticate(deps: AppDeps, replayRefusedByState: RegExp[] = [])
     const expires = (result.params.expires ?? nowSeconds) + settings.maxClockSkewSeconds;
     if (!(await firstSighting(c.req.method, c.req.path, signatureHash, expires, nowSeconds))) return refuse("replayed");
 
-    setSignedCaller(c, selfKey ? { enrolling: selfKey } : lookup.record()!, { targetUri, body: new TextDecoder().decode(raw), ...(contentDigest !== undefined && { contentDigest }), ...(idempotencyKey !== undefined && { idempotencyKey }) });
+    setSignedCaller(c, selfKey ? { enrolling: selfKey } : lookup.record()!, {
+      targetUri,
+      body: new TextDecoder().decode(raw),
+      ...(contentDigest !== undefined && { contentDigest }),
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
+    });
     await next();
   };
 }
@@ -80,7 +85,10 @@ export function authenticate(deps: AppDeps, replayRefusedByState: RegExp[] = [])
  * write refuses to apply it twice and answers the copy from what it stored
  * (`replayRefusedByState`: the answer to a hop request).
  */
-function replayRecord(deps: AppDeps, replayRefusedByState: RegExp[]): (method: string, path: string, signatureHash: string, expiresAtSeconds: number, nowSeconds: number) => Promise<boolean> {
+function replayRecord(
+  deps: AppDeps,
+  replayRefusedByState: RegExp[],
+): (method: string, path: string, signatureHash: string, expiresAtSeconds: number, nowSeconds: number) => Promise<boolean> {
   const reads = new RecentSignatures(deps.requests);
   return async (method, path, signatureHash, expiresAtSeconds, nowSeconds) => {
     if (method === "GET" || method === "HEAD") return reads.firstSighting(signatureHash, expiresAtSeconds, nowSeconds);
@@ -138,4 +146,3 @@ export function setSignedCaller(
 export function heldBy(key: SigningKeyRecord): Pick<SignedRequest, "keyProof" | "keyPerson"> {
   return { ...(key.proof !== undefined && { keyProof: key.proof }), ...(key.person && { keyPerson: signerOf(principalOf(key)).person }) };
 }
-

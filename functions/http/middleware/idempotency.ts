@@ -21,7 +21,10 @@ const REPLAYED_HEADERS = ["content-type", "content-digest", "hoptrace-receipt", 
 
 /** What a retry must repeat exactly: the method, the path and the body. */
 export function requestFingerprint(signed: { method: string; targetUri: string; body: string }): string {
-  return createHash("sha256").update(`${signed.method} ${new URL(signed.targetUri).pathname}\n`).update(signed.body).digest("base64url");
+  return createHash("sha256")
+    .update(`${signed.method} ${new URL(signed.targetUri).pathname}\n`)
+    .update(signed.body)
+    .digest("base64url");
 }
 
 export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = [], holdingSecrets: RegExp[] = []): MiddlewareHandler<AppEnv> {
@@ -37,7 +40,14 @@ export function idempotency(deps: AppDeps, selfIdempotent: RegExp[] = [], holdin
     const fingerprint = requestFingerprint(signed);
     const nowMs = deps.clock.now().getTime();
 
-    const start = await deps.requests.startIdempotent(principal.accountId, key, fingerprint, nowMs, settings.idempotencyRetentionSeconds, settings.idempotencyLeaseSeconds);
+    const start = await deps.requests.startIdempotent(
+      principal.accountId,
+      key,
+      fingerprint,
+      nowMs,
+      settings.idempotencyRetentionSeconds,
+      settings.idempotencyLeaseSeconds,
+    );
     if (start.kind === "existing") {
       const { record } = start;
       if (record.fingerprint !== fingerprint) {

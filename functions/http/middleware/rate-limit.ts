@@ -31,7 +31,9 @@ export function rateLimit(accountLimit: RateLimit, publicLimit: RateLimit, now: 
     bucket.at = t;
     if (bucket.tokens < 1) {
       const wait = Math.ceil((1 - bucket.tokens) / limit.perSecond);
-      throw new ProblemError(429, "rate_limited", `over the rate of ${limit.perSecond} requests per second; retry after ${wait} s`, undefined, { "retry-after": String(wait) });
+      throw new ProblemError(429, "rate_limited", `over the rate of ${limit.perSecond} requests per second; retry after ${wait} s`, undefined, {
+        "retry-after": String(wait),
+      });
     }
     bucket.tokens -= 1;
     if (!buckets.has(caller) && buckets.size >= MAX_TRACKED) buckets.delete(buckets.keys().next().value!);

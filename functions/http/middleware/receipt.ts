@@ -24,7 +24,13 @@ export function signedExchange(c: Context<AppEnv>): Omit<SignedExchange, "receip
   };
   return {
     request: { method: signed.method, targetUri: signed.targetUri, headers, body: signed.body },
-    key: { keyId: signed.keyId, publicJwk: { ...signed.publicJwk }, accountId: c.get("principal").accountId, ...(signed.keyProof && { proof: signed.keyProof }), ...(signed.keyPerson && { person: signed.keyPerson }) },
+    key: {
+      keyId: signed.keyId,
+      publicJwk: { ...signed.publicJwk },
+      accountId: c.get("principal").accountId,
+      ...(signed.keyProof && { proof: signed.keyProof }),
+      ...(signed.keyPerson && { person: signed.keyPerson }),
+    },
   };
 }
 

@@ -35,7 +35,8 @@ export function uploadSignature(deps: AppDeps, opts: { mediaType: string; maxByt
     const contentType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
     if (contentType !== opts.mediaType) throw new ProblemError(415, "unsupported_media_type", `the request body must be ${opts.mediaType}`);
     const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
-    if (encoding && encoding !== "identity") throw new ProblemError(415, "unsupported_media_type", `the request body must be sent without a content encoding, not ${encoding}`);
+    if (encoding && encoding !== "identity")
+      throw new ProblemError(415, "unsupported_media_type", `the request body must be sent without a content encoding, not ${encoding}`);
     const declared = Number(c.req.header("content-length") ?? "0");
     if (Number.isFinite(declared) && declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
     const url = new URL(c.req.url);
@@ -90,11 +91,13 @@ export function uploadBody<T>(deps: AppDeps, read: (body: AsyncIterable<Uint8Arr
     for (const [alg, hash] of declared) {
       const expected = upload.digests.get(alg)!;
       const actual = hash.digest();
-      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return refuseSignature(deps, c.get("requestId"), "digest_mismatch", { nowSeconds, required: [] });
+      if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+        return refuseSignature(deps, c.get("requestId"), "digest_mismatch", { nowSeconds, required: [] });
     }
     upload.bytes = metered.bytes();
     upload.sha256 = file.digest("hex");
-    if (!(await deps.requests.firstSighting(upload.signatureHash, upload.expiresAtSeconds, nowSeconds))) return refuseSignature(deps, c.get("requestId"), "replayed", { nowSeconds, required: [] });
+    if (!(await deps.requests.firstSighting(upload.signatureHash, upload.expiresAtSeconds, nowSeconds)))
+      return refuseSignature(deps, c.get("requestId"), "replayed", { nowSeconds, required: [] });
     await next();
   };
 }

@@ -8,7 +8,13 @@ import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResp
 import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
-const AccountIdParam = z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) });
+const AccountIdParam = z.object({
+  accountId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+});
 
 function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Exclude<AccountKind, "consortium">, plural: string) {
   const tag = kind === "provider" ? "Providers" : "Initiators";
@@ -23,7 +29,10 @@ function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Ex
       summary: `Register a ${kind} (consortium)`,
       security,
       request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema } } } },
-      responses: { 201: { description: `The ${kind} and its keys`, content: { "application/json": { schema: RegisteredAccountSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      responses: {
+        201: { description: `The ${kind} and its keys`, content: { "application/json": { schema: RegisteredAccountSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
     }),
     async (c) => {
       const result = await accounts.registerAccount(deps, c.get("principal"), kind, c.req.valid("json"));
@@ -40,7 +49,10 @@ function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Ex
       summary: `List ${plural}`,
       security,
       request: { query: PageQuerySchema },
-      responses: { 200: { description: `A page of ${plural}`, content: { "application/json": { schema: pageOf(AccountSchema, `${tag}Page`) } } }, ...problemResponses(400, 401, 403) },
+      responses: {
+        200: { description: `A page of ${plural}`, content: { "application/json": { schema: pageOf(AccountSchema, `${tag}Page`) } } },
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const page = pager(deps, c, c.req.valid("query"));
@@ -94,7 +106,10 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       summary: "List an account's signing keys",
       security,
       request: { params: AccountIdParam, query: PageQuerySchema },
-      responses: { 200: { description: "A page of keys", content: { "application/json": { schema: pageOf(KeySchema, "KeysPage") } } }, ...problemResponses(400, 401, 404) },
+      responses: {
+        200: { description: "A page of keys", content: { "application/json": { schema: pageOf(KeySchema, "KeysPage") } } },
+        ...problemResponses(400, 401, 404),
+      },
     }),
     async (c) => {
       const page = pager(deps, c, c.req.valid("query"));
@@ -111,7 +126,13 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description: "Final. A key cannot revoke itself: sign the request with another active key of the account, or as the consortium.",
       security,
       request: {
-        params: AccountIdParam.extend({ keyId: z.string().min(1).max(64).openapi({ param: { name: "keyId", in: "path" }, example: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" }) }),
+        params: AccountIdParam.extend({
+          keyId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "keyId", in: "path" }, example: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" }),
+        }),
         headers: IdempotencyKeyHeader,
       },
       responses: { 200: { description: "The revoked key", content: { "application/json": { schema: KeySchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },

@@ -55,7 +55,11 @@ export function consoleRoutes(app: Hono<AppEnv>, opts: ConsoleRouteOptions): voi
     if (loaded instanceof Response) return loaded;
     const asset = loaded.asset(c.req.param("file"));
     if (!asset) return problemResponse(c, 404, "not_found", `no console asset ${c.req.param("file")}`);
-    return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, { ...COMMON_HEADERS, "content-type": asset.contentType, "cache-control": "public, max-age=31536000, immutable" });
+    return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, {
+      ...COMMON_HEADERS,
+      "content-type": asset.contentType,
+      "cache-control": "public, max-age=31536000, immutable",
+    });
   });
   const page = async (c: Context<AppEnv>) => {
     const loaded = await assets(c);

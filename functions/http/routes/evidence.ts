@@ -35,18 +35,21 @@ const NewTrustAnchorSchema = z
   .strict()
   .openapi("NewTrustAnchor", { example: { pem: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----", label: "STI-PA root" } });
 
-const ProviderFindingSchema = FindingSchema.extend({ id: z.string(), providerId: z.string(), tracebackId: z.string(), recordedAt: z.string() }).openapi("ProviderFinding", {
-  example: {
-    id: "fnd_01JD5ZV2C3D4E5F6G7H8J9K0M1",
-    providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-    tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-    recordedAt: "2024-06-03T16:00:00.000Z",
-    code: "spc_not_registered",
-    severity: "warning",
-    detail: "the certificate's SPC 567J belongs to no registered provider",
-    identityIndex: 0,
+const ProviderFindingSchema = FindingSchema.extend({ id: z.string(), providerId: z.string(), tracebackId: z.string(), recordedAt: z.string() }).openapi(
+  "ProviderFinding",
+  {
+    example: {
+      id: "fnd_01JD5ZV2C3D4E5F6G7H8J9K0M1",
+      providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      recordedAt: "2024-06-03T16:00:00.000Z",
+      code: "spc_not_registered",
+      severity: "warning",
+      detail: "the certificate's SPC 567J belongs to no registered provider",
+      identityIndex: 0,
+    },
   },
-});
+);
 
 export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(
@@ -59,7 +62,10 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description: "Signer certificate chains are validated against these roots, at the time of the call.",
       security,
       request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: NewTrustAnchorSchema } } } },
-      responses: { 201: { description: "The anchor", content: { "application/json": { schema: TrustAnchorSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      responses: {
+        201: { description: "The anchor", content: { "application/json": { schema: TrustAnchorSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -75,7 +81,10 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       summary: "List the trust anchors (consortium)",
       security,
       request: { query: PageQuerySchema },
-      responses: { 200: { description: "A page of anchors", content: { "application/json": { schema: pageOf(TrustAnchorSchema, "TrustAnchorsPage") } } }, ...problemResponses(400, 401, 403) },
+      responses: {
+        200: { description: "A page of anchors", content: { "application/json": { schema: pageOf(TrustAnchorSchema, "TrustAnchorsPage") } } },
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const page = pager(deps, c, c.req.valid("query"));
@@ -90,8 +99,22 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       tags: ["STIR/SHAKEN"],
       summary: "Remove a trust anchor (consortium)",
       security,
-      request: { params: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/).openapi({ param: { name: "fingerprint", in: "path" }, example: "3f6d8e2a9b1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6" }) }), headers: IdempotencyKeyHeader },
-      responses: { 200: { description: "Removed", content: { "application/json": { schema: z.object({ removed: z.literal(true) }).openapi("Removed", { example: { removed: true } }) } } }, ...problemResponses(...AUTH_ERRORS) },
+      request: {
+        params: z.object({
+          fingerprint: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/)
+            .openapi({ param: { name: "fingerprint", in: "path" }, example: "3f6d8e2a9b1c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6" }),
+        }),
+        headers: IdempotencyKeyHeader,
+      },
+      responses: {
+        200: {
+          description: "Removed",
+          content: { "application/json": { schema: z.object({ removed: z.literal(true) }).openapi("Removed", { example: { removed: true } }) } },
+        },
+        ...problemResponses(...AUTH_ERRORS),
+      },
     }),
     async (c) => {
       await signatures.removeTrustAnchor(deps, c.get("principal"), c.req.valid("param").fingerprint);
@@ -106,8 +129,23 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       tags: ["STIR/SHAKEN"],
       summary: "Findings concerning a provider as a signer (consortium, or the provider itself)",
       security,
-      request: { params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }), query: PageQuerySchema },
-      responses: { 200: { description: "A page of findings, newest first", content: { "application/json": { schema: pageOf(ProviderFindingSchema, "ProviderFindingsPage") } } }, ...problemResponses(400, 401, 404) },
+      request: {
+        params: z.object({
+          accountId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+        }),
+        query: PageQuerySchema,
+      },
+      responses: {
+        200: {
+          description: "A page of findings, newest first",
+          content: { "application/json": { schema: pageOf(ProviderFindingSchema, "ProviderFindingsPage") } },
+        },
+        ...problemResponses(400, 401, 404),
+      },
     }),
     async (c) => {
       const page = pager(deps, c, c.req.valid("query"));

@@ -17,7 +17,13 @@ const AssignSchema = z
   .object({ providerId: z.string().min(1).max(64) })
   .strict()
   .openapi("AssignHopRequest", { example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
-const HopIdParam = z.object({ hopId: z.string().min(1).max(80).openapi({ param: { name: "hopId", in: "path" }, example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }) });
+const HopIdParam = z.object({
+  hopId: z
+    .string()
+    .min(1)
+    .max(80)
+    .openapi({ param: { name: "hopId", in: "path" }, example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }),
+});
 
 export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(
@@ -30,7 +36,10 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
       description: "`status=open` (default): the requests still waiting for an answer, oldest first. `status=all`: every request, newest first.",
       security,
       request: { query: PageQuerySchema.extend({ status: z.enum(["open", "all"]).default("open") }) },
-      responses: { 200: { description: "A page of hop requests", content: { "application/json": { schema: pageOf(HopRequestSchema, "HopRequestsPage") } } }, ...problemResponses(400, 401, 403) },
+      responses: {
+        200: { description: "A page of hop requests", content: { "application/json": { schema: pageOf(HopRequestSchema, "HopRequestsPage") } } },
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -121,7 +130,10 @@ export function hopRequestRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
         headers: IdempotencyKeyHeader,
         body: { required: true, content: { "application/json": { schema: AssignSchema } } },
       },
-      responses: { 200: { description: "The hop request, now open", content: { "application/json": { schema: HopRequestSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      responses: {
+        200: { description: "The hop request, now open", content: { "application/json": { schema: HopRequestSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
     }),
     async (c) => {
       const { hopId } = c.req.valid("param");

@@ -28,7 +28,13 @@ export function intelRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "Send `Accept: text/csv` for rows of `section,item,value`.",
       security,
       request: {
-        params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }),
+        params: z.object({
+          accountId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+        }),
         query: ScorecardQuerySchema,
       },
       responses: {
@@ -48,8 +54,14 @@ export function intelRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const from = q.from ? new Date(q.from).toISOString() : new Date(Date.parse(to) - YEAR_MS).toISOString();
       const card = await providerScorecard(deps, c.get("principal"), c.req.valid("param").accountId, from, to);
       if ((c.req.header("accept") ?? "").includes("text/csv")) {
-        const csv = scorecardRows(card).map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
-        return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="scorecard-${card.providerId}.csv"` }) as never;
+        const csv =
+          scorecardRows(card)
+            .map((row) => row.map(csvField).join(","))
+            .join("\r\n") + "\r\n";
+        return c.body(csv, 200, {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="scorecard-${card.providerId}.csv"`,
+        }) as never;
       }
       return c.json(card, 200);
     },
@@ -65,11 +77,19 @@ export function intelRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "Customers that originators named in several completed tracebacks, or behind several providers, matched by any normalised key (business name, account reference at its provider, e-mail, phone); and providers that were the originator or point of entry of at least `minTracebacks` tracebacks, or of tracebacks of at least `minCampaigns` campaigns, of calls in [from, to).",
       security,
       request: { query: RepeatOffendersQuerySchema },
-      responses: { 200: { description: "The repeat offenders", content: { "application/json": { schema: RepeatOffendersSchema } } }, ...problemResponses(400, 401, 403) },
+      responses: {
+        200: { description: "The repeat offenders", content: { "application/json": { schema: RepeatOffendersSchema } } },
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const out = await repeatOffenders(deps, c.get("principal"), { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), minTracebacks: q.minTracebacks, minCampaigns: q.minCampaigns });
+      const out = await repeatOffenders(deps, c.get("principal"), {
+        from: new Date(q.from).toISOString(),
+        to: new Date(q.to).toISOString(),
+        minTracebacks: q.minTracebacks,
+        minCampaigns: q.minCampaigns,
+      });
       return c.json(out, 200);
     },
   );

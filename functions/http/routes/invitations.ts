@@ -13,7 +13,13 @@ import { pager } from "./paging.js";
 const security = [{ httpSignature: [] }];
 const tags = ["Persons"];
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const InvitationIdParam = z.object({ invitationId: z.string().min(1).max(64).openapi({ param: { name: "invitationId", in: "path" }, example: "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ" }) });
+const InvitationIdParam = z.object({
+  invitationId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "invitationId", in: "path" }, example: "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ" }),
+});
 
 export function invitationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(

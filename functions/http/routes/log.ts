@@ -76,11 +76,19 @@ export function logRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       const q = c.req.valid("query");
       if ((q.index === undefined) === (q.statementId === undefined)) {
-        throw new ProblemError(400, "invalid_parameter", "give exactly one of index and statementId", [{ pointer: "/index", detail: "give index or statementId" }]);
+        throw new ProblemError(400, "invalid_parameter", "give exactly one of index and statementId", [
+          { pointer: "/index", detail: "give index or statementId" },
+        ]);
       }
       const target = q.statementId !== undefined ? { statementId: q.statementId } : { index: q.index! };
       const p = await proofs.inclusionProof(deps.transparencyLog, target, q.treeSize);
-      const body: InclusionProofBody = { index: p.index, treeSize: p.treeSize, leafHash: b64(p.leafHash), proof: p.proof.map(b64), ...(p.checkpoint && { checkpoint: p.checkpoint }) };
+      const body: InclusionProofBody = {
+        index: p.index,
+        treeSize: p.treeSize,
+        leafHash: b64(p.leafHash),
+        proof: p.proof.map(b64),
+        ...(p.checkpoint && { checkpoint: p.checkpoint }),
+      };
       c.header("cache-control", q.treeSize !== undefined ? IMMUTABLE : FRESH);
       return c.json(body, 200);
     },

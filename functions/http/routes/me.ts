@@ -30,10 +30,14 @@ export function meRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "listLocalMail",
       tags: ["Persons"],
       summary: "The e-mails the local server wrote to disk (local mode without SMTP; consortium)",
-      description: "Without `SMTP_URL`, `npm start` writes every e-mail as an `.eml` file under the data folder's `mail/`; this lists them, newest first, so the local operator can open invitations. 404 elsewhere.",
+      description:
+        "Without `SMTP_URL`, `npm start` writes every e-mail as an `.eml` file under the data folder's `mail/`; this lists them, newest first, so the local operator can open invitations. 404 elsewhere.",
       security,
       request: { query: PageQuerySchema },
-      responses: { 200: { description: "A page of messages", content: { "application/json": { schema: pageOf(LocalMailSchema, "LocalMailPage") } } }, ...problemResponses(400, 401, 403, 404) },
+      responses: {
+        200: { description: "A page of messages", content: { "application/json": { schema: pageOf(LocalMailSchema, "LocalMailPage") } } },
+        ...problemResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       if (!deps.localMailbox) throw new NotFoundError("e-mails are not written to disk by this server");

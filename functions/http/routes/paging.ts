@@ -15,7 +15,14 @@ export interface Pager {
  */
 export function pager(deps: AppDeps, c: Context<AppEnv>, query: { limit: number; cursor?: string | undefined } & Record<string, unknown>): Pager {
   const { limit, cursor, ...filters } = query;
-  const listing = JSON.stringify([c.req.method, c.req.path, c.get("principal").accountId, Object.entries(filters).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  const listing = JSON.stringify([
+    c.req.method,
+    c.req.path,
+    c.get("principal").accountId,
+    Object.entries(filters)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  ]);
   let request: PageRequest = { limit };
   if (cursor !== undefined) {
     const opened = deps.cursors.open(listing, cursor);

@@ -25,7 +25,13 @@ const tags = ["RMD"];
 export const RMD_UPLOAD_MAX_BYTES = 48 * 1024 * 1024;
 export const RMD_MAX_FILINGS = 200_000;
 
-const ImportIdParam = z.object({ importId: z.string().min(1).max(64).openapi({ param: { name: "importId", in: "path" }, example: "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0" }) });
+const ImportIdParam = z.object({
+  importId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "importId", in: "path" }, example: "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0" }),
+});
 
 const EXAMPLE_CSV =
   "number,filing_url,frn,business_name,business_address,foreign_voice_provider,country,other_frns,other_dba_names,previous_dba_names,robocall_mitigation_contact_name,contact_title,contact_department,contact_business_address,contact_country,contact_telephone_number,contact_phone_extension,implementation,voice_service_provider_choice,gateway_provider_choice,intermediate_provider_choice,last_updated,last_recertified\n" +
@@ -55,11 +61,17 @@ export function rmdUploadRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         headers: IdempotencyKeyHeader,
         query: z.object({
           asOf: DateOrInstant.optional().openapi({ description: "When the export was taken (default: now)." }),
-          allowMassRemoval: z.enum(["true", "false"]).optional().openapi({ description: "Accept a snapshot that removes more than a quarter of the previous one." }),
+          allowMassRemoval: z
+            .enum(["true", "false"])
+            .optional()
+            .openapi({ description: "Accept a snapshot that removes more than a quarter of the previous one." }),
         }),
         body: { required: true, content: { "text/csv": { schema: z.string().openapi({ example: EXAMPLE_CSV }) } } },
       },
-      responses: { 201: { description: "The committed snapshot", content: { "application/json": { schema: RmdImportSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      responses: {
+        201: { description: "The committed snapshot", content: { "application/json": { schema: RmdImportSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
       middleware: lazily([
         () => uploadSignature(deps, { mediaType: "text/csv", maxBytes: RMD_UPLOAD_MAX_BYTES }),
         () => rateLimit(deps.settings.rateLimit, deps.settings.publicRateLimit),
@@ -112,7 +124,10 @@ export function rmdRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       summary: "List the RMD snapshots, newest export first (consortium)",
       security,
       request: { query: PageQuerySchema },
-      responses: { 200: { description: "A page of snapshots", content: { "application/json": { schema: pageOf(RmdImportSchema, "RmdImportsPage") } } }, ...problemResponses(400, 401, 403) },
+      responses: {
+        200: { description: "A page of snapshots", content: { "application/json": { schema: pageOf(RmdImportSchema, "RmdImportsPage") } } },
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const page = pager(deps, c, c.req.valid("query"));
@@ -142,7 +157,10 @@ export function rmdRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description: "By kind, then filing number. A change lists every column that differs, before and after.",
       security,
       request: { params: ImportIdParam, query: PageQuerySchema.extend({ kind: z.enum(["added", "changed", "removed"]).optional() }) },
-      responses: { 200: { description: "A page of changes", content: { "application/json": { schema: pageOf(FilingChangeSchema, "RmdFilingChangesPage") } } }, ...problemResponses(400, 401, 403, 404) },
+      responses: {
+        200: { description: "A page of changes", content: { "application/json": { schema: pageOf(FilingChangeSchema, "RmdFilingChangesPage") } } },
+        ...problemResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -157,13 +175,22 @@ export function rmdRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "lookUpRmd",
       tags,
       summary: "Was a provider in the RMD on a date? (consortium)",
-      description: "Answered from the snapshot in effect at `at` (the latest taken at or before it), by RMD number and/or FRN. A name alone is never decided: it only suggests filings.",
+      description:
+        "Answered from the snapshot in effect at `at` (the latest taken at or before it), by RMD number and/or FRN. A name alone is never decided: it only suggests filings.",
       security,
       request: {
         query: z
           .object({
-            rmdNumber: z.string().regex(/^[Rr][Mm][Dd]\d{4,10}$/).optional().openapi({ example: "RMD0900008" }),
-            frn: z.string().regex(/^\d{10}$/).optional().openapi({ example: "0099000008" }),
+            rmdNumber: z
+              .string()
+              .regex(/^[Rr][Mm][Dd]\d{4,10}$/)
+              .optional()
+              .openapi({ example: "RMD0900008" }),
+            frn: z
+              .string()
+              .regex(/^\d{10}$/)
+              .optional()
+              .openapi({ example: "0099000008" }),
             name: z.string().min(1).max(200).optional(),
             at: DateOrInstant.optional().openapi({ description: "The date or instant asked about (default: now)." }),
           })
@@ -187,8 +214,19 @@ export function rmdRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description:
         "Upstreams named in answers that were not listed (or were removed before the call), the providers that accepted the call from them, points of entry not filed as gateway providers, A attestations by providers whose filing says STIR/SHAKEN is not implemented, and registered providers whose FRN or RMD number no longer matches a filing. For the consortium and the traceback's initiator.",
       security,
-      request: { params: z.object({ tracebackId: z.string().min(1).max(64).openapi({ param: { name: "tracebackId", in: "path" }, example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }) },
-      responses: { 200: { description: "The findings", content: { "application/json": { schema: TracebackRmdFindingsSchema } } }, ...problemResponses(400, 401, 404) },
+      request: {
+        params: z.object({
+          tracebackId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "tracebackId", in: "path" }, example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+        }),
+      },
+      responses: {
+        200: { description: "The findings", content: { "application/json": { schema: TracebackRmdFindingsSchema } } },
+        ...problemResponses(400, 401, 404),
+      },
     }),
     async (c) => c.json(await rmd.tracebackFindings(deps, c.get("principal"), c.req.valid("param").tracebackId), 200),
   );
@@ -202,11 +240,18 @@ export function rmdRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description: "When neither matches, filings of the same name are suggested, never matched.",
       security,
       request: {
-        params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }),
+        params: z.object({
+          accountId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+        }),
         query: z.object({ at: DateOrInstant.optional().openapi({ description: "The date or instant asked about (default: now)." }) }),
       },
       responses: { 200: { description: "The match", content: { "application/json": { schema: ProviderRmdMatchSchema } } }, ...problemResponses(400, 401, 404) },
     }),
-    async (c) => c.json(await rmd.providerMatch(deps, c.get("principal"), c.req.valid("param").accountId, c.req.valid("query").at ?? deps.clock.now().toISOString()), 200),
+    async (c) =>
+      c.json(await rmd.providerMatch(deps, c.get("principal"), c.req.valid("param").accountId, c.req.valid("query").at ?? deps.clock.now().toISOString()), 200),
   );
 }

@@ -8,13 +8,26 @@ import { intakeBatch } from "../../usecases/intake.js";
 import { problemOf } from "../problem.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, problemResponses } from "../schemas/common.js";
-import { ChainSchema, CloseTracebackSchema, CreateTracebackSchema, ResponsivenessSchema, TracebackBatchResultSchema, TracebackBatchSchema, TracebackListQuerySchema, TracebackSchema } from "../schemas/tracebacks.js";
+import {
+  ChainSchema,
+  CloseTracebackSchema,
+  CreateTracebackSchema,
+  ResponsivenessSchema,
+  TracebackBatchResultSchema,
+  TracebackBatchSchema,
+  TracebackListQuerySchema,
+  TracebackSchema,
+} from "../schemas/tracebacks.js";
 import { pager } from "./paging.js";
 import { requestStatementOf } from "../middleware/receipt.js";
 
 const security = [{ httpSignature: [] }];
 const TracebackIdParam = z.object({
-  tracebackId: z.string().min(1).max(64).openapi({ param: { name: "tracebackId", in: "path" }, example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+  tracebackId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "tracebackId", in: "path" }, example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
 });
 
 export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
@@ -28,7 +41,10 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description: "Hop 1 is addressed to the terminating provider at once; it is notified by webhook and can list it.",
       security,
       request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: CreateTracebackSchema } } } },
-      responses: { 201: { description: "The traceback and its first hop", content: { "application/json": { schema: ChainSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      responses: {
+        201: { description: "The traceback and its first hop", content: { "application/json": { schema: ChainSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
     }),
     async (c) => {
       const chain = await tracebacks.createTraceback(deps, c.get("principal"), c.req.valid("json"), deps.settings.defaultDeadlinePolicy, c.get("attempt"));
@@ -49,7 +65,10 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "A call that breaks a rule is `rejected` with its problem; the others go ahead. Tracebacks are placed in campaigns as they are started.",
       security,
       request: { headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: TracebackBatchSchema } } } },
-      responses: { 200: { description: "One result per call, in the order sent", content: { "application/json": { schema: TracebackBatchResultSchema } } }, ...problemResponses(...AUTH_ERRORS) },
+      responses: {
+        200: { description: "One result per call, in the order sent", content: { "application/json": { schema: TracebackBatchResultSchema } } },
+        ...problemResponses(...AUTH_ERRORS),
+      },
     }),
     async (c) => {
       // The batch concerns many tracebacks: it is logged under its caller, and each traceback it starts names it.
@@ -65,7 +84,12 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
             r.status === "rejected"
               ? { index: r.index, callKey: r.callKey, status: r.status, problem: problemOf(r.error, `/calls/${r.index}`) }
               : r.status === "failed"
-                ? { index: r.index, callKey: r.callKey, status: r.status, problem: { status: 500, code: "internal_error", detail: "this call met an internal error; send it again" } }
+                ? {
+                    index: r.index,
+                    callKey: r.callKey,
+                    status: r.status,
+                    problem: { status: 500, code: "internal_error", detail: "this call met an internal error; send it again" },
+                  }
                 : r,
           ),
         },
@@ -84,7 +108,10 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "Newest first. Filters combine (all must hold). Each query reads one index partition within the creation dates asked for (a number, a provider, a campaign, or a status or outcome over its shards) and checks the other filters on what it finds, so a page may hold fewer than `limit` tracebacks and still carry a `nextCursor`: keep paging until it is absent.",
       security,
       request: { query: TracebackListQuerySchema },
-      responses: { 200: { description: "A page of tracebacks, newest first", content: { "application/json": { schema: pageOf(TracebackSchema, "TracebacksPage") } } }, ...problemResponses(400, 401, 403) },
+      responses: {
+        200: { description: "A page of tracebacks, newest first", content: { "application/json": { schema: pageOf(TracebackSchema, "TracebacksPage") } } },
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const { limit, cursor, createdFrom, createdTo, overdue, ...filters } = c.req.valid("query");
@@ -122,7 +149,10 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "One self-contained document: the chain, every signed request about the traceback verbatim with its signer's key as it was and its receipt, the hub's decisions, the signers' certificates and the STIR/SHAKEN evaluation, findings, and the log entry of every statement with its inclusion proof in a signed checkpoint. Check it with `npx hoptrace-verify bundle.json --jwks hub-jwks.json`. 409 `not_integrated` while a statement waits for the integrator (a second or so).",
       security,
       request: { params: TracebackIdParam, query: EvidenceQuerySchema },
-      responses: { 200: { description: "The bundle", content: { "application/json": { schema: EvidenceBundleSchema } } }, ...problemResponses(400, 401, 404, 409, 422) },
+      responses: {
+        200: { description: "The bundle", content: { "application/json": { schema: EvidenceBundleSchema } } },
+        ...problemResponses(400, 401, 404, 409, 422),
+      },
     }),
     async (c) => {
       const hub = { issuer: deps.settings.publicUrl, jwks: hubJwks(deps) };
@@ -138,8 +168,15 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       tags: ["Tracebacks"],
       summary: "Close a traceback (its initiator or the consortium), cancelling the open hop",
       security,
-      request: { params: TracebackIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: CloseTracebackSchema } } } },
-      responses: { 200: { description: "The closed traceback", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      request: {
+        params: TracebackIdParam,
+        headers: IdempotencyKeyHeader,
+        body: { required: true, content: { "application/json": { schema: CloseTracebackSchema } } },
+      },
+      responses: {
+        200: { description: "The closed traceback", content: { "application/json": { schema: TracebackSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
     }),
     async (c) => {
       const { tracebackId } = c.req.valid("param");
@@ -158,7 +195,10 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       summary: "Reopen a non-responsive traceback with the late answer it has since received",
       security,
       request: { params: TracebackIdParam, headers: IdempotencyKeyHeader },
-      responses: { 200: { description: "The reopened traceback, moved on by the late answer", content: { "application/json": { schema: TracebackSchema } } }, ...problemResponses(...AUTH_ERRORS, 409) },
+      responses: {
+        200: { description: "The reopened traceback, moved on by the late answer", content: { "application/json": { schema: TracebackSchema } } },
+        ...problemResponses(...AUTH_ERRORS, 409),
+      },
     }),
     async (c) => {
       const { tracebackId } = c.req.valid("param");
@@ -173,12 +213,22 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "getProviderResponsiveness",
       tags: ["Providers"],
       summary: "A provider's responsiveness over a period (consortium, or the provider itself)",
-      description: "Counts hop requests created in [from, to): answered, late, open, overdue, non-responsive, and the median and 90th-percentile answer time measured from the clock start.",
+      description:
+        "Counts hop requests created in [from, to): answered, late, open, overdue, non-responsive, and the median and 90th-percentile answer time measured from the clock start.",
       security,
       request: {
-        params: z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) }),
+        params: z.object({
+          accountId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+        }),
         query: z
-          .object({ from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }), to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z", description: "After `from`." }) })
+          .object({
+            from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }),
+            to: z.string().datetime({ offset: true }).openapi({ example: "2024-07-01T00:00:00Z", description: "After `from`." }),
+          })
           .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ["to"], message: "must be after from" }),
       },
       responses: { 200: { description: "The figures", content: { "application/json": { schema: ResponsivenessSchema } } }, ...problemResponses(400, 401, 404) },

@@ -18,7 +18,13 @@ import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
 const tags = ["Webhooks"];
-const EndpointIdParam = z.object({ endpointId: z.string().min(1).max(64).openapi({ param: { name: "endpointId", in: "path" }, example: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }) });
+const EndpointIdParam = z.object({
+  endpointId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "endpointId", in: "path" }, example: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
+});
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
@@ -72,7 +78,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "rotateWebhookEndpointSecret",
       tags,
       summary: "Rotate the endpoint's secret",
-      description: "Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.",
+      description:
+        "Deliveries are signed with the new and the previous secret during the grace period (24 h by default). Only the endpoint's owner rotates its secret.",
       security,
       request: { params: EndpointIdParam, headers: IdempotencyKeyHeader },
       responses: { 200: json(EndpointWithSecretSchema, "The new secret"), ...problemResponses(...AUTH_ERRORS, 409) },
@@ -91,7 +98,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         request: { params: EndpointIdParam, headers: IdempotencyKeyHeader },
         responses: { 200: json(EndpointSchema, "The endpoint"), ...problemResponses(...AUTH_ERRORS, 409) },
       }),
-      async (c) => c.json(await webhooks.setEndpointStatus(deps, c.get("principal"), c.req.valid("param").endpointId, action === "enable" ? "active" : "disabled"), 200),
+      async (c) =>
+        c.json(await webhooks.setEndpointStatus(deps, c.get("principal"), c.req.valid("param").endpointId, action === "enable" ? "active" : "disabled"), 200),
     );
   }
   app.openapi(
@@ -115,7 +123,11 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       tags,
       summary: "Deliver again every event since a time to this endpoint",
       security,
-      request: { params: EndpointIdParam, headers: IdempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: RedeliverSinceSchema } } } },
+      request: {
+        params: EndpointIdParam,
+        headers: IdempotencyKeyHeader,
+        body: { required: true, content: { "application/json": { schema: RedeliverSinceSchema } } },
+      },
       responses: { 202: json(QueuedSchema, "How many deliveries were queued"), ...problemResponses(...AUTH_ERRORS) },
     }),
     async (c) => c.json({ queued: await webhooks.redeliverSince(deps, c.get("principal"), c.req.valid("param").endpointId, c.req.valid("json").since) }, 202),
@@ -130,7 +142,9 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description:
         "A provider none of whose active endpoints takes a hop request, reminder or overdue notice gets it by e-mail instead: to its staff and admin persons, or its contact when it has none, with a link to the hop request in the console. Each notice is a delivery like a webhook's (`endpointId` is `mail_<accountId>`), retried on the same schedule. Newest first.",
       security,
-      request: { query: PageQuerySchema.extend({ accountId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: another account's." }) }) },
+      request: {
+        query: PageQuerySchema.extend({ accountId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: another account's." }) }),
+      },
       responses: { 200: json(pageOf(DeliverySchema, "MailDeliveriesPage"), "A page of e-mail deliveries"), ...problemResponses(400, 401, 403) },
     }),
     async (c) => {
@@ -163,7 +177,8 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       operationId: "listEvents",
       tags,
       summary: "Read the caller's event feed",
-      description: "Every event addressed to the caller, oldest first, whether or not a webhook delivered it. Page with `cursor`; `since` starts at a time. The consortium may read another account's feed with `recipientId`.",
+      description:
+        "Every event addressed to the caller, oldest first, whether or not a webhook delivered it. Page with `cursor`; `since` starts at a time. The consortium may read another account's feed with `recipientId`.",
       security,
       request: { query: PageQuerySchema.extend({ since: z.string().datetime({ offset: true }).optional(), recipientId: z.string().max(64).optional() }) },
       responses: { 200: json(pageOf(EventSchema, "EventsPage"), "A page of events"), ...problemResponses(400, 401, 403) },
@@ -187,7 +202,13 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "To every active endpoint of the event's recipient that takes its type, or to the one named by `endpointId`. An endpoint of any other account is not found (404), whoever asks.",
       security,
       request: {
-        params: z.object({ eventId: z.string().min(1).max(120).openapi({ param: { name: "eventId", in: "path" }, example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }) }),
+        params: z.object({
+          eventId: z
+            .string()
+            .min(1)
+            .max(120)
+            .openapi({ param: { name: "eventId", in: "path" }, example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created" }),
+        }),
         headers: IdempotencyKeyHeader,
         body: { required: true, content: { "application/json": { schema: RedeliverEventSchema } } },
       },

@@ -53,7 +53,10 @@ export const PersonSchema = z
     email: z.string().email().max(320),
     role: PersonRoleSchema,
   })
-  .openapi("Person", { description: "The person who holds a person key (made in their browser at enrolment).", example: { name: "Dana Reyes", email: "dana.reyes@carrier.example", role: "staff" } });
+  .openapi("Person", {
+    description: "The person who holds a person key (made in their browser at enrolment).",
+    example: { name: "Dana Reyes", email: "dana.reyes@carrier.example", role: "staff" },
+  });
 
 export const KeySchema = z
   .object({
@@ -62,7 +65,10 @@ export const KeySchema = z
     accountKind: z.enum(ACCOUNT_KINDS),
     publicJwk: PublicJwkSchema,
     status: z.enum(KEY_STATUSES),
-    proof: z.string().optional().openapi({ description: "The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it." }),
+    proof: z.string().optional().openapi({
+      description:
+        "The proof of possession the key was registered with (absent for the consortium's bootstrap key), so anyone can check that the key's holder asked for it.",
+    }),
     label: z.string().optional(),
     person: PersonSchema.optional().openapi({ description: "Present on a person key: who holds it. Answers signed with it are attributed to this person." }),
     invitationId: z.string().optional().openapi({ description: "The invitation a person key was enrolled with." }),
@@ -85,7 +91,10 @@ export const KeySchema = z
     },
   });
 
-const frn = z.string().regex(/^\d{10}$/, "10 digits").openapi({ example: "0012345678" });
+const frn = z
+  .string()
+  .regex(/^\d{10}$/, "10 digits")
+  .openapi({ example: "0012345678" });
 
 export const RegisterProviderSchema = z
   .object({
@@ -93,7 +102,11 @@ export const RegisterProviderSchema = z
     name: z.string().min(1).max(200),
     frn: frn.optional(),
     rmdNumber: z.string().max(40).optional().openapi({ example: "RMD0012345" }),
-    spcCodes: z.array(z.string().regex(/^[0-9A-Za-z]{4}$/, "4 characters")).max(20).optional().openapi({ example: ["567J"] }),
+    spcCodes: z
+      .array(z.string().regex(/^[0-9A-Za-z]{4}$/, "4 characters"))
+      .max(20)
+      .optional()
+      .openapi({ example: ["567J"] }),
     contact: ContactSchema,
     keys: z.array(NewKeySchema).max(5).optional(),
   })
@@ -146,31 +159,29 @@ export const AccountSchema = z
     },
   });
 
-export const RegisteredAccountSchema = z
-  .object({ account: AccountSchema, keys: z.array(KeySchema) })
-  .openapi("RegisteredAccount", {
-    example: {
-      account: {
-        id: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-        kind: "provider",
-        name: "Carrier One",
-        frn: "0012345678",
-        spcCodes: ["567J"],
-        contact: { name: "Traceback desk", email: "traceback@carrier.example" },
+export const RegisteredAccountSchema = z.object({ account: AccountSchema, keys: z.array(KeySchema) }).openapi("RegisteredAccount", {
+  example: {
+    account: {
+      id: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      kind: "provider",
+      name: "Carrier One",
+      frn: "0012345678",
+      spcCodes: ["567J"],
+      contact: { name: "Traceback desk", email: "traceback@carrier.example" },
+      createdAt: "2024-06-01T14:00:00.000Z",
+      createdBy: "acc_consortium",
+    },
+    keys: [
+      {
+        keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+        accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+        accountKind: "provider",
+        publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
+        status: "active",
+        proof: EXAMPLE_PROOF,
         createdAt: "2024-06-01T14:00:00.000Z",
         createdBy: "acc_consortium",
       },
-      keys: [
-        {
-          keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
-          accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-          accountKind: "provider",
-          publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
-          status: "active",
-          proof: EXAMPLE_PROOF,
-          createdAt: "2024-06-01T14:00:00.000Z",
-          createdBy: "acc_consortium",
-        },
-      ],
-    },
-  });
+    ],
+  },
+});

@@ -20,7 +20,17 @@ export const EvidenceSchema = z
 const UpstreamSchema = z
   .union([
     z.object({ providerId: text(64) }).strict(),
-    z.object({ name: text(200), frn: z.string().regex(/^\d{10}$/).optional(), rmdNumber: text(40).optional(), contact: looseContact.optional() }).strict(),
+    z
+      .object({
+        name: text(200),
+        frn: z
+          .string()
+          .regex(/^\d{10}$/)
+          .optional(),
+        rmdNumber: text(40).optional(),
+        contact: looseContact.optional(),
+      })
+      .strict(),
   ])
   .openapi("UpstreamRef", { description: "A registered provider by id, or an unregistered one by name and FRN/RMD number." });
 
@@ -42,13 +52,19 @@ export const AnswerSchema = z
         evidence: EvidenceSchema,
       })
       .strict(),
-    z.object({ type: z.literal("no_record"), windowSearched: z.object({ from: Timestamp, to: Timestamp }).strict(), evidence: EvidenceSchema.optional() }).strict(),
+    z
+      .object({ type: z.literal("no_record"), windowSearched: z.object({ from: Timestamp, to: Timestamp }).strict(), evidence: EvidenceSchema.optional() })
+      .strict(),
     z.object({ type: z.literal("not_our_call"), explanation: text(2000), evidence: EvidenceSchema.optional() }).strict(),
     z.object({ type: z.literal("insufficient_information"), explanation: text(2000) }).strict(),
     z.object({ type: z.literal("refused"), reason: text(2000) }).strict(),
   ])
   .openapi("HopAnswer", {
-    example: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" } },
+    example: {
+      type: "upstream_identified",
+      upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
+      evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" },
+    },
   });
 
 /** The domain states the answer (it cannot import the contract): the schema accepts exactly that, or this does not compile. */

@@ -38,11 +38,17 @@ export const ProblemSchema = z
     code: z.string().openapi({ example: "validation_failed", description: "Stable machine-readable problem code." }),
     request_id: z.string().openapi({ example: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
     errors: z
-      .array(z.object({ pointer: z.string().openapi({ example: "/calledNumber" }), detail: z.string().openapi({ example: "Too small: expected string to have >=3 characters" }) }))
+      .array(
+        z.object({
+          pointer: z.string().openapi({ example: "/calledNumber" }),
+          detail: z.string().openapi({ example: "Too small: expected string to have >=3 characters" }),
+        }),
+      )
       .optional()
       .openapi({ description: "For validation errors: JSON Pointers (RFC 6901) into the request." }),
     reason: z.enum(SIGNATURE_REFUSALS).optional().openapi({
-      description: "For `unauthenticated` from a hub in the local mode (`npm start`): which signature check failed, with `detail` saying what it expects. A deployed hub never says; it logs the reason with `request_id`. For debugging a client, not for branching: new values may be added.",
+      description:
+        "For `unauthenticated` from a hub in the local mode (`npm start`): which signature check failed, with `detail` saying what it expects. A deployed hub never says; it logs the reason with `request_id`. For debugging a client, not for branching: new values may be added.",
     }),
   })
   .openapi("Problem", {
@@ -62,7 +68,10 @@ export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,
-      { description: PROBLEM_DESCRIPTIONS[s] ?? "Problem", content: { "application/problem+json": { schema: ProblemSchema, ...(PROBLEM_EXAMPLES[s] && { example: problemExample(s, ...PROBLEM_EXAMPLES[s]) }) } } },
+      {
+        description: PROBLEM_DESCRIPTIONS[s] ?? "Problem",
+        content: { "application/problem+json": { schema: ProblemSchema, ...(PROBLEM_EXAMPLES[s] && { example: problemExample(s, ...PROBLEM_EXAMPLES[s]) }) } },
+      },
     ]),
   );
 
@@ -89,7 +98,12 @@ const PROBLEM_EXAMPLES: Record<number, [string, string, string, Array<{ pointer:
   409: ["Conflict", "request_in_flight", "a request with this Idempotency-Key is still being processed"],
   413: ["Payload too large", "payload_too_large", "the request body is larger than 65536 bytes"],
   415: ["Unsupported media type", "unsupported_media_type", "the request body must be application/json"],
-  422: ["Unprocessable content", "validation_failed", "the request body does not match the schema", [{ pointer: "/evidence", detail: "Invalid input: expected object, received undefined" }]],
+  422: [
+    "Unprocessable content",
+    "validation_failed",
+    "the request body does not match the schema",
+    [{ pointer: "/evidence", detail: "Invalid input: expected object, received undefined" }],
+  ],
   429: ["Too many requests", "rate_limited", "over the rate of 20 requests per second; retry after 1 s"],
   431: ["Request header fields too large", "header_fields_too_large", "the request headers are larger than the server accepts"],
   500: ["Internal server error", "internal_error", "an internal error occurred; quote the request id when reporting it"],
@@ -103,7 +117,9 @@ export function problemResponseObject(status: number): { description: string; co
   const example = PROBLEM_EXAMPLES[status];
   return {
     description: PROBLEM_DESCRIPTIONS[status] ?? "Problem",
-    content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" }, ...(example && { example: problemExample(status, ...example) }) } },
+    content: {
+      "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" }, ...(example && { example: problemExample(status, ...example) }) },
+    },
   };
 }
 
@@ -133,11 +149,15 @@ export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
     .openapi(name);
 
 export const IdempotencyKeyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(255).openapi({
-    param: { name: "idempotency-key", in: "header", required: true },
-    example: "4f1c2a7e-6d0b-4c55-9b1e-2f0d5e7a9c31",
-    description: "Required on every POST; retries with the same key and body replay the stored response.",
-  }),
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({
+      param: { name: "idempotency-key", in: "header", required: true },
+      example: "4f1c2a7e-6d0b-4c55-9b1e-2f0d5e7a9c31",
+      description: "Required on every POST; retries with the same key and body replay the stored response.",
+    }),
 });
 
 export const ContactSchema = z
@@ -150,7 +170,8 @@ export const ContactSchema = z
   .openapi("Contact", { example: { name: "Traceback desk", email: "traceback@carrier.example", phone: "+12025550100" } });
 
 export const E164Input = z.string().min(3).max(32).openapi({
-  description: "A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.",
+  description:
+    "A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.",
   example: "+13055550123",
 });
 

@@ -54,7 +54,8 @@ Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the eve
 const EVENT_DESCRIPTIONS: Record<ExampleDelivery["type"], { summary: string; description: string }> = {
   "hop_request.created": {
     summary: "A hop request is addressed to you",
-    description: "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.",
+    description:
+      "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.",
   },
   "hop_request.reminder": {
     summary: "A hop request addressed to you is still unanswered",
@@ -85,9 +86,11 @@ const EVENT_DESCRIPTIONS: Record<ExampleDelivery["type"], { summary: string; des
 const HEADER_DESCRIPTIONS: Record<string, string> = {
   "webhook-id": "The event id, identical on every retry of the event: deduplicate on it. Equals the payload's `id`.",
   "webhook-timestamp": "Unix seconds when this attempt was signed. Refuse deliveries more than 5 minutes from your clock.",
-  "webhook-signature": "Standard Webhooks signature: space-separated `v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` entries, one per active endpoint secret.",
+  "webhook-signature":
+    'Standard Webhooks signature: space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` entries, one per active endpoint secret.',
   "content-digest": "RFC 9530 digest of the exact body bytes: `sha-256=:<base64>:`.",
-  "signature-input": "RFC 9421 signature parameters of the hub signature: covers `content-type`, `content-digest`, `webhook-id`, `webhook-timestamp`; `keyid` names the hub key in `/.well-known/jwks.json`.",
+  "signature-input":
+    "RFC 9421 signature parameters of the hub signature: covers `content-type`, `content-digest`, `webhook-id`, `webhook-timestamp`; `keyid` names the hub key in `/.well-known/jwks.json`.",
   signature: "RFC 9421 Ed25519 signature by the hub key, for receivers that want non-repudiation.",
 };
 
@@ -99,7 +102,9 @@ const retryAfter = {
 
 function registerWebhook(app: OpenAPIHono, delivery: ExampleDelivery): void {
   const header = (name: string) =>
-    z.string().openapi({ param: { name, in: "header", required: true, description: HEADER_DESCRIPTIONS[name] ?? name }, example: delivery.headers[name] ?? "" });
+    z
+      .string()
+      .openapi({ param: { name, in: "header", required: true, description: HEADER_DESCRIPTIONS[name] ?? name }, example: delivery.headers[name] ?? "" });
   const words = delivery.type.split(/[._]/);
   app.openAPIRegistry.registerWebhook({
     method: "post",
@@ -150,8 +155,16 @@ function mergeComponents(into: Record<string, unknown>, from: Record<string, unk
 const EXTRA_TAGS = [
   { name: "STIR/SHAKEN", description: "The trust store for signer certificates, and findings about providers as signers of calls." },
   { name: "Webhooks", description: "Endpoints that receive events, their deliveries, the event feed, and the events the hub sends." },
-  { name: "Campaigns", description: "Tracebacks grouped by what their calls carry (transcript, numbers, signer, the originator's customer), placed as they are created and completed; the consortium reads and decides on them." },
-  { name: "RMD", description: "Snapshots of the FCC's Robocall Mitigation Database export, their diffs, listings as of a date, and the know-your-upstream findings of a traceback against them." },
+  {
+    name: "Campaigns",
+    description:
+      "Tracebacks grouped by what their calls carry (transcript, numbers, signer, the originator's customer), placed as they are created and completed; the consortium reads and decides on them.",
+  },
+  {
+    name: "RMD",
+    description:
+      "Snapshots of the FCC's Robocall Mitigation Database export, their diffs, listings as of a date, and the know-your-upstream findings of a traceback against them.",
+  },
 ];
 
 const EXAMPLE_CURSOR = "eyJwayI6IlRCIzAxSkQ1WlE3WTNTMVEwTTBDOFcyRjRUNkI5In0";
@@ -177,7 +190,10 @@ const SHARED_HEADERS = {
     description: `Compact JWS signed by the hub key (\`/.well-known/jwks.json\`) over the response status, the digest of this body and the caller's own signature (header \`${RECEIPT_HEADER}\`). Its \`log\` claim is the request's transparency log entry but for this receipt's own digest: the entry follows from the receipt, and \`/log/v1/proofs/inclusion?statementId=<log.id>\` proves it is in the log.`,
     schema: { type: "string" },
   },
-  ContentDigest: { description: "RFC 9530 digest of the exact body bytes the receipt covers.", schema: { type: "string", example: "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:" } },
+  ContentDigest: {
+    description: "RFC 9530 digest of the exact body bytes the receipt covers.",
+    schema: { type: "string", example: "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:" },
+  },
   RetryAfter: { description: "Seconds to wait before retrying.", required: true, schema: { type: "string", example: "1" } },
 };
 const SHARED_RESPONSES = {
@@ -219,7 +235,11 @@ function declareSharedResponses(paths: JsonObject): Set<string> {
       if (method === "post") {
         for (const [status, response] of Object.entries(responses)) {
           if (!/^2\d\d$/.test(status) || !isObject(response)) continue;
-          response.headers = { "Hoptrace-Receipt": ref("headers", "HoptraceReceipt"), "Content-Digest": ref("headers", "ContentDigest"), ...(isObject(response.headers) ? response.headers : {}) };
+          response.headers = {
+            "Hoptrace-Receipt": ref("headers", "HoptraceReceipt"),
+            "Content-Digest": ref("headers", "ContentDigest"),
+            ...(isObject(response.headers) ? response.headers : {}),
+          };
         }
       }
       op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
@@ -245,7 +265,10 @@ export function buildDocument(generated: OpenApiDocument): OpenApiDocument {
   };
   addPageExamples(out.components.schemas as JsonObject);
   const used = declareSharedResponses(out.paths as JsonObject);
-  out.components.responses = { ...out.components.responses, ...Object.fromEntries(Object.entries(SHARED_RESPONSES).filter(([name]) => used.has(name))) } as typeof components.responses;
+  out.components.responses = {
+    ...out.components.responses,
+    ...Object.fromEntries(Object.entries(SHARED_RESPONSES).filter(([name]) => used.has(name))),
+  } as typeof components.responses;
   out.components.headers = { ...out.components.headers, ...SHARED_HEADERS } as typeof components.headers;
   out.webhooks = hooks.webhooks ?? {};
   out["x-problem-codes"] = PROBLEM_CODES.map((p) => ({ ...p }));

@@ -51,9 +51,21 @@ export const ScorecardSchema = z
     rmd: z.object({
       at: z.string().openapi({ description: "The end of the period, or now if sooner." }),
       match: RmdMatchSchema,
-      history: z.array(z.object({ number: z.string(), asOf: z.string(), importId: z.string(), change: z.enum(["added", "changed", "removed"]), fields: z.array(z.string()).optional() })).openapi({ description: "Every snapshot that added, changed or removed its filing, oldest first." }),
+      history: z
+        .array(
+          z.object({
+            number: z.string(),
+            asOf: z.string(),
+            importId: z.string(),
+            change: z.enum(["added", "changed", "removed"]),
+            fields: z.array(z.string()).optional(),
+          }),
+        )
+        .openapi({ description: "Every snapshot that added, changed or removed its filing, oldest first." }),
     }),
-    repeatOffenderCustomers: z.array(RepeatCustomerSchema).openapi({ description: "Customers it named as originator that are repeat offenders in the period." }),
+    repeatOffenderCustomers: z
+      .array(RepeatCustomerSchema)
+      .openapi({ description: "Customers it named as originator that are repeat offenders in the period." }),
     truncated: z.boolean().optional(),
   })
   .openapi("ProviderScorecard", {
@@ -62,9 +74,21 @@ export const ScorecardSchema = z
       name: "Originating Example Voice",
       from: "2025-01-01T00:00:00.000Z",
       to: "2026-01-01T00:00:00.000Z",
-      tracebacks: { tracebacks: 3, onPath: 3, asOriginator: 2, asPointOfEntry: 0, asSigner: 1, outcomes: [{ outcome: "originator_found", tracebacks: 2 }], findings: [{ kind: "registered_rmd_mismatch", tracebacks: 2 }] },
+      tracebacks: {
+        tracebacks: 3,
+        onPath: 3,
+        asOriginator: 2,
+        asPointOfEntry: 0,
+        asSigner: 1,
+        outcomes: [{ outcome: "originator_found", tracebacks: 2 }],
+        findings: [{ kind: "registered_rmd_mismatch", tracebacks: 2 }],
+      },
       hopRequests: { requested: 3, answered: 3, answeredLate: 1, open: 0, overdue: 1, nonResponsive: 0, medianAnswerSeconds: 1840, p90AnswerSeconds: 30600 },
-      rmd: { at: "2026-01-01T00:00:00.000Z", match: { listing: "listed", suggestions: [] }, history: [{ number: "RMD0900004", asOf: "2025-08-01T00:00:00.000Z", importId: "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0", change: "added" }] },
+      rmd: {
+        at: "2026-01-01T00:00:00.000Z",
+        match: { listing: "listed", suggestions: [] },
+        history: [{ number: "RMD0900004", asOf: "2025-08-01T00:00:00.000Z", importId: "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0", change: "added" }],
+      },
       repeatOffenderCustomers: [],
     },
   });
@@ -80,7 +104,13 @@ export const RepeatOffendersQuerySchema = z
   .object({
     from: Timestamp.openapi({ example: "2025-09-01T00:00:00Z" }),
     to: Timestamp.openapi({ example: "2025-10-01T00:00:00Z", description: "After `from`, at most 366 days later." }),
-    minTracebacks: z.coerce.number().int().min(1).max(1000).default(3).openapi({ description: "A provider is flagged as originator or point of entry of at least this many tracebacks..." }),
+    minTracebacks: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(3)
+      .openapi({ description: "A provider is flagged as originator or point of entry of at least this many tracebacks..." }),
     minCampaigns: z.coerce.number().int().min(1).max(1000).default(2).openapi({ description: "...or of tracebacks of at least this many campaigns." }),
   })
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { path: ["to"], message: "must be after from" })
@@ -108,6 +138,15 @@ export const RepeatOffendersSchema = z
       from: "2025-09-01T00:00:00.000Z",
       to: "2025-10-01T00:00:00.000Z",
       customers: [],
-      providers: [{ providerId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", asOriginator: 3, asPointOfEntry: 0, tracebackIds: ["tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9", "tb_01JD5ZQ9B2C3D4E5F6G7H8J9K0"], campaignIds: ["cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"], flags: ["tracebacks"] }],
+      providers: [
+        {
+          providerId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+          asOriginator: 3,
+          asPointOfEntry: 0,
+          tracebackIds: ["tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", "tb_01JD5ZQ8A1B2C3D4E5F6G7H8J9", "tb_01JD5ZQ9B2C3D4E5F6G7H8J9K0"],
+          campaignIds: ["cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9"],
+          flags: ["tracebacks"],
+        },
+      ],
     },
   });

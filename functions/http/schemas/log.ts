@@ -2,9 +2,16 @@
 import { z } from "@hono/zod-openapi";
 import { ENTRY_FORMATS, ENTRY_VERSION, STATEMENT_KINDS } from "../../domain/log/entry.js";
 
-const Base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/).openapi({ description: "A SHA-256 hash, base64 (RFC 4648 section 4).", example: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=" });
+const Base64Hash = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/)
+  .openapi({ description: "A SHA-256 hash, base64 (RFC 4648 section 4).", example: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=" });
 const TreeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const LeafIndex = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER - 1);
+const LeafIndex = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER - 1);
 
 // A real checkpoint (of the 8-leaf RFC 6962 test tree), signed by a documentation key whose
 // verifier keys are those of the example below.
@@ -32,17 +39,19 @@ export const LogCheckpointSchema = z
       rootHash: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=",
       timestamp: "2024-06-03T16:05:04.000Z",
       checkpoint: EXAMPLE_NOTE,
-      verifierKeys: { ed25519: "api.hoptrace.example/log+a9ae6f31+AYYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ", cosignature: "api.hoptrace.example/log+aa6c3c62+BIYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ" },
+      verifierKeys: {
+        ed25519: "api.hoptrace.example/log+a9ae6f31+AYYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ",
+        cosignature: "api.hoptrace.example/log+aa6c3c62+BIYf1wTZCmcg6+FA4XkXfmxZ525vWXvVV1SJOr48zFBQ",
+      },
     },
   });
 
 export const InclusionQuerySchema = z.object({
   index: LeafIndex.optional().openapi({ description: "The entry's index. Give this or `statementId`.", example: 5 }),
-  statementId: z
-    .string()
-    .regex(ENTRY_FORMATS.id)
-    .optional()
-    .openapi({ description: "The statement's id, e.g. the `log.id` of a receipt. Give this or `index`.", example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2" }),
+  statementId: z.string().regex(ENTRY_FORMATS.id).optional().openapi({
+    description: "The statement's id, e.g. the `log.id` of a receipt. Give this or `index`.",
+    example: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9/req_01JD5ZR3M4N5P6Q7R8S9T0V1W2",
+  }),
   treeSize: TreeSize.optional().openapi({ description: "The tree to prove inclusion in; the latest checkpoint's by default.", example: 8 }),
 });
 
@@ -102,7 +111,11 @@ export const LogEntrySchema = z
     time: z.string().regex(ENTRY_FORMATS.time),
     sha256: z.string().regex(ENTRY_FORMATS.sha256).openapi({ description: "base64url SHA-256 of the statement's bytes." }),
     nonce: z.string().regex(ENTRY_FORMATS.nonce),
-    receipt: z.string().regex(ENTRY_FORMATS.sha256).optional().openapi({ description: "`request` entries: base64url SHA-256 of the receipt JWS returned for the request." }),
+    receipt: z
+      .string()
+      .regex(ENTRY_FORMATS.sha256)
+      .optional()
+      .openapi({ description: "`request` entries: base64url SHA-256 of the receipt JWS returned for the request." }),
   })
   .strict()
   .openapi("LogEntry", {
@@ -123,7 +136,11 @@ export const LogEvidenceSchema = z
         z
           .object({
             entry: LogEntrySchema,
-            index: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER - 1),
+            index: z
+              .number()
+              .int()
+              .min(0)
+              .max(Number.MAX_SAFE_INTEGER - 1),
             proof: z.array(Base64Hash).max(64),
             statement: z.unknown().optional().openapi({ description: "The statement itself: a signed request, a receipt JWS or a decision." }),
           })

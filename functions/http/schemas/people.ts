@@ -13,14 +13,18 @@ export const NewInvitationSchema = z
     accountId: z.string().min(1).max(64).openapi({ description: "The account the person joins. An admin person invites only to its own account." }),
     email: z.string().email().max(320),
     name: z.string().min(1).max(200),
-    role: PersonRoleSchema.openapi({ description: "`analyst` or `admin` on the consortium, `initiator` or `admin` on an initiator, `staff` or `admin` on a provider." }),
+    role: PersonRoleSchema.openapi({
+      description: "`analyst` or `admin` on the consortium, `initiator` or `admin` on an initiator, `staff` or `admin` on a provider.",
+    }),
     expiresInHours: z
       .number()
       .int()
       .min(1)
       .max(MAX_INVITATION_HOURS)
       .optional()
-      .openapi({ description: `How long the invitation can be used: ${DEFAULT_INVITATION_HOURS} hours unless given, at most ${MAX_INVITATION_HOURS} (two weeks).` }),
+      .openapi({
+        description: `How long the invitation can be used: ${DEFAULT_INVITATION_HOURS} hours unless given, at most ${MAX_INVITATION_HOURS} (two weeks).`,
+      }),
   })
   .strict()
   .openapi("NewInvitation", { example: { accountId: EXAMPLE_ACCOUNT_ID, email: "dana.reyes@carrier.example", name: "Dana Reyes", role: "staff" } });
@@ -59,7 +63,10 @@ export const InvitationSchema = z
     acceptedKeyId: z.string().optional().openapi({ description: "The person key enrolled with it." }),
     revokedAt: z.string().optional(),
     revokedBy: z.string().optional(),
-    emailedAt: z.string().optional().openapi({ description: "When the invitation e-mail was sent; absent if sending failed (the link in the creation response still works)." }),
+    emailedAt: z
+      .string()
+      .optional()
+      .openapi({ description: "When the invitation e-mail was sent; absent if sending failed (the link in the creation response still works)." }),
   })
   .openapi("Invitation", { example: INVITATION_EXAMPLE });
 
@@ -85,7 +92,15 @@ export const EnrolmentSchema = z
   })
   .openapi("Enrolment", {
     description: "What an invitation offers, for the person about to enrol with it.",
-    example: { accountId: EXAMPLE_ACCOUNT_ID, accountName: "Carrier One", accountKind: "provider", name: "Dana Reyes", email: "dana.reyes@carrier.example", role: "staff", expiresAt: "2024-06-04T14:00:00.000Z" },
+    example: {
+      accountId: EXAMPLE_ACCOUNT_ID,
+      accountName: "Carrier One",
+      accountKind: "provider",
+      name: "Dana Reyes",
+      email: "dana.reyes@carrier.example",
+      role: "staff",
+      expiresAt: "2024-06-04T14:00:00.000Z",
+    },
   });
 
 export const TokenParam = z.object({
@@ -93,7 +108,11 @@ export const TokenParam = z.object({
     .string()
     .min(1)
     .max(128)
-    .openapi({ param: { name: "token", in: "path" }, description: "The invitation's token, 43 base64url characters, from the enrolment link.", example: EXAMPLE_TOKEN }),
+    .openapi({
+      param: { name: "token", in: "path" },
+      description: "The invitation's token, 43 base64url characters, from the enrolment link.",
+      example: EXAMPLE_TOKEN,
+    }),
 });
 
 export const MeSchema = z

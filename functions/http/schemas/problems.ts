@@ -18,7 +18,12 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "invalid_idempotency_key", status: 400, meaning: "The `Idempotency-Key` is not 1 to 255 visible ASCII characters." },
   { code: "body_not_allowed", status: 400, meaning: "A GET or HEAD request carries a body; it is refused rather than read." },
   { code: "invalid_cursor", status: 400, meaning: "The `cursor` was not issued by the hub for this list, this caller and these filters." },
-  { code: "unauthenticated", status: 401, meaning: "The request signature could not be verified. A deployed hub never says which check failed (it logs it with the request id); the local server (`npm start`) names it in `reason` and explains it in `detail`." },
+  {
+    code: "unauthenticated",
+    status: 401,
+    meaning:
+      "The request signature could not be verified. A deployed hub never says which check failed (it logs it with the request id); the local server (`npm start`) names it in `reason` and explains it in `detail`.",
+  },
   { code: "forbidden", status: 403, meaning: "The caller's role does not allow this action." },
   { code: "not_found", status: 404, meaning: "No such resource, or it is not addressed to the caller." },
   { code: "request_in_flight", status: 409, meaning: "A request with the same `Idempotency-Key` is still being processed; retry after `Retry-After`." },
@@ -44,19 +49,31 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "invitation_expired", status: 410, meaning: "The invitation has expired; ask for a new one." },
   { code: "invitation_revoked", status: 410, meaning: "The invitation was revoked." },
   { code: "request_timeout", status: 408, meaning: "The request did not arrive in full in time (local server)." },
-  { code: "payload_too_large", status: 413, meaning: "The body is larger than allowed (64 KiB by default); refused as it streams in, and the connection is closed." },
+  {
+    code: "payload_too_large",
+    status: 413,
+    meaning: "The body is larger than allowed (64 KiB by default); refused as it streams in, and the connection is closed.",
+  },
   { code: "unsupported_media_type", status: 415, meaning: "The body is not of the operation's media type (`application/json`; `text/csv` for RMD imports)." },
   { code: "validation_failed", status: 422, meaning: "The body does not match the schema; `errors` holds one JSON Pointer per issue." },
   { code: "idempotency_key_reused", status: 422, meaning: "The `Idempotency-Key` was used before with a different request." },
   { code: "duplicate_key", status: 422, meaning: "The same public key is listed twice." },
   { code: "invalid_certificate", status: 422, meaning: "Not a PEM X.509 certificate." },
   { code: "invalid_key", status: 422, meaning: "Not an Ed25519 public JWK." },
-  { code: "weak_key", status: 422, meaning: "An Ed25519 key anyone could sign for or that verifies ambiguously: small order, non-canonical encoding, or outside the prime-order subgroup." },
+  {
+    code: "weak_key",
+    status: 422,
+    meaning: "An Ed25519 key anyone could sign for or that verifies ambiguously: small order, non-canonical encoding, or outside the prime-order subgroup.",
+  },
   { code: "invalid_key_proof", status: 422, meaning: "The key's `proof` is not its signature over `hoptrace-key-proof-v1\\n<accountId>\\n<keyId>`." },
   { code: "account_id_required", status: 422, meaning: "Keys given at registration need the account `id` their proofs name." },
   { code: "invalid_phone_number", status: 422, meaning: "A telephone number cannot be normalised to E.164." },
   { code: "unknown_provider", status: 422, meaning: "No registered provider has this id." },
-  { code: "terminating_provider_required", status: 422, meaning: "A call of a batch names no terminating provider, and the batch gives none for all its calls." },
+  {
+    code: "terminating_provider_required",
+    status: 422,
+    meaning: "A call of a batch names no terminating provider, and the batch gives none for all its calls.",
+  },
   { code: "unknown_campaign", status: 422, meaning: "No campaign has this id." },
   { code: "not_in_campaign", status: 422, meaning: "The traceback is not in the campaign being split." },
   { code: "split_takes_all", status: 422, meaning: "A split must leave at least one traceback in the campaign." },
@@ -75,19 +92,27 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
   { code: "too_many_amendments", status: 409, meaning: `The hop request has the most amendments it can take (${MAX_AMENDMENTS_PER_HOP}).` },
   { code: "amendment_too_large", status: 422, meaning: `The amendment (answer and reason, as JSON) is larger than ${MAX_AMENDMENT_BYTES} bytes.` },
   { code: "not_amendable", status: 409, meaning: "Only an answered hop request can be amended, by the provider that answered it." },
-  { code: "rmd_rows_invalid", status: 422, meaning: "Rows of the RMD export are invalid (each in `errors`, as `/lines/<line>/<column>`); nothing was imported." },
+  {
+    code: "rmd_rows_invalid",
+    status: 422,
+    meaning: "Rows of the RMD export are invalid (each in `errors`, as `/lines/<line>/<column>`); nothing was imported.",
+  },
   { code: "rmd_as_of_in_future", status: 422, meaning: "The RMD export's `asOf` is in the future." },
-  { code: "rmd_mass_removal", status: 422, meaning: "The RMD export removes more than a quarter of the previous snapshot; send `allowMassRemoval=true` if that is meant." },
+  {
+    code: "rmd_mass_removal",
+    status: 422,
+    meaning: "The RMD export removes more than a quarter of the previous snapshot; send `allowMassRemoval=true` if that is meant.",
+  },
   { code: "rmd_snapshot_not_newer", status: 409, meaning: "The RMD snapshot in effect was taken at or after this export's `asOf`." },
   { code: "rmd_import_conflict", status: 409, meaning: "Another RMD import was committed while this one was written; import the file again." },
   { code: "http_error", status: "any", meaning: "Any other HTTP-level refusal; `status` tells which." },
   { code: "internal_error", status: 500, meaning: "An unexpected fault; quote `request_id` when reporting it." },
-  { code: "console_not_built", status: 503, meaning: "The web console's assets were not built with this deployment (`npm run build:console`); the API itself is unaffected." },
+  {
+    code: "console_not_built",
+    status: 503,
+    meaning: "The web console's assets were not built with this deployment (`npm run build:console`); the API itself is unaffected.",
+  },
 ];
 
 export const problemCodesTable = (): string =>
-  [
-    "| Status | Code | Meaning |",
-    "| --- | --- | --- |",
-    ...PROBLEM_CODES.map((p) => `| ${p.status} | \`${p.code}\` | ${p.meaning} |`),
-  ].join("\n");
+  ["| Status | Code | Meaning |", "| --- | --- | --- |", ...PROBLEM_CODES.map((p) => `| ${p.status} | \`${p.code}\` | ${p.meaning} |`)].join("\n");

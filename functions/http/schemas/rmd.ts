@@ -26,7 +26,10 @@ export const RmdFilingSchema = z
     number: z.string(),
     business_name: z.string(),
   })
-  .openapi("RmdFiling", { description: "A filing as the export lists it, column for column; empty and placeholder cells (\"None\", \"N/A\") are absent.", example: FILING_EXAMPLE });
+  .openapi("RmdFiling", {
+    description: 'A filing as the export lists it, column for column; empty and placeholder cells ("None", "N/A") are absent.',
+    example: FILING_EXAMPLE,
+  });
 
 const SNAPSHOT_EXAMPLE = { importId: "rmd_01K3F8Q2W4E6R8T0Y2U4I6O8P0", asOf: "2025-08-26T00:00:00.000Z" };
 
@@ -55,7 +58,9 @@ export const RmdImportSchema = z
   .object({
     id: z.string(),
     asOf: z.string(),
-    status: z.enum(["staged", "committed", "abandoned"]).openapi({ description: "Only committed imports are snapshots; an abandoned one lost its commit to another import." }),
+    status: z
+      .enum(["staged", "committed", "abandoned"])
+      .openapi({ description: "Only committed imports are snapshots; an abandoned one lost its commit to another import." }),
     previousImportId: z.string().optional().openapi({ description: "The snapshot this one was diffed against." }),
     fileSha256: z.string().openapi({ description: "SHA-256 of the file as received, hex." }),
     fileBytes: z.number().int(),
@@ -77,7 +82,10 @@ export const FilingChangeSchema = z
     asOf: z.string(),
     change: z.enum(["added", "changed", "removed"]),
     filing: RmdFilingSchema.openapi({ description: "The filing from this snapshot on; for a removal, as it was last listed." }),
-    changes: z.array(z.object({ field: z.enum(RMD_COLUMNS), before: z.string().optional(), after: z.string().optional() })).optional().openapi({ description: "For a change: each column that differs, before and after." }),
+    changes: z
+      .array(z.object({ field: z.enum(RMD_COLUMNS), before: z.string().optional(), after: z.string().optional() }))
+      .optional()
+      .openapi({ description: "For a change: each column that differs, before and after." }),
   })
   .openapi("RmdFilingChange", {
     example: {
@@ -115,14 +123,21 @@ export const RmdMatchSchema = z
     by: z.array(z.enum(["rmd_number", "frn"])).optional(),
     removedIn: SnapshotRefSchema.optional(),
     mismatch: z.string().optional().openapi({ description: "The RMD number and the FRN do not point at the same listed filing." }),
-    suggestions: z.array(SuggestionSchema).openapi({ description: "Filings of the same name, when neither the number nor the FRN decided: never a match, for a person to confirm." }),
+    suggestions: z
+      .array(SuggestionSchema)
+      .openapi({ description: "Filings of the same name, when neither the number nor the FRN decided: never a match, for a person to confirm." }),
   })
   .openapi("RmdMatch", { example: { listing: "listed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, by: ["rmd_number", "frn"], suggestions: [] } });
 
 export const RmdLookupSchema = z
   .object({ at: z.string(), snapshot: SnapshotRefSchema.optional(), match: RmdMatchSchema, standings: z.array(RmdStandingSchema) })
   .openapi("RmdLookup", {
-    example: { at: "2025-09-02T15:00:00.000Z", snapshot: SNAPSHOT_EXAMPLE, match: { listing: "removed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, by: ["rmd_number"], removedIn: SNAPSHOT_EXAMPLE, suggestions: [] }, standings: [{ state: "removed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, removedIn: SNAPSHOT_EXAMPLE }] },
+    example: {
+      at: "2025-09-02T15:00:00.000Z",
+      snapshot: SNAPSHOT_EXAMPLE,
+      match: { listing: "removed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, by: ["rmd_number"], removedIn: SNAPSHOT_EXAMPLE, suggestions: [] },
+      standings: [{ state: "removed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, removedIn: SNAPSHOT_EXAMPLE }],
+    },
   });
 
 export const RmdFindingSchema = z
@@ -133,12 +148,23 @@ export const RmdFindingSchema = z
     providerId: z.string().optional(),
     hopSeq: z.number().int().optional(),
     identityIndex: z.number().int().optional(),
-    subject: z.object({ name: z.string().optional(), frn: z.string().optional(), rmdNumber: z.string().optional() }).optional().openapi({ description: "The provider as named in an answer, when it is not registered." }),
+    subject: z
+      .object({ name: z.string().optional(), frn: z.string().optional(), rmdNumber: z.string().optional() })
+      .optional()
+      .openapi({ description: "The provider as named in an answer, when it is not registered." }),
     filing: z.object({ number: z.string(), businessName: z.string() }).optional(),
     suggestions: z.array(SuggestionSchema).optional(),
   })
   .openapi("RmdFinding", {
-    example: { code: "upstream_removed_from_rmd", severity: "critical", detail: "upstream Soon Removed Dialer Services LLC (RMD0900008) was removed from the RMD (RMD0900008) in the snapshot of 2025-08-26T00:00:00.000Z, before the call", hopSeq: 2, subject: { name: "Soon Removed Dialer Services LLC", rmdNumber: "RMD0900008" }, filing: { number: "RMD0900008", businessName: "Soon Removed Dialer Services LLC" } },
+    example: {
+      code: "upstream_removed_from_rmd",
+      severity: "critical",
+      detail:
+        "upstream Soon Removed Dialer Services LLC (RMD0900008) was removed from the RMD (RMD0900008) in the snapshot of 2025-08-26T00:00:00.000Z, before the call",
+      hopSeq: 2,
+      subject: { name: "Soon Removed Dialer Services LLC", rmdNumber: "RMD0900008" },
+      filing: { number: "RMD0900008", businessName: "Soon Removed Dialer Services LLC" },
+    },
   });
 
 export const TracebackRmdFindingsSchema = z
@@ -147,15 +173,35 @@ export const TracebackRmdFindingsSchema = z
     callTimeUtc: z.string(),
     snapshot: SnapshotRefSchema.optional().openapi({ description: "The snapshot in effect at the call." }),
     findings: z.array(RmdFindingSchema),
-    recordedAt: z.string().optional().openapi({ description: "When the traceback ended and these findings were recorded with it; absent while it runs (the findings so far)." }),
+    recordedAt: z
+      .string()
+      .optional()
+      .openapi({ description: "When the traceback ended and these findings were recorded with it; absent while it runs (the findings so far)." }),
   })
   .openapi("TracebackRmdFindings", {
-    example: { tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", callTimeUtc: "2025-09-02T15:00:00.000Z", snapshot: SNAPSHOT_EXAMPLE, findings: [{ code: "accepted_from_unlisted_upstream", severity: "critical", detail: "acc_01JD... accepted the call from Soon Removed Dialer Services LLC (RMD0900008), which was not listed in the RMD", providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", hopSeq: 2 }] },
+    example: {
+      tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      callTimeUtc: "2025-09-02T15:00:00.000Z",
+      snapshot: SNAPSHOT_EXAMPLE,
+      findings: [
+        {
+          code: "accepted_from_unlisted_upstream",
+          severity: "critical",
+          detail: "acc_01JD... accepted the call from Soon Removed Dialer Services LLC (RMD0900008), which was not listed in the RMD",
+          providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+          hopSeq: 2,
+        },
+      ],
+    },
   });
 
-export const ProviderRmdMatchSchema = z
-  .object({ providerId: z.string(), at: z.string(), match: RmdMatchSchema })
-  .openapi("ProviderRmdMatch", { example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", at: "2025-09-02T15:00:00.000Z", match: { listing: "listed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, by: ["frn"], suggestions: [] } } });
+export const ProviderRmdMatchSchema = z.object({ providerId: z.string(), at: z.string(), match: RmdMatchSchema }).openapi("ProviderRmdMatch", {
+  example: {
+    providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+    at: "2025-09-02T15:00:00.000Z",
+    match: { listing: "listed", snapshot: SNAPSHOT_EXAMPLE, filing: FILING_EXAMPLE, by: ["frn"], suggestions: [] },
+  },
+});
 
 /** A day (read as its start, UTC) or an instant with its offset. */
 export const DateOrInstant = z

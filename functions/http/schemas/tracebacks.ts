@@ -29,11 +29,10 @@ const CallingNumberInput = z
     example: "+13055550123",
   });
 
-export const TranscriptInput = z
-  .string()
-  .min(1)
-  .max(8000)
-  .openapi({ description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.", example: "this is an important message about your vehicle's extended warranty press one now" });
+export const TranscriptInput = z.string().min(1).max(8000).openapi({
+  description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.",
+  example: "this is an important message about your vehicle's extended warranty press one now",
+});
 
 /** Calls in one batch: enough for a feed's minute, few enough to answer within a request's time. */
 export const MAX_BATCH_CALLS = 100;
@@ -47,7 +46,8 @@ const PRINTABLE_KEY = z
 export const CapturedCallSchema = z
   .object({
     callKey: PRINTABLE_KEY.optional().openapi({
-      description: "The feed's own id for the call (with its call time, it names one traceback: a call sent again finds it). Without one, a digest of the numbers, the call time and the first Identity header.",
+      description:
+        "The feed's own id for the call (with its call time, it names one traceback: a call sent again finds it). Without one, a digest of the numbers, the call time and the first Identity header.",
       example: "honeypot-7/2025-09-01/000123",
     }),
     callingNumber: CallingNumberInput,
@@ -67,14 +67,26 @@ export const TracebackBatchSchema = z
   .object({
     terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The terminating provider of every call that names none." }),
     initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start them on behalf of this initiator." }),
-    calls: z.array(CapturedCallSchema).min(1).max(MAX_BATCH_CALLS).openapi({ description: `At most ${MAX_BATCH_CALLS} calls (more: \`422 validation_failed\` at \`/calls\`), and the body within the API's body limit (else \`413 payload_too_large\`).` }),
+    calls: z
+      .array(CapturedCallSchema)
+      .min(1)
+      .max(MAX_BATCH_CALLS)
+      .openapi({
+        description: `At most ${MAX_BATCH_CALLS} calls (more: \`422 validation_failed\` at \`/calls\`), and the body within the API's body limit (else \`413 payload_too_large\`).`,
+      }),
   })
   .strict()
   .openapi("TracebackBatch", {
     example: {
       terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
       calls: [
-        { callKey: "honeypot-7/000123", callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2025-09-01T13:00:00Z", transcript: "this is an important message about your vehicle's extended warranty press one now" },
+        {
+          callKey: "honeypot-7/000123",
+          callingNumber: "+13055550123",
+          calledNumber: "+12025550143",
+          callTime: "2025-09-01T13:00:00Z",
+          transcript: "this is an important message about your vehicle's extended warranty press one now",
+        },
         { callKey: "honeypot-7/000124", callingNumber: "+13055550177", calledNumber: "+12025550188", callTime: "2025-09-01T13:00:41Z" },
       ],
     },
@@ -93,9 +105,16 @@ export const TracebackBatchResultSchema = z
         status: z.enum(["created", "exists", "rejected", "failed"]),
         tracebackId: z.string().optional(),
         problem: z
-          .object({ status: z.number().int(), code: z.string(), detail: z.string(), errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional() })
+          .object({
+            status: z.number().int(),
+            code: z.string(),
+            detail: z.string(),
+            errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+          })
           .optional()
-          .openapi({ description: "Why the call was rejected, as the problem a single `POST /v1/tracebacks` would answer, its pointers under `/calls/<index>`." }),
+          .openapi({
+            description: "Why the call was rejected, as the problem a single `POST /v1/tracebacks` would answer, its pointers under `/calls/<index>`.",
+          }),
       }),
     ),
   })
@@ -107,7 +126,17 @@ export const TracebackBatchResultSchema = z
       failed: 0,
       results: [
         { index: 0, callKey: "honeypot-7/000123", status: "created", tracebackId: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
-        { index: 1, callKey: "honeypot-7/000124", status: "rejected", problem: { status: 422, code: "unknown_provider", detail: "no registered provider acc_x", errors: [{ pointer: "/calls/1/terminatingProviderId", detail: "no registered provider acc_x" }] } },
+        {
+          index: 1,
+          callKey: "honeypot-7/000124",
+          status: "rejected",
+          problem: {
+            status: 422,
+            code: "unknown_provider",
+            detail: "no registered provider acc_x",
+            errors: [{ pointer: "/calls/1/terminatingProviderId", detail: "no registered provider acc_x" }],
+          },
+        },
       ],
     },
   });
@@ -117,13 +146,21 @@ export const CreateTracebackSchema = z
     callingNumber: CallingNumberInput,
     calledNumber: E164Input.openapi({ example: "+12025550143" }),
     callTime: Timestamp.openapi({ description: "When the call was made, with its UTC offset." }),
-    terminatingProviderId: z.string().min(1).max(64).openapi({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
+    terminatingProviderId: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
     initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start the traceback on behalf of this initiator." }),
     campaign: z.string().min(1).max(200).optional().openapi({ example: "utility-impersonation-2024-06" }),
     notes: z.string().max(4000).optional(),
     mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
     transcript: TranscriptInput.optional(),
-    identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
+    identityHeaders: z
+      .array(z.string().min(1).max(8192))
+      .max(5)
+      .optional()
+      .openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
     certificates: z
       .array(z.object({ url: z.string().url().max(2048), pem: z.string().min(1).max(16_384) }).strict())
       .max(5)
@@ -133,7 +170,13 @@ export const CreateTracebackSchema = z
   })
   .strict()
   .openapi("CreateTraceback", {
-    example: { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", campaign: "utility-impersonation-2024-06" },
+    example: {
+      callingNumber: "+13055550123",
+      calledNumber: "+12025550143",
+      callTime: "2024-06-03T12:00:00-04:00",
+      terminatingProviderId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      campaign: "utility-impersonation-2024-06",
+    },
   });
 
 const CALL_EXAMPLE = {
@@ -153,7 +196,10 @@ export const CallSchema = z
         "For every valid number this is its E.164 form.",
     }),
     callingNumberAsGiven: z.string().openapi({ description: "The calling number exactly as the initiator gave it." }),
-    callingNumberE164: z.string().optional().openapi({ description: "The calling number in E.164, present when it parses as a possible number, even if no such number is in service." }),
+    callingNumberE164: z
+      .string()
+      .optional()
+      .openapi({ description: "The calling number in E.164, present when it parses as a possible number, even if no such number is in service." }),
     calledNumber: z.string().openapi({ description: "The called number in E.164; always a valid number." }),
     callTime: z.string(),
     callTimeUtc: z.string(),
@@ -176,12 +222,15 @@ export const SignerSchema = z
   .object({
     accountId: z.string(),
     keyId: z.string().openapi({ description: "The key that signed the request; its signed request and the hub's receipt are kept as evidence." }),
-    person: SignerPersonSchema.optional()
-      .openapi({ description: "When a person key signed: the person holding it, as registered at enrolment." }),
+    person: SignerPersonSchema.optional().openapi({ description: "When a person key signed: the person holding it, as registered at enrolment." }),
   })
   .openapi("Signer", {
     description: "Who signed a write: the account, its key and, for a person key, the person.",
-    example: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs", person: { name: "Dana Reyes", role: "staff" } },
+    example: {
+      accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+      keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+      person: { name: "Dana Reyes", role: "staff" },
+    },
   });
 
 export const AmendmentSchema = z
@@ -207,14 +256,17 @@ export const NewAmendmentSchema = z
   .strict()
   .openapi("NewAmendment", {
     description: `At most ${MAX_AMENDMENTS_PER_HOP} amendments per hop request (then \`409 too_many_amendments\`), each at most ${MAX_AMENDMENT_BYTES} bytes as JSON (else \`422 amendment_too_large\`).`,
-    example: { answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } }, reason: "the first lookup read the wrong trunk table" },
+    example: {
+      answer: { type: "upstream_identified", upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-9" } },
+      reason: "the first lookup read the wrong trunk table",
+    },
   });
 
 const sweepFields = {
-  amendments: z
-    .array(AmendmentSchema)
-    .optional()
-    .openapi({ description: "Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out." }),
+  amendments: z.array(AmendmentSchema).optional().openapi({
+    description:
+      "Corrections after the answer, oldest first; the original answer is kept as it was. On the hop request itself and in the chain; lists of hop requests leave them out.",
+  }),
   remindersSent: z.number().int().optional(),
   overdueAt: z.string().optional().openapi({ description: "Set when the due time passed without an answer." }),
   escalatedAt: z.string().optional(),
@@ -248,7 +300,14 @@ export const FindingSchema = z
     detail: z.string(),
     identityIndex: z.number().int().optional().openapi({ description: "Which Identity header of the call it concerns." }),
   })
-  .openapi("Finding", { example: { code: "attestation_inconsistent", severity: "critical", detail: "signer acc_01J... attested A but answered upstream_identified", identityIndex: 0 } });
+  .openapi("Finding", {
+    example: {
+      code: "attestation_inconsistent",
+      severity: "critical",
+      detail: "signer acc_01J... attested A but answered upstream_identified",
+      identityIndex: 0,
+    },
+  });
 
 export const SignatureAnalysisSchema = z
   .object({
@@ -271,9 +330,14 @@ export const NamedCustomerSchema = z
     name: z.string(),
     accountReference: z.string().optional(),
     contact: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).optional(),
-    keys: z.array(z.string()).openapi({ description: "Normalised keys (`name:`, `account:<provider> <ref>`, `email:`, `phone:`): two answers naming a customer with a key in common name the same customer." }),
+    keys: z.array(z.string()).openapi({
+      description:
+        "Normalised keys (`name:`, `account:<provider> <ref>`, `email:`, `phone:`): two answers naming a customer with a key in common name the same customer.",
+    }),
   })
-  .openapi("NamedCustomer", { example: { name: "Example Dialer LLC", accountReference: "CUST-4471", keys: ["name:example dialer", "account:acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9 CUST-4471"] } });
+  .openapi("NamedCustomer", {
+    example: { name: "Example Dialer LLC", accountReference: "CUST-4471", keys: ["name:example dialer", "account:acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9 CUST-4471"] },
+  });
 
 export const TracebackIntelSchema = z
   .object({
@@ -340,9 +404,17 @@ export const HOP_EXAMPLE = {
   call: CALL_EXAMPLE,
   createdAt: "2024-06-03T16:00:00.000Z",
   deadline: { clockStartsAt: "2024-06-03T16:00:00.000Z", dueAt: "2024-06-04T16:00:00.000Z" },
-  answer: { type: "upstream_identified" as const, upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }, evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" } },
+  answer: {
+    type: "upstream_identified" as const,
+    upstream: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" },
+    evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" },
+  },
   answeredAt: "2024-06-03T16:05:00.000Z",
-  answeredBy: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs", person: { name: "Dana Reyes", role: "staff" as const } },
+  answeredBy: {
+    accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0",
+    keyId: "SuwhWxCWj13VGJYrZlmrlRhYSy1hfMa0-kAO_5SzRLs",
+    person: { name: "Dana Reyes", role: "staff" as const },
+  },
   late: false,
   answerSeconds: 300,
 };
@@ -352,7 +424,10 @@ export const HopSchema = z
     id: z.string(),
     tracebackId: z.string(),
     seq: z.number().int(),
-    kind: z.literal("signer_inquiry").optional().openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
+    kind: z
+      .literal("signer_inquiry")
+      .optional()
+      .openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
     inquiry: z.object({ identityIndex: z.number().int(), origid: z.string().optional(), attest: z.string().optional(), spc: z.string().optional() }).optional(),
     providerId: z.string().optional(),
     pendingProvider: z.object({ name: z.string(), frn: z.string().optional(), rmdNumber: z.string().optional() }).passthrough().optional(),
@@ -378,7 +453,12 @@ const OPEN_HOP_REQUEST_EXAMPLE = {
   call: CALL_EXAMPLE,
   namedBy: { accountId: "acc_01JD5ZS1B2C3D4E5F6G7H8J9K0", hopId: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_1" },
   createdAt: "2024-06-03T16:05:00.000Z",
-  deadline: { clockStartsAt: "2024-06-03T16:05:00.000Z", dueAt: "2024-06-04T16:05:00.000Z", reminders: ["2024-06-04T12:05:00.000Z"], escalateAt: "2024-06-05T16:05:00.000Z" },
+  deadline: {
+    clockStartsAt: "2024-06-03T16:05:00.000Z",
+    dueAt: "2024-06-04T16:05:00.000Z",
+    reminders: ["2024-06-04T12:05:00.000Z"],
+    escalateAt: "2024-06-05T16:05:00.000Z",
+  },
 };
 
 const ANSWERED_HOP_REQUEST_EXAMPLE = {
@@ -398,26 +478,46 @@ export const ChainSchema = z
   .object({
     traceback: TracebackSchema,
     hops: z.array(HopSchema).openapi({ description: "The chain, terminating provider first." }),
-    signerInquiries: z.array(HopSchema).optional().openapi({ description: "Hop requests asking each verified signer of the call, beside the chain; present when there are any." }),
-    findings: z.array(FindingSchema).optional().openapi({ description: "Every finding of the traceback: each signature's own and those relating the signatures to the answers." }),
+    signerInquiries: z
+      .array(HopSchema)
+      .optional()
+      .openapi({ description: "Hop requests asking each verified signer of the call, beside the chain; present when there are any." }),
+    findings: z
+      .array(FindingSchema)
+      .optional()
+      .openapi({ description: "Every finding of the traceback: each signature's own and those relating the signatures to the answers." }),
     originatorFirstFoundBy: z.enum(["chain", "signer_inquiry"]).optional().openapi({ description: "Which path named the originator first, when both did." }),
     pathsAgree: z.boolean().optional().openapi({ description: "Whether the signer inquiry and the chain name the same originator and customer." }),
   })
   .openapi("TracebackChain", {
     example: {
       traceback: TRACEBACK_EXAMPLE,
-      hops: [HOP_EXAMPLE, { ...ANSWERED_HOP_REQUEST_EXAMPLE, providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", answeredBy: { accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" }, answerSeconds: 12300 }],
+      hops: [
+        HOP_EXAMPLE,
+        {
+          ...ANSWERED_HOP_REQUEST_EXAMPLE,
+          providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+          answeredBy: { accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" },
+          answerSeconds: 12300,
+        },
+      ],
     },
   });
 
-export const CloseTracebackSchema = z.object({ reason: z.string().min(1).max(2000) }).strict().openapi("CloseTraceback", { example: { reason: "duplicate of another traceback" } });
+export const CloseTracebackSchema = z
+  .object({ reason: z.string().min(1).max(2000) })
+  .strict()
+  .openapi("CloseTraceback", { example: { reason: "duplicate of another traceback" } });
 
 export const HopRequestSchema = z
   .object({
     id: z.string().openapi({ example: "hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2" }),
     tracebackId: z.string(),
     seq: z.number().int(),
-    kind: z.literal("signer_inquiry").optional().openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
+    kind: z
+      .literal("signer_inquiry")
+      .optional()
+      .openapi({ description: "A signer inquiry: which customer does `inquiry.origid` belong to? Answered like a hop request." }),
     inquiry: z.object({ identityIndex: z.number().int(), origid: z.string().optional(), attest: z.string().optional(), spc: z.string().optional() }).optional(),
     status: z.enum(HOP_STATUSES),
     call: CallSchema,
@@ -426,7 +526,9 @@ export const HopRequestSchema = z
     deadline: DeadlineSchema.optional(),
     answer: AnswerSchema.optional(),
     answeredAt: z.string().optional(),
-    answeredBy: SignerSchema.optional().openapi({ description: "Which of the provider's keys answered, and the person holding it when a person answered in the console." }),
+    answeredBy: SignerSchema.optional().openapi({
+      description: "Which of the provider's keys answered, and the person holding it when a person answered in the console.",
+    }),
     late: z.boolean().optional(),
     ...sweepFields,
   })
@@ -450,7 +552,19 @@ export const ResponsivenessSchema = z
     p90AnswerSeconds: z.number().optional(),
   })
   .openapi("Responsiveness", {
-    example: { providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", from: "2024-06-01T00:00:00.000Z", to: "2024-07-01T00:00:00.000Z", requested: 42, answered: 40, answeredLate: 2, open: 1, overdue: 3, nonResponsive: 1, medianAnswerSeconds: 1840, p90AnswerSeconds: 30600 },
+    example: {
+      providerId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+      from: "2024-06-01T00:00:00.000Z",
+      to: "2024-07-01T00:00:00.000Z",
+      requested: 42,
+      answered: 40,
+      answeredLate: 2,
+      open: 1,
+      overdue: 3,
+      nonResponsive: 1,
+      medianAnswerSeconds: 1840,
+      p90AnswerSeconds: 30600,
+    },
   });
 
 /** The filters of the traceback list; each is answered from an index, never by reading every traceback. */
@@ -460,16 +574,31 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   outcome: z.enum(OUTCOMES).optional().openapi({ description: "How it ended (completed tracebacks)." }),
   createdFrom: Timestamp.optional().openapi({ description: "Created at or after.", example: "2024-06-01T00:00:00Z" }),
   createdTo: Timestamp.optional().openapi({ description: "Created before; after `createdFrom`.", example: "2024-07-01T00:00:00Z" }),
-  callingNumber: z.string().min(1).max(64).optional().openapi({ description: "The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`).", example: "+13055550123" }),
-  calledNumber: z.string().min(1).max(32).optional().openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
+  callingNumber: z.string().min(1).max(64).optional().openapi({
+    description: "The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`).",
+    example: "+13055550123",
+  }),
+  calledNumber: z
+    .string()
+    .min(1)
+    .max(32)
+    .optional()
+    .openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
   providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
   campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
-  overdue: z.enum(["true", "false"]).optional().openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
-  hasFinding: z
-    .enum(FINDING_KINDS)
+  overdue: z
+    .enum(["true", "false"])
     .optional()
-    .openapi({ description: "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).", example: "upstream_removed_from_rmd" }),
-}).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), { path: ["createdTo"], message: "must be after createdFrom" });
+    .openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
+  hasFinding: z.enum(FINDING_KINDS).optional().openapi({
+    description:
+      "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).",
+    example: "upstream_removed_from_rmd",
+  }),
+}).refine((q) => q.createdFrom === undefined || q.createdTo === undefined || Date.parse(q.createdTo) > Date.parse(q.createdFrom), {
+  path: ["createdTo"],
+  message: "must be after createdFrom",
+});
 
 /** Parts of the chain the domain states and the chain shows as they are: each schema is exactly its domain type. */
 export type ChainPartsAreTheDomains = [

@@ -7,12 +7,20 @@ import { Timestamp, type Holds, type SameType } from "./common.js";
 export const NewEndpointSchema = z
   .object({
     url: z.string().url().max(2048).openapi({ example: "https://hooks.carrier.example/hoptrace" }),
-    eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length).openapi({ example: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] }),
+    eventTypes: z
+      .array(z.enum(EVENT_TYPES))
+      .min(1)
+      .max(EVENT_TYPES.length)
+      .openapi({ example: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] }),
     description: z.string().max(500).optional(),
   })
   .strict()
   .openapi("NewWebhookEndpoint", {
-    example: { url: "https://hooks.carrier.example/hoptrace", eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"], description: "Traceback desk queue" },
+    example: {
+      url: "https://hooks.carrier.example/hoptrace",
+      eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"],
+      description: "Traceback desk queue",
+    },
   });
 
 const ENDPOINT_EXAMPLE = {
@@ -100,13 +108,20 @@ const event = hubEventSchema.shape;
  */
 export const EventSchema = z
   .object({
-    id: event.id.meta({ example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created", description: "The event id; in a delivery also the `webhook-id` header, identical on every retry." }),
-    version: z.literal(EVENT_VERSION).openapi({ description: "The version of this shape. A webhook body without it is of version 1 (snake_case, an absolute `url`), which no hub sends any more." }),
+    id: event.id.meta({
+      example: "evt_hop_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9_2.created",
+      description: "The event id; in a delivery also the `webhook-id` header, identical on every retry.",
+    }),
+    version: z.literal(EVENT_VERSION).openapi({
+      description: "The version of this shape. A webhook body without it is of version 1 (snake_case, an absolute `url`), which no hub sends any more.",
+    }),
     type: event.type,
     createdAt: event.createdAt,
     recipientId: event.recipientId.meta({ description: "The account the event is addressed to." }),
     data: event.data.extend({
-      path: event.data.shape.path.meta({ description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`)." }),
+      path: event.data.shape.path.meta({
+        description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`).",
+      }),
     }),
   })
   .openapi("Event", {
@@ -128,6 +143,12 @@ export type Event = z.infer<typeof EventSchema>;
 /** What `publishedEvent` sends is what the contract describes. */
 export type EventIsPublished = Holds<SameType<Event, PublishedEvent>>;
 
-export const RedeliverSinceSchema = z.object({ since: Timestamp }).strict().openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
-export const RedeliverEventSchema = z.object({ endpointId: z.string().max(64).optional() }).strict().openapi("RedeliverEvent", { example: { endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
+export const RedeliverSinceSchema = z
+  .object({ since: Timestamp })
+  .strict()
+  .openapi("RedeliverSince", { example: { since: "2024-06-03T00:00:00Z" } });
+export const RedeliverEventSchema = z
+  .object({ endpointId: z.string().max(64).optional() })
+  .strict()
+  .openapi("RedeliverEvent", { example: { endpointId: "ep_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" } });
 export const QueuedSchema = z.object({ queued: z.number().int() }).openapi("Queued", { example: { queued: 3 } });

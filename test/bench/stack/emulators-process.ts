@@ -22,7 +22,13 @@ const empty = () => ({ writes: 0, table: 0, byIndex: {} as Record<string, number
 let billed = empty();
 const applied = db.updateIndexes;
 db.updateIndexes = (store, table, existing, item, cb) => {
-  const u = writeUnits(db.itemSize, table.KeySchema.map((k) => k.AttributeName), table.GlobalSecondaryIndexes ?? [], existing ?? null, item ?? null);
+  const u = writeUnits(
+    db.itemSize,
+    table.KeySchema.map((k) => k.AttributeName),
+    table.GlobalSecondaryIndexes ?? [],
+    existing ?? null,
+    item ?? null,
+  );
   billed.writes++;
   billed.table += u.table;
   for (const [name, n] of Object.entries(u.byIndex)) billed.byIndex[name] = (billed.byIndex[name] ?? 0) + n;

@@ -21,21 +21,41 @@ const providers = JSON.parse(process.env.BENCH_PROVIDERS!) as Provider[];
 const epochMs = () => performance.timeOrigin + performance.now();
 
 /** A switch that carried every call: each lookup finds exactly one record, on the trunk "IN". */
-const everyCall: CallRecordSource = { find: async (call) => [{ startTime: call.at, calling: call.calling, called: call.called, ingressTrunk: "IN", sipCallId: "bench@sip.example" }] };
+const everyCall: CallRecordSource = {
+  find: async (call) => [{ startTime: call.at, calling: call.calling, called: call.called, ingressTrunk: "IN", sipCallId: "bench@sip.example" }],
+};
 
 const responders: Responder[] = [];
 for (const [i, p] of providers.entries()) {
   const trunks: TrunkMap = {
-    IN: i < providers.length - 1 ? { upstream: { providerId: providers[i + 1]!.id } } : { customer: { name: "Bench Dialer LLC", accountReference: "B-1" }, actionTaken: "suspended" },
+    IN:
+      i < providers.length - 1
+        ? { upstream: { providerId: providers[i + 1]!.id } }
+        : { customer: { name: "Bench Dialer LLC", accountReference: "B-1" }, actionTaken: "suspended" },
   };
-  const config = parseResponderConfig({ hubUrl, keyFile: "in-memory", webhook: { port: 0, register: { description: `${p.name} responder` } }, trunks, sweepIntervalSeconds: 0 });
+  const config = parseResponderConfig({
+    hubUrl,
+    keyFile: "in-memory",
+    webhook: { port: 0, register: { description: `${p.name} responder` } },
+    trunks,
+    sweepIntervalSeconds: 0,
+  });
   responders.push(
     await startResponder(config, {
       log: () => {},
       key: await signingKeyFromJwk(p.privateJwk),
       source: everyCall,
       onWebhook: (payload) => toParent({ type: "webhook", at: epochMs(), webhookId: payload.id, eventType: payload.type, hopId: payload.data.hopId ?? null }),
-      onHandled: (h) => toParent({ type: "handled", at: epochMs(), hopId: h.hopId, tracebackId: h.tracebackId ?? null, outcome: h.outcome, totalMs: h.totalMs, hubMs: h.hubMs }),
+      onHandled: (h) =>
+        toParent({
+          type: "handled",
+          at: epochMs(),
+          hopId: h.hopId,
+          tracebackId: h.tracebackId ?? null,
+          outcome: h.outcome,
+          totalMs: h.totalMs,
+          hubMs: h.hubMs,
+        }),
     }),
   );
 }

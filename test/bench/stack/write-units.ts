@@ -22,7 +22,10 @@ const KB = 1024;
 /** Attribute order is not meaningful in an item; compared with keys sorted at every level. */
 const canonical = (v: unknown): string =>
   v && typeof v === "object" && !Array.isArray(v)
-    ? `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Item)[k])}`).join(",")}}`
+    ? `{${Object.keys(v as object)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical((v as Item)[k])}`)
+        .join(",")}}`
     : Array.isArray(v)
       ? `[${v.map(canonical).join(",")}]`
       : JSON.stringify(v);

@@ -121,7 +121,11 @@ describe("signed requests", () => {
     expect((await send(url(), { method: "GET", headers }, h.fetch)).status).toBe(200);
     expect((await send(url(), { method: "GET", headers }, h.fetch)).status).toBe(401);
     const stranger = await newKey();
-    const res = await send(url(), { method: "GET", headers: signRequest(stranger.key, { method: "GET", url: url(), headers: new Headers() }, { now: h.now }) }, h.fetch);
+    const res = await send(
+      url(),
+      { method: "GET", headers: signRequest(stranger.key, { method: "GET", url: url(), headers: new Headers() }, { now: h.now }) },
+      h.fetch,
+    );
     expect(res.status).toBe(401);
   });
 

@@ -108,7 +108,15 @@ describe("a process dying in the follow-up of an answer", () => {
         const at = clockOf(w.h).now();
         const marker = outboxMarker(at, hopId);
         await w.h.deps.tracebacks.replaceHop(
-          { ...hop.value, status: "answered", answer: upstream(w.mid.id) as never, answeredAt: at.toISOString(), answeredBy: { accountId: w.term.id, keyId: w.term.key.keyId }, late: false, resolvedUpstream: { registered: w.mid.id } },
+          {
+            ...hop.value,
+            status: "answered",
+            answer: upstream(w.mid.id) as never,
+            answeredAt: at.toISOString(),
+            answeredBy: { accountId: w.term.id, keyId: w.term.key.keyId },
+            late: false,
+            resolvedUpstream: { registered: w.mid.id },
+          },
           { version: hop.version, status: "open" },
           marker,
         );

@@ -85,10 +85,7 @@ describe("interoperability with http-message-signatures", () => {
     const verifyWithLibrary = (url: string, headers: Record<string, string>) =>
       httpbis.verifyMessage(
         {
-          keyLookup: async (params) =>
-            params.keyid === key.kid
-              ? { id: key.kid, algs: ["ed25519"], verify: createVerifier(key.publicKey, "ed25519") }
-              : null,
+          keyLookup: async (params) => (params.keyid === key.kid ? { id: key.kid, algs: ["ed25519"], verify: createVerifier(key.publicKey, "ed25519") } : null),
           requiredFields: [...COMPONENTS, "idempotency-key"],
           requiredParams: ["created", "expires", "keyid", "alg", "tag"],
         },

@@ -28,8 +28,7 @@ const TEST_REQUEST = {
     Host: "example.com",
     Date: "Tue, 20 Apr 2021 02:07:55 GMT",
     "Content-Type": "application/json",
-    "Content-Digest":
-      "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:",
+    "Content-Digest": "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:",
     "Content-Length": "18",
   },
 };
@@ -45,8 +44,7 @@ const B26_BASE = [
   '"content-length": 18',
   '"@signature-params": ("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
 ].join("\n");
-const B26_SIGNATURE_INPUT =
-  'sig-b26=("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"';
+const B26_SIGNATURE_INPUT = 'sig-b26=("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"';
 const B26_SIGNATURE_B64 = "wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==";
 const B26_SIGNATURE = `sig-b26=:${B26_SIGNATURE_B64}:`;
 const B26_PARAMS = { created: 1618884473, keyid: "test-key-ed25519" };
@@ -108,8 +106,6 @@ describe("RFC 9421 Appendix B.2.6 (ed25519)", () => {
   });
 
   it("computes the RFC 7638 thumbprint other implementations publish for this key", async () => {
-    expect(await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: RFC_JWK.x })).toBe(
-      "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
-    );
+    expect(await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: RFC_JWK.x })).toBe("poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U");
   });
 });

@@ -31,15 +31,7 @@ function profileParams(overrides: Partial<SignatureParams> = {}): SignatureParam
   return { created: NOW, expires: NOW + 300, keyid: key.kid, alg: "ed25519", tag: SIGNATURE_TAG, ...overrides };
 }
 
-function signed(
-  opts: {
-    params?: SignatureParams;
-    components?: string[];
-    privateKey?: KeyObject;
-    label?: string;
-    headers?: Record<string, string>;
-  } = {},
-) {
+function signed(opts: { params?: SignatureParams; components?: string[]; privateKey?: KeyObject; label?: string; headers?: Record<string, string> } = {}) {
   const headers = { ...BASE_HEADERS, ...opts.headers };
   const result = signMessage({
     label: opts.label ?? "sig1",
@@ -51,10 +43,7 @@ function signed(
   return { headers: { ...headers, "Signature-Input": result.signatureInput, Signature: result.signature } };
 }
 
-function verify(
-  headers: Record<string, string | undefined>,
-  overrides: Partial<VerifyOptions> & { targetUri?: string; method?: string } = {},
-) {
+function verify(headers: Record<string, string | undefined>, overrides: Partial<VerifyOptions> & { targetUri?: string; method?: string } = {}) {
   const { targetUri = TARGET, method = "POST", ...rest } = overrides;
   return verifyMessage({
     message: messageFromHeaders({ method, targetUri, headers }),
@@ -129,8 +118,8 @@ describe("verifyMessage refuses with a stable reason", () => {
     const { headers } = signed();
     expect(await verify({ ...headers, Signature: undefined })).toEqual({ ok: false, reason: "malformed" });
     expect(await verify({ ...headers, "Signature-Input": undefined })).toEqual({ ok: false, reason: "malformed" });
-    expect(await verify({ ...headers, "Signature-Input": "sig1=(\"@method\"" })).toEqual({ ok: false, reason: "malformed" });
-    expect(await verify({ ...headers, Signature: "sig1=\"not bytes\"" })).toEqual({ ok: false, reason: "malformed" });
+    expect(await verify({ ...headers, "Signature-Input": 'sig1=("@method"' })).toEqual({ ok: false, reason: "malformed" });
+    expect(await verify({ ...headers, Signature: 'sig1="not bytes"' })).toEqual({ ok: false, reason: "malformed" });
     expect(await verify({ ...headers, Signature: "other=:AAAA:" })).toEqual({ ok: false, reason: "malformed" });
     expect(await verify(headers, { label: "nope" })).toEqual({ ok: false, reason: "malformed" });
   });
@@ -169,13 +158,20 @@ describe("verifyMessage refuses with a stable reason", () => {
       `"@signature-params": ${decimalParams}`,
     ].join("\n");
     const signature = edSign(null, Buffer.from(base), key.privateKey).toString("base64");
-    expect(await verify({ ...BASE_HEADERS, "Signature-Input": `sig1=${decimalParams}`, Signature: `sig1=:${signature}:` })).toEqual({ ok: false, reason: "malformed" });
+    expect(await verify({ ...BASE_HEADERS, "Signature-Input": `sig1=${decimalParams}`, Signature: `sig1=:${signature}:` })).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
   });
 
   it("malformed: a Signature-Input member that is not in its serialised form", async () => {
     const { headers } = signed();
     const input = headers["Signature-Input"];
-    for (const spelling of [input.replace('"@method" "@target-uri"', '"@method"  "@target-uri"'), input.replace(";keyid", "; keyid"), input.replace("sig1=(", "sig1=( ")]) {
+    for (const spelling of [
+      input.replace('"@method" "@target-uri"', '"@method"  "@target-uri"'),
+      input.replace(";keyid", "; keyid"),
+      input.replace("sig1=(", "sig1=( "),
+    ]) {
       expect(spelling).not.toBe(input);
       expect(await verify({ ...headers, "Signature-Input": spelling }), spelling).toEqual({ ok: false, reason: "malformed" });
     }
@@ -276,7 +272,7 @@ describe("verifyMessage refuses with a stable reason", () => {
   });
 
   it("never throws on arbitrary header values", async () => {
-    for (const value of ["", " ", "sig1", "sig1=", "sig1=()", "=,=", "sig1=:::", "\u00ff", "sig1=(\"@method\");created=-1"]) {
+    for (const value of ["", " ", "sig1", "sig1=", "sig1=()", "=,=", "sig1=:::", "\u00ff", 'sig1=("@method");created=-1']) {
       const result = await verify({ ...BASE_HEADERS, "Signature-Input": value, Signature: value });
       expect(result.ok, value).toBe(false);
     }
@@ -302,11 +298,7 @@ describe("signatureBase", () => {
   });
 
   it("derives the RFC 9421 components from the target URI", () => {
-    const base = signatureBase(
-      ["@method", "@authority", "@scheme", "@path", "@query", "@request-target", "x-multi"],
-      { created: 1, keyid: "k" },
-      message,
-    );
+    const base = signatureBase(["@method", "@authority", "@scheme", "@path", "@query", "@request-target", "x-multi"], { created: 1, keyid: "k" }, message);
     expect(base.split("\n")).toEqual([
       '"@method": GET',
       '"@authority": api.example.com',

@@ -1,14 +1,7 @@
 import { calculateJwkThumbprint } from "jose";
 import { sign, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  exportPublicJwk,
-  generateSigningKey,
-  importPrivateJwk,
-  importPublicJwk,
-  InvalidKeyError,
-  jwkThumbprint,
-} from "../../../functions/crypto/keys.js";
+import { exportPublicJwk, generateSigningKey, importPrivateJwk, importPublicJwk, InvalidKeyError, jwkThumbprint } from "../../../functions/crypto/keys.js";
 import { ALL_ZERO_X, IDENTITY_X, mixedOrderKeys, nonCanonicalKeys, SMALL_ORDER_KEYS, weakKeys } from "../../support/weak-keys.js";
 
 function refusal(jwk: unknown): InvalidKeyError {
@@ -125,7 +118,9 @@ describe("importPrivateJwk", () => {
 
 describe("jwkThumbprint", () => {
   it("is RFC 7638's, as RFC 8037 appendix A.3 computes it for its Ed25519 key", async () => {
-    expect(await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" })).toBe("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    expect(await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" })).toBe(
+      "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+    );
     const { publicJwk } = await generateSigningKey();
     expect(await jwkThumbprint(publicJwk)).toBe(await calculateJwkThumbprint(publicJwk, "sha256"));
   });

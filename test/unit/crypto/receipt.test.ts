@@ -2,14 +2,7 @@ import { CompactSign, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from
 import { beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../../openapi/client/content-digest.js";
 import { generateSigningKey, type SigningKeyPair } from "../../../functions/crypto/keys.js";
-import {
-  InvalidReceiptError,
-  publicJwks,
-  RECEIPT_TYPE,
-  signReceipt,
-  verifyReceipt,
-  type ReceiptClaims,
-} from "../../../functions/crypto/receipt.js";
+import { InvalidReceiptError, publicJwks, RECEIPT_TYPE, signReceipt, verifyReceipt, type ReceiptClaims } from "../../../functions/crypto/receipt.js";
 
 const CLAIMS: ReceiptClaims = {
   iss: "https://api.hoptrace.example",
@@ -52,7 +45,10 @@ describe("receipts", () => {
 
   it("verify with any JOSE library: jose accepts them with the published JWKS", async () => {
     const jws = await signReceipt(hub, CLAIMS);
-    const { payload, protectedHeader } = await jwtVerify(jws, createLocalJWKSet(publicJwks([previous, hub]) as never), { algorithms: ["EdDSA"], typ: RECEIPT_TYPE });
+    const { payload, protectedHeader } = await jwtVerify(jws, createLocalJWKSet(publicJwks([previous, hub]) as never), {
+      algorithms: ["EdDSA"],
+      typ: RECEIPT_TYPE,
+    });
     expect(payload).toEqual(CLAIMS);
     expect(protectedHeader.kid).toBe(hub.kid);
   });

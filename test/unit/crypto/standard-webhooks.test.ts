@@ -74,12 +74,32 @@ describe("signWebhook with the standardwebhooks library", () => {
 describe("the client's verifyWebhook on the hub's signatures", () => {
   const NOW = 1_800_000_000;
   const secret = newWebhookSecret();
-  const BODY = JSON.stringify({ id: MSG_ID, version: 2, type: "hop_request.created", createdAt: "2027-01-15T08:00:00Z", recipientId: "acc_01J9Z3K7Q8XYZ", data: { hopId: "hop_1" } });
+  const BODY = JSON.stringify({
+    id: MSG_ID,
+    version: 2,
+    type: "hop_request.created",
+    createdAt: "2027-01-15T08:00:00Z",
+    recipientId: "acc_01J9Z3K7Q8XYZ",
+    data: { hopId: "hop_1" },
+  });
   const at = (seconds: number) => new Date(seconds * 1000);
-  const headers = (signature: string, timestamp: number | string = NOW, id = MSG_ID) => ({ "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature });
-  const verifies = (signature: string, opts: { body?: string; secret?: string; now?: number; timestamp?: number | string; id?: string; toleranceSeconds?: number } = {}) => {
+  const headers = (signature: string, timestamp: number | string = NOW, id = MSG_ID) => ({
+    "webhook-id": id,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": signature,
+  });
+  const verifies = (
+    signature: string,
+    opts: { body?: string; secret?: string; now?: number; timestamp?: number | string; id?: string; toleranceSeconds?: number } = {},
+  ) => {
     try {
-      verifyWebhook({ secret: opts.secret ?? secret, headers: headers(signature, opts.timestamp, opts.id), body: opts.body ?? BODY, now: at(opts.now ?? NOW), ...(opts.toleranceSeconds !== undefined && { toleranceSeconds: opts.toleranceSeconds }) });
+      verifyWebhook({
+        secret: opts.secret ?? secret,
+        headers: headers(signature, opts.timestamp, opts.id),
+        body: opts.body ?? BODY,
+        now: at(opts.now ?? NOW),
+        ...(opts.toleranceSeconds !== undefined && { toleranceSeconds: opts.toleranceSeconds }),
+      });
       return true;
     } catch (error) {
       expect(error).toBeInstanceOf(ClientWebhookVerificationError);

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  canadaFederalHolidays,
-  easterSunday,
-  usFederalHolidays,
-  type HolidayDate,
-} from "../../../functions/domain/deadlines/holidays.js";
+import { canadaFederalHolidays, easterSunday, usFederalHolidays, type HolidayDate } from "../../../functions/domain/deadlines/holidays.js";
 import { formatLocalDate } from "../../../functions/domain/deadlines/local-date.js";
 
 const triples = (list: HolidayDate[]) => list.map((h) => [h.date, h.name, h.observed] as const);
@@ -62,7 +57,11 @@ describe("usFederalHolidays", () => {
 
   it("lists Juneteenth only from 2021, when it became a federal holiday", () => {
     expect(usFederalHolidays(2020).some((h) => h.name.startsWith("Juneteenth"))).toBe(false);
-    expect(usFederalHolidays(2021).filter((h) => h.name.startsWith("Juneteenth")).map((h) => h.date)).toEqual(["2021-06-18", "2021-06-19"]);
+    expect(
+      usFederalHolidays(2021)
+        .filter((h) => h.name.startsWith("Juneteenth"))
+        .map((h) => h.date),
+    ).toEqual(["2021-06-18", "2021-06-19"]);
   });
 });
 

@@ -203,10 +203,7 @@ describe("reminderTimes", () => {
   const due = at("2026-06-16T12:00:00Z");
 
   it("returns ascending reminders strictly after the clock start, without duplicates", () => {
-    expect(reminderTimes(start, due, [3600, 7200, 3600, 86_400, 90_000]).map(iso)).toEqual([
-      "2026-06-16T10:00:00.000Z",
-      "2026-06-16T11:00:00.000Z",
-    ]);
+    expect(reminderTimes(start, due, [3600, 7200, 3600, 86_400, 90_000]).map(iso)).toEqual(["2026-06-16T10:00:00.000Z", "2026-06-16T11:00:00.000Z"]);
     expect(reminderTimes(start, due, [0]).map(iso)).toEqual(["2026-06-16T12:00:00.000Z"]);
     expect(reminderTimes(start, due, [])).toEqual([]);
   });

@@ -7,10 +7,22 @@ const NY = "America/New_York";
 describe("toZoned", () => {
   it("reads the wall clock in standard and daylight time", () => {
     expect(toZoned(new Date("2026-01-15T17:30:45Z"), NY)).toEqual({
-      year: 2026, month: 1, day: 15, hour: 12, minute: 30, second: 45, weekday: 4,
+      year: 2026,
+      month: 1,
+      day: 15,
+      hour: 12,
+      minute: 30,
+      second: 45,
+      weekday: 4,
     });
     expect(toZoned(new Date("2026-07-15T17:30:45Z"), NY)).toEqual({
-      year: 2026, month: 7, day: 15, hour: 13, minute: 30, second: 45, weekday: 3,
+      year: 2026,
+      month: 7,
+      day: 15,
+      hour: 13,
+      minute: 30,
+      second: 45,
+      weekday: 3,
     });
   });
 

@@ -2,7 +2,14 @@
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkpointText, InvalidCheckpointError, logVerifierKeys, parseCheckpointText, signCheckpoint, verifyCheckpoint } from "../../../functions/crypto/checkpoint.js";
+import {
+  checkpointText,
+  InvalidCheckpointError,
+  logVerifierKeys,
+  parseCheckpointText,
+  signCheckpoint,
+  verifyCheckpoint,
+} from "../../../functions/crypto/checkpoint.js";
 import { leafHash } from "../../../functions/crypto/merkle/hashing.js";
 import {
   cosignatureTime,
@@ -34,7 +41,11 @@ function keyFromNoteSkey(skey: string) {
 function newHubKey() {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const jwk = publicKey.export({ format: "jwk" }) as { x: string };
-  return { privateKey, publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: jwk.x }, jwks: { keys: [{ kty: "OKP", crv: "Ed25519", x: jwk.x, kid: "hub-1" }] } };
+  return {
+    privateKey,
+    publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: jwk.x },
+    jwks: { keys: [{ kty: "OKP", crv: "Ed25519", x: jwk.x, kid: "hub-1" }] },
+  };
 }
 
 const head = { origin: ORIGIN, size: 20852163, rootHash: leafHash(Buffer.from("root")) };
@@ -175,11 +186,28 @@ describe("checkpoints", () => {
 
   it.each([
     ["another tree size", (n: string) => n.replace("\n20852163\n", "\n20852164\n")],
-    ["another root", (n: string) => n.replace(/\n([A-Za-z0-9+/]{43}=)\n/, (_m, r: string) => `\n${Buffer.from(leafHash(Buffer.from(r))).toString("base64")}\n`)],
+    [
+      "another root",
+      (n: string) => n.replace(/\n([A-Za-z0-9+/]{43}=)\n/, (_m, r: string) => `\n${Buffer.from(leafHash(Buffer.from(r))).toString("base64")}\n`),
+    ],
     ["another origin", (n: string) => n.replaceAll(ORIGIN, "evil.example/log")],
     ["an extension line", (n: string) => n.replace("\n\n", "\nextension\n\n")],
-    ["the timestamped signature dropped", (n: string) => n.split("\n").filter((_l, i) => i !== 5).join("\n")],
-    ["the plain signature dropped", (n: string) => n.split("\n").filter((_l, i) => i !== 4).join("\n")],
+    [
+      "the timestamped signature dropped",
+      (n: string) =>
+        n
+          .split("\n")
+          .filter((_l, i) => i !== 5)
+          .join("\n"),
+    ],
+    [
+      "the plain signature dropped",
+      (n: string) =>
+        n
+          .split("\n")
+          .filter((_l, i) => i !== 4)
+          .join("\n"),
+    ],
     ["a signature line doubled", (n: string) => n + n.split("\n")[4] + "\n"],
     ["a flipped signature byte", (n: string) => n.replace(/(\u2014 \S+ )(\S)/, (_m, p: string, c: string) => p + (c === "A" ? "B" : "A"))],
   ])("refuse %s", (_name, tamper) => {

@@ -1,14 +1,34 @@
 /** Log entries: canonical bytes, nothing else decodes, and a nonce per entry. */
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../../functions/domain/log/canonical-json.js";
-import { decodeEntry, encodeEntry, InvalidEntryError, newEntry, requestEntry, requestLogClaim, requestStatement, statementDigest } from "../../../functions/domain/log/entry.js";
+import {
+  decodeEntry,
+  encodeEntry,
+  InvalidEntryError,
+  newEntry,
+  requestEntry,
+  requestLogClaim,
+  requestStatement,
+  statementDigest,
+} from "../../../functions/domain/log/entry.js";
 
 const nonce = new Uint8Array(16).fill(9);
-const entry = newEntry({ kind: "request", id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", subject: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", time: new Date("2024-06-03T16:05:00.123Z"), bytes: "statement" }, nonce);
+const entry = newEntry(
+  {
+    kind: "request",
+    id: "req_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+    subject: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+    time: new Date("2024-06-03T16:05:00.123Z"),
+    bytes: "statement",
+  },
+  nonce,
+);
 
 describe("canonical JSON (RFC 8785)", () => {
   it("sorts members by code unit, drops undefined, keeps no whitespace", () => {
-    expect(canonicalJson({ b: 1, a: [true, null, "x"], "\u00e9": { z: 1.5, y: -0 }, c: undefined })).toBe('{"a":[true,null,"x"],"b":1,"\u00e9":{"y":0,"z":1.5}}');
+    expect(canonicalJson({ b: 1, a: [true, null, "x"], "\u00e9": { z: 1.5, y: -0 }, c: undefined })).toBe(
+      '{"a":[true,null,"x"],"b":1,"\u00e9":{"y":0,"z":1.5}}',
+    );
     expect(canonicalJson({ "\ud83d\ude00": 1, "\ufb01": 2 })).toBe('{"\ud83d\ude00":1,"\ufb01":2}');
     expect(() => canonicalJson({ n: Number.NaN })).toThrow();
   });
@@ -50,15 +70,31 @@ describe("entries", () => {
   });
 
   it("hash a signed request as received, whatever the order its headers came in", () => {
-    const a = requestStatement({ method: "POST", targetUri: "https://h/v1/x", headers: { signature: "sig=:AA==:", "content-digest": "sha-256=:x:" }, body: "{}" });
-    const b = requestStatement({ body: "{}", headers: { "content-digest": "sha-256=:x:", signature: "sig=:AA==:" }, targetUri: "https://h/v1/x", method: "POST" } as never);
+    const a = requestStatement({
+      method: "POST",
+      targetUri: "https://h/v1/x",
+      headers: { signature: "sig=:AA==:", "content-digest": "sha-256=:x:" },
+      body: "{}",
+    });
+    const b = requestStatement({
+      body: "{}",
+      headers: { "content-digest": "sha-256=:x:", signature: "sig=:AA==:" },
+      targetUri: "https://h/v1/x",
+      method: "POST",
+    } as never);
     expect(a).toBe(b);
     expect(a).toBe('{"body":"{}","headers":{"content-digest":"sha-256=:x:","signature":"sig=:AA==:"},"method":"POST","targetUri":"https://h/v1/x"}');
   });
 
   it("of a request hold its receipt's digest, and follow from the receipt's claim alone", () => {
     const claim = requestLogClaim({ id: "tb_1/req_1", subject: "tb_1", time: new Date("2024-06-03T16:05:00.123Z"), bytes: "the request" }, nonce);
-    expect(claim).toEqual({ id: "tb_1/req_1", subject: "tb_1", time: "2024-06-03T16:05:00.123Z", sha256: statementDigest("the request"), nonce: Buffer.from(nonce).toString("base64url") });
+    expect(claim).toEqual({
+      id: "tb_1/req_1",
+      subject: "tb_1",
+      time: "2024-06-03T16:05:00.123Z",
+      sha256: statementDigest("the request"),
+      nonce: Buffer.from(nonce).toString("base64url"),
+    });
     const withReceipt = requestEntry(claim, "eyJ.eyJ.sig");
     expect(withReceipt).toEqual({ v: 1, kind: "request", ...claim, receipt: statementDigest("eyJ.eyJ.sig") });
     expect(decodeEntry(encodeEntry(withReceipt))).toEqual(withReceipt);

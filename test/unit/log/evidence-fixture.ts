@@ -19,7 +19,13 @@ export interface Logged {
 }
 
 export function statementOf(kind: StatementKind, i: number): unknown {
-  if (kind === "request") return { method: "POST", targetUri: `https://api.hoptrace.example/v1/hop-requests/hop_${i}/answer`, headers: { signature: `sig1=:${Buffer.from(`s${i}`).toString("base64")}:` }, body: `{"type":"no_record","n":${i}}` };
+  if (kind === "request")
+    return {
+      method: "POST",
+      targetUri: `https://api.hoptrace.example/v1/hop-requests/hop_${i}/answer`,
+      headers: { signature: `sig1=:${Buffer.from(`s${i}`).toString("base64")}:` },
+      body: `{"type":"no_record","n":${i}}`,
+    };
   if (kind === "receipt") return `eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJyZXFfJHtpfSJ9.c2lnJHtpfQ${i}`;
   return { type: "next_hop", tracebackId: "tb_1", seq: i };
 }
@@ -30,7 +36,10 @@ export function buildLog(n: number, opts: { forkAt?: number } = {}): { logged: L
     const kind = kinds[i % 3]!;
     const statement = i === opts.forkAt ? { type: "rewritten", seq: i } : statementOf(kind, i);
     const actualKind = i === opts.forkAt ? "decision" : kind;
-    const entry = newEntry({ kind: actualKind, id: `st_${i}`, subject: "tb_1", time: new Date(Date.UTC(2024, 5, 3, 16, 0, i)), bytes: statementBytes(actualKind, statement)! }, new Uint8Array(16).fill(i));
+    const entry = newEntry(
+      { kind: actualKind, id: `st_${i}`, subject: "tb_1", time: new Date(Date.UTC(2024, 5, 3, 16, 0, i)), bytes: statementBytes(actualKind, statement)! },
+      new Uint8Array(16).fill(i),
+    );
     return { entry, statement };
   });
   return { logged, tree: new MemoryTree(logged.map((l) => leafHash(encodeEntry(l.entry)))) };
@@ -44,6 +53,11 @@ export const b64 = (h: Uint8Array) => Buffer.from(h).toString("base64");
 export function evidenceFor(key: ReturnType<typeof hubKey>, log: { logged: Logged[]; tree: MemoryTree }, indexes: number[], size = log.tree.size) {
   return {
     checkpoint: checkpointOf(key, log.tree, size),
-    entries: indexes.map((i) => ({ entry: log.logged[i]!.entry, index: i, proof: log.tree.inclusionProof(i, size).map(b64), statement: log.logged[i]!.statement })),
+    entries: indexes.map((i) => ({
+      entry: log.logged[i]!.entry,
+      index: i,
+      proof: log.tree.inclusionProof(i, size).map(b64),
+      statement: log.logged[i]!.statement,
+    })),
   };
 }

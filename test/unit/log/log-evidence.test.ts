@@ -46,7 +46,7 @@ const mutations: Array<(e: Evidence, n: number) => { evidence: unknown; jwks?: {
     const t = x.entries[n % x.entries.length]!;
     const p = n % t.proof.length;
     const raw = Buffer.from(t.proof[p]!, "base64");
-    raw[n % 32]! ^= 1 << n % 8;
+    raw[n % 32]! ^= 1 << (n % 8);
     t.proof[p] = raw.toString("base64");
     return { evidence: x };
   },
@@ -130,7 +130,13 @@ describe("log evidence", () => {
   });
 
   it("refuses what is not evidence at all, with a reason", () => {
-    for (const junk of [null, "text", { checkpoint: original.checkpoint }, { ...original, extra: true }, { ...original, entries: [{ ...original.entries[0], index: -1 }] }]) {
+    for (const junk of [
+      null,
+      "text",
+      { checkpoint: original.checkpoint },
+      { ...original, extra: true },
+      { ...original, entries: [{ ...original.entries[0], index: -1 }] },
+    ]) {
       const report = verifyLogEvidence(junk, key.jwks);
       expect(report.ok).toBe(false);
       expect(report.problems[0]).toMatch(/malformed/);
@@ -149,7 +155,10 @@ describe("consistency with a trusted checkpoint", () => {
   it("holds for a newer trusted checkpoint, proved from the bundle's size", () => {
     const longer = buildLog(30);
     const evidence = { ...evidenceFor(key, longer, picked, 23), consistency: { from: 23, to: 30, proof: longer.tree.consistencyProof(23, 30).map(b64) } };
-    expect(verifyLogEvidence(evidence, key.jwks, { trustedCheckpoint: checkpointOf(key, longer.tree, 30) })).toMatchObject({ ok: true, trusted: { size: 30, consistent: true } });
+    expect(verifyLogEvidence(evidence, key.jwks, { trustedCheckpoint: checkpointOf(key, longer.tree, 30) })).toMatchObject({
+      ok: true,
+      trusted: { size: 30, consistent: true },
+    });
   });
 
   it("fails when the trusted tree was rewritten since, or the proof is missing or for other sizes", () => {
@@ -159,6 +168,8 @@ describe("consistency with a trusted checkpoint", () => {
     expect(verifyLogEvidence(original, key.jwks, { trustedCheckpoint: checkpointOf(key, log.tree, 7) }).problems.join()).toMatch(/no consistency proof/);
     expect(verifyLogEvidence(withConsistency(8, 23), key.jwks, { trustedCheckpoint: checkpointOf(key, log.tree, 7) }).ok).toBe(false);
     expect(verifyLogEvidence(original, key.jwks, { trustedCheckpoint: checkpointOf(key, forked.tree, 23) }).trusted).toEqual({ size: 23, consistent: false });
-    expect(verifyLogEvidence(original, key.jwks, { trustedCheckpoint: checkpointOf(other, log.tree, 7) }).problems.join()).toMatch(/trusted checkpoint does not verify/);
+    expect(verifyLogEvidence(original, key.jwks, { trustedCheckpoint: checkpointOf(other, log.tree, 7) }).problems.join()).toMatch(
+      /trusted checkpoint does not verify/,
+    );
   });
 });

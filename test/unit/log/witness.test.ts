@@ -17,7 +17,10 @@ describe("the witness", () => {
   it("accepts the first checkpoint it sees, then an unchanged one, then one that extends it", () => {
     const first = seen(10);
     expect(first).toMatchObject({ size: 10 });
-    expect(judge(first, checkpointOf(key, log.tree, 10, 1_800_000_000), undefined, key.jwks)).toMatchObject({ kind: "unchanged", accepted: { timestamp: 1_800_000_000 } });
+    expect(judge(first, checkpointOf(key, log.tree, 10, 1_800_000_000), undefined, key.jwks)).toMatchObject({
+      kind: "unchanged",
+      accepted: { timestamp: 1_800_000_000 },
+    });
     const next = judge(first, checkpointOf(key, log.tree, 25), log.tree.consistencyProof(10, 25), key.jwks);
     expect(next).toMatchObject({ kind: "advanced", accepted: { size: 25 } });
     expect(isAlarm(next)).toBe(false);
@@ -45,7 +48,9 @@ describe("the witness", () => {
     const last = seen(10);
     const other = hubKey();
     expect(judge(last, checkpointOf(other, log.tree, 12), log.tree.consistencyProof(10, 12), key.jwks).kind).toBe("invalid");
-    expect(judge(last, checkpointOf(key, log.tree, 12).replaceAll("api.hoptrace.example/log", "evil.example/log"), log.tree.consistencyProof(10, 12), key.jwks).kind).toBe("invalid");
+    expect(
+      judge(last, checkpointOf(key, log.tree, 12).replaceAll("api.hoptrace.example/log", "evil.example/log"), log.tree.consistencyProof(10, 12), key.jwks).kind,
+    ).toBe("invalid");
     expect(judge(last, "garbage", undefined, key.jwks).kind).toBe("invalid");
   });
 });

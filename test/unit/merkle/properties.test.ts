@@ -14,13 +14,13 @@ const trees = fc
   .array(fc.uint8Array({ maxLength: 12 }), { minLength: 1, maxLength: 300 })
   .map((entries) => new MemoryTree(entries.map((e, i) => leafHash(Buffer.concat([Buffer.from(`${i}:`), e])))));
 
-const withIndex = trees.chain((tree) => fc.record({ tree: fc.constant(tree), size: fc.integer({ min: 1, max: tree.size }) })).chain(({ tree, size }) =>
-  fc.record({ tree: fc.constant(tree), size: fc.constant(size), index: fc.integer({ min: 0, max: size - 1 }) }),
-);
+const withIndex = trees
+  .chain((tree) => fc.record({ tree: fc.constant(tree), size: fc.integer({ min: 1, max: tree.size }) }))
+  .chain(({ tree, size }) => fc.record({ tree: fc.constant(tree), size: fc.constant(size), index: fc.integer({ min: 0, max: size - 1 }) }));
 
-const withSizes = trees.chain((tree) => fc.record({ tree: fc.constant(tree), to: fc.integer({ min: 1, max: tree.size }) })).chain(({ tree, to }) =>
-  fc.record({ tree: fc.constant(tree), to: fc.constant(to), from: fc.integer({ min: 1, max: to }) }),
-);
+const withSizes = trees
+  .chain((tree) => fc.record({ tree: fc.constant(tree), to: fc.integer({ min: 1, max: tree.size }) }))
+  .chain(({ tree, to }) => fc.record({ tree: fc.constant(tree), to: fc.constant(to), from: fc.integer({ min: 1, max: to }) }));
 
 type Mutation = (proof: Hash[]) => Hash[] | undefined;
 
@@ -29,7 +29,7 @@ function flipBit(position: number, bit: number): Mutation {
     if (proof.length === 0) return undefined;
     const i = position % proof.length;
     const copy = proof.map((h) => Uint8Array.from(h));
-    copy[i]![bit % 32]! ^= 1 << bit % 8;
+    copy[i]![bit % 32]! ^= 1 << (bit % 8);
     return copy;
   };
 }

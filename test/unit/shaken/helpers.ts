@@ -3,14 +3,7 @@ import { readFileSync } from "node:fs";
 import type { webcrypto } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  BasicConstraintsExtension,
-  Extension,
-  KeyUsageFlags,
-  KeyUsagesExtension,
-  X509Certificate,
-  X509CertificateGenerator,
-} from "@peculiar/x509";
+import { BasicConstraintsExtension, Extension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509CertificateGenerator } from "@peculiar/x509";
 import { CompactSign } from "jose";
 import { TN_AUTH_LIST_OID } from "../../../functions/domain/shaken/tnauthlist.js";
 
@@ -56,10 +49,7 @@ function nextSerial(): string {
   return serial.toString(16).padStart(4, "0");
 }
 
-export async function makeRoot(
-  name: string,
-  validity: { notBefore?: Date; notAfter?: Date } = {},
-): Promise<Issuer> {
+export async function makeRoot(name: string, validity: { notBefore?: Date; notAfter?: Date } = {}): Promise<Issuer> {
   const keys = await generateKeys();
   const cert = await X509CertificateGenerator.createSelfSigned({
     serialNumber: nextSerial(),
@@ -68,10 +58,7 @@ export async function makeRoot(
     notAfter: validity.notAfter ?? new Date("2034-01-01T00:00:00Z"),
     keys,
     signingAlgorithm: EC_ALG,
-    extensions: [
-      new BasicConstraintsExtension(true, 1, true),
-      new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
-    ],
+    extensions: [new BasicConstraintsExtension(true, 1, true), new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true)],
   });
   return { cert, keys };
 }
@@ -82,9 +69,7 @@ export async function makeCertificate(
 ): Promise<Issuer> {
   const keys = await generateKeys();
   const extensions: Extension[] = [new BasicConstraintsExtension(options.ca === true, undefined, true)];
-  extensions.push(
-    new KeyUsagesExtension(options.ca === true ? KeyUsageFlags.keyCertSign : KeyUsageFlags.digitalSignature, true),
-  );
+  extensions.push(new KeyUsagesExtension(options.ca === true ? KeyUsageFlags.keyCertSign : KeyUsageFlags.digitalSignature, true));
   if (options.spc !== undefined) extensions.push(new Extension(TN_AUTH_LIST_OID, false, tnAuthListDer(options.spc)));
   const cert = await X509CertificateGenerator.create({
     serialNumber: nextSerial(),

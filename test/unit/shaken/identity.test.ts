@@ -35,9 +35,7 @@ describe("parseIdentityHeader", () => {
   });
 
   it("accepts surrounding whitespace, reordered parameters, spaces around separators and a header name", () => {
-    const parsed = parseIdentityHeader(
-      `  Identity: ${COMPACT} ; ppt = "shaken" ;ALG=ES256; info = <https://cert.example.test/a.pem> \r\n`,
-    );
+    const parsed = parseIdentityHeader(`  Identity: ${COMPACT} ; ppt = "shaken" ;ALG=ES256; info = <https://cert.example.test/a.pem> \r\n`);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.findings));
     expect(parsed.compact).toBe(COMPACT);
     expect(parsed.params).toEqual({ info: "https://cert.example.test/a.pem", alg: "ES256", ppt: "shaken" });

@@ -62,9 +62,7 @@ describe("pathFindings", () => {
 
   describe("signer_downstream_of_originator", () => {
     it("is recorded when the signer sits between the terminating end and the originator", () => {
-      expect(codes({ signerProviderId: "transit", attest: "C", chain: [TERM, TRANSIT, ORIG] })).toEqual([
-        "signer_downstream_of_originator",
-      ]);
+      expect(codes({ signerProviderId: "transit", attest: "C", chain: [TERM, TRANSIT, ORIG] })).toEqual(["signer_downstream_of_originator"]);
     });
 
     it("is not recorded when the signer is the originator or the chain has no originator", () => {

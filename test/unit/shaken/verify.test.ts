@@ -4,17 +4,7 @@ import { describe, expect, it } from "vitest";
 import { X509Certificate } from "@peculiar/x509";
 import type { Finding, FindingCode } from "../../../functions/domain/shaken/findings.js";
 import { verifyIdentity, type VerifyContext } from "../../../functions/domain/shaken/verify.js";
-import {
-  CALL,
-  X5U,
-  fixtureBytes,
-  fixtureText,
-  makeCertificate,
-  makeRoot,
-  pemBytes,
-  signIdentity,
-  type Issuer,
-} from "./helpers.js";
+import { CALL, X5U, fixtureBytes, fixtureText, makeCertificate, makeRoot, pemBytes, signIdentity, type Issuer } from "./helpers.js";
 
 const fixtureRoot = new X509Certificate(fixtureText("root.pem"));
 
@@ -241,9 +231,7 @@ describe("verifyIdentity with generated certificates", () => {
     const raw = await signIdentity(leaf.keys.privateKey);
     const [compact = "", params = ""] = raw.split(/;(.*)/s);
     const [, payload, signature] = compact.split(".");
-    const header = Buffer.from(
-      JSON.stringify({ alg: "RS256", ppt: "shaken", typ: "passport", x5u: X5U }),
-    ).toString("base64url");
+    const header = Buffer.from(JSON.stringify({ alg: "RS256", ppt: "shaken", typ: "passport", x5u: X5U })).toString("base64url");
     const result = await verifyIdentity(`${header}.${payload}.${signature};${params}`, context([root], pemBytes(leaf.cert)));
     expect(codes(result.findings)).toEqual(["unsupported_alg"]);
     expect(result.signatureValid).toBe(false);

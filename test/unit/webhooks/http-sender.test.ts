@@ -16,9 +16,7 @@ interface Seen {
 
 const servers: http.Server[] = [];
 
-async function startServer(
-  handler: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void,
-): Promise<{ port: number; seen: Seen[] }> {
+async function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void): Promise<{ port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
     res.on("error", () => undefined);
@@ -83,9 +81,7 @@ describe("sendWebhook", () => {
 
   it("treats a redirect as failed and never follows it", async () => {
     const target = await startServer((_req, res) => res.writeHead(200).end());
-    const { port, seen } = await startServer((_req, res) =>
-      res.writeHead(302, { location: `http://127.0.0.1:${target.port}/elsewhere` }).end(),
-    );
+    const { port, seen } = await startServer((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${target.port}/elsewhere` }).end());
     const result = await sendWebhook({ url: `http://127.0.0.1:${port}/`, headers: {}, body: payload, policy: local });
     expect(result).toMatchObject({ outcome: "failed", status: 302, error: "redirect_not_followed" });
     expect(seen).toHaveLength(1);
@@ -106,9 +102,7 @@ describe("sendWebhook", () => {
 
   it("reports 429 as throttled with Retry-After as an HTTP-date, against the injected clock", async () => {
     const now = Date.parse("2025-03-01T12:00:00Z");
-    const { port } = await startServer((_req, res) =>
-      res.writeHead(429, { "retry-after": "Sat, 01 Mar 2025 12:05:00 GMT" }).end(),
-    );
+    const { port } = await startServer((_req, res) => res.writeHead(429, { "retry-after": "Sat, 01 Mar 2025 12:05:00 GMT" }).end());
     const result = await sendWebhook({
       url: `http://127.0.0.1:${port}/`,
       headers: {},
@@ -248,7 +242,10 @@ describe("sendWebhook", () => {
     const { port, seen } = await startServer((_req, res) => res.writeHead(200).end());
     const answers = [
       [{ address: "127.0.0.1", family: 4 as const }],
-      [{ address: "127.0.0.1", family: 4 as const }, { address: "192.168.1.20", family: 4 as const }],
+      [
+        { address: "127.0.0.1", family: 4 as const },
+        { address: "192.168.1.20", family: 4 as const },
+      ],
     ];
     const resolve: Resolver = async () => answers.shift() ?? [];
     const url = `http://rebind.hoptrace.invalid:${port}/`;
@@ -312,7 +309,10 @@ describe("sendWebhook keeps connections alive per pinned address", () => {
     await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
     return { port: (server.address() as AddressInfo).port, connections };
   }
-  const to = (...addresses: string[]): Resolver => async () => addresses.map((address) => ({ address, family: 4 as const }));
+  const to =
+    (...addresses: string[]): Resolver =>
+    async () =>
+      addresses.map((address) => ({ address, family: 4 as const }));
 
   it("sends the next attempt to the same destination and address on the same connection", async () => {
     const { port, connections } = await startCounting();
@@ -335,7 +335,8 @@ describe("sendWebhook keeps connections alive per pinned address", () => {
   it("closes a connection whose response was cut off at the read limit", async () => {
     const { port, connections } = await startCounting((res) => res.writeHead(200).end("x".repeat(64 * 1024)));
     const url = `http://chatty.carrier.test:${port}/in`;
-    for (let i = 0; i < 2; i++) expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") })).outcome).toBe("delivered");
+    for (let i = 0; i < 2; i++)
+      expect((await sendWebhook({ url, headers: baseHeaders, body: payload, policy: local, resolve: to("127.0.0.1") })).outcome).toBe("delivered");
     expect(connections).toHaveLength(2);
   });
 

@@ -38,7 +38,9 @@ describe("pinnedFetch, for x5u certificate downloads", () => {
   it("refuses a name that resolves to a private address, before connecting", async () => {
     const before = seen.length;
     await expect(pinnedFetch(loopbackOnly, resolveTo("10.1.2.3"))(`http://certs.example.test:${port}/x.pem`)).rejects.toThrow(/forbidden_address/);
-    await expect(pinnedFetch({ allowLoopback: false, requireHttps: false }, resolveTo("127.0.0.1"))(`http://certs.example.test:${port}/x.pem`)).rejects.toThrow(/refused/);
+    await expect(pinnedFetch({ allowLoopback: false, requireHttps: false }, resolveTo("127.0.0.1"))(`http://certs.example.test:${port}/x.pem`)).rejects.toThrow(
+      /refused/,
+    );
     expect(seen.length).toBe(before);
   });
 

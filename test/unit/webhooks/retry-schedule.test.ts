@@ -1,10 +1,5 @@
 import { describe, it, expect } from "vitest";
-import {
-  RETRY_SCHEDULE_SECONDS,
-  SQS_MAX_DELAY_SECONDS,
-  nextAttemptAt,
-  sqsDelayFor,
-} from "../../../functions/domain/webhooks/retry-schedule.js";
+import { RETRY_SCHEDULE_SECONDS, SQS_MAX_DELAY_SECONDS, nextAttemptAt, sqsDelayFor } from "../../../functions/domain/webhooks/retry-schedule.js";
 
 const failedAt = new Date("2025-03-01T12:00:00.000Z");
 const secondsAfter = (d: Date | undefined): number => {

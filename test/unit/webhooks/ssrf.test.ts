@@ -1,10 +1,5 @@
 import { describe, it, expect } from "vitest";
-import {
-  checkDestination,
-  classifyAddress,
-  type DestinationPolicy,
-  type Resolver,
-} from "../../../functions/adapters/net/ssrf.js";
+import { checkDestination, classifyAddress, type DestinationPolicy, type Resolver } from "../../../functions/adapters/net/ssrf.js";
 
 const cloud: DestinationPolicy = { allowLoopback: false, requireHttps: true };
 const local: DestinationPolicy = { allowLoopback: true, requireHttps: false };
@@ -178,9 +173,7 @@ describe("checkDestination", () => {
       ok: false,
       code: "scheme_not_allowed",
     });
-    expect(
-      await checkDestination("http://hooks.example.com/", { allowLoopback: false, requireHttps: false }, resolve),
-    ).toMatchObject({ ok: true });
+    expect(await checkDestination("http://hooks.example.com/", { allowLoopback: false, requireHttps: false }, resolve)).toMatchObject({ ok: true });
   });
 
   it("refuses other schemes, credentials, garbage and unresolvable names", async () => {

@@ -175,7 +175,8 @@ export function AnswerForm(props: Props) {
     const max = maxLengthOf(field);
     let control;
     if (path.endsWith("providerId")) control = html`<${ProviderPicker} selfId=${props.selfId} ...${common} />`;
-    else if (choices) control = html`<select ...${common}><option value="">Choose…</option>${choices.map((c) => html`<option value=${c}>${c}</option>`)}</select>`;
+    else if (choices)
+      control = html`<select ...${common}><option value="">Choose…</option>${choices.map((c) => html`<option value=${c}>${c}</option>`)}</select>`;
     else if (formatOf(field) === "datetime") control = html`<input type="datetime-local" step="1" ...${common} />`;
     else if (max !== undefined && max > LONG_TEXT) control = html`<textarea rows="3" maxlength=${max} ...${common}></textarea>`;
     else control = html`<input type=${formatOf(field) === "email" ? "email" : "text"} maxlength=${max} ...${common} />`;
@@ -186,12 +187,14 @@ export function AnswerForm(props: Props) {
     const options = optionsOf(field);
     const choice = Number(values[`@choice:${path}`] ?? 0);
     const name = `${idOf(prefix, path)}-choice`;
-    const caption = (o: z.ZodType) => ("providerId" in shapeOf(o) ? "A provider registered with Hoptrace" : "A provider not registered: by name, FRN or RMD number");
+    const caption = (o: z.ZodType) =>
+      "providerId" in shapeOf(o) ? "A provider registered with Hoptrace" : "A provider not registered: by name, FRN or RMD number";
     return html`<fieldset class="group">
       <legend>${label(path)}</legend>
       <div class="choices">
         ${options.map(
-          (o, i) => html`<label class="choice"><input type="radio" name=${name} value=${String(i)} checked=${choice === i} onChange=${() => setValues((v) => ({ ...v, [`@choice:${path}`]: String(i) }))} /> ${caption(o)}</label>`,
+          (o, i) =>
+            html`<label class="choice"><input type="radio" name=${name} value=${String(i)} checked=${choice === i} onChange=${() => setValues((v) => ({ ...v, [`@choice:${path}`]: String(i) }))} /> ${caption(o)}</label>`,
         )}
       </div>
       ${errors[path] ? html`<p class="error">${errors[path]}</p>` : null}
@@ -205,7 +208,11 @@ export function AnswerForm(props: Props) {
       <legend>What did you find?<span class="req" aria-hidden="true"> *</span></legend>
       <div class="choices">
         ${ANSWER_TYPES.map(
-          (t) => html`<label class="choice"><input type="radio" name=${`${prefix}-type`} value=${t} checked=${type === t} onChange=${() => { setType(t); setErrors({}); }} /> <span>${TYPE_LABELS[t] ?? t} <code class="small">${t}</code></span></label>`,
+          (t) =>
+            html`<label class="choice"><input type="radio" name=${`${prefix}-type`} value=${t} checked=${type === t} onChange=${() => {
+              setType(t);
+              setErrors({});
+            }} /> <span>${TYPE_LABELS[t] ?? t} <code class="small">${t}</code></span></label>`,
         )}
       </div>
       ${errors.type ? html`<p class="error" id=${`${prefix}-type-error`}>${errors.type}</p>` : null}
@@ -213,9 +220,11 @@ export function AnswerForm(props: Props) {
     ${type ? fields(optionOf(type), "") : null}
     ${props.extra}
     <div id=${`${prefix}-summary`} tabindex="-1" role=${errorList.length ? "alert" : undefined}>
-      ${errorList.length
-        ? html`<div class="problem"><p><strong>The answer is not complete</strong></p><ul>${errorList.map(([p, m]) => html`<li><a href=${`#${idOf(prefix, p)}`}>${p ? label(p) : "Answer"}</a>: ${m}</li>`)}</ul></div>`
-        : null}
+      ${
+        errorList.length
+          ? html`<div class="problem"><p><strong>The answer is not complete</strong></p><ul>${errorList.map(([p, m]) => html`<li><a href=${`#${idOf(prefix, p)}`}>${p ? label(p) : "Answer"}</a>: ${m}</li>`)}</ul></div>`
+          : null
+      }
     </div>
     ${failure ? html`<${ProblemBox} error=${failure} />` : null}
     <div><button class="primary" type="submit" disabled=${busy}>${busy ? "Sending…" : props.submitLabel}</button></div>
@@ -253,7 +262,11 @@ export function AnswerView(props: { answer: Answer }) {
   return html`<div class="answer">
     <p><strong>${props.answer.type.replace(/_/g, " ")}</strong></p>
     <dl class="kv compact">${rows.map(
-      ([p, v]) => html`<div><dt>${p.split(".").map((part) => LABELS[part] ?? part).join(" › ")}</dt><dd>${p.endsWith("providerId") ? html`<${AccountName} id=${v} link=${true} />` : v}</dd></div>`,
+      ([p, v]) =>
+        html`<div><dt>${p
+          .split(".")
+          .map((part) => LABELS[part] ?? part)
+          .join(" › ")}</dt><dd>${p.endsWith("providerId") ? html`<${AccountName} id=${v} link=${true} />` : v}</dd></div>`,
     )}</dl>
   </div>`;
 }

@@ -66,15 +66,19 @@ export function CampaignPage(props: { id: string }) {
   const state = useAsync(() => call(api.GET("/v1/campaigns/{campaignId}", { params: { path: { campaignId: props.id } } })), [props.id]);
   // The forms are keyed by the campaign, so moving to another (after a split) starts them afresh.
   return html`<${Async} state=${state} what="the campaign">
-    ${(v: CampaignView) => html`<${Page} title=${campaignTitle(v.campaign)} actions=${v.campaign.decided ? html`<${Badge} tone="good">decided<//>` : html`<${Badge} tone="neutral">clustering<//>`}>
+    ${(
+      v: CampaignView,
+    ) => html`<${Page} title=${campaignTitle(v.campaign)} actions=${v.campaign.decided ? html`<${Badge} tone="good">decided<//>` : html`<${Badge} tone="neutral">clustering<//>`}>
       ${v.requestedId ? html`<p class="notice" role="status">${v.requestedId} was merged into this campaign.</p>` : null}
       <p>${v.tracebacks} traceback${v.tracebacks === 1 ? "" : "s"}, ${v.campaign.calls} call${v.campaign.calls === 1 ? "" : "s"} placed directly${v.campaign.absorbed?.length ? `; absorbed ${v.campaign.absorbed.join(", ")}` : ""}.${v.truncated ? " The figures cover its first 2,000 calls." : ""}</p>
       <${Decisions} key=${v.campaign.id} view=${v} onChange=${state.reload} />
       <${Members} key=${v.campaign.id} view=${v} onChange=${state.reload} />
       <section aria-labelledby="cr-h"><h2 id="cr-h">Why they are together</h2>
-        ${v.reasons.length
-          ? html`<ul class="plain">${v.reasons.map((r) => html`<li><strong>${SIGNAL_LABELS[r.signal] ?? r.signal}</strong>: ${r.links} link${r.links === 1 ? "" : "s"}${r.values?.length ? html` — <span class="muted">${r.values.join(", ")}</span>` : null}</li>`)}</ul>`
-          : html`<p class="empty">A single traceback, linked to no other yet.</p>`}
+        ${
+          v.reasons.length
+            ? html`<ul class="plain">${v.reasons.map((r) => html`<li><strong>${SIGNAL_LABELS[r.signal] ?? r.signal}</strong>: ${r.links} link${r.links === 1 ? "" : "s"}${r.values?.length ? html` — <span class="muted">${r.values.join(", ")}</span>` : null}</li>`)}</ul>`
+            : html`<p class="empty">A single traceback, linked to no other yet.</p>`
+        }
       </section>
       <div class="columns">
         <${Counted} id="co" title="Originators" head=${["Provider", "Customer", "Tracebacks"]} rows=${v.originators.map((o) => [html`<${AccountName} id=${o.providerId} link=${true} />`, o.customer, o.tracebacks])} />
@@ -93,11 +97,13 @@ export function CampaignPage(props: { id: string }) {
         <${Counted} id="cd" title="Calls per day" head=${["Day (UTC)", "Calls"]} rows=${v.perDay.map((d) => [html`<span class="nowrap">${d.day}</span>`, d.calls])} />
         <${Counted} id="cx" title="Outcomes" head=${["Outcome", "Tracebacks"]} rows=${v.outcomes.map((o) => [html`<${OutcomeBadge} outcome=${o.outcome} />`, o.tracebacks])} />
       </div>
-      ${v.campaign.decisions.length
-        ? html`<section aria-labelledby="ch-h"><h2 id="ch-h">Decisions</h2>
+      ${
+        v.campaign.decisions.length
+          ? html`<section aria-labelledby="ch-h"><h2 id="ch-h">Decisions</h2>
             <ul class="plain">${v.campaign.decisions.map((d) => html`<li><${Time} iso=${d.at} />: ${d.kind.replace(/_/g, " ")} by ${d.by === "clustering" ? "the clustering" : html`<${AccountName} id=${d.by} />`}${d.detail ? ` — ${d.detail}` : ""}</li>`)}</ul>
           </section>`
-        : null}
+          : null
+      }
     <//>`}
   <//>`;
 }
@@ -106,12 +112,14 @@ export function CampaignPage(props: { id: string }) {
 function Counted(props: { id: string; title: string; head: string[]; rows: unknown[][] }) {
   return html`<section aria-labelledby=${`${props.id}-h`} class="counted">
     <h2 id=${`${props.id}-h`}>${props.title}</h2>
-    ${props.rows.length
-      ? html`<table class="compact">
+    ${
+      props.rows.length
+        ? html`<table class="compact">
           <thead><tr>${props.head.map((h, i) => html`<th scope="col" class=${i === props.head.length - 1 ? "num" : ""}>${h}</th>`)}</tr></thead>
           <tbody>${props.rows.map((r) => html`<tr>${r.map((cell, i) => html`<td class=${i === r.length - 1 ? "num" : ""}>${cell}</td>`)}</tr>`)}</tbody>
         </table>`
-      : html`<p class="empty">None.</p>`}
+        : html`<p class="empty">None.</p>`
+    }
   </section>`;
 }
 
@@ -138,17 +146,21 @@ function Members(props: { view: CampaignView; onChange: () => void }) {
             <td data-label="Choose"><input type="checkbox" id=${`pick-${m.tracebackId}`} aria-label=${`Choose ${m.tracebackId}`} checked=${chosen.includes(m.tracebackId)} onChange=${(e: Event) => toggle(m.tracebackId, (e.target as HTMLInputElement).checked)} /></td>
             <td data-label="Traceback"><a class="wrap" href=${`tracebacks/${m.tracebackId}`}>${m.tracebackId}</a>${m.campaignId !== v.campaign.id ? html`<br /><span class="muted small wrap">from ${m.campaignId}</span>` : null}</td>
             <td data-label="Call">${m.callingNumber ? html`<span class="nowrap">${m.callingNumber}</span><br />` : null}<span class="muted small"><${Time} iso=${m.callTime} /></span></td>
-            <td data-label="Why it is in">${m.signals.length
-              ? html`${m.signals.map(signalText).join("; ")}${m.linkedTo ? html` <span class="muted small">with <a class="wrap" href=${`tracebacks/${m.linkedTo}`}>${m.linkedTo}</a></span>` : null}`
-              : html`<span class="muted">founded it</span>`}<br /><span class="muted small">placed by ${m.assignedBy === "clustering" ? "the clustering" : html`<${AccountName} id=${m.assignedBy} />`}</span></td>
+            <td data-label="Why it is in">${
+              m.signals.length
+                ? html`${m.signals.map(signalText).join("; ")}${m.linkedTo ? html` <span class="muted small">with <a class="wrap" href=${`tracebacks/${m.linkedTo}`}>${m.linkedTo}</a></span>` : null}`
+                : html`<span class="muted">founded it</span>`
+            }<br /><span class="muted small">placed by ${m.assignedBy === "clustering" ? "the clustering" : html`<${AccountName} id=${m.assignedBy} />`}</span></td>
             <td data-label="Status">${m.status ? html`<${StatusBadge} status=${m.status} />` : null}${m.outcome ? html` <${OutcomeBadge} outcome=${m.outcome} />` : null}</td>
           </tr>`,
         )}</tbody>
       </table>
     <//>
-    ${v.members.length > 1
-      ? html`<p class="form-actions"><button type="button" disabled=${!chosen.length || chosen.length >= v.members.length} onClick=${split}>Move ${chosen.length || "the chosen"} into a new campaign</button></p>`
-      : null}
+    ${
+      v.members.length > 1
+        ? html`<p class="form-actions"><button type="button" disabled=${!chosen.length || chosen.length >= v.members.length} onClick=${split}>Move ${chosen.length || "the chosen"} into a new campaign</button></p>`
+        : null
+    }
     ${failure ? html`<${ProblemBox} error=${failure} />` : null}
   </section>`;
 }

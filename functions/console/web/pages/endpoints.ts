@@ -32,14 +32,19 @@ export function EndpointsPage() {
           ? html`<${TableWrap} label="Webhook endpoints"><table>
               <thead><tr><th scope="col">URL</th><th scope="col">Status</th><th scope="col">Events</th><th scope="col">Failures</th><th scope="col">Created</th></tr></thead>
               <tbody>${page.items.map(
-                (e) => html`<tr><td><a href=${`webhooks/${e.id}`} class="wrap">${e.url}</a>${e.description ? html`<br /><span class="muted small">${e.description}</span>` : null}</td>
+                (
+                  e,
+                ) => html`<tr><td><a href=${`webhooks/${e.id}`} class="wrap">${e.url}</a>${e.description ? html`<br /><span class="muted small">${e.description}</span>` : null}</td>
                   <td><${EndpointStatus} endpoint=${e} />${e.statusReason ? html`<br /><span class="small">${e.statusReason}</span>` : null}</td>
                   <td class="small">${e.eventTypes.join(", ")}</td><td>${e.consecutiveFailures}${e.failingSince ? html`<br /><span class="small">since <${Time} iso=${e.failingSince} /></span>` : null}</td><td><${Time} iso=${e.createdAt} /></td></tr>`,
               )}</tbody></table><//>`
           : html`<p class="empty">No webhook endpoint yet.</p>`}
     <//>
     ${secret ? html`<${Secret} secret=${secret} />` : null}
-    <${NewEndpoint} onCreated=${(s: string) => { setSecret(s); state.reload(); }} />
+    <${NewEndpoint} onCreated=${(s: string) => {
+      setSecret(s);
+      state.reload();
+    }} />
   <//>`;
 }
 
@@ -70,7 +75,8 @@ function NewEndpoint(props: { onCreated: (secret: string) => void }) {
       <//>
       <fieldset class="group"><legend>Events</legend>
         <div class="choices">${eventTypes.map(
-          (t) => html`<label class="choice"><input type="checkbox" checked=${types.includes(t)} onChange=${(e: Event) => setTypes((ts) => ((e.target as HTMLInputElement).checked ? [...ts, t] : ts.filter((x) => x !== t)))} /> <code>${t}</code></label>`,
+          (t) =>
+            html`<label class="choice"><input type="checkbox" checked=${types.includes(t)} onChange=${(e: Event) => setTypes((ts) => ((e.target as HTMLInputElement).checked ? [...ts, t] : ts.filter((x) => x !== t)))} /> <code>${t}</code></label>`,
         )}</div>
         ${errors.eventTypes ? html`<p class="error">${errors.eventTypes}</p>` : null}
       </fieldset>
@@ -86,7 +92,10 @@ function NewEndpoint(props: { onCreated: (secret: string) => void }) {
 export function EndpointPage(props: { id: string }) {
   const { api } = useSession();
   const endpoint = useAsync(() => call(api.GET("/v1/webhook-endpoints/{endpointId}", { params: { path: { endpointId: props.id } } })), [props.id]);
-  const deliveries = useAsync(() => call(api.GET("/v1/webhook-endpoints/{endpointId}/deliveries", { params: { path: { endpointId: props.id }, query: { limit: 25 } } })), [props.id]);
+  const deliveries = useAsync(
+    () => call(api.GET("/v1/webhook-endpoints/{endpointId}/deliveries", { params: { path: { endpointId: props.id }, query: { limit: 25 } } })),
+    [props.id],
+  );
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
   const [failure, setFailure] = useState<unknown>(undefined);
@@ -103,20 +112,40 @@ export function EndpointPage(props: { id: string }) {
   return html`<${Async} state=${endpoint} what="the endpoint">
     ${(e: Endpoint) => html`<${Page} title="Webhook endpoint" actions=${html`<${EndpointStatus} endpoint=${e} />`}>
       <${KeyValues}
-        rows=${[
-          ["URL", html`<span class="wrap">${e.url}</span>`],
-          ["Events", e.eventTypes.join(", ")],
-          ["Status", e.statusReason ? `${e.status}: ${e.statusReason}` : e.status],
-          ["Consecutive failures", String(e.consecutiveFailures)],
-          ["Created", html`<${Time} iso=${e.createdAt} />`],
-        ] as never}
+        rows=${
+          [
+            ["URL", html`<span class="wrap">${e.url}</span>`],
+            ["Events", e.eventTypes.join(", ")],
+            ["Status", e.statusReason ? `${e.status}: ${e.statusReason}` : e.status],
+            ["Consecutive failures", String(e.consecutiveFailures)],
+            ["Created", html`<${Time} iso=${e.createdAt} />`],
+          ] as never
+        }
       />
       <div class="toolbar">
-        <button onClick=${() => act(() => api.POST("/v1/webhook-endpoints/{endpointId}/test", path as never), () => setNote("A test event is on its way; its attempt appears below."))}>Send a test event</button>
-        <button onClick=${() => act(() => api.POST("/v1/webhook-endpoints/{endpointId}/rotate-secret", path as never), (d: { secret: string }) => setSecret(d.secret))}>Rotate the secret</button>
-        ${e.status === "active"
-          ? html`<button onClick=${() => act(() => api.POST("/v1/webhook-endpoints/{endpointId}/disable", path as never), () => undefined)}>Disable</button>`
-          : html`<button onClick=${() => act(() => api.POST("/v1/webhook-endpoints/{endpointId}/enable", path as never), () => undefined)}>Enable</button>`}
+        <button onClick=${() =>
+          act(
+            () => api.POST("/v1/webhook-endpoints/{endpointId}/test", path as never),
+            () => setNote("A test event is on its way; its attempt appears below."),
+          )}>Send a test event</button>
+        <button onClick=${() =>
+          act(
+            () => api.POST("/v1/webhook-endpoints/{endpointId}/rotate-secret", path as never),
+            (d: { secret: string }) => setSecret(d.secret),
+          )}>Rotate the secret</button>
+        ${
+          e.status === "active"
+            ? html`<button onClick=${() =>
+                act(
+                  () => api.POST("/v1/webhook-endpoints/{endpointId}/disable", path as never),
+                  () => undefined,
+                )}>Disable</button>`
+            : html`<button onClick=${() =>
+                act(
+                  () => api.POST("/v1/webhook-endpoints/{endpointId}/enable", path as never),
+                  () => undefined,
+                )}>Enable</button>`
+        }
       </div>
       ${note ? html`<p role="status">${note}</p>` : null}
       ${secret ? html`<${Secret} secret=${secret} /><p class="muted small">The old secret keeps signing beside the new one for a grace period.</p>` : null}
@@ -128,7 +157,9 @@ export function EndpointPage(props: { id: string }) {
               ? html`<${TableWrap} label="Deliveries"><table>
                   <thead><tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th></tr></thead>
                   <tbody>${page.items.map(
-                    (d) => html`<tr><td><code class="small">${d.eventType}</code><br /><span class="muted small">${d.eventId}</span></td><td>${d.status}${d.nextAttemptAt ? html`<br /><span class="small">next <${Time} iso=${d.nextAttemptAt} /></span>` : null}</td>
+                    (
+                      d,
+                    ) => html`<tr><td><code class="small">${d.eventType}</code><br /><span class="muted small">${d.eventId}</span></td><td>${d.status}${d.nextAttemptAt ? html`<br /><span class="small">next <${Time} iso=${d.nextAttemptAt} /></span>` : null}</td>
                       <td><ol class="attempts">${d.attempts.map((a) => html`<li><${Time} iso=${a.at} /> ${a.outcome}${a.status ? ` (HTTP ${a.status})` : ""}${a.latencyMs !== undefined ? `, ${Math.round(a.latencyMs)} ms` : ""}${a.error ? html` <span class="muted">${a.error}</span>` : null}</li>`)}</ol></td></tr>`,
                   )}</tbody></table><//>`
               : html`<p class="empty">No delivery yet.</p>`}

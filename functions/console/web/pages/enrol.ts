@@ -105,9 +105,11 @@ export function EnrolPage() {
         ["Invitation expires", html`<${Time} iso=${e.expiresAt} />`],
       ]}
     />
-    ${existing
-      ? html`<p class="notice" role="note">This browser already holds a key for ${existing.person?.name ?? existing.accountId}. Enrolling replaces it here; the old key stays registered until it is revoked.</p>`
-      : null}
+    ${
+      existing
+        ? html`<p class="notice" role="note">This browser already holds a key for ${existing.person?.name ?? existing.accountId}. Enrolling replaces it here; the old key stays registered until it is revoked.</p>`
+        : null
+    }
     <form onSubmit=${enrol} class="stack">
       <${Field} id="enrol-label" label="Name this browser (optional)" hint="Shown beside the key in your organisation's list, e.g. “work laptop”.">
         <input ...${described("enrol-label", undefined, "x")} maxlength="100" value=${label} onInput=${(ev: Event) => setLabel((ev.target as HTMLInputElement).value)} />

@@ -39,15 +39,26 @@ export function HopPage(props: { id: string }) {
   };
 
   return html`<${Async} state=${state} what="the hop request">
-    ${(hop: HopRequest) => html`<${Page} title=${hop.kind === "signer_inquiry" ? "Signer inquiry" : `Hop request ${hop.seq}`} actions=${html`<${StatusBadge} status=${hop.status} />`}>
+    ${(
+      hop: HopRequest,
+    ) => html`<${Page} title=${hop.kind === "signer_inquiry" ? "Signer inquiry" : `Hop request ${hop.seq}`} actions=${html`<${StatusBadge} status=${hop.status} />`}>
       <${HopFacts} hop=${hop} />
-      ${hop.status === "open"
-        ? html`<section aria-labelledby="answer-h"><h2 id="answer-h">Your answer</h2>
+      ${
+        hop.status === "open"
+          ? html`<section aria-labelledby="answer-h"><h2 id="answer-h">Your answer</h2>
             <p class="muted">${hop.kind === "signer_inquiry" ? "Which of your customers does the call's origination identifier belong to?" : "Who handed you this call? Look it up in your records and answer."} Your answer is signed with your own key.</p>
             <${AnswerForm} selfId=${session.identity.accountId} submitLabel="Send the answer" onSubmit=${answer} />
           </section>`
-        : null}
-      ${hop.answer ? html`<${Answered} hop=${hop} receipt=${receipt} onAmended=${(r?: string) => { setReceipt(r); state.reload(); }} />` : null}
+          : null
+      }
+      ${
+        hop.answer
+          ? html`<${Answered} hop=${hop} receipt=${receipt} onAmended=${(r?: string) => {
+              setReceipt(r);
+              state.reload();
+            }} />`
+          : null
+      }
     <//>`}
   <//>`;
 }
@@ -57,17 +68,27 @@ function HopFacts(props: { hop: HopRequest }) {
   const due = hop.deadline?.dueAt;
   const left = due && hop.status === "open" ? timeLeft(due) : undefined;
   return html`<${KeyValues}
-    rows=${[
-      ["Calling number", html`<span>${hop.call.callingNumber}</span>${hop.call.callingNumberAsGiven !== hop.call.callingNumber ? html` <span class="muted">(as given: ${hop.call.callingNumberAsGiven})</span>` : null}`],
-      ["Called number", hop.call.calledNumber],
-      ["Call time", html`<${Time} iso=${hop.call.callTimeUtc} /> <span class="muted small">(${hop.call.callTime})</span>`],
-      ["Named by", html`<${AccountName} id=${hop.namedBy.accountId} />`],
-      ["Asked", html`<${Time} iso=${hop.createdAt} />`],
-      ["Due", due ? html`<${Time} iso=${due} />${left ? html` <span class=${left.overdue ? "late" : "muted"}>(${left.text})</span>` : null}` : undefined],
-      ...(hop.inquiry ? ([["Origination id", hop.inquiry.origid], ["Attestation", hop.inquiry.attest]] as Array<[string, string | undefined]>) : []),
-      ...(hop.deferredUntil ? ([["Deferred until", html`<${Time} iso=${hop.deferredUntil} />`]] as Array<[string, unknown]>) : []),
-      ["Traceback", html`<code>${hop.tracebackId}</code>`],
-    ] as never}
+    rows=${
+      [
+        [
+          "Calling number",
+          html`<span>${hop.call.callingNumber}</span>${hop.call.callingNumberAsGiven !== hop.call.callingNumber ? html` <span class="muted">(as given: ${hop.call.callingNumberAsGiven})</span>` : null}`,
+        ],
+        ["Called number", hop.call.calledNumber],
+        ["Call time", html`<${Time} iso=${hop.call.callTimeUtc} /> <span class="muted small">(${hop.call.callTime})</span>`],
+        ["Named by", html`<${AccountName} id=${hop.namedBy.accountId} />`],
+        ["Asked", html`<${Time} iso=${hop.createdAt} />`],
+        ["Due", due ? html`<${Time} iso=${due} />${left ? html` <span class=${left.overdue ? "late" : "muted"}>(${left.text})</span>` : null}` : undefined],
+        ...(hop.inquiry
+          ? ([
+              ["Origination id", hop.inquiry.origid],
+              ["Attestation", hop.inquiry.attest],
+            ] as Array<[string, string | undefined]>)
+          : []),
+        ...(hop.deferredUntil ? ([["Deferred until", html`<${Time} iso=${hop.deferredUntil} />`]] as Array<[string, unknown]>) : []),
+        ["Traceback", html`<code>${hop.tracebackId}</code>`],
+      ] as never
+    }
   />`;
 }
 
@@ -94,11 +115,14 @@ function Answered(props: { hop: HopRequest; receipt?: string | undefined; onAmen
     <p>Answered <${Time} iso=${hop.answeredAt} />${hop.late ? html` <${Badge} tone="bad">late<//>` : null}</p>
     <${AnswerView} answer=${hop.answer!} />
     ${props.receipt ? html`<details class="receipt" open><summary>Receipt from the hub</summary><p class="muted small">A JWS signed by the hub key over the response and your signature: keep it as proof of what you answered and when.</p><code class="wrap">${props.receipt}</code></details>` : null}
-    ${hop.amendments?.length
-      ? html`<h3>Amendments</h3><ol class="amendments">${hop.amendments.map((a) => html`<li><p><${Time} iso=${a.amendedAt} />: ${a.reason}</p><${AnswerView} answer=${a.answer} /></li>`)}</ol>`
-      : null}
-    ${amending
-      ? html`<h3>Amend the answer</h3>
+    ${
+      hop.amendments?.length
+        ? html`<h3>Amendments</h3><ol class="amendments">${hop.amendments.map((a) => html`<li><p><${Time} iso=${a.amendedAt} />: ${a.reason}</p><${AnswerView} answer=${a.answer} /></li>`)}</ol>`
+        : null
+    }
+    ${
+      amending
+        ? html`<h3>Amend the answer</h3>
           <p class="muted">The original answer stays as it was; the amendment is kept beside it.</p>
           <${AnswerForm}
             idPrefix="amend"
@@ -109,6 +133,7 @@ function Answered(props: { hop: HopRequest; receipt?: string | undefined; onAmen
               <textarea ...${described("amend-reason", reasonError)} rows="3" maxlength=${maxLengthOf(shapeOf(NewAmendmentSchema).reason!)} value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLTextAreaElement).value)}></textarea>
             <//>`}
           />`
-      : html`<p><button onClick=${() => setAmending(true)}>Amend the answer…</button></p>`}
+        : html`<p><button onClick=${() => setAmending(true)}>Amend the answer…</button></p>`
+    }
   </section>`;
 }

@@ -18,16 +18,20 @@ export function MailPage() {
   const notLocal = mail.error instanceof ApiError && mail.error.status === 404;
   return html`<${Page} title="Local mail">
     <p class="muted">Without an SMTP server, the local hub writes every message it would send as an .eml file under its data folder.</p>
-    ${notLocal
-      ? html`<p>This hub sends its mail; there is no local mailbox.</p>`
-      : html`<${Async} state=${mail} what="the messages">
+    ${
+      notLocal
+        ? html`<p>This hub sends its mail; there is no local mailbox.</p>`
+        : html`<${Async} state=${mail} what="the messages">
           ${(page: { items: Mail[] }) =>
             page.items.length
               ? html`<ul class="mail">${page.items.map(
-                  (m) => html`<li><details><summary><strong>${m.subject}</strong> <span class="muted small">to ${m.to.join(", ")} · <${Time} iso=${m.createdAt} /></span></summary>
+                  (
+                    m,
+                  ) => html`<li><details><summary><strong>${m.subject}</strong> <span class="muted small">to ${m.to.join(", ")} · <${Time} iso=${m.createdAt} /></span></summary>
                     <pre class="mail-text">${linked(m.text)}</pre><p class="muted small">${m.file}</p></details></li>`,
                 )}</ul>`
               : html`<p class="empty">No message yet.</p>`}
-        <//>`}
+        <//>`
+    }
   <//>`;
 }

@@ -23,20 +23,31 @@ export function PeoplePage() {
   const invitations = useAsync(async () => (mayInvite ? call(api.GET("/v1/invitations", { params: { query: { limit: 100 } } })) : { items: [] }), [mayInvite]);
   return html`<${Page} title="People">
     <p class="muted">Each person signs with a key of their own, made in their browser when they follow their invitation.</p>
-    ${mayInvite
-      ? html`<${InviteForm} onCreated=${(c: { url: string; invitation: Invitation }) => { setCreated(c); invitations.reload(); }} />`
-      : html`<p>Your organisation's admin invites new people.</p>`}
-    ${created
-      ? html`<div class="notice" role="status"><p>Invitation for ${created.invitation.name} created${created.invitation.emailedAt ? " and e-mailed" : ""}. Its link works once, until <${Time} iso=${created.invitation.expiresAt} />:</p><code class="wrap">${created.url}</code></div>`
-      : null}
-    ${mayInvite
-      ? html`<section aria-labelledby="inv-h"><h2 id="inv-h">Invitations</h2>
+    ${
+      mayInvite
+        ? html`<${InviteForm} onCreated=${(c: { url: string; invitation: Invitation }) => {
+            setCreated(c);
+            invitations.reload();
+          }} />`
+        : html`<p>Your organisation's admin invites new people.</p>`
+    }
+    ${
+      created
+        ? html`<div class="notice" role="status"><p>Invitation for ${created.invitation.name} created${created.invitation.emailedAt ? " and e-mailed" : ""}. Its link works once, until <${Time} iso=${created.invitation.expiresAt} />:</p><code class="wrap">${created.url}</code></div>`
+        : null
+    }
+    ${
+      mayInvite
+        ? html`<section aria-labelledby="inv-h"><h2 id="inv-h">Invitations</h2>
           <${Async} state=${invitations} what="the invitations">
             ${(page: { items: Invitation[] }) =>
-              page.items.length ? html`<${InvitationTable} items=${page.items} onChange=${invitations.reload} />` : html`<p class="empty">No invitation yet.</p>`}
+              page.items.length
+                ? html`<${InvitationTable} items=${page.items} onChange=${invitations.reload} />`
+                : html`<p class="empty">No invitation yet.</p>`}
           <//>
         </section>`
-      : null}
+        : null
+    }
     <section aria-labelledby="keys-h"><h2 id="keys-h">Keys of ${identity.accountName ?? "your organisation"}</h2><${KeyTable} accountId=${identity.accountId} /></section>
     ${kind === "consortium" ? html`<p class="muted small">The keys of another organisation are listed on its page under Providers.</p>` : null}
   <//>`;
@@ -55,7 +66,9 @@ function InvitationTable(props: { items: Invitation[]; onChange: () => void }) {
   return html`${failure ? html`<${ProblemBox} error=${failure} />` : null}<${TableWrap} label="Invitations"><table>
     <thead><tr><th scope="col">Person</th><th scope="col">Organisation</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
     <tbody>${props.items.map(
-      (i) => html`<tr><td>${i.name}<br /><span class="muted small">${i.email}</span></td><td>${i.accountName}</td><td>${i.role}</td><td><${Badge} tone=${tone[i.status]}>${i.status}<//></td><td><${Time} iso=${i.expiresAt} /></td>
+      (
+        i,
+      ) => html`<tr><td>${i.name}<br /><span class="muted small">${i.email}</span></td><td>${i.accountName}</td><td>${i.role}</td><td><${Badge} tone=${tone[i.status]}>${i.status}<//></td><td><${Time} iso=${i.expiresAt} /></td>
         <td>${i.status === "pending" ? html`<button class="small" onClick=${() => revoke(i.id)} aria-label=${`Revoke the invitation for ${i.name}`}>Revoke</button>` : null}</td></tr>`,
     )}</tbody></table><//>`;
 }
@@ -85,7 +98,12 @@ function InviteForm(props: { onCreated: (c: { url: string; invitation: Invitatio
     event.preventDefault();
     setFailure(undefined);
     const role = roles.includes(values.role ?? "") ? values.role : roles[0];
-    const parsed = NewInvitationSchema.safeParse({ accountId: values.accountId, name: values.name?.trim() || undefined, email: values.email?.trim() || undefined, role });
+    const parsed = NewInvitationSchema.safeParse({
+      accountId: values.accountId,
+      name: values.name?.trim() || undefined,
+      email: values.email?.trim() || undefined,
+      role,
+    });
     setErrors(errorsOf(parsed.error as never));
     if (!parsed.success) return;
     setBusy(true);
@@ -120,7 +138,10 @@ function InviteForm(props: { onCreated: (c: { url: string; invitation: Invitatio
 export function KeyTable(props: { accountId: string }) {
   const { identity, api } = useSession();
   const [failure, setFailure] = useState<unknown>(undefined);
-  const keys = useAsync(() => call(api.GET("/v1/accounts/{accountId}/keys", { params: { path: { accountId: props.accountId }, query: { limit: 100 } } })), [props.accountId]);
+  const keys = useAsync(
+    () => call(api.GET("/v1/accounts/{accountId}/keys", { params: { path: { accountId: props.accountId }, query: { limit: 100 } } })),
+    [props.accountId],
+  );
   const revoke = async (keyId: string) => {
     setFailure(undefined);
     const { error, response } = await api.POST("/v1/accounts/{accountId}/keys/{keyId}/revoke", { params: { path: { accountId: props.accountId, keyId } } });
@@ -131,7 +152,9 @@ export function KeyTable(props: { accountId: string }) {
     ${(page: { items: KeyRecord[] }) => html`<${TableWrap} label="Keys"><table>
       <thead><tr><th scope="col">Holder</th><th scope="col">Key</th><th scope="col">Status</th><th scope="col">Registered</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${page.items.map(
-        (k) => html`<tr><td>${k.person ? html`${k.person.name} <span class="muted small">(${k.person.role})</span><br /><span class="muted small">${k.person.email}</span>` : html`<span class="muted">system key</span>`}${k.keyId === identity.keyId ? html` <${Badge} tone="info">this browser<//>` : null}</td>
+        (
+          k,
+        ) => html`<tr><td>${k.person ? html`${k.person.name} <span class="muted small">(${k.person.role})</span><br /><span class="muted small">${k.person.email}</span>` : html`<span class="muted">system key</span>`}${k.keyId === identity.keyId ? html` <${Badge} tone="info">this browser<//>` : null}</td>
           <td><code class="small">${k.keyId}</code>${k.label ? html`<br /><span class="small">${k.label}</span>` : null}</td>
           <td><${Badge} tone=${k.status === "active" ? "good" : "neutral"}>${k.status}<//></td><td><${Time} iso=${k.createdAt} /></td>
           <td>${k.status === "active" && k.keyId !== identity.keyId ? html`<button class="small" onClick=${() => revoke(k.keyId)} aria-label=${`Revoke the key of ${k.person?.name ?? k.keyId}`}>Revoke</button>` : null}</td></tr>`,

@@ -19,7 +19,10 @@ export function period(days = PERIOD_DAYS): { from: string; to: string } {
 
 export function useResponsiveness(providerId: string) {
   const { api } = useSession();
-  return useAsync(() => call(api.GET("/v1/providers/{accountId}/responsiveness", { params: { path: { accountId: providerId }, query: period() } })), [providerId]);
+  return useAsync(
+    () => call(api.GET("/v1/providers/{accountId}/responsiveness", { params: { path: { accountId: providerId }, query: period() } })),
+    [providerId],
+  );
 }
 
 export function useFindings(providerId: string, limit = 25) {
@@ -80,7 +83,8 @@ export function FindingsList(props: { providerId: string }) {
     ${(page: { items: Array<{ code: string; severity: string; detail: string; tracebackId?: string; createdAt?: string }> }) =>
       page.items.length
         ? html`<ul class="findings">${page.items.map(
-            (x) => html`<li><${SeverityBadge} severity=${x.severity} /> <code>${x.code}</code> ${x.detail}${x.tracebackId ? html` — <a href=${`tracebacks/${x.tracebackId}`}>${x.tracebackId}</a>` : null}${x.createdAt ? html` <span class="muted small"><${Time} iso=${x.createdAt} /></span>` : null}</li>`,
+            (x) =>
+              html`<li><${SeverityBadge} severity=${x.severity} /> <code>${x.code}</code> ${x.detail}${x.tracebackId ? html` — <a href=${`tracebacks/${x.tracebackId}`}>${x.tracebackId}</a>` : null}${x.createdAt ? html` <span class="muted small"><${Time} iso=${x.createdAt} /></span>` : null}</li>`,
           )}</ul>`
         : html`<p class="empty">No findings.</p>`}
   <//>`;
@@ -93,14 +97,16 @@ export function ProviderPage(props: { id: string }) {
   return html`<${Async} state=${account} what="the provider">
     ${(a: Account) => html`<${Page} title=${a.name}>
       <${KeyValues}
-        rows=${[
-          ["Account id", html`<code>${a.id}</code>`],
-          ["FRN", a.frn],
-          ["RMD number", a.rmdNumber],
-          ["SPC codes", a.spcCodes.join(", ") || undefined],
-          ["Contact", a.contact ? `${a.contact.name} <${a.contact.email}>` : undefined],
-          ["Registered", html`<${Time} iso=${a.createdAt} />`],
-        ] as never}
+        rows=${
+          [
+            ["Account id", html`<code>${a.id}</code>`],
+            ["FRN", a.frn],
+            ["RMD number", a.rmdNumber],
+            ["SPC codes", a.spcCodes.join(", ") || undefined],
+            ["Contact", a.contact ? `${a.contact.name} <${a.contact.email}>` : undefined],
+            ["Registered", html`<${Time} iso=${a.createdAt} />`],
+          ] as never
+        }
       />
       <section aria-labelledby="resp-h"><h2 id="resp-h">Responsiveness, last ${PERIOD_DAYS} days</h2><${Async} state=${r}>${(d: Responsiveness) => html`<${ResponsivenessView} data=${d} />`}<//></section>
       <${ScorecardSection} providerId=${a.id} />

@@ -7,7 +7,13 @@ import { Async, Badge, KeyValues, ProblemBox, Time, seconds, useAsync } from "..
 
 type Scorecard = Schemas["ProviderScorecard"];
 
-const LISTING_TONE: Record<string, "good" | "bad" | "warn" | "neutral"> = { listed: "good", removed: "bad", not_listed: "bad", unverifiable: "warn", no_snapshot: "neutral" };
+const LISTING_TONE: Record<string, "good" | "bad" | "warn" | "neutral"> = {
+  listed: "good",
+  removed: "bad",
+  not_listed: "bad",
+  unverifiable: "warn",
+  no_snapshot: "neutral",
+};
 
 /** Saves a blob as a file through a temporary link, the way a browser saves a download. */
 function save(blob: Blob, filename: string): void {
@@ -47,31 +53,44 @@ export function ScorecardSection(props: { providerId: string }) {
   return html`<section aria-labelledby="sc-h">
     <h2 id="sc-h">Scorecard, last 12 months</h2>
     <${Async} state=${state} what="the scorecard">
-      ${(s: Scorecard) => html`<p class="muted small">Completed tracebacks of calls from <${Time} iso=${s.from} /> to <${Time} iso=${s.to} />.${s.truncated ? " Cut short: the figures cover part of the period." : ""}</p>
+      ${(
+        s: Scorecard,
+      ) => html`<p class="muted small">Completed tracebacks of calls from <${Time} iso=${s.from} /> to <${Time} iso=${s.to} />.${s.truncated ? " Cut short: the figures cover part of the period." : ""}</p>
         <${KeyValues}
-          rows=${[
-            ["Tracebacks it took part in", String(s.tracebacks.tracebacks)],
-            ["On the path", String(s.tracebacks.onPath)],
-            ["As originator", String(s.tracebacks.asOriginator)],
-            ["As point of entry", String(s.tracebacks.asPointOfEntry)],
-            ["As signer", String(s.tracebacks.asSigner)],
-            ["Hop requests answered / asked", `${s.hopRequests.answered} / ${s.hopRequests.requested}`],
-            ["Answered late", String(s.hopRequests.answeredLate)],
-            ["Overdue / non-responsive", `${s.hopRequests.overdue} / ${s.hopRequests.nonResponsive}`],
-            ["Median / p90 answer", `${seconds(s.hopRequests.medianAnswerSeconds)} / ${seconds(s.hopRequests.p90AnswerSeconds)}`],
-            ["RMD", html`<${Badge} tone=${LISTING_TONE[s.rmd.match.listing] ?? "neutral"}>${s.rmd.match.listing.replace(/_/g, " ")}<//>${s.rmd.match.filing ? html` <span class="small">${s.rmd.match.filing.number}</span>` : null}`],
-          ] as never}
+          rows=${
+            [
+              ["Tracebacks it took part in", String(s.tracebacks.tracebacks)],
+              ["On the path", String(s.tracebacks.onPath)],
+              ["As originator", String(s.tracebacks.asOriginator)],
+              ["As point of entry", String(s.tracebacks.asPointOfEntry)],
+              ["As signer", String(s.tracebacks.asSigner)],
+              ["Hop requests answered / asked", `${s.hopRequests.answered} / ${s.hopRequests.requested}`],
+              ["Answered late", String(s.hopRequests.answeredLate)],
+              ["Overdue / non-responsive", `${s.hopRequests.overdue} / ${s.hopRequests.nonResponsive}`],
+              ["Median / p90 answer", `${seconds(s.hopRequests.medianAnswerSeconds)} / ${seconds(s.hopRequests.p90AnswerSeconds)}`],
+              [
+                "RMD",
+                html`<${Badge} tone=${LISTING_TONE[s.rmd.match.listing] ?? "neutral"}>${s.rmd.match.listing.replace(/_/g, " ")}<//>${s.rmd.match.filing ? html` <span class="small">${s.rmd.match.filing.number}</span>` : null}`,
+              ],
+            ] as never
+          }
         />
-        ${s.tracebacks.findings.length
-          ? html`<p><strong>Findings:</strong> ${s.tracebacks.findings.map((f, i) => html`${i ? ", " : ""}<code>${f.kind}</code> in ${f.tracebacks}`)}</p>`
-          : null}
+        ${
+          s.tracebacks.findings.length
+            ? html`<p><strong>Findings:</strong> ${s.tracebacks.findings.map((f, i) => html`${i ? ", " : ""}<code>${f.kind}</code> in ${f.tracebacks}`)}</p>`
+            : null
+        }
         ${s.tracebacks.outcomes.length ? html`<p><strong>Outcomes:</strong> ${s.tracebacks.outcomes.map((o, i) => html`${i ? ", " : ""}${o.outcome.replace(/_/g, " ")} ${o.tracebacks}`)}</p>` : null}
-        ${s.rmd.history.length
-          ? html`<details><summary>RMD filing history (${s.rmd.history.length})</summary><ul class="plain">${s.rmd.history.map((h) => html`<li><${Time} iso=${h.asOf} />: ${h.number} ${h.change}${h.fields?.length ? ` (${h.fields.join(", ")})` : ""}</li>`)}</ul></details>`
-          : null}
-        ${s.repeatOffenderCustomers.length
-          ? html`<p><strong>Repeat-offender customers it named:</strong> ${s.repeatOffenderCustomers.map((c) => c.names[0]).join("; ")}</p>`
-          : null}
+        ${
+          s.rmd.history.length
+            ? html`<details><summary>RMD filing history (${s.rmd.history.length})</summary><ul class="plain">${s.rmd.history.map((h) => html`<li><${Time} iso=${h.asOf} />: ${h.number} ${h.change}${h.fields?.length ? ` (${h.fields.join(", ")})` : ""}</li>`)}</ul></details>`
+            : null
+        }
+        ${
+          s.repeatOffenderCustomers.length
+            ? html`<p><strong>Repeat-offender customers it named:</strong> ${s.repeatOffenderCustomers.map((c) => c.names[0]).join("; ")}</p>`
+            : null
+        }
         <${DownloadCsv} providerId=${s.providerId} />`}
     <//>
   </section>`;

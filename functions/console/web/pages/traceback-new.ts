@@ -22,8 +22,14 @@ export function NewTracebackPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
-  const providers = useAsync(async () => (await call(api.GET("/v1/providers", { params: { query: { limit: 100 } } }))).items.sort((a, b) => a.name.localeCompare(b.name)), []);
-  const initiators = useAsync(async () => (kind === "consortium" ? (await call(api.GET("/v1/initiators", { params: { query: { limit: 100 } } }))).items : []), [kind]);
+  const providers = useAsync(
+    async () => (await call(api.GET("/v1/providers", { params: { query: { limit: 100 } } }))).items.sort((a, b) => a.name.localeCompare(b.name)),
+    [],
+  );
+  const initiators = useAsync(
+    async () => (kind === "consortium" ? (await call(api.GET("/v1/initiators", { params: { query: { limit: 100 } } }))).items : []),
+    [kind],
+  );
   const set = (name: string) => (event: Event) => setValues((v) => ({ ...v, [name]: (event.target as HTMLInputElement).value }));
   const field = (name: string) => schemaAt(CreateTracebackSchema, name)!;
 
@@ -38,7 +44,8 @@ export function NewTracebackPage() {
     const parsed = CreateTracebackSchema.safeParse(body);
     const found = errorsOf(parsed.error as never);
     // The headers' errors point at one of them; the form has one box for all.
-    for (const key of Object.keys(found)) if (key.startsWith("identityHeaders.")) found.identityHeaders ??= `Header ${Number(key.split(".")[1]) + 1}: ${found[key]}`;
+    for (const key of Object.keys(found))
+      if (key.startsWith("identityHeaders.")) found.identityHeaders ??= `Header ${Number(key.split(".")[1]) + 1}: ${found[key]}`;
     setErrors(found);
     if (!parsed.success) return;
     setBusy(true);
@@ -73,14 +80,16 @@ export function NewTracebackPage() {
           ${(providers.data ?? []).map((p) => html`<option value=${p.id}>${p.name}${p.frn ? ` (FRN ${p.frn})` : ""}</option>`)}
         </select>
       <//>
-      ${kind === "consortium"
-        ? html`<${Field} id="tb-initiatorId" label="On behalf of (optional)" error=${errors.initiatorId}>
+      ${
+        kind === "consortium"
+          ? html`<${Field} id="tb-initiatorId" label="On behalf of (optional)" error=${errors.initiatorId}>
             <select ...${described("tb-initiatorId", errors.initiatorId)} value=${values.initiatorId ?? ""} onChange=${set("initiatorId")}>
               <option value="">The consortium itself</option>
               ${(initiators.data ?? []).map((i) => html`<option value=${i.id}>${i.name}</option>`)}
             </select>
           <//>`
-        : null}
+          : null
+      }
       ${TEXT_FIELDS.slice(2).map((f) => html`<${Field} id=${`tb-${f.name}`} label=${f.label} error=${errors[f.name]}>${input(f.name, "type" in f ? f.type : "text")}<//>`)}
       <${Field} id="tb-identityHeaders" label="SIP Identity headers" hint="Paste the Identity headers of the captured call, one per line (with or without “Identity:”)." error=${errors.identityHeaders}>
         <textarea ...${described("tb-identityHeaders", errors.identityHeaders, "x")} rows="5" spellcheck="false" value=${values.identityHeaders ?? ""} onInput=${set("identityHeaders")}></textarea>

@@ -59,9 +59,11 @@ export function TracebacksPage() {
           const id = `filter-${f.name}`;
           const value = loc.query.get(f.name) ?? "";
           return html`<${Field} id=${id} label=${f.label}>
-            ${"choices" in f
-              ? html`<select ...${described(id)} name=${f.name} value=${value}><option value="">Any</option>${f.choices.map((c) => html`<option value=${c}>${c.replace(/_/g, " ")}</option>`)}</select>`
-              : html`<input ...${described(id)} name=${f.name} type=${"type" in f ? f.type : "text"} value=${value} />`}
+            ${
+              "choices" in f
+                ? html`<select ...${described(id)} name=${f.name} value=${value}><option value="">Any</option>${f.choices.map((c) => html`<option value=${c}>${c.replace(/_/g, " ")}</option>`)}</select>`
+                : html`<input ...${described(id)} name=${f.name} type=${"type" in f ? f.type : "text"} value=${value} />`
+            }
           <//>`;
         })}
         <div class="field checkbox"><input id="filter-overdue" type="checkbox" name="overdue" value="true" checked=${loc.query.get("overdue") === "true"} /><label for="filter-overdue">Overdue only</label></div>
@@ -94,13 +96,15 @@ export function TracebacksPage() {
                   setHistory((h) => [...h, loc.query.get("cursor") ?? ""]);
                   go(c);
                 }}
-                onPrevious=${history.length
-                  ? () => {
-                      const previous = history[history.length - 1];
-                      setHistory((h) => h.slice(0, -1));
-                      go(previous || undefined);
-                    }
-                  : undefined}
+                onPrevious=${
+                  history.length
+                    ? () => {
+                        const previous = history[history.length - 1];
+                        setHistory((h) => h.slice(0, -1));
+                        go(previous || undefined);
+                      }
+                    : undefined
+                }
               />`
           : html`<p class="empty">No traceback matches.</p>`}
     <//>

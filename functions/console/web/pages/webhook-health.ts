@@ -32,7 +32,8 @@ function PausedEvents(props: { provider: Account }) {
   if (!events.data) return html`<tr><td>${props.provider.name}</td><td colspan="2" class="muted">…</td></tr>`;
   if (!events.data.length) return null;
   return html`${events.data.map(
-    (e) => html`<tr><td><a href=${`providers/${props.provider.id}`}>${props.provider.name}</a></td><td><code class="small">${e.data.endpointId}</code><br /><span class="small">${e.data.reason}</span></td><td><${Time} iso=${e.createdAt} /></td></tr>`,
+    (e) =>
+      html`<tr><td><a href=${`providers/${props.provider.id}`}>${props.provider.name}</a></td><td><code class="small">${e.data.endpointId}</code><br /><span class="small">${e.data.reason}</span></td><td><${Time} iso=${e.createdAt} /></td></tr>`,
   )}`;
 }
 
