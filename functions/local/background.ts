@@ -42,9 +42,9 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
   );
   const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
   // Woken by every append, so an entry is integrated within one run of its write. The run waits
-  // a moment after the first append, as the stream's batching does on AWS: the entries of one
-  // exchange and the decisions it leads to arrive within milliseconds and are sequenced in one
-  // batch instead of one run (a dozen reads and writes) each.
+  // 200 ms after the first append, about what the table stream's polling adds on AWS: the entries
+  // of a hop's exchanges and the decisions they lead to then make one batch, instead of one run
+  // (a dozen reads and writes) each.
   const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError, { settleMs: INTEGRATOR_SETTLE_MS });
   deps.transparencyLog.onAppended = integrator.wake;
   return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), integrator.stop(), poller.stop(), slowPoller.stop()])) };
@@ -68,7 +68,7 @@ export async function resumeAfterRestart(runtime: Runtime): Promise<void> {
 }
 
 /** How long the integrator lets appends gather after the first one before it runs, ms. */
-export const INTEGRATOR_SETTLE_MS = 50;
+export const INTEGRATOR_SETTLE_MS = 200;
 
 /**
  * Runs `task` repeatedly, never overlapping itself, until stopped. `wake` runs it now instead
