@@ -3,8 +3,8 @@
  * (openapi/client/receipt.ts), so the hub signs exactly the claims every verifier checks; the
  * offline verifier checks them here with the strict Ed25519 rules.
  */
-import type { KeyObject } from "node:crypto";
-import { decodeJwt, SignJWT } from "jose";
+import { sign, type KeyObject } from "node:crypto";
+import { decodeJwt } from "jose";
 import { z } from "zod";
 import { InvalidReceiptError, RECEIPT_ALG, RECEIPT_TYPE, receiptClaims, type ReceiptClaims } from "../../openapi/client/receipt.js";
 import { verifyStrict } from "./ed25519.js";
@@ -12,11 +12,20 @@ import { importPublicJwk, type Ed25519PublicJwk } from "./keys.js";
 
 export { InvalidReceiptError, RECEIPT_TYPE, type ReceiptClaims } from "../../openapi/client/receipt.js";
 
+/**
+ * A compact JWS, signed synchronously: every accepted request gets one, and WebCrypto's
+ * asynchronous job per signature costs several times the signature itself. Ed25519 is
+ * deterministic, so the receipt is byte for byte what a JOSE library signs.
+ */
 export async function signReceipt(key: { privateKey: KeyObject; kid: string }, claims: ReceiptClaims): Promise<string> {
   const checked = receiptClaims(claims);
   if (!checked) throw new InvalidReceiptError("receipt claims are incomplete");
-  return new SignJWT({ ...checked }).setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE }).sign(key.privateKey);
+  if (key.privateKey.asymmetricKeyType !== "ed25519") throw new TypeError("receipts are signed with an Ed25519 key");
+  const input = `${base64urlJson({ alg: RECEIPT_ALG, kid: key.kid, typ: RECEIPT_TYPE })}.${base64urlJson(checked)}`;
+  return `${input}.${sign(null, Buffer.from(input, "ascii"), key.privateKey).toString("base64url")}`;
 }
+
+const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
 
 const headerSchema = z.object({ alg: z.literal(RECEIPT_ALG), typ: z.literal(RECEIPT_TYPE), kid: z.string().min(1) }).strict();
 

@@ -41,8 +41,11 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
     onError,
   );
   const sweeper = every(opts.intervalMs, () => sweepDeadlines(deps), onError);
-  // Woken by every append, so an entry is integrated within one run of its write.
-  const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError);
+  // Woken by every append, so an entry is integrated within one run of its write. The run waits
+  // 200 ms after the first append, about what the table stream's polling adds on AWS: the entries
+  // of a hop's exchanges and the decisions they lead to then make one batch, instead of one run
+  // (a dozen reads and writes) each.
+  const integrator = every(opts.intervalMs, () => integratePending(deps.transparencyLog), onError, { settleMs: INTEGRATOR_SETTLE_MS });
   deps.transparencyLog.onAppended = integrator.wake;
   return { stop: async () => void (await Promise.all([reconciler.stop(), sweeper.stop(), integrator.stop(), poller.stop(), slowPoller.stop()])) };
 }
@@ -64,19 +67,30 @@ export async function resumeAfterRestart(runtime: Runtime): Promise<void> {
   }
 }
 
+/** How long the integrator lets appends gather after the first one before it runs, ms. */
+export const INTEGRATOR_SETTLE_MS = 200;
+
 /**
  * Runs `task` repeatedly, never overlapping itself, until stopped. `wake` runs it now instead
- * of at the next interval, or right after the current run when one is under way.
+ * of at the next interval, or right after the current run when one is under way; with
+ * `settleMs`, that many ms later, so that wakes close together make one run.
  */
-export function every(intervalMs: number, task: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void>; wake(): void } {
+export function every(
+  intervalMs: number,
+  task: () => Promise<unknown>,
+  onError: (err: unknown) => void,
+  opts: { settleMs?: number } = {},
+): { stop(): Promise<void>; wake(): void } {
   let stopped = false;
   let busy = false;
   let again = false;
+  let settling = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     if (stopped) return;
     clearTimeout(timer);
+    settling = false;
     busy = true;
     again = false;
     running = task()
@@ -84,9 +98,16 @@ export function every(intervalMs: number, task: () => Promise<unknown>, onError:
       .finally(() => {
         busy = false;
         if (stopped) return;
-        if (again) tick();
+        if (again) wakeUp();
         else timer = setTimeout(tick, intervalMs);
       });
+  };
+  const wakeUp = () => {
+    if (!opts.settleMs) return tick();
+    if (settling || stopped) return;
+    settling = true;
+    clearTimeout(timer);
+    timer = setTimeout(tick, opts.settleMs);
   };
   timer = setTimeout(tick, intervalMs);
   return {
@@ -97,7 +118,7 @@ export function every(intervalMs: number, task: () => Promise<unknown>, onError:
     },
     wake: () => {
       if (busy) again = true;
-      else tick();
+      else wakeUp();
     },
   };
 }

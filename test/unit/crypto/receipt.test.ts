@@ -1,4 +1,4 @@
-import { CompactSign, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { CompactSign, createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../../openapi/client/content-digest.js";
 import { generateSigningKey, type SigningKeyPair } from "../../../functions/crypto/keys.js";
@@ -36,6 +36,11 @@ function tamperPayload(jws: string, change: (claims: ReceiptClaims) => void): st
 }
 
 describe("receipts", () => {
+  it("are byte for byte the JWS a JOSE library signs for the same claims and key", async () => {
+    const jose = await new SignJWT({ ...CLAIMS }).setProtectedHeader({ alg: "EdDSA", kid: hub.kid, typ: RECEIPT_TYPE }).sign(hub.privateKey);
+    expect(await signReceipt(hub, CLAIMS)).toBe(jose);
+  });
+
   it("sign then verify with the published JWKS", async () => {
     const jws = await signReceipt(hub, CLAIMS);
     expect(decodeProtectedHeader(jws)).toEqual({ alg: "EdDSA", kid: hub.kid, typ: RECEIPT_TYPE });
