@@ -77,11 +77,13 @@ export async function assignToCampaign(deps: CampaignDeps, tb: Traceback): Promi
   const at = deps.clock.now().toISOString();
   if (placement.founded) await deps.campaigns.createCampaign({ id: placement.campaignId, decided: false, createdAt: at, calls: 0, decisions: [] });
   const profiles = new Map(candidates.map((c) => [c.profile.id, c.profile]));
-  for (const id of placement.alsoJoining) {
-    const other = profiles.get(id)!;
-    await deps.campaigns.place(membership(placement.campaignId, other, linkBetween(other, profile).signals, tb.id, at));
-  }
-  await deps.campaigns.place(membership(placement.campaignId, profile, placement.link.signals, placement.link.to, at));
+  await deps.campaigns.place(placement.campaignId, [
+    ...placement.alsoJoining.map((id) => {
+      const other = profiles.get(id)!;
+      return membership(placement.campaignId, other, linkBetween(other, profile).signals, tb.id, at);
+    }),
+    membership(placement.campaignId, profile, placement.link.signals, placement.link.to, at),
+  ]);
   for (const from of placement.merging) {
     const n = links.filter((l) => campaignOf.get(l.to)?.id === from).length;
     await deps.campaigns.fold(from, placement.campaignId, { kind: "auto_merge", at, by: "clustering", detail: `${tb.id} linked with ${n} of its calls` });

@@ -44,14 +44,19 @@ export class MemoryCampaignStore implements CampaignStore {
   async createCampaign(c: CampaignRecord) {
     if (!this.campaigns.has(c.id)) this.campaigns.set(c.id, structuredClone(c));
   }
-  async place(m: Membership) {
-    const call = this.calls.get(m.tracebackId);
-    if (!call || (call.campaignId && call.campaignId !== m.campaignId)) return false;
-    this.memberOf(m.campaignId).set(m.tracebackId, m);
-    if (call.campaignId) return false;
-    call.campaignId = m.campaignId;
-    this.campaigns.get(m.campaignId)!.calls++;
-    return true;
+  async place(campaignId: string, members: readonly Membership[]) {
+    const placed: string[] = [];
+    for (const m of members) {
+      const call = this.calls.get(m.tracebackId);
+      if (!call || (call.campaignId && call.campaignId !== campaignId)) continue;
+      this.memberOf(campaignId).set(m.tracebackId, { ...m, campaignId });
+      if (call.campaignId) continue;
+      call.campaignId = campaignId;
+      placed.push(m.tracebackId);
+    }
+    const campaign = this.campaigns.get(campaignId);
+    if (campaign) campaign.calls += placed.length;
+    return placed;
   }
   async move(from: string, m: Membership) {
     const call = this.calls.get(m.tracebackId);
