@@ -47,8 +47,8 @@ export interface CampaignStore {
   getCalls(tracebackIds: readonly string[]): Promise<StoredCall[]>;
   /** Writes the profile (keeping any campaign already set) and files it under its lookup keys. */
   putCall(profile: CallProfile, keys: readonly string[]): Promise<void>;
-  /** The newest calls filed under each key, `perKey` of each. */
-  callsUnder(keys: readonly string[], perKey: number): Promise<string[]>;
+  /** The newest calls filed under each key, `perKey` of each, key by key. */
+  callsUnder(keys: readonly string[], perKey: number): Promise<string[][]>;
   getCampaign(id: string): Promise<CampaignRecord | undefined>;
   getCampaigns(ids: readonly string[]): Promise<CampaignRecord[]>;
   /** Creates the campaign unless it exists (a repeat of the same founding). */

@@ -32,7 +32,7 @@ export class MemoryCampaignStore implements CampaignStore {
     this.calls.set(profile.id, { ...this.calls.get(profile.id), profile });
   }
   async callsUnder(keys: readonly string[], perKey: number) {
-    return [...new Set(keys.flatMap((k) => (this.filed.get(k) ?? []).slice(-perKey).map((e) => e.id)))];
+    return keys.map((k) => (this.filed.get(k) ?? []).slice(-perKey).map((e) => e.id));
   }
   async getCampaign(id: string) {
     const c = this.campaigns.get(id);

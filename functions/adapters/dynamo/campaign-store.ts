@@ -57,8 +57,8 @@ export class DynamoCampaignStore implements CampaignStore {
     );
   }
 
-  async callsUnder(lookupKeys: readonly string[], perKey: number): Promise<string[]> {
-    const found = await mapLimit([...lookupKeys], QUERIES_IN_FLIGHT, async (k) => {
+  callsUnder(lookupKeys: readonly string[], perKey: number): Promise<string[][]> {
+    return mapLimit([...lookupKeys], QUERIES_IN_FLIGHT, async (k) => {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.table,
@@ -70,7 +70,6 @@ export class DynamoCampaignStore implements CampaignStore {
       );
       return (out.Items ?? []).map((i) => String(i.tracebackId));
     });
-    return [...new Set(found.flat())];
   }
 
   async getCampaign(id: string): Promise<CampaignRecord | undefined> {
