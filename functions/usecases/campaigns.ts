@@ -111,12 +111,12 @@ function newKeys(profile: CallProfile, stored: CallProfile | undefined): string[
  */
 async function candidatesOf(store: CampaignStore, profile: CallProfile): Promise<string[]> {
   const perKey = DEFAULT_INCREMENTAL_OPTIONS.candidatesPerKey;
-  const { first, then } = lookupRounds(profile);
+  const { first, broad } = lookupRounds(profile);
   // Even with every other key read whole a link may lie beyond them (a transcript): one round.
   const all = mayLinkUnseen(profile, new Set(first));
-  const found = await store.callsUnder(all ? [...first, ...then] : first, perKey);
+  const found = await store.callsUnder(all ? [...first, ...broad] : first, perKey);
   const readWhole = new Set(first.filter((_, i) => found[i]!.length < perKey));
-  if (!all && then.length > 0 && mayLinkUnseen(profile, readWhole)) found.push(...(await store.callsUnder(then, perKey)));
+  if (!all && broad.length > 0 && mayLinkUnseen(profile, readWhole)) found.push(...(await store.callsUnder(broad, perKey)));
   return [...new Set(found.flat())];
 }
 

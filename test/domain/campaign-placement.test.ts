@@ -26,8 +26,8 @@ describe("incremental campaign placement", () => {
 
   it("reads a number block only when the keys read whole leave a link possible without it", () => {
     const ended = call("e", { originator: { providerId: "acc_o", customerName: "Bench Dialer LLC" } });
-    const { first, then } = lookupRounds(ended);
-    expect(then).toEqual(["number_block:4155550"]);
+    const { first, broad } = lookupRounds(ended);
+    expect(broad).toEqual(["number_block:4155550"]);
     expect(first).toEqual(["calling_number:4155550000", expect.stringMatching(/^originator_customer:acc_o /)]);
     // Number and customer read whole: a call sharing neither reaches 0.3 at most.
     expect(mayLinkUnseen(ended, new Set(first))).toBe(false);

@@ -55,13 +55,13 @@ export function lookupKeysOf(profile: CallProfile, options: IncrementalOptions =
 }
 
 /**
- * The lookup keys in the order they are read: first those that reach few calls; then those of
- * number blocks, a thousand numbers each, which `mayLinkUnseen` says whether to read at all.
+ * The lookup keys in the order they are read: first those that reach few calls; then the broad
+ * ones, number blocks of a thousand numbers each, which `mayLinkUnseen` says whether to read at all.
  */
-export function lookupRounds(profile: CallProfile, options: IncrementalOptions = DEFAULT_INCREMENTAL_OPTIONS): { first: string[]; then: string[] } {
+export function lookupRounds(profile: CallProfile, options: IncrementalOptions = DEFAULT_INCREMENTAL_OPTIONS): { first: string[]; broad: string[] } {
   const keys = lookupKeysOf(profile, options);
-  const broad = (k: string) => k.startsWith("number_block:");
-  return { first: keys.filter((k) => !broad(k)), then: keys.filter(broad) };
+  const isBroad = (k: string) => k.startsWith("number_block:");
+  return { first: keys.filter((k) => !isBroad(k)), broad: keys.filter(isBroad) };
 }
 
 /**
