@@ -47,14 +47,17 @@ export interface CampaignStore {
   getCalls(tracebackIds: readonly string[]): Promise<StoredCall[]>;
   /** Writes the profile (keeping any campaign already set) and files it under its lookup keys. */
   putCall(profile: CallProfile, keys: readonly string[]): Promise<void>;
-  /** The newest calls filed under each key, `perKey` of each. */
-  callsUnder(keys: readonly string[], perKey: number): Promise<string[]>;
+  /** The newest calls filed under each key, `perKey` of each, key by key. */
+  callsUnder(keys: readonly string[], perKey: number): Promise<string[][]>;
   getCampaign(id: string): Promise<CampaignRecord | undefined>;
   getCampaigns(ids: readonly string[]): Promise<CampaignRecord[]>;
   /** Creates the campaign unless it exists (a repeat of the same founding). */
   createCampaign(c: CampaignRecord): Promise<void>;
-  /** Places a call in no campaign yet in this one; false when it was placed already. */
-  place(m: Membership): Promise<boolean>;
+  /**
+   * Places calls in no campaign yet in one campaign, and counts them on it; returns the ids it
+   * placed. A call placed already (here or elsewhere) is left as it is and not counted again.
+   */
+  place(campaignId: string, members: readonly Membership[]): Promise<string[]>;
   /** Moves a call placed in `from` to `m.campaignId`; false when it is no longer in `from`. */
   move(from: string, m: Membership): Promise<boolean>;
   /** Folds `from` into `into`, unless `from` was folded already; `decided` is required of neither, or allowed. */

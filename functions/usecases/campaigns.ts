@@ -6,7 +6,17 @@
  */
 import { isConsortium, type Principal } from "../domain/account.js";
 import type { CampaignCall } from "../domain/campaigns/call.js";
-import { DEFAULT_INCREMENTAL_OPTIONS, linkBetween, linksOf, lookupKeysOf, placeCall, profileOf, type CallProfile } from "../domain/campaigns/incremental.js";
+import {
+  DEFAULT_INCREMENTAL_OPTIONS,
+  linkBetween,
+  linksOf,
+  lookupKeysOf,
+  lookupRounds,
+  mayLinkUnseen,
+  placeCall,
+  profileOf,
+  type CallProfile,
+} from "../domain/campaigns/incremental.js";
 import { campaignFigures, type CampaignFigures, type MemberFacts } from "../domain/campaigns/view.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import type { Traceback } from "../domain/traceback.js";
@@ -51,14 +61,13 @@ export function campaignCallOf(tb: Traceback): CampaignCall {
  */
 export async function assignToCampaign(deps: CampaignDeps, tb: Traceback): Promise<void> {
   const profile = profileOf(campaignCallOf(tb));
-  const keys = lookupKeysOf(profile);
   const stored = await deps.campaigns.getCall(tb.id);
   const unchanged = stored && JSON.stringify(stored.profile.values) === JSON.stringify(profile.values);
   if (stored?.campaignId && unchanged) return;
-  if (!unchanged) await deps.campaigns.putCall(profile, keys);
+  if (!unchanged) await deps.campaigns.putCall(profile, newKeys(profile, stored?.profile));
   if (stored?.campaignId) return;
 
-  const ids = (await deps.campaigns.callsUnder(keys, DEFAULT_INCREMENTAL_OPTIONS.candidatesPerKey)).filter((id) => id !== tb.id);
+  const ids = (await candidatesOf(deps.campaigns, profile)).filter((id) => id !== tb.id);
   const candidates = await deps.campaigns.getCalls(ids);
   const links = linksOf(
     profile,
@@ -77,15 +86,38 @@ export async function assignToCampaign(deps: CampaignDeps, tb: Traceback): Promi
   const at = deps.clock.now().toISOString();
   if (placement.founded) await deps.campaigns.createCampaign({ id: placement.campaignId, decided: false, createdAt: at, calls: 0, decisions: [] });
   const profiles = new Map(candidates.map((c) => [c.profile.id, c.profile]));
-  for (const id of placement.alsoJoining) {
-    const other = profiles.get(id)!;
-    await deps.campaigns.place(membership(placement.campaignId, other, linkBetween(other, profile).signals, tb.id, at));
-  }
-  await deps.campaigns.place(membership(placement.campaignId, profile, placement.link.signals, placement.link.to, at));
+  await deps.campaigns.place(placement.campaignId, [
+    ...placement.alsoJoining.map((id) => {
+      const other = profiles.get(id)!;
+      return membership(placement.campaignId, other, linkBetween(other, profile).signals, tb.id, at);
+    }),
+    membership(placement.campaignId, profile, placement.link.signals, placement.link.to, at),
+  ]);
   for (const from of placement.merging) {
     const n = links.filter((l) => campaignOf.get(l.to)?.id === from).length;
     await deps.campaigns.fold(from, placement.campaignId, { kind: "auto_merge", at, by: "clustering", detail: `${tb.id} linked with ${n} of its calls` });
   }
+}
+
+/** The keys the call is not filed under yet: those of what it newly carries. */
+function newKeys(profile: CallProfile, stored: CallProfile | undefined): string[] {
+  const filed = new Set(stored?.callTime === profile.callTime ? lookupKeysOf(stored) : []);
+  return lookupKeysOf(profile).filter((k) => !filed.has(k));
+}
+
+/**
+ * The calls filed under the call's lookup keys, the broad ones (number blocks) read only when
+ * the others leave a link possible: the same links as reading every key, in fewer Queries.
+ */
+async function candidatesOf(store: CampaignStore, profile: CallProfile): Promise<string[]> {
+  const perKey = DEFAULT_INCREMENTAL_OPTIONS.candidatesPerKey;
+  const { first, broad } = lookupRounds(profile);
+  // Even with every other key read whole a link may lie beyond them (a transcript): one round.
+  const all = mayLinkUnseen(profile, new Set(first));
+  const found = await store.callsUnder(all ? [...first, ...broad] : first, perKey);
+  const readWhole = new Set(first.filter((_, i) => found[i]!.length < perKey));
+  if (!all && broad.length > 0 && mayLinkUnseen(profile, readWhole)) found.push(...(await store.callsUnder(broad, perKey)));
+  return [...new Set(found.flat())];
 }
 
 function membership(

@@ -1,6 +1,6 @@
 /** Placing one call at a time: links, the campaign joined, and the merges an analyst's decision forbids. */
 import { describe, expect, it } from "vitest";
-import { linksOf, lookupKeysOf, placeCall, profileOf } from "../../functions/domain/campaigns/incremental.js";
+import { linksOf, lookupKeysOf, lookupRounds, mayLinkUnseen, placeCall, profileOf } from "../../functions/domain/campaigns/incremental.js";
 
 const SCRIPT = "this is an important message about your vehicle's extended warranty our records show your coverage is about to expire press one now";
 const call = (id: string, extra: Record<string, unknown> = {}) =>
@@ -22,6 +22,22 @@ describe("incremental campaign placement", () => {
       "number_block:4155550",
       "signer_origid:123A o-1",
     ]);
+  });
+
+  it("reads a number block only when the keys read whole leave a link possible without it", () => {
+    const ended = call("e", { originator: { providerId: "acc_o", customerName: "Bench Dialer LLC" } });
+    const { first, broad } = lookupRounds(ended);
+    expect(broad).toEqual(["number_block:4155550"]);
+    expect(first).toEqual(["calling_number:4155550000", expect.stringMatching(/^originator_customer:acc_o /)]);
+    // Number and customer read whole: a call sharing neither reaches 0.3 at most.
+    expect(mayLinkUnseen(ended, new Set(first))).toBe(false);
+    // The customer's calls read only in part: an older one sharing it and the block links.
+    expect(mayLinkUnseen(ended, new Set([first[0]!]))).toBe(true);
+    // Neither read whole: the number and its block make a link on their own.
+    expect(mayLinkUnseen(call("f"), new Set())).toBe(true);
+    // A transcript may link with a call its LSH bands missed.
+    const spoken = call("g", { transcript: SCRIPT });
+    expect(mayLinkUnseen(spoken, new Set(lookupKeysOf(spoken)))).toBe(true);
   });
 
   it("founds a campaign with its strongest link's call, joins an existing one, and folds others only when nobody decided on either", () => {

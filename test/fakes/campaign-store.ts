@@ -32,7 +32,7 @@ export class MemoryCampaignStore implements CampaignStore {
     this.calls.set(profile.id, { ...this.calls.get(profile.id), profile });
   }
   async callsUnder(keys: readonly string[], perKey: number) {
-    return [...new Set(keys.flatMap((k) => (this.filed.get(k) ?? []).slice(-perKey).map((e) => e.id)))];
+    return keys.map((k) => (this.filed.get(k) ?? []).slice(-perKey).map((e) => e.id));
   }
   async getCampaign(id: string) {
     const c = this.campaigns.get(id);
@@ -44,14 +44,19 @@ export class MemoryCampaignStore implements CampaignStore {
   async createCampaign(c: CampaignRecord) {
     if (!this.campaigns.has(c.id)) this.campaigns.set(c.id, structuredClone(c));
   }
-  async place(m: Membership) {
-    const call = this.calls.get(m.tracebackId);
-    if (!call || (call.campaignId && call.campaignId !== m.campaignId)) return false;
-    this.memberOf(m.campaignId).set(m.tracebackId, m);
-    if (call.campaignId) return false;
-    call.campaignId = m.campaignId;
-    this.campaigns.get(m.campaignId)!.calls++;
-    return true;
+  async place(campaignId: string, members: readonly Membership[]) {
+    const placed: string[] = [];
+    for (const m of members) {
+      const call = this.calls.get(m.tracebackId);
+      if (!call || (call.campaignId && call.campaignId !== campaignId)) continue;
+      this.memberOf(campaignId).set(m.tracebackId, { ...m, campaignId });
+      if (call.campaignId) continue;
+      call.campaignId = campaignId;
+      placed.push(m.tracebackId);
+    }
+    const campaign = this.campaigns.get(campaignId);
+    if (campaign) campaign.calls += placed.length;
+    return placed;
   }
   async move(from: string, m: Membership) {
     const call = this.calls.get(m.tracebackId);

@@ -10,16 +10,19 @@ import { mapLimit } from "../../domain/map-limit.js";
 import type { CampaignDecisionRecord, CampaignRecord, CampaignStore, Membership, StoredCall } from "../../usecases/campaign-ports.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import { batchGetAll } from "./batch-get.js";
-import { putAll } from "./batch.js";
-import { allPages, conditionally, putNew, queryPage, stripKeys, updateIf } from "./items.js";
+import { deleteAll, putAll } from "./batch.js";
+import { allPages, conditionally, isConditionFailure, putNew, queryPage, stripKeys, updateIf } from "./items.js";
 import { keys, TABLE } from "./keys.js";
 
 const QUERIES_IN_FLIGHT = 8;
+const WRITES_IN_FLIGHT = 8;
 
 function callFrom(item: Record<string, unknown>): StoredCall {
   const { profile, campaignId } = stripKeys<{ profile: CallProfile; campaignId?: string }>(item);
   return { profile, ...(campaignId && { campaignId }) };
 }
+
+const memberItem = (m: Membership) => ({ ...keys.campaignMember(m.campaignId, m.callTime, m.tracebackId), entity: "campaign_member", ...m });
 
 export class DynamoCampaignStore implements CampaignStore {
   constructor(
@@ -54,8 +57,8 @@ export class DynamoCampaignStore implements CampaignStore {
     );
   }
 
-  async callsUnder(lookupKeys: readonly string[], perKey: number): Promise<string[]> {
-    const found = await mapLimit([...lookupKeys], QUERIES_IN_FLIGHT, async (k) => {
+  callsUnder(lookupKeys: readonly string[], perKey: number): Promise<string[][]> {
+    return mapLimit([...lookupKeys], QUERIES_IN_FLIGHT, async (k) => {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.table,
@@ -67,7 +70,6 @@ export class DynamoCampaignStore implements CampaignStore {
       );
       return (out.Items ?? []).map((i) => String(i.tracebackId));
     });
-    return [...new Set(found.flat())];
   }
 
   async getCampaign(id: string): Promise<CampaignRecord | undefined> {
@@ -84,15 +86,42 @@ export class DynamoCampaignStore implements CampaignStore {
     await putNew(this.db, this.table, { ...keys.campaign(c.id), entity: "campaign", gsi1pk: keys.campaigns, gsi1sk: `${c.createdAt}#${c.id}`, ...c });
   }
 
-  async place(m: Membership): Promise<boolean> {
-    // The member item first: a call marked placed always has one; a repeat writes the same item.
-    await this.putMember(m);
-    const placed = await updateIf(this.db, this.table, keys.campaignCall(m.tracebackId), {
-      UpdateExpression: "SET campaignId = :c",
-      ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(campaignId) OR campaignId = :c)",
-      ExpressionAttributeValues: { ":c": m.campaignId },
+  async place(campaignId: string, members: readonly Membership[]): Promise<string[]> {
+    if (members.length === 0) return [];
+    // The member items first, in one batch: a call marked placed always has one; a repeat writes the same items.
+    await putAll(
+      this.db,
+      this.table,
+      members.map((m) => memberItem({ ...m, campaignId })),
+    );
+    const outcomes = await mapLimit([...members], WRITES_IN_FLIGHT, async (m) => {
+      try {
+        const out = await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.campaignCall(m.tracebackId),
+            UpdateExpression: "SET campaignId = :c",
+            ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(campaignId) OR campaignId = :c)",
+            ExpressionAttributeValues: { ":c": campaignId },
+            ReturnValues: "UPDATED_OLD",
+          }),
+        );
+        return out.Attributes?.campaignId === undefined ? "placed" : "here already";
+      } catch (err) {
+        if (isConditionFailure(err)) return "elsewhere";
+        throw err;
+      }
     });
-    if (placed) await this.count(m.campaignId, 1);
+    // A call another campaign took meanwhile is no member of this one: its item here goes.
+    const lost = members.filter((_, i) => outcomes[i] === "elsewhere");
+    if (lost.length > 0)
+      await deleteAll(
+        this.db,
+        this.table,
+        lost.map((m) => keys.campaignMember(campaignId, m.callTime, m.tracebackId)),
+      );
+    const placed = members.filter((_, i) => outcomes[i] === "placed").map((m) => m.tracebackId);
+    if (placed.length > 0) await this.count(campaignId, placed.length);
     return placed;
   }
 
@@ -161,9 +190,7 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   private async putMember(m: Membership): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { ...keys.campaignMember(m.campaignId, m.callTime, m.tracebackId), entity: "campaign_member", ...m } }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.table, Item: memberItem(m) }));
   }
 
   private async count(campaignId: string, by: number): Promise<void> {

@@ -54,6 +54,27 @@ export function lookupKeysOf(profile: CallProfile, options: IncrementalOptions =
   return out;
 }
 
+/**
+ * The lookup keys in the order they are read: first those that reach few calls; then the broad
+ * ones, number blocks of a thousand numbers each, which `mayLinkUnseen` says whether to read at all.
+ */
+export function lookupRounds(profile: CallProfile, options: IncrementalOptions = DEFAULT_INCREMENTAL_OPTIONS): { first: string[]; broad: string[] } {
+  const keys = lookupKeysOf(profile, options);
+  const isBroad = (k: string) => k.startsWith("number_block:");
+  return { first: keys.filter((k) => !isBroad(k)), broad: keys.filter(isBroad) };
+}
+
+/**
+ * Whether a call filed under none of `readWhole` (keys whose calls were all read) could still link
+ * with this one. Without a transcript a link needs shared values worth 1: when those left unread
+ * cannot add up to that, reading more keys finds nothing that links.
+ */
+export function mayLinkUnseen(profile: CallProfile, readWhole: ReadonlySet<string>, options: IncrementalOptions = DEFAULT_INCREMENTAL_OPTIONS): boolean {
+  if (profile.shingles && profile.shingles.length > 0) return true;
+  const unread = profile.values.filter(([signal, value]) => !readWhole.has(`${signal}:${value}`));
+  return unread.reduce((sum, [signal]) => sum + options.weights[signal], 0) >= 1;
+}
+
 function bandHash(rows: Uint32Array): string {
   let h = 0x811c9dc5;
   for (const x of rows) h = Math.imul(h ^ x, 0x01000193) >>> 0;
