@@ -25,7 +25,7 @@ function readmeVariables(): Array<{ name: string; awsOnly: boolean }> {
     .filter((line) => line.startsWith("| `"))
     .flatMap((line) => {
       const [names = "", defaults = ""] = line.split("|").slice(1);
-      return [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => ({ name: m[1]!, awsOnly: defaults.includes("*AWS*") }));
+      return [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => ({ name: m[1]!, awsOnly: /[*_]AWS[*_]/.test(defaults) }));
     });
 }
 
