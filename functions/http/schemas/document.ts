@@ -140,15 +140,35 @@ function webhooksDocument(): OpenApiDocument {
   return app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "webhooks", version: "0" } });
 }
 
+/**
+ * The routes' components with the webhooks document's added. A component both generate must have
+ * the same shape; its descriptions are the routes' copy's, which is kept: the generator, meeting
+ * a component first through a reference that carries a description of its own (the hop request a
+ * webhook may carry refers to `Signer` so), sets that description on the component or drops it.
+ */
 function mergeComponents(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
   const merged = { ...into };
   for (const [name, schema] of Object.entries(from)) {
-    if (name in merged && JSON.stringify(merged[name]) !== JSON.stringify(schema)) {
-      throw new Error(`component ${name} is generated twice, differently`);
+    if (name in merged) {
+      if (JSON.stringify(shapeOf(merged[name])) !== JSON.stringify(shapeOf(schema))) throw new Error(`component ${name} is generated twice, differently`);
+      continue;
     }
     merged[name] = schema;
   }
   return merged;
+}
+
+/** A schema without its descriptions, a described reference (`allOf: [{ $ref }, { description }]`) as the bare reference. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (!isObject(value)) return value;
+  const { allOf } = value;
+  if (Array.isArray(allOf) && allOf.length === 2 && isObject(allOf[1]) && Object.keys(allOf[1]).join() === "description") return shapeOf(allOf[0]);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k, v]) => k !== "description" || typeof v !== "string")
+      .map(([k, v]) => [k, shapeOf(v)]),
+  );
 }
 
 /** Tags the routes use that the document configuration does not describe. */
