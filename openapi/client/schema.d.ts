@@ -1064,7 +1064,7 @@ export interface webhooks {
         put?: never;
         /**
          * A hop request is addressed to you
-         * @description You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.
+         * @description You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path` (or read it in `data.hopRequest`, when the endpoint asked for it), then answer it before `data.dueAt`.
          */
         post: operations["hopRequestCreatedWebhook"];
         delete?: never;
