@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { derivedEventId } from "./ids.js";
+import type { HopRequestView } from "./access.js";
 import type { Hop, Traceback } from "./traceback.js";
 
 export const EVENT_TYPES = [
@@ -47,13 +48,18 @@ export type HubEvent = z.infer<typeof hubEventSchema>;
  */
 export const EVENT_VERSION = 2;
 
-/** An event as receivers and feed readers get it: the same members, in the same order, everywhere. */
+/**
+ * An event as receivers and feed readers get it: the same members, in the same order, everywhere.
+ * A webhook to an endpoint that asked for it carries the hop request too (`data.hopRequest`), as
+ * its recipient reads it at the path named; the feed and the event as kept never do.
+ */
 export type PublishedEvent = { [K in keyof Versioned]: Versioned[K] };
-type Versioned = HubEvent & { version: typeof EVENT_VERSION };
+type Versioned = Omit<HubEvent, "data"> & { version: typeof EVENT_VERSION; data: HubEvent["data"] & { hopRequest?: HopRequestView } };
 
 /** Only the event's own members: whatever else a stored copy holds stays inside. */
-export function publishedEvent(event: HubEvent): PublishedEvent {
-  return { id: event.id, version: EVENT_VERSION, type: event.type, createdAt: event.createdAt, recipientId: event.recipientId, data: event.data };
+export function publishedEvent(event: HubEvent, hopRequest?: HopRequestView): PublishedEvent {
+  const data = hopRequest ? { ...event.data, hopRequest } : event.data;
+  return { id: event.id, version: EVENT_VERSION, type: event.type, createdAt: event.createdAt, recipientId: event.recipientId, data };
 }
 
 export const hopRequestPath = (hopId: string) => `/v1/hop-requests/${hopId}`;

@@ -4,7 +4,9 @@
  * and went away would leave the hub retrying a dead URL. Instead the responder looks for its
  * endpoint among the account's, by URL: it reuses it (re-enabling it when the hub paused or
  * disabled it), disables the duplicates earlier runs left at the same URL or at the URL the state
- * file last named, and registers a new endpoint only when there is none.
+ * file last named, and registers a new endpoint only when there is none. An endpoint at its URL
+ * whose webhooks do not carry the hop request (registered by an earlier version) is one of those
+ * duplicates: the new one carries it.
  */
 import type { HubApi, WebhookEndpoint } from "./hub-api.js";
 import type { ResponderState } from "./state.js";
@@ -27,7 +29,9 @@ export async function ensureOwnEndpoint(
 ): Promise<OwnEndpoint> {
   const all = await api.listEndpoints();
   const atUrl = all.filter((e) => e.url === want.url && serves(e, want.eventTypes)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  const keep = atUrl.find((e) => e.id === remembered?.id) ?? atUrl[0];
+  // Only an endpoint whose webhooks carry the hop request is kept: with any other, each answer costs a read first.
+  const carrying = atUrl.filter((e) => e.includeHopRequest === true);
+  const keep = carrying.find((e) => e.id === remembered?.id) ?? carrying[0];
   const actions: string[] = [];
 
   let endpointId: string;

@@ -23,6 +23,7 @@ export interface HubApi {
   getHop(hopId: string): Promise<{ hop: HopRequest } | { status: number; code: string }>;
   answer(hopId: string, answer: HopAnswer): Promise<AnswerResult>;
   listOpen(limit: number): Promise<HopRequest[]>;
+  /** Registers an endpoint whose hop request notices carry the hop request, so that answering one needs no read. */
   registerEndpoint(url: string, eventTypes: readonly EventType[], description?: string): Promise<{ endpointId: string; secret: string }>;
   /** Every webhook endpoint of the calling account. */
   listEndpoints(): Promise<WebhookEndpoint[]>;
@@ -94,7 +95,7 @@ export function hubApi(opts: HubApiOptions): HubApi {
     },
     registerEndpoint: async (url, eventTypes, description) => {
       const { data, error, response } = await client.POST("/v1/webhook-endpoints", {
-        body: { url, eventTypes: [...eventTypes], ...(description && { description }) },
+        body: { url, eventTypes: [...eventTypes], includeHopRequest: true, ...(description && { description }) },
       });
       if (!data) throw new HubRequestError(`registering the webhook endpoint failed with HTTP ${response.status} ${codeOf(error)}`);
       return { endpointId: data.endpoint.id, secret: data.secret };

@@ -1,6 +1,6 @@
 /**
- * The provider-side auto-responder as a library: receives Hoptrace webhooks, fetches the hop
- * request through the signed API, looks the call up in the provider's records, and answers, or
+ * The provider-side auto-responder as a library: receives Hoptrace webhooks, which carry the hop
+ * request (its endpoint asks for it; else it fetches the request through the signed API), looks the call up in the provider's records, and answers, or
  * sets the call aside for a person when the records do not settle it. `sweepOpen` answers what
  * is open regardless of webhooks, so a missed delivery only delays an answer.
  */
@@ -171,8 +171,11 @@ export async function startResponder(config: ResponderConfig, opts: ResponderOpt
     opts.onWebhook?.(payload);
     const hopId = payload.data.hopId;
     if (!ACTIONABLE.has(payload.type) || typeof hopId !== "string") return;
+    // The hop request as the hub read it when it sent this (signed) webhook: answered without a
+    // read. A retry reads it afresh, since the hop may have moved on since.
+    const carried = payload.data.hopRequest?.id === hopId ? payload.data.hopRequest : undefined;
     const attempt = (n: number, since?: number): void => {
-      void handleHop(hopId, "webhook", undefined, since).then((handled) => {
+      void handleHop(hopId, "webhook", n === 0 ? carried : undefined, since).then((handled) => {
         const delay = RETRY_DELAYS_MS[n];
         if (handled.outcome !== "failed" || delay === undefined || stopped) return;
         const timer = setTimeout(() => {

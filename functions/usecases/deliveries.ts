@@ -11,7 +11,9 @@ import type { HubEvent } from "../domain/events.js";
 import type { AttemptRecord, Delivery } from "../domain/webhooks/delivery.js";
 import { afterAttempt, type AttemptResult } from "../domain/webhooks/delivery.js";
 import { isMailChannel, mailChannelOf, mailedInstead, mailRecipients, mayBeMailed, noticeOf } from "../domain/mail-notices.js";
-import { activeSecrets, receives, recordResult, type Endpoint } from "../domain/webhooks/endpoint.js";
+import { activeSecrets, carriesHopRequest, receives, recordResult, type Endpoint } from "../domain/webhooks/endpoint.js";
+import { hopRequestView, type HopRequestView } from "../domain/access.js";
+import { parseHopId } from "../domain/ids.js";
 import { sqsDelayFor } from "../domain/webhooks/retry-schedule.js";
 import { ConflictError } from "../domain/errors.js";
 import type { DeliveryMessage } from "./delivery-messages.js";
@@ -49,6 +51,7 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, copy: "first" | "recov
   ];
   if (copy !== "first") return handOver(deps, event, targets, copy === "redelivered");
   const now = deps.clock.now();
+  const hopRequest = hopRequestReader(deps, event);
   const slow = targets.filter((t) => t.endpoint && failing(t.endpoint));
   const outcomes = await Promise.allSettled([
     slow.length > 0 &&
@@ -62,7 +65,7 @@ async function fanOut(deps: WebhookDeps, event: HubEvent, copy: "first" | "recov
       .map(({ channel, endpoint }) => {
         // Never written as such: the first attempt's delivery is written once, with its result.
         const first: Delivery = { ...newDelivery(event, channel, now), status: "sending", attemptCount: 1 };
-        return endpoint ? send(deps, first, endpoint, event, true) : sendMail(deps, first, event, true);
+        return endpoint ? send(deps, first, endpoint, event, true, hopRequest) : sendMail(deps, first, event, true);
       }),
   ]);
   // The others are written before the message fails: its redelivery then skips them.
@@ -174,7 +177,31 @@ async function attempt(deps: WebhookDeps, m: Extract<DeliveryMessage, { kind: "a
   }
   const [endpoint, event] = await Promise.all([deps.webhooks.getEndpoint(m.endpointId), eventOf()]);
   if (!endpoint || !event || endpoint.status !== "active") return cancel(deps, claimed, now);
-  await send(deps, claimed, endpoint, event, false);
+  await send(deps, claimed, endpoint, event, false, hopRequestReader(deps, event));
+}
+
+/**
+ * Reads the hop request an event is about once, for every endpoint of the fan-out that carries
+ * it, and only if one does: one strongly consistent GetItem at delivery time, rather than the
+ * view stored with the event (kept, queued and rewritten when its fan-out ends, each write billed
+ * by the larger item). Read when sent, it is what `GET` returns then; a hop that is not the
+ * recipient's, or is gone, is not carried.
+ */
+function hopRequestReader(deps: WebhookDeps, event: HubEvent): () => Promise<HopRequestView | undefined> {
+  let read: Promise<HopRequestView | undefined> | undefined;
+  const load = async () => {
+    const ref = event.data.hopId === undefined ? undefined : parseHopId(event.data.hopId);
+    const hop = ref && (await deps.tracebacks.getHop(ref.tracebackId, ref.seq, true))?.value;
+    return hop && hop.providerId === event.recipientId ? hopRequestView(hop) : undefined;
+  };
+  return () => {
+    read ??= load().catch((err: unknown) => {
+      // The webhook still goes, as it would without the option: its receiver fetches the hop.
+      deps.log.warn("hop request not read for its webhook", { eventId: event.id, error: String(err) });
+      return undefined;
+    });
+    return read;
+  };
 }
 
 async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<void> {
@@ -189,9 +216,17 @@ async function cancel(deps: WebhookDeps, claimed: Delivery, now: Date): Promise<
  * Sends an attempt (the first one, or one claimed), records its result on the delivery and the
  * endpoint, schedules a retry.
  */
-async function send(deps: WebhookDeps, d: Delivery, endpoint: Endpoint, event: HubEvent, first: boolean): Promise<void> {
+async function send(
+  deps: WebhookDeps,
+  d: Delivery,
+  endpoint: Endpoint,
+  event: HubEvent,
+  first: boolean,
+  hopRequest: () => Promise<HopRequestView | undefined>,
+): Promise<void> {
+  const carried = carriesHopRequest(endpoint, event) ? await hopRequest() : undefined;
   const at = deps.clock.now();
-  const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, at);
+  const request = webhookRequest(event, activeSecrets(endpoint, at), deps.hubKey, at, carried);
   const result = await deps.send({ url: endpoint.url, ...request });
   const done = await settle(deps, d, event, first, {
     outcome: result.outcome,

@@ -15,7 +15,7 @@ const MAX_RECOVERY_EVENTS = 1000;
 export async function registerEndpoint(
   deps: WebhookDeps,
   p: Principal,
-  input: { url: string; eventTypes: EventType[]; description?: string },
+  input: { url: string; eventTypes: EventType[]; description?: string; includeHopRequest?: boolean },
 ): Promise<{ endpoint: EndpointView; secret: string }> {
   const check = await deps.guard(input.url);
   if (!check.ok) throw new RuleViolationError("webhook_url_refused", `the webhook URL is not allowed: ${check.detail}`, "/url");
@@ -34,6 +34,7 @@ export async function registerEndpoint(
     createdAt: now,
     consecutiveFailures: 0,
     ...(input.description !== undefined && { description: input.description }),
+    ...(input.includeHopRequest && { includeHopRequest: true }),
   };
   await deps.webhooks.putEndpoint(endpoint);
   return { endpoint: endpointView(endpoint), secret };

@@ -1,6 +1,6 @@
 /**
  * The HTTP request of one delivery: the event as the feed lists it (ids, due time, the path to
- * fetch), Standard Webhooks headers signed with the endpoint's secrets, and an RFC 9421 signature
+ * fetch, and the hop request itself for an endpoint that asked for it), Standard Webhooks headers signed with the endpoint's secrets, and an RFC 9421 signature
  * by the hub key for receivers that want non-repudiation.
  */
 import type { KeyObject } from "node:crypto";
@@ -8,6 +8,7 @@ import { contentDigest } from "../../openapi/client/content-digest.js";
 import { SIGNATURE_TAG, messageFromHeaders, signMessage } from "../crypto/httpsig.js";
 import { WEBHOOK_SIGNATURE_COMPONENTS } from "../../openapi/client/signature-base.js";
 import { signWebhook } from "../crypto/standard-webhooks.js";
+import type { HopRequestView } from "../domain/access.js";
 import { publishedEvent, type HubEvent } from "../domain/events.js";
 
 export function webhookRequest(
@@ -15,8 +16,9 @@ export function webhookRequest(
   secrets: string[],
   hubKey: { kid: string; privateKey: KeyObject },
   now: Date,
+  hopRequest?: HopRequestView,
 ): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify(publishedEvent(event));
+  const body = JSON.stringify(publishedEvent(event, hopRequest));
   const timestamp = Math.floor(now.getTime() / 1000);
   const headers: Record<string, string> = {
     "content-type": "application/json",

@@ -1064,7 +1064,7 @@ export interface webhooks {
         put?: never;
         /**
          * A hop request is addressed to you
-         * @description You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.
+         * @description You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path` (or read it in `data.hopRequest`, when the endpoint asked for it), then answer it before `data.dueAt`.
          */
         post: operations["hopRequestCreatedWebhook"];
         delete?: never;
@@ -2893,6 +2893,8 @@ export interface components {
             url: string;
             eventTypes: ("hop_request.created" | "hop_request.reminder" | "hop_request.overdue" | "hop_request.cancelled" | "traceback.completed" | "endpoint.test" | "endpoint.paused")[];
             description?: string;
+            /** @description Webhooks about a hop request addressed to the endpoint's owner (`hop_request.created`, `.reminder`, `.overdue`) carry it in `data.hopRequest`, exactly as `GET data.path` returns it when the webhook is sent: an automated provider answers without reading it first. Never in the event feed; absent when the hop could not be read (fetch it then). Off unless set. */
+            includeHopRequest?: boolean;
             /** @enum {string} */
             status: "active" | "paused" | "disabled";
             statusReason?: string;
@@ -2926,6 +2928,8 @@ export interface components {
              */
             eventTypes: ("hop_request.created" | "hop_request.reminder" | "hop_request.overdue" | "hop_request.cancelled" | "traceback.completed" | "endpoint.test" | "endpoint.paused")[];
             description?: string;
+            /** @description Webhooks about a hop request addressed to the endpoint's owner (`hop_request.created`, `.reminder`, `.overdue`) carry it in `data.hopRequest`, exactly as `GET data.path` returns it when the webhook is sent: an automated provider answers without reading it first. Never in the event feed; absent when the hop could not be read (fetch it then). Off unless set. */
+            includeHopRequest?: boolean;
         };
         /**
          * @example {
@@ -2993,6 +2997,7 @@ export interface components {
                 path?: string;
                 endpointId?: string;
                 reason?: string;
+                hopRequest?: components["schemas"]["HopRequest"];
             };
         };
         /**

@@ -239,7 +239,11 @@ describe("the auto-responder on the embedded hub", () => {
       // Meanwhile the endpoint was switched off, another run registered a duplicate at the same URL,
       // and the state file was damaged: the oldest endpoint is taken back with a new secret.
       expect((await p.api.post(`/v1/webhook-endpoints/${first.endpointId}/disable`, {})).status).toBe(200);
-      const duplicate = await p.api.post("/v1/webhook-endpoints", { url, eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] });
+      const duplicate = await p.api.post("/v1/webhook-endpoints", {
+        url,
+        eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"],
+        includeHopRequest: true,
+      });
       expect(duplicate.status).toBe(201);
       await writeFile(stateFile, "{ not json");
       const third = await registeringResponder(p, trunks, [record("IN")], port, stateFile);
@@ -267,6 +271,44 @@ describe("the auto-responder on the embedded hub", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("answers from the hop request its webhook carries: one request to the hub per hop, no read; an endpoint of an earlier version at its URL is replaced", async () => {
+    const p = await t.registerProvider("One Request Responder Co");
+    const upstream = await t.registerProvider("One Request Upstream");
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/hoptrace`;
+    const earlier = await p.api.post("/v1/webhook-endpoints", { url, eventTypes: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] });
+    expect(earlier.status).toBe(201);
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      const req = new Request(input, init);
+      requests.push(`${req.method} ${new URL(req.url).pathname}`);
+      return fetch(req);
+    };
+    const config = parseResponderConfig({
+      hubUrl: t.url,
+      keyFile: "unused.jwk.json",
+      webhook: { port, register: {} },
+      matchWindowSeconds: 60,
+      trunks: { IN: { upstream: { providerId: upstream.id } } },
+      sweepIntervalSeconds: 0,
+    });
+    const r = await startResponder(config, { key: p.key, source: memorySource([record("IN")]), fetch: counting, onHandled: (h) => handled.push(h) });
+    responders.push(r);
+    expect(r.endpointId).not.toBe(earlier.body.endpoint.id);
+    const own = await p.api.get(`/v1/webhook-endpoints/${r.endpointId}`);
+    expect(own.body).toMatchObject({ url, includeHopRequest: true, status: "active" });
+    expect((await p.api.get(`/v1/webhook-endpoints/${earlier.body.endpoint.id}`)).body.status).toBe("disabled");
+
+    requests.length = 0;
+    const created = await t.consortium.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: p.id });
+    const hopId = created.body.hops[0].id as string;
+    for (let i = 0; i < 400 && !handled.some((h) => h.hopId === hopId); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(handled.find((h) => h.hopId === hopId)).toMatchObject({ via: "webhook", outcome: "answered", answerType: "upstream_identified" });
+    expect(requests).toEqual([`POST /v1/hop-requests/${hopId}/answer`]);
+    const hop = await p.api.get(`/v1/hop-requests/${hopId}`);
+    expect(hop.body).toMatchObject({ status: "answered", answer: { upstream: { providerId: upstream.id } } });
   });
 
   it("answers from the CDR file the switch writes (semicolons, quotes, a byte order mark), and leaves no_record to a person while a row near the call is unreadable", async () => {

@@ -3,7 +3,7 @@
  * which deliveries are signed with both the new and the old secret (Standard Webhooks allows
  * several signatures), so a receiver can switch without missing a delivery.
  */
-import type { EventType, HubEvent } from "../events.js";
+import { hopRequestPath, type EventType, type HubEvent } from "../events.js";
 
 export const ENDPOINT_STATUSES = ["active", "paused", "disabled"] as const;
 export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
@@ -21,6 +21,11 @@ export interface Endpoint {
   url: string;
   eventTypes: EventType[];
   description?: string;
+  /**
+   * Webhooks about a hop request addressed to the endpoint's owner carry the request itself, as
+   * the owner would read it: an automated provider then answers without reading it first.
+   */
+  includeHopRequest?: boolean;
   status: EndpointStatus;
   statusReason?: string;
   secrets: EndpointSecret[];
@@ -49,6 +54,24 @@ function subscribes(e: Endpoint, type: EventType): boolean {
 export function receives(e: Endpoint, event: HubEvent): boolean {
   return e.accountId === event.recipientId && subscribes(e, event.type) && (event.type !== "endpoint.test" || e.id === event.data.endpointId);
 }
+
+/**
+ * Whether a delivery of `event` to `e` carries the hop request: only when its owner asked, and
+ * only for the hop request notices addressed to the provider asked (an overdue notice to the
+ * initiator points at the traceback and carries nothing more). The hop itself is checked to be
+ * the recipient's when it is read.
+ */
+export function carriesHopRequest(e: Endpoint, event: HubEvent): event is HubEvent & { data: { hopId: string } } {
+  return (
+    e.includeHopRequest === true &&
+    HOP_REQUEST_NOTICES.has(event.type) &&
+    event.data.hopId !== undefined &&
+    event.data.path === hopRequestPath(event.data.hopId) &&
+    e.accountId === event.recipientId
+  );
+}
+
+const HOP_REQUEST_NOTICES = new Set<EventType>(["hop_request.created", "hop_request.reminder", "hop_request.overdue"]);
 
 export function activeSecrets(e: Endpoint, now: Date): string[] {
   return e.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);

@@ -188,7 +188,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const opts = { ...(q.since && { since: new Date(q.since).toISOString() }), ...(q.recipientId && { recipientId: q.recipientId }) };
       const page = pager(deps, c, q);
       const events = await webhooks.listEvents(deps, c.get("principal"), page.request, opts);
-      return c.json(page.body({ ...events, items: events.items.map(publishedEvent) }), 200);
+      return c.json(page.body({ ...events, items: events.items.map((e) => publishedEvent(e)) }), 200);
     },
   );
   app.openapi(

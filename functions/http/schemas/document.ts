@@ -45,7 +45,7 @@ ${problemCodesTable()}
 
 ## Webhooks
 
-Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the event feed \`GET /v1/events\` always hold the same information. A delivery's body is the event exactly as the feed lists it (one \`Event\` schema, \`version\` 2, camelCase): thin (ids, due time, the \`path\` to fetch through the signed API, relative to the API's base URL) and without personal data. Each event type is described under \`webhooks\`.
+Push is a convenience, never the only path: \`GET /v1/hop-requests\` and the event feed \`GET /v1/events\` always hold the same information. A delivery's body is the event exactly as the feed lists it (one \`Event\` schema, \`version\` 2, camelCase): thin (ids, due time, the \`path\` to fetch through the signed API, relative to the API's base URL) and without personal data. An endpoint registered with \`includeHopRequest\` also gets, in the hop request notices addressed to its owner, \`data.hopRequest\`: the hop request as \`GET data.path\` returns it, so that an automated provider answers without reading it first. Each event type is described under \`webhooks\`.
 
 - **Standard Webhooks** (standardwebhooks.com): \`webhook-id\` (the event id, identical on every retry: deduplicate on it), \`webhook-timestamp\` (Unix seconds of this attempt), \`webhook-signature\` (\`v1,<base64 HMAC-SHA256>\` of \`{webhook-id}.{webhook-timestamp}.{body}\` keyed with the base64 part of the endpoint's \`whsec_\` secret; several space-separated entries while a secret is being rotated). Any Standard Webhooks library verifies deliveries unchanged. Refuse timestamps more than 5 minutes from your clock.
 - **Hub signature**: an RFC 9421 signature by the hub key (Ed25519, \`tag="hoptrace-v1"\`) over \`content-type\`, \`content-digest\`, \`webhook-id\` and \`webhook-timestamp\`, with \`Content-Digest\` (RFC 9530) over the body. Verify it against \`/.well-known/jwks.json\` (\`keyid\` is the key's \`kid\`) for non-repudiation.
@@ -55,7 +55,7 @@ const EVENT_DESCRIPTIONS: Record<ExampleDelivery["type"], { summary: string; des
   "hop_request.created": {
     summary: "A hop request is addressed to you",
     description:
-      "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path`, then answer it before `data.dueAt`.",
+      "You terminated the call, or a downstream provider named you as its upstream. Fetch the request at `data.path` (or read it in `data.hopRequest`, when the endpoint asked for it), then answer it before `data.dueAt`.",
   },
   "hop_request.reminder": {
     summary: "A hop request addressed to you is still unanswered",
@@ -140,15 +140,35 @@ function webhooksDocument(): OpenApiDocument {
   return app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "webhooks", version: "0" } });
 }
 
+/**
+ * The routes' components with the webhooks document's added. A component both generate must have
+ * the same shape; its descriptions are the routes' copy's, which is kept: the generator, meeting
+ * a component first through a reference that carries a description of its own (the hop request a
+ * webhook may carry refers to `Signer` so), sets that description on the component or drops it.
+ */
 function mergeComponents(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
   const merged = { ...into };
   for (const [name, schema] of Object.entries(from)) {
-    if (name in merged && JSON.stringify(merged[name]) !== JSON.stringify(schema)) {
-      throw new Error(`component ${name} is generated twice, differently`);
+    if (name in merged) {
+      if (JSON.stringify(shapeOf(merged[name])) !== JSON.stringify(shapeOf(schema))) throw new Error(`component ${name} is generated twice, differently`);
+      continue;
     }
     merged[name] = schema;
   }
   return merged;
+}
+
+/** A schema without its descriptions, a described reference (`allOf: [{ $ref }, { description }]`) as the bare reference. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (!isObject(value)) return value;
+  const { allOf } = value;
+  if (Array.isArray(allOf) && allOf.length === 2 && isObject(allOf[1]) && Object.keys(allOf[1]).join() === "description") return shapeOf(allOf[0]);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k, v]) => k !== "description" || typeof v !== "string")
+      .map(([k, v]) => [k, shapeOf(v)]),
+  );
 }
 
 /** Tags the routes use that the document configuration does not describe. */

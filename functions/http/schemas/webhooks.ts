@@ -1,8 +1,15 @@
 import { z } from "@hono/zod-openapi";
+import type { HopRequestView } from "../../domain/access.js";
 import { EVENT_TYPES, EVENT_VERSION, hubEventSchema, type PublishedEvent } from "../../domain/events.js";
 import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES } from "../../domain/webhooks/delivery.js";
 import { ENDPOINT_STATUSES } from "../../domain/webhooks/endpoint.js";
 import { Timestamp, type Holds, type SameType } from "./common.js";
+import { HopRequestSchema } from "./tracebacks.js";
+
+const IncludeHopRequest = z.boolean().optional().openapi({
+  description:
+    "Webhooks about a hop request addressed to the endpoint's owner (`hop_request.created`, `.reminder`, `.overdue`) carry it in `data.hopRequest`, exactly as `GET data.path` returns it when the webhook is sent: an automated provider answers without reading it first. Never in the event feed; absent when the hop could not be read (fetch it then). Off unless set.",
+});
 
 export const NewEndpointSchema = z
   .object({
@@ -13,6 +20,7 @@ export const NewEndpointSchema = z
       .max(EVENT_TYPES.length)
       .openapi({ example: ["hop_request.created", "hop_request.reminder", "hop_request.overdue"] }),
     description: z.string().max(500).optional(),
+    includeHopRequest: IncludeHopRequest,
   })
   .strict()
   .openapi("NewWebhookEndpoint", {
@@ -41,6 +49,7 @@ export const EndpointSchema = z
     url: z.string(),
     eventTypes: z.array(z.enum(EVENT_TYPES)),
     description: z.string().optional(),
+    includeHopRequest: IncludeHopRequest,
     status: z.enum(ENDPOINT_STATUSES),
     statusReason: z.string().optional(),
     createdAt: z.string(),
@@ -122,6 +131,8 @@ export const EventSchema = z
       path: event.data.shape.path.meta({
         description: "Where to fetch the resource through the signed API, relative to the API's base URL (e.g. `/v1/hop-requests/{hopId}`).",
       }),
+      // Described by `includeHopRequest`: a description here would be lost on the reference in the webhooks document.
+      hopRequest: HopRequestSchema.optional(),
     }),
   })
   .openapi("Event", {
@@ -140,8 +151,16 @@ export const EventSchema = z
     },
   });
 export type Event = z.infer<typeof EventSchema>;
-/** What `publishedEvent` sends is what the contract describes. */
-export type EventIsPublished = Holds<SameType<Event, PublishedEvent>>;
+/**
+ * What `publishedEvent` sends is what the contract describes; the hop request it may carry is the
+ * view `GET /v1/hop-requests/{hopId}` answers with, which its schema holds (that route checks it).
+ */
+export type EventIsPublished = [
+  Holds<SameType<WithoutHopRequest<Event>, WithoutHopRequest<PublishedEvent>>>,
+  Holds<SameType<keyof NonNullable<Event["data"]["hopRequest"]>, keyof HopRequestView>>,
+  Holds<HopRequestView extends NonNullable<Event["data"]["hopRequest"]> ? true : false>,
+];
+type WithoutHopRequest<E extends { data: object }> = Omit<E, "data"> & { data: Omit<E["data"], "hopRequest"> };
 
 export const RedeliverSinceSchema = z
   .object({ since: Timestamp })
