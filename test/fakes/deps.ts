@@ -61,16 +61,22 @@ export interface FakeOptions {
   clock?: Clock;
   /** Settings as environment variables, read by the same configuration schema as the hub's. */
   env?: Record<string, string>;
+  /**
+   * The mode the configuration is read in: "aws" by default; "local" as `npm start` runs, where a
+   * refused signature says which check failed. Its key files are never read: the keys are made here.
+   */
+  mode?: "aws" | "local";
 }
 
 export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
   const clock = opts.clock ?? new ManualClock(new Date());
   const config = loadConfig({
-    HOPTRACE_MODE: "aws",
+    ...(opts.mode === "local"
+      ? { HOPTRACE_MODE: "local", HUB_KEY_FILE: "memory", WEBHOOK_SECRETS_KEY_FILE: "memory" }
+      : { HOPTRACE_MODE: "aws", HUB_KEY_SECRET_ARN: "memory" }),
     TABLE_NAME: "memory",
     DELIVERY_QUEUE_URL: "https://queue.test/delivery",
     PUBLIC_URL: FAKE_PUBLIC_URL,
-    HUB_KEY_SECRET_ARN: "memory",
     MAIL_FROM: "Hoptrace <hoptrace@hub.test>",
     // Tests send bursts from one account on purpose; the rate limit has a test of its own.
     RATE_LIMIT_PER_SECOND: "100000",
