@@ -17,6 +17,7 @@ const FAST = [
     "amendments-and-rate",
     "answer-idempotency",
     "answers",
+    "bad-input",
     "authentication",
     "authorization",
     "cursors",

@@ -128,6 +128,36 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       expect(seen).toEqual(keyIds);
     });
 
+    it("a full page carries a cursor even when nothing follows it; the page after it is empty, and a short page carries none", async () => {
+      const acc = account("provider");
+      await s.accounts.createAccount(acc);
+      const full = await s.accounts.listAccounts("provider", { limit: 1 });
+      expect(full.items).toHaveLength(1);
+      expect(full.nextCursor).toBeTruthy();
+      const keyId = `key-only-${acc.id}`;
+      await s.accounts.addKey(
+        {
+          keyId,
+          accountId: acc.id,
+          accountKind: "provider",
+          publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) },
+          status: "active",
+          createdAt: T0.toISOString(),
+          createdBy: acc.id,
+        },
+        10,
+      );
+      const only = await s.accounts.listKeys(acc.id, { limit: 1 });
+      expect(only.items.map((k) => k.keyId)).toEqual([keyId]);
+      expect(only.nextCursor).toBeTruthy();
+      const after = await s.accounts.listKeys(acc.id, { limit: 1, cursor: only.nextCursor! });
+      expect(after.items).toEqual([]);
+      expect(after.nextCursor).toBeUndefined();
+      const short = await s.accounts.listKeys(acc.id, { limit: 2 });
+      expect(short.items).toHaveLength(1);
+      expect(short.nextCursor).toBeUndefined();
+    });
+
     it("refuses a cursor issued for another partition, and garbage", async () => {
       const a = ids.next("acc");
       const b = ids.next("acc");
