@@ -15,6 +15,8 @@ import { deadlinePolicies } from "../../functions/platform/deadlines.js";
 import { httpSettingsOf, keyedDeps, logOrigin, webhookSettingsOf } from "../../functions/platform/settings.js";
 import { RecordingEventPublisher } from "../../functions/usecases/event-outbox.js";
 import type { Logger } from "../../functions/usecases/ports.js";
+import type { Mailer } from "../../functions/usecases/people-ports.js";
+import { smtpMailer } from "../../functions/adapters/mail/mailers.js";
 import { MemoryAccountStore } from "./account-store.js";
 import { MemoryCampaignStore } from "./campaign-store.js";
 import { MemoryDeliveryQueue, MemoryMailer, memorySender, embeddedHubGuard } from "./delivery.js";
@@ -50,7 +52,7 @@ export type FakeDeps = AppDeps & {
   rmd: MemoryRmdStore;
   campaigns: MemoryCampaignStore;
   queue: MemoryDeliveryQueue;
-  mailer: MemoryMailer;
+  mailer: Mailer;
   send: ReturnType<typeof memorySender>;
   log: MemoryLogger;
   transparencyLog: AppDeps["transparencyLog"] & { logStore: MemoryLogStore };
@@ -119,7 +121,8 @@ export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
     random: Math.random,
     webhookSettings: webhookSettingsOf(config),
     invitations: new MemoryInvitationStore(),
-    mailer: new MemoryMailer(),
+    // Over SMTP when the configuration names a server (a test's own, on the loopback), as the hub's.
+    mailer: config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.MAIL_FROM!) : new MemoryMailer(),
     peopleSettings: { publicUrl: config.PUBLIC_URL },
     settings: httpSettingsOf(config),
     transparencyLog,
