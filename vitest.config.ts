@@ -14,6 +14,7 @@ const FAST = [
   "test/unit/**/*.test.ts",
   // The HTTP tests that run on the in-memory ports (startFakeHub); the others need the emulators.
   ...[
+    "amendment-bounds",
     "amendments-and-rate",
     "answer-idempotency",
     "answers",
