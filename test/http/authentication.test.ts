@@ -195,24 +195,10 @@ describe("refused requests", () => {
     // The same POST twice in one second, same Idempotency-Key: the second replays the first.
     const post = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
-    const a = await send(
-      post,
-      {
-        method: "POST",
-        headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }),
-        body,
-      },
-      t.fetch,
-    );
-    const b = await send(
-      post,
-      {
-        method: "POST",
-        headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }),
-        body,
-      },
-      t.fetch,
-    );
+    const sendSameSecond = () =>
+      send(post, { method: "POST", headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }), body }, t.fetch);
+    const a = await sendSameSecond();
+    const b = await sendSameSecond();
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.headers.get("idempotent-replayed")).toBe("true");
     expect(b.body.traceback.id).toBe(a.body.traceback.id);
