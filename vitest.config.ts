@@ -12,14 +12,24 @@ const FAST = [
   "test/fakes/**/*.test.ts",
   "test/domain/**/*.test.ts",
   "test/unit/**/*.test.ts",
-  // The HTTP tests that run on the in-memory ports (startFakeHub); the others need the emulators.
+  // The HTTP tests that run on the in-memory ports (startFakeHub). The others need a socket (limits,
+  // the enrolment door's rate per client address), the local server's own mailbox, or DynamoDB
+  // itself (its calls per request, the size of its items).
   ...[
+    "amendment-bounds",
     "amendments-and-rate",
     "answer-idempotency",
+    "answers",
+    "authentication",
     "authorization",
+    "bad-input",
     "cursors",
     "idempotency",
+    "invitations",
+    "keys",
+    "log-routes",
     "pending-upstream",
+    "request-log",
     "spoofed-numbers",
     "traceback-batch",
     "traceback-filters",

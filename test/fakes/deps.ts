@@ -15,6 +15,8 @@ import { deadlinePolicies } from "../../functions/platform/deadlines.js";
 import { httpSettingsOf, keyedDeps, logOrigin, webhookSettingsOf } from "../../functions/platform/settings.js";
 import { RecordingEventPublisher } from "../../functions/usecases/event-outbox.js";
 import type { Logger } from "../../functions/usecases/ports.js";
+import type { Mailer } from "../../functions/usecases/people-ports.js";
+import { smtpMailer } from "../../functions/adapters/mail/mailers.js";
 import { MemoryAccountStore } from "./account-store.js";
 import { MemoryCampaignStore } from "./campaign-store.js";
 import { MemoryDeliveryQueue, MemoryMailer, memorySender, embeddedHubGuard } from "./delivery.js";
@@ -50,7 +52,7 @@ export type FakeDeps = AppDeps & {
   rmd: MemoryRmdStore;
   campaigns: MemoryCampaignStore;
   queue: MemoryDeliveryQueue;
-  mailer: MemoryMailer;
+  mailer: Mailer;
   send: ReturnType<typeof memorySender>;
   log: MemoryLogger;
   transparencyLog: AppDeps["transparencyLog"] & { logStore: MemoryLogStore };
@@ -61,16 +63,22 @@ export interface FakeOptions {
   clock?: Clock;
   /** Settings as environment variables, read by the same configuration schema as the hub's. */
   env?: Record<string, string>;
+  /**
+   * The mode the configuration is read in: "aws" by default; "local" as `npm start` runs, where a
+   * refused signature says which check failed. Its key files are never read: the keys are made here.
+   */
+  mode?: "aws" | "local";
 }
 
 export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
   const clock = opts.clock ?? new ManualClock(new Date());
   const config = loadConfig({
-    HOPTRACE_MODE: "aws",
+    ...(opts.mode === "local"
+      ? { HOPTRACE_MODE: "local", HUB_KEY_FILE: "memory", WEBHOOK_SECRETS_KEY_FILE: "memory" }
+      : { HOPTRACE_MODE: "aws", HUB_KEY_SECRET_ARN: "memory" }),
     TABLE_NAME: "memory",
     DELIVERY_QUEUE_URL: "https://queue.test/delivery",
     PUBLIC_URL: FAKE_PUBLIC_URL,
-    HUB_KEY_SECRET_ARN: "memory",
     MAIL_FROM: "Hoptrace <hoptrace@hub.test>",
     // Tests send bursts from one account on purpose; the rate limit has a test of its own.
     RATE_LIMIT_PER_SECOND: "100000",
@@ -113,7 +121,8 @@ export async function fakeDeps(opts: FakeOptions = {}): Promise<FakeDeps> {
     random: Math.random,
     webhookSettings: webhookSettingsOf(config),
     invitations: new MemoryInvitationStore(),
-    mailer: new MemoryMailer(),
+    // Over SMTP when the configuration names a server (a test's own, on the loopback), as the hub's.
+    mailer: config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.MAIL_FROM!) : new MemoryMailer(),
     peopleSettings: { publicUrl: config.PUBLIC_URL },
     settings: httpSettingsOf(config),
     transparencyLog,

@@ -26,7 +26,11 @@ export function decodeCursor(listing: string, cursor: string | undefined): strin
   return c.after;
 }
 
-/** One page of `rows` (any order) under `listing`, newest (highest sort key) first unless `ascending`. */
+/**
+ * One page of `rows` (any order) under `listing`, newest (highest sort key) first unless `ascending`.
+ * A full page carries a cursor even when nothing follows it, as a DynamoDB Query stopped by its
+ * Limit does: the page after it is then empty.
+ */
 export function pageOf<T>(listing: string, rows: Iterable<Row<T>>, page: PageRequest, opts: { ascending?: boolean } = {}): Page<T> {
   const after = decodeCursor(listing, page.cursor);
   const sorted = [...rows].sort(byKey);
@@ -34,7 +38,7 @@ export function pageOf<T>(listing: string, rows: Iterable<Row<T>>, page: PageReq
   const rest = after === undefined ? sorted : sorted.filter((r) => (opts.ascending ? r.sk > after : r.sk < after));
   const taken = rest.slice(0, page.limit);
   const last = taken.at(-1);
-  return { items: taken.map((r) => structuredClone(r.value)), ...(rest.length > taken.length && last && { nextCursor: encodeCursor(listing, last.sk) }) };
+  return { items: taken.map((r) => structuredClone(r.value)), ...(taken.length === page.limit && last && { nextCursor: encodeCursor(listing, last.sk) }) };
 }
 
 /** Rows with a sort key below `before`, oldest first, at most `limit`: the due-work indexes. */

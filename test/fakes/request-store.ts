@@ -56,4 +56,9 @@ export class MemoryRequestStore implements RequestStore {
     const held = this.records.get(`${principalId}#${key}`);
     if (held?.state === "in_flight" && held.fingerprint === fingerprint) this.records.delete(`${principalId}#${key}`);
   }
+
+  /** Drops an idempotency record, as its expiry does, or a crash before it was written. */
+  forget(principalId: string, key: string): void {
+    this.records.delete(`${principalId}#${key}`);
+  }
 }

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../openapi/client/content-digest.js";
 import { verifyReceipt } from "../../functions/crypto/receipt.js";
 import { parseHopId } from "../../functions/domain/ids.js";
-import { CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { send, signedPost } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let term: Party;
 let mid: Party;
 let origin: Party;
@@ -14,7 +14,7 @@ let other: Party;
 let ag: Party;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub();
   [term, mid, origin, other] = await Promise.all([
     t.registerProvider("Answer Terminating"),
     t.registerProvider("Answer Middle"),
@@ -95,13 +95,13 @@ describe("receipts and evidence", () => {
     });
     const idem = randomUUID();
     const termHeaders = signedPost(url, term.key, body, { idempotencyKey: idem });
-    const res = await send(url, { method: "POST", headers: termHeaders, body });
+    const res = await send(url, { method: "POST", headers: termHeaders, body }, t.fetch);
     expect(res.status).toBe(200);
     const receipt = res.headers.get("hoptrace-receipt")!;
     expect(receipt).toBeTruthy();
     expect(res.headers.get("content-digest")).toBe(contentDigest(res.text));
 
-    const jwksRes = await fetch(`${t.url}/.well-known/jwks.json`);
+    const jwksRes = await t.fetch(`${t.url}/.well-known/jwks.json`, {});
     expect(jwksRes.status).toBe(200);
     const jwks = (await jwksRes.json()) as { keys: object[] };
     const claims = await verifyReceipt(receipt, jwks);
@@ -130,7 +130,7 @@ describe("receipts and evidence", () => {
 
     // The evidence kept with the answer: verbatim request, signature headers, key snapshot, receipt.
     const ref = parseHopId(hopId)!;
-    const stored = await t.hub.runtime.deps.tracebacks.getHop(ref.tracebackId, ref.seq, true);
+    const stored = await t.deps.tracebacks.getHop(ref.tracebackId, ref.seq, true);
     const evidence = stored!.value.evidence!;
     expect(evidence.request).toEqual({
       method: "POST",
@@ -144,7 +144,7 @@ describe("receipts and evidence", () => {
         "idempotency-key": idem,
       },
     });
-    const registered = (await t.hub.runtime.deps.accounts.getKey(term.key.keyId))!;
+    const registered = (await t.deps.accounts.getKey(term.key.keyId))!;
     expect(evidence.key).toEqual({ keyId: term.key.keyId, accountId: term.id, publicJwk: await keyJwkOf(term), proof: registered.proof });
     expect(evidence.receipt).toBe(receipt);
     expect(evidence.response).toEqual({ status: 200, body: res.text });
@@ -244,7 +244,7 @@ describe("what an answer does to the traceback", () => {
     expect(chain.traceback.result).toMatchObject({ outcome: "loop_detected", hopSeq: 2, decidedBy: mid.id });
     // Decided once, when the answer came, and kept on its hop: the outcome is that decision. It
     // names who is on the path, so neither the provider's view nor the chain's shows it.
-    const stored = (await t.hub.runtime.deps.tracebacks.getHop(tbId, 2, true))!.value;
+    const stored = (await t.deps.tracebacks.getHop(tbId, 2, true))!.value;
     expect(stored.decision).toEqual({ kind: "complete", result: chain.traceback.result });
     expect(back.body.decision).toBeUndefined();
     expect(chain.hops[1].decision).toBeUndefined();

@@ -4,18 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../openapi/client/content-digest.js";
 import { messageFromHeaders, signMessage, SIGNATURE_TAG } from "../../functions/crypto/httpsig.js";
 import type { SigningKey } from "../../openapi/client/signing.js";
-import { apiFor, CALL, EVIDENCE, newKey, providerRegistration, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, CALL, EVIDENCE, newKey, providerRegistration, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { newAccountId } from "../../openapi/client/registration.js";
 import { createApp } from "../../functions/http/app.js";
 import type { SignatureRefusal } from "../../functions/http/middleware/signature-check.js";
 import { PROBLEM, send, signedGet, signedPost, type RawResponse } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let provider: Party;
 let initiator: Party;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub({ mode: "local" });
   provider = await t.registerProvider("Auth Carrier");
   initiator = await t.registerInitiator("Auth AG");
 });
@@ -75,19 +75,19 @@ async function tracebackCount(): Promise<number> {
 describe("refused requests", () => {
   it("a correctly signed request is accepted (the control for every case below)", async () => {
     const target = `${t.url}/v1/hop-requests`;
-    const ok = await send(target, { method: "GET", headers: signedGet(target, provider.key) });
+    const ok = await send(target, { method: "GET", headers: signedGet(target, provider.key) }, t.fetch);
     expect(ok.status).toBe(200);
   });
 
   it("no signature at all", async () => {
-    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers: {} }), "missing_signature");
+    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers: {} }, t.fetch), "missing_signature");
   });
 
   it("a signature header without its Signature-Input", async () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = signedGet(target, provider.key);
     headers.delete("signature-input");
-    expectRefused(await send(target, { method: "GET", headers }), "malformed");
+    expectRefused(await send(target, { method: "GET", headers }, t.fetch), "malformed");
   });
 
   it("a body changed after signing (digest mismatch); nothing is created", async () => {
@@ -97,7 +97,7 @@ describe("refused requests", () => {
     const headers = signedPost(target, initiator.key, body);
     const tampered = body.replace("+1 (305) 555-0123", "+1 (305) 555-0199");
     expect(tampered).not.toBe(body);
-    expectRefused(await send(target, { method: "POST", headers, body: tampered }), "digest_mismatch");
+    expectRefused(await send(target, { method: "POST", headers, body: tampered }, t.fetch), "digest_mismatch");
     expect(await tracebackCount()).toBe(before);
   });
 
@@ -111,7 +111,7 @@ describe("refused requests", () => {
       { "content-type": "application/json", "content-digest": contentDigest("{}"), "idempotency-key": "wrong-digest-1" },
       BODY_COMPONENTS,
     );
-    expectRefused(await send(target, { method: "POST", headers, body }), "digest_mismatch");
+    expectRefused(await send(target, { method: "POST", headers, body }, t.fetch), "digest_mismatch");
   });
 
   it("a Content-Digest that is not a structured dictionary", async () => {
@@ -124,13 +124,13 @@ describe("refused requests", () => {
       { "content-type": "application/json", "content-digest": "sha-256=not-base64", "idempotency-key": "garbage-digest-1" },
       BODY_COMPONENTS,
     );
-    expectRefused(await send(target, { method: "POST", headers, body }), "digest_mismatch");
+    expectRefused(await send(target, { method: "POST", headers, body }, t.fetch), "digest_mismatch");
   });
 
   it("a signature made for another URL", async () => {
     const signedFor = `${t.url}/v1/hop-requests?status=all`;
     const headers = signedGet(signedFor, provider.key);
-    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers }), "bad_signature");
+    expectRefused(await send(`${t.url}/v1/hop-requests`, { method: "GET", headers }, t.fetch), "bad_signature");
   });
 
   it("a signature made for another method", async () => {
@@ -138,23 +138,23 @@ describe("refused requests", () => {
     const body = "{}";
     const headers = signedPost(target, provider.key, body);
     // Same headers, sent as a GET: only the covered @method differs.
-    expectRefused(await send(target, { method: "GET", headers }), "bad_signature");
+    expectRefused(await send(target, { method: "GET", headers }, t.fetch), "bad_signature");
   });
 
   it("an expired signature (created and expires in the past)", async () => {
-    const api = apiFor(t.url, provider.key, () => Date.now() - 10 * 60_000);
+    const api = apiFor(t.url, provider.key, () => t.now() - 10 * 60_000, t.fetch);
     expectRefused(await api.get("/v1/hop-requests"), "expired");
   });
 
   it("a signature created in the future beyond the allowed skew", async () => {
-    const api = apiFor(t.url, provider.key, () => Date.now() + 10 * 60_000);
+    const api = apiFor(t.url, provider.key, () => t.now() + 10 * 60_000, t.fetch);
     expectRefused(await api.get("/v1/hop-requests"), "not_yet_valid");
   });
 
   it("a signature with a lifetime longer than allowed", async () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { lifetime: 3600 });
-    expectRefused(await send(target, { method: "GET", headers }), "lifetime_too_long");
+    expectRefused(await send(target, { method: "GET", headers }, t.fetch), "lifetime_too_long");
   });
 
   it("a replayed request: the exact same headers and body a second time", async () => {
@@ -162,9 +162,9 @@ describe("refused requests", () => {
     const target = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
     const headers = signedPost(target, initiator.key, body);
-    const first = await send(target, { method: "POST", headers, body });
+    const first = await send(target, { method: "POST", headers, body }, t.fetch);
     expect(first.status).toBe(201);
-    const second = await send(target, { method: "POST", headers, body });
+    const second = await send(target, { method: "POST", headers, body }, t.fetch);
     expectRefused(second, "replayed");
     expect(await tracebackCount()).toBe(before + 1);
   });
@@ -175,12 +175,12 @@ describe("refused requests", () => {
     const body = tracebackBody();
     const headers = signedPost(target, initiator.key, body);
     // Someone on the path races the genuine request with a copy whose body was changed.
-    expectRefused(await send(target, { method: "POST", headers, body: body.replace("12025550143", "12025550144") }), "digest_mismatch");
-    const genuine = await send(target, { method: "POST", headers, body });
+    expectRefused(await send(target, { method: "POST", headers, body: body.replace("12025550143", "12025550144") }, t.fetch), "digest_mismatch");
+    const genuine = await send(target, { method: "POST", headers, body }, t.fetch);
     expect(genuine.status).toBe(201);
     expect(await tracebackCount()).toBe(before + 1);
     // Once accepted, the signature is used up.
-    expectRefused(await send(target, { method: "POST", headers, body }), "replayed");
+    expectRefused(await send(target, { method: "POST", headers, body }, t.fetch), "replayed");
   });
 
   it("two identical requests in the same second from the bundled client are both accepted: each has its own nonce", async () => {
@@ -190,21 +190,15 @@ describe("refused requests", () => {
     const again = signedGet(target, provider.key, { now: () => second });
     expect(first.get("signature-input")).toMatch(/;nonce="[A-Za-z0-9_-]{16,}"/);
     expect(again.get("signature-input")).not.toBe(first.get("signature-input"));
-    expect((await send(target, { method: "GET", headers: first })).status).toBe(200);
-    expect((await send(target, { method: "GET", headers: again })).status).toBe(200);
+    expect((await send(target, { method: "GET", headers: first }, t.fetch)).status).toBe(200);
+    expect((await send(target, { method: "GET", headers: again }, t.fetch)).status).toBe(200);
     // The same POST twice in one second, same Idempotency-Key: the second replays the first.
     const post = `${t.url}/v1/tracebacks`;
     const body = tracebackBody();
-    const a = await send(post, {
-      method: "POST",
-      headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }),
-      body,
-    });
-    const b = await send(post, {
-      method: "POST",
-      headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }),
-      body,
-    });
+    const sendSameSecond = () =>
+      send(post, { method: "POST", headers: signedPost(post, initiator.key, body, { idempotencyKey: "same-second-1", now: () => second }), body }, t.fetch);
+    const a = await sendSameSecond();
+    const b = await sendSameSecond();
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.headers.get("idempotent-replayed")).toBe("true");
     expect(b.body.traceback.id).toBe(a.body.traceback.id);
@@ -216,8 +210,8 @@ describe("refused requests", () => {
     const first = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { created });
     const again = handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { created });
     expect(again.get("signature")).toBe(first.get("signature"));
-    expect((await send(target, { method: "GET", headers: first })).status).toBe(200);
-    expectRefused(await send(target, { method: "GET", headers: again }), "replayed");
+    expect((await send(target, { method: "GET", headers: first }, t.fetch)).status).toBe(200);
+    expectRefused(await send(target, { method: "GET", headers: again }, t.fetch), "replayed");
   });
 
   it("created or expires that is not an sf-integer (created=N.0, an exponent)", async () => {
@@ -231,26 +225,26 @@ describe("refused requests", () => {
       const respelled = respell(headers.get("signature-input")!);
       expect(respelled).not.toBe(headers.get("signature-input"));
       headers.set("signature-input", respelled);
-      expectRefused(await send(target, { method: "GET", headers }), "malformed");
+      expectRefused(await send(target, { method: "GET", headers }, t.fetch), "malformed");
     }
   });
 
   it("a replayed GET", async () => {
     const target = `${t.url}/v1/hop-requests`;
     const headers = signedGet(target, provider.key);
-    expect((await send(target, { method: "GET", headers })).status).toBe(200);
-    expectRefused(await send(target, { method: "GET", headers }), "replayed");
+    expect((await send(target, { method: "GET", headers }, t.fetch)).status).toBe(200);
+    expectRefused(await send(target, { method: "GET", headers }, t.fetch), "replayed");
   });
 
   it("a key the hub does not know", async () => {
     const stranger = await newKey();
-    expectRefused(await apiFor(t.url, stranger.key).get("/v1/hop-requests"), "unknown_key");
+    expectRefused(await t.apiFor(stranger.key).get("/v1/hop-requests"), "unknown_key");
   });
 
   it("a key signed under a keyid that is not its own", async () => {
     const stranger = await newKey();
     const forged: SigningKey = { privateKey: stranger.key.privateKey, keyId: provider.key.keyId };
-    expectRefused(await apiFor(t.url, forged).get("/v1/hop-requests"), "bad_signature");
+    expectRefused(await t.apiFor(forged).get("/v1/hop-requests"), "bad_signature");
   });
 
   it("a key revoked by another key of the same account", async () => {
@@ -258,7 +252,7 @@ describe("refused requests", () => {
     const second = await newKey();
     const added = await p.api.post(`/v1/accounts/${p.id}/keys`, second.registration(p.id, "second"));
     expect(added.status).toBe(201);
-    const secondApi = apiFor(t.url, second.key);
+    const secondApi = t.apiFor(second.key);
     expect((await p.api.get("/v1/hop-requests")).status).toBe(200);
     const revoked = await secondApi.post(`/v1/accounts/${p.id}/keys/${p.key.keyId}/revoke`, {});
     expect(revoked.status).toBe(200);
@@ -283,14 +277,14 @@ describe("refused requests", () => {
     const early = signedGet(target, p.key);
     const revoked = await t.consortium.api.post(`/v1/accounts/${p.id}/keys/${p.key.keyId}/revoke`, {});
     expect(revoked.status).toBe(200);
-    expectRefused(await send(target, { method: "GET", headers: early }), "key_not_active");
+    expectRefused(await send(target, { method: "GET", headers: early }, t.fetch), "key_not_active");
     expectRefused(await p.api.post("/v1/tracebacks", { ...CALL, terminatingProviderId: provider.id }), "key_not_active");
   });
 
   it("a key refused as unknown a moment ago signs as soon as it is registered", async () => {
     const p = await t.registerProvider("Late Key Carrier");
     const later = await newKey();
-    const laterApi = apiFor(t.url, later.key);
+    const laterApi = t.apiFor(later.key);
     expectRefused(await laterApi.get("/v1/hop-requests"), "unknown_key");
     expect((await p.api.post(`/v1/accounts/${p.id}/keys`, later.registration(p.id, "later"))).status).toBe(201);
     expect((await laterApi.get("/v1/hop-requests")).status).toBe(200);
@@ -302,8 +296,8 @@ describe("refused requests", () => {
     const id = newAccountId();
     const body = JSON.stringify({ id, ...providerRegistration("Replayed Registration Co"), keys: [k.registration(id)] });
     const headers = signedPost(target, t.consortium.key, body);
-    expect((await send(target, { method: "POST", headers, body })).status).toBe(201);
-    expectRefused(await send(target, { method: "POST", headers, body }), "replayed");
+    expect((await send(target, { method: "POST", headers, body }, t.fetch)).status).toBe(201);
+    expectRefused(await send(target, { method: "POST", headers, body }, t.fetch), "replayed");
   });
 
   it("a replayed amendment is refused: only the answer's own write stands for its signature", async () => {
@@ -317,20 +311,20 @@ describe("refused requests", () => {
     const target = `${t.url}/v1/hop-requests/${hopId}/amendments`;
     const body = JSON.stringify({ answer: { type: "not_our_call", explanation: "the trunk was misread" }, reason: "the trunk was misread" });
     const headers = signedPost(target, provider.key, body);
-    const first = await send(target, { method: "POST", headers, body });
+    const first = await send(target, { method: "POST", headers, body }, t.fetch);
     expect(first.status, first.text).toBe(201);
-    expectRefused(await send(target, { method: "POST", headers, body }), "replayed");
+    expectRefused(await send(target, { method: "POST", headers, body }, t.fetch), "replayed");
   });
 
   it("a signature without the Hoptrace tag, or with another tag", async () => {
     const target = `${t.url}/v1/hop-requests`;
     for (const tag of [null, "other-profile"]) {
       expectRefused(
-        await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { tag }) }),
+        await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"], { tag }) }, t.fetch),
         "wrong_tag",
       );
     }
-    expect((await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"]) })).status).toBe(200);
+    expect((await send(target, { method: "GET", headers: handSigned(provider.key, "GET", target, {}, ["@method", "@target-uri"]) }, t.fetch)).status).toBe(200);
   });
 
   it("a POST whose signature leaves out the Content-Digest or the Idempotency-Key, and the 401 names what it must cover", async () => {
@@ -345,7 +339,7 @@ describe("refused requests", () => {
         fields,
         BODY_COMPONENTS.filter((c) => c !== left),
       );
-      const res = await send(target, { method: "POST", headers, body });
+      const res = await send(target, { method: "POST", headers, body }, t.fetch);
       expectRefused(res, "missing_component");
       expect(res.body.detail).toContain(BODY_COMPONENTS.join(", "));
     }
@@ -356,7 +350,7 @@ describe("refused requests", () => {
     const body = tracebackBody();
     const headers = signedPost(target, initiator.key, body);
     headers.set("idempotency-key", "swapped-after-signing");
-    expectRefused(await send(target, { method: "POST", headers, body }), "bad_signature");
+    expectRefused(await send(target, { method: "POST", headers, body }, t.fetch), "bad_signature");
   });
 });
 
@@ -364,7 +358,7 @@ describe("refusals in production: one opaque 401, the reason in the log beside t
   async function production() {
     const logged: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
     const at = (level: string) => (message: string, fields?: Record<string, unknown>) => logged.push({ level, message, fields: fields ?? {} });
-    const deps = t.hub.runtime.deps;
+    const deps = t.deps;
     const app = createApp({
       ...deps,
       settings: { ...deps.settings, explainSignatureRefusals: false },
@@ -425,7 +419,7 @@ describe("requests signed by the independent http-message-signatures package", (
   it("accepts a GET", async () => {
     const url = `${t.url}/v1/hop-requests?status=all`;
     const signed = await librarySign(provider.key, { method: "GET", url, headers: {} }, ["@method", "@target-uri"]);
-    const res = await send(url, { method: "GET", headers: signed.headers as Record<string, string> });
+    const res = await send(url, { method: "GET", headers: signed.headers as Record<string, string> }, t.fetch);
     expect(res.status).toBe(200);
     expect(Array.isArray(res.body.items)).toBe(true);
   });
@@ -438,7 +432,7 @@ describe("requests signed by the independent http-message-signatures package", (
       { method: "POST", url, headers: { "content-type": "application/json", "content-digest": contentDigest(body), "idempotency-key": "library-post-1" } },
       ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"],
     );
-    const res = await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body });
+    const res = await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body }, t.fetch);
     expect(res.status).toBe(201);
     expect(res.body.traceback.initiatorId).toBe(initiator.id);
     expect(res.headers.get("hoptrace-receipt")).toMatch(/^ey/);
@@ -453,7 +447,7 @@ describe("requests signed by the independent http-message-signatures package", (
       ["@method", "@target-uri", "content-type", "content-digest", "idempotency-key"],
     );
     expectRefused(
-      await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("12025550143", "12025550144") }),
+      await send(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("12025550143", "12025550144") }, t.fetch),
       "digest_mismatch",
     );
   });

@@ -1,17 +1,16 @@
 import { readFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { PROBLEM, send, signedPost, type RawResponse } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let provider: Party;
 let initiator: Party;
 let otherInitiator: Party;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub();
   provider = await t.registerProvider("Bad Input Carrier");
   initiator = await t.registerInitiator("Bad Input AG");
   otherInitiator = await t.registerInitiator("Bad Input FCC");
@@ -33,7 +32,7 @@ function expectProblem(res: RawResponse | { status: number; headers: Headers; bo
 
 async function postRaw(party: Party, path: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
   const url = `${t.url}${path}`;
-  return send(url, { method: "POST", headers: signedPost(url, party.key, body, { headers }), body });
+  return send(url, { method: "POST", headers: signedPost(url, party.key, body, { headers }), body }, t.fetch);
 }
 
 describe("malformed bodies", () => {
@@ -62,26 +61,24 @@ describe("malformed bodies", () => {
     const big = JSON.stringify({ ...valid(), notes: "x".repeat(70_000) });
     expectProblem(await postRaw(initiator, "/v1/tracebacks", big), 413, "payload_too_large");
     expectProblem(
-      await send(`${t.url}/v1/tracebacks`, { method: "POST", headers: { "content-type": "application/json" }, body: big }),
+      await send(`${t.url}/v1/tracebacks`, { method: "POST", headers: { "content-type": "application/json" }, body: big }, t.fetch),
       413,
       "payload_too_large",
     );
-    // Chunked, with no Content-Length at all.
-    const chunked = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        `${t.url}/v1/tracebacks`,
-        { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body: text }));
-        },
-      );
-      req.on("error", reject);
-      for (let i = 0; i < 20; i++) req.write("x".repeat(8192));
-      req.end();
+    // Streamed, with no Content-Length at all (over a socket, chunked: test/http/limits.test.ts).
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode("x".repeat(8192)));
+        controller.close();
+      },
     });
+    const res = await t.fetch(`${t.url}/v1/tracebacks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    const chunked = { status: res.status, type: res.headers.get("content-type") ?? undefined, body: await res.text() };
     expect(chunked.status).toBe(413);
     expect(chunked.type).toBe(PROBLEM);
     expect(JSON.parse(chunked.body).code).toBe("payload_too_large");
@@ -266,7 +263,7 @@ describe("lists, ids and routes", () => {
   it("unknown routes are 404 problems", async () => {
     expectProblem(await provider.api.get("/v1/nope"), 404, "not_found");
     expectProblem(await provider.api.post("/v1/nope", {}), 404, "not_found");
-    const unsigned = await send(`${t.url}/nope`, { method: "GET", headers: {} });
+    const unsigned = await send(`${t.url}/nope`, { method: "GET", headers: {} }, t.fetch);
     expectProblem(unsigned, 404, "not_found");
   });
 
@@ -390,7 +387,7 @@ describe("registration conflicts", () => {
     const id = newAccountId();
     const dup = await t.consortium.api.post("/v1/providers", { id, name: "FRN Squatter", frn: "0010101010", contact, keys: [k.registration(id)] });
     expectProblem(dup, 409, "already_registered");
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
   });
 
   it("a key already registered to another account is 409, even with its holder's proof, and leaves no half-registered account behind", async () => {
@@ -423,7 +420,7 @@ describe("registration conflicts", () => {
     });
     expectProblem(dup, 422, "duplicate_key", ["/keys/1/publicJwk"]);
     expect(await allProviderNames()).not.toContain("Double Key");
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Invitations and enrolment through the real embedded hub: the consortium or an account's admin
+ * Invitations and enrolment through the hub's application: the consortium or an account's admin
  * person invites, the invitation e-mail arrives over real SMTP, the person's new key enrols once,
  * and person keys are attributed on the answers they sign.
  */
@@ -7,13 +7,13 @@ import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../support/manual-clock.js";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Api, type NewKey, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, CALL, EVIDENCE, newKey, startFakeHub, type Api, type NewKey, type Party, type FakeHub } from "../fakes/hub.js";
 import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
 import { weakKeys } from "../support/weak-keys.js";
 import { PROBLEM, send, signedPost } from "./raw.js";
 
 let smtp: TestSmtp;
-let t: TestHub;
+let t: FakeHub;
 let clock: ManualClock;
 let alpha: Party;
 let beta: Party;
@@ -22,7 +22,7 @@ const now = () => clock.now().getTime();
 beforeAll(async () => {
   smtp = await startTestSmtp();
   clock = new ManualClock(new Date());
-  t = await startTestHub({ clock, env: { SMTP_URL: smtp.url, MAIL_FROM: "Hoptrace <hub@hoptrace.example>" } });
+  t = await startFakeHub({ clock, mode: "local", env: { SMTP_URL: smtp.url, MAIL_FROM: "Hoptrace <hub@hoptrace.example>" } });
   alpha = await t.registerProvider("Alpha Telecom");
   beta = await t.registerProvider("Beta Transit");
 });
@@ -37,8 +37,8 @@ function expectProblem(res: { status: number; headers: Headers; body: any }, sta
   expect(res.body.code).toBe(code);
 }
 
-const unsigned = (path: string) => send(`${t.url}${path}`, { method: "GET", headers: {} });
-const api = (k: NewKey): Api => apiFor(t.url, k.key, now);
+const unsigned = (path: string) => send(`${t.url}${path}`, { method: "GET", headers: {} }, t.fetch);
+const api = (k: NewKey): Api => t.apiFor(k.key);
 
 async function invite(by: Api, body: Record<string, unknown>, idempotencyKey?: string) {
   return by.post("/v1/invitations", body, idempotencyKey ? { idempotencyKey } : {});
@@ -90,7 +90,7 @@ describe("an invitation", () => {
 
   it("keeps only its token's hash: the stored item holds neither the token nor anything it can be rebuilt from", async () => {
     const res = await invite(t.consortium.api, { accountId: alpha.id, email: "hash@alpha.example", name: "Hash", role: "staff" });
-    const stored = await t.hub.runtime.deps.invitations.get(res.body.invitation.id);
+    const stored = await t.deps.invitations.get(res.body.invitation.id);
     expect(JSON.stringify(stored)).not.toContain(res.body.token);
     expect(stored!.tokenSha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -242,14 +242,18 @@ describe("enrolment", () => {
 
     // Signed by another key than the one in the body, even a registered one: the local 401 says why.
     for (const signer of [other.key, alpha.key]) {
-      const refused = await apiFor(t.url, signer, now).post(path, k.registration(alpha.id));
+      const refused = await t.apiFor(signer).post(path, k.registration(alpha.id));
       expectProblem(refused, 401, "unauthenticated");
       expect(refused.body.reason).toBe("not_self_signed");
       expect(refused.body.detail).toContain("the body's publicJwk");
     }
     // Not signed at all.
     const body = JSON.stringify(k.registration(alpha.id));
-    const unsignedPost = await send(`${t.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "x" }, body });
+    const unsignedPost = await send(
+      `${t.url}${path}`,
+      { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "x" }, body },
+      t.fetch,
+    );
     expectProblem(unsignedPost, 401, "unauthenticated");
     expect(unsignedPost.body.reason).toBe("missing_signature");
     // A proof for another account.
@@ -260,17 +264,21 @@ describe("enrolment", () => {
       now,
     });
     expectProblem(
-      await send(`${t.url}${path}`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ publicJwk: { kty: "OKP", crv: "Ed25519", x: weak.x }, proof: "A".repeat(86) }),
-      }),
+      await send(
+        `${t.url}${path}`,
+        {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ publicJwk: { kty: "OKP", crv: "Ed25519", x: weak.x }, proof: "A".repeat(86) }),
+        },
+        t.fetch,
+      ),
       422,
       "weak_key",
     );
     // A key already registered (here the provider's own) cannot become a person key.
     const { kty, crv, x } = createPublicKey(alpha.key.privateKey).export({ format: "jwk" });
-    expectProblem(await apiFor(t.url, alpha.key, now).post(path, { publicJwk: { kty, crv, x }, proof: keyProof(alpha.key, alpha.id) }), 409, "key_exists");
+    expectProblem(await t.apiFor(alpha.key).post(path, { publicJwk: { kty, crv, x }, proof: keyProof(alpha.key, alpha.id) }), 409, "key_exists");
 
     expect((await unsigned(path)).status).toBe(200);
     expect((await api(k).post(path, k.registration(alpha.id))).status).toBe(201);
@@ -280,7 +288,11 @@ describe("enrolment", () => {
     expectProblem(await unsigned("/v1/me"), 401, "unauthenticated");
     expectProblem(await unsigned("/v1/invitations"), 401, "unauthenticated");
     expectProblem(await unsigned(`/v1/enrolments/${"A".repeat(43)}/more`), 401, "unauthenticated");
-    const post = await send(`${t.url}/v1/invitations`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "x" }, body: "{}" });
+    const post = await send(
+      `${t.url}/v1/invitations`,
+      { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "x" }, body: "{}" },
+      t.fetch,
+    );
     expectProblem(post, 401, "unauthenticated");
   });
 });
@@ -378,7 +390,7 @@ describe("a provider's person", () => {
     expect(amended.status, amended.text).toBe(201);
     expect(amended.body.amendedBy).toEqual(signer);
     // The evidence of the answer is the person's own signature.
-    const stored = await t.hub.runtime.deps.tracebacks.getHop(own.body.traceback.id, 1, true);
+    const stored = await t.deps.tracebacks.getHop(own.body.traceback.id, 1, true);
     expect(stored!.value.evidence!.request.headers["signature-input"]).toContain(`keyid="${dana.keyId}"`);
   });
 });

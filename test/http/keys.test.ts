@@ -12,15 +12,15 @@ import { SIGNATURE_TAG, messageFromHeaders, signatureBase } from "../../function
 import { verifyKeyProof } from "../../functions/crypto/key-proof.js";
 import { jwkThumbprint } from "../../functions/crypto/keys.js";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { apiFor, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { IDENTITY_X, weakKeys } from "../support/weak-keys.js";
 import { PROBLEM, send, type RawResponse } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let provider: Party;
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub({ mode: "local" });
   provider = await t.registerProvider("Key Carrier");
 });
 afterAll(async () => {
@@ -120,7 +120,7 @@ describe("a forgery with the identity key", () => {
 
     // As if written by a release without these checks: straight into the store.
     const keyId = await jwkThumbprint(identity);
-    await t.hub.runtime.deps.accounts.addKey(
+    await t.deps.accounts.addKey(
       {
         keyId,
         accountId: provider.id,
@@ -133,7 +133,7 @@ describe("a forgery with the identity key", () => {
       10,
     );
     const url = `${t.url}/v1/hop-requests`;
-    const forged = await send(url, { method: "GET", headers: forgedHeaders(keyId, "GET", url) });
+    const forged = await send(url, { method: "GET", headers: forgedHeaders(keyId, "GET", url) }, t.fetch);
     expect(forged.status).toBe(401);
     expect(forged.body).toMatchObject({ code: "unauthenticated", reason: "weak_key" });
 
@@ -141,7 +141,7 @@ describe("a forgery with the identity key", () => {
     const upload = `${t.url}/v1/rmd/imports`;
     const csv = "a,b\n";
     const fields = { "content-type": "text/csv", "content-digest": contentDigest(csv), "idempotency-key": "weak-upload-1" };
-    const uploaded = await send(upload, { method: "POST", headers: forgedHeaders(keyId, "POST", upload, fields), body: csv });
+    const uploaded = await send(upload, { method: "POST", headers: forgedHeaders(keyId, "POST", upload, fields), body: csv }, t.fetch);
     expect(uploaded.status).toBe(401);
     expect(uploaded.body).toMatchObject({ code: "unauthenticated", reason: "weak_key" });
   });
@@ -158,7 +158,7 @@ describe("proof of possession", () => {
       "validation_failed",
       "/keys/0/proof",
     );
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
   });
 
   it("a proof made for another account is refused", async () => {
@@ -166,7 +166,7 @@ describe("proof of possession", () => {
     const res = await provider.api.post(`/v1/accounts/${provider.id}/keys`, { publicJwk: k.publicJwk, proof: keyProof(k.key, newAccountId()) });
     expectProblem(res, 422, "invalid_key_proof", "/proof");
     expect(res.body.detail).toContain(JSON.stringify(`hoptrace-key-proof-v1\n${provider.id}\n${k.key.keyId}`));
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
   });
 
   it("a proof made by another key, or over another key, is refused", async () => {
@@ -212,7 +212,7 @@ describe("proof of possession", () => {
     expect(verifyKeyProof(createPublicKey({ key: newcomer.publicJwk, format: "jwk" }), newcomerId, newcomer.key.keyId, registered.body.keys[0].proof)).toBe(
       true,
     );
-    expect((await apiFor(t.url, newcomer.key).get("/v1/hop-requests")).status).toBe(200);
+    expect((await t.apiFor(newcomer.key).get("/v1/hop-requests")).status).toBe(200);
   });
 
   it("the same proofs work for an account's keys added after its registration", async () => {
@@ -222,7 +222,7 @@ describe("proof of possession", () => {
     const added = await t.consortium.api.post(`/v1/accounts/${id}/keys`, first.registration(id, "first"));
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ keyId: first.key.keyId, accountId: id, accountKind: "initiator", label: "first", createdBy: t.consortium.id });
-    expect((await apiFor(t.url, first.key).get("/v1/tracebacks")).status).toBe(200);
+    expect((await t.apiFor(first.key).get("/v1/tracebacks")).status).toBe(200);
   });
 });
 
@@ -260,7 +260,7 @@ describe("client-chosen account ids", () => {
     const otherFrn = nextFrn();
     expectProblem(await t.consortium.api.post("/v1/providers", { id, name: "Id Taker", frn: otherFrn, contact }), 409, "account_exists");
     expect((await t.consortium.api.post("/v1/providers", { id: newAccountId(), name: "Other FRN", frn: otherFrn, contact })).status).toBe(201);
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
     const read = await t.consortium.api.get(`/v1/providers/${id}`);
     expect(read.body).toMatchObject({ id, name: "Id Holder", frn: holderFrn });
     expect(read.body).not.toHaveProperty("activeKeys");
@@ -281,12 +281,12 @@ describe("at most 10 active keys, and a key belongs to one account for good", ()
     const eleventh = await newKey();
     expectProblem(await p.api.post(`/v1/accounts/${p.id}/keys`, eleventh.registration(p.id)), 409, "too_many_keys");
     expectProblem(await t.consortium.api.post(`/v1/accounts/${p.id}/keys`, eleventh.registration(p.id)), 409, "too_many_keys");
-    expect((await apiFor(t.url, eleventh.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(eleventh.key).get("/v1/hop-requests")).status).toBe(401);
 
     expect((await p.api.post(`/v1/accounts/${p.id}/keys/${added[0]}/revoke`, {})).status).toBe(200);
     expect((await p.api.post(`/v1/accounts/${p.id}/keys`, eleventh.registration(p.id))).status).toBe(201);
     expect(await activeKeyIds(p.id)).toHaveLength(10);
-    expect((await apiFor(t.url, eleventh.key).get("/v1/hop-requests")).status).toBe(200);
+    expect((await t.apiFor(eleventh.key).get("/v1/hop-requests")).status).toBe(200);
   });
 
   it("concurrent additions cannot pass the cap", async () => {
@@ -319,7 +319,7 @@ describe("at most 10 active keys, and a key belongs to one account for good", ()
       "key_exists",
     );
     expectProblem(await provider.api.post(`/v1/accounts/${provider.id}/keys`, k.registration(provider.id)), 409, "key_exists");
-    expect((await apiFor(t.url, k.key).get("/v1/hop-requests")).status).toBe(401);
+    expect((await t.apiFor(k.key).get("/v1/hop-requests")).status).toBe(401);
     // Refusals took no slot: the account can still fill up to ten.
     expect(await activeKeyIds(p.id)).toEqual([p.key.keyId]);
   });

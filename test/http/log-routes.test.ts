@@ -5,20 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCheckpoint } from "../../functions/crypto/checkpoint.js";
 import { verifyConsistency, verifyInclusion } from "../../functions/crypto/merkle/verify.js";
-import { startEmbeddedHub, type EmbeddedHub } from "../../functions/local/embedded.js";
 import { appendStatement } from "../../functions/usecases/log-append.js";
 import { integrate } from "../../functions/usecases/log-integrate.js";
+import { startFakeHub, type FakeHub } from "../fakes/hub.js";
 
-let hub: EmbeddedHub;
+let hub: FakeHub;
 const get = async (path: string) => {
-  const res = await fetch(`${hub.url}${path}`);
+  const res = await hub.fetch(`${hub.url}${path}`, {});
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 };
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
-const log = () => hub.runtime.deps.transparencyLog;
+const log = () => hub.deps.transparencyLog;
 
 beforeAll(async () => {
-  hub = await startEmbeddedHub({ background: false });
+  hub = await startFakeHub();
 });
 afterAll(() => hub?.stop());
 
@@ -33,7 +33,7 @@ describe("the public log routes", () => {
   it("serve a checkpoint anyone verifies with the JWKS, and proofs against it, without a signature", async () => {
     for (let i = 0; i < 11; i++) await appendStatement(log(), { kind: "request", id: `req_http_${i}`, subject: "tb_HTTP", bytes: `statement ${i}` });
     await integrate(log());
-    const jwks = (await (await fetch(`${hub.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
+    const jwks = (await (await hub.fetch(`${hub.url}/.well-known/jwks.json`, {})).json()) as { keys: object[] };
 
     const first = await get("/log/v1/checkpoint");
     expect(first.status).toBe(200);

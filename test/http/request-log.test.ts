@@ -14,26 +14,26 @@ import type { ReceiptSigner } from "../../functions/usecases/ports.js";
 import { decodeReceiptClaims, verifyReceipt } from "../../functions/crypto/receipt.js";
 import { decodeEntry, encodeEntry, requestEntry, requestStatement, statementDigest } from "../../functions/domain/log/entry.js";
 import { newAccountId } from "../../openapi/client/registration.js";
-import { CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
+import { CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { send, signedPost, type RawResponse } from "./raw.js";
 
-let t: TestHub;
+let t: FakeHub;
 let term: Party;
 let upstream: Party;
 let ag: Party;
 let jwks: { keys: object[] };
 
 beforeAll(async () => {
-  t = await startTestHub({ env: { LOG_LEVEL: "ERROR" } });
+  t = await startFakeHub();
   [term, upstream] = await Promise.all([t.registerProvider("Log Terminating"), t.registerProvider("Log Upstream")]);
   ag = await t.registerInitiator("Log AG");
-  jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
+  jwks = (await (await t.fetch(`${t.url}/.well-known/jwks.json`, {})).json()) as { keys: object[] };
 });
 afterAll(async () => {
   await t?.stop();
 });
 
-const store = () => t.hub.runtime.deps.transparencyLog.logStore;
+const store = () => t.deps.transparencyLog.logStore;
 /** The request entries about a subject (its statements also hold the hub's decisions). */
 const requestsAbout = async (subject: string) => (await store().entriesOf(subject)).filter((e) => decodeEntry(e.entry).kind === "request");
 
@@ -47,7 +47,7 @@ async function post(
   const url = `${t.url}${path}`;
   const text = JSON.stringify(body);
   const headers = signedPost(url, party.key, text, { idempotencyKey });
-  const res = await send(url, { method: "POST", headers, body: text });
+  const res = await send(url, { method: "POST", headers, body: text }, t.fetch);
   const sent = {
     method: "POST",
     targetUri: url,
@@ -248,7 +248,7 @@ describe("one entry per request", () => {
     ).toBe(200);
 
     // The amendment request as the route hands it over, in a process that dies right after storing it.
-    const deps = t.hub.runtime.deps;
+    const deps = t.deps;
     const answer: HopAnswer = { type: "not_our_call", explanation: "the trunk belongs to another carrier" };
     const signed = {
       request: {

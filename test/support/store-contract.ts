@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
-import type { Account } from "../../functions/domain/account.js";
+import type { Account, SigningKeyRecord } from "../../functions/domain/account.js";
 import { ManualClock } from "./manual-clock.js";
 import { ConflictError, InvalidCursorError } from "../../functions/domain/errors.js";
 import type { HubEvent } from "../../functions/domain/events.js";
@@ -60,6 +60,19 @@ function account(kind: Account["kind"], extra: Partial<Account> = {}): Account {
   return { id: ids.next("acc"), kind, name: `${kind} ${Math.random()}`, spcCodes: [], createdAt: T0.toISOString(), createdBy: "acc_consortium", ...extra };
 }
 
+/** An active key of a provider account, registered by the account itself. */
+function activeKey(acc: Account, keyId: string): SigningKeyRecord {
+  return {
+    keyId,
+    accountId: acc.id,
+    accountKind: "provider",
+    publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) },
+    status: "active",
+    createdAt: T0.toISOString(),
+    createdBy: acc.id,
+  };
+}
+
 export function storeContract(open: () => Promise<ContractStores>): void {
   let s: ContractStores;
   beforeAll(async () => {
@@ -105,18 +118,7 @@ export function storeContract(open: () => Promise<ContractStores>): void {
       for (let i = 0; i < 7; i++) {
         const keyId = `key-${String(i).padStart(2, "0")}-${acc.id}`;
         keyIds.push(keyId);
-        await s.accounts.addKey(
-          {
-            keyId,
-            accountId: acc.id,
-            accountKind: "provider",
-            publicJwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) },
-            status: "active",
-            createdAt: T0.toISOString(),
-            createdBy: acc.id,
-          },
-          10,
-        );
+        await s.accounts.addKey(activeKey(acc, keyId), 10);
       }
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -126,6 +128,25 @@ export function storeContract(open: () => Promise<ContractStores>): void {
         cursor = page.nextCursor;
       } while (cursor);
       expect(seen).toEqual(keyIds);
+    });
+
+    it("a full page carries a cursor even when nothing follows it; the page after it is empty, and a short page carries none", async () => {
+      const acc = account("provider");
+      await s.accounts.createAccount(acc);
+      const full = await s.accounts.listAccounts("provider", { limit: 1 });
+      expect(full.items).toHaveLength(1);
+      expect(full.nextCursor).toBeTruthy();
+      const keyId = `key-only-${acc.id}`;
+      await s.accounts.addKey(activeKey(acc, keyId), 10);
+      const only = await s.accounts.listKeys(acc.id, { limit: 1 });
+      expect(only.items.map((k) => k.keyId)).toEqual([keyId]);
+      expect(only.nextCursor).toBeTruthy();
+      const after = await s.accounts.listKeys(acc.id, { limit: 1, cursor: only.nextCursor! });
+      expect(after.items).toEqual([]);
+      expect(after.nextCursor).toBeUndefined();
+      const short = await s.accounts.listKeys(acc.id, { limit: 2 });
+      expect(short.items).toHaveLength(1);
+      expect(short.nextCursor).toBeUndefined();
     });
 
     it("refuses a cursor issued for another partition, and garbage", async () => {
