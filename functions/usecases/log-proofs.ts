@@ -33,19 +33,24 @@ export async function latestCheckpoint(deps: LogDeps): Promise<LogHead> {
 }
 
 export async function inclusionProof(deps: LogDeps, query: { index: number } | { statementId: string }, treeSize?: number): Promise<InclusionProof> {
-  const head = await latestCheckpoint(deps);
-  const size = treeSize ?? head.size;
-  if (size > head.size) throw beyondLog(`the log has signed ${head.size} entries, not ${size}`, "/treeSize");
+  let head: LogHead;
   let index: number;
   if ("statementId" in query) {
+    // The statement before the head: one accepted before the first checkpoint is "not integrated
+    // yet", as any other is until its run, not "not found".
     const entry = await deps.logStore.getEntry(query.statementId);
     if (!entry) throw new NotFoundError(`statement ${query.statementId} is not in the log`);
-    if (entry.index === undefined || entry.index >= head.size)
+    const latest = await deps.logStore.getHead();
+    if (!latest || entry.index === undefined || entry.index >= latest.size)
       throw new ConflictError("not_integrated", `statement ${query.statementId} is accepted and not integrated yet; retry in a second`);
+    head = latest;
     index = entry.index;
   } else {
+    head = await latestCheckpoint(deps);
     index = query.index;
   }
+  const size = treeSize ?? head.size;
+  if (size > head.size) throw beyondLog(`the log has signed ${head.size} entries, not ${size}`, "/treeSize");
   if (index >= size) throw beyondLog(`entry ${index} is not in the tree of ${size}`, "statementId" in query ? "/treeSize" : "/index");
   const [proved] = await inclusionProofsIn(deps, size, [index]);
   return { index, treeSize: size, ...proved!, ...(size === head.size && { checkpoint: head.checkpoint }) };

@@ -93,3 +93,18 @@ describe("the public log routes", () => {
     expect(res.body.code).toBe("not_integrated");
   });
 });
+
+describe("a statement accepted before the first checkpoint", () => {
+  it("is not integrated yet (409), and an unknown one is not found (404)", async () => {
+    const own = await startFakeHub();
+    try {
+      await appendStatement(own.deps.transparencyLog, { kind: "request", id: "req_http_early", subject: "tb_HTTP", bytes: "accepted before any checkpoint" });
+      const early = await own.fetch(`${own.url}/log/v1/proofs/inclusion?statementId=req_http_early`, {});
+      expect(early.status).toBe(409);
+      expect(((await early.json()) as { code: string }).code).toBe("not_integrated");
+      expect((await own.fetch(`${own.url}/log/v1/proofs/inclusion?statementId=req_http_never`, {})).status).toBe(404);
+    } finally {
+      await own.stop();
+    }
+  });
+});
