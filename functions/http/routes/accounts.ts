@@ -3,18 +3,19 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AccountKind } from "../../domain/account.js";
 import * as accounts from "../../usecases/accounts.js";
 import type { AppDeps, AppEnv } from "../env.js";
-import { AccountSchema, KeySchema, NewKeySchema, RegisteredAccountSchema, RegisterInitiatorSchema, RegisterProviderSchema } from "../schemas/accounts.js";
+import {
+  AccountIdParam,
+  AccountSchema,
+  KeySchema,
+  NewKeySchema,
+  RegisteredAccountSchema,
+  RegisterInitiatorSchema,
+  RegisterProviderSchema,
+} from "../schemas/accounts.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { pager } from "./paging.js";
 
 const security = [{ httpSignature: [] }];
-const AccountIdParam = z.object({
-  accountId: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
-});
 
 function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kind: Exclude<AccountKind, "consortium">, plural: string) {
   const tag = kind === "provider" ? "Providers" : "Initiators";

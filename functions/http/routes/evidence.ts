@@ -2,6 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import * as signatures from "../../usecases/signatures.js";
 import type { AppDeps, AppEnv } from "../env.js";
+import { AccountIdParam } from "../schemas/accounts.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
 import { FindingSchema } from "../schemas/tracebacks.js";
 import { pager } from "./paging.js";
@@ -130,13 +131,7 @@ export function evidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       summary: "Findings concerning a provider as a signer (consortium, or the provider itself)",
       security,
       request: {
-        params: z.object({
-          accountId: z
-            .string()
-            .min(1)
-            .max(64)
-            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
-        }),
+        params: AccountIdParam,
         query: PageQuerySchema,
       },
       responses: {

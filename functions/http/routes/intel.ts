@@ -4,6 +4,7 @@ import { repeatOffenders } from "../../usecases/offenders.js";
 import { providerScorecard, scorecardRows } from "../../usecases/scorecards.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { problemResponses } from "../schemas/common.js";
+import { AccountIdParam } from "../schemas/accounts.js";
 import { RepeatOffendersQuerySchema, RepeatOffendersSchema, ScorecardQuerySchema, ScorecardSchema } from "../schemas/intel.js";
 
 const security = [{ httpSignature: [] }];
@@ -28,13 +29,7 @@ export function intelRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "Send `Accept: text/csv` for rows of `section,item,value`.",
       security,
       request: {
-        params: z.object({
-          accountId: z
-            .string()
-            .min(1)
-            .max(64)
-            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
-        }),
+        params: AccountIdParam,
         query: ScorecardQuerySchema,
       },
       responses: {

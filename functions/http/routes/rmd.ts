@@ -15,6 +15,7 @@ import { receipts } from "../middleware/receipt.js";
 import { uploadBody, uploaded, uploadSignature } from "../middleware/streamed-upload.js";
 import { ProblemError } from "../problem.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, PageQuerySchema, problemResponses } from "../schemas/common.js";
+import { AccountIdParam } from "../schemas/accounts.js";
 import { DateOrInstant, FilingChangeSchema, ProviderRmdMatchSchema, RmdImportSchema, RmdLookupSchema, TracebackRmdFindingsSchema } from "../schemas/rmd.js";
 import { pager } from "./paging.js";
 
@@ -240,13 +241,7 @@ export function rmdRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       description: "When neither matches, filings of the same name are suggested, never matched.",
       security,
       request: {
-        params: z.object({
-          accountId: z
-            .string()
-            .min(1)
-            .max(64)
-            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
-        }),
+        params: AccountIdParam,
         query: z.object({ at: DateOrInstant.optional().openapi({ description: "The date or instant asked about (default: now)." }) }),
       },
       responses: { 200: { description: "The match", content: { "application/json": { schema: ProviderRmdMatchSchema } } }, ...problemResponses(400, 401, 404) },

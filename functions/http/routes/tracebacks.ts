@@ -8,6 +8,7 @@ import { intakeBatch } from "../../usecases/intake.js";
 import { problemOf } from "../problem.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AUTH_ERRORS, IdempotencyKeyHeader, pageOf, problemResponses } from "../schemas/common.js";
+import { AccountIdParam } from "../schemas/accounts.js";
 import {
   ChainSchema,
   CloseTracebackSchema,
@@ -217,13 +218,7 @@ export function tracebackRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         "Counts hop requests created in [from, to): answered, late, open, overdue, non-responsive, and the median and 90th-percentile answer time measured from the clock start.",
       security,
       request: {
-        params: z.object({
-          accountId: z
-            .string()
-            .min(1)
-            .max(64)
-            .openapi({ param: { name: "accountId", in: "path" }, example: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9" }),
-        }),
+        params: AccountIdParam,
         query: z
           .object({
             from: z.string().datetime({ offset: true }).openapi({ example: "2024-06-01T00:00:00Z" }),

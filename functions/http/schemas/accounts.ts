@@ -5,6 +5,15 @@ import { ContactSchema } from "./common.js";
 
 /** The examples use RFC 9421's published test key; the proof is real (a contract test checks it). */
 export const EXAMPLE_ACCOUNT_ID = "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9";
+/** The `{accountId}` of a path. */
+export const AccountIdParam = z.object({
+  accountId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "accountId", in: "path" }, example: EXAMPLE_ACCOUNT_ID }),
+});
+
 export const EXAMPLE_PROOF = "Oq7wzYmozofweDi-s2aXjR_clxx2ucUc6iCHjtz4-Kt-NW4kjGYIzZ_E6vB-81Rtp9CYX5DT3yh-hkmt70tyAg";
 
 const KeyProofSchema = z.string().regex(KEY_PROOF_PATTERN, "64 bytes, unpadded base64url").openapi({
