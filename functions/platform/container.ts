@@ -25,7 +25,6 @@ import { pinnedFetch } from "../adapters/net/pinned-fetch.js";
 import { destinationGuard, webhookSender } from "../adapters/webhooks/sender.js";
 import { DynamoInvitationStore } from "../adapters/dynamo/invitation-store.js";
 import { fileMailer, smtpMailer } from "../adapters/mail/mailers.js";
-import { invitationTokens } from "../crypto/invitation-token.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import { MailSendError, type LocalMailbox, type Mailer } from "../usecases/people-ports.js";
 import type { AppDeps } from "../http/env.js";

@@ -197,7 +197,7 @@ describe("a kill between any two port calls loses no notification", () => {
   const principalOf = (providerId: string): Principal => ({ accountId: providerId, kind: "provider", keyId: `kid-${providerId}` });
 
   /** An attempt of a provider's answer: a request of its own, sealed and logged as the route does it; a retry has the same body and Idempotency-Key. */
-  function answerContext(deps: WebhookDeps, providerId: string, hopId: string, answer: HopAnswer): AnswerContext {
+  function answerContext(providerId: string, hopId: string, answer: HopAnswer): AnswerContext {
     const signed = {
       request: {
         method: "POST",
@@ -213,7 +213,7 @@ describe("a kill between any two port calls loses no notification", () => {
   function answerOf(providerId: string, hopId: string, answer: HopAnswer): (deps: WebhookDeps) => Promise<"accepted" | "not_yet"> {
     return async (deps) => {
       try {
-        await answerHopRequest(deps, principalOf(providerId), hopId, answer, answerContext(deps, providerId, hopId, answer));
+        await answerHopRequest(deps, principalOf(providerId), hopId, answer, answerContext(providerId, hopId, answer));
         return "accepted";
       } catch (err) {
         // The hop is not there yet: the follow-up that writes it has not been finished.
@@ -460,14 +460,14 @@ describe("a kill between any two port calls loses no notification", () => {
           : Reflect.get(target, prop, receiver),
     });
     const dying = { ...first.deps, tracebacks };
-    await expect(answerHopRequest(dying, principalOf(p1!), hopId, answer, answerContext(dying, p1!, hopId, answer))).rejects.toThrow("process killed");
+    await expect(answerHopRequest(dying, principalOf(p1!), hopId, answer, answerContext(p1!, hopId, answer))).rejects.toThrow("process killed");
     const left = (await stores().tracebacks.getHop(tracebackId, 1, true))!.value;
     expect([left.status, left.evidence]).toEqual(["open", undefined]);
 
     clock.advance(1000);
     const next = await processWith();
-    const accepted = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(next.deps, p1!, hopId, answer));
-    const again = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(next.deps, p1!, hopId, answer));
+    const accepted = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(p1!, hopId, answer));
+    const again = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(p1!, hopId, answer));
     expect(again).toEqual({ ...accepted, replayed: true });
     const hop = (await stores().tracebacks.getHop(tracebackId, 1, true))!.value;
     expect(hop.status).toBe("answered");

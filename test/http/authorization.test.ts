@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newAccountId } from "../../openapi/client/registration.js";
-import { CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
+import { CALL, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { PROBLEM } from "./raw.js";
 
 let t: FakeHub;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
+import { CALL, EVIDENCE, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { PROBLEM, send, signedPost, type RawResponse } from "./raw.js";
 
 let t: FakeHub;

@@ -7,7 +7,7 @@ import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../support/manual-clock.js";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, CALL, EVIDENCE, newKey, startFakeHub, type Api, type NewKey, type Party, type FakeHub } from "../fakes/hub.js";
+import { CALL, EVIDENCE, newKey, startFakeHub, type Api, type NewKey, type Party, type FakeHub } from "../fakes/hub.js";
 import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
 import { weakKeys } from "../support/weak-keys.js";
 import { PROBLEM, send, signedPost } from "./raw.js";

@@ -12,7 +12,7 @@ import { SIGNATURE_TAG, messageFromHeaders, signatureBase } from "../../function
 import { verifyKeyProof } from "../../functions/crypto/key-proof.js";
 import { jwkThumbprint } from "../../functions/crypto/keys.js";
 import { keyProof, newAccountId } from "../../openapi/client/registration.js";
-import { apiFor, newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
+import { newKey, startFakeHub, type Party, type FakeHub } from "../fakes/hub.js";
 import { IDENTITY_X, weakKeys } from "../support/weak-keys.js";
 import { PROBLEM, send, type RawResponse } from "./raw.js";
 
