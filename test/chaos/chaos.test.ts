@@ -1,15 +1,15 @@
 /**
  * The kill -9 harness, bounded for the suite: `npm start` killed with SIGKILL as many times as fit
- * in about 45 seconds (right after a 200/201, at random moments, while starting) under a stream of
- * creations and answers. `npm run chaos -- --kills 200` runs it longer.
+ * in about 15 seconds (right after a 200/201, at a random moment, while starting, in turn) under a
+ * stream of creations and answers. `npm run chaos -- --kills 200` runs it longer.
  */
 import { describe, expect, it } from "vitest";
 import { runChaos } from "./harness.js";
 
 describe("npm start under kill -9", () => {
   it("notifies every hop exactly once (by webhook-id), duplicates nothing, and answers every accepted answer with its next hop", async () => {
-    // Starting the hub is most of a life's cost: half the lives end while it starts, so that enough fit.
-    const report = await runChaos({ kills: 60, maxKillingMs: 42_000, settleMs: 10_000, startUpShare: 0.5 });
+    // Moments in turn, so that a short run still meets each of them.
+    const report = await runChaos({ kills: 60, maxKillingMs: 15_000, settleMs: 15_000, moments: "in turn" });
     const f = report.findings;
     expect({
       missing: f.missing,
@@ -36,10 +36,10 @@ describe("npm start under kill -9", () => {
       refusals: [],
       selfExits: 0,
     });
-    // A quiet machine fits 25 to 35 kills; a loaded one starts the hub slower and fits fewer.
-    expect(report.kills.total).toBeGreaterThanOrEqual(10);
+    // A quiet machine fits about ten kills; a loaded one starts the hub slower and fits fewer.
+    expect(report.kills.total).toBeGreaterThanOrEqual(3);
     // Not a run that only ever killed an idle hub: answers went through, and kills met them.
-    expect(report.kills["after a 2xx"]).toBeGreaterThan(0);
+    for (const moment of ["after a 2xx", "random moment", "during start-up"] as const) expect(report.kills[moment]).toBeGreaterThan(0);
     expect(report.answersAccepted).toBeGreaterThan(0);
     expect(f.notifiedOnce).toBe(f.hops);
     console.log(

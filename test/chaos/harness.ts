@@ -28,6 +28,11 @@ export interface ChaosOptions {
   /** The share of lives killed while the hub is still starting (default 0.15); the rest are killed serving. */
   startUpShare?: number;
   seed?: number;
+  /**
+   * Kill moments drawn at random (default), or taken in turn (after a 2xx, a random moment, during
+   * start-up, ...) so that a short run meets every one of them.
+   */
+  moments?: "random" | "in turn";
   keepData?: boolean;
   progress?: (line: string) => void;
 }
@@ -182,13 +187,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     while (!stopping) await chain();
   });
 
+  const inTurn: KillMoment[] = ["after a 2xx", "random moment", "during start-up"];
+  const nextMoment = (): KillMoment => {
+    if (opts.moments === "in turn") return inTurn[kills.total % inTurn.length]!;
+    const r = random();
+    const serving = 1 - (opts.startUpShare ?? 0.15);
+    return r < serving * 0.6 ? "after a 2xx" : r < serving ? "random moment" : "during start-up";
+  };
+
   /** One life of the hub, ended by a kill at an instant of its own; false if it ended by itself. */
   async function life(): Promise<boolean> {
     const spawned = Date.now();
     const ended = hub.start();
-    const r = random();
-    const serving = 1 - (opts.startUpShare ?? 0.15);
-    const moment: KillMoment = r < serving * 0.6 ? "after a 2xx" : r < serving ? "random moment" : "during start-up";
+    const moment = nextMoment();
     let killed = false;
     let timer: NodeJS.Timeout | undefined;
     const kill = () => {
