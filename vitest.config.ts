@@ -24,7 +24,9 @@ const FAST = [
     "bench/stack",
   ].map((folder) => `test/${folder}/**/*.test.ts`),
   // The pure files of folders whose other tests start the emulators or need the client package built.
+  "test/adapters/keys/secret-box.test.ts",
   "test/local/every.test.ts",
+  "test/local/node-version.test.ts",
   "test/local/start-failure.test.ts",
   "test/openapi/client/content-digest.test.ts",
   // The HTTP tests that run on the in-memory ports (startFakeHub). The others need a socket (limits,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { behaviourSettings, loadConfig, settingProblems } from "../../functions/platform/config.js";
 import { textLogger } from "../../functions/platform/logger.js";
-import { nodeVersionProblem } from "../../functions/local/node-version.js";
 
 describe("the settings the embedded server takes from its environment", () => {
   it("are the behaviour settings only: never the resources, endpoints or mode it sets itself", () => {
@@ -100,14 +99,5 @@ describe("text log lines", () => {
       '09:05:07 WARN  request signature refused requestId=req_1 reason="bad signature" attempt=2',
       '09:05:07 ERROR failed error="boom"',
     ]);
-  });
-});
-
-describe("the Node version", () => {
-  it("is checked against a >= bound of engines", () => {
-    expect(nodeVersionProblem("v20.18.0", ">=20.18")).toBeUndefined();
-    expect(nodeVersionProblem("v22.1.0", ">=20.18")).toBeUndefined();
-    expect(nodeVersionProblem("v20.17.9", ">=20.18")).toMatch(/^Hoptrace needs Node 20.18 or later .*this is Node 20.17.9/);
-    expect(nodeVersionProblem("v18.20.0", ">=20.18")).toBeDefined();
   });
 });
