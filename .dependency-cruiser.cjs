@@ -63,7 +63,7 @@ const config = {
       comment: "every import resolves (a typo in a path would otherwise hide a dependency from these rules)",
       severity: "error",
       // The CommonJS test entry requires the built package, which exists only once the suite built it.
-      from: { pathNot: "^test/client/require-entry\\.cjs$" },
+      from: { pathNot: "^test/openapi/client/require-entry\\.cjs$" },
       to: { couldNotResolve: true },
     },
   ],

@@ -9,9 +9,26 @@ const jsonReport = process.env.HOPTRACE_VITEST_JSON;
  * console or the client package built.
  */
 const FAST = [
-  "test/fakes/**/*.test.ts",
-  "test/domain/**/*.test.ts",
-  "test/unit/**/*.test.ts",
+  // Folders of pure code, and the use cases over the in-memory ports.
+  ...[
+    "fakes",
+    "domain",
+    "crypto",
+    "usecases",
+    "platform",
+    "verifier",
+    "http/middleware",
+    "adapters/net",
+    "adapters/shaken",
+    "adapters/webhooks",
+    "bench/stack",
+  ].map((folder) => `test/${folder}/**/*.test.ts`),
+  // The pure files of folders whose other tests start the emulators or need the client package built.
+  "test/adapters/keys/secret-box.test.ts",
+  "test/local/every.test.ts",
+  "test/local/node-version.test.ts",
+  "test/local/start-failure.test.ts",
+  "test/openapi/client/content-digest.test.ts",
   // The HTTP tests that run on the in-memory ports (startFakeHub). The others need a socket (limits,
   // the enrolment door's rate per client address), the local server's own mailbox, or DynamoDB
   // itself (its calls per request, the size of its items).
@@ -24,6 +41,7 @@ const FAST = [
     "authorization",
     "bad-input",
     "cursors",
+    "hop-flow",
     "idempotency",
     "invitations",
     "keys",
