@@ -5,20 +5,14 @@
  * fast (where a second lost to a shared CPU is a quarter of an hour of the hub's time, enough to
  * expire signatures and leases and to take work still under way for lost).
  */
-import type { Clock } from "../../functions/domain/clock.js";
+import { ManualClock } from "./manual-clock.js";
 
 /** The longest real wait the hub is told a later time needs, ms. */
 const LONGEST_REAL_WAIT_MS = 1000;
 
-export class StepClock implements Clock {
-  private current: Date;
-
+export class StepClock extends ManualClock {
   constructor(start: Date = new Date()) {
-    this.current = new Date(start);
-  }
-
-  now(): Date {
-    return new Date(this.current);
+    super(start);
   }
 
   /**
@@ -27,18 +21,14 @@ export class StepClock implements Clock {
    * for as much of this clock as of the system's: an attempt under way is taken for over only
    * once the test has moved the clock past the time it may take.
    */
-  realDelayMs(clockMs: number): number {
+  override realDelayMs(clockMs: number): number {
     return Math.min(clockMs, LONGEST_REAL_WAIT_MS);
-  }
-
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
   }
 
   /** Moves the clock to `instant`, unless it is there or later already. */
   advanceTo(instant: Date | string): void {
-    const at = typeof instant === "string" ? Date.parse(instant) : instant.getTime();
-    if (at > this.current.getTime()) this.current = new Date(at);
+    const at = new Date(instant);
+    if (at.getTime() > this.now().getTime()) this.set(at);
   }
 }
 
