@@ -5,13 +5,16 @@
  * consortium assigned; a terminal no_record. The hub's own decisions are in each bundle, logged.
  * The hub's clock moves when the test moves it: the silent provider's deadline passes at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyBundle, type BundleReport } from "../../functions/verifier/bundle.js";
 import { newAccountId } from "../../openapi/client/registration.js";
 import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { bundleOf } from "../support/evidence.js";
 import { StepClock } from "../support/step-clock.js";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
+
+// Real HTTP, signatures and bundle verification: on a shared machine a test takes longer, and waits.
+vi.setConfig({ testTimeout: 90_000 });
 
 const clock = new StepClock(new Date("2026-06-01T09:00:00Z"));
 const DEADLINE_ENV = { DEFAULT_DEADLINE_POLICY: "fixed", FIXED_DEADLINE_SECONDS: "360", REMINDER_SECONDS_BEFORE_DUE: "180,60", OVERDUE_GRACE_SECONDS: "360" };
@@ -86,7 +89,7 @@ describe("bundles of every ending verify", () => {
     const report = await verified(tbId);
     expect(decisionsOf(report)).toEqual(expect.arrayContaining(["hop_opened", "hop_overdue", "hop_escalated", "outcome", "outcome"]));
     expect(report.traceback.statements.map((s) => s.label)).toEqual(expect.arrayContaining(["creation", "reopening"]));
-  }, 60_000);
+  }, 120_000);
 
   it("a traceback closed while its second hop was open", async () => {
     const [a, b] = [await t.registerProvider("Close A"), await t.registerProvider("Close B")];
@@ -147,5 +150,5 @@ describe("bundles of every ending verify", () => {
     await until(async () => (await chainOf(second.tbId)).traceback.status === "completed");
     const assigned = await verified(second.tbId);
     expect(assigned.hops[1]!.statements.map((s) => s.label)).toEqual(expect.arrayContaining(["assignment", "answer", "hop_placed", "hop_opened"]));
-  }, 60_000);
+  }, 120_000);
 });

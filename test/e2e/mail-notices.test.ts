@@ -3,12 +3,15 @@
  * delivery pipeline as webhooks, received by a real SMTP server in process. The hub's clock moves
  * when the test moves it, so retries and deadlines come when the test says.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from "../support/smtp.js";
 import { StepClock } from "../support/step-clock.js";
+
+// Real HTTP, the queue and the mail server: on a shared machine a test takes longer, and waits.
+vi.setConfig({ testTimeout: 90_000 });
 
 const clock = new StepClock(new Date("2026-06-01T09:00:00Z"));
 const now = () => clock.now().getTime();

@@ -6,7 +6,7 @@
  */
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { HubEvent } from "../../functions/domain/events.js";
 import { recoverDeliveries } from "../../functions/usecases/deliveries.js";
 import { recoverFanOuts } from "../../functions/usecases/event-outbox.js";
@@ -14,6 +14,9 @@ import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
 import { CALL, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { eventually, StepClock } from "../support/step-clock.js";
+
+// Real HTTP and the queue: on a shared machine a test takes longer, and waits.
+vi.setConfig({ testTimeout: 90_000 });
 
 const clock = new StepClock(new Date("2026-06-01T09:00:00Z"));
 // Long enough that a loaded machine still creates and delivers a second traceback within one hanging attempt.
@@ -257,7 +260,7 @@ describe("webhook delivery under failure", () => {
       return out.Messages?.find((m) => m.Body === POISON)?.Body;
     }, "the poison message in the dead-letter queue");
     expect(found).toBe(POISON);
-  }, 40_000);
+  });
 });
 
 function waitUntil(check: () => Promise<boolean>): Promise<boolean> {
