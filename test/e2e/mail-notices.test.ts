@@ -1,15 +1,19 @@
 /**
  * Hop requests by e-mail for providers without an active webhook endpoint, through the same
- * delivery pipeline as webhooks, received by a real SMTP server in process. The hub's clock runs
- * 1000 times faster than real time, so retries and deadlines pass in seconds.
+ * delivery pipeline as webhooks, received by a real SMTP server in process. The hub's clock moves
+ * when the test moves it, so retries and deadlines come when the test says.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acceleratedClock } from "../../functions/domain/clock.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { apiFor, CALL, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { startReceiver, type Receiver } from "../support/receiver.js";
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from "../support/smtp.js";
+import { StepClock } from "../support/step-clock.js";
 
-const clock = acceleratedClock(1000);
+// Real HTTP, the queue and the mail server: on a shared machine a test takes longer, and waits.
+vi.setConfig({ testTimeout: 90_000 });
+
+const clock = new StepClock(new Date("2026-06-01T09:00:00Z"));
 const now = () => clock.now().getTime();
 
 let smtp: TestSmtp;
@@ -21,7 +25,6 @@ beforeAll(async () => {
   t = await startTestHub({
     clock,
     background: true,
-    sweepIntervalMs: 50,
     queueVisibilityTimeoutSeconds: 1,
     env: {
       SMTP_URL: smtp.url,
@@ -29,7 +32,7 @@ beforeAll(async () => {
       ENDPOINT_PAUSE_AFTER_FAILURES: "2",
       ENDPOINT_PAUSE_AFTER_SECONDS: "1",
       DELIVERY_RECOVERY_GRACE_SECONDS: "5",
-      // An SMTP exchange takes longer than a minute of this clock: no attempt is taken over meanwhile.
+      // The test moves the clock by hours at a time: no attempt under way is taken over meanwhile.
       DELIVERY_LEASE_SECONDS: "3600",
       FIXED_DEADLINE_SECONDS: "7200",
       REMINDER_SECONDS_BEFORE_DUE: "3600",
@@ -56,6 +59,25 @@ async function until<T>(read: () => Promise<T | undefined> | T | undefined, time
 const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
 const mailFor = (address: string, hopId: string, subject: RegExp) =>
   until(() => mailsTo(address).find((m) => m.text.includes(hopId) && subject.test(m.subject)));
+
+/** The provider's e-mail deliveries, once `count` of them are listed and all delivered. */
+const mailDelivered = (p: Party, count: number) =>
+  until(async () => {
+    const items: Array<{ status: string }> = (await p.api.get("/v1/mail-deliveries")).body.items;
+    return items.length === count && items.every((d) => d.status === "delivered") ? items : undefined;
+  });
+
+/** Moves the clock just past `at` and runs the deadline sweeper, which acts on what fell due before its run. */
+async function sweepAt(at: string): Promise<void> {
+  clock.advanceTo(new Date(Date.parse(at) + 1));
+  await sweepDeadlines(t.hub.runtime.deps);
+}
+
+/** Moves the clock to the next attempt of the provider's first delivery that waits for one. */
+async function toNextAttempt(p: Party, path: string): Promise<void> {
+  const waiting = (await p.api.get(path)).body.items.find((d: { status: string; nextAttemptAt?: string }) => d.status === "retrying" && d.nextAttemptAt);
+  if (waiting) clock.advanceTo(waiting.nextAttemptAt);
+}
 
 async function provider(name: string, email: string): Promise<Party> {
   return t.registerProvider(name, { contact: { name: "NOC", email } });
@@ -114,12 +136,19 @@ describe("a provider without an active webhook endpoint", () => {
 
   it("is reminded and told when the request is overdue, each once", async () => {
     const p = await provider("Slow Telecom", "noc@slow.example");
-    const { hopId } = await traceback(p, { deadlinePolicy: "fixed" });
+    const { tracebackId, hopId } = await traceback(p, { deadlinePolicy: "fixed" });
+    const { deadline } = (await t.consortium.api.get(`/v1/tracebacks/${tracebackId}`)).body.hops[0];
     await mailFor("noc@slow.example", hopId, /addressed to/);
+    // Each notice's delivery is written before the clock moves on.
+    await mailDelivered(p, 1);
+    await sweepAt(deadline.reminders[0]);
     const reminder = await mailFor("noc@slow.example", hopId, /^Reminder/);
     expect(reminder.text).toMatch(/Please answer by \d{4}-/);
+    await mailDelivered(p, 2);
+    await sweepAt(deadline.dueAt);
     const overdue = await mailFor("noc@slow.example", hopId, /^Overdue/);
     expect(overdue.text).toContain("a late answer is still recorded");
+    await mailDelivered(p, 3);
     await new Promise((r) => setTimeout(r, 300));
     const notices = mailsTo("noc@slow.example").filter((m) => m.text.includes(hopId));
     expect(notices).toHaveLength(3);
@@ -141,6 +170,11 @@ describe("a provider without an active webhook endpoint", () => {
     });
     expect(failed.attempts[0]).toMatchObject({ outcome: "failed", error: "the mail server answered 550" });
     smtp.refuse.delete("noc@refused.example");
+    // The retry waits for its time on the schedule.
+    expect(Date.parse(failed.nextAttemptAt)).toBeGreaterThan(clock.now().getTime());
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mailsTo("noc@refused.example")).toEqual([]);
+    clock.advanceTo(failed.nextAttemptAt);
     await mailFor("noc@refused.example", hopId, /addressed to/);
     const delivered = await until(async () => {
       const d = (await p.api.get("/v1/mail-deliveries")).body.items[0];
@@ -167,7 +201,12 @@ describe("a provider with a webhook endpoint", () => {
     // The receiver breaks; its endpoint is paused after two failures.
     r.fallback = { status: 500 };
     await traceback(p);
-    await until(async () => ((await p.api.get(`/v1/webhook-endpoints/${ep.body.endpoint.id}`)).body.status === "paused" ? true : undefined));
+    // Failing for longer than the pause policy's time takes its retries: the clock moves to each.
+    await until(async () => {
+      if ((await p.api.get(`/v1/webhook-endpoints/${ep.body.endpoint.id}`)).body.status === "paused") return true;
+      await toNextAttempt(p, `/v1/webhook-endpoints/${ep.body.endpoint.id}/deliveries`);
+      return undefined;
+    });
     const third = await traceback(p);
     expectNotice(await mailFor("noc@hooked.example", third.hopId, /addressed to/), "Hooked Telecom", third.hopId);
     expect(mailsTo("noc@hooked.example").some((m) => m.text.includes(first.hopId))).toBe(false);

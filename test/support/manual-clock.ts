@@ -6,7 +6,7 @@ export class ManualClock implements Clock {
   now(): Date {
     return new Date(this.current);
   }
-  realDelayMs(): number {
+  realDelayMs(_clockMs: number): number {
     return 0;
   }
   set(instant: Date): void {

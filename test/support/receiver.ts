@@ -8,9 +8,12 @@ export interface Received {
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
+  /** When its exchange ended: answered, or given up by the sender. */
+  endedAt?: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; delayMs?: number } | "hang";
+/** "hang" never answers; "hold" answers once `release` is called. */
+export type Reply = { status: number; headers?: Record<string, string>; delayMs?: number } | "hang" | "hold";
 
 export interface Receiver {
   url: string;
@@ -18,6 +21,8 @@ export interface Receiver {
   /** Scripted replies, used in order; after they run out, `fallback`. */
   script: Reply[];
   fallback: Reply;
+  /** Answers the requests held so far. */
+  release(reply: { status: number }): void;
   waitFor(predicate: (r: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -25,13 +30,23 @@ export interface Receiver {
 export async function startReceiver(path = "/hooks"): Promise<Receiver> {
   const received: Received[] = [];
   const state = { script: [] as Reply[], fallback: { status: 204 } as Reply };
+  const held: Array<(reply: { status: number }) => void> = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
+      const got: Received = { url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() };
+      received.push(got);
+      res.on("close", () => (got.endedAt = Date.now()));
       const reply = state.script.shift() ?? state.fallback;
       if (reply === "hang") return;
+      if (reply === "hold") {
+        held.push((r) => {
+          res.writeHead(r.status);
+          res.end();
+        });
+        return;
+      }
       setTimeout(() => {
         res.writeHead(reply.status, reply.headers);
         res.end();
@@ -54,6 +69,9 @@ export async function startReceiver(path = "/hooks"): Promise<Receiver> {
     },
     set fallback(f) {
       state.fallback = f;
+    },
+    release: (reply) => {
+      for (const answer of held.splice(0)) answer(reply);
     },
     waitFor: async (predicate, timeoutMs = 10_000) => {
       const start = Date.now();
