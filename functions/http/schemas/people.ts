@@ -1,6 +1,7 @@
 /** Invitations, enrolment, the signed-in caller, and the local mailbox. */
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_INVITATION_HOURS, MAX_INVITATION_HOURS } from "../../domain/invitation.js";
+import { localMailSchema } from "../../usecases/people-ports.js";
 import { EXAMPLE_ACCOUNT_ID, KeySchema, PersonRoleSchema } from "./accounts.js";
 import { EndpointSchema } from "./webhooks.js";
 
@@ -141,14 +142,12 @@ export const MeSchema = z
     },
   });
 
+const mail = localMailSchema.shape;
 export const LocalMailSchema = z
   .object({
-    id: z.string(),
-    createdAt: z.string(),
-    to: z.array(z.string()),
-    subject: z.string(),
-    text: z.string().openapi({ description: "The plain-text part." }),
-    file: z.string().openapi({ description: "The `.eml` file, under the data folder's `mail/`." }),
+    ...mail,
+    text: mail.text.meta({ description: "The plain-text part." }),
+    file: mail.file.meta({ description: "The `.eml` file, under the data folder's `mail/`." }),
   })
   .openapi("LocalMail", {
     example: {

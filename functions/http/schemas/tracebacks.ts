@@ -4,6 +4,7 @@ import { OUTCOMES } from "../../domain/answer.js";
 import { DEADLINE_POLICY_NAMES } from "../../domain/deadlines/names.js";
 import { HOP_STATUSES, TRACEBACK_STATUSES, type Amendment, type Deadline, type SignatureAnalysis, type TracebackResult } from "../../domain/traceback.js";
 import { FINDING_CODES } from "../../domain/shaken/findings.js";
+import { responsivenessSchema } from "../../domain/responsiveness.js";
 import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 
 /** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
@@ -542,14 +543,7 @@ export const ResponsivenessSchema = z
     providerId: z.string(),
     from: z.string(),
     to: z.string(),
-    requested: z.number().int(),
-    answered: z.number().int(),
-    answeredLate: z.number().int(),
-    open: z.number().int(),
-    overdue: z.number().int(),
-    nonResponsive: z.number().int(),
-    medianAnswerSeconds: z.number().optional(),
-    p90AnswerSeconds: z.number().optional(),
+    ...responsivenessSchema.shape,
   })
   .openapi("Responsiveness", {
     example: {
