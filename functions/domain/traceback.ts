@@ -4,12 +4,13 @@
  * an outcome. Everything here is pure: the caller supplies the clock, ids and deadlines, and
  * persists what the functions return with conditional writes.
  */
+import { z } from "zod";
 import type { Signer } from "./account.js";
 import type { E164 } from "./phone.js";
 import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE, isInquirySeq } from "./ids.js";
-import type { Finding } from "./shaken/findings.js";
+import { findingSchema, type Finding } from "./shaken/findings.js";
 import type { TracebackIntel } from "./intel/intel.js";
 
 export interface CallDetails {
@@ -37,20 +38,24 @@ export interface TracebackResult {
   decidedBy: string;
 }
 
-/** What the STIR/SHAKEN signature of one Identity header of the call says (see signatures.ts). */
-export interface SignatureAnalysis {
-  identityIndex: number;
-  signatureValid: boolean;
-  chainValid: boolean;
-  spc?: string;
-  signerProviderId?: string;
-  attest?: string;
-  origid?: string;
-  iat?: number;
-  x5u?: string;
-  certificateSha256?: string;
-  findings: Finding[];
-}
+/**
+ * What the STIR/SHAKEN signature of one Identity header of the call says (see signatures.ts): the
+ * contract's `SignatureAnalysis` is built from it.
+ */
+export const signatureAnalysisSchema = z.object({
+  identityIndex: z.number().int(),
+  signatureValid: z.boolean(),
+  chainValid: z.boolean(),
+  spc: z.string().optional(),
+  signerProviderId: z.string().optional(),
+  attest: z.string().optional(),
+  origid: z.string().optional(),
+  iat: z.number().int().optional(),
+  x5u: z.string().optional(),
+  certificateSha256: z.string().optional(),
+  findings: z.array(findingSchema),
+});
+export type SignatureAnalysis = z.infer<typeof signatureAnalysisSchema>;
 
 export interface Traceback {
   id: string;

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 export const FINDING_CODES = [
   "malformed_identity",
   "unsupported_alg",
@@ -23,15 +25,18 @@ export const FINDING_CODES = [
 
 export type FindingCode = (typeof FINDING_CODES)[number];
 
-export type FindingSeverity = "info" | "warning" | "critical";
+export const FINDING_SEVERITIES = ["info", "warning", "critical"] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
-export interface Finding {
-  code: FindingCode;
-  severity: FindingSeverity;
-  detail: string;
+/** What a check of the call or its signatures found: the contract's `Finding` is built from it. */
+export const findingSchema = z.object({
+  code: z.enum(FINDING_CODES),
+  severity: z.enum(FINDING_SEVERITIES),
+  detail: z.string(),
   /** Position of the Identity header among those the call carried, when there were several. */
-  identityIndex?: number;
-}
+  identityIndex: z.number().int().optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
 
 export function finding(code: FindingCode, severity: FindingSeverity, detail: string): Finding {
   return { code, severity, detail };

@@ -2,8 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { DEADLINE_POLICY_NAMES } from "../../domain/deadlines/names.js";
-import { HOP_STATUSES, TRACEBACK_STATUSES, type Amendment, type Deadline, type SignatureAnalysis, type TracebackResult } from "../../domain/traceback.js";
-import { FINDING_CODES } from "../../domain/shaken/findings.js";
+import { HOP_STATUSES, TRACEBACK_STATUSES, signatureAnalysisSchema, type Amendment, type Deadline, type TracebackResult } from "../../domain/traceback.js";
+import { FINDING_CODES, findingSchema } from "../../domain/shaken/findings.js";
 import { responsivenessSchema } from "../../domain/responsiveness.js";
 import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
 
@@ -296,10 +296,8 @@ export const TRACEBACK_EXAMPLE = {
 
 export const FindingSchema = z
   .object({
-    code: z.enum(FINDING_CODES),
-    severity: z.enum(["info", "warning", "critical"]),
-    detail: z.string(),
-    identityIndex: z.number().int().optional().openapi({ description: "Which Identity header of the call it concerns." }),
+    ...findingSchema.shape,
+    identityIndex: findingSchema.shape.identityIndex.meta({ description: "Which Identity header of the call it concerns." }),
   })
   .openapi("Finding", {
     example: {
@@ -310,21 +308,7 @@ export const FindingSchema = z
     },
   });
 
-export const SignatureAnalysisSchema = z
-  .object({
-    identityIndex: z.number().int(),
-    signatureValid: z.boolean(),
-    chainValid: z.boolean(),
-    spc: z.string().optional(),
-    signerProviderId: z.string().optional(),
-    attest: z.string().optional(),
-    origid: z.string().optional(),
-    iat: z.number().int().optional(),
-    x5u: z.string().optional(),
-    certificateSha256: z.string().optional(),
-    findings: z.array(FindingSchema),
-  })
-  .openapi("SignatureAnalysis");
+export const SignatureAnalysisSchema = z.object({ ...signatureAnalysisSchema.shape, findings: z.array(FindingSchema) }).openapi("SignatureAnalysis");
 
 export const NamedCustomerSchema = z
   .object({
@@ -596,7 +580,6 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
 
 /** Parts of the chain the domain states and the chain shows as they are: each schema is exactly its domain type. */
 export type ChainPartsAreTheDomains = [
-  Holds<SameType<z.infer<typeof SignatureAnalysisSchema>, SignatureAnalysis>>,
   Holds<SameType<z.infer<typeof ResultSchema>, TracebackResult>>,
   Holds<SameType<z.infer<typeof DeadlineSchema>, Deadline>>,
   Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>,
