@@ -1,36 +1,31 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
-import { DEADLINE_POLICY_NAMES } from "../../domain/deadlines/names.js";
 import { HOP_STATUSES, TRACEBACK_STATUSES, signatureAnalysisSchema, type Amendment, type Deadline, type TracebackResult } from "../../domain/traceback.js";
 import { FINDING_CODES, findingSchema } from "../../domain/shaken/findings.js";
 import { responsivenessSchema } from "../../domain/responsiveness.js";
 import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
+import { createTracebackInputSchema, transcriptInput, UNPRINTABLE } from "../../usecases/traceback-input.js";
 
 /** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
 export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164Input, PageQuerySchema, Timestamp, type Holds, type SameType } from "./common.js";
+import { E164_DESCRIPTION, PageQuerySchema, TIMESTAMP_EXAMPLE, Timestamp, type Holds, type SameType } from "./common.js";
 
-/** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
-const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+const input = createTracebackInputSchema.shape;
 
-const CallingNumberInput = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((s) => s.trim() !== "", "the calling number is blank")
-  .refine((s) => !UNPRINTABLE.test(s), "the calling number holds control or format characters")
-  .openapi({
-    description:
-      "The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. " +
-      "A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; " +
-      "it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).",
-    example: "+13055550123",
-  });
+const CallingNumberInput = input.callingNumber.meta({
+  description:
+    "The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. " +
+    "A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; " +
+    "it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).",
+  example: "+13055550123",
+});
 
-export const TranscriptInput = z.string().min(1).max(8000).openapi({
+const CalledNumberInput = input.calledNumber.meta({ description: E164_DESCRIPTION, example: "+12025550143" });
+
+export const TranscriptInput = transcriptInput.meta({
   description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.",
   example: "this is an important message about your vehicle's extended warranty press one now",
 });
@@ -52,14 +47,14 @@ export const CapturedCallSchema = z
       example: "honeypot-7/2025-09-01/000123",
     }),
     callingNumber: CallingNumberInput,
-    calledNumber: E164Input.openapi({ example: "+12025550143" }),
-    callTime: Timestamp.openapi({ description: "When the call was captured, with its UTC offset." }),
+    calledNumber: CalledNumberInput,
+    callTime: input.callTime.meta({ example: TIMESTAMP_EXAMPLE, description: "When the call was captured, with its UTC offset." }),
     transcript: TranscriptInput.optional(),
-    identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call." }),
-    terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The provider that delivered the call; else the batch's." }),
-    campaign: z.string().min(1).max(200).optional(),
-    notes: z.string().max(4000).optional(),
-    mediaUrl: z.string().url().max(2048).optional(),
+    identityHeaders: input.identityHeaders.meta({ description: "Raw SIP Identity headers of the captured call." }),
+    terminatingProviderId: input.terminatingProviderId.optional().meta({ description: "The provider that delivered the call; else the batch's." }),
+    campaign: input.campaign,
+    notes: input.notes,
+    mediaUrl: input.mediaUrl,
   })
   .strict()
   .openapi("CapturedCall");
@@ -144,30 +139,17 @@ export const TracebackBatchResultSchema = z
 
 export const CreateTracebackSchema = z
   .object({
+    ...input,
     callingNumber: CallingNumberInput,
-    calledNumber: E164Input.openapi({ example: "+12025550143" }),
-    callTime: Timestamp.openapi({ description: "When the call was made, with its UTC offset." }),
-    terminatingProviderId: z
-      .string()
-      .min(1)
-      .max(64)
-      .openapi({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
-    initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start the traceback on behalf of this initiator." }),
-    campaign: z.string().min(1).max(200).optional().openapi({ example: "utility-impersonation-2024-06" }),
-    notes: z.string().max(4000).optional(),
-    mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
+    calledNumber: CalledNumberInput,
+    callTime: input.callTime.meta({ example: TIMESTAMP_EXAMPLE, description: "When the call was made, with its UTC offset." }),
+    terminatingProviderId: input.terminatingProviderId.meta({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
+    initiatorId: input.initiatorId.meta({ description: "Consortium only: start the traceback on behalf of this initiator." }),
+    campaign: input.campaign.meta({ example: "utility-impersonation-2024-06" }),
+    mediaUrl: input.mediaUrl.meta({ description: "Link to the audio recording or transcript." }),
     transcript: TranscriptInput.optional(),
-    identityHeaders: z
-      .array(z.string().min(1).max(8192))
-      .max(5)
-      .optional()
-      .openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
-    certificates: z
-      .array(z.object({ url: z.string().url().max(2048), pem: z.string().min(1).max(16_384) }).strict())
-      .max(5)
-      .optional()
-      .openapi({ description: "Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u." }),
-    deadlinePolicy: z.enum(DEADLINE_POLICY_NAMES).optional(),
+    identityHeaders: input.identityHeaders.meta({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
+    certificates: input.certificates.meta({ description: "Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u." }),
   })
   .strict()
   .openapi("CreateTraceback", {
