@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
+import { FINDING_KINDS } from "../../domain/intel/intel.js";
 import { repeatCustomerSchema } from "../../domain/intel/offenders.js";
 import { Timestamp } from "./common.js";
 import { RmdMatchSchema } from "./rmd.js";
-import { FINDING_KINDS, ResponsivenessSchema } from "./tracebacks.js";
+import { ResponsivenessSchema } from "./tracebacks.js";
 
 const customer = repeatCustomerSchema.shape;
 

@@ -2,13 +2,11 @@ import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { OUTCOMES } from "../../domain/answer.js";
 import { HOP_STATUSES, TRACEBACK_STATUSES, signatureAnalysisSchema, type Amendment, type Deadline, type TracebackResult } from "../../domain/traceback.js";
-import { FINDING_CODES, findingSchema } from "../../domain/shaken/findings.js";
+import { findingSchema } from "../../domain/shaken/findings.js";
 import { responsivenessSchema } from "../../domain/responsiveness.js";
-import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
+import { FINDING_KINDS } from "../../domain/intel/intel.js";
+import { tracebackFilterSchema } from "../../domain/traceback-filter.js";
 import { createTracebackInputSchema, transcriptInput, UNPRINTABLE } from "../../usecases/traceback-input.js";
-
-/** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
-export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
 import { E164_DESCRIPTION, PageQuerySchema, TIMESTAMP_EXAMPLE, Timestamp, type Holds, type SameType } from "./common.js";
@@ -527,30 +525,31 @@ export const ResponsivenessSchema = z
     },
   });
 
-/** The filters of the traceback list; each is answered from an index, never by reading every traceback. */
+const filter = tracebackFilterSchema.shape;
+
+/**
+ * The filters of the traceback list; each is answered from an index, never by reading every
+ * traceback. They are the domain's, but for the dates (any offset here) and `overdue` (a word in
+ * a query); the numbers in any form a call could show.
+ */
 export const TracebackListQuerySchema = PageQuerySchema.extend({
   initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: one initiator's tracebacks." }),
-  status: z.enum(TRACEBACK_STATUSES).optional(),
-  outcome: z.enum(OUTCOMES).optional().openapi({ description: "How it ended (completed tracebacks)." }),
+  status: filter.status,
+  outcome: filter.outcome.meta({ description: "How it ended (completed tracebacks)." }),
   createdFrom: Timestamp.optional().openapi({ description: "Created at or after.", example: "2024-06-01T00:00:00Z" }),
   createdTo: Timestamp.optional().openapi({ description: "Created before; after `createdFrom`.", example: "2024-07-01T00:00:00Z" }),
-  callingNumber: z.string().min(1).max(64).optional().openapi({
+  callingNumber: filter.callingNumber.meta({
     description: "The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`).",
     example: "+13055550123",
   }),
-  calledNumber: z
-    .string()
-    .min(1)
-    .max(32)
-    .optional()
-    .openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
-  providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
-  campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
+  calledNumber: filter.calledNumber.meta({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
+  providerId: filter.providerId.meta({ description: "A registered provider on the path." }),
+  campaign: filter.campaign.meta({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
   overdue: z
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
-  hasFinding: z.enum(FINDING_KINDS).optional().openapi({
+  hasFinding: filter.hasFinding.meta({
     description:
       "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).",
     example: "upstream_removed_from_rmd",
