@@ -14,6 +14,7 @@ export const INVITATION_STATUSES = ["pending", "accepted", "revoked", "expired"]
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 /** An invitation as kept and as its readers get it: the contract's `Invitation` is built from it. */
+const maybe = z.string().optional();
 export const invitationSchema = z.object({
   id: z.string(),
   accountId: z.string(),
@@ -30,13 +31,13 @@ export const invitationSchema = z.object({
   createdBy: z.string(),
   /** The key that signed the invitation. */
   createdByKey: z.string(),
-  acceptedAt: z.string().optional(),
+  acceptedAt: maybe,
   /** The person key enrolled with it. */
-  acceptedKeyId: z.string().optional(),
-  revokedAt: z.string().optional(),
-  revokedBy: z.string().optional(),
+  acceptedKeyId: maybe,
+  revokedAt: maybe,
+  revokedBy: maybe,
   /** When the invitation e-mail went out. */
-  emailedAt: z.string().optional(),
+  emailedAt: maybe,
 });
 export type Invitation = z.infer<typeof invitationSchema>;
 

@@ -4,12 +4,12 @@ import type { Hop } from "./traceback.js";
 
 /** The counts and answer times of a provider's hop requests: the contract's `Responsiveness` is built from it. */
 export const responsivenessSchema = z.object({
-  requested: z.number().int(),
-  answered: z.number().int(),
-  answeredLate: z.number().int(),
-  open: z.number().int(),
-  overdue: z.number().int(),
-  nonResponsive: z.number().int(),
+  requested: z.int(),
+  answered: z.int(),
+  answeredLate: z.int(),
+  open: z.int(),
+  overdue: z.int(),
+  nonResponsive: z.int(),
   medianAnswerSeconds: z.number().optional(),
   p90AnswerSeconds: z.number().optional(),
 });
