@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { Signer } from "./account.js";
 import type { E164 } from "./phone.js";
-import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
+import { OUTCOMES, outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE, isInquirySeq } from "./ids.js";
 import { findingSchema, type Finding } from "./shaken/findings.js";
@@ -29,14 +29,16 @@ export interface CallDetails {
 export const TRACEBACK_STATUSES = ["open", "waiting_on_provider", "completed"] as const;
 export type TracebackStatus = (typeof TRACEBACK_STATUSES)[number];
 
-export interface TracebackResult {
-  outcome: Outcome;
-  reason?: string;
+/** How a traceback ended: the contract's `TracebackResult` is built from it. */
+export const tracebackResultSchema = z.object({
+  outcome: z.enum(OUTCOMES),
+  reason: z.string().optional(),
   /** The hop whose answer (or silence) decided the outcome. */
-  hopSeq?: number;
-  decidedAt: string;
-  decidedBy: string;
-}
+  hopSeq: z.number().int().optional(),
+  decidedAt: z.string(),
+  decidedBy: z.string(),
+});
+export type TracebackResult = z.infer<typeof tracebackResultSchema>;
 
 /**
  * What the STIR/SHAKEN signature of one Identity header of the call says (see signatures.ts): the
@@ -97,14 +99,16 @@ export interface UnregisteredProvider {
   contact?: { name?: string; email?: string; phone?: string };
 }
 
-export interface Deadline {
-  clockStartsAt: string;
-  dueAt: string;
+/** When a hop request is due, and what happens before and after: the contract's `Deadline` is built from it. */
+export const deadlineSchema = z.object({
+  clockStartsAt: z.string(),
+  dueAt: z.string(),
   /** When reminders go out, ascending, all before `dueAt`. */
-  reminders?: string[];
+  reminders: z.array(z.string()).optional(),
   /** When silence past the due time ends the traceback as non-responsive. */
-  escalateAt?: string;
-}
+  escalateAt: z.string().optional(),
+});
+export type Deadline = z.infer<typeof deadlineSchema>;
 
 export interface Hop {
   id: string;

@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
-import { OUTCOMES } from "../../domain/answer.js";
-import { HOP_STATUSES, TRACEBACK_STATUSES, signatureAnalysisSchema, type Amendment, type Deadline, type TracebackResult } from "../../domain/traceback.js";
+import { deadlineSchema, HOP_STATUSES, signatureAnalysisSchema, TRACEBACK_STATUSES, tracebackResultSchema, type Amendment } from "../../domain/traceback.js";
 import { findingSchema } from "../../domain/shaken/findings.js";
 import { responsivenessSchema } from "../../domain/responsiveness.js";
 import { FINDING_KINDS } from "../../domain/intel/intel.js";
@@ -187,12 +186,13 @@ export const CallSchema = z
   })
   .openapi("Call", { example: CALL_EXAMPLE });
 
+const deadline = deadlineSchema.shape;
 export const DeadlineSchema = z
   .object({
-    clockStartsAt: z.string().openapi({ description: "When the answer clock started (business-hours rules may hold it over)." }),
-    dueAt: z.string(),
-    reminders: z.array(z.string()).optional().openapi({ description: "When reminders are sent." }),
-    escalateAt: z.string().optional().openapi({ description: "When silence ends the traceback as non_responsive_provider." }),
+    ...deadline,
+    clockStartsAt: deadline.clockStartsAt.meta({ description: "When the answer clock started (business-hours rules may hold it over)." }),
+    reminders: deadline.reminders.meta({ description: "When reminders are sent." }),
+    escalateAt: deadline.escalateAt.meta({ description: "When silence ends the traceback as non_responsive_provider." }),
   })
   .openapi("Deadline");
 
@@ -255,9 +255,7 @@ const sweepFields = {
   deferredReason: z.string().optional(),
 };
 
-export const ResultSchema = z
-  .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
-  .openapi("TracebackResult");
+export const ResultSchema = z.object(tracebackResultSchema.shape).openapi("TracebackResult");
 
 export const TRACEBACK_EXAMPLE = {
   id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
@@ -559,9 +557,5 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   message: "must be after createdFrom",
 });
 
-/** Parts of the chain the domain states and the chain shows as they are: each schema is exactly its domain type. */
-export type ChainPartsAreTheDomains = [
-  Holds<SameType<z.infer<typeof ResultSchema>, TracebackResult>>,
-  Holds<SameType<z.infer<typeof DeadlineSchema>, Deadline>>,
-  Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>,
-];
+/** An amendment as the domain states it and the chain shows it: its schema is exactly the domain's type. */
+export type AmendmentIsTheDomains = Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>;
