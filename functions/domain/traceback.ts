@@ -10,7 +10,7 @@ import type { E164 } from "./phone.js";
 import { OUTCOMES, outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE, isInquirySeq } from "./ids.js";
-import { findingSchema, type Finding } from "./shaken/findings.js";
+import { findingSchema, type Finding } from "./shaken/finding-schema.js";
 import type { TracebackIntel } from "./intel/intel.js";
 
 export interface CallDetails {

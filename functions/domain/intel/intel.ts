@@ -1,5 +1,5 @@
 /** The record a traceback's end leaves on it (record.ts makes it). */
-import { FINDING_CODES } from "../shaken/findings.js";
+import { FINDING_CODES } from "../shaken/finding-codes.js";
 import { RMD_FINDING_CODES } from "../rmd/finding-codes.js";
 import type { SnapshotRef } from "../rmd/standing.js";
 import type { NamedCustomer } from "./customer.js";

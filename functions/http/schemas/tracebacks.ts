@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
 import { deadlineSchema, HOP_STATUSES, signatureAnalysisSchema, TRACEBACK_STATUSES, tracebackResultSchema, type Amendment } from "../../domain/traceback.js";
-import { findingSchema } from "../../domain/shaken/findings.js";
+import { findingSchema } from "../../domain/shaken/finding-schema.js";
 import { responsivenessSchema } from "../../domain/responsiveness.js";
 import { FINDING_KINDS } from "../../domain/intel/intel.js";
 import { tracebackFilterSchema } from "../../domain/traceback-filter.js";
