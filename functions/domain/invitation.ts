@@ -3,35 +3,43 @@
  * account, the person and their role; its holder enrols once, before it expires, with a key made
  * in their browser. Only the SHA-256 of its token is kept, so the table cannot enrol anybody.
  */
-import { rolesFor, type AccountKind, type Person, type PersonRole } from "./account.js";
+import { z } from "zod";
+import { ACCOUNT_KINDS, PERSON_ROLES, rolesFor, type AccountKind, type Person, type PersonRole } from "./account.js";
 import { RuleViolationError } from "./errors.js";
 
 export const DEFAULT_INVITATION_HOURS = 72;
 export const MAX_INVITATION_HOURS = 336;
 
-export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
+export const INVITATION_STATUSES = ["pending", "accepted", "revoked", "expired"] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
-export interface Invitation {
-  id: string;
-  accountId: string;
-  accountName: string;
-  accountKind: AccountKind;
-  email: string;
-  name: string;
-  role: PersonRole;
+/** An invitation as kept and as its readers get it: the contract's `Invitation` is built from it. */
+const maybe = z.string().optional();
+export const invitationSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  accountName: z.string(),
+  accountKind: z.enum(ACCOUNT_KINDS),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(PERSON_ROLES),
   /** Stored as pending, accepted or revoked; a pending one past `expiresAt` reads as expired. */
-  status: InvitationStatus;
-  expiresAt: string;
-  createdAt: string;
-  createdBy: string;
-  createdByKey: string;
-  acceptedAt?: string;
-  acceptedKeyId?: string;
-  revokedAt?: string;
-  revokedBy?: string;
+  status: z.enum(INVITATION_STATUSES),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+  /** The inviting account. */
+  createdBy: z.string(),
+  /** The key that signed the invitation. */
+  createdByKey: z.string(),
+  acceptedAt: maybe,
+  /** The person key enrolled with it. */
+  acceptedKeyId: maybe,
+  revokedAt: maybe,
+  revokedBy: maybe,
   /** When the invitation e-mail went out. */
-  emailedAt?: string;
-}
+  emailedAt: maybe,
+});
+export type Invitation = z.infer<typeof invitationSchema>;
 
 /** The invitation as it stands at `now`: a pending one past its expiry has expired. */
 export function invitationAt(inv: Invitation, now: Date): Invitation {

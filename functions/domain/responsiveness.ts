@@ -1,16 +1,19 @@
 /** Per-provider responsiveness over a period: what the consortium reports on and acts on. */
+import { z } from "zod";
 import type { Hop } from "./traceback.js";
 
-export interface Responsiveness {
-  requested: number;
-  answered: number;
-  answeredLate: number;
-  open: number;
-  overdue: number;
-  nonResponsive: number;
-  medianAnswerSeconds?: number;
-  p90AnswerSeconds?: number;
-}
+/** The counts and answer times of a provider's hop requests: the contract's `Responsiveness` is built from it. */
+export const responsivenessSchema = z.object({
+  requested: z.int(),
+  answered: z.int(),
+  answeredLate: z.int(),
+  open: z.int(),
+  overdue: z.int(),
+  nonResponsive: z.int(),
+  medianAnswerSeconds: z.number().optional(),
+  p90AnswerSeconds: z.number().optional(),
+});
+export type Responsiveness = z.infer<typeof responsivenessSchema>;
 
 export function responsiveness(hops: Hop[]): Responsiveness {
   const asked = hops.filter((h) => h.status !== "cancelled" && h.status !== "awaiting_registration");

@@ -4,29 +4,33 @@
  * traceback. Pure: the store decides where facets live; this decides what they are and which
  * one narrows a query most.
  */
-import type { Outcome } from "./answer.js";
-import type { Traceback, TracebackStatus } from "./traceback.js";
+import { z } from "zod";
+import { OUTCOMES, type Outcome } from "./answer.js";
+import { TRACEBACK_STATUSES, type Traceback, type TracebackStatus } from "./traceback.js";
 import { findingKindsOf, type FindingKind } from "./intel/record.js";
+import { FINDING_KINDS } from "./intel/intel.js";
 
-export interface TracebackFilter {
-  status?: TracebackStatus;
-  outcome?: Outcome;
+/** What tracebacks are listed by, each filter within its bounds: the contract's list query is built from it. */
+export const tracebackFilterSchema = z.object({
+  status: z.enum(TRACEBACK_STATUSES).optional(),
+  outcome: z.enum(OUTCOMES).optional(),
   /** Created at or after (ISO 8601, UTC). */
-  createdFrom?: string;
+  createdFrom: z.string().optional(),
   /** Created before (ISO 8601, UTC). */
-  createdTo?: string;
+  createdTo: z.string().optional(),
   /** In the form the traceback looks the call up by (`call.callingNumber`). */
-  callingNumber?: string;
+  callingNumber: z.string().min(1).max(64).optional(),
   /** E.164. */
-  calledNumber?: string;
+  calledNumber: z.string().min(1).max(32).optional(),
   /** A registered provider on the path. */
-  providerId?: string;
-  campaign?: string;
+  providerId: z.string().min(1).max(64).optional(),
+  campaign: z.string().min(1).max(200).optional(),
   /** Only tracebacks whose current hop request is past its due time, unanswered. */
-  overdue?: boolean;
+  overdue: z.boolean().optional(),
   /** Only tracebacks with a finding of this kind: of the call or its signatures from creation on, of the RMD once ended. */
-  hasFinding?: FindingKind;
-}
+  hasFinding: z.enum(FINDING_KINDS).optional(),
+});
+export type TracebackFilter = z.infer<typeof tracebackFilterSchema>;
 
 /** Whose tracebacks: everybody's (the consortium) or one initiator's. */
 export interface TracebackScope {

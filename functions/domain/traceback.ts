@@ -4,12 +4,13 @@
  * an outcome. Everything here is pure: the caller supplies the clock, ids and deadlines, and
  * persists what the functions return with conditional writes.
  */
+import { z } from "zod";
 import type { Signer } from "./account.js";
 import type { E164 } from "./phone.js";
-import { outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
+import { OUTCOMES, outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE, isInquirySeq } from "./ids.js";
-import type { Finding } from "./shaken/findings.js";
+import { findingSchema, type Finding } from "./shaken/finding-schema.js";
 import type { TracebackIntel } from "./intel/intel.js";
 
 export interface CallDetails {
@@ -28,29 +29,35 @@ export interface CallDetails {
 export const TRACEBACK_STATUSES = ["open", "waiting_on_provider", "completed"] as const;
 export type TracebackStatus = (typeof TRACEBACK_STATUSES)[number];
 
-export interface TracebackResult {
-  outcome: Outcome;
-  reason?: string;
+/** How a traceback ended: the contract's `TracebackResult` is built from it. */
+export const tracebackResultSchema = z.object({
+  outcome: z.enum(OUTCOMES),
+  reason: z.string().optional(),
   /** The hop whose answer (or silence) decided the outcome. */
-  hopSeq?: number;
-  decidedAt: string;
-  decidedBy: string;
-}
+  hopSeq: z.number().int().optional(),
+  decidedAt: z.string(),
+  decidedBy: z.string(),
+});
+export type TracebackResult = z.infer<typeof tracebackResultSchema>;
 
-/** What the STIR/SHAKEN signature of one Identity header of the call says (see signatures.ts). */
-export interface SignatureAnalysis {
-  identityIndex: number;
-  signatureValid: boolean;
-  chainValid: boolean;
-  spc?: string;
-  signerProviderId?: string;
-  attest?: string;
-  origid?: string;
-  iat?: number;
-  x5u?: string;
-  certificateSha256?: string;
-  findings: Finding[];
-}
+/**
+ * What the STIR/SHAKEN signature of one Identity header of the call says (see signatures.ts): the
+ * contract's `SignatureAnalysis` is built from it.
+ */
+export const signatureAnalysisSchema = z.object({
+  identityIndex: z.number().int(),
+  signatureValid: z.boolean(),
+  chainValid: z.boolean(),
+  spc: z.string().optional(),
+  signerProviderId: z.string().optional(),
+  attest: z.string().optional(),
+  origid: z.string().optional(),
+  iat: z.number().int().optional(),
+  x5u: z.string().optional(),
+  certificateSha256: z.string().optional(),
+  findings: z.array(findingSchema),
+});
+export type SignatureAnalysis = z.infer<typeof signatureAnalysisSchema>;
 
 export interface Traceback {
   id: string;
@@ -92,14 +99,16 @@ export interface UnregisteredProvider {
   contact?: { name?: string; email?: string; phone?: string };
 }
 
-export interface Deadline {
-  clockStartsAt: string;
-  dueAt: string;
+/** When a hop request is due, and what happens before and after: the contract's `Deadline` is built from it. */
+export const deadlineSchema = z.object({
+  clockStartsAt: z.string(),
+  dueAt: z.string(),
   /** When reminders go out, ascending, all before `dueAt`. */
-  reminders?: string[];
+  reminders: z.array(z.string()).optional(),
   /** When silence past the due time ends the traceback as non-responsive. */
-  escalateAt?: string;
-}
+  escalateAt: z.string().optional(),
+});
+export type Deadline = z.infer<typeof deadlineSchema>;
 
 export interface Hop {
   id: string;

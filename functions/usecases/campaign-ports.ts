@@ -1,4 +1,5 @@
 /** What campaign assignment and the analyst's campaign decisions need from storage. */
+import { z } from "zod";
 import type { CallProfile } from "../domain/campaigns/incremental.js";
 import type { LinkSignal } from "../domain/campaigns/cluster.js";
 import type { Page, PageRequest } from "./page.js";
@@ -9,27 +10,31 @@ export interface StoredCall {
   campaignId?: string;
 }
 
-export interface CampaignDecisionRecord {
-  kind: "confirm" | "rename" | "split" | "merge" | "auto_merge";
-  at: string;
-  by: string;
-  detail?: string;
-}
+export const campaignDecisionSchema = z.object({
+  kind: z.enum(["confirm", "rename", "split", "merge", "auto_merge"]),
+  at: z.string(),
+  /** The consortium account, or `clustering`. */
+  by: z.string(),
+  detail: z.string().optional(),
+});
+export type CampaignDecisionRecord = z.infer<typeof campaignDecisionSchema>;
 
-export interface CampaignRecord {
-  id: string;
-  name?: string;
+/** A campaign as kept: the contract's `Campaign` is built from it. */
+export const campaignRecordSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
   /** An analyst decided on it: the clustering never folds it into another, nor another into it. */
-  decided: boolean;
-  createdAt: string;
+  decided: z.boolean(),
+  createdAt: z.string(),
   /** Calls placed in it directly (those of the campaigns folded into it are counted there). */
-  calls: number;
+  calls: z.number().int(),
   /** When it was folded into another: that one speaks for it from then on. */
-  mergedInto?: string;
+  mergedInto: z.string().optional(),
   /** The campaigns folded into it. */
-  absorbed?: string[];
-  decisions: CampaignDecisionRecord[];
-}
+  absorbed: z.array(z.string()).optional(),
+  decisions: z.array(campaignDecisionSchema),
+});
+export type CampaignRecord = z.infer<typeof campaignRecordSchema>;
 
 export interface Membership {
   campaignId: string;

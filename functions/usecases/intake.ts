@@ -9,7 +9,8 @@ import type { Principal } from "../domain/account.js";
 import { canCreateTraceback } from "../domain/access.js";
 import { DomainError, ForbiddenError, RuleViolationError } from "../domain/errors.js";
 import type { CoreDeps } from "./ports.js";
-import { startTracebackOf, type CreateTracebackInput } from "./tracebacks.js";
+import type { CreateTracebackInput } from "./traceback-input.js";
+import { startTracebackOf } from "./tracebacks.js";
 
 const IN_FLIGHT = 4;
 

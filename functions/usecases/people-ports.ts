@@ -1,4 +1,5 @@
 /** Ports of the people's side: invitations, enrolment and e-mail. */
+import { z } from "zod";
 import type { InvitationTokens } from "../crypto/invitation-token.js";
 import type { Invitation } from "../domain/invitation.js";
 import type { CoreDeps, Page, PageRequest } from "./ports.js";
@@ -50,15 +51,17 @@ export interface Mailer {
 }
 
 /** A message the local mailer wrote to disk, for the local operator to read. */
-export interface LocalMail {
-  id: string;
-  createdAt: string;
-  to: string[];
-  subject: string;
-  text: string;
+export const localMailSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  /** The plain-text part. */
+  text: z.string(),
   /** Where the `.eml` file is. */
-  file: string;
-}
+  file: z.string(),
+});
+export type LocalMail = z.infer<typeof localMailSchema>;
 
 export interface LocalMailbox {
   list(page: PageRequest): Promise<Page<LocalMail>>;

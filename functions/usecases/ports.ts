@@ -1,6 +1,7 @@
 /**
  * The ports the use cases need. Adapters implement them; only the composition root knows which.
  */
+import { z } from "zod";
 import type { Account, AccountKind, Signer, SigningKeyRecord } from "../domain/account.js";
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
@@ -175,15 +176,17 @@ export interface Logger {
 }
 
 /** STIR/SHAKEN evidence: a trusted root certificate, as the consortium added it. */
-export interface TrustAnchor {
-  fingerprint: string;
-  pem: string;
-  subject: string;
-  notAfter: string;
-  label?: string;
-  addedAt: string;
-  addedBy: string;
-}
+export const trustAnchorSchema = z.object({
+  /** Hex SHA-256 of the certificate's DER. */
+  fingerprint: z.string(),
+  pem: z.string(),
+  subject: z.string(),
+  notAfter: z.string(),
+  label: z.string().optional(),
+  addedAt: z.string(),
+  addedBy: z.string(),
+});
+export type TrustAnchor = z.infer<typeof trustAnchorSchema>;
 
 /** A finding filed under the provider it concerns, so the consortium can list them per provider. */
 export interface ProviderFinding extends Finding {

@@ -1,29 +1,32 @@
 /** What the RMD use cases need from storage. */
+import { z } from "zod";
 import type { ExportResult } from "../domain/rmd/export.js";
 import type { ManifestEntry } from "../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../domain/rmd/standing.js";
 import type { Page, PageRequest } from "./page.js";
 
-export interface RmdImport {
-  id: string;
+/** An import of the RMD export: the contract's `RmdImport` is built from it. */
+export const rmdImportSchema = z.object({
+  id: z.string(),
   /** When the export was taken. */
-  asOf: string;
+  asOf: z.string(),
   /** Staged imports are invisible; one becomes the snapshot in effect when it is committed. */
-  status: "staged" | "committed" | "abandoned";
+  status: z.enum(["staged", "committed", "abandoned"]),
   /** The snapshot it was diffed against (the one in effect when it was staged). */
-  previousImportId?: string;
+  previousImportId: z.string().optional(),
   /** SHA-256 of the file as received, hex. */
-  fileSha256: string;
-  fileBytes: number;
-  filings: number;
-  added: number;
-  changed: number;
-  removed: number;
-  unchanged: number;
-  importedAt: string;
-  importedBy: string;
-  committedAt?: string;
-}
+  fileSha256: z.string(),
+  fileBytes: z.number().int(),
+  filings: z.number().int(),
+  added: z.number().int(),
+  changed: z.number().int(),
+  removed: z.number().int(),
+  unchanged: z.number().int(),
+  importedAt: z.string(),
+  importedBy: z.string(),
+  committedAt: z.string().optional(),
+});
+export type RmdImport = z.infer<typeof rmdImportSchema>;
 
 export interface RmdHead extends SnapshotRef {
   committedAt: string;

@@ -9,29 +9,13 @@ import type { Finding } from "../domain/shaken/findings.js";
 import { closeTraceback, firstHopOf, startTraceback, type CallDetails, type Traceback } from "../domain/traceback.js";
 import { finishPendingFollowUp, followUpTraceback, outboxMarker } from "./followup.js";
 import { logDecision } from "./log-decisions.js";
-import { analyseSignatures, type SuppliedCertificate } from "./signatures.js";
+import { analyseSignatures } from "./signatures.js";
+import type { CreateTracebackInput } from "./traceback-input.js";
 import { signatureVerdict, type SignatureVerdict } from "./findings.js";
 import { isInquirySeq } from "../domain/ids.js";
 import type { CoreDeps, Page, PageRequest, Stored, StoredHop } from "./ports.js";
 
 type StoredChain = { traceback: Stored<Traceback>; hops: Stored<StoredHop>[] };
-
-export interface CreateTracebackInput {
-  callingNumber: string;
-  calledNumber: string;
-  callTime: string;
-  terminatingProviderId: string;
-  /** Only the consortium may start a traceback on behalf of an initiator. */
-  initiatorId?: string;
-  campaign?: string;
-  notes?: string;
-  mediaUrl?: string;
-  transcript?: string;
-  identityHeaders?: string[];
-  /** Certificates of the signers, by x5u URL; the others are fetched from their x5u. */
-  certificates?: SuppliedCertificate[];
-  deadlinePolicy?: string;
-}
 
 export interface Chain {
   traceback: TracebackView;

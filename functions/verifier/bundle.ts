@@ -94,7 +94,7 @@ export async function verifyBundle(input: unknown, opts: BundleVerifyOptions = {
     ? []
     : ["the hub's keys were taken from the bundle itself: give --jwks with the JWKS you obtained from the hub to know who signed it"];
 
-  const entries = new Map<string, LogEntry>(bundle.log.entries.map((e) => [e.entry.id, e.entry as LogEntry]));
+  const entries = new Map<string, LogEntry>(bundle.log.entries.map((e) => [e.entry.id, e.entry]));
   const statements = new Map<string, unknown>([
     ...bundle.requests.map((r) => [r.statementId, r.request] as const),
     ...bundle.decisions.map((d) => [d.statementId, d.decision] as const),

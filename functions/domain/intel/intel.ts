@@ -1,10 +1,12 @@
 /** The record a traceback's end leaves on it (record.ts makes it). */
-import type { FindingCode } from "../shaken/findings.js";
-import type { RmdFindingCode } from "../rmd/finding-codes.js";
+import { FINDING_CODES } from "../shaken/finding-codes.js";
+import { RMD_FINDING_CODES } from "../rmd/finding-codes.js";
 import type { SnapshotRef } from "../rmd/standing.js";
 import type { NamedCustomer } from "./customer.js";
 
-export type FindingKind = FindingCode | RmdFindingCode;
+/** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
+export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface FindingRef {
   code: FindingKind;

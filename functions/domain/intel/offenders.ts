@@ -5,19 +5,22 @@
  * one when it was the originator or the point of entry of at least N tracebacks, or of tracebacks
  * of at least N campaigns.
  */
+import { z } from "zod";
 import type { CustomerRef, ProviderRole } from "./roles.js";
 
-export interface RepeatCustomer {
-  names: string[];
-  keys: string[];
-  tracebackIds: string[];
-  providerIds: string[];
-  campaignIds: string[];
-  firstCallAt: string;
-  lastCallAt: string;
+/** A customer flagged as a repeat offender: the contract's `RepeatCustomer` is built from it. */
+export const repeatCustomerSchema = z.object({
+  names: z.array(z.string()),
+  keys: z.array(z.string()),
+  tracebackIds: z.array(z.string()),
+  providerIds: z.array(z.string()),
+  campaignIds: z.array(z.string()),
+  firstCallAt: z.string(),
+  lastCallAt: z.string(),
   /** Why it is flagged. */
-  flags: Array<"several_tracebacks" | "several_providers">;
-}
+  flags: z.array(z.enum(["several_tracebacks", "several_providers"])),
+});
+export type RepeatCustomer = z.infer<typeof repeatCustomerSchema>;
 
 export function repeatCustomers(refs: readonly CustomerRef[], minTracebacks = 2, minProviders = 2): RepeatCustomer[] {
   const parent = refs.map((_, i) => i);

@@ -10,6 +10,7 @@
  * and without the nonce its leaf hash would tell which one it is.
  */
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { canonicalJson } from "./canonical-json.js";
 
 export const ENTRY_VERSION = 1;
@@ -22,45 +23,7 @@ export const ENTRY_VERSION = 1;
 export const STATEMENT_KINDS = ["request", "receipt", "decision"] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
 
-export interface LogEntry {
-  v: typeof ENTRY_VERSION;
-  kind: StatementKind;
-  /** Unique per statement; appending the same id twice logs it once. */
-  id: string;
-  /** The traceback or account the statement concerns, or "-". */
-  subject: string;
-  /** When the hub accepted the statement, RFC 3339 UTC with milliseconds. */
-  time: string;
-  /** base64url SHA-256 of the statement's bytes. */
-  sha256: string;
-  /** base64url of 16 random bytes. */
-  nonce: string;
-  /**
-   * `request` entries: base64url SHA-256 of the receipt JWS the hub returned for the request.
-   * The receipt carries every other field of the entry (`RequestLogClaim`), so the entry, and
-   * its leaf hash, follow from the receipt alone.
-   */
-  receipt?: string;
-}
-
-/**
- * What a receipt says of its request's entry: all of it but the receipt's own digest, which the
- * receipt cannot contain. `requestEntry` completes it.
- */
-export interface RequestLogClaim {
-  id: string;
-  subject: string;
-  time: string;
-  nonce: string;
-  /** The digest of the request statement. */
-  sha256: string;
-}
-
-export class InvalidEntryError extends Error {
-  readonly code = "invalid_log_entry";
-}
-
-/** The format of each field, shared with the contract's schema of an entry. */
+/** The format of each field. */
 export const ENTRY_FORMATS = {
   id: /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199}$/,
   subject: /^(-|[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199})$/,
@@ -68,8 +31,42 @@ export const ENTRY_FORMATS = {
   sha256: /^[A-Za-z0-9_-]{43}$/,
   nonce: /^[A-Za-z0-9_-]{22}$/,
 } as const;
-const FIELDS = ["id", "kind", "nonce", "sha256", "subject", "time", "v"];
-const FIELDS_WITH_RECEIPT = ["id", "kind", "nonce", "receipt", "sha256", "subject", "time", "v"];
+
+/** A log entry, each field in its format: the contract's `LogEntry` is built from it. */
+export const logEntrySchema = z.object({
+  v: z.literal(ENTRY_VERSION),
+  kind: z.enum(STATEMENT_KINDS),
+  /** Unique per statement; appending the same id twice logs it once. */
+  id: z.string().regex(ENTRY_FORMATS.id),
+  /** The traceback or account the statement concerns, or "-". */
+  subject: z.string().regex(ENTRY_FORMATS.subject),
+  /** When the hub accepted the statement, RFC 3339 UTC with milliseconds. */
+  time: z.string().regex(ENTRY_FORMATS.time),
+  /** base64url SHA-256 of the statement's bytes. */
+  sha256: z.string().regex(ENTRY_FORMATS.sha256),
+  /** base64url of 16 random bytes. */
+  nonce: z.string().regex(ENTRY_FORMATS.nonce),
+  /**
+   * `request` entries: base64url SHA-256 of the receipt JWS the hub returned for the request.
+   * The receipt carries every other field of the entry (`RequestLogClaim`), so the entry, and
+   * its leaf hash, follow from the receipt alone.
+   */
+  receipt: z.string().regex(ENTRY_FORMATS.sha256).optional(),
+});
+export type LogEntry = z.infer<typeof logEntrySchema>;
+
+/**
+ * What a receipt says of its request's entry: all of it but the receipt's own digest, which the
+ * receipt cannot contain. `requestEntry` completes it.
+ */
+export type RequestLogClaim = Omit<LogEntry, "v" | "kind" | "receipt">;
+
+export class InvalidEntryError extends Error {
+  readonly code = "invalid_log_entry";
+}
+
+const FIELDS_WITH_RECEIPT = Object.keys(logEntrySchema.shape).sort();
+const FIELDS = FIELDS_WITH_RECEIPT.filter((f) => f !== "receipt");
 
 /**
  * The id of a statement about a subject: `<subject>/<local id>`. The statements of one traceback
@@ -161,21 +158,7 @@ export function requestStatement(request: { method: string; targetUri: string; h
 }
 
 function checked(e: LogEntry): LogEntry {
-  const ok =
-    e.v === ENTRY_VERSION &&
-    (STATEMENT_KINDS as readonly string[]).includes(e.kind) &&
-    typeof e.id === "string" &&
-    ENTRY_FORMATS.id.test(e.id) &&
-    typeof e.subject === "string" &&
-    ENTRY_FORMATS.subject.test(e.subject) &&
-    typeof e.time === "string" &&
-    ENTRY_FORMATS.time.test(e.time) &&
-    !Number.isNaN(Date.parse(e.time)) &&
-    typeof e.sha256 === "string" &&
-    ENTRY_FORMATS.sha256.test(e.sha256) &&
-    typeof e.nonce === "string" &&
-    ENTRY_FORMATS.nonce.test(e.nonce) &&
-    (e.receipt === undefined || (e.kind === "request" && typeof e.receipt === "string" && ENTRY_FORMATS.sha256.test(e.receipt)));
+  const ok = logEntrySchema.safeParse(e).success && !Number.isNaN(Date.parse(e.time)) && (e.receipt === undefined || e.kind === "request");
   if (!ok) throw new InvalidEntryError("the entry has a field out of its format");
   return e;
 }

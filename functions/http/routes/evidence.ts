@@ -1,5 +1,6 @@
 /** The STIR/SHAKEN trust store (consortium) and findings filed per provider. */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { trustAnchorSchema } from "../../usecases/ports.js";
 import * as signatures from "../../usecases/signatures.js";
 import type { AppDeps, AppEnv } from "../env.js";
 import { AccountIdParam } from "../schemas/accounts.js";
@@ -11,13 +12,8 @@ const security = [{ httpSignature: [] }];
 
 const TrustAnchorSchema = z
   .object({
-    fingerprint: z.string().openapi({ description: "Hex SHA-256 of the certificate's DER." }),
-    pem: z.string(),
-    subject: z.string(),
-    notAfter: z.string(),
-    label: z.string().optional(),
-    addedAt: z.string(),
-    addedBy: z.string(),
+    ...trustAnchorSchema.shape,
+    fingerprint: trustAnchorSchema.shape.fingerprint.meta({ description: "Hex SHA-256 of the certificate's DER." }),
   })
   .openapi("TrustAnchor", {
     example: {

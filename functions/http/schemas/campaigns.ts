@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
 import { TRACEBACK_STATUSES } from "../../domain/traceback.js";
+import { campaignDecisionSchema, campaignRecordSchema } from "../../usecases/campaign-ports.js";
 
 const SIGNALS = ["transcript", "calling_number", "number_block", "signer_origid", "signer_certificate", "originator_customer", "analyst"] as const;
 
@@ -15,12 +16,8 @@ const LinkSignalSchema = z
   })
   .openapi("CampaignLinkSignal");
 
-const DecisionSchema = z.object({
-  kind: z.enum(["confirm", "rename", "split", "merge", "auto_merge"]),
-  at: z.string(),
-  by: z.string().openapi({ description: "The consortium account, or `clustering`." }),
-  detail: z.string().optional(),
-});
+const decision = campaignDecisionSchema.shape;
+const DecisionSchema = z.object({ ...decision, by: decision.by.meta({ description: "The consortium account, or `clustering`." }) });
 
 const CAMPAIGN_EXAMPLE = {
   id: "cmp_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
@@ -31,18 +28,17 @@ const CAMPAIGN_EXAMPLE = {
   decisions: [{ kind: "rename" as const, at: "2025-09-03T10:00:00.000Z", by: "acc_01JD5ZR0K2V8N3X5P7Q9S1T3W5", detail: "Vehicle warranty, autumn 2025" }],
 };
 
+const campaign = campaignRecordSchema.shape;
 export const CampaignSchema = z
   .object({
-    id: z.string(),
-    name: z.string().optional(),
-    decided: z.boolean().openapi({
+    ...campaign,
+    decided: campaign.decided.meta({
       description:
         "An analyst confirmed, renamed, split or merged it: the clustering never folds it into another, nor another into it, and never moves its calls.",
     }),
-    createdAt: z.string(),
-    calls: z.number().int().openapi({ description: "Calls placed in it directly; those of campaigns merged into it count there." }),
-    mergedInto: z.string().optional().openapi({ description: "It was merged into this campaign, which speaks for it from then on." }),
-    absorbed: z.array(z.string()).optional().openapi({ description: "Campaigns merged into it." }),
+    calls: campaign.calls.meta({ description: "Calls placed in it directly; those of campaigns merged into it count there." }),
+    mergedInto: campaign.mergedInto.meta({ description: "It was merged into this campaign, which speaks for it from then on." }),
+    absorbed: campaign.absorbed.meta({ description: "Campaigns merged into it." }),
     decisions: z.array(DecisionSchema),
   })
   .openapi("Campaign", { example: CAMPAIGN_EXAMPLE });

@@ -169,10 +169,9 @@ export const ContactSchema = z
   .strict()
   .openapi("Contact", { example: { name: "Traceback desk", email: "traceback@carrier.example", phone: "+12025550100" } });
 
-export const E164Input = z.string().min(3).max(32).openapi({
-  description:
-    "A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.",
-  example: "+13055550123",
-});
+export const E164_DESCRIPTION =
+  "A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.";
+export const E164Input = z.string().min(3).max(32).openapi({ description: E164_DESCRIPTION, example: "+13055550123" });
 
-export const Timestamp = z.string().datetime({ offset: true }).openapi({ example: "2024-06-03T16:00:00Z" });
+export const TIMESTAMP_EXAMPLE = "2024-06-03T16:00:00Z";
+export const Timestamp = z.string().datetime({ offset: true }).openapi({ example: TIMESTAMP_EXAMPLE });

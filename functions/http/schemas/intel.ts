@@ -1,21 +1,21 @@
 import { z } from "@hono/zod-openapi";
 import { OUTCOMES } from "../../domain/answer.js";
+import { FINDING_KINDS } from "../../domain/intel/intel.js";
+import { repeatCustomerSchema } from "../../domain/intel/offenders.js";
 import { Timestamp } from "./common.js";
 import { RmdMatchSchema } from "./rmd.js";
-import { FINDING_KINDS, ResponsivenessSchema } from "./tracebacks.js";
+import { ResponsivenessSchema } from "./tracebacks.js";
+
+const customer = repeatCustomerSchema.shape;
 
 const Counts = ResponsivenessSchema.omit({ providerId: true, from: true, to: true });
 
 export const RepeatCustomerSchema = z
   .object({
-    names: z.array(z.string()).openapi({ description: "The names it was given, as written." }),
-    keys: z.array(z.string()).openapi({ description: "Its normalised keys; answers sharing any one name the same customer." }),
-    tracebackIds: z.array(z.string()),
-    providerIds: z.array(z.string()).openapi({ description: "The originating providers that named it." }),
-    campaignIds: z.array(z.string()),
-    firstCallAt: z.string(),
-    lastCallAt: z.string(),
-    flags: z.array(z.enum(["several_tracebacks", "several_providers"])),
+    ...customer,
+    names: customer.names.meta({ description: "The names it was given, as written." }),
+    keys: customer.keys.meta({ description: "Its normalised keys; answers sharing any one name the same customer." }),
+    providerIds: customer.providerIds.meta({ description: "The originating providers that named it." }),
   })
   .openapi("RepeatCustomer", {
     example: {

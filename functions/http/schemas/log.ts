@@ -1,6 +1,6 @@
 /** The transparency log's public read-only contract: checkpoints and proofs. */
 import { z } from "@hono/zod-openapi";
-import { ENTRY_FORMATS, ENTRY_VERSION, STATEMENT_KINDS } from "../../domain/log/entry.js";
+import { ENTRY_FORMATS, logEntrySchema } from "../../domain/log/entry.js";
 
 const Base64Hash = z
   .string()
@@ -102,20 +102,12 @@ export const EXAMPLE_ENTRY = {
   receipt: "u5l3Gf0P8y7H2m9Q1c4V6b8N0x2Z4k6M8p0R2t4W6y8",
 };
 
+const entry = logEntrySchema.shape;
 export const LogEntrySchema = z
   .object({
-    v: z.literal(ENTRY_VERSION),
-    kind: z.enum(STATEMENT_KINDS),
-    id: z.string().regex(ENTRY_FORMATS.id),
-    subject: z.string().regex(ENTRY_FORMATS.subject),
-    time: z.string().regex(ENTRY_FORMATS.time),
-    sha256: z.string().regex(ENTRY_FORMATS.sha256).openapi({ description: "base64url SHA-256 of the statement's bytes." }),
-    nonce: z.string().regex(ENTRY_FORMATS.nonce),
-    receipt: z
-      .string()
-      .regex(ENTRY_FORMATS.sha256)
-      .optional()
-      .openapi({ description: "`request` entries: base64url SHA-256 of the receipt JWS returned for the request." }),
+    ...entry,
+    sha256: entry.sha256.meta({ description: "base64url SHA-256 of the statement's bytes." }),
+    receipt: entry.receipt.meta({ description: "`request` entries: base64url SHA-256 of the receipt JWS returned for the request." }),
   })
   .strict()
   .openapi("LogEntry", {

@@ -1,10 +1,11 @@
 /** Invitations, enrolment, the signed-in caller, and the local mailbox. */
 import { z } from "@hono/zod-openapi";
-import { DEFAULT_INVITATION_HOURS, MAX_INVITATION_HOURS } from "../../domain/invitation.js";
+import { ACCOUNT_KINDS } from "../../domain/account.js";
+import { DEFAULT_INVITATION_HOURS, invitationSchema, MAX_INVITATION_HOURS } from "../../domain/invitation.js";
+import { localMailSchema } from "../../usecases/people-ports.js";
 import { EXAMPLE_ACCOUNT_ID, KeySchema, PersonRoleSchema } from "./accounts.js";
 import { EndpointSchema } from "./webhooks.js";
 
-const ACCOUNT_KINDS = ["consortium", "provider", "initiator"] as const;
 const EXAMPLE_TOKEN = "q3Jb1w2ZC8sVv9mXfQz5o0nWc4T7yLhR6aKdUeGpIiE";
 const EXAMPLE_INVITATION_ID = "inv_7Q2M4ZK9X1V6B3N8R5T0W2C4YJ";
 
@@ -45,28 +46,17 @@ const INVITATION_EXAMPLE = {
   emailedAt: "2024-06-01T14:00:01.000Z",
 };
 
+const invitation = invitationSchema.shape;
 export const InvitationSchema = z
   .object({
-    id: z.string(),
-    accountId: z.string(),
-    accountName: z.string(),
-    accountKind: z.enum(ACCOUNT_KINDS),
-    email: z.string(),
-    name: z.string(),
+    ...invitation,
     role: PersonRoleSchema,
-    status: z.enum(["pending", "accepted", "revoked", "expired"]),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-    createdBy: z.string().openapi({ description: "The inviting account." }),
-    createdByKey: z.string().openapi({ description: "The key that signed the invitation." }),
-    acceptedAt: z.string().optional(),
-    acceptedKeyId: z.string().optional().openapi({ description: "The person key enrolled with it." }),
-    revokedAt: z.string().optional(),
-    revokedBy: z.string().optional(),
-    emailedAt: z
-      .string()
-      .optional()
-      .openapi({ description: "When the invitation e-mail was sent; absent if sending failed (the link in the creation response still works)." }),
+    createdBy: invitation.createdBy.meta({ description: "The inviting account." }),
+    createdByKey: invitation.createdByKey.meta({ description: "The key that signed the invitation." }),
+    acceptedKeyId: invitation.acceptedKeyId.meta({ description: "The person key enrolled with it." }),
+    emailedAt: invitation.emailedAt.meta({
+      description: "When the invitation e-mail was sent; absent if sending failed (the link in the creation response still works).",
+    }),
   })
   .openapi("Invitation", { example: INVITATION_EXAMPLE });
 
@@ -141,14 +131,12 @@ export const MeSchema = z
     },
   });
 
+const mail = localMailSchema.shape;
 export const LocalMailSchema = z
   .object({
-    id: z.string(),
-    createdAt: z.string(),
-    to: z.array(z.string()),
-    subject: z.string(),
-    text: z.string().openapi({ description: "The plain-text part." }),
-    file: z.string().openapi({ description: "The `.eml` file, under the data folder's `mail/`." }),
+    ...mail,
+    text: mail.text.meta({ description: "The plain-text part." }),
+    file: mail.file.meta({ description: "The `.eml` file, under the data folder's `mail/`." }),
   })
   .openapi("LocalMail", {
     example: {

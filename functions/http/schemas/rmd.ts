@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { RMD_COLUMNS } from "../../domain/rmd/filing.js";
 import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
+import { rmdImportSchema } from "../../usecases/rmd-ports.js";
 
 const FILING_EXAMPLE = {
   number: "RMD0900003",
@@ -54,24 +55,13 @@ const IMPORT_EXAMPLE = {
   committedAt: "2025-08-26T14:02:19.000Z",
 };
 
+const rmdImport = rmdImportSchema.shape;
 export const RmdImportSchema = z
   .object({
-    id: z.string(),
-    asOf: z.string(),
-    status: z
-      .enum(["staged", "committed", "abandoned"])
-      .openapi({ description: "Only committed imports are snapshots; an abandoned one lost its commit to another import." }),
-    previousImportId: z.string().optional().openapi({ description: "The snapshot this one was diffed against." }),
-    fileSha256: z.string().openapi({ description: "SHA-256 of the file as received, hex." }),
-    fileBytes: z.number().int(),
-    filings: z.number().int(),
-    added: z.number().int(),
-    changed: z.number().int(),
-    removed: z.number().int(),
-    unchanged: z.number().int(),
-    importedAt: z.string(),
-    importedBy: z.string(),
-    committedAt: z.string().optional(),
+    ...rmdImport,
+    status: rmdImport.status.meta({ description: "Only committed imports are snapshots; an abandoned one lost its commit to another import." }),
+    previousImportId: rmdImport.previousImportId.meta({ description: "The snapshot this one was diffed against." }),
+    fileSha256: rmdImport.fileSha256.meta({ description: "SHA-256 of the file as received, hex." }),
   })
   .openapi("RmdImport", { example: IMPORT_EXAMPLE });
 

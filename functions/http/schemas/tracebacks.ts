@@ -1,35 +1,28 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
-import { OUTCOMES } from "../../domain/answer.js";
-import { DEADLINE_POLICY_NAMES } from "../../domain/deadlines/names.js";
-import { HOP_STATUSES, TRACEBACK_STATUSES, type Amendment, type Deadline, type SignatureAnalysis, type TracebackResult } from "../../domain/traceback.js";
-import { FINDING_CODES } from "../../domain/shaken/findings.js";
-import { RMD_FINDING_CODES } from "../../domain/rmd/finding-codes.js";
-
-/** Every kind of finding a traceback can be listed by: of its call and signatures, and of the RMD. */
-export const FINDING_KINDS = [...FINDING_CODES, ...RMD_FINDING_CODES] as const;
+import { deadlineSchema, HOP_STATUSES, signatureAnalysisSchema, TRACEBACK_STATUSES, tracebackResultSchema, type Amendment } from "../../domain/traceback.js";
+import { findingSchema } from "../../domain/shaken/finding-schema.js";
+import { responsivenessSchema } from "../../domain/responsiveness.js";
+import { FINDING_KINDS } from "../../domain/intel/intel.js";
+import { tracebackFilterSchema } from "../../domain/traceback-filter.js";
+import { createTracebackInputSchema, transcriptInput, UNPRINTABLE } from "../../usecases/traceback-input.js";
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164Input, PageQuerySchema, Timestamp, type Holds, type SameType } from "./common.js";
+import { E164_DESCRIPTION, PageQuerySchema, TIMESTAMP_EXAMPLE, Timestamp, type Holds, type SameType } from "./common.js";
 
-/** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
-const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+const input = createTracebackInputSchema.shape;
 
-const CallingNumberInput = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((s) => s.trim() !== "", "the calling number is blank")
-  .refine((s) => !UNPRINTABLE.test(s), "the calling number holds control or format characters")
-  .openapi({
-    description:
-      "The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. " +
-      "A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; " +
-      "it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).",
-    example: "+13055550123",
-  });
+const CallingNumberInput = input.callingNumber.meta({
+  description:
+    "The calling number the call displayed, as captured: any text of up to 64 printable characters, since the caller ID of a traced call is often spoofed. " +
+    "A number that is withheld (`anonymous`), invalid (`1234567890`, `+10005550100`) or unallocated is accepted and recorded as a finding of the traceback; " +
+    "it is read as E.164 when it parses as a possible number (North American 10 or 11 digits, or international with +, 011 or 00).",
+  example: "+13055550123",
+});
 
-export const TranscriptInput = z.string().min(1).max(8000).openapi({
+const CalledNumberInput = input.calledNumber.meta({ description: E164_DESCRIPTION, example: "+12025550143" });
+
+export const TranscriptInput = transcriptInput.meta({
   description: "What the call said, as transcribed: compared with other calls' to group tracebacks into campaigns.",
   example: "this is an important message about your vehicle's extended warranty press one now",
 });
@@ -51,14 +44,14 @@ export const CapturedCallSchema = z
       example: "honeypot-7/2025-09-01/000123",
     }),
     callingNumber: CallingNumberInput,
-    calledNumber: E164Input.openapi({ example: "+12025550143" }),
-    callTime: Timestamp.openapi({ description: "When the call was captured, with its UTC offset." }),
+    calledNumber: CalledNumberInput,
+    callTime: input.callTime.meta({ example: TIMESTAMP_EXAMPLE, description: "When the call was captured, with its UTC offset." }),
     transcript: TranscriptInput.optional(),
-    identityHeaders: z.array(z.string().min(1).max(8192)).max(5).optional().openapi({ description: "Raw SIP Identity headers of the captured call." }),
-    terminatingProviderId: z.string().min(1).max(64).optional().openapi({ description: "The provider that delivered the call; else the batch's." }),
-    campaign: z.string().min(1).max(200).optional(),
-    notes: z.string().max(4000).optional(),
-    mediaUrl: z.string().url().max(2048).optional(),
+    identityHeaders: input.identityHeaders.meta({ description: "Raw SIP Identity headers of the captured call." }),
+    terminatingProviderId: input.terminatingProviderId.optional().meta({ description: "The provider that delivered the call; else the batch's." }),
+    campaign: input.campaign,
+    notes: input.notes,
+    mediaUrl: input.mediaUrl,
   })
   .strict()
   .openapi("CapturedCall");
@@ -143,30 +136,17 @@ export const TracebackBatchResultSchema = z
 
 export const CreateTracebackSchema = z
   .object({
+    ...input,
     callingNumber: CallingNumberInput,
-    calledNumber: E164Input.openapi({ example: "+12025550143" }),
-    callTime: Timestamp.openapi({ description: "When the call was made, with its UTC offset." }),
-    terminatingProviderId: z
-      .string()
-      .min(1)
-      .max(64)
-      .openapi({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
-    initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: start the traceback on behalf of this initiator." }),
-    campaign: z.string().min(1).max(200).optional().openapi({ example: "utility-impersonation-2024-06" }),
-    notes: z.string().max(4000).optional(),
-    mediaUrl: z.string().url().max(2048).optional().openapi({ description: "Link to the audio recording or transcript." }),
+    calledNumber: CalledNumberInput,
+    callTime: input.callTime.meta({ example: TIMESTAMP_EXAMPLE, description: "When the call was made, with its UTC offset." }),
+    terminatingProviderId: input.terminatingProviderId.meta({ description: "The provider that delivered the call to the called party: hop 1 is asked of it." }),
+    initiatorId: input.initiatorId.meta({ description: "Consortium only: start the traceback on behalf of this initiator." }),
+    campaign: input.campaign.meta({ example: "utility-impersonation-2024-06" }),
+    mediaUrl: input.mediaUrl.meta({ description: "Link to the audio recording or transcript." }),
     transcript: TranscriptInput.optional(),
-    identityHeaders: z
-      .array(z.string().min(1).max(8192))
-      .max(5)
-      .optional()
-      .openapi({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
-    certificates: z
-      .array(z.object({ url: z.string().url().max(2048), pem: z.string().min(1).max(16_384) }).strict())
-      .max(5)
-      .optional()
-      .openapi({ description: "Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u." }),
-    deadlinePolicy: z.enum(DEADLINE_POLICY_NAMES).optional(),
+    identityHeaders: input.identityHeaders.meta({ description: "Raw SIP Identity headers of the captured call, stored as given." }),
+    certificates: input.certificates.meta({ description: "Signer certificates (PEM, leaf first) by their x5u URL; others are fetched once from x5u." }),
   })
   .strict()
   .openapi("CreateTraceback", {
@@ -206,12 +186,13 @@ export const CallSchema = z
   })
   .openapi("Call", { example: CALL_EXAMPLE });
 
+const deadline = deadlineSchema.shape;
 export const DeadlineSchema = z
   .object({
-    clockStartsAt: z.string().openapi({ description: "When the answer clock started (business-hours rules may hold it over)." }),
-    dueAt: z.string(),
-    reminders: z.array(z.string()).optional().openapi({ description: "When reminders are sent." }),
-    escalateAt: z.string().optional().openapi({ description: "When silence ends the traceback as non_responsive_provider." }),
+    ...deadline,
+    clockStartsAt: deadline.clockStartsAt.meta({ description: "When the answer clock started (business-hours rules may hold it over)." }),
+    reminders: deadline.reminders.meta({ description: "When reminders are sent." }),
+    escalateAt: deadline.escalateAt.meta({ description: "When silence ends the traceback as non_responsive_provider." }),
   })
   .openapi("Deadline");
 
@@ -274,9 +255,7 @@ const sweepFields = {
   deferredReason: z.string().optional(),
 };
 
-export const ResultSchema = z
-  .object({ outcome: z.enum(OUTCOMES), reason: z.string().optional(), hopSeq: z.number().int().optional(), decidedAt: z.string(), decidedBy: z.string() })
-  .openapi("TracebackResult");
+export const ResultSchema = z.object(tracebackResultSchema.shape).openapi("TracebackResult");
 
 export const TRACEBACK_EXAMPLE = {
   id: "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
@@ -295,10 +274,8 @@ export const TRACEBACK_EXAMPLE = {
 
 export const FindingSchema = z
   .object({
-    code: z.enum(FINDING_CODES),
-    severity: z.enum(["info", "warning", "critical"]),
-    detail: z.string(),
-    identityIndex: z.number().int().optional().openapi({ description: "Which Identity header of the call it concerns." }),
+    ...findingSchema.shape,
+    identityIndex: findingSchema.shape.identityIndex.meta({ description: "Which Identity header of the call it concerns." }),
   })
   .openapi("Finding", {
     example: {
@@ -309,21 +286,7 @@ export const FindingSchema = z
     },
   });
 
-export const SignatureAnalysisSchema = z
-  .object({
-    identityIndex: z.number().int(),
-    signatureValid: z.boolean(),
-    chainValid: z.boolean(),
-    spc: z.string().optional(),
-    signerProviderId: z.string().optional(),
-    attest: z.string().optional(),
-    origid: z.string().optional(),
-    iat: z.number().int().optional(),
-    x5u: z.string().optional(),
-    certificateSha256: z.string().optional(),
-    findings: z.array(FindingSchema),
-  })
-  .openapi("SignatureAnalysis");
+export const SignatureAnalysisSchema = z.object({ ...signatureAnalysisSchema.shape, findings: z.array(FindingSchema) }).openapi("SignatureAnalysis");
 
 export const NamedCustomerSchema = z
   .object({
@@ -542,14 +505,7 @@ export const ResponsivenessSchema = z
     providerId: z.string(),
     from: z.string(),
     to: z.string(),
-    requested: z.number().int(),
-    answered: z.number().int(),
-    answeredLate: z.number().int(),
-    open: z.number().int(),
-    overdue: z.number().int(),
-    nonResponsive: z.number().int(),
-    medianAnswerSeconds: z.number().optional(),
-    p90AnswerSeconds: z.number().optional(),
+    ...responsivenessSchema.shape,
   })
   .openapi("Responsiveness", {
     example: {
@@ -567,30 +523,31 @@ export const ResponsivenessSchema = z
     },
   });
 
-/** The filters of the traceback list; each is answered from an index, never by reading every traceback. */
+const filter = tracebackFilterSchema.shape;
+
+/**
+ * The filters of the traceback list; each is answered from an index, never by reading every
+ * traceback. They are the domain's, but for the dates (any offset here) and `overdue` (a word in
+ * a query); the numbers in any form a call could show.
+ */
 export const TracebackListQuerySchema = PageQuerySchema.extend({
   initiatorId: z.string().min(1).max(64).optional().openapi({ description: "Consortium only: one initiator's tracebacks." }),
-  status: z.enum(TRACEBACK_STATUSES).optional(),
-  outcome: z.enum(OUTCOMES).optional().openapi({ description: "How it ended (completed tracebacks)." }),
+  status: filter.status,
+  outcome: filter.outcome.meta({ description: "How it ended (completed tracebacks)." }),
   createdFrom: Timestamp.optional().openapi({ description: "Created at or after.", example: "2024-06-01T00:00:00Z" }),
   createdTo: Timestamp.optional().openapi({ description: "Created before; after `createdFrom`.", example: "2024-07-01T00:00:00Z" }),
-  callingNumber: z.string().min(1).max(64).optional().openapi({
+  callingNumber: filter.callingNumber.meta({
     description: "The calling number, in any form that reads as the same E.164 number, or exactly as given when it is not a number (`anonymous`).",
     example: "+13055550123",
   }),
-  calledNumber: z
-    .string()
-    .min(1)
-    .max(32)
-    .optional()
-    .openapi({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
-  providerId: z.string().min(1).max(64).optional().openapi({ description: "A registered provider on the path." }),
-  campaign: z.string().min(1).max(200).optional().openapi({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
+  calledNumber: filter.calledNumber.meta({ description: "The called number, in any form that reads as the same E.164 number.", example: "+12025550143" }),
+  providerId: filter.providerId.meta({ description: "A registered provider on the path." }),
+  campaign: filter.campaign.meta({ description: "The campaign label, exactly.", example: "utility-impersonation-2024-06" }),
   overdue: z
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "`true`: only tracebacks whose current hop request is past its due time without an answer." }),
-  hasFinding: z.enum(FINDING_KINDS).optional().openapi({
+  hasFinding: filter.hasFinding.meta({
     description:
       "Only tracebacks with a finding of this kind: of the call's numbers or signatures (from creation on), or of the RMD (recorded when the traceback ended).",
     example: "upstream_removed_from_rmd",
@@ -600,10 +557,5 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   message: "must be after createdFrom",
 });
 
-/** Parts of the chain the domain states and the chain shows as they are: each schema is exactly its domain type. */
-export type ChainPartsAreTheDomains = [
-  Holds<SameType<z.infer<typeof SignatureAnalysisSchema>, SignatureAnalysis>>,
-  Holds<SameType<z.infer<typeof ResultSchema>, TracebackResult>>,
-  Holds<SameType<z.infer<typeof DeadlineSchema>, Deadline>>,
-  Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>,
-];
+/** An amendment as the domain states it and the chain shows it: its schema is exactly the domain's type. */
+export type AmendmentIsTheDomains = Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>;

@@ -6,7 +6,7 @@ import { AccountName } from "../names.js";
 import { navigate, useLocation } from "../router.js";
 import { useSession } from "../session.js";
 import { Async, Field, OutcomeBadge, Page, StatusBadge, TableWrap, Time, described, useAsync } from "../ui.js";
-import { FINDING_KINDS } from "../../../http/schemas/tracebacks.js";
+import { FINDING_KINDS } from "../../../domain/intel/intel.js";
 import { OUTCOMES } from "../../../domain/answer.js";
 import { TRACEBACK_STATUSES } from "../../../domain/traceback.js";
 import { Pager } from "./inbox.js";
