@@ -17,16 +17,20 @@ export const callingNumberInput = z
   .refine((s) => s.trim() !== "", "the calling number is blank")
   .refine((s) => !UNPRINTABLE.test(s), "the calling number holds control or format characters");
 
+/** A telephone number as received: any form that reads as a valid E.164 number once normalised. */
+export const e164Input = z.string().min(3).max(32);
+
+/** An instant with its UTC offset. */
+export const timestampInput = z.string().datetime({ offset: true });
+
 /** What the call said, as transcribed. */
 export const transcriptInput = z.string().min(1).max(8000);
 
 /** What starting a traceback takes, each member within its bounds: the contract's `CreateTraceback` is built from it. */
 export const createTracebackInputSchema = z.object({
   callingNumber: callingNumberInput,
-  /** Any form that reads as a valid E.164 number. */
-  calledNumber: z.string().min(3).max(32),
-  /** With its UTC offset. */
-  callTime: z.string().datetime({ offset: true }),
+  calledNumber: e164Input,
+  callTime: timestampInput,
   terminatingProviderId: z.string().min(1).max(64),
   /** Only the consortium may start a traceback on behalf of an initiator. */
   initiatorId: z.string().min(1).max(64).optional(),

@@ -1,5 +1,6 @@
 /** Shapes shared by every resource of the contract. */
 import { z } from "@hono/zod-openapi";
+import { e164Input, timestampInput } from "../../usecases/traceback-input.js";
 
 /**
  * `true` when A and B are the same type member for member (an optional member more on either
@@ -171,7 +172,7 @@ export const ContactSchema = z
 
 export const E164_DESCRIPTION =
   "A valid telephone number, normalised to E.164: with + (or the international prefix 011 or 00) and the country code, or North American with 10 digits or 1 and 10 digits.";
-export const E164Input = z.string().min(3).max(32).openapi({ description: E164_DESCRIPTION, example: "+13055550123" });
+export const E164Input = e164Input.openapi({ description: E164_DESCRIPTION, example: "+13055550123" });
 
 export const TIMESTAMP_EXAMPLE = "2024-06-03T16:00:00Z";
-export const Timestamp = z.string().datetime({ offset: true }).openapi({ example: TIMESTAMP_EXAMPLE });
+export const Timestamp = timestampInput.openapi({ example: TIMESTAMP_EXAMPLE });
