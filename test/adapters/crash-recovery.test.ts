@@ -63,7 +63,9 @@ async function onEmulators(): Promise<CrashWorld> {
               new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"] }),
             );
             if (a?.ApproximateNumberOfMessages === "0" && a.ApproximateNumberOfMessagesDelayed === "0") return;
-            const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+            // The emulator answers once it holds as many as asked for, or after 40 ms: ask for those there are.
+            const visible = Math.min(10, Math.max(1, Number(a?.ApproximateNumberOfMessages ?? 10)));
+            const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: visible, WaitTimeSeconds: 0 }));
             if (!out.Messages?.length) return;
             for (const m of out.Messages) {
               await handle(JSON.parse(m.Body!));
