@@ -64,7 +64,7 @@ export interface CrashWorld {
   stop(): Promise<void>;
 }
 
-export type Order = "reconciler first" | "steps first";
+type Order = "reconciler first" | "steps first";
 
 /**
  * Where a suite kills its processes: before every call ("every"), or before the calls `pick`
@@ -454,7 +454,7 @@ export function crashRecoverySuite(open: () => Promise<CrashWorld>, killPoints: 
       }
     }
 
-    // Last: it leaves its traceback open, and an open hop would be one more for the sweeps above to find.
+    // Last: it leaves a hop open, which the scenarios' sweeps would find, adding calls to their runs.
     it("a kill between an answer's evidence and its hop's write leaves the hop open; the retry answers, and a retry of that gets its response again", async () => {
       const [p1, p2] = [await provider("Provider 1"), await provider("Provider 2")];
       const first = await processWith();
