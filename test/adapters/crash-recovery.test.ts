@@ -1,495 +1,103 @@
 /**
- * A process killed between any two calls to its ports, on dynalite and local-aws-sqs. The ports
- * of a "doomed" process throw from call N on (nothing more reaches the table or the queue), its
- * queue is forgotten as the embedded queue is on a restart, and a fresh process then finishes
- * the work: the start-up recovery, the client's retries, the worker and the reconciler. For every
- * N, and whether the clients act before or after the reconciler came by, every event the final
- * state implies (a hop created, reminded, cancelled; the traceback completed) is recorded and
- * delivered exactly once, under its own id.
+ * A process killed between two calls to its ports, on dynalite and local-aws-sqs: the scenarios
+ * of the crash-recovery suite with the DynamoDB and SQS adapters underneath. The in-memory ports
+ * try every kill point (test/usecases/crash-recovery.test.ts); here, where one try costs
+ * some hundred round trips, a spread of them: the first call, the last, and points between.
  */
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoAccountStore } from "../../functions/adapters/dynamo/account-store.js";
+import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
 import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
 import { DynamoEvidenceStore } from "../../functions/adapters/dynamo/evidence-store.js";
-import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
-import { DynamoCampaignStore } from "../../functions/adapters/dynamo/campaign-store.js";
 import { DynamoIntelStore } from "../../functions/adapters/dynamo/intel-store.js";
+import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
+import { DynamoRmdStore } from "../../functions/adapters/dynamo/rmd-store.js";
 import { DynamoTracebackStore } from "../../functions/adapters/dynamo/traceback-store.js";
 import { DynamoWebhookStore } from "../../functions/adapters/dynamo/webhook-store.js";
-import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
-import { decodeReceiptClaims } from "../../functions/crypto/receipt.js";
-import { hopDecisionId, outcomeDecisionId, type Decision } from "../../functions/domain/log/decisions.js";
-import { encodeEntry, requestEntry } from "../../functions/domain/log/entry.js";
-import { receiptSigner } from "../../functions/usecases/log-exchange.js";
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
 import { fileMailer } from "../../functions/adapters/mail/mailers.js";
-import { newDataKey } from "../../functions/crypto/sealed-secret.js";
-import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { createSqsClient } from "../../functions/adapters/sqs/client.js";
 import { SqsDeliveryQueue } from "../../functions/adapters/sqs/delivery-queue.js";
-import { generateSigningKey } from "../../functions/crypto/keys.js";
-import type { Principal } from "../../functions/domain/account.js";
-import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
-import { ManualClock } from "../support/manual-clock.js";
-import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
-import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
-import { startEmulators, type Emulators } from "../../functions/local/emulators.js";
-import { deadlinePolicies } from "../../functions/platform/deadlines.js";
-import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
-import { deliveryMessageSchema } from "../../functions/usecases/delivery-messages.js";
-import { RecordingEventPublisher, recoverFanOuts } from "../../functions/usecases/event-outbox.js";
-import { registerAccount } from "../../functions/usecases/accounts.js";
-import { answerHopRequest, type AnswerContext } from "../../functions/usecases/hops.js";
-import type { Logger } from "../../functions/usecases/ports.js";
-import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
-import { sweepDeadlines } from "../../functions/usecases/sweep.js";
-import { closeTracebackBy, createTraceback } from "../../functions/usecases/tracebacks.js";
-import type { WebhookDeps } from "../../functions/usecases/webhook-ports.js";
-import { Doom, doomed, webhookSettingsFor } from "../support/doom.js";
-
-/** The data key webhook secrets are sealed with at rest. */
-const DATA_KEY = newDataKey();
+import { newDataKey } from "../../functions/crypto/sealed-secret.js";
+import { startEmulators } from "../../functions/local/emulators.js";
+import { crashRecoverySuite, type CrashWorld, type KillPoints } from "../support/crash-recovery.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-const ids = ulidGenerator();
-const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400, REMINDER_SECONDS_BEFORE_DUE: [3600] });
-const log: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const CONSORTIUM: Principal = { accountId: "acc_CONSORTIUM", kind: "consortium", keyId: "kid-consortium" };
-const LEASE_SECONDS = 60;
-
-interface State {
-  tracebackId?: string;
-  frn?: string;
-}
-
-let frns = 0;
-
-interface Sent {
-  url: string;
-  webhookId: string;
-  type: string;
-  hopId?: string;
-}
-
-describe("a kill between any two port calls loses no notification", () => {
-  let emulators: Emulators;
-  let db: DynamoDBDocumentClient;
-  let sqs: SQSClient;
-  let hubKey: WebhookDeps["hubKey"] & { publicJwk: { x: string } };
-  const clock = new ManualClock(new Date("2024-06-03T16:05:00.000Z"));
-  const sent: Sent[] = [];
-  let queues = 0;
+async function onEmulators(): Promise<CrashWorld> {
+  const emulators = await startEmulators();
+  const db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
+  const sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
+  const table = emulators.tableName;
+  // The data key webhook secrets are sealed with at rest.
+  const dataKey = newDataKey();
   const mailDir = join(tmpdir(), `hoptrace-crash-mail-${process.pid}`);
-
-  beforeAll(async () => {
-    emulators = await startEmulators();
-    db = createDocumentClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint });
-    sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
-    const k = await generateSigningKey();
-    hubKey = { kid: k.kid, privateKey: k.privateKey, publicJwk: k.publicJwk };
-  });
-  afterAll(async () => {
-    db?.destroy();
-    sqs?.destroy();
-    await emulators?.stop();
-    await rm(mailDir, { recursive: true, force: true });
-  });
-
-  const stores = () => ({
-    accounts: new DynamoAccountStore(db, emulators.tableName),
-    evidence: new DynamoEvidenceStore(db, emulators.tableName),
-    tracebacks: new DynamoTracebackStore(db, emulators.tableName),
-    webhooks: new DynamoWebhookStore(
-      db,
-      emulators.tableName,
-      secretBox(async () => DATA_KEY),
-    ),
-    log: new DynamoLogStore(db, emulators.tableName, "crash"),
-    rmd: new DynamoRmdStore(db, emulators.tableName),
-    campaigns: new DynamoCampaignStore(db, emulators.tableName),
-    intel: new DynamoIntelStore(db, emulators.tableName),
-  });
-
-  /** A process: its own (empty) queue, and ports that die with `doom` when one is given. */
-  async function processWith(doom?: Doom): Promise<{ deps: WebhookDeps; queueUrl: string }> {
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `crash-${queues++}` }))).QueueUrl!;
-    const port = <T extends object>(p: T): T => (doom ? doomed(p, doom) : p);
-    const s = stores();
-    const webhooks = port(s.webhooks);
-    const queue = port(new SqsDeliveryQueue(sqs, queueUrl));
-    const transparencyLog = { logStore: port(s.log), clock, hubKey, logOrigin: "hub.example/log" };
-    const deps: WebhookDeps = {
-      transparencyLog,
-      receipts: port(receiptSigner({ transparencyLog, clock, hubKey, issuer: "https://hub.example" })),
-      accounts: port(s.accounts),
-      evidence: port(s.evidence),
-      tracebacks: port(s.tracebacks),
-      rmd: port(s.rmd),
-      campaigns: port(s.campaigns),
-      intel: port(s.intel),
-      fetchCertificate: async () => {
-        throw new Error("no certificates in this test");
-      },
-      events: new RecordingEventPublisher(webhooks, queue, clock, log),
-      deadlines,
-      clock,
-      ids,
-      log,
-      webhooks,
-      queue,
-      send: async (req) => {
-        doom?.tick();
-        const payload = JSON.parse(req.body);
-        sent.push({ url: req.url, webhookId: req.headers["webhook-id"]!, type: payload.type, hopId: payload.data.hopId });
-        return { outcome: "delivered", status: 204, latencyMs: 1 };
-      },
-      guard: async () => ({ ok: true }),
-      // Providers here take hop requests by webhook; a notice no endpoint takes goes to files nobody reads.
-      mailer: fileMailer(mailDir, "hub@hoptrace.example"),
-      hubKey,
-      random: () => 0.5,
-      webhookSettings: webhookSettingsFor(LEASE_SECONDS),
-    };
-    return { deps, queueUrl };
-  }
-
-  /** The delivery worker on the process's queue until it is empty. */
-  async function drain(p: { deps: WebhookDeps; queueUrl: string }): Promise<void> {
-    for (;;) {
-      // Asking first spares the emulator's minimum wait on an empty receive.
-      const { Attributes: a } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: p.queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"] }),
-      );
-      if (a?.ApproximateNumberOfMessages === "0" && a.ApproximateNumberOfMessagesDelayed === "0") return;
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: p.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      if (!out.Messages?.length) return;
-      for (const m of out.Messages) {
-        await handleDeliveryMessage(p.deps, deliveryMessageSchema.parse(JSON.parse(m.Body!)));
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: p.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-      }
-    }
-  }
-
-  async function provider(name: string): Promise<string> {
-    const id = ids.next("acc");
-    const s = stores();
-    await s.accounts.createAccount({ id, kind: "provider", name, spcCodes: [], createdAt: clock.now().toISOString(), createdBy: CONSORTIUM.accountId });
-    await s.webhooks.putEndpoint({
-      id: ids.next("ep"),
-      accountId: id,
-      url: `https://hooks.example/${id}`,
-      eventTypes: ["hop_request.created", "traceback.completed"],
-      status: "active",
-      secrets: [{ secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: clock.now().toISOString() }],
-      createdAt: clock.now().toISOString(),
-      consecutiveFailures: 0,
-    });
-    return id;
-  }
-
-  /** A provider's answer as the route hands it over; a retry sends the same request again. */
-  const principalOf = (providerId: string): Principal => ({ accountId: providerId, kind: "provider", keyId: `kid-${providerId}` });
-
-  /** An attempt of a provider's answer: a request of its own, sealed and logged as the route does it; a retry has the same body and Idempotency-Key. */
-  function answerContext(providerId: string, hopId: string, answer: HopAnswer): AnswerContext {
-    const signed = {
-      request: {
-        method: "POST",
-        targetUri: `https://hub.example/v1/hop-requests/${hopId}/answer`,
-        headers: { "signature-input": "sig1=()", signature: "sig1=::", "idempotency-key": `answer-${hopId}` },
-        body: JSON.stringify(answer),
-      },
-      key: { keyId: principalOf(providerId).keyId, publicJwk: { kty: "OKP" as const, crv: "Ed25519" as const, x: "unused" }, accountId: providerId },
-    };
-    return { ...signed, requestId: ids.next("req") };
-  }
-
-  function answerOf(providerId: string, hopId: string, answer: HopAnswer): (deps: WebhookDeps) => Promise<"accepted" | "not_yet"> {
-    return async (deps) => {
-      try {
-        await answerHopRequest(deps, principalOf(providerId), hopId, answer, answerContext(providerId, hopId, answer));
-        return "accepted";
-      } catch (err) {
-        // The hop is not there yet: the follow-up that writes it has not been finished.
-        if (err instanceof NotFoundError) return "not_yet";
-        throw err;
-      }
-    };
-  }
-
-  const reconcile = async (deps: WebhookDeps) => {
-    await recoverFanOuts(deps, 0);
-    await reconcileOutbox(deps, 0);
-  };
-
-  /**
-   * What a client and the hub's own timers do, step by step, each step safe to repeat: the
-   * doomed process runs them until it dies, the next one runs them all again (a client retries
-   * what got no answer; what was done is found done).
-   */
-  interface Scenario {
-    /** Providers with a webhook endpoint; the steps may register more (without one). */
-    providers: number;
-    steps(deps: WebhookDeps, providers: string[], state: State, drain: () => Promise<void>): Promise<void>;
-    /** The hops as every run leaves them, killed or not: seq, status, reminders sent. */
-    final: Array<[number, string, number]>;
-  }
-
-  const start = (deps: WebhookDeps, terminatingProviderId: string) =>
-    createTraceback(
-      deps,
-      CONSORTIUM,
-      { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00", terminatingProviderId },
-      "fixed",
-    );
-
-  /** Answers a hop, waiting for the reconciler if the hop is not written yet. */
-  async function answered(deps: WebhookDeps, answer: (deps: WebhookDeps) => Promise<"accepted" | "not_yet">): Promise<void> {
-    if ((await answer(deps)) === "not_yet") {
-      await reconcile(deps);
-      expect(await answer(deps)).toBe("accepted");
-    }
-  }
-
-  /** The traceback started at `terminating`, whose hop 1 it answers naming `upstream`. */
-  async function startNaming(deps: WebhookDeps, terminating: string, upstream: UpstreamRef, state: State, drain: () => Promise<void>): Promise<string> {
-    const tracebackId = (state.tracebackId ??= (await start(deps, terminating)).traceback.id);
-    await drain();
-    await answered(deps, answerOf(terminating, hopIdOf(tracebackId, 1), { type: "upstream_identified", upstream, evidence: { ingressTrunk: "T1" } }));
-    return tracebackId;
-  }
-
-  /** Hop 1 names a registered upstream, whose hop 2 names the originator. */
-  const chainOfTwo: Scenario = {
-    providers: 2,
-    steps: async (deps, [p1, p2], state, drain) => {
-      const tracebackId = await startNaming(deps, p1!, { providerId: p2! }, state, drain);
-      await drain();
-      await answered(
-        deps,
-        answerOf(p2!, hopIdOf(tracebackId, 2), {
-          type: "originator_identified",
-          customer: { name: "Dialer LLC" },
-          actionTaken: "suspended",
-          evidence: { ingressTrunk: "T9" },
-        }),
-      );
-      await drain();
+  let queues = 0;
+  return {
+    stores: {
+      accounts: new DynamoAccountStore(db, table),
+      evidence: new DynamoEvidenceStore(db, table),
+      tracebacks: new DynamoTracebackStore(db, table),
+      webhooks: new DynamoWebhookStore(
+        db,
+        table,
+        secretBox(async () => dataKey),
+      ),
+      log: new DynamoLogStore(db, table, "crash"),
+      rmd: new DynamoRmdStore(db, table),
+      campaigns: new DynamoCampaignStore(db, table),
+      intel: new DynamoIntelStore(db, table),
     },
-    final: [
-      [1, "answered", 0],
-      [2, "answered", 0],
-    ],
-  };
-
-  const close = (deps: WebhookDeps, tracebackId: string) =>
-    closeTracebackBy(deps, CONSORTIUM, tracebackId, "enough evidence").catch((err) => {
-      if (!(err instanceof ConflictError && err.code === "traceback_completed")) throw err;
-    });
-
-  /** Hop 1 names a registered upstream and the consortium closes the traceback at once. */
-  const answerThenClose: Scenario = {
-    providers: 2,
-    steps: async (deps, [p1, p2], state, drain) => {
-      // The consortium closes right after the 200 to the answer.
-      await close(deps, await startNaming(deps, p1!, { providerId: p2! }, state, drain));
-      await drain();
-    },
-    final: [
-      [1, "answered", 0],
-      [2, "cancelled", 0],
-    ],
-  };
-
-  /**
-   * Hop 1 names an upstream not registered yet; it registers (which opens hop 2), is reminded
-   * by the sweeper, and the consortium closes the traceback (which cancels hop 2).
-   */
-  const registrationReminderClose: Scenario = {
-    providers: 1,
-    steps: async (deps, [p1], state, drain) => {
-      const frn = (state.frn ??= String(2_000_000_000 + frns++));
-      const tracebackId = await startNaming(deps, p1!, { name: "Newcomer Co", frn }, state, drain);
-      await drain();
-      const holder = await deps.accounts.accountIdByFrn(frn);
-      if (!holder || !(await deps.accounts.getAccount(holder))) {
-        // A claim left by a registration that died is free again after a minute.
-        clock.advance(61_000);
-        await registerAccount(deps, CONSORTIUM, "provider", { name: "Newcomer Co", frn, contact: { name: "NOC", email: "noc@newcomer.example" } });
-      }
-      // Registered, the provider is asked: by the registration itself or, after a kill, the reconciler.
-      const asked = async () => !["awaiting_registration", undefined].includes((await deps.tracebacks.getHop(tracebackId, 2, true))?.value.status);
-      if (!(await asked())) await reconcile(deps);
-      expect(await asked()).toBe(true);
-      await drain();
-      const hop2 = (await deps.tracebacks.getHop(tracebackId, 2, true))?.value;
-      const remindAt = hop2?.status === "open" && !hop2.remindersSent ? hop2.deadline?.reminders?.[0] : undefined;
-      if (remindAt) {
-        clock.set(new Date(Math.max(clock.now().getTime(), Date.parse(remindAt) + 1000)));
-        await sweepDeadlines(deps);
-      }
-      await drain();
-      await close(deps, tracebackId);
-      await drain();
-    },
-    final: [
-      [1, "answered", 0],
-      [2, "cancelled", 1],
-    ],
-  };
-
-  /**
-   * One life and death: the scenario's steps until the process dies after `after` port calls,
-   * then a fresh process finishes. Returns whether it died before the end.
-   */
-  async function killedAfter(after: number, scenario: Scenario, order: "reconciler first" | "steps first"): Promise<boolean> {
-    const providers = [];
-    for (let i = 0; i < scenario.providers; i++) providers.push(await provider(`Provider ${i + 1}`));
-    const state: State = {};
-    const doom = new Doom(after);
-    const doomedProcess = await processWith(doom);
-    try {
-      await scenario.steps(doomedProcess.deps, providers, state, () => drain(doomedProcess));
-    } catch (err) {
-      if (!doom.fired) throw err;
-    }
-
-    // The next process, a moment later: its queue starts empty, whatever the last one held.
-    clock.advance(1000);
-    const next = await processWith();
-    if (order === "reconciler first") await reconcile(next.deps);
-    await scenario.steps(next.deps, providers, state, () => drain(next));
-    await reconcile(next.deps);
-    await drain(next);
-    // Claims the dead process held come back once their lease has run out.
-    clock.advance(2 * LEASE_SECONDS * 1000 + 1000);
-    await recoverDeliveries(next.deps);
-    await drain(next);
-
-    const chain = (await stores().tracebacks.getChain(state.tracebackId!))!;
-    expect(chain.hops.map((h) => [h.value.seq, h.value.status, h.value.remindersSent ?? 0])).toEqual(scenario.final);
-    await expectEachEventOnce(state.tracebackId!, providers);
-    await expectLogged(state.tracebackId!);
-    return doom.fired;
-  }
-
-  /**
-   * The log holds every answer the chain shows (the entry its receipt commits to), the placement
-   * of every hop, the opening of every hop asked after it was placed, and the outcome: each
-   * once, as the state has it, and nothing about a hop the chain does not have.
-   */
-  async function expectLogged(tracebackId: string): Promise<void> {
-    const s = stores();
-    const chain = (await s.tracebacks.getChain(tracebackId))!;
-    const tb = chain.traceback.value;
-    const entries = await s.log.entriesOf(tracebackId);
-    const byId = new Map(entries.map((e) => [e.statementId, e]));
-    for (const { value: hop } of chain.hops) {
-      // An answer never stands without the evidence of the request that made it.
-      if (hop.status === "answered") expect(hop.evidence && JSON.parse(hop.evidence.request.body), `hop ${hop.seq} answer's evidence`).toEqual(hop.answer);
-      if (hop.evidence) {
-        const claim = decodeReceiptClaims(hop.evidence.receipt)!.log!;
-        expect(Buffer.from(byId.get(claim.id)!.entry).toString()).toBe(Buffer.from(encodeEntry(requestEntry(claim, hop.evidence.receipt))).toString());
-      }
-      const placed = byId.get(hopDecisionId(tracebackId, hop.id, "hop_placed"))?.evidence?.decision as Decision | undefined;
-      expect(placed, `hop ${hop.seq} placed`).toMatchObject({ hopId: hop.id, seq: hop.seq, namedBy: hop.namedBy, createdAt: hop.createdAt });
-      const askedLater = (placed as { status: string }).status !== "open" || (hop.remindersSent ?? 0) > 0;
-      const opened = byId.get(hopDecisionId(tracebackId, hop.id, "hop_opened"))?.evidence?.decision;
-      if (askedLater && hop.providerId) expect(opened, `hop ${hop.seq} opened`).toMatchObject({ providerId: hop.providerId });
-    }
-    expect(byId.get(outcomeDecisionId(tracebackId, "outcome", tb.result!))?.evidence?.decision).toEqual({ type: "outcome", tracebackId, ...tb.result });
-    const hops = new Set(chain.hops.map((h) => h.value.id));
-    for (const e of entries) {
-      const about = (e.evidence?.decision as { hopId?: string } | undefined)?.hopId;
-      if (about) expect(hops.has(about), `${e.statementId} is about a hop of the chain`).toBe(true);
-    }
-  }
-
-  /**
-   * Every event the final state implies (each hop ever opened was created, each reminder sent,
-   * each cancellation, the completion) is in its recipient's feed exactly once and nothing else
-   * is; endpoints got exactly those, under their own ids; and no marker is left behind.
-   */
-  async function expectEachEventOnce(tracebackId: string, withEndpoint: string[]): Promise<void> {
-    const s = stores();
-    const chain = (await s.tracebacks.getChain(tracebackId))!;
-    const tb = chain.traceback.value;
-    expect(tb.status).toBe("completed");
-    const expected = new Map<string, string[]>();
-    const expect_ = (recipient: string, id: string) => expected.set(recipient, [...(expected.get(recipient) ?? []), id]);
-    for (const { value: hop } of chain.hops) {
-      if (!hop.providerId) continue;
-      if (hop.deadline) expect_(hop.providerId, derivedEventId(hop.id, "created"));
-      for (let i = 1; i <= (hop.remindersSent ?? 0); i++) expect_(hop.providerId, derivedEventId(hop.id, `reminder-${i}`));
-      if (hop.status === "cancelled") expect_(hop.providerId, derivedEventId(hop.id, "cancelled"));
-    }
-    expect_(tb.initiatorId, derivedEventId(tb.id, "completed"));
-    for (const [recipient, ids] of expected) {
-      const feed = (await s.webhooks.listEvents(recipient, { limit: 1000 })).items.filter((e) => e.data.tracebackId === tracebackId);
-      expect(feed.map((e) => e.id).sort()).toEqual([...ids].sort());
-      if (!withEndpoint.includes(recipient)) continue;
-      const pushed = sent.filter((x) => x.url.endsWith(recipient) && feed.some((e) => e.id === x.webhookId));
-      expect(new Set(pushed.map((x) => x.webhookId))).toEqual(new Set(ids.filter((id) => id.endsWith(".created") || id.endsWith(".completed"))));
-    }
-    const accountMarks = await s.accounts.pendingActivations("9999", 1000);
-    const marks = [chain.traceback.outbox, ...chain.hops.map((h) => h.outbox), ...accountMarks.map((a) => a.marker)].filter(Boolean);
-    expect(marks).toEqual([]);
-    const pending = await s.webhooks.eventsAwaitingFanOut("9999", 1000);
-    expect(pending.filter((e) => e.data.tracebackId === tracebackId)).toEqual([]);
-  }
-
-  it("a kill between an answer's evidence and its hop's write leaves the hop open; the retry answers, and a retry of that gets its response again", async () => {
-    const [p1, p2] = [await provider("Provider 1"), await provider("Provider 2")];
-    const first = await processWith();
-    const tracebackId = (await start(first.deps, p1!)).traceback.id;
-    const hopId = hopIdOf(tracebackId, 1);
-    const answer: HopAnswer = { type: "upstream_identified", upstream: { providerId: p2! }, evidence: { ingressTrunk: "T1" } };
-    // The process dies as it writes the hop: the evidence is kept, the hop's write never happens.
-    const tracebacks = new Proxy(first.deps.tracebacks, {
-      get: (target, prop, receiver) =>
-        prop === "replaceHop"
-          ? async () => {
-              throw new Error("process killed");
+    mailer: fileMailer(mailDir, "hub@hoptrace.example"),
+    queue: async () => {
+      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `crash-${queues++}` }))).QueueUrl!;
+      return {
+        queue: new SqsDeliveryQueue(sqs, queueUrl),
+        drain: async (handle) => {
+          for (;;) {
+            // Asking first spares the emulator's minimum wait on an empty receive.
+            const { Attributes: a } = await sqs.send(
+              new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"] }),
+            );
+            if (a?.ApproximateNumberOfMessages === "0" && a.ApproximateNumberOfMessagesDelayed === "0") return;
+            // The emulator answers once it holds as many as asked for, or after 40 ms: ask for those there are.
+            const visible = Math.min(10, Math.max(1, Number(a?.ApproximateNumberOfMessages ?? 10)));
+            const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: visible, WaitTimeSeconds: 0 }));
+            if (!out.Messages?.length) return;
+            for (const m of out.Messages) {
+              await handle(JSON.parse(m.Body!));
+              await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
             }
-          : Reflect.get(target, prop, receiver),
-    });
-    const dying = { ...first.deps, tracebacks };
-    await expect(answerHopRequest(dying, principalOf(p1!), hopId, answer, answerContext(p1!, hopId, answer))).rejects.toThrow("process killed");
-    const left = (await stores().tracebacks.getHop(tracebackId, 1, true))!.value;
-    expect([left.status, left.evidence]).toEqual(["open", undefined]);
+          }
+        },
+      };
+    },
+    stop: async () => {
+      db.destroy();
+      sqs.destroy();
+      await emulators.stop();
+      await rm(mailDir, { recursive: true, force: true });
+    },
+  };
+}
 
-    clock.advance(1000);
-    const next = await processWith();
-    const accepted = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(p1!, hopId, answer));
-    const again = await answerHopRequest(next.deps, principalOf(p1!), hopId, answer, answerContext(p1!, hopId, answer));
-    expect(again).toEqual({ ...accepted, replayed: true });
-    const hop = (await stores().tracebacks.getHop(tracebackId, 1, true))!.value;
-    expect(hop.status).toBe("answered");
-    expect(hop.evidence?.receipt).toBe(accepted.receipt);
-    expect(hop.evidence?.response.body).toBe(accepted.body);
-    const claim = decodeReceiptClaims(accepted.receipt)!.log!;
-    expect((await stores().log.entriesOf(tracebackId)).map((e) => e.statementId)).toContain(claim.id);
-  });
+/**
+ * Before the first call, before the last, and before `between` calls spread evenly between them,
+ * shifted from one scenario to the next so that together they cut the runs at different places.
+ * HOPTRACE_KILL_POINTS=every tries them all here too (some minutes).
+ */
+const spread = (between: number): KillPoints =>
+  process.env.HOPTRACE_KILL_POINTS === "every"
+    ? "every"
+    : {
+        pick: (total, { nth, of }) => {
+          const shift = (nth + 1) / (of + 1);
+          const middle = Array.from({ length: between }, (_, j) => Math.floor((total * (j + shift)) / between));
+          return [...new Set([0, ...middle, total - 1])];
+        },
+      };
 
-  const cases = [
-    ["a chain of two answers", chainOfTwo, "reconciler first"],
-    ["a chain of two answers", chainOfTwo, "steps first"],
-    ["an answer, then the traceback closed", answerThenClose, "steps first"],
-    ["registration, reminder and closing", registrationReminderClose, "steps first"],
-  ] as const;
-  for (const [name, scenario, order] of cases) {
-    it(`${name}: whichever call the kill comes before (${order})`, async () => {
-      let after = 0;
-      while (await killedAfter(after, scenario, order).catch((err) => Promise.reject(new Error(`killed after ${after} calls: ${err}`, { cause: err }))))
-        after++;
-      // The whole run takes this many calls; every one of them was a place to die.
-      expect(after).toBeGreaterThan(30);
-    }, 120_000);
-  }
-});
+crashRecoverySuite(onEmulators, spread(3));

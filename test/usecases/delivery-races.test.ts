@@ -5,7 +5,7 @@
  * short is sent again under the same webhook-id, and recorded once.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../support/manual-clock.js";
+import type { ManualClock } from "../support/manual-clock.js";
 import { recoverFanOuts } from "../../functions/usecases/event-outbox.js";
 import { handleDeliveryMessage, recoverDeliveries } from "../../functions/usecases/deliveries.js";
 import type { QueuedMessage } from "../fakes/delivery.js";

@@ -4,7 +4,7 @@
  * every case the chain ends as if nothing had gone wrong: one next hop, one notice of it.
  */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../support/manual-clock.js";
+import type { ManualClock } from "../support/manual-clock.js";
 import type { HubEvent } from "../../functions/domain/events.js";
 import { recoverFanOuts } from "../../functions/usecases/event-outbox.js";
 import { followUpHop, outboxMarker } from "../../functions/usecases/followup.js";
