@@ -54,7 +54,7 @@ function loadedBeyondCommandLine(run: { loaded: string[] }, file: string): strin
 const TOOLS: Array<[file: string, usage: string, options: string[]]> = [
   ["functions/local/main.ts", "Usage: npm start", ["PORT", "HOPTRACE_DATA_DIR", "README.md", "--help"]],
   ["functions/local/new-key.ts", "Usage: npm run keys:new --", ["--account-id <id>", "--help"]],
-  ["functions/local/sign.ts", "usage: npm run sign --", ["METHOD URL", "--body", "--key", "--curl", "--help"]],
+  ["functions/local/sign.ts", "usage: npm run sign --", ["METHOD URL", "--body", "--key", "--idempotency-key", "--lifetime", "--curl", "--help"]],
   ["functions/demo/main.ts", "Usage: npm run demo --", ["--timeout <seconds>", "--help"]],
   ["functions/responder/cli.ts", "Usage: npm run responder --", ["--config <file>", "--sweep", "--help", "functions/responder/README.md"]],
   ["functions/rmd-import/cli.ts", "usage: npm run rmd:import --", ["--hub <url>", "--key <file.jwk>", "--as-of <date>", "--help"]],
