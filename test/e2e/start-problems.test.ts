@@ -11,6 +11,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signingKeyFromJwk } from "../../openapi/client/index.js";
 import { runHubProcessToExit, startHubProcess, type HubProcess } from "../support/hub-process.js";
@@ -68,8 +69,14 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
         "HOPTRACE_FIRST_PERSON_EMAIL",
       ]),
     );
-    const dataDir = join(await folder(), "data");
-    const run = await runHubProcessToExit({ dataDir, env: Object.fromEntries(variables.map((v) => [v.name, "bogus"])) });
+    const root = await folder();
+    const dataDir = join(root, "data");
+    const modules = join(root, "modules.txt");
+    const run = await runHubProcessToExit({
+      dataDir,
+      env: { ...Object.fromEntries(variables.map((v) => [v.name, "bogus"])), HOPTRACE_MODULE_LOG: modules },
+      nodeArgs: ["--import", pathToFileURL(join(ROOT, "test", "support", "module-log.mjs")).href],
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const said = lines(run.stderr);
@@ -83,6 +90,12 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect(said).toContain('SMTP_URL="bogus" is not allowed: use an smtp: or smtps: URL, such as smtp://user:pass@host:587');
     expect(said).toContain('HOPTRACE_FIRST_PERSON_EMAIL="bogus" is not allowed: use an e-mail address such as ada@consortium.example');
     expect(existsSync(dataDir)).toBe(false);
+    // Refused before the hub itself (the app, the emulators) was loaded.
+    const loaded = await readFile(modules, "utf8");
+    expect(loaded).toContain(pathToFileURL(join(ROOT, "functions", "local", "start.ts")).href);
+    expect(loaded).not.toContain(pathToFileURL(join(ROOT, "functions", "local", "embedded.ts")).href);
+    expect(loaded).not.toContain(pathToFileURL(join(ROOT, "functions", "http", "app.ts")).href);
+    expect(loaded).not.toMatch(/node_modules\/(dynalite|local-aws-sqs|@aws-sdk)\//);
   }, 60_000);
 
   it.concurrent("takes every setting it lists from the environment, and a fixed deadline policy sets the hops' deadlines", async ({ expect }) => {
