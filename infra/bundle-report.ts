@@ -16,10 +16,8 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { generateSigningKey } from "../functions/crypto/keys.js";
 import { integerOption, readCommandLine } from "../functions/platform/cli.js";
-import { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, REPO_ROOT, type HandlerName } from "./bundling.js";
+import type { HandlerName } from "./bundling.js";
 
 const HELP = `Usage: npm run bundle:report -- [runs]
 
@@ -53,6 +51,12 @@ interface Row {
 
 const cli = readCommandLine(process.argv.slice(2), HELP, {}, { positionals: 1 });
 const runs = integerOption(cli, "<runs>", cli.positionals[0], 5, 1, 1000);
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [{ build }, { generateSigningKey }, { esbuildBuildOptions, handlerEntry, HANDLER_NAMES, NODE_OPTIONS, REPO_ROOT }] = await Promise.all([
+  import("esbuild"),
+  import("../functions/crypto/keys.js"),
+  import("./bundling.js"),
+]);
 /** A line per step; on a terminal also each import, over the same line. */
 const progress = (line: string, transient = false) => {
   if (!transient) process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}${line}\n`);

@@ -1,6 +1,9 @@
-/** `npm run demo`: the live demo; exits 0 when every traceback reached its expected outcome. */
+/**
+ * `npm run demo`: the live demo; exits 0 when every traceback reached its expected outcome. The
+ * command line is read before the hub's modules are loaded, so `--help` and a mistyped option
+ * answer at once.
+ */
 import { integerOption, readCommandLine } from "../platform/cli.js";
-import { runDemo } from "./demo.js";
 
 const HELP = `Usage: npm run demo -- [options]
 
@@ -18,5 +21,6 @@ Exit status: 0 when every traceback ended as expected, 1 otherwise, 2 on bad opt
 
 const cli = readCommandLine(process.argv.slice(2), HELP, { timeout: { type: "string" } });
 const timeoutSeconds = integerOption(cli, "--timeout", cli.values.timeout, 20, 1, 3600);
+const { runDemo } = await import("./demo.js");
 const { ok } = await runDemo({ timeoutMs: timeoutSeconds * 1000 });
 process.exitCode = ok ? 0 : 1;

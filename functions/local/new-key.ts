@@ -2,13 +2,10 @@
  * `npm run keys:new -- [--account-id <id>] <file>`: a new Ed25519 key. The private JWK goes to
  * <file>, owner-only and never over an existing file; printed are the public JWK and its key id,
  * to register with Hoptrace or to give as CONSORTIUM_PUBLIC_JWK, and with --account-id the proof
- * of possession that registers the key to that account.
+ * of possession that registers the key to that account. The command line is read before the
+ * crypto modules are loaded, so `--help` and a mistyped option answer at once.
  */
-import { signKeyProof } from "../crypto/key-proof.js";
-import { generateSigningKey } from "../crypto/keys.js";
 import { readCommandLine } from "../platform/cli.js";
-import { FileExistsError, whyNotWritten, writePrivateFile } from "../platform/private-file.js";
-import { newAccountId } from "../../openapi/client/registration.js";
 
 const HELP = `Usage: npm run keys:new -- [options] <private-key-file.json>
 
@@ -31,6 +28,13 @@ const file = cli.positionals[0] ?? cli.fail("name the file to write the private 
 if (file.startsWith("-")) cli.fail(`${JSON.stringify(file)} looks like an option, not a file name; write ./${file} if you mean it`);
 const given = cli.values["account-id"];
 if (given !== undefined && (given === "" || /[\r\n]/.test(given))) cli.fail("--account-id takes an account id on one line");
+
+const [{ signKeyProof }, { generateSigningKey }, { FileExistsError, whyNotWritten, writePrivateFile }, { newAccountId }] = await Promise.all([
+  import("../crypto/key-proof.js"),
+  import("../crypto/keys.js"),
+  import("../platform/private-file.js"),
+  import("../../openapi/client/registration.js"),
+]);
 const accountId = given === "new" ? newAccountId() : given;
 
 const key = await generateSigningKey();

@@ -2,12 +2,12 @@
  * `npm run sign -- METHOD URL [--body file] [--key file]`: prints the headers that sign one request
  * to Hoptrace, made by @hoptrace/client's signer, for curl (`curl -H @headers.txt`) or any other
  * tool; `--curl` prints the whole curl command. A signature is accepted once and for a minute
- * (`--lifetime`, at most 300 s), so sign each request just before sending it.
+ * (`--lifetime`, at most 300 s), so sign each request just before sending it. The command line is
+ * read before the signer is loaded, so `--help` and a mistyped option answer at once.
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { signingKeyFromJwk, signRequest } from "../../openapi/client/index.js";
 
 const DEFAULT_KEY = ".data/consortium.private.jwk.json";
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
@@ -68,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isSafeInteger(lifetimeSeconds) || lifetimeSeconds < 1 || lifetimeSeconds > 300) throw new UsageError("--lifetime is whole seconds from 1 to 300");
   if (values.body !== undefined && !BODY_METHODS.has(method)) throw new UsageError(`--body goes with ${[...BODY_METHODS].join(", ")}`);
 
+  const { signingKeyFromJwk, signRequest } = await import("../../openapi/client/index.js");
   const keyFile = values.key ?? DEFAULT_KEY;
   let key;
   try {

@@ -4,7 +4,9 @@
  * CONSORTIUM_PUBLIC_JWK; the private key never leaves the machine.
  *
  * Whatever stops it from starting (a setting, the port, the data folder) is said in one line on
- * stderr, with exit status 1, and is found before anything is written where it can be.
+ * stderr, with exit status 1, and is found before anything is written where it can be; the hub's
+ * own modules (the app, the emulators) are loaded only once the settings and the data folder
+ * are found usable, so such a refusal is quick.
  */
 import { join, resolve } from "node:path";
 import { parseJsonKeyFile, readOrCreateKeyFile } from "../adapters/keys/key-file.js";
@@ -12,7 +14,6 @@ import { generateSigningKey, importPublicJwk } from "../crypto/keys.js";
 import { behaviourSettings, settingProblems, type Config } from "../platform/config.js";
 import { lockDataFolder } from "./data-lock.js";
 import { DATA_FOLDER, secureDataFolder } from "./data-folder.js";
-import { startEmbeddedHub } from "./embedded.js";
 import { consoleWelcome, firstPersonFrom } from "./first-person.js";
 import { startFailure, StartError } from "./start-failure.js";
 
@@ -43,6 +44,7 @@ try {
   const lock = await lockDataFolder(dataDir);
   try {
     const consortiumJwk = await consortiumPublicJwk(dataDir);
+    const { startEmbeddedHub } = await import("./embedded.js");
     const hub = await startEmbeddedHub({ dataDir, port, consortiumPublicJwk: consortiumJwk, env: settings });
     const welcome = hub.consortiumKeyId
       ? await consoleWelcome(hub.runtime.deps, hub.url, hub.consortiumKeyId, firstPerson.person)

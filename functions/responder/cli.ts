@@ -1,11 +1,10 @@
 /**
  * `npm run responder -- --config responder.json [--sweep]`: runs the auto-responder next to a
  * provider's switch records until stopped. `--sweep` answers what is already open at start.
- * See responder.example.json for a configuration.
+ * See responder.example.json for a configuration. The command line is read before the responder's
+ * modules are loaded, so `--help` and a mistyped option answer at once.
  */
 import { readCommandLine } from "../platform/cli.js";
-import { loadResponderConfig, ResponderConfigError } from "./config.js";
-import { startResponder } from "./responder.js";
 
 const HELP = `Usage: npm run responder -- --config <file.json> [--sweep]
 
@@ -27,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
   const cli = readCommandLine(argv, HELP, { config: { type: "string", short: "c" }, sweep: { type: "boolean" } });
   const { values } = cli;
   const configFile = values.config ?? cli.fail("--config is required");
+  const [{ loadResponderConfig, ResponderConfigError }, { startResponder }] = await Promise.all([import("./config.js"), import("./responder.js")]);
   let config;
   try {
     config = await loadResponderConfig(configFile);

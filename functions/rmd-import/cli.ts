@@ -1,12 +1,11 @@
 /**
  * `npm run rmd:import -- <export.csv> [--hub URL] [--key file.jwk] [--as-of DATE] [--allow-mass-removal]`:
  * imports an FCC RMD CSV export into a hub as a new snapshot, with progress on stderr and the
- * snapshot's counts (or every bad row, by line) on stdout.
+ * snapshot's counts (or every bad row, by line) on stdout. The command line is read before the
+ * uploader is loaded, so `--help` and a mistyped option answer at once.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { signingKeyFromJwk } from "../../openapi/client/signing.js";
-import { uploadRmdExport } from "./upload.js";
 
 const USAGE = `usage: npm run rmd:import -- <export.csv> [options]
 
@@ -67,6 +66,7 @@ function parse(argv: string[]): Args | number {
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
   if (typeof args === "number") return args;
+  const [{ signingKeyFromJwk }, { uploadRmdExport }] = await Promise.all([import("../../openapi/client/signing.js"), import("./upload.js")]);
   let key;
   try {
     key = await signingKeyFromJwk(JSON.parse(await readFile(args.key, "utf8")) as Record<string, unknown>);

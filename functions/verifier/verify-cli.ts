@@ -2,13 +2,12 @@
  * `npx hoptrace-verify bundle.json... [--jwks hub-jwks.json] [--checkpoint trusted.json]
  * [--consistency proof.json] [--json]`: checks evidence bundles offline, without the hub, and
  * prints a report per hop. Exit status 0 when everything verifies, 1 when anything does not,
- * 2 for bad arguments or unreadable files.
+ * 2 for bad arguments or unreadable files. The command line is read before the verifier's
+ * modules are loaded, so `--help` and a mistyped option answer at once.
  */
 import { readFile } from "node:fs/promises";
 import { readCommandLine } from "../platform/cli.js";
-import { ConsistencyProofSchema } from "../http/schemas/log.js";
-import { verifyBundle, type BundleReport, type BundleVerifyOptions } from "./bundle.js";
-import { formatBundleReport } from "./bundle-report.js";
+import type { BundleReport, BundleVerifyOptions } from "./bundle.js";
 
 const HELP = `Usage: npx hoptrace-verify <bundle.json>... [options]   (or npm run verify -- <bundle.json>... [options])
 
@@ -37,6 +36,12 @@ const cli = readCommandLine(
   { positionals: Number.MAX_SAFE_INTEGER },
 );
 if (cli.positionals.length === 0) cli.fail("give at least one bundle");
+
+const [{ ConsistencyProofSchema }, { verifyBundle }, { formatBundleReport }] = await Promise.all([
+  import("../http/schemas/log.js"),
+  import("./bundle.js"),
+  import("./bundle-report.js"),
+]);
 
 async function readJson(path: string): Promise<unknown> {
   try {

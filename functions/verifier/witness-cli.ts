@@ -3,12 +3,11 @@
  * watches a hub's transparency log. Each poll checks that the new checkpoint is signed by the
  * hub and extends the last one accepted; the state file keeps that checkpoint between runs.
  * On a fork, a rollback or a forged checkpoint it writes the evidence next to the state file,
- * says so on stderr and exits with status 3. Network trouble is retried at the next poll.
+ * says so on stderr and exits with status 3. Network trouble is retried at the next poll. The
+ * command line is read before the poller is loaded, so `--help` and a mistyped option answer at once.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { HubUnavailableError, pollOnce } from "./witness-poll.js";
-import { WitnessStateError } from "./witness-state.js";
 
 const USAGE = "usage: hoptrace-witness --hub <url> --state <file> [--jwks <file>] [--interval <seconds>] [--once]";
 const EXIT = { ok: 0, unavailable: 1, usage: 2, alarm: 3 } as const;
@@ -40,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return EXIT.usage;
   }
+  const [{ HubUnavailableError, pollOnce }, { WitnessStateError }] = await Promise.all([import("./witness-poll.js"), import("./witness-state.js")]);
   let jwks: { keys: object[] } | undefined;
   if (values.jwks) {
     try {

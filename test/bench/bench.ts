@@ -8,19 +8,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem, platform, release } from "node:os";
 import { fileURLToPath } from "node:url";
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { TABLE } from "../../functions/adapters/dynamo/keys.js";
-import { generateSigningKey } from "../../functions/crypto/keys.js";
-import { registrar, type Member } from "../../functions/demo/network.js";
+import type { Member } from "../../functions/demo/network.js";
 import type { Emulators } from "../../functions/local/emulators.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
-import { FUNCTION_SIZING } from "../../infra/function-sizing.js";
-import { createHoptraceClient, type SigningKey } from "../../openapi/client/index.js";
+import type { SigningKey } from "../../openapi/client/index.js";
 import type { Counts } from "./counters.js";
-import { pct, progress as log } from "./figures.js";
-import { startFloor } from "./floor.js";
-import { allInCost, PRICES, type CostInputs } from "./stack/cost.js";
-import { startChild, type ChildHandle, type Message } from "./stack/ipc.js";
+import type { CostInputs } from "./stack/cost.js";
+import type { ChildHandle, Message } from "./stack/ipc.js";
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -43,6 +37,31 @@ const cli = readCommandLine(process.argv.slice(2), HELP, {
   tracebacks: { type: "string" },
   "no-write": { type: "boolean" },
 });
+
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [
+  { DynamoDBClient, PutItemCommand },
+  { TABLE },
+  { generateSigningKey },
+  { registrar },
+  { FUNCTION_SIZING },
+  { createHoptraceClient },
+  { pct, progress: log },
+  { startFloor },
+  { allInCost, PRICES },
+  { startChild },
+] = await Promise.all([
+  import("@aws-sdk/client-dynamodb"),
+  import("../../functions/adapters/dynamo/keys.js"),
+  import("../../functions/crypto/keys.js"),
+  import("../../functions/demo/network.js"),
+  import("../../infra/function-sizing.js"),
+  import("../../openapi/client/index.js"),
+  import("./figures.js"),
+  import("./floor.js"),
+  import("./stack/cost.js"),
+  import("./stack/ipc.js"),
+]);
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 

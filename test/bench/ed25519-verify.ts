@@ -4,9 +4,6 @@
  * @noble/curves' strict verify, and the key import with its subgroup check, cold and cached.
  */
 import { sign, verify } from "node:crypto";
-import { ed25519 } from "@noble/curves/ed25519.js";
-import { verifyStrict } from "../../functions/crypto/ed25519.js";
-import { generateSigningKey, importPublicJwk } from "../../functions/crypto/keys.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
 
 const HELP = `Usage: npx tsx test/bench/ed25519-verify.ts [iterations]
@@ -20,6 +17,12 @@ Options:
 
 const cli = readCommandLine(process.argv.slice(2), HELP, {}, { positionals: 1 });
 const iterations = integerOption(cli, "<iterations>", cli.positionals[0], 2000, 1, 10_000_000);
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [{ ed25519 }, { verifyStrict }, { generateSigningKey, importPublicJwk }] = await Promise.all([
+  import("@noble/curves/ed25519.js"),
+  import("../../functions/crypto/ed25519.js"),
+  import("../../functions/crypto/keys.js"),
+]);
 const WARM_UP = 100;
 const keys = await Promise.all(Array.from({ length: WARM_UP + iterations }, () => generateSigningKey()));
 const key = keys[0]!;

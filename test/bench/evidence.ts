@@ -9,15 +9,9 @@
  */
 import { cpus, platform, release } from "node:os";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { verifyReceipt } from "../../functions/crypto/receipt.js";
-import { hopIdOf } from "../../functions/domain/ids.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
 import type { LogHead, StoredEntry } from "../../functions/usecases/log-ports.js";
-import { verifyBundle } from "../../functions/verifier/bundle.js";
-import { bundleOf, evidenceWorld, traceThrough } from "../support/evidence.js";
-import { EVIDENCE, startTestHub, type Party } from "../support/hub.js";
-import { instrument } from "./counters.js";
-import { ms, pct, progress as log } from "./figures.js";
+import type { Party } from "../support/hub.js";
 
 const HELP = `Usage: npm run bench:evidence -- [options]
 
@@ -37,6 +31,24 @@ const cli = readCommandLine(process.argv.slice(2), HELP, { tracebacks: { type: "
 const TRACEBACKS = integerOption(cli, "--tracebacks", cli.values.tracebacks, 1000, 1, 100_000);
 const IN_FLIGHT = integerOption(cli, "--in-flight", cli.values["in-flight"], 40, 1, 1000);
 const RATE = integerOption(cli, "--rate", cli.values.rate, 1, 1, 100);
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [
+  { verifyReceipt },
+  { hopIdOf },
+  { verifyBundle },
+  { bundleOf, evidenceWorld, traceThrough },
+  { EVIDENCE, startTestHub },
+  { instrument },
+  { ms, pct, progress: log },
+] = await Promise.all([
+  import("../../functions/crypto/receipt.js"),
+  import("../../functions/domain/ids.js"),
+  import("../../functions/verifier/bundle.js"),
+  import("../support/evidence.js"),
+  import("../support/hub.js"),
+  import("./counters.js"),
+  import("./figures.js"),
+]);
 const PACED_SECONDS = 30;
 const HOPS = 5;
 /** One write in this many has its proof polled by the client, as a receipt holder would. */

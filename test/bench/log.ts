@@ -7,22 +7,8 @@
  * options.
  */
 import { cpus, platform, release } from "node:os";
-import { createDocumentClient } from "../../functions/adapters/dynamo/client.js";
-import { DynamoLogStore } from "../../functions/adapters/dynamo/log-store.js";
-import { createSqsClient } from "../../functions/adapters/sqs/client.js";
-import { generateSigningKey } from "../../functions/crypto/keys.js";
-import { MemoryTree } from "../../functions/crypto/merkle/memory-tree.js";
-import { verifyInclusion } from "../../functions/crypto/merkle/verify.js";
-import { readCheckpoint } from "../../functions/crypto/checkpoint.js";
-import { systemClock } from "../../functions/domain/clock.js";
-import { startEmulators } from "../../functions/local/emulators.js";
-import { appendStatement } from "../../functions/usecases/log-append.js";
-import { integrate } from "../../functions/usecases/log-integrate.js";
-import type { LogDeps, LogHead, LogStore } from "../../functions/usecases/log-ports.js";
-import { inclusionProof } from "../../functions/usecases/log-proofs.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
-import { instrument } from "./counters.js";
-import { ms, pct, progress as log } from "./figures.js";
+import type { LogDeps, LogHead, LogStore } from "../../functions/usecases/log-ports.js";
 
 const HELP = `Usage: npm run bench:log -- [options]
 
@@ -44,6 +30,38 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const ENTRIES = integerOption(cli, "--entries", cli.values.entries, 3000, 3, 1_000_000);
 const CONCURRENCY = integerOption(cli, "--concurrency", cli.values.concurrency, 32, 1, 1000);
 const RATE = integerOption(cli, "--rate", cli.values.rate, 25, 1, 10_000);
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [
+  { createDocumentClient },
+  { DynamoLogStore },
+  { createSqsClient },
+  { generateSigningKey },
+  { MemoryTree },
+  { verifyInclusion },
+  { readCheckpoint },
+  { systemClock },
+  { startEmulators },
+  { appendStatement },
+  { integrate },
+  { inclusionProof },
+  { instrument },
+  { ms, pct, progress: log },
+] = await Promise.all([
+  import("../../functions/adapters/dynamo/client.js"),
+  import("../../functions/adapters/dynamo/log-store.js"),
+  import("../../functions/adapters/sqs/client.js"),
+  import("../../functions/crypto/keys.js"),
+  import("../../functions/crypto/merkle/memory-tree.js"),
+  import("../../functions/crypto/merkle/verify.js"),
+  import("../../functions/crypto/checkpoint.js"),
+  import("../../functions/domain/clock.js"),
+  import("../../functions/local/emulators.js"),
+  import("../../functions/usecases/log-append.js"),
+  import("../../functions/usecases/log-integrate.js"),
+  import("../../functions/usecases/log-proofs.js"),
+  import("./counters.js"),
+  import("./figures.js"),
+]);
 const PACED_SECONDS = 10;
 const PROOFS = 200;
 const IDLE_MS = 20;

@@ -12,14 +12,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { hopIdOf, parseHopId } from "../../functions/domain/ids.js";
-import { signingKeyFromJwk } from "../../openapi/client/index.js";
-import { startHubProcess, type HubProcess } from "../support/hub-process.js";
-import { apiFor, newKey, type Api, type ApiResponse } from "../support/hub.js";
-import { startReceiver } from "../support/receiver.js";
+import { readCommandLine } from "../../functions/platform/cli.js";
+import type { HubProcess } from "../support/hub-process.js";
+import type { Api, ApiResponse } from "../support/hub.js";
 
-const HELP = `npm run soak -- [options]
+const HELP = `Usage: npm run soak -- [options]
 
 Starts the hub as npm start does, in a child process, and keeps it busy with signed requests
 (tracebacks, hop request listings and reads, answers, chains, event feeds), printing the child's
@@ -33,32 +30,23 @@ memory every --every requests.
   --gc             start the hub with --expose-gc and collect fully before each sample
   --stop-above MB  stop early once the hub's RSS is over MB (default 4096), to spare the machine
   --data-dir PATH  the hub's data folder (default: a new temporary folder, removed afterwards)
-  --help           this text
-`;
+  -h, --help       this text`;
 
-const { values: args } = parseArgs({
-  options: {
-    requests: { type: "string", default: "10000" },
-    every: { type: "string", default: "1000" },
-    concurrency: { type: "string", default: "8" },
-    hops: { type: "string", default: "3" },
-    "arena-max": { type: "string" },
-    gc: { type: "boolean", default: false },
-    "data-dir": { type: "string" },
-    "stop-above": { type: "string", default: "4096" },
-    help: { type: "boolean", default: false },
-  },
+const { values: args } = readCommandLine(process.argv.slice(2), HELP, {
+  requests: { type: "string", default: "10000" },
+  every: { type: "string", default: "1000" },
+  concurrency: { type: "string", default: "8" },
+  hops: { type: "string", default: "3" },
+  "arena-max": { type: "string" },
+  gc: { type: "boolean", default: false },
+  "data-dir": { type: "string" },
+  "stop-above": { type: "string", default: "4096" },
 });
-
-if (args.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 
 const positive = (name: string, value: string | undefined): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive whole number, not ${value}\n\n${HELP}`);
+    process.stderr.write(`--${name} must be a positive whole number, not ${value}\n\n${HELP}\n`);
     process.exit(2);
   }
   return n;
@@ -69,6 +57,14 @@ const CONCURRENCY = positive("concurrency", args.concurrency);
 const HOPS = positive("hops", args.hops);
 const STOP_ABOVE_MB = positive("stop-above", args["stop-above"]);
 const ARENA_MAX = args["arena-max"] === undefined ? undefined : positive("arena-max", args["arena-max"]);
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [{ hopIdOf, parseHopId }, { signingKeyFromJwk }, { startHubProcess }, { apiFor, newKey }, { startReceiver }] = await Promise.all([
+  import("../../functions/domain/ids.js"),
+  import("../../openapi/client/index.js"),
+  import("../support/hub-process.js"),
+  import("../support/hub.js"),
+  import("../support/receiver.js"),
+]);
 
 const CALL = { callingNumber: "+13055550123", calledNumber: "+12025550143", callTime: "2024-06-03T12:00:00-04:00" };
 const EVIDENCE = { ingressTrunk: "TRUNK-7", sipCallId: "soak@pc33.example" };

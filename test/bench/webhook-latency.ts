@@ -3,10 +3,7 @@
  * `hop_request.created` webhook arriving at the next upstream's endpoint, on the embedded stack.
  * Prints median, p95 and max over N answers (default 100).
  */
-import { percentile } from "../../functions/domain/responsiveness.js";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
-import { CALL, EVIDENCE, startTestHub } from "../support/hub.js";
-import { startReceiver } from "../support/receiver.js";
 
 const HELP = `Usage: npm run bench:webhook -- [runs]
 
@@ -19,6 +16,12 @@ Options:
 
 const cli = readCommandLine(process.argv.slice(2), HELP, {}, { positionals: 1 });
 const runs = integerOption(cli, "<runs>", cli.positionals[0], 100, 1, 100_000);
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [{ percentile }, { CALL, EVIDENCE, startTestHub }, { startReceiver }] = await Promise.all([
+  import("../../functions/domain/responsiveness.js"),
+  import("../support/hub.js"),
+  import("../support/receiver.js"),
+]);
 const t = await startTestHub({ background: true, sweepIntervalMs: 1000, env: { LOG_LEVEL: "ERROR" } });
 const receiver = await startReceiver();
 try {

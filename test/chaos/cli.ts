@@ -2,14 +2,14 @@
  * `npm run chaos -- --kills 200`: the kill -9 harness (harness.ts) as long as you like, with
  * progress on stderr and the summary on stdout; exits 1 when anything was lost or duplicated.
  */
-import { parseArgs } from "node:util";
-import { runChaos, type ChaosReport } from "./harness.js";
+import { readCommandLine } from "../../functions/platform/cli.js";
+import type { ChaosReport } from "./harness.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 // Exiting (rather than dying of the signal) takes the hub's process group down too.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 
-const HELP = `npm run chaos -- [options]
+const HELP = `Usage: npm run chaos -- [options]
 
 Starts the hub as \`npm start\` does, on a fresh data folder, drives signed traceback creations and
 answers against it, kills the whole process group with SIGKILL at random instants (right after a
@@ -24,36 +24,29 @@ event feed, that no traceback or hop was duplicated, and that every accepted ans
   --settle-seconds  how long the hub may take to deliver what is due after the last kill (default 20)
   --keep            keep the data folder (and its hub.log) afterwards
   --json            print the report as JSON
-  --help            this text
-`;
+  -h, --help        this text`;
 
-const { values } = parseArgs({
-  options: {
-    kills: { type: "string", default: "50" },
-    clients: { type: "string", default: "4" },
-    providers: { type: "string", default: "6" },
-    seed: { type: "string" },
-    "settle-seconds": { type: "string", default: "20" },
-    keep: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
+const { values } = readCommandLine(process.argv.slice(2), HELP, {
+  kills: { type: "string", default: "50" },
+  clients: { type: "string", default: "4" },
+  providers: { type: "string", default: "6" },
+  seed: { type: "string" },
+  "settle-seconds": { type: "string", default: "20" },
+  keep: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
 });
-
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 
 const count = (name: string, v: string | undefined): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) {
-    process.stderr.write(`--${name} must be a whole number\n\n${HELP}`);
+    process.stderr.write(`--${name} must be a whole number\n\n${HELP}\n`);
     process.exit(2);
   }
   return n;
 };
 
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const { runChaos } = await import("./harness.js");
 const report = await runChaos({
   kills: count("kills", values.kills),
   clients: Math.max(1, count("clients", values.clients)),

@@ -1,7 +1,9 @@
 /**
  * `npm start` as an operator meets it: every setting in the README's table reaches the hub, a
  * value it cannot use stops it with one line naming the setting, and so do a busy port, a data
- * folder held by another hub or not writable, and a Node older than `engines`.
+ * folder held by another hub or not writable, and a Node older than `engines`. The cases are
+ * independent (each its own data folder, port 0) and run at once, but for the two that share one
+ * running hub.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,9 +11,10 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signingKeyFromJwk } from "../../openapi/client/index.js";
-import { runHubProcessToExit, startHubProcess } from "../support/hub-process.js";
+import { runHubProcessToExit, startHubProcess, type HubProcess } from "../support/hub-process.js";
 import { apiFor, CALL, providerRegistration, registerAccount } from "../support/hub.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -50,7 +53,7 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     return root;
   };
 
-  it("names every setting of the README's table given a value it cannot use, before anything is written", async () => {
+  it.concurrent("names every setting of the README's table given a value it cannot use, before anything is written", async ({ expect }) => {
     const variables = readmeVariables().filter((v) => !v.awsOnly && !FREE_TEXT.has(v.name));
     expect(variables.map((v) => v.name)).toEqual(
       expect.arrayContaining([
@@ -66,8 +69,14 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
         "HOPTRACE_FIRST_PERSON_EMAIL",
       ]),
     );
-    const dataDir = join(await folder(), "data");
-    const run = await runHubProcessToExit({ dataDir, env: Object.fromEntries(variables.map((v) => [v.name, "bogus"])) });
+    const root = await folder();
+    const dataDir = join(root, "data");
+    const modules = join(root, "modules.txt");
+    const run = await runHubProcessToExit({
+      dataDir,
+      env: { ...Object.fromEntries(variables.map((v) => [v.name, "bogus"])), HOPTRACE_MODULE_LOG: modules },
+      nodeArgs: ["--import", pathToFileURL(join(ROOT, "test", "support", "module-log.mjs")).href],
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const said = lines(run.stderr);
@@ -81,12 +90,19 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect(said).toContain('SMTP_URL="bogus" is not allowed: use an smtp: or smtps: URL, such as smtp://user:pass@host:587');
     expect(said).toContain('HOPTRACE_FIRST_PERSON_EMAIL="bogus" is not allowed: use an e-mail address such as ada@consortium.example');
     expect(existsSync(dataDir)).toBe(false);
+    // Refused before the hub itself (the app, the emulators) was loaded.
+    const loaded = await readFile(modules, "utf8");
+    expect(loaded).toContain(pathToFileURL(join(ROOT, "functions", "local", "start.ts")).href);
+    expect(loaded).not.toContain(pathToFileURL(join(ROOT, "functions", "local", "embedded.ts")).href);
+    expect(loaded).not.toContain(pathToFileURL(join(ROOT, "functions", "http", "app.ts")).href);
+    expect(loaded).not.toMatch(/node_modules\/(dynalite|local-aws-sqs|@aws-sdk)\//);
   }, 60_000);
 
-  it("takes every setting it lists from the environment, and a fixed deadline policy sets the hops' deadlines", async () => {
+  it.concurrent("takes every setting it lists from the environment, and a fixed deadline policy sets the hops' deadlines", async ({ expect }) => {
     const dataDir = join(await folder(), "data");
     const hub = await startHubProcess({
       dataDir,
+      startTimeoutMs: 60_000,
       env: {
         DEFAULT_DEADLINE_POLICY: "fixed",
         FIXED_DEADLINE_SECONDS: "600",
@@ -116,46 +132,22 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     // LOG_FORMAT=text without a terminal: readable lines all the same.
     expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
     await expect
-      .poll(() => hub.output(), { timeout: 5000 })
+      .poll(() => hub.output(), { timeout: 20_000 })
       .toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/m);
   }, 60_000);
 
-  it("says the port is busy", async () => {
+  it.concurrent("says the port is busy", async ({ expect }) => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     cleanup.push(() => new Promise((r) => server.close(r)));
     const { port } = server.address() as AddressInfo;
-    const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), port });
+    // It finds the port taken once its emulators are up: as long as a start, on a busy machine.
+    const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), port, timeoutMs: 60_000 });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([`port ${port} is in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one)`]);
-  }, 60_000);
-
-  it("refuses a data folder another hub holds, and takes over the lock of one that was killed", async () => {
-    const dataDir = join(await folder(), "data");
-    const first = await startHubProcess({ dataDir });
-    cleanup.push(() => first.stop());
-    const lock = JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8"));
-    expect(lock.pid).toBe(first.pid);
-
-    const second = await runHubProcessToExit({ dataDir });
-    expect(second.code).toBe(1);
-    expect(lines(second.stderr)).toEqual([
-      `the data folder ${dataDir} is in use by another hub (pid ${first.pid}, see ${join(dataDir, "hub.lock")}): stop it, or set HOPTRACE_DATA_DIR to another folder`,
-    ]);
-
-    first.child.kill("SIGKILL");
-    await new Promise((r) => first.child.once("exit", r));
-    expect(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid).toBe(first.pid);
-    const third = await startHubProcess({ dataDir });
-    cleanup.push(() => third.stop());
-    expect(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid).toBe(third.pid);
-    expect((await fetch(`${third.url}/health`)).status).toBe(200);
-    // A clean stop leaves no lock behind.
-    await third.stop();
-    expect(existsSync(join(dataDir, "hub.lock"))).toBe(false);
   }, 90_000);
 
-  it("says the data folder cannot be written", async () => {
+  it.concurrent("says the data folder cannot be written", async ({ expect }) => {
     const root = await folder();
     await chmod(root, 0o755);
     const dataDir = join(root, "data");
@@ -176,7 +168,7 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     );
   }, 60_000);
 
-  it("says the Node is older than package.json engines", async () => {
+  it.concurrent("says the Node is older than package.json engines", async ({ expect }) => {
     const engines = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).engines.node as string;
     const old = 'data:text/javascript,Object.defineProperty(process,"version",{value:"v18.19.1"})';
     const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), nodeArgs: ["--import", old] });
@@ -186,7 +178,7 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     ]);
   }, 60_000);
 
-  it("on a terminal, logs readable lines without being told to", async () => {
+  it.concurrent("on a terminal, logs readable lines without being told to", async ({ expect }) => {
     const dataDir = join(await folder(), "data");
     // `script` gives the hub a terminal, as a person running `npm start` has.
     const child = spawn("script", ["-qec", `${process.execPath} --import tsx functions/local/main.ts`, "/dev/null"], {
@@ -201,11 +193,11 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
       child.kill("SIGKILL");
       await exited;
     });
-    await expect.poll(() => output, { timeout: 30_000 }).toMatch(/Ctrl-C to stop\./);
+    await expect.poll(() => output, { timeout: 60_000 }).toMatch(/Ctrl-C to stop\./);
     const url = /Hoptrace listening on (http:\/\/\S+)/.exec(output)![1]!;
     expect((await fetch(`${url}/v1/providers`)).status).toBe(401);
     await expect
-      .poll(() => output, { timeout: 5000 })
+      .poll(() => output, { timeout: 20_000 })
       .toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
     // The hub itself, by the pid its lock names: a clean stop releases the folder.
     process.kill(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid, "SIGTERM");
@@ -213,12 +205,42 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect(existsSync(join(dataDir, "hub.lock"))).toBe(false);
   }, 60_000);
 
-  it("logs JSON when its output is not a terminal", async () => {
-    const hub = await startHubProcess({ dataDir: join(await folder(), "data") });
-    cleanup.push(() => hub.stop());
-    expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
-    await expect.poll(() => hub.output(), { timeout: 5000 }).toMatch(/request signature refused/);
-    const line = lines(hub.output()).find((l) => l.includes("request signature refused"))!;
-    expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "missing_signature" });
-  }, 60_000);
+  describe("with a hub running on a data folder", () => {
+    let dataDir: string;
+    let first: HubProcess;
+    beforeAll(async () => {
+      dataDir = join(await folder(), "data");
+      first = await startHubProcess({ dataDir, startTimeoutMs: 60_000 });
+      cleanup.push(() => first.stop());
+    }, 90_000);
+
+    it("logs JSON when its output is not a terminal", async () => {
+      expect((await fetch(`${first.url}/v1/providers`)).status).toBe(401);
+      await expect.poll(() => first.output(), { timeout: 20_000 }).toMatch(/request signature refused/);
+      const line = lines(first.output()).find((l) => l.includes("request signature refused"))!;
+      expect(JSON.parse(line)).toMatchObject({ level: "WARN", message: "request signature refused", reason: "missing_signature" });
+    }, 60_000);
+
+    it("refuses the data folder to another hub, and a hub takes over the lock of one that was killed", async () => {
+      const lock = JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8"));
+      expect(lock.pid).toBe(first.pid);
+
+      const second = await runHubProcessToExit({ dataDir });
+      expect(second.code).toBe(1);
+      expect(lines(second.stderr)).toEqual([
+        `the data folder ${dataDir} is in use by another hub (pid ${first.pid}, see ${join(dataDir, "hub.lock")}): stop it, or set HOPTRACE_DATA_DIR to another folder`,
+      ]);
+
+      first.child.kill("SIGKILL");
+      await new Promise((r) => first.child.once("exit", r));
+      expect(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid).toBe(first.pid);
+      const third = await startHubProcess({ dataDir, startTimeoutMs: 60_000 });
+      cleanup.push(() => third.stop());
+      expect(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid).toBe(third.pid);
+      expect((await fetch(`${third.url}/health`)).status).toBe(200);
+      // A clean stop leaves no lock behind.
+      await third.stop();
+      expect(existsSync(join(dataDir, "hub.lock"))).toBe(false);
+    }, 90_000);
+  });
 });

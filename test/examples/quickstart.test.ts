@@ -8,13 +8,14 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHub, type TestHub } from "../support/hub.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const tsx = join(root, "node_modules", ".bin", "tsx");
+/** node with tsx's loader: what `npx tsx <file>` runs, less tsx's own launcher process. */
+const tsx = ["--import", pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href];
 const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
@@ -49,16 +50,19 @@ describe("the provider quickstart (examples/provider)", () => {
   });
 
   const step = async (file: string, ...args: string[]) =>
-    JSON.parse((await run(tsx, [join(root, "examples", "provider", file), ...args], { cwd: root, env })).stdout);
+    JSON.parse((await run(process.execPath, [...tsx, join(root, "examples", "provider", file), ...args], { cwd: root, env })).stdout);
   const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 
-  it("type-checks against the built package, as an integrator compiles it", async () => {
+  // The two cases are independent: the type check runs while the steps do.
+  it.concurrent("type-checks against the built package, as an integrator compiles it", async ({ expect }) => {
     await expect(
       run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "examples", "tsconfig.json")], { cwd: root }),
     ).resolves.toBeDefined();
   });
 
-  it("makes a key, gets it registered with its proof, learns its account, creates an endpoint, and answers the hop it is sent", async () => {
+  it.concurrent("makes a key, gets it registered with its proof, learns its account, creates an endpoint, and answers the hop it is sent", async ({
+    expect,
+  }) => {
     const made = await step("01-make-key.ts");
     expect(made.accountId).toMatch(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(await modeOf(made.privateKeyFile)).toBe(0o600);
@@ -66,7 +70,7 @@ describe("the provider quickstart (examples/provider)", () => {
     expect(JSON.parse(registration)).toMatchObject({ id: made.accountId, keys: [{ proof: expect.stringMatching(/^[\w-]{86}$/) }] });
     expect(registration).not.toContain('"d"');
     // A second run keeps the key it has.
-    await expect(run(tsx, [join(root, "examples", "provider", "01-make-key.ts")], { cwd: root, env })).rejects.toMatchObject({
+    await expect(run(process.execPath, [...tsx, join(root, "examples", "provider", "01-make-key.ts")], { cwd: root, env })).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining("exists already"),
     });
@@ -89,7 +93,7 @@ describe("the provider quickstart (examples/provider)", () => {
     expect(await readFile(endpoint.secretFile, "utf8")).toMatch(/^whsec_/);
     expect((await step("03-me.ts")).endpoints).toEqual([{ id: endpoint.endpointId, url, status: "active" }]);
 
-    const receiver = spawn(tsx, [join(root, "examples", "provider", "05-receive-and-answer.ts"), "--once"], {
+    const receiver = spawn(process.execPath, [...tsx, join(root, "examples", "provider", "05-receive-and-answer.ts"), "--once"], {
       cwd: root,
       env,
       stdio: ["ignore", "pipe", "pipe"],

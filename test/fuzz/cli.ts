@@ -4,8 +4,7 @@
  * the seed and case number that draw it again.
  */
 import { parseArgs } from "node:util";
-import { OPERATIONS, runFuzz, type FuzzSummary } from "./contract-fuzz.js";
-import { startFuzzHub } from "./fuzz-hub.js";
+import type { FuzzSummary } from "./contract-fuzz.js";
 
 const HELP = `Usage: npm run fuzz -- [options]
 
@@ -54,6 +53,8 @@ if (![n, from, seed].every(Number.isInteger) || n < 1 || from < 0) {
   console.error(`--n, --from and --seed take integers\n\n${HELP}`);
   process.exit(2);
 }
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [{ OPERATIONS, runFuzz }, { startFuzzHub }] = await Promise.all([import("./contract-fuzz.js"), import("./fuzz-hub.js")]);
 
 const counts = (byStatus: Record<string, number>) =>
   Object.entries(byStatus)

@@ -1,19 +1,23 @@
 /**
  * `npm run sign`: the headers it prints sign a request the hub accepts, sent by a real curl, as
  * "Name: value" lines (`curl -H @file`) and as a whole curl command; once only, as any signature.
+ * The cases share one hub and touch nothing of each other's, so they run at once. Its --help is
+ * tested with every tool's, in test/repo/cli.test.ts.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHub, type TestHub } from "../support/hub.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
-const sign = (...args: string[]) => run(join(root, "node_modules", ".bin", "tsx"), [join(root, "functions", "local", "sign.ts"), ...args], { cwd: root });
+/** node with tsx's loader, as `npm run sign` runs it less npm's and tsx's own launcher processes. */
+const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const sign = (...args: string[]) => run(process.execPath, ["--import", tsx, join(root, "functions", "local", "sign.ts"), ...args], { cwd: root });
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => ({ code: 0, stderr: "" }),
@@ -43,12 +47,7 @@ describe("npm run sign", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("--help names its arguments and options", async () => {
-    const { stdout } = await sign("--help");
-    for (const option of ["METHOD URL", "--body", "--key", "--idempotency-key", "--lifetime", "--curl"]) expect(stdout).toContain(option);
-  });
-
-  it("signs a GET that curl sends with -H @file and the hub accepts, once", async () => {
+  it.concurrent("signs a GET that curl sends with -H @file and the hub accepts, once", async ({ expect }) => {
     const url = `${t.url}/v1/me`;
     const { stdout } = await sign("GET", url, "--key", keyFile);
     expect(stdout).toMatch(
@@ -63,7 +62,7 @@ describe("npm run sign", () => {
     expect((await curl(["-H", `@${headers}`, url])).status).toBe(401);
   });
 
-  it("signs a POST with its body and an Idempotency-Key, and --curl prints a command that runs", async () => {
+  it.concurrent("signs a POST with its body and an Idempotency-Key, and --curl prints a command that runs", async ({ expect }) => {
     const body = join(dir, "endpoint.json");
     await writeFile(body, JSON.stringify({ url: "http://127.0.0.1:9/hoptrace", eventTypes: ["hop_request.created"] }));
     const { stdout } = await sign("POST", `${t.url}/v1/webhook-endpoints`, "--body", body, "--key", keyFile, "--idempotency-key", "sign-test-1", "--curl");
@@ -76,12 +75,18 @@ describe("npm run sign", () => {
     expect(JSON.parse(lines.join("\n")).secret).toMatch(/^whsec_/);
   });
 
-  it("refuses bad arguments with the usage (exit 2) and an unusable key with one line (exit 1)", async () => {
-    expect(await failure(sign("GET"))).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: npm run sign") });
-    expect(await failure(sign("FETCH", `${t.url}/v1/me`, "--key", keyFile))).toMatchObject({ code: 2 });
-    expect(await failure(sign("GET", "/v1/me", "--key", keyFile))).toMatchObject({ code: 2, stderr: expect.stringContaining("absolute") });
-    expect(await failure(sign("GET", `${t.url}/v1/me`, "--body", keyFile, "--key", keyFile))).toMatchObject({ code: 2 });
-    const missing = await failure(sign("GET", `${t.url}/v1/me`, "--key", join(dir, "none.json")));
+  it.concurrent("refuses bad arguments with the usage (exit 2) and an unusable key with one line (exit 1)", async ({ expect }) => {
+    const [noUrl, badMethod, relative, bodyOnGet, missing] = await Promise.all([
+      failure(sign("GET")),
+      failure(sign("FETCH", `${t.url}/v1/me`, "--key", keyFile)),
+      failure(sign("GET", "/v1/me", "--key", keyFile)),
+      failure(sign("GET", `${t.url}/v1/me`, "--body", keyFile, "--key", keyFile)),
+      failure(sign("GET", `${t.url}/v1/me`, "--key", join(dir, "none.json"))),
+    ]);
+    expect(noUrl).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: npm run sign") });
+    expect(badMethod).toMatchObject({ code: 2 });
+    expect(relative).toMatchObject({ code: 2, stderr: expect.stringContaining("absolute") });
+    expect(bodyOnGet).toMatchObject({ code: 2 });
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
   });

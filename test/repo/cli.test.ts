@@ -1,8 +1,9 @@
 /**
  * The project's command-line tools, run as a user runs them (a fresh Node process through tsx):
  * each answers --help with its usage and options and exit 0 before starting anything, refuses an
- * unknown option with exit 2, and keys:new never writes over a file nor leaves one readable by
- * others.
+ * unknown option with exit 2, and loads nothing for either but its command line's reader (no SDK,
+ * no app, no emulator); keys:new never writes over a file nor leaves one readable by others. The
+ * processes are independent and run at once.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** tsx's loader by its own location, so a tool started in another folder still finds it. */
 const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const moduleLog = pathToFileURL(join(root, "test", "support", "module-log.mjs")).href;
 
 interface Run {
   code: number;
@@ -21,75 +23,108 @@ interface Run {
   stderr: string;
 }
 
-const runTool = (file: string, args: string[], cwd = root): Promise<Run> =>
+const runTool = (file: string, args: string[], cwd = root, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", tsx, join(root, file), ...args],
-      { cwd, timeout: 60_000, env: { ...process.env, NODE_NO_WARNINGS: "1" } },
+      ["--import", tsx, ...nodeArgs, join(root, file), ...args],
+      { cwd, timeout: 60_000, env: { ...process.env, NODE_NO_WARNINGS: "1", ...env } },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 
-/** Each tool, its npm script (as its usage line names it) and the options its help must list. */
+/** What a tool may load to read its command line: itself, the shared reader, npm start's Node check. */
+const COMMAND_LINE_MODULES = ["functions/platform/cli.ts", "functions/local/node-version.ts"];
+
+/** Runs the tool and lists the modules it loaded but Node's own, those of the repository by their path in it. */
+async function runListingModules(file: string, args: string[], cwd: string, logDir: string): Promise<Run & { loaded: string[] }> {
+  const log = join(logDir, `${file.replace(/\W/g, "_")}-${args.join("_").replace(/\W/g, "_")}.txt`);
+  const run = await runTool(file, args, cwd, { HOPTRACE_MODULE_LOG: log }, ["--import", moduleLog]);
+  const urls = (await readFile(log, "utf8")).split("\n").filter((url) => url !== "" && !url.startsWith("node:"));
+  return { ...run, loaded: [...new Set(urls.map((url) => (url.startsWith(pathToFileURL(root).href) ? fileURLToPath(url).slice(root.length) : url)))] };
+}
+
+/** What the tool loaded besides itself and its command line's reader; the log must show the tool itself. */
+function loadedBeyondCommandLine(run: { loaded: string[] }, file: string): string[] {
+  if (!run.loaded.includes(file)) throw new Error(`the module log does not show ${file} itself: ${run.loaded.join(", ")}`);
+  return run.loaded.filter((path) => path !== file && !COMMAND_LINE_MODULES.includes(path));
+}
+
+/** Each tool, the start of its help (its usage line, naming its npm script) and what its help must list. */
 const TOOLS: Array<[file: string, usage: string, options: string[]]> = [
-  ["functions/local/new-key.ts", "npm run keys:new --", ["--account-id <id>", "--help"]],
-  ["functions/demo/main.ts", "npm run demo --", ["--timeout <seconds>", "--help"]],
-  ["functions/responder/cli.ts", "npm run responder --", ["--config <file>", "--sweep", "--help", "functions/responder/README.md"]],
-  ["test/bench/bench.ts", "npm run bench --", ["--latency-runs <n>", "--tracebacks <n>", "--no-write", "--help"]],
-  ["test/bench/webhook-latency.ts", "npm run bench:webhook --", ["[runs]", "--help"]],
-  ["test/bench/log.ts", "npm run bench:log --", ["--entries <n>", "--concurrency <n>", "--rate <n>", "--help"]],
-  ["test/bench/evidence.ts", "npm run bench:evidence --", ["--tracebacks <n>", "--in-flight <n>", "--help"]],
+  ["functions/local/main.ts", "Usage: npm start", ["PORT", "HOPTRACE_DATA_DIR", "README.md", "--help"]],
+  ["functions/local/new-key.ts", "Usage: npm run keys:new --", ["--account-id <id>", "--help"]],
+  ["functions/local/sign.ts", "usage: npm run sign --", ["METHOD URL", "--body", "--key", "--idempotency-key", "--lifetime", "--curl", "--help"]],
+  ["functions/demo/main.ts", "Usage: npm run demo --", ["--timeout <seconds>", "--help"]],
+  ["functions/responder/cli.ts", "Usage: npm run responder --", ["--config <file>", "--sweep", "--help", "functions/responder/README.md"]],
+  ["functions/rmd-import/cli.ts", "usage: npm run rmd:import --", ["--hub <url>", "--key <file.jwk>", "--as-of <date>", "--help"]],
   [
     "functions/verifier/verify-cli.ts",
-    "npx hoptrace-verify <bundle.json>...",
+    "Usage: npx hoptrace-verify <bundle.json>...",
     ["--jwks <file>", "--checkpoint <file>", "--consistency <file>", "--json", "--help"],
   ],
-  ["test/bench/ed25519-verify.ts", "npx tsx test/bench/ed25519-verify.ts", ["[iterations]", "--help"]],
-  ["infra/bundle-report.ts", "npm run bundle:report --", ["[runs]", "--help"]],
+  ["functions/verifier/witness-cli.ts", "usage: hoptrace-witness", ["--hub <url>", "--state <file>", "--interval <seconds>", "--once"]],
+  ["test/bench/bench.ts", "Usage: npm run bench --", ["--latency-runs <n>", "--tracebacks <n>", "--no-write", "--help"]],
+  ["test/bench/webhook-latency.ts", "Usage: npm run bench:webhook --", ["[runs]", "--help"]],
+  ["test/bench/log.ts", "Usage: npm run bench:log --", ["--entries <n>", "--concurrency <n>", "--rate <n>", "--help"]],
+  ["test/bench/evidence.ts", "Usage: npm run bench:evidence --", ["--tracebacks <n>", "--in-flight <n>", "--help"]],
+  ["test/bench/campaigns.ts", "Usage: npm run bench:campaigns --", ["--seeds <a,b,...>", "--calls <n>", "--campaigns <n>", "--help"]],
+  ["test/bench/rmd-import.ts", "Usage: npm run bench:rmd --", ["--filings <n>", "--help"]],
+  ["test/bench/soak.ts", "Usage: npm run soak --", ["--requests N", "--concurrency N", "--data-dir PATH", "--help"]],
+  ["test/bench/ed25519-verify.ts", "Usage: npx tsx test/bench/ed25519-verify.ts", ["[iterations]", "--help"]],
+  ["test/chaos/cli.ts", "Usage: npm run chaos --", ["--kills N", "--seed N", "--keep", "--help"]],
+  ["test/fuzz/cli.ts", "Usage: npm run fuzz --", ["--n <count>", "--seed <int>", "--http", "--help"]],
+  ["infra/bundle-report.ts", "Usage: npm run bundle:report --", ["[runs]", "--help"]],
 ];
 
-describe("every tool's --help", () => {
+describe("every tool's command line", () => {
   let cwd: string;
+  let logs: string;
   beforeAll(async () => {
-    cwd = await mkdtemp(join(tmpdir(), "hoptrace-cli-"));
+    [cwd, logs] = await Promise.all([mkdtemp(join(tmpdir(), "hoptrace-cli-")), mkdtemp(join(tmpdir(), "hoptrace-cli-modules-"))]);
   });
   afterAll(async () => {
-    await rm(cwd, { recursive: true, force: true });
+    await Promise.all([cwd, logs].map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it.concurrent.each(TOOLS)("%s prints its usage and options, exits 0 and does nothing else", async (file, usage, options) => {
-    const run = await runTool(file, ["--help"], cwd);
+  it.concurrent.for(TOOLS)("%s prints its usage and options, exits 0, and loads and does nothing else", async ([file, usage, options], { expect }) => {
+    const run = await runListingModules(file, ["--help"], cwd, logs);
     expect(run.code).toBe(0);
-    expect(run.stdout.startsWith(`Usage: ${usage}`)).toBe(true);
+    expect(run.stdout.startsWith(usage)).toBe(true);
     for (const option of options) expect(run.stdout).toContain(option);
     expect(run.stderr).toBe("");
+    expect(loadedBeyondCommandLine(run, file)).toEqual([]);
     expect(await readdir(cwd)).toEqual([]);
   });
 
-  // All of them read their command line through one function; two of them stand for the rest.
-  it.concurrent.each(TOOLS.filter(([file]) => /new-key|responder/.test(file)))(
-    "%s refuses an unknown option with exit 2, the reason and the usage",
-    async (file, usage) => {
-      const run = await runTool(file, ["--no-such-option"], cwd);
+  // The tools with a reader of their own, and three of those sharing one (which stand for the rest).
+  it.concurrent.for(TOOLS.filter(([file]) => /local\/main|new-key|responder|sign|rmd-import\/cli|witness|fuzz/.test(file)))(
+    "%s refuses an unknown option with exit 2, the reason and the usage, before loading anything else",
+    async ([file, usage], { expect }) => {
+      const run = await runListingModules(file, ["--no-such-option"], cwd, logs);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/Unknown option '--no-such-option'/);
-      expect(run.stderr).toContain(`Usage: ${usage}`);
+      expect(run.stderr).toContain(usage);
       expect(run.stdout).toBe("");
+      expect(loadedBeyondCommandLine(run, file)).toEqual([]);
+      expect(await readdir(cwd)).toEqual([]);
     },
   );
 });
 
 describe("npm run keys:new", () => {
-  let dir: string;
+  let base: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "hoptrace-keys-"));
+    base = await mkdtemp(join(tmpdir(), "hoptrace-keys-"));
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true });
   });
+  /** A folder of the case's own, so that the cases run at once and each sees only its files. */
+  const folder = () => mkdtemp(join(base, "case-"));
 
-  it("writes the private key owner-only, prints its public half and key id, and with --account-id its proof", async () => {
+  it.concurrent("writes the private key owner-only, prints its public half and key id, and with --account-id its proof", async ({ expect }) => {
+    const dir = await folder();
     const run = await runTool("functions/local/new-key.ts", ["--account-id", "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9", "carrier.jwk.json"], dir);
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.stdout) as { keyId: string; publicJwk: { x: string }; accountId: string; proof: string };
@@ -104,7 +139,8 @@ describe("npm run keys:new", () => {
     expect(verifyKeyProof(importPublicJwk(printed.publicJwk), printed.accountId, printed.keyId, printed.proof)).toBe(true);
   });
 
-  it("refuses to write over an existing file, in one line, and leaves it and the folder as they were", async () => {
+  it.concurrent("refuses to write over an existing file, in one line, and leaves it and the folder as they were", async ({ expect }) => {
+    const dir = await folder();
     const file = join(dir, "taken.jwk.json");
     await writeFile(file, "the key someone already uses\n");
     const before = (await readdir(dir)).sort();
@@ -116,22 +152,25 @@ describe("npm run keys:new", () => {
     expect((await readdir(dir)).sort()).toEqual(before);
   });
 
-  it("says which folder is missing instead of a stack", async () => {
+  it.concurrent("says which folder is missing instead of a stack", async ({ expect }) => {
+    const dir = await folder();
     const run = await runTool("functions/local/new-key.ts", [join(dir, "no-such-folder", "k.json")], dir);
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(`cannot write ${join(dir, "no-such-folder", "k.json")}: there is no folder ${join(dir, "no-such-folder")}`);
   });
 
-  it("takes nothing that looks like an option for a file name, and wants exactly one file", async () => {
-    const dashed = await runTool("functions/local/new-key.ts", ["--", "--help"], dir);
+  it.concurrent("takes nothing that looks like an option for a file name, and wants exactly one file", async ({ expect }) => {
+    const dir = await folder();
+    const [dashed, none, two] = await Promise.all([
+      runTool("functions/local/new-key.ts", ["--", "--help"], dir),
+      runTool("functions/local/new-key.ts", [], dir),
+      runTool("functions/local/new-key.ts", ["a.json", "b.json"], dir),
+    ]);
     expect(dashed.code).toBe(2);
     expect(dashed.stderr).toMatch(/looks like an option/);
-    const none = await runTool("functions/local/new-key.ts", [], dir);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/name the file/);
-    const two = await runTool("functions/local/new-key.ts", ["a.json", "b.json"], dir);
     expect(two.code).toBe(2);
-    expect(await readdir(dir)).not.toContain("--help");
-    expect(await readdir(dir)).not.toContain("a.json");
+    expect(await readdir(dir)).toEqual([]);
   });
 });
