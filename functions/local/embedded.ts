@@ -7,7 +7,9 @@
  * needs it), but no request is answered before the hub is ready: requests that arrive early wait
  * for the key files, the runtime and the consortium's key, and are then served like any other.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "../domain/clock.js";
 import { createApp } from "../http/app.js";
@@ -23,7 +25,10 @@ import { resumeAfterRestart, startBackgroundWork, type BackgroundWork } from "./
 import { readRmdExport } from "../adapters/rmd/csv-export.js";
 
 export interface EmbeddedOptions {
-  /** Where data lives on disk; in memory when absent (tests). */
+  /**
+   * Where data lives on disk; in memory when absent (tests), the hub's keys then in a private
+   * temporary folder removed when the hub stops.
+   */
   dataDir?: string;
   port?: number;
   clock?: Clock;
@@ -68,9 +73,12 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
     await emulators.stop();
     throw err;
   });
+  // A hub without a data folder keeps nothing: its keys live as long as it does (mkdtemp: 0700).
+  const ephemeralKeys = opts.dataDir ? undefined : await mkdtemp(join(tmpdir(), "hoptrace-keys-"));
+  const forgetKeys = () => (ephemeralKeys ? rm(ephemeralKeys, { recursive: true, force: true }) : Promise.resolve());
   try {
     const url = `http://127.0.0.1:${server.port}`;
-    const keyDir = opts.dataDir ?? join(process.cwd(), ".data", "ephemeral", String(process.pid));
+    const keyDir = opts.dataDir ?? ephemeralKeys!;
     const config = loadConfig({
       ...emulatorSettings(emulators),
       PUBLIC_URL: url,
@@ -101,11 +109,13 @@ export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<Embe
         runtime.db.destroy();
         runtime.sqs.destroy();
         await stopEmulators();
+        await forgetKeys();
       },
     };
   } catch (err) {
     await server.close();
     await stopEmulators();
+    await forgetKeys();
     throw err;
   }
 }
