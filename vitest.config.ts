@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // CI asks for a JSON report beside the console output, to print its own summary line.
@@ -59,6 +60,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // A file per core (vitest's default leaves one core idle): most files wait on hubs, emulators,
+    // receivers or a browser in other processes part of the time.
+    maxWorkers: Math.max(2, availableParallelism()),
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "ERROR" },
     reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"],
     projects: [
