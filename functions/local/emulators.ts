@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { createSqsServer } from "local-aws-sqs";
@@ -85,12 +85,29 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
 async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ region: REGION, endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await createActiveTable(client, createTableInput(tableName));
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Creates a table (or finds it made) and waits until it is ACTIVE: dynalite, like DynamoDB, answers
+ * CreateTable while the table is still CREATING, and refuses item requests with "resource not found"
+ * until it is not, a moment that a loaded machine stretches.
+ */
+export async function createActiveTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(input));
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
-  client.destroy();
+  for (const until = Date.now() + 30_000; ; ) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    if (Date.now() > until) throw new Error(`table ${input.TableName} is still ${Table?.TableStatus} after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function ensureQueues(

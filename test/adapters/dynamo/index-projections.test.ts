@@ -3,7 +3,7 @@
  * data folder made before that has whole items in every index: the stores must find the same
  * work on a table of either kind, and the start-up mending must see both as in step.
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAccountStore } from "../../../functions/adapters/dynamo/account-store.js";
@@ -20,7 +20,7 @@ import type { Account } from "../../../functions/domain/account.js";
 import type { HubEvent } from "../../../functions/domain/events.js";
 import { startTraceback } from "../../../functions/domain/traceback.js";
 import type { Delivery } from "../../../functions/domain/webhooks/delivery.js";
-import { startEmulators, type Emulators } from "../../../functions/local/emulators.js";
+import { createActiveTable, startEmulators, type Emulators } from "../../../functions/local/emulators.js";
 import { mendIndexes } from "../../../functions/local/mend-indexes.js";
 import { deadlinePolicies } from "../../../functions/platform/deadlines.js";
 import type { AnswerEvidence } from "../../../functions/usecases/ports.js";
@@ -70,9 +70,10 @@ describe("the indexes' projections", () => {
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     const input = createTableInput(LEGACY_TABLE);
-    await raw.send(
-      new CreateTableCommand({ ...input, GlobalSecondaryIndexes: input.GlobalSecondaryIndexes!.map((i) => ({ ...i, Projection: { ProjectionType: "ALL" } })) }),
-    );
+    await createActiveTable(raw, {
+      ...input,
+      GlobalSecondaryIndexes: input.GlobalSecondaryIndexes!.map((i) => ({ ...i, Projection: { ProjectionType: "ALL" } })),
+    });
     raw.destroy();
   });
   afterAll(async () => {

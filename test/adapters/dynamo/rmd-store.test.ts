@@ -2,7 +2,7 @@
  * RMD snapshots on dynalite: the RMD store contract, mended after a crash between the head write
  * and the import's mark, and manifests larger than an item.
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../../functions/adapters/dynamo/client.js";
@@ -11,7 +11,7 @@ import { createTableInput } from "../../../functions/adapters/dynamo/table-defin
 import { DynamoRmdStore } from "../../../functions/adapters/dynamo/rmd-store.js";
 import { manifestEntry, planSnapshot, versionsOf } from "../../../functions/domain/rmd/snapshot.js";
 import { CONSORTIUM, deps, filing, importOf, range, rmdStoreContract, staged } from "../../support/rmd-contract.js";
-import { startEmulators, type Emulators } from "../../../functions/local/emulators.js";
+import { createActiveTable, startEmulators, type Emulators } from "../../../functions/local/emulators.js";
 import { importRmdExport } from "../../../functions/usecases/rmd-import.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -31,7 +31,7 @@ afterAll(async () => {
 async function freshTable(): Promise<{ store: DynamoRmdStore; table: string }> {
   const table = `rmd-${Math.random().toString(36).slice(2)}`;
   const raw = new DynamoDBClient({ region: "us-east-1", endpoint: emulators.dynamoEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-  await raw.send(new CreateTableCommand(createTableInput(table)));
+  await createActiveTable(raw, createTableInput(table));
   raw.destroy();
   return { store: new DynamoRmdStore(db, table), table };
 }
