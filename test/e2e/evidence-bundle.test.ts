@@ -115,29 +115,33 @@ describe("the evidence bundle", () => {
 
   it("hoptrace-verify prints a report per hop and exits 0; 1 when the bundle was altered; 2 on bad arguments", async () => {
     const file = join(dir, "bundle.json");
+    const alteredFile = join(dir, "altered.json");
     const jwksFile = join(dir, "jwks.json");
+    const altered = structuredClone(bundle);
+    altered.chain.hops[2].answer.upstream.providerId = w.providers[0]!.id;
     await writeFile(file, JSON.stringify(bundle));
+    await writeFile(alteredFile, JSON.stringify(altered));
     await writeFile(jwksFile, JSON.stringify(w.jwks));
-    const good = await run("npx", ["hoptrace-verify", file, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 });
+    // Three runs of the tool, each on its own file: at once, as they share nothing.
+    const [good, bad, usage] = await Promise.all([
+      run("npx", ["hoptrace-verify", file, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 }),
+      run("npm", ["run", "-s", "verify", "--", alteredFile, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 }).then(
+        () => expect.unreachable(),
+        (err: { code: number; stdout: string }) => err,
+      ),
+      run("npx", ["hoptrace-verify"], { cwd: REPO, timeout: 60_000 }).then(
+        () => expect.unreachable(),
+        (err: { code: number; stderr: string }) => err,
+      ),
+    ]);
     expect(good.stdout).toMatch(new RegExp(`^VERIFIED: traceback ${tbId}, outcome originator_found`));
     expect(good.stdout).toMatch(/\[ok {2}\] hop 5 hop_\S+: answered, asked of acc_/);
     expect(good.stdout).toMatch(/\[ok {2}\] answer signed by acc_\S+ \(key .{12}…\) at \S+, log entry \d+/);
 
-    const altered = structuredClone(bundle);
-    altered.chain.hops[2].answer.upstream.providerId = w.providers[0]!.id;
-    await writeFile(file, JSON.stringify(altered));
-    const bad = await run("npm", ["run", "-s", "verify", "--", file, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 }).then(
-      () => expect.unreachable(),
-      (err: { code: number; stdout: string }) => err,
-    );
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^NOT VERIFIED/);
     expect(bad.stdout).toMatch(/\[FAIL\] hop 3 .*\n\s+- hop 3's answer is not the one its provider signed/);
 
-    const usage = await run("npx", ["hoptrace-verify"], { cwd: REPO, timeout: 60_000 }).then(
-      () => expect.unreachable(),
-      (err: { code: number; stderr: string }) => err,
-    );
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^give at least one bundle\n\nUsage: npx hoptrace-verify/);
   }, 120_000);
