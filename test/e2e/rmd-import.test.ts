@@ -15,6 +15,7 @@ import { uploadRmdExport } from "../../functions/rmd-import/upload.js";
 import { signRequest } from "../../openapi/client/signing.js";
 import { EVIDENCE, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { laterRmdExport, RMD_FIXTURES, rmdFixture, syntheticRmdExport } from "../support/rmd-export.js";
+import { tsxArgs } from "../support/tsx.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SAMPLE_1 = `${RMD_FIXTURES}rmd-2025-08-01.csv`;
@@ -220,7 +221,7 @@ describe("RMD snapshots through the API", () => {
 
 describe("npm run rmd:import", () => {
   const cli = (args: string[]) =>
-    promisify(execFile)(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "functions/rmd-import/cli.ts"), ...args], { cwd: dir, timeout: 60_000 }).then(
+    promisify(execFile)(process.execPath, tsxArgs("functions/rmd-import/cli.ts", ...args), { cwd: dir, timeout: 60_000 }).then(
       (r) => ({ code: 0, ...r }),
       (err: { code: number; stdout: string; stderr: string }) => err,
     );

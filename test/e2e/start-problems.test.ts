@@ -133,7 +133,7 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect((await fetch(`${hub.url}/v1/providers`)).status).toBe(401);
     await expect
       .poll(() => hub.output(), { timeout: 20_000 })
-      .toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature$/m);
+      .toMatch(/^\d\d:\d\d:\d\d WARN {2}request signature refused requestId=req_\S+ reason=missing_signature$/m);
   }, 60_000);
 
   it.concurrent("says the port is busy", async ({ expect }) => {
@@ -198,7 +198,7 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     expect((await fetch(`${url}/v1/providers`)).status).toBe(401);
     await expect
       .poll(() => output, { timeout: 20_000 })
-      .toMatch(/^\d\d:\d\d:\d\d WARN  request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
+      .toMatch(/^\d\d:\d\d:\d\d WARN {2}request signature refused requestId=req_\S+ reason=missing_signature\r?$/m);
     // The hub itself, by the pid its lock names: a clean stop releases the folder.
     process.kill(JSON.parse(await readFile(join(dataDir, "hub.lock"), "utf8")).pid, "SIGTERM");
     await exited;

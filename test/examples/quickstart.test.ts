@@ -8,14 +8,14 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHub, type TestHub } from "../support/hub.js";
+import { TSX_LOADER } from "../support/tsx.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-/** node with tsx's loader: what `npx tsx <file>` runs, less tsx's own launcher process. */
-const tsx = ["--import", pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href];
+const tsx = ["--import", TSX_LOADER];
 const run = promisify(execFile);
 
 async function freePort(): Promise<number> {

@@ -6,7 +6,7 @@
 import { secretBox } from "../../functions/adapters/keys/secret-box.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
-import { type Clock } from "../../functions/domain/clock.js";
+import type { Clock } from "../../functions/domain/clock.js";
 import { ManualClock } from "../support/manual-clock.js";
 import type { AppDeps } from "../../functions/http/env.js";
 import type { HubKey } from "../../functions/usecases/hub-key-ports.js";

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { contentDigest } from "../../openapi/client/content-digest.js";
 import { signRequest } from "../../openapi/client/signing.js";
 import { verifyReceipt } from "../../functions/crypto/receipt.js";
-import { ManualClock } from "../support/manual-clock.js";
+import type { ManualClock } from "../support/manual-clock.js";
 import { PROBLEM, send, signedPost } from "./raw.js";
 import { CALL, EVIDENCE, newKey, startFakeHub, type FakeHub, type Party } from "../fakes/hub.js";
 

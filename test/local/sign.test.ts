@@ -8,16 +8,15 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHub, type TestHub } from "../support/hub.js";
+import { tsxArgs } from "../support/tsx.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const run = promisify(execFile);
-/** node with tsx's loader, as `npm run sign` runs it less npm's and tsx's own launcher processes. */
-const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
-const sign = (...args: string[]) => run(process.execPath, ["--import", tsx, join(root, "functions", "local", "sign.ts"), ...args], { cwd: root });
+const sign = (...args: string[]) => run(process.execPath, tsxArgs("functions/local/sign.ts", ...args), { cwd: root });
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => ({ code: 0, stderr: "" }),

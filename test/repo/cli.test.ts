@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TSX_LOADER } from "../support/tsx.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-/** tsx's loader by its own location, so a tool started in another folder still finds it. */
-const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const tsx = TSX_LOADER;
 const moduleLog = pathToFileURL(join(root, "test", "support", "module-log.mjs")).href;
 
 interface Run {

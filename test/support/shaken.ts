@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { webcrypto } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BasicConstraintsExtension, Extension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509CertificateGenerator } from "@peculiar/x509";
+import { BasicConstraintsExtension, Extension, KeyUsageFlags, KeyUsagesExtension, type X509Certificate, X509CertificateGenerator } from "@peculiar/x509";
 import { CompactSign } from "jose";
 import { TN_AUTH_LIST_OID } from "../../functions/domain/shaken/tnauthlist.js";
 
