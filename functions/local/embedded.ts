@@ -59,20 +59,21 @@ export interface EmbeddedHub {
 
 export async function startEmbeddedHub(opts: EmbeddedOptions = {}): Promise<EmbeddedHub> {
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
+  // The port first: a busy one is said at once, before the emulators open the table.
+  const server = await listen(opts.port ?? 0);
   const owned = !opts.emulators;
   const emulators =
     opts.emulators ??
     (await startEmulators({
       ...(opts.dataDir && { dataPath: join(opts.dataDir, DATA_FOLDER.table) }),
       ...(opts.queueVisibilityTimeoutSeconds && { visibilityTimeoutSeconds: opts.queueVisibilityTimeoutSeconds }),
+    }).catch(async (err: unknown) => {
+      await server.close();
+      throw err;
     }));
   const stopEmulators = () => (owned ? emulators.stop() : Promise.resolve());
   // LevelDB created its files under the process's umask; `npm start` sets an owner-only one.
   if (opts.dataDir) await secureDataFolder(opts.dataDir);
-  const server = await listen(opts.port ?? 0).catch(async (err: unknown) => {
-    await emulators.stop();
-    throw err;
-  });
   // A hub without a data folder keeps nothing: its keys live as long as it does (mkdtemp: 0700).
   const ephemeralKeys = opts.dataDir ? undefined : await mkdtemp(join(tmpdir(), "hoptrace-keys-"));
   const forgetKeys = () => (ephemeralKeys ? rm(ephemeralKeys, { recursive: true, force: true }) : Promise.resolve());

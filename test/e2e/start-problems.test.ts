@@ -141,10 +141,12 @@ describe("npm start refuses what it cannot run with, in one line and exit 1", ()
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     cleanup.push(() => new Promise((r) => server.close(r)));
     const { port } = server.address() as AddressInfo;
-    // It finds the port taken once its emulators are up: as long as a start, on a busy machine.
-    const run = await runHubProcessToExit({ dataDir: join(await folder(), "data"), port, timeoutMs: 60_000 });
+    const dataDir = join(await folder(), "data");
+    const run = await runHubProcessToExit({ dataDir, port, timeoutMs: 60_000 });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([`port ${port} is in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one)`]);
+    // Said before the emulators started: no table was opened in the data folder.
+    expect(existsSync(join(dataDir, "dynamodb"))).toBe(false);
   }, 90_000);
 
   it.concurrent("says the data folder cannot be written", async ({ expect }) => {
