@@ -202,6 +202,11 @@ const signer = signerSchema.shape;
 /** The person holding a person key, as a write's signer names them. */
 export const SignerPersonSchema = signer.person.unwrap().extend({ role: PersonRoleSchema });
 
+/**
+ * The domain's signer, named by `.openapi` on an object of the contract's own zod: a reference
+ * under a description of its own (`answeredBy`) stays a reference only to a schema named so; one
+ * named by `.meta({ id })` is written out in full there.
+ */
 export const SignerSchema = z
   .object({
     ...signer,
