@@ -78,17 +78,6 @@ export function principalOf(key: SigningKeyRecord): Principal {
   return { accountId: key.accountId, kind: key.accountKind, keyId: key.keyId, ...(key.person && { person: key.person }) };
 }
 
-/** Who signed a write, as recorded beside it: the account, the key and, for a person key, the person's name. */
-export interface Signer {
-  accountId: string;
-  keyId: string;
-  person?: { name: string; role: PersonRole };
-}
-
-export function signerOf(p: Principal): Signer {
-  return { accountId: p.accountId, keyId: p.keyId, ...(p.person && { person: { name: p.person.name, role: p.person.role } }) };
-}
-
 export function isConsortium(p: Principal): boolean {
   return p.kind === "consortium";
 }

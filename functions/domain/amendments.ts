@@ -3,7 +3,7 @@
  * (which never changes), and the number and size of them are bounded: what a hop request keeps
  * must not grow without end, nor past what one stored item can hold.
  */
-import type { HopAnswer } from "./answer.js";
+import type { HopAnswer } from "./answer-schema.js";
 import { ConflictError, RuleViolationError } from "./errors.js";
 import type { Amendment, Hop } from "./traceback.js";
 

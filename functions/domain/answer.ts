@@ -1,6 +1,6 @@
 /**
  * What a provider can answer to "which provider handed you this call?" (docs/domain.md), and what
- * each answer means for the traceback.
+ * each answer means for the traceback. The answer itself is stated in answer-schema.ts.
  */
 export const ANSWER_TYPES = [
   "upstream_identified",
@@ -15,34 +15,6 @@ export type AnswerType = (typeof ANSWER_TYPES)[number];
 
 export const CUSTOMER_ACTIONS = ["warned", "suspended", "terminated", "none"] as const;
 export type CustomerAction = (typeof CUSTOMER_ACTIONS)[number];
-
-/** What the provider used to find the call in its records. Kept verbatim as evidence. */
-export interface CallEvidence {
-  ingressTrunk?: string;
-  callTimeSeen?: string;
-  sipCallId?: string;
-  identityHeader?: string;
-  notes?: string;
-}
-
-/** An upstream named by reference to a registered provider, or described when not registered yet. */
-export type UpstreamRef =
-  | { providerId: string }
-  | { name: string; frn?: string; rmdNumber?: string; contact?: { name?: string; email?: string; phone?: string } };
-
-export type HopAnswer =
-  | { type: "upstream_identified"; upstream: UpstreamRef; evidence: CallEvidence }
-  | {
-      type: "originator_identified";
-      customer: { name: string; accountReference?: string; contact?: { name?: string; email?: string; phone?: string } };
-      actionTaken: CustomerAction;
-      evidence: CallEvidence;
-    }
-  | { type: "foreign_point_of_entry"; foreignProvider: { name: string; country: string; contact?: string }; evidence: CallEvidence }
-  | { type: "no_record"; windowSearched: { from: string; to: string }; evidence?: CallEvidence }
-  | { type: "not_our_call"; explanation: string; evidence?: CallEvidence }
-  | { type: "insufficient_information"; explanation: string }
-  | { type: "refused"; reason: string };
 
 export const OUTCOMES = ["originator_found", "point_of_entry_found", "non_responsive_provider", "no_record", "loop_detected", "closed"] as const;
 export type Outcome = (typeof OUTCOMES)[number];

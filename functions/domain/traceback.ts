@@ -5,9 +5,10 @@
  * persists what the functions return with conditional writes.
  */
 import { z } from "zod";
-import type { Signer } from "./account.js";
 import type { E164 } from "./phone.js";
-import { OUTCOMES, outcomeOfTerminalAnswer, type HopAnswer, type Outcome } from "./answer.js";
+import { OUTCOMES, outcomeOfTerminalAnswer, type Outcome } from "./answer.js";
+import { hopAnswerSchema, type HopAnswer } from "./answer-schema.js";
+import { signerSchema, type Signer } from "./signer.js";
 import { ConflictError } from "./errors.js";
 import { hopIdOf, INQUIRY_SEQ_BASE, isInquirySeq } from "./ids.js";
 import { findingSchema, type Finding } from "./shaken/finding-schema.js";
@@ -144,14 +145,16 @@ export interface Hop {
   deferredReason?: string;
 }
 
-export interface Amendment {
+/** A correction of an answer, kept beside it: the contract's `Amendment` is built from it. */
+export const amendmentSchema = z.object({
   /** 1 for the first amendment of a hop request, and so on. */
-  number: number;
-  answer: HopAnswer;
-  reason: string;
-  amendedAt: string;
-  amendedBy: Signer;
-}
+  number: z.number().int().min(1),
+  answer: hopAnswerSchema,
+  reason: z.string(),
+  amendedAt: z.string(),
+  amendedBy: signerSchema,
+});
+export type Amendment = z.infer<typeof amendmentSchema>;
 
 export type DeadlineFor = (receivedAt: Date) => Deadline;
 

@@ -1,5 +1,6 @@
 /** What the HTTP layer shares between middleware and routes, and what it needs from outside. */
-import type { Principal, Signer, SigningKeyRecord } from "../domain/account.js";
+import type { Principal, SigningKeyRecord } from "../domain/account.js";
+import type { Signer } from "../domain/signer.js";
 import type { CursorSeal } from "../crypto/cursor-seal.js";
 import type { Ed25519PublicJwk } from "../crypto/keys.js";
 import type { PeopleDeps } from "../usecases/people-ports.js";

@@ -6,32 +6,20 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, resolve } from "node:path";
 import { z } from "zod";
-import { CUSTOMER_ACTIONS } from "../domain/answer.js";
+import { foreignPointOfEntryAnswer, originatorIdentifiedAnswer, upstreamRefSchema } from "../domain/answer-schema.js";
 
 const text = (max: number) => z.string().min(1).max(max);
 
 export const DEFAULT_WEBHOOK_PORT = 8788;
 
+/** What a trunk's calls are answered with: the answer's own members and bounds, without its contacts. */
+const [registeredUpstream, unregisteredUpstream] = upstreamRefSchema.options;
+const originator = originatorIdentifiedAnswer.shape;
+
 export const TrunkMappingSchema = z.union([
-  z
-    .object({
-      upstream: z.union([
-        z.object({ providerId: text(64) }).strict(),
-        z
-          .object({
-            name: text(200),
-            frn: z
-              .string()
-              .regex(/^\d{10}$/)
-              .optional(),
-            rmdNumber: text(40).optional(),
-          })
-          .strict(),
-      ]),
-    })
-    .strict(),
-  z.object({ customer: z.object({ name: text(200), accountReference: text(100).optional() }).strict(), actionTaken: z.enum(CUSTOMER_ACTIONS) }).strict(),
-  z.object({ foreign: z.object({ name: text(200), country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2") }).strict() }).strict(),
+  z.object({ upstream: z.union([registeredUpstream, unregisteredUpstream.omit({ contact: true })]) }).strict(),
+  z.object({ customer: originator.customer.omit({ contact: true }), actionTaken: originator.actionTaken }).strict(),
+  z.object({ foreign: foreignPointOfEntryAnswer.shape.foreignProvider.omit({ contact: true }) }).strict(),
 ]);
 export type TrunkMapping = z.infer<typeof TrunkMappingSchema>;
 export type TrunkMap = Record<string, TrunkMapping>;

@@ -4,7 +4,7 @@
  * records that point different ways, a trunk nobody mapped, or rows that could not be read where
  * the call would be, go to a person. Never a guess.
  */
-import type { CallEvidence, HopAnswer } from "../domain/answer.js";
+import type { CallEvidence, HopAnswer } from "../domain/answer-schema.js";
 import type { CallQuery, CallRecord, SkippedRow } from "./cdr.js";
 import type { TrunkMap, TrunkMapping } from "./config.js";
 

@@ -4,7 +4,7 @@
  * webhook, or a restart mid-answer all send the same key, so the hub answers once and replays.
  */
 import { createHoptraceClient, type components, type HoptraceClient, type SigningKey } from "../../openapi/client/index.js";
-import type { HopAnswer } from "../domain/answer.js";
+import type { HopAnswer } from "../domain/answer-schema.js";
 
 export type HopRequest = components["schemas"]["HopRequest"];
 export type WebhookEndpoint = components["schemas"]["WebhookEndpoint"];

@@ -1,8 +1,9 @@
 /** A provider's view of the hop requests addressed to it, and its answers. */
-import { signerOf, type Principal } from "../domain/account.js";
+import type { Principal } from "../domain/account.js";
+import { signerOf } from "../domain/signer.js";
 import { hopRequestView, isAddressedTo, type HopRequestView } from "../domain/access.js";
 import { nextAmendment } from "../domain/amendments.js";
-import type { HopAnswer } from "../domain/answer.js";
+import type { HopAnswer } from "../domain/answer-schema.js";
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors.js";
 import { parseHopId } from "../domain/ids.js";
 import { decideAnswer, type Hop, type ResolvedUpstream } from "../domain/traceback.js";

@@ -2,7 +2,8 @@
  * The ports the use cases need. Adapters implement them; only the composition root knows which.
  */
 import { z } from "zod";
-import type { Account, AccountKind, Signer, SigningKeyRecord } from "../domain/account.js";
+import type { Account, AccountKind, SigningKeyRecord } from "../domain/account.js";
+import type { Signer } from "../domain/signer.js";
 import type { Clock } from "../domain/clock.js";
 import type { HubEvent } from "../domain/events.js";
 import type { IdGenerator } from "../domain/ids.js";

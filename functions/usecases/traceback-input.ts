@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEADLINE_POLICY_NAMES } from "../domain/deadlines/names.js";
+import { timestampInput } from "../domain/timestamp.js";
 
 /** Control, format and line-separator characters: invisible, or able to disguise what is stored. */
 export const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
@@ -19,9 +20,6 @@ export const callingNumberInput = z
 
 /** A telephone number as received: any form that reads as a valid E.164 number once normalised. */
 export const e164Input = z.string().min(3).max(32);
-
-/** An instant with its UTC offset. */
-export const timestampInput = z.string().datetime({ offset: true });
 
 /** What the call said, as transcribed. */
 export const transcriptInput = z.string().min(1).max(8000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canCreateTraceback, canReadTraceback, hopRequestView, isAddressedTo } from "../../functions/domain/access.js";
-import { canInviteTo, canManageKeysOf, isConsortium, rolesFor, signerOf, type PersonRole, type Principal } from "../../functions/domain/account.js";
+import { canInviteTo, canManageKeysOf, isConsortium, rolesFor, type PersonRole, type Principal } from "../../functions/domain/account.js";
+import { signerOf } from "../../functions/domain/signer.js";
 import { derivedEventId, hopIdOf, isTracebackId, parseHopId } from "../../functions/domain/ids.js";
 import type { Hop } from "../../functions/domain/traceback.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HopAnswer } from "../../functions/domain/answer.js";
+import type { HopAnswer } from "../../functions/domain/answer-schema.js";
 import { ConflictError } from "../../functions/domain/errors.js";
 import {
   assignRegisteredProvider,

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leafHash } from "../../functions/crypto/merkle/hashing.js";
-import type { HopAnswer } from "../../functions/domain/answer.js";
+import type { HopAnswer } from "../../functions/domain/answer-schema.js";
 import { amendHopAnswer, type AnswerContext } from "../../functions/usecases/hops.js";
 import type { ReceiptSigner } from "../../functions/usecases/ports.js";
 import { decodeReceiptClaims, verifyReceipt } from "../../functions/crypto/receipt.js";

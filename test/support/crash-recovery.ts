@@ -16,7 +16,7 @@ import { ulidGenerator } from "../../functions/adapters/ids.js";
 import { decodeReceiptClaims } from "../../functions/crypto/receipt.js";
 import { generateSigningKey } from "../../functions/crypto/keys.js";
 import type { Principal } from "../../functions/domain/account.js";
-import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer.js";
+import type { HopAnswer, UpstreamRef } from "../../functions/domain/answer-schema.js";
 import { ConflictError, NotFoundError } from "../../functions/domain/errors.js";
 import { derivedEventId, hopIdOf } from "../../functions/domain/ids.js";
 import { hopDecisionId, outcomeDecisionId, type Decision } from "../../functions/domain/log/decisions.js";

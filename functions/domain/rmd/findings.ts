@@ -5,7 +5,7 @@
  * provider signs. Pure: the caller resolves every identity to its RMD match first
  * (`identitiesOf`), then asks for the findings.
  */
-import type { HopAnswer } from "../answer.js";
+import type { HopAnswer } from "../answer-schema.js";
 import type { Hop, SignatureAnalysis } from "../traceback.js";
 import { filingFacts } from "./filing.js";
 import type { ProviderIdentity, RmdMatch, Suggestion } from "./match.js";

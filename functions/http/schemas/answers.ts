@@ -1,63 +1,47 @@
-/** The answer a provider gives to a hop request (docs/domain.md, "What a provider can answer"). */
+/**
+ * The answer a provider gives to a hop request (docs/domain.md, "What a provider can answer"): the
+ * domain's `hopAnswerSchema`, member by member, with its documentation. The domain's schemas are
+ * plain zod, so they carry it by zod's own `.meta()` (see `EventSchema`); each kind of answer takes
+ * the documented evidence and upstream in place of the domain's, so that they stay components.
+ */
 import { z } from "@hono/zod-openapi";
-import { CUSTOMER_ACTIONS, type HopAnswer } from "../../domain/answer.js";
-import { Timestamp, type Holds, type SameType } from "./common.js";
+import {
+  callEvidenceSchema,
+  foreignPointOfEntryAnswer,
+  insufficientInformationAnswer,
+  noRecordAnswer,
+  notOurCallAnswer,
+  originatorIdentifiedAnswer,
+  refusedAnswer,
+  upstreamIdentifiedAnswer,
+  upstreamRefSchema,
+} from "../../domain/answer-schema.js";
+import { Timestamp } from "./common.js";
 
-const text = (max: number) => z.string().min(1).max(max);
-const looseContact = z.object({ name: text(200).optional(), email: z.string().email().max(320).optional(), phone: text(32).optional() }).strict();
-
-export const EvidenceSchema = z
-  .object({
-    ingressTrunk: text(200).optional(),
+export const EvidenceSchema = callEvidenceSchema
+  .extend({
     callTimeSeen: Timestamp.optional(),
-    sipCallId: text(500).optional(),
-    identityHeader: text(8192).optional().openapi({ description: "The SIP Identity header received with the call, verbatim." }),
-    notes: text(2000).optional(),
+    identityHeader: callEvidenceSchema.shape.identityHeader.meta({ description: "The SIP Identity header received with the call, verbatim." }),
   })
-  .strict()
-  .openapi("CallEvidence", { example: { ingressTrunk: "TRUNK-7", callTimeSeen: "2024-06-03T16:00:01Z", sipCallId: "a84b4c76e66710@pc33.example" } });
+  .meta({ id: "CallEvidence", example: { ingressTrunk: "TRUNK-7", callTimeSeen: "2024-06-03T16:00:01Z", sipCallId: "a84b4c76e66710@pc33.example" } });
 
-const UpstreamSchema = z
-  .union([
-    z.object({ providerId: text(64) }).strict(),
-    z
-      .object({
-        name: text(200),
-        frn: z
-          .string()
-          .regex(/^\d{10}$/)
-          .optional(),
-        rmdNumber: text(40).optional(),
-        contact: looseContact.optional(),
-      })
-      .strict(),
-  ])
-  .openapi("UpstreamRef", { description: "A registered provider by id, or an unregistered one by name and FRN/RMD number." });
+const UpstreamSchema = upstreamRefSchema.meta({
+  id: "UpstreamRef",
+  description: "A registered provider by id, or an unregistered one by name and FRN/RMD number.",
+});
 
 export const AnswerSchema = z
   .discriminatedUnion("type", [
-    z.object({ type: z.literal("upstream_identified"), upstream: UpstreamSchema, evidence: EvidenceSchema }).strict(),
-    z
-      .object({
-        type: z.literal("originator_identified"),
-        customer: z.object({ name: text(200), accountReference: text(100).optional(), contact: looseContact.optional() }).strict(),
-        actionTaken: z.enum(CUSTOMER_ACTIONS),
-        evidence: EvidenceSchema,
-      })
-      .strict(),
-    z
-      .object({
-        type: z.literal("foreign_point_of_entry"),
-        foreignProvider: z.object({ name: text(200), country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2"), contact: text(500).optional() }).strict(),
-        evidence: EvidenceSchema,
-      })
-      .strict(),
-    z
-      .object({ type: z.literal("no_record"), windowSearched: z.object({ from: Timestamp, to: Timestamp }).strict(), evidence: EvidenceSchema.optional() })
-      .strict(),
-    z.object({ type: z.literal("not_our_call"), explanation: text(2000), evidence: EvidenceSchema.optional() }).strict(),
-    z.object({ type: z.literal("insufficient_information"), explanation: text(2000) }).strict(),
-    z.object({ type: z.literal("refused"), reason: text(2000) }).strict(),
+    upstreamIdentifiedAnswer.extend({ upstream: UpstreamSchema, evidence: EvidenceSchema }),
+    originatorIdentifiedAnswer.extend({ evidence: EvidenceSchema }),
+    foreignPointOfEntryAnswer.extend({ evidence: EvidenceSchema }),
+    noRecordAnswer.extend({
+      windowSearched: noRecordAnswer.shape.windowSearched.extend({ from: Timestamp, to: Timestamp }),
+      evidence: EvidenceSchema.optional(),
+    }),
+    notOurCallAnswer.extend({ evidence: EvidenceSchema.optional() }),
+    insufficientInformationAnswer,
+    refusedAnswer,
   ])
   .openapi("HopAnswer", {
     example: {
@@ -66,6 +50,3 @@ export const AnswerSchema = z
       evidence: { ingressTrunk: "TRUNK-7", sipCallId: "a84b4c76e66710@pc33.example" },
     },
   });
-
-/** The domain states the answer (it cannot import the contract): the schema accepts exactly that, or this does not compile. */
-export type AnswerIsTheDomains = Holds<SameType<z.infer<typeof AnswerSchema>, HopAnswer>>;

@@ -1,6 +1,7 @@
 /** Shapes shared by every resource of the contract. */
 import { z } from "@hono/zod-openapi";
-import { e164Input, timestampInput } from "../../usecases/traceback-input.js";
+import { timestampInput } from "../../domain/timestamp.js";
+import { e164Input } from "../../usecases/traceback-input.js";
 
 /**
  * `true` when A and B are the same type member for member (an optional member more on either
@@ -175,4 +176,4 @@ export const E164_DESCRIPTION =
 export const E164Input = e164Input.openapi({ description: E164_DESCRIPTION, example: "+13055550123" });
 
 export const TIMESTAMP_EXAMPLE = "2024-06-03T16:00:00Z";
-export const Timestamp = timestampInput.openapi({ example: TIMESTAMP_EXAMPLE });
+export const Timestamp = timestampInput.meta({ example: TIMESTAMP_EXAMPLE });

@@ -35,7 +35,7 @@ export const KeySnapshotSchema = z
     }),
     person: SignerPersonSchema.strict()
       .optional()
-      .openapi({ description: "On a person key (enrolled from an invitation): the person holding it, whom the chain names as the signer of what it signed." }),
+      .meta({ description: "On a person key (enrolled from an invitation): the person holding it, whom the chain names as the signer of what it signed." }),
   })
   .strict()
   .openapi("KeySnapshot", { description: "The signer's key as it was when it signed (it was active then)." });

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMENDMENT_BYTES, MAX_AMENDMENTS_PER_HOP } from "../../domain/amendments.js";
-import { deadlineSchema, HOP_STATUSES, signatureAnalysisSchema, TRACEBACK_STATUSES, tracebackResultSchema, type Amendment } from "../../domain/traceback.js";
+import { amendmentSchema, deadlineSchema, HOP_STATUSES, signatureAnalysisSchema, TRACEBACK_STATUSES, tracebackResultSchema } from "../../domain/traceback.js";
+import { signerSchema } from "../../domain/signer.js";
 import { findingSchema } from "../../domain/shaken/finding-schema.js";
 import { responsivenessSchema } from "../../domain/responsiveness.js";
 import { FINDING_KINDS } from "../../domain/intel/intel.js";
@@ -8,7 +9,7 @@ import { tracebackFilterSchema } from "../../domain/traceback-filter.js";
 import { createTracebackInputSchema, transcriptInput, UNPRINTABLE } from "../../usecases/traceback-input.js";
 import { AnswerSchema } from "./answers.js";
 import { PersonRoleSchema } from "./accounts.js";
-import { E164_DESCRIPTION, PageQuerySchema, TIMESTAMP_EXAMPLE, Timestamp, type Holds, type SameType } from "./common.js";
+import { E164_DESCRIPTION, PageQuerySchema, TIMESTAMP_EXAMPLE, Timestamp } from "./common.js";
 
 const input = createTracebackInputSchema.shape;
 
@@ -196,14 +197,21 @@ export const DeadlineSchema = z
   })
   .openapi("Deadline");
 
-/** The person holding a person key, as a write's signer names them. */
-export const SignerPersonSchema = z.object({ name: z.string(), role: PersonRoleSchema });
+const signer = signerSchema.shape;
 
+/** The person holding a person key, as a write's signer names them. */
+export const SignerPersonSchema = signer.person.unwrap().extend({ role: PersonRoleSchema });
+
+/**
+ * The domain's signer, named by `.openapi` on an object of the contract's own zod: a reference
+ * under a description of its own (`answeredBy`) stays a reference only to a schema named so; one
+ * named by `.meta({ id })` is written out in full there.
+ */
 export const SignerSchema = z
   .object({
-    accountId: z.string(),
-    keyId: z.string().openapi({ description: "The key that signed the request; its signed request and the hub's receipt are kept as evidence." }),
-    person: SignerPersonSchema.optional().openapi({ description: "When a person key signed: the person holding it, as registered at enrolment." }),
+    ...signer,
+    keyId: signer.keyId.meta({ description: "The key that signed the request; its signed request and the hub's receipt are kept as evidence." }),
+    person: SignerPersonSchema.optional().meta({ description: "When a person key signed: the person holding it, as registered at enrolment." }),
   })
   .openapi("Signer", {
     description: "Who signed a write: the account, its key and, for a person key, the person.",
@@ -216,10 +224,9 @@ export const SignerSchema = z
 
 export const AmendmentSchema = z
   .object({
-    number: z.number().int().min(1).openapi({ description: "1 for the first amendment of the hop request, and so on.", example: 1 }),
+    ...amendmentSchema.shape,
+    number: amendmentSchema.shape.number.meta({ description: "1 for the first amendment of the hop request, and so on.", example: 1 }),
     answer: AnswerSchema,
-    reason: z.string(),
-    amendedAt: z.string(),
     amendedBy: SignerSchema,
   })
   .openapi("Amendment", {
@@ -556,6 +563,3 @@ export const TracebackListQuerySchema = PageQuerySchema.extend({
   path: ["createdTo"],
   message: "must be after createdFrom",
 });
-
-/** An amendment as the domain states it and the chain shows it: its schema is exactly the domain's type. */
-export type AmendmentIsTheDomains = Holds<SameType<z.infer<typeof AmendmentSchema>, Amendment>>;
