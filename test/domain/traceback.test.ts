@@ -13,19 +13,13 @@ import {
   type HopDecision,
   type Traceback,
 } from "../../functions/domain/traceback.js";
+import { STORED_CALL as CALL } from "../support/stored-call.js";
 
 const TB_ID = "tb_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9";
 const ULID = TB_ID.slice(3);
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 const T1 = new Date("2024-06-03T16:10:00.000Z");
 const deadlineFor: DeadlineFor = (at) => ({ clockStartsAt: at.toISOString(), dueAt: new Date(at.getTime() + 86_400_000).toISOString() });
-const CALL = {
-  callingNumber: "+13055550123",
-  callingNumberAsGiven: "+13055550123",
-  calledNumber: "+12025550143" as const,
-  callTime: "2024-06-03T12:00:00-04:00",
-  callTimeUtc: "2024-06-03T16:00:00.000Z",
-};
 const EVIDENCE = { ingressTrunk: "TRUNK-7" };
 
 function started(): { traceback: Traceback; firstHop: Hop } {

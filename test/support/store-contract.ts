@@ -23,6 +23,7 @@ import { reconcileOutbox } from "../../functions/usecases/reconcile.js";
 import type { RmdStore } from "../../functions/usecases/rmd-ports.js";
 import type { WebhookStore } from "../../functions/usecases/webhook-ports.js";
 import type { Delivery } from "../../functions/domain/webhooks/delivery.js";
+import { STORED_CALL as CALL } from "./stored-call.js";
 
 export interface ContractStores {
   accounts: AccountStore;
@@ -39,13 +40,6 @@ export interface ContractStores {
 
 export const ids = ulidGenerator();
 const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400 });
-const CALL = {
-  callingNumber: "+13055550123",
-  callingNumberAsGiven: "+13055550123",
-  calledNumber: "+12025550143" as const,
-  callTime: "2024-06-03T12:00:00-04:00",
-  callTimeUtc: "2024-06-03T16:00:00.000Z",
-};
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 
 export function newTraceback(initiatorId: string, terminatingProviderId: string, now = T0): { traceback: Traceback; firstHop: StoredHop } {

@@ -24,6 +24,7 @@ import { createActiveTable, startEmulators, type Emulators } from "../../../func
 import { mendIndexes } from "../../../functions/local/mend-indexes.js";
 import { deadlinePolicies } from "../../../functions/platform/deadlines.js";
 import type { AnswerEvidence } from "../../../functions/usecases/ports.js";
+import { STORED_CALL as CALL } from "../../support/stored-call.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -32,13 +33,6 @@ const ids = ulidGenerator();
 const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400 });
 const T0 = new Date("2024-06-03T16:05:00.000Z");
 const LATER = "2030-01-01T00:00:00.000Z";
-const CALL = {
-  callingNumber: "+13055550123",
-  callingNumberAsGiven: "+13055550123",
-  calledNumber: "+12025550143" as const,
-  callTime: "2024-06-03T12:00:00-04:00",
-  callTimeUtc: "2024-06-03T16:00:00.000Z",
-};
 const LEGACY_TABLE = "hoptrace-whole-items";
 
 /** Evidence the size a real answer's is: it must stay out of every index. */
