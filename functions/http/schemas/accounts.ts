@@ -67,6 +67,18 @@ export const PersonSchema = z
     example: { name: "Dana Reyes", email: "dana.reyes@carrier.example", role: "staff" },
   });
 
+const EXAMPLE_KEY = {
+  keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+  accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
+  accountKind: "provider",
+  publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
+  status: "active",
+  proof: EXAMPLE_PROOF,
+  label: "switch-2026",
+  createdAt: "2024-06-01T14:00:00.000Z",
+  createdBy: "acc_consortium",
+};
+
 export const KeySchema = z
   .object({
     keyId: z.string().openapi({ description: "RFC 7638 JWK thumbprint: the `keyid` of signatures made with this key." }),
@@ -87,18 +99,11 @@ export const KeySchema = z
     revokedBy: z.string().optional(),
   })
   .openapi("Key", {
-    example: {
-      keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
-      accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-      accountKind: "provider",
-      publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
-      status: "active",
-      proof: EXAMPLE_PROOF,
-      label: "switch-2026",
-      createdAt: "2024-06-01T14:00:00.000Z",
-      createdBy: "acc_consortium",
-    },
+    example: EXAMPLE_KEY,
   });
+
+/** The same key as registered, before any label was given to it. */
+const { label: _label, ...EXAMPLE_KEY_UNLABELLED } = EXAMPLE_KEY;
 
 const frn = z
   .string()
@@ -180,17 +185,6 @@ export const RegisteredAccountSchema = z.object({ account: AccountSchema, keys: 
       createdAt: "2024-06-01T14:00:00.000Z",
       createdBy: "acc_consortium",
     },
-    keys: [
-      {
-        keyId: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
-        accountId: "acc_01JD5ZQ7Y3S1Q0M0C8W2F4T6B9",
-        accountKind: "provider",
-        publicJwk: { kty: "OKP", crv: "Ed25519", x: "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs" },
-        status: "active",
-        proof: EXAMPLE_PROOF,
-        createdAt: "2024-06-01T14:00:00.000Z",
-        createdBy: "acc_consortium",
-      },
-    ],
+    keys: [EXAMPLE_KEY_UNLABELLED],
   },
 });
