@@ -37,7 +37,9 @@ export interface ChaosOptions {
   progress?: (line: string) => void;
 }
 
-export type KillMoment = "after a 2xx" | "random moment" | "during start-up";
+/** The instants a life is ended at, in the order "in turn" takes them. */
+export const KILL_MOMENTS = ["after a 2xx", "random moment", "during start-up"] as const;
+export type KillMoment = (typeof KILL_MOMENTS)[number];
 
 export interface ChaosReport {
   seed: number;
@@ -187,9 +189,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     while (!stopping) await chain();
   });
 
-  const inTurn: KillMoment[] = ["after a 2xx", "random moment", "during start-up"];
   const nextMoment = (): KillMoment => {
-    if (opts.moments === "in turn") return inTurn[kills.total % inTurn.length]!;
+    if (opts.moments === "in turn") return KILL_MOMENTS[kills.total % KILL_MOMENTS.length]!;
     const r = random();
     const serving = 1 - (opts.startUpShare ?? 0.15);
     return r < serving * 0.6 ? "after a 2xx" : r < serving ? "random moment" : "during start-up";
