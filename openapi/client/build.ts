@@ -3,7 +3,7 @@
  * own modules (its dependencies stay imports, installed beside it), and the type declarations from
  * tsc for both. `npm run build:client`; prints each file's size.
  */
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,15 +37,26 @@ function declarationFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"));
 }
 
+function declarations(): Promise<void> {
+  const tsc = spawn(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(HERE, "tsconfig.json")], { stdio: "inherit" });
+  return new Promise((resolve, reject) => {
+    tsc.once("error", reject);
+    tsc.once("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`tsc for the client's declarations failed (${code ?? signal})`))));
+  });
+}
+
 export async function buildClient(): Promise<Array<{ file: string; bytes: number; gzipBytes: number }>> {
   rmSync(DIST, { recursive: true, force: true });
   const esm = join(DIST, "esm");
   const cjs = join(DIST, "cjs");
-  await build({ ...common, format: "esm", outfile: join(esm, "index.js"), external: dependencies });
-  await build({ ...common, format: "cjs", outfile: join(cjs, "index.js"), external: dependencies.filter((d) => !INLINED_IN_CJS.includes(d)) });
-  // Declarations: tsc for the package's modules, the generated schema.d.ts as it is; the same files
-  // serve the CommonJS entry, read as CommonJS under its own package.json.
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(HERE, "tsconfig.json")], { stdio: "inherit" });
+  // Declarations: tsc for the package's modules (the longest step, in its own process while esbuild
+  // bundles), the generated schema.d.ts as it is; the same files serve the CommonJS entry, read as
+  // CommonJS under its own package.json.
+  await Promise.all([
+    build({ ...common, format: "esm", outfile: join(esm, "index.js"), external: dependencies }),
+    build({ ...common, format: "cjs", outfile: join(cjs, "index.js"), external: dependencies.filter((d) => !INLINED_IN_CJS.includes(d)) }),
+    declarations(),
+  ]);
   copyFileSync(join(HERE, "schema.d.ts"), join(esm, "schema.d.ts"));
   for (const file of declarationFiles(esm)) {
     mkdirSync(dirname(join(cjs, file)), { recursive: true });

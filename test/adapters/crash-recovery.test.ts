@@ -24,6 +24,7 @@ import { SqsDeliveryQueue } from "../../functions/adapters/sqs/delivery-queue.js
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
 import { startEmulators } from "../../functions/local/emulators.js";
 import { crashRecoverySuite, type CrashWorld, type KillPoints } from "../support/crash-recovery.js";
+import { everyKillPointAsked, spreadKillPoints } from "../support/kill-points.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -84,20 +85,8 @@ async function onEmulators(): Promise<CrashWorld> {
   };
 }
 
-/**
- * Before the first call, before the last, and before `between` calls spread evenly between them,
- * shifted from one scenario to the next so that together they cut the runs at different places.
- * HOPTRACE_KILL_POINTS=every tries them all here too (some minutes).
- */
+/** A spread of kill points, shifted from one scenario to the next (HOPTRACE_KILL_POINTS=every: all). */
 const spread = (between: number): KillPoints =>
-  process.env.HOPTRACE_KILL_POINTS === "every"
-    ? "every"
-    : {
-        pick: (total, { nth, of }) => {
-          const shift = (nth + 1) / (of + 1);
-          const middle = Array.from({ length: between }, (_, j) => Math.floor((total * (j + shift)) / between));
-          return [...new Set([0, ...middle, total - 1])];
-        },
-      };
+  everyKillPointAsked() ? "every" : { pick: (total, { nth, of }) => spreadKillPoints(total, between, (nth + 1) / (of + 1)) };
 
 crashRecoverySuite(onEmulators, spread(3));

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyBundle } from "../../functions/verifier/bundle.js";
 import { startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { bundleOf } from "../support/evidence.js";
+import { VERIFY_BIN } from "../support/tsx.js";
 
 const run = promisify(execFile);
 const REPO = new URL("../../", import.meta.url).pathname;
@@ -125,7 +126,7 @@ describe("the evidence bundle of a traceback started by a batch", () => {
     );
     const jwksFile = join(dir, "jwks.json");
     await writeFile(jwksFile, JSON.stringify(jwks));
-    const good = await run("npx", ["hoptrace-verify", ...files, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 });
+    const good = await run(process.execPath, [VERIFY_BIN, ...files, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 });
     for (const id of tracebackIds) expect(good.stdout).toMatch(new RegExp(`^VERIFIED: traceback ${id}`, "m"));
     expect(good.stdout).not.toMatch(/NOT VERIFIED|FAIL/);
 
@@ -133,7 +134,7 @@ describe("the evidence bundle of a traceback started by a batch", () => {
     tampered.decisions.find((d: { decision: { type: string } }) => d.decision.type === "batch_created").decision.index = 0;
     const bad = join(dir, "tampered.json");
     await writeFile(bad, JSON.stringify(tampered));
-    const failed = await run("npx", ["hoptrace-verify", bad, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 }).then(
+    const failed = await run(process.execPath, [VERIFY_BIN, bad, "--jwks", jwksFile], { cwd: REPO, timeout: 60_000 }).then(
       () => expect.unreachable(),
       (err: { code: number; stdout: string }) => err,
     );

@@ -15,6 +15,7 @@ import { verifyBundle } from "../../functions/verifier/bundle.js";
 import { EvidenceBundleSchema } from "../../functions/http/schemas/evidence-bundle.js";
 import { startTestHub, type TestHub } from "../support/hub.js";
 import { bundleOf, evidenceWorld, traceThrough, type EvidenceWorld } from "../support/evidence.js";
+import { VERIFY_BIN } from "../support/tsx.js";
 
 const run = promisify(execFile);
 const REPO = new URL("../../", import.meta.url).pathname;
@@ -129,7 +130,7 @@ describe("the evidence bundle", () => {
         () => expect.unreachable(),
         (err: { code: number; stdout: string }) => err,
       ),
-      run("npx", ["hoptrace-verify"], { cwd: REPO, timeout: 60_000 }).then(
+      run(process.execPath, [VERIFY_BIN], { cwd: REPO, timeout: 60_000 }).then(
         () => expect.unreachable(),
         (err: { code: number; stderr: string }) => err,
       ),

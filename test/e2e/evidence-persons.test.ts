@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyBundle } from "../../functions/verifier/bundle.js";
 import { apiFor, CALL, EVIDENCE, newKey, startTestHub, type Party, type TestHub } from "../support/hub.js";
 import { bundleOf } from "../support/evidence.js";
+import { VERIFY_BIN } from "../support/tsx.js";
 
 const run = promisify(execFile);
 const REPO = new URL("../../", import.meta.url).pathname;
@@ -123,7 +124,7 @@ describe("an evidence bundle of answers given by persons", () => {
     try {
       await writeFile(join(dir, "bundle.json"), JSON.stringify(bundle));
       await writeFile(join(dir, "jwks.json"), JSON.stringify(jwks));
-      const { stdout } = await run("npx", ["hoptrace-verify", join(dir, "bundle.json"), "--jwks", join(dir, "jwks.json")], { cwd: REPO, timeout: 60_000 });
+      const { stdout } = await run(process.execPath, [VERIFY_BIN, join(dir, "bundle.json"), "--jwks", join(dir, "jwks.json")], { cwd: REPO, timeout: 60_000 });
       expect(stdout).toMatch(new RegExp(`^VERIFIED: traceback ${tbId}, outcome originator_found`));
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -18,10 +18,10 @@ import { startEmbeddedHub, type EmbeddedHub } from "../../functions/local/embedd
 import { appendStatement } from "../../functions/usecases/log-append.js";
 import { integrate } from "../../functions/usecases/log-integrate.js";
 import { inclusionProof } from "../../functions/usecases/log-proofs.js";
+import { tsxArgs } from "../support/tsx.js";
 
 const run = promisify(execFile);
-const CLI = new URL("../../functions/verifier/witness-cli.ts", import.meta.url).pathname;
-const TSX = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
+const CLI = "functions/verifier/witness-cli.ts";
 
 let hub: EmbeddedHub;
 let dir: string;
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 async function witness(state: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, [CLI, "--hub", hub.url, "--state", state, "--once"], { timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [...tsxArgs(CLI), "--hub", hub.url, "--state", state, "--once"], { timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -107,7 +107,7 @@ describe("the witness", () => {
 
   it("refuses bad arguments with its usage", async () => {
     try {
-      await run(TSX, [CLI, "--hub", "not a url", "--state", join(dir, "x.json"), "--once"]);
+      await run(process.execPath, [...tsxArgs(CLI), "--hub", "not a url", "--state", join(dir, "x.json"), "--once"]);
       expect.unreachable();
     } catch (err) {
       expect((err as { code: number }).code).toBe(2);

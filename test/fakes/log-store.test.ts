@@ -2,4 +2,4 @@
 import { logStoreContract } from "../support/log-contract.js";
 import { MemoryLogStore } from "./log-store.js";
 
-logStoreContract(async () => ({ newStore: () => new MemoryLogStore(), stop: async () => undefined }));
+logStoreContract(async () => ({ newStore: () => new MemoryLogStore(), stop: async () => undefined }), { crashes: "every" });

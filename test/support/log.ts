@@ -39,7 +39,7 @@ export class Crash extends Error {
  * The store of a process that dies after `calls` calls: every call after that throws, as if
  * the process were gone (calls already under way finish).
  */
-export function dyingAfter(store: LogStore, calls: number): { store: LogStore; died: () => boolean } {
+export function dyingAfter(store: LogStore, calls: number): { store: LogStore; died: () => boolean; made: () => number } {
   let made = 0;
   const wrapped = new Proxy(store, {
     get(target, prop, receiver) {
@@ -51,7 +51,7 @@ export function dyingAfter(store: LogStore, calls: number): { store: LogStore; d
       };
     },
   });
-  return { store: wrapped, died: () => made > calls };
+  return { store: wrapped, died: () => made > calls, made: () => Math.min(made, calls) };
 }
 
 /**

@@ -11,3 +11,9 @@ export const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "
 
 /** The arguments of `process.execPath` that run `file` (from the repository's root) with `args`. */
 export const tsxArgs = (file: string, ...args: string[]): string[] => ["--import", TSX_LOADER, join(REPO_ROOT, file), ...args];
+
+/**
+ * The package's `hoptrace-verify` bin, to run as `node <bin>`: what `npx hoptrace-verify` runs once
+ * npm has found it (test/e2e/evidence-bundle.test.ts runs it through npx itself).
+ */
+export const VERIFY_BIN = join(REPO_ROOT, "bin", "hoptrace-verify.mjs");
