@@ -7,7 +7,7 @@ import { OPERATIONS, runFuzz } from "./contract-fuzz.js";
 import { startFuzzHub, type FuzzHub } from "./fuzz-hub.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_241_203);
-const ROUNDS = 12;
+const ROUNDS = 8;
 
 let hub: FuzzHub;
 beforeAll(async () => {
