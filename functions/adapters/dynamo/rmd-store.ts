@@ -256,7 +256,8 @@ export class DynamoRmdStore implements RmdStore {
     }
     if (asOf === undefined) return undefined;
     const out = { asOf, keys: list };
-    remember(this.changeLists, importId, out);
+    // A staged import's list goes if the import loses its commit.
+    if (await this.isCommitted(importId)) remember(this.changeLists, importId, out);
     return out;
   }
 
