@@ -170,12 +170,19 @@ export const keys = {
   /** An import's manifest, in chunks under the import. */
   rmdManifestChunk: (importId: string, n: number): ItemKey => ({ pk: `RMDIMPORT#${importId}`, sk: `MANIFEST#${String(n).padStart(4, "0")}` }),
   rmdManifestPrefix: "MANIFEST#",
-  /** A filing's versions sort by the time of their snapshot, so its standing on a date is one Query. */
-  rmdVersion: (number: string, asOf: string, importId: string): ItemKey => ({ pk: `RMDFILING#${number}`, sk: `V#${asOf}#${importId}` }),
-  rmdFilingPartition: (number: string) => `RMDFILING#${number}`,
-  rmdVersionPrefix: "V#",
-  /** What an import added, changed or removed (gsi1, on the versions it wrote). */
-  rmdChangesOf: (importId: string) => `RMDCHANGES#${importId}`,
+  /**
+   * The versions an import wrote for a block of ten filing numbers (rmd-pages.ts), by the time of
+   * its snapshot: a filing's standing on a date is one Query of its block.
+   */
+  rmdPage: (block: string, asOf: string, importId: string, part: number): ItemKey => ({
+    pk: `RMDBLOCK#${block}`,
+    sk: `V#${asOf}#${importId}#${String(part).padStart(3, "0")}`,
+  }),
+  rmdBlockPartition: (block: string) => `RMDBLOCK#${block}`,
+  rmdPagePrefix: "V#",
+  /** What an import added, changed or removed, in listing order, in chunks under the import. */
+  rmdChangeListChunk: (importId: string, n: number): ItemKey => ({ pk: `RMDIMPORT#${importId}`, sk: `CHANGES#${String(n).padStart(4, "0")}` }),
+  rmdChangeListPrefix: "CHANGES#",
   /** A filing removed while it listed the FRN (filings still listed are found by FRN in the manifest). */
   rmdRemovedFrn: (frn: string, number: string): ItemKey => ({ pk: `RMDGONE#${frn}`, sk: number }),
   rmdRemovedFrnPartition: (frn: string) => `RMDGONE#${frn}`,

@@ -1,6 +1,6 @@
 /**
  * RMD snapshots without transactions. An import writes everything under keys of its own
- * (its versions, manifest, FRN references), all invisible, then one conditional write moves the
+ * (its versions in pages, its change list and manifest, FRN references), all invisible, then one conditional write moves the
  * head from the snapshot it was diffed against to itself: readers see the whole import or none
  * of it, and of two imports diffed against the same snapshot only one can commit. Readers skip
  * versions of imports that never committed, so a crash mid-import leaves nothing visible.
@@ -10,25 +10,20 @@ import type { ManifestEntry } from "../../domain/rmd/snapshot.js";
 import type { ChangeKind, FilingVersion, SnapshotRef } from "../../domain/rmd/standing.js";
 import type { Page, PageRequest } from "../../usecases/ports.js";
 import type { RmdHead, RmdImport, RmdStore } from "../../usecases/rmd-ports.js";
+import { InvalidCursorError } from "../../domain/errors.js";
 import { deleteAll, getAll, putAll } from "./batch.js";
-import { conditionally, queryPage, stripKeys } from "./items.js";
+import { conditionally, encodeCursor, parseCursor, queryPage, stripKeys } from "./items.js";
 import { keys, TABLE } from "./keys.js";
+import { blockOf, changeListChunks, manifestChunks, readChangeListChunk, readManifestChunk, readPage, versionPages } from "./rmd-pages.js";
 
-/** Characters of manifest per item: well under DynamoDB's 400 KB item limit. */
-const MANIFEST_CHUNK_CHARS = 300_000;
-const MANIFESTS_CACHED = 2;
-
-/** A manifest item: the snapshots its entries point at, and each entry with the index of its snapshot. */
-interface EncodedChunk {
-  listedIn: Array<[string, string]>;
-  entries: Array<[string, string, string, string, number]>;
-}
+/** Manifests and change lists never change once written; a few are kept. */
+const CACHED = 2;
 
 export class DynamoRmdStore implements RmdStore {
   /** Imports known to be committed; commitment is final, so a positive answer is kept. */
   private readonly committed = new Set<string>();
-  /** Manifests never change once written. */
   private readonly manifests = new Map<string, ManifestEntry[]>();
+  private readonly changeLists = new Map<string, { asOf: string; keys: string[] }>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -74,36 +69,32 @@ export class DynamoRmdStore implements RmdStore {
       KeyConditionExpression: "pk = :p AND begins_with(sk, :m)",
       ExpressionAttributeValues: { ":p": keys.rmdImport(importId).pk, ":m": keys.rmdManifestPrefix },
     });
-    for await (const item of chunks) entries.push(...decodeChunk(item.entries as string));
-    this.manifests.set(importId, entries);
-    if (this.manifests.size > MANIFESTS_CACHED) this.manifests.delete(this.manifests.keys().next().value!);
+    for await (const item of chunks) entries.push(...readManifestChunk(item.body as Uint8Array));
+    remember(this.manifests, importId, entries);
     return entries;
   }
 
   async listedVersions(entries: readonly ManifestEntry[]): Promise<FilingVersion[]> {
-    const items = await getAll(
-      this.db,
-      this.table,
-      entries.map((e) => keys.rmdVersion(e.number, e.listedIn.asOf, e.listedIn.importId)),
-    );
-    if (items.length !== entries.length) throw new Error(`${entries.length - items.length} versions a committed manifest points at are missing`);
-    return items.map((i) => stripKeys<FilingVersion>(i));
+    const wanted = new Set(entries.map((e) => `${e.number}#${e.listedIn.importId}`));
+    const found = (await this.pagesOf(entries.map((e) => ({ number: e.number, ...e.listedIn })))).filter((v) => wanted.has(`${v.number}#${v.importId}`));
+    if (found.length !== entries.length) throw new Error(`${entries.length - found.length} versions a committed manifest points at are missing`);
+    return found;
   }
 
   async latestVersion(number: string, notAfter: SnapshotRef): Promise<FilingVersion | undefined> {
     const newestFirst = this.query({
       KeyConditionExpression: "pk = :p AND sk BETWEEN :lo AND :hi",
       ExpressionAttributeValues: {
-        ":p": keys.rmdFilingPartition(number),
-        ":lo": keys.rmdVersionPrefix,
-        ":hi": `${keys.rmdVersionPrefix}${notAfter.asOf}#\uffff`,
+        ":p": keys.rmdBlockPartition(blockOf(number)),
+        ":lo": keys.rmdPagePrefix,
+        ":hi": `${keys.rmdPagePrefix}${notAfter.asOf}#\uffff`,
       },
       ScanIndexForward: false,
-      Limit: 4,
+      Limit: 8,
     });
     for await (const item of newestFirst) {
-      const version = stripKeys<FilingVersion>(item);
-      if (await this.isCommitted(version.importId)) return version;
+      const version = this.versionIn(item, number);
+      if (version && (await this.isCommitted(version.importId))) return version;
     }
     return undefined;
   }
@@ -112,11 +103,11 @@ export class DynamoRmdStore implements RmdStore {
     const out: FilingVersion[] = [];
     const oldestFirst = this.query({
       KeyConditionExpression: "pk = :p AND begins_with(sk, :v)",
-      ExpressionAttributeValues: { ":p": keys.rmdFilingPartition(number), ":v": keys.rmdVersionPrefix },
+      ExpressionAttributeValues: { ":p": keys.rmdBlockPartition(blockOf(number)), ":v": keys.rmdPagePrefix },
     });
     for await (const item of oldestFirst) {
-      const version = stripKeys<FilingVersion>(item);
-      if (await this.isCommitted(version.importId)) out.push(version);
+      const version = this.versionIn(item, number);
+      if (version && (await this.isCommitted(version.importId))) out.push(version);
       if (out.length >= max) break;
     }
     return out;
@@ -129,11 +120,27 @@ export class DynamoRmdStore implements RmdStore {
     return numbers;
   }
 
-  listChanges(importId: string, page: PageRequest, kind?: ChangeKind): Promise<Page<FilingVersion>> {
-    return queryPage<FilingVersion>(this.db, this.table, TABLE.indexes.byOwner, keys.rmdChangesOf(importId), page, {
-      ascending: true,
-      ...(kind && { sortKeyPrefix: `${kind}#` }),
+  async listChanges(importId: string, page: PageRequest, kind?: ChangeKind): Promise<Page<FilingVersion>> {
+    const listing = `rmd-changes#${importId}#${kind ?? ""}`;
+    const after = changesCursor(listing, page.cursor);
+    const list = await this.changeList(importId);
+    if (!list) return { items: [] };
+    const prefix = kind ? `${kind}#` : "";
+    let i = after === undefined ? 0 : upperBound(list.keys, after);
+    while (i < list.keys.length && !list.keys[i]!.startsWith(prefix)) i += 1;
+    const taken: string[] = [];
+    for (; i < list.keys.length && taken.length < page.limit && list.keys[i]!.startsWith(prefix); i++) taken.push(list.keys[i]!);
+    const more = i < list.keys.length && list.keys[i]!.startsWith(prefix);
+    const numbers = taken.map((k) => k.slice(k.indexOf("#") + 1));
+    const byNumber = new Map(
+      (await this.pagesOf(numbers.map((number) => ({ number, importId, asOf: list.asOf })))).filter((v) => v.importId === importId).map((v) => [v.number, v]),
+    );
+    const items = numbers.map((n) => {
+      const v = byNumber.get(n);
+      if (!v) throw new Error(`the version of ${n} that import ${importId} lists as changed is missing`);
+      return v;
     });
+    return { items, ...(more && { nextCursor: encodeCursor({ listing, after: taken.at(-1) })! }) };
   }
 
   async stage(imp: RmdImport, versions: FilingVersion[], manifest: ManifestEntry[], removedFrns: Array<{ frn: string; number: string }>): Promise<void> {
@@ -147,15 +154,17 @@ export class DynamoRmdStore implements RmdStore {
       ),
     );
     await putAll(this.db, this.table, [
-      ...versions.map((v) => ({
-        ...keys.rmdVersion(v.number, v.asOf, v.importId),
-        entity: "rmd_version",
-        gsi1pk: keys.rmdChangesOf(v.importId),
-        gsi1sk: `${v.change}#${v.number}`,
-        ...v,
+      ...versionPages(versions).map((p) => ({
+        ...keys.rmdPage(p.block, p.asOf, p.importId, p.part),
+        entity: "rmd_page",
+        importId: p.importId,
+        asOf: p.asOf,
+        ...(p.part === 0 && { parts: p.parts }),
+        body: p.body,
       })),
+      ...changeListChunks(versions).map((body, n) => ({ ...keys.rmdChangeListChunk(imp.id, n), entity: "rmd_changes", asOf: imp.asOf, body })),
       ...removedFrns.map((r) => ({ ...keys.rmdRemovedFrn(r.frn, r.number), entity: "rmd_removed_frn", ...r })),
-      ...manifestChunks(manifest).map((entries, n) => ({ ...keys.rmdManifestChunk(imp.id, n), entity: "rmd_manifest", entries })),
+      ...manifestChunks(manifest).map((body, n) => ({ ...keys.rmdManifestChunk(imp.id, n), entity: "rmd_manifest", body })),
     ]);
   }
 
@@ -203,11 +212,53 @@ export class DynamoRmdStore implements RmdStore {
       }),
     );
     // The removed-FRN references stay: they only point readers at a filing, whose versions decide.
-    await deleteAll(
+    await deleteAll(this.db, this.table, [
+      ...versionPages(versions).map((p) => keys.rmdPage(p.block, p.asOf, p.importId, p.part)),
+      ...changeListChunks(versions).map((_, n) => keys.rmdChangeListChunk(imp.id, n)),
+    ]);
+    this.changeLists.delete(imp.id);
+  }
+
+  /** Every version in the pages holding these versions (each page once), parts included. */
+  private async pagesOf(refs: ReadonlyArray<{ number: string; importId: string; asOf: string }>): Promise<FilingVersion[]> {
+    const pages = new Map(refs.map((r) => [`${blockOf(r.number)}#${r.importId}`, { block: blockOf(r.number), asOf: r.asOf, importId: r.importId }]));
+    const firsts = await getAll(
       this.db,
       this.table,
-      versions.map((v) => keys.rmdVersion(v.number, v.asOf, v.importId)),
+      [...pages.values()].map((p) => keys.rmdPage(p.block, p.asOf, p.importId, 0)),
     );
+    const rest = firsts.flatMap((item) => {
+      const page = pages.get(`${(item.pk as string).slice(keys.rmdBlockPartition("").length)}#${item.importId as string}`)!;
+      return Array.from({ length: (item.parts as number) - 1 }, (_, n) => keys.rmdPage(page.block, page.asOf, page.importId, n + 1));
+    });
+    const items = rest.length > 0 ? [...firsts, ...(await getAll(this.db, this.table, rest))] : firsts;
+    return items.flatMap((i) => readPage(i as { importId: string; asOf: string; body: Uint8Array }));
+  }
+
+  /** The version of `number` a page holds, if it holds one. */
+  private versionIn(item: Record<string, unknown>, number: string): FilingVersion | undefined {
+    return readPage(item as { importId: string; asOf: string; body: Uint8Array }).find((v) => v.number === number);
+  }
+
+  /** An import's change list, sorted; undefined when it wrote none (never staged, or abandoned). */
+  private async changeList(importId: string): Promise<{ asOf: string; keys: string[] } | undefined> {
+    const cached = this.changeLists.get(importId);
+    if (cached) return cached;
+    let asOf: string | undefined;
+    const list: string[] = [];
+    const chunks = this.query({
+      KeyConditionExpression: "pk = :p AND begins_with(sk, :c)",
+      ExpressionAttributeValues: { ":p": keys.rmdImport(importId).pk, ":c": keys.rmdChangeListPrefix },
+    });
+    for await (const item of chunks) {
+      asOf = item.asOf as string;
+      list.push(...readChangeListChunk(item.body as Uint8Array));
+    }
+    if (asOf === undefined) return undefined;
+    const out = { asOf, keys: list };
+    // A staged import's list goes if the import loses its commit.
+    if (await this.isCommitted(importId)) remember(this.changeLists, importId, out);
+    return out;
   }
 
   /** Every item a Query on the table matches, page after page, as they are needed. */
@@ -233,41 +284,29 @@ export class DynamoRmdStore implements RmdStore {
   }
 }
 
-function manifestChunks(manifest: ManifestEntry[]): string[] {
-  const chunks: string[] = [];
-  let current: EncodedChunk = { listedIn: [], entries: [] };
-  let refs = new Map<string, number>();
-  let size = 0;
-  const flush = () => {
-    chunks.push(JSON.stringify(current));
-    current = { listedIn: [], entries: [] };
-    refs = new Map();
-    size = 0;
-  };
-  for (const e of manifest) {
-    if (size > MANIFEST_CHUNK_CHARS) flush();
-    let ref = refs.get(e.listedIn.importId);
-    if (ref === undefined) {
-      ref = current.listedIn.push([e.listedIn.importId, e.listedIn.asOf]) - 1;
-      refs.set(e.listedIn.importId, ref);
-      size += 64;
-    }
-    const encoded: EncodedChunk["entries"][number] = [e.number, e.digest, e.frns.join(" "), e.nameKeys.join("|"), ref];
-    current.entries.push(encoded);
-    size += JSON.stringify(encoded).length + 1;
-  }
-  if (current.entries.length > 0 || chunks.length === 0) flush();
-  return chunks;
+/** Keeps a few immutable reads (manifests, change lists), dropping the oldest. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  cache.set(key, value);
+  if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
 }
 
-function decodeChunk(text: string): ManifestEntry[] {
-  const chunk = JSON.parse(text) as EncodedChunk;
-  const listedIn = chunk.listedIn.map(([importId, asOf]) => ({ importId, asOf }));
-  return chunk.entries.map(([number, digest, frns, names, ref]) => ({
-    number,
-    digest,
-    frns: frns ? frns.split(" ") : [],
-    nameKeys: names ? names.split("|") : [],
-    listedIn: listedIn[ref]!,
-  }));
+/** The first index of the sorted `list` whose key sorts after `key`. */
+function upperBound(list: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The change key a cursor of this listing continues after. */
+function changesCursor(listing: string, cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const c = parseCursor(cursor);
+  if (typeof c.after !== "string" || c.after === "") throw new InvalidCursorError("the cursor is not one this API issued");
+  if (c.listing !== listing) throw new InvalidCursorError("the cursor does not belong to this listing");
+  return c.after;
 }
