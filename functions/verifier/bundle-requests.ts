@@ -11,8 +11,7 @@ import { carriesBody, messageFromHeaders, requiredComponents, SIGNATURE_TAG, ver
 import { verifyKeyProof } from "../crypto/key-proof.js";
 import { importPublicJwk, jwkThumbprint } from "../crypto/keys.js";
 import { verifyReceipt, type ReceiptClaims } from "../crypto/receipt.js";
-import { canonicalJson } from "../domain/log/canonical-json.js";
-import { requestEntry, requestStatement, statementDigest, type LogEntry } from "../domain/log/entry.js";
+import { logEntrySchema, requestEntry, requestStatement, statementDigest, type LogEntry } from "../domain/log/entry.js";
 import type { EvidenceBundleBody } from "../http/schemas/evidence-bundle.js";
 
 type LoggedRequest = EvidenceBundleBody["requests"][number];
@@ -143,8 +142,15 @@ function checkReceipt(r: LoggedRequest, claims: ReceiptClaims, ctx: { issuer: st
     problems.push("the receipt's log claim is not a log entry");
     return;
   }
-  if (ctx.entry && canonicalJson(ctx.entry) !== canonicalJson(committed)) problems.push("the log entry proved is not the one the receipt commits to");
+  if (ctx.entry && !sameEntry(ctx.entry, committed)) problems.push("the log entry proved is not the one the receipt commits to");
 }
+
+/**
+ * Two entries of the schema's fields, each a string or a number, are the same entry (their
+ * canonical bytes are equal) when every field is.
+ */
+const ENTRY_FIELDS = Object.keys(logEntrySchema.shape) as Array<keyof LogEntry>;
+const sameEntry = (a: LogEntry, b: LogEntry) => ENTRY_FIELDS.every((k) => a[k] === b[k]);
 
 /** The action of a request, from its target relative to the hub's URL. */
 export function actionOf(method: string, targetUri: string, issuer: string): RequestAction {
