@@ -83,8 +83,8 @@ export async function openBrowser(name: string): Promise<Person> {
 
 let axeSource: string | undefined;
 
-/** Per page: a DevTools session of its own, and the isolated world axe was loaded into while its document lives. */
-const sessions = new WeakMap<Page, { cdp: CDPSession; axeContextId?: number }>();
+/** Per page: a DevTools session of its own, and the isolated world axe was loaded into for the document it is in. */
+const sessions = new WeakMap<Page, { cdp: CDPSession; axe?: { loaderId: string; contextId: number } }>();
 
 async function sessionOf(page: Page) {
   let session = sessions.get(page);
@@ -116,18 +116,13 @@ const RULES_BELOW_SERIOUS = `Object.fromEntries(axe._audit.rules.filter((rule) =
 export async function axeViolations(page: Page, width: number): Promise<AxeViolation[]> {
   const session = await sessionOf(page);
   const { cdp } = session;
-  const loaded =
-    session.axeContextId !== undefined &&
-    (await cdp.send("Runtime.evaluate", { expression: "typeof axe", contextId: session.axeContextId, returnByValue: true }).then(
-      (r) => r.result.value === "object",
-      () => false,
-    ));
-  if (!loaded) {
+  // A load makes a new document (and a new loader id) without the world; routing within the console does not.
+  const { frameTree } = await cdp.send("Page.getFrameTree");
+  if (session.axe?.loaderId !== frameTree.frame.loaderId) {
     axeSource ??= await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-    const { frameTree } = await cdp.send("Page.getFrameTree");
     const { executionContextId } = await cdp.send("Page.createIsolatedWorld", { frameId: frameTree.frame.id, worldName: "axe" });
     await cdp.send("Runtime.evaluate", { expression: `${axeSource};0`, contextId: executionContextId });
-    session.axeContextId = executionContextId;
+    session.axe = { loaderId: frameTree.frame.loaderId, contextId: executionContextId };
   }
   // One frame after a resize, its events delivered and the layout done, instead of a fixed wait.
   const { result, exceptionDetails } = await cdp.send("Runtime.evaluate", {
@@ -135,7 +130,7 @@ export async function axeViolations(page: Page, width: number): Promise<AxeViola
       if (innerWidth !== ${width}) throw new Error("the page is " + innerWidth + " px wide, not ${width}");
       return axe.run(document, { resultTypes: ["violations"], rules: ${RULES_BELOW_SERIOUS} });
     }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`,
-    contextId: session.axeContextId,
+    contextId: session.axe.contextId,
     awaitPromise: true,
     returnByValue: true,
   });
