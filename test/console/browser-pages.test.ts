@@ -14,7 +14,7 @@ import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
 
 const linkIn = (text: string) => /(http:\/\/\S+\/console\/enrol#token=[A-Za-z0-9_-]+)/.exec(text)?.[1];
 
-// A browser test waits on three browsers and the hub at once; a loaded machine needs the room.
+// A browser test waits on three people's pages and the hub at once; a loaded machine needs the room.
 describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_000 }, () => {
   let t: TestHub;
   let smtp: TestSmtp;
