@@ -6,6 +6,9 @@
  * gets "not found" for another provider's hop. Every page is checked with axe-core and
  * photographed at 1280 and 400 px.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capture, skipBrowserTests, openBrowser, sidewaysOverflow, type Capture, type Person } from "../support/browser.js";
 import { readFile } from "node:fs/promises";
@@ -327,8 +330,8 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
   });
 
   it("lists the local hub's mail for its operator when no SMTP server is set", async () => {
-    // A hub without a data folder writes its mail beside its keys, in a folder of its own it removes on stop.
-    const local = await startTestHub();
+    const dataDir = await mkdtemp(join(tmpdir(), "hoptrace-local-mail-"));
+    const local = await startTestHub({ dataDir });
     try {
       const invited = await local.consortium.api.post("/v1/invitations", {
         accountId: local.consortium.id,
@@ -348,6 +351,7 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
       await look(analyst, "operator-local-mail");
     } finally {
       await local.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
