@@ -17,7 +17,7 @@ import { startTestSmtp, type TestSmtp } from "../support/smtp.js";
 
 const linkIn = (text: string) => /(http:\/\/\S+\/console\/enrol#token=[A-Za-z0-9_-]+)/.exec(text)?.[1];
 
-// A browser test waits on three browsers and the hub at once; a loaded machine needs the room.
+// A browser test waits on three people's pages and the hub at once; a loaded machine needs the room.
 describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_000 }, () => {
   let t: TestHub;
   let smtp: TestSmtp;
@@ -29,7 +29,9 @@ describe.skipIf(skipBrowserTests())("the console in Chromium", { timeout: 180_00
 
   beforeAll(async () => {
     smtp = await startTestSmtp();
-    t = await startTestHub({ background: true, sweepIntervalMs: 200, env: { SMTP_URL: smtp.url, MAIL_FROM: "Hoptrace <hub@hoptrace.example>" } });
+    // Each step of the walk is done within its request, the hop requests, invitations and campaigns
+    // included: the hub's timed sweeps would only retry what failed, at a cost paid every interval.
+    t = await startTestHub({ background: true, sweepIntervalMs: 60_000, env: { SMTP_URL: smtp.url, MAIL_FROM: "Hoptrace <hub@hoptrace.example>" } });
     [analyst, terminatingStaff, upstreamStaff] = await Promise.all([openBrowser("analyst"), openBrowser("terminating"), openBrowser("upstream")]);
     for (const [who, name, frn] of [
       ["terminating", "Terminating Telecom", "0011111111"],
