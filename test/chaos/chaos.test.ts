@@ -1,7 +1,7 @@
 /**
  * The kill -9 harness, bounded for the suite: `npm start` killed with SIGKILL six times (right
  * after a 200/201, at a random moment, while starting, in turn, so each moment twice) or as many
- * times as fit in 15 seconds on a loaded machine, under a stream of creations and answers.
+ * times as fit in 20 seconds on a loaded machine, under a stream of creations and answers.
  * `npm run chaos -- --kills 200` runs it longer.
  */
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { KILL_MOMENTS, runChaos } from "./harness.js";
 describe("npm start under kill -9", () => {
   it("notifies every hop exactly once (by webhook-id), duplicates nothing, and answers every accepted answer with its next hop", async () => {
     // Moments in turn, so that a short run still meets each of them.
-    const report = await runChaos({ kills: 6, maxKillingMs: 15_000, settleMs: 15_000, moments: "in turn" });
+    const report = await runChaos({ kills: 6, maxKillingMs: 20_000, settleMs: 15_000, moments: "in turn" });
     const f = report.findings;
     expect({
       missing: f.missing,
