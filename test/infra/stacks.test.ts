@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CfnResource } from "aws-cdk-lib";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TABLE } from "../../functions/adapters/dynamo/keys.js";
@@ -26,6 +27,7 @@ beforeAll(() => {
   dev = synthHoptrace({ stage: "dev", bundle: true, overrides: { consortiumPublicJwk: CONSORTIUM_JWK } });
   prod = synthHoptrace({
     stage: "prod",
+    cloudFormationValidation: true,
     overrides: { publicUrl: "https://traceback.example.org", mailFrom: "traceback@mail.example.org", mailIdentity: "example.org" },
   });
 }, 60_000);
@@ -135,6 +137,25 @@ function findCycle(template: Template): string[] | undefined {
   }
   return undefined;
 }
+
+describe("the templates", () => {
+  type ValidationReport = { pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }> };
+  /** What CDK's built-in CloudFormation validation found (it reports a plugin only when it found something). */
+  const cloudFormationFindings = (s: Synthesised) =>
+    (JSON.parse(readFileSync(join(s.outdir, "validation-report.json"), "utf8")) as ValidationReport).pluginReports
+      .filter((r) => r.pluginName === "CloudFormation Validate")
+      .flatMap((r) => r.violations.map((v) => `${v.ruleName}: ${v.description}`));
+
+  it("pass the CloudFormation template validation CDK runs at synthesis (a planted bad property is found)", () => {
+    expect(cloudFormationFindings(prod)).toEqual([]);
+    const planted = synthHoptrace({
+      cloudFormationValidation: true,
+      overrides: { consortiumPublicJwk: CONSORTIUM_JWK },
+      before: (_app, stacks) => void new CfnResource(stacks.stateful, "Planted", { type: "AWS::SQS::Queue", properties: { Bogus: 1 } }),
+    });
+    expect(cloudFormationFindings(planted)).toEqual([expect.stringMatching(/'Bogus' was unexpected/)]);
+  });
+});
 
 describe("the table", () => {
   it("has the partition and sort key of keys.ts", () => {

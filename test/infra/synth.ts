@@ -12,6 +12,11 @@ export interface SynthOptions {
   /** Run esbuild for the function assets; skipped otherwise (the templates are the same). */
   bundle?: boolean;
   overrides?: Partial<StageConfig>;
+  /**
+   * Run CDK's built-in CloudFormation template validation (about two seconds a synthesis); off
+   * unless a test reads its findings.
+   */
+  cloudFormationValidation?: boolean;
   /** Extra work on the app before synthesis, e.g. registering validation plugins. */
   before?: (app: App, stacks: HoptraceStacks) => void;
 }
@@ -31,6 +36,7 @@ export function synthHoptrace(opts: SynthOptions = {}): Synthesised {
   const outdir = mkdtempSync(join(tmpdir(), "hoptrace-cdk-"));
   const app = new App({
     outdir,
+    builtinCloudFormationValidation: opts.cloudFormationValidation ?? false,
     context: {
       "@aws-cdk/core:defaultCrossStackReferences": "strong",
       "@aws-cdk/aws-iam:minimizePolicies": true,
