@@ -13,8 +13,6 @@ import type { ChangeKind, FilingVersion } from "../../domain/rmd/standing.js";
 
 /** Compressed bytes per item: well under DynamoDB's 400 KB item limit, keys and attributes included. */
 const MAX_BODY_BYTES = 300_000;
-/** Bytes of manifest or change list per chunk before compression, so that compressed they fit too. */
-const CHUNK_BYTES = 300_000;
 
 /** The block of ten filing numbers a filing's versions are paged with. */
 export const blockOf = (number: string): string => number.slice(0, -1);
@@ -86,30 +84,21 @@ interface EncodedManifest {
 }
 
 export function manifestChunks(manifest: readonly ManifestEntry[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let current: EncodedManifest = { listedIn: [], entries: [] };
-  let refs = new Map<string, number>();
-  let size = 0;
-  const flush = () => {
-    chunks.push(gzipSync(JSON.stringify(current)));
-    current = { listedIn: [], entries: [] };
-    refs = new Map();
-    size = 0;
-  };
-  for (const e of manifest) {
-    if (size > CHUNK_BYTES) flush();
+  return splitToFit([...manifest], (entries) => gzipSync(JSON.stringify(encodeManifest(entries))));
+}
+
+function encodeManifest(entries: readonly ManifestEntry[]): EncodedManifest {
+  const encoded: EncodedManifest = { listedIn: [], entries: [] };
+  const refs = new Map<string, number>();
+  for (const e of entries) {
     let ref = refs.get(e.listedIn.importId);
     if (ref === undefined) {
-      ref = current.listedIn.push([e.listedIn.importId, e.listedIn.asOf]) - 1;
+      ref = encoded.listedIn.push([e.listedIn.importId, e.listedIn.asOf]) - 1;
       refs.set(e.listedIn.importId, ref);
-      size += 64;
     }
-    current.entries.push([e.number, e.digest, e.frns.join(" "), e.nameKeys.join("|"), ref]);
-    // Number, digest and the JSON around them, then the FRNs and name keys (ASCII, nothing to escape).
-    size += 48 + e.number.length + e.frns.length * 11 + e.nameKeys.reduce((n, k) => n + k.length + 1, 0);
+    encoded.entries.push([e.number, e.digest, e.frns.join(" "), e.nameKeys.join("|"), ref]);
   }
-  if (current.entries.length > 0 || chunks.length === 0) flush();
-  return chunks;
+  return encoded;
 }
 
 export function readManifestChunk(body: Uint8Array): ManifestEntry[] {
@@ -127,22 +116,21 @@ export function readManifestChunk(body: Uint8Array): ManifestEntry[] {
 /** What an import changed, as `<kind>#<number>`, in the order the changes are listed. */
 export function changeListChunks(versions: readonly FilingVersion[]): Uint8Array[] {
   const list = versions.map((v) => changeKey(v.change, v.number)).sort();
-  // A key is at most "removed#RMD" and ten digits, 24 bytes with its quotes and comma.
-  const perChunk = Math.floor(CHUNK_BYTES / 24);
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < list.length || chunks.length === 0; i += perChunk) chunks.push(gzipSync(JSON.stringify(list.slice(i, i + perChunk))));
-  return chunks;
+  return splitToFit(list, (part) => gzipSync(JSON.stringify(part)));
 }
 
 export const readChangeListChunk = (body: Uint8Array): string[] => JSON.parse(gunzipSync(body).toString("utf8")) as string[];
 
 export const changeKey = (kind: ChangeKind, number: string): string => `${kind}#${number}`;
 
-/** `items` encoded by `encode` in as few bodies as fit an item, halving what does not. */
+/**
+ * `items` encoded by `encode` in as few bodies as fit an item, halving what does not (a page's
+ * versions, a manifest's entries, a change list's keys); no items at all give one body of none.
+ */
 function splitToFit<T>(items: T[], encode: (items: T[]) => Uint8Array): Uint8Array[] {
   const body = encode(items);
   if (body.byteLength <= MAX_BODY_BYTES) return [body];
-  if (items.length === 1) throw new Error(`an RMD version of ${body.byteLength} compressed bytes does not fit a DynamoDB item`);
+  if (items.length === 1) throw new Error(`an RMD item of ${body.byteLength} compressed bytes does not fit a DynamoDB item`);
   const half = Math.ceil(items.length / 2);
   return [...splitToFit(items.slice(0, half), encode), ...splitToFit(items.slice(half), encode)];
 }
