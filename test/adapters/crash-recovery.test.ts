@@ -23,8 +23,8 @@ import { createSqsClient } from "../../functions/adapters/sqs/client.js";
 import { SqsDeliveryQueue } from "../../functions/adapters/sqs/delivery-queue.js";
 import { newDataKey } from "../../functions/crypto/sealed-secret.js";
 import { startEmulators } from "../../functions/local/emulators.js";
-import { crashRecoverySuite, type CrashWorld, type KillPoints } from "../support/crash-recovery.js";
-import { everyKillPointAsked, spreadKillPoints } from "../support/kill-points.js";
+import { crashRecoverySuite, type CrashWorld } from "../support/crash-recovery.js";
+import { spreadKillPoints } from "../support/kill-points.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -85,8 +85,4 @@ async function onEmulators(): Promise<CrashWorld> {
   };
 }
 
-/** A spread of kill points, shifted from one scenario to the next (HOPTRACE_KILL_POINTS=every: all). */
-const spread = (between: number): KillPoints =>
-  everyKillPointAsked() ? "every" : { pick: (total, { nth, of }) => spreadKillPoints(total, between, (nth + 1) / (of + 1)) };
-
-crashRecoverySuite(onEmulators, spread(3));
+crashRecoverySuite(onEmulators, spreadKillPoints(3));

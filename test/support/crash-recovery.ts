@@ -38,6 +38,7 @@ import type { RmdStore } from "../../functions/usecases/rmd-ports.js";
 import { sweepDeadlines } from "../../functions/usecases/sweep.js";
 import { closeTracebackBy, createTraceback } from "../../functions/usecases/tracebacks.js";
 import type { DeliveryQueue, WebhookDeps, WebhookStore } from "../../functions/usecases/webhook-ports.js";
+import type { KillPoints } from "./kill-points.js";
 import { Doom, doomed, webhookSettingsFor } from "./doom.js";
 import { ManualClock } from "./manual-clock.js";
 
@@ -65,13 +66,6 @@ export interface CrashWorld {
 }
 
 type Order = "reconciler first" | "steps first";
-
-/**
- * Where a suite kills its processes: before every call ("every"), or before the calls `pick`
- * chooses out of the `total` a run without a kill makes (from 0, before the first call, to
- * total - 1, before the last), for the `nth` of `of` scenarios.
- */
-export type KillPoints = "every" | { pick(total: number, place: { nth: number; of: number }): number[] };
 
 const ids = ulidGenerator();
 const deadlines = deadlinePolicies({ FIXED_DEADLINE_SECONDS: 86_400, REMINDER_SECONDS_BEFORE_DUE: [3600] });

@@ -14,7 +14,7 @@ import { appendStatement, type Statement } from "../../functions/usecases/log-ap
 import { LogIntegrityError } from "../../functions/usecases/log-ports.js";
 import { integrate, integratePending } from "../../functions/usecases/log-integrate.js";
 import { consistencyProof, inclusionProof, latestCheckpoint } from "../../functions/usecases/log-proofs.js";
-import { spreadKillPoints } from "./kill-points.js";
+import { killPointsOf, type KillPoints } from "./kill-points.js";
 import { Crash, dyingAfter, expectExactLog, LOG_ORIGIN, openLog, type TestLog } from "./log.js";
 
 export interface LogStores {
@@ -24,11 +24,8 @@ export interface LogStores {
 }
 
 export interface LogContractOptions {
-  /**
-   * Where the dying integrator dies: before every store call of its run, or (where a try costs
-   * some hundred round trips) before the first, the last and `between` calls spread between them.
-   */
-  crashes: "every" | { between: number };
+  /** Before which store calls of its run the dying integrator dies. */
+  crashes: KillPoints;
 }
 
 export function logStoreContract(open: () => Promise<LogStores>, opts: LogContractOptions): void {
@@ -220,8 +217,7 @@ export function logStoreContract(open: () => Promise<LogStores>, opts: LogContra
       // Three batches (each: pending list, read-back, decision, tiles read and written, four
       // indexes) and the head: every gap between two of those calls is a place to die.
       expect(total).toBeGreaterThanOrEqual(24);
-      const points = opts.crashes === "every" ? Array.from({ length: total }, (_, i) => i) : spreadKillPoints(total, opts.crashes.between);
-      for (const calls of points) expect((await dyingBefore(calls)).died(), `a death before call ${calls}`).toBe(true);
+      for (const calls of killPointsOf(opts.crashes, total)) expect((await dyingBefore(calls)).died(), `a death before call ${calls}`).toBe(true);
     }, 240_000);
   });
 }

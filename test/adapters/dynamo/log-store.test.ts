@@ -5,7 +5,7 @@
 import { createDocumentClient } from "../../../functions/adapters/dynamo/client.js";
 import { DynamoLogStore } from "../../../functions/adapters/dynamo/log-store.js";
 import { startEmulators } from "../../../functions/local/emulators.js";
-import { everyKillPointAsked } from "../../support/kill-points.js";
+import { spreadKillPoints } from "../../support/kill-points.js";
 import { logStoreContract } from "../../support/log-contract.js";
 
 logStoreContract(
@@ -20,5 +20,5 @@ logStoreContract(
       },
     };
   },
-  { crashes: everyKillPointAsked() ? "every" : { between: 4 } },
+  { crashes: spreadKillPoints(4) },
 );
