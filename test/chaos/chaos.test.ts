@@ -5,12 +5,13 @@
  * `npm run chaos -- --kills 200` runs it longer.
  */
 import { describe, expect, it } from "vitest";
+import { hubEntry } from "../../functions/local/build.js";
 import { KILL_MOMENTS, runChaos } from "./harness.js";
 
 describe("npm start under kill -9", () => {
   it("notifies every hop exactly once (by webhook-id), duplicates nothing, and answers every accepted answer with its next hop", async () => {
-    // Moments in turn, so that a short run still meets each of them.
-    const report = await runChaos({ kills: 6, maxKillingMs: 20_000, settleMs: 15_000, moments: "in turn" });
+    // Moments in turn, so that a short run still meets each of them; the bundle is the global set-up's.
+    const report = await runChaos({ hubEntry: hubEntry(), kills: 6, maxKillingMs: 20_000, settleMs: 15_000, moments: "in turn" });
     const f = report.findings;
     expect({
       missing: f.missing,

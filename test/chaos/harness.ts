@@ -11,11 +11,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hopIdOf } from "../../functions/domain/ids.js";
+import { buildHub } from "../../functions/local/build.js";
 import { signingKeyFromJwk } from "../../openapi/client/signing.js";
 import { apiFor, CALL, EVIDENCE, providerRegistration, registerAccount, type Api, type ApiResponse, type Party } from "../support/hub.js";
 import { startReceiver } from "../support/receiver.js";
 import { holds, judge, type Acknowledged, type FeedEvent, type Findings, type StoredChain, type Webhook } from "./check.js";
-import { bundleMain, freePort, HubProcess } from "./hub-process.js";
+import { freePort, HubProcess } from "./hub-process.js";
 
 export interface ChaosOptions {
   kills: number;
@@ -35,6 +36,8 @@ export interface ChaosOptions {
   moments?: "random" | "in turn";
   keepData?: boolean;
   progress?: (line: string) => void;
+  /** The hub's bundle to run; built from the source first when not given (`npm run chaos`). */
+  hubEntry?: string;
 }
 
 /** The instants a life is ended at, in the order "in turn" takes them. */
@@ -99,10 +102,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const progress = opts.progress ?? (() => undefined);
   const dataDir = await mkdtemp(join(tmpdir(), "hoptrace-chaos-"));
-  const bundle = await bundleMain();
+  const entry = opts.hubEntry ?? (await buildHub());
   const receiver = await startReceiver();
   const receiverBase = receiver.url.replace(/\/hooks$/, "");
-  const hub = new HubProcess(bundle.entry, { dataDir, port: await freePort(), env: HUB_ENV, logFile: join(dataDir, "hub.log") });
+  const hub = new HubProcess(entry, { dataDir, port: await freePort(), env: HUB_ENV, logFile: join(dataDir, "hub.log") });
   const kills: ChaosReport["kills"] = { total: 0, "after a 2xx": 0, "random moment": 0, "during start-up": 0 };
   const serverErrors: string[] = [];
   const refusals: string[] = [];
@@ -282,7 +285,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await hub.kill();
     await Promise.allSettled(clients);
     await receiver.close();
-    await bundle.remove();
     // A failed run keeps its data folder and hub.log for a look.
     if (!opts.keepData && report?.ok) await rm(dataDir, { recursive: true, force: true });
   }

@@ -1,42 +1,16 @@
 /**
  * `npm start` as a child process leading its own process group, on a data folder that outlives
  * it: started, killed with SIGKILL (the whole group, as `kill -9 -<pgid>` does) and started again.
- * The entry point is bundled once with esbuild, dependencies left to node_modules, so a restart
- * costs what `npm start` costs without the TypeScript transform.
+ * It runs the bundle `npm start` runs (functions/local/build.ts), with the same node flags.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, rmSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { closeSync, openSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { HUB_NODE_FLAGS } from "../../functions/local/build.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** Bundles functions/local/main.ts inside node_modules, where its bare imports still resolve. */
-export async function bundleMain(): Promise<{ entry: string; remove(): Promise<void> }> {
-  const entry = join(ROOT, "node_modules", ".cache", "hoptrace-chaos", `main-${process.pid}-${Date.now()}.mjs`);
-  await build({
-    entryPoints: [join(ROOT, "functions/local/main.ts")],
-    outfile: entry,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
-  const removeNow = () => rmSync(entry, { force: true });
-  process.once("exit", removeNow);
-  return {
-    entry,
-    remove: async () => {
-      process.off("exit", removeNow);
-      await rm(entry, { force: true });
-    },
-  };
-}
 
 /** A port nobody listens on now: the hub keeps it across restarts, since signatures cover its URL. */
 export async function freePort(): Promise<number> {
@@ -71,7 +45,7 @@ export class HubProcess {
   start(): Promise<void> {
     if (this.child) throw new Error("the hub is already running");
     const log = openSync(this.opts.logFile, "a");
-    const child = spawn(process.execPath, [this.entry], {
+    const child = spawn(process.execPath, [...HUB_NODE_FLAGS, this.entry], {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", log, log],

@@ -1,11 +1,29 @@
 /**
- * `npm start` in a child process (the same entry point, run by node with tsx), for tests and
+ * `npm start` in a child process (the bundle it builds, run by node as it runs it), for tests and
  * benchmarks that need the hub as a user runs it: its own process, its data folder, its port.
+ * The full suite's global set-up builds the bundle from the source (test/support/builds.ts); a
+ * benchmark builds it before it starts (`buildHub`); anything else builds it here once if missing.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { buildHub, HUB_NODE_FLAGS, hubEntry } from "../../functions/local/build.js";
 
 const ROOT = join(import.meta.dirname, "../..");
+
+let built: Promise<string> | undefined;
+const builtHub = () => (built ??= existsSync(hubEntry()) ? Promise.resolve(hubEntry()) : buildHub());
+
+/**
+ * node's arguments for the hub: npm start's flags, then `extra` (an --import of TypeScript, such
+ * as a benchmark's probe, brings tsx's loader with it).
+ */
+const hubArgs = (entry: string, extra: string[] = []) => [
+  ...(extra.some((a) => a.endsWith(".ts")) ? ["--import", "tsx"] : []),
+  ...extra,
+  ...HUB_NODE_FLAGS,
+  entry,
+];
 const LISTENING = /Hoptrace listening on (http:\/\/\S+)/;
 
 export interface HubProcess {
@@ -23,7 +41,7 @@ export interface HubProcessOptions {
   /** 0 (the default) lets the system pick a free port; the URL is read from the start-up line. */
   port?: number;
   env?: Record<string, string>;
-  /** Extra node flags, e.g. --expose-gc (after tsx's, so that an --import may be TypeScript). */
+  /** Extra node flags, e.g. --expose-gc, or an --import of a probe (which may be TypeScript). */
   nodeArgs?: string[];
   /** Open an IPC channel to the child (for a probe loaded with --import). */
   ipc?: boolean;
@@ -31,8 +49,8 @@ export interface HubProcessOptions {
 }
 
 /** Starts the process; resolves once it printed its URL. */
-export function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...(opts.nodeArgs ?? []), "functions/local/main.ts"], {
+export async function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
+  const child = spawn(process.execPath, hubArgs(await builtHub(), opts.nodeArgs), {
     cwd: ROOT,
     env: { ...process.env, HOPTRACE_DATA_DIR: opts.dataDir, PORT: String(opts.port ?? 0), LOG_LEVEL: "WARN", ...opts.env },
     stdio: ["ignore", "pipe", "pipe", ...(opts.ipc ? (["ipc"] as const) : [])],
@@ -80,10 +98,10 @@ export interface Exited {
  * and modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER), so another user's read-only folder
  * is read-only to it too while it still reads the repository as its owner, wherever the clone lives.
  */
-export function runHubProcessToExit(
+export async function runHubProcessToExit(
   opts: Omit<HubProcessOptions, "ipc" | "startTimeoutMs"> & { withoutFileOverride?: boolean; timeoutMs?: number },
 ): Promise<Exited> {
-  const node = [process.execPath, ...(opts.nodeArgs ?? []), "--import", "tsx", "functions/local/main.ts"];
+  const node = [process.execPath, ...hubArgs(await builtHub(), opts.nodeArgs)];
   const [command, ...args] = opts.withoutFileOverride ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", ...node] : node;
   const child = spawn(command!, args, {
     cwd: ROOT,

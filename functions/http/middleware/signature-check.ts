@@ -11,7 +11,7 @@ import { importPublicJwk, InvalidKeyError } from "../../crypto/keys.js";
 import type { SigningKeyRecord } from "../../domain/account.js";
 import type { AppDeps } from "../env.js";
 import { ProblemError } from "../problem.js";
-import { SIGNATURE_REFUSALS } from "../schemas/common.js";
+import type { SIGNATURE_REFUSALS } from "../schemas/common.js";
 
 export type SignatureRefusal = (typeof SIGNATURE_REFUSALS)[number];
 

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:start [-- --runs 5]`: what a start of the local hub costs, from the source under
+ * tsx (as `npm start` ran it before it bundled the hub) and from the bundle `npm start` runs now.
+ * Each run starts the hub on an empty data folder, waits for its "listening" line, reads the CPU
+ * time its process tree used until then (Linux's /proc) and stops it. Also prints the build.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
+import { progress } from "./figures.js";
+
+const HELP = `Usage: npm run bench:start -- [options]
+
+Starts the local hub on an empty data folder, from the source under tsx and from the bundle npm
+start runs, and prints the median time to its "listening" line and the CPU time (user + system)
+its processes used until then, read from /proc (Linux only), then the time of the build.
+
+Options:
+  --runs <n>  starts of each (default 5)
+  -h, --help  this text`;
+
+const cli = readCommandLine(process.argv.slice(2), HELP, { runs: { type: "string" } });
+const runs = integerOption(cli, "--runs", cli.values.runs, 5, 1, 100);
+const { buildHub, HUB_NODE_FLAGS } = await import("../../functions/local/build.js");
+const ROOT = join(import.meta.dirname, "../..");
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds of `pid` and every process below it, or NaN without /proc. */
+function treeCpuSeconds(pid: number): number {
+  if (!existsSync("/proc/self/stat")) return Number.NaN;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the fields start after the last ")".
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // Gone since the directory was read.
+    }
+  }
+  let ticks = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const p = pending.pop()!;
+    ticks += stats.get(p)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) pending.push(child);
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** One start: milliseconds to "listening" and CPU seconds until then. */
+function startOnce(args: string[]): Promise<{ ms: number; cpu: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "hoptrace-bench-start-"));
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, HOPTRACE_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARN" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the hub exited (${code}) before it listened:\n${output}`)));
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (!output.includes("Hoptrace listening on")) return;
+      const ms = performance.now() - started;
+      const cpu = treeCpuSeconds(child.pid!);
+      child.removeAllListeners("exit");
+      child.stdout.removeAllListeners("data");
+      child.once("exit", () => {
+        rmSync(dataDir, { recursive: true, force: true });
+        resolve({ ms, cpu });
+      });
+      child.kill("SIGTERM");
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(label: string, args: string[]): Promise<void> {
+  const samples: Array<{ ms: number; cpu: number }> = [];
+  for (let i = 0; i < runs; i++) {
+    progress(`${label}: start ${i + 1} of ${runs}`);
+    samples.push(await startOnce(args));
+  }
+  const cpu = median(samples.map((s) => s.cpu));
+  console.log(
+    `${label}: ${median(samples.map((s) => s.ms)).toFixed(0)} ms to listening, ${Number.isNaN(cpu) ? "CPU n/a" : `${cpu.toFixed(2)} s CPU`} (median of ${runs})`,
+  );
+}
+
+const building = performance.now();
+const entry = await buildHub();
+const buildMs = performance.now() - building;
+await measure("from the source (node --import tsx functions/local/main.ts)", ["--import", "tsx", join(ROOT, "functions/local/main.ts")]);
+await measure("from the bundle (npm start: node --enable-source-maps functions/local/dist/main.mjs)", [...HUB_NODE_FLAGS, entry]);
+console.log(`the bundle's build (esbuild, functions/local/build.ts): ${buildMs.toFixed(0)} ms`);
