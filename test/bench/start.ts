@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { integerOption, readCommandLine } from "../../functions/platform/cli.js";
-import { progress } from "./figures.js";
 
 const HELP = `Usage: npm run bench:start -- [options]
 
@@ -23,7 +22,8 @@ Options:
 
 const cli = readCommandLine(process.argv.slice(2), HELP, { runs: { type: "string" } });
 const runs = integerOption(cli, "--runs", cli.values.runs, 5, 1, 100);
-const { buildHub, HUB_NODE_FLAGS } = await import("../../functions/local/build.js");
+// Loaded once the command line is read, so --help and a mistyped option answer at once.
+const [{ buildHub, HUB_NODE_FLAGS }, { progress }] = await Promise.all([import("../../functions/local/build.js"), import("./figures.js")]);
 const ROOT = join(import.meta.dirname, "../..");
 const TICKS_PER_SECOND = 100;
 
