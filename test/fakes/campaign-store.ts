@@ -14,22 +14,31 @@ export class MemoryCampaignStore implements CampaignStore {
   readonly campaigns = new Map<string, CampaignRecord>();
   private readonly memberships = new Map<string, Map<string, Membership>>();
 
+  // A stored profile is frozen whole (putCall), so a caller may be handed it rather than a deep
+  // copy of its shingles: changing it would throw, as it could not change the table's item.
   async getCall(id: string) {
     const c = this.calls.get(id);
-    return c && structuredClone(c);
+    return c && { ...c };
   }
   async getCalls(ids: readonly string[]) {
-    return ids.flatMap((id) => (this.calls.has(id) ? [structuredClone(this.calls.get(id)!)] : []));
+    return ids.flatMap((id) => (this.calls.has(id) ? [{ ...this.calls.get(id)! }] : []));
   }
   async putCall(profile: CallProfile, keys: readonly string[]) {
+    const sk = `${profile.callTime}#${profile.id}`;
     for (const k of keys) {
+      // Kept in sort-key order, as a partition of the table is: found by halving, not re-sorted.
       const list = this.filed.get(k) ?? [];
-      const sk = `${profile.callTime}#${profile.id}`;
-      if (!list.some((e) => e.sk === sk)) list.push({ sk, id: profile.id });
-      list.sort((a, b) => a.sk.localeCompare(b.sk));
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (list[mid]!.sk < sk) lo = mid + 1;
+        else hi = mid;
+      }
+      if (list[lo]?.sk !== sk) list.splice(lo, 0, { sk, id: profile.id });
       this.filed.set(k, list);
     }
-    this.calls.set(profile.id, { ...this.calls.get(profile.id), profile });
+    this.calls.set(profile.id, { ...this.calls.get(profile.id), profile: frozen(structuredClone(profile)) });
   }
   async callsUnder(keys: readonly string[], perKey: number) {
     return keys.map((k) => (this.filed.get(k) ?? []).slice(-perKey).map((e) => e.id));
@@ -107,4 +116,12 @@ export class MemoryCampaignStore implements CampaignStore {
     this.memberships.set(id, m);
     return m;
   }
+}
+
+/** The profile and everything in it, made read-only. */
+function frozen(profile: CallProfile): CallProfile {
+  if (profile.shingles) Object.freeze(profile.shingles);
+  for (const value of profile.values) Object.freeze(value);
+  Object.freeze(profile.values);
+  return Object.freeze(profile);
 }

@@ -10,7 +10,7 @@ import { businessNameKey } from "../business-name.js";
 import type { CampaignCall } from "./call.js";
 import type { Constraints } from "./decisions.js";
 import { numberEvidence } from "./numbers.js";
-import { lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, weightedJaccard } from "./text.js";
+import { lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, type WeightedSet, weightedJaccard, weightedSet } from "./text.js";
 
 export type Signal = "transcript" | "calling_number" | "number_block" | "signer_origid" | "signer_certificate" | "originator_customer" | "analyst";
 
@@ -91,6 +91,11 @@ interface Features {
   values: Array<[ValueSignal, string]>;
 }
 
+/** Features ready to be scored: the transcript's shingles with their rarity weights. */
+interface Scored extends Features {
+  weighted?: WeightedSet;
+}
+
 export function clusterCampaigns(
   calls: readonly CampaignCall[],
   constraints: Constraints = { anchorOf: new Map(), names: new Map() },
@@ -102,7 +107,8 @@ export function clusterCampaigns(
   const raw = ordered.map((c) => featuresOf(c, options));
   const compared = withoutShingles(raw, commonShingles(raw, options), hasher);
   const weights = rarityWeights(compared.flatMap((f) => (f.set ? [f.set] : [])));
-  const { groups, tree } = linkCalls(ordered, compared, weights, constraints, options);
+  const scored = compared.map((f): Scored => (f.set ? { ...f, weighted: weightedSet(f.set, weights) } : f));
+  const { groups, tree } = linkCalls(ordered, scored, constraints, options);
   const index = new Map(ordered.map((c, i) => [c.id, i]));
 
   const members = new Map<number, number[]>();
@@ -140,8 +146,7 @@ export function clusterCampaigns(
 
 function linkCalls(
   ordered: readonly CampaignCall[],
-  features: readonly Features[],
-  weights: ReadonlyMap<number, number>,
+  features: readonly Scored[],
   constraints: Constraints,
   options: ClusterOptions,
 ): { groups: Groups; tree: CampaignLink[] } {
@@ -158,7 +163,7 @@ function linkCalls(
   }
   const links = corroborated(
     candidatePairs(features, options)
-      .map(([i, j]) => ({ i, j, ...score(features[i]!, features[j]!, weights, options) }))
+      .map(([i, j]) => ({ i, j, ...score(features[i]!, features[j]!, options) }))
       .filter((l) => l.score >= 1),
   ).sort((x, y) => y.score - x.score || x.i - y.i || x.j - y.j);
   for (const l of links) if (groups.join(l.i, l.j)) tree.push({ a: ordered[l.i]!.id, b: ordered[l.j]!.id, signals: l.signals });
@@ -229,11 +234,11 @@ function candidatePairs(features: readonly Features[], options: ClusterOptions):
   return [...pairs].map((p) => [Math.floor(p / n), p % n]);
 }
 
-function score(a: Features, b: Features, weights: ReadonlyMap<number, number>, options: ClusterOptions): { score: number; signals: LinkSignal[] } {
+function score(a: Scored, b: Scored, options: ClusterOptions): { score: number; signals: LinkSignal[] } {
   const signals: LinkSignal[] = [];
   let total = 0;
-  if (a.set && b.set) {
-    const similarity = weightedJaccard(a.set, b.set, weights);
+  if (a.weighted && b.weighted) {
+    const similarity = weightedJaccard(a.weighted, b.weighted);
     if (similarity >= options.textThreshold / 4) {
       total += similarity / options.textThreshold;
       signals.push({ signal: "transcript", similarity: Math.round(similarity * 100) / 100 });

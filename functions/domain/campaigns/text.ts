@@ -80,25 +80,45 @@ export function rarityWeights(sets: readonly Uint32Array[]): Map<number, number>
   return new Map([...holders].map(([x, n]) => [x, Math.log(sets.length / n)]));
 }
 
-/** The weighted Jaccard similarity of two sorted sets: LSH finds the pairs, this decides them. */
-export function weightedJaccard(a: Uint32Array, b: Uint32Array, weights: ReadonlyMap<number, number>): number {
-  const w = (x: number) => weights.get(x) ?? 0;
+/** A sorted set with each member's weight beside it and their sum: what `weightedJaccard` compares. */
+export interface WeightedSet {
+  readonly items: Uint32Array;
+  readonly weights: Float64Array;
+  readonly total: number;
+}
+
+/** The set with its members' weights looked up once, not at every comparison it takes part in. */
+export function weightedSet(items: Uint32Array, weightOf: ReadonlyMap<number, number>): WeightedSet {
+  const weights = new Float64Array(items.length);
+  let total = 0;
+  for (let i = 0; i < items.length; i++) total += weights[i] = weightOf.get(items[i]!) ?? 0;
+  return { items, weights, total };
+}
+
+/**
+ * The weighted Jaccard similarity of two sets: LSH finds the pairs, this decides them. Only the
+ * shared members need adding up: the union's weight is both totals less what they share.
+ */
+export function weightedJaccard(a: WeightedSet, b: WeightedSet): number {
+  const common = shared(a.items, b.items, a.weights);
+  const union = a.total + b.total - common;
+  return union <= 0 ? 0 : common / union;
+}
+
+/** What two sorted sets share: how many members, or the sum of their weights in `x` when given. */
+function shared(x: ArrayLike<number>, y: ArrayLike<number>, weightsOfX?: Float64Array): number {
   let i = 0;
   let j = 0;
   let common = 0;
-  let union = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      common += w(a[i]!);
-      union += w(a[i]!);
+  while (i < x.length && j < y.length) {
+    if (x[i] === y[j]) {
+      common += weightsOfX ? weightsOfX[i]! : 1;
       i++;
       j++;
-    } else if (a[i]! < b[j]!) union += w(a[i++]!);
-    else union += w(b[j++]!);
+    } else if (x[i]! < y[j]!) i++;
+    else j++;
   }
-  while (i < a.length) union += w(a[i++]!);
-  while (j < b.length) union += w(b[j++]!);
-  return union === 0 ? 0 : common / union;
+  return common;
 }
 
 /**
@@ -129,17 +149,7 @@ export function lshCandidates(signatures: ReadonlyArray<Uint32Array | undefined>
 
 /** The plain Jaccard similarity of two sorted sets, for comparing a call with a few candidates as it comes. */
 export function jaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let i = 0;
-  let j = 0;
-  let common = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      common++;
-      i++;
-      j++;
-    } else if (a[i]! < b[j]!) i++;
-    else j++;
-  }
+  const common = shared(a, b);
   const union = a.length + b.length - common;
   return union === 0 ? 0 : common / union;
 }

@@ -3,7 +3,7 @@ import type { CampaignCall } from "../../../functions/domain/campaigns/call.js";
 import { clusterCampaigns, type Clustering } from "../../../functions/domain/campaigns/cluster.js";
 import { constraintsOf, type CampaignDecision } from "../../../functions/domain/campaigns/decisions.js";
 import { numberEvidence } from "../../../functions/domain/campaigns/numbers.js";
-import { lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, weightedJaccard } from "../../../functions/domain/campaigns/text.js";
+import { jaccard, lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, weightedJaccard, weightedSet } from "../../../functions/domain/campaigns/text.js";
 import { pairwiseScores, syntheticFeed } from "../../support/campaign-feed.js";
 
 const WARRANTY = [
@@ -46,8 +46,6 @@ const sample = (): CampaignCall[] => [
 const membersOf = (r: Clustering) => r.campaigns.map((c) => [...c.callIds].sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
 const campaignOf = (r: Clustering, callId: string) => r.campaigns.find((c) => c.callIds.includes(callId));
 
-/** Plain Jaccard similarity: every shingle weighs the same. */
-const jaccard = (a: Uint32Array, b: Uint32Array) => weightedJaccard(a, b, new Map([...a, ...b].map((x) => [x, 1])));
 
 describe("transcript similarity", () => {
   it("compares transcripts without case, punctuation or accents, by character shingles", () => {
@@ -73,8 +71,12 @@ describe("transcript similarity", () => {
     const texts = [...WARRANTY.map((t) => t + boilerplate), ...IRS.map((t) => t + boilerplate), ...OTHER];
     const sets = texts.map((t) => shingles(normaliseTranscript(t)));
     const weights = rarityWeights(sets);
-    expect(weightedJaccard(sets[0]!, sets[4]!, weights)).toBeLessThan(jaccard(sets[0]!, sets[4]!) / 2);
-    expect(weightedJaccard(sets[0]!, sets[1]!, weights)).toBeGreaterThan(0.3);
+    const weighted = sets.map((set) => weightedSet(set, weights));
+    expect(weightedJaccard(weighted[0]!, weighted[4]!)).toBeLessThan(jaccard(sets[0]!, sets[4]!) / 2);
+    expect(weightedJaccard(weighted[0]!, weighted[1]!)).toBeGreaterThan(0.3);
+    // Weighing every shingle the same is plain Jaccard.
+    const ones = new Map([...sets[0]!, ...sets[4]!].map((x) => [x, 1]));
+    expect(weightedJaccard(weightedSet(sets[0]!, ones), weightedSet(sets[4]!, ones))).toBeCloseTo(jaccard(sets[0]!, sets[4]!), 12);
   });
 });
 
