@@ -3,7 +3,16 @@ import type { CampaignCall } from "../../../functions/domain/campaigns/call.js";
 import { clusterCampaigns, type Clustering } from "../../../functions/domain/campaigns/cluster.js";
 import { constraintsOf, type CampaignDecision } from "../../../functions/domain/campaigns/decisions.js";
 import { numberEvidence } from "../../../functions/domain/campaigns/numbers.js";
-import { jaccard, lshCandidates, minHasher, normaliseTranscript, rarityWeights, shingles, weightedJaccard, weightedSet } from "../../../functions/domain/campaigns/text.js";
+import {
+  jaccard,
+  lshCandidates,
+  minHasher,
+  normaliseTranscript,
+  rarityWeights,
+  shingles,
+  weightedJaccard,
+  weightedSet,
+} from "../../../functions/domain/campaigns/text.js";
 import { pairwiseScores, syntheticFeed } from "../../support/campaign-feed.js";
 
 const WARRANTY = [
@@ -45,7 +54,6 @@ const sample = (): CampaignCall[] => [
 
 const membersOf = (r: Clustering) => r.campaigns.map((c) => [...c.callIds].sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
 const campaignOf = (r: Clustering, callId: string) => r.campaigns.find((c) => c.callIds.includes(callId));
-
 
 describe("transcript similarity", () => {
   it("compares transcripts without case, punctuation or accents, by character shingles", () => {
