@@ -26,7 +26,7 @@ describe("the generated client against the embedded hub", () => {
   let consortium: HoptraceClient;
 
   beforeAll(async () => {
-    t = await startTestHub({ background: true, sweepIntervalMs: 100 });
+    t = await startTestHub({ background: true, sweepIntervalMs: 60_000 });
     receiver = await startReceiver();
     consortium = createHoptraceClient({ baseUrl: t.url, key: t.consortium.key });
   });

@@ -25,7 +25,7 @@ describe("webhooks carrying the hop request", () => {
   let thin: Receiver;
   let others: Receiver;
   beforeAll(async () => {
-    t = await startTestHub({ background: true, sweepIntervalMs: 100 });
+    t = await startTestHub({ background: true, sweepIntervalMs: 60_000 });
     [carrying, thin, others] = await Promise.all([startReceiver(), startReceiver(), startReceiver()]);
   });
   afterAll(async () => {

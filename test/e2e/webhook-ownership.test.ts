@@ -18,7 +18,7 @@ describe("webhook deliveries stay with the event's recipient", () => {
   let eventOfA: string;
 
   beforeAll(async () => {
-    t = await startTestHub({ background: true, sweepIntervalMs: 100 });
+    t = await startTestHub({ background: true, sweepIntervalMs: 60_000 });
     [receiverA, receiverB] = await Promise.all([startReceiver(), startReceiver()]);
     a = await t.registerProvider("Recipient Co");
     b = await t.registerProvider("Bystander Co");

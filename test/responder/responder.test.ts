@@ -60,7 +60,7 @@ describe("the auto-responder on the embedded hub", () => {
   };
 
   beforeAll(async () => {
-    t = await startTestHub({ background: true, sweepIntervalMs: 100 });
+    t = await startTestHub({ background: true, sweepIntervalMs: 60_000 });
   });
 
   /** A responder that registers its own endpoint, on a given port, keeping its state in a file. */

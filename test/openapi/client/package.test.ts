@@ -18,7 +18,7 @@ describe("@hoptrace/client, built", () => {
   let loaded: Awaited<ReturnType<typeof entries>>;
 
   beforeAll(async () => {
-    [t, receiver, loaded] = await Promise.all([startTestHub({ background: true, sweepIntervalMs: 100 }), startReceiver(), entries()]);
+    [t, receiver, loaded] = await Promise.all([startTestHub({ background: true, sweepIntervalMs: 60_000 }), startReceiver(), entries()]);
   });
   afterAll(async () => {
     await t?.stop();
