@@ -69,7 +69,7 @@ const config = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(cdk\\.out|coverage|\\.data|openapi/client/dist)/" },
+    exclude: { path: "^(cdk\\.out|coverage|\\.data|openapi/client/dist|functions/(console|local)/dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

@@ -24,11 +24,12 @@ export function startBackgroundWork(runtime: Runtime, emulators: Emulators, opts
   const onError = (err: unknown) => deps.log.error("background task failed", { error: String(err) });
   const deliver = (event: SQSEvent) => processDeliveryBatch(deps, event);
   // Two lanes, as on AWS: the slow one has its own poller, so its attempts never hold up the other's.
-  const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, deliver, { onError });
-  const slowPoller = startSqsPoller(runtime.sqs, emulators.slowDeliveryQueueUrl, deliver, { onError, concurrency: 1 });
-  deps.queue.onSent = () => {
-    poller.wake();
-    slowPoller.wake();
+  const visibilityTimeoutMs = emulators.visibilityTimeoutSeconds * 1000;
+  const poller = startSqsPoller(runtime.sqs, emulators.deliveryQueueUrl, deliver, { onError, visibilityTimeoutMs });
+  const slowPoller = startSqsPoller(runtime.sqs, emulators.slowDeliveryQueueUrl, deliver, { onError, visibilityTimeoutMs, concurrency: 1 });
+  // Each lane's poller is woken when a message sent to it can be received.
+  deps.queue.onSent = (sent) => {
+    for (const { lane, delaySeconds } of sent) (lane === "slow" ? slowPoller : poller).wake(delaySeconds * 1000);
   };
   const reconciler = every(
     opts.intervalMs,

@@ -24,6 +24,8 @@ export interface Emulators {
   /** The slow lane of deliveries (attempts at endpoints whose last attempt failed). */
   slowDeliveryQueueUrl: string;
   deadLetterQueueUrl: string;
+  /** How long a received message stays hidden before it can be received again, seconds. */
+  visibilityTimeoutSeconds: number;
   stop(): Promise<void>;
 }
 
@@ -38,8 +40,10 @@ export interface EmulatorOptions {
 
 const REGION = "us-east-1";
 
+const visibilityTimeoutSeconds = (opts: EmulatorOptions) => opts.visibilityTimeoutSeconds ?? 30;
+
 /** The settings that point a hub (the embedded one, or a bundled handler) at these emulators in local mode. */
-export function emulatorSettings(e: Omit<Emulators, "stop">): Record<string, string> {
+export function emulatorSettings(e: Omit<Emulators, "stop" | "visibilityTimeoutSeconds">): Record<string, string> {
   return {
     HOPTRACE_MODE: "local",
     AWS_REGION: REGION,
@@ -76,6 +80,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     deliveryQueueUrl,
     slowDeliveryQueueUrl,
     deadLetterQueueUrl,
+    visibilityTimeoutSeconds: visibilityTimeoutSeconds(opts),
     stop: async () => {
       await Promise.all([close(dynamo), close(sqsServer)]);
     },
@@ -122,7 +127,7 @@ async function ensureQueues(
         new CreateQueueCommand({
           QueueName: name,
           Attributes: {
-            VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+            VisibilityTimeout: String(visibilityTimeoutSeconds(opts)),
             RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 5 }),
           },
         }),

@@ -54,8 +54,11 @@ export type DeliveryLane = "normal" | "slow";
 
 export interface DeliveryQueue {
   send(items: Array<{ message: DeliveryMessage; delaySeconds?: number; lane?: DeliveryLane }>): Promise<void>;
-  /** Called after each send; the embedded hub's poller is woken by it (Lambda's event source needs no such call). */
-  onSent?: () => void;
+  /**
+   * Called after each send with each message's lane and delay; the embedded hub's pollers are
+   * woken by it, when the message can be received (Lambda's event source needs no such call).
+   */
+  onSent?: (sent: ReadonlyArray<{ lane: DeliveryLane; delaySeconds: number }>) => void;
 }
 
 export interface WebhookSendResult {

@@ -33,7 +33,11 @@ describe("the provider quickstart (examples/provider)", () => {
   let port: number;
 
   beforeAll(async () => {
-    [t, dir, port] = await Promise.all([startTestHub({ background: true, sweepIntervalMs: 60_000 }), mkdtemp(join(tmpdir(), "hoptrace-quickstart-")), freePort()]);
+    [t, dir, port] = await Promise.all([
+      startTestHub({ background: true, sweepIntervalMs: 60_000 }),
+      mkdtemp(join(tmpdir(), "hoptrace-quickstart-")),
+      freePort(),
+    ]);
     const consortiumKey = join(dir, "consortium.private.jwk.json");
     await writeFile(consortiumKey, JSON.stringify(t.consortium.key.privateKey.export({ format: "jwk" })), { mode: 0o600 });
     env = {

@@ -11,14 +11,20 @@ let emulators: Emulators;
 let sqs: SQSClient;
 let poller: Poller | undefined;
 const asked: number[] = [];
+/** When each receive was sent, ms. */
+const askedAt: number[] = [];
 
 beforeEach(async () => {
   emulators = await startEmulators();
   sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
   asked.length = 0;
+  askedAt.length = 0;
   sqs.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === "ReceiveMessageCommand") asked.push((args.input as { MaxNumberOfMessages: number }).MaxNumberOfMessages);
+      if (context.commandName === "ReceiveMessageCommand") {
+        asked.push((args.input as { MaxNumberOfMessages: number }).MaxNumberOfMessages);
+        askedAt.push(Date.now());
+      }
       return next(args);
     },
     { step: "initialize", name: "countReceives" },
@@ -55,7 +61,7 @@ describe("the local SQS poller", () => {
     const { handler, until } = collect();
     const queue = new SqsDeliveryQueue(sqs, emulators.deliveryQueueUrl);
     poller = startSqsPoller(sqs, emulators.deliveryQueueUrl, handler, { idleMs: 60_000 });
-    queue.onSent = poller.wake;
+    queue.onSent = () => poller?.wake();
     // Both loops find the queue empty and go to sleep for a minute.
     while (asked.length < 2) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 100));
@@ -78,10 +84,54 @@ describe("the local SQS poller", () => {
     expect(asked.at(-1)).toBe(1);
   });
 
-  it("still picks up a message no send woke it for (a delayed one) within its idle interval", async () => {
+  it("still picks up a message no send woke it for (a delayed one) within its longest idle interval", async () => {
     const { handler, until } = collect();
-    poller = startSqsPoller(sqs, emulators.deliveryQueueUrl, handler, { idleMs: 100 });
+    poller = startSqsPoller(sqs, emulators.deliveryQueueUrl, handler, { idleMs: 100, maxIdleMs: 200 });
     await sqs.send(new SendMessageCommand({ QueueUrl: emulators.deliveryQueueUrl, MessageBody: JSON.stringify(message(7).message), DelaySeconds: 1 }));
     await until(1, 10_000);
+  });
+
+  it("is woken when a delayed message it was told of can be received, however long its idle sleep", async () => {
+    const { handler, until } = collect();
+    const queue = new SqsDeliveryQueue(sqs, emulators.deliveryQueueUrl);
+    poller = startSqsPoller(sqs, emulators.deliveryQueueUrl, handler, { idleMs: 60_000 });
+    queue.onSent = (sent) => {
+      for (const m of sent) poller?.wake(m.delaySeconds * 1000);
+    };
+    while (asked.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const sentAt = Date.now();
+    await queue.send([{ ...message(3), delaySeconds: 1 }]);
+    await until(1, 10_000);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("comes back for a message it left undeleted once the visibility timeout has passed", async () => {
+    sqs.destroy();
+    await emulators.stop();
+    emulators = await startEmulators({ visibilityTimeoutSeconds: 1 });
+    sqs = createSqsClient("us-east-1", emulators.sqsEndpoint);
+    const tries: number[] = [];
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      tries.push(Date.now());
+      // The first receive fails, as a delivery the hub could not finish does.
+      return { batchItemFailures: tries.length === 1 ? event.Records.map((r) => ({ itemIdentifier: r.messageId })) : [] };
+    };
+    await new SqsDeliveryQueue(sqs, emulators.deliveryQueueUrl).send([message(4)]);
+    poller = startSqsPoller(sqs, emulators.deliveryQueueUrl, handler, { concurrency: 1, idleMs: 60_000, visibilityTimeoutMs: 1000 });
+    for (const until = Date.now() + 10_000; tries.length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    expect(tries).toHaveLength(2);
+    expect(tries[1]! - tries[0]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("polls less and less often while the queue stays empty", async () => {
+    const { handler } = collect();
+    poller = startSqsPoller(sqs, emulators.deliveryQueueUrl, handler, { concurrency: 1, idleMs: 20, maxIdleMs: 640 });
+    await new Promise((r) => setTimeout(r, 2000));
+    const gaps = askedAt.slice(1).map((at, i) => at - askedAt[i]!);
+    // Sleeps of 20, 40, 80, ... 640 ms, each gap also holding a receive: the last gap is longer
+    // than the first by about 600 ms, however long a receive takes on a loaded machine.
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    expect(gaps.length).toBeLessThanOrEqual(8);
+    expect(gaps.at(-1)! - gaps[0]!).toBeGreaterThanOrEqual(300);
   });
 });

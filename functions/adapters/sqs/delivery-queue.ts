@@ -6,7 +6,7 @@ import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DeliveryQueue } from "../../usecases/webhook-ports.js";
 
 export class SqsDeliveryQueue implements DeliveryQueue {
-  onSent?: () => void;
+  onSent?: DeliveryQueue["onSent"];
 
   constructor(
     private readonly sqs: SQSClient,
@@ -21,7 +21,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
       items.filter((i) => i.lane !== "slow"),
     );
     await this.sendTo(this.slowQueueUrl, slow);
-    if (items.length > 0) this.onSent?.();
+    if (items.length > 0) this.onSent?.(items.map((i) => ({ lane: i.lane ?? "normal", delaySeconds: i.delaySeconds ?? 0 })));
   }
 
   private async sendTo(queueUrl: string, items: Parameters<DeliveryQueue["send"]>[0]): Promise<void> {
