@@ -2,7 +2,9 @@
  * `npm run bench:start [-- --runs 5]`: what a start of the local hub costs, from the source under
  * tsx (as `npm start` ran it before it bundled the hub) and from the bundle `npm start` runs now.
  * Each run starts the hub on an empty data folder, waits for its "listening" line, reads the CPU
- * time its process tree used until then (Linux's /proc) and stops it. Also prints the build.
+ * time its process tree used until then (Linux's /proc) and stops it. Also prints the build, and
+ * what the hub `npm start` runs costs at rest: its CPU over some seconds with nothing to do (its
+ * sweeps of the due-work indexes every second and its idle queue pollers).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -14,14 +16,17 @@ const HELP = `Usage: npm run bench:start -- [options]
 
 Starts the local hub on an empty data folder, from the source under tsx and from the bundle npm
 start runs, and prints the median time to its "listening" line and the CPU time (user + system)
-its processes used until then, read from /proc (Linux only), then the time of the build.
+its processes used until then, read from /proc (Linux only), then the time of the build and the
+CPU time the hub spends at rest, with nothing to do, over --idle seconds.
 
 Options:
-  --runs <n>  starts of each (default 5)
-  -h, --help  this text`;
+  --runs <n>    starts of each (default 5)
+  --idle <s>    seconds the hub is watched at rest (default 10; 0 skips it)
+  -h, --help    this text`;
 
-const cli = readCommandLine(process.argv.slice(2), HELP, { runs: { type: "string" } });
+const cli = readCommandLine(process.argv.slice(2), HELP, { runs: { type: "string" }, idle: { type: "string" } });
 const runs = integerOption(cli, "--runs", cli.values.runs, 5, 1, 100);
+const idleSeconds = integerOption(cli, "--idle", cli.values.idle, 10, 0, 3600);
 // Loaded once the command line is read, so --help and a mistyped option answer at once.
 const [{ buildHub, HUB_NODE_FLAGS }, { progress }] = await Promise.all([import("../../functions/local/build.js"), import("./figures.js")]);
 const ROOT = join(import.meta.dirname, "../..");
@@ -51,8 +56,8 @@ function treeCpuSeconds(pid: number): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-/** One start: milliseconds to "listening" and CPU seconds until then. */
-function startOnce(args: string[]): Promise<{ ms: number; cpu: number }> {
+/** One start: milliseconds to "listening", CPU seconds until then, and over `restMs` after that. */
+function startOnce(args: string[], restMs = 0): Promise<{ ms: number; cpu: number; atRest: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "hoptrace-bench-start-"));
   const started = performance.now();
   const child = spawn(process.execPath, args, {
@@ -70,11 +75,14 @@ function startOnce(args: string[]): Promise<{ ms: number; cpu: number }> {
       const cpu = treeCpuSeconds(child.pid!);
       child.removeAllListeners("exit");
       child.stdout.removeAllListeners("data");
-      child.once("exit", () => {
-        rmSync(dataDir, { recursive: true, force: true });
-        resolve({ ms, cpu });
-      });
-      child.kill("SIGTERM");
+      setTimeout(() => {
+        const atRest = treeCpuSeconds(child.pid!) - cpu;
+        child.once("exit", () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          resolve({ ms, cpu, atRest });
+        });
+        child.kill("SIGTERM");
+      }, restMs);
     });
   });
 }
@@ -99,3 +107,8 @@ const buildMs = performance.now() - building;
 await measure("from the source (node --import tsx functions/local/main.ts)", ["--import", "tsx", join(ROOT, "functions/local/main.ts")]);
 await measure("from the bundle (npm start: node --enable-source-maps functions/local/dist/main.mjs)", [...HUB_NODE_FLAGS, entry]);
 console.log(`the bundle's build (esbuild, functions/local/build.ts): ${buildMs.toFixed(0)} ms`);
+if (idleSeconds > 0) {
+  progress(`the bundle's hub at rest for ${idleSeconds} s`);
+  const { atRest } = await startOnce([...HUB_NODE_FLAGS, entry], idleSeconds * 1000);
+  console.log(`at rest (npm start, nothing to do): ${Number.isNaN(atRest) ? "CPU n/a" : `${atRest.toFixed(2)} s CPU in ${idleSeconds} s, ${((100 * atRest) / idleSeconds).toFixed(1)} % of a core`}`);
+}

@@ -70,7 +70,7 @@ const TOOLS: Array<[file: string, usage: string, options: string[]]> = [
   ["test/bench/evidence.ts", "Usage: npm run bench:evidence --", ["--tracebacks <n>", "--in-flight <n>", "--help"]],
   ["test/bench/campaigns.ts", "Usage: npm run bench:campaigns --", ["--seeds <a,b,...>", "--calls <n>", "--campaigns <n>", "--help"]],
   ["test/bench/rmd-import.ts", "Usage: npm run bench:rmd --", ["--filings <n>", "--help"]],
-  ["test/bench/start.ts", "Usage: npm run bench:start --", ["--runs <n>", "--help"]],
+  ["test/bench/start.ts", "Usage: npm run bench:start --", ["--runs <n>", "--idle <s>", "--help"]],
   ["test/bench/soak.ts", "Usage: npm run soak --", ["--requests N", "--concurrency N", "--data-dir PATH", "--help"]],
   ["test/bench/ed25519-verify.ts", "Usage: npx tsx test/bench/ed25519-verify.ts", ["[iterations]", "--help"]],
   ["test/chaos/cli.ts", "Usage: npm run chaos --", ["--kills N", "--seed N", "--keep", "--help"]],
