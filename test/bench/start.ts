@@ -110,5 +110,7 @@ console.log(`the bundle's build (esbuild, functions/local/build.ts): ${buildMs.t
 if (idleSeconds > 0) {
   progress(`the bundle's hub at rest for ${idleSeconds} s`);
   const { atRest } = await startOnce([...HUB_NODE_FLAGS, entry], idleSeconds * 1000);
-  console.log(`at rest (npm start, nothing to do): ${Number.isNaN(atRest) ? "CPU n/a" : `${atRest.toFixed(2)} s CPU in ${idleSeconds} s, ${((100 * atRest) / idleSeconds).toFixed(1)} % of a core`}`);
+  console.log(
+    `at rest (npm start, nothing to do): ${Number.isNaN(atRest) ? "CPU n/a" : `${atRest.toFixed(2)} s CPU in ${idleSeconds} s, ${((100 * atRest) / idleSeconds).toFixed(1)} % of a core`}`,
+  );
 }
