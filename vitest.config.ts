@@ -69,9 +69,7 @@ export default defineConfig({
     projects: [
       // One module graph per worker: these files leave no state behind (no server, no globals), and
       // loading the application once rather than per file is most of the suite's time.
-      // Nothing in it waits on another process, so a worker per core: a third would only load the
-      // application once more and share the cores with the other two.
-      { extends: true, test: { name: "fast", include: FAST, pool: "threads", isolate: false, maxWorkers: availableParallelism() } },
+      { extends: true, test: { name: "fast", include: FAST, pool: "threads", isolate: false } },
       {
         extends: true,
         test: {
