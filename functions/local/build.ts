@@ -20,6 +20,7 @@ import { readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { ESM_REQUIRE_BANNER, MAIN_FIELDS } from "../../infra/bundling.js";
 import { buildConsole } from "../console/build.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,9 +36,6 @@ export const HUB_NODE_FLAGS = ["--enable-source-maps"];
  * actions by name, classic-level loads a native addon, local-aws-sqs reads its templates).
  */
 const EXTERNAL = ["dynalite", "classic-level", "local-aws-sqs"];
-
-/** CommonJS dependencies call `require` for Node's built-ins; an ESM bundle has none of its own. */
-const REQUIRE_BANNER = "import { createRequire as __hoptraceCreateRequire } from 'node:module'; const require = __hoptraceCreateRequire(import.meta.url);";
 
 /** Gives each of the project's own files its source location (see the header comment). */
 function sourceLocations(): Plugin {
@@ -72,10 +70,11 @@ export async function buildHub(outDir = HUB_OUT_DIR): Promise<string> {
     format: "esm",
     // package.json's engines: the oldest Node the hub starts on.
     target: "node20",
-    mainFields: ["module", "main"],
+    // As the Lambda bundles are (infra/bundling.ts): a package's ESM build, and a `require` for CommonJS.
+    mainFields: MAIN_FIELDS,
     external: EXTERNAL,
     sourcemap: true,
-    banner: { js: REQUIRE_BANNER },
+    banner: { js: ESM_REQUIRE_BANNER },
     plugins: [sourceLocations()],
     logLevel: "warning",
   });

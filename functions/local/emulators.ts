@@ -43,7 +43,7 @@ const REGION = "us-east-1";
 const visibilityTimeoutSeconds = (opts: EmulatorOptions) => opts.visibilityTimeoutSeconds ?? 30;
 
 /** The settings that point a hub (the embedded one, or a bundled handler) at these emulators in local mode. */
-export function emulatorSettings(e: Omit<Emulators, "stop" | "visibilityTimeoutSeconds">): Record<string, string> {
+export function emulatorSettings(e: Omit<Emulators, "stop">): Record<string, string> {
   return {
     HOPTRACE_MODE: "local",
     AWS_REGION: REGION,
