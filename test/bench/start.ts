@@ -6,7 +6,6 @@
  * what the hub `npm start` runs costs at rest: its CPU over some seconds with nothing to do (its
  * sweeps of the due-work indexes every second and its idle queue pollers).
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +27,11 @@ const cli = readCommandLine(process.argv.slice(2), HELP, { runs: { type: "string
 const runs = integerOption(cli, "--runs", cli.values.runs, 5, 1, 100);
 const idleSeconds = integerOption(cli, "--idle", cli.values.idle, 10, 0, 3600);
 // Loaded once the command line is read, so --help and a mistyped option answer at once.
-const [{ buildHub, HUB_NODE_FLAGS }, { progress }] = await Promise.all([import("../../functions/local/build.js"), import("./figures.js")]);
+const [{ buildHub }, { startHubProcess }, { progress }] = await Promise.all([
+  import("../../functions/local/build.js"),
+  import("../support/hub-process.js"),
+  import("./figures.js"),
+]);
 const ROOT = join(import.meta.dirname, "../..");
 const TICKS_PER_SECOND = 100;
 
@@ -57,43 +60,26 @@ function treeCpuSeconds(pid: number): number {
 }
 
 /** One start: milliseconds to "listening", CPU seconds until then, and over `restMs` after that. */
-function startOnce(args: string[], restMs = 0): Promise<{ ms: number; cpu: number; atRest: number }> {
+async function startOnce(entry: string, restMs = 0): Promise<{ ms: number; cpu: number; atRest: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "hoptrace-bench-start-"));
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, HOPTRACE_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARN" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the hub exited (${code}) before it listened:\n${output}`)));
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (!output.includes("Hoptrace listening on")) return;
-      const ms = performance.now() - started;
-      const cpu = treeCpuSeconds(child.pid!);
-      child.removeAllListeners("exit");
-      child.stdout.removeAllListeners("data");
-      setTimeout(() => {
-        const atRest = treeCpuSeconds(child.pid!) - cpu;
-        child.once("exit", () => {
-          rmSync(dataDir, { recursive: true, force: true });
-          resolve({ ms, cpu, atRest });
-        });
-        child.kill("SIGTERM");
-      }, restMs);
-    });
-  });
+  const hub = await startHubProcess({ dataDir, entry });
+  const ms = performance.now() - started;
+  const cpu = treeCpuSeconds(hub.pid);
+  await new Promise((r) => setTimeout(r, restMs));
+  const atRest = treeCpuSeconds(hub.pid) - cpu;
+  await hub.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { ms, cpu, atRest };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(label: string, args: string[]): Promise<void> {
+async function measure(label: string, entry: string): Promise<void> {
   const samples: Array<{ ms: number; cpu: number }> = [];
   for (let i = 0; i < runs; i++) {
     progress(`${label}: start ${i + 1} of ${runs}`);
-    samples.push(await startOnce(args));
+    samples.push(await startOnce(entry));
   }
   const cpu = median(samples.map((s) => s.cpu));
   console.log(
@@ -104,12 +90,12 @@ async function measure(label: string, args: string[]): Promise<void> {
 const building = performance.now();
 const entry = await buildHub();
 const buildMs = performance.now() - building;
-await measure("from the source (node --import tsx functions/local/main.ts)", ["--import", "tsx", join(ROOT, "functions/local/main.ts")]);
-await measure("from the bundle (npm start: node --enable-source-maps functions/local/dist/main.mjs)", [...HUB_NODE_FLAGS, entry]);
+await measure("from the source (node --import tsx functions/local/main.ts)", join(ROOT, "functions/local/main.ts"));
+await measure("from the bundle (npm start: node --enable-source-maps functions/local/dist/main.mjs)", entry);
 console.log(`the bundle's build (esbuild, functions/local/build.ts): ${buildMs.toFixed(0)} ms`);
 if (idleSeconds > 0) {
   progress(`the bundle's hub at rest for ${idleSeconds} s`);
-  const { atRest } = await startOnce([...HUB_NODE_FLAGS, entry], idleSeconds * 1000);
+  const { atRest } = await startOnce(entry, idleSeconds * 1000);
   console.log(
     `at rest (npm start, nothing to do): ${Number.isNaN(atRest) ? "CPU n/a" : `${atRest.toFixed(2)} s CPU in ${idleSeconds} s, ${((100 * atRest) / idleSeconds).toFixed(1)} % of a core`}`,
   );

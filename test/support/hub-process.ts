@@ -15,13 +15,14 @@ let built: Promise<string> | undefined;
 const builtHub = () => (built ??= existsSync(hubEntry()) ? Promise.resolve(hubEntry()) : buildHub());
 
 /**
- * node's arguments for the hub: npm start's flags, then `extra` (an --import of TypeScript, such
- * as a benchmark's probe, brings tsx's loader with it).
+ * node's arguments for the hub: npm start's flags and its bundle, or tsx's loader for an entry of
+ * TypeScript (which maps stack traces itself); `extra` first (an --import of TypeScript, such as a
+ * benchmark's probe, brings tsx's loader with it too).
  */
 const hubArgs = (entry: string, extra: string[] = []) => [
-  ...(extra.some((a) => a.endsWith(".ts")) ? ["--import", "tsx"] : []),
+  ...([entry, ...extra].some((a) => a.endsWith(".ts")) ? ["--import", "tsx"] : []),
   ...extra,
-  ...HUB_NODE_FLAGS,
+  ...(entry.endsWith(".ts") ? [] : HUB_NODE_FLAGS),
   entry,
 ];
 const LISTENING = /Hoptrace listening on (http:\/\/\S+)/;
@@ -46,11 +47,13 @@ export interface HubProcessOptions {
   /** Open an IPC channel to the child (for a probe loaded with --import). */
   ipc?: boolean;
   startTimeoutMs?: number;
+  /** The file node runs: the bundle npm start runs unless given (functions/local/main.ts runs the source). */
+  entry?: string;
 }
 
 /** Starts the process; resolves once it printed its URL. */
 export async function startHubProcess(opts: HubProcessOptions): Promise<HubProcess> {
-  const child = spawn(process.execPath, hubArgs(await builtHub(), opts.nodeArgs), {
+  const child = spawn(process.execPath, hubArgs(opts.entry ?? (await builtHub()), opts.nodeArgs), {
     cwd: ROOT,
     env: { ...process.env, HOPTRACE_DATA_DIR: opts.dataDir, PORT: String(opts.port ?? 0), LOG_LEVEL: "WARN", ...opts.env },
     stdio: ["ignore", "pipe", "pipe", ...(opts.ipc ? (["ipc"] as const) : [])],
@@ -101,7 +104,7 @@ export interface Exited {
 export async function runHubProcessToExit(
   opts: Omit<HubProcessOptions, "ipc" | "startTimeoutMs"> & { withoutFileOverride?: boolean; timeoutMs?: number },
 ): Promise<Exited> {
-  const node = [process.execPath, ...hubArgs(await builtHub(), opts.nodeArgs)];
+  const node = [process.execPath, ...hubArgs(opts.entry ?? (await builtHub()), opts.nodeArgs)];
   const [command, ...args] = opts.withoutFileOverride ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", ...node] : node;
   const child = spawn(command!, args, {
     cwd: ROOT,
