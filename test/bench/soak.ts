@@ -58,8 +58,9 @@ const HOPS = positive("hops", args.hops);
 const STOP_ABOVE_MB = positive("stop-above", args["stop-above"]);
 const ARENA_MAX = args["arena-max"] === undefined ? undefined : positive("arena-max", args["arena-max"]);
 // Loaded once the command line is read, so --help and a mistyped option answer at once.
-const [{ hopIdOf, parseHopId }, { signingKeyFromJwk }, { startHubProcess }, { apiFor, newKey }, { startReceiver }] = await Promise.all([
+const [{ hopIdOf, parseHopId }, { buildHub }, { signingKeyFromJwk }, { startHubProcess }, { apiFor, registerAccount }, { startReceiver }] = await Promise.all([
   import("../../functions/domain/ids.js"),
+  import("../../functions/local/build.js"),
   import("../../openapi/client/index.js"),
   import("../support/hub-process.js"),
   import("../support/hub.js"),
@@ -95,9 +96,11 @@ function memoryOf(hub: HubProcess): Promise<NodeJS.MemoryUsage> {
 
 async function main(): Promise<void> {
   const dataDir = args["data-dir"] ?? (await mkdtemp(join(tmpdir(), "hoptrace-soak-")));
-  const receiver = await startReceiver();
+  // The bundle of the source as it is now, not one left by an earlier build.
+  const [entry, receiver] = await Promise.all([buildHub(), startReceiver()]);
   const hub = await startHubProcess({
     dataDir,
+    entry,
     ipc: true,
     nodeArgs: [...(args.gc ? ["--expose-gc"] : []), "--import", join(import.meta.dirname, "memory-probe.ts")],
     // The per-account rate guard is lifted: one client plays every account as fast as it can.
@@ -105,12 +108,8 @@ async function main(): Promise<void> {
   });
   try {
     const consortium = apiFor(hub.url, await signingKeyFromJwk(JSON.parse(await readFile(join(dataDir, "consortium.private.jwk.json"), "utf8"))));
-    const register = async (kind: "providers" | "initiators", body: Record<string, unknown>): Promise<{ id: string; api: Api }> => {
-      const k = await newKey();
-      const res = await consortium.post(`/v1/${kind}`, { ...body, keys: [{ publicJwk: k.publicJwk }] });
-      if (res.status !== 201) throw new Error(`registering failed: ${res.status} ${res.text}`);
-      return { id: res.body.account.id, api: apiFor(hub.url, k.key) };
-    };
+    // Each key with its proof of possession, as the hub requires (test/support/api.ts).
+    const register = (kind: "providers" | "initiators", body: Record<string, unknown>) => registerAccount(hub.url, consortium, kind, body);
     const stamp = Date.now() % 1_000_000;
     const providers: Array<{ id: string; api: Api }> = [];
     for (let i = 0; i < HOPS; i++) {
